@@ -1,0 +1,362 @@
+"""The contest definition file (YAML), validated with pydantic.
+
+Its JSON Schema is published as ``schemas/contest.schema.json`` (``python -m bot
+contest-schema`` writes it). Errors come back as :class:`DefinitionError` values — a place
+in the file and a catalogue key — which the front end renders in Russian.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from models.rules import Conditions, FieldRequirement, FileKind, FileRequirement
+
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+
+MAX_DEFINITION_BYTES = 2 * 1024 * 1024
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class StageDef(_Strict):
+    """Этап конкурса. Times without a zone are in the contest's time zone (R-APP-7)."""
+
+    code: Code
+    title: Text
+    starts_at: datetime | date | None = None
+    application_deadline: datetime | date | None = Field(
+        default=None, description="Registration and upload deadline (R-APP-7)"
+    )
+    evaluation_deadline: datetime | date | None = None
+
+
+class OrganisationDef(_Strict):
+    code: Code
+    name: Text
+
+
+class RegionDef(_Strict):
+    code: Code
+    name: Text
+    organisations: list[OrganisationDef] = Field(min_length=1)
+
+
+class ConditionsDef(_Strict):
+    """Extra conditions of a nomination (R-APP-3)."""
+
+    min_age: int | None = Field(default=None, ge=14, le=100)
+    max_age: int | None = Field(default=None, ge=14, le=100)
+    min_experience_years: int | None = Field(default=None, ge=0, le=70)
+    requires_practice: bool = False
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+
+
+class FieldDef(_Strict):
+    """A field of the application form of a nomination."""
+
+    code: Code
+    title: Text
+    kind: FieldKind = FieldKind.TEXT
+    required: bool = True
+    max_length: int = Field(default=1000, ge=1, le=4000)
+    hint: str | None = None
+
+
+class FileSlotDef(_Strict):
+    """A file the nomination asks for (R-APP-4)."""
+
+    code: Code
+    title: Text
+    kind: FileKind
+    types: list[Annotated[str, Field(pattern=r"^[a-z0-9]{1,8}$")]] = Field(min_length=1)
+    max_size_mb: float = Field(gt=0, le=2000)
+    required: bool = True
+    max_count: int = Field(default=1, ge=1, le=20)
+
+    @field_validator("types", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [v.lower().lstrip(".") if isinstance(v, str) else v for v in value]
+        return value
+
+    def requirement(self) -> FileRequirement:
+        return FileRequirement(
+            code=self.code,
+            kind=self.kind,
+            types=tuple(self.types),
+            max_size=int(self.max_size_mb * 1024 * 1024),
+            required=self.required,
+            max_count=self.max_count,
+        )
+
+
+class NominationDef(_Strict):
+    code: Code
+    title: Text
+    description: str | None = None
+    conditions: ConditionsDef = ConditionsDef()
+    fields: list[FieldDef] = []
+    files: list[FileSlotDef] = []
+
+
+class Role(StrEnum):
+    """R-ROLE-1."""
+
+    COORDINATOR = "coordinator"  # региональный оператор
+    FEDERAL_COORDINATOR = "federal_coordinator"  # федеральный оператор
+    EXPERT = "expert"
+    COMMISSION_MEMBER = "commission_member"
+
+
+class ExpertStatus(StrEnum):
+    """R-ROLE-2 (002 §5.2)."""
+
+    COMPETENCE_MANAGER = "competence_manager"  # менеджер компетенции
+    MENTOR = "mentor"  # эксперт-наставник
+    INDUSTRIAL = "industrial"  # индустриальный эксперт
+    METHODIST = "methodist"  # эксперт-методист
+
+
+class PersonDef(_Strict):
+    telegram_id: int = Field(gt=0)
+    name: Text
+    role: Role
+    regions: list[Code] = []
+    expert_status: ExpertStatus | None = None
+
+
+class ContestDef(_Strict):
+    """A contest: «Лучший по профессии», the social-services contest, a championship."""
+
+    code: Code
+    title: Text
+    kind: Literal["social_services", "best_in_profession", "championship"] = "social_services"
+    timezone: str = "Europe/Moscow"
+    privacy_policy_url: str | None = None
+    stages: list[StageDef] = Field(min_length=1)
+    regions: list[RegionDef] = Field(min_length=1)
+    nominations: list[NominationDef] = Field(min_length=1)
+    people: list[PersonDef] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown_timezone") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def aware(self, value: datetime | date | None, *, end_of_day: bool = True) -> datetime | None:
+        """A time from the file as an aware datetime; a bare date means the end of that day
+        in the contest's zone (a deadline of 1 April means «по 1 апреля включительно»)."""
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            value = datetime.combine(value, time(23, 59, 59) if end_of_day else time(0, 0))
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=self.tz)
+        return value
+
+
+def nomination_conditions(raw: dict[str, Any]) -> Conditions:
+    return Conditions(**ConditionsDef.model_validate(raw or {}).model_dump())
+
+
+def nomination_file_requirements(raw: list[Any]) -> list[FileRequirement]:
+    return [FileSlotDef.model_validate(f).requirement() for f in raw or []]
+
+
+def nomination_field_requirements(raw: list[Any]) -> list[FieldRequirement]:
+    return [FieldRequirement(code=f["code"], required=f.get("required", True)) for f in raw or []]
+
+
+# --------------------------------------------------------------------------- parsing and errors
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionError:
+    """One problem in a contest file: where (``nominations[2].files[0].max_size_mb``, or a
+    line for a YAML syntax error) and what (a catalogue key with arguments)."""
+
+    place: str
+    code: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+class DefinitionInvalid(Exception):
+    def __init__(self, errors: list[DefinitionError]) -> None:
+        super().__init__(f"{len(errors)} error(s) in the contest definition")
+        self.errors = errors
+
+
+_PYDANTIC_CODES = {
+    "missing": "missing",
+    "extra_forbidden": "unknown_key",
+    "string_too_short": "empty",
+    "string_too_long": "too_long",
+    "string_pattern_mismatch": "bad_code",
+    "string_type": "not_text",
+    "int_type": "not_integer",
+    "int_parsing": "not_integer",
+    "int_from_float": "not_integer",
+    "float_type": "not_number",
+    "float_parsing": "not_number",
+    "bool_type": "not_bool",
+    "bool_parsing": "not_bool",
+    "greater_than": "too_small",
+    "greater_than_equal": "too_small",
+    "less_than": "too_big",
+    "less_than_equal": "too_big",
+    "too_short": "list_too_short",
+    "list_type": "not_list",
+    "model_type": "not_mapping",
+    "dict_type": "not_mapping",
+    "enum": "not_one_of",
+    "literal_error": "not_one_of",
+    "datetime_parsing": "bad_datetime",
+    "datetime_type": "bad_datetime",
+    "datetime_from_date_parsing": "bad_datetime",
+    "date_parsing": "bad_datetime",
+    "date_from_datetime_parsing": "bad_datetime",
+}
+
+
+def _place(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        elif part in ("datetime", "date", "int", "str", "float", "bool", "list", "function-after"):
+            continue
+        elif isinstance(part, str) and "[" in part:  # union branch labels
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "—"
+
+
+def _pydantic_errors(exc: ValidationError) -> list[DefinitionError]:
+    seen: set[tuple[str, str]] = set()
+    errors: list[DefinitionError] = []
+    for err in exc.errors():
+        place = _place(tuple(err["loc"]))
+        etype = err["type"]
+        if etype == "value_error":
+            code = str(err.get("ctx", {}).get("error", "invalid")).strip() or "invalid"
+            code = code if code.isidentifier() else "invalid"
+        else:
+            code = _PYDANTIC_CODES.get(etype, "invalid")
+        ctx = err.get("ctx") or {}
+        args: dict[str, Any] = {}
+        for key in ("min_length", "max_length", "gt", "ge", "lt", "le", "expected"):
+            if key in ctx:
+                args["limit" if key != "expected" else "expected"] = str(ctx[key])
+        if (place, code) in seen:  # a union reports each branch; one line is enough
+            continue
+        seen.add((place, code))
+        errors.append(DefinitionError(place, code, args))
+    return errors
+
+
+def _duplicates(items: list[Any], place: str) -> list[DefinitionError]:
+    seen: set[str] = set()
+    errors: list[DefinitionError] = []
+    for i, item in enumerate(items):
+        if item.code in seen:
+            errors.append(DefinitionError(f"{place}[{i + 1}].code", "duplicate_code", {"code": item.code}))
+        seen.add(item.code)
+    return errors
+
+
+def _semantic_errors(d: ContestDef) -> list[DefinitionError]:
+    errors = _duplicates(d.stages, "stages") + _duplicates(d.regions, "regions")
+    errors += _duplicates(d.nominations, "nominations")
+    for i, region in enumerate(d.regions):
+        errors += _duplicates(region.organisations, f"regions[{i + 1}].organisations")
+    for i, nom in enumerate(d.nominations):
+        errors += _duplicates(nom.fields, f"nominations[{i + 1}].fields")
+        errors += _duplicates(nom.files, f"nominations[{i + 1}].files")
+        c = nom.conditions
+        if c.min_age is not None and c.max_age is not None and c.min_age > c.max_age:
+            errors.append(DefinitionError(f"nominations[{i + 1}].conditions", "age_range"))
+    if not any(s.application_deadline for s in d.stages):
+        errors.append(DefinitionError("stages", "no_application_deadline"))
+    for i, stage in enumerate(d.stages):
+        start, app, ev = (d.aware(stage.starts_at, end_of_day=False), d.aware(stage.application_deadline), d.aware(stage.evaluation_deadline))
+        if app and ev and ev < app:
+            errors.append(DefinitionError(f"stages[{i + 1}].evaluation_deadline", "deadline_order"))
+        if start and app and app < start:
+            errors.append(DefinitionError(f"stages[{i + 1}].application_deadline", "deadline_before_start"))
+    region_codes = {r.code for r in d.regions}
+    seen_roles: set[tuple[int, str]] = set()
+    for i, person in enumerate(d.people):
+        place = f"people[{i + 1}]"
+        for code in person.regions:
+            if code not in region_codes:
+                errors.append(DefinitionError(f"{place}.regions", "unknown_region", {"code": code}))
+        if person.role is Role.COORDINATOR and not person.regions:
+            errors.append(DefinitionError(f"{place}.regions", "coordinator_needs_region"))
+        if person.role is Role.EXPERT and person.expert_status is None:
+            errors.append(DefinitionError(f"{place}.expert_status", "expert_needs_status"))
+        if (person.telegram_id, person.role) in seen_roles:
+            errors.append(DefinitionError(f"{place}.role", "duplicate_person_role"))
+        seen_roles.add((person.telegram_id, person.role))
+    return errors
+
+
+def parse_contest_definition(raw: bytes | str) -> ContestDef:
+    """Parse and check a contest file; raises :class:`DefinitionInvalid` with every problem."""
+    data = raw.encode() if isinstance(raw, str) else raw
+    if len(data) > MAX_DEFINITION_BYTES:
+        raise DefinitionInvalid([DefinitionError("—", "file_too_large")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DefinitionInvalid([DefinitionError("—", "not_utf8")]) from None
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        raise DefinitionInvalid([DefinitionError(f"line {line}", "yaml_syntax", {"line": line})]) from None
+    if not isinstance(loaded, dict):
+        raise DefinitionInvalid([DefinitionError("—", "not_mapping")])
+    try:
+        definition = ContestDef.model_validate(loaded)
+    except ValidationError as exc:
+        raise DefinitionInvalid(_pydantic_errors(exc)) from None
+    errors = _semantic_errors(definition)
+    if errors:
+        raise DefinitionInvalid(errors)
+    return definition
+
+
+def definition_sha256(raw: bytes | str) -> str:
+    data = raw.encode() if isinstance(raw, str) else raw
+    return hashlib.sha256(data).hexdigest()
+
+
+def json_schema() -> dict[str, Any]:
+    return ContestDef.model_json_schema()

@@ -1,0 +1,339 @@
+"""Pure domain rules: plain functions over plain types, no database, no Telegram.
+
+Each rule cites its id in ``../shared/SPEC.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import PurePosixPath
+
+# --------------------------------------------------------------------------- СНИЛС (R-VER-2)
+
+_SNILS_SHAPE = re.compile(r"^\s*(\d{3})[\s-]?(\d{3})[\s-]?(\d{3})[\s-]?(\d{2})\s*$")
+#: Numbers up to 001-001-998 were issued before the checksum existed and are not checked.
+_SNILS_UNCHECKED_MAX = 1001998
+
+
+def snils_digits(value: str) -> str | None:
+    """The 11 digits of a СНИЛС written as ``XXX-XXX-XXX YY``, ``XXXXXXXXXXX`` or with
+    spaces between the groups; ``None`` for anything else."""
+    if not isinstance(value, str):
+        return None
+    match = _SNILS_SHAPE.match(value)
+    if match is None:
+        return None
+    return "".join(match.groups())
+
+
+def snils_checksum(first_nine: str) -> int:
+    """R-VER-2: sum of digit[i]·(9−i); < 100 → the sum; 100, 101 → 0; > 101 → sum mod 101
+    (and a remainder of 100 → 0)."""
+    total = sum(int(d) * (9 - i) for i, d in enumerate(first_nine))
+    if total < 100:
+        return total
+    if total in (100, 101):
+        return 0
+    rest = total % 101
+    return 0 if rest == 100 else rest
+
+
+def snils_is_valid(value: str) -> bool:
+    """R-VER-2: is ``value`` a well-formed СНИЛС with a correct checksum? Never raises."""
+    try:
+        digits = snils_digits(value)
+        if digits is None:
+            return False
+        number = int(digits[:9])
+        if number <= _SNILS_UNCHECKED_MAX:
+            return number > 0
+        return snils_checksum(digits[:9]) == int(digits[9:])
+    except Exception:  # pragma: no cover - defensive: the contract is "never an exception"
+        return False
+
+
+def snils_format(digits: str) -> str:
+    """``11223344595`` → ``112-233-445 95``."""
+    return f"{digits[0:3]}-{digits[3:6]}-{digits[6:9]} {digits[9:11]}"
+
+
+def snils_mask(digits: str) -> str:
+    """R-PD-2: what a screen may show of a СНИЛС: ``***-***-*** 95``."""
+    return f"***-***-*** {digits[-2:]}"
+
+
+# --------------------------------------------------------------------------- names
+
+_NAME_PART = re.compile(r"^[А-ЯЁA-Z][а-яёa-z]+(?:-[А-ЯЁA-Z][а-яёa-z]+)*$")
+
+
+def normalize_full_name(value: str) -> str | None:
+    """ФИО (R-VER-1): two to four words of letters (hyphenated parts allowed), each
+    capitalised on return; ``None`` when it does not look like a name."""
+    words = value.split()
+    if not 2 <= len(words) <= 4:
+        return None
+    fixed = ["-".join(p[:1].upper() + p[1:].lower() for p in w.split("-")) for w in words]
+    if not all(_NAME_PART.match(w) for w in fixed):
+        return None
+    return " ".join(fixed)
+
+
+# --------------------------------------------------------------------------- statuses
+
+
+class VerificationStatus(StrEnum):
+    """R-VER-3. ``draft`` is the form being filled, before it is sent."""
+
+    DRAFT = "draft"
+    PENDING = "pending"  # «На рассмотрении»
+    ACCEPTED = "accepted"  # «Принято»
+    REJECTED = "rejected"  # «Отказано»
+    WITHDRAWN = "withdrawn"  # R-PD-1: consent withdrawn, participation ended
+
+
+class ApplicationStatus(StrEnum):
+    """R-APP-6: a draft is being filled; a submitted application is frozen."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+# --------------------------------------------------------------------------- deadlines (R-APP-7)
+
+
+def deadline_passed(deadline: datetime | None, now: datetime) -> bool:
+    """R-APP-7: an action is refused once its deadline has passed (the deadline minute itself
+    still counts as in time)."""
+    return deadline is not None and now > deadline
+
+
+# --------------------------------------------------------------------------- conditions (R-APP-3)
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Full years of age on a day."""
+    years = on.year - birth_date.year
+    if (on.month, on.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    """A nomination's extra conditions (R-APP-3)."""
+
+    min_age: int | None = None
+    max_age: int | None = None
+    min_experience_years: int | None = None
+    requires_practice: bool = False
+
+    @property
+    def asks_birth_date(self) -> bool:
+        return self.min_age is not None or self.max_age is not None
+
+    @property
+    def asks_experience(self) -> bool:
+        return self.min_experience_years is not None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.asks_birth_date or self.asks_experience or self.requires_practice)
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionAnswers:
+    birth_date: date | None = None
+    experience_years: int | None = None
+    has_practice: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionFailure:
+    """Why a participant does not meet a condition: a catalogue key and its arguments."""
+
+    code: str
+    limit: int | None = None
+
+
+def check_conditions(
+    conditions: Conditions, answers: ConditionAnswers, today: date
+) -> list[ConditionFailure]:
+    """R-APP-3: every unmet condition of a nomination (empty when all are met)."""
+    failures: list[ConditionFailure] = []
+    if conditions.asks_birth_date:
+        if answers.birth_date is None:
+            failures.append(ConditionFailure("birth_date_missing"))
+        else:
+            age = age_on(answers.birth_date, today)
+            if conditions.min_age is not None and age < conditions.min_age:
+                failures.append(ConditionFailure("too_young", conditions.min_age))
+            if conditions.max_age is not None and age > conditions.max_age:
+                failures.append(ConditionFailure("too_old", conditions.max_age))
+    if conditions.asks_experience:
+        if answers.experience_years is None:
+            failures.append(ConditionFailure("experience_missing"))
+        elif answers.experience_years < conditions.min_experience_years:
+            failures.append(
+                ConditionFailure("experience_too_short", conditions.min_experience_years)
+            )
+    if conditions.requires_practice and not answers.has_practice:
+        failures.append(ConditionFailure("practice_required"))
+    return failures
+
+
+def parse_birth_date(value: str, today: date) -> date | None:
+    """``ДД.ММ.ГГГГ`` → a date no later than today and no earlier than 100 years ago."""
+    match = re.fullmatch(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*", value)
+    if not match:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        result = date(year, month, day)
+    except ValueError:
+        return None
+    if result > today or today.year - result.year > 100:
+        return None
+    return result
+
+
+def parse_experience_years(value: str) -> int | None:
+    """Whole years of work experience, 0 to 70."""
+    text = value.strip()
+    if not text.isdigit():
+        return None
+    years = int(text)
+    return years if 0 <= years <= 70 else None
+
+
+# --------------------------------------------------------------------------- files (R-APP-4)
+
+
+class FileKind(StrEnum):
+    DOCUMENT = "document"
+    VIDEO = "video"
+
+
+@dataclass(frozen=True, slots=True)
+class FileRequirement:
+    """What a nomination asks for in one file slot (R-APP-4)."""
+
+    code: str
+    kind: FileKind
+    types: tuple[str, ...]  # allowed extensions, lower case, without the dot
+    max_size: int  # bytes, as declared by the nomination
+    required: bool = True
+    max_count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedFile:
+    file_name: str | None
+    mime_type: str | None
+    size: int | None
+    is_video_message: bool = False
+
+
+_MIME_EXTENSIONS = {
+    "application/pdf": "pdf",
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+    "video/x-msvideo": "avi",
+    "video/webm": "webm",
+    "video/x-matroska": "mkv",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+    "application/vnd.ms-powerpoint": "ppt",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/msword": "doc",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/zip": "zip",
+}
+
+
+def file_extension(offered: OfferedFile) -> str | None:
+    """The type of an offered file: its name's extension, else one implied by its MIME type."""
+    if offered.file_name:
+        suffix = PurePosixPath(offered.file_name).suffix.lower().lstrip(".")
+        if suffix:
+            return "jpg" if suffix == "jpeg" else suffix
+    if offered.mime_type:
+        return _MIME_EXTENSIONS.get(offered.mime_type.lower())
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class FileRefusal:
+    code: str  # wrong_type | too_large | too_large_for_cloud | size_unknown
+    limit: int | None = None
+
+
+def check_file(
+    requirement: FileRequirement, offered: OfferedFile, download_limit: int
+) -> FileRefusal | None:
+    """R-APP-4: may this file fill this slot? ``download_limit`` is what the Bot API in use
+    lets the bot download (20 MB on the cloud Bot API)."""
+    ext = file_extension(offered)
+    if ext is None or ext not in requirement.types:
+        return FileRefusal("wrong_type")
+    if offered.size is None:
+        return FileRefusal("size_unknown")
+    if offered.size > requirement.max_size:
+        return FileRefusal("too_large", requirement.max_size)
+    if offered.size > download_limit:
+        return FileRefusal("too_large_for_cloud", download_limit)
+    return None
+
+
+def effective_size_limit(requirement: FileRequirement, download_limit: int) -> int:
+    return min(requirement.max_size, download_limit)
+
+
+# --------------------------------------------------------------------------- application completeness
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRequirement:
+    code: str
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """What still keeps an application from being submitted (R-APP-4, R-APP-5)."""
+
+    fields: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    consent_privacy: bool = False
+    consent_transfer: bool = False
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.fields or self.files or self.consent_privacy or self.consent_transfer)
+
+
+def missing_for_submission(
+    fields: list[FieldRequirement],
+    field_values: dict[str, str],
+    files: list[FileRequirement],
+    file_counts: dict[str, int],
+    consent_privacy: bool,
+    consent_transfer: bool,
+) -> Missing:
+    """R-APP-4/5: the required fields, files and consents that are not there yet."""
+    return Missing(
+        fields=tuple(f.code for f in fields if f.required and not field_values.get(f.code)),
+        files=tuple(f.code for f in files if f.required and file_counts.get(f.code, 0) == 0),
+        consent_privacy=not consent_privacy,
+        consent_transfer=not consent_transfer,
+    )
+
+
+def size_mb(size: int) -> str:
+    """Bytes as megabytes for a person: ``20 МБ``, ``1,5 МБ``."""
+    mb = size / (1024 * 1024)
+    text = f"{mb:.0f}" if mb >= 10 or mb == int(mb) else f"{mb:.1f}"
+    return text.replace(".", ",")

@@ -1,0 +1,110 @@
+"""Settings, read from the environment (and an optional `.env` file) by pydantic-settings.
+
+Embedded by default: with nothing set the bot runs on a SQLite file in ``DATA_DIR`` with an
+in-process queue and worker. With ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` it runs on
+PostgreSQL and Redis with separate worker processes.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+#: The cloud Bot API lets a bot download files of at most 20 MB; a local Bot API server
+#: started with ``--local`` lifts that to 2000 MB.
+CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+LOCAL_DOWNLOAD_LIMIT = 2000 * 1024 * 1024
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    redis_url: str | None = None
+    telegram_api_url: str | None = None
+    telegram_api_local: bool = False
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    timezone: str = "Europe/Moscow"
+    pd_encryption_key: SecretStr | None = None
+    files_dir: Path | None = None
+    log_level: str = "INFO"
+    #: In the embedded mode: run the Dramatiq worker inside the bot process.
+    embedded_worker: bool = True
+    worker_threads: int = Field(default=4, ge=1, le=64)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
+            return frozenset(int(p) for p in parts)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _postgres_needs_key(self) -> Settings:
+        if self.is_postgres and self.pd_encryption_key is None:
+            raise ValueError(
+                "PD_ENCRYPTION_KEY is required with PostgreSQL "
+                "(generate one: python -m bot generate-key)"
+            )
+        return self
+
+    @property
+    def is_postgres(self) -> bool:
+        return bool(self.database_url) and self.database_url.startswith("postgresql")
+
+    @property
+    def embedded(self) -> bool:
+        """No Redis: the queue and the worker live inside the bot process."""
+        return not self.redis_url
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'contest.sqlite3').resolve()}"
+
+    @property
+    def effective_files_dir(self) -> Path:
+        return self.files_dir or self.data_dir / "files"
+
+    @property
+    def download_limit(self) -> int:
+        return LOCAL_DOWNLOAD_LIMIT if self.telegram_api_local else CLOUD_DOWNLOAD_LIMIT
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def encryption_key(self) -> bytes:
+        """The personal-data key; in the embedded mode generated into ``DATA_DIR`` once."""
+        if self.pd_encryption_key is not None:
+            return self.pd_encryption_key.get_secret_value().encode()
+        key_file = self.data_dir / "pd.key"
+        if not key_file.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key = base64.urlsafe_b64encode(os.urandom(32))
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(key)
+        return key_file.read_bytes().strip()

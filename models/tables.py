@@ -1,0 +1,307 @@
+"""SQLAlchemy tables. Domain names are English; the Russian term is in each docstring."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        from datetime import UTC
+
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        from datetime import UTC
+
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Person(Base):
+    """Человек: one Telegram account is one person (R-ROLE-1)."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8), default="ru")
+    blocked_bot_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Contest(Base):
+    """Конкурс / чемпионат, loaded from a contest definition file."""
+
+    __tablename__ = "contests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    timezone: Mapped[str] = mapped_column(String(64))
+    privacy_policy_url: Mapped[str | None] = mapped_column(Text)
+    definition_sha256: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime]
+
+    stages: Mapped[list[Stage]] = relationship(back_populates="contest", order_by="Stage.position")
+
+
+class Stage(Base):
+    """Этап (региональный, федеральный) with its deadlines (R-APP-7)."""
+
+    __tablename__ = "stages"
+    __table_args__ = (UniqueConstraint("contest_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    starts_at: Mapped[datetime | None]
+    application_deadline: Mapped[datetime | None]
+    evaluation_deadline: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    contest: Mapped[Contest] = relationship(back_populates="stages")
+
+
+class Region(Base):
+    """Регион (субъект РФ) of a contest."""
+
+    __tablename__ = "regions"
+    __table_args__ = (UniqueConstraint("contest_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Organisation(Base):
+    """Организация из реестра поставщиков социальных услуг региона (R-VER-1)."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (UniqueConstraint("region_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    #: lower-cased name for the registry search
+    search_name: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Nomination(Base):
+    """Номинация: conditions (R-APP-3), fields and required files (R-APP-4)."""
+
+    __tablename__ = "nominations"
+    __table_args__ = (UniqueConstraint("contest_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    fields: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    files: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class RoleAssignment(Base):
+    """Роль человека в конкурсе (R-ROLE-1): coordinator of regions, federal coordinator,
+    expert (with status, R-ROLE-2), commission member. Declared by Telegram id."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (UniqueConstraint("contest_id", "telegram_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(Text)
+    region_codes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    expert_status: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Participant(Base):
+    """Участник конкурса: the verification form and its status (R-VER-1…5)."""
+
+    __tablename__ = "participants"
+    __table_args__ = (
+        UniqueConstraint("contest_id", "person_id"),
+        Index("ix_participants_queue", "contest_id", "verification_status", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    full_name: Mapped[str | None] = mapped_column(Text)
+    #: R-PD-2: the СНИЛС is kept only encrypted; its HMAC finds duplicates without decrypting.
+    snils_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    snils_hmac: Mapped[str | None] = mapped_column(String(64), index=True)
+    snils_last2: Mapped[str | None] = mapped_column(String(2))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    verification_status: Mapped[str] = mapped_column(String(16), default="draft")
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    pd_consent_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]  # verification form sent («На рассмотрении»)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    withdrawn_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    person: Mapped[Person] = relationship()
+    region: Mapped[Region | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    application: Mapped[Application | None] = relationship(back_populates="participant")
+
+
+class Application(Base):
+    """Заявка: one per participant and contest (R-APP-2), frozen once submitted (R-APP-6)."""
+
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), unique=True
+    )
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"))
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    field_values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    condition_answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    consent_privacy_at: Mapped[datetime | None]
+    consent_transfer_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+    reopened_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    participant: Mapped[Participant] = relationship(back_populates="application")
+    nomination: Mapped[Nomination] = relationship()
+    files: Mapped[list[ApplicationFile]] = relationship(
+        back_populates="application", order_by="ApplicationFile.id"
+    )
+
+
+class ApplicationFile(Base):
+    """Материал заявки: презентация, видеоматериалы… (R-APP-4). The content is downloaded
+    into the files directory by a queued job, content-addressed by its sha256."""
+
+    __tablename__ = "application_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    slot: Mapped[str] = mapped_column(String(64))
+    telegram_file_id: Mapped[str] = mapped_column(Text)
+    file_unique_id: Mapped[str] = mapped_column(String(128))
+    file_name: Mapped[str | None] = mapped_column(Text)
+    mime_type: Mapped[str | None] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    storage_path: Mapped[str | None] = mapped_column(Text)
+    download_error: Mapped[str | None] = mapped_column(Text)
+    uploaded_at: Mapped[datetime]
+    downloaded_at: Mapped[datetime | None]
+    #: a replaced file is kept (nothing a participant gave is lost) but no longer counts
+    replaced_at: Mapped[datetime | None]
+
+    application: Mapped[Application] = relationship(back_populates="files")
+
+
+class Delivery(Base):
+    """Исходящее сообщение (outbox): every message the system sends on its own. Written in
+    the transaction of the change that caused it; the unique key makes a second row for
+    the same thing impossible (R-REM-6)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("reason", "subject", "recipient_chat_id", "due_at"),
+        Index("ix_deliveries_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(128))
+    recipient_chat_id: Mapped[int] = mapped_column(BigInteger)
+    due_at: Mapped[datetime]
+    message_key: Mapped[str] = mapped_column(String(128))
+    message_args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    keyboard: Mapped[list[Any] | None] = mapped_column(JSON)
+    language: Mapped[str] = mapped_column(String(8), default="ru")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None]
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class AuditRecord(Base):
+    """Журнал решений: who, when, what, before and after. Never holds a plain СНИЛС."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[int | None] = mapped_column(BigInteger)
+    contest_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
