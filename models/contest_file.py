@@ -40,6 +40,15 @@ class StageDef(_Strict):
     )
     evaluation_deadline: datetime | date | None = None
 
+    @field_validator("starts_at", "application_deadline", "evaluation_deadline", mode="before")
+    @classmethod
+    def _no_timestamps(cls, value: Any) -> Any:
+        # YAML reads ``2027`` or ``20270401`` as a number, which pydantic would take for a
+        # Unix timestamp (a moment of 1970): a number is never a date here.
+        if isinstance(value, int | float):
+            raise ValueError("bad_datetime")
+        return value
+
 
 class OrganisationDef(_Strict):
     code: Code
@@ -160,7 +169,8 @@ class ContestDef(_Strict):
     def _tz(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+            # OSError: a folder of the zone database ("Europe") raises IsADirectoryError
             raise ValueError("unknown_timezone") from exc
         return value
 
@@ -270,9 +280,15 @@ def _pydantic_errors(exc: ValidationError) -> list[DefinitionError]:
             code = _PYDANTIC_CODES.get(etype, "invalid")
         ctx = err.get("ctx") or {}
         args: dict[str, Any] = {}
-        for key in ("min_length", "max_length", "gt", "ge", "lt", "le", "expected"):
+        for key in ("min_length", "max_length", "gt", "ge", "lt", "le"):
             if key in ctx:
-                args["limit" if key != "expected" else "expected"] = str(ctx[key])
+                limit = ctx[key]
+                if isinstance(limit, float) and limit.is_integer():
+                    limit = int(limit)  # "0", not "0.0"
+                args["limit"] = str(limit)
+        if "expected" in ctx:
+            # pydantic writes "'a', 'b' or 'c'": keep the values, drop the English "or"
+            args["expected"] = str(ctx["expected"]).replace("' or '", "', '")
         if (place, code) in seen:  # a union reports each branch; one line is enough
             continue
         seen.add((place, code))

@@ -1,0 +1,134 @@
+"""``python -m bot`` — run the bot (long polling) and its admin commands.
+
+    python -m bot                      run the bot
+    python -m bot migrate              apply database migrations
+    python -m bot load-contest FILE    load or re-load a contest definition (YAML)
+    python -m bot generate-key         print a new PD_ENCRYPTION_KEY
+    python -m bot contest-schema       print (or --write) the contest file's JSON Schema
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from models.settings import Settings
+
+log = logging.getLogger("bot")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for err in exc.errors():
+            print(f"настройка {'.'.join(map(str, err['loc'])) or '—'}: {err['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+async def _run(settings: Settings) -> None:
+    import dramatiq
+
+    from bot.app import COMMANDS, build_runtime
+    from models.migrate import upgrade
+
+    rt = build_runtime(settings)
+    if not settings.is_postgres:
+        await upgrade(settings.effective_database_url, rt.engine)
+    worker = None
+    if settings.embedded and settings.embedded_worker:
+        from workers.actors import broker
+
+        worker = dramatiq.Worker(broker, worker_threads=settings.worker_threads)
+        worker.start()
+        log.info("embedded worker started (%d threads)", settings.worker_threads)
+    try:
+        await rt.bot.delete_webhook(drop_pending_updates=False)
+        await rt.bot.set_my_commands(COMMANDS)
+        log.info("polling as %s mode", "embedded" if settings.embedded else "redis")
+        await rt.dispatcher.start_polling(rt.bot, handle_signals=True, close_bot_session=True)
+    finally:
+        if worker is not None:
+            await asyncio.to_thread(worker.stop)
+        await rt.dispatcher.storage.close()
+        await rt.engine.dispose()
+
+
+async def _load_contest(settings: Settings, path: Path) -> int:
+    from bot.app import build_context
+    from models.contest_file import DefinitionInvalid
+    from models.db import create_engine, create_sessionmaker
+    from models.migrate import upgrade
+    from models.services import Services
+    from notifications.definition_errors import render_definition_errors
+
+    engine = create_engine(settings.effective_database_url)
+    try:
+        if not settings.is_postgres:
+            await upgrade(settings.effective_database_url, engine)
+        services = Services(build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None))
+        try:
+            result = await services.contests.load_definition(None, path.read_bytes())
+        except DefinitionInvalid as exc:
+            print(render_definition_errors(exc.errors, limit=200), file=sys.stderr)
+            return 1
+        from bot.handlers.admin import loaded_text
+
+        print(loaded_text(result).replace("<b>", "").replace("</b>", ""))
+        return 0
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Бот конкурсов профессионального мастерства")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (default)")
+    sub.add_parser("migrate", help="apply database migrations")
+    load = sub.add_parser("load-contest", help="load or re-load a contest definition")
+    load.add_argument("file", type=Path)
+    sub.add_parser("generate-key", help="print a new PD_ENCRYPTION_KEY")
+    schema = sub.add_parser("contest-schema", help="print the contest file's JSON Schema")
+    schema.add_argument("--write", type=Path, help="write it to this file instead")
+    args = parser.parse_args(argv)
+
+    if args.command == "generate-key":
+        from models.crypto import PersonalDataCipher
+
+        print(PersonalDataCipher.generate_key())
+        return 0
+    if args.command == "contest-schema":
+        from models.contest_file import json_schema
+
+        text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+        if args.write:
+            args.write.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
+
+    settings = _settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "migrate":
+        from models.migrate import upgrade_sync
+
+        upgrade_sync(settings.effective_database_url)
+        print("миграции применены")
+        return 0
+    if args.command == "load-contest":
+        if not args.file.is_file():
+            print(f"файл не найден: {args.file}", file=sys.stderr)
+            return 2
+        return asyncio.run(_load_contest(settings, args.file))
+    asyncio.run(_run(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Composition root: settings → engine, services, Telegram client, dispatcher, queue."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import BotCommand
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.handlers import admin, application, common, coordinator, participant
+from models.clock import Clock, SystemClock
+from models.crypto import PersonalDataCipher
+from models.db import create_engine, create_sessionmaker
+from models.services import JobSink, ServiceContext, Services
+from models.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class MissingToken(SystemExit):
+    pass
+
+
+def build_bot(settings: Settings) -> Bot:
+    if settings.bot_token is None:
+        raise MissingToken("BOT_TOKEN is not set: get a token from @BotFather and export BOT_TOKEN=…")
+    session = None
+    if settings.telegram_api_url:
+        api = TelegramAPIServer.from_base(settings.telegram_api_url, is_local=settings.telegram_api_local)
+        session = AiohttpSession(api=api)
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def build_context(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    jobs: JobSink,
+    clock: Clock | None = None,
+) -> ServiceContext:
+    return ServiceContext(
+        sessionmaker=sessionmaker,
+        cipher=PersonalDataCipher(settings.encryption_key()),
+        clock=clock or SystemClock(),
+        jobs=jobs,
+        admin_ids=settings.admin_ids,
+        download_limit=settings.download_limit,
+        files_dir=settings.effective_files_dir,
+    )
+
+
+def build_storage(settings: Settings) -> BaseStorage:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    # Embedded mode: the conversation position lives in memory, every answer in the
+    # database, so after a restart /start resumes where the person stopped.
+    return MemoryStorage()
+
+
+def create_dispatcher(services: Services, storage: BaseStorage | None = None) -> Dispatcher:
+    dp = Dispatcher(storage=storage or MemoryStorage(), services=services)
+    # Specific routers first; the catch-all fallback (common) last.
+    dp.include_routers(admin.router, coordinator.router, application.router, participant.router, common.router)
+    return dp
+
+
+COMMANDS = [
+    BotCommand(command="start", description="Продолжить участие"),
+    BotCommand(command="status", description="Статус проверки и заявки"),
+    BotCommand(command="withdraw", description="Отозвать согласие на обработку ПДн"),
+    BotCommand(command="help", description="Справка"),
+]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    services: Services
+    bot: Bot
+    dispatcher: Dispatcher
+
+
+def enqueue_job(job: str, entity_id: int) -> None:
+    from workers.actors import enqueue
+
+    enqueue(job, entity_id)
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    engine = create_engine(settings.effective_database_url)
+    sessionmaker = create_sessionmaker(engine)
+    services = Services(build_context(settings, sessionmaker, jobs=enqueue_job))
+    bot = build_bot(settings)
+    dp = create_dispatcher(services, build_storage(settings))
+    return Runtime(settings, engine, services, bot, dp)

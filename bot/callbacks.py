@@ -1,0 +1,102 @@
+"""Callback data factories (pydantic, via aiogram's ``CallbackData``). Nothing is trusted
+because it came in a button: every service call checks the user's rights again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class ContestCb(CallbackData, prefix="c"):
+    contest_id: int
+    then: str = "start"  # start | status | queue | apps
+
+
+class ConsentCb(CallbackData, prefix="pd"):
+    contest_id: int
+    agree: bool
+
+
+class FormCb(CallbackData, prefix="f"):
+    contest_id: int
+    action: str  # name | snils | region | org | submit | next
+
+
+class RegionCb(CallbackData, prefix="rg"):
+    contest_id: int
+    region_id: int
+
+
+class OrgCb(CallbackData, prefix="og"):
+    contest_id: int
+    org_id: int
+
+
+class OrgPageCb(CallbackData, prefix="op"):
+    contest_id: int
+    region_id: int
+    page: int
+    search: bool = False
+
+
+class NominationCb(CallbackData, prefix="nm"):
+    contest_id: int
+    nomination_id: int
+    choose: bool = False
+
+
+class PracticeCb(CallbackData, prefix="pr"):
+    contest_id: int
+    nomination_id: int
+    yes: bool
+
+
+class AppCb(CallbackData, prefix="ap"):
+    contest_id: int
+    action: str  # menu | field | file | privacy | transfer | review | submit | rmfile
+    code: str = ""
+    item: int = 0
+
+
+class NavCb(CallbackData, prefix="nv"):
+    """Buttons in notifications: go straight to a place of the journey."""
+
+    contest_id: int
+    to: str  # nominations | form | application | status
+
+
+class WithdrawCb(CallbackData, prefix="wd"):
+    contest_id: int
+    confirm: bool
+
+
+class QueueCb(CallbackData, prefix="q"):
+    contest_id: int
+    page: int = 0
+
+
+class AppsCb(CallbackData, prefix="as"):
+    contest_id: int
+    page: int = 0
+
+
+class CardCb(CallbackData, prefix="vc"):
+    participant_id: int
+
+
+class DecideCb(CallbackData, prefix="dc"):
+    participant_id: int
+    action: str  # accept | reject | reason | other
+    reason: int = 0
+
+
+class ReopenCb(CallbackData, prefix="ro"):
+    participant_id: int
+    confirm: bool = False
+
+
+def nav_button_data(spec: dict[str, Any]) -> str:
+    """A notification's button spec (``{"action": "nominations", "contest_id": "3"}``) as
+    callback data."""
+    return NavCb(contest_id=int(spec["contest_id"]), to=spec["action"]).pack()

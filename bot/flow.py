@@ -1,0 +1,337 @@
+"""Screens of the participant's journey and "what comes next". Handlers call these after a
+service call; nothing here changes data."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import (
+    AppCb,
+    ConsentCb,
+    ContestCb,
+    FormCb,
+    NavCb,
+    NominationCb,
+    OrgCb,
+    OrgPageCb,
+    RegionCb,
+)
+from bot.texts import format_dt, missing_lines, status_text, tr
+from models import rules
+from models.rules import ApplicationStatus, VerificationStatus
+from models.services import Services
+from models.views import ApplicationView, ContestBrief, NominationView, ParticipantView
+
+
+class Form(StatesGroup):
+    full_name = State()
+    snils = State()
+    org_search = State()
+
+
+class Apply(StatesGroup):
+    birth_date = State()
+    experience = State()
+    field = State()
+    file = State()
+
+
+class Coord(StatesGroup):
+    reason = State()
+
+
+class Admin(StatesGroup):
+    contest_file = State()
+
+
+async def send(bot: Bot, chat_id: int, text: str, kb: InlineKeyboardMarkup | None = None) -> None:
+    await bot.send_message(chat_id, text, reply_markup=kb)
+
+
+async def resolve_contest(services: Services, state: FSMContext, user_id: int) -> int | list[ContestBrief]:
+    """The contest this conversation is about: remembered, the only one the user takes part
+    in, or the only one there is; otherwise the list to choose from."""
+    data = await state.get_data()
+    contests = await services.contests.contests()
+    known = {c.id for c in contests}
+    if data.get("contest_id") in known:
+        return data["contest_id"]
+    mine = [cid for cid in await services.participants.contests_of(user_id) if cid in known]
+    if len(mine) == 1:
+        chosen = mine[0]
+    elif len(contests) == 1:
+        chosen = contests[0].id
+    else:
+        return contests
+    await state.update_data(contest_id=chosen)
+    return chosen
+
+
+def contest_picker(contests: list[ContestBrief], then: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for c in contests:
+        kb.button(text=c.title[:60], callback_data=ContestCb(contest_id=c.id, then=then))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+# --------------------------------------------------------------------------- the next step
+
+
+async def show_next(bot: Bot, chat_id: int, services: Services, state: FSMContext, user_id: int, contest_id: int) -> None:
+    """Show the participant the first thing still to do (resuming where they stopped:
+    every answer is already saved in the database)."""
+    view = await services.participants.view(user_id, contest_id)
+    if view is None or not view.pd_consent:
+        contest = await services.contests.contest(contest_id)
+        await state.set_state(None)
+        await send(bot, chat_id, tr("welcome", contest=contest.title))
+        await send(bot, chat_id, consent_text(contest), consent_keyboard(contest_id))
+        return
+    status = VerificationStatus(view.status)
+    if status in (VerificationStatus.DRAFT, VerificationStatus.REJECTED):
+        await show_form_step(bot, chat_id, services, state, view)
+    elif status == VerificationStatus.ACCEPTED and view.application is None:
+        await state.set_state(None)
+        await show_nominations(bot, chat_id, services, contest_id)
+    elif status == VerificationStatus.ACCEPTED and view.application.status == ApplicationStatus.DRAFT:
+        await state.set_state(None)
+        await send(bot, chat_id, *application_menu(view))
+    else:
+        await state.set_state(None)
+        await send(bot, chat_id, status_card(view))
+
+
+def consent_text(contest: ContestBrief) -> str:
+    text = tr("pd-consent-request")
+    if contest.privacy_policy_url:
+        text += "\n" + tr("pd-consent-policy", url=contest.privacy_policy_url)
+    return text
+
+
+def consent_keyboard(contest_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("btn-pd-agree"), callback_data=ConsentCb(contest_id=contest_id, agree=True))
+    kb.button(text=tr("btn-pd-decline"), callback_data=ConsentCb(contest_id=contest_id, agree=False))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+async def show_form_step(bot: Bot, chat_id: int, services: Services, state: FSMContext, view: ParticipantView) -> None:
+    cid = view.contest.id
+    if not view.full_name:
+        await state.set_state(Form.full_name)
+        await send(bot, chat_id, tr("form-ask-full-name"))
+    elif not view.snils_masked:
+        await state.set_state(Form.snils)
+        await send(bot, chat_id, tr("form-ask-snils"))
+    elif not view.region:
+        await state.set_state(None)
+        await send(bot, chat_id, tr("form-ask-region"), await region_keyboard(services, cid))
+    elif not view.organisation:
+        await show_organisations(bot, chat_id, services, state, cid, view.region.id, view.region.title)
+    else:
+        await state.set_state(None)
+        text = form_summary(view)
+        if view.status == VerificationStatus.REJECTED:
+            text = tr("form-rejected", reason=view.rejection_reason or "—") + "\n\n" + text
+        await send(bot, chat_id, text, form_keyboard(cid))
+
+
+def form_summary(view: ParticipantView) -> str:
+    return tr(
+        "form-summary",
+        full_name=view.full_name or "—",
+        snils=view.snils_masked or "—",
+        region=view.region.title if view.region else "—",
+        organisation=view.organisation.title if view.organisation else "—",
+    )
+
+
+def form_keyboard(contest_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("btn-form-submit"), callback_data=FormCb(contest_id=contest_id, action="submit"))
+    for action, key in (("name", "btn-edit-name"), ("snils", "btn-edit-snils"), ("region", "btn-edit-region"), ("org", "btn-edit-organisation")):
+        kb.button(text=tr(key), callback_data=FormCb(contest_id=contest_id, action=action))
+    kb.adjust(1, 2, 2)
+    return kb.as_markup()
+
+
+async def region_keyboard(services: Services, contest_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for region in await services.participants.regions(contest_id):
+        kb.button(text=region.title[:60], callback_data=RegionCb(contest_id=contest_id, region_id=region.id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+async def organisations_screen(
+    services: Services, contest_id: int, region_id: int, region_title: str, query: str | None, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    result = await services.participants.organisations(contest_id, region_id, query, page)
+    if query and result.total == 0:
+        text = tr("form-no-organisations", query=query)
+    elif query:
+        text = tr("form-ask-organisation-search", query=query, total=result.total)
+    else:
+        text = tr("form-ask-organisation", region=region_title, total=result.total)
+    kb = InlineKeyboardBuilder()
+    for org in result.items:
+        kb.button(text=org.title[:60], callback_data=OrgCb(contest_id=contest_id, org_id=org.id))
+    nav = []
+    if result.page > 0:
+        nav.append((tr("btn-prev"), OrgPageCb(contest_id=contest_id, region_id=region_id, page=result.page - 1, search=bool(query))))
+    if result.page < result.pages - 1:
+        nav.append((tr("btn-next"), OrgPageCb(contest_id=contest_id, region_id=region_id, page=result.page + 1, search=bool(query))))
+    for label, cb in nav:
+        kb.button(text=f"{label} {result.page + 1}/{result.pages}", callback_data=cb)
+    if query:
+        kb.button(text=tr("btn-show-all"), callback_data=OrgPageCb(contest_id=contest_id, region_id=region_id, page=0))
+    kb.button(text=tr("btn-edit-region"), callback_data=FormCb(contest_id=contest_id, action="region"))
+    kb.adjust(*([1] * len(result.items)), max(1, len(nav)), 1, 1)
+    return text, kb.as_markup()
+
+
+async def show_organisations(
+    bot: Bot, chat_id: int, services: Services, state: FSMContext, contest_id: int, region_id: int, region_title: str
+) -> None:
+    await state.set_state(Form.org_search)
+    await state.update_data(org_query=None, region_id=region_id, region_title=region_title)
+    text, kb = await organisations_screen(services, contest_id, region_id, region_title, None, 0)
+    await send(bot, chat_id, text, kb)
+
+
+# --------------------------------------------------------------------------- status (R-VER-5)
+
+
+def status_card(view: ParticipantView) -> str:
+    lines = [tr("status-card", contest=view.contest.title, status=status_text(view.status))]
+    if view.status == VerificationStatus.REJECTED and view.rejection_reason:
+        lines.append(tr("status-reason", reason=view.rejection_reason))
+    if view.status != VerificationStatus.WITHDRAWN:
+        lines.append(
+            tr(
+                "status-form",
+                full_name=view.full_name or "—",
+                snils=view.snils_masked or "—",
+                region=view.region.title if view.region else "—",
+                organisation=view.organisation.title if view.organisation else "—",
+            )
+        )
+    if view.status == VerificationStatus.PENDING:
+        lines.append(tr("status-pending-hint"))
+    app = view.application
+    if app is None:
+        state = tr("app-status-none")
+    elif app.status == ApplicationStatus.SUBMITTED:
+        state = tr("app-status-submitted", at=format_dt(app.submitted_at, view.contest.timezone))
+    else:
+        state = tr("app-status-draft")
+    lines.append(tr("status-application", state=state))
+    if app is not None:
+        lines.append(tr("status-nomination", nomination=app.nomination.title))
+    if view.contest.application_deadline:
+        lines.append(tr("status-deadline", deadline=format_dt(view.contest.application_deadline, view.contest.timezone)))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- nominations (R-APP-1…3)
+
+
+def conditions_lines(nom: NominationView) -> list[str]:
+    c = nom.conditions
+    lines = []
+    if c.min_age is not None:
+        lines.append(tr("cond-min-age", limit=c.min_age))
+    if c.max_age is not None:
+        lines.append(tr("cond-max-age", limit=c.max_age))
+    if c.min_experience_years is not None:
+        lines.append(tr("cond-min-experience", limit=c.min_experience_years))
+    if c.requires_practice:
+        lines.append(tr("cond-practice"))
+    return lines
+
+
+async def show_nominations(bot: Bot, chat_id: int, services: Services, contest_id: int) -> None:
+    kb = InlineKeyboardBuilder()
+    for nom in await services.contests.nominations(contest_id):
+        kb.button(text=nom.title[:60], callback_data=NominationCb(contest_id=contest_id, nomination_id=nom.id))
+    kb.adjust(1)
+    await send(bot, chat_id, tr("nominations-title"), kb.as_markup())
+
+
+def nomination_card(contest_id: int, nom: NominationView) -> tuple[str, InlineKeyboardMarkup]:
+    text = tr("nomination-card", title=nom.title, description=nom.description or "")
+    cond = conditions_lines(nom)
+    if cond:
+        text += "\n\n" + tr("nomination-conditions") + "\n" + "\n".join("• " + c for c in cond)
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("btn-choose-this"), callback_data=NominationCb(contest_id=contest_id, nomination_id=nom.id, choose=True))
+    kb.button(text=tr("btn-back"), callback_data=NavCb(contest_id=contest_id, to="nominations"))
+    kb.adjust(1)
+    return text, kb.as_markup()
+
+
+# --------------------------------------------------------------------------- application (R-APP-4…6)
+
+
+def application_menu(view: ParticipantView) -> tuple[str, InlineKeyboardMarkup]:
+    app = view.application
+    assert app is not None
+    cid = view.contest.id
+    kb = InlineKeyboardBuilder()
+    done = total = 0
+    for f in app.nomination.fields:
+        filled = bool(app.field_values.get(f.code))
+        total += f.required
+        done += f.required and filled
+        kb.button(text=tr("app-field-done" if filled else "app-field-todo", title=f.title[:50]), callback_data=AppCb(contest_id=cid, action="field", code=f.code))
+    for slot in app.nomination.files:
+        count = len(app.files_in(slot.code))
+        total += slot.requirement.required
+        done += slot.requirement.required and count > 0
+        if not slot.requirement.required:
+            key = "app-file-optional"
+        else:
+            key = "app-file-done" if count else "app-file-todo"
+        kb.button(text=tr(key, title=slot.title[:50], count=count), callback_data=AppCb(contest_id=cid, action="file", code=slot.code))
+    total += 2
+    done += app.consent_privacy + app.consent_transfer
+    kb.button(text=tr("app-consent-privacy-on" if app.consent_privacy else "app-consent-privacy-off"), callback_data=AppCb(contest_id=cid, action="privacy"))
+    kb.button(text=tr("app-consent-transfer-on" if app.consent_transfer else "app-consent-transfer-off"), callback_data=AppCb(contest_id=cid, action="transfer"))
+    kb.button(text=tr("btn-app-review"), callback_data=AppCb(contest_id=cid, action="review"))
+    kb.adjust(1)
+    text = tr(
+        "app-menu",
+        nomination=app.nomination.title,
+        done=done,
+        total=total,
+        deadline=format_dt(view.contest.application_deadline, view.contest.timezone),
+    )
+    return text, kb.as_markup()
+
+
+def application_summary(view: ParticipantView) -> tuple[str, InlineKeyboardMarkup]:
+    app: ApplicationView = view.application  # type: ignore[assignment]
+    cid = view.contest.id
+    lines = [tr("app-summary-title"), tr("app-summary-nomination", nomination=app.nomination.title)]
+    for f in app.nomination.fields:
+        lines.append(tr("app-summary-field", title=f.title, value=app.field_values.get(f.code) or "—"))
+    for slot in app.nomination.files:
+        names = ", ".join(f"{x.file_name or 'файл'} ({rules.size_mb(x.size)} МБ)" for x in app.files_in(slot.code)) or "—"
+        lines.append(tr("app-summary-file", title=slot.title, files=names))
+    kb = InlineKeyboardBuilder()
+    if app.missing.nothing:
+        lines.append(tr("app-summary-consents"))
+        kb.button(text=tr("btn-app-submit"), callback_data=AppCb(contest_id=cid, action="submit"))
+    else:
+        lines.append("")
+        lines.append(tr("app-summary-missing"))
+        lines += ["• " + line for line in missing_lines(app.missing, app)]
+    kb.button(text=tr("btn-back"), callback_data=AppCb(contest_id=cid, action="menu"))
+    kb.adjust(1)
+    return "\n".join(lines), kb.as_markup()

@@ -1,0 +1,273 @@
+"""Participant: nomination (R-APP-1…3), application fields and files (R-APP-4), consents and
+submission (R-APP-5, R-APP-6)."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot import flow
+from bot.callbacks import AppCb, NominationCb, PracticeCb
+from bot.flow import Apply
+from bot.texts import error_text, tr
+from models import rules
+from models.errors import DomainError
+from models.rules import ConditionAnswers
+from models.services import Services, TelegramFile
+
+router = Router(name=__name__)
+
+
+def _today(services: Services, tz: str) -> date:
+    return services.ctx.clock.now().astimezone(ZoneInfo(tz)).date()
+
+
+@router.callback_query(NominationCb.filter(~F.choose))
+async def nomination_card(query: CallbackQuery, callback_data: NominationCb, bot: Bot, services: Services) -> None:
+    await query.answer()
+    noms = {n.id: n for n in await services.contests.nominations(callback_data.contest_id)}
+    nom = noms.get(callback_data.nomination_id)
+    if nom is None:
+        raise DomainError("nomination_not_found")
+    text, kb = flow.nomination_card(callback_data.contest_id, nom)
+    await bot.send_message(query.from_user.id, text, reply_markup=kb)
+
+
+async def _next_condition_question(bot: Bot, chat_id: int, services: Services, state: FSMContext) -> None:
+    """Ask the nomination's condition questions one by one (R-APP-3), then choose it."""
+    data = await state.get_data()
+    cid, nid = data["contest_id"], data["nomination_id"]
+    nom = next((n for n in await services.contests.nominations(cid) if n.id == nid), None)
+    if nom is None:
+        raise DomainError("nomination_not_found")
+    c = nom.conditions
+    if c.asks_birth_date and "birth_date" not in data:
+        await state.set_state(Apply.birth_date)
+        await bot.send_message(chat_id, tr("nomination-ask-birth-date", title=nom.title))
+        return
+    if c.asks_experience and "experience_years" not in data:
+        await state.set_state(Apply.experience)
+        await bot.send_message(chat_id, tr("nomination-ask-experience", title=nom.title))
+        return
+    if c.requires_practice and "has_practice" not in data:
+        await state.set_state(None)
+        kb = InlineKeyboardBuilder()
+        kb.button(text=tr("btn-yes"), callback_data=PracticeCb(contest_id=cid, nomination_id=nid, yes=True))
+        kb.button(text=tr("btn-no"), callback_data=PracticeCb(contest_id=cid, nomination_id=nid, yes=False))
+        await bot.send_message(chat_id, tr("nomination-ask-practice"), reply_markup=kb.as_markup())
+        return
+    await state.set_state(None)
+    answers = ConditionAnswers(
+        birth_date=date.fromisoformat(data["birth_date"]) if data.get("birth_date") else None,
+        experience_years=data.get("experience_years"),
+        has_practice=data.get("has_practice"),
+    )
+    await _forget_answers(state)
+    uid = chat_id
+    view = await services.participants.choose_nomination(uid, cid, nid, answers)
+    await bot.send_message(chat_id, tr("nomination-chosen", title=view.application.nomination.title))
+    await bot.send_message(chat_id, *flow.application_menu(view))
+
+
+async def _forget_answers(state: FSMContext) -> None:
+    data = await state.get_data()
+    for key in ("birth_date", "experience_years", "has_practice", "nomination_id"):
+        data.pop(key, None)
+    await state.set_data(data)
+
+
+@router.callback_query(NominationCb.filter(F.choose))
+async def nomination_choose(query: CallbackQuery, callback_data: NominationCb, bot: Bot, services: Services, state: FSMContext) -> None:
+    await query.answer()
+    uid = query.from_user.id
+    view = await services.participants.view(uid, callback_data.contest_id)
+    # Refuse early (before asking condition questions) when the choice cannot succeed.
+    if view is None or view.status != rules.VerificationStatus.ACCEPTED:
+        raise DomainError("not_verified")
+    if view.application is not None:
+        raise DomainError("one_nomination", title=view.application.nomination.title)
+    await _forget_answers(state)
+    await state.update_data(contest_id=callback_data.contest_id, nomination_id=callback_data.nomination_id)
+    await _next_condition_question(bot, uid, services, state)
+
+
+@router.message(Apply.birth_date, F.text)
+async def birth_date(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+    contest = await services.contests.contest((await state.get_data())["contest_id"])
+    value = rules.parse_birth_date(message.text, _today(services, contest.timezone))
+    if value is None:
+        await message.answer(tr("bad-birth-date"))
+        return
+    await state.update_data(birth_date=value.isoformat())
+    await _next_condition_question(bot, message.chat.id, services, state)
+
+
+@router.message(Apply.experience, F.text)
+async def experience(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+    value = rules.parse_experience_years(message.text)
+    if value is None:
+        await message.answer(tr("bad-experience"))
+        return
+    await state.update_data(experience_years=value)
+    await _next_condition_question(bot, message.chat.id, services, state)
+
+
+@router.callback_query(PracticeCb.filter())
+async def practice(query: CallbackQuery, callback_data: PracticeCb, bot: Bot, services: Services, state: FSMContext) -> None:
+    await query.answer()
+    await state.update_data(contest_id=callback_data.contest_id, nomination_id=callback_data.nomination_id, has_practice=callback_data.yes)
+    await _next_condition_question(bot, query.from_user.id, services, state)
+
+
+# --------------------------------------------------------------------------- the application
+
+
+@router.callback_query(AppCb.filter())
+async def application_action(query: CallbackQuery, callback_data: AppCb, bot: Bot, services: Services, state: FSMContext) -> None:
+    uid, cid = query.from_user.id, callback_data.contest_id
+    await state.update_data(contest_id=cid)
+    action = callback_data.action
+    participants = services.participants
+    if action in ("privacy", "transfer"):
+        view = await participants.view(uid, cid)
+        current = view is not None and view.application is not None and getattr(view.application, f"consent_{action}")
+        view = await participants.set_consent(uid, cid, action, not current)
+        await query.answer()
+        text, kb = flow.application_menu(view)
+        await query.message.edit_text(text, reply_markup=kb)
+        return
+    await query.answer()
+    if action == "submit":
+        view = await participants.view(uid, cid)
+        try:
+            await participants.submit_application(uid, cid)
+        except DomainError as err:
+            await bot.send_message(uid, error_text(err, view.application if view else None))
+            return
+        await state.set_state(None)
+        await bot.send_message(uid, tr("app-submitted"))
+        return
+    view = await participants.view(uid, cid)
+    if view is None or view.application is None:
+        await flow.show_next(bot, uid, services, state, uid, cid)
+        return
+    app = view.application
+    if app.status != rules.ApplicationStatus.DRAFT:
+        await state.set_state(None)
+        await bot.send_message(uid, flow.status_card(view))
+        return
+    if action == "field":
+        spec = next((f for f in app.nomination.fields if f.code == callback_data.code), None)
+        if spec is None:
+            raise DomainError("field_not_found")
+        await state.set_state(Apply.field)
+        await state.update_data(field=spec.code)
+        lines = [tr("app-ask-field", title=spec.title)]
+        if spec.hint:
+            lines.append(spec.hint)
+        lines.append(tr({"number": "app-ask-field-number", "date": "app-ask-field-date"}.get(spec.kind, "app-ask-field-limit"), limit=spec.max_length))
+        if app.field_values.get(spec.code):
+            lines.append(tr("app-field-current", value=str(app.field_values[spec.code])[:500]))
+        await bot.send_message(uid, "\n".join(lines), reply_markup=_back(cid))
+    elif action == "file":
+        await _ask_file(bot, uid, services, state, view, callback_data.code)
+    elif action == "rmfile":
+        view = await participants.remove_file(uid, cid, callback_data.item)
+        await bot.send_message(uid, tr("app-file-removed"))
+        await _ask_file(bot, uid, services, state, view, callback_data.code)
+    elif action == "review":
+        await state.set_state(None)
+        await bot.send_message(uid, *flow.application_summary(view))
+    else:  # menu
+        await state.set_state(None)
+        await bot.send_message(uid, *flow.application_menu(view))
+
+
+def _back(contest_id: int):  # type: ignore[no-untyped-def]
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("btn-back"), callback_data=AppCb(contest_id=contest_id, action="menu"))
+    return kb.as_markup()
+
+
+async def _ask_file(bot: Bot, chat_id: int, services: Services, state: FSMContext, view, slot_code: str) -> None:  # type: ignore[no-untyped-def]
+    app = view.application
+    slot = next((s for s in app.nomination.files if s.code == slot_code), None)
+    if slot is None:
+        raise DomainError("file_slot_not_found")
+    req = slot.requirement
+    limit = rules.effective_size_limit(req, services.ctx.download_limit)
+    lines = [
+        tr(
+            "app-ask-file",
+            title=slot.title,
+            kind=tr("app-file-kind-" + req.kind.value),
+            types=", ".join(req.types),
+            limit=rules.size_mb(limit) + " МБ",
+        )
+    ]
+    have = app.files_in(slot.code)
+    if req.max_count > 1:
+        lines.append(tr("app-ask-file-many", count=req.max_count, have=len(have)))
+    if req.max_size > services.ctx.download_limit:
+        lines.append(tr("app-ask-file-cloud-limit"))
+    kb = InlineKeyboardBuilder()
+    if have:
+        lines.append(tr("app-file-current", files=", ".join(f.file_name or "файл" for f in have)))
+        if req.max_count > 1:
+            for f in have:
+                kb.button(text=tr("btn-remove-file", name=(f.file_name or "файл")[:40]), callback_data=AppCb(contest_id=view.contest.id, action="rmfile", code=slot.code, item=f.id))
+    kb.button(text=tr("btn-back"), callback_data=AppCb(contest_id=view.contest.id, action="menu"))
+    kb.adjust(1)
+    await state.set_state(Apply.file)
+    await state.update_data(slot=slot.code)
+    await bot.send_message(chat_id, "\n".join(lines), reply_markup=kb.as_markup())
+
+
+@router.message(Apply.field, F.text)
+async def field_value(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+    data = await state.get_data()
+    view = await services.participants.set_field(message.from_user.id, data["contest_id"], data["field"], message.text)
+    spec = next(f for f in view.application.nomination.fields if f.code == data["field"])
+    await state.set_state(None)
+    await message.answer(tr("app-field-saved", title=spec.title))
+    await message.answer(*flow.application_menu(view))
+
+
+@router.message(Apply.file, F.document | F.video)
+async def file_upload(message: Message, services: Services, state: FSMContext) -> None:
+    data = await state.get_data()
+    media = message.document or message.video
+    offered = TelegramFile(
+        file_id=media.file_id,
+        file_unique_id=media.file_unique_id,
+        file_name=media.file_name,
+        mime_type=media.mime_type,
+        size=media.file_size,
+        is_video_message=message.video is not None,
+    )
+    before = await services.participants.view(message.from_user.id, data["contest_id"])
+    had = len(before.application.files_in(data["slot"])) if before and before.application else 0
+    view = await services.participants.add_file(message.from_user.id, data["contest_id"], data["slot"], offered)
+    slot = next(s for s in view.application.nomination.files if s.code == data["slot"])
+    lines = [tr("app-file-saved", name=offered.file_name or "файл", size=rules.size_mb(offered.size or 0) + " МБ", title=slot.title)]
+    if slot.requirement.max_count == 1 and had:
+        lines.append(tr("app-file-replaced"))
+    await message.answer("\n".join(lines))
+    if slot.requirement.max_count > 1 and len(view.application.files_in(slot.code)) < slot.requirement.max_count:
+        return  # stay in the slot: more files may follow
+    await state.set_state(None)
+    await message.answer(*flow.application_menu(view))
+
+
+@router.message(Apply.file)
+async def file_expected(message: Message, services: Services, state: FSMContext) -> None:
+    data = await state.get_data()
+    view = await services.participants.view(message.from_user.id, data["contest_id"])
+    slot = next((s for s in view.application.nomination.files if s.code == data.get("slot")), None) if view and view.application else None
+    await message.answer(tr("app-expected-file", title=slot.title if slot else ""), reply_markup=_back(data["contest_id"]))
+

@@ -1,0 +1,65 @@
+"""/help, anything unexpected, and the one place refusals are turned into Russian text."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.filters import Command, ExceptionTypeFilter
+from aiogram.types import CallbackQuery, ErrorEvent, Message
+
+from bot.texts import error_text, tr
+from models.errors import DomainError
+from models.services import Services
+
+router = Router(name=__name__)
+log = logging.getLogger(__name__)
+
+
+@router.message(Command("help"))
+async def help_(message: Message, services: Services) -> None:
+    roles = await services.coordination.staff_roles(message.from_user.id)
+    parts = [tr("help-participant")]
+    if roles.is_coordinator:
+        parts.append(tr("help-coordinator"))
+    if roles.is_admin:
+        parts.append(tr("help-admin"))
+    await message.answer("\n\n".join(parts))
+
+
+@router.message()
+async def fallback(message: Message) -> None:
+    await message.answer(tr("unknown-command"))
+
+
+@router.callback_query()
+async def stale_button(query: CallbackQuery) -> None:
+    """A button no handler knows (old, or forged): say so; nothing changes."""
+    await query.answer()
+    await query.bot.send_message(query.from_user.id, tr("session-expired"))
+
+
+@router.error(ExceptionTypeFilter(DomainError))
+async def refused(event: ErrorEvent) -> None:
+    """A refused action: say why in Russian. The service changed nothing."""
+    await _reply(event, error_text(event.exception))
+
+
+@router.error()
+async def unexpected(event: ErrorEvent) -> None:
+    # Log the type and where, never the update itself: it may carry personal data (R-PD-2).
+    log.error("unhandled %s in update %s", type(event.exception).__name__, event.update.update_id, exc_info=event.exception)
+    await _reply(event, tr("err-unexpected"))
+
+
+async def _reply(event: ErrorEvent, text: str) -> None:
+    update = event.update
+    if update.callback_query is not None:
+        query = update.callback_query
+        try:
+            await query.answer()
+        except Exception:  # already answered
+            pass
+        await query.bot.send_message(query.from_user.id, text)
+    elif update.message is not None:
+        await update.message.answer(text)

@@ -1,0 +1,202 @@
+"""Coordinator: the verification queue, accept / reject with a reason (R-VER-3), reopening a
+submitted application (R-APP-6). The services check the role on every call."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot import flow
+from bot.callbacks import AppsCb, CardCb, ContestCb, DecideCb, QueueCb, ReopenCb
+from bot.flow import Coord
+from bot.texts import format_dt, status_text, tr
+from models.errors import Forbidden
+from models.services import Services
+from models.views import VerificationCard
+
+router = Router(name=__name__)
+
+REASONS = ("reason-1", "reason-2", "reason-3")
+
+
+async def _coordinated_contest(message: Message, services: Services, then: str) -> int | None:
+    roles = await services.coordination.staff_roles(message.from_user.id)
+    if not roles.is_coordinator:
+        raise Forbidden("not_coordinator")
+    ids = sorted(roles.coordinator_contests)
+    if len(ids) == 1:
+        return ids[0]
+    contests = [c for c in await services.contests.contests() if c.id in roles.coordinator_contests]
+    await message.answer(tr("coord-choose-contest"), reply_markup=flow.contest_picker(contests, then))
+    return None
+
+
+def _waiting(card: VerificationCard, now) -> str:  # type: ignore[no-untyped-def]
+    days = (now - card.submitted_at).days if card.submitted_at else 0
+    return tr("coord-waiting-days", days=days)
+
+
+async def _queue_screen(services: Services, user_id: int, contest_id: int, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    cards, total, pages = await services.coordination.queue(user_id, contest_id, page)
+    contest = await services.contests.contest(contest_id)
+    if total == 0:
+        return tr("coord-queue-empty"), None
+    now = services.ctx.clock.now()
+    lines = [tr("coord-queue-title", contest=contest.title, total=total)]
+    kb = InlineKeyboardBuilder()
+    for c in cards:
+        lines.append("• " + tr("coord-queue-item", name=c.full_name, organisation=c.organisation, waiting=_waiting(c, now)))
+        kb.button(text=c.full_name[:60], callback_data=CardCb(participant_id=c.participant_id))
+    row = [len(cards)]
+    if pages > 1:
+        if page > 0:
+            kb.button(text=tr("btn-prev"), callback_data=QueueCb(contest_id=contest_id, page=page - 1))
+        if page < pages - 1:
+            kb.button(text=f"{tr('btn-next')} {page + 1}/{pages}", callback_data=QueueCb(contest_id=contest_id, page=page + 1))
+        row = [1] * len(cards) + [2]
+    kb.adjust(*row) if pages > 1 else kb.adjust(1)
+    return "\n".join(lines), kb.as_markup()
+
+
+@router.message(Command("queue"))
+async def queue(message: Message, services: Services) -> None:
+    contest_id = await _coordinated_contest(message, services, "queue")
+    if contest_id is not None:
+        text, kb = await _queue_screen(services, message.from_user.id, contest_id, 0)
+        await message.answer(text, reply_markup=kb)
+
+
+@router.callback_query(QueueCb.filter())
+async def queue_page(query: CallbackQuery, callback_data: QueueCb, services: Services) -> None:
+    text, kb = await _queue_screen(services, query.from_user.id, callback_data.contest_id, callback_data.page)
+    await query.answer()
+    await query.message.edit_text(text, reply_markup=kb)
+
+
+def _card_text(card: VerificationCard, tz: str = "Europe/Moscow") -> str:
+    text = tr(
+        "coord-card",
+        name=card.full_name,
+        snils=card.snils_masked,
+        region=card.region,
+        organisation=card.organisation,
+        status=status_text(card.status),
+        submitted=format_dt(card.submitted_at, tz),
+    )
+    if card.application_status:
+        state = tr("app-status-submitted", at="") if card.application_status == "submitted" else tr("app-status-draft")
+        text += "\n" + tr("coord-card-application", state=state.strip(), nomination=card.nomination_title or "—")
+    return text
+
+
+@router.callback_query(CardCb.filter())
+async def card(query: CallbackQuery, callback_data: CardCb, services: Services) -> None:
+    c = await services.coordination.card(query.from_user.id, callback_data.participant_id)
+    await query.answer()
+    kb = InlineKeyboardBuilder()
+    if c.status == "pending":
+        kb.button(text=tr("btn-accept"), callback_data=DecideCb(participant_id=c.participant_id, action="accept"))
+        kb.button(text=tr("btn-reject"), callback_data=DecideCb(participant_id=c.participant_id, action="reject"))
+    if c.application_status == "submitted":
+        kb.button(text=tr("btn-reopen"), callback_data=ReopenCb(participant_id=c.participant_id))
+    kb.adjust(2)
+    await query.message.answer(_card_text(c), reply_markup=kb.as_markup())
+
+
+@router.callback_query(DecideCb.filter())
+async def decide(query: CallbackQuery, callback_data: DecideCb, services: Services, state: FSMContext) -> None:
+    uid, pid = query.from_user.id, callback_data.participant_id
+    action = callback_data.action
+    if action == "accept":
+        c = await services.coordination.decide(uid, pid, accept=True)
+        await query.answer()
+        await query.message.edit_text(tr("coord-accepted", name=c.full_name))
+    elif action == "reject":
+        await services.coordination.card(uid, pid)  # role check before showing the reasons
+        await query.answer()
+        kb = InlineKeyboardBuilder()
+        for i, key in enumerate(REASONS):
+            kb.button(text=tr(key)[:60], callback_data=DecideCb(participant_id=pid, action="reason", reason=i))
+        kb.button(text=tr("btn-other-reason"), callback_data=DecideCb(participant_id=pid, action="other"))
+        kb.adjust(1)
+        await query.message.answer(tr("coord-choose-reason"), reply_markup=kb.as_markup())
+    elif action == "reason" and 0 <= callback_data.reason < len(REASONS):
+        reason = tr(REASONS[callback_data.reason])
+        c = await services.coordination.decide(uid, pid, accept=False, reason=reason)
+        await query.answer()
+        await query.message.edit_text(tr("coord-rejected", name=c.full_name, reason=reason))
+    elif action == "other":
+        await services.coordination.card(uid, pid)
+        await query.answer()
+        await state.set_state(Coord.reason)
+        await state.update_data(participant_id=pid)
+        await query.message.answer(tr("coord-ask-reason"))
+    else:
+        await query.answer()
+
+
+@router.message(Coord.reason, F.text)
+async def reason_text(message: Message, services: Services, state: FSMContext) -> None:
+    pid = (await state.get_data())["participant_id"]
+    c = await services.coordination.decide(message.from_user.id, pid, accept=False, reason=message.text)
+    await state.set_state(None)
+    await message.answer(tr("coord-rejected", name=c.full_name, reason=message.text.strip()))
+
+
+async def _apps_screen(services: Services, user_id: int, contest_id: int, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    cards, total, pages = await services.coordination.applications(user_id, contest_id, page)
+    if total == 0:
+        return tr("coord-apps-empty"), None
+    contest = await services.contests.contest(contest_id)
+    kb = InlineKeyboardBuilder()
+    for c in cards:
+        kb.button(text=f"{c.full_name} — {c.nomination_title}"[:60], callback_data=CardCb(participant_id=c.participant_id))
+    if page > 0:
+        kb.button(text=tr("btn-prev"), callback_data=AppsCb(contest_id=contest_id, page=page - 1))
+    if page < pages - 1:
+        kb.button(text=f"{tr('btn-next')} {page + 1}/{pages}", callback_data=AppsCb(contest_id=contest_id, page=page + 1))
+    kb.adjust(1)
+    return tr("coord-apps-title", contest=contest.title, total=total), kb.as_markup()
+
+
+@router.message(Command("applications"))
+async def applications(message: Message, services: Services) -> None:
+    contest_id = await _coordinated_contest(message, services, "apps")
+    if contest_id is not None:
+        text, kb = await _apps_screen(services, message.from_user.id, contest_id, 0)
+        await message.answer(text, reply_markup=kb)
+
+
+@router.callback_query(AppsCb.filter())
+async def applications_page(query: CallbackQuery, callback_data: AppsCb, services: Services) -> None:
+    text, kb = await _apps_screen(services, query.from_user.id, callback_data.contest_id, callback_data.page)
+    await query.answer()
+    await query.message.edit_text(text, reply_markup=kb)
+
+
+@router.callback_query(ReopenCb.filter())
+async def reopen(query: CallbackQuery, callback_data: ReopenCb, services: Services) -> None:
+    uid, pid = query.from_user.id, callback_data.participant_id
+    if not callback_data.confirm:
+        c = await services.coordination.card(uid, pid)
+        await query.answer()
+        kb = InlineKeyboardBuilder()
+        kb.button(text=tr("btn-reopen-yes"), callback_data=ReopenCb(participant_id=pid, confirm=True))
+        kb.button(text=tr("btn-cancel"), callback_data=CardCb(participant_id=pid))
+        kb.adjust(1)
+        await query.message.answer(tr("coord-reopen-confirm", name=c.full_name), reply_markup=kb.as_markup())
+        return
+    c = await services.coordination.reopen(uid, pid)
+    await query.answer()
+    await query.message.edit_text(tr("coord-reopened", name=c.full_name))
+
+
+@router.callback_query(ContestCb.filter(F.then.in_({"queue", "apps"})))
+async def contest_for_staff(query: CallbackQuery, callback_data: ContestCb, services: Services) -> None:
+    screen = _queue_screen if callback_data.then == "queue" else _apps_screen
+    text, kb = await screen(services, query.from_user.id, callback_data.contest_id, 0)
+    await query.answer()
+    await query.message.answer(text, reply_markup=kb)

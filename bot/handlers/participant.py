@@ -1,0 +1,221 @@
+"""Participant: /start, consent, the verification form, /status, /withdraw (R-VER, R-PD-1)."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot import flow
+from bot.callbacks import ConsentCb, ContestCb, FormCb, NavCb, OrgCb, OrgPageCb, RegionCb, WithdrawCb
+from bot.flow import Form
+from bot.texts import tr
+from models.services import Services
+
+router = Router(name=__name__)
+
+
+async def _contest_or_pick(message: Message, services: Services, state: FSMContext, then: str) -> int | None:
+    resolved = await flow.resolve_contest(services, state, message.from_user.id)
+    if isinstance(resolved, int):
+        return resolved
+    if not resolved:
+        await message.answer(tr("no-contests"))
+    else:
+        await message.answer(tr("choose-contest"), reply_markup=flow.contest_picker(resolved, then))
+    return None
+
+
+@router.message(CommandStart())
+async def start(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+    contest_id = await _contest_or_pick(message, services, state, "start")
+    if contest_id is not None:
+        await flow.show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id)
+
+
+@router.callback_query(ContestCb.filter())
+async def contest_chosen(query: CallbackQuery, callback_data: ContestCb, bot: Bot, services: Services, state: FSMContext) -> None:
+    contest = await services.contests.contest(callback_data.contest_id)
+    await state.update_data(contest_id=contest.id)
+    await query.answer()
+    uid = query.from_user.id
+    if callback_data.then == "status":
+        await _send_status(bot, uid, services, uid, contest.id)
+    elif callback_data.then == "withdraw":
+        await _ask_withdraw(bot, uid, services, contest.id)
+    else:
+        await flow.show_next(bot, uid, services, state, uid, contest.id)
+
+
+@router.callback_query(NavCb.filter())
+async def navigate(query: CallbackQuery, callback_data: NavCb, bot: Bot, services: Services, state: FSMContext) -> None:
+    """Buttons in notifications lead straight to the place in the journey."""
+    await state.update_data(contest_id=callback_data.contest_id)
+    await query.answer()
+    uid = query.from_user.id
+    if callback_data.to == "status":
+        await _send_status(bot, uid, services, uid, callback_data.contest_id)
+    else:
+        await flow.show_next(bot, uid, services, state, uid, callback_data.contest_id)
+
+
+@router.callback_query(ConsentCb.filter())
+async def consent(query: CallbackQuery, callback_data: ConsentCb, bot: Bot, services: Services, state: FSMContext) -> None:
+    await query.answer()
+    uid = query.from_user.id
+    if not callback_data.agree:
+        await bot.send_message(uid, tr("pd-declined"))
+        return
+    await state.update_data(contest_id=callback_data.contest_id)
+    await services.participants.give_consent(uid, callback_data.contest_id, query.from_user.full_name)
+    await flow.show_next(bot, uid, services, state, uid, callback_data.contest_id)
+
+
+async def _contest_from_state(state: FSMContext) -> int | None:
+    return (await state.get_data()).get("contest_id")
+
+
+@router.message(Form.full_name, F.text)
+async def full_name(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+    contest_id = await _contest_from_state(state)
+    await services.participants.set_full_name(message.from_user.id, contest_id, message.text)
+    await message.answer(tr("form-saved-full-name"))
+    await flow.show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id)
+
+
+@router.message(Form.snils, F.text)
+async def snils(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+    contest_id = await _contest_from_state(state)
+    view = await services.participants.set_snils(message.from_user.id, contest_id, message.text)
+    await message.answer(tr("form-saved-snils", snils=view.snils_masked))
+    await flow.show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id)
+
+
+@router.callback_query(RegionCb.filter())
+async def region(query: CallbackQuery, callback_data: RegionCb, bot: Bot, services: Services, state: FSMContext) -> None:
+    await query.answer()
+    uid = query.from_user.id
+    await state.update_data(contest_id=callback_data.contest_id)
+    view = await services.participants.set_region(uid, callback_data.contest_id, callback_data.region_id)
+    await flow.show_organisations(bot, uid, services, state, callback_data.contest_id, view.region.id, view.region.title)
+
+
+@router.message(Form.org_search, F.text)
+async def organisation_search(message: Message, services: Services, state: FSMContext) -> None:
+    data = await state.get_data()
+    query = message.text.strip()[:100]
+    await state.update_data(org_query=query)
+    text, kb = await flow.organisations_screen(services, data["contest_id"], data["region_id"], data.get("region_title", ""), query, 0)
+    await message.answer(text, reply_markup=kb)
+
+
+@router.callback_query(OrgPageCb.filter())
+async def organisation_page(query: CallbackQuery, callback_data: OrgPageCb, services: Services, state: FSMContext) -> None:
+    data = await state.get_data()
+    search = data.get("org_query") if callback_data.search else None
+    if not callback_data.search:
+        await state.update_data(org_query=None)
+    await state.set_state(Form.org_search)
+    await state.update_data(contest_id=callback_data.contest_id, region_id=callback_data.region_id)
+    text, kb = await flow.organisations_screen(
+        services, callback_data.contest_id, callback_data.region_id, data.get("region_title", ""), search, callback_data.page
+    )
+    await query.answer()
+    await query.message.edit_text(text, reply_markup=kb)
+
+
+@router.callback_query(OrgCb.filter())
+async def organisation(query: CallbackQuery, callback_data: OrgCb, bot: Bot, services: Services, state: FSMContext) -> None:
+    await query.answer()
+    uid = query.from_user.id
+    await state.update_data(contest_id=callback_data.contest_id)
+    await services.participants.set_organisation(uid, callback_data.contest_id, callback_data.org_id)
+    await flow.show_next(bot, uid, services, state, uid, callback_data.contest_id)
+
+
+@router.callback_query(FormCb.filter())
+async def form_action(query: CallbackQuery, callback_data: FormCb, bot: Bot, services: Services, state: FSMContext) -> None:
+    await query.answer()
+    uid, cid = query.from_user.id, callback_data.contest_id
+    await state.update_data(contest_id=cid)
+    action = callback_data.action
+    if action == "submit":
+        await services.participants.submit_verification(uid, cid)
+        await state.set_state(None)
+        await bot.send_message(uid, tr("form-sent"))
+    elif action == "name":
+        await state.set_state(Form.full_name)
+        await bot.send_message(uid, tr("form-ask-full-name"))
+    elif action == "snils":
+        await state.set_state(Form.snils)
+        await bot.send_message(uid, tr("form-ask-snils"))
+    elif action == "region":
+        await state.set_state(None)
+        await bot.send_message(uid, tr("form-ask-region"), reply_markup=await flow.region_keyboard(services, cid))
+    elif action == "org":
+        view = await services.participants.view(uid, cid)
+        if view is None or view.region is None:
+            await bot.send_message(uid, tr("form-ask-region"), reply_markup=await flow.region_keyboard(services, cid))
+        else:
+            await flow.show_organisations(bot, uid, services, state, cid, view.region.id, view.region.title)
+    else:
+        await flow.show_next(bot, uid, services, state, uid, cid)
+
+
+# --------------------------------------------------------------------------- /status (R-VER-5)
+
+
+async def _send_status(bot: Bot, chat_id: int, services: Services, user_id: int, contest_id: int) -> None:
+    view = await services.participants.view(user_id, contest_id)
+    if view is None:
+        contest = await services.contests.contest(contest_id)
+        await bot.send_message(chat_id, tr("status-none", contest=contest.title))
+    else:
+        await bot.send_message(chat_id, flow.status_card(view))
+
+
+@router.message(Command("status"))
+async def status(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+    contest_id = await _contest_or_pick(message, services, state, "status")
+    if contest_id is not None:
+        await _send_status(bot, message.chat.id, services, message.from_user.id, contest_id)
+
+
+# --------------------------------------------------------------------------- /withdraw (R-PD-1)
+
+
+def _withdraw_keyboard(contest_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("btn-withdraw-yes"), callback_data=WithdrawCb(contest_id=contest_id, confirm=True))
+    kb.button(text=tr("btn-cancel"), callback_data=WithdrawCb(contest_id=contest_id, confirm=False))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+async def _ask_withdraw(bot: Bot, chat_id: int, services: Services, contest_id: int) -> None:
+    contest = await services.contests.contest(contest_id)
+    await bot.send_message(chat_id, tr("withdraw-confirm", contest=contest.title), reply_markup=_withdraw_keyboard(contest_id))
+
+
+@router.message(Command("withdraw"))
+async def withdraw(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+    mine = await services.participants.contests_of(message.from_user.id)
+    if not mine:
+        await message.answer(tr("withdraw-nothing"))
+        return
+    contest_id = await _contest_or_pick(message, services, state, "withdraw")
+    if contest_id is not None:
+        await _ask_withdraw(bot, message.chat.id, services, contest_id)
+
+
+@router.callback_query(WithdrawCb.filter())
+async def withdraw_confirmed(query: CallbackQuery, callback_data: WithdrawCb, services: Services, state: FSMContext) -> None:
+    await query.answer()
+    if not callback_data.confirm:
+        await query.message.edit_text(tr("withdraw-cancelled"))
+        return
+    await services.participants.withdraw(query.from_user.id, callback_data.contest_id)
+    await state.set_state(None)
+    await query.message.edit_text(tr("withdraw-done"))

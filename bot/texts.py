@@ -1,0 +1,62 @@
+"""Rendering: catalogue texts with escaped arguments, dates, statuses, errors."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from models.errors import DomainError
+from models.rules import ConditionFailure, Missing
+from models.views import ApplicationView
+from notifications.i18n import t
+
+LANG = "ru"
+
+
+def tr(key: str, /, **args: Any) -> str:
+    """A catalogue text; string arguments are HTML-escaped (user input never becomes markup)."""
+    return t(key, LANG, **{k: html.escape(v) if isinstance(v, str) else v for k, v in args.items()})
+
+
+def format_dt(value: datetime | None, tz: str) -> str:
+    if value is None:
+        return "—"
+    local = value.astimezone(ZoneInfo(tz))
+    zone = "МСК" if tz == "Europe/Moscow" else tz
+    return f"{local:%d.%m.%Y %H:%M} ({zone})"
+
+
+def status_text(status: str) -> str:
+    return tr(f"status-{status}")
+
+
+def missing_lines(missing: Missing, app: ApplicationView) -> list[str]:
+    fields = {f.code: f.title for f in app.nomination.fields}
+    files = {f.code: f.title for f in app.nomination.files}
+    lines = [tr("missing-field", title=fields.get(c, c)) for c in missing.fields]
+    lines += [tr("missing-file", title=files.get(c, c)) for c in missing.files]
+    if missing.consent_privacy:
+        lines.append(tr("missing-consent-privacy"))
+    if missing.consent_transfer:
+        lines.append(tr("missing-consent-transfer"))
+    return lines
+
+
+def error_text(err: DomainError, app: ApplicationView | None = None) -> str:
+    """A refused action in Russian, from the catalogue."""
+    args = dict(err.args_)
+    tz = args.pop("tz", "Europe/Moscow")
+    for key, value in list(args.items()):
+        if isinstance(value, datetime):
+            args[key] = format_dt(value, tz)
+    failures = args.pop("failures", None)
+    missing = args.pop("missing", None)
+    text = tr("err-" + err.code.replace("_", "-"), **{k: v for k, v in args.items() if isinstance(v, (str, int))})
+    lines = [text]
+    if failures:
+        lines += ["• " + tr("cond-fail-" + f.code.replace("_", "-"), limit=f.limit or 0) for f in failures if isinstance(f, ConditionFailure)]
+    if missing is not None and app is not None:
+        lines += ["• " + line for line in missing_lines(missing, app)]
+    return "\n".join(lines)

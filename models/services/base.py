@@ -1,0 +1,145 @@
+"""What every service shares: a unit of work that owns the transaction, the audit log and
+the outbox. Jobs (deliver a message, download a file) are handed to the queue only after the
+transaction commits, and carry ids only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.clock import Clock
+from models.crypto import PersonalDataCipher
+from models.tables import AuditRecord, Delivery
+
+#: ``(job name, entity id)``: "deliver" a delivery row, "download" an application file.
+JobSink = Callable[[str, int], None]
+
+
+@dataclass
+class ServiceContext:
+    sessionmaker: async_sessionmaker[AsyncSession]
+    cipher: PersonalDataCipher
+    clock: Clock
+    jobs: JobSink
+    admin_ids: frozenset[int] = frozenset()
+    download_limit: int = 20 * 1024 * 1024
+    files_dir: Path | None = None
+
+
+@dataclass
+class UnitOfWork:
+    session: AsyncSession
+    now: datetime
+    pending_jobs: list[tuple[str, int]] = field(default_factory=list)
+
+    def after_commit(self, job: str, entity_id: int) -> None:
+        self.pending_jobs.append((job, entity_id))
+
+    def audit(
+        self,
+        actor: int | None,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        *,
+        contest_id: int | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Append a decision to the audit log. Callers pass masked values only (R-PD-2)."""
+        self.session.add(
+            AuditRecord(
+                at=self.now,
+                actor_telegram_id=actor,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                contest_id=contest_id,
+                before=before,
+                after=after,
+            )
+        )
+
+    async def notify(
+        self,
+        *,
+        reason: str,
+        subject: str,
+        chat_id: int,
+        key: str,
+        args: dict[str, Any] | None = None,
+        keyboard: list[list[dict[str, str]]] | None = None,
+        language: str = "ru",
+        due_at: datetime | None = None,
+    ) -> int | None:
+        """Write a message to the outbox in this transaction (one way out). The unique key
+        (reason, subject, recipient, due time) makes a second row for the same thing
+        impossible; returns the new row's id, or None when it already existed."""
+        due = due_at or self.now
+        values = dict(
+            reason=reason,
+            subject=subject,
+            recipient_chat_id=chat_id,
+            due_at=due,
+            message_key=key,
+            message_args=args or {},
+            keyboard=keyboard,
+            language=language,
+            status="pending",
+            attempts=0,
+            created_at=self.now,
+        )
+        dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert(Delivery)
+            .values(**values)
+            .on_conflict_do_nothing(
+                index_elements=["reason", "subject", "recipient_chat_id", "due_at"]
+            )
+            .returning(Delivery.id)
+        )
+        delivery_id = (await self.session.execute(stmt)).scalar_one_or_none()
+        if delivery_id is None:
+            return None
+        if due <= self.now:
+            self.after_commit("deliver", delivery_id)
+        return delivery_id
+
+
+class Service:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    @asynccontextmanager
+    async def uow(self) -> AsyncIterator[UnitOfWork]:
+        """One transaction; queued jobs leave only after it commits."""
+        async with self.ctx.sessionmaker() as session:
+            unit = UnitOfWork(session=session, now=self.ctx.clock.now())
+            async with session.begin():
+                yield unit
+        for job, entity_id in unit.pending_jobs:
+            self.ctx.jobs(job, entity_id)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self.ctx.sessionmaker() as session:
+            yield session
+
+    def is_admin(self, telegram_id: int | None) -> bool:
+        return telegram_id is not None and telegram_id in self.ctx.admin_ids
+
+
+async def first(session: AsyncSession, stmt: Any) -> Any:
+    return (await session.execute(stmt)).scalars().first()
+
+
+__all__ = ["JobSink", "Service", "ServiceContext", "UnitOfWork", "first", "select"]

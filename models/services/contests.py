@@ -1,0 +1,263 @@
+"""Contest definitions: load and re-load (admins), read contests, stages, nominations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.contest_file import (
+    ContestDef,
+    definition_sha256,
+    nomination_conditions,
+    nomination_file_requirements,
+    parse_contest_definition,
+)
+from models.errors import Forbidden, NotFound
+from models.services.base import Service
+from models.tables import (
+    Contest,
+    Nomination,
+    Organisation,
+    Region,
+    RoleAssignment,
+    Stage,
+)
+from models.views import ContestBrief, FieldSpec, FileSlotSpec, LoadResult, NominationView
+
+
+def application_deadline(contest: Contest) -> datetime | None:
+    """R-APP-7: participants register and upload by the first active stage's deadline."""
+    for stage in contest.stages:
+        if stage.active and stage.application_deadline is not None:
+            return stage.application_deadline
+    return None
+
+
+def application_stage(contest: Contest) -> Stage | None:
+    for stage in contest.stages:
+        if stage.active and stage.application_deadline is not None:
+            return stage
+    return None
+
+
+def contest_brief(contest: Contest) -> ContestBrief:
+    return ContestBrief(
+        id=contest.id,
+        code=contest.code,
+        title=contest.title,
+        timezone=contest.timezone,
+        application_deadline=application_deadline(contest),
+        privacy_policy_url=contest.privacy_policy_url,
+    )
+
+
+def nomination_view(nom: Nomination) -> NominationView:
+    requirements = {r.code: r for r in nomination_file_requirements(nom.files)}
+    return NominationView(
+        id=nom.id,
+        code=nom.code,
+        title=nom.title,
+        description=nom.description,
+        conditions=nomination_conditions(nom.conditions),
+        fields=[
+            FieldSpec(
+                code=f["code"],
+                title=f["title"],
+                kind=f.get("kind", "text"),
+                required=f.get("required", True),
+                max_length=f.get("max_length", 1000),
+                hint=f.get("hint"),
+            )
+            for f in nom.fields
+        ],
+        files=[FileSlotSpec(f["code"], f["title"], requirements[f["code"]]) for f in nom.files],
+    )
+
+
+async def _upsert_children(
+    session: AsyncSession,
+    model: Any,
+    parent_filter: Any,
+    items: list[tuple[str, dict[str, Any]]],
+) -> tuple[dict[str, Any], int]:
+    """Create or update rows by code; rows the file no longer lists are deactivated, not
+    deleted, so nothing that refers to them (participants, applications) is lost."""
+    existing = {row.code: row for row in (await session.execute(select(model).where(parent_filter))).scalars()}
+    by_code: dict[str, Any] = {}
+    for code, values in items:
+        row = existing.get(code)
+        if row is None:
+            row = model(code=code, **values)
+            session.add(row)
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+        row.active = True
+        by_code[code] = row
+    deactivated = 0
+    for code, row in existing.items():
+        if code not in by_code and row.active:
+            row.active = False
+            deactivated += 1
+    await session.flush()
+    return by_code, deactivated
+
+
+class ContestService(Service):
+    async def load_definition(self, actor: int | None, raw: bytes) -> LoadResult:
+        """Load or re-load a contest file (admins only; ``actor=None`` is the command line).
+        Raises :class:`DefinitionInvalid` listing every problem; a bad file changes nothing."""
+        if actor is not None and not self.is_admin(actor):
+            raise Forbidden("admin_only")
+        definition = parse_contest_definition(raw)
+        async with self.uow() as uow:
+            return await self._apply(uow, actor, definition, definition_sha256(raw))
+
+    async def _apply(self, uow: Any, actor: int | None, d: ContestDef, sha: str) -> LoadResult:
+        s = uow.session
+        contest = (await s.execute(select(Contest).where(Contest.code == d.code))).scalar_one_or_none()
+        created = contest is None
+        before = None if created else {"sha256": contest.definition_sha256, "title": contest.title}
+        if contest is None:
+            contest = Contest(code=d.code)
+            s.add(contest)
+        contest.title = d.title
+        contest.kind = d.kind
+        contest.timezone = d.timezone
+        contest.privacy_policy_url = d.privacy_policy_url
+        contest.definition_sha256 = sha
+        contest.loaded_at = uow.now
+        await s.flush()
+
+        deactivated: dict[str, int] = {}
+        _, deactivated["stages"] = await _upsert_children(
+            s,
+            Stage,
+            Stage.contest_id == contest.id,
+            [
+                (
+                    st.code,
+                    dict(
+                        contest_id=contest.id,
+                        title=st.title,
+                        position=i,
+                        starts_at=d.aware(st.starts_at, end_of_day=False),
+                        application_deadline=d.aware(st.application_deadline),
+                        evaluation_deadline=d.aware(st.evaluation_deadline),
+                    ),
+                )
+                for i, st in enumerate(d.stages)
+            ],
+        )
+        regions, deactivated["regions"] = await _upsert_children(
+            s,
+            Region,
+            Region.contest_id == contest.id,
+            [(r.code, dict(contest_id=contest.id, name=r.name)) for r in d.regions],
+        )
+        orgs_deactivated = 0
+        org_count = 0
+        for r in d.regions:
+            region = regions[r.code]
+            _, n = await _upsert_children(
+                s,
+                Organisation,
+                Organisation.region_id == region.id,
+                [
+                    (o.code, dict(region_id=region.id, name=o.name, search_name=o.name.lower()))
+                    for o in r.organisations
+                ],
+            )
+            orgs_deactivated += n
+            org_count += len(r.organisations)
+        deactivated["organisations"] = orgs_deactivated
+        _, deactivated["nominations"] = await _upsert_children(
+            s,
+            Nomination,
+            Nomination.contest_id == contest.id,
+            [
+                (
+                    n.code,
+                    dict(
+                        contest_id=contest.id,
+                        title=n.title,
+                        description=n.description,
+                        position=i,
+                        conditions=n.conditions.model_dump(mode="json"),
+                        fields=[f.model_dump(mode="json") for f in n.fields],
+                        files=[f.model_dump(mode="json") for f in n.files],
+                    ),
+                )
+                for i, n in enumerate(d.nominations)
+            ],
+        )
+        existing_roles = {
+            (r.telegram_id, r.role): r
+            for r in (await s.execute(select(RoleAssignment).where(RoleAssignment.contest_id == contest.id))).scalars()
+        }
+        wanted: set[tuple[int, str]] = set()
+        for p in d.people:
+            key = (p.telegram_id, p.role.value)
+            wanted.add(key)
+            row = existing_roles.get(key)
+            if row is None:
+                row = RoleAssignment(contest_id=contest.id, telegram_id=p.telegram_id, role=p.role.value)
+                s.add(row)
+            row.name = p.name
+            row.region_codes = list(p.regions)
+            row.expert_status = p.expert_status.value if p.expert_status else None
+            row.active = True
+        revoked = 0
+        for key, row in existing_roles.items():
+            if key not in wanted and row.active:
+                row.active = False  # revoking a role takes effect at once: checks read this
+                revoked += 1
+        deactivated["roles"] = revoked
+
+        counts = {
+            "stages": len(d.stages),
+            "regions": len(d.regions),
+            "organisations": org_count,
+            "nominations": len(d.nominations),
+            "people": len(d.people),
+        }
+        uow.audit(
+            actor,
+            "contest.load" if created else "contest.reload",
+            "contest",
+            contest.id,
+            contest_id=contest.id,
+            before=before,
+            after={"sha256": sha, "title": d.title, **counts, "deactivated": deactivated},
+        )
+        return LoadResult(contest.id, d.code, d.title, created, counts, deactivated)
+
+    async def contests(self) -> list[ContestBrief]:
+        from sqlalchemy.orm import selectinload
+
+        async with self.read() as s:
+            rows = (await s.execute(select(Contest).options(selectinload(Contest.stages)).order_by(Contest.id))).scalars()
+            return [contest_brief(c) for c in rows]
+
+    async def contest(self, contest_id: int) -> ContestBrief:
+        from sqlalchemy.orm import selectinload
+
+        async with self.read() as s:
+            c = await s.get(Contest, contest_id, options=[selectinload(Contest.stages)])
+            if c is None:
+                raise NotFound("contest_not_found")
+            return contest_brief(c)
+
+    async def nominations(self, contest_id: int) -> list[NominationView]:
+        async with self.read() as s:
+            rows = (
+                await s.execute(
+                    select(Nomination)
+                    .where(Nomination.contest_id == contest_id, Nomination.active.is_(True))
+                    .order_by(Nomination.position)
+                )
+            ).scalars()
+            return [nomination_view(n) for n in rows]

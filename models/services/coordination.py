@@ -1,0 +1,249 @@
+"""Coordinators: the verification queue of their regions, decisions (R-VER-3), reopening a
+submitted application (R-APP-6). Every method checks the role here, whatever the caller
+shows or sends."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from models import rules
+from models.contest_file import Role
+from models.errors import DomainError, Forbidden, NotFound
+from models.rules import ApplicationStatus, VerificationStatus
+from models.services.base import Service
+from models.services.contests import application_deadline
+from models.tables import Application, Contest, Participant, Person, Region, RoleAssignment
+from models.views import StaffRoles, VerificationCard
+
+QUEUE_PAGE = 6
+MAX_REASON = 500
+
+#: None means "every region of the contest"
+Scope = frozenset[str] | None
+
+
+class CoordinatorService(Service):
+    async def staff_roles(self, telegram_id: int) -> StaffRoles:
+        async with self.read() as s:
+            rows = (
+                await s.execute(
+                    select(RoleAssignment).where(
+                        RoleAssignment.telegram_id == telegram_id,
+                        RoleAssignment.active.is_(True),
+                        RoleAssignment.role.in_([Role.COORDINATOR, Role.FEDERAL_COORDINATOR]),
+                    )
+                )
+            ).scalars()
+            contests: dict[int, frozenset[str] | None] = {}
+            for r in rows:
+                if r.role == Role.FEDERAL_COORDINATOR:
+                    contests[r.contest_id] = None
+                elif r.contest_id not in contests or contests[r.contest_id] is not None:
+                    contests[r.contest_id] = (contests.get(r.contest_id) or frozenset()) | frozenset(r.region_codes)
+            if self.is_admin(telegram_id):
+                for (cid,) in await s.execute(select(Contest.id)):
+                    contests[cid] = None
+            return StaffRoles(self.is_admin(telegram_id), contests)
+
+    async def _scope(self, s: AsyncSession, telegram_id: int, contest_id: int) -> Scope:
+        """The regions a person coordinates in a contest; raises :class:`Forbidden` if none."""
+        if self.is_admin(telegram_id):
+            return None
+        rows = (
+            await s.execute(
+                select(RoleAssignment).where(
+                    RoleAssignment.telegram_id == telegram_id,
+                    RoleAssignment.contest_id == contest_id,
+                    RoleAssignment.active.is_(True),
+                    RoleAssignment.role.in_([Role.COORDINATOR, Role.FEDERAL_COORDINATOR]),
+                )
+            )
+        ).scalars().all()
+        if not rows:
+            raise Forbidden("not_coordinator")
+        if any(r.role == Role.FEDERAL_COORDINATOR for r in rows):
+            return None
+        return frozenset(code for r in rows for code in r.region_codes)
+
+    async def _participant_in_scope(self, s: AsyncSession, telegram_id: int, participant_id: int) -> Participant:
+        p = await s.get(
+            Participant,
+            participant_id,
+            options=[
+                selectinload(Participant.region),
+                selectinload(Participant.organisation),
+                selectinload(Participant.application).selectinload(Application.nomination),
+            ],
+            populate_existing=True,
+        )
+        if p is None:
+            # Say "not yours" rather than "does not exist" to someone without the role.
+            if not self.is_admin(telegram_id):
+                any_role = (await s.execute(select(RoleAssignment.id).where(RoleAssignment.telegram_id == telegram_id, RoleAssignment.active.is_(True)))).first()
+                if any_role is None:
+                    raise Forbidden("not_coordinator")
+            raise NotFound("participant_not_found")
+        scope = await self._scope(s, telegram_id, p.contest_id)
+        if scope is not None and (p.region is None or p.region.code not in scope):
+            raise Forbidden("not_your_region")
+        return p
+
+    async def queue(self, telegram_id: int, contest_id: int, page: int = 0) -> tuple[list[VerificationCard], int, int]:
+        """Pending verification requests of the coordinator's regions, oldest first."""
+        async with self.read() as s:
+            scope = await self._scope(s, telegram_id, contest_id)
+            cond: list[Any] = [
+                Participant.contest_id == contest_id,
+                Participant.verification_status == VerificationStatus.PENDING,
+            ]
+            if scope is not None:
+                cond.append(Participant.region_id.in_(select(Region.id).where(Region.contest_id == contest_id, Region.code.in_(scope))))
+            total = (await s.execute(select(func.count()).select_from(Participant).where(*cond))).scalar_one()
+            pages = max(1, math.ceil(total / QUEUE_PAGE))
+            page = min(max(page, 0), pages - 1)
+            rows = (
+                await s.execute(
+                    select(Participant)
+                    .where(*cond)
+                    .options(selectinload(Participant.region), selectinload(Participant.organisation), selectinload(Participant.application))
+                    .order_by(Participant.submitted_at, Participant.id)
+                    .offset(page * QUEUE_PAGE)
+                    .limit(QUEUE_PAGE)
+                )
+            ).scalars()
+            contest = await s.get(Contest, contest_id)
+            return [self._card(p, contest) for p in rows], total, pages
+
+    async def applications(self, telegram_id: int, contest_id: int, page: int = 0) -> tuple[list[VerificationCard], int, int]:
+        """Submitted applications of the coordinator's regions, newest first."""
+        async with self.read() as s:
+            scope = await self._scope(s, telegram_id, contest_id)
+            cond: list[Any] = [Participant.contest_id == contest_id, Application.status == ApplicationStatus.SUBMITTED]
+            if scope is not None:
+                cond.append(Participant.region_id.in_(select(Region.id).where(Region.contest_id == contest_id, Region.code.in_(scope))))
+            base = select(Participant).join(Application, Application.participant_id == Participant.id).where(*cond)
+            total = (await s.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+            pages = max(1, math.ceil(total / QUEUE_PAGE))
+            page = min(max(page, 0), pages - 1)
+            rows = (
+                await s.execute(
+                    base.options(
+                        selectinload(Participant.region),
+                        selectinload(Participant.organisation),
+                        selectinload(Participant.application).selectinload(Application.nomination),
+                    )
+                    .order_by(Application.submitted_at.desc(), Participant.id)
+                    .offset(page * QUEUE_PAGE)
+                    .limit(QUEUE_PAGE)
+                )
+            ).scalars()
+            contest = await s.get(Contest, contest_id)
+            return [self._card(p, contest) for p in rows], total, pages
+
+    async def card(self, telegram_id: int, participant_id: int) -> VerificationCard:
+        async with self.read() as s:
+            p = await self._participant_in_scope(s, telegram_id, participant_id)
+            contest = await s.get(Contest, p.contest_id)
+            return self._card(p, contest)
+
+    async def decide(self, telegram_id: int, participant_id: int, accept: bool, reason: str | None = None) -> VerificationCard:
+        """R-VER-3: accept, or reject with a reason shown to the participant; the participant
+        is told through the outbox (R-VER-5), never from the handler."""
+        reason = (reason or "").strip() or None
+        if not accept and reason is None:
+            raise DomainError("reason_required")
+        if reason is not None and len(reason) > MAX_REASON:
+            raise DomainError("reason_too_long", limit=MAX_REASON)
+        async with self.uow() as uow:
+            s = uow.session
+            p = await self._participant_in_scope(s, telegram_id, participant_id)
+            if p.verification_status != VerificationStatus.PENDING:
+                raise DomainError("not_pending", status=p.verification_status)
+            before = p.verification_status
+            p.verification_status = VerificationStatus.ACCEPTED if accept else VerificationStatus.REJECTED
+            p.rejection_reason = None if accept else reason
+            p.decided_at = uow.now
+            p.decided_by = telegram_id
+            contest = await s.get(Contest, p.contest_id)
+            uow.audit(
+                telegram_id,
+                "verification.accept" if accept else "verification.reject",
+                "participant",
+                p.id,
+                contest_id=p.contest_id,
+                before={"status": before},
+                after={"status": p.verification_status, "reason": p.rejection_reason},
+            )
+            person = await s.get(Person, p.person_id)
+            await uow.notify(
+                reason="verification_status",
+                subject=f"participant:{p.id}",
+                chat_id=person.chat_id or person.telegram_id,
+                language=person.language,
+                key="notify-verification-accepted" if accept else "notify-verification-rejected",
+                args={"contest": contest.title, "reason": reason or ""},
+                keyboard=[[{"text": "btn-choose-nomination" if accept else "btn-fix-form", "action": "nominations" if accept else "form", "contest_id": str(p.contest_id)}]],
+            )
+            await s.flush()
+            return self._card(p, contest)
+
+    async def reopen(self, telegram_id: int, participant_id: int) -> VerificationCard:
+        """R-APP-6: a coordinator returns a submitted application to the participant."""
+        async with self.uow() as uow:
+            s = uow.session
+            p = await self._participant_in_scope(s, telegram_id, participant_id)
+            app = p.application
+            if app is None or app.status != ApplicationStatus.SUBMITTED:
+                raise DomainError("not_submitted")
+            contest = await s.get(Contest, p.contest_id, options=[selectinload(Contest.stages)])
+            deadline = application_deadline(contest)
+            if rules.deadline_passed(deadline, uow.now):
+                # reopening now would take the application out of evaluation for good
+                raise DomainError("reopen_after_deadline", deadline=deadline, tz=contest.timezone)
+            app.status = ApplicationStatus.DRAFT
+            app.reopened_at = uow.now
+            uow.audit(
+                telegram_id,
+                "application.reopen",
+                "application",
+                app.id,
+                contest_id=p.contest_id,
+                before={"status": ApplicationStatus.SUBMITTED, "submitted_at": app.submitted_at.isoformat() if app.submitted_at else None},
+                after={"status": ApplicationStatus.DRAFT},
+            )
+            app.submitted_at = None
+            person = await s.get(Person, p.person_id)
+            await uow.notify(
+                reason="application_reopened",
+                subject=f"application:{app.id}",
+                chat_id=person.chat_id or person.telegram_id,
+                language=person.language,
+                key="notify-application-reopened",
+                args={"contest": contest.title, "nomination": app.nomination.title},
+                keyboard=[[{"text": "btn-open-application", "action": "application", "contest_id": str(p.contest_id)}]],
+            )
+            await s.flush()
+            return self._card(p, contest)
+
+    @staticmethod
+    def _card(p: Participant, contest: Contest | None) -> VerificationCard:
+        app = p.application
+        return VerificationCard(
+            participant_id=p.id,
+            contest_title=contest.title if contest else "",
+            full_name=p.full_name or "—",
+            snils_masked=rules.snils_mask("0" * 9 + p.snils_last2) if p.snils_last2 else "—",
+            region=p.region.name if p.region else "—",
+            organisation=p.organisation.name if p.organisation else "—",
+            status=p.verification_status,
+            submitted_at=p.submitted_at,
+            rejection_reason=p.rejection_reason,
+            application_status=app.status if app else None,
+            nomination_title=app.nomination.title if app is not None and "nomination" in app.__dict__ else None,
+            application_id=app.id if app else None,
+        )

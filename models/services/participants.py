@@ -1,0 +1,571 @@
+"""The participant's journey: consent → verification form → nomination → application →
+submission; withdrawal of consent (R-VER-*, R-APP-*, R-PD-1)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from models import rules
+from models.errors import DomainError, NotFound
+from models.rules import ApplicationStatus, ConditionAnswers, OfferedFile, VerificationStatus
+from models.services.base import Service, UnitOfWork
+from models.services.contests import application_deadline, application_stage, contest_brief, nomination_view
+from models.tables import (
+    Application,
+    ApplicationFile,
+    Contest,
+    Nomination,
+    Organisation,
+    Participant,
+    Person,
+    Region,
+)
+from models.views import (
+    ApplicationView,
+    Choice,
+    Page,
+    ParticipantView,
+    StoredFile,
+)
+
+ORGANISATIONS_PAGE = 8
+#: statuses in which the participant may still edit the verification form
+_FORM_OPEN = {VerificationStatus.DRAFT, VerificationStatus.REJECTED}
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramFile:
+    """A file as Telegram describes it in a message."""
+
+    file_id: str
+    file_unique_id: str
+    file_name: str | None
+    mime_type: str | None
+    size: int | None
+    is_video_message: bool = False
+
+
+def _participant_query() -> Any:
+    return select(Participant).options(
+        selectinload(Participant.region),
+        selectinload(Participant.organisation),
+        selectinload(Participant.application).selectinload(Application.nomination),
+        selectinload(Participant.application).selectinload(Application.files),
+    )
+
+
+def application_view(app: Application) -> ApplicationView:
+    nomination = nomination_view(app.nomination)
+    active = [f for f in app.files if f.replaced_at is None]
+    counts: dict[str, int] = {}
+    for f in active:
+        counts[f.slot] = counts.get(f.slot, 0) + 1
+    missing = rules.missing_for_submission(
+        [rules.FieldRequirement(f.code, f.required) for f in nomination.fields],
+        app.field_values or {},
+        [s.requirement for s in nomination.files],
+        counts,
+        app.consent_privacy_at is not None,
+        app.consent_transfer_at is not None,
+    )
+    return ApplicationView(
+        id=app.id,
+        status=app.status,
+        nomination=nomination,
+        field_values=dict(app.field_values or {}),
+        files=[StoredFile(f.id, f.slot, f.file_name, f.size) for f in active],
+        consent_privacy=app.consent_privacy_at is not None,
+        consent_transfer=app.consent_transfer_at is not None,
+        submitted_at=app.submitted_at,
+        missing=missing,
+    )
+
+
+class ParticipantService(Service):
+    # ------------------------------------------------------------------ reading
+
+    async def view(self, telegram_id: int, contest_id: int) -> ParticipantView | None:
+        """R-VER-5: the participant's verification and application state, at any time."""
+        async with self.read() as s:
+            contest = await self._contest(s, contest_id)
+            p = await self._find(s, telegram_id, contest_id)
+            return None if p is None else self._view(p, contest)
+
+    async def contests_of(self, telegram_id: int) -> list[int]:
+        async with self.read() as s:
+            rows = await s.execute(
+                select(Participant.contest_id)
+                .join(Person, Person.id == Participant.person_id)
+                .where(Person.telegram_id == telegram_id)
+            )
+            return [r[0] for r in rows]
+
+    async def regions(self, contest_id: int) -> list[Choice]:
+        async with self.read() as s:
+            rows = await s.execute(
+                select(Region).where(Region.contest_id == contest_id, Region.active.is_(True)).order_by(Region.name)
+            )
+            return [Choice(r.id, r.name) for r in rows.scalars()]
+
+    async def organisations(
+        self, contest_id: int, region_id: int, query: str | None = None, page: int = 0
+    ) -> Page:
+        """The region's registry, paged and searchable by any part of the name (R-VER-1)."""
+        async with self.read() as s:
+            region = await s.get(Region, region_id)
+            if region is None or region.contest_id != contest_id:
+                raise NotFound("region_not_found")
+            cond = [Organisation.region_id == region_id, Organisation.active.is_(True)]
+            for word in (query or "").lower().split():
+                cond.append(Organisation.search_name.contains(word, autoescape=True))
+            total = (await s.execute(select(func.count()).select_from(Organisation).where(*cond))).scalar_one()
+            pages = max(1, math.ceil(total / ORGANISATIONS_PAGE))
+            page = min(max(page, 0), pages - 1)
+            rows = await s.execute(
+                select(Organisation)
+                .where(*cond)
+                .order_by(Organisation.name)
+                .offset(page * ORGANISATIONS_PAGE)
+                .limit(ORGANISATIONS_PAGE)
+            )
+            return Page([Choice(o.id, o.name) for o in rows.scalars()], page, pages, total)
+
+    # ------------------------------------------------------------------ verification form
+
+    async def give_consent(self, telegram_id: int, contest_id: int, display_name: str | None = None) -> ParticipantView:
+        """R-APP-5 / R-PD-1: consent to personal-data processing opens the verification form."""
+        async with self.uow() as uow:
+            contest = await self._contest(uow.session, contest_id)
+            p = await self._find(uow.session, telegram_id, contest_id)
+            if p is not None and p.verification_status == VerificationStatus.WITHDRAWN:
+                raise DomainError("participation_ended")
+            if p is None:
+                self._deadline_guard(contest, uow.now)
+                person = await self._person(uow.session, telegram_id, uow.now, display_name)
+                p = Participant(
+                    contest_id=contest_id,
+                    person_id=person.id,
+                    verification_status=VerificationStatus.DRAFT,
+                    created_at=uow.now,
+                )
+                uow.session.add(p)
+            if p.pd_consent_at is None:
+                p.pd_consent_at = uow.now
+                await uow.session.flush()
+                uow.audit(telegram_id, "participant.consent", "participant", p.id, contest_id=contest_id, after={"pd_consent": True})
+            await uow.session.flush()
+            p = await self._find(uow.session, telegram_id, contest_id)
+            return self._view(p, contest)
+
+    async def set_full_name(self, telegram_id: int, contest_id: int, value: str) -> ParticipantView:
+        name = rules.normalize_full_name(value or "")
+        if name is None:
+            raise DomainError("full_name_invalid")
+        return await self._edit_form(telegram_id, contest_id, full_name=name)
+
+    async def set_snils(self, telegram_id: int, contest_id: int, value: str) -> ParticipantView:
+        """R-VER-2: a wrong СНИЛС is refused and the form stays where it was."""
+        if not rules.snils_is_valid(value or ""):
+            raise DomainError("snils_invalid")
+        digits = rules.snils_digits(value)
+        assert digits is not None
+        return await self._edit_form(telegram_id, contest_id, snils=digits)
+
+    async def set_region(self, telegram_id: int, contest_id: int, region_id: int) -> ParticipantView:
+        return await self._edit_form(telegram_id, contest_id, region_id=region_id)
+
+    async def set_organisation(self, telegram_id: int, contest_id: int, organisation_id: int) -> ParticipantView:
+        return await self._edit_form(telegram_id, contest_id, organisation_id=organisation_id)
+
+    async def _edit_form(self, telegram_id: int, contest_id: int, **changes: Any) -> ParticipantView:
+        async with self.uow() as uow:
+            s = uow.session
+            contest = await self._contest(s, contest_id)
+            p = await self._require(s, telegram_id, contest_id)
+            self._form_guard(p)
+            self._deadline_guard(contest, uow.now)
+            if "full_name" in changes:
+                p.full_name = changes["full_name"]
+            if "snils" in changes:
+                digits = changes["snils"]
+                digest = self.ctx.cipher.digest(digits)
+                taken = await s.execute(
+                    select(Participant.id).where(
+                        Participant.contest_id == contest_id,
+                        Participant.snils_hmac == digest,
+                        Participant.id != p.id,
+                        Participant.verification_status != VerificationStatus.WITHDRAWN,
+                    )
+                )
+                if taken.first() is not None:
+                    raise DomainError("snils_taken")
+                p.snils_encrypted = self.ctx.cipher.encrypt(digits)
+                p.snils_hmac = digest
+                p.snils_last2 = digits[-2:]
+            if "region_id" in changes:
+                region = await s.get(Region, changes["region_id"])
+                if region is None or region.contest_id != contest_id or not region.active:
+                    raise NotFound("region_not_found")
+                if p.region_id != region.id:
+                    p.region_id = region.id
+                    p.organisation_id = None  # the organisation belongs to the old region
+            if "organisation_id" in changes:
+                org = await s.get(Organisation, changes["organisation_id"])
+                if org is None or not org.active or org.region_id != p.region_id:
+                    raise NotFound("organisation_not_found")
+                p.organisation_id = org.id
+            await s.flush()
+            p = await self._find(s, telegram_id, contest_id)
+            return self._view(p, contest)
+
+    async def submit_verification(self, telegram_id: int, contest_id: int) -> ParticipantView:
+        """R-VER-3: the form goes to the coordinator; status «На рассмотрении»."""
+        async with self.uow() as uow:
+            s = uow.session
+            contest = await self._contest(s, contest_id)
+            p = await self._require(s, telegram_id, contest_id)
+            self._form_guard(p)
+            self._deadline_guard(contest, uow.now)
+            if not (p.full_name and p.snils_encrypted and p.region_id and p.organisation_id):
+                raise DomainError("verification_incomplete")
+            before = p.verification_status
+            p.verification_status = VerificationStatus.PENDING
+            p.submitted_at = uow.now
+            p.rejection_reason = None
+            uow.audit(
+                telegram_id,
+                "verification.submit",
+                "participant",
+                p.id,
+                contest_id=contest_id,
+                before={"status": before},
+                after={"status": VerificationStatus.PENDING, "snils": rules.snils_mask("00" + (p.snils_last2 or "")), "region_id": p.region_id, "organisation_id": p.organisation_id},
+            )
+            await s.flush()
+            p = await self._find(s, telegram_id, contest_id)
+            return self._view(p, contest)
+
+    # ------------------------------------------------------------------ nomination and application
+
+    async def choose_nomination(
+        self,
+        telegram_id: int,
+        contest_id: int,
+        nomination_id: int,
+        answers: ConditionAnswers = ConditionAnswers(),
+    ) -> ParticipantView:
+        """R-APP-1 (only after acceptance), R-APP-2 (one nomination), R-APP-3 (conditions)."""
+        async with self.uow() as uow:
+            s = uow.session
+            contest = await self._contest(s, contest_id)
+            p = await self._require(s, telegram_id, contest_id)
+            if p.verification_status != VerificationStatus.ACCEPTED:
+                raise DomainError("not_verified")
+            if p.application is not None:
+                raise DomainError("one_nomination", title=p.application.nomination.title)
+            self._deadline_guard(contest, uow.now)
+            nom = await s.get(Nomination, nomination_id)
+            if nom is None or nom.contest_id != contest_id or not nom.active:
+                raise NotFound("nomination_not_found")
+            view = nomination_view(nom)
+            today = uow.now.astimezone(contest_tz(contest)).date()
+            failures = rules.check_conditions(view.conditions, answers, today)
+            if failures:
+                raise DomainError("conditions_not_met", failures=failures, title=nom.title)
+            stage = application_stage(contest)
+            app = Application(
+                participant_id=p.id,
+                nomination_id=nom.id,
+                stage_id=stage.id if stage else None,
+                status=ApplicationStatus.DRAFT,
+                field_values={},
+                condition_answers={
+                    "birth_date": answers.birth_date.isoformat() if answers.birth_date else None,
+                    "experience_years": answers.experience_years,
+                    "has_practice": answers.has_practice,
+                },
+                created_at=uow.now,
+            )
+            s.add(app)
+            await s.flush()
+            uow.audit(telegram_id, "application.create", "application", app.id, contest_id=contest_id, after={"nomination": nom.code})
+            s.expire(p)
+            p = await self._find(s, telegram_id, contest_id)
+            return self._view(p, contest)
+
+    async def set_field(self, telegram_id: int, contest_id: int, code: str, raw: str) -> ParticipantView:
+        async with self.uow() as uow:
+            s = uow.session
+            contest, p, app = await self._draft(uow, telegram_id, contest_id)
+            spec = next((f for f in nomination_view(app.nomination).fields if f.code == code), None)
+            if spec is None:
+                raise NotFound("field_not_found")
+            value = _clean_field(spec.kind, spec.max_length, raw, uow.now.astimezone(contest_tz(contest)).date())
+            app.field_values = {**(app.field_values or {}), code: value}
+            await s.flush()
+            p = await self._find(s, telegram_id, contest_id)
+            return self._view(p, contest)
+
+    async def add_file(self, telegram_id: int, contest_id: int, slot: str, offered: TelegramFile) -> ParticipantView:
+        """R-APP-4: a file of an allowed type and size fills a slot; its content is downloaded
+        by a queued job. A replaced file is kept, not deleted."""
+        async with self.uow() as uow:
+            s = uow.session
+            contest, p, app = await self._draft(uow, telegram_id, contest_id)
+            spec = next((f for f in nomination_view(app.nomination).files if f.code == slot), None)
+            if spec is None:
+                raise NotFound("file_slot_not_found")
+            refusal = rules.check_file(
+                spec.requirement,
+                OfferedFile(offered.file_name, offered.mime_type, offered.size, offered.is_video_message),
+                self.ctx.download_limit,
+            )
+            if refusal is not None:
+                raise DomainError(
+                    f"file_{refusal.code}",
+                    types=", ".join(spec.requirement.types),
+                    limit=rules.size_mb(refusal.limit) if refusal.limit else "",
+                    size=rules.size_mb(offered.size or 0),
+                )
+            active = [f for f in app.files if f.slot == slot and f.replaced_at is None]
+            same = next((f for f in active if f.file_unique_id == offered.file_unique_id), None)
+            if same is None:
+                if spec.requirement.max_count == 1:
+                    for old in active:
+                        old.replaced_at = uow.now
+                elif len(active) >= spec.requirement.max_count:
+                    raise DomainError("file_too_many", limit=spec.requirement.max_count)
+                row = ApplicationFile(
+                    application_id=app.id,
+                    slot=slot,
+                    telegram_file_id=offered.file_id,
+                    file_unique_id=offered.file_unique_id,
+                    file_name=offered.file_name,
+                    mime_type=offered.mime_type,
+                    size=offered.size or 0,
+                    uploaded_at=uow.now,
+                )
+                s.add(row)
+                await s.flush()
+                uow.after_commit("download", row.id)
+            s.expire(app)
+            p = await self._find(s, telegram_id, contest_id)
+            return self._view(p, contest)
+
+    async def remove_file(self, telegram_id: int, contest_id: int, file_id: int) -> ParticipantView:
+        """Take a file out of a draft; the row and its content stay on record."""
+        async with self.uow() as uow:
+            s = uow.session
+            contest, p, app = await self._draft(uow, telegram_id, contest_id)
+            row = next((f for f in app.files if f.id == file_id and f.replaced_at is None), None)
+            if row is None:
+                raise NotFound("file_not_found")
+            row.replaced_at = uow.now
+            await s.flush()
+            s.expire(app)
+            p = await self._find(s, telegram_id, contest_id)
+            return self._view(p, contest)
+
+    async def set_consent(self, telegram_id: int, contest_id: int, which: str, given: bool) -> ParticipantView:
+        """R-APP-5: «Согласен(а) с Политикой конфиденциальности», «… на передачу материалов»."""
+        if which not in ("privacy", "transfer"):
+            raise NotFound("consent_not_found")
+        async with self.uow() as uow:
+            s = uow.session
+            contest, p, app = await self._draft(uow, telegram_id, contest_id)
+            value = uow.now if given else None
+            if which == "privacy":
+                app.consent_privacy_at = value
+            else:
+                app.consent_transfer_at = value
+            await s.flush()
+            p = await self._find(s, telegram_id, contest_id)
+            return self._view(p, contest)
+
+    async def submit_application(self, telegram_id: int, contest_id: int) -> ParticipantView:
+        """R-APP-6: «Отправить» → the application is «принята» and frozen."""
+        async with self.uow() as uow:
+            s = uow.session
+            contest, p, app = await self._draft(uow, telegram_id, contest_id)
+            view = application_view(app)
+            if not view.missing.nothing:
+                raise DomainError("application_incomplete", missing=view.missing)
+            app.status = ApplicationStatus.SUBMITTED
+            app.submitted_at = uow.now
+            uow.audit(
+                telegram_id,
+                "application.submit",
+                "application",
+                app.id,
+                contest_id=contest_id,
+                before={"status": ApplicationStatus.DRAFT},
+                after={
+                    "status": ApplicationStatus.SUBMITTED,
+                    "nomination": app.nomination.code,
+                    "files": [f.id for f in app.files if f.replaced_at is None],
+                    "fields": sorted(app.field_values or {}),
+                },
+            )
+            await s.flush()
+            p = await self._find(s, telegram_id, contest_id)
+            return self._view(p, contest)
+
+    # ------------------------------------------------------------------ withdrawal (R-PD-1)
+
+    async def withdraw(self, telegram_id: int, contest_id: int) -> None:
+        """Withdrawal of consent ends participation; the person's data are anonymised. The
+        audit log keeps that it happened (what the rules require), not the data."""
+        orphan_candidates: set[str] = set()
+        async with self.uow() as uow:
+            s = uow.session
+            p = await self._require(s, telegram_id, contest_id)
+            if p.verification_status == VerificationStatus.WITHDRAWN:
+                raise DomainError("participation_ended")
+            before = {"status": p.verification_status, "application": p.application.status if p.application else None}
+            p.full_name = None
+            p.snils_encrypted = None
+            p.snils_hmac = None
+            p.snils_last2 = None
+            p.rejection_reason = None
+            p.verification_status = VerificationStatus.WITHDRAWN
+            p.withdrawn_at = uow.now
+            if p.application is not None:
+                app = p.application
+                app.field_values = {}
+                app.condition_answers = {}
+                for f in app.files:
+                    if f.sha256:
+                        orphan_candidates.add(f.sha256)
+                    f.telegram_file_id = ""
+                    f.file_unique_id = ""
+                    f.file_name = None
+                    f.sha256 = None
+                    f.storage_path = None
+                    f.replaced_at = f.replaced_at or uow.now
+            person = await s.get(Person, p.person_id)
+            if person is not None:
+                person.display_name = None
+            uow.audit(telegram_id, "participant.withdraw", "participant", p.id, contest_id=contest_id, before=before, after={"status": VerificationStatus.WITHDRAWN})
+            await s.flush()
+            still_used = set()
+            if orphan_candidates:
+                rows = await s.execute(select(ApplicationFile.sha256).where(ApplicationFile.sha256.in_(orphan_candidates)))
+                still_used = {r[0] for r in rows}
+        files_dir = self.ctx.files_dir
+        if files_dir is not None:
+            for sha in orphan_candidates - still_used:
+                path = Path(files_dir) / sha[:2] / sha
+                path.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------------ helpers
+
+    async def _contest(self, s: AsyncSession, contest_id: int) -> Contest:
+        contest = await s.get(Contest, contest_id, options=[selectinload(Contest.stages)])
+        if contest is None:
+            raise NotFound("contest_not_found")
+        return contest
+
+    async def _find(self, s: AsyncSession, telegram_id: int, contest_id: int) -> Participant | None:
+        stmt = (
+            _participant_query()
+            .join(Person, Person.id == Participant.person_id)
+            .where(Person.telegram_id == telegram_id, Participant.contest_id == contest_id)
+            .execution_options(populate_existing=True)
+        )
+        return (await s.execute(stmt)).scalars().first()
+
+    async def _require(self, s: AsyncSession, telegram_id: int, contest_id: int) -> Participant:
+        p = await self._find(s, telegram_id, contest_id)
+        if p is None or p.pd_consent_at is None:
+            raise DomainError("consent_required")
+        return p
+
+    async def _person(self, s: AsyncSession, telegram_id: int, now: datetime, display_name: str | None) -> Person:
+        person = (await s.execute(select(Person).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
+        if person is None:
+            person = Person(telegram_id=telegram_id, chat_id=telegram_id, display_name=display_name, created_at=now)
+            s.add(person)
+            await s.flush()
+        return person
+
+    async def _draft(self, uow: UnitOfWork, telegram_id: int, contest_id: int) -> tuple[Contest, Participant, Application]:
+        contest = await self._contest(uow.session, contest_id)
+        p = await self._require(uow.session, telegram_id, contest_id)
+        if p.verification_status != VerificationStatus.ACCEPTED:
+            raise DomainError("not_verified")
+        app = p.application
+        if app is None:
+            raise DomainError("no_application")
+        if app.status != ApplicationStatus.DRAFT:
+            raise DomainError("application_frozen")  # R-APP-6
+        self._deadline_guard(contest, uow.now)
+        return contest, p, app
+
+    @staticmethod
+    def _form_guard(p: Participant) -> None:
+        status = VerificationStatus(p.verification_status)
+        if status == VerificationStatus.WITHDRAWN:
+            raise DomainError("participation_ended")
+        if status == VerificationStatus.PENDING:
+            raise DomainError("verification_pending")
+        if status == VerificationStatus.ACCEPTED:
+            raise DomainError("verification_accepted")
+
+    @staticmethod
+    def _deadline_guard(contest: Contest, now: datetime) -> None:
+        """R-APP-7: after the deadline the action is refused with the deadline named."""
+        deadline = application_deadline(contest)
+        if rules.deadline_passed(deadline, now):
+            raise DomainError("deadline_passed", deadline=deadline, tz=contest.timezone)
+
+    def _view(self, p: Participant, contest: Contest) -> ParticipantView:
+        return ParticipantView(
+            id=p.id,
+            contest=contest_brief(contest),
+            status=p.verification_status,
+            full_name=p.full_name,
+            snils_masked=rules.snils_mask("0" * 9 + p.snils_last2) if p.snils_last2 else None,
+            region=Choice(p.region.id, p.region.name) if p.region else None,
+            organisation=Choice(p.organisation.id, p.organisation.name) if p.organisation else None,
+            pd_consent=p.pd_consent_at is not None,
+            rejection_reason=p.rejection_reason,
+            submitted_at=p.submitted_at,
+            application=application_view(p.application) if p.application else None,
+        )
+
+
+def contest_tz(contest: Contest) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(contest.timezone)
+
+
+def _clean_field(kind: str, max_length: int, raw: str, today: date) -> str:
+    text = (raw or "").strip()
+    if not text:
+        raise DomainError("field_empty")
+    if kind == "number":
+        if not re.fullmatch(r"\d{1,9}([.,]\d{1,2})?", text):
+            raise DomainError("field_not_number")
+        return text.replace(",", ".")
+    if kind == "date":
+        match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
+        try:
+            if not match:
+                raise ValueError
+            d = date(int(match[3]), int(match[2]), int(match[1]))
+        except ValueError:
+            raise DomainError("field_not_date") from None
+        return d.strftime("%d.%m.%Y")
+    if len(text) > max_length:
+        raise DomainError("field_too_long", limit=max_length, length=len(text))
+    return text

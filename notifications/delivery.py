@@ -1,0 +1,117 @@
+"""One way out: send one outbox row. Claim before send, record after, so that a row is sent
+once even when several workers hold its id; a worker killed mid-send leaves a lease that
+expires and the row is sent again."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.callbacks import nav_button_data
+from models.clock import Clock
+from models.tables import Delivery, Person
+from notifications.i18n import t
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=2)
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # already sent, being sent by another worker, or not due
+
+
+class SendLater(Exception):
+    """Telegram asked to wait (429) or could not be reached: the row is back to pending."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__(f"retry in {delay:.0f}s")
+        self.delay = delay
+
+
+def render(row: Delivery) -> tuple[str, InlineKeyboardMarkup | None]:
+    args: dict[str, Any] = {k: html.escape(v) if isinstance(v, str) else v for k, v in (row.message_args or {}).items()}
+    text = t(row.message_key, row.language, **args)
+    markup = None
+    if row.keyboard:
+        markup = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text=t(b["text"], row.language), callback_data=nav_button_data(b)) for b in line]
+                for line in row.keyboard
+            ]
+        )
+    return text, markup
+
+
+async def _finish(sessionmaker: async_sessionmaker[AsyncSession], delivery_id: int, **values: Any) -> None:
+    async with sessionmaker() as s, s.begin():
+        await s.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+
+
+async def deliver(bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, delivery_id: int) -> Outcome:
+    now = clock.now()
+    async with sessionmaker() as s, s.begin():
+        claimed = (
+            await s.execute(
+                update(Delivery)
+                .where(
+                    Delivery.id == delivery_id,
+                    Delivery.due_at <= now,
+                    or_(
+                        Delivery.status == "pending",
+                        and_(Delivery.status == "sending", Delivery.lease_until < now),
+                    ),
+                )
+                .values(status="sending", lease_until=now + LEASE, attempts=Delivery.attempts + 1)
+                .returning(Delivery.id)
+            )
+        ).scalar_one_or_none()
+        if claimed is None:
+            return Outcome.SKIPPED
+        row = (await s.execute(select(Delivery).where(Delivery.id == delivery_id))).scalar_one()
+        text, markup = render(row)
+        chat_id = row.recipient_chat_id
+    try:
+        message = await bot.send_message(chat_id, text, reply_markup=markup)
+    except TelegramForbiddenError:
+        await _finish(sessionmaker, delivery_id, status="blocked", lease_until=None, last_error="forbidden")
+        async with sessionmaker() as s, s.begin():
+            await s.execute(update(Person).where(Person.chat_id == chat_id).values(blocked_bot_at=clock.now()))
+        return Outcome.BLOCKED
+    except TelegramRetryAfter as exc:
+        await _finish(sessionmaker, delivery_id, status="pending", lease_until=None, last_error="retry_after")
+        raise SendLater(exc.retry_after) from None
+    except (TelegramNetworkError, TelegramServerError) as exc:
+        await _finish(sessionmaker, delivery_id, status="pending", lease_until=None, last_error=type(exc).__name__)
+        raise SendLater(5) from None
+    except TelegramBadRequest as exc:
+        log.warning("delivery %s refused by Telegram: %s", delivery_id, exc.message)
+        await _finish(sessionmaker, delivery_id, status="failed", lease_until=None, last_error=exc.message[:500])
+        return Outcome.FAILED
+    await _finish(
+        sessionmaker,
+        delivery_id,
+        status="sent",
+        lease_until=None,
+        sent_at=clock.now(),
+        telegram_message_id=message.message_id,
+        last_error=None,
+    )
+    return Outcome.SENT

@@ -1,0 +1,39 @@
+"""Thin, idempotent actors: they take ids and let the database say what is still due.
+
+Run in production with ``dramatiq workers.actors``."""
+
+from __future__ import annotations
+
+import dramatiq
+
+from notifications.delivery import SendLater
+from workers.broker import broker
+from workers.jobs import deliver_job, download_job
+from workers.runtime import runtime
+
+__all__ = ["broker", "deliver", "download_file", "enqueue"]
+
+
+def _retry_later(retries: int, exc: BaseException) -> bool:
+    return True
+
+
+@dramatiq.actor(queue_name="deliveries", max_retries=20, min_backoff=1_000, max_backoff=300_000)
+async def deliver(delivery_id: int) -> None:
+    try:
+        await deliver_job(await runtime(), delivery_id)
+    except SendLater:
+        raise  # Retries middleware backs off; the row is pending again either way
+
+
+@dramatiq.actor(queue_name="files", max_retries=10, min_backoff=5_000, max_backoff=600_000, time_limit=3_600_000)
+async def download_file(file_id: int) -> None:
+    await download_job(await runtime(), file_id)
+
+
+_ACTORS = {"deliver": deliver, "download": download_file}
+
+
+def enqueue(job: str, entity_id: int) -> None:
+    """Hand a job to the queue by id (called after the transaction that made it commits)."""
+    _ACTORS[job].send(entity_id)

@@ -1,0 +1,77 @@
+"""The work behind each actor, as plain coroutines over a runtime (tests call them too)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import uuid
+from pathlib import Path
+
+from sqlalchemy import select
+
+from models.tables import ApplicationFile
+from notifications.delivery import Outcome, deliver
+from workers.runtime import WorkerRuntime
+
+log = logging.getLogger(__name__)
+
+
+async def deliver_job(rt: WorkerRuntime, delivery_id: int) -> Outcome:
+    return await deliver(rt.bot, rt.sessionmaker, rt.clock, delivery_id)
+
+
+def stored_path(files_dir: Path, sha256: str) -> Path:
+    """Content-addressed: the same content is stored once."""
+    return Path(files_dir) / sha256[:2] / sha256
+
+
+async def download_job(rt: WorkerRuntime, file_id: int) -> str:
+    """Keep the material, not just Telegram's reference to it: download the content into
+    the files directory and record its sha256. Idempotent."""
+    async with rt.sessionmaker() as s:
+        row = (await s.execute(select(ApplicationFile).where(ApplicationFile.id == file_id))).scalar_one_or_none()
+        if row is None or not row.telegram_file_id:
+            return "gone"  # withdrawn (R-PD-1) or removed
+        if row.sha256 and row.storage_path and Path(row.storage_path).exists():
+            return "already"
+        telegram_file_id = row.telegram_file_id
+    files_dir = Path(rt.files_dir)
+    tmp_dir = files_dir / "tmp"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_dir / f"{file_id}-{uuid.uuid4().hex}"
+    try:
+        await rt.bot.download(telegram_file_id, destination=tmp)
+        digest = hashlib.sha256()
+        size = 0
+        with tmp.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+        sha = digest.hexdigest()
+        target = stored_path(files_dir, sha)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            tmp.unlink()
+        else:
+            os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    async with rt.sessionmaker() as s, s.begin():
+        row = (await s.execute(select(ApplicationFile).where(ApplicationFile.id == file_id))).scalar_one_or_none()
+        if row is None or not row.telegram_file_id:  # withdrawn while downloading
+            return "gone"
+        row.sha256 = sha
+        row.storage_path = str(target)
+        row.size = size or row.size
+        row.downloaded_at = rt.clock.now()
+        row.download_error = None
+    return "stored"
+
+
+async def run_job(rt: WorkerRuntime, job: str, entity_id: int) -> object:
+    if job == "deliver":
+        return await deliver_job(rt, entity_id)
+    if job == "download":
+        return await download_job(rt, entity_id)
+    raise ValueError(f"unknown job {job!r}")

@@ -1,0 +1,98 @@
+"""What actors need (database, Telegram client, services), created lazily on the worker's
+event loop and closed when the worker shuts down. Tests install their own factory."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot
+from dramatiq.asyncio import get_event_loop_thread
+from dramatiq.middleware import Middleware
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from models.clock import Clock
+from models.services import Services
+
+
+@dataclass
+class WorkerRuntime:
+    bot: Bot
+    sessionmaker: async_sessionmaker[AsyncSession]
+    clock: Clock
+    services: Services
+    files_dir: Any
+    engine: AsyncEngine | None = None
+    owns_resources: bool = True
+
+    async def close(self) -> None:
+        if not self.owns_resources:
+            return
+        await self.bot.session.close()
+        if self.engine is not None:
+            await self.engine.dispose()
+
+
+RuntimeFactory = Callable[[], Awaitable[WorkerRuntime]]
+_factory: RuntimeFactory | None = None
+_runtime: WorkerRuntime | None = None
+_lock: asyncio.Lock | None = None
+
+
+def configure(factory: RuntimeFactory | None) -> None:
+    """Install how the runtime is built (the bot process, tests); None → from settings."""
+    global _factory, _runtime, _lock
+    _factory, _runtime, _lock = factory, None, None
+
+
+async def _from_settings() -> WorkerRuntime:
+    from bot.app import build_bot, build_context
+    from models.db import create_engine, create_sessionmaker
+    from models.settings import Settings
+
+    settings = Settings()
+    engine = create_engine(settings.effective_database_url)
+    sessionmaker = create_sessionmaker(engine)
+    ctx = build_context(settings, sessionmaker, jobs=_enqueue_from_worker)
+    return WorkerRuntime(
+        bot=build_bot(settings),
+        sessionmaker=sessionmaker,
+        clock=ctx.clock,
+        services=Services(ctx),
+        files_dir=settings.effective_files_dir,
+        engine=engine,
+    )
+
+
+def _enqueue_from_worker(job: str, entity_id: int) -> None:
+    from workers.actors import enqueue
+
+    enqueue(job, entity_id)
+
+
+async def runtime() -> WorkerRuntime:
+    global _runtime, _lock
+    if _runtime is None:
+        _lock = _lock or asyncio.Lock()
+        async with _lock:
+            if _runtime is None:
+                _runtime = await (_factory or _from_settings)()
+    return _runtime
+
+
+async def close_runtime() -> None:
+    global _runtime
+    if _runtime is not None:
+        rt, _runtime = _runtime, None
+        await rt.close()
+
+
+class RuntimeMiddleware(Middleware):
+    """Closes the runtime on the worker's event loop before that loop stops."""
+
+    def before_worker_shutdown(self, broker, worker):  # type: ignore[no-untyped-def]
+        thread = get_event_loop_thread()
+        if thread is not None and _runtime is not None:
+            thread.run_coroutine(close_runtime())
