@@ -68,13 +68,14 @@ async def _load_contest(settings: Settings, path: Path) -> int:
     from models.services import Services
     from notifications.definition_errors import render_definition_errors
 
+    raw = await asyncio.to_thread(path.read_bytes)
     engine = create_engine(settings.effective_database_url)
     try:
         if not settings.is_postgres:
             await upgrade(settings.effective_database_url, engine)
         services = Services(build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None))
         try:
-            result = await services.contests.load_definition(None, path.read_bytes())
+            result = await services.contests.load_definition(None, raw)
         except DefinitionInvalid as exc:
             print(render_definition_errors(exc.errors, limit=200), file=sys.stderr)
             return 1

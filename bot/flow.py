@@ -3,6 +3,8 @@ service call; nothing here changes data."""
 
 from __future__ import annotations
 
+import html
+
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -24,6 +26,7 @@ from bot.texts import format_dt, missing_lines, status_text, tr
 from models import rules
 from models.rules import ApplicationStatus, VerificationStatus
 from models.services import Services
+from models.services.participants import ORGANISATIONS_PAGE
 from models.views import ApplicationView, ContestBrief, NominationView, ParticipantView
 
 
@@ -71,10 +74,19 @@ async def resolve_contest(services: Services, state: FSMContext, user_id: int) -
     return chosen
 
 
+def button_label(title: str, number: int | None = None, width: int = 48) -> str:
+    """A button for a long name: registry names share long prefixes («ГБУ г. Москвы
+    Территориальный центр…»), so keep the distinguishing end."""
+    prefix = f"{number}. " if number is not None else ""
+    if len(title) <= width:
+        return prefix + title
+    return prefix + "…" + title[-(width - 1):].lstrip()
+
+
 def contest_picker(contests: list[ContestBrief], then: str) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for c in contests:
-        kb.button(text=c.title[:60], callback_data=ContestCb(contest_id=c.id, then=then))
+        kb.button(text=button_label(c.title, width=60), callback_data=ContestCb(contest_id=c.id, then=then))
     kb.adjust(1)
     return kb.as_markup()
 
@@ -164,7 +176,7 @@ def form_keyboard(contest_id: int) -> InlineKeyboardMarkup:
 async def region_keyboard(services: Services, contest_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for region in await services.participants.regions(contest_id):
-        kb.button(text=region.title[:60], callback_data=RegionCb(contest_id=contest_id, region_id=region.id))
+        kb.button(text=button_label(region.title), callback_data=RegionCb(contest_id=contest_id, region_id=region.id))
     kb.adjust(1)
     return kb.as_markup()
 
@@ -180,8 +192,13 @@ async def organisations_screen(
     else:
         text = tr("form-ask-organisation", region=region_title, total=result.total)
     kb = InlineKeyboardBuilder()
-    for org in result.items:
-        kb.button(text=org.title[:60], callback_data=OrgCb(contest_id=contest_id, org_id=org.id))
+    first = result.page * ORGANISATIONS_PAGE
+    lines = []
+    for n, org in enumerate(result.items, start=first + 1):
+        lines.append(f"{n}. {html.escape(org.title)}")
+        kb.button(text=button_label(org.title, n), callback_data=OrgCb(contest_id=contest_id, org_id=org.id))
+    if lines:
+        text += "\n\n" + "\n".join(lines)
     nav = []
     if result.page > 0:
         nav.append((tr("btn-prev"), OrgPageCb(contest_id=contest_id, region_id=region_id, page=result.page - 1, search=bool(query))))
@@ -259,7 +276,7 @@ def conditions_lines(nom: NominationView) -> list[str]:
 async def show_nominations(bot: Bot, chat_id: int, services: Services, contest_id: int) -> None:
     kb = InlineKeyboardBuilder()
     for nom in await services.contests.nominations(contest_id):
-        kb.button(text=nom.title[:60], callback_data=NominationCb(contest_id=contest_id, nomination_id=nom.id))
+        kb.button(text=button_label(nom.title, width=60), callback_data=NominationCb(contest_id=contest_id, nomination_id=nom.id))
     kb.adjust(1)
     await send(bot, chat_id, tr("nominations-title"), kb.as_markup())
 

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 # --------------------------------------------------------------------------- СНИЛС (R-VER-2)
 
-_SNILS_SHAPE = re.compile(r"^\s*(\d{3})[\s-]?(\d{3})[\s-]?(\d{3})[\s-]?(\d{2})\s*$")
+_SNILS_SHAPE = re.compile(r"^\s*([0-9]{3})[ -]?([0-9]{3})[ -]?([0-9]{3})[ -]?([0-9]{2})\s*$")
 #: Numbers up to 001-001-998 were issued before the checksum existed and are not checked.
 _SNILS_UNCHECKED_MAX = 1001998
 

@@ -11,11 +11,11 @@ import base64
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 #: The cloud Bot API lets a bot download files of at most 20 MB; a local Bot API server
 #: started with ``--local`` lifts that to 2000 MB.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -33,30 +34,17 @@ async def download_job(rt: WorkerRuntime, file_id: int) -> str:
         row = (await s.execute(select(ApplicationFile).where(ApplicationFile.id == file_id))).scalar_one_or_none()
         if row is None or not row.telegram_file_id:
             return "gone"  # withdrawn (R-PD-1) or removed
-        if row.sha256 and row.storage_path and Path(row.storage_path).exists():
+        if row.sha256 and row.storage_path and await asyncio.to_thread(Path(row.storage_path).exists):
             return "already"
         telegram_file_id = row.telegram_file_id
     files_dir = Path(rt.files_dir)
-    tmp_dir = files_dir / "tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / f"{file_id}-{uuid.uuid4().hex}"
+    tmp = files_dir / "tmp" / f"{file_id}-{uuid.uuid4().hex}"
+    await asyncio.to_thread(tmp.parent.mkdir, parents=True, exist_ok=True)
     try:
         await rt.bot.download(telegram_file_id, destination=tmp)
-        digest = hashlib.sha256()
-        size = 0
-        with tmp.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-                size += len(chunk)
-        sha = digest.hexdigest()
-        target = stored_path(files_dir, sha)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            tmp.unlink()
-        else:
-            os.replace(tmp, target)
+        sha, size, target = await asyncio.to_thread(_store, tmp, files_dir)
     finally:
-        tmp.unlink(missing_ok=True)
+        await asyncio.to_thread(tmp.unlink, missing_ok=True)
     async with rt.sessionmaker() as s, s.begin():
         row = (await s.execute(select(ApplicationFile).where(ApplicationFile.id == file_id))).scalar_one_or_none()
         if row is None or not row.telegram_file_id:  # withdrawn while downloading
@@ -67,6 +55,24 @@ async def download_job(rt: WorkerRuntime, file_id: int) -> str:
         row.downloaded_at = rt.clock.now()
         row.download_error = None
     return "stored"
+
+
+def _store(tmp: Path, files_dir: Path) -> tuple[str, int, Path]:
+    """Hash a downloaded file and move it to its content address (off the event loop)."""
+    digest = hashlib.sha256()
+    size = 0
+    with tmp.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    sha = digest.hexdigest()
+    target = stored_path(files_dir, sha)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        tmp.unlink()
+    else:
+        os.replace(tmp, target)
+    return sha, size, target
 
 
 async def run_job(rt: WorkerRuntime, job: str, entity_id: int) -> object:

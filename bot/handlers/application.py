@@ -71,7 +71,7 @@ async def _next_condition_question(bot: Bot, chat_id: int, services: Services, s
     uid = chat_id
     view = await services.participants.choose_nomination(uid, cid, nid, answers)
     await bot.send_message(chat_id, tr("nomination-chosen", title=view.application.nomination.title))
-    await bot.send_message(chat_id, *flow.application_menu(view))
+    await flow.send(bot, chat_id, *flow.application_menu(view))
 
 
 async def _forget_answers(state: FSMContext) -> None:
@@ -182,10 +182,10 @@ async def application_action(query: CallbackQuery, callback_data: AppCb, bot: Bo
         await _ask_file(bot, uid, services, state, view, callback_data.code)
     elif action == "review":
         await state.set_state(None)
-        await bot.send_message(uid, *flow.application_summary(view))
+        await flow.send(bot, uid, *flow.application_summary(view))
     else:  # menu
         await state.set_state(None)
-        await bot.send_message(uid, *flow.application_menu(view))
+        await flow.send(bot, uid, *flow.application_menu(view))
 
 
 def _back(contest_id: int):  # type: ignore[no-untyped-def]
@@ -235,7 +235,7 @@ async def field_value(message: Message, bot: Bot, services: Services, state: FSM
     spec = next(f for f in view.application.nomination.fields if f.code == data["field"])
     await state.set_state(None)
     await message.answer(tr("app-field-saved", title=spec.title))
-    await message.answer(*flow.application_menu(view))
+    await flow.send(message.bot, message.chat.id, *flow.application_menu(view))
 
 
 @router.message(Apply.file, F.document | F.video)
@@ -261,7 +261,7 @@ async def file_upload(message: Message, services: Services, state: FSMContext) -
     if slot.requirement.max_count > 1 and len(view.application.files_in(slot.code)) < slot.requirement.max_count:
         return  # stay in the slot: more files may follow
     await state.set_state(None)
-    await message.answer(*flow.application_menu(view))
+    await flow.send(message.bot, message.chat.id, *flow.application_menu(view))
 
 
 @router.message(Apply.file)

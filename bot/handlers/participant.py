@@ -9,7 +9,16 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import flow
-from bot.callbacks import ConsentCb, ContestCb, FormCb, NavCb, OrgCb, OrgPageCb, RegionCb, WithdrawCb
+from bot.callbacks import (
+    ConsentCb,
+    ContestCb,
+    FormCb,
+    NavCb,
+    OrgCb,
+    OrgPageCb,
+    RegionCb,
+    WithdrawCb,
+)
 from bot.flow import Form
 from bot.texts import tr
 from models.services import Services

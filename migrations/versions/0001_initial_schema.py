@@ -4,10 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-22 01:50:51.056120
 """
-from alembic import op
 import sqlalchemy as sa
-import models.tables
+from alembic import op
 
+import models.tables
 
 revision = '0001'
 down_revision = None

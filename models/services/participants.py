@@ -18,7 +18,12 @@ from models import rules
 from models.errors import DomainError, NotFound
 from models.rules import ApplicationStatus, ConditionAnswers, OfferedFile, VerificationStatus
 from models.services.base import Service, UnitOfWork
-from models.services.contests import application_deadline, application_stage, contest_brief, nomination_view
+from models.services.contests import (
+    application_deadline,
+    application_stage,
+    contest_brief,
+    nomination_view,
+)
 from models.tables import (
     Application,
     ApplicationFile,
@@ -261,9 +266,10 @@ class ParticipantService(Service):
         telegram_id: int,
         contest_id: int,
         nomination_id: int,
-        answers: ConditionAnswers = ConditionAnswers(),
+        answers: ConditionAnswers | None = None,
     ) -> ParticipantView:
         """R-APP-1 (only after acceptance), R-APP-2 (one nomination), R-APP-3 (conditions)."""
+        answers = answers or ConditionAnswers()
         async with self.uow() as uow:
             s = uow.session
             contest = await self._contest(s, contest_id)
