@@ -334,6 +334,6 @@ def missing_for_submission(
 
 def size_mb(size: int) -> str:
     """Bytes as megabytes for a person: ``20 МБ``, ``1,5 МБ``."""
-    mb = size / (1024 * 1024)
+    mb = max(size / (1024 * 1024), 0.1) if size > 0 else 0.0
     text = f"{mb:.0f}" if mb >= 10 or mb == int(mb) else f"{mb:.1f}"
     return text.replace(".", ",")

@@ -1,0 +1,229 @@
+"""End to end: the real ``python -m bot`` process talks to a local HTTP stand-in of the Bot
+API (``TELEGRAM_API_URL``) — once embedded (SQLite, in-process queue and worker), once with
+PostgreSQL + Redis and a separate ``dramatiq`` worker process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from models.crypto import PersonalDataCipher
+from models.db import create_engine, create_sessionmaker
+from models.tables import ApplicationFile
+from tests.conftest import COORD_MOSCOW, EXAMPLE, PG_URL, REDIS_URL, needs_postgres, needs_redis, reset_postgres
+from tests.fakes import FakeBotAPI
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "4242:e2e-test-token"
+WAIT = 60.0
+
+
+class Process:
+    def __init__(self, name: str, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.name, self.args, self.env, self.log = name, args, env, log
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> Process:
+        fh = self.log.open("wb")
+        self.proc = await asyncio.create_subprocess_exec(*self.args, env=self.env, cwd=ROOT, stdout=fh, stderr=asyncio.subprocess.STDOUT)
+        fh.close()
+        return self
+
+    async def stop(self) -> int | None:
+        if self.proc is None or self.proc.returncode is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(self.proc.wait(), 30)
+        except TimeoutError:
+            self.proc.kill()
+            return await self.proc.wait()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+
+
+async def cli(env: dict[str, str], *args: str) -> str:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await proc.communicate()
+    assert proc.returncode == 0, out.decode()
+    return out.decode()
+
+
+class User:
+    """A person writing to the real bot process through the stand-in."""
+
+    def __init__(self, api: FakeBotAPI, user_id: int) -> None:
+        self.api, self.id = api, user_id
+
+    def _to_me(self, expect: str):  # type: ignore[no-untyped-def]
+        return lambda p: str(p.get("chat_id")) == str(self.id) and expect in (p.get("text") or "")
+
+    async def wait(self, expect: str, since: int = 0) -> dict[str, Any]:
+        return await self.api.wait_for(self._to_me(expect), WAIT, since=since)
+
+    async def say(self, text: str | None, expect: str, **media: Any) -> dict[str, Any]:
+        mark = self.api.mark()
+        self.api.push_message(self.id, text, **media)
+        return await self.wait(expect, mark)
+
+    def _button(self, label: str) -> tuple[str, int] | None:
+        for _method, params, result in reversed(self.api.delivered):
+            if str(params.get("chat_id")) != str(self.id) or not isinstance(result, dict):
+                continue
+            for text, data in self.api.buttons(result):
+                if label in text and data:
+                    return data, result["message_id"]
+        return None
+
+    async def press(self, label: str, expect: str) -> dict[str, Any]:
+        """Press the newest button with ``label`` (waiting for it: the bot may still be
+        sending the message that carries it)."""
+        for _ in range(int(WAIT * 10)):
+            found = self._button(label)
+            if found is not None:
+                mark = self.api.mark()
+                self.api.push_callback(self.id, *found)
+                return await self.wait(expect, mark)
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"no button {label!r} for {self.id}")
+
+
+async def walk_journey(api: FakeBotAPI) -> None:
+    """/start → verification → approval by a coordinator → nomination → upload → submit."""
+    anna, coord = User(api, 555001), User(api, COORD_MOSCOW)
+    await anna.say("/start", "согласие на обработку персональных данных")
+    await anna.press("Согласен(а) на обработку", "фамилию, имя и отчество")
+    await anna.say("Иванова Анна Петровна", "СНИЛС")
+    await anna.say("123-456-789 65", "СНИЛС введён неверно")
+    await anna.say("123-456-789 64", "регион")
+    await anna.press("г. Москва", "организацию")
+    await anna.press("«Арбат»", "Проверьте анкету")
+    await anna.press("Отправить на проверку", "На рассмотрении")
+    await coord.say("/queue", "Иванова Анна Петровна")
+    await coord.press("Иванова Анна Петровна", "***-***-*** 64")
+    await coord.press("Принять", "Принято: Иванова Анна Петровна")
+    await anna.wait("Подтверждено")  # sent by the worker from the outbox
+    await anna.press("Выбрать номинацию", "одну")
+    await anna.press("Лучший молодой специалист", "не старше 35 лет")
+    await anna.press("Выбрать эту номинацию", "дата рождения")
+    await anna.say("05.03.1995", "Вы выбрали номинацию")
+    for label, value in (("Должность", "Психолог"), ("Образование", "МГППУ, 2018"), ("Стаж", "6")):
+        await anna.press(label, "Введите")
+        await anna.say(value, "Сохранено")
+    api.add_file("e2e-pdf", b"%PDF-1.7 e2e presentation")
+    await anna.press("Презентация", "pdf, pptx")
+    doc = {"file_id": "e2e-pdf", "file_unique_id": "u-e2e-pdf", "file_name": "Презентация.pdf", "mime_type": "application/pdf", "file_size": 25}
+    await anna.say(None, "сохранён", document=doc)
+    api.add_file("e2e-vid", b"\x00\x00\x00\x18ftypmp42 e2e video")
+    await anna.press("Видеопрезентация", "облачный Bot API")
+    vid = {"file_id": "e2e-vid", "file_unique_id": "u-e2e-vid", "width": 640, "height": 360, "duration": 60, "file_name": "me.mp4", "mime_type": "video/mp4", "file_size": 27}
+    await anna.say(None, "сохранён", video=vid)
+    await anna.press("Согласен(а) с Политикой", "Готово: 6 из 7")
+    await anna.press("Согласен(а) на передачу", "Готово: 7 из 7")
+    await anna.press("Проверить и отправить", "Согласия: даны")
+    await anna.press("Отправить", "Ваша заявка принята")
+    await anna.say("/status", "принята")
+    # nothing shows the full СНИЛС, ever
+    assert not any("123-456-789" in (p.get("text") or "") for p in api.messages_to(anna.id))
+
+
+async def wait_downloaded(db_url: str, expected: dict[str, bytes], files_dir: Path) -> None:
+    engine = create_engine(db_url)
+    try:
+        sm = create_sessionmaker(engine)
+        for _ in range(int(WAIT * 4)):
+            async with sm() as s:
+                rows = (await s.execute(select(ApplicationFile))).scalars().all()
+            if len(rows) == len(expected) and all(r.sha256 for r in rows):
+                break
+            await asyncio.sleep(0.25)
+        by_id = {r.telegram_file_id: r for r in rows}
+        for file_id, content in expected.items():
+            sha = hashlib.sha256(content).hexdigest()
+            assert by_id[file_id].sha256 == sha
+            assert (files_dir / sha[:2] / sha).read_bytes() == content
+    finally:
+        await engine.dispose()
+
+
+def base_env(tmp_path: Path, api: FakeBotAPI) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "PD_ENCRYPTION_KEY", "BOT_TOKEN", "ADMIN_IDS"}}
+    env.update(
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=api.url,
+        DATA_DIR=str(tmp_path / "data"),
+        FILES_DIR=str(tmp_path / "files"),
+        ADMIN_IDS="900001",
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as server:
+        yield server
+
+
+@contextlib.asynccontextmanager
+async def running(*procs: Process) -> AsyncIterator[None]:
+    started = [await p.start() for p in procs]
+    try:
+        yield
+    except BaseException:
+        for p in started:
+            print(f"----- {p.name} output -----\n{p.output()}")
+        raise
+    finally:
+        for p in reversed(started):
+            await p.stop()
+
+
+async def test_embedded_bot_process(api: FakeBotAPI, tmp_path: Path) -> None:
+    env = base_env(tmp_path, api)
+    out = await cli(env, "load-contest", str(EXAMPLE))
+    assert "загружен" in out
+    bot = Process("bot", [sys.executable, "-m", "bot"], env, tmp_path / "bot.log")
+    async with running(bot):
+        await walk_journey(api)
+        await wait_downloaded(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'contest.sqlite3'}", {"e2e-pdf": b"%PDF-1.7 e2e presentation", "e2e-vid": b"\x00\x00\x00\x18ftypmp42 e2e video"}, tmp_path / "files")
+    assert (tmp_path / "data" / "pd.key").exists()  # generated on first run
+    assert "123-456-789" not in bot.output() and "12345678964" not in bot.output()
+
+
+async def test_postgres_redis_bot_and_separate_worker(api: FakeBotAPI, tmp_path: Path) -> None:
+    needs_postgres()
+    needs_redis()
+    await reset_postgres(PG_URL)
+    import redis.asyncio as aioredis
+
+    redis_url = REDIS_URL.rsplit("/", 1)[0] + "/3"
+    client = aioredis.from_url(redis_url)
+    await client.flushdb()
+    await client.aclose()
+    env = base_env(tmp_path, api)
+    env.update(DATABASE_URL=PG_URL, REDIS_URL=redis_url, PD_ENCRYPTION_KEY=PersonalDataCipher.generate_key())
+    assert "миграции применены" in await cli(env, "migrate")
+    await cli(env, "load-contest", str(EXAMPLE))
+    bot = Process("bot", [sys.executable, "-m", "bot"], env, tmp_path / "bot.log")
+    worker = Process("worker", [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "2"], env, tmp_path / "worker.log")
+    async with running(bot, worker):
+        await walk_journey(api)
+        await wait_downloaded(PG_URL, {"e2e-pdf": b"%PDF-1.7 e2e presentation", "e2e-vid": b"\x00\x00\x00\x18ftypmp42 e2e video"}, tmp_path / "files")
+    assert "embedded worker started" not in bot.output()  # the work went through Redis to the worker process
+    assert "123-456-789" not in bot.output() + worker.output()
