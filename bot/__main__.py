@@ -116,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = _settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from models import logsafe
+
+    logsafe.install()
     if args.command == "migrate":
         from models.migrate import upgrade_sync
 

@@ -20,7 +20,15 @@ from sqlalchemy import select
 from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
 from models.tables import ApplicationFile
-from tests.conftest import COORD_MOSCOW, EXAMPLE, PG_URL, REDIS_URL, needs_postgres, needs_redis, reset_postgres
+from tests.conftest import (
+    COORD_MOSCOW,
+    EXAMPLE,
+    PG_URL,
+    REDIS_URL,
+    needs_postgres,
+    needs_redis,
+    reset_postgres,
+)
 from tests.fakes import FakeBotAPI
 
 pytestmark = pytest.mark.e2e

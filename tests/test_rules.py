@@ -153,3 +153,16 @@ def test_missing_for_submission_names_everything() -> None:
 
 def test_size_mb() -> None:
     assert rules.size_mb(20 * 1024 * 1024) == "20" and rules.size_mb(1536 * 1024) == "1,5"
+
+
+def test_logs_mask_snils_shaped_numbers(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from models import logsafe
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logsafe.MaskingFormatter(logging.Formatter("%(message)s")))
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "input_value='%s' id=%d", ("123-456-789 64", 4242), None)
+    out = handler.format(record)
+    assert "123-456-789" not in out and "***-***-*** **" in out and "id=4242" in out
+    assert logsafe.mask("12345678964 and 112 233 445 95") == "***-***-*** ** and ***-***-*** **"

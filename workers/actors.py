@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dramatiq
 
+from models import logsafe
 from notifications.delivery import SendLater
 from workers.broker import broker
 from workers.jobs import deliver_job, download_job
@@ -13,9 +14,7 @@ from workers.runtime import runtime
 
 __all__ = ["broker", "deliver", "download_file", "enqueue"]
 
-
-def _retry_later(retries: int, exc: BaseException) -> bool:
-    return True
+logsafe.install()  # the dramatiq CLI has configured logging before importing this module
 
 
 @dramatiq.actor(queue_name="deliveries", max_retries=20, min_backoff=1_000, max_backoff=300_000)
