@@ -114,6 +114,8 @@ async def register(world: World, user_id: int = 555001, snils: str = "123-456-78
 
 async def approve(world: World, participant_name: str = "Иванова Анна Петровна") -> None:
     coord = world.person(COORD_MOSCOW, "Ольга")
+    reply = await coord.send("/start")
+    assert "/queue" in reply and "согласие" not in reply  # staff see their tools
     queue = await coord.send("/queue")
     assert participant_name in queue
     card = await coord.press(participant_name)

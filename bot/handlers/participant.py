@@ -39,6 +39,16 @@ async def _contest_or_pick(message: Message, services: Services, state: FSMConte
 
 @router.message(CommandStart())
 async def start(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+    roles = await services.coordination.staff_roles(message.from_user.id)
+    if (roles.is_coordinator or roles.is_admin) and not await services.participants.contests_of(message.from_user.id):
+        # Staff are greeted with their tools, not pushed into a participant's consent form.
+        parts = [tr("staff-welcome")]
+        if roles.is_coordinator:
+            parts.append(tr("help-coordinator"))
+        if roles.is_admin:
+            parts.append(tr("help-admin"))
+        await message.answer("\n\n".join(parts))
+        return
     contest_id = await _contest_or_pick(message, services, state, "start")
     if contest_id is not None:
         await flow.show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id)
