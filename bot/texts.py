@@ -60,3 +60,12 @@ def error_text(err: DomainError, app: ApplicationView | None = None) -> str:
     if missing is not None and app is not None:
         lines += ["• " + line for line in missing_lines(missing, app)]
     return "\n".join(lines)
+
+
+def staff_help(is_coordinator: bool, is_admin: bool) -> list[str]:
+    parts = []
+    if is_coordinator:
+        parts.append(tr("help-coordinator"))
+    if is_admin:
+        parts.append(tr("help-admin"))
+    return parts

@@ -8,7 +8,7 @@ from aiogram import Router
 from aiogram.filters import Command, ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
-from bot.texts import error_text, tr
+from bot.texts import error_text, staff_help, tr
 from models.errors import DomainError
 from models.services import Services
 
@@ -19,11 +19,7 @@ log = logging.getLogger(__name__)
 @router.message(Command("help"))
 async def help_(message: Message, services: Services) -> None:
     roles = await services.coordination.staff_roles(message.from_user.id)
-    parts = [tr("help-participant")]
-    if roles.is_coordinator:
-        parts.append(tr("help-coordinator"))
-    if roles.is_admin:
-        parts.append(tr("help-admin"))
+    parts = [tr("help-participant"), *staff_help(roles.is_coordinator, roles.is_admin)]
     await message.answer("\n\n".join(parts))
 
 

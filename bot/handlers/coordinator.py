@@ -39,26 +39,32 @@ def _waiting(card: VerificationCard, now) -> str:  # type: ignore[no-untyped-def
     return tr("coord-waiting-days", days=days)
 
 
-async def _queue_screen(services: Services, user_id: int, contest_id: int, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    cards, total, pages = await services.coordination.queue(user_id, contest_id, page)
-    contest = await services.contests.contest(contest_id)
-    if total == 0:
-        return tr("coord-queue-empty"), None
-    now = services.ctx.clock.now()
-    lines = [tr("coord-queue-title", contest=contest.title, total=total)]
+def _card_list(cards: list[VerificationCard], label, page: int, pages: int, page_cb) -> InlineKeyboardMarkup:  # type: ignore[no-untyped-def]
+    """A button per participant card, then ‹ › paging buttons when there is more than a page."""
     kb = InlineKeyboardBuilder()
     for c in cards:
-        lines.append("• " + tr("coord-queue-item", name=c.full_name, organisation=c.organisation, waiting=_waiting(c, now)))
-        kb.button(text=c.full_name[:60], callback_data=CardCb(participant_id=c.participant_id))
-    row = [len(cards)]
-    if pages > 1:
-        if page > 0:
-            kb.button(text=tr("btn-prev"), callback_data=QueueCb(contest_id=contest_id, page=page - 1))
-        if page < pages - 1:
-            kb.button(text=f"{tr('btn-next')} {page + 1}/{pages}", callback_data=QueueCb(contest_id=contest_id, page=page + 1))
-        row = [1] * len(cards) + [2]
-    kb.adjust(*row) if pages > 1 else kb.adjust(1)
-    return "\n".join(lines), kb.as_markup()
+        kb.button(text=label(c)[:60], callback_data=CardCb(participant_id=c.participant_id))
+    nav = 0
+    if page > 0:
+        kb.button(text=tr("btn-prev"), callback_data=page_cb(page - 1))
+        nav += 1
+    if page < pages - 1:
+        kb.button(text=f"{tr('btn-next')} {page + 1}/{pages}", callback_data=page_cb(page + 1))
+        nav += 1
+    kb.adjust(*([1] * len(cards)), *([nav] if nav else []))
+    return kb.as_markup()
+
+
+async def _queue_screen(services: Services, user_id: int, contest_id: int, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    cards, total, pages = await services.coordination.queue(user_id, contest_id, page)
+    if total == 0:
+        return tr("coord-queue-empty"), None
+    contest = await services.contests.contest(contest_id)
+    now = services.ctx.clock.now()
+    lines = [tr("coord-queue-title", contest=contest.title, total=total)]
+    lines += ["• " + tr("coord-queue-item", name=c.full_name, organisation=c.organisation, waiting=_waiting(c, now)) for c in cards]
+    kb = _card_list(cards, lambda c: c.full_name, page, pages, lambda n: QueueCb(contest_id=contest_id, page=n))
+    return "\n".join(lines), kb
 
 
 @router.message(Command("queue"))
@@ -151,15 +157,8 @@ async def _apps_screen(services: Services, user_id: int, contest_id: int, page: 
     if total == 0:
         return tr("coord-apps-empty"), None
     contest = await services.contests.contest(contest_id)
-    kb = InlineKeyboardBuilder()
-    for c in cards:
-        kb.button(text=f"{c.full_name} — {c.nomination_title}"[:60], callback_data=CardCb(participant_id=c.participant_id))
-    if page > 0:
-        kb.button(text=tr("btn-prev"), callback_data=AppsCb(contest_id=contest_id, page=page - 1))
-    if page < pages - 1:
-        kb.button(text=f"{tr('btn-next')} {page + 1}/{pages}", callback_data=AppsCb(contest_id=contest_id, page=page + 1))
-    kb.adjust(1)
-    return tr("coord-apps-title", contest=contest.title, total=total), kb.as_markup()
+    kb = _card_list(cards, lambda c: f"{c.full_name} — {c.nomination_title}", page, pages, lambda n: AppsCb(contest_id=contest_id, page=n))
+    return tr("coord-apps-title", contest=contest.title, total=total), kb
 
 
 @router.message(Command("applications"))

@@ -20,7 +20,7 @@ from bot.callbacks import (
     WithdrawCb,
 )
 from bot.flow import Form
-from bot.texts import tr
+from bot.texts import staff_help, tr
 from models.services import Services
 
 router = Router(name=__name__)
@@ -42,11 +42,7 @@ async def start(message: Message, bot: Bot, services: Services, state: FSMContex
     roles = await services.coordination.staff_roles(message.from_user.id)
     if (roles.is_coordinator or roles.is_admin) and not await services.participants.contests_of(message.from_user.id):
         # Staff are greeted with their tools, not pushed into a participant's consent form.
-        parts = [tr("staff-welcome")]
-        if roles.is_coordinator:
-            parts.append(tr("help-coordinator"))
-        if roles.is_admin:
-            parts.append(tr("help-admin"))
+        parts = [tr("staff-welcome"), *staff_help(roles.is_coordinator, roles.is_admin)]
         await message.answer("\n\n".join(parts))
         return
     contest_id = await _contest_or_pick(message, services, state, "start")

@@ -27,6 +27,13 @@ MAX_REASON = 500
 Scope = frozenset[str] | None
 
 
+def _in_scope(contest_id: int, scope: Scope) -> list[Any]:
+    """The filter "participant of one of these regions" (nothing when all regions)."""
+    if scope is None:
+        return []
+    return [Participant.region_id.in_(select(Region.id).where(Region.contest_id == contest_id, Region.code.in_(scope)))]
+
+
 class CoordinatorService(Service):
     async def staff_roles(self, telegram_id: int) -> StaffRoles:
         async with self.read() as s:
@@ -101,8 +108,7 @@ class CoordinatorService(Service):
                 Participant.contest_id == contest_id,
                 Participant.verification_status == VerificationStatus.PENDING,
             ]
-            if scope is not None:
-                cond.append(Participant.region_id.in_(select(Region.id).where(Region.contest_id == contest_id, Region.code.in_(scope))))
+            cond += _in_scope(contest_id, scope)
             total = (await s.execute(select(func.count()).select_from(Participant).where(*cond))).scalar_one()
             pages = max(1, math.ceil(total / QUEUE_PAGE))
             page = min(max(page, 0), pages - 1)
@@ -124,8 +130,7 @@ class CoordinatorService(Service):
         async with self.read() as s:
             scope = await self._scope(s, telegram_id, contest_id)
             cond: list[Any] = [Participant.contest_id == contest_id, Application.status == ApplicationStatus.SUBMITTED]
-            if scope is not None:
-                cond.append(Participant.region_id.in_(select(Region.id).where(Region.contest_id == contest_id, Region.code.in_(scope))))
+            cond += _in_scope(contest_id, scope)
             base = select(Participant).join(Application, Application.participant_id == Participant.id).where(*cond)
             total = (await s.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
             pages = max(1, math.ceil(total / QUEUE_PAGE))

@@ -37,6 +37,7 @@ from models.tables import (
 from models.views import (
     ApplicationView,
     Choice,
+    ContestBrief,
     Page,
     ParticipantView,
     StoredFile,
@@ -167,9 +168,7 @@ class ParticipantService(Service):
                 p.pd_consent_at = uow.now
                 await uow.session.flush()
                 uow.audit(telegram_id, "participant.consent", "participant", p.id, contest_id=contest_id, after={"pd_consent": True})
-            await uow.session.flush()
-            p = await self._find(uow.session, telegram_id, contest_id)
-            return self._view(p, contest)
+            return await self._fresh_view(uow.session, telegram_id, contest)
 
     async def set_full_name(self, telegram_id: int, contest_id: int, value: str) -> ParticipantView:
         name = rules.normalize_full_name(value or "")
@@ -228,9 +227,7 @@ class ParticipantService(Service):
                 if org is None or not org.active or org.region_id != p.region_id:
                     raise NotFound("organisation_not_found")
                 p.organisation_id = org.id
-            await s.flush()
-            p = await self._find(s, telegram_id, contest_id)
-            return self._view(p, contest)
+            return await self._fresh_view(s, telegram_id, contest)
 
     async def submit_verification(self, telegram_id: int, contest_id: int) -> ParticipantView:
         """R-VER-3: the form goes to the coordinator; status «На рассмотрении»."""
@@ -255,9 +252,7 @@ class ParticipantService(Service):
                 before={"status": before},
                 after={"status": VerificationStatus.PENDING, "snils": rules.snils_mask("00" + (p.snils_last2 or "")), "region_id": p.region_id, "organisation_id": p.organisation_id},
             )
-            await s.flush()
-            p = await self._find(s, telegram_id, contest_id)
-            return self._view(p, contest)
+            return await self._fresh_view(s, telegram_id, contest)
 
     # ------------------------------------------------------------------ nomination and application
 
@@ -304,29 +299,25 @@ class ParticipantService(Service):
             s.add(app)
             await s.flush()
             uow.audit(telegram_id, "application.create", "application", app.id, contest_id=contest_id, after={"nomination": nom.code})
-            s.expire(p)
-            p = await self._find(s, telegram_id, contest_id)
-            return self._view(p, contest)
+            return await self._fresh_view(s, telegram_id, contest)
 
     async def set_field(self, telegram_id: int, contest_id: int, code: str, raw: str) -> ParticipantView:
         async with self.uow() as uow:
             s = uow.session
-            contest, p, app = await self._draft(uow, telegram_id, contest_id)
+            contest, app = await self._draft(uow, telegram_id, contest_id)
             spec = next((f for f in nomination_view(app.nomination).fields if f.code == code), None)
             if spec is None:
                 raise NotFound("field_not_found")
             value = _clean_field(spec.kind, spec.max_length, raw, uow.now.astimezone(contest_tz(contest)).date())
             app.field_values = {**(app.field_values or {}), code: value}
-            await s.flush()
-            p = await self._find(s, telegram_id, contest_id)
-            return self._view(p, contest)
+            return await self._fresh_view(s, telegram_id, contest)
 
     async def add_file(self, telegram_id: int, contest_id: int, slot: str, offered: TelegramFile) -> ParticipantView:
         """R-APP-4: a file of an allowed type and size fills a slot; its content is downloaded
         by a queued job. A replaced file is kept, not deleted."""
         async with self.uow() as uow:
             s = uow.session
-            contest, p, app = await self._draft(uow, telegram_id, contest_id)
+            contest, app = await self._draft(uow, telegram_id, contest_id)
             spec = next((f for f in nomination_view(app.nomination).files if f.code == slot), None)
             if spec is None:
                 raise NotFound("file_slot_not_found")
@@ -363,23 +354,18 @@ class ParticipantService(Service):
                 s.add(row)
                 await s.flush()
                 uow.after_commit("download", row.id)
-            s.expire(app)
-            p = await self._find(s, telegram_id, contest_id)
-            return self._view(p, contest)
+            return await self._fresh_view(s, telegram_id, contest)
 
     async def remove_file(self, telegram_id: int, contest_id: int, file_id: int) -> ParticipantView:
         """Take a file out of a draft; the row and its content stay on record."""
         async with self.uow() as uow:
             s = uow.session
-            contest, p, app = await self._draft(uow, telegram_id, contest_id)
+            contest, app = await self._draft(uow, telegram_id, contest_id)
             row = next((f for f in app.files if f.id == file_id and f.replaced_at is None), None)
             if row is None:
                 raise NotFound("file_not_found")
             row.replaced_at = uow.now
-            await s.flush()
-            s.expire(app)
-            p = await self._find(s, telegram_id, contest_id)
-            return self._view(p, contest)
+            return await self._fresh_view(s, telegram_id, contest)
 
     async def set_consent(self, telegram_id: int, contest_id: int, which: str, given: bool) -> ParticipantView:
         """R-APP-5: «Согласен(а) с Политикой конфиденциальности», «… на передачу материалов»."""
@@ -387,21 +373,19 @@ class ParticipantService(Service):
             raise NotFound("consent_not_found")
         async with self.uow() as uow:
             s = uow.session
-            contest, p, app = await self._draft(uow, telegram_id, contest_id)
+            contest, app = await self._draft(uow, telegram_id, contest_id)
             value = uow.now if given else None
             if which == "privacy":
                 app.consent_privacy_at = value
             else:
                 app.consent_transfer_at = value
-            await s.flush()
-            p = await self._find(s, telegram_id, contest_id)
-            return self._view(p, contest)
+            return await self._fresh_view(s, telegram_id, contest)
 
     async def submit_application(self, telegram_id: int, contest_id: int) -> ParticipantView:
         """R-APP-6: «Отправить» → the application is «принята» and frozen."""
         async with self.uow() as uow:
             s = uow.session
-            contest, p, app = await self._draft(uow, telegram_id, contest_id)
+            contest, app = await self._draft(uow, telegram_id, contest_id)
             view = application_view(app)
             if not view.missing.nothing:
                 raise DomainError("application_incomplete", missing=view.missing)
@@ -421,9 +405,7 @@ class ParticipantService(Service):
                     "fields": sorted(app.field_values or {}),
                 },
             )
-            await s.flush()
-            p = await self._find(s, telegram_id, contest_id)
-            return self._view(p, contest)
+            return await self._fresh_view(s, telegram_id, contest)
 
     # ------------------------------------------------------------------ withdrawal (R-PD-1)
 
@@ -489,6 +471,14 @@ class ParticipantService(Service):
         )
         return (await s.execute(stmt)).scalars().first()
 
+    async def _fresh_view(self, s: AsyncSession, telegram_id: int, contest: Contest) -> ParticipantView:
+        """Flush this transaction's changes and read the participant back as a view."""
+        brief = contest_brief(contest)
+        await s.flush()
+        s.expire_all()  # reload relationships changed in this transaction
+        p = await self._find(s, telegram_id, brief.id)
+        return self._view(p, brief)
+
     async def _require(self, s: AsyncSession, telegram_id: int, contest_id: int) -> Participant:
         p = await self._find(s, telegram_id, contest_id)
         if p is None or p.pd_consent_at is None:
@@ -503,7 +493,7 @@ class ParticipantService(Service):
             await s.flush()
         return person
 
-    async def _draft(self, uow: UnitOfWork, telegram_id: int, contest_id: int) -> tuple[Contest, Participant, Application]:
+    async def _draft(self, uow: UnitOfWork, telegram_id: int, contest_id: int) -> tuple[Contest, Application]:
         contest = await self._contest(uow.session, contest_id)
         p = await self._require(uow.session, telegram_id, contest_id)
         if p.verification_status != VerificationStatus.ACCEPTED:
@@ -514,7 +504,7 @@ class ParticipantService(Service):
         if app.status != ApplicationStatus.DRAFT:
             raise DomainError("application_frozen")  # R-APP-6
         self._deadline_guard(contest, uow.now)
-        return contest, p, app
+        return contest, app
 
     @staticmethod
     def _form_guard(p: Participant) -> None:
@@ -533,10 +523,10 @@ class ParticipantService(Service):
         if rules.deadline_passed(deadline, now):
             raise DomainError("deadline_passed", deadline=deadline, tz=contest.timezone)
 
-    def _view(self, p: Participant, contest: Contest) -> ParticipantView:
+    def _view(self, p: Participant, contest: Contest | ContestBrief) -> ParticipantView:
         return ParticipantView(
             id=p.id,
-            contest=contest_brief(contest),
+            contest=contest if isinstance(contest, ContestBrief) else contest_brief(contest),
             status=p.verification_status,
             full_name=p.full_name,
             snils_masked=rules.snils_mask("0" * 9 + p.snils_last2) if p.snils_last2 else None,
