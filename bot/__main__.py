@@ -48,12 +48,26 @@ async def _run(settings: Settings) -> None:
         worker = dramatiq.Worker(broker, worker_threads=settings.worker_threads)
         worker.start()
         log.info("embedded worker started (%d threads)", settings.worker_threads)
+    scheduler = None
+    if settings.embedded and settings.embedded_worker:
+        # Embedded mode: the minute sweep runs in-process, through the in-process queue.
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        from workers.actors import sweep
+        from workers.scheduler import add_sweep_job
+
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        add_sweep_job(scheduler)
+        scheduler.start()
+        sweep.send()
     try:
         await rt.bot.delete_webhook(drop_pending_updates=False)
         await rt.bot.set_my_commands(COMMANDS)
         log.info("polling as %s mode", "embedded" if settings.embedded else "redis")
         await rt.dispatcher.start_polling(rt.bot, handle_signals=True, close_bot_session=True)
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         if worker is not None:
             await asyncio.to_thread(worker.stop)
         await rt.dispatcher.storage.close()

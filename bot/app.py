@@ -81,6 +81,7 @@ COMMANDS = [
     BotCommand(command="start", description="Продолжить участие"),
     BotCommand(command="status", description="Статус проверки и заявки"),
     BotCommand(command="withdraw", description="Отозвать согласие на обработку ПДн"),
+    BotCommand(command="settings", description="Настройки напоминаний"),
     BotCommand(command="help", description="Справка"),
 ]
 

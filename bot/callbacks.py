@@ -66,6 +66,10 @@ class NavCb(CallbackData, prefix="nv"):
     to: str  # nominations | form | application | status
 
 
+class SettingsCb(CallbackData, prefix="st"):
+    mute: bool
+
+
 class WithdrawCb(CallbackData, prefix="wd"):
     contest_id: int
     confirm: bool
@@ -98,5 +102,11 @@ class ReopenCb(CallbackData, prefix="ro"):
 
 def nav_button_data(spec: dict[str, Any]) -> str:
     """A notification's button spec (``{"action": "nominations", "contest_id": "3"}``) as
-    callback data."""
-    return NavCb(contest_id=int(spec["contest_id"]), to=spec["action"]).pack()
+    callback data that leads straight to the place: a form, a file slot, the queue…"""
+    contest_id = int(spec["contest_id"])
+    action = spec["action"]
+    if action in ("file", "field"):
+        return AppCb(contest_id=contest_id, action=action, code=spec.get("code", "")).pack()
+    if action == "queue":
+        return QueueCb(contest_id=contest_id).pack()
+    return NavCb(contest_id=contest_id, to=action).pack()

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     #: In the embedded mode: run the Dramatiq worker inside the bot process.
     embedded_worker: bool = True
     worker_threads: int = Field(default=4, ge=1, le=64)
+    #: Telegram's overall limit for this bot, messages per second, shared by all workers
+    send_rate: int = Field(default=30, ge=1, le=1000)
+    #: a due message handed to the queue this long ago and still unsent is handed again
+    requeue_after_seconds: int = Field(default=300, ge=1)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -72,6 +72,8 @@ class Person(Base):
     display_name: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(8), default="ru")
     blocked_bot_at: Mapped[datetime | None]
+    #: /settings: no non-essential reminders (deadline and appeal notices still come)
+    mute_reminders: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime]
 
 
@@ -181,6 +183,7 @@ class Participant(Base):
     __table_args__ = (
         UniqueConstraint("contest_id", "person_id"),
         Index("ix_participants_queue", "contest_id", "verification_status", "submitted_at"),
+        Index("ix_participants_stage", "contest_id", "stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,6 +197,9 @@ class Participant(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     verification_status: Mapped[str] = mapped_column(String(16), default="draft")
+    #: where the participant is in the journey (rules.JourneyStage), kept by the services so
+    #: that reminders find the unfinished ones through an index
+    stage: Mapped[str] = mapped_column(String(16), default="form", server_default="form")
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     pd_consent_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]  # verification form sent («На рассмотрении»)
@@ -271,6 +277,7 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("reason", "subject", "recipient_chat_id", "due_at"),
         Index("ix_deliveries_due", "status", "due_at"),
+        Index("ix_deliveries_lease", "status", "lease_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -282,8 +289,14 @@ class Delivery(Base):
     message_args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     keyboard: Mapped[list[Any] | None] = mapped_column(JSON)
     language: Mapped[str] = mapped_column(String(8), default="ru")
+    #: a reminder is not sent after this moment (e.g. the deadline it reminds of)
+    expires_at: Mapped[datetime | None]
+    #: non-essential: skipped for a person who muted reminders
+    muteable: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: when the sweep last handed the row to the queue (not again for a while)
+    enqueued_at: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None]
@@ -305,3 +318,18 @@ class AuditRecord(Base):
     contest_id: Mapped[int | None] = mapped_column(Integer)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ReminderRun(Base):
+    """Прогон напоминаний: one reminder kind done for one scope and due time, so later sweeps
+    skip it at the cost of one indexed look-up (R-REM-6: once per reason per due time)."""
+
+    __tablename__ = "reminder_runs"
+    __table_args__ = (UniqueConstraint("kind", "scope", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(128))
+    due_at: Mapped[datetime]
+    done_at: Mapped[datetime]
+    created: Mapped[int] = mapped_column(Integer, default=0)

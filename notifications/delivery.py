@@ -26,15 +26,22 @@ from bot.callbacks import nav_button_data
 from models.clock import Clock
 from models.tables import Delivery, Person
 from notifications.i18n import t
+from notifications.ratelimit import SendGate
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
+
+
+#: after this many failed attempts (network, 5xx) a row is given up as failed
+MAX_ATTEMPTS = 12
 
 
 class Outcome(StrEnum):
     SENT = "sent"
     BLOCKED = "blocked"
     FAILED = "failed"
+    EXPIRED = "expired"  # its moment passed (a reminder after its deadline is never sent)
+    MUTED = "muted"  # non-essential, and the person muted reminders
     SKIPPED = "skipped"  # already sent, being sent by another worker, or not due
 
 
@@ -53,7 +60,10 @@ def render(row: Delivery) -> tuple[str, InlineKeyboardMarkup | None]:
     if row.keyboard:
         markup = InlineKeyboardMarkup(
             inline_keyboard=[
-                [InlineKeyboardButton(text=t(b["text"], row.language), callback_data=nav_button_data(b)) for b in line]
+                [
+                    InlineKeyboardButton(text=t(b["text"], row.language, **b.get("args", {})), callback_data=nav_button_data(b))
+                    for b in line
+                ]
                 for line in row.keyboard
             ]
         )
@@ -65,7 +75,15 @@ async def _finish(sessionmaker: async_sessionmaker[AsyncSession], delivery_id: i
         await s.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
 
 
-async def deliver(bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, delivery_id: int) -> Outcome:
+async def deliver(
+    bot: Bot,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    delivery_id: int,
+    gate: SendGate | None = None,
+) -> Outcome:
+    """Claim the row, wait for a turn under Telegram's limits, send, record. A 429 pauses
+    every sender and the send is retried here, without spending the actor's retries."""
     now = clock.now()
     async with sessionmaker() as s, s.begin():
         claimed = (
@@ -86,25 +104,47 @@ async def deliver(bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], cloc
         if claimed is None:
             return Outcome.SKIPPED
         row = (await s.execute(select(Delivery).where(Delivery.id == delivery_id))).scalar_one()
+        if row.expires_at is not None and now >= row.expires_at:
+            row.status, row.lease_until = "expired", None
+            return Outcome.EXPIRED
+        if row.muteable:
+            muted = (
+                await s.execute(select(Person.mute_reminders).where(Person.chat_id == row.recipient_chat_id))
+            ).scalar_one_or_none()
+            if muted:
+                row.status, row.lease_until = "muted", None
+                return Outcome.MUTED
+        if row.attempts > MAX_ATTEMPTS:
+            row.status, row.lease_until = "failed", None
+            return Outcome.FAILED
         text, markup = render(row)
         chat_id = row.recipient_chat_id
-    try:
-        message = await bot.send_message(chat_id, text, reply_markup=markup)
-    except TelegramForbiddenError:
-        await _finish(sessionmaker, delivery_id, status="blocked", lease_until=None, last_error="forbidden")
-        async with sessionmaker() as s, s.begin():
-            await s.execute(update(Person).where(Person.chat_id == chat_id).values(blocked_bot_at=clock.now()))
-        return Outcome.BLOCKED
-    except TelegramRetryAfter as exc:
-        await _finish(sessionmaker, delivery_id, status="pending", lease_until=None, last_error="retry_after")
-        raise SendLater(exc.retry_after) from None
-    except (TelegramNetworkError, TelegramServerError) as exc:
-        await _finish(sessionmaker, delivery_id, status="pending", lease_until=None, last_error=type(exc).__name__)
-        raise SendLater(5) from None
-    except TelegramBadRequest as exc:
-        log.warning("delivery %s refused by Telegram: %s", delivery_id, exc.message)
-        await _finish(sessionmaker, delivery_id, status="failed", lease_until=None, last_error=exc.message[:500])
-        return Outcome.FAILED
+    while True:
+        if gate is not None:
+            await gate.wait_turn(chat_id)
+        try:
+            message = await bot.send_message(chat_id, text, reply_markup=markup)
+        except TelegramRetryAfter as exc:
+            if gate is None:
+                await _finish(sessionmaker, delivery_id, status="pending", lease_until=None, last_error="retry_after")
+                raise SendLater(exc.retry_after) from None
+            await gate.pause(exc.retry_after)
+            # keep the claim while waiting: nobody else may take the row meanwhile
+            await _finish(sessionmaker, delivery_id, lease_until=clock.now() + LEASE + timedelta(seconds=exc.retry_after), last_error="retry_after")
+            continue
+        except TelegramForbiddenError:
+            await _finish(sessionmaker, delivery_id, status="blocked", lease_until=None, last_error="forbidden")
+            async with sessionmaker() as s, s.begin():
+                await s.execute(update(Person).where(Person.chat_id == chat_id).values(blocked_bot_at=clock.now()))
+            return Outcome.BLOCKED
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            await _finish(sessionmaker, delivery_id, status="pending", lease_until=None, last_error=type(exc).__name__)
+            raise SendLater(5) from None
+        except TelegramBadRequest as exc:
+            log.warning("delivery %s refused by Telegram: %s", delivery_id, exc.message)
+            await _finish(sessionmaker, delivery_id, status="failed", lease_until=None, last_error=exc.message[:500])
+            return Outcome.FAILED
+        break
     await _finish(
         sessionmaker,
         delivery_id,

@@ -176,3 +176,55 @@ async def ids(services: Services, contest_id: int) -> dict[str, Any]:
 
 def run(coro: Any) -> Any:
     return asyncio.get_event_loop().run_until_complete(coro)
+
+
+# --------------------------------------------------------------------------- Dramatiq worker
+
+
+@pytest.fixture
+def telegram():  # type: ignore[no-untyped-def]
+    from tests.fakes import FakeTelegramSession
+
+    return FakeTelegramSession()
+
+
+@pytest.fixture
+def worker(db_url: str, services: Services, telegram, clock: FixedClock, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A real Dramatiq worker on the in-memory broker. Its runtime (engine, bot, send gate)
+    is built on the worker's own event loop and reads the test's clock."""
+    import dramatiq
+
+    from notifications.ratelimit import SendGate
+    from tests.fakes import make_bot
+    from workers import runtime as worker_runtime
+    from workers.actors import broker
+    from workers.runtime import WorkerRuntime
+
+    async def factory() -> WorkerRuntime:
+        engine = create_engine(db_url)
+        return WorkerRuntime(
+            bot=make_bot(telegram),
+            sessionmaker=create_sessionmaker(engine),
+            clock=clock,
+            services=services,
+            files_dir=tmp_path / "files",
+            engine=engine,
+            gate=SendGate.for_settings(None, rate=1000),
+        )
+
+    worker_runtime.configure(factory)
+    broker.flush_all()
+    w = dramatiq.Worker(broker, worker_timeout=50, worker_threads=4)
+    w.start()
+    yield w
+    w.stop()
+    worker_runtime.configure(None)
+
+
+def drain(w) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the sweep, the deliveries and the downloads queued so far are done."""
+    from workers.actors import broker, deliver, download_file, sweep
+
+    for actor in (sweep, deliver, download_file):
+        broker.join(actor.queue_name, fail_fast=True)
+    w.join()

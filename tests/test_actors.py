@@ -4,61 +4,24 @@ ids in, the database says what is still due, a row is sent once."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import dramatiq
-import pytest
 from sqlalchemy import select
 
-from models.clock import FixedClock
-from models.db import create_engine, create_sessionmaker
 from models.services import Services
 from models.tables import ApplicationFile, Delivery, Person
-from tests.conftest import COORD_MOSCOW, IN_PERIOD, JobLog
-from tests.fakes import FakeTelegramSession, make_bot
+from tests.conftest import COORD_MOSCOW, JobLog, drain
+from tests.fakes import FakeTelegramSession
 from tests.test_services import USER, accepted, pdf, verified_form
-from workers import runtime as worker_runtime
-from workers.actors import broker, deliver, download_file, enqueue
-from workers.runtime import WorkerRuntime
-
-
-@pytest.fixture
-def telegram() -> FakeTelegramSession:
-    return FakeTelegramSession()
-
-
-@pytest.fixture
-def worker(db_url: str, services: Services, telegram: FakeTelegramSession, tmp_path: Path) -> Iterator[dramatiq.Worker]:
-    """A worker whose runtime (engine, bot) is built on the worker's own event loop."""
-
-    async def factory() -> WorkerRuntime:
-        engine = create_engine(db_url)
-        return WorkerRuntime(
-            bot=make_bot(telegram),
-            sessionmaker=create_sessionmaker(engine),
-            clock=FixedClock(IN_PERIOD),
-            services=services,
-            files_dir=tmp_path / "files",
-            engine=engine,
-        )
-
-    worker_runtime.configure(factory)
-    broker.flush_all()
-    w = dramatiq.Worker(broker, worker_timeout=50, worker_threads=2)
-    w.start()
-    yield w
-    w.stop()
-    worker_runtime.configure(None)
+from workers.actors import enqueue
 
 
 def run_queued(jobs: JobLog, w: dramatiq.Worker) -> None:
     for job, entity_id in jobs.jobs:
         enqueue(job, entity_id)
     jobs.jobs.clear()
-    broker.join(deliver.queue_name, fail_fast=True)
-    broker.join(download_file.queue_name, fail_fast=True)
-    w.join()
+    drain(w)
 
 
 async def test_status_change_is_delivered_once_even_if_enqueued_twice(

@@ -299,3 +299,37 @@ async def test_deliveries_are_unique_per_reason_subject_recipient_and_time(servi
         again = await uow.notify(reason="r", subject="s", chat_id=1, key="notify-verification-accepted", args={"contest": "x"})
         later = await uow.notify(reason="r", subject="s", chat_id=1, key="notify-verification-accepted", due_at=uow.now + timedelta(hours=1))
     assert first is not None and again is None and later is not None
+
+
+async def test_journey_stage_follows_every_transition(services: Services, contest_id: int) -> None:
+    """Reminders find unfinished participants by this column (R-REM-1)."""
+    known = await ids(services, contest_id)
+
+    async def stage() -> str:
+        async with services.ctx.sessionmaker() as s:
+            return (await s.execute(select(Participant.stage))).scalar_one()
+
+    p = services.participants
+    await p.give_consent(USER, contest_id)
+    assert await stage() == "form"
+    pid = await verified_form(services, contest_id)
+    assert await stage() == "review"
+    await services.coordination.decide(COORD_MOSCOW, pid, accept=False, reason="Нет в реестре")
+    assert await stage() == "form"
+    await p.submit_verification(USER, contest_id)
+    await services.coordination.decide(COORD_MOSCOW, pid, accept=True)
+    assert await stage() == "nomination"
+    await p.choose_nomination(USER, contest_id, known["noms"]["best_social_worker"], ConditionAnswers(experience_years=9))
+    assert await stage() == "application"
+    for code, value in (("position", "Соцработник"), ("experience_years", "9"), ("hired_on", "01.02.2016")):
+        await p.set_field(USER, contest_id, code, value)
+    await p.add_file(USER, contest_id, "presentation", pdf())
+    await p.add_file(USER, contest_id, "video", TelegramFile("v", "v", "v.mp4", "video/mp4", 1000))
+    await p.set_consent(USER, contest_id, "privacy", True)
+    await p.set_consent(USER, contest_id, "transfer", True)
+    await p.submit_application(USER, contest_id)
+    assert await stage() == "done"
+    await services.coordination.reopen(COORD_MOSCOW, pid)
+    assert await stage() == "application"
+    await p.withdraw(USER, contest_id)
+    assert await stage() == "withdrawn"

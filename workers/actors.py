@@ -9,10 +9,10 @@ import dramatiq
 from models import logsafe
 from notifications.delivery import SendLater
 from workers.broker import broker
-from workers.jobs import deliver_job, download_job
+from workers.jobs import deliver_job, download_job, sweep_job
 from workers.runtime import runtime
 
-__all__ = ["broker", "deliver", "download_file", "enqueue"]
+__all__ = ["broker", "deliver", "download_file", "enqueue", "sweep"]
 
 logsafe.install()  # the dramatiq CLI has configured logging before importing this module
 
@@ -28,6 +28,12 @@ async def deliver(delivery_id: int) -> None:
 @dramatiq.actor(queue_name="files", max_retries=10, min_backoff=5_000, max_backoff=600_000, time_limit=3_600_000)
 async def download_file(file_id: int) -> None:
     await download_job(await runtime(), file_id)
+
+
+@dramatiq.actor(queue_name="sweep", max_retries=0, time_limit=600_000)
+async def sweep() -> None:
+    """Sent every minute by the scheduler; safe to run twice at once."""
+    await sweep_job(await runtime(), enqueue)
 
 
 _ACTORS = {"deliver": deliver, "download": download_file}

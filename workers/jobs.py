@@ -7,19 +7,28 @@ import hashlib
 import logging
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
 
 from models.tables import ApplicationFile
 from notifications.delivery import Outcome, deliver
+from notifications.sweep import SweepReport, sweep
 from workers.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)
 
 
 async def deliver_job(rt: WorkerRuntime, delivery_id: int) -> Outcome:
-    return await deliver(rt.bot, rt.sessionmaker, rt.clock, delivery_id)
+    return await deliver(rt.bot, rt.sessionmaker, rt.clock, delivery_id, rt.gate)
+
+
+async def sweep_job(rt: WorkerRuntime, enqueue: Callable[[str, int], None]) -> SweepReport:
+    report = await sweep(rt.sessionmaker, rt.clock.now(), enqueue, requeue_after=rt.requeue_after)
+    if report.created or report.enqueued:
+        log.info("sweep: %d reminder(s) created in %d run(s), %d message(s) enqueued, %.3fs", report.created, report.runs, report.enqueued, report.seconds)
+    return report
 
 
 def stored_path(files_dir: Path, sha256: str) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from models.clock import Clock
 from models.services import Services
+from notifications.ratelimit import SendGate
 
 
 @dataclass
@@ -26,8 +28,12 @@ class WorkerRuntime:
     files_dir: Any
     engine: AsyncEngine | None = None
     owns_resources: bool = True
+    gate: SendGate | None = None
+    requeue_after: timedelta = timedelta(minutes=5)
 
     async def close(self) -> None:
+        if self.gate is not None:
+            await self.gate.close()
         if not self.owns_resources:
             return
         await self.bot.session.close()
@@ -63,6 +69,8 @@ async def _from_settings() -> WorkerRuntime:
         services=Services(ctx),
         files_dir=settings.effective_files_dir,
         engine=engine,
+        gate=SendGate.for_settings(settings.redis_url, settings.send_rate),
+        requeue_after=timedelta(seconds=settings.requeue_after_seconds),
     )
 
 

@@ -6,8 +6,10 @@ import logging
 
 from aiogram import Router
 from aiogram.filters import Command, ExceptionTypeFilter
-from aiogram.types import CallbackQuery, ErrorEvent, Message
+from aiogram.types import CallbackQuery, ErrorEvent, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callbacks import SettingsCb
 from bot.texts import error_text, staff_help, tr
 from models.errors import DomainError
 from models.services import Services
@@ -21,6 +23,27 @@ async def help_(message: Message, services: Services) -> None:
     roles = await services.coordination.staff_roles(message.from_user.id)
     parts = [tr("help-participant"), *staff_help(roles.is_coordinator, roles.is_admin)]
     await message.answer("\n\n".join(parts))
+
+
+def _settings_screen(muted: bool) -> tuple[str, InlineKeyboardMarkup]:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("btn-unmute" if muted else "btn-mute"), callback_data=SettingsCb(mute=not muted))
+    text = tr("settings-title") + "\n" + tr("settings-reminders-off" if muted else "settings-reminders-on")
+    return text, kb.as_markup()
+
+
+@router.message(Command("settings"))
+async def settings(message: Message, services: Services) -> None:
+    text, kb = _settings_screen(await services.participants.reminders_muted(message.from_user.id))
+    await message.answer(text, reply_markup=kb)
+
+
+@router.callback_query(SettingsCb.filter())
+async def settings_toggle(query: CallbackQuery, callback_data: SettingsCb, services: Services) -> None:
+    muted = await services.participants.mute_reminders(query.from_user.id, callback_data.mute, query.from_user.full_name)
+    await query.answer()
+    text, kb = _settings_screen(muted)
+    await query.message.edit_text(text, reply_markup=kb)
 
 
 @router.message()

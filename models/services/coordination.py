@@ -17,6 +17,7 @@ from models.errors import DomainError, Forbidden, NotFound
 from models.rules import ApplicationStatus, VerificationStatus
 from models.services.base import Service
 from models.services.contests import application_deadline
+from models.services.participants import restage
 from models.tables import Application, Contest, Participant, Person, Region, RoleAssignment
 from models.views import StaffRoles, VerificationCard
 
@@ -171,6 +172,7 @@ class CoordinatorService(Service):
                 raise DomainError("not_pending", status=p.verification_status)
             before = p.verification_status
             p.verification_status = VerificationStatus.ACCEPTED if accept else VerificationStatus.REJECTED
+            restage(p, None)
             p.rejection_reason = None if accept else reason
             p.decided_at = uow.now
             p.decided_by = telegram_id
@@ -211,6 +213,7 @@ class CoordinatorService(Service):
                 # reopening now would take the application out of evaluation for good
                 raise DomainError("reopen_after_deadline", deadline=deadline, tz=contest.timezone)
             app.status = ApplicationStatus.DRAFT
+            restage(p, app.status)
             app.reopened_at = uow.now
             uow.audit(
                 telegram_id,

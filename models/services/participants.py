@@ -96,6 +96,11 @@ def application_view(app: Application) -> ApplicationView:
     )
 
 
+def restage(p: Participant, application_status: str | None) -> None:
+    """Keep the journey stage in step with a transition (reminders search by it)."""
+    p.stage = rules.journey_stage(p.verification_status, application_status)
+
+
 class ParticipantService(Service):
     # ------------------------------------------------------------------ reading
 
@@ -161,6 +166,7 @@ class ParticipantService(Service):
                     contest_id=contest_id,
                     person_id=person.id,
                     verification_status=VerificationStatus.DRAFT,
+                    stage=rules.JourneyStage.FORM,
                     created_at=uow.now,
                 )
                 uow.session.add(p)
@@ -241,6 +247,7 @@ class ParticipantService(Service):
                 raise DomainError("verification_incomplete")
             before = p.verification_status
             p.verification_status = VerificationStatus.PENDING
+            restage(p, None)
             p.submitted_at = uow.now
             p.rejection_reason = None
             uow.audit(
@@ -297,6 +304,7 @@ class ParticipantService(Service):
                 created_at=uow.now,
             )
             s.add(app)
+            restage(p, ApplicationStatus.DRAFT)
             await s.flush()
             uow.audit(telegram_id, "application.create", "application", app.id, contest_id=contest_id, after={"nomination": nom.code})
             return await self._fresh_view(s, telegram_id, contest)
@@ -391,6 +399,7 @@ class ParticipantService(Service):
                 raise DomainError("application_incomplete", missing=view.missing)
             app.status = ApplicationStatus.SUBMITTED
             app.submitted_at = uow.now
+            restage(await s.get(Participant, app.participant_id), app.status)
             uow.audit(
                 telegram_id,
                 "application.submit",
@@ -406,6 +415,23 @@ class ParticipantService(Service):
                 },
             )
             return await self._fresh_view(s, telegram_id, contest)
+
+    # ------------------------------------------------------------------ /settings
+
+    async def reminders_muted(self, telegram_id: int) -> bool:
+        async with self.read() as s:
+            muted = (await s.execute(select(Person.mute_reminders).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
+            return bool(muted)
+
+    async def mute_reminders(self, telegram_id: int, muted: bool, display_name: str | None = None) -> bool:
+        """Mute non-essential reminders; deadline and appeal notices are not muteable
+        (their kinds say so), whatever this flag says."""
+        async with self.uow() as uow:
+            person = await self._person(uow.session, telegram_id, uow.now, display_name)
+            if person.mute_reminders != muted:
+                person.mute_reminders = muted
+                uow.audit(telegram_id, "person.mute_reminders", "person", person.id, before={"muted": not muted}, after={"muted": muted})
+            return muted
 
     # ------------------------------------------------------------------ withdrawal (R-PD-1)
 
@@ -425,6 +451,7 @@ class ParticipantService(Service):
             p.snils_last2 = None
             p.rejection_reason = None
             p.verification_status = VerificationStatus.WITHDRAWN
+            restage(p, None)
             p.withdrawn_at = uow.now
             if p.application is not None:
                 app = p.application

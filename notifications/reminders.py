@@ -1,0 +1,299 @@
+"""Reminder kinds: each knows when it is due and what it says. The sweep asks every
+registered kind for its due runs and turns their messages into outbox rows; a later feature
+(scoring, signing, appeals, remote events) adds a kind with :func:`register`, without
+touching the sweep.
+
+A *run* is one kind for one scope (a contest) at one due time. It is recorded in
+``reminder_runs`` in the transaction that writes its messages, so it happens once (R-REM-6),
+and a sweep with nothing due costs one indexed look-up per kind and contest."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from models import rules
+from models.contest_file import Role
+from models.rules import Gap, VerificationStatus
+from models.services.contests import application_deadline
+from models.services.participants import application_view
+from models.tables import Application, Contest, Participant, Person, Region, RoleAssignment
+from notifications.i18n import t
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    scope: str
+    due_at: datetime
+    expires_at: datetime | None
+    contest: Contest
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    subject: str
+    chat_id: int
+    key: str
+    args: dict[str, Any]
+    keyboard: list[list[dict[str, Any]]] | None = None
+    language: str = "ru"
+
+
+@dataclass
+class ReminderKind:
+    """Subclasses say when (``runs``) and what (``messages``)."""
+
+    name: ClassVar[str]
+    #: non-essential kinds are skipped for people who muted reminders (/settings)
+    muteable: ClassVar[bool] = True
+
+    def reason(self, run: Run) -> str:
+        return f"{self.name}:{run.label}" if run.label else self.name
+
+    async def runs(self, s: AsyncSession, now: datetime, contests: list[Contest]) -> list[Run]:
+        raise NotImplementedError
+
+    async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
+        raise NotImplementedError
+
+
+REGISTRY: list[ReminderKind] = []
+
+
+def register(kind: ReminderKind) -> ReminderKind:
+    REGISTRY.append(kind)
+    return kind
+
+
+def _fmt(value: datetime, tz: str) -> str:
+    zone = "МСК" if tz == "Europe/Moscow" else tz
+    return f"{value.astimezone(ZoneInfo(tz)):%d.%m.%Y %H:%M} ({zone})"
+
+
+def _offset_label(off: timedelta) -> str:
+    return f"{off.days}d" if off.days else f"{off.seconds // 3600}h"
+
+
+# --------------------------------------------------------------------------- R-REM-1
+
+
+@dataclass
+class ApplicationDeadlineReminder(ReminderKind):
+    """R-REM-1: participants with an unfinished verification or application, 7 days, 1 day
+    and 3 hours before the application deadline. Each message lists what is missing and its
+    button leads to the first missing thing. Deadline notices cannot be muted."""
+
+    name: ClassVar[str] = "app_deadline"
+    muteable: ClassVar[bool] = False
+    offsets: tuple[timedelta, ...] = field(default=rules.DEADLINE_REMINDER_OFFSETS)
+
+    async def runs(self, s: AsyncSession, now: datetime, contests: list[Contest]) -> list[Run]:
+        out = []
+        for contest in contests:
+            deadline = application_deadline(contest)
+            if deadline is None:
+                continue
+            off = rules.current_deadline_reminder(deadline, now, self.offsets)
+            if off is not None:
+                out.append(Run(f"contest:{contest.id}", deadline - off, deadline, contest, _offset_label(off)))
+        return out
+
+    async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
+        contest = run.contest
+        rows = (
+            await s.execute(
+                select(Participant, Person)
+                .join(Person, Person.id == Participant.person_id)
+                .where(Participant.contest_id == contest.id, Participant.stage.in_(rules.UNFINISHED_STAGES))
+                .options(
+                    selectinload(Participant.application).selectinload(Application.nomination),
+                    selectinload(Participant.application).selectinload(Application.files),
+                )
+            )
+        ).all()
+        deadline = _fmt(run.expires_at, contest.timezone)
+        out = []
+        for p, person in rows:
+            view = application_view(p.application) if p.application is not None else None
+            gaps = rules.participant_gaps(
+                p.stage,
+                form={
+                    "full_name": bool(p.full_name),
+                    "snils": bool(p.snils_encrypted),
+                    "region": bool(p.region_id),
+                    "organisation": bool(p.organisation_id),
+                },
+                rejected=p.verification_status == VerificationStatus.REJECTED,
+                missing=view.missing if view else None,
+            )
+            if not gaps:
+                continue
+            titles = {}
+            if view is not None:
+                titles = {f.code: f.title for f in view.nomination.fields} | {f.code: f.title for f in view.nomination.files}
+            lang = person.language or "ru"
+            lines = "\n".join("• " + gap_text(g, titles, lang) for g in gaps)
+            out.append(
+                Message(
+                    subject=f"participant:{p.id}",
+                    chat_id=person.chat_id or person.telegram_id,
+                    key="remind-deadline",
+                    args={"contest": contest.title, "deadline": deadline, "missing": lines},
+                    keyboard=[[gap_button(gaps[0], contest.id, titles)]],
+                    language=lang,
+                )
+            )
+        return out
+
+
+def gap_text(gap: Gap, titles: dict[str, str], lang: str = "ru") -> str:
+    """A missing thing in words: plain text (the sender escapes arguments once)."""
+    title = titles.get(gap.code, gap.code)
+    if gap.kind == "form_field":
+        return t(f"gap-form-{gap.code.replace('_', '-')}", lang)
+    if gap.kind in ("form_send", "form_resend", "nomination", "submit"):
+        return t(f"gap-{gap.kind.replace('_', '-')}", lang)
+    if gap.kind == "field":
+        return t("missing-field", lang, title=title)
+    if gap.kind == "file":
+        return t("missing-file", lang, title=title)
+    return t(f"missing-consent-{gap.code}", lang)
+
+
+def gap_button(gap: Gap, contest_id: int, titles: dict[str, str]) -> dict[str, Any]:
+    """The button that leads straight to the missing thing."""
+    cid = str(contest_id)
+    if gap.kind.startswith("form"):
+        return {"text": "btn-fill-form", "action": "form", "contest_id": cid}
+    if gap.kind == "nomination":
+        return {"text": "btn-choose-nomination", "action": "nominations", "contest_id": cid}
+    if gap.kind in ("field", "file"):
+        key = "btn-gap-field" if gap.kind == "field" else "btn-gap-file"
+        return {"text": key, "args": {"title": titles.get(gap.code, gap.code)[:40]}, "action": gap.kind, "code": gap.code, "contest_id": cid}
+    return {"text": "btn-open-application", "action": "application", "contest_id": cid}
+
+
+# --------------------------------------------------------------------------- R-REM-2 / R-VER-4
+
+
+async def _overdue_by_region(s: AsyncSession, contest_id: int, older_than: datetime) -> dict[str, tuple[str, int, datetime]]:
+    """Pending verification requests sent before ``older_than``, per region code:
+    (region name, count, oldest). Uses the queue index (contest, status, submitted_at)."""
+    rows = (
+        await s.execute(
+            select(Region.code, Region.name, Participant.submitted_at)
+            .join(Region, Region.id == Participant.region_id)
+            .where(
+                Participant.contest_id == contest_id,
+                Participant.verification_status == VerificationStatus.PENDING,
+                Participant.submitted_at <= older_than,
+            )
+        )
+    ).all()
+    out: dict[str, tuple[str, int, datetime]] = {}
+    for code, name, at in rows:
+        _, count, oldest = out.get(code, (name, 0, at))
+        out[code] = (name, count + 1, min(oldest, at))
+    return out
+
+
+@dataclass
+class VerificationBacklogReminder(ReminderKind):
+    """R-REM-2: every morning (09:00 contest time) each regional coordinator with requests
+    pending ≥ 3 days gets one message with their count and the oldest's age."""
+
+    name: ClassVar[str] = "verification_backlog"
+    after: timedelta = rules.VERIFICATION_REMIND_AFTER
+
+    async def runs(self, s: AsyncSession, now: datetime, contests: list[Contest]) -> list[Run]:
+        out = []
+        for c in contests:
+            due = rules.daily_due(now, ZoneInfo(c.timezone))
+            out.append(Run(f"contest:{c.id}", due, due + timedelta(days=1), c))
+        return out
+
+    async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
+        overdue = await _overdue_by_region(s, run.contest.id, now - self.after)
+        if not overdue:
+            return []
+        coordinators = (
+            await s.execute(
+                select(RoleAssignment).where(
+                    RoleAssignment.contest_id == run.contest.id,
+                    RoleAssignment.role == Role.COORDINATOR,
+                    RoleAssignment.active.is_(True),
+                )
+            )
+        ).scalars()
+        per_person: dict[int, list[tuple[str, int, datetime]]] = defaultdict(list)
+        for role in coordinators:
+            for code in role.region_codes:
+                if code in overdue:
+                    per_person[role.telegram_id].append(overdue[code])
+        out = []
+        for telegram_id, items in per_person.items():
+            count = sum(n for _, n, _ in items)
+            oldest = min(at for _, _, at in items)
+            out.append(
+                Message(
+                    subject=f"contest:{run.contest.id}",
+                    chat_id=telegram_id,
+                    key="remind-coord-backlog",
+                    args={"contest": run.contest.title, "count": count, "days": (now - oldest).days, "after": self.after.days},
+                    keyboard=[[{"text": "btn-open-queue", "action": "queue", "contest_id": str(run.contest.id)}]],
+                )
+            )
+        return out
+
+
+@dataclass
+class VerificationEscalation(ReminderKind):
+    """R-VER-4 (our decision): requests pending ≥ 5 days are escalated every morning to the
+    contest's federal coordinators, region by region."""
+
+    name: ClassVar[str] = "verification_escalation"
+    after: timedelta = rules.VERIFICATION_ESCALATE_AFTER
+
+    async def runs(self, s: AsyncSession, now: datetime, contests: list[Contest]) -> list[Run]:
+        return await VerificationBacklogReminder.runs(self, s, now, contests)  # type: ignore[arg-type]
+
+    async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
+        overdue = await _overdue_by_region(s, run.contest.id, now - self.after)
+        if not overdue:
+            return []
+        federal = (
+            await s.execute(
+                select(RoleAssignment.telegram_id).where(
+                    RoleAssignment.contest_id == run.contest.id,
+                    RoleAssignment.role == Role.FEDERAL_COORDINATOR,
+                    RoleAssignment.active.is_(True),
+                )
+            )
+        ).scalars().all()
+        lines = "\n".join(
+            "• " + t("remind-escalation-region", region=name, count=count, days=(now - oldest).days)
+            for name, count, oldest in sorted(overdue.values())
+        )
+        return [
+            Message(
+                subject=f"contest:{run.contest.id}",
+                chat_id=telegram_id,
+                key="remind-federal-escalation",
+                args={"contest": run.contest.title, "after": self.after.days, "regions": lines},
+                keyboard=[[{"text": "btn-open-queue", "action": "queue", "contest_id": str(run.contest.id)}]],
+            )
+            for telegram_id in federal
+        ]
+
+
+register(ApplicationDeadlineReminder())
+register(VerificationBacklogReminder())
+register(VerificationEscalation())
