@@ -101,6 +101,25 @@ async def _load_contest(settings: Settings, path: Path) -> int:
         await engine.dispose()
 
 
+async def _sweep_once(settings: Settings) -> int:
+    """One sweep, its messages handed to the configured broker (Redis, or nothing to run
+    them in the embedded mode — there the bot's own sweep does it)."""
+    from models.clock import SystemClock
+    from models.db import create_engine, create_sessionmaker
+    from notifications.sweep import sweep
+    from workers.actors import enqueue
+
+    engine = create_engine(settings.effective_database_url)
+    try:
+        from datetime import timedelta
+
+        report = await sweep(create_sessionmaker(engine), SystemClock().now(), enqueue, requeue_after=timedelta(seconds=settings.requeue_after_seconds))
+    finally:
+        await engine.dispose()
+    print(f"напоминаний создано: {report.created}, сообщений передано в очередь: {report.enqueued}, {report.seconds:.3f} с")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Бот конкурсов профессионального мастерства")
     sub = parser.add_subparsers(dest="command")
@@ -109,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     load = sub.add_parser("load-contest", help="load or re-load a contest definition")
     load.add_argument("file", type=Path)
     sub.add_parser("generate-key", help="print a new PD_ENCRYPTION_KEY")
+    sub.add_parser("sweep", help="run one sweep now: create due reminders, enqueue due messages")
     schema = sub.add_parser("contest-schema", help="print the contest file's JSON Schema")
     schema.add_argument("--write", type=Path, help="write it to this file instead")
     args = parser.parse_args(argv)
@@ -140,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         upgrade_sync(settings.effective_database_url)
         print("миграции применены")
         return 0
+    if args.command == "sweep":
+        return asyncio.run(_sweep_once(settings))
     if args.command == "load-contest":
         if not args.file.is_file():
             print(f"файл не найден: {args.file}", file=sys.stderr)

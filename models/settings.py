@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     send_rate: int = Field(default=30, ge=1, le=1000)
     #: a due message handed to the queue this long ago and still unsent is handed again
     requeue_after_seconds: int = Field(default=300, ge=1)
+    #: a sender's claim on a message; a worker killed mid-send leaves it to expire
+    send_lease_seconds: int = Field(default=120, ge=1)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

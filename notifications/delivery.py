@@ -81,6 +81,7 @@ async def deliver(
     clock: Clock,
     delivery_id: int,
     gate: SendGate | None = None,
+    lease: timedelta = LEASE,
 ) -> Outcome:
     """Claim the row, wait for a turn under Telegram's limits, send, record. A 429 pauses
     every sender and the send is retried here, without spending the actor's retries."""
@@ -97,7 +98,7 @@ async def deliver(
                         and_(Delivery.status == "sending", Delivery.lease_until < now),
                     ),
                 )
-                .values(status="sending", lease_until=now + LEASE, attempts=Delivery.attempts + 1)
+                .values(status="sending", lease_until=now + lease, attempts=Delivery.attempts + 1)
                 .returning(Delivery.id)
             )
         ).scalar_one_or_none()
@@ -130,7 +131,7 @@ async def deliver(
                 raise SendLater(exc.retry_after) from None
             await gate.pause(exc.retry_after)
             # keep the claim while waiting: nobody else may take the row meanwhile
-            await _finish(sessionmaker, delivery_id, lease_until=clock.now() + LEASE + timedelta(seconds=exc.retry_after), last_error="retry_after")
+            await _finish(sessionmaker, delivery_id, lease_until=clock.now() + lease + timedelta(seconds=exc.retry_after), last_error="retry_after")
             continue
         except TelegramForbiddenError:
             await _finish(sessionmaker, delivery_id, status="blocked", lease_until=None, last_error="forbidden")

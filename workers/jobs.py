@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 async def deliver_job(rt: WorkerRuntime, delivery_id: int) -> Outcome:
-    return await deliver(rt.bot, rt.sessionmaker, rt.clock, delivery_id, rt.gate)
+    return await deliver(rt.bot, rt.sessionmaker, rt.clock, delivery_id, rt.gate, rt.lease)
 
 
 async def sweep_job(rt: WorkerRuntime, enqueue: Callable[[str, int], None]) -> SweepReport:

@@ -30,6 +30,7 @@ class WorkerRuntime:
     owns_resources: bool = True
     gate: SendGate | None = None
     requeue_after: timedelta = timedelta(minutes=5)
+    lease: timedelta = timedelta(minutes=2)
 
     async def close(self) -> None:
         if self.gate is not None:
@@ -71,6 +72,7 @@ async def _from_settings() -> WorkerRuntime:
         engine=engine,
         gate=SendGate.for_settings(settings.redis_url, settings.send_rate),
         requeue_after=timedelta(seconds=settings.requeue_after_seconds),
+        lease=timedelta(seconds=settings.send_lease_seconds),
     )
 
 

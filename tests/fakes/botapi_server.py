@@ -22,6 +22,7 @@ import itertools
 import json
 import re
 import socket
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Any
@@ -87,6 +88,10 @@ class FakeBotAPI:
         self.poll_cap = poll_cap
         self.token = token
         self.requests: list[tuple[str, Params]] = []
+        #: (monotonic time answered, method, HTTP status) of every API call
+        self.request_log: list[tuple[float, str, int]] = []
+        self._throttle_until = 0.0
+        self._throttle_retry_after = 1
         # Successful calls with their results: (method, params, result).
         self.delivered: list[tuple[str, Params, Any]] = []
         self._updates: list[dict[str, Any]] = []
@@ -200,6 +205,12 @@ class FakeBotAPI:
         """
         self._failures[method.lower()].append(BotAPIError(status, description, retry_after))
 
+    def throttle(self, seconds: float, retry_after: int = 1) -> None:
+        """For ``seconds`` from now answer every sendMessage with 429 and ``retry_after``
+        (Telegram's flood control)."""
+        self._throttle_until = time.monotonic() + seconds
+        self._throttle_retry_after = retry_after
+
     def calls(self, method: str) -> list[Params]:
         """Params of every recorded call of ``method`` (failed calls included)."""
         name = method.lower()
@@ -298,12 +309,17 @@ class FakeBotAPI:
         try:
             if self._failures[name]:
                 raise self._failures[name].popleft()
+            if name == "sendmessage" and time.monotonic() < self._throttle_until:
+                retry = self._throttle_retry_after
+                raise BotAPIError(429, f"Too Many Requests: retry after {retry}", retry)
             if name == "getupdates":
                 result = await self._get_updates(params)
             else:
                 result = self.state.answer(method, params, uploads)
         except BotAPIError as e:
+            self.request_log.append((time.monotonic(), method, e.error_code))
             return self._json(e.payload(), e.error_code)
+        self.request_log.append((time.monotonic(), method, 200))
         if name != "getupdates":
             self.delivered.append((method, params, result))
             self._pulse_delivered()
