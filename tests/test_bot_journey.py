@@ -348,3 +348,15 @@ async def test_admin_loads_contest_by_sending_the_file(world: World) -> None:
     reply = await coord.send(document=document("yaml-coord", "contest.yaml", "application/x-yaml", len(good)))
     assert "только администратор" in reply
     assert "только администратор" in await coord.send("/load_contest")
+
+
+async def test_settings_mute_and_unmute_reminders(world: World) -> None:
+    coord = world.person(COORD_MOSCOW)
+    reply = await coord.send("/settings")
+    assert "Напоминания включены" in reply and "приходят всегда" in reply
+    reply = await coord.press("Выключить необязательные")
+    assert "выключены" in reply and "всё равно придут" in reply
+    assert await world.services.participants.reminders_muted(COORD_MOSCOW)
+    reply = await coord.press("Включить напоминания")
+    assert "Напоминания включены" in reply
+    assert not await world.services.participants.reminders_muted(COORD_MOSCOW)
