@@ -278,6 +278,7 @@ class Delivery(Base):
         UniqueConstraint("reason", "subject", "recipient_chat_id", "due_at"),
         Index("ix_deliveries_due", "status", "due_at"),
         Index("ix_deliveries_lease", "status", "lease_until"),
+        Index("ix_deliveries_broadcast", "broadcast_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -297,6 +298,8 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     #: when the sweep last handed the row to the queue (not again for a while)
     enqueued_at: Mapped[datetime | None]
+    #: the broadcast this message belongs to (its text lives there, not in every row)
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
     lease_until: Mapped[datetime | None]
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None]
@@ -333,3 +336,96 @@ class ReminderRun(Base):
     due_at: Mapped[datetime]
     done_at: Mapped[datetime]
     created: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Broadcast(Base):
+    """Рассылка (R-COO-1): an announcement to a segment, sent through the outbox at
+    Telegram's limits; pausable, resumable, cancellable."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    author_telegram_id: Mapped[int] = mapped_column(BigInteger)
+    #: Telegram-flavoured HTML of the coordinator's own message (entities → tags)
+    text_html: Mapped[str] = mapped_column(Text, default="")
+    media_kind: Mapped[str | None] = mapped_column(String(16))  # photo | document
+    media_file_id: Mapped[str | None] = mapped_column(Text)
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: draft → running ⇄ paused → done | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_updated_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class RemoteSlot(Base):
+    """Слот дистанционного подключения (R-COO-3): a participant's connection to a remote
+    stage — when, for how long, the link, and the examiner who receives the materials."""
+
+    __tablename__ = "remote_slots"
+    __table_args__ = (Index("ix_remote_slots_starts", "contest_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime]
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    link: Mapped[str] = mapped_column(Text)
+    examiner_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    materials_file_id: Mapped[str | None] = mapped_column(Text)
+    materials_file_name: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]
+
+
+class TaskText(Base):
+    """Текст конкурсного задания (R-COO-4), published for a stage as a file."""
+
+    __tablename__ = "task_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
+    title: Mapped[str] = mapped_column(Text)
+    telegram_file_id: Mapped[str] = mapped_column(Text)
+    file_name: Mapped[str | None] = mapped_column(Text)
+    #: time-limited: a participant may submit within this many minutes of first opening it
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    #: and never after this moment, if set
+    closes_at: Mapped[datetime | None]
+    published_by: Mapped[int] = mapped_column(BigInteger)
+    published_at: Mapped[datetime]
+
+
+class TaskAccess(Base):
+    """Время первого доступа участника к тексту задания (R-COO-4, 000 §4)."""
+
+    __tablename__ = "task_accesses"
+    __table_args__ = (UniqueConstraint("task_text_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_text_id: Mapped[int] = mapped_column(ForeignKey("task_texts.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    first_access_at: Mapped[datetime]
+
+
+class TaskSubmission(Base):
+    """Ответ участника на задание (a file); refused once the task has closed."""
+
+    __tablename__ = "task_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_text_id: Mapped[int] = mapped_column(ForeignKey("task_texts.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    telegram_file_id: Mapped[str] = mapped_column(Text)
+    file_unique_id: Mapped[str] = mapped_column(String(128))
+    file_name: Mapped[str | None] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    submitted_at: Mapped[datetime]

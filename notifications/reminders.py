@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -186,23 +186,21 @@ def gap_button(gap: Gap, contest_id: int, titles: dict[str, str]) -> dict[str, A
 
 async def _overdue_by_region(s: AsyncSession, contest_id: int, older_than: datetime) -> dict[str, tuple[str, int, datetime]]:
     """Pending verification requests sent before ``older_than``, per region code:
-    (region name, count, oldest). Uses the queue index (contest, status, submitted_at)."""
+    (region name, count, oldest) — counted by the database over the queue index
+    (contest, status, submitted_at)."""
     rows = (
         await s.execute(
-            select(Region.code, Region.name, Participant.submitted_at)
+            select(Region.code, Region.name, func.count(), func.min(Participant.submitted_at))
             .join(Region, Region.id == Participant.region_id)
             .where(
                 Participant.contest_id == contest_id,
                 Participant.verification_status == VerificationStatus.PENDING,
                 Participant.submitted_at <= older_than,
             )
+            .group_by(Region.code, Region.name)
         )
     ).all()
-    out: dict[str, tuple[str, int, datetime]] = {}
-    for code, name, at in rows:
-        _, count, oldest = out.get(code, (name, 0, at))
-        out[code] = (name, count + 1, min(oldest, at))
-    return out
+    return {code: (name, count, oldest) for code, name, count, oldest in rows}
 
 
 @dataclass

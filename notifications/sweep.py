@@ -57,35 +57,34 @@ async def materialise_reminders(
                 if done is not None:
                     continue
                 messages = await kind.messages(s, run, now)
-                insert = _insert(s)
                 created = 0
-                for chunk_start in range(0, len(messages), 1000):
-                    chunk = messages[chunk_start : chunk_start + 1000]
+                if messages:
+                    # one compiled statement, rows as parameters (SQLAlchemy's insertmanyvalues):
+                    # building a fresh VALUES clause per chunk cost 5× more (bench/RESULTS.md)
                     stmt = (
-                        insert(Delivery)
-                        .values(
-                            [
-                                dict(
-                                    reason=reason,
-                                    subject=m.subject,
-                                    recipient_chat_id=m.chat_id,
-                                    due_at=run.due_at,
-                                    expires_at=run.expires_at,
-                                    muteable=kind.muteable,
-                                    message_key=m.key,
-                                    message_args=m.args,
-                                    keyboard=m.keyboard,
-                                    language=m.language,
-                                    status="pending",
-                                    attempts=0,
-                                    created_at=now,
-                                )
-                                for m in chunk
-                            ]
-                        )
+                        _insert(s)(Delivery.__table__)
                         .on_conflict_do_nothing(index_elements=["reason", "subject", "recipient_chat_id", "due_at"])
+                        .returning(Delivery.__table__.c.id)
                     )
-                    created += (await s.execute(stmt)).rowcount or 0
+                    rows = [
+                        dict(
+                            reason=reason,
+                            subject=m.subject,
+                            recipient_chat_id=m.chat_id,
+                            due_at=run.due_at,
+                            expires_at=run.expires_at,
+                            muteable=kind.muteable,
+                            message_key=m.key,
+                            message_args=m.args,
+                            keyboard=m.keyboard,
+                            language=m.language,
+                            status="pending",
+                            attempts=0,
+                            created_at=now,
+                        )
+                        for m in messages
+                    ]
+                    created = len((await s.execute(stmt, rows)).all())
                 s.add(ReminderRun(kind=reason, scope=run.scope, due_at=run.due_at, done_at=now, created=created))
                 report.runs += 1
                 report.created += created
