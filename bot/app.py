@@ -15,7 +15,17 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.handlers import admin, application, common, coordinator, participant
+from bot.handlers import (
+    admin,
+    application,
+    broadcast,
+    common,
+    coordinator,
+    participant,
+    progress,
+    remote,
+    tasks,
+)
 from models.clock import Clock, SystemClock
 from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
@@ -73,7 +83,17 @@ def build_storage(settings: Settings) -> BaseStorage:
 def create_dispatcher(services: Services, storage: BaseStorage | None = None) -> Dispatcher:
     dp = Dispatcher(storage=storage or MemoryStorage(), services=services)
     # Specific routers first; the catch-all fallback (common) last.
-    dp.include_routers(admin.router, coordinator.router, application.router, participant.router, common.router)
+    dp.include_routers(
+        admin.router,
+        broadcast.router,
+        progress.router,
+        remote.router,
+        tasks.router,
+        coordinator.router,
+        application.router,
+        participant.router,
+        common.router,
+    )
     return dp
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from models.tables import Contest, Delivery, ReminderRun
+from notifications import remote_reminders  # noqa: F401  (registers its reminder kinds)
 from notifications.reminders import REGISTRY, ReminderKind
 
 #: a pending row handed to the queue this long ago without being sent is handed again

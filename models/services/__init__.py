@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 from models.services.base import JobSink, ServiceContext
+from models.services.broadcasts import BroadcastService
 from models.services.contests import ContestService
 from models.services.coordination import CoordinatorService
+from models.services.monitoring import MonitoringService
 from models.services.participants import ParticipantService, TelegramFile
+from models.services.remote import RemoteEventService
+from models.services.tasks import TaskTextService
 
 
 class Services:
@@ -15,6 +19,10 @@ class Services:
         self.contests = ContestService(ctx)
         self.participants = ParticipantService(ctx)
         self.coordination = CoordinatorService(ctx)
+        self.broadcasts = BroadcastService(ctx)
+        self.monitoring = MonitoringService(ctx)
+        self.remote = RemoteEventService(ctx)
+        self.tasks = TaskTextService(ctx)
 
 
 __all__ = ["JobSink", "ServiceContext", "Services", "TelegramFile"]

@@ -1,0 +1,1 @@
+"""(being written) Reminder kinds of remote events (R-COO-3, R-REM-5)."""
