@@ -67,6 +67,7 @@ def build_context(
         admin_ids=settings.admin_ids,
         download_limit=settings.download_limit,
         files_dir=settings.effective_files_dir,
+        send_rate=settings.send_rate,
     )
 
 

@@ -66,6 +66,16 @@ class NavCb(CallbackData, prefix="nv"):
     to: str  # nominations | form | application | status
 
 
+class BroadcastCb(CallbackData, prefix="bc"):
+    broadcast_id: int
+    action: str  # role | region | nom | state | next | send | edit | drop | pause | resume | stop | stopok
+    value: str = ""
+
+
+def broadcast_control(broadcast_id: int, action: str) -> str:
+    return BroadcastCb(broadcast_id=broadcast_id, action=action).pack()
+
+
 class SettingsCb(CallbackData, prefix="st"):
     mute: bool
 

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.callbacks import nav_button_data
 from models.clock import Clock
-from models.tables import Delivery, Person
+from models.tables import Broadcast, Delivery, Person
 from notifications.i18n import t
 from notifications.ratelimit import SendGate
 
@@ -68,6 +68,14 @@ def render(row: Delivery) -> tuple[str, InlineKeyboardMarkup | None]:
             ]
         )
     return text, markup
+
+
+async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, media_kind: str | None, media_file_id: str | None) -> Any:
+    if media_kind == "photo":
+        return await bot.send_photo(chat_id, media_file_id, caption=text or None, reply_markup=markup)
+    if media_kind == "document":
+        return await bot.send_document(chat_id, media_file_id, caption=text or None, reply_markup=markup)
+    return await bot.send_message(chat_id, text, reply_markup=markup)
 
 
 async def _finish(sessionmaker: async_sessionmaker[AsyncSession], delivery_id: int, **values: Any) -> None:
@@ -119,12 +127,16 @@ async def deliver(
             row.status, row.lease_until = "failed", None
             return Outcome.FAILED
         text, markup = render(row)
+        media: tuple[str | None, str | None] = (None, None)
+        if row.broadcast_id is not None:
+            b = await s.get(Broadcast, row.broadcast_id)
+            text, markup, media = b.text_html, None, (b.media_kind, b.media_file_id)
         chat_id = row.recipient_chat_id
     while True:
         if gate is not None:
             await gate.wait_turn(chat_id)
         try:
-            message = await bot.send_message(chat_id, text, reply_markup=markup)
+            message = await _send(bot, chat_id, text, markup, *media)
         except TelegramRetryAfter as exc:
             if gate is None:
                 await _finish(sessionmaker, delivery_id, status="pending", lease_until=None, last_error="retry_after")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from models.tables import Contest, Delivery, ReminderRun
 from notifications import remote_reminders  # noqa: F401  (registers its reminder kinds)
+from notifications.broadcasts import stale_broadcasts
 from notifications.reminders import REGISTRY, ReminderKind
 
 #: a pending row handed to the queue this long ago without being sent is handed again
@@ -148,5 +149,7 @@ async def sweep(
         report.enqueued += len(ids)
         if len(ids) < BATCH:
             break
+    for broadcast_id in await stale_broadcasts(sessionmaker, now):
+        enqueue("broadcast", broadcast_id)
     report.seconds = time.perf_counter() - started
     return report

@@ -7,12 +7,13 @@ from __future__ import annotations
 import dramatiq
 
 from models import logsafe
+from notifications.broadcasts import TICK_SECONDS
 from notifications.delivery import SendLater
 from workers.broker import broker
-from workers.jobs import deliver_job, download_job, sweep_job
+from workers.jobs import broadcast_job, deliver_job, download_job, sweep_job
 from workers.runtime import runtime
 
-__all__ = ["broker", "deliver", "download_file", "enqueue", "sweep"]
+__all__ = ["broadcast_progress", "broker", "deliver", "download_file", "enqueue", "sweep"]
 
 logsafe.install()  # the dramatiq CLI has configured logging before importing this module
 
@@ -36,7 +37,15 @@ async def sweep() -> None:
     await sweep_job(await runtime(), enqueue)
 
 
-_ACTORS = {"deliver": deliver, "download": download_file}
+@dramatiq.actor(queue_name="broadcasts", max_retries=3, min_backoff=1_000)
+async def broadcast_progress(broadcast_id: int) -> None:
+    """Hand a broadcast's rows to the queue and refresh its progress message; repeats
+    every few seconds while it runs (a lost repeat is restarted by the sweep)."""
+    if await broadcast_job(await runtime(), broadcast_id, enqueue):
+        broadcast_progress.send_with_options(args=(broadcast_id,), delay=TICK_SECONDS * 1000)
+
+
+_ACTORS = {"deliver": deliver, "download": download_file, "broadcast": broadcast_progress}
 
 
 def enqueue(job: str, entity_id: int) -> None:

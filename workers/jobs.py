@@ -24,6 +24,14 @@ async def deliver_job(rt: WorkerRuntime, delivery_id: int) -> Outcome:
     return await deliver(rt.bot, rt.sessionmaker, rt.clock, delivery_id, rt.gate, rt.lease)
 
 
+async def broadcast_job(rt: WorkerRuntime, broadcast_id: int, enqueue: Callable[[str, int], None]) -> bool:
+    from bot.callbacks import broadcast_control
+    from notifications.broadcasts import tick
+
+    rate = rt.gate.rate if rt.gate is not None else 30
+    return await tick(rt.bot, rt.sessionmaker, rt.clock, broadcast_id, enqueue, rt.gate, broadcast_control, rate)
+
+
 async def sweep_job(rt: WorkerRuntime, enqueue: Callable[[str, int], None]) -> SweepReport:
     report = await sweep(rt.sessionmaker, rt.clock.now(), enqueue, requeue_after=rt.requeue_after)
     if report.created or report.enqueued:

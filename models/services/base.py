@@ -32,6 +32,7 @@ class ServiceContext:
     admin_ids: frozenset[int] = frozenset()
     download_limit: int = 20 * 1024 * 1024
     files_dir: Path | None = None
+    send_rate: int = 30
 
 
 @dataclass

@@ -1,9 +1,361 @@
-"""(being written)"""
+"""Broadcasts (R-COO-1): a coordinator's announcement to a segment of a contest.
+
+Recipients are materialised as outbox rows in one ``INSERT … SELECT … ON CONFLICT DO
+NOTHING``; the workers send them at Telegram's limits; pausing holds the rows that are not
+sent yet, resuming releases them, cancelling drops them. A worker crash changes nothing:
+each row is claimed before it is sent and the sweep finds rows no queue carries."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import JSON, String, cast, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.contest_file import Role
+from models.errors import DomainError, Forbidden, NotFound
+from models.rules import JourneyStage, VerificationStatus
 from models.services.base import Service
+from models.services.coordination import CoordinatorService
+from models.tables import (
+    Application,
+    Broadcast,
+    Delivery,
+    Nomination,
+    Participant,
+    Person,
+    Region,
+    RoleAssignment,
+    UTCDateTime,
+)
+
+MAX_TEXT = 4000  # Telegram's 4096, with room for nothing else
+MAX_CAPTION = 1000  # Telegram's 1024 for a photo's or document's caption
+
+
+class Audience(BaseModel):
+    """Who receives a broadcast (R-COO-1). Empty lists mean "all" (within the sender's
+    regions for a regional coordinator)."""
+
+    role: Literal["participants", "coordinators", "experts"] = "participants"
+    regions: list[str] = Field(default_factory=list)
+    nominations: list[int] = Field(default_factory=list)
+    state: Literal["all", "verified_no_application", "submitted"] = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastView:
+    id: int
+    contest_id: int
+    status: str
+    audience: Audience
+    total: int
+    text_html: str
+    media_kind: str | None
+    media_file_id: str | None
+    progress_chat_id: int | None
+    progress_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastProgress:
+    id: int
+    status: str
+    total: int
+    sent: int
+    blocked: int
+    failed: int
+    left: int
+    cancelled: int
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "cancelled")
+
+
+def _view(b: Broadcast) -> BroadcastView:
+    return BroadcastView(
+        b.id,
+        b.contest_id,
+        b.status,
+        Audience.model_validate(b.audience or {}),
+        b.total,
+        b.text_html,
+        b.media_kind,
+        b.media_file_id,
+        b.progress_chat_id,
+        b.progress_message_id,
+    )
 
 
 class BroadcastService(Service):
-    pass
+    def _coordination(self) -> CoordinatorService:
+        return CoordinatorService(self.ctx)
+
+    async def _scope(self, s: AsyncSession, actor: int, contest_id: int) -> frozenset[str] | None:
+        return await self._coordination()._scope(s, actor, contest_id)
+
+    async def _own(self, s: AsyncSession, actor: int, broadcast_id: int) -> tuple[Broadcast, frozenset[str] | None]:
+        b = await s.get(Broadcast, broadcast_id, populate_existing=True)
+        if b is None:
+            raise NotFound("broadcast_not_found")
+        scope = await self._scope(s, actor, b.contest_id)  # Forbidden without the role
+        if b.author_telegram_id != actor and scope is not None:
+            raise Forbidden("not_your_broadcast")
+        return b, scope
+
+    # ------------------------------------------------------------------ composing
+
+    async def create_draft(
+        self, actor: int, contest_id: int, text_html: str, media_kind: str | None = None, media_file_id: str | None = None
+    ) -> BroadcastView:
+        text_html = (text_html or "").strip()
+        if not text_html and not media_file_id:
+            raise DomainError("broadcast_empty")
+        limit = MAX_CAPTION if media_file_id else MAX_TEXT
+        if len(text_html) > limit:
+            raise DomainError("broadcast_too_long", limit=limit, length=len(text_html))
+        async with self.uow() as uow:
+            await self._scope(uow.session, actor, contest_id)
+            b = Broadcast(
+                contest_id=contest_id,
+                author_telegram_id=actor,
+                text_html=text_html,
+                media_kind=media_kind,
+                media_file_id=media_file_id,
+                audience=Audience().model_dump(),
+                status="draft",
+                total=0,
+                created_at=uow.now,
+            )
+            uow.session.add(b)
+            await uow.session.flush()
+            return _view(b)
+
+    async def set_audience(self, actor: int, broadcast_id: int, audience: Audience) -> tuple[BroadcastView, int]:
+        """Change who receives a draft; returns it with the exact number of recipients."""
+        async with self.uow() as uow:
+            s = uow.session
+            b, scope = await self._own(s, actor, broadcast_id)
+            if b.status != "draft":
+                raise DomainError("broadcast_started")
+            await self._check_audience(s, b.contest_id, audience, scope)
+            b.audience = audience.model_dump()
+            count = await self._count(s, b.contest_id, audience, scope)
+            return _view(b), count
+
+    async def count(self, actor: int, broadcast_id: int) -> int:
+        async with self.read() as s:
+            b, scope = await self._own(s, actor, broadcast_id)
+            return await self._count(s, b.contest_id, Audience.model_validate(b.audience), scope)
+
+    async def view(self, actor: int, broadcast_id: int) -> BroadcastView:
+        async with self.read() as s:
+            b, _ = await self._own(s, actor, broadcast_id)
+            return _view(b)
+
+    async def choices(self, actor: int, contest_id: int) -> tuple[list[tuple[str, str]], list[tuple[int, str]], bool]:
+        """Regions (code, name) the actor may address, nominations (id, title), and whether
+        experts may be addressed (federal coordinators and admins only)."""
+        async with self.read() as s:
+            scope = await self._scope(s, actor, contest_id)
+            regions = (
+                await s.execute(
+                    select(Region.code, Region.name)
+                    .where(Region.contest_id == contest_id, Region.active.is_(True))
+                    .order_by(Region.name)
+                )
+            ).all()
+            noms = (
+                await s.execute(
+                    select(Nomination.id, Nomination.title)
+                    .where(Nomination.contest_id == contest_id, Nomination.active.is_(True))
+                    .order_by(Nomination.position)
+                )
+            ).all()
+            return [(c, n) for c, n in regions if scope is None or c in scope], [(i, t) for i, t in noms], scope is None
+
+    async def _check_audience(self, s: AsyncSession, contest_id: int, audience: Audience, scope: frozenset[str] | None) -> None:
+        """A regional coordinator reaches only their own regions (checked here, whatever
+        the buttons sent)."""
+        if scope is not None:
+            if audience.role == "experts":
+                raise Forbidden("experts_federal_only")
+            if not set(audience.regions) <= scope:
+                raise Forbidden("not_your_region")
+        known = {c for (c,) in await s.execute(select(Region.code).where(Region.contest_id == contest_id))}
+        if not set(audience.regions) <= known:
+            raise NotFound("region_not_found")
+        if audience.nominations:
+            ids = {i for (i,) in await s.execute(select(Nomination.id).where(Nomination.contest_id == contest_id))}
+            if not set(audience.nominations) <= ids:
+                raise NotFound("nomination_not_found")
+
+    # ------------------------------------------------------------------ the audience as SQL
+
+    def _participants(self, contest_id: int, audience: Audience, scope: frozenset[str] | None) -> Any:
+        chat = func.coalesce(Person.chat_id, Person.telegram_id)
+        q = (
+            select(chat.label("chat"), func.min(Person.language).label("language"))
+            .select_from(Participant)
+            .join(Person, Person.id == Participant.person_id)
+            .where(Participant.contest_id == contest_id, Participant.verification_status != VerificationStatus.WITHDRAWN)
+        )
+        regions = audience.regions or (sorted(scope) if scope is not None else None)
+        if regions is not None:
+            q = q.where(Participant.region_id.in_(select(Region.id).where(Region.contest_id == contest_id, Region.code.in_(regions))))
+        if audience.nominations:
+            q = q.where(Participant.id.in_(select(Application.participant_id).where(Application.nomination_id.in_(audience.nominations))))
+        if audience.state == "verified_no_application":
+            q = q.where(Participant.stage == JourneyStage.NOMINATION)
+        elif audience.state == "submitted":
+            q = q.where(Participant.stage == JourneyStage.DONE)
+        return q.group_by(chat)
+
+    async def _staff(self, s: AsyncSession, contest_id: int, audience: Audience, scope: frozenset[str] | None) -> list[int]:
+        role = Role.EXPERT if audience.role == "experts" else Role.COORDINATOR
+        rows = (
+            await s.execute(
+                select(RoleAssignment).where(
+                    RoleAssignment.contest_id == contest_id,
+                    RoleAssignment.active.is_(True),
+                    RoleAssignment.role.in_([role] if role == Role.EXPERT else [Role.COORDINATOR, Role.FEDERAL_COORDINATOR]),
+                )
+            )
+        ).scalars()
+        wanted = set(audience.regions) or (scope if scope is not None else None)
+        out = set()
+        for r in rows:
+            if role == Role.COORDINATOR and wanted is not None:
+                if r.role == Role.FEDERAL_COORDINATOR or not (set(r.region_codes) & wanted):
+                    continue
+            out.add(r.telegram_id)
+        return sorted(out)
+
+    async def _count(self, s: AsyncSession, contest_id: int, audience: Audience, scope: frozenset[str] | None) -> int:
+        if audience.role == "participants":
+            sub = self._participants(contest_id, audience, scope).subquery()
+            return (await s.execute(select(func.count()).select_from(sub))).scalar_one()
+        return len(await self._staff(s, contest_id, audience, scope))
+
+    # ------------------------------------------------------------------ running
+
+    async def start(self, actor: int, broadcast_id: int) -> BroadcastView:
+        """Confirmed: write every recipient's outbox row in one statement and start."""
+        async with self.uow() as uow:
+            s = uow.session
+            b, scope = await self._own(s, actor, broadcast_id)
+            if b.status != "draft":
+                raise DomainError("broadcast_started")
+            audience = Audience.model_validate(b.audience)
+            await self._check_audience(s, b.contest_id, audience, scope)
+            columns = ["reason", "subject", "recipient_chat_id", "due_at", "message_key", "message_args", "language", "status", "attempts", "muteable", "broadcast_id", "created_at"]
+            fixed = [
+                literal("broadcast"),
+                literal(f"broadcast:{b.id}"),
+                None,  # recipient
+                literal(uow.now, UTCDateTime()),
+                literal("broadcast"),
+                cast(literal("{}"), JSON),
+                None,  # language
+                literal("pending"),
+                literal(0),
+                literal(False),
+                literal(b.id),
+                literal(uow.now, UTCDateTime()),
+            ]
+            insert = postgresql.insert if s.bind.dialect.name == "postgresql" else sqlite.insert
+            key = ["reason", "subject", "recipient_chat_id", "due_at"]
+            if audience.role == "participants":
+                sub = self._participants(b.contest_id, audience, scope).subquery()
+                picked = {"recipient_chat_id": sub.c.chat, "language": cast(func.coalesce(sub.c.language, "ru"), String)}
+                source = select(*[picked.get(c, v) for c, v in zip(columns, fixed, strict=True)]).select_from(sub)
+                stmt = insert(Delivery).from_select(columns, source).on_conflict_do_nothing(index_elements=key)
+                total = (await s.execute(stmt)).rowcount or 0
+            else:
+                rows = [
+                    {"reason": "broadcast", "subject": f"broadcast:{b.id}", "recipient_chat_id": chat, "due_at": uow.now,
+                     "message_key": "broadcast", "message_args": {}, "language": "ru", "status": "pending", "attempts": 0,
+                     "muteable": False, "broadcast_id": b.id, "created_at": uow.now}
+                    for chat in await self._staff(s, b.contest_id, audience, scope)
+                ]
+                total = 0
+                if rows:
+                    stmt = insert(Delivery.__table__).on_conflict_do_nothing(index_elements=key).returning(Delivery.__table__.c.id)
+                    total = len((await s.execute(stmt, rows)).all())
+            if total == 0:
+                raise DomainError("broadcast_no_recipients")
+            b.status = "running"
+            b.total = total
+            b.started_at = uow.now
+            uow.audit(actor, "broadcast.start", "broadcast", b.id, contest_id=b.contest_id, after={"audience": b.audience, "total": total})
+            uow.after_commit("broadcast", b.id)
+            return _view(b)
+
+    async def set_progress_message(self, actor: int, broadcast_id: int, chat_id: int, message_id: int) -> None:
+        async with self.uow() as uow:
+            b, _ = await self._own(uow.session, actor, broadcast_id)
+            b.progress_chat_id, b.progress_message_id = chat_id, message_id
+
+    async def pause(self, actor: int, broadcast_id: int) -> BroadcastView:
+        return await self._switch(actor, broadcast_id, "running", "paused", "pending", "held")
+
+    async def resume(self, actor: int, broadcast_id: int) -> BroadcastView:
+        return await self._switch(actor, broadcast_id, "paused", "running", "held", "pending")
+
+    async def cancel(self, actor: int, broadcast_id: int) -> BroadcastView:
+        async with self.uow() as uow:
+            s = uow.session
+            b, _ = await self._own(s, actor, broadcast_id)
+            if b.status not in ("running", "paused"):
+                raise DomainError("broadcast_not_running")
+            await s.execute(
+                update(Delivery)
+                .where(Delivery.broadcast_id == b.id, Delivery.status.in_(["pending", "held"]))
+                .values(status="cancelled", lease_until=None)
+            )
+            before = b.status
+            b.status = "cancelled"
+            b.finished_at = uow.now
+            uow.audit(actor, "broadcast.cancel", "broadcast", b.id, contest_id=b.contest_id, before={"status": before}, after={"status": "cancelled"})
+            uow.after_commit("broadcast", b.id)
+            return _view(b)
+
+    async def _switch(self, actor: int, broadcast_id: int, was: str, becomes: str, rows_from: str, rows_to: str) -> BroadcastView:
+        async with self.uow() as uow:
+            s = uow.session
+            b, _ = await self._own(s, actor, broadcast_id)
+            if b.status != was:
+                raise DomainError("broadcast_not_running" if was == "running" else "broadcast_not_paused")
+            # rows being sent right now finish; the rest wait (or go on)
+            await s.execute(
+                update(Delivery)
+                .where(Delivery.broadcast_id == b.id, Delivery.status == rows_from)
+                .values(status=rows_to, enqueued_at=None)
+            )
+            b.status = becomes
+            uow.audit(actor, f"broadcast.{'pause' if becomes == 'paused' else 'resume'}", "broadcast", b.id, contest_id=b.contest_id, before={"status": was}, after={"status": becomes})
+            uow.after_commit("broadcast", b.id)
+            return _view(b)
+
+
+async def progress_of(s: AsyncSession, broadcast_id: int) -> BroadcastProgress:
+    """Counts by outbox status, through the (broadcast_id, status) index."""
+    b = await s.get(Broadcast, broadcast_id, populate_existing=True)
+    counts = dict((await s.execute(select(Delivery.status, func.count()).where(Delivery.broadcast_id == broadcast_id).group_by(Delivery.status))).all())
+    left = counts.get("pending", 0) + counts.get("sending", 0) + counts.get("held", 0)
+    return BroadcastProgress(
+        broadcast_id,
+        b.status,
+        b.total,
+        counts.get("sent", 0),
+        counts.get("blocked", 0),
+        counts.get("failed", 0) + counts.get("expired", 0),
+        left,
+        counts.get("cancelled", 0),
+    )
+
+

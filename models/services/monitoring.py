@@ -1,9 +1,400 @@
-"""(being written)"""
+"""Monitoring (R-COO-2): how a contest is going in the regions a coordinator looks after —
+verification requests, applications per nomination and region, scoring completion and
+missing signatures — as a report of plain values and as an XLSX workbook.
+
+Every figure is a SQL aggregate (GROUP BY); Python only arranges the grouped rows. The role
+and the regions are checked exactly as for the verification queue (``CoordinatorService``).
+Scoring and protocols have no tables yet: their sections are computed as zero rows by
+:meth:`MonitoringService._scoring` and :meth:`MonitoringService._missing_signatures`, the
+two places to fill in when those features arrive."""
 
 from __future__ import annotations
 
+import asyncio
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import rules
+from models.errors import NotFound
+from models.rules import ApplicationStatus, VerificationStatus
 from models.services.base import Service
+from models.services.coordination import CoordinatorService, Scope, _in_scope
+from models.tables import Application, Contest, Nomination, Participant, Region
+from notifications.i18n import t
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationCounts:
+    """Verification forms by status (R-VER-3) and the oldest request still waiting."""
+
+    draft: int = 0
+    pending: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    withdrawn: int = 0
+    oldest_pending_at: datetime | None = None
+
+    @property
+    def total(self) -> int:
+        return self.draft + self.pending + self.accepted + self.rejected + self.withdrawn
+
+
+@dataclass(frozen=True, slots=True)
+class RegionProgress:
+    """One region's totals. ``code`` / ``name`` are None for forms that have no region yet
+    (seen only by those who see every region)."""
+
+    code: str | None
+    name: str | None
+    verification: VerificationCounts
+    #: accepted, but no nomination chosen (no application yet)
+    no_application: int
+    drafts: int
+    submitted: int
+
+
+@dataclass(frozen=True, slots=True)
+class NominationProgress:
+    """Applications of one nomination in one region (R-APP-2, R-APP-6)."""
+
+    region_code: str
+    region_name: str
+    nomination_code: str
+    nomination_title: str
+    drafts: int
+    submitted: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringProgress:
+    """Scoring completion of one nomination in one region (R-SCO-4): applications in the
+    evaluation list and how many of them are fully scored."""
+
+    region_name: str
+    nomination_title: str
+    to_score: int
+    scored: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.scored / self.to_score) if self.to_score else 0
+
+
+@dataclass(frozen=True, slots=True)
+class MissingSignature:
+    """A protocol still waiting for a signer (R-PRO-2)."""
+
+    protocol: str
+    signer: str
+    since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressReport:
+    contest_id: int
+    contest_code: str
+    contest_title: str
+    timezone: str
+    generated_at: datetime
+    #: region codes the report covers; None means every region of the contest
+    scope: tuple[str, ...] | None
+    verification: VerificationCounts
+    regions: tuple[RegionProgress, ...]
+    #: every region × nomination of the scope, zeros included
+    applications: tuple[NominationProgress, ...]
+    scoring: tuple[ScoringProgress, ...]
+    signatures: tuple[MissingSignature, ...]
+
+    @property
+    def drafts(self) -> int:
+        return sum(r.drafts for r in self.applications)
+
+    @property
+    def submitted(self) -> int:
+        return sum(r.submitted for r in self.applications)
+
+    @property
+    def oldest_pending_age(self) -> timedelta | None:
+        at = self.verification.oldest_pending_at
+        return None if at is None else max(self.generated_at - at, timedelta(0))
+
+    @property
+    def oldest_pending_overdue(self) -> bool:
+        """R-VER-4: a request waiting this long is already being reminded about."""
+        age = self.oldest_pending_age
+        return age is not None and age >= rules.VERIFICATION_REMIND_AFTER
+
+    @property
+    def export_file_name(self) -> str:
+        return export_file_name(self.contest_code, self.generated_at, self.timezone)
+
+
+def export_file_name(contest_code: str, at: datetime, tz: str) -> str:
+    """``progress-<contest code>-<local date>.xlsx``"""
+    return f"progress-{contest_code}-{at.astimezone(ZoneInfo(tz)):%Y-%m-%d}.xlsx"
+
+
+# --------------------------------------------------------------------------- the service
+
+_STATUSES = tuple(VerificationStatus)
 
 
 class MonitoringService(Service):
-    pass
+    async def progress(self, telegram_id: int, contest_id: int) -> ProgressReport:
+        """R-COO-2: the progress of a contest in the regions of a coordinator (all regions
+        for a federal coordinator or an admin); anyone else gets ``Forbidden``."""
+        async with self.read() as s:
+            scope = await CoordinatorService(self.ctx)._scope(s, telegram_id, contest_id)
+            contest = await s.get(Contest, contest_id)
+            if contest is None:
+                raise NotFound("contest_not_found")
+            regions = await self._regions(s, contest_id, scope)
+            applications = await self._applications(s, contest_id, scope)
+            scoring = await self._scoring(s, contest_id, scope)
+            signatures = await self._missing_signatures(s, contest_id, scope)
+        per_region_apps: dict[str | None, tuple[int, int]] = {}
+        for row in applications:
+            drafts, submitted = per_region_apps.get(row.region_code, (0, 0))
+            per_region_apps[row.region_code] = (drafts + row.drafts, submitted + row.submitted)
+        regions = tuple(
+            RegionProgress(r.code, r.name, r.verification, r.no_application, *per_region_apps.get(r.code, (0, 0)))
+            for r in regions
+        )
+        return ProgressReport(
+            contest_id=contest.id,
+            contest_code=contest.code,
+            contest_title=contest.title,
+            timezone=contest.timezone,
+            generated_at=self.ctx.clock.now(),
+            scope=None if scope is None else tuple(sorted(scope)),
+            verification=_sum_counts([r.verification for r in regions]),
+            regions=regions,
+            applications=applications,
+            scoring=scoring,
+            signatures=signatures,
+        )
+
+    async def progress_xlsx(self, telegram_id: int, contest_id: int, language: str = "ru") -> bytes:
+        """The same report as an Excel workbook (the role is checked by :meth:`progress`)."""
+        report = await self.progress(telegram_id, contest_id)
+        return await asyncio.to_thread(workbook, report, language)
+
+    # ------------------------------------------------------------------ sections
+
+    async def _regions(self, s: AsyncSession, contest_id: int, scope: Scope) -> list[RegionProgress]:
+        """Verification forms per region and status, with the oldest pending request and the
+        accepted participants who have no application yet (application counts are added from
+        :meth:`_applications`)."""
+        grouped = (
+            select(
+                Participant.region_id,
+                Participant.verification_status,
+                func.count(Participant.id),
+                func.count(Application.id),
+                func.min(Participant.submitted_at),
+            )
+            .outerjoin(Application, Application.participant_id == Participant.id)
+            .where(Participant.contest_id == contest_id, *_in_scope(contest_id, scope))
+            .group_by(Participant.region_id, Participant.verification_status)
+        )
+        counts: dict[int | None, dict[str, Any]] = {}
+        for region_id, status, n, with_application, oldest in await s.execute(grouped):
+            entry = counts.setdefault(region_id, {"no_application": 0})
+            entry[status] = n
+            if status == VerificationStatus.PENDING:
+                entry["oldest_pending_at"] = oldest
+            elif status == VerificationStatus.ACCEPTED:
+                entry["no_application"] = n - with_application
+        region_rows = select(Region.id, Region.code, Region.name, Region.active).where(Region.contest_id == contest_id)
+        if scope is not None:
+            region_rows = region_rows.where(Region.code.in_(scope))
+        out = []
+        for region_id, code, name, active in await s.execute(region_rows.order_by(Region.id)):
+            entry = counts.get(region_id)
+            if entry is None and not active:
+                continue
+            out.append(_region(code, name, entry or {}))
+        if None in counts:  # forms without a region yet: only in an all-regions scope
+            out.append(_region(None, None, counts[None]))
+        return out
+
+    async def _applications(self, s: AsyncSession, contest_id: int, scope: Scope) -> tuple[NominationProgress, ...]:
+        """Every region × nomination of the scope with its draft and submitted applications.
+        Applications of participants who withdrew (R-PD-1) no longer count."""
+        live = (
+            select(
+                Participant.region_id.label("region_id"),
+                Application.nomination_id.label("nomination_id"),
+                Application.status.label("status"),
+            )
+            .join(Application, Application.participant_id == Participant.id)
+            .where(
+                Participant.contest_id == contest_id,
+                Participant.verification_status != VerificationStatus.WITHDRAWN,
+            )
+            .subquery()
+        )
+        drafts = func.sum(case((live.c.status == ApplicationStatus.DRAFT, 1), else_=0))
+        submitted = func.sum(case((live.c.status == ApplicationStatus.SUBMITTED, 1), else_=0))
+        stmt = (
+            select(Region.code, Region.name, Nomination.code, Nomination.title, drafts, submitted)
+            .select_from(Region)
+            .join(Nomination, Nomination.contest_id == Region.contest_id)
+            .outerjoin(live, and_(live.c.region_id == Region.id, live.c.nomination_id == Nomination.id))
+            .where(Region.contest_id == contest_id)
+            .group_by(
+                Region.id, Region.code, Region.name, Region.active,
+                Nomination.id, Nomination.code, Nomination.title, Nomination.position, Nomination.active,
+            )
+            # retired regions and nominations only while they still hold applications
+            .having(or_(and_(Region.active, Nomination.active), func.count(live.c.status) > 0))
+            .order_by(Region.id, Nomination.position, Nomination.id)
+        )
+        if scope is not None:
+            stmt = stmt.where(Region.code.in_(scope))
+        return tuple(
+            NominationProgress(rc, rn, nc, nt, int(d or 0), int(sub or 0))
+            for rc, rn, nc, nt, d, sub in await s.execute(stmt)
+        )
+
+    async def _scoring(self, s: AsyncSession, contest_id: int, scope: Scope) -> tuple[ScoringProgress, ...]:
+        """Scoring completion per region × nomination (R-SCO-4, R-SCO-5).
+
+        There are no score tables yet, so no application is being scored: zero rows, shown as
+        «оценивание ещё не начато». When scoring arrives, aggregate here with one GROUP BY
+        over the submitted applications of the scope (``_in_scope``) joined to their scores."""
+        return ()
+
+    async def _missing_signatures(self, s: AsyncSession, contest_id: int, scope: Scope) -> tuple[MissingSignature, ...]:
+        """Protocols waiting for signers (R-PRO-1, R-PRO-2).
+
+        There are no protocol tables yet: zero rows, shown as «протоколов пока нет». When
+        protocols arrive, select the required signers without a signature of the current
+        content hash here."""
+        return ()
+
+
+def _region(code: str | None, name: str | None, entry: dict[str, Any]) -> RegionProgress:
+    counts = VerificationCounts(
+        **{status.value: entry.get(status, 0) for status in _STATUSES},
+        oldest_pending_at=entry.get("oldest_pending_at"),
+    )
+    return RegionProgress(code, name, counts, entry.get("no_application", 0), 0, 0)
+
+
+def _sum_counts(items: list[VerificationCounts]) -> VerificationCounts:
+    oldest = [c.oldest_pending_at for c in items if c.oldest_pending_at is not None]
+    return VerificationCounts(
+        **{status.value: sum(getattr(c, status.value) for c in items) for status in _STATUSES},
+        oldest_pending_at=min(oldest) if oldest else None,
+    )
+
+
+# --------------------------------------------------------------------------- the workbook
+
+_DATE_FORMAT = "DD.MM.YYYY HH:MM"
+_MIN_WIDTH, _MAX_WIDTH = 8, 60
+
+
+def workbook(report: ProgressReport, language: str = "ru") -> bytes:
+    """The report as an XLSX workbook: «Верификация», «Заявки», «Оценивание», «Подписи»;
+    each sheet has a bold, frozen header row and columns sized to their contents. Texts come
+    from the message catalogue (``progress-xlsx-*``)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    def tx(key: str, **args: Any) -> str:
+        return t(f"progress-xlsx-{key}", language, **args)
+
+    zone = ZoneInfo(report.timezone)
+
+    def local(value: datetime | None) -> datetime | None:
+        # Excel has no time zones: the contest's local time, as the bot shows it
+        return None if value is None else value.astimezone(zone).replace(tzinfo=None)
+
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+
+    def sheet(title: str, header: list[str], rows: list[list[Any]], total: list[Any] | None = None, empty: str | None = None) -> Any:
+        ws = book.create_sheet(title)
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = bold
+        for row in rows:
+            ws.append(row)
+        if not rows and empty is not None:
+            ws.append([empty])
+        if total is not None:
+            ws.append(total)
+            for cell in ws[ws.max_row]:
+                cell.font = bold
+        ws.freeze_panes = "A2"
+        for column in ws.iter_cols():
+            width = max(len(_shown(c.value)) for c in column) + 2
+            ws.column_dimensions[column[0].column_letter].width = min(max(width, _MIN_WIDTH), _MAX_WIDTH)
+            for c in column:
+                if isinstance(c.value, datetime):
+                    c.number_format = _DATE_FORMAT
+        return ws
+
+    def waiting_days(at: datetime | None) -> int | None:
+        return None if at is None else max((report.generated_at - at).days, 0)
+
+    def verification_row(name: str, v: VerificationCounts, no_application: int) -> list[Any]:
+        return [
+            name, v.draft, v.pending, local(v.oldest_pending_at), waiting_days(v.oldest_pending_at),
+            v.accepted, no_application, v.rejected, v.withdrawn, v.total,
+        ]
+
+    v = report.verification
+    ws = sheet(
+        tx("sheet-verification"),
+        [tx(k) for k in ("region", "draft", "pending", "oldest", "waiting", "accepted", "no-application", "rejected", "withdrawn", "total")],
+        [verification_row(r.name or tx("no-region"), r.verification, r.no_application) for r in report.regions],
+        verification_row(tx("total-row"), v, sum(r.no_application for r in report.regions)),
+    )
+    ws.append([])
+    at = local(report.generated_at)
+    ws.append([tx("generated", at=f"{at:%d.%m.%Y %H:%M}", tz=report.timezone)])
+    ws.append([tx("scope-all") if report.scope is None else tx("scope", regions=", ".join(r.name or "" for r in report.regions))])
+
+    sheet(
+        tx("sheet-applications"),
+        [tx("region"), tx("nomination"), tx("drafts"), tx("submitted"), tx("total")],
+        [[a.region_name, a.nomination_title, a.drafts, a.submitted, a.drafts + a.submitted] for a in report.applications],
+        [tx("total-row"), "", report.drafts, report.submitted, report.drafts + report.submitted],
+        empty=tx("applications-none"),
+    )
+    sheet(
+        tx("sheet-scoring"),
+        [tx("region"), tx("nomination"), tx("to-score"), tx("scored"), tx("percent")],
+        [[r.region_name, r.nomination_title, r.to_score, r.scored, r.percent] for r in report.scoring],
+        empty=t("progress-scoring-none", language),
+    )
+    sheet(
+        tx("sheet-signatures"),
+        [tx("protocol"), tx("signer"), tx("since")],
+        [[m.protocol, m.signer, local(m.since)] for m in report.signatures],
+        empty=t("progress-signatures-none", language),
+    )
+    book.properties.title = tx("title", contest=report.contest_title)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return "00.00.0000 00:00"
+    return str(value)

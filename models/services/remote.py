@@ -1,9 +1,351 @@
-"""(being written)"""
+"""Remote events (дистанционный этап, R-COO-3): a coordinator sets the schedule of
+connections — participant, time, link, examiner (собеседник) and the materials. The
+participants and staff are told by reminder kinds of ``notifications/remote_reminders``
+(announcement ≥ 3 days ahead, day-of reminder, briefing a day ahead, materials 30 minutes
+before); this service owns the schedule itself and who may touch it."""
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from models.errors import DomainError, Forbidden, NotFound
+from models.rules import VerificationStatus
 from models.services.base import Service
+from models.services.coordination import CoordinatorService, Scope, _in_scope
+from models.tables import Contest, Delivery, Participant, Person, RemoteSlot, Stage
+from models.views import Choice, Page
+
+#: R-COO-3 (004 §2–3): the schedule is announced not later than three days before
+ANNOUNCE_AHEAD = timedelta(days=3)
+#: R-COO-3 (004 §3): briefing of examiners and experts not later than a day before
+BRIEFING_AHEAD = timedelta(days=1)
+#: R-COO-3 (004 §4): materials reach the examiner not earlier than 30 minutes before
+MATERIALS_AHEAD = timedelta(minutes=30)
+MIN_DURATION, MAX_DURATION = 5, 480
+MAX_LINK = 500
+PICK_PAGE = 8
+_LINK = re.compile(r"https?://\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class SlotView:
+    id: int
+    contest_id: int
+    contest_title: str
+    timezone: str
+    participant_id: int
+    participant_name: str
+    starts_at: datetime
+    duration_minutes: int
+    link: str
+    examiner_telegram_id: int | None
+    materials_file_name: str | None
+    has_materials: bool
+    cancelled_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Materials:
+    file_id: str
+    file_name: str | None
+    slot: SlotView
+
+
+# --------------------------------------------------------------------------- pure rules
+
+
+def earliest_start(now: datetime) -> datetime:
+    """R-COO-3: the first moment a connection may be scheduled for, announced now."""
+    return now + ANNOUNCE_AHEAD
+
+
+def check_start(starts_at: datetime, now: datetime, tz: str) -> None:
+    if starts_at.tzinfo is None:
+        raise ValueError("naive starts_at")
+    if starts_at < earliest_start(now):
+        raise DomainError("remote_too_soon", earliest=earliest_start(now), tz=tz)
+
+
+def check_duration(minutes: int) -> None:
+    if not MIN_DURATION <= minutes <= MAX_DURATION:
+        raise DomainError("remote_bad_duration", low=MIN_DURATION, high=MAX_DURATION)
+
+
+def clean_link(link: str) -> str:
+    text = (link or "").strip()
+    if len(text) > MAX_LINK or not _LINK.fullmatch(text):
+        raise DomainError("remote_bad_link")
+    return text
+
+
+def materials_from(starts_at: datetime) -> datetime:
+    return starts_at - MATERIALS_AHEAD
+
+
+def slot_view(slot: RemoteSlot, participant: Participant, contest: Contest) -> SlotView:
+    return SlotView(
+        id=slot.id,
+        contest_id=slot.contest_id,
+        contest_title=contest.title,
+        timezone=contest.timezone,
+        participant_id=participant.id,
+        participant_name=participant.full_name or "—",
+        starts_at=slot.starts_at,
+        duration_minutes=slot.duration_minutes,
+        link=slot.link,
+        examiner_telegram_id=slot.examiner_telegram_id,
+        materials_file_name=slot.materials_file_name,
+        has_materials=bool(slot.materials_file_id),
+        cancelled_at=slot.cancelled_at,
+    )
 
 
 class RemoteEventService(Service):
-    pass
+    """Every method checks the role and the region here (R-ROLE-1), whatever was pressed."""
+
+    async def _scope(self, s: AsyncSession, actor: int, contest_id: int) -> Scope:
+        return await CoordinatorService(self.ctx)._scope(s, actor, contest_id)
+
+    @staticmethod
+    def _region_check(p: Participant, scope: Scope) -> None:
+        if scope is not None and (p.region is None or p.region.code not in scope):
+            raise Forbidden("not_your_region")
+
+    async def _contest(self, s: AsyncSession, contest_id: int) -> Contest:
+        contest = await s.get(Contest, contest_id, options=[selectinload(Contest.stages)])
+        if contest is None:
+            raise NotFound("contest_not_found")
+        return contest
+
+    # ------------------------------------------------------------------ coordinator
+
+    async def candidates(self, actor: int, contest_id: int, page: int = 0) -> Page:
+        """Accepted participants of the actor's regions, to schedule a connection for."""
+        async with self.read() as s:
+            scope = await self._scope(s, actor, contest_id)
+            cond: list[Any] = [
+                Participant.contest_id == contest_id,
+                Participant.verification_status == VerificationStatus.ACCEPTED,
+                *_in_scope(contest_id, scope),
+            ]
+            rows = (await s.execute(select(Participant.id, Participant.full_name).where(*cond).order_by(Participant.full_name, Participant.id))).all()
+            pages = max(1, math.ceil(len(rows) / PICK_PAGE))
+            page = min(max(page, 0), pages - 1)
+            items = [Choice(pid, name or "—") for pid, name in rows[page * PICK_PAGE : (page + 1) * PICK_PAGE]]
+            return Page(items, page, pages, len(rows))
+
+    async def check_start(self, actor: int, contest_id: int, starts_at: datetime) -> None:
+        """The ≥ 3 days rule on its own, so that a conversation can refuse early."""
+        async with self.read() as s:
+            await self._scope(s, actor, contest_id)
+            contest = await self._contest(s, contest_id)
+            check_start(starts_at, self.ctx.clock.now(), contest.timezone)
+
+    async def add_slot(
+        self,
+        actor: int,
+        contest_id: int,
+        participant_id: int,
+        starts_at: datetime,
+        duration_minutes: int,
+        link: str,
+        examiner_telegram_id: int | None = None,
+        materials_file_id: str | None = None,
+        materials_file_name: str | None = None,
+    ) -> SlotView:
+        """R-COO-3: one connection of the schedule. Refused when it could not be announced
+        three days ahead; the announcement itself is sent by the sweep."""
+        check_duration(duration_minutes)
+        link = clean_link(link)
+        async with self.uow() as uow:
+            s = uow.session
+            scope = await self._scope(s, actor, contest_id)
+            contest = await self._contest(s, contest_id)
+            p = await s.get(Participant, participant_id, options=[selectinload(Participant.region)])
+            if p is None or p.contest_id != contest_id:
+                raise NotFound("participant_not_found")
+            self._region_check(p, scope)
+            if p.verification_status != VerificationStatus.ACCEPTED:
+                raise DomainError("remote_not_accepted")
+            check_start(starts_at, uow.now, contest.timezone)
+            ends_at = starts_at + timedelta(minutes=duration_minutes)
+            others = (
+                await s.execute(
+                    select(RemoteSlot).where(
+                        RemoteSlot.participant_id == p.id,
+                        RemoteSlot.cancelled_at.is_(None),
+                        RemoteSlot.starts_at < ends_at,
+                        RemoteSlot.starts_at > starts_at - timedelta(minutes=MAX_DURATION),
+                    )
+                )
+            ).scalars()
+            for other in others:
+                if other.starts_at + timedelta(minutes=other.duration_minutes) > starts_at:
+                    raise DomainError("remote_overlap", at=other.starts_at, tz=contest.timezone)
+            stage = max((st for st in contest.stages if st.starts_at is not None and st.starts_at <= starts_at), key=_stage_start, default=None)
+            slot = RemoteSlot(
+                contest_id=contest_id,
+                stage_id=stage.id if stage else None,
+                participant_id=p.id,
+                starts_at=starts_at,
+                duration_minutes=duration_minutes,
+                link=link,
+                examiner_telegram_id=examiner_telegram_id,
+                materials_file_id=materials_file_id,
+                materials_file_name=materials_file_name,
+                created_by=actor,
+                created_at=uow.now,
+            )
+            s.add(slot)
+            await s.flush()
+            uow.audit(
+                actor,
+                "remote.add_slot",
+                "remote_slot",
+                slot.id,
+                contest_id=contest_id,
+                after={
+                    "participant_id": p.id,
+                    "starts_at": starts_at.isoformat(),
+                    "duration_minutes": duration_minutes,
+                    "link": link,
+                    "examiner": examiner_telegram_id,
+                    "materials": materials_file_name or bool(materials_file_id),
+                },
+            )
+            return slot_view(slot, p, contest)
+
+    async def cancel_slot(self, actor: int, slot_id: int) -> SlotView:
+        """Cancel a connection: the participant (and the examiner) are told; reminders of
+        the slot not yet sent are dropped."""
+        async with self.uow() as uow:
+            s = uow.session
+            slot, p, contest = await self._slot_for_coordinator(s, actor, slot_id)
+            if slot.cancelled_at is not None:
+                raise DomainError("remote_already_cancelled")
+            slot.cancelled_at = uow.now
+            subject = f"slot:{slot.id}"
+            await s.execute(
+                update(Delivery)
+                .where(Delivery.subject == subject, Delivery.reason.like("remote%"), Delivery.status == "pending")
+                .values(status="cancelled")
+            )
+            view = slot_view(slot, p, contest)
+            args = {"contest": contest.title, "when": _when(slot.starts_at, contest.timezone), "name": view.participant_name}
+            person = await s.get(Person, p.person_id)
+            await uow.notify(
+                reason="remote_cancelled",
+                subject=subject,
+                chat_id=person.chat_id or person.telegram_id,
+                language=person.language,
+                key="remote-cancelled-participant",
+                args=args,
+            )
+            if slot.examiner_telegram_id:
+                await uow.notify(reason="remote_cancelled", subject=subject, chat_id=slot.examiner_telegram_id, key="remote-cancelled-examiner", args=args)
+            uow.audit(actor, "remote.cancel_slot", "remote_slot", slot.id, contest_id=slot.contest_id, before={"cancelled": False}, after={"cancelled": True})
+            return view
+
+    async def slot(self, actor: int, slot_id: int) -> SlotView:
+        async with self.read() as s:
+            slot, p, contest = await self._slot_for_coordinator(s, actor, slot_id)
+            return slot_view(slot, p, contest)
+
+    async def slots(self, actor: int, contest_id: int) -> list[SlotView]:
+        """The schedule of the actor's regions: connections not yet over, soonest first."""
+        async with self.read() as s:
+            scope = await self._scope(s, actor, contest_id)
+            contest = await self._contest(s, contest_id)
+            now = self.ctx.clock.now()
+            rows = (
+                await s.execute(
+                    select(RemoteSlot, Participant)
+                    .join(Participant, Participant.id == RemoteSlot.participant_id)
+                    .where(
+                        RemoteSlot.contest_id == contest_id,
+                        RemoteSlot.starts_at > now - timedelta(minutes=MAX_DURATION),
+                        RemoteSlot.cancelled_at.is_(None),
+                        *_in_scope(contest_id, scope),
+                    )
+                    .order_by(RemoteSlot.starts_at, RemoteSlot.id)
+                    .limit(100)
+                )
+            ).all()
+            return [slot_view(slot, p, contest) for slot, p in rows if slot.starts_at + timedelta(minutes=slot.duration_minutes) > now]
+
+    # ------------------------------------------------------------------ participant and examiner
+
+    async def my_slots(self, telegram_id: int, contest_id: int) -> list[SlotView]:
+        """A participant's connections not yet over (R-COO-3: when and how to connect)."""
+        async with self.read() as s:
+            contest = await self._contest(s, contest_id)
+            now = self.ctx.clock.now()
+            rows = (
+                await s.execute(
+                    select(RemoteSlot, Participant)
+                    .join(Participant, Participant.id == RemoteSlot.participant_id)
+                    .join(Person, Person.id == Participant.person_id)
+                    .where(
+                        Person.telegram_id == telegram_id,
+                        RemoteSlot.contest_id == contest_id,
+                        RemoteSlot.cancelled_at.is_(None),
+                        RemoteSlot.starts_at > now - timedelta(minutes=MAX_DURATION),
+                    )
+                    .order_by(RemoteSlot.starts_at)
+                )
+            ).all()
+            return [slot_view(slot, p, contest) for slot, p in rows if slot.starts_at + timedelta(minutes=slot.duration_minutes) > now]
+
+    async def materials(self, telegram_id: int, slot_id: int) -> Materials:
+        """R-COO-3 (004 §4): the examiner of the slot (or its coordinator) gets the materials,
+        not earlier than 30 minutes before the start. Every release is audited."""
+        async with self.uow() as uow:
+            s = uow.session
+            slot = await s.get(RemoteSlot, slot_id)
+            if slot is None:
+                raise NotFound("remote_slot_not_found")
+            if slot.examiner_telegram_id != telegram_id:
+                await self._slot_for_coordinator(s, telegram_id, slot_id)
+            contest = await self._contest(s, slot.contest_id)
+            p = await s.get(Participant, slot.participant_id)
+            if slot.cancelled_at is not None:
+                raise DomainError("remote_slot_cancelled")
+            if not slot.materials_file_id:
+                raise DomainError("remote_no_materials")
+            if uow.now < materials_from(slot.starts_at):
+                raise DomainError("remote_materials_not_yet", at=materials_from(slot.starts_at), tz=contest.timezone)
+            uow.audit(telegram_id, "remote.materials", "remote_slot", slot.id, contest_id=slot.contest_id, after={"released": True})
+            return Materials(slot.materials_file_id, slot.materials_file_name, slot_view(slot, p, contest))
+
+    # ------------------------------------------------------------------ helpers
+
+    async def _slot_for_coordinator(self, s: AsyncSession, actor: int, slot_id: int) -> tuple[RemoteSlot, Participant, Contest]:
+        slot = await s.get(RemoteSlot, slot_id, populate_existing=True)
+        if slot is None:
+            if not self.is_admin(actor) and not (await CoordinatorService(self.ctx).staff_roles(actor)).is_coordinator:
+                raise Forbidden("not_coordinator")
+            raise NotFound("remote_slot_not_found")
+        scope = await self._scope(s, actor, slot.contest_id)
+        p = await s.get(Participant, slot.participant_id, options=[selectinload(Participant.region)])
+        self._region_check(p, scope)
+        return slot, p, await self._contest(s, slot.contest_id)
+
+
+def _stage_start(stage: Stage) -> datetime:
+    assert stage.starts_at is not None
+    return stage.starts_at
+
+
+def _when(value: datetime, tz: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    zone = "МСК" if tz == "Europe/Moscow" else tz
+    return f"{value.astimezone(ZoneInfo(tz)):%d.%m.%Y %H:%M} ({zone})"

@@ -1,9 +1,296 @@
-"""(being written)"""
+"""Task texts (тексты конкурсных заданий, R-COO-4; 000 §4, §7): delivered electronically,
+the time of each participant's first access recorded once; a time-limited task closes when
+its time runs out and later answers are refused with the deadline named."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from models.errors import DomainError, Forbidden, NotFound
+from models.rules import VerificationStatus
 from models.services.base import Service
+from models.services.coordination import CoordinatorService
+from models.tables import Contest, Participant, Person, TaskAccess, TaskSubmission, TaskText
+
+MAX_TITLE = 200
+MAX_LIMIT_MINUTES = 7 * 24 * 60
+
+
+class FileLike(Protocol):
+    """A file as Telegram describes it (``TelegramFile``)."""
+
+    file_id: str
+    file_unique_id: str
+    file_name: str | None
+    size: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskItem:
+    id: int
+    contest_id: int
+    title: str
+    file_name: str | None
+    time_limit_minutes: int | None
+    closes_at: datetime | None
+    timezone: str
+    first_access_at: datetime | None = None
+    #: this participant's deadline (None: not time-limited, or the clock has not started)
+    deadline: datetime | None = None
+    closed: bool = False
+    submitted_at: datetime | None = None
+    opened_count: int = 0
+    submitted_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedTask:
+    task: TaskItem
+    file_id: str
+    first_time: bool
+
+
+def participant_deadline(task: TaskText, first_access_at: datetime | None) -> datetime | None:
+    """R-COO-4: the limit counts from the first access; ``closes_at`` caps it for all."""
+    candidates = [task.closes_at] if task.closes_at is not None else []
+    if task.time_limit_minutes and first_access_at is not None:
+        candidates.append(first_access_at + timedelta(minutes=task.time_limit_minutes))
+    return min(candidates) if candidates else None
+
+
+def is_closed(deadline: datetime | None, now: datetime) -> bool:
+    return deadline is not None and now > deadline
+
+
+def _item(task: TaskText, contest: Contest, now: datetime, access: datetime | None = None, submitted: datetime | None = None, **counts: int) -> TaskItem:
+    deadline = participant_deadline(task, access)
+    return TaskItem(
+        id=task.id,
+        contest_id=task.contest_id,
+        title=task.title,
+        file_name=task.file_name,
+        time_limit_minutes=task.time_limit_minutes,
+        closes_at=task.closes_at,
+        timezone=contest.timezone,
+        first_access_at=access,
+        deadline=deadline,
+        closed=is_closed(deadline, now),
+        submitted_at=submitted,
+        **counts,
+    )
 
 
 class TaskTextService(Service):
-    pass
+    # ------------------------------------------------------------------ coordinator
+
+    async def _publisher(self, s: AsyncSession, actor: int, contest_id: int) -> None:
+        """A task is for the whole contest, so it is published by whoever coordinates the
+        whole contest (federal coordinator, admin): a regional coordinator would otherwise
+        set tasks for other regions' participants."""
+        scope = await CoordinatorService(self.ctx)._scope(s, actor, contest_id)
+        if scope is not None:
+            raise Forbidden("task_federal_only")
+
+    async def publish(
+        self,
+        actor: int,
+        contest_id: int,
+        title: str,
+        telegram_file_id: str,
+        file_name: str | None,
+        time_limit_minutes: int | None = None,
+        closes_at: datetime | None = None,
+    ) -> TaskItem:
+        title = (title or "").strip()
+        if not title or len(title) > MAX_TITLE:
+            raise DomainError("task_bad_title", limit=MAX_TITLE)
+        if time_limit_minutes is not None and not 1 <= time_limit_minutes <= MAX_LIMIT_MINUTES:
+            raise DomainError("task_bad_limit", limit=MAX_LIMIT_MINUTES)
+        if not telegram_file_id:
+            raise DomainError("task_no_file")
+        async with self.uow() as uow:
+            s = uow.session
+            await self._publisher(s, actor, contest_id)
+            contest = await s.get(Contest, contest_id, options=[selectinload(Contest.stages)])
+            if contest is None:
+                raise NotFound("contest_not_found")
+            if closes_at is not None and closes_at <= uow.now:
+                raise DomainError("task_closes_in_past", at=closes_at, tz=contest.timezone)
+            stage = max(
+                (st for st in contest.stages if st.starts_at is not None and st.starts_at <= uow.now),
+                key=lambda st: st.starts_at,  # type: ignore[arg-type,return-value]
+                default=None,
+            )
+            task = TaskText(
+                contest_id=contest_id,
+                stage_id=stage.id if stage else None,
+                title=title,
+                telegram_file_id=telegram_file_id,
+                file_name=file_name,
+                time_limit_minutes=time_limit_minutes,
+                closes_at=closes_at,
+                published_by=actor,
+                published_at=uow.now,
+            )
+            s.add(task)
+            await s.flush()
+            uow.audit(
+                actor,
+                "task.publish",
+                "task_text",
+                task.id,
+                contest_id=contest_id,
+                after={"title": title, "file_name": file_name, "time_limit_minutes": time_limit_minutes, "closes_at": closes_at.isoformat() if closes_at else None},
+            )
+            people = (
+                await s.execute(
+                    select(Person)
+                    .join(Participant, Participant.person_id == Person.id)
+                    .where(Participant.contest_id == contest_id, Participant.verification_status == VerificationStatus.ACCEPTED)
+                )
+            ).scalars()
+            limit = str(time_limit_minutes or "")
+            for person in people:
+                await uow.notify(
+                    reason="task_published",
+                    subject=f"task:{task.id}",
+                    chat_id=person.chat_id or person.telegram_id,
+                    language=person.language,
+                    key="task-published",
+                    args={"contest": contest.title, "title": title, "limit": limit},
+                    keyboard=[[{"text": "task-btn-open", "action": f"task-{task.id}", "contest_id": str(contest_id)}]],
+                )
+            return _item(task, contest, uow.now)
+
+    async def published(self, actor: int, contest_id: int) -> list[TaskItem]:
+        """The contest's tasks with how many participants opened and answered each."""
+        async with self.read() as s:
+            await CoordinatorService(self.ctx)._scope(s, actor, contest_id)
+            contest = await s.get(Contest, contest_id)
+            if contest is None:
+                raise NotFound("contest_not_found")
+            tasks = (await s.execute(select(TaskText).where(TaskText.contest_id == contest_id).order_by(TaskText.published_at, TaskText.id))).scalars().all()
+            ids = [t.id for t in tasks]
+            opened = dict((await s.execute(select(TaskAccess.task_text_id, func.count()).where(TaskAccess.task_text_id.in_(ids)).group_by(TaskAccess.task_text_id))).all())
+            answered = dict(
+                (
+                    await s.execute(
+                        select(TaskSubmission.task_text_id, func.count(func.distinct(TaskSubmission.participant_id)))
+                        .where(TaskSubmission.task_text_id.in_(ids))
+                        .group_by(TaskSubmission.task_text_id)
+                    )
+                ).all()
+            )
+            now = self.ctx.clock.now()
+            return [_item(t, contest, now, opened_count=opened.get(t.id, 0), submitted_count=answered.get(t.id, 0)) for t in tasks]
+
+    # ------------------------------------------------------------------ participant
+
+    async def tasks_for(self, telegram_id: int, contest_id: int) -> list[TaskItem]:
+        async with self.read() as s:
+            p = await self._participant(s, telegram_id, contest_id)
+            contest = await s.get(Contest, contest_id)
+            tasks = (await s.execute(select(TaskText).where(TaskText.contest_id == contest_id).order_by(TaskText.published_at, TaskText.id))).scalars().all()
+            access = dict((await s.execute(select(TaskAccess.task_text_id, TaskAccess.first_access_at).where(TaskAccess.participant_id == p.id))).all())
+            last = dict(
+                (
+                    await s.execute(
+                        select(TaskSubmission.task_text_id, func.max(TaskSubmission.submitted_at))
+                        .where(TaskSubmission.participant_id == p.id)
+                        .group_by(TaskSubmission.task_text_id)
+                    )
+                ).all()
+            )
+            now = self.ctx.clock.now()
+            return [_item(t, contest, now, access.get(t.id), last.get(t.id)) for t in tasks]
+
+    async def open(self, telegram_id: int, task_id: int) -> OpenedTask:
+        """R-COO-4: the text is handed out and the first access recorded — once: a second
+        open changes nothing (the unique key settles a race of two presses)."""
+        async with self.uow() as uow:
+            s = uow.session
+            task, p, contest = await self._task(s, telegram_id, task_id)
+            insert = postgresql.insert if s.bind.dialect.name == "postgresql" else sqlite.insert
+            created = (
+                await s.execute(
+                    insert(TaskAccess)
+                    .values(task_text_id=task.id, participant_id=p.id, first_access_at=uow.now)
+                    .on_conflict_do_nothing(index_elements=["task_text_id", "participant_id"])
+                    .returning(TaskAccess.id)
+                )
+            ).scalar_one_or_none()
+            first = await self._first_access(s, task.id, p.id)
+            if created is not None:
+                uow.audit(telegram_id, "task.first_access", "task_text", task.id, contest_id=task.contest_id, after={"participant_id": p.id, "at": uow.now.isoformat()})
+            return OpenedTask(_item(task, contest, uow.now, first), task.telegram_file_id, created is not None)
+
+    async def ensure_open(self, telegram_id: int, task_id: int) -> TaskItem:
+        """Whether an answer would still be accepted now (refusing early in a conversation)."""
+        async with self.read() as s:
+            task, p, contest = await self._task(s, telegram_id, task_id)
+            return self._check_open(task, contest, await self._first_access(s, task.id, p.id), self.ctx.clock.now())
+
+    async def submit(self, telegram_id: int, task_id: int, file: FileLike) -> TaskItem:
+        """An answer file; refused after the participant's deadline (R-COO-4, 000 §7)."""
+        async with self.uow() as uow:
+            s = uow.session
+            task, p, contest = await self._task(s, telegram_id, task_id)
+            self._check_open(task, contest, await self._first_access(s, task.id, p.id), uow.now)
+            row = TaskSubmission(
+                task_text_id=task.id,
+                participant_id=p.id,
+                telegram_file_id=file.file_id,
+                file_unique_id=file.file_unique_id,
+                file_name=file.file_name,
+                size=file.size or 0,
+                submitted_at=uow.now,
+            )
+            s.add(row)
+            await s.flush()
+            uow.audit(telegram_id, "task.submit", "task_submission", row.id, contest_id=task.contest_id, after={"task_id": task.id, "file_name": file.file_name, "size": file.size or 0})
+            return _item(task, contest, uow.now, await self._first_access(s, task.id, p.id), uow.now)
+
+    # ------------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _check_open(task: TaskText, contest: Contest, first: datetime | None, now: datetime) -> TaskItem:
+        if first is None:
+            raise DomainError("task_not_opened")
+        item = _item(task, contest, now, first)
+        if item.closed:
+            raise DomainError("task_closed", deadline=item.deadline, tz=contest.timezone)
+        return item
+
+    async def _participant(self, s: AsyncSession, telegram_id: int, contest_id: int) -> Participant:
+        p = (
+            await s.execute(
+                select(Participant)
+                .join(Person, Person.id == Participant.person_id)
+                .where(Person.telegram_id == telegram_id, Participant.contest_id == contest_id)
+            )
+        ).scalars().first()
+        if p is None or p.verification_status != VerificationStatus.ACCEPTED:
+            raise DomainError("task_not_participant")
+        return p
+
+    async def _task(self, s: AsyncSession, telegram_id: int, task_id: int) -> tuple[TaskText, Participant, Contest]:
+        task = await s.get(TaskText, task_id)
+        if task is None:
+            raise NotFound("task_not_found")
+        p = await self._participant(s, telegram_id, task.contest_id)
+        return task, p, await s.get(Contest, task.contest_id)
+
+    @staticmethod
+    async def _first_access(s: AsyncSession, task_id: int, participant_id: int) -> datetime | None:
+        value = (
+            await s.execute(select(TaskAccess.first_access_at).where(TaskAccess.task_text_id == task_id, TaskAccess.participant_id == participant_id))
+        ).scalar_one_or_none()
+        return value
+
