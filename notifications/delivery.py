@@ -126,11 +126,17 @@ async def deliver(
         if row.attempts > MAX_ATTEMPTS:
             row.status, row.lease_until = "failed", None
             return Outcome.FAILED
-        text, markup = render(row)
         media: tuple[str | None, str | None] = (None, None)
-        if row.broadcast_id is not None:
+        if row.broadcast_id is not None:  # the coordinator's own text, kept once on the broadcast
             b = await s.get(Broadcast, row.broadcast_id)
             text, markup, media = b.text_html, None, (b.media_kind, b.media_file_id)
+        else:
+            try:
+                text, markup = render(row)
+            except (KeyError, ValueError) as exc:  # a bad catalogue key or argument: a bug, not a retry
+                log.error("delivery %s cannot be rendered: %s", delivery_id, type(exc).__name__)
+                row.status, row.lease_until, row.last_error = "failed", None, f"render: {type(exc).__name__}"
+                return Outcome.FAILED
         chat_id = row.recipient_chat_id
     while True:
         if gate is not None:

@@ -221,10 +221,19 @@ def worker(db_url: str, services: Services, telegram, clock: FixedClock, tmp_pat
     worker_runtime.configure(None)
 
 
+@pytest.fixture
+async def world(sqlite_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The dispatcher over a fake Bot API session, on SQLite (see tests/test_bot_journey.py)."""
+    from tests.test_bot_journey import make_world
+
+    async for w in make_world(sqlite_url, tmp_path):
+        yield w
+
+
 def drain(w) -> None:  # type: ignore[no-untyped-def]
     """Wait until the sweep, the deliveries and the downloads queued so far are done."""
-    from workers.actors import broker, deliver, download_file, sweep
+    from workers.actors import broadcast_progress, broker, deliver, download_file, sweep
 
-    for actor in (sweep, deliver, download_file):
+    for actor in (sweep, broadcast_progress, deliver, download_file):
         broker.join(actor.queue_name, fail_fast=True)
     w.join()

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy import select
@@ -52,18 +51,29 @@ class World:
     def person(self, user_id: int, name: str = "Тест") -> Person:
         return Person(self.dp, self.bot, self.session, user_id, name)
 
+    async def drain_ticks(self) -> None:
+        """One more progress tick of every broadcast (the worker repeats them on a timer)."""
+        from sqlalchemy import select
+
+        from models.tables import Broadcast
+
+        async with self.services.ctx.sessionmaker() as s:
+            running = (await s.execute(select(Broadcast.id))).scalars().all()
+        for broadcast_id in running:
+            self.jobs.jobs.append(("broadcast", broadcast_id))
+        await self.drain()
+
     async def drain(self) -> list[object]:
         """Run the queued jobs as the worker would (deliver, download)."""
         rt = WorkerRuntime(self.bot, self.services.ctx.sessionmaker, self.clock, self.services, self.files_dir, owns_resources=False)
         results = []
         while self.jobs.jobs:
             job, entity_id = self.jobs.jobs.pop(0)
-            results.append(await run_job(rt, job, entity_id))
+            results.append(await run_job(rt, job, entity_id, self.jobs))
         return results
 
 
-@pytest.fixture
-async def world(sqlite_url: str, tmp_path: Path) -> AsyncIterator[World]:
+async def make_world(sqlite_url: str, tmp_path: Path) -> AsyncIterator[World]:
     engine = create_engine(sqlite_url)
     clock = FixedClock(IN_PERIOD)
     jobs = JobLog()

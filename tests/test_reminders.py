@@ -165,3 +165,12 @@ async def test_429_pauses_and_the_message_is_sent_once(
     async with services.ctx.sessionmaker() as s:
         row = (await s.execute(select(Delivery))).scalar_one()
     assert row.status == "sent" and row.attempts == 1  # the retry budget was not spent
+
+
+async def test_a_message_that_cannot_be_rendered_fails_at_once(services: Services, contest_id: int, clock: FixedClock, telegram: FakeTelegramSession) -> None:
+    async with services.contests.uow() as uow:
+        delivery_id = await uow.notify(reason="x", subject="y", chat_id=43, key="no-such-message-key")
+    outcome = await deliver(make_bot(telegram), services.ctx.sessionmaker, clock, delivery_id)
+    async with services.ctx.sessionmaker() as s:
+        row = await s.get(Delivery, delivery_id)
+    assert outcome == Outcome.FAILED and row.status == "failed" and telegram.sent_texts(43) == []

@@ -92,7 +92,11 @@ def _store(tmp: Path, files_dir: Path) -> tuple[str, int, Path]:
     return sha, size, target
 
 
-async def run_job(rt: WorkerRuntime, job: str, entity_id: int) -> object:
+async def run_job(rt: WorkerRuntime, job: str, entity_id: int, enqueue: Callable[[str, int], None] | None = None) -> object:
+    if job == "broadcast":
+        if enqueue is None:
+            from workers.actors import enqueue
+        return await broadcast_job(rt, entity_id, enqueue)
     if job == "deliver":
         return await deliver_job(rt, entity_id)
     if job == "download":

@@ -1,7 +1,266 @@
-"""(being written)"""
+"""Remote events (R-COO-3): ``/remote`` — a coordinator's schedule of connections (add,
+cancel with a confirmation); a participant's own connections; the examiner's «Получить
+материалы» button. The service checks the role and the region on every call."""
 
 from __future__ import annotations
 
-from aiogram import Router
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot import flow
+from bot.callbacks import ContestCb, NavCb
+from bot.texts import format_dt, tr
+from models.services import Services
+from models.services.remote import check_duration, clean_link, earliest_start
 
 router = Router(name=__name__)
+
+_TIME = re.compile(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2})[:.](\d{2})\s*")
+_NOT_COMMAND = F.text & ~F.text.startswith("/")
+
+
+class RemoteCb(CallbackData, prefix="rs"):
+    contest_id: int
+    action: str  # list | add (participant picker, paged) | pick
+    participant_id: int = 0
+    page: int = 0
+
+
+class RemoteCancelCb(CallbackData, prefix="rc"):
+    slot_id: int
+    action: str = "ask"  # ask | yes | keep
+
+
+class RemoteForm(StatesGroup):
+    starts_at = State()
+    duration = State()
+    link = State()
+    examiner = State()
+    materials = State()
+
+
+def parse_local(text: str, tz: str) -> datetime | None:
+    """«ДД.ММ.ГГГГ ЧЧ:ММ» in the contest's time zone."""
+    m = _TIME.fullmatch(text or "")
+    if not m:
+        return None
+    day, month, year, hour, minute = (int(x) for x in m.groups())
+    try:
+        return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(tz))
+    except ValueError:
+        return None
+
+
+async def _schedule(services: Services, uid: int, contest_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    slots = await services.remote.slots(uid, contest_id)
+    contest = await services.contests.contest(contest_id)
+    lines = [tr("remote-title", contest=contest.title)]
+    kb = InlineKeyboardBuilder()
+    for s in slots:
+        when = format_dt(s.starts_at, s.timezone)
+        materials = tr("remote-item-materials", file=s.materials_file_name or "файл") if s.has_materials else ""
+        lines.append(tr("remote-item", when=when, name=s.participant_name, duration=s.duration_minutes, materials=materials) + "\n  " + s.link)
+        kb.button(text=tr("remote-btn-cancel", when=when, name=s.participant_name)[:60], callback_data=RemoteCancelCb(slot_id=s.id))
+    if not slots:
+        lines.append(tr("remote-empty"))
+    kb.button(text=tr("remote-btn-add"), callback_data=RemoteCb(contest_id=contest_id, action="add"))
+    kb.adjust(1)
+    return "\n".join(lines), kb.as_markup()
+
+
+async def _mine(services: Services, uid: int, contest_id: int) -> str:
+    slots = await services.remote.my_slots(uid, contest_id)
+    if not slots:
+        return tr("remote-mine-empty")
+    lines = [tr("remote-mine-title")]
+    lines += [tr("remote-mine-item", when=format_dt(s.starts_at, s.timezone), duration=s.duration_minutes, link=s.link) for s in slots]
+    return "\n".join(lines)
+
+
+async def _screen(uid: int, bot: Bot, services: Services, contest_id: int) -> None:
+    roles = await services.coordination.staff_roles(uid)
+    if contest_id in roles.coordinator_contests:
+        text, kb = await _schedule(services, uid, contest_id)
+        await bot.send_message(uid, text, reply_markup=kb)
+    else:
+        await bot.send_message(uid, await _mine(services, uid, contest_id))
+
+
+@router.message(Command("remote"))
+async def remote(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+    uid = message.from_user.id
+    await state.set_state(None)
+    roles = await services.coordination.staff_roles(uid)
+    if roles.is_coordinator:
+        ids = sorted(roles.coordinator_contests)
+        if len(ids) == 1:
+            await _screen(uid, bot, services, ids[0])
+        else:
+            contests = [c for c in await services.contests.contests() if c.id in roles.coordinator_contests]
+            await message.answer(tr("coord-choose-contest"), reply_markup=flow.contest_picker(contests, "remote"))
+        return
+    resolved = await flow.resolve_contest(services, state, uid)
+    if isinstance(resolved, int):
+        await _screen(uid, bot, services, resolved)
+    elif not resolved:
+        await message.answer(tr("no-contests"))
+    else:
+        await message.answer(tr("choose-contest"), reply_markup=flow.contest_picker(resolved, "remote"))
+
+
+@router.callback_query(ContestCb.filter(F.then == "remote"))
+async def remote_contest(query: CallbackQuery, callback_data: ContestCb, bot: Bot, services: Services) -> None:
+    await query.answer()
+    await _screen(query.from_user.id, bot, services, callback_data.contest_id)
+
+
+@router.callback_query(RemoteCb.filter(F.action == "list"))
+async def remote_list(query: CallbackQuery, callback_data: RemoteCb, services: Services) -> None:
+    text, kb = await _schedule(services, query.from_user.id, callback_data.contest_id)
+    await query.answer()
+    await query.message.answer(text, reply_markup=kb)
+
+
+@router.callback_query(RemoteCb.filter(F.action == "add"))
+async def remote_add(query: CallbackQuery, callback_data: RemoteCb, services: Services) -> None:
+    cid = callback_data.contest_id
+    page = await services.remote.candidates(query.from_user.id, cid, callback_data.page)
+    await query.answer()
+    if page.total == 0:
+        await query.message.answer(tr("remote-no-candidates"))
+        return
+    kb = InlineKeyboardBuilder()
+    for c in page.items:
+        kb.button(text=flow.button_label(c.title), callback_data=RemoteCb(contest_id=cid, action="pick", participant_id=c.id))
+    nav = 0
+    if page.page > 0:
+        kb.button(text=tr("btn-prev"), callback_data=RemoteCb(contest_id=cid, action="add", page=page.page - 1))
+        nav += 1
+    if page.page < page.pages - 1:
+        kb.button(text=f"{tr('btn-next')} {page.page + 1}/{page.pages}", callback_data=RemoteCb(contest_id=cid, action="add", page=page.page + 1))
+        nav += 1
+    kb.adjust(*([1] * len(page.items)), *([nav] if nav else []))
+    await query.message.answer(tr("remote-pick-participant", total=page.total), reply_markup=kb.as_markup())
+
+
+@router.callback_query(RemoteCb.filter(F.action == "pick"))
+async def remote_pick(query: CallbackQuery, callback_data: RemoteCb, services: Services, state: FSMContext) -> None:
+    uid, cid = query.from_user.id, callback_data.contest_id
+    card = await services.coordination.card(uid, callback_data.participant_id)  # role and region
+    contest = await services.contests.contest(cid)
+    await query.answer()
+    await state.set_state(RemoteForm.starts_at)
+    await state.update_data(rm_contest=cid, rm_participant=card.participant_id, rm_name=card.full_name, rm_tz=contest.timezone)
+    earliest = format_dt(earliest_start(services.ctx.clock.now()), contest.timezone)
+    await query.message.answer(tr("remote-ask-time", name=card.full_name, tz=contest.timezone, earliest=earliest))
+
+
+@router.message(RemoteForm.starts_at, _NOT_COMMAND)
+async def remote_time(message: Message, services: Services, state: FSMContext) -> None:
+    data = await state.get_data()
+    starts_at = parse_local(message.text, data["rm_tz"])
+    if starts_at is None:
+        await message.answer(tr("remote-bad-time"))
+        return
+    await services.remote.check_start(message.from_user.id, data["rm_contest"], starts_at)
+    await state.update_data(rm_starts=starts_at.isoformat())
+    await state.set_state(RemoteForm.duration)
+    await message.answer(tr("remote-ask-duration"))
+
+
+@router.message(RemoteForm.duration, _NOT_COMMAND)
+async def remote_duration(message: Message, state: FSMContext) -> None:
+    text = message.text.strip()
+    if not text.isdigit():
+        await message.answer(tr("remote-bad-number"))
+        return
+    check_duration(int(text))
+    await state.update_data(rm_duration=int(text))
+    await state.set_state(RemoteForm.link)
+    await message.answer(tr("remote-ask-link"))
+
+
+@router.message(RemoteForm.link, _NOT_COMMAND)
+async def remote_link(message: Message, state: FSMContext) -> None:
+    await state.update_data(rm_link=clean_link(message.text))
+    await state.set_state(RemoteForm.examiner)
+    await message.answer(tr("remote-ask-examiner"))
+
+
+@router.message(RemoteForm.examiner, _NOT_COMMAND)
+async def remote_examiner(message: Message, state: FSMContext) -> None:
+    text = message.text.strip()
+    if text != "-" and not text.isdigit():
+        await message.answer(tr("remote-bad-examiner"))
+        return
+    await state.update_data(rm_examiner=None if text == "-" else int(text))
+    await state.set_state(RemoteForm.materials)
+    await message.answer(tr("remote-ask-materials"))
+
+
+@router.message(RemoteForm.materials, F.document | (F.text == "-"))
+async def remote_materials(message: Message, services: Services, state: FSMContext) -> None:
+    data = await state.get_data()
+    doc = message.document
+    slot = await services.remote.add_slot(
+        message.from_user.id,
+        data["rm_contest"],
+        data["rm_participant"],
+        datetime.fromisoformat(data["rm_starts"]),
+        data["rm_duration"],
+        data["rm_link"],
+        examiner_telegram_id=data.get("rm_examiner"),
+        materials_file_id=doc.file_id if doc else None,
+        materials_file_name=doc.file_name if doc else None,
+    )
+    await state.set_state(None)
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("remote-btn-add"), callback_data=RemoteCb(contest_id=slot.contest_id, action="add"))
+    await message.answer(
+        tr("remote-added", when=format_dt(slot.starts_at, slot.timezone), name=slot.participant_name, duration=slot.duration_minutes),
+        reply_markup=kb.as_markup(),
+    )
+
+
+@router.message(RemoteForm.materials, _NOT_COMMAND)
+async def remote_materials_wrong(message: Message) -> None:
+    await message.answer(tr("remote-ask-materials"))
+
+
+@router.callback_query(RemoteCancelCb.filter())
+async def remote_cancel(query: CallbackQuery, callback_data: RemoteCancelCb, services: Services) -> None:
+    uid, sid = query.from_user.id, callback_data.slot_id
+    if callback_data.action == "yes":
+        s = await services.remote.cancel_slot(uid, sid)
+        await query.answer()
+        await query.message.edit_text(tr("remote-cancelled", when=format_dt(s.starts_at, s.timezone), name=s.participant_name))
+        return
+    s = await services.remote.slot(uid, sid)  # role and region checked before anything is shown
+    await query.answer()
+    if callback_data.action == "keep":
+        await query.message.edit_text(tr("remote-kept"))
+        return
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("remote-btn-cancel-yes"), callback_data=RemoteCancelCb(slot_id=sid, action="yes"))
+    kb.button(text=tr("remote-btn-keep"), callback_data=RemoteCancelCb(slot_id=sid, action="keep"))
+    kb.adjust(1)
+    await query.message.answer(tr("remote-cancel-confirm", when=format_dt(s.starts_at, s.timezone), name=s.participant_name), reply_markup=kb.as_markup())
+
+
+@router.callback_query(NavCb.filter(F.to.startswith("rmat-")))
+async def remote_materials_button(query: CallbackQuery, callback_data: NavCb, bot: Bot, services: Services) -> None:
+    """The button of the materials notice (the outbox's buttons are ``NavCb``)."""
+    slot_id = int(callback_data.to.removeprefix("rmat-")) if callback_data.to[5:].isdigit() else 0
+    got = await services.remote.materials(query.from_user.id, slot_id)
+    await query.answer()
+    caption = tr("remote-materials-caption", when=format_dt(got.slot.starts_at, got.slot.timezone), name=got.slot.participant_name)
+    await bot.send_document(query.from_user.id, got.file_id, caption=caption, protect_content=True)

@@ -1,7 +1,224 @@
-"""(being written)"""
+"""Task texts (R-COO-4): ``/tasks`` — a participant opens a task (the time of first access
+is recorded by the service) and sends an answer file; a coordinator publishes a task (file,
+title, optional time limit) and sees who opened and answered."""
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot import flow
+from bot.callbacks import ContestCb, NavCb
+from bot.texts import format_dt, tr
+from models.services import Services, TelegramFile
+from models.services.tasks import TaskItem
 
 router = Router(name=__name__)
+
+_NOT_COMMAND = F.text & ~F.text.startswith("/")
+
+
+class TaskCb(CallbackData, prefix="tk"):
+    task_id: int
+    action: str  # open | answer
+
+
+class TaskPublishCb(CallbackData, prefix="ta"):
+    contest_id: int
+
+
+class TaskForm(StatesGroup):
+    file = State()
+    title = State()
+    limit = State()
+    answer = State()
+
+
+# --------------------------------------------------------------------------- participant
+
+
+def _state_text(t: TaskItem) -> str:
+    if t.first_access_at is None:
+        return " " + tr("task-state-new")
+    text = " " + tr("task-state-open", opened=format_dt(t.first_access_at, t.timezone))
+    if t.submitted_at is not None:
+        text += tr("task-state-answered", at=format_dt(t.submitted_at, t.timezone))
+    if t.deadline is not None:
+        key = "task-state-closed" if t.closed else "task-state-deadline"
+        text += tr(key, deadline=format_dt(t.deadline, t.timezone))
+    return text
+
+
+def _participant_screen(tasks: list[TaskItem]) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not tasks:
+        return tr("task-list-empty"), None
+    lines = [tr("task-list-title")]
+    kb = InlineKeyboardBuilder()
+    for t in tasks:
+        lines.append(tr("task-item", title=t.title, state=_state_text(t)))
+        kb.button(text=flow.button_label(tr("task-btn-open-item", title=t.title)), callback_data=TaskCb(task_id=t.id, action="open"))
+        if t.first_access_at is not None and not t.closed:
+            kb.button(text=flow.button_label(tr("task-btn-answer", title=t.title)), callback_data=TaskCb(task_id=t.id, action="answer"))
+    kb.adjust(1)
+    return "\n".join(lines), kb.as_markup()
+
+
+async def _open(bot: Bot, uid: int, services: Services, task_id: int) -> None:
+    opened = await services.tasks.open(uid, task_id)
+    t = opened.task
+    await bot.send_document(uid, opened.file_id, caption=tr("task-opened", title=t.title, opened=format_dt(t.first_access_at, t.timezone)))
+    lines = []
+    if t.time_limit_minutes:
+        lines.append(tr("task-opened-limit", limit=t.time_limit_minutes))
+    if t.deadline is not None:
+        lines.append(tr("task-opened-closed" if t.closed else "task-opened-deadline", deadline=format_dt(t.deadline, t.timezone)))
+    kb = InlineKeyboardBuilder()
+    if not t.closed:
+        kb.button(text=flow.button_label(tr("task-btn-answer", title=t.title)), callback_data=TaskCb(task_id=t.id, action="answer"))
+    if not t.closed:
+        lines.append(tr("task-opened-answer"))
+    await bot.send_message(uid, "\n".join(lines), reply_markup=kb.as_markup() if not t.closed else None)
+
+
+@router.callback_query(TaskCb.filter(F.action == "open"))
+async def open_task(query: CallbackQuery, callback_data: TaskCb, bot: Bot, services: Services) -> None:
+    await _open(bot, query.from_user.id, services, callback_data.task_id)
+    await query.answer()
+
+
+@router.callback_query(NavCb.filter(F.to.startswith("task-")))
+async def open_from_notice(query: CallbackQuery, callback_data: NavCb, bot: Bot, services: Services) -> None:
+    """«Открыть задание» in the publication notice (the outbox's buttons are ``NavCb``)."""
+    raw = callback_data.to.removeprefix("task-")
+    await _open(bot, query.from_user.id, services, int(raw) if raw.isdigit() else 0)
+    await query.answer()
+
+
+@router.callback_query(TaskCb.filter(F.action == "answer"))
+async def ask_answer(query: CallbackQuery, callback_data: TaskCb, services: Services, state: FSMContext) -> None:
+    t = await services.tasks.ensure_open(query.from_user.id, callback_data.task_id)
+    await query.answer()
+    await state.set_state(TaskForm.answer)
+    await state.update_data(tk_task=t.id)
+    deadline = tr("task-ask-answer-deadline", deadline=format_dt(t.deadline, t.timezone)) if t.deadline else ""
+    await query.message.answer(tr("task-ask-answer", title=t.title, deadline=deadline))
+
+
+@router.message(TaskForm.answer, F.document)
+async def answer_file(message: Message, services: Services, state: FSMContext) -> None:
+    doc = message.document
+    task_id = (await state.get_data())["tk_task"]
+    t = await services.tasks.submit(message.from_user.id, task_id, TelegramFile(doc.file_id, doc.file_unique_id, doc.file_name, doc.mime_type, doc.file_size))
+    await state.set_state(None)
+    await message.answer(tr("task-answer-saved", title=t.title, at=format_dt(t.submitted_at, t.timezone)))
+
+
+@router.message(TaskForm.answer, ~F.text.startswith("/"))
+async def answer_not_file(message: Message) -> None:
+    await message.answer(tr("task-answer-need-file"))
+
+
+# --------------------------------------------------------------------------- coordinator
+
+
+async def _admin_screen(services: Services, uid: int, contest_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    tasks = await services.tasks.published(uid, contest_id)
+    contest = await services.contests.contest(contest_id)
+    lines = [tr("task-admin-title", contest=contest.title)]
+    for t in tasks:
+        limit = tr("task-admin-limit", limit=t.time_limit_minutes) if t.time_limit_minutes else ""
+        lines.append(tr("task-admin-item", title=t.title, limit=limit, opened=t.opened_count, answered=t.submitted_count))
+    if not tasks:
+        lines.append(tr("task-list-empty"))
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("task-btn-publish"), callback_data=TaskPublishCb(contest_id=contest_id))
+    return "\n".join(lines), kb.as_markup()
+
+
+async def _screen(bot: Bot, uid: int, services: Services, contest_id: int) -> None:
+    roles = await services.coordination.staff_roles(uid)
+    if contest_id in roles.coordinator_contests:
+        text, kb = await _admin_screen(services, uid, contest_id)
+    else:
+        text, kb = _participant_screen(await services.tasks.tasks_for(uid, contest_id))
+    await bot.send_message(uid, text, reply_markup=kb)
+
+
+@router.message(Command("tasks"))
+async def tasks(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+    uid = message.from_user.id
+    await state.set_state(None)
+    roles = await services.coordination.staff_roles(uid)
+    if roles.is_coordinator:
+        ids = sorted(roles.coordinator_contests)
+        if len(ids) == 1:
+            await _screen(bot, uid, services, ids[0])
+        else:
+            contests = [c for c in await services.contests.contests() if c.id in roles.coordinator_contests]
+            await message.answer(tr("coord-choose-contest"), reply_markup=flow.contest_picker(contests, "tasks"))
+        return
+    resolved = await flow.resolve_contest(services, state, uid)
+    if isinstance(resolved, int):
+        await _screen(bot, uid, services, resolved)
+    elif not resolved:
+        await message.answer(tr("no-contests"))
+    else:
+        await message.answer(tr("choose-contest"), reply_markup=flow.contest_picker(resolved, "tasks"))
+
+
+@router.callback_query(ContestCb.filter(F.then == "tasks"))
+async def tasks_contest(query: CallbackQuery, callback_data: ContestCb, bot: Bot, services: Services) -> None:
+    await query.answer()
+    await _screen(bot, query.from_user.id, services, callback_data.contest_id)
+
+
+@router.callback_query(TaskPublishCb.filter())
+async def publish_start(query: CallbackQuery, callback_data: TaskPublishCb, services: Services, state: FSMContext) -> None:
+    await services.tasks.check_publisher(query.from_user.id, callback_data.contest_id)
+    await query.answer()
+    await state.set_state(TaskForm.file)
+    await state.update_data(tk_contest=callback_data.contest_id)
+    await query.message.answer(tr("task-ask-file"))
+
+
+@router.message(TaskForm.file, F.document)
+async def publish_file(message: Message, state: FSMContext) -> None:
+    await state.update_data(tk_file=message.document.file_id, tk_name=message.document.file_name)
+    await state.set_state(TaskForm.title)
+    await message.answer(tr("task-ask-title"))
+
+
+@router.message(TaskForm.file, ~F.text.startswith("/"))
+async def publish_not_file(message: Message) -> None:
+    await message.answer(tr("task-need-file"))
+
+
+@router.message(TaskForm.title, _NOT_COMMAND)
+async def publish_title(message: Message, state: FSMContext) -> None:
+    await state.update_data(tk_title=message.text.strip())
+    await state.set_state(TaskForm.limit)
+    await message.answer(tr("task-ask-limit"))
+
+
+@router.message(TaskForm.limit, _NOT_COMMAND)
+async def publish_limit(message: Message, services: Services, state: FSMContext) -> None:
+    text = message.text.strip()
+    if text != "-" and not text.isdigit():
+        await message.answer(tr("task-bad-limit"))
+        return
+    data = await state.get_data()
+    t = await services.tasks.publish(
+        message.from_user.id,
+        data["tk_contest"],
+        data["tk_title"],
+        data["tk_file"],
+        data.get("tk_name"),
+        time_limit_minutes=None if text == "-" else int(text),
+    )
+    await state.set_state(None)
+    await message.answer(tr("task-published-ok", title=t.title))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, String, cast, func, literal, select, update
+from sqlalchemy import JSON, String, cast, func, literal, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -272,7 +272,8 @@ class BroadcastService(Service):
             if audience.role == "participants":
                 sub = self._participants(b.contest_id, audience, scope).subquery()
                 picked = {"recipient_chat_id": sub.c.chat, "language": cast(func.coalesce(sub.c.language, "ru"), String)}
-                source = select(*[picked.get(c, v) for c, v in zip(columns, fixed, strict=True)]).select_from(sub)
+                # WHERE true: SQLite cannot otherwise tell the upsert's ON from a join's ON
+                source = select(*[picked.get(c, v) for c, v in zip(columns, fixed, strict=True)]).select_from(sub).where(true())
                 stmt = insert(Delivery).from_select(columns, source).on_conflict_do_nothing(index_elements=key)
                 total = (await s.execute(stmt)).rowcount or 0
             else:

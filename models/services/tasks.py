@@ -98,6 +98,10 @@ class TaskTextService(Service):
         if scope is not None:
             raise Forbidden("task_federal_only")
 
+    async def check_publisher(self, actor: int, contest_id: int) -> None:
+        async with self.read() as s:
+            await self._publisher(s, actor, contest_id)
+
     async def publish(
         self,
         actor: int,
@@ -156,7 +160,7 @@ class TaskTextService(Service):
                     .where(Participant.contest_id == contest_id, Participant.verification_status == VerificationStatus.ACCEPTED)
                 )
             ).scalars()
-            limit = str(time_limit_minutes or "")
+            limit = time_limit_minutes or 0
             for person in people:
                 await uow.notify(
                     reason="task_published",
