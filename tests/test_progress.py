@@ -19,7 +19,8 @@ from models.db import create_engine, create_sessionmaker
 from models.errors import Forbidden
 from models.rules import ConditionAnswers, snils_checksum
 from models.services import ServiceContext, Services, TelegramFile
-from models.services.monitoring import ProgressReport, workbook
+from models.services.monitoring import ProgressReport
+from notifications.exports import progress_workbook
 from tests.conftest import (
     ADMIN_ID,
     COORD_MOSCOW,
@@ -182,7 +183,7 @@ async def test_outsiders_are_refused(services: Services, contest_id: int, clock:
             await services.monitoring.progress(outsider, contest_id)
         assert err.value.code == "not_coordinator"
         with pytest.raises(Forbidden):
-            await services.monitoring.progress_xlsx(outsider, contest_id)
+            progress_workbook(await services.monitoring.progress(outsider, contest_id))
 
 
 async def test_empty_contest_is_all_zeros(services: Services, contest_id: int) -> None:
@@ -195,7 +196,7 @@ async def test_empty_contest_is_all_zeros(services: Services, contest_id: int) -
 
 async def test_workbook_opens_and_holds_the_numbers(services: Services, contest_id: int, clock: FixedClock) -> None:
     await populate(services, contest_id, clock)
-    book = load_workbook(io.BytesIO(await services.monitoring.progress_xlsx(FEDERAL, contest_id)))
+    book = load_workbook(io.BytesIO(progress_workbook(await services.monitoring.progress(FEDERAL, contest_id))))
     assert book.sheetnames == ["Верификация", "Заявки", "Оценивание", "Подписи"]
     for ws in book.worksheets:
         assert ws.freeze_panes == "A2"
@@ -217,7 +218,7 @@ async def test_workbook_opens_and_holds_the_numbers(services: Services, contest_
     assert book["Оценивание"]["A2"].value == "оценивание ещё не начато"
     assert book["Подписи"]["A2"].value == "протоколов пока нет"
 
-    mine = load_workbook(io.BytesIO(await services.monitoring.progress_xlsx(COORD_OBLAST, contest_id)))
+    mine = load_workbook(io.BytesIO(progress_workbook(await services.monitoring.progress(COORD_OBLAST, contest_id))))
     regions = {r[0] for r in mine["Заявки"].iter_rows(min_row=2, values_only=True)}
     assert regions == {"Московская область", "Итого"}
 
@@ -231,7 +232,7 @@ def test_workbook_of_future_sections_renders_rows() -> None:
         (ScoringProgress("г. Москва", "Лучший социальный работник", 4, 3),),
         (MissingSignature("Протокол блокировки оценок", "Орлов Д. И.", IN_PERIOD),),
     )
-    book = load_workbook(io.BytesIO(workbook(report)))
+    book = load_workbook(io.BytesIO(progress_workbook(report)))
     assert list(book["Оценивание"].iter_rows(min_row=2, values_only=True)) == [("г. Москва", "Лучший социальный работник", 4, 3, 75)]
     assert book["Подписи"]["B2"].value == "Орлов Д. И."
     assert book["Заявки"]["A2"].value == "Заявок пока нет"

@@ -14,6 +14,7 @@ from bot.handlers.coordinator import _coordinated_contest
 from bot.texts import format_dt, tr
 from models.services import Services
 from models.services.monitoring import ProgressReport, export_file_name
+from notifications.exports import progress_workbook
 
 router = Router(name=__name__)
 
@@ -125,7 +126,7 @@ async def contest_chosen(query: CallbackQuery, callback_data: ContestCb, bot: Bo
 @router.callback_query(ProgressCb.filter())
 async def export(query: CallbackQuery, callback_data: ProgressCb, bot: Bot, services: Services) -> None:
     """The workbook; the button proves nothing — the service checks the role again."""
-    data = await services.monitoring.progress_xlsx(query.from_user.id, callback_data.contest_id)
+    data = progress_workbook(await services.monitoring.progress(query.from_user.id, callback_data.contest_id))
     contest = await services.contests.contest(callback_data.contest_id)
     now = services.ctx.clock.now()
     await query.answer()
