@@ -321,4 +321,4 @@ def test_a_long_summary_fits_one_message() -> None:
     text = summary_text(report)
     assert len(text) <= 4096
     assert f"…и ещё регионов: {90 - MESSAGE_REGIONS}" in text or "полный отчёт — в выгрузке Excel" in text
-    assert len(load_workbook(io.BytesIO(workbook(report)))["Заявки"]["A"]) == 1 + 270 + 1
+    assert len(load_workbook(io.BytesIO(progress_workbook(report)))["Заявки"]["A"]) == 1 + 270 + 1
