@@ -65,18 +65,19 @@ async def stack(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
         )
         procs: list[asyncio.subprocess.Process] = []
 
-        async def start_worker(name: str) -> asyncio.subprocess.Process:
+        async def start_worker(name: str, queues: tuple[str, ...] = ("deliveries",)) -> asyncio.subprocess.Process:
             log = (tmp_path / f"{name}.log").open("wb")
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", str(THREADS),
-                "--queues", "deliveries", env=env, cwd=ROOT, stdout=log, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+                "--queues", *queues, env=env, cwd=ROOT, stdout=log, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
             )
             log.close()
             procs.append(proc)
             return proc
 
-        def enqueue(job: str, delivery_id: int) -> None:
-            broker.enqueue(Message(queue_name="deliveries", actor_name="deliver", args=(delivery_id,), kwargs={}, options={}))
+        def enqueue(job: str, entity_id: int) -> None:
+            queue, actor = {"deliver": ("deliveries", "deliver"), "broadcast": ("broadcasts", "broadcast_progress")}[job]
+            broker.enqueue(Message(queue_name=queue, actor_name=actor, args=(entity_id,), kwargs={}, options={}))
 
         yield {"api": api, "engine": engine, "broker": broker, "start_worker": start_worker, "enqueue": enqueue, "procs": procs}
         for proc in procs:
@@ -136,6 +137,50 @@ async def wait_until(predicate, within: float, every: float = 0.2, tick=None) ->
 async def sweeping(stack: dict[str, Any]) -> None:
     """The scheduler's job, run from the test: hand due and stale rows to the queue."""
     await sweep(create_sessionmaker(stack["engine"]), datetime.now(UTC), stack["enqueue"], kinds=[], requeue_after=timedelta(seconds=2))
+
+
+async def test_broadcast_survives_a_killed_worker(stack: dict[str, Any]) -> None:
+    """R-COO-1: a crash resumes the broadcast where it stopped; nobody is skipped; the
+    coordinator still gets the final report."""
+    from models.services.broadcasts import Audience
+    from models.tables import Broadcast
+
+    api, engine = stack["api"], stack["engine"]
+    ctx = ServiceContext(
+        sessionmaker=create_sessionmaker(engine),
+        cipher=PersonalDataCipher(PersonalDataCipher.generate_key().encode()),
+        clock=SystemClock(),
+        jobs=stack["enqueue"],
+    )
+    services = Services(ctx)
+    text = EXAMPLE.read_text(encoding="utf-8").replace(": 2027-", ": 2099-")  # deadlines far ahead
+    contest_id = (await services.contests.load_definition(None, text.encode())).contest_id
+    n = 600
+    for i in range(n):
+        await services.participants.give_consent(BASE_CHAT + i, contest_id)
+    federal = 100003
+    draft = await services.broadcasts.create_draft(federal, contest_id, "Вебинар для участников — завтра в 10:00")
+    await services.broadcasts.set_audience(federal, draft.id, Audience())
+    queues = ("deliveries", "broadcasts")
+    await stack["start_worker"]("worker-1", queues)
+    await services.broadcasts.start(federal, draft.id)
+    await services.broadcasts.set_progress_message(federal, draft.id, federal, 1)  # as the handler does
+    assert await wait_until(lambda: _gt(api, n // 3), 120), "the first worker never got going"
+    proc = stack["procs"][0]
+    os.killpg(proc.pid, signal.SIGKILL)
+    await proc.wait()
+    await stack["start_worker"]("worker-2", queues)
+
+    async def finished() -> bool:
+        async with engine.connect() as conn:
+            return (await conn.execute(select(Broadcast.status).where(Broadcast.id == draft.id))).scalar_one() == "done"
+
+    done = await wait_until(finished, 180, every=1.0, tick=lambda: sweeping(stack))
+    chats = per_chat(api)
+    chats.pop(federal, None)
+    _, duplicated, lost = report("broadcast kill -9", chats, {BASE_CHAT + i for i in range(n)})
+    assert done and lost == 0 and duplicated <= THREADS
+    assert any("закончена" in (p.get("text") or "") for p in api.messages_to(federal))
 
 
 def report(name: str, chats: Counter[int], expected: set[int]) -> tuple[int, int, int]:
