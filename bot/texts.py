@@ -5,10 +5,9 @@ from __future__ import annotations
 import html
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from models.errors import DomainError
-from models.rules import ConditionFailure, Missing
+from models.rules import ConditionFailure, Missing, format_local
 from models.views import ApplicationView
 from notifications.i18n import t
 
@@ -21,11 +20,7 @@ def tr(key: str, /, **args: Any) -> str:
 
 
 def format_dt(value: datetime | None, tz: str) -> str:
-    if value is None:
-        return "—"
-    local = value.astimezone(ZoneInfo(tz))
-    zone = "МСК" if tz == "Europe/Moscow" else tz
-    return f"{local:%d.%m.%Y %H:%M} ({zone})"
+    return "—" if value is None else format_local(value, tz)
 
 
 def status_text(status: str) -> str:

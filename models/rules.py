@@ -441,3 +441,10 @@ def daily_due(now: datetime, tz: ZoneInfo, hour: int = 9) -> datetime:
     if at > local:
         at -= timedelta(days=1)
     return at
+
+
+def format_local(value: datetime, tz: str) -> str:
+    """A moment as people of the contest read it: ``01.04.2027 23:59 (МСК)`` in the
+    contest's time zone (deadlines are named in every refusal, R-APP-7)."""
+    zone = "МСК" if tz == "Europe/Moscow" else tz
+    return f"{value.astimezone(ZoneInfo(tz)):%d.%m.%Y %H:%M} ({zone})"

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from models import rules
 from models.contest_file import Role
-from models.rules import Gap, VerificationStatus
+from models.rules import Gap, VerificationStatus, format_local
 from models.services.contests import application_deadline
 from models.services.participants import application_view
 from models.tables import Application, Contest, Participant, Person, Region, RoleAssignment
@@ -73,11 +73,6 @@ def register(kind: ReminderKind) -> ReminderKind:
     return kind
 
 
-def _fmt(value: datetime, tz: str) -> str:
-    zone = "МСК" if tz == "Europe/Moscow" else tz
-    return f"{value.astimezone(ZoneInfo(tz)):%d.%m.%Y %H:%M} ({zone})"
-
-
 def _offset_label(off: timedelta) -> str:
     return f"{off.days}d" if off.days else f"{off.seconds // 3600}h"
 
@@ -119,7 +114,7 @@ class ApplicationDeadlineReminder(ReminderKind):
                 )
             )
         ).all()
-        deadline = _fmt(run.expires_at, contest.timezone)
+        deadline = format_local(run.expires_at, contest.timezone)
         out = []
         for p, person in rows:
             view = application_view(p.application) if p.application is not None else None

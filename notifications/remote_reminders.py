@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.contest_file import Role
+from models.rules import format_local
 from models.services.remote import ANNOUNCE_AHEAD, BRIEFING_AHEAD, MATERIALS_AHEAD
 from models.tables import Contest, Participant, Person, RemoteSlot, RoleAssignment
 from notifications.reminders import Message, ReminderKind, Run, register
@@ -36,9 +37,6 @@ ANNOUNCE_WINDOW = timedelta(days=1)
 DAY_HOUR = 9
 
 
-def when(value: datetime, tz: str) -> str:
-    zone = "МСК" if tz == "Europe/Moscow" else tz
-    return f"{value.astimezone(ZoneInfo(tz)):%d.%m.%Y %H:%M} ({zone})"
 
 
 def day_reminder_due(slot_start: datetime, created_at: datetime, tz: str) -> datetime:
@@ -81,7 +79,7 @@ async def _slot_and_person(s: AsyncSession, run: Run) -> tuple[RemoteSlot, Parti
 def _args(slot: RemoteSlot, p: Participant, contest: Contest) -> dict[str, Any]:
     return {
         "contest": contest.title,
-        "when": when(slot.starts_at, contest.timezone),
+        "when": format_local(slot.starts_at, contest.timezone),
         "time": f"{slot.starts_at.astimezone(ZoneInfo(contest.timezone)):%H:%M}",
         "duration": slot.duration_minutes,
         "link": slot.link,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from models.errors import DomainError, Forbidden, NotFound
-from models.rules import VerificationStatus
+from models.rules import VerificationStatus, format_local
 from models.services.base import Service
 from models.services.coordination import CoordinatorService, Scope, _in_scope
 from models.tables import Contest, Delivery, Participant, Person, RemoteSlot, Stage
@@ -239,7 +239,7 @@ class RemoteEventService(Service):
                 .values(status="cancelled")
             )
             view = slot_view(slot, p, contest)
-            args = {"contest": contest.title, "when": _when(slot.starts_at, contest.timezone), "name": view.participant_name}
+            args = {"contest": contest.title, "when": format_local(slot.starts_at, contest.timezone), "name": view.participant_name}
             person = await s.get(Person, p.person_id)
             await uow.notify(
                 reason="remote_cancelled",
@@ -344,8 +344,3 @@ def _stage_start(stage: Stage) -> datetime:
     return stage.starts_at
 
 
-def _when(value: datetime, tz: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    zone = "МСК" if tz == "Europe/Moscow" else tz
-    return f"{value.astimezone(ZoneInfo(tz)):%d.%m.%Y %H:%M} ({zone})"
