@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.clock import Clock
@@ -53,15 +53,30 @@ def controls(p: BroadcastProgress, pack: Callable[[int, str], str]) -> InlineKey
     return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=t(k), callback_data=pack(p.id, a)) for k, a in row]])
 
 
-async def enqueue_unsent(s: AsyncSession, broadcast_id: int, now: datetime, enqueue: Callable[[str, int], None]) -> int:
-    """Hand the broadcast's waiting rows to the queue (batches of ids)."""
-    ids = (
-        await s.execute(
-            select(Delivery.id)
-            .where(Delivery.broadcast_id == broadcast_id, Delivery.status == "pending", Delivery.enqueued_at.is_(None))
-            .order_by(Delivery.id)
-        )
-    ).scalars().all()
+#: how many seconds of sending a broadcast keeps in the queue at once
+WINDOW_SECONDS = 20
+
+
+async def enqueue_unsent(s: AsyncSession, broadcast_id: int, now: datetime, enqueue: Callable[[str, int], None], rate: int) -> int:
+    """Keep about ``WINDOW_SECONDS`` of sending in the queue: top it up from the rows not
+    handed yet, and hand again rows that waited three windows (their message was lost).
+    A broadcast of 10 000 is never 10 000 queue messages at once, so nothing in the queue
+    waits long enough to look lost and be handed twice."""
+    window = max(rate * WINDOW_SECONDS, 50)
+    lost_before = now - timedelta(seconds=3 * WINDOW_SECONDS)
+    waiting = Delivery.broadcast_id == broadcast_id, Delivery.status == "pending"
+    handed = (
+        await s.execute(select(func.count()).select_from(Delivery).where(*waiting, Delivery.enqueued_at.is_not(None), Delivery.enqueued_at >= lost_before))
+    ).scalar_one()
+    ids = list(
+        (await s.execute(select(Delivery.id).where(*waiting, Delivery.enqueued_at.is_not(None), Delivery.enqueued_at < lost_before).order_by(Delivery.id)))
+        .scalars()
+    )
+    room = window - handed - len(ids)
+    if room > 0:
+        ids += (
+            await s.execute(select(Delivery.id).where(*waiting, Delivery.enqueued_at.is_(None)).order_by(Delivery.id).limit(room))
+        ).scalars().all()
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
         await s.execute(update(Delivery).where(Delivery.id.in_(chunk)).values(enqueued_at=now))
@@ -106,7 +121,7 @@ async def tick(
         if b is None:
             return False
         if b.status == "running":
-            await enqueue_unsent(s, b.id, now, enqueue)
+            await enqueue_unsent(s, b.id, now, enqueue, rate)
         p = await progress_of(s, b.id)
         report = None
         if b.status == "running" and p.left == 0:

@@ -110,6 +110,8 @@ async def due_delivery_ids(
                             and_(
                                 Delivery.status == "pending",
                                 Delivery.due_at <= now,
+                                # a broadcast's own ticks feed its rows to the queue
+                                Delivery.broadcast_id.is_(None),
                                 or_(Delivery.enqueued_at.is_(None), Delivery.enqueued_at < stale),
                             ),
                             and_(
