@@ -19,6 +19,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from models.settings import Settings
+from notifications.i18n import t
 
 log = logging.getLogger("bot")
 
@@ -28,7 +29,7 @@ def _settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         for err in exc.errors():
-            print(f"настройка {'.'.join(map(str, err['loc'])) or '—'}: {err['msg']}", file=sys.stderr)
+            print(t("cli-setting-error", name=".".join(map(str, err["loc"])) or "—", error=err["msg"]), file=sys.stderr)
         raise SystemExit(2) from None
 
 
@@ -116,12 +117,12 @@ async def _sweep_once(settings: Settings) -> int:
         report = await sweep(create_sessionmaker(engine), SystemClock().now(), enqueue, requeue_after=timedelta(seconds=settings.requeue_after_seconds))
     finally:
         await engine.dispose()
-    print(f"напоминаний создано: {report.created}, сообщений передано в очередь: {report.enqueued}, {report.seconds:.3f} с")
+    print(t("cli-swept", created=report.created, enqueued=report.enqueued, seconds=f"{report.seconds:.3f}"))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Бот конкурсов профессионального мастерства")
+    parser = argparse.ArgumentParser(prog="python -m bot", description=t("cli-description"))
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (default)")
     sub.add_parser("migrate", help="apply database migrations")
@@ -158,13 +159,13 @@ def main(argv: list[str] | None = None) -> int:
         from models.migrate import upgrade_sync
 
         upgrade_sync(settings.effective_database_url)
-        print("миграции применены")
+        print(t("cli-migrated"))
         return 0
     if args.command == "sweep":
         return asyncio.run(_sweep_once(settings))
     if args.command == "load-contest":
         if not args.file.is_file():
-            print(f"файл не найден: {args.file}", file=sys.stderr)
+            print(t("cli-file-not-found", path=str(args.file)), file=sys.stderr)
             return 2
         return asyncio.run(_load_contest(settings, args.file))
     asyncio.run(_run(settings))

@@ -31,6 +31,7 @@ from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
 from models.services import JobSink, ServiceContext, Services
 from models.settings import Settings
+from notifications.i18n import t
 
 log = logging.getLogger(__name__)
 
@@ -99,11 +100,8 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
 
 
 COMMANDS = [
-    BotCommand(command="start", description="Продолжить участие"),
-    BotCommand(command="status", description="Статус проверки и заявки"),
-    BotCommand(command="withdraw", description="Отозвать согласие на обработку ПДн"),
-    BotCommand(command="settings", description="Настройки напоминаний"),
-    BotCommand(command="help", description="Справка"),
+    BotCommand(command=name, description=t(f"cmd-{name}"))
+    for name in ("start", "status", "withdraw", "settings", "help")
 ]
 
 

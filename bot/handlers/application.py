@@ -217,10 +217,10 @@ async def _ask_file(bot: Bot, chat_id: int, services: Services, state: FSMContex
         lines.append(tr("app-ask-file-cloud-limit"))
     kb = InlineKeyboardBuilder()
     if have:
-        lines.append(tr("app-file-current", files=", ".join(f.file_name or "файл" for f in have)))
+        lines.append(tr("app-file-current", files=", ".join(f.file_name or tr("file-unnamed") for f in have)))
         if req.max_count > 1:
             for f in have:
-                kb.button(text=tr("btn-remove-file", name=(f.file_name or "файл")[:40]), callback_data=AppCb(contest_id=view.contest.id, action="rmfile", code=slot.code, item=f.id))
+                kb.button(text=tr("btn-remove-file", name=(f.file_name or tr("file-unnamed"))[:40]), callback_data=AppCb(contest_id=view.contest.id, action="rmfile", code=slot.code, item=f.id))
     kb.button(text=tr("btn-back"), callback_data=AppCb(contest_id=view.contest.id, action="menu"))
     kb.adjust(1)
     await state.set_state(Apply.file)
@@ -254,7 +254,7 @@ async def file_upload(message: Message, services: Services, state: FSMContext) -
     had = len(before.application.files_in(data["slot"])) if before and before.application else 0
     view = await services.participants.add_file(message.from_user.id, data["contest_id"], data["slot"], offered)
     slot = next(s for s in view.application.nomination.files if s.code == data["slot"])
-    lines = [tr("app-file-saved", name=offered.file_name or "файл", size=rules.size_mb(offered.size or 0) + " МБ", title=slot.title)]
+    lines = [tr("app-file-saved", name=offered.file_name or tr("file-unnamed"), size=rules.size_mb(offered.size or 0) + " МБ", title=slot.title)]
     if slot.requirement.max_count == 1 and had:
         lines.append(tr("app-file-replaced"))
     await message.answer("\n".join(lines))

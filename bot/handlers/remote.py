@@ -67,7 +67,7 @@ async def _schedule(services: Services, uid: int, contest_id: int) -> tuple[str,
     kb = InlineKeyboardBuilder()
     for s in slots:
         when = format_dt(s.starts_at, s.timezone)
-        materials = tr("remote-item-materials", file=s.materials_file_name or "файл") if s.has_materials else ""
+        materials = tr("remote-item-materials", file=s.materials_file_name or tr("file-unnamed")) if s.has_materials else ""
         lines.append(tr("remote-item", when=when, name=s.participant_name, duration=s.duration_minutes, materials=materials) + "\n  " + s.link)
         kb.button(text=tr("remote-btn-cancel", when=when, name=s.participant_name)[:60], callback_data=RemoteCancelCb(slot_id=s.id))
     if not slots:

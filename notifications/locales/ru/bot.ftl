@@ -299,3 +299,20 @@ cond-fail-too-old = возраст должен быть не старше { $li
 cond-fail-experience-missing = не указан стаж
 cond-fail-experience-too-short = стаж должен быть не меньше { $limit } лет
 cond-fail-practice-required = нужен положительный опыт реализации практики
+
+## Меню команд и прочее
+
+cmd-start = Продолжить участие
+cmd-status = Статус проверки и заявки
+cmd-withdraw = Отозвать согласие на обработку ПДн
+cmd-settings = Настройки напоминаний
+cmd-help = Справка
+file-unnamed = файл
+
+## Командная строка (python -m bot)
+
+cli-description = Бот конкурсов профессионального мастерства
+cli-setting-error = настройка { $name }: { $error }
+cli-migrated = миграции применены
+cli-file-not-found = файл не найден: { $path }
+cli-swept = напоминаний создано: { $created }, сообщений передано в очередь: { $enqueued }, { $seconds } с
