@@ -36,7 +36,6 @@ async def gate_factory(request: pytest.FixtureRequest):  # type: ignore[no-untyp
         made.append(gate)
         return gate
 
-    make.shared = url is not None  # type: ignore[attr-defined]
     yield make
     for gate in made:
         await gate.close()
@@ -54,10 +53,25 @@ async def test_overall_rate(gate_factory) -> None:  # type: ignore[no-untyped-de
     assert 1.9 <= elapsed < 4  # 20 at once, 20 a second later, 10 a second after that
 
 
-async def test_two_processes_share_one_budget(gate_factory) -> None:  # type: ignore[no-untyped-def]
-    if not gate_factory.shared:
-        pytest.skip("in memory the budget is per process by design (the embedded mode has one)")
-    a, b = gate_factory(20), gate_factory(20)  # two workers, one Redis
+@pytest.fixture
+async def redis_gates():  # type: ignore[no-untyped-def]
+    """Gates of two worker processes sharing one Redis (in memory a budget is per process by
+    design: the embedded mode has one process)."""
+    needs_redis()
+    import redis.asyncio as aioredis
+
+    url = REDIS_URL.rsplit("/", 1)[0] + "/7"
+    client = aioredis.from_url(url)
+    await client.flushdb()
+    await client.aclose()
+    gates = [SendGate.for_settings(url, rate=20), SendGate.for_settings(url, rate=20)]
+    yield gates
+    for gate in gates:
+        await gate.close()
+
+
+async def test_two_processes_share_one_budget(redis_gates) -> None:  # type: ignore[no-untyped-def]
+    a, b = redis_gates  # two workers, one Redis
     elapsed = await timed(
         asyncio.gather(*(a.wait_turn(2000 + i) for i in range(25)), *(b.wait_turn(3000 + i) for i in range(25)))
     )
@@ -70,9 +84,7 @@ async def test_a_429_pauses_the_sender(gate_factory) -> None:  # type: ignore[no
     assert await timed(gate.wait_turn(77)) >= 0.9
 
 
-async def test_a_429_pauses_every_process(gate_factory) -> None:  # type: ignore[no-untyped-def]
-    if not gate_factory.shared:
-        pytest.skip("in memory there is one process: see test_a_429_pauses_the_sender")
-    a, b = gate_factory(100), gate_factory(100)
+async def test_a_429_pauses_every_process(redis_gates) -> None:  # type: ignore[no-untyped-def]
+    a, b = redis_gates
     await a.pause(1.0)
     assert await timed(b.wait_turn(78)) >= 0.9  # the other worker process waits too
