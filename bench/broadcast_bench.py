@@ -293,7 +293,7 @@ def analyse(res: RunResult, accepted: list[tuple[float, int]], refused: list[tup
         res.per_second[int(t - t0)] += 1
 
 
-def worker_env(api_url: str, tmp: Path, rate: int) -> dict[str, str]:
+def worker_env(api_url: str, tmp: Path, rate: int, requeue_after: int) -> dict[str, str]:
     from models.crypto import PersonalDataCipher
 
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "BOT_TOKEN", "TELEGRAM_API_URL"}}
@@ -304,7 +304,7 @@ def worker_env(api_url: str, tmp: Path, rate: int) -> dict[str, str]:
         BOT_TOKEN=TOKEN,
         TELEGRAM_API_URL=api_url,
         SEND_RATE=str(rate),
-        REQUEUE_AFTER_SECONDS="10",
+        REQUEUE_AFTER_SECONDS=str(requeue_after),
         SEND_LEASE_SECONDS="5",
         DATA_DIR=str(tmp / "data"),
         PYTHONUNBUFFERED="1",
@@ -335,7 +335,9 @@ def stop_worker(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> Non
         proc.wait()
 
 
-async def run_once(name: str, delay_ms: int, kill: bool, n: int, rate: int, threads: int, log: Any) -> RunResult:
+async def run_once(
+    name: str, delay_ms: int, kill: bool, n: int, rate: int, threads: int, log: Any, worker_rate: int, requeue_after: int
+) -> RunResult:
     from dramatiq import Message
     from dramatiq.brokers.redis import RedisBroker
     from sqlalchemy import text
@@ -348,6 +350,7 @@ async def run_once(name: str, delay_ms: int, kill: bool, n: int, rate: int, thre
     from notifications.sweep import sweep
 
     res = RunResult(name, delay_ms, n, rate)
+    res.notes.append(f"workers' SEND_RATE={worker_rate}, REQUEUE_AFTER_SECONDS={requeue_after}, {threads} threads per process")
     log(f"[{name}] fresh database, {n} participants …")
     await fresh_database()
     broker = RedisBroker(url=REDIS_URL)
@@ -371,7 +374,7 @@ async def run_once(name: str, delay_ms: int, kill: bool, n: int, rate: int, thre
     contest_id = await populate(engine, services, n)
     api = StandIn(rate, delay_ms)
     tmp = Path(tempfile.mkdtemp(prefix=f"bcbench-{name}-"))
-    env = worker_env(api.url, tmp, rate)
+    env = worker_env(api.url, tmp, worker_rate, requeue_after)
     procs: list[subprocess.Popen[bytes]] = []
     try:
         # workers first, so that they are up when the broadcast starts (their start-up is not the sender's cost)
@@ -395,7 +398,7 @@ async def run_once(name: str, delay_ms: int, kill: bool, n: int, rate: int, thre
             now_m = time.monotonic()
             if now_m >= next_sweep:
                 t0 = time.perf_counter()
-                rep = await sweep(sm, datetime.now(UTC), enqueue, kinds=[], requeue_after=timedelta(seconds=10))
+                rep = await sweep(sm, datetime.now(UTC), enqueue, kinds=[], requeue_after=timedelta(seconds=requeue_after))
                 sweeps.append((now_m - started, rep.enqueued, time.perf_counter() - t0))
                 next_sweep = now_m + 5
             acc, ref = api.ask("count")
@@ -481,8 +484,9 @@ def write_results(path: Path, results: list[RunResult], command: str, threads: i
             f"{r.max_window} | {r.refused_global + r.refused_chat} ({r.refused_global} + {r.refused_chat}) | {r.duplicates} | {r.lost} | "
             f"{r.status} | {r.wall:.0f} s | {r.first_send_after:.1f} s |"
         )
-    lines += ["", f"Workers: {threads} threads per process; `SEND_RATE`=`{results[0].rate_limit if results else 30}`, "
-              "`REQUEUE_AFTER_SECONDS=10`, `SEND_LEASE_SECONDS=5`; a sweep every 5 s from the bench process.", ""]  # fmt: skip
+    lines += ["", f"Workers: {threads} threads per process; the stand-in's limit {results[0].rate_limit if results else 30} msg/s, "
+              "workers' `SEND_RATE`, `REQUEUE_AFTER_SECONDS` as in the command (defaults: `SEND_RATE` = the limit, 10 s); "
+              "`SEND_LEASE_SECONDS=5`; a sweep every 5 s from the bench process.", ""]  # fmt: skip
     for r in results:
         lines.append(f"### {r.name}")
         lines.append("")
@@ -503,6 +507,8 @@ def main() -> None:
     ap.add_argument("--recipients", type=int, default=10_000)
     ap.add_argument("--rate", type=int, default=30, help="the stand-in's global limit and the workers' SEND_RATE")
     ap.add_argument("--threads", type=int, default=8)
+    ap.add_argument("--worker-rate", type=int, default=None, help="the workers' SEND_RATE when it should differ from --rate (a margin experiment)")
+    ap.add_argument("--requeue-after", type=int, default=10, help="REQUEUE_AFTER_SECONDS of the workers and of the bench's sweeps")
     ap.add_argument("--runs", default="0,80,80kill", help="comma-separated: <delay ms>[kill]")
     ap.add_argument("--quick", action="store_true", help="600 recipients")
     ap.add_argument("--results", type=Path, default=ROOT / "bench" / "BROADCAST_RESULTS.md")
@@ -519,7 +525,7 @@ def main() -> None:
         kill = spec.endswith("kill")
         delay = int(spec.removesuffix("kill"))
         name = f"{delay} ms" + (", worker killed" if kill else "")
-        results.append(asyncio.run(run_once(name, delay, kill, n, args.rate, args.threads, log)))
+        results.append(asyncio.run(run_once(name, delay, kill, n, args.rate, args.threads, log, args.worker_rate or args.rate, args.requeue_after)))
         write_results(args.results, results, command.strip(), args.threads)
     log(f"results in {args.results}")
 
