@@ -8,7 +8,7 @@ import html
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
@@ -81,6 +81,29 @@ def button_label(title: str, number: int | None = None, width: int = 48) -> str:
     if len(title) <= width:
         return prefix + title
     return prefix + "…" + title[-(width - 1):].lstrip()
+
+
+async def contest_for_anyone(message: Message, services: Services, state: FSMContext, then: str) -> int | None:
+    """The contest a command is about, for staff (the contests they coordinate) and for
+    participants alike; when several fit, a picker whose choice comes back as
+    ``ContestCb(then=then)`` and ``None`` is returned."""
+    uid = message.from_user.id
+    roles = await services.coordination.staff_roles(uid)
+    if roles.is_coordinator:
+        ids = sorted(roles.coordinator_contests)
+        if len(ids) == 1:
+            return ids[0]
+        contests = [c for c in await services.contests.contests() if c.id in roles.coordinator_contests]
+        await message.answer(tr("coord-choose-contest"), reply_markup=contest_picker(contests, then))
+        return None
+    resolved = await resolve_contest(services, state, uid)
+    if isinstance(resolved, int):
+        return resolved
+    if not resolved:
+        await message.answer(tr("no-contests"))
+    else:
+        await message.answer(tr("choose-contest"), reply_markup=contest_picker(resolved, then))
+    return None
 
 
 def contest_picker(contests: list[ContestBrief], then: str) -> InlineKeyboardMarkup:

@@ -99,22 +99,9 @@ async def _screen(uid: int, bot: Bot, services: Services, contest_id: int) -> No
 async def remote(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     uid = message.from_user.id
     await state.set_state(None)
-    roles = await services.coordination.staff_roles(uid)
-    if roles.is_coordinator:
-        ids = sorted(roles.coordinator_contests)
-        if len(ids) == 1:
-            await _screen(uid, bot, services, ids[0])
-        else:
-            contests = [c for c in await services.contests.contests() if c.id in roles.coordinator_contests]
-            await message.answer(tr("coord-choose-contest"), reply_markup=flow.contest_picker(contests, "remote"))
-        return
-    resolved = await flow.resolve_contest(services, state, uid)
-    if isinstance(resolved, int):
-        await _screen(uid, bot, services, resolved)
-    elif not resolved:
-        await message.answer(tr("no-contests"))
-    else:
-        await message.answer(tr("choose-contest"), reply_markup=flow.contest_picker(resolved, "remote"))
+    contest_id = await flow.contest_for_anyone(message, services, state, "remote")
+    if contest_id is not None:
+        await _screen(uid, bot, services, contest_id)
 
 
 @router.callback_query(ContestCb.filter(F.then == "remote"))
