@@ -87,6 +87,15 @@ def _args(slot: RemoteSlot, p: Participant, contest: Contest) -> dict[str, Any]:
     }
 
 
+async def _to_participant(s: AsyncSession, run: Run, key: str) -> list[Message]:
+    """The slot's participant is told ``key`` (nothing for a cancelled slot)."""
+    found = await _slot_and_person(s, run)
+    if found is None:
+        return []
+    slot, p, person = found
+    return [Message(run.scope, person.chat_id or person.telegram_id, key, _args(slot, p, run.contest), language=person.language)]
+
+
 @dataclass
 class RemoteScheduleAnnouncement(ReminderKind):
     """R-COO-3 (004 §2): the participant learns the time and the link ≥ 3 days ahead."""
@@ -104,11 +113,7 @@ class RemoteScheduleAnnouncement(ReminderKind):
         return out
 
     async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
-        found = await _slot_and_person(s, run)
-        if found is None:
-            return []
-        slot, p, person = found
-        return [Message(run.scope, person.chat_id or person.telegram_id, "remote-schedule", _args(slot, p, run.contest), language=person.language)]
+        return await _to_participant(s, run, "remote-schedule")
 
 
 @dataclass
@@ -129,11 +134,7 @@ class RemoteDayReminder(ReminderKind):
         return out
 
     async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
-        found = await _slot_and_person(s, run)
-        if found is None:
-            return []
-        slot, p, person = found
-        return [Message(run.scope, person.chat_id or person.telegram_id, "remote-day", _args(slot, p, run.contest), language=person.language)]
+        return await _to_participant(s, run, "remote-day")
 
 
 @dataclass

@@ -43,6 +43,12 @@ def application_stage(contest: Contest) -> Stage | None:
     return None
 
 
+def stage_at(contest: Contest, at: datetime) -> Stage | None:
+    """The stage in force at a moment: the latest active one that has started by then."""
+    started = [st for st in contest.stages if st.active and st.starts_at is not None and st.starts_at <= at]
+    return max(started, key=lambda st: st.starts_at) if started else None  # type: ignore[arg-type,return-value]
+
+
 def contest_brief(contest: Contest) -> ContestBrief:
     return ContestBrief(
         id=contest.id,

@@ -19,8 +19,9 @@ from sqlalchemy.orm import selectinload
 from models.errors import DomainError, Forbidden, NotFound
 from models.rules import VerificationStatus, format_local
 from models.services.base import Service
+from models.services.contests import stage_at
 from models.services.coordination import CoordinatorService, Scope, _in_scope
-from models.tables import Contest, Delivery, Participant, Person, RemoteSlot, Stage
+from models.tables import Contest, Delivery, Participant, Person, RemoteSlot
 from models.views import Choice, Page
 
 #: R-COO-3 (004 §2–3): the schedule is announced not later than three days before
@@ -190,7 +191,7 @@ class RemoteEventService(Service):
             for other in others:
                 if other.starts_at + timedelta(minutes=other.duration_minutes) > starts_at:
                     raise DomainError("remote_overlap", at=other.starts_at, tz=contest.timezone)
-            stage = max((st for st in contest.stages if st.starts_at is not None and st.starts_at <= starts_at), key=_stage_start, default=None)
+            stage = stage_at(contest, starts_at)
             slot = RemoteSlot(
                 contest_id=contest_id,
                 stage_id=stage.id if stage else None,
@@ -338,9 +339,5 @@ class RemoteEventService(Service):
         self._region_check(p, scope)
         return slot, p, await self._contest(s, slot.contest_id)
 
-
-def _stage_start(stage: Stage) -> datetime:
-    assert stage.starts_at is not None
-    return stage.starts_at
 
 

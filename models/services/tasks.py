@@ -13,9 +13,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from models import rules
 from models.errors import DomainError, Forbidden, NotFound
 from models.rules import VerificationStatus
 from models.services.base import Service
+from models.services.contests import stage_at
 from models.services.coordination import CoordinatorService
 from models.tables import Contest, Participant, Person, TaskAccess, TaskSubmission, TaskText
 
@@ -65,10 +67,6 @@ def participant_deadline(task: TaskText, first_access_at: datetime | None) -> da
     return min(candidates) if candidates else None
 
 
-def is_closed(deadline: datetime | None, now: datetime) -> bool:
-    return deadline is not None and now > deadline
-
-
 def _item(task: TaskText, contest: Contest, now: datetime, access: datetime | None = None, submitted: datetime | None = None, **counts: int) -> TaskItem:
     deadline = participant_deadline(task, access)
     return TaskItem(
@@ -81,7 +79,7 @@ def _item(task: TaskText, contest: Contest, now: datetime, access: datetime | No
         timezone=contest.timezone,
         first_access_at=access,
         deadline=deadline,
-        closed=is_closed(deadline, now),
+        closed=rules.deadline_passed(deadline, now),
         submitted_at=submitted,
         **counts,
     )
@@ -127,11 +125,7 @@ class TaskTextService(Service):
                 raise NotFound("contest_not_found")
             if closes_at is not None and closes_at <= uow.now:
                 raise DomainError("task_closes_in_past", at=closes_at, tz=contest.timezone)
-            stage = max(
-                (st for st in contest.stages if st.starts_at is not None and st.starts_at <= uow.now),
-                key=lambda st: st.starts_at,  # type: ignore[arg-type,return-value]
-                default=None,
-            )
+            stage = stage_at(contest, uow.now)
             task = TaskText(
                 contest_id=contest_id,
                 stage_id=stage.id if stage else None,
