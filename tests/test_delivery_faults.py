@@ -180,7 +180,15 @@ async def test_broadcast_survives_a_killed_worker(stack: dict[str, Any]) -> None
     chats.pop(federal, None)
     _, duplicated, lost = report("broadcast kill -9", chats, {BASE_CHAT + i for i in range(n)})
     assert done and lost == 0 and duplicated <= THREADS
-    assert any("закончена" in (p.get("text") or "") for p in api.messages_to(federal))
+
+    async def reported() -> bool:  # sent right after the status is committed: wait for it
+        return any(
+            str(p.get("chat_id")) == str(federal) and "закончена" in (p.get("text") or p.get("caption") or "")
+            for m, p, _ in api.delivered
+            if m.lower() in ("sendmessage", "senddocument")
+        )
+
+    assert await wait_until(reported, 30), "the coordinator got no final report"
 
 
 def report(name: str, chats: Counter[int], expected: set[int]) -> tuple[int, int, int]:
