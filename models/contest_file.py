@@ -149,6 +149,8 @@ class PersonDef(_Strict):
     role: Role
     regions: list[Code] = []
     expert_status: ExpertStatus | None = None
+    #: nominations (competences) this expert is the chief expert of (R-ROLE-2)
+    chief_for: list[Code] = []
 
 
 class ContestDef(_Strict):
@@ -233,6 +235,11 @@ _PYDANTIC_CODES = {
     "int_from_float": "not_integer",
     "float_type": "not_number",
     "float_parsing": "not_number",
+    "decimal_type": "not_number",
+    "decimal_parsing": "not_number",
+    "decimal_max_places": "bad_decimal",
+    "decimal_max_digits": "too_big",
+    "decimal_whole_digits": "too_big",
     "bool_type": "not_bool",
     "bool_parsing": "not_bool",
     "greater_than": "too_small",
@@ -326,6 +333,7 @@ def _semantic_errors(d: ContestDef) -> list[DefinitionError]:
         if start and app and app < start:
             errors.append(DefinitionError(f"stages[{i + 1}].application_deadline", "deadline_before_start"))
     region_codes = {r.code for r in d.regions}
+    nomination_codes = {n.code for n in d.nominations}
     seen_roles: set[tuple[int, str]] = set()
     for i, person in enumerate(d.people):
         place = f"people[{i + 1}]"
@@ -336,6 +344,12 @@ def _semantic_errors(d: ContestDef) -> list[DefinitionError]:
             errors.append(DefinitionError(f"{place}.regions", "coordinator_needs_region"))
         if person.role is Role.EXPERT and person.expert_status is None:
             errors.append(DefinitionError(f"{place}.expert_status", "expert_needs_status"))
+        for code in person.chief_for:
+            if person.role is not Role.EXPERT:
+                errors.append(DefinitionError(f"{place}.chief_for", "chief_must_be_expert"))
+                break
+            if code not in nomination_codes:
+                errors.append(DefinitionError(f"{place}.chief_for", "unknown_nomination", {"code": code}))
         if (person.telegram_id, person.role) in seen_roles:
             errors.append(DefinitionError(f"{place}.role", "duplicate_person_role"))
         seen_roles.add((person.telegram_id, person.role))

@@ -19,7 +19,7 @@ FALLBACK_KEY = "def-err-invalid"
 _LINE_PLACE = re.compile(r"^line (\d+)$")
 # Every argument a def-err-* message may use; absent ones are empty, so a message never
 # fails for want of an argument.
-_ARG_NAMES = ("limit", "expected", "code", "line")
+_ARG_NAMES = ("limit", "expected", "code", "line", "count", "total")
 
 
 def error_key(code: str) -> str:
@@ -54,10 +54,10 @@ def render_definition_error(error: DefinitionError, language: str = "ru") -> str
 
 
 def render_definition_errors(
-    errors: list[DefinitionError], language: str = "ru", limit: int = 30
+    errors: list[DefinitionError], language: str = "ru", limit: int = 30, title_key: str = "def-errors-title"
 ) -> str:
     """The title and a bulleted line per error; past ``limit`` errors, «…и ещё N.»."""
-    lines = [t("def-errors-title", language, count=len(errors))]
+    lines = [t(title_key, language, count=len(errors))]
     shown = errors[: max(limit, 0)]
     lines += [f"• {render_definition_error(e, language)}" for e in shown]
     if len(errors) > len(shown):

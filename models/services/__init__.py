@@ -10,6 +10,7 @@ from models.services.coordination import CoordinatorService
 from models.services.monitoring import MonitoringService
 from models.services.participants import ParticipantService, TelegramFile
 from models.services.remote import RemoteEventService
+from models.services.scoring import ScoringService
 from models.services.tasks import TaskTextService
 
 
@@ -23,6 +24,7 @@ class Services:
         self.monitoring = MonitoringService(ctx)
         self.remote = RemoteEventService(ctx)
         self.tasks = TaskTextService(ctx)
+        self.scoring = ScoringService(ctx)
 
 
 __all__ = ["JobSink", "ServiceContext", "Services", "TelegramFile"]

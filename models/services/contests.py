@@ -215,6 +215,7 @@ class ContestService(Service):
             row.name = p.name
             row.region_codes = list(p.regions)
             row.expert_status = p.expert_status.value if p.expert_status else None
+            row.chief_for = list(p.chief_for)
             row.active = True
         revoked = 0
         for key, row in existing_roles.items():
