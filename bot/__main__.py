@@ -3,6 +3,8 @@
     python -m bot                      run the bot
     python -m bot migrate              apply database migrations
     python -m bot load-contest FILE    load or re-load a contest definition (YAML)
+    python -m bot load-scheme FILE --contest CODE
+                                       load or re-load a marking scheme (YAML or XLSX)
     python -m bot generate-key         print a new PD_ENCRYPTION_KEY
     python -m bot contest-schema       print (or --write) the contest file's JSON Schema
 """
@@ -102,6 +104,57 @@ async def _load_contest(settings: Settings, path: Path) -> int:
         await engine.dispose()
 
 
+async def _load_scheme(settings: Settings, path: Path, contest_code: str) -> int:
+    """Load a marking scheme (YAML or XLSX) into a loaded contest, as its chief expert
+    would by sending the file to the bot (R-SCH-1…4)."""
+    from bot.app import build_context
+    from models.contest_file import DefinitionInvalid
+    from models.db import create_engine, create_sessionmaker
+    from models.migrate import upgrade
+    from models.scheme_xlsx import parse_scheme_file
+    from models.services import Services
+    from notifications.definition_errors import render_definition_errors
+
+    raw = await asyncio.to_thread(path.read_bytes)
+    try:
+        scheme, sources = await asyncio.to_thread(parse_scheme_file, raw, path.name)
+    except DefinitionInvalid as exc:
+        print(render_definition_errors(exc.errors, limit=200, title_key="scheme-errors-title"), file=sys.stderr)
+        return 1
+    engine = create_engine(settings.effective_database_url)
+    try:
+        if not settings.is_postgres:
+            await upgrade(settings.effective_database_url, engine)
+        services = Services(build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None))
+        contest = next((c for c in await services.contests.contests() if c.code == contest_code), None)
+        if contest is None:
+            print(t("scheme-cli-contest-not-found", code=contest_code), file=sys.stderr)
+            return 1
+        try:
+            result = await services.scoring.load_scheme(None, contest.id, scheme)
+        except DefinitionInvalid as exc:
+            # problems that need the contest (unknown nomination, a member who is not an
+            # expert) are placed in the workbook as the file's own ones are
+            errors = sources.remap(exc.errors) if sources is not None else exc.errors
+            print(render_definition_errors(errors, limit=200, title_key="scheme-errors-title"), file=sys.stderr)
+            return 1
+        summary = {
+            "title": scheme.title or scheme.nomination,
+            "nomination": scheme.nomination,
+            "stage": scheme.stage,
+            "criteria": result.criteria,
+            "aspects": result.aspects,
+            "groups": result.groups,
+        }
+        if result.unchanged:
+            print(t("scheme-cli-unchanged", **summary))
+        else:
+            print(t("scheme-cli-loaded", created="yes" if result.created else "no", **summary))
+        return 0
+    finally:
+        await engine.dispose()
+
+
 async def _sweep_once(settings: Settings) -> int:
     """One sweep, its messages handed to the configured broker (Redis, or nothing to run
     them in the embedded mode — there the bot's own sweep does it)."""
@@ -128,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply database migrations")
     load = sub.add_parser("load-contest", help="load or re-load a contest definition")
     load.add_argument("file", type=Path)
+    load_scheme = sub.add_parser("load-scheme", help="load or re-load a marking scheme (YAML or XLSX)")
+    load_scheme.add_argument("file", type=Path)
+    load_scheme.add_argument("--contest", required=True, metavar="CODE", help="the contest's code")
     sub.add_parser("generate-key", help="print a new PD_ENCRYPTION_KEY")
     sub.add_parser("sweep", help="run one sweep now: create due reminders, enqueue due messages")
     schema = sub.add_parser("contest-schema", help="print the contest file's JSON Schema")
@@ -168,6 +224,11 @@ def main(argv: list[str] | None = None) -> int:
             print(t("cli-file-not-found", path=str(args.file)), file=sys.stderr)
             return 2
         return asyncio.run(_load_contest(settings, args.file))
+    if args.command == "load-scheme":
+        if not args.file.is_file():
+            print(t("cli-file-not-found", path=str(args.file)), file=sys.stderr)
+            return 2
+        return asyncio.run(_load_scheme(settings, args.file, args.contest))
     asyncio.run(_run(settings))
     return 0
 

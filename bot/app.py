@@ -24,6 +24,7 @@ from bot.handlers import (
     participant,
     progress,
     remote,
+    scoring,
     tasks,
 )
 from models.clock import Clock, SystemClock
@@ -86,6 +87,7 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
     dp = Dispatcher(storage=storage or MemoryStorage(), services=services)
     # Specific routers first; the catch-all fallback (common) last.
     dp.include_routers(
+        scoring.router,
         admin.router,
         broadcast.router,
         progress.router,

@@ -110,6 +110,33 @@ class ReopenCb(CallbackData, prefix="ro"):
     confirm: bool = False
 
 
+class ScoringCb(CallbackData, prefix="sg"):
+    scheme_id: int
+    action: str
+    item: int = 0
+    extra: int = 0
+
+
+class ScoreCb(CallbackData, prefix="sc"):
+    target_id: int
+    scheme_id: int = 0
+    aspect_id: int = 0
+    value: int = -1  # -1: show the aspect
+
+
+class AllowCb(CallbackData, prefix="ma"):
+    target_id: int
+    allow: bool
+
+
+class CorrCb(CallbackData, prefix="cr"):
+    correction_id: int
+    action: str  # view | sign | relock | aspect | expert | value
+    aspect: int = 0
+    expert: int = 0
+    value: int = -1
+
+
 def nav_button_data(spec: dict[str, Any]) -> str:
     """A notification's button spec (``{"action": "nominations", "contest_id": "3"}``) as
     callback data that leads straight to the place: a form, a file slot, the queue…"""
@@ -119,4 +146,15 @@ def nav_button_data(spec: dict[str, Any]) -> str:
         return AppCb(contest_id=contest_id, action=action, code=spec.get("code", "")).pack()
     if action == "queue":
         return QueueCb(contest_id=contest_id).pack()
+    # scoring (R-SCO): straight to an aspect, a vote, a sheet, a correction, the worklist
+    if action == "score":
+        return ScoreCb(target_id=int(spec["target"]), aspect_id=int(spec.get("aspect", 0)), scheme_id=int(spec.get("scheme", 0))).pack()
+    if action == "allow":
+        return AllowCb(target_id=int(spec["target"]), allow=spec.get("value") == "1").pack()
+    if action == "sheet":
+        return ScoringCb(scheme_id=0, action="sheet", item=int(spec["target"])).pack()
+    if action == "correction":
+        return CorrCb(correction_id=int(spec["correction"]), action="view").pack()
+    if action == "worklist":
+        return ScoringCb(scheme_id=int(spec["scheme"]), action="worklist").pack()
     return NavCb(contest_id=contest_id, to=action).pack()

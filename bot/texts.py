@@ -57,8 +57,10 @@ def error_text(err: DomainError, app: ApplicationView | None = None) -> str:
     return "\n".join(lines)
 
 
-def staff_help(is_coordinator: bool, is_admin: bool) -> list[str]:
+def staff_help(is_coordinator: bool, is_admin: bool, is_expert: bool = False) -> list[str]:
     parts = []
+    if is_expert:
+        parts.append(tr("help-expert"))
     if is_coordinator:
         parts.append(tr("help-coordinator"))
     if is_admin:

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 @router.message(Command("help"))
 async def help_(message: Message, services: Services) -> None:
     roles = await services.coordination.staff_roles(message.from_user.id)
-    parts = [tr("help-participant"), *staff_help(roles.is_coordinator, roles.is_admin)]
+    expert = await services.scoring.is_expert_anywhere(message.from_user.id)
+    parts = [tr("help-participant"), *staff_help(roles.is_coordinator, roles.is_admin, expert)]
     await message.answer("\n\n".join(parts))
 
 

@@ -40,9 +40,10 @@ async def _contest_or_pick(message: Message, services: Services, state: FSMConte
 @router.message(CommandStart())
 async def start(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     roles = await services.coordination.staff_roles(message.from_user.id)
-    if (roles.is_coordinator or roles.is_admin) and not await services.participants.contests_of(message.from_user.id):
+    expert = await services.scoring.is_expert_anywhere(message.from_user.id)
+    if (roles.is_coordinator or roles.is_admin or expert) and not await services.participants.contests_of(message.from_user.id):
         # Staff are greeted with their tools, not pushed into a participant's consent form.
-        parts = [tr("staff-welcome"), *staff_help(roles.is_coordinator, roles.is_admin)]
+        parts = [tr("staff-welcome"), *staff_help(roles.is_coordinator, roles.is_admin, expert)]
         await message.answer("\n\n".join(parts))
         return
     contest_id = await _contest_or_pick(message, services, state, "start")

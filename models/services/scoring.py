@@ -886,19 +886,14 @@ class ScoringService(Service):
             await s.execute(delete(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id))
             for v in sorted(voters):
                 s.add(MentorAllowanceVote(target_id=target_id, telegram_id=v, asked_at=uow.now))
-                person = (await s.execute(select(Person).where(Person.telegram_id == v))).scalar_one_or_none()
-                if person is not None and person.chat_id is not None:
-                    await uow.notify(
-                        reason="mentor-allowance",
-                        subject=f"target:{target_id}:{uow.now.timestamp():.0f}",
-                        chat_id=person.chat_id,
-                        key="sco-note-allowance-ask",
-                        args={"target": _label(target), "scheme": scheme.title},
-                        keyboard=[[
-                            {"text": "sco-btn-allow", "action": "allow", "contest_id": str(scheme.contest_id), "target": str(target_id), "value": "1"},
-                            {"text": "sco-btn-deny", "action": "allow", "contest_id": str(scheme.contest_id), "target": str(target_id), "value": "0"},
-                        ]],
-                    )
+                await self._tell(
+                    uow, v, f"target:{target_id}:{uow.now.timestamp():.0f}", "sco-note-allowance-ask",
+                    {"target": _label(target), "scheme": scheme.title}, reason="mentor-allowance",
+                    keyboard=[[
+                        {"text": "sco-btn-allow", "action": "allow", "contest_id": str(scheme.contest_id), "target": str(target_id), "value": "1"},
+                        {"text": "sco-btn-deny", "action": "allow", "contest_id": str(scheme.contest_id), "target": str(target_id), "value": "0"},
+                    ]],
+                )
             uow.audit(actor, "mentor_allowance.ask", "target", target_id, contest_id=scheme.contest_id, after={"voters": len(voters)})
             return len(voters)
 
@@ -941,10 +936,11 @@ class ScoringService(Service):
     ) -> None:
         if telegram_id is None:
             return
+        # staff may never have written to the bot: a private chat's id is the user's id
         person = (await uow.session.execute(select(Person).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
-        if person is None or person.chat_id is None:
-            return
-        await uow.notify(reason=reason, subject=subject, chat_id=person.chat_id, key=key, args=args, keyboard=keyboard, language=person.language or "ru")
+        chat_id = person.chat_id if person is not None and person.chat_id is not None else telegram_id
+        language = person.language if person is not None and person.language else "ru"
+        await uow.notify(reason=reason, subject=subject, chat_id=chat_id, key=key, args=args, keyboard=keyboard, language=language)
 
     # ----------------------------------------------------------------- entry (R-SCO-1…4)
 
@@ -1757,6 +1753,49 @@ class ScoringService(Service):
                 scores_locked=scheme.scores_locked_at is not None,
                 open_corrections=open_corrections,
             )
+
+    async def chief_contests(self, telegram_id: int) -> list[int]:
+        """Contests where this person is the chief expert of some nomination (R-ROLE-2)."""
+        async with self.read() as s:
+            rows = (
+                await s.execute(
+                    select(RoleAssignment).where(
+                        RoleAssignment.telegram_id == telegram_id,
+                        RoleAssignment.role == Role.EXPERT,
+                        RoleAssignment.active.is_(True),
+                    )
+                )
+            ).scalars()
+            return sorted({r.contest_id for r in rows if r.chief_for})
+
+    async def is_expert_anywhere(self, telegram_id: int) -> bool:
+        async with self.read() as s:
+            row = (
+                await s.execute(
+                    select(RoleAssignment.id).where(
+                        RoleAssignment.telegram_id == telegram_id,
+                        RoleAssignment.role == Role.EXPERT,
+                        RoleAssignment.active.is_(True),
+                    )
+                )
+            ).first()
+            return row is not None
+
+    async def mentor_targets(self, actor: int, scheme_id: int) -> list[tuple[int, str]]:
+        """The participants this mentor represents in a scheme (R-ROLE-3)."""
+        async with self.read() as s:
+            scheme = await self._scheme(s, scheme_id)
+            if not await self._is_expert(s, actor, scheme.contest_id):
+                raise Forbidden("not_expert")
+            rows = (
+                await s.execute(
+                    select(EvaluationTarget)
+                    .where(EvaluationTarget.scheme_id == scheme_id, EvaluationTarget.mentor_telegram_id == actor)
+                    .options(selectinload(EvaluationTarget.participant))
+                    .order_by(EvaluationTarget.number)
+                )
+            ).scalars()
+            return [(t.id, _label(t)) for t in rows]
 
     async def scheme_ids(self, contest_id: int) -> list[int]:
         async with self.read() as s:

@@ -1,0 +1,223 @@
+"""Scoring through the real dispatcher with the fake Bot API (R-SCH-3/4, R-SCO-1…7):
+the chief expert sends the scheme and locks it, an expert scores with buttons, a spread
+over one forces a re-score, the chief locks the scores, the mentor confirms their
+participant's sheet, and a correction is approved, applied, relocked and signed again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.callbacks import ScoreCb, ScoringCb
+from models.tables import AuditRecord, Score
+from tests.botkit import Person
+from tests.conftest import COORD_MOSCOW
+from tests.fakes import document
+from tests.test_bot_journey import World
+from tests.test_progress import SOCIAL, accepted_in, application
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEME = ROOT / "examples" / "scheme.yaml"
+CHIEF, MENTOR = 100006, 100010
+G1 = (100004, 100005, 100007, 100008)
+G2 = (100005, 100007, 100009, 100010)
+VALUE = {"judgement": 2, "binary": 1, "discrete": 2}
+
+
+async def participants(world: World, n: int = 2) -> None:
+    for i in range(n):
+        user = 700001 + i
+        await accepted_in(world.services, 1, user, "77")
+        await application(world.services, 1, user, SOCIAL, submit=True)
+    world.jobs.take("download")  # the application files are not what this test is about
+
+
+async def send_scheme(chief: Person, world: World, raw: bytes, file_id: str) -> str:
+    world.session.add_file(file_id, raw)
+    return await chief.send(document=document(file_id, "scheme.yaml", "application/x-yaml", len(raw)))
+
+
+def score_buttons(p: Person) -> list[ScoreCb]:
+    out = []
+    for _, _, data in p.buttons():
+        if data.startswith("sc:"):
+            out.append(ScoreCb.unpack(data))
+    return out
+
+
+async def score_all_by_chat(p: Person, target_id: int, kinds: dict[int, str], limit: int = 200) -> str:
+    """Press a mark on each aspect screen until the bot says the participant is done."""
+    reply = ""
+    for _ in range(limit):
+        shown = [b for b in score_buttons(p) if b.target_id == target_id and b.value >= 0]
+        if not shown:
+            return reply
+        aspect = shown[0].aspect_id
+        value = VALUE[kinds[aspect]]
+        pick = next(b for b in shown if b.aspect_id == aspect and b.value == value)
+        reply = await p.press_data(pick.pack(), message_id=p.session.state.last_message(p.user_id)["message_id"])
+        if "Все ваши аспекты по этому участнику оценены" in reply:
+            return reply
+    raise AssertionError("scoring did not finish")
+
+
+async def fill_by_service(world: World, scheme_id: int, experts: tuple[int, ...], value_of=None) -> None:  # type: ignore[no-untyped-def]
+    sc = world.services.scoring
+    for e in experts:
+        wl = await sc.worklist(e, scheme_id)
+        for t in wl.targets:
+            while (item := await sc.score_item(e, t.target_id)) is not None:
+                v = value_of(e, item) if value_of else VALUE[item.kind]
+                await sc.enter_mark(e, t.target_id, item.aspect_id, v)
+
+
+async def test_scoring_journey_in_the_chat(world: World) -> None:
+    await participants(world)
+    sc = world.services.scoring
+    chief = world.person(CHIEF, "Павел")
+
+    # the chief expert sends the scheme; a broken one is refused by place, in Russian
+    assert "Отправьте файл схемы" in await chief.send("/scheme")
+    bad = SCHEME.read_text(encoding="utf-8").replace("max_points: 1.5", "max_points: 1.0", 1).encode()
+    reply = await send_scheme(chief, world, bad, "scheme-bad")
+    assert "Схема оценки не загружена" in reply and "сумма баллов" in reply and "99.5" in reply
+    assert await sc.schemes_for(CHIEF) == []  # nothing stored
+    reply = await send_scheme(chief, world, SCHEME.read_bytes(), "scheme-good")
+    assert "Схема оценки загружена" in reply and "аспектов — 60" in reply
+    scheme_id = (await sc.schemes_for(CHIEF))[0].id
+
+    # another expert cannot load or manage it; experts are greeted with their commands
+    other = world.person(100004, "Дмитрий")
+    reply = await other.send("/start")
+    assert "/scoring" in reply and "согласие" not in reply
+    assert "Эксперту" in await other.send("/help")
+    assert "только главный эксперт" in await other.send("/scheme")
+    assert "только главный эксперт" in await other.press_data(ScoringCb(scheme_id=scheme_id, action="lockok").pack())
+
+    reply = await chief.press("Управление оцениванием")
+    assert "аспектов — 60" in reply and "сумма — 100" in reply and "G1" in reply
+    assert "Добавлено в список оценки: 2" in await chief.press("Сформировать список участников")
+    await chief.press("Управление оцениванием")
+    await chief.press("Эксперты-наставники")
+    await chief.press("№1")
+    assert "Наставник назначен" in await chief.press("Козлов")
+    await chief.send("/scoring")
+    await chief.press("Управление оцениванием")
+    assert "Заблокировать схему оценки?" in await chief.press("Заблокировать схему")
+    assert "Схема заблокирована" in await chief.press("Да, заблокировать")
+    await chief.send("/scheme")
+    assert "заблокирована главным экспертом и не может быть изменена" in await send_scheme(chief, world, SCHEME.read_text(encoding="utf-8").replace("Полнота ответа", "Полнота", 1).encode(), "scheme-late")
+
+    targets = await sc.targets(CHIEF, scheme_id)
+    t1, t2 = targets[0][0], targets[1][0]
+    view = await sc.scheme_view(CHIEF, scheme_id)
+    async with world.services.ctx.sessionmaker() as s:
+        from models.tables import SchemeAspect
+
+        kinds = dict((await s.execute(select(SchemeAspect.id, SchemeAspect.kind).where(SchemeAspect.scheme_id == view.id))).all())
+
+    # the mentor cannot score their own participant (R-ROLE-3)
+    mentor = world.person(MENTOR, "Игорь")
+    reply = await mentor.press_data(ScoreCb(target_id=t1, scheme_id=scheme_id).pack())
+    assert "наставник этого участника" in reply
+
+    # an expert scores participant №1 with buttons: progress is shown, entry resumes
+    await other.send("/scoring")
+    reply = await other.press("Мои ведомости")
+    assert "Оценено 0 из 60" in reply and other.has_button("0/30")
+    reply = await other.press("№1")
+    assert "Оценено 0 из 30" in reply and "Аспект" in reply and "1.1.1" in reply
+    reply = await score_all_by_chat(other, t1, kinds)
+    assert "Все ваши аспекты по этому участнику оценены" in reply and "Оценено 30 из 60" in reply
+
+    # R-SCO-1: the group gives 2, 0, 2, 2 on 1.1.1 → spread 2 → re-score, the group is told
+    first = min(a for a, k in kinds.items() if k == "judgement")
+    await sc.enter_mark(100005, t1, first, 0)
+    await sc.enter_mark(100007, t1, first, 2)
+    outcome = await sc.enter_mark(100008, t1, first, 2)
+    assert outcome.state == "rescore"
+    await world.drain()
+    for member in G1:
+        assert any("разошлись больше чем на 1" in t for t in world.session.sent_texts(member))
+    reply = await other.press("Оценить заново")
+    assert "Нужна повторная оценка" in reply
+    pick = next(b for b in score_buttons(other) if b.aspect_id == first and b.value == 2)
+    await other.press_data(pick.pack(), message_id=world.session.state.last_message(other.user_id)["message_id"])
+    for e, v in ((100005, 1), (100007, 2), (100008, 2)):
+        await sc.enter_mark(e, t1, first, v)
+
+    # everyone else scores (by the service, as other sessions would); all confirm
+    await fill_by_service(world, scheme_id, (100004, 100005, 100007, 100008, 100009, 100010))
+    await other.send("/scoring")
+    await other.press("Мои ведомости")
+    assert "Подтвердить оценки по схеме" in await other.press("Подтвердить оценки")
+    assert "Оценки подтверждены" in await other.press("Да, подтвердить")
+    assert "уже подтвердили" in await other.press_data(ScoringCb(scheme_id=scheme_id, action="confirmok").pack())
+    for e in (100005, 100007, 100008, 100009, 100010):
+        await sc.confirm_sheet(e, scheme_id)
+
+    # the coordinator watches progress: counts and names, never marks or totals
+    coord = world.person(COORD_MOSCOW, "Ольга")
+    await coord.send("/scoring")
+    reply = await coord.press("Ход оценивания")
+    assert "Ход оценивания" in reply and "Орлов Дмитрий Игоревич: 60 из 60" in reply and "Итого" not in reply
+
+    # the chief locks the scores; the mentor is asked to check their participant's sheet
+    await chief.send("/scoring")
+    await chief.press("Управление оцениванием")
+    await chief.press("Заблокировать оценки")
+    assert "Наставникам отправлены ведомости их участников: 1" in await chief.press("Да, заблокировать")
+    assert "уже заблокированы" in await other.press_data(ScoreCb(target_id=t2, aspect_id=first, value=3, scheme_id=scheme_id).pack())
+    await world.drain()
+    reply = await mentor.press("Открыть ведомость")
+    assert "Ведомость: №1" in reply and "Итого" in reply
+    assert "только эксперту-наставнику" in await mentor.press_data(ScoringCb(scheme_id=0, action="sheet", item=t2).pack())
+    assert "только эксперту-наставнику" in await other.press_data(ScoringCb(scheme_id=0, action="sheet", item=t1).pack())
+    assert "Ведомость подтверждена" in await mentor.press("Подтверждаю ведомость")
+
+    # R-SCO-6: a correction is approved by all, applied by the chief, relocked and signed
+    before_total = next(ln.total for ln in (await sc.compute_results(scheme_id)).lines if ln.target_id == t1)
+    await chief.send("/scoring")
+    await chief.press("Управление оцениванием")
+    await chief.press("Корректировки оценок")
+    await chief.press("Открыть корректировку")
+    await chief.press("№1")
+    assert "Опишите причину" in await chief.press("1.1 ")
+    reply = await chief.send("Ошибка переноса оценки эксперта по аспекту 1.1.1")
+    assert "Корректировка №1 открыта" in reply and "запрос: 5" in reply
+    assert "Корректировка не разблокирована" in await chief.press_data("cr:1:relock:0:0:-1")
+    await world.drain()
+    for signer in (MENTOR, *G1):
+        p = world.person(signer)
+        await p.press("Открыть корректировку")
+        reply = await p.press("Согласен(а) с корректировкой")
+        assert "Подпись сохранена" in reply
+    stranger = world.person(100009)
+    assert "не подписант" in await stranger.press_data("cr:1:sign:0:0:-1")
+    await world.drain()
+    reply = await chief.press("Открыть корректировку")
+    assert "разблокирован" in reply
+    await chief.press("Исправить 1.1.1")
+    await chief.press("Эксперт 100005: 1")
+    reply = await chief.press_data(f"cr:1:value:{first}:100005:2", message_id=world.session.state.last_message(CHIEF)["message_id"])
+    assert "Исправление сохранено" in reply
+    reply = await chief.press("Заблокировать исправленную ведомость")
+    assert "заблокирована" in reply
+    await world.drain()
+    for signer in (MENTOR, *G1):
+        p = world.person(signer)
+        await p.press("Открыть корректировку")
+        await p.press("Подписываю исправленную ведомость")
+    c = await sc.correction(CHIEF, 1)
+    assert c.status == "done"
+    after_total = next(ln.total for ln in (await sc.compute_results(scheme_id)).lines if ln.target_id == t1)
+    assert after_total > before_total  # 1.1.1 went from marks 2,1,2,2 to 2,2,2,2
+
+    async with world.services.ctx.sessionmaker() as s:
+        mark = (await s.execute(select(Score).where(Score.target_id == t1, Score.aspect_id == first, Score.expert_telegram_id == 100005))).scalar_one()
+        assert mark.value == 2
+        audit = (await s.execute(select(AuditRecord).where(AuditRecord.action == "score.correct"))).scalars().all()
+        assert [a.before for a in audit] == [{"value": 1}] and audit[0].after["value"] == 2
+        actions = set((await s.execute(select(AuditRecord.action))).scalars())
+    assert {"scheme.lock", "score.enter", "score.rescore", "scores.lock", "correction.unlock", "correction.relock", "correction.done"} <= actions
