@@ -165,6 +165,15 @@ class ContestDef(_Strict):
     regions: list[RegionDef] = Field(min_length=1)
     nominations: list[NominationDef] = Field(min_length=1)
     people: list[PersonDef] = []
+    #: marking schemes loaded with the contest (the same shape as a scheme file, see
+    #: ``models.scheme_file.SchemeDef``; R-SCH-1…4)
+    schemes: list[dict[str, Any]] = []
+
+    def scheme_defs(self) -> list[Any]:
+        """The schemes as checked :class:`models.scheme_file.SchemeDef` values."""
+        from models.scheme_file import validate_scheme
+
+        return [validate_scheme(raw) for raw in self.schemes]
 
     @field_validator("timezone")
     @classmethod
@@ -353,6 +362,40 @@ def _semantic_errors(d: ContestDef) -> list[DefinitionError]:
         if (person.telegram_id, person.role) in seen_roles:
             errors.append(DefinitionError(f"{place}.role", "duplicate_person_role"))
         seen_roles.add((person.telegram_id, person.role))
+    errors += _scheme_errors(d)
+    return errors
+
+
+def _scheme_errors(d: ContestDef) -> list[DefinitionError]:
+    """Each scheme of the file checked like a scheme file, its places under ``schemes[N]``;
+    plus what the contest file itself can tell: the nomination, the stage, the experts."""
+    from models.scheme_file import validate_scheme
+
+    errors: list[DefinitionError] = []
+    nominations = {n.code for n in d.nominations}
+    stages = {st.code for st in d.stages}
+    experts = {p.telegram_id for p in d.people if p.role is Role.EXPERT}
+    seen: set[tuple[str, str]] = set()
+    for i, raw in enumerate(d.schemes):
+        prefix = f"schemes[{i + 1}]"
+        try:
+            scheme = validate_scheme(raw)
+        except DefinitionInvalid as exc:
+            errors += [
+                DefinitionError(prefix if e.place == "—" else f"{prefix}.{e.place}", e.code, e.args) for e in exc.errors
+            ]
+            continue
+        if scheme.nomination not in nominations:
+            errors.append(DefinitionError(f"{prefix}.nomination", "unknown_nomination", {"code": scheme.nomination}))
+        if scheme.stage not in stages:
+            errors.append(DefinitionError(f"{prefix}.stage", "unknown_stage", {"code": scheme.stage}))
+        if (scheme.nomination, scheme.stage) in seen:
+            errors.append(DefinitionError(f"{prefix}.stage", "duplicate_scheme"))
+        seen.add((scheme.nomination, scheme.stage))
+        for j, g in enumerate(scheme.groups):
+            for m in g.members:
+                if m not in experts:
+                    errors.append(DefinitionError(f"{prefix}.groups[{j + 1}].members", "not_an_expert", {"code": m}))
     return errors
 
 

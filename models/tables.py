@@ -546,7 +546,10 @@ class EvaluationTarget(Base):
     application (the Ministry's contest). One engine for both."""
 
     __tablename__ = "evaluation_targets"
-    __table_args__ = (UniqueConstraint("scheme_id", "participant_id"), UniqueConstraint("scheme_id", "number"))
+    __table_args__ = (
+        UniqueConstraint("scheme_id", "participant_id", name="uq_evaluation_targets_participant"),
+        UniqueConstraint("scheme_id", "number", name="uq_evaluation_targets_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)

@@ -80,8 +80,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_evaluation_targets_region_id_regions')),
     sa.ForeignKeyConstraint(['scheme_id'], ['schemes.id'], name=op.f('fk_evaluation_targets_scheme_id_schemes'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation_targets')),
-    sa.UniqueConstraint('scheme_id', 'number', name=op.f('uq_evaluation_targets_scheme_id')),
-    sa.UniqueConstraint('scheme_id', 'participant_id', name=op.f('uq_evaluation_targets_scheme_id'))
+    sa.UniqueConstraint('scheme_id', 'number', name=op.f('uq_evaluation_targets_number')),
+    sa.UniqueConstraint('scheme_id', 'participant_id', name=op.f('uq_evaluation_targets_participant'))
     )
     with op.batch_alter_table('evaluation_targets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_evaluation_targets_scheme_id'), ['scheme_id'], unique=False)

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.contest_file import (
     ContestDef,
+    DefinitionError,
+    DefinitionInvalid,
     definition_sha256,
     nomination_conditions,
     nomination_file_requirements,
@@ -223,6 +225,21 @@ class ContestService(Service):
                 row.active = False  # revoking a role takes effect at once: checks read this
                 revoked += 1
         deactivated["roles"] = revoked
+        await s.flush()
+
+        # schemes declared in the file: in this transaction, so a locked scheme the file
+        # would change refuses the whole file (R-SCH-3) and nothing is half-loaded
+        from models.services.scoring import ScoringService
+
+        scoring = ScoringService(self.ctx)
+        for i, scheme in enumerate(d.scheme_defs()):
+            try:
+                await scoring.apply_scheme(uow, actor, contest.id, scheme)
+            except DefinitionInvalid as exc:
+                prefix = f"schemes[{i + 1}]"
+                raise DefinitionInvalid(
+                    [DefinitionError(prefix if e.place == "—" else f"{prefix}.{e.place}", e.code, e.args) for e in exc.errors]
+                ) from None
 
         counts = {
             "stages": len(d.stages),
@@ -230,6 +247,7 @@ class ContestService(Service):
             "organisations": org_count,
             "nominations": len(d.nominations),
             "people": len(d.people),
+            "schemes": len(d.schemes),
         }
         uow.audit(
             actor,

@@ -436,133 +436,137 @@ class ScoringService(Service):
         the same content again is a no-op. Raises :class:`DefinitionInvalid` for problems
         that need the contest (unknown nomination, stage, experts)."""
         async with self.uow() as uow:
-            s = uow.session
-            contest = await s.get(Contest, contest_id)
-            if contest is None:
-                raise NotFound("contest_not_found")
-            nomination = (
-                await s.execute(select(Nomination).where(Nomination.contest_id == contest_id, Nomination.code == d.nomination))
-            ).scalar_one_or_none()
-            stage = (
-                await s.execute(select(Stage).where(Stage.contest_id == contest_id, Stage.code == d.stage))
-            ).scalar_one_or_none()
-            errors: list[DefinitionError] = []
-            if nomination is None or not nomination.active:
-                errors.append(DefinitionError("nomination", "unknown_nomination", {"code": d.nomination}))
-            if stage is None or not stage.active:
-                errors.append(DefinitionError("stage", "unknown_stage", {"code": d.stage}))
-            experts = set(
-                (
-                    await s.execute(
-                        select(RoleAssignment.telegram_id).where(
-                            RoleAssignment.contest_id == contest_id,
-                            RoleAssignment.role == Role.EXPERT,
-                            RoleAssignment.active.is_(True),
-                        )
-                    )
-                ).scalars()
-            )
-            for i, g in enumerate(d.groups):
-                for m in g.members:
-                    if m not in experts:
-                        errors.append(DefinitionError(f"groups[{i + 1}].members", "not_an_expert", {"code": m}))
-            if errors:
-                raise DefinitionInvalid(errors)
-            assert nomination is not None and stage is not None
-            chiefs = [
-                r.telegram_id
-                for r in (
-                    await s.execute(
-                        select(RoleAssignment).where(
-                            RoleAssignment.contest_id == contest_id,
-                            RoleAssignment.role == Role.EXPERT,
-                            RoleAssignment.active.is_(True),
-                        )
-                    )
-                ).scalars()
-                if d.nomination in (r.chief_for or [])
-            ]
-            chief = chiefs[0] if chiefs else None
-            if actor is not None and not self.is_admin(actor) and actor != chief:
-                raise Forbidden("not_chief")
-            sha = scheme_sha256(d)
-            scheme = (
+            return await self.apply_scheme(uow, actor, contest_id, d)
+
+    async def apply_scheme(self, uow: UnitOfWork, actor: int | None, contest_id: int, d: SchemeDef) -> SchemeLoadResult:
+        """:meth:`load_scheme` inside a caller's transaction (a contest file with schemes)."""
+        s = uow.session
+        contest = await s.get(Contest, contest_id)
+        if contest is None:
+            raise NotFound("contest_not_found")
+        nomination = (
+            await s.execute(select(Nomination).where(Nomination.contest_id == contest_id, Nomination.code == d.nomination))
+        ).scalar_one_or_none()
+        stage = (
+            await s.execute(select(Stage).where(Stage.contest_id == contest_id, Stage.code == d.stage))
+        ).scalar_one_or_none()
+        errors: list[DefinitionError] = []
+        if nomination is None or not nomination.active:
+            errors.append(DefinitionError("nomination", "unknown_nomination", {"code": d.nomination}))
+        if stage is None or not stage.active:
+            errors.append(DefinitionError("stage", "unknown_stage", {"code": d.stage}))
+        experts = set(
+            (
                 await s.execute(
-                    select(Scheme)
-                    .where(Scheme.contest_id == contest_id, Scheme.nomination_id == nomination.id, Scheme.stage_id == stage.id)
-                    .with_for_update()
-                )
-            ).scalar_one_or_none()
-            created = scheme is None
-            if scheme is not None:
-                if scheme.source_sha256 == sha:
-                    return SchemeLoadResult(scheme.id, False, True, len(d.criteria), len(d.aspects()), len(d.groups))
-                if scheme.locked_at is not None:
-                    raise DefinitionInvalid([DefinitionError("—", "scheme_locked")])
-                before = {"sha256": scheme.source_sha256}
-                await s.execute(delete(SchemeCriterion).where(SchemeCriterion.scheme_id == scheme.id))
-                await s.execute(delete(AssessmentGroup).where(AssessmentGroup.scheme_id == scheme.id))
-            else:
-                before = None
-                scheme = Scheme(contest_id=contest_id, nomination_id=nomination.id, stage_id=stage.id)
-                s.add(scheme)
-            scheme.title = d.title or nomination.title
-            scheme.ranking = d.ranking
-            scheme.chief_telegram_id = chief
-            scheme.source_sha256 = sha
-            scheme.loaded_at = uow.now
-            scheme.loaded_by = actor
-            await s.flush()
-            groups: dict[str, AssessmentGroup] = {}
-            for g in d.groups:
-                row = AssessmentGroup(
-                    scheme_id=scheme.id, code=g.code, name=g.name or g.code, leader_telegram_id=g.leader, created_at=uow.now
-                )
-                row.members = [GroupMember(telegram_id=m) for m in g.members]
-                s.add(row)
-                groups[g.code] = row
-            await s.flush()
-            for ci, c in enumerate(d.criteria):
-                crit = SchemeCriterion(scheme_id=scheme.id, code=c.code, title=c.title, position=ci)
-                s.add(crit)
-                await s.flush()
-                for si, sub in enumerate(c.subcriteria):
-                    subrow = SchemeSubcriterion(
-                        scheme_id=scheme.id,
-                        criterion_id=crit.id,
-                        code=sub.code,
-                        title=sub.title,
-                        position=si,
-                        group_id=groups[sub.group].id if sub.group else None,
+                    select(RoleAssignment.telegram_id).where(
+                        RoleAssignment.contest_id == contest_id,
+                        RoleAssignment.role == Role.EXPERT,
+                        RoleAssignment.active.is_(True),
                     )
-                    s.add(subrow)
-                    await s.flush()
-                    s.add_all(
-                        [
-                            SchemeAspect(
-                                scheme_id=scheme.id,
-                                subcriterion_id=subrow.id,
-                                code=a.code,
-                                title=a.title,
-                                kind=a.kind.value,
-                                max_points=a.max_points,
-                                options=[{"label": o.label, "points": str(o.points)} for o in a.options],
-                                position=ai,
-                            )
-                            for ai, a in enumerate(sub.aspects)
-                        ]
+                )
+            ).scalars()
+        )
+        for i, g in enumerate(d.groups):
+            for m in g.members:
+                if m not in experts:
+                    errors.append(DefinitionError(f"groups[{i + 1}].members", "not_an_expert", {"code": m}))
+        if errors:
+            raise DefinitionInvalid(errors)
+        assert nomination is not None and stage is not None
+        chiefs = [
+            r.telegram_id
+            for r in (
+                await s.execute(
+                    select(RoleAssignment).where(
+                        RoleAssignment.contest_id == contest_id,
+                        RoleAssignment.role == Role.EXPERT,
+                        RoleAssignment.active.is_(True),
                     )
-            await s.flush()
-            uow.audit(
-                actor,
-                "scheme.load" if created else "scheme.reload",
-                "scheme",
-                scheme.id,
-                contest_id=contest_id,
-                before=before,
-                after={"sha256": sha, "criteria": len(d.criteria), "aspects": len(d.aspects()), "groups": len(d.groups)},
+                )
+            ).scalars()
+            if d.nomination in (r.chief_for or [])
+        ]
+        chief = chiefs[0] if chiefs else None
+        if actor is not None and not self.is_admin(actor) and actor != chief:
+            raise Forbidden("not_chief")
+        sha = scheme_sha256(d)
+        scheme = (
+            await s.execute(
+                select(Scheme)
+                .where(Scheme.contest_id == contest_id, Scheme.nomination_id == nomination.id, Scheme.stage_id == stage.id)
+                .with_for_update()
             )
-            return SchemeLoadResult(scheme.id, created, False, len(d.criteria), len(d.aspects()), len(d.groups))
+        ).scalar_one_or_none()
+        created = scheme is None
+        if scheme is not None:
+            if scheme.source_sha256 == sha:
+                return SchemeLoadResult(scheme.id, False, True, len(d.criteria), len(d.aspects()), len(d.groups))
+            if scheme.locked_at is not None:
+                raise DefinitionInvalid([DefinitionError("—", "scheme_locked")])
+            before = {"sha256": scheme.source_sha256}
+            await s.execute(delete(SchemeCriterion).where(SchemeCriterion.scheme_id == scheme.id))
+            await s.execute(delete(AssessmentGroup).where(AssessmentGroup.scheme_id == scheme.id))
+        else:
+            before = None
+            scheme = Scheme(contest_id=contest_id, nomination_id=nomination.id, stage_id=stage.id)
+            s.add(scheme)
+        scheme.title = d.title or nomination.title
+        scheme.ranking = d.ranking
+        scheme.chief_telegram_id = chief
+        scheme.source_sha256 = sha
+        scheme.loaded_at = uow.now
+        scheme.loaded_by = actor
+        await s.flush()
+        groups: dict[str, AssessmentGroup] = {}
+        for g in d.groups:
+            row = AssessmentGroup(
+                scheme_id=scheme.id, code=g.code, name=g.name or g.code, leader_telegram_id=g.leader, created_at=uow.now
+            )
+            row.members = [GroupMember(telegram_id=m) for m in g.members]
+            s.add(row)
+            groups[g.code] = row
+        await s.flush()
+        for ci, c in enumerate(d.criteria):
+            crit = SchemeCriterion(scheme_id=scheme.id, code=c.code, title=c.title, position=ci)
+            s.add(crit)
+            await s.flush()
+            for si, sub in enumerate(c.subcriteria):
+                subrow = SchemeSubcriterion(
+                    scheme_id=scheme.id,
+                    criterion_id=crit.id,
+                    code=sub.code,
+                    title=sub.title,
+                    position=si,
+                    group_id=groups[sub.group].id if sub.group else None,
+                )
+                s.add(subrow)
+                await s.flush()
+                s.add_all(
+                    [
+                        SchemeAspect(
+                            scheme_id=scheme.id,
+                            subcriterion_id=subrow.id,
+                            code=a.code,
+                            title=a.title,
+                            kind=a.kind.value,
+                            max_points=a.max_points,
+                            options=[{"label": o.label, "points": str(o.points)} for o in a.options],
+                            position=ai,
+                        )
+                        for ai, a in enumerate(sub.aspects)
+                    ]
+                )
+        await s.flush()
+        uow.audit(
+            actor,
+            "scheme.load" if created else "scheme.reload",
+            "scheme",
+            scheme.id,
+            contest_id=contest_id,
+            before=before,
+            after={"sha256": sha, "criteria": len(d.criteria), "aspects": len(d.aspects()), "groups": len(d.groups)},
+        )
+        return SchemeLoadResult(scheme.id, created, False, len(d.criteria), len(d.aspects()), len(d.groups))
 
     async def lock_scheme(self, actor: int | None, scheme_id: int) -> SchemeView:
         """R-SCH-3: the chief expert locks the scheme; the lock record keeps the date and
@@ -905,6 +909,9 @@ class ScoringService(Service):
             target, scheme = await self._target(s, target_id)
             if not await self._is_expert(s, actor, scheme.contest_id):
                 raise Forbidden("not_expert")
+            # votes on one target one at a time: the last two "yes" arriving together must
+            # not each see the other as not yet voted (and leave the allowance ungranted)
+            await s.execute(select(EvaluationTarget.id).where(EvaluationTarget.id == target_id).with_for_update())
             vote = (
                 await s.execute(
                     select(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id, MentorAllowanceVote.telegram_id == actor).with_for_update()

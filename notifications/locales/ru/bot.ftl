@@ -230,7 +230,10 @@ admin-loaded =
     Конкурс «{ $title }» { $created ->
         [yes] загружен
        *[no] обновлён
-    }: этапов { $stages }, регионов { $regions }, организаций { $organisations }, номинаций { $nominations }, сотрудников { $people }.
+    }: этапов { $stages }, регионов { $regions }, организаций { $organisations }, номинаций { $nominations }, сотрудников { $people }{ $schemes ->
+        [0] {""}
+       *[other] , схем оценки { $schemes }
+    }.
 admin-deactivated = Скрыто (нет в новом файле, данные сохранены): { $what }.
 admin-file-too-large = Файл слишком большой: файл конкурса должен быть не больше 2 МБ.
 
