@@ -549,9 +549,16 @@ def discrete_group_points(options: Sequence[int], table: Sequence[Decimal]) -> D
 
 
 def competition_places(totals: Mapping[str, Decimal]) -> dict[str, int]:
-    """R-RES-1, our decision: standard competition ranking (1, 1, 3)."""
-    values = sorted(totals.values(), reverse=True)
-    return {key: 1 + sum(1 for v in values if v > total) for key, total in totals.items()}
+    """R-RES-1, our decision: standard competition ranking (1, 1, 3): a place is one more
+    than the number of strictly better totals. One sort, so n log n."""
+    ordered = sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
+    places: dict[str, int] = {}
+    place, previous = 0, None
+    for i, (key, total) in enumerate(ordered):
+        if previous is None or total != previous:
+            place, previous = i + 1, total
+        places[key] = place
+    return places
 
 
 _MEDALS = {1: "gold", 2: "silver", 3: "bronze"}
@@ -560,4 +567,9 @@ _MEDALS = {1: "gold", 2: "silver", 3: "bronze"}
 def award_medals(totals: Mapping[str, Decimal]) -> dict[str, str | None]:
     """R-RES-1: gold, silver and bronze for places 1–3; equal totals share a medal, and the
     places they fill are skipped (two golds mean no silver)."""
-    return {key: _MEDALS.get(place) for key, place in competition_places(totals).items()}
+    return medals_for(competition_places(totals))
+
+
+def medals_for(places: Mapping[str, int]) -> dict[str, str | None]:
+    """The medal of each place (R-RES-1): places 1, 2, 3 — gold, silver, bronze."""
+    return {key: _MEDALS.get(place) for key, place in places.items()}

@@ -1,18 +1,57 @@
-"""Exports rendered for people: the coordinator's progress workbook (R-COO-2), with
-Russian headers from the catalogue."""
+"""Exports rendered for people: the coordinator's progress workbook (R-COO-2) and the
+scoring workbook — results and score sheets (R-RES-1, R-SCO-5) — with Russian headers from
+the catalogue."""
 
 from __future__ import annotations
 
 import io
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from models.services.monitoring import ProgressReport, VerificationCounts
+from models.services.scoring import Results
+from models.services.scoring_reports import ScoreSheets
 from notifications.i18n import t
 
 _DATE_FORMAT = "DD.MM.YYYY HH:MM"
 _MIN_WIDTH, _MAX_WIDTH = 8, 60
+_POINTS_FORMAT = "0.00"
+
+
+def _add_sheet(
+    book: Any, title: str, header: list[str], rows: list[list[Any]], *,
+    total: list[Any] | None = None, empty: str | None = None, formats: dict[int, str] | None = None,
+) -> Any:
+    """A sheet with a bold, frozen header row and columns sized to their contents;
+    ``formats`` gives a number format by column index (0-based) to the data rows."""
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    ws = book.create_sheet(title)
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = bold
+    for row in rows:
+        ws.append(row)
+    if not rows and empty is not None:
+        ws.append([empty])
+    if total is not None:
+        ws.append(total)
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+    ws.freeze_panes = "A2"
+    for column in ws.iter_cols():
+        width = max(len(_shown(c.value)) for c in column) + 2
+        ws.column_dimensions[column[0].column_letter].width = min(max(width, _MIN_WIDTH), _MAX_WIDTH)
+        fmt = (formats or {}).get(column[0].column - 1)
+        for c in column:
+            if isinstance(c.value, datetime):
+                c.number_format = _DATE_FORMAT
+            elif fmt is not None and c.row > 1 and isinstance(c.value, int | float):
+                c.number_format = fmt
+    return ws
 
 
 def progress_workbook(report: ProgressReport, language: str = "ru") -> bytes:
@@ -20,7 +59,6 @@ def progress_workbook(report: ProgressReport, language: str = "ru") -> bytes:
     each sheet has a bold, frozen header row and columns sized to their contents. Texts come
     from the message catalogue (``progress-xlsx-*``)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     def tx(key: str, **args: Any) -> str:
         return t(f"progress-xlsx-{key}", language, **args)
@@ -33,29 +71,9 @@ def progress_workbook(report: ProgressReport, language: str = "ru") -> bytes:
 
     book = Workbook()
     book.remove(book.active)
-    bold = Font(bold=True)
 
     def sheet(title: str, header: list[str], rows: list[list[Any]], total: list[Any] | None = None, empty: str | None = None) -> Any:
-        ws = book.create_sheet(title)
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = bold
-        for row in rows:
-            ws.append(row)
-        if not rows and empty is not None:
-            ws.append([empty])
-        if total is not None:
-            ws.append(total)
-            for cell in ws[ws.max_row]:
-                cell.font = bold
-        ws.freeze_panes = "A2"
-        for column in ws.iter_cols():
-            width = max(len(_shown(c.value)) for c in column) + 2
-            ws.column_dimensions[column[0].column_letter].width = min(max(width, _MIN_WIDTH), _MAX_WIDTH)
-            for c in column:
-                if isinstance(c.value, datetime):
-                    c.number_format = _DATE_FORMAT
-        return ws
+        return _add_sheet(book, title, header, rows, total=total, empty=empty)
 
     def waiting_days(at: datetime | None) -> int | None:
         return None if at is None else max((report.generated_at - at).days, 0)
@@ -101,6 +119,105 @@ def progress_workbook(report: ProgressReport, language: str = "ru") -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    """A Decimal as a number Excel keeps as a number: whole values as int."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def scoring_workbook(results: Results, sheets: ScoreSheets, language: str = "ru") -> bytes:
+    """The coordinators' export of a scheme as an XLSX workbook:
+
+    - «Итоги» — place, number, participant, region, points, medal (золото / серебро /
+      бронза) and «→ федеральный этап» for the winners who advance (R-RES-1, R-APP-8);
+    - «Ведомости» — one row per target × aspect: criterion, subcriterion and aspect (code
+      and title), the group, the kind, max points, each expert's mark (a column per
+      expert), the group's state and points (R-SCO-1…3, R-SCO-5).
+
+    Numbers are numbers, the header rows are bold and frozen, columns sized to their
+    contents. Texts come from the catalogue (``sco-xlsx-*``)."""
+    from openpyxl import Workbook
+
+    def tx(key: str, **args: Any) -> str:
+        return t(f"sco-xlsx-{key}", language, **args)
+
+    book = Workbook()
+    book.remove(book.active)
+
+    result_rows = [
+        [
+            line.place,
+            line.number,
+            _participant(line.label, line.number),
+            line.region or tx("no-region"),
+            _number(line.total),
+            tx(f"medal-{line.medal}") if line.medal else None,
+            tx("advances-yes") if line.advances else None,
+        ]
+        for line in results.lines
+    ]
+    ws = _add_sheet(
+        book,
+        tx("sheet-results"),
+        [tx(k) for k in ("place", "number", "participant", "region", "total", "medal", "advances")],
+        result_rows,
+        empty=tx("no-targets"),
+        formats={4: _POINTS_FORMAT},
+    )
+    ws.append([])
+    if sheets.scores_locked_at is not None:
+        at = sheets.scores_locked_at.astimezone(ZoneInfo(sheets.timezone))
+        ws.append([tx("locked", at=f"{at:%d.%m.%Y %H:%M}", tz=sheets.timezone)])
+    else:
+        ws.append([tx("not-locked")])
+
+    experts = sheets.experts
+    fixed = [
+        "number", "participant", "region", "criterion", "criterion-title", "subcriterion", "subcriterion-title",
+        "group", "aspect", "aspect-title", "kind", "max-points",
+    ]
+    header = [tx(k) for k in fixed] + [e.name for e in experts] + [tx("state"), tx("points")]
+    sheet_rows = [
+        [
+            row.number,
+            row.participant,
+            row.region or tx("no-region"),
+            row.criterion_code,
+            row.criterion_title,
+            row.subcriterion_code,
+            row.subcriterion_title,
+            row.group_code,
+            row.aspect_code,
+            row.aspect_title,
+            tx(f"kind-{row.kind}"),
+            _number(row.max_points),
+            *[_number(row.marks.get(e.telegram_id)) for e in experts],
+            tx(f"state-{row.state}"),
+            _number(row.points),
+        ]
+        for row in sheets.rows
+    ]
+    points_col = len(header) - 1
+    ws = _add_sheet(
+        book, tx("sheet-sheets"), header, sheet_rows, empty=tx("no-targets"),
+        formats={fixed.index("max-points"): _POINTS_FORMAT, points_col: _POINTS_FORMAT},
+    )
+    ws.append([])
+    ws.append([tx("mark-note")])
+    book.properties.title = tx("title", scheme=sheets.title)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _participant(label: str, number: int) -> str:
+    """The participant's name from a result label («№3 Иванова …»), the number having its
+    own column."""
+    prefix = f"№{number}"
+    return label[len(prefix):].strip() if label.startswith(prefix) else label
 
 
 def _shown(value: Any) -> str:

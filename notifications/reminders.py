@@ -24,7 +24,8 @@ from models.contest_file import Role
 from models.rules import Gap, VerificationStatus, format_local
 from models.services.contests import application_deadline
 from models.services.participants import application_view
-from models.tables import Application, Contest, Participant, Person, Region, RoleAssignment
+from models.services.scoring_reports import unscored_by_expert
+from models.tables import Application, Contest, Participant, Person, Region, RoleAssignment, Scheme
 from notifications.i18n import t
 
 
@@ -287,6 +288,77 @@ class VerificationEscalation(ReminderKind):
         ]
 
 
+# --------------------------------------------------------------------------- R-REM-3 / R-APP-7
+
+#: our decision: experts are reminded 3 days and 1 day before the evaluation deadline
+SCORING_REMINDER_OFFSETS: tuple[timedelta, ...] = (timedelta(days=3), timedelta(days=1))
+
+
+@dataclass
+class ScoringDeadlineReminder(ReminderKind):
+    """R-REM-3: 3 days and 1 day before a stage's evaluation deadline (R-APP-7), each expert
+    of a locked scheme of that stage who still has aspects to score (never scored, or
+    flagged for a re-score) gets one message: how many are left, the scheme and the
+    deadline, with a button to score entry. One run per scheme and due time (a scheme
+    locked inside the window still gets the next one); nothing after the deadline or once
+    the scores are locked."""
+
+    name: ClassVar[str] = "scoring_deadline"
+    offsets: tuple[timedelta, ...] = field(default=SCORING_REMINDER_OFFSETS)
+
+    async def runs(self, s: AsyncSession, now: datetime, contests: list[Contest]) -> list[Run]:
+        due: dict[int, tuple[Contest, datetime, timedelta]] = {}
+        for contest in contests:
+            for stage in contest.stages:
+                if not stage.active or stage.evaluation_deadline is None:
+                    continue
+                off = rules.current_deadline_reminder(stage.evaluation_deadline, now, self.offsets)
+                if off is not None:
+                    due[stage.id] = (contest, stage.evaluation_deadline, off)
+        if not due:
+            return []
+        schemes = (
+            await s.execute(
+                select(Scheme.id, Scheme.stage_id)
+                .where(Scheme.stage_id.in_(due), Scheme.locked_at.is_not(None), Scheme.scores_locked_at.is_(None))
+                .order_by(Scheme.id)
+            )
+        ).all()
+        out = []
+        for scheme_id, stage_id in schemes:
+            contest, deadline, off = due[stage_id]
+            out.append(Run(f"scheme:{scheme_id}", deadline - off, deadline, contest, _offset_label(off)))
+        return out
+
+    async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
+        scheme = await s.get(Scheme, int(run.scope.removeprefix("scheme:")))
+        if scheme is None:
+            return []
+        left = await unscored_by_expert(s, scheme)
+        if not left:
+            return []
+        people = {
+            p.telegram_id: p
+            for p in (await s.execute(select(Person).where(Person.telegram_id.in_([tid for tid, _ in left])))).scalars()
+        }
+        deadline = format_local(run.expires_at, run.contest.timezone)
+        out = []
+        for telegram_id, count in left:
+            person = people.get(telegram_id)
+            out.append(
+                Message(
+                    subject=f"scheme:{scheme.id}",
+                    chat_id=(person.chat_id or person.telegram_id) if person is not None else telegram_id,
+                    key="remind-scoring-deadline",
+                    args={"scheme": scheme.title, "contest": run.contest.title, "deadline": deadline, "count": count},
+                    keyboard=[[{"text": "sco-btn-continue", "action": "worklist", "contest_id": str(run.contest.id), "scheme": str(scheme.id)}]],
+                    language=(person.language or "ru") if person is not None else "ru",
+                )
+            )
+        return out
+
+
 register(ApplicationDeadlineReminder())
 register(VerificationBacklogReminder())
 register(VerificationEscalation())
+register(ScoringDeadlineReminder())

@@ -5,8 +5,11 @@ participant's sheet, and a correction is approved, applied, relocked and signed 
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from aiogram.methods import SendDocument
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.callbacks import ScoreCb, ScoringCb
@@ -221,3 +224,19 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
         assert [a.before for a in audit] == [{"value": 1}] and audit[0].after["value"] == 2
         actions = set((await s.execute(select(AuditRecord.action))).scalars())
     assert {"scheme.lock", "score.enter", "score.rescore", "scores.lock", "correction.unlock", "correction.relock", "correction.done"} <= actions
+
+    # the coordinator: scoring in /progress, the results (never sent to anyone else), Excel
+    reply = await coord.send("/progress")
+    assert "г. Москва · Лучший социальный работник: оценено 2 из 2 (100 %)" in reply
+    await coord.send("/scoring")
+    reply = await coord.press("Итоги")
+    assert "Итоги:" in reply and "золото" in reply and "→ федеральный этап" in reply
+    assert "только координатору" in await other.press_data(ScoringCb(scheme_id=scheme_id, action="results").pack())
+    assert "только координатору" in await mentor.press_data(ScoringCb(scheme_id=scheme_id, action="export").pack())
+    await coord.press("Выгрузить ведомости и итоги в Excel")
+    [sent] = [r for r in world.session.requests if isinstance(r, SendDocument)]
+    assert str(sent.chat_id) == str(COORD_MOSCOW)
+    book = load_workbook(io.BytesIO(sent.document.data))
+    assert {"Итоги", "Ведомости"} <= set(book.sheetnames)
+    totals = {row[2]: row[4] for row in book["Итоги"].iter_rows(min_row=2, values_only=True) if isinstance(row[0], int)}
+    assert len(totals) >= 1 and all(isinstance(v, (int, float)) for v in totals.values())

@@ -14,7 +14,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import flow
@@ -25,6 +25,7 @@ from models.errors import DomainError
 from models.services import Services
 from models.services.scoring import CorrectionView, ScoreItem, TargetSheet
 from notifications.definition_errors import render_definition_errors
+from notifications.exports import scoring_workbook
 
 router = Router(name=__name__)
 
@@ -86,6 +87,9 @@ async def _menu(bot: Bot, uid: int, services: Services, scheme_id: int) -> None:
         kb.button(text=tr("sco-btn-chief"), callback_data=ScoringCb(scheme_id=scheme_id, action="chief"))
     if "coordinator" in brief.roles or "chief" in brief.roles:
         kb.button(text=tr("sco-btn-progress"), callback_data=ScoringCb(scheme_id=scheme_id, action="progress"))
+    if "coordinator" in brief.roles:
+        kb.button(text=tr("sco-btn-results"), callback_data=ScoringCb(scheme_id=scheme_id, action="results"))
+        kb.button(text=tr("sco-btn-export"), callback_data=ScoringCb(scheme_id=scheme_id, action="export"))
     kb.adjust(1)
     await bot.send_message(uid, "\n".join(lines), reply_markup=kb.as_markup())
 
@@ -526,6 +530,62 @@ async def progress(query: CallbackQuery, callback_data: ScoringCb, services: Ser
     if p.open_corrections:
         lines.append(tr("sco-progress-corrections", count=p.open_corrections))
     await _long(query.message, "\n".join(lines))
+
+
+# --------------------------------------------------------------------------- results (coordinators; R-RES-1, R-APP-8)
+
+
+@router.callback_query(ScoringCb.filter(F.action == "results"))
+async def results(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
+    r = await services.scoring.results(query.from_user.id, callback_data.scheme_id)
+    await query.answer()
+    if not r.complete:
+        await query.message.answer(tr("sco-results-not-locked"))
+        return
+    lines = [tr("sco-results-title", title=r.title)]
+    region = object()
+    for ln in r.lines:
+        if ln.region != region and ln.region is not None:
+            region = ln.region
+            lines.append(f"<b>{ln.region}</b>")
+        medal = tr(f"sco-medal-{ln.medal}") if ln.medal else ""
+        advances = " " + tr("sco-advances") if ln.advances else ""
+        lines.append(tr("sco-results-line", place=ln.place, label=ln.label, total=_points(ln.total), medal=medal) + advances)
+    kb = InlineKeyboardBuilder()
+    if any(ln.advances for ln in r.lines):
+        kb.button(text=tr("sco-btn-promote"), callback_data=ScoringCb(scheme_id=callback_data.scheme_id, action="promote"))
+    kb.button(text=tr("sco-btn-export"), callback_data=ScoringCb(scheme_id=callback_data.scheme_id, action="export"))
+    kb.adjust(1)
+    await _long(query.message, "\n".join(lines), kb.as_markup())
+
+
+@router.callback_query(ScoringCb.filter(F.action == "promote"))
+async def promote_ask(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
+    r = await services.scoring.results(query.from_user.id, callback_data.scheme_id)
+    await query.answer()
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("sco-btn-promote-yes"), callback_data=ScoringCb(scheme_id=callback_data.scheme_id, action="promoteok"))
+    kb.button(text=tr("sco-btn-cancel"), callback_data=ScoringCb(scheme_id=callback_data.scheme_id, action="menu"))
+    kb.adjust(1)
+    await query.message.answer(tr("sco-promote-ask", count=sum(1 for ln in r.lines if ln.advances)), reply_markup=kb.as_markup())
+
+
+@router.callback_query(ScoringCb.filter(F.action == "promoteok"))
+async def promote(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
+    moved = await services.scoring.promote_winners(query.from_user.id, callback_data.scheme_id)
+    await query.answer()
+    await _show(query, tr("sco-promoted", count=moved), None)
+
+
+@router.callback_query(ScoringCb.filter(F.action == "export"))
+async def export(query: CallbackQuery, callback_data: ScoringCb, bot: Bot, services: Services) -> None:
+    uid = query.from_user.id
+    sheets = await services.scoring_reports.score_sheets(uid, callback_data.scheme_id)
+    r = await services.scoring.results(uid, callback_data.scheme_id)
+    await query.answer()
+    data = scoring_workbook(r, sheets)
+    name = f"scoring-{callback_data.scheme_id}.xlsx"
+    await bot.send_document(uid, BufferedInputFile(data, filename=name), caption=tr("sco-export-ready", title=r.title))
 
 
 # --------------------------------------------------------------------------- corrections (R-SCO-6)

@@ -11,6 +11,7 @@ from models.services.monitoring import MonitoringService
 from models.services.participants import ParticipantService, TelegramFile
 from models.services.remote import RemoteEventService
 from models.services.scoring import ScoringService
+from models.services.scoring_reports import ScoringReportService
 from models.services.tasks import TaskTextService
 
 
@@ -25,6 +26,7 @@ class Services:
         self.remote = RemoteEventService(ctx)
         self.tasks = TaskTextService(ctx)
         self.scoring = ScoringService(ctx)
+        self.scoring_reports = ScoringReportService(ctx)
 
 
 __all__ = ["JobSink", "ServiceContext", "Services", "TelegramFile"]

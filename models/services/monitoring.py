@@ -4,8 +4,8 @@ missing signatures — as a report of plain values and as an XLSX workbook.
 
 Every figure is a SQL aggregate (GROUP BY); Python only arranges the grouped rows. The role
 and the regions are checked exactly as for the verification queue (``CoordinatorService``).
-Scoring and protocols have no tables yet: their sections are computed as zero rows by
-:meth:`MonitoringService._scoring` and :meth:`MonitoringService._missing_signatures`, the
+Protocols have no tables yet: their section is computed as zero rows by
+:meth:`MonitoringService._missing_signatures`, the
 two places to fill in when those features arrive."""
 
 from __future__ import annotations
@@ -256,12 +256,40 @@ class MonitoringService(Service):
         )
 
     async def _scoring(self, s: AsyncSession, contest_id: int, scope: Scope) -> tuple[ScoringProgress, ...]:
-        """Scoring completion per region × nomination (R-SCO-4, R-SCO-5).
+        """Scoring completion per region × nomination (R-SCO-4, R-SCO-5): targets on the
+        evaluation lists of the scope and how many have a group result on every aspect.
+        Counts only — never marks or totals. One GROUP BY; no schemes → «ещё не начато»."""
+        from sqlalchemy import case
 
-        There are no score tables yet, so no application is being scored: zero rows, shown as
-        «оценивание ещё не начато». When scoring arrives, aggregate here with one GROUP BY
-        over the submitted applications of the scope (``_in_scope``) joined to their scores."""
-        return ()
+        from models.tables import AspectResult, EvaluationTarget, Scheme, SchemeAspect
+
+        aspects = select(SchemeAspect.scheme_id, func.count().label("n")).group_by(SchemeAspect.scheme_id).subquery()
+        scored = (
+            select(AspectResult.target_id, func.count().label("k"))
+            .where(AspectResult.state == "scored")
+            .group_by(AspectResult.target_id)
+            .subquery()
+        )
+        stmt = (
+            select(
+                Region.name,
+                Nomination.title,
+                func.count(EvaluationTarget.id),
+                func.sum(case((func.coalesce(scored.c.k, 0) >= aspects.c.n, 1), else_=0)),
+            )
+            .select_from(EvaluationTarget)
+            .join(Scheme, Scheme.id == EvaluationTarget.scheme_id)
+            .join(Nomination, Nomination.id == Scheme.nomination_id)
+            .join(Region, Region.id == EvaluationTarget.region_id)
+            .join(aspects, aspects.c.scheme_id == Scheme.id)
+            .outerjoin(scored, scored.c.target_id == EvaluationTarget.id)
+            .where(Scheme.contest_id == contest_id)
+            .group_by(Region.name, Nomination.title)
+            .order_by(Region.name, Nomination.title)
+        )
+        if scope is not None:
+            stmt = stmt.where(Region.code.in_(scope))
+        return tuple(ScoringProgress(rn, nt, int(total), int(done or 0)) for rn, nt, total, done in await s.execute(stmt))
 
     async def _missing_signatures(self, s: AsyncSession, contest_id: int, scope: Scope) -> tuple[MissingSignature, ...]:
         """Protocols waiting for signers (R-PRO-1, R-PRO-2).

@@ -977,14 +977,13 @@ class ScoringService(Service):
         ).scalars()
         return [t for t in rows if t.mentor_telegram_id != telegram_id or t.mentor_allowed_at is not None]
 
-    async def _my_marks(self, s: AsyncSession, telegram_id: int, scheme_id: int) -> dict[tuple[int, int], Score]:
-        rows = (
-            await s.execute(
-                select(Score).join(EvaluationTarget, EvaluationTarget.id == Score.target_id).where(
-                    EvaluationTarget.scheme_id == scheme_id, Score.expert_telegram_id == telegram_id
-                )
-            )
-        ).scalars()
+    async def _my_marks(self, s: AsyncSession, telegram_id: int, scheme_id: int, *, lock: bool = False) -> dict[tuple[int, int], Score]:
+        stmt = select(Score).join(EvaluationTarget, EvaluationTarget.id == Score.target_id).where(
+            EvaluationTarget.scheme_id == scheme_id, Score.expert_telegram_id == telegram_id
+        )
+        if lock:
+            stmt = stmt.with_for_update(of=Score)
+        rows = (await s.execute(stmt)).scalars()
         return {(r.target_id, r.aspect_id): r for r in rows}
 
     async def _expert_scheme(self, s: AsyncSession, telegram_id: int, scheme_id: int) -> Scheme:
@@ -1232,17 +1231,21 @@ class ScoringService(Service):
             scheme = await self._expert_scheme(s, actor, scheme_id)
             if scheme.scores_locked_at is not None:
                 raise DomainError("scores_locked")
+            if await self._confirmation(s, scheme_id, "expert", actor) is not None:
+                raise DomainError("already_confirmed")
+            # the confirmation first, then this expert's marks read under lock: a re-score
+            # entered at the same time either withdraws this confirmation or is seen here as
+            # a stale mark — never both missed (a refusal below rolls the row back)
+            s.add(SheetConfirmation(scheme_id=scheme_id, kind="expert", telegram_id=actor, confirmed_at=uow.now))
+            await s.flush()
             aspects = await self._assigned_aspects(s, actor, scheme_id)
             targets = await self._scoreable_targets(s, actor, scheme_id)
-            marks = await self._my_marks(s, actor, scheme_id)
+            marks = await self._my_marks(s, actor, scheme_id, lock=True)
             missing = sum(1 for t in targets for a in aspects if (t.id, a.id) not in marks or marks[(t.id, a.id)].stale)
             if missing:
                 raise DomainError("sheet_incomplete", missing=missing)
             if not targets:
                 raise DomainError("no_targets")
-            if await self._confirmation(s, scheme_id, "expert", actor) is not None:
-                raise DomainError("already_confirmed")
-            s.add(SheetConfirmation(scheme_id=scheme_id, kind="expert", telegram_id=actor, confirmed_at=uow.now))
             uow.audit(actor, "sheet.confirm", "scheme", scheme_id, contest_id=scheme.contest_id, after={"marks": len(targets) * len(aspects)})
 
     # ----------------------------------------------------------------- lock (R-SCO-5)

@@ -230,3 +230,19 @@ err-no-contests = Нет ни одного конкурса.
 sco-mentor-allowed = (разрешено оценивать)
 def-err-unknown-stage = { $place }: этапа с кодом «{ $code }» нет в списке stages.
 def-err-duplicate-scheme = { $place }: для этой номинации и этапа схема оценки уже указана выше.
+
+## Итоги (координатор; R-RES-1, R-APP-8)
+sco-btn-results = 🏅 Итоги
+sco-btn-export = 📥 Выгрузить ведомости и итоги в Excel
+sco-btn-promote = ➡️ Перевести победителей на федеральный этап
+sco-btn-promote-yes = Да, перевести
+sco-results-not-locked = Итоги будут после того, как главный эксперт заблокирует оценки (R-SCO-5). Пока доступен ход оценивания.
+sco-results-title = <b>Итоги: { $title }</b> (не публикуются до награждения, R-RES-2)
+sco-results-line = { $place }. { $label } — { $total } { $medal }
+sco-medal-gold = 🥇 золото
+sco-medal-silver = 🥈 серебро
+sco-medal-bronze = 🥉 бронза
+sco-advances = → федеральный этап
+sco-promote-ask = Перевести заявки победителей регионального этапа ({ $count }) в список оценки федерального этапа? Материалы повторно не загружаются (R-APP-8).
+sco-promoted = ✅ В список оценки следующего этапа добавлено: { $count }.
+sco-export-ready = Ведомости и итоги: «{ $title }».
