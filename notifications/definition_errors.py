@@ -3,7 +3,8 @@
 Each error is a place in the file and a code; the code names a catalogue key
 ``def-err-<code>`` (``_`` → ``-``) in ``locales/<lang>/contest_file.ftl``. Places stay as
 written in the file (they are YAML keys with 1-based list indexes), except the whole file
-(«корень файла») and a line of a YAML syntax error («строка 5»).
+(«корень файла»), a line of a YAML syntax error («строка 5») and a cell of an XLSX scheme
+(«лист «Схема», строка 17, столбец «Макс. балл»»).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from notifications.i18n import MissingMessage, has, t
 ROOT_PLACE = "—"
 FALLBACK_KEY = "def-err-invalid"
 _LINE_PLACE = re.compile(r"^line (\d+)$")
+# A place in an XLSX workbook (models.scheme_xlsx.xlsx_place): a sheet, a row, a column.
+_XLSX_PLACE = re.compile(r"^xlsx:([^:]+)(?::(\d+)(?::(.+))?)?$")
 # Every argument a def-err-* message may use; absent ones are empty, so a message never
 # fails for want of an argument.
 _ARG_NAMES = ("limit", "expected", "code", "line", "count", "total")
@@ -36,6 +39,14 @@ def render_place(error: DefinitionError, language: str = "ru") -> str:
         if line <= 0:  # the YAML parser gave no position
             return t("def-place-root", language)
         return t("def-place-line", language, line=line)
+    match = _XLSX_PLACE.match(error.place)
+    if match is not None:
+        sheet, row, column = match.groups()
+        if row is None:
+            return t("def-place-xlsx-sheet", language, sheet=sheet)
+        if column is None:
+            return t("def-place-xlsx-row", language, sheet=sheet, row=int(row))
+        return t("def-place-xlsx-cell", language, sheet=sheet, row=int(row), column=column)
     return error.place
 
 

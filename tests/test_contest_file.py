@@ -51,6 +51,11 @@ SEMANTIC_CODES = {
     "coordinator_needs_region",
     "expert_needs_status",
     "duplicate_person_role",
+    "chief_must_be_expert",
+    "unknown_nomination",
+    "unknown_stage",
+    "duplicate_scheme",
+    "not_an_expert",
 }
 FILE_CODES = {"file_too_large", "not_utf8", "yaml_syntax", "not_mapping"}
 ALL_CODES = (
@@ -140,7 +145,9 @@ def test_example_people():
     assert sorted(c for p in coordinators for c in p.regions) == ["50", "77"]
     assert [p for p in d.people if p.role is Role.FEDERAL_COORDINATOR]
     statuses = {p.expert_status for p in d.people if p.role is Role.EXPERT}
-    assert statuses == {ExpertStatus.INDUSTRIAL, ExpertStatus.METHODIST}
+    assert statuses == set(ExpertStatus)  # every status of R-ROLE-2 appears in the example
+    [chief] = [p for p in d.people if p.chief_for]
+    assert chief.role is Role.EXPERT and chief.chief_for == ["best_social_worker"]
     assert len({p.telegram_id for p in d.people}) == len(d.people)
 
 
@@ -239,7 +246,7 @@ def test_example_people():
         ),
         pytest.param(
             lambda d: d["people"].append(dict(d["people"][2])),
-            "people[6].role",
+            f"people[{len(example_data()['people']) + 1}].role",
             "duplicate_person_role",
             "с той же ролью",
             id="duplicate-person-role",

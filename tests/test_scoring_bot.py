@@ -89,6 +89,12 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     reply = await send_scheme(chief, world, SCHEME.read_bytes(), "scheme-good")
     assert "Схема оценки загружена" in reply and "аспектов — 60" in reply
     scheme_id = (await sc.schemes_for(CHIEF))[0].id
+    # the same scheme as an Excel workbook is the same scheme
+    await chief.send("/scheme")
+    xlsx = (ROOT / "examples" / "scheme.xlsx").read_bytes()
+    world.session.add_file("scheme-xlsx", xlsx)
+    reply = await chief.send(document=document("scheme-xlsx", "Схема.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", len(xlsx)))
+    assert "Эта схема уже загружена" in reply
 
     # another expert cannot load or manage it; experts are greeted with their commands
     other = world.person(100004, "Дмитрий")

@@ -22,6 +22,7 @@ from bot.callbacks import AllowCb, CorrCb, ScoreCb, ScoringCb
 from bot.texts import format_dt, tr
 from models.contest_file import MAX_DEFINITION_BYTES, DefinitionInvalid
 from models.errors import DomainError
+from models.scheme_xlsx import parse_scheme_file
 from models.services import Services
 from models.services.scoring import CorrectionView, ScoreItem, TargetSheet
 from notifications.definition_errors import render_definition_errors
@@ -767,11 +768,13 @@ async def scheme_file(message: Message, bot: Bot, services: Services, state: FSM
     buffer = io.BytesIO()
     await bot.download(doc, destination=buffer)
     raw = buffer.getvalue()
+    sources = None
     try:
-        d = parse_scheme_bytes(raw, doc.file_name or "")
+        d, sources = parse_scheme_file(raw, doc.file_name or "")
         result = await services.scoring.load_scheme(message.from_user.id, contest_id, d)
     except DefinitionInvalid as exc:
-        await progress_msg.edit_text(render_definition_errors(exc.errors, title_key="scheme-errors-title"))
+        errors = sources.remap(exc.errors) if sources is not None else exc.errors  # «лист «Схема», строка 17»
+        await progress_msg.edit_text(render_definition_errors(errors, title_key="scheme-errors-title"))
         return
     await state.set_state(None)
     key = "sco-scheme-unchanged" if result.unchanged else "sco-scheme-loaded"
@@ -785,14 +788,3 @@ async def scheme_file(message: Message, bot: Bot, services: Services, state: FSM
 @router.message(ScoringForm.scheme_file, ~F.text.startswith("/"))
 async def scheme_not_file(message: Message) -> None:
     await message.answer(tr("sco-scheme-need-file"))
-
-
-def parse_scheme_bytes(raw: bytes, file_name: str):  # type: ignore[no-untyped-def]
-    """A scheme sent as YAML or as an XLSX workbook (a ZIP: it starts with ``PK``)."""
-    from models.scheme_file import parse_scheme_yaml
-
-    if raw[:2] == b"PK" or file_name.lower().endswith(".xlsx"):
-        from models.scheme_xlsx import parse_scheme_xlsx
-
-        return parse_scheme_xlsx(raw)
-    return parse_scheme_yaml(raw)

@@ -289,6 +289,19 @@ def _insert(s: AsyncSession) -> Any:
     return postgresql.insert if s.bind.dialect.name == "postgresql" else sqlite.insert
 
 
+async def _lock_row(s: AsyncSession, model: Any, row_id: int) -> None:
+    """Hold one row until the transaction ends, before reading what a decision depends on
+    (a double tap, two signers at once). PostgreSQL: FOR UPDATE. SQLite ignores FOR UPDATE
+    and reads outside the write transaction until the first write, so a no-op UPDATE takes
+    the database's write lock first."""
+    if s.bind.dialect.name == "postgresql":
+        await s.execute(select(model.id).where(model.id == row_id).with_for_update())
+    else:
+        await s.execute(
+            update(model).where(model.id == row_id).values(id=model.id).execution_options(synchronize_session=False)
+        )
+
+
 def _label(target: EvaluationTarget) -> str:
     name = target.participant.full_name if target.participant is not None else None
     return f"№{target.number} {name}" if name else f"№{target.number}"
@@ -362,6 +375,7 @@ class ScoringService(Service):
     async def _scheme(self, s: AsyncSession, scheme_id: int, *, lock: bool = False) -> Scheme:
         stmt = select(Scheme).where(Scheme.id == scheme_id)
         if lock:
+            await _lock_row(s, Scheme, scheme_id)
             stmt = stmt.with_for_update()
         scheme = (await s.execute(stmt)).scalar_one_or_none()
         if scheme is None:
@@ -911,7 +925,7 @@ class ScoringService(Service):
                 raise Forbidden("not_expert")
             # votes on one target one at a time: the last two "yes" arriving together must
             # not each see the other as not yet voted (and leave the allowance ungranted)
-            await s.execute(select(EvaluationTarget.id).where(EvaluationTarget.id == target_id).with_for_update())
+            await _lock_row(s, EvaluationTarget, target_id)
             vote = (
                 await s.execute(
                     select(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id, MentorAllowanceVote.telegram_id == actor).with_for_update()
@@ -1385,6 +1399,7 @@ class ScoringService(Service):
     async def _correction(self, s: AsyncSession, correction_id: int, *, lock: bool = False) -> tuple[Correction, EvaluationTarget, Scheme]:
         stmt = select(Correction).where(Correction.id == correction_id)
         if lock:
+            await _lock_row(s, Correction, correction_id)
             stmt = stmt.with_for_update()
         c = (await s.execute(stmt)).scalar_one_or_none()
         if c is None:
@@ -1431,6 +1446,8 @@ class ScoringService(Service):
             raise DomainError("reason_too_long", limit=MAX_REASON)
         async with self.uow() as uow:
             s = uow.session
+            # one correction per sheet, even on a double tap
+            await _lock_row(s, EvaluationTarget, target_id)
             target, scheme = await self._target(s, target_id)
             await self._require_chief(s, actor, scheme)
             if scheme.scores_locked_at is None:

@@ -62,3 +62,35 @@ def-err-scheme-locked = { $place }: схема оценки заблокиров
 def-err-not-an-expert = { $place }: пользователь { $code } не является экспертом этого конкурса.
 def-err-bad-decimal = { $place }: слишком много знаков после запятой (допускается не больше двух).
 scheme-errors-title = Схема оценки не загружена: найдено ошибок — { $count }. Ничего не изменено.
+
+## Схема оценки: XLSX (models/scheme_xlsx.py)
+## Места в книге Excel: лист, строка, столбец (по заголовку столбца).
+def-place-xlsx-sheet = лист «{ $sheet }»
+def-place-xlsx-row = лист «{ $sheet }», строка { $row }
+def-place-xlsx-cell = лист «{ $sheet }», строка { $row }, столбец «{ $column }»
+def-err-xlsx-too-large = { $place }: файл слишком большой — допускается книга Excel не больше { $limit } МБ.
+def-err-xlsx-not-workbook = { $place }: это не книга Excel (XLSX) или файл повреждён. Сохраните таблицу как «Книга Excel (*.xlsx)» или пришлите схему в YAML.
+def-err-xlsx-old-format = { $place }: файл в старом формате Excel (XLS) или защищён паролем. Снимите пароль и сохраните таблицу как «Книга Excel (*.xlsx)».
+def-err-xlsx-missing-sheet = { $place }: в книге нет листа «{ $code }». Нужны листы «Параметры» и «Схема» (лист «Группы» — по желанию).
+def-err-xlsx-empty-sheet = { $place }: на листе нет ни одного аспекта. Нужна строка заголовков и по строке на аспект.
+def-err-xlsx-too-many-rows = { $place }: слишком много строк на листе (допускается не больше { $limit }).
+def-err-xlsx-missing-column = { $place }: в строке заголовков нет столбца «{ $code }».
+def-err-xlsx-unknown-parameter = { $place }: неизвестный параметр «{ $code }». В первом столбце допустимы: Номинация, Этап, Название, Места.
+def-err-xlsx-duplicate-parameter = { $place }: параметр «{ $code }» уже указан в строке { $line }.
+def-err-xlsx-missing-parameter = { $place }: нет строки «{ $code }». Впишите «{ $code }» в первый столбец, а код — во второй.
+def-err-xlsx-bad-ranking = { $place }: непонятный порядок мест «{ $code }». Укажите «общий» или «по регионам».
+def-err-xlsx-bad-number = { $place }: «{ $code }» — не число. Укажите число, например 2 или 1,5.
+def-err-xlsx-bad-kind = { $place }: неизвестный вид аспекта «{ $code }». Укажите «судейская», «бинарная» или «дискретная».
+def-err-xlsx-bad-options = { $place }: не удалось прочитать вариант «{ $code }» дискретной таблицы. Пишите варианты через точку с запятой в виде «балл: описание», например «0: не выполнено; 0,5: частично; 1: полностью».
+def-err-xlsx-bad-telegram-id = { $place }: «{ $code }» — не Telegram ID. Укажите число, например 123456789.
+def-err-xlsx-date-cell = { $place }: Excel превратил код в дату ({ $code }). Задайте столбцу текстовый формат и впишите код заново.
+def-err-xlsx-title-mismatch = { $place }: название отличается от указанного для этого же кода в строке { $line }. Оставьте ячейку пустой или повторите то же название.
+def-err-xlsx-group-mismatch = { $place }: для этого субкритерия уже указана группа «{ $code }» (строка { $line }); весь субкритерий оценивает одна группа.
+scheme-cli-contest-not-found = Конкурс с кодом «{ $code }» не найден. Сначала загрузите файл конкурса: python -m bot load-contest ФАЙЛ
+scheme-cli-loaded = Схема оценки «{ $title }» ({ $nomination }, этап { $stage }) { $created ->
+        [yes] загружена
+       *[no] обновлена
+    }: критериев — { $criteria }, аспектов — { $aspects }, групп оценки — { $groups }.
+scheme-cli-unchanged = Схема оценки «{ $title }» ({ $nomination }, этап { $stage }) без изменений: критериев — { $criteria }, аспектов — { $aspects }, групп оценки — { $groups }.
+## Код ошибки службы оценки (models/services/scoring.py), которому не хватало текста.
+def-err-unknown-stage = { $place }: этапа с кодом «{ $code }» нет в файле конкурса (stages).
