@@ -849,6 +849,13 @@ class ScoringService(Service):
                 number += 1
                 s.add(EvaluationTarget(scheme_id=scheme_id, participant_id=p.id, number=number, region_id=p.region_id, created_at=uow.now))
                 added += 1
+            if added:
+                # new participants mean new marks to give: earlier confirmations no longer cover the sheet
+                await s.execute(
+                    update(SheetConfirmation)
+                    .where(SheetConfirmation.scheme_id == scheme_id, SheetConfirmation.kind == "expert", SheetConfirmation.revoked_at.is_(None))
+                    .values(revoked_at=uow.now)
+                )
             uow.audit(actor, "targets.build", "scheme", scheme_id, contest_id=scheme.contest_id, after={"added": added})
             return added
 
@@ -902,6 +909,9 @@ class ScoringService(Service):
                 raise DomainError("no_mentor")
             voters = await self._competence_experts(s, scheme)
             await s.execute(delete(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id))
+            if target.mentor_allowed_at is not None:  # asking again withdraws an earlier grant
+                uow.audit(actor, "mentor_allowance.reset", "target", target_id, contest_id=scheme.contest_id, before={"allowed_at": target.mentor_allowed_at.isoformat()})
+                target.mentor_allowed_at = None
             for v in sorted(voters):
                 s.add(MentorAllowanceVote(target_id=target_id, telegram_id=v, asked_at=uow.now))
                 await self._tell(
@@ -1011,17 +1021,46 @@ class ScoringService(Service):
             scheme = await self._expert_scheme(s, actor, scheme_id)
             aspects = await self._assigned_aspects(s, actor, scheme_id)
             targets = await self._scoreable_targets(s, actor, scheme_id)
-            marks = await self._my_marks(s, actor, scheme_id)
-            ids = {a.id for a in aspects}
-            lines = []
-            for t in targets:
-                done = sum(1 for (tid, aid), m in marks.items() if tid == t.id and aid in ids and not m.stale)
-                lines.append(TargetProgress(t.id, t.number, _label(t), done, len(aspects)))
+            done_by_target = dict(
+                (
+                    await s.execute(
+                        select(Score.target_id, func.count())
+                        .join(SchemeAspect, SchemeAspect.id == Score.aspect_id)
+                        .join(SchemeSubcriterion, SchemeSubcriterion.id == SchemeAspect.subcriterion_id)
+                        .where(
+                            SchemeAspect.scheme_id == scheme_id,
+                            Score.expert_telegram_id == actor,
+                            Score.stale.is_(False),
+                            SchemeSubcriterion.group_id.in_(await self._groups_of(s, actor, scheme_id)),
+                        )
+                        .group_by(Score.target_id)
+                    )
+                ).all()
+            )
+            lines = [TargetProgress(t.id, t.number, _label(t), done_by_target.get(t.id, 0), len(aspects)) for t in targets]
             confirmed = await self._confirmation(s, scheme_id, "expert", actor)
             return Worklist(
                 scheme_id, scheme.title, lines, sum(x.scored for x in lines), sum(x.total for x in lines),
                 confirmed is not None, scheme.scores_locked_at is not None,
             )
+
+    async def _progress_of(self, s: AsyncSession, expert: int, scheme_id: int, target_id: int) -> tuple[int, int]:
+        """(marks given, marks due) of one expert for one target: two counts, no rows."""
+        groups = await self._groups_of(s, expert, scheme_id)
+        assigned = (
+            select(SchemeAspect.id)
+            .join(SchemeSubcriterion, SchemeSubcriterion.id == SchemeAspect.subcriterion_id)
+            .where(SchemeAspect.scheme_id == scheme_id, SchemeSubcriterion.group_id.in_(groups))
+        )
+        total = (await s.execute(select(func.count()).select_from(assigned.subquery()))).scalar_one()
+        done = (
+            await s.execute(
+                select(func.count()).select_from(Score).where(
+                    Score.target_id == target_id, Score.expert_telegram_id == expert, Score.stale.is_(False), Score.aspect_id.in_(assigned)
+                )
+            )
+        ).scalar_one()
+        return done, total
 
     async def _confirmation(self, s: AsyncSession, scheme_id: int, kind: str, telegram_id: int, target_id: int | None = None) -> SheetConfirmation | None:
         stmt = select(SheetConfirmation).where(
@@ -1040,10 +1079,13 @@ class ScoringService(Service):
         async with self.read() as s:
             target, scheme = await self._target(s, target_id)
             await self._expert_scheme(s, actor, scheme.id)
-            if target.id not in {t.id for t in await self._scoreable_targets(s, actor, scheme.id)}:
+            if target.mentor_telegram_id == actor and target.mentor_allowed_at is None:
                 raise Forbidden("mentor_conflict")
             aspects = await self._assigned_aspects(s, actor, scheme.id)
-            marks = {aid: m for (tid, aid), m in (await self._my_marks(s, actor, scheme.id)).items() if tid == target_id}
+            marks = {
+                m.aspect_id: m
+                for m in (await s.execute(select(Score).where(Score.target_id == target_id, Score.expert_telegram_id == actor))).scalars()
+            }
             done = sum(1 for a in aspects if a.id in marks and not marks[a.id].stale)
             if aspect_id is None:
                 pick = next((a for a in aspects if a.id not in marks or marks[a.id].stale), None)
@@ -1176,16 +1218,8 @@ class ScoringService(Service):
             # result is then made of the other members' marks
             scorers = [m for m in members if m != target.mentor_telegram_id or target.mentor_allowed_at is not None]
             await self._recompute(uow, scheme, target, aspect, group, scorers, result)
-            mine = await self._assigned_aspects(s, expert, scheme.id)
-            ids = {a.id for a in mine}
-            done = (
-                await s.execute(
-                    select(func.count()).select_from(Score).where(
-                        Score.target_id == target_id, Score.expert_telegram_id == expert, Score.stale.is_(False), Score.aspect_id.in_(ids)
-                    )
-                )
-            ).scalar_one()
-            return MarkOutcome(result.state, result.points, done, len(mine), changed)
+            done, total = await self._progress_of(s, expert, scheme.id, target_id)
+            return MarkOutcome(result.state, result.points, done, total, changed)
 
     async def _recompute(
         self, uow: UnitOfWork, scheme: Scheme, target: EvaluationTarget, aspect: SchemeAspect,
@@ -1213,6 +1247,7 @@ class ScoringService(Service):
         if state == "scored":
             return
         result.rounds += 1
+        result.marks = 0  # every mark of the aspect is to be given again
         for m in fresh:
             m.stale = True
         await s.execute(
@@ -1279,6 +1314,16 @@ class ScoringService(Service):
             (
                 await s.execute(
                     select(GroupMember.telegram_id).join(AssessmentGroup, AssessmentGroup.id == GroupMember.group_id).where(AssessmentGroup.scheme_id == scheme.id)
+                )
+            ).scalars()
+        )
+        # a member whose expert role was withdrawn cannot confirm and does not hold the lock up
+        members &= set(
+            (
+                await s.execute(
+                    select(RoleAssignment.telegram_id).where(
+                        RoleAssignment.contest_id == scheme.contest_id, RoleAssignment.role == Role.EXPERT, RoleAssignment.active.is_(True)
+                    )
                 )
             ).scalars()
         )
@@ -1622,13 +1667,21 @@ class ScoringService(Service):
         return Results(scheme_id, scheme.title, scheme.scores_locked_at is not None, lines)
 
     async def results(self, actor: int, scheme_id: int) -> Results:
-        """Results for a coordinator (R-RES-2: they publish them). Experts do not see other
-        participants' totals before publication (R-SCO-5)."""
+        """Results for a coordinator (R-RES-2: they publish them); a regional coordinator
+        sees their regions' lines only. Experts do not see other participants' totals
+        before publication (R-SCO-5)."""
+        from models.services.coordination import CoordinatorService
+
         async with self.read() as s:
             scheme = await self._scheme(s, scheme_id)
             if not await self._is_coordinator(s, actor, scheme.contest_id):
                 raise Forbidden("not_coordinator")
-            return await self._results(s, scheme_id)
+            scope = await CoordinatorService(self.ctx)._scope(s, actor, scheme.contest_id)
+            results = await self._results(s, scheme_id)
+            if scope is None:
+                return results
+            names = set((await s.execute(select(Region.name).where(Region.contest_id == scheme.contest_id, Region.code.in_(scope)))).scalars())
+            return Results(results.scheme_id, results.title, results.complete, [ln for ln in results.lines if ln.region in names])
 
     async def promote_winners(self, actor: int, scheme_id: int) -> int:
         """R-APP-8: the regional winners' applications move to the next stage's scheme of the
