@@ -137,6 +137,12 @@ class CorrCb(CallbackData, prefix="cr"):
     value: int = -1
 
 
+class ProtocolCb(CallbackData, prefix="pt"):
+    protocol_id: int
+    version: int = 0
+    action: str = "view"  # view | sign | refuse | pdf
+
+
 def nav_button_data(spec: dict[str, Any]) -> str:
     """A notification's button spec (``{"action": "nominations", "contest_id": "3"}``) as
     callback data that leads straight to the place: a form, a file slot, the queue…"""
@@ -155,6 +161,8 @@ def nav_button_data(spec: dict[str, Any]) -> str:
         return ScoringCb(scheme_id=0, action="sheet", item=int(spec["target"])).pack()
     if action == "correction":
         return CorrCb(correction_id=int(spec["correction"]), action="view").pack()
+    if action == "protocol":
+        return ProtocolCb(protocol_id=int(spec["protocol"]), version=int(spec.get("version", 0)), action=spec.get("do", "view")).pack()
     if action == "worklist":
         return ScoringCb(scheme_id=int(spec["scheme"]), action="worklist").pack()
     return NavCb(contest_id=contest_id, to=action).pack()

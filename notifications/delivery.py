@@ -54,7 +54,9 @@ class SendLater(Exception):
 
 
 def render(row: Delivery) -> tuple[str, InlineKeyboardMarkup | None]:
-    args: dict[str, Any] = {k: html.escape(v) if isinstance(v, str) else v for k, v in (row.message_args or {}).items()}
+    args: dict[str, Any] = {
+        k: html.escape(v) if isinstance(v, str) else v for k, v in (row.message_args or {}).items() if not k.startswith("_")
+    }
     text = t(row.message_key, row.language, **args)
     markup = None
     if row.keyboard:
@@ -70,12 +72,33 @@ def render(row: Delivery) -> tuple[str, InlineKeyboardMarkup | None]:
     return text, markup
 
 
-async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, media_kind: str | None, media_file_id: str | None) -> Any:
+async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, media_kind: str | None, media_file_id: Any) -> Any:
     if media_kind == "photo":
         return await bot.send_photo(chat_id, media_file_id, caption=text or None, reply_markup=markup)
     if media_kind == "document":
         return await bot.send_document(chat_id, media_file_id, caption=text or None, reply_markup=markup)
     return await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def _attachment(args: dict[str, Any], files_dir: Any) -> tuple[str | None, Any]:
+    """A document sent with the message: a stored file (``_document``: a protocol's PDF) or
+    an award made now from its content (``_award``: a certificate, diploma or letter)."""
+    import asyncio
+    from pathlib import Path
+
+    from aiogram.types import BufferedInputFile
+
+    if "_document" in args:
+        spec = args["_document"]
+        data = await asyncio.to_thread((Path(files_dir) / spec["path"]).read_bytes)
+        return "document", BufferedInputFile(data, filename=spec["name"])
+    if "_award" in args:
+        from notifications.documents import award_pdf
+
+        spec = args["_award"]
+        data = await asyncio.to_thread(award_pdf, spec)
+        return "document", BufferedInputFile(data, filename=spec.get("file_name", "award.pdf"))
+    return None, None
 
 
 async def _finish(sessionmaker: async_sessionmaker[AsyncSession], delivery_id: int, **values: Any) -> None:
@@ -90,6 +113,7 @@ async def deliver(
     delivery_id: int,
     gate: SendGate | None = None,
     lease: timedelta = LEASE,
+    files_dir: Any = None,
 ) -> Outcome:
     """Claim the row, wait for a turn under Telegram's limits, send, record. A 429 pauses
     every sender and the send is retried here, without spending the actor's retries."""
@@ -126,7 +150,7 @@ async def deliver(
         if row.attempts > MAX_ATTEMPTS:
             row.status, row.lease_until = "failed", None
             return Outcome.FAILED
-        media: tuple[str | None, str | None] = (None, None)
+        media: tuple[str | None, Any] = (None, None)
         if row.broadcast_id is not None:  # the coordinator's own text, kept once on the broadcast
             b = await s.get(Broadcast, row.broadcast_id)
             text, markup, media = b.text_html, None, (b.media_kind, b.media_file_id)
@@ -136,6 +160,12 @@ async def deliver(
             except (KeyError, ValueError) as exc:  # a bad catalogue key or argument: a bug, not a retry
                 log.error("delivery %s cannot be rendered: %s", delivery_id, type(exc).__name__)
                 row.status, row.lease_until, row.last_error = "failed", None, f"render: {type(exc).__name__}"
+                return Outcome.FAILED
+            try:
+                media = await _attachment(row.message_args or {}, files_dir)
+            except (OSError, KeyError, ValueError) as exc:
+                log.error("delivery %s attachment cannot be made: %s", delivery_id, type(exc).__name__)
+                row.status, row.lease_until, row.last_error = "failed", None, f"attachment: {type(exc).__name__}"
                 return Outcome.FAILED
         chat_id = row.recipient_chat_id
     while True:

@@ -373,3 +373,55 @@ def render_award(doc: AwardDocument, *, font_dir: str | None = None) -> bytes:
     pdf.set_x(30)
     pdf.cell(pdf.w - 60, 6, t("doc-award-number", LANGUAGE, number=doc.number), align=Align.R)
     return _output(pdf)
+
+
+# ---------------------------------------------------------------- from stored content
+
+
+def _local_time(iso: str, tz: str) -> str:
+    from models.rules import format_local
+
+    return format_local(datetime.fromisoformat(iso), tz)
+
+
+def protocol_pdf(content: dict, *, font_dir: str | None = None) -> bytes:  # type: ignore[type-arg]
+    """A protocol version's PDF from its stored content (``ProtocolService.issue``). The
+    signatures block lists who must sign; signatures themselves are records bound to this
+    file's SHA-256, so the file never changes once made."""
+    tz = content.get("timezone", "Europe/Moscow")
+    doc = ProtocolDocument(
+        kind=content["kind"],
+        number=str(content.get("number", "")),
+        title=content["title"],
+        contest=content.get("contest", ""),
+        stage=content.get("stage", ""),
+        subject=content.get("subject", ""),
+        created_at=_local_time(content["created_at"], tz),
+        paragraphs=(*content.get("paragraphs", ()), t("doc-signing-note", LANGUAGE)),
+        tables=tuple(
+            DocTable(
+                title=tb.get("title"),
+                header=tuple(tb["header"]),
+                rows=tuple(tuple(str(c) for c in row) for row in tb["rows"]),
+                widths=tuple(tb["widths"]) if tb.get("widths") else None,
+            )
+            for tb in content.get("tables", ())
+        ),
+        signers=tuple(Signer(name=x["name"], role=_role(x["role"])) for x in content.get("signers", ())),
+        version=int(content.get("version", 1)),
+        content_sha256=content.get("content_sha256"),
+    )
+    return render_protocol(doc, font_dir=font_dir)
+
+
+def _role(code: str) -> str:
+    from notifications.i18n import has
+
+    key = f"doc-role-{code}"
+    return t(key, LANGUAGE) if has(key, LANGUAGE) else code
+
+
+def award_pdf(spec: dict, *, font_dir: str | None = None) -> bytes:  # type: ignore[type-arg]
+    """A certificate, diploma or thank-you letter from an outbox row's ``_award`` spec."""
+    fields = {k: spec.get(k) for k in ("kind", "person", "contest", "stage", "subject", "text", "medal", "issued_at", "number")}
+    return render_award(AwardDocument(**fields), font_dir=font_dir)  # type: ignore[arg-type]

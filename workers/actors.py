@@ -10,10 +10,10 @@ from models import logsafe
 from notifications.broadcasts import TICK_SECONDS
 from notifications.delivery import SendLater
 from workers.broker import broker
-from workers.jobs import broadcast_job, deliver_job, download_job, sweep_job
+from workers.jobs import broadcast_job, deliver_job, download_job, protocol_job, sweep_job
 from workers.runtime import runtime
 
-__all__ = ["broadcast_progress", "broker", "deliver", "download_file", "enqueue", "sweep"]
+__all__ = ["broadcast_progress", "broker", "deliver", "download_file", "enqueue", "render_protocol", "sweep"]
 
 logsafe.install()  # the dramatiq CLI has configured logging before importing this module
 
@@ -45,7 +45,13 @@ async def broadcast_progress(broadcast_id: int) -> None:
         broadcast_progress.send_with_options(args=(broadcast_id,), delay=TICK_SECONDS * 1000)
 
 
-_ACTORS = {"deliver": deliver, "download": download_file, "broadcast": broadcast_progress}
+@dramatiq.actor(queue_name="documents", max_retries=10, min_backoff=2_000, max_backoff=300_000, time_limit=600_000)
+async def render_protocol(version_id: int) -> None:
+    """Make a protocol version's PDF and send it to its signers (R-PRO-1…3)."""
+    await protocol_job(await runtime(), version_id)
+
+
+_ACTORS = {"deliver": deliver, "download": download_file, "broadcast": broadcast_progress, "protocol": render_protocol}
 
 
 def enqueue(job: str, entity_id: int) -> None:

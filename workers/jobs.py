@@ -21,7 +21,34 @@ log = logging.getLogger(__name__)
 
 
 async def deliver_job(rt: WorkerRuntime, delivery_id: int) -> Outcome:
-    return await deliver(rt.bot, rt.sessionmaker, rt.clock, delivery_id, rt.gate, rt.lease)
+    return await deliver(rt.bot, rt.sessionmaker, rt.clock, delivery_id, rt.gate, rt.lease, files_dir=rt.files_dir)
+
+
+async def protocol_job(rt: WorkerRuntime, version_id: int) -> int:
+    """Render a protocol version's PDF (off the event loop), keep it content-addressed and
+    send it to its signers. Idempotent: a rendered version is not rendered again, and the
+    outbox's unique key makes the signers' messages once."""
+    from notifications.documents import protocol_pdf
+
+    content, path = await rt.services.protocols.version_content(version_id)
+    files_dir = Path(rt.files_dir)
+    if path and await asyncio.to_thread((files_dir / path).exists):
+        data = await asyncio.to_thread((files_dir / path).read_bytes)
+    else:
+        data = await asyncio.to_thread(protocol_pdf, content)
+    sha = hashlib.sha256(data).hexdigest()
+    target = stored_path(files_dir, sha)
+    if not await asyncio.to_thread(target.exists):
+        await asyncio.to_thread(_write, target, data)
+    sent = await rt.services.protocols.rendered(version_id, sha, str(target.relative_to(files_dir)))
+    return sent
+
+
+def _write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".{uuid.uuid4().hex}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
 
 
 async def broadcast_job(rt: WorkerRuntime, broadcast_id: int, enqueue: Callable[[str, int], None]) -> bool:
@@ -101,4 +128,6 @@ async def run_job(rt: WorkerRuntime, job: str, entity_id: int, enqueue: Callable
         return await deliver_job(rt, entity_id)
     if job == "download":
         return await download_job(rt, entity_id)
+    if job == "protocol":
+        return await protocol_job(rt, entity_id)
     raise ValueError(f"unknown job {job!r}")

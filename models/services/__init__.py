@@ -9,9 +9,12 @@ from models.services.contests import ContestService
 from models.services.coordination import CoordinatorService
 from models.services.monitoring import MonitoringService
 from models.services.participants import ParticipantService, TelegramFile
+from models.services.protocols import ProtocolService
+from models.services.publication import PublicationService
 from models.services.remote import RemoteEventService
 from models.services.scoring import ScoringService
 from models.services.scoring_reports import ScoringReportService
+from models.services.signing import SigningService
 from models.services.tasks import TaskTextService
 
 
@@ -27,6 +30,9 @@ class Services:
         self.tasks = TaskTextService(ctx)
         self.scoring = ScoringService(ctx)
         self.scoring_reports = ScoringReportService(ctx)
+        self.protocols = ProtocolService(ctx)
+        self.publication = PublicationService(ctx)
+        self.signing = SigningService(ctx)
 
 
 __all__ = ["JobSink", "ServiceContext", "Services", "TelegramFile"]

@@ -29,7 +29,9 @@ from models.contest_file import DefinitionError, DefinitionInvalid, ExpertStatus
 from models.errors import DomainError, Forbidden, NotFound
 from models.rules import ApplicationStatus, AspectKind, VerificationStatus
 from models.scheme_file import SchemeDef, scheme_sha256
+from models.services import scoring_protocols as docs
 from models.services.base import Service, UnitOfWork
+from models.services.protocols import ProtocolService
 from models.tables import (
     Application,
     AspectResult,
@@ -603,6 +605,7 @@ class ScoringService(Service):
             scheme.locked_at = uow.now
             scheme.locked_by = actor
             uow.audit(actor, "scheme.lock", "scheme", scheme.id, contest_id=scheme.contest_id, after={"locked_at": uow.now.isoformat(), "sha256": scheme.source_sha256})
+            await docs.scheme_lock(uow, ProtocolService(self.ctx), scheme, actor)  # R-PRO-1
         return await self.scheme_view(actor, scheme_id)
 
     async def schemes_for(self, telegram_id: int, contest_id: int | None = None) -> list[SchemeBrief]:
@@ -1361,6 +1364,9 @@ class ScoringService(Service):
             scheme.scores_locked_at = uow.now
             scheme.scores_locked_by = actor
             uow.audit(actor, "scores.lock", "scheme", scheme_id, contest_id=scheme.contest_id, after={"locked_at": uow.now.isoformat()})
+            protocols = ProtocolService(self.ctx)
+            experts = sorted(await self._competence_experts(s, scheme) - {scheme.chief_telegram_id})
+            await docs.score_lock(uow, protocols, scheme, actor, experts)  # R-PRO-1, signed by all experts
             asked = 0
             targets = (
                 await s.execute(select(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme_id).options(selectinload(EvaluationTarget.participant)))
@@ -1368,6 +1374,7 @@ class ScoringService(Service):
             for t in targets:
                 if t.mentor_telegram_id is None:
                     continue
+                await docs.mentor_sheet(uow, protocols, scheme, t, actor)
                 asked += 1
                 await self._tell(
                     uow, t.mentor_telegram_id, f"sheet:{t.id}:{uow.now.timestamp():.0f}", "sco-note-mentor-sheet",
@@ -1436,6 +1443,7 @@ class ScoringService(Service):
             if await self._confirmation(s, scheme.id, "mentor", actor, target_id) is not None:
                 raise DomainError("already_confirmed")
             s.add(SheetConfirmation(scheme_id=scheme.id, kind="mentor", telegram_id=actor, target_id=target_id, confirmed_at=uow.now))
+            await ProtocolService(self.ctx).sign_in(uow, "mentor_sheet", f"mentor:{target_id}", actor)
             uow.audit(actor, "sheet.mentor_confirm", "target", target_id, contest_id=scheme.contest_id)
             await self._tell(uow, scheme.chief_telegram_id, f"mentor-confirm:{target_id}:{uow.now.timestamp():.0f}", "sco-note-mentor-confirmed", {"target": _label(target)}, reason="mentor-sheet")
 
@@ -1522,6 +1530,9 @@ class ScoringService(Service):
             await s.flush()
             s.add(CorrectionSignature(correction_id=c.id, telegram_id=actor, phase="approve", signed_at=uow.now))
             uow.audit(actor, "correction.open", "correction", c.id, contest_id=scheme.contest_id, after={"target_id": target_id, "subcriterion": sub.code, "reason": reason, "signers": signers})
+            protocols = ProtocolService(self.ctx)  # R-PRO-1: the correction protocol, signed by the same people
+            await docs.correction(uow, protocols, scheme, target, sub, c.id, reason, signers, actor, target.mentor_telegram_id, actor, corrected=False)
+            await protocols.sign_in(uow, "correction", f"correction:{c.id}", actor)
             for signer in signers:
                 if signer == actor:
                     continue
@@ -1552,6 +1563,7 @@ class ScoringService(Service):
             s.add(CorrectionSignature(correction_id=c.id, telegram_id=actor, phase=phase, signed_at=uow.now))
             have.add(actor)
             uow.audit(actor, f"correction.{phase}", "correction", c.id, contest_id=scheme.contest_id)
+            await ProtocolService(self.ctx).sign_in(uow, "correction", f"correction:{c.id}", actor)
             if set(c.signers) <= have:
                 if phase == "approve":
                     c.status = "open"
@@ -1603,6 +1615,13 @@ class ScoringService(Service):
             )
             uow.audit(actor, "correction.relock", "correction", c.id, contest_id=scheme.contest_id)
             sub = await s.get(SchemeSubcriterion, c.subcriterion_id)
+            # the corrected sheet is new content: a new version of the correction protocol (and
+            # of the mentor's sheet), so every signature is given again (R-SCO-6, R-PRO-2)
+            protocols = ProtocolService(self.ctx)
+            await docs.correction(uow, protocols, scheme, target, sub, c.id, c.reason, list(c.signers), scheme.chief_telegram_id or actor, target.mentor_telegram_id, actor, corrected=True)
+            await protocols.sign_in(uow, "correction", f"correction:{c.id}", actor)
+            if target.mentor_telegram_id:
+                await docs.mentor_sheet(uow, protocols, scheme, target, actor)
             for signer in c.signers:
                 if signer == actor:
                     continue

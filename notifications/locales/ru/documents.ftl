@@ -35,3 +35,14 @@ doc-medal-bronze = Бронзовая медаль
 doc-award-issued = Дата выдачи: { $date }
 doc-award-number = № { $number }
 doc-award-event = { $stage } · { $subject }
+
+## Роли подписантов
+doc-role-chief = Главный эксперт
+doc-role-group_member = Эксперт группы оценки
+doc-role-expert = Эксперт
+doc-role-mentor = Эксперт-наставник
+doc-role-participant = Участник
+doc-role-coordinator = Координатор
+doc-role-commission = Член комиссии
+doc-role-chair = Председатель комиссии
+doc-signing-note = Протокол подписывается в Telegram кнопкой «Подписать»; каждая подпись привязана к SHA-256 этого файла. Проверка: python -m bot verify-protocol ФАЙЛ.pdf или отправьте файл боту.

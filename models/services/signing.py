@@ -1,0 +1,32 @@
+"""«Подписать» on any protocol. Most protocols are signed as such; two are the signature
+of a scoring step and go through it, so the step and the protocol never disagree: a
+mentor's sheet (R-SCO-5) and a correction (R-SCO-6)."""
+
+from __future__ import annotations
+
+from models.errors import DomainError
+from models.services.base import Service
+from models.services.protocols import ProtocolService, ProtocolView
+from models.services.scoring import ScoringService
+
+
+class SigningService(Service):
+    async def sign(self, actor: int, protocol_id: int, version: int) -> ProtocolView:
+        protocols = ProtocolService(self.ctx)
+        view = await protocols.view(actor, protocol_id)
+        if version != view.version:
+            raise DomainError("protocol_changed", version=view.version)
+        if view.pdf_sha256 is None:
+            raise DomainError("protocol_not_ready")
+        scoring = ScoringService(self.ctx)
+        key, _, raw = view.subject_key.partition(":")
+        if view.kind == "mentor_sheet" and key == "mentor":
+            await scoring.confirm_mentor_sheet(actor, int(raw))
+        elif view.kind == "correction" and key == "correction":
+            await scoring.sign_correction(actor, int(raw))
+        else:
+            return await protocols.sign(actor, protocol_id, version)
+        return await protocols.view(actor, protocol_id)
+
+
+__all__ = ["SigningService"]
