@@ -25,6 +25,17 @@ if [[ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]]; then
     echo "$stamp" >"$stamp_file"
 fi
 
+# Protocols, certificates and diplomas are PDFs in Russian: they need the DejaVu fonts
+# (Debian: fonts-dejavu-core), or FONT_DIR pointing at DejaVuSans.ttf and DejaVuSans-Bold.ttf.
+if [[ -z "${FONT_DIR:-}" ]] && ! compgen -G '/usr/share/fonts/truetype/dejavu/DejaVuSans*.ttf' >/dev/null; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        echo "run.sh: installing fonts-dejavu-core (for PDF protocols and certificates)" >&2
+        apt-get install -y -q fonts-dejavu-core >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-dejavu-core >/dev/null 2>&1; } || true
+    else
+        echo "run.sh: warning: DejaVu fonts not found — install fonts-dejavu-core or set FONT_DIR, or PDF protocols cannot be made" >&2
+    fi
+fi
+
 if (( $# )); then
     exec "$VENV/bin/python" -m bot "$@"
 fi
