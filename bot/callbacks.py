@@ -143,6 +143,16 @@ class ProtocolCb(CallbackData, prefix="pt"):
     action: str = "view"  # view | sign | refuse | pdf
 
 
+class PreAppealCb(CallbackData, prefix="pa"):
+    pre_appeal_id: int
+    vote: int = -1  # 1 for, 0 against, -1 view
+
+
+class AppealCb(CallbackData, prefix="al"):
+    appeal_id: int
+    action: str = "view"  # view | time | uphold | reject | conflict | decide
+
+
 def nav_button_data(spec: dict[str, Any]) -> str:
     """A notification's button spec (``{"action": "nominations", "contest_id": "3"}``) as
     callback data that leads straight to the place: a form, a file slot, the queue…"""
@@ -163,6 +173,10 @@ def nav_button_data(spec: dict[str, Any]) -> str:
         return CorrCb(correction_id=int(spec["correction"]), action="view").pack()
     if action == "protocol":
         return ProtocolCb(protocol_id=int(spec["protocol"]), version=int(spec.get("version", 0)), action=spec.get("do", "view")).pack()
+    if action == "preappeal":
+        return PreAppealCb(pre_appeal_id=int(spec["id"]), vote=int(spec.get("vote", -1))).pack()
+    if action == "appeal":
+        return AppealCb(appeal_id=int(spec["id"]), action=spec.get("do", "view")).pack()
     if action == "worklist":
         return ScoringCb(scheme_id=int(spec["scheme"]), action="worklist").pack()
     return NavCb(contest_id=contest_id, to=action).pack()

@@ -151,6 +151,11 @@ class PersonDef(_Strict):
     expert_status: ExpertStatus | None = None
     #: nominations (competences) this expert is the chief expert of (R-ROLE-2)
     chief_for: list[Code] = []
+    #: the appeal commission's members (R-APL-6): chair, secretary (no vote) or member
+    commission_role: Literal["chair", "secretary", "member"] | None = None
+    #: the organisation the person belongs to (registry code): an appeal about someone of
+    #: the same organisation is not theirs to decide (R-APL-6)
+    organisation: Code | None = None
 
 
 class ContestDef(_Strict):
@@ -359,6 +364,8 @@ def _semantic_errors(d: ContestDef) -> list[DefinitionError]:
                 break
             if code not in nomination_codes:
                 errors.append(DefinitionError(f"{place}.chief_for", "unknown_nomination", {"code": code}))
+        if person.commission_role is not None and person.role is not Role.COMMISSION_MEMBER:
+            errors.append(DefinitionError(f"{place}.commission_role", "commission_role_needs_member"))
         if (person.telegram_id, person.role) in seen_roles:
             errors.append(DefinitionError(f"{place}.role", "duplicate_person_role"))
         seen_roles.add((person.telegram_id, person.role))

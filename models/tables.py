@@ -177,6 +177,10 @@ class RoleAssignment(Base):
     expert_status: Mapped[str | None] = mapped_column(String(32))
     #: nomination (competence) codes this expert is the chief expert of (R-ROLE-2)
     chief_for: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    #: appeal commission (R-APL-6): chair | secretary | member
+    commission_role: Mapped[str | None] = mapped_column(String(16))
+    #: the organisation a staff member belongs to (a registry code), for conflicts (R-APL-6)
+    organisation_code: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -739,3 +743,117 @@ class ProtocolSignature(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
+
+
+# --------------------------------------------------------------------------- disputes (R-APL-1…9)
+
+
+class PreAppeal(Base):
+    """Доапелляционное рассмотрение (R-APL-1): the chief expert's proposal put to a vote of
+    the experts accredited at the site. ``status``: voting | accepted | rejected | no_quorum."""
+
+    __tablename__ = "pre_appeals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
+    situation: Mapped[str] = mapped_column(Text)
+    proposal: Mapped[str] = mapped_column(Text)
+    penalty: Mapped[str | None] = mapped_column(Text)
+    #: the experts accredited at the site when the vote opened (the quorum's base)
+    accredited: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="voting")
+    opened_by: Mapped[int] = mapped_column(BigInteger)
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class PreAppealVote(Base):
+    __tablename__ = "pre_appeal_votes"
+    __table_args__ = (UniqueConstraint("pre_appeal_id", "telegram_id", name="uq_pre_appeal_votes_voter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pre_appeal_id: Mapped[int] = mapped_column(ForeignKey("pre_appeals.id", ondelete="CASCADE"))
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    vote: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime]
+
+
+class CommissionMember(Base):
+    """Апелляционная комиссия (R-APL-6): five people of a contest — a chair, a secretary
+    (no vote) and three members — formed at least two days before the event."""
+
+    __tablename__ = "commission_members"
+    __table_args__ = (UniqueConstraint("contest_id", "telegram_id", name="uq_commission_members_person"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    role: Mapped[str] = mapped_column(String(16))  # chair | secretary | member
+    name: Mapped[str] = mapped_column(Text)
+    #: the member's organisation (a registry code): cases of its people are not theirs
+    organisation_code: Mapped[str | None] = mapped_column(String(64))
+    formed_by: Mapped[int | None] = mapped_column(BigInteger)
+    formed_at: Mapped[datetime]
+
+
+class Appeal(Base):
+    """Апелляция (R-APL-2…9). ``status``: awaiting_time | registered | decided."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (Index("ix_appeals_queue", "contest_id", "status", "registered_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("evaluation_targets.id", ondelete="CASCADE"))
+    applicant_telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    applicant_role: Mapped[str] = mapped_column(String(32))  # mentor | regional_head
+    kind: Mapped[str] = mapped_column(String(32))  # R-APL-5
+    #: R-APL-4: applicant's name, category and contacts; place; who violated and who
+    #: witnessed; description with the rules broken; demands
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: evidence: [{"kind": "photo|video|document", "file_id": ..., "name": ...}]
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    dispute_at: Mapped[datetime]
+    deadline_at: Mapped[datetime]
+    time_confirmed_by: Mapped[int | None] = mapped_column(BigInteger)
+    time_confirmed_at: Mapped[datetime | None]
+    filed_at: Mapped[datetime]
+    registered_at: Mapped[datetime | None]
+    decide_by: Mapped[datetime | None]  # end of the decision day (R-APL-7), for the reminders
+    status: Mapped[str] = mapped_column(String(16))
+    #: members not deciding this case (close relative, same organisation)
+    excluded: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    decision: Mapped[str | None] = mapped_column(String(16))  # upheld | rejected
+    decision_text: Mapped[str | None] = mapped_column(Text)
+    deduction: Mapped[Decimal | None] = mapped_column(Points)
+    disqualified: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    decided_at: Mapped[datetime | None]
+
+
+class AppealVote(Base):
+    __tablename__ = "appeal_votes"
+    __table_args__ = (UniqueConstraint("appeal_id", "telegram_id", name="uq_appeal_votes_voter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"))
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    uphold: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime]
+
+
+class ResultAdjustment(Base):
+    """A deduction of points or a disqualification decided on appeal (R-APL-9), applied to
+    the results together with the decision's protocol."""
+
+    __tablename__ = "result_adjustments"
+    __table_args__ = (UniqueConstraint("appeal_id", name="uq_result_adjustments_appeal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("evaluation_targets.id", ondelete="CASCADE"))
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"))
+    points: Mapped[Decimal] = mapped_column(Points, default=Decimal(0))
+    disqualified: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]

@@ -56,6 +56,7 @@ SEMANTIC_CODES = {
     "unknown_stage",
     "duplicate_scheme",
     "not_an_expert",
+    "commission_role_needs_member",
 }
 FILE_CODES = {"file_too_large", "not_utf8", "yaml_syntax", "not_mapping"}
 ALL_CODES = (

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from models.services.appeals import AppealService
 from models.services.base import JobSink, ServiceContext
 from models.services.broadcasts import BroadcastService
 from models.services.contests import ContestService
@@ -33,6 +34,7 @@ class Services:
         self.protocols = ProtocolService(ctx)
         self.publication = PublicationService(ctx)
         self.signing = SigningService(ctx)
+        self.appeals = AppealService(ctx)
 
 
 __all__ = ["JobSink", "ServiceContext", "Services", "TelegramFile"]

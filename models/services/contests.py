@@ -218,6 +218,8 @@ class ContestService(Service):
             row.region_codes = list(p.regions)
             row.expert_status = p.expert_status.value if p.expert_status else None
             row.chief_for = list(p.chief_for)
+            row.commission_role = p.commission_role
+            row.organisation_code = p.organisation
             row.active = True
         revoked = 0
         for key, row in existing_roles.items():

@@ -46,6 +46,7 @@ from models.tables import (
     Participant,
     Person,
     Region,
+    ResultAdjustment,
     RoleAssignment,
     Scheme,
     SchemeAspect,
@@ -233,6 +234,9 @@ class ResultLine:
     place: int
     medal: str | None
     advances: bool
+    #: R-APL-9: points deducted on appeal (already taken off ``total``) and disqualification
+    deducted: Decimal = Decimal(0)
+    disqualified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -1666,10 +1670,20 @@ class ScoringService(Service):
         later = (
             await s.execute(select(Stage.id).where(Stage.contest_id == scheme.contest_id, Stage.active.is_(True), Stage.position > (stage.position if stage else 0)))
         ).first()
+        # R-APL-9: deductions and disqualifications decided on appeal
+        deducted: dict[int, Decimal] = defaultdict(Decimal)
+        disqualified: set[int] = set()
+        for adj in (await s.execute(select(ResultAdjustment).where(ResultAdjustment.scheme_id == scheme_id))).scalars():
+            deducted[adj.target_id] += Decimal(adj.points)
+            if adj.disqualified:
+                disqualified.add(adj.target_id)
+        final = {t.id: max(totals.get(t.id, Decimal("0.00")) - deducted[t.id], Decimal("0.00")) for t, _ in targets}
         buckets: dict[str | None, dict[str, Decimal]] = defaultdict(dict)
         for t, region in targets:
+            if t.id in disqualified:
+                continue  # out of the ranking: no place, no medal
             key = region if scheme.ranking == "by_region" else None
-            buckets[key][str(t.id)] = totals.get(t.id, Decimal("0.00"))
+            buckets[key][str(t.id)] = final[t.id]
         places: dict[str, int] = {}
         medals: dict[str, str | None] = {}
         for bucket in buckets.values():
@@ -1677,12 +1691,13 @@ class ScoringService(Service):
             medals.update(rules.award_medals(bucket))
         lines = [
             ResultLine(
-                t.id, t.number, _label(t), region, totals.get(t.id, Decimal("0.00")), places[str(t.id)], medals[str(t.id)],
-                advances=later is not None and places[str(t.id)] == 1,
+                t.id, t.number, _label(t), region, final[t.id], places.get(str(t.id), 0), medals.get(str(t.id)),
+                advances=later is not None and places.get(str(t.id)) == 1,
+                deducted=deducted[t.id], disqualified=t.id in disqualified,
             )
             for t, region in targets
         ]
-        lines.sort(key=lambda x: (x.region or "" if scheme.ranking == "by_region" else "", x.place, x.number))
+        lines.sort(key=lambda x: (x.region or "" if scheme.ranking == "by_region" else "", x.disqualified, x.place, x.number))
         return Results(scheme_id, scheme.title, scheme.scores_locked_at is not None, lines)
 
     async def results(self, actor: int, scheme_id: int) -> Results:

@@ -94,3 +94,4 @@ scheme-cli-loaded = Схема оценки «{ $title }» ({ $nomination }, э�
 scheme-cli-unchanged = Схема оценки «{ $title }» ({ $nomination }, этап { $stage }) без изменений: критериев — { $criteria }, аспектов — { $aspects }, групп оценки — { $groups }.
 ## Код ошибки службы оценки (models/services/scoring.py), которому не хватало текста.
 def-err-unknown-stage = { $place }: этапа с кодом «{ $code }» нет в файле конкурса (stages).
+def-err-commission-role-needs-member = { $place }: роль в апелляционной комиссии (commission_role) указывается только для role: commission_member.

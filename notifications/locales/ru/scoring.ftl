@@ -228,7 +228,6 @@ err-correction-unresolved = Нельзя заблокировать: аспек�
 err-no-next-stage-scheme = Для следующего этапа этой номинации ещё нет схемы оценки — сначала загрузите её.
 err-no-contests = Нет ни одного конкурса.
 sco-mentor-allowed = (разрешено оценивать)
-def-err-unknown-stage = { $place }: этапа с кодом «{ $code }» нет в списке stages.
 def-err-duplicate-scheme = { $place }: для этой номинации и этапа схема оценки уже указана выше.
 
 ## Итоги (координатор; R-RES-1, R-APP-8)
