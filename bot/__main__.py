@@ -5,6 +5,8 @@
     python -m bot load-contest FILE    load or re-load a contest definition (YAML)
     python -m bot load-scheme FILE --contest CODE
                                        load or re-load a marking scheme (YAML or XLSX)
+    python -m bot verify-protocol FILE.pdf
+                                       does this exact file match a signed protocol?
     python -m bot generate-key         print a new PD_ENCRYPTION_KEY
     python -m bot contest-schema       print (or --write) the contest file's JSON Schema
 """
@@ -155,6 +157,53 @@ async def _load_scheme(settings: Settings, path: Path, contest_code: str) -> int
         await engine.dispose()
 
 
+async def _verify_protocol(settings: Settings, path: Path) -> int:
+    """Does this exact file match a version of a protocol (its SHA-256), and who signed
+    that version (R-PRO-2)? 0 when it matches, 1 when it does not."""
+    from bot.app import build_context
+    from models.db import create_engine, create_sessionmaker
+    from models.migrate import upgrade
+    from models.rules import format_local
+    from models.services import Services
+    from notifications.i18n import has
+
+    raw = await asyncio.to_thread(path.read_bytes)
+    engine = create_engine(settings.effective_database_url)
+    try:
+        if not settings.is_postgres:
+            await upgrade(settings.effective_database_url, engine)
+        services = Services(build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None))
+        found = await services.protocols.verify(raw)
+    finally:
+        await engine.dispose()
+    if not found.found or found.protocol is None:
+        print(t("pro-cli-no-match", sha=found.pdf_sha256))
+        return 1
+    view = found.protocol
+    tz = view.timezone
+
+    def role(code: str) -> str:
+        return t(f"doc-role-{code}") if code and has(f"doc-role-{code}") else code or "—"
+
+    kind = t(f"doc-kind-{view.kind}") if has(f"doc-kind-{view.kind}") else view.kind
+    lines = [t("pro-cli-match", title=view.title, number=str(view.id), kind=kind, version=found.version or 0, sha=found.pdf_sha256)]
+    if found.current:
+        if view.status == "complete" and view.completed_at is not None:
+            lines.append(t("pro-cli-current-complete", at=format_local(view.completed_at, tz)))
+        else:
+            missing = ", ".join(f"{m.name} ({role(m.role)})" for m in view.missing)
+            lines.append(t("pro-cli-current-incomplete", missing=missing or "—"))
+    else:
+        lines.append(t("pro-cli-superseded", current=view.version))
+    if found.signed_by:
+        lines.append(t("pro-cli-signers-title", count=len(found.signed_by)))
+        lines += [t("pro-cli-signer", name=x.name, role=role(x.role), at=format_local(x.at, tz) if x.at else "—") for x in found.signed_by]
+    else:
+        lines.append(t("pro-cli-no-signers"))
+    print("\n".join(lines))
+    return 0
+
+
 async def _sweep_once(settings: Settings) -> int:
     """One sweep, its messages handed to the configured broker (Redis, or nothing to run
     them in the embedded mode — there the bot's own sweep does it)."""
@@ -184,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     load_scheme = sub.add_parser("load-scheme", help="load or re-load a marking scheme (YAML or XLSX)")
     load_scheme.add_argument("file", type=Path)
     load_scheme.add_argument("--contest", required=True, metavar="CODE", help="the contest's code")
+    verify = sub.add_parser("verify-protocol", help="does this exact PDF match a signed protocol version?")
+    verify.add_argument("file", type=Path)
     sub.add_parser("generate-key", help="print a new PD_ENCRYPTION_KEY")
     sub.add_parser("sweep", help="run one sweep now: create due reminders, enqueue due messages")
     schema = sub.add_parser("contest-schema", help="print the contest file's JSON Schema")
@@ -229,6 +280,11 @@ def main(argv: list[str] | None = None) -> int:
             print(t("cli-file-not-found", path=str(args.file)), file=sys.stderr)
             return 2
         return asyncio.run(_load_scheme(settings, args.file, args.contest))
+    if args.command == "verify-protocol":
+        if not args.file.is_file():
+            print(t("cli-file-not-found", path=str(args.file)), file=sys.stderr)
+            return 2
+        return asyncio.run(_verify_protocol(settings, args.file))
     asyncio.run(_run(settings))
     return 0
 

@@ -25,7 +25,19 @@ from models.rules import Gap, VerificationStatus, format_local
 from models.services.contests import application_deadline
 from models.services.participants import application_view
 from models.services.scoring_reports import unscored_by_expert
-from models.tables import Application, Contest, Participant, Person, Region, RoleAssignment, Scheme
+from models.tables import (
+    Application,
+    Contest,
+    Participant,
+    Person,
+    Protocol,
+    ProtocolSignature,
+    ProtocolSigner,
+    ProtocolVersion,
+    Region,
+    RoleAssignment,
+    Scheme,
+)
 from notifications.i18n import t
 
 
@@ -358,7 +370,70 @@ class ScoringDeadlineReminder(ReminderKind):
         return out
 
 
+# --------------------------------------------------------------------------- R-REM-3 / R-PRO-2
+
+#: a version issued less than this before a morning's due time waits for the next morning
+#: (its signers have just received the PDF)
+UNSIGNED_REMIND_AFTER = timedelta(hours=1)
+
+
+@dataclass
+class UnsignedProtocolReminder(ReminderKind):
+    """R-REM-3: every morning (09:00 contest time), until a protocol is signed, each signer
+    still missing on its current version gets one message per protocol with «Подписать» and
+    «Отказаться» for that version. Only protocols being signed whose PDF is ready (the
+    signers have it); nothing once the person signed or the protocol is complete. A signer
+    who refused this version with a reason is not reminded: the chief expert has the
+    refusal, and a new version (or the signer's own «Подписать») settles it. One run per
+    contest and day, one message per person and protocol in it (R-REM-6)."""
+
+    name: ClassVar[str] = "protocol_unsigned"
+    after: timedelta = UNSIGNED_REMIND_AFTER
+
+    async def runs(self, s: AsyncSession, now: datetime, contests: list[Contest]) -> list[Run]:
+        return await VerificationBacklogReminder.runs(self, s, now, contests)  # type: ignore[arg-type]
+
+    async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
+        signed = (
+            select(ProtocolSignature.id)
+            .where(ProtocolSignature.version_id == ProtocolVersion.id, ProtocolSignature.telegram_id == ProtocolSigner.telegram_id)
+            .exists()
+        )
+        rows = (
+            await s.execute(
+                select(Protocol.id, Protocol.title, ProtocolVersion.version, ProtocolSigner.telegram_id, Person.chat_id, Person.language)
+                .join(ProtocolVersion, (ProtocolVersion.protocol_id == Protocol.id) & (ProtocolVersion.version == Protocol.current_version))
+                .join(ProtocolSigner, ProtocolSigner.protocol_id == Protocol.id)
+                .outerjoin(Person, Person.telegram_id == ProtocolSigner.telegram_id)
+                .where(
+                    Protocol.contest_id == run.contest.id,
+                    Protocol.status == "signing",
+                    ProtocolVersion.pdf_sha256.is_not(None),
+                    ProtocolVersion.created_at <= run.due_at - self.after,
+                    ~signed,
+                )
+                .order_by(Protocol.id, ProtocolSigner.id)
+            )
+        ).all()
+        cid = str(run.contest.id)
+        out = []
+        for protocol_id, title, version, telegram_id, chat_id, language in rows:
+            button = {"action": "protocol", "contest_id": cid, "protocol": str(protocol_id), "version": str(version)}
+            out.append(
+                Message(
+                    subject=f"protocol:{protocol_id}",
+                    chat_id=chat_id or telegram_id,
+                    key="pro-note-unsigned",
+                    args={"title": title, "version": version},
+                    keyboard=[[{"text": "pro-btn-sign", **button, "do": "sign"}, {"text": "pro-btn-refuse", **button, "do": "refuse"}]],
+                    language=language or "ru",
+                )
+            )
+        return out
+
+
 register(ApplicationDeadlineReminder())
 register(VerificationBacklogReminder())
 register(VerificationEscalation())
 register(ScoringDeadlineReminder())
+register(UnsignedProtocolReminder())

@@ -216,7 +216,7 @@ async def test_workbook_opens_and_holds_the_numbers(services: Services, contest_
     assert ["Московская область", "Лучший социальный работник", 0, 1, 1] in applications
     assert applications[-1] == ["Итого", None, 1, 2, 3]
     assert book["Оценивание"]["A2"].value == "оценивание ещё не начато"
-    assert book["Подписи"]["A2"].value == "протоколов пока нет"
+    assert book["Подписи"]["A2"].value == "неподписанных протоколов нет"
 
     mine = load_workbook(io.BytesIO(progress_workbook(await services.monitoring.progress(COORD_OBLAST, contest_id))))
     regions = {r[0] for r in mine["Заявки"].iter_rows(min_row=2, values_only=True)}
@@ -275,7 +275,7 @@ async def test_progress_command_and_excel_export(world: World) -> None:
     assert "⚠️ Самый давний запрос ждёт 4 дня" in reply
     assert "черновики / поданы: 1 / 1" in reply and "Лучший молодой специалист: 0 / 1" in reply
     assert "Московская область" not in reply
-    assert "оценивание ещё не начато" in reply and "протоколов пока нет" in reply
+    assert "оценивание ещё не начато" in reply and "неподписанных протоколов нет" in reply
     assert coord.has_button("Выгрузить в Excel")
     await coord.press("Выгрузить в Excel")
     [sent] = documents(world)

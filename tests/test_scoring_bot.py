@@ -240,7 +240,7 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     assert "только координатору" in await other.press_data(ScoringCb(scheme_id=scheme_id, action="results").pack())
     assert "только координатору" in await mentor.press_data(ScoringCb(scheme_id=scheme_id, action="export").pack())
     await coord.press("Выгрузить ведомости и итоги в Excel")
-    [sent] = [r for r in world.session.requests if isinstance(r, SendDocument)]
+    [sent] = [r for r in world.session.requests if isinstance(r, SendDocument) and getattr(r.document, "filename", "").endswith(".xlsx")]
     assert str(sent.chat_id) == str(COORD_MOSCOW)
     book = load_workbook(io.BytesIO(sent.document.data))
     assert {"Итоги", "Ведомости"} <= set(book.sheetnames)

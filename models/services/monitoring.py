@@ -4,9 +4,8 @@ missing signatures — as a report of plain values and as an XLSX workbook.
 
 Every figure is a SQL aggregate (GROUP BY); Python only arranges the grouped rows. The role
 and the regions are checked exactly as for the verification queue (``CoordinatorService``).
-Protocols have no tables yet: their section is computed as zero rows by
-:meth:`MonitoringService._missing_signatures`, the
-two places to fill in when those features arrive."""
+Missing signatures (:meth:`MonitoringService._missing_signatures`) are the required signers
+without a signature on the current version of each protocol still being signed."""
 
 from __future__ import annotations
 
@@ -292,12 +291,30 @@ class MonitoringService(Service):
         return tuple(ScoringProgress(rn, nt, int(total), int(done or 0)) for rn, nt, total, done in await s.execute(stmt))
 
     async def _missing_signatures(self, s: AsyncSession, contest_id: int, scope: Scope) -> tuple[MissingSignature, ...]:
-        """Protocols waiting for signers (R-PRO-1, R-PRO-2).
+        """Protocols waiting for signers (R-PRO-1, R-PRO-2): every required signer without a
+        signature on the current version of a protocol still being signed (a refusal is
+        still missing), since that version was made. Signers are the contest's staff, not
+        people of a region, so ``scope`` does not narrow the list: every coordinator sees
+        every protocol of the contest. One query, oldest first."""
+        from models.tables import Protocol, ProtocolSignature, ProtocolSigner, ProtocolVersion
 
-        There are no protocol tables yet: zero rows, shown as «протоколов пока нет». When
-        protocols arrive, select the required signers without a signature of the current
-        content hash here."""
-        return ()
+        signed = (
+            select(ProtocolSignature.id)
+            .where(
+                ProtocolSignature.version_id == ProtocolVersion.id,
+                ProtocolSignature.telegram_id == ProtocolSigner.telegram_id,
+                ProtocolSignature.decision == "signed",
+            )
+            .exists()
+        )
+        stmt = (
+            select(Protocol.title, ProtocolSigner.name, ProtocolVersion.created_at)
+            .join(ProtocolVersion, and_(ProtocolVersion.protocol_id == Protocol.id, ProtocolVersion.version == Protocol.current_version))
+            .join(ProtocolSigner, ProtocolSigner.protocol_id == Protocol.id)
+            .where(Protocol.contest_id == contest_id, Protocol.status == "signing", ~signed)
+            .order_by(ProtocolVersion.created_at, Protocol.id, ProtocolSigner.id)
+        )
+        return tuple(MissingSignature(title, name, since) for title, name, since in await s.execute(stmt))
 
 
 def _region(code: str | None, name: str | None, entry: dict[str, Any]) -> RegionProgress:

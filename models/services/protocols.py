@@ -505,7 +505,9 @@ class ProtocolService(Service):
                 SignerState(x.telegram_id, signers[x.telegram_id].name if x.telegram_id in signers else str(x.telegram_id),
                             signers[x.telegram_id].role if x.telegram_id in signers else "", x.decision, x.at, x.reason)
                 for x in (await s.execute(select(ProtocolSignature).where(ProtocolSignature.version_id == v.id).order_by(ProtocolSignature.at))).scalars()
-                if x.decision == "signed" and x.pdf_sha256 == sha
+                # a signature given before the PDF was made (a scoring step: the chief opening a
+                # correction, a mentor confirming the sheet) binds to the content hash alone
+                if x.decision == "signed" and (x.pdf_sha256 == sha or (not x.pdf_sha256 and x.content_sha256 == v.content_sha256))
             )
             return Verification(True, sha, await self._view(s, protocol), v.version, protocol.current_version == v.version, signed)
 

@@ -30,7 +30,7 @@ progress-scoring-none = оценивание ещё не начато
 progress-scoring-line = { $region } · { $nomination }: оценено { $scored } из { $total } ({ $percent } %)
 
 progress-signatures-title = <b>Подписи</b>
-progress-signatures-none = протоколов пока нет
+progress-signatures-none = неподписанных протоколов нет
 progress-signature-line = { $protocol } — не подписал(а) { $signer } (ожидает с { $since })
 
 progress-truncated = …полный отчёт — в выгрузке Excel.

@@ -29,3 +29,76 @@ err-publish-other-regions = Опубликовать итоги может фе�
 err-already-published = Итоги уже опубликованы { $at }.
 err-score-lock-unsigned = Опубликовать итоги пока нельзя: протокол блокировки оценок подписан ещё не всеми экспертами (R-PRO-4).
 err-results-protocol-missing = Сначала сформируйте протокол результатов — он прикладывается к публикации.
+
+## verify-protocol (CLI)
+
+pro-cli-match = Файл совпадает с протоколом «{ $title }» (№ { $number }): { $kind }, версия { $version }.
+    SHA-256 файла: { $sha }
+pro-cli-current-complete = Это действующая версия протокола. Протокол подписан всеми подписантами { $at }.
+pro-cli-current-incomplete = Это действующая версия протокола. Протокол подписан ещё не всеми, не хватает подписей: { $missing }.
+pro-cli-superseded = Это не действующая версия: протокол изменён, действующая — версия { $current }. Подписи этого файла больше не учитываются (R-PRO-2).
+pro-cli-signers-title = Подписали этот файл ({ $count }):
+pro-cli-signer = • { $name } ({ $role }) — { $at }
+pro-cli-no-signers = Этот файл ещё никто не подписал.
+pro-cli-no-match = Файл не совпадает ни с одним протоколом: возможно, он изменён.
+    SHA-256 файла: { $sha }
+
+## В чате: подпись, отказ, /protocols, /publish, /verify (bot/handlers/protocols.py)
+
+pro-signed = ✍️ Подпись сохранена: протокол «{ $title }», версия { $version }.
+pro-state-count = Подписали { $signed } из { $total }.
+pro-state-complete = ✅ Протокол подписан всеми { $at }.
+pro-state-missing = Не подписали: { $names }
+pro-state-refusal = ⚠️ Отказ — { $name } ({ $role }): { $why }
+pro-refuse-ask = Напишите одним сообщением причину отказа подписать протокол «{ $title }» (версия { $version }). Её увидит главный эксперт.
+pro-refuse-need-text = Причину отказа нужно написать текстом.
+pro-refused = Отказ записан: протокол «{ $title }», версия { $version }. Главный эксперт увидит вашу причину. Если передумаете — нажмите «Подписать» на документе.
+pro-status-signing = на подписании
+pro-status-complete = подписан
+pro-card-title = 📄 <b>{ $title }</b> (№ { $number })
+pro-card-kind = { $kind }, версия { $version } — { $status }
+pro-btn-pdf = 📎 PDF № { $number }: { $title }
+pro-pdf-caption = Протокол «{ $title }», версия { $version } — { $status }.
+pro-choose-scheme = Выберите схему оценки:
+pro-list-title = <b>Протоколы: { $title }</b> · { $stage } — { $count }
+pro-list-empty = Протоколов пока нет: они появляются при блокировке схемы, оценок, корректировках и подведении итогов.
+
+pro-verify-send = Отправьте PDF-файл протокола — проверю, совпадает ли он в точности с версией протокола, и кто её подписал.
+pro-verify-need-file = Нужен PDF-файл протокола документом. Чтобы выйти, отправьте любую команду.
+pro-verify-too-large = Файл слишком большой для протокола (больше 20 МБ).
+pro-verify-match = ✅ Файл совпадает с протоколом «{ $title }» (№ { $number }): { $kind }, версия { $version }.
+    SHA-256 файла: <code>{ $sha }</code>
+pro-verify-current-complete = Это действующая версия протокола. Протокол подписан всеми подписантами { $at }.
+pro-verify-current-incomplete = Это действующая версия протокола. Подписан ещё не всеми, не хватает подписей: { $missing }.
+pro-verify-superseded = ⚠️ Это не действующая версия: протокол изменён, действующая — версия { $current }. Подписи этого файла больше не учитываются (R-PRO-2).
+pro-verify-signers = Подписали этот файл ({ $count }):
+pro-verify-signer = • { $name } ({ $role }) — { $at }
+pro-verify-no-signers = Этот файл ещё никто не подписал.
+pro-verify-no-match = ❌ Файл не совпадает ни с одним протоколом: возможно, он изменён.
+    SHA-256 файла: <code>{ $sha }</code>
+
+pub-title = <b>Публикация итогов: { $title }</b> · { $stage }
+pub-ready-scores = { $mark } Оценки заблокированы главным экспертом
+pub-ready-lock = { $mark } Протокол блокировки оценок подписан всеми экспертами (R-PRO-4)
+pub-ready-corrections = ⏳ Незавершённых корректировок оценок: { $count } — их нужно подписать заново (R-SCO-6)
+pub-ready-results = { $mark } Протокол результатов { $made ->
+    [yes] сформирован
+   *[no] не сформирован
+}
+pub-published-at = ✅ Итоги опубликованы { $at }.
+pub-can-publish = Всё готово: итоги можно опубликовать.
+pub-cannot-publish = Опубликовать итоги пока нельзя — см. отмеченное ⏳.
+pub-btn-screen = 🏅 Публикация итогов
+pub-btn-results = 📄 Сформировать протокол результатов
+pub-btn-publish = 🏅 Опубликовать итоги
+pub-btn-publish-yes = Да, опубликовать
+pub-btn-cancel = Отмена
+pub-btn-protocols = 📄 Протоколы
+pub-results-issued = Протокол результатов сформирован: «{ $title }», версия { $version }. PDF отправляется на подпись главному эксперту и экспертам ({ $signers }); он будет приложен к публикации.
+pub-confirm = Итоги «{ $title }».
+    Опубликовать? Участники получат результаты, отменить нельзя.
+pub-done = ✅ Итоги опубликованы. Результаты отправляются участникам: { $participants }; благодарственные письма — экспертам: { $experts }; медалей: { $medals }. Протокол результатов придёт вам отдельным сообщением.
+
+err-pro-chief-or-coordinator = Протоколы номинации доступны главному эксперту и координаторам.
+err-pro-verify-coordinator-only = Проверять протоколы может только координатор конкурса.
+err-publish-correction-open = Опубликовать итоги пока нельзя: незавершённых корректировок оценок — { $count }; исправленные ведомости должны быть подписаны заново (R-SCO-6).
