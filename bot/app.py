@@ -17,12 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.handlers import (
     admin,
+    appeals,
     application,
     broadcast,
     common,
     coordinator,
     participant,
     progress,
+    protocols,
     remote,
     scoring,
     tasks,
@@ -88,6 +90,8 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
     # Specific routers first; the catch-all fallback (common) last.
     dp.include_routers(
         scoring.router,
+        protocols.router,
+        appeals.router,
         admin.router,
         broadcast.router,
         progress.router,

@@ -57,10 +57,12 @@ def error_text(err: DomainError, app: ApplicationView | None = None) -> str:
     return "\n".join(lines)
 
 
-def staff_help(is_coordinator: bool, is_admin: bool, is_expert: bool = False) -> list[str]:
+def staff_help(is_coordinator: bool, is_admin: bool, is_expert: bool = False, is_commission: bool = False) -> list[str]:
     parts = []
     if is_expert:
         parts.append(tr("help-expert"))
+    if is_commission:
+        parts.append(tr("help-commission"))
     if is_coordinator:
         parts.append(tr("help-coordinator"))
     if is_admin:

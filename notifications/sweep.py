@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from models.tables import Contest, Delivery, ReminderRun
-from notifications import remote_reminders  # noqa: F401  (registers its reminder kinds)
+from notifications import appeal_reminders, remote_reminders  # noqa: F401  (register their reminder kinds)
 from notifications.broadcasts import stale_broadcasts
 from notifications.reminders import REGISTRY, ReminderKind
 

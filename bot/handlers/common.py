@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 async def help_(message: Message, services: Services) -> None:
     roles = await services.coordination.staff_roles(message.from_user.id)
     expert = await services.scoring.is_expert_anywhere(message.from_user.id)
-    parts = [tr("help-participant"), *staff_help(roles.is_coordinator, roles.is_admin, expert)]
+    commission = await services.appeals.is_member_anywhere(message.from_user.id)
+    parts = [tr("help-participant"), *staff_help(roles.is_coordinator, roles.is_admin, expert, commission)]
     await message.answer("\n\n".join(parts))
 
 

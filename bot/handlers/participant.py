@@ -41,9 +41,11 @@ async def _contest_or_pick(message: Message, services: Services, state: FSMConte
 async def start(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     roles = await services.coordination.staff_roles(message.from_user.id)
     expert = await services.scoring.is_expert_anywhere(message.from_user.id)
-    if (roles.is_coordinator or roles.is_admin or expert) and not await services.participants.contests_of(message.from_user.id):
+    commission = await services.appeals.is_member_anywhere(message.from_user.id)
+    staff = roles.is_coordinator or roles.is_admin or expert or commission
+    if staff and not await services.participants.contests_of(message.from_user.id):
         # Staff are greeted with their tools, not pushed into a participant's consent form.
-        parts = [tr("staff-welcome"), *staff_help(roles.is_coordinator, roles.is_admin, expert)]
+        parts = [tr("staff-welcome"), *staff_help(roles.is_coordinator, roles.is_admin, expert, commission)]
         await message.answer("\n\n".join(parts))
         return
     contest_id = await _contest_or_pick(message, services, state, "start")

@@ -4,7 +4,8 @@ with deadlines computed in the event's time zone, decisions applied to the resul
 The event of a scheme (a competence at a site) is its stage; times are the contest's zone.
 Every method checks the role here. The workers' checks — the commission reminded and
 alarmed on the decision day, an alarm if an extract is undelivered after an hour
-(R-REM-4) — are reminder kinds in ``notifications/reminders.py`` that read these tables.
+(R-REM-4), and the automatic refusal of an appeal whose time was not confirmed by its
+deadline — are reminder kinds in ``notifications/appeal_reminders.py``.
 """
 
 from __future__ import annotations
@@ -157,6 +158,8 @@ class AppealService(Service):
         """The chief expert puts a proposal to a vote of the experts accredited at the site."""
         situation, proposal = _text(situation, "situation"), _text(proposal, "proposal")
         penalty = (penalty or "").strip() or None
+        if penalty is not None and len(penalty) > MAX_TEXT:
+            raise DomainError("appeal_field_too_long", field="penalty", limit=MAX_TEXT)
         async with self.uow() as uow:
             s = uow.session
             scheme = await self._scheme(s, scheme_id)
@@ -298,6 +301,18 @@ class AppealService(Service):
         rows = (await s.execute(select(CommissionMember).where(CommissionMember.contest_id == contest_id).order_by(CommissionMember.id))).scalars()
         return [MemberView(m.telegram_id, m.name, m.role, m.organisation_code) for m in rows]
 
+    async def is_member_anywhere(self, telegram_id: int) -> bool:
+        """Holds the commission-member role in some contest (for /help and /start)."""
+        async with self.read() as s:
+            row = (
+                await s.execute(
+                    select(RoleAssignment.id).where(
+                        RoleAssignment.telegram_id == telegram_id, RoleAssignment.role == Role.COMMISSION_MEMBER, RoleAssignment.active.is_(True)
+                    )
+                )
+            ).first()
+            return row is not None
+
     async def members(self, contest_id: int) -> list[MemberView]:
         async with self.read() as s:
             return await self._members(s, contest_id)
@@ -409,8 +424,10 @@ class AppealService(Service):
             if appeal is None:
                 raise NotFound("appeal_not_found")
             scheme = await self._scheme(s, appeal.scheme_id)
-            if scheme.chief_telegram_id != actor:
+            if scheme.chief_telegram_id != actor or not any(r.role == Role.EXPERT for r in await self._roles(s, actor, scheme.contest_id)):
                 raise Forbidden("not_chief")
+            if appeal.status == "refused_late":
+                raise DomainError("appeal_late", deadline=appeal.deadline_at, tz=await self._tz(s, scheme.contest_id))
             if appeal.status != "awaiting_time":
                 raise DomainError("appeal_time_already_confirmed")
             tz_name = await self._tz(s, scheme.contest_id)
@@ -541,7 +558,7 @@ class AppealService(Service):
                 points = Decimal(str(deduction).replace(",", "."))
             except InvalidOperation:
                 raise DomainError("bad_deduction") from None
-            if points < 0 or points > rules.SCHEME_TOTAL_POINTS or points != points.quantize(rules.POINTS_QUANTUM):
+            if not points.is_finite() or points < 0 or points > rules.SCHEME_TOTAL_POINTS or points != points.quantize(rules.POINTS_QUANTUM):
                 raise DomainError("bad_deduction")
         if (points or disqualify) and not uphold:
             raise DomainError("penalty_needs_upheld")

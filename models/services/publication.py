@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +21,7 @@ from models.services.protocols import ProtocolService
 from models.services.scoring import ScoringService
 from models.tables import (
     Contest,
+    Correction,
     EvaluationTarget,
     Nomination,
     Person,
@@ -96,7 +97,14 @@ class PublicationService(Service):
                 await s.execute(select(ProtocolVersion).where(ProtocolVersion.protocol_id == results.id, ProtocolVersion.version == results.current_version))
             ).scalar_one_or_none()
             results_pdf = v.pdf_path if v is not None else None
+        # R-SCO-6: a correction not yet signed again leaves a sheet unlocked or unconfirmed
+        corrections = (
+            await s.execute(
+                select(func.count()).select_from(Correction).where(Correction.scheme_id == scheme.id, Correction.status.in_(["approval", "open", "signing"]))
+            )
+        ).scalar_one()
         return {
+            "open_corrections": corrections,
             "scores_locked": scheme.scores_locked_at is not None,
             "score_lock_complete": lock is not None and lock.status == "complete",
             "results_protocol": results.id if results is not None else None,
@@ -123,6 +131,8 @@ class PublicationService(Service):
                 raise DomainError("scores_not_locked")
             if not ready["score_lock_complete"]:
                 raise DomainError("score_lock_unsigned")
+            if ready["open_corrections"]:
+                raise DomainError("publish_correction_open", count=ready["open_corrections"])
             if ready["results_pdf"] is None:
                 raise DomainError("results_protocol_missing")
             scheme.results_published_at = uow.now
