@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -313,6 +314,20 @@ async def test_score_lock_then_dismantle_notice_then_publication(services: Servi
     # a regional coordinator cannot publish a list with participants of other regions
     for coordinator in (COORD_MOSCOW, COORD_OBLAST):
         await refused(services, Forbidden, "publish_other_regions", pub.publish(coordinator, st.scheme_id))
+
+    # totals that changed after the results protocol was made (as a correction would) make
+    # it outdated: publishing is refused until it is made again
+    from sqlalchemy import update as sql_update
+
+    from models.tables import AspectResult
+
+    async with services.ctx.sessionmaker() as s, s.begin():
+        first = (await s.execute(select(AspectResult).where(AspectResult.target_id == st.targets[0]).order_by(AspectResult.id))).scalars().first()
+        old_points = first.points
+        await s.execute(sql_update(AspectResult).where(AspectResult.id == first.id).values(points=Decimal("0.00")))
+    await refused(services, DomainError, "results_protocol_outdated", pub.publish(FEDERAL, st.scheme_id))
+    async with services.ctx.sessionmaker() as s, s.begin():
+        await s.execute(sql_update(AspectResult).where(AspectResult.id == first.id).values(points=old_points))
 
     report = await pub.publish(FEDERAL, st.scheme_id)
     assert (report.participants, report.experts, report.medals) == (5, len(SIGNERS), 4)

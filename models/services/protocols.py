@@ -124,6 +124,7 @@ class ProtocolService(Service):
         tables: list[dict[str, Any]],
         signers: list[tuple[int, str]],
         actor: int | None,
+        dry_run: bool = False,
     ) -> tuple[int, int, bool]:
         """Write a protocol's content in the caller's transaction. Returns (protocol id,
         version, new version?). The same content again changes nothing; new content is a
@@ -157,6 +158,9 @@ class ProtocolService(Service):
             current = await self._version(s, protocol.id, protocol.current_version)
             if current is not None and current.content_sha256 == sha:
                 return protocol.id, protocol.current_version, False
+        if dry_run:  # would this content be a new version? (nothing is written)
+            return (protocol.id if protocol else 0), (protocol.current_version if protocol else 0), True
+        if protocol is not None:
             version = protocol.current_version + 1
             protocol.current_version = version
             protocol.status = "signing"

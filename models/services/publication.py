@@ -135,8 +135,14 @@ class PublicationService(Service):
                 raise DomainError("publish_correction_open", count=ready["open_corrections"])
             if ready["results_pdf"] is None:
                 raise DomainError("results_protocol_missing")
-            scheme.results_published_at = uow.now
             results = await scoring._results(s, scheme_id)
+            # the attached protocol must say what the participants are told: a correction or
+            # an appeal since it was made means it is to be made again (a new version)
+            experts = sorted(await scoring._competence_experts(s, scheme))
+            _, _, outdated = await docs.results(uow, ProtocolService(self.ctx), scheme, results.lines, experts, actor, dry_run=True)
+            if outdated:
+                raise DomainError("results_protocol_outdated")
+            scheme.results_published_at = uow.now
             uow.audit(actor, "results.publish", "scheme", scheme_id, contest_id=scheme.contest_id, after={"participants": len(results.lines)})
             report = await self._deliver(uow, scheme, results.lines, actor, str(ready["results_pdf"]), int(ready["results_protocol"]))  # type: ignore[arg-type]
             return report
@@ -165,6 +171,7 @@ class PublicationService(Service):
             ).scalars()
         }
         medals = 0
+        told = 0
         for ln in lines:
             t = targets[ln.target_id]
             person = await s.get(Person, t.participant.person_id) if t.participant is not None else None
@@ -173,6 +180,7 @@ class PublicationService(Service):
             name = t.participant.full_name or ""
             kind = "diploma" if ln.medal else "certificate"
             medals += bool(ln.medal)
+            told += 1
             await uow.notify(
                 reason="result",
                 subject=f"scheme:{scheme.id}",
@@ -209,9 +217,9 @@ class PublicationService(Service):
             subject=f"scheme:{scheme.id}",
             chat_id=person.chat_id if person is not None and person.chat_id else actor,
             key="pub-note-published",
-            args={"scheme": scheme.title, "participants": len(lines), "_document": {"path": results_pdf, "name": f"protocol-{results_protocol}-results.pdf"}},
+            args={"scheme": scheme.title, "participants": told, "_document": {"path": results_pdf, "name": f"protocol-{results_protocol}-results.pdf"}},
         )
-        return PublishReport(scheme.id, len(lines), len(experts), medals)
+        return PublishReport(scheme.id, told, len(experts), medals)
 
 
 __all__ = ["PublicationService", "PublishReport"]

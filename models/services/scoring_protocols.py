@@ -172,7 +172,9 @@ async def correction(
     )
 
 
-async def results(uow: UnitOfWork, protocols: ProtocolService, scheme: Scheme, lines: list, signers: list[int], actor: int) -> tuple[int, int, bool]:  # type: ignore[type-arg]
+async def results(
+    uow: UnitOfWork, protocols: ProtocolService, scheme: Scheme, lines: list, signers: list[int], actor: int, *, dry_run: bool = False,  # type: ignore[type-arg]
+) -> tuple[int, int, bool]:
     """Протокол результатов работы экспертной комиссии (R-PRO-1, R-RES-1)."""
     medal = {"gold": "золото", "silver": "серебро", "bronze": "бронза"}
     rows = [
@@ -189,5 +191,5 @@ async def results(uow: UnitOfWork, protocols: ProtocolService, scheme: Scheme, l
             "Места — по сумме баллов; равные суммы делят место и медаль (R-RES-1). Имена победителей не разглашаются до награждения (R-RES-2).",
         ],
         tables=[table("Рейтинг", ["Место", "Участник", "Регион", "Баллы", "Медаль", ""], rows, [0.08, 0.36, 0.2, 0.1, 0.12, 0.14])],
-        signers=roles, actor=actor,
+        signers=roles, actor=actor, dry_run=dry_run,
     )
