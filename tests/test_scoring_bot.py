@@ -107,6 +107,15 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     reply = await chief.press("Управление оцениванием")
     assert "аспектов — 60" in reply and "сумма — 100" in reply and "G1" in reply
     assert "Добавлено в список оценки: 2" in await chief.press("Сформировать список участников")
+    # the task-briefing protocol: each participant signs it in the chat (R-PRO-1)
+    await chief.press("Управление оцениванием")
+    assert "участники получат его на подпись" in await chief.press("Протокол ознакомления с заданием")
+    await world.drain()
+    participant = world.person(700001, "Мария")
+    assert participant.has_button("Подписать")
+    assert "Подпись сохранена" in await participant.press("Подписать")
+    briefing = await world.services.protocols.by_subject("task_briefing", f"briefing:{scheme_id}")
+    assert briefing is not None and [x.decision for x in briefing.signers if x.telegram_id == 700001] == ["signed"]
     await chief.press("Управление оцениванием")
     await chief.press("Эксперты-наставники")
     await chief.press("№1")

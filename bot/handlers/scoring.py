@@ -313,6 +313,8 @@ async def _chief_screen(services: Services, uid: int, scheme_id: int) -> tuple[s
         b("sco-btn-assign", "assign")
         b("sco-btn-build-targets", "build")
         b("sco-btn-mentors", "mentors")
+    if v.targets:
+        b("sco-btn-briefing", "briefing")
     if v.locked_at is None:
         b("sco-btn-lock-scheme", "lock")
     elif v.scores_locked_at is None:
@@ -365,6 +367,13 @@ async def lock_scores(query: CallbackQuery, callback_data: ScoringCb, services: 
     asked = await services.scoring.lock_scores(query.from_user.id, callback_data.scheme_id)
     await query.answer()
     await _show(query, tr("sco-scores-locked", mentors=asked), None)
+
+
+@router.callback_query(ScoringCb.filter(F.action == "briefing"))
+async def briefing(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
+    await services.scoring.issue_briefing(query.from_user.id, callback_data.scheme_id)
+    await query.answer()
+    await query.message.answer(tr("sco-briefing-issued"))
 
 
 @router.callback_query(ScoringCb.filter(F.action == "build"))

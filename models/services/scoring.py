@@ -1868,6 +1868,18 @@ class ScoringService(Service):
                 open_corrections=open_corrections,
             )
 
+    async def issue_briefing(self, actor: int, scheme_id: int) -> int:
+        """The chief expert issues the task-briefing protocol (R-PRO-1) for the participants
+        on the list; each signs it in the chat. Returns the protocol id."""
+        async with self.uow() as uow:
+            scheme = await self._scheme(uow.session, scheme_id)
+            await self._require_chief(uow.session, actor, scheme)
+            targets = (await uow.session.execute(select(func.count()).select_from(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme_id))).scalar_one()
+            if not targets:
+                raise DomainError("no_targets")
+            pid, _, _ = await docs.task_briefing(uow, ProtocolService(self.ctx), scheme, actor)
+            return pid
+
     async def chief_contests(self, telegram_id: int) -> list[int]:
         """Contests where this person is the chief expert of some nomination (R-ROLE-2)."""
         async with self.read() as s:

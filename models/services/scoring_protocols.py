@@ -193,3 +193,34 @@ async def results(
         tables=[table("Рейтинг", ["Место", "Участник", "Регион", "Баллы", "Медаль", ""], rows, [0.08, 0.36, 0.2, 0.1, 0.12, 0.14])],
         signers=roles, actor=actor, dry_run=dry_run,
     )
+
+
+async def task_briefing(uow: UnitOfWork, protocols: ProtocolService, scheme: Scheme, actor: int) -> tuple[int, int, bool]:
+    """Протокол ознакомления с конкурсным заданием (R-PRO-1): the participants on the list
+    confirm they were briefed on the task; the chief expert signs too."""
+    from models.tables import Participant, Person
+
+    s = uow.session
+    tz = await _tz(s, scheme)
+    rows = (
+        await s.execute(
+            select(EvaluationTarget, Person.telegram_id)
+            .join(Participant, Participant.id == EvaluationTarget.participant_id)
+            .join(Person, Person.id == Participant.person_id)
+            .where(EvaluationTarget.scheme_id == scheme.id, Participant.withdrawn_at.is_(None))
+            .options(selectinload(EvaluationTarget.participant))
+            .order_by(EvaluationTarget.number)
+        )
+    ).all()
+    signers = [(scheme.chief_telegram_id, "chief")] if scheme.chief_telegram_id else []
+    signers += [(tid, "participant") for _, tid in rows]
+    return await protocols.issue(
+        uow, contest_id=scheme.contest_id, scheme_id=scheme.id, kind="task_briefing", subject_key=f"briefing:{scheme.id}",
+        title=f"Ознакомление с конкурсным заданием «{scheme.title}»",
+        paragraphs=[
+            f"Составлен {rules.format_local(uow.now, tz)}. Участники ознакомлены с конкурсным заданием, критериями оценки и правилами; "
+            "подписывая протокол, участник подтверждает ознакомление.",
+        ],
+        tables=[table("Участники", ["№", "Участник"], [[str(t.number), _label(t)] for t, _ in rows], [0.15, 0.85])],
+        signers=signers, actor=actor,
+    )
