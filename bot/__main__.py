@@ -1,4 +1,4 @@
-"""``python -m bot`` — run the bot (long polling) and its admin commands.
+"""``python -m bot`` — run the bot (long polling, or a webhook server when WEBHOOK_URL is set) and its admin commands.
 
     python -m bot                      run the bot
     python -m bot migrate              apply database migrations
@@ -9,6 +9,9 @@
                                        does this exact file match a signed protocol?
     python -m bot generate-key         print a new PD_ENCRYPTION_KEY
     python -m bot contest-schema       print (or --write) the contest file's JSON Schema
+    python -m bot retention            run the retention purge now (R-PD-3)
+    python -m bot export-person ID [--output FILE]
+                                       everything held about one person, as JSON
 """
 
 from __future__ import annotations
@@ -43,9 +46,16 @@ async def _run(settings: Settings) -> None:
     from bot.app import COMMANDS, build_runtime
     from models.migrate import upgrade
 
+    if settings.webhook_url:
+        from bot.webhook import check_settings
+
+        check_settings(settings)  # refuses (in Russian) before anything is started
     rt = build_runtime(settings)
     if not settings.is_postgres:
         await upgrade(settings.effective_database_url, rt.engine)
+    from bot.health import start_health_server
+
+    health = await start_health_server(settings.metrics_port, rt.engine, settings.redis_url)
     worker = None
     if settings.embedded and settings.embedded_worker:
         from workers.actors import broker
@@ -58,23 +68,33 @@ async def _run(settings: Settings) -> None:
         # Embedded mode: the minute sweep runs in-process, through the in-process queue.
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-        from workers.actors import sweep
-        from workers.scheduler import add_sweep_job
+        from workers.actors import retention, sweep
+        from workers.scheduler import add_retention_job, add_sweep_job
 
         scheduler = AsyncIOScheduler(timezone="UTC")
         add_sweep_job(scheduler)
+        add_retention_job(scheduler)  # R-PD-3: daily, and once now (idempotent)
         scheduler.start()
         sweep.send()
+        retention.send()
     try:
-        await rt.bot.delete_webhook(drop_pending_updates=False)
+        if not settings.webhook_url:  # polling: Telegram must stop posting to a webhook
+            await rt.bot.delete_webhook(drop_pending_updates=False)
         await rt.bot.set_my_commands(COMMANDS)
-        log.info("polling as %s mode", "embedded" if settings.embedded else "redis")
-        await rt.dispatcher.start_polling(rt.bot, handle_signals=True, close_bot_session=True)
+        if settings.webhook_url:
+            from bot.webhook import serve
+
+            await serve(rt.bot, rt.dispatcher, settings)
+        else:
+            log.info("polling as %s mode", "embedded" if settings.embedded else "redis")
+            await rt.dispatcher.start_polling(rt.bot, handle_signals=True, close_bot_session=True)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         if worker is not None:
             await asyncio.to_thread(worker.stop)
+        if health is not None:
+            await health.cleanup()
         await rt.dispatcher.storage.close()
         await rt.engine.dispose()
 
@@ -223,6 +243,54 @@ async def _sweep_once(settings: Settings) -> int:
     return 0
 
 
+async def _retention_once(settings: Settings) -> int:
+    """R-PD-3: one retention purge now (the scheduler runs it daily)."""
+    from bot.app import build_context
+    from models.db import create_engine, create_sessionmaker
+    from models.migrate import upgrade
+    from models.services import Services
+
+    engine = create_engine(settings.effective_database_url)
+    try:
+        if not settings.is_postgres:
+            await upgrade(settings.effective_database_url, engine)
+        services = Services(build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None))
+        report = await services.retention.purge(settings.retention_years)
+    finally:
+        await engine.dispose()
+    print(t("ops-retention-done", years=settings.retention_years, participants=report.participants, files=report.files_deleted, persons=report.persons, deliveries=report.deliveries))
+    for c in report.contests:
+        print(t("ops-retention-contest", code=c.code, ended=c.ended_at[:10], participants=c.participants, roles=c.roles, files=c.files_deleted))
+    if report.undated:
+        print(t("ops-retention-undated", codes=", ".join(report.undated)))
+    return 0
+
+
+async def _export_person(settings: Settings, telegram_id: int, output: Path | None) -> int:
+    """A subject-access request answered by the operator: the person's data as JSON
+    (their СНИЛС decrypted — it is theirs; the file must go to them only)."""
+    from bot.app import build_context
+    from models.db import create_engine, create_sessionmaker
+    from models.migrate import upgrade
+    from models.services import Services
+
+    engine = create_engine(settings.effective_database_url)
+    try:
+        if not settings.is_postgres:
+            await upgrade(settings.effective_database_url, engine)
+        services = Services(build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None))
+        data = await services.retention.export_person(None, telegram_id, operator=True)
+    finally:
+        await engine.dispose()
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+        print(t("ops-cli-export-written", id=str(telegram_id), path=str(output)), file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=t("cli-description"))
     sub = parser.add_subparsers(dest="command")
@@ -237,6 +305,10 @@ def main(argv: list[str] | None = None) -> int:
     verify.add_argument("file", type=Path)
     sub.add_parser("generate-key", help="print a new PD_ENCRYPTION_KEY")
     sub.add_parser("sweep", help="run one sweep now: create due reminders, enqueue due messages")
+    sub.add_parser("retention", help="run the retention purge now (R-PD-3): anonymise contests ended RETENTION_YEARS ago")
+    export = sub.add_parser("export-person", help="everything held about one person, as JSON (subject-access request)")
+    export.add_argument("telegram_id", type=int)
+    export.add_argument("--output", type=Path, help="write to this file instead of standard output")
     schema = sub.add_parser("contest-schema", help="print the contest file's JSON Schema")
     schema.add_argument("--write", type=Path, help="write it to this file instead")
     args = parser.parse_args(argv)
@@ -262,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     from models import logsafe
 
     logsafe.install()
+    from ops.logs import apply_format
+
+    apply_format(settings.log_format)  # LOG_FORMAT=json: JSON lines, СНИЛС still masked
     if args.command == "migrate":
         from models.migrate import upgrade_sync
 
@@ -285,6 +360,10 @@ def main(argv: list[str] | None = None) -> int:
             print(t("cli-file-not-found", path=str(args.file)), file=sys.stderr)
             return 2
         return asyncio.run(_verify_protocol(settings, args.file))
+    if args.command == "retention":
+        return asyncio.run(_retention_once(settings))
+    if args.command == "export-person":
+        return asyncio.run(_export_person(settings, args.telegram_id, args.output))
     asyncio.run(_run(settings))
     return 0
 

@@ -10,11 +10,12 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import language
 from bot.handlers import (
     admin,
     appeals,
@@ -22,6 +23,8 @@ from bot.handlers import (
     broadcast,
     common,
     coordinator,
+    invitations,
+    ops,
     participant,
     progress,
     protocols,
@@ -29,6 +32,8 @@ from bot.handlers import (
     scoring,
     tasks,
 )
+from bot.health import install_metrics
+from bot.language import LanguageMiddleware
 from models.clock import Clock, SystemClock
 from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
@@ -85,13 +90,28 @@ def build_storage(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
+def events_isolation_for(storage: BaseStorage) -> BaseEventIsolation | None:
+    """With Redis, one user's updates are handled one at a time across every bot
+    instance (a Redis lock per user and chat). In memory (one process): none, as before."""
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    return storage.create_isolation() if isinstance(storage, RedisStorage) else None
+
+
 def create_dispatcher(services: Services, storage: BaseStorage | None = None) -> Dispatcher:
-    dp = Dispatcher(storage=storage or MemoryStorage(), services=services)
+    storage = storage or MemoryStorage()
+    dp = Dispatcher(storage=storage, events_isolation=events_isolation_for(storage), services=services)
+    # Every update speaks the person's language (/language, else Telegram's); Russian by default.
+    dp.update.outer_middleware(LanguageMiddleware())
+    install_metrics(dp)  # updates counted and timed by handler (bot.health)
     # Specific routers first; the catch-all fallback (common) last.
     dp.include_routers(
+        language.router,
         scoring.router,
         protocols.router,
         appeals.router,
+        ops.router,
+        invitations.router,
         admin.router,
         broadcast.router,
         progress.router,

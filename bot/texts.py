@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -12,11 +13,15 @@ from models.views import ApplicationView
 from notifications.i18n import t
 
 LANG = "ru"
+#: The language of the update being handled: set per update by bot.language's middleware
+#: (the person's /language choice, else their Telegram language); Russian by default.
+LANGUAGE: ContextVar[str] = ContextVar("language", default=LANG)
 
 
 def tr(key: str, /, **args: Any) -> str:
-    """A catalogue text; string arguments are HTML-escaped (user input never becomes markup)."""
-    return t(key, LANG, **{k: html.escape(v) if isinstance(v, str) else v for k, v in args.items()})
+    """A catalogue text in the current language; string arguments are HTML-escaped (user
+    input never becomes markup)."""
+    return t(key, LANGUAGE.get(), **{k: html.escape(v) if isinstance(v, str) else v for k, v in args.items()})
 
 
 def format_dt(value: datetime | None, tz: str) -> str:
@@ -67,4 +72,6 @@ def staff_help(is_coordinator: bool, is_admin: bool, is_expert: bool = False, is
         parts.append(tr("help-coordinator"))
     if is_admin:
         parts.append(tr("help-admin"))
+    if is_coordinator or is_admin:
+        parts.append(tr("inv-help"))
     return parts

@@ -144,8 +144,11 @@ class ExpertStatus(StrEnum):
 
 
 class PersonDef(_Strict):
-    telegram_id: int = Field(gt=0)
+    #: without a Telegram id the entry becomes an invitation (a deep link an admin hands
+    #: out from /staff); with one, the role is bound to that account directly
+    telegram_id: int | None = Field(default=None, gt=0)
     name: Text
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     role: Role
     regions: list[Code] = []
     expert_status: ExpertStatus | None = None
@@ -348,7 +351,7 @@ def _semantic_errors(d: ContestDef) -> list[DefinitionError]:
             errors.append(DefinitionError(f"stages[{i + 1}].application_deadline", "deadline_before_start"))
     region_codes = {r.code for r in d.regions}
     nomination_codes = {n.code for n in d.nominations}
-    seen_roles: set[tuple[int, str]] = set()
+    seen_roles: set[tuple[Any, str]] = set()
     for i, person in enumerate(d.people):
         place = f"people[{i + 1}]"
         for code in person.regions:
@@ -366,9 +369,10 @@ def _semantic_errors(d: ContestDef) -> list[DefinitionError]:
                 errors.append(DefinitionError(f"{place}.chief_for", "unknown_nomination", {"code": code}))
         if person.commission_role is not None and person.role is not Role.COMMISSION_MEMBER:
             errors.append(DefinitionError(f"{place}.commission_role", "commission_role_needs_member"))
-        if (person.telegram_id, person.role) in seen_roles:
+        who = person.telegram_id or (person.name.casefold(), (person.email or "").casefold())
+        if (who, person.role) in seen_roles:
             errors.append(DefinitionError(f"{place}.role", "duplicate_person_role"))
-        seen_roles.add((person.telegram_id, person.role))
+        seen_roles.add((who, person.role))
     errors += _scheme_errors(d)
     return errors
 
@@ -381,7 +385,7 @@ def _scheme_errors(d: ContestDef) -> list[DefinitionError]:
     errors: list[DefinitionError] = []
     nominations = {n.code for n in d.nominations}
     stages = {st.code for st in d.stages}
-    experts = {p.telegram_id for p in d.people if p.role is Role.EXPERT}
+    experts = {p.telegram_id for p in d.people if p.role is Role.EXPERT and p.telegram_id is not None}
     seen: set[tuple[str, str]] = set()
     for i, raw in enumerate(d.schemes):
         prefix = f"schemes[{i + 1}]"

@@ -11,7 +11,7 @@ import base64
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -46,6 +46,25 @@ class Settings(BaseSettings):
     requeue_after_seconds: int = Field(default=300, ge=1)
     #: a sender's claim on a message; a worker killed mid-send leaves it to expire
     send_lease_seconds: int = Field(default=120, ge=1)
+
+    # --- operations: health, metrics, logs, retention (issue 8, items 4–5) ---
+    #: port of /healthz, /readyz and /metrics in each process (bot, worker, scheduler); 0: off
+    metrics_port: int = Field(default=9100, ge=0, le=65535)
+    #: "text" (human) or "json" (one JSON object a line; СНИЛС still masked)
+    log_format: Literal["text", "json"] = "text"
+    #: R-PD-3: personal data of a contest are kept this many years after its end
+    retention_years: int = Field(default=5, ge=1, le=100)
+
+    # --- webhook mode (issue 8, item 3): several bot instances behind a load balancer ---
+    #: public base URL Telegram posts updates to (https://bot.example.ru); set: webhook mode
+    #: instead of long polling (needs REDIS_URL and WEBHOOK_SECRET, see bot/webhook.py)
+    webhook_url: str | None = None
+    #: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; 1–256 of A–Z a–z 0–9 _ -
+    webhook_secret: SecretStr | None = None
+    #: where this process listens (TLS ends at the load balancer in front of it)
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/")
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -857,3 +857,36 @@ class ResultAdjustment(Base):
     points: Mapped[Decimal] = mapped_column(Points, default=Decimal(0))
     disqualified: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+
+
+class Invitation(Base):
+    """Приглашение сотрудника (R-ROLE-1): a role in a contest offered to a named person by a
+    single-use, expiring deep link. Only the SHA-256 of the token is kept; opening the link
+    and confirming the name binds that Telegram account (a :class:`RoleAssignment`).
+
+    ``source``: chat | bulk | file. Entries of the contest file without a Telegram id are
+    ``file`` invitations, matched on re-load by ``file_key``; they get a link (a token) when
+    an admin issues one from /staff."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(String(254))
+    region_codes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    expert_status: Mapped[str | None] = mapped_column(String(32))
+    chief_for: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    commission_role: Mapped[str | None] = mapped_column(String(16))
+    organisation_code: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(8), default="chat")
+    file_key: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    role_assignment_id: Mapped[int | None] = mapped_column(ForeignKey("role_assignments.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None]

@@ -27,6 +27,7 @@ from models.clock import Clock
 from models.tables import Broadcast, Delivery, Person
 from notifications.i18n import t
 from notifications.ratelimit import SendGate
+from ops.metrics import REMINDERS_SENT, reminder_kind
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
@@ -168,6 +169,7 @@ async def deliver(
                 row.status, row.lease_until, row.last_error = "failed", None, f"attachment: {type(exc).__name__}"
                 return Outcome.FAILED
         chat_id = row.recipient_chat_id
+        reason = row.reason
     while True:
         if gate is not None:
             await gate.wait_turn(chat_id)
@@ -203,4 +205,5 @@ async def deliver(
         telegram_message_id=message.message_id,
         last_error=None,
     )
+    REMINDERS_SENT.labels(kind=reminder_kind(reason)).inc()
     return Outcome.SENT

@@ -38,8 +38,13 @@ def _plain(args: dict[str, Any]) -> dict[str, Any]:
     return {k: (v if isinstance(v, int) and not isinstance(v, bool) and abs(v) < 1000 else str(v) if v is not None else "") for k, v in args.items()}
 
 
+def _primary(language: str | None) -> str:
+    # "en-GB", "en-x-set" (a /language choice, see Participants.set_language) → "en"
+    return (language or DEFAULT_LANGUAGE).split("-")[0].lower()
+
+
 def has(key: str, language: str = DEFAULT_LANGUAGE) -> bool:
-    for lang in (language, DEFAULT_LANGUAGE):
+    for lang in (_primary(language), DEFAULT_LANGUAGE):
         bundle = _bundle(lang)
         if bundle is not None and bundle.has_message(key):
             return True
@@ -48,7 +53,7 @@ def has(key: str, language: str = DEFAULT_LANGUAGE) -> bool:
 
 def t(key: str, language: str = DEFAULT_LANGUAGE, /, **args: Any) -> str:
     """The text of ``key`` in ``language`` (Russian when missing there)."""
-    for lang in (language, DEFAULT_LANGUAGE):
+    for lang in (_primary(language), DEFAULT_LANGUAGE):
         bundle = _bundle(lang)
         if bundle is None or not bundle.has_message(key):
             continue

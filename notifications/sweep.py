@@ -23,6 +23,7 @@ from models.tables import Contest, Delivery, ReminderRun
 from notifications import appeal_reminders, remote_reminders  # noqa: F401  (register their reminder kinds)
 from notifications.broadcasts import stale_broadcasts
 from notifications.reminders import REGISTRY, ReminderKind
+from ops.metrics import SWEEP_SECONDS
 
 #: a pending row handed to the queue this long ago without being sent is handed again
 REQUEUE_AFTER = timedelta(minutes=5)
@@ -154,4 +155,5 @@ async def sweep(
     for broadcast_id in await stale_broadcasts(sessionmaker, now):
         enqueue("broadcast", broadcast_id)
     report.seconds = time.perf_counter() - started
+    SWEEP_SECONDS.observe(report.seconds)
     return report

@@ -1,0 +1,3 @@
+from workers.health import prepare_multiprocess
+
+prepare_multiprocess()  # before anything imports prometheus_client (see workers.health)

@@ -7,15 +7,25 @@ from __future__ import annotations
 import dramatiq
 
 from models import logsafe
+from models.settings import Settings
 from notifications.broadcasts import TICK_SECONDS
 from notifications.delivery import SendLater
+from ops.logs import apply_format
 from workers.broker import broker
-from workers.jobs import broadcast_job, deliver_job, download_job, protocol_job, sweep_job
+from workers.jobs import (
+    broadcast_job,
+    deliver_job,
+    download_job,
+    protocol_job,
+    retention_job,
+    sweep_job,
+)
 from workers.runtime import runtime
 
-__all__ = ["broadcast_progress", "broker", "deliver", "download_file", "enqueue", "render_protocol", "sweep"]
+__all__ = ["broadcast_progress", "broker", "deliver", "download_file", "enqueue", "render_protocol", "retention", "sweep"]
 
 logsafe.install()  # the dramatiq CLI has configured logging before importing this module
+apply_format(Settings().log_format)  # LOG_FORMAT=json: JSON lines, still masked
 
 
 @dramatiq.actor(queue_name="deliveries", max_retries=20, min_backoff=1_000, max_backoff=300_000)
@@ -49,6 +59,13 @@ async def broadcast_progress(broadcast_id: int) -> None:
 async def render_protocol(version_id: int) -> None:
     """Make a protocol version's PDF and send it to its signers (R-PRO-1…3)."""
     await protocol_job(await runtime(), version_id)
+
+
+@dramatiq.actor(queue_name="maintenance", max_retries=3, min_backoff=60_000, time_limit=3_600_000)
+async def retention() -> None:
+    """R-PD-3: sent daily by the scheduler; anonymises contests whose period is over.
+    Idempotent: a second run the same day changes nothing."""
+    await retention_job(await runtime())
 
 
 _ACTORS = {"deliver": deliver, "download": download_file, "broadcast": broadcast_progress, "protocol": render_protocol}

@@ -24,6 +24,10 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
     from workers.runtime import RuntimeMiddleware
 
     broker.add_middleware(RuntimeMiddleware())
+    if settings.redis_url:  # the embedded worker lives in the bot, which serves its own endpoints
+        from workers.health import HealthMiddleware
+
+        broker.add_middleware(HealthMiddleware(settings.metrics_port))
     dramatiq.set_broker(broker)
     return broker
 

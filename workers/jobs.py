@@ -66,6 +66,21 @@ async def sweep_job(rt: WorkerRuntime, enqueue: Callable[[str, int], None]) -> S
     return report
 
 
+async def retention_job(rt: WorkerRuntime, years: int | None = None) -> object:
+    """R-PD-3: anonymise the contests whose retention period is over (idempotent)."""
+    if years is None:
+        from models.settings import Settings
+
+        years = Settings().retention_years
+    report = await rt.services.retention.purge(years)
+    if report.changed:
+        log.info(
+            "retention: %d participant(s) anonymised in %d contest(s), %d file(s) deleted, %d name(s), %d message text(s)",
+            report.participants, len(report.contests), report.files_deleted, report.persons, report.deliveries,
+        )
+    return report
+
+
 def stored_path(files_dir: Path, sha256: str) -> Path:
     """Content-addressed: the same content is stored once."""
     return Path(files_dir) / sha256[:2] / sha256

@@ -32,6 +32,22 @@ def add_sweep_job(scheduler: Any) -> None:
     )
 
 
+def add_retention_job(scheduler: Any) -> None:
+    """R-PD-3: once a day (02:30 UTC, a quiet hour in Russia) the retention purge is sent to
+    the workers; a missed run is made up within 12 hours, and the purge is idempotent."""
+    from workers.actors import retention
+
+    scheduler.add_job(
+        retention.send,
+        CronTrigger(hour=2, minute=30, timezone="UTC"),
+        id="retention",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=12 * 3600,
+        replace_existing=True,
+    )
+
+
 def main() -> None:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -41,16 +57,34 @@ def main() -> None:
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logsafe.install()
-    from workers.actors import sweep
+    from ops.logs import apply_format
 
+    apply_format(settings.log_format)
+    from workers.actors import retention, sweep
+
+    _serve_health(settings)
     scheduler = BlockingScheduler(timezone="UTC")
     add_sweep_job(scheduler)
+    add_retention_job(scheduler)
     sweep.send()  # at once on start: nothing waits a minute after a restart
-    log.info("scheduler started: sweep every minute")
+    retention.send()  # and the daily purge too (idempotent), so a scheduler restarted daily still runs it
+    log.info("scheduler started: sweep every minute, retention daily")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         log.info("scheduler stopped")
+
+
+def _serve_health(settings: Any) -> None:
+    """/healthz, /readyz, /metrics of the scheduler on METRICS_PORT (a daemon thread)."""
+    from ops.http import Probe, serve
+
+    def broker():  # type: ignore[no-untyped-def]
+        from workers.actors import broker
+
+        return broker
+
+    serve(settings.metrics_port, Probe(settings.effective_database_url, settings.redis_url, broker))
 
 
 if __name__ == "__main__":

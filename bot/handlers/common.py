@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import SettingsCb
+from bot.menus import set_menu
 from bot.texts import error_text, staff_help, tr
 from models.errors import DomainError
 from models.services import Services
@@ -19,7 +20,8 @@ log = logging.getLogger(__name__)
 
 
 @router.message(Command("help"))
-async def help_(message: Message, services: Services) -> None:
+async def help_(message: Message, bot: Bot, services: Services) -> None:
+    await set_menu(bot, services, message.from_user.id)
     roles = await services.coordination.staff_roles(message.from_user.id)
     expert = await services.scoring.is_expert_anywhere(message.from_user.id)
     commission = await services.appeals.is_member_anywhere(message.from_user.id)

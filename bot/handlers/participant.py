@@ -20,6 +20,7 @@ from bot.callbacks import (
     WithdrawCb,
 )
 from bot.flow import Form
+from bot.menus import set_menu
 from bot.texts import staff_help, tr
 from models.services import Services
 
@@ -39,6 +40,7 @@ async def _contest_or_pick(message: Message, services: Services, state: FSMConte
 
 @router.message(CommandStart())
 async def start(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+    await set_menu(bot, services, message.from_user.id)
     roles = await services.coordination.staff_roles(message.from_user.id)
     expert = await services.scoring.is_expert_anywhere(message.from_user.id)
     commission = await services.appeals.is_member_anywhere(message.from_user.id)

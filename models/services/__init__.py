@@ -8,11 +8,13 @@ from models.services.base import JobSink, ServiceContext
 from models.services.broadcasts import BroadcastService
 from models.services.contests import ContestService
 from models.services.coordination import CoordinatorService
+from models.services.invitations import InvitationService
 from models.services.monitoring import MonitoringService
 from models.services.participants import ParticipantService, TelegramFile
 from models.services.protocols import ProtocolService
 from models.services.publication import PublicationService
 from models.services.remote import RemoteEventService
+from models.services.retention import RetentionService
 from models.services.scoring import ScoringService
 from models.services.scoring_reports import ScoringReportService
 from models.services.signing import SigningService
@@ -35,6 +37,8 @@ class Services:
         self.publication = PublicationService(ctx)
         self.signing = SigningService(ctx)
         self.appeals = AppealService(ctx)
+        self.invitations = InvitationService(ctx)
+        self.retention = RetentionService(ctx)
 
 
 __all__ = ["JobSink", "ServiceContext", "Services", "TelegramFile"]

@@ -207,7 +207,14 @@ class ContestService(Service):
             for r in (await s.execute(select(RoleAssignment).where(RoleAssignment.contest_id == contest.id))).scalars()
         }
         wanted: set[tuple[int, str]] = set()
+        # staff declared without a Telegram id become invitations; roles bound through an
+        # invitation are not the file's to revoke unless it was the file that invited them
+        from models.services.invitations import apply_file_invitations
+
+        kept_by_invitations = await apply_file_invitations(uow, contest.id, [p for p in d.people if p.telegram_id is None])
         for p in d.people:
+            if p.telegram_id is None:
+                continue
             key = (p.telegram_id, p.role.value)
             wanted.add(key)
             row = existing_roles.get(key)
@@ -223,7 +230,7 @@ class ContestService(Service):
             row.active = True
         revoked = 0
         for key, row in existing_roles.items():
-            if key not in wanted and row.active:
+            if key not in wanted and key not in kept_by_invitations and row.active:
                 row.active = False  # revoking a role takes effect at once: checks read this
                 revoked += 1
         deactivated["roles"] = revoked

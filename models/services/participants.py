@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -42,6 +42,12 @@ from models.views import (
     ParticipantView,
     StoredFile,
 )
+
+#: Languages with a catalogue. Person.language holds a language tag; a choice made with
+#: /language carries this private-use suffix ("en-x-set", 8 characters, fits the column), so
+#: it is told apart from the Telegram language remembered for people who never chose.
+LANGUAGES = ("ru", "en")
+LANGUAGE_CHOSEN = "-x-set"
 
 ORGANISATIONS_PAGE = 8
 #: statuses in which the participant may still edit the verification form
@@ -94,6 +100,62 @@ def application_view(app: Application) -> ApplicationView:
         submitted_at=app.submitted_at,
         missing=missing,
     )
+
+
+def erase_personal_data(p: Participant, now: datetime) -> tuple[bool, set[str]]:
+    """R-PD-1, R-PD-3: remove a participant's personal data — name, СНИЛС, the refusal
+    reason, the application's answers and its materials (Telegram references and stored
+    copies) — keeping the row, its statuses and dates (what protocols and statistics need).
+    Returns whether anything changed and the sha256 of stored contents that may now be
+    unused (the application must be loaded with its files)."""
+    changed = any(v is not None for v in (p.full_name, p.snils_encrypted, p.snils_hmac, p.snils_last2, p.rejection_reason))
+    p.full_name = None
+    p.snils_encrypted = None
+    p.snils_hmac = None
+    p.snils_last2 = None
+    p.rejection_reason = None
+    candidates: set[str] = set()
+    app = p.application
+    if app is not None:
+        changed = changed or bool(app.field_values) or bool(app.condition_answers)
+        if app.field_values:
+            app.field_values = {}
+        if app.condition_answers:
+            app.condition_answers = {}
+        for f in app.files:
+            if f.sha256:
+                candidates.add(f.sha256)
+            if f.telegram_file_id or f.file_unique_id or f.file_name or f.sha256 or f.storage_path:
+                changed = True
+                f.telegram_file_id = ""
+                f.file_unique_id = ""
+                f.file_name = None
+                f.sha256 = None
+                f.storage_path = None
+                f.replaced_at = f.replaced_at or now
+    return changed, candidates
+
+
+async def unshared_files(s: AsyncSession, candidates: set[str]) -> set[str]:
+    """Of these contents, those no application file refers to any more (after a flush)."""
+    if not candidates:
+        return set()
+    await s.flush()
+    rows = await s.execute(select(ApplicationFile.sha256).where(ApplicationFile.sha256.in_(candidates)))
+    return candidates - {r[0] for r in rows}
+
+
+def delete_stored_files(files_dir: Path | None, shas: set[str]) -> int:
+    """Delete content-addressed copies (``files_dir/ab/abcd…``); returns how many existed."""
+    deleted = 0
+    if files_dir is None:
+        return 0
+    for sha in shas:
+        path = Path(files_dir) / sha[:2] / sha
+        if path.exists():
+            deleted += 1
+        path.unlink(missing_ok=True)
+    return deleted
 
 
 def restage(p: Participant, application_status: str | None) -> None:
@@ -433,53 +495,61 @@ class ParticipantService(Service):
                 uow.audit(telegram_id, "person.mute_reminders", "person", person.id, before={"muted": not muted}, after={"muted": muted})
             return muted
 
+    # ------------------------------------------------------------------ language (/language)
+
+    async def language_for(self, telegram_id: int, detected: str) -> str:
+        """The language to talk to this person in: their /language choice, else ``detected``
+        (their Telegram language), which is remembered on the person so that notifications
+        from the outbox follow it too."""
+        async with self.read() as s:
+            stored = (await s.execute(select(Person.language).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
+        if stored is None:
+            return detected
+        if stored.endswith(LANGUAGE_CHOSEN):
+            return stored.removesuffix(LANGUAGE_CHOSEN)
+        if stored != detected:
+            async with self.uow() as uow:
+                await uow.session.execute(
+                    update(Person)
+                    .where(Person.telegram_id == telegram_id, Person.language.not_like(f"%{LANGUAGE_CHOSEN}"))
+                    .values(language=detected)
+                )
+        return detected
+
+    async def set_language(self, telegram_id: int, language: str, display_name: str | None = None) -> str:
+        """/language: the person's own choice; it wins over their Telegram language from now on."""
+        if language not in LANGUAGES:
+            raise DomainError("not_found")
+        async with self.uow() as uow:
+            person = await self._person(uow.session, telegram_id, uow.now, display_name)
+            before = person.language
+            person.language = language + LANGUAGE_CHOSEN
+            if before != person.language:
+                uow.audit(telegram_id, "person.language", "person", person.id, before={"language": before}, after={"language": person.language})
+        return language
+
     # ------------------------------------------------------------------ withdrawal (R-PD-1)
 
     async def withdraw(self, telegram_id: int, contest_id: int) -> None:
         """Withdrawal of consent ends participation; the person's data are anonymised. The
         audit log keeps that it happened (what the rules require), not the data."""
-        orphan_candidates: set[str] = set()
         async with self.uow() as uow:
             s = uow.session
             p = await self._require(s, telegram_id, contest_id)
             if p.verification_status == VerificationStatus.WITHDRAWN:
                 raise DomainError("participation_ended")
             before = {"status": p.verification_status, "application": p.application.status if p.application else None}
-            p.full_name = None
-            p.snils_encrypted = None
-            p.snils_hmac = None
-            p.snils_last2 = None
-            p.rejection_reason = None
+            _, orphan_candidates = erase_personal_data(p, uow.now)
             p.verification_status = VerificationStatus.WITHDRAWN
             restage(p, None)
             p.withdrawn_at = uow.now
-            if p.application is not None:
-                app = p.application
-                app.field_values = {}
-                app.condition_answers = {}
-                for f in app.files:
-                    if f.sha256:
-                        orphan_candidates.add(f.sha256)
-                    f.telegram_file_id = ""
-                    f.file_unique_id = ""
-                    f.file_name = None
-                    f.sha256 = None
-                    f.storage_path = None
-                    f.replaced_at = f.replaced_at or uow.now
             person = await s.get(Person, p.person_id)
             if person is not None:
                 person.display_name = None
             uow.audit(telegram_id, "participant.withdraw", "participant", p.id, contest_id=contest_id, before=before, after={"status": VerificationStatus.WITHDRAWN})
             await s.flush()
-            still_used = set()
-            if orphan_candidates:
-                rows = await s.execute(select(ApplicationFile.sha256).where(ApplicationFile.sha256.in_(orphan_candidates)))
-                still_used = {r[0] for r in rows}
-        files_dir = self.ctx.files_dir
-        if files_dir is not None:
-            for sha in orphan_candidates - still_used:
-                path = Path(files_dir) / sha[:2] / sha
-                path.unlink(missing_ok=True)
+            orphans = await unshared_files(s, orphan_candidates)
+        delete_stored_files(self.ctx.files_dir, orphans)
 
     # ------------------------------------------------------------------ helpers
 

@@ -29,6 +29,7 @@ help-participant =
     /status — статус проверки и заявки
     /withdraw — отозвать согласие на обработку персональных данных
     /settings — настройки напоминаний
+    /language — язык бота (Русский / English)
     /tasks — задания: открыть и отправить ответ
     /help — эта справка
 help-coordinator =

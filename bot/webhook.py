@@ -1,0 +1,109 @@
+"""Webhook mode: Telegram posts updates to this process instead of it polling for them.
+
+Several bot processes may run behind a load balancer (TLS ends there). What makes that
+safe:
+
+* the FSM state lives in Redis (``RedisStorage``) and one user's updates are handled one
+  at a time across every instance (``RedisEventIsolation``, see ``bot.app``);
+* every request must carry Telegram's ``X-Telegram-Bot-Api-Secret-Token`` header equal to
+  ``WEBHOOK_SECRET`` — otherwise 401 and the update never reaches a handler;
+* an update is answered only after its handler has run (``handle_in_background=False``):
+  its transaction is committed before Telegram hears "200 OK". A handler that fails
+  answers 500 and Telegram delivers the update again later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import signal
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from models.settings import Settings
+from notifications.i18n import t
+
+log = logging.getLogger(__name__)
+
+#: what Telegram accepts as a secret token (setWebhook)
+SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+#: the longest in-flight updates may take to finish when the process is told to stop
+SHUTDOWN_TIMEOUT = 25.0
+
+
+class WebhookMisconfigured(SystemExit):
+    """Refusal to start in webhook mode; the message (Russian) goes to stderr."""
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse to start webhook mode without what several instances need."""
+    url = settings.webhook_url or ""
+    if not re.fullmatch(r"https?://[^/\s]+/?", url):
+        raise WebhookMisconfigured(t("webhook-bad-url"))
+    if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
+        raise WebhookMisconfigured(t("webhook-needs-secret"))
+    if not SECRET_RE.fullmatch(settings.webhook_secret.get_secret_value()):
+        raise WebhookMisconfigured(t("webhook-bad-secret"))
+    if not settings.redis_url:
+        raise WebhookMisconfigured(t("webhook-needs-redis"))
+
+
+def public_url(settings: Settings) -> str:
+    """The URL Telegram posts to: WEBHOOK_URL + WEBHOOK_PATH."""
+    return (settings.webhook_url or "").rstrip("/") + settings.webhook_path
+
+
+def build_app(dispatcher: Dispatcher, bot: Bot, *, secret: str, path: str) -> web.Application:
+    """The aiohttp application serving ``POST path`` for ``bot`` through ``dispatcher``."""
+    app = web.Application()
+    SimpleRequestHandler(
+        dispatcher, bot, secret_token=secret, handle_in_background=False
+    ).register(app, path=path)
+    setup_application(app, dispatcher, bot=bot)
+    return app
+
+
+async def register_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings) -> None:
+    """Tell Telegram where to post. Every instance may do it at start: it is idempotent."""
+    assert settings.webhook_secret is not None
+    await bot.set_webhook(
+        url=public_url(settings),
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=dispatcher.resolve_used_update_types(),
+        drop_pending_updates=False,
+    )
+
+
+async def serve(bot: Bot, dispatcher: Dispatcher, settings: Settings) -> None:
+    """Serve the webhook until SIGTERM/SIGINT, then let in-flight updates finish."""
+    assert settings.webhook_secret is not None
+    app = build_app(
+        dispatcher, bot, secret=settings.webhook_secret.get_secret_value(), path=settings.webhook_path
+    )
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    await runner.setup()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+        await register_webhook(bot, dispatcher, settings)
+        log.info(
+            "webhook: listening on %s:%d%s, Telegram posts to %s",
+            settings.webhook_host, settings.webhook_port, settings.webhook_path, public_url(settings),
+        )  # fmt: skip
+        await stop.wait()
+        log.info("webhook: stopping")
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+        # stops accepting, waits for in-flight requests, then on_shutdown: the dispatcher's
+        # shutdown hooks and the bot's HTTP session
+        await runner.cleanup()
