@@ -410,8 +410,9 @@ def _scheme_errors(d: ContestDef) -> list[DefinitionError]:
     return errors
 
 
-def parse_contest_definition(raw: bytes | str) -> ContestDef:
-    """Parse and check a contest file; raises :class:`DefinitionInvalid` with every problem."""
+def load_yaml_document(raw: bytes | str) -> Any:
+    """A YAML file as plain data: size, encoding and syntax problems as
+    :class:`DefinitionInvalid` (shared by contest files and scheme files)."""
     data = raw.encode() if isinstance(raw, str) else raw
     if len(data) > MAX_DEFINITION_BYTES:
         raise DefinitionInvalid([DefinitionError("—", "file_too_large")])
@@ -420,11 +421,16 @@ def parse_contest_definition(raw: bytes | str) -> ContestDef:
     except UnicodeDecodeError:
         raise DefinitionInvalid([DefinitionError("—", "not_utf8")]) from None
     try:
-        loaded = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         raise DefinitionInvalid([DefinitionError(f"line {line}", "yaml_syntax", {"line": line})]) from None
+
+
+def parse_contest_definition(raw: bytes | str) -> ContestDef:
+    """Parse and check a contest file; raises :class:`DefinitionInvalid` with every problem."""
+    loaded = load_yaml_document(raw)
     if not isinstance(loaded, dict):
         raise DefinitionInvalid([DefinitionError("—", "not_mapping")])
     try:

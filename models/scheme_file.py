@@ -12,17 +12,16 @@ import hashlib
 from decimal import Decimal
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models import rules
 from models.contest_file import (
-    MAX_DEFINITION_BYTES,
     Code,
     DefinitionError,
     DefinitionInvalid,
     Text,
     _pydantic_errors,
+    load_yaml_document,
 )
 from models.rules import AspectKind
 
@@ -165,20 +164,7 @@ def validate_scheme(data: Any) -> SchemeDef:
 
 
 def parse_scheme_yaml(raw: bytes | str) -> SchemeDef:
-    data = raw.encode() if isinstance(raw, str) else raw
-    if len(data) > MAX_DEFINITION_BYTES:
-        raise DefinitionInvalid([DefinitionError("—", "file_too_large")])
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise DefinitionInvalid([DefinitionError("—", "not_utf8")]) from None
-    try:
-        loaded = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        raise DefinitionInvalid([DefinitionError(f"line {line}", "yaml_syntax", {"line": line})]) from None
-    return validate_scheme(loaded)
+    return validate_scheme(load_yaml_document(raw))
 
 
 def scheme_sha256(d: SchemeDef) -> str:
