@@ -211,6 +211,14 @@ async def _overdue_by_region(s: AsyncSession, contest_id: int, older_than: datet
     return {code: (name, count, oldest) for code, name, count, oldest in rows}
 
 
+async def _languages(s: AsyncSession, telegram_ids: list[int]) -> dict[int, str]:
+    """Each staff member's language (their Person row; Russian when they have none)."""
+    if not telegram_ids:
+        return {}
+    rows = await s.execute(select(Person.telegram_id, Person.language).where(Person.telegram_id.in_(telegram_ids)))
+    return {tid: (lang or "ru") for tid, lang in rows.all()}
+
+
 @dataclass
 class VerificationBacklogReminder(ReminderKind):
     """R-REM-2: every morning (09:00 contest time) each regional coordinator with requests
@@ -245,6 +253,7 @@ class VerificationBacklogReminder(ReminderKind):
                 if code in overdue:
                     per_person[role.telegram_id].append(overdue[code])
         out = []
+        languages = await _languages(s, list(per_person))
         for telegram_id, items in per_person.items():
             count = sum(n for _, n, _ in items)
             oldest = min(at for _, _, at in items)
@@ -255,6 +264,7 @@ class VerificationBacklogReminder(ReminderKind):
                     key="remind-coord-backlog",
                     args={"contest": run.contest.title, "count": count, "days": (now - oldest).days, "after": self.after.days},
                     keyboard=[[{"text": "btn-open-queue", "action": "queue", "contest_id": str(run.contest.id)}]],
+                    language=languages.get(telegram_id, "ru"),
                 )
             )
         return out
@@ -284,17 +294,22 @@ class VerificationEscalation(ReminderKind):
                 )
             )
         ).scalars().all()
-        lines = "\n".join(
-            "• " + t("remind-escalation-region", region=name, count=count, days=(now - oldest).days)
-            for name, count, oldest in sorted(overdue.values())
-        )
+        languages = await _languages(s, list(federal))
+
+        def lines(lang: str) -> str:
+            return "\n".join(
+                "• " + t("remind-escalation-region", lang, region=name, count=count, days=(now - oldest).days)
+                for name, count, oldest in sorted(overdue.values())
+            )
+
         return [
             Message(
                 subject=f"contest:{run.contest.id}",
                 chat_id=telegram_id,
                 key="remind-federal-escalation",
-                args={"contest": run.contest.title, "after": self.after.days, "regions": lines},
+                args={"contest": run.contest.title, "after": self.after.days, "regions": lines(languages.get(telegram_id, "ru"))},
                 keyboard=[[{"text": "btn-open-queue", "action": "queue", "contest_id": str(run.contest.id)}]],
+                language=languages.get(telegram_id, "ru"),
             )
             for telegram_id in federal
         ]

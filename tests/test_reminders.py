@@ -174,3 +174,24 @@ async def test_a_message_that_cannot_be_rendered_fails_at_once(services: Service
     async with services.ctx.sessionmaker() as s:
         row = await s.get(Delivery, delivery_id)
     assert outcome == Outcome.FAILED and row.status == "failed" and telegram.sent_texts(43) == []
+
+
+async def test_staff_reminders_follow_the_language_they_chose(
+    services: Services, contest_id: int, jobs: JobLog, worker: dramatiq.Worker, telegram: FakeTelegramSession, clock: FixedClock
+) -> None:
+    """The coordinators' digest and the federal escalation come in the language each chose
+    with /language (English here), the region lines included."""
+    clock.at = datetime(2027, 3, 1, 8, 0, tzinfo=MSK)
+    await verified_form(services, contest_id)
+    jobs.jobs.clear()
+    await services.participants.set_language(COORD_MOSCOW, "en")
+    await services.participants.set_language(FEDERAL, "en")
+    clock.at = datetime(2027, 3, 6, 9, 5, tzinfo=MSK)  # 5 days: the digest and the escalation
+    run_sweep(worker)
+    [digest] = telegram.sent_texts(COORD_MOSCOW)
+    [escalation] = telegram.sent_texts(FEDERAL)
+    title = "Всероссийский конкурс профессионального мастерства в сфере социального обслуживания (2027)"
+    for text in (digest, escalation):  # English but for the contest's and the region's own names
+        rest = text.replace(title, "").replace("г. Москва", "")
+        assert not any("а" <= ch.lower() <= "я" for ch in rest), text
+    assert "Verification requests" in digest and "г. Москва" in escalation

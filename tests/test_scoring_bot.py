@@ -122,7 +122,9 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     assert "Наставник назначен" in await chief.press("Козлов")
     await chief.send("/scoring")
     await chief.press("Управление оцениванием")
-    assert "Заблокировать схему оценки?" in await chief.press("Заблокировать схему")
+    reply = await chief.press("Заблокировать схему")
+    assert "Заблокировать схему оценки?" in reply
+    assert "не позднее чем за 2 дня до начала этапа (01.12.2026 00:00 (МСК))" in reply  # R-SCH-3: a late lock is flagged
     assert "Схема заблокирована" in await chief.press("Да, заблокировать")
     await chief.send("/scheme")
     assert "заблокирована главным экспертом и не может быть изменена" in await send_scheme(chief, world, SCHEME.read_text(encoding="utf-8").replace("Полнота ответа", "Полнота", 1).encode(), "scheme-late")

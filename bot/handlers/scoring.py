@@ -8,6 +8,7 @@ Handlers stay thin: each button calls one service method, which checks the role 
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 from aiogram import Bot, F, Router
@@ -343,9 +344,14 @@ def _confirm_kb(scheme_id: int, action: str) -> InlineKeyboardMarkup:
 
 @router.callback_query(ScoringCb.filter(F.action == "lock"))
 async def lock_ask(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
-    await services.scoring.scheme_view(query.from_user.id, callback_data.scheme_id)
+    v = await services.scoring.scheme_view(query.from_user.id, callback_data.scheme_id)
     await query.answer()
-    await query.message.answer(tr("sco-lock-scheme-ask"), reply_markup=_confirm_kb(callback_data.scheme_id, "lockok"))
+    text = tr("sco-lock-scheme-ask")
+    now = services.ctx.clock.now()
+    if v.stage_starts_at is not None and v.stage_starts_at - now < timedelta(days=2):
+        # R-SCH-3: the lock is due 2 days before the start; a late lock is still recorded
+        text += "\n" + tr("sco-lock-late", start=format_dt(v.stage_starts_at, v.timezone))
+    await query.message.answer(text, reply_markup=_confirm_kb(callback_data.scheme_id, "lockok"))
 
 
 @router.callback_query(ScoringCb.filter(F.action == "lockok"))

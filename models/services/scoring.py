@@ -115,6 +115,8 @@ class SchemeView:
     locked_by: int | None
     scores_locked_at: Any
     evaluation_deadline: Any
+    #: R-SCH-3: the scheme is to be locked at least 2 days before this
+    stage_starts_at: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -725,6 +727,7 @@ class ScoringService(Service):
             locked_by=scheme.locked_by,
             scores_locked_at=scheme.scores_locked_at,
             evaluation_deadline=stage.evaluation_deadline if stage else None,
+            stage_starts_at=stage.starts_at if stage else None,
         )
 
     # ----------------------------------------------------------------- groups (R-SCH-4)

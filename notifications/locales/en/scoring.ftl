@@ -250,3 +250,4 @@ sco-promoted = ✅ Added to the scoring list of the next stage: { $count }.
 sco-export-ready = Score sheets and results: «{ $title }».
 sco-btn-briefing = 📄 Task familiarisation protocol
 sco-briefing-issued = The protocol of familiarisation with the contest task is drawn up: the participants will get it for signing in the chat.
+sco-lock-late = ⚠️ The scheme is to be locked at least 2 days before the stage starts ({ $start }) (R-SCH-3); the lock will be recorded with its actual date and time.
