@@ -25,7 +25,7 @@ from models.contest_file import MAX_DEFINITION_BYTES, DefinitionInvalid
 from models.errors import DomainError
 from models.scheme_xlsx import parse_scheme_file
 from models.services import Services
-from models.services.scoring import CorrectionView, ScoreItem, TargetSheet
+from models.services.scoring import CorrectionView, Option, ScoreItem, TargetSheet
 from notifications.definition_errors import render_definition_errors
 from notifications.exports import scoring_workbook
 
@@ -142,8 +142,7 @@ def _item_screen(item: ScoreItem, note: str = "") -> tuple[str, InlineKeyboardMa
     lines.append(tr("sco-progress", scored=item.scored, total=item.total))
     kb = InlineKeyboardBuilder()
     for o in item.options:
-        label = tr("sco-yes") if item.kind == "binary" and o.value == 1 else tr("sco-no") if item.kind == "binary" else o.label
-        kb.button(text=flow.button_label(label), callback_data=ScoreCb(target_id=item.target_id, aspect_id=item.aspect_id, value=o.value, scheme_id=item.scheme_id))
+        kb.button(text=flow.button_label(_option_label(item.kind, o)), callback_data=ScoreCb(target_id=item.target_id, aspect_id=item.aspect_id, value=o.value, scheme_id=item.scheme_id))
     kb.button(text=tr("sco-btn-back"), callback_data=ScoringCb(scheme_id=item.scheme_id, action="worklist"))
     kb.adjust(4 if item.kind == "judgement" else 2 if item.kind == "binary" else 1, 1)
     return "\n".join(lines), kb.as_markup()
@@ -731,15 +730,16 @@ async def correction_expert(query: CallbackQuery, callback_data: CorrCb, service
         raise DomainError("not_your_aspect")
     await query.answer()
     kb = InlineKeyboardBuilder()
-    values = range(4) if line.kind == "judgement" else range(2) if line.kind == "binary" else range(int(_option_count(line)))
-    for v in values:
-        kb.button(text=str(v), callback_data=CorrCb(correction_id=callback_data.correction_id, action="value", aspect=line.aspect_id, expert=callback_data.expert, value=v))
-    kb.adjust(4)
+    for o in line.options:  # the same marks as on the score-entry screen; the service checks the range
+        kb.button(text=flow.button_label(_option_label(line.kind, o)), callback_data=CorrCb(correction_id=callback_data.correction_id, action="value", aspect=line.aspect_id, expert=callback_data.expert, value=o.value))
+    kb.adjust(4 if line.kind == "judgement" else 2 if line.kind == "binary" else 1)
     await query.message.answer(tr("sco-corr-pick-value", code=line.code, kind=_kind(line.kind)), reply_markup=kb.as_markup())
 
 
-def _option_count(line: object) -> int:
-    return 3  # discrete tables are offered as their option numbers; the service checks the range
+def _option_label(kind: str, option: Option) -> str:
+    if kind == "binary":
+        return tr("sco-yes") if option.value == 1 else tr("sco-no")
+    return option.label
 
 
 @router.callback_query(CorrCb.filter(F.action == "value"))

@@ -23,8 +23,9 @@ from sqlalchemy.orm import selectinload
 from models import rules
 from models.contest_file import Role
 from models.errors import DomainError, Forbidden, NotFound
-from models.services.base import Service, UnitOfWork
+from models.services.base import Service, UnitOfWork, active_roles
 from models.services.protocols import ProtocolService, table
+from models.services.scoring_protocols import target_label
 from models.tables import (
     Appeal,
     AppealVote,
@@ -32,7 +33,6 @@ from models.tables import (
     Contest,
     EvaluationTarget,
     Organisation,
-    Person,
     PreAppeal,
     PreAppealVote,
     Region,
@@ -100,11 +100,6 @@ class MemberView:
     organisation_code: str | None
 
 
-def _label(t: EvaluationTarget) -> str:
-    name = t.participant.full_name if t.participant is not None else None
-    return f"№{t.number} {name}" if name else f"№{t.number}"
-
-
 def _text(value: Any, field: str) -> str:
     text = (value or "").strip() if isinstance(value, str) else ""
     if not text:
@@ -118,15 +113,7 @@ class AppealService(Service):
     # ----------------------------------------------------------------- helpers
 
     async def _roles(self, s: AsyncSession, telegram_id: int, contest_id: int) -> list[RoleAssignment]:
-        return list(
-            (
-                await s.execute(
-                    select(RoleAssignment).where(
-                        RoleAssignment.telegram_id == telegram_id, RoleAssignment.contest_id == contest_id, RoleAssignment.active.is_(True)
-                    )
-                )
-            ).scalars()
-        )
+        return await active_roles(s, telegram_id, contest_id)
 
     async def _scheme(self, s: AsyncSession, scheme_id: int) -> Scheme:
         scheme = await s.get(Scheme, scheme_id)
@@ -147,10 +134,7 @@ class AppealService(Service):
 
     async def _tell(self, uow: UnitOfWork, telegram_id: int, subject: str, key: str, args: dict[str, Any], *, reason: str,
                     keyboard: list[list[dict[str, str]]] | None = None, due_at: datetime | None = None) -> int | None:
-        person = (await uow.session.execute(select(Person).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
-        chat_id = person.chat_id if person is not None and person.chat_id is not None else telegram_id
-        return await uow.notify(reason=reason, subject=subject, chat_id=chat_id, key=key, args=args, keyboard=keyboard,
-                                language=person.language if person is not None and person.language else "ru", due_at=due_at)
+        return await uow.notify_person(telegram_id, reason=reason, subject=subject, key=key, args=args, keyboard=keyboard, due_at=due_at)
 
     # ----------------------------------------------------------------- pre-appeal (R-APL-1)
 
@@ -340,7 +324,7 @@ class AppealService(Service):
             ).scalars()
             for t in rows:
                 if await self._applicant_role(s, actor, t, contest_id) is not None:
-                    out.append((t.id, _label(t)))
+                    out.append((t.id, target_label(t)))
             return out
 
     async def _applicant_role(self, s: AsyncSession, actor: int, t: EvaluationTarget, contest_id: int) -> str | None:
@@ -408,7 +392,7 @@ class AppealService(Service):
             if awaiting:
                 await self._tell(
                     uow, scheme.chief_telegram_id or actor, f"appeal:{appeal.id}:time", "apl-note-confirm-time",
-                    {"target": _label(t), "dispute": rules.format_local(local, tz_name), "id": appeal.id}, reason="appeal",
+                    {"target": target_label(t), "dispute": rules.format_local(local, tz_name), "id": appeal.id}, reason="appeal",
                     keyboard=[[{"text": "apl-btn-confirm-time", "action": "appeal", "contest_id": str(scheme.contest_id), "id": str(appeal.id), "do": "time"}]],
                 )
             else:
@@ -451,7 +435,7 @@ class AppealService(Service):
         for m in await self._members(s, appeal.contest_id):
             await self._tell(
                 uow, m.telegram_id, f"appeal:{appeal.id}:registered", "apl-note-registered",
-                {"id": appeal.id, "target": _label(t), "decide_by": rules.format_local(appeal.decide_by, tz_name),
+                {"id": appeal.id, "target": target_label(t), "decide_by": rules.format_local(appeal.decide_by, tz_name),
                  "excluded": "yes" if m.telegram_id in appeal.excluded else "no"},
                 reason="appeal",
                 keyboard=[[{"text": "apl-btn-open", "action": "appeal", "contest_id": str(appeal.contest_id), "id": str(appeal.id), "do": "view"}]],
@@ -515,7 +499,7 @@ class AppealService(Service):
         t = (await s.execute(select(EvaluationTarget).where(EvaluationTarget.id == a.target_id).options(selectinload(EvaluationTarget.participant)))).scalar_one()
         votes = (await s.execute(select(AppealVote).where(AppealVote.appeal_id == a.id))).scalars().all()
         return AppealView(
-            a.id, a.scheme_id, a.target_id, _label(t), a.applicant_telegram_id, a.applicant_role, a.kind, dict(a.fields), list(a.evidence),
+            a.id, a.scheme_id, a.target_id, target_label(t), a.applicant_telegram_id, a.applicant_role, a.kind, dict(a.fields), list(a.evidence),
             a.dispute_at, a.deadline_at, a.filed_at, a.registered_at, a.decide_by, a.status, tuple(a.excluded),
             sum(1 for v in votes if v.uphold), sum(1 for v in votes if not v.uphold), a.decision, a.decision_text,
             a.deduction, a.disqualified, a.decided_at, await self._tz(s, a.contest_id),
@@ -598,7 +582,7 @@ class AppealService(Service):
                 uow, contest_id=appeal.contest_id, scheme_id=appeal.scheme_id, kind="appeal", subject_key=f"appeal:{appeal.id}",
                 title=f"Решение по апелляции №{appeal.id}",
                 paragraphs=[
-                    f"Участник: {_label(t)}. Вид нарушения: {kind_title}. Спорная ситуация: {rules.format_local(appeal.dispute_at, tz_name)}.",
+                    f"Участник: {target_label(t)}. Вид нарушения: {kind_title}. Спорная ситуация: {rules.format_local(appeal.dispute_at, tz_name)}.",
                     f"Описание: {appeal.fields.get('description', '')}", f"Требования: {appeal.fields.get('demands', '')}",
                     f"Решение: {'апелляция удовлетворена' if uphold else 'в удовлетворении отказано'}. {text}",
                     f"Вычет баллов: {points}." if points else "Вычета баллов нет.",
@@ -610,7 +594,7 @@ class AppealService(Service):
                 signers=[(actor, "chair")],
                 actor=actor,
             )
-            extract = {"id": appeal.id, "target": _label(t), "decision": appeal.decision, "text": text,
+            extract = {"id": appeal.id, "target": target_label(t), "decision": appeal.decision, "text": text,
                        "deduction": f"{points}".replace(".", ","), "penalty": "yes" if points else "no", "disqualified": "yes" if disqualify else "no"}
             for who in dict.fromkeys([appeal.applicant_telegram_id, scheme.chief_telegram_id]):
                 if who is not None:

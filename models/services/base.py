@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.clock import Clock
 from models.crypto import PersonalDataCipher
-from models.tables import AuditRecord, Delivery
+from models.tables import AuditRecord, Delivery, Person, RoleAssignment
 
 #: ``(job name, entity id)``: "deliver" a delivery row, "download" an application file.
 JobSink = Callable[[str, int], None]
@@ -115,6 +115,42 @@ class UnitOfWork:
             self.after_commit("deliver", delivery_id)
         return delivery_id
 
+    async def notify_person(self, telegram_id: int, **kwargs: Any) -> int | None:
+        """:meth:`notify` a person by Telegram id, in their language. Staff may never have
+        written to the bot: a private chat's id is the user's id."""
+        person = (await self.session.execute(select(Person).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
+        chat_id = person.chat_id if person is not None and person.chat_id is not None else telegram_id
+        kwargs.setdefault("language", person.language if person is not None and person.language else "ru")
+        return await self.notify(chat_id=chat_id, **kwargs)
+
+
+async def active_roles(s: AsyncSession, telegram_id: int, contest_id: int) -> list[RoleAssignment]:
+    """A person's roles in a contest that are in force now (a revoked role counts at once)."""
+    return list(
+        (
+            await s.execute(
+                select(RoleAssignment).where(
+                    RoleAssignment.telegram_id == telegram_id,
+                    RoleAssignment.contest_id == contest_id,
+                    RoleAssignment.active.is_(True),
+                )
+            )
+        ).scalars()
+    )
+
+
+async def active_ids(s: AsyncSession, contest_id: int, role: str) -> set[int]:
+    """Telegram ids holding ``role`` in a contest now."""
+    return set(
+        (
+            await s.execute(
+                select(RoleAssignment.telegram_id).where(
+                    RoleAssignment.contest_id == contest_id, RoleAssignment.role == role, RoleAssignment.active.is_(True)
+                )
+            )
+        ).scalars()
+    )
+
 
 class Service:
     def __init__(self, ctx: ServiceContext) -> None:
@@ -143,4 +179,4 @@ async def first(session: AsyncSession, stmt: Any) -> Any:
     return (await session.execute(stmt)).scalars().first()
 
 
-__all__ = ["JobSink", "Service", "ServiceContext", "UnitOfWork", "first", "select"]
+__all__ = ["JobSink", "Service", "ServiceContext", "UnitOfWork", "active_ids", "active_roles", "first", "select"]

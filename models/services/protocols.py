@@ -269,8 +269,6 @@ class ProtocolService(Service):
         self, uow: UnitOfWork, telegram_id: int, protocol: Protocol, v: ProtocolVersion, key: str, *, reason: str,
         buttons: bool = False, extra: dict[str, Any] | None = None, document: bool = True, subject: str | None = None,
     ) -> bool:
-        person = (await uow.session.execute(select(Person).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
-        chat_id = person.chat_id if person is not None and person.chat_id is not None else telegram_id
         args: dict[str, Any] = {"title": protocol.title, "version": v.version, **(extra or {})}
         if document and v.pdf_path:
             args["_document"] = {"path": v.pdf_path, "name": f"protocol-{protocol.id}-v{v.version}.pdf"}
@@ -280,14 +278,8 @@ class ProtocolService(Service):
                 {"text": "pro-btn-sign", "action": "protocol", "contest_id": str(protocol.contest_id), "protocol": str(protocol.id), "version": str(v.version), "do": "sign"},
                 {"text": "pro-btn-refuse", "action": "protocol", "contest_id": str(protocol.contest_id), "protocol": str(protocol.id), "version": str(v.version), "do": "refuse"},
             ]]
-        created = await uow.notify(
-            reason=reason,
-            subject=subject or f"protocol:{protocol.id}:v{v.version}",
-            chat_id=chat_id,
-            key=key,
-            args=args,
-            keyboard=keyboard,
-            language=(person.language if person is not None and person.language else "ru"),
+        created = await uow.notify_person(
+            telegram_id, reason=reason, subject=subject or f"protocol:{protocol.id}:v{v.version}", key=key, args=args, keyboard=keyboard
         )
         return created is not None
 

@@ -202,20 +202,18 @@ class PublicationService(Service):
             (await s.execute(select(RoleAssignment.telegram_id, RoleAssignment.name).where(RoleAssignment.contest_id == scheme.contest_id, RoleAssignment.telegram_id.in_(experts)))).all()
         )
         for i, e in enumerate(experts, start=1):
-            person = (await s.execute(select(Person).where(Person.telegram_id == e))).scalar_one_or_none()
-            await uow.notify(
+            await uow.notify_person(
+                e,
                 reason="thanks",
                 subject=f"scheme:{scheme.id}",
-                chat_id=person.chat_id if person is not None and person.chat_id else e,
                 key="pub-note-thanks",
                 args={"scheme": scheme.title, "_award": {**common, "kind": "thanks", "person": names.get(e) or "", "text": "", "medal": None,
                                                           "number": f"{scheme.id}-E{i}", "file_name": f"thanks-{i}.pdf"}},
             )
-        person = (await s.execute(select(Person).where(Person.telegram_id == actor))).scalar_one_or_none()
-        await uow.notify(
+        await uow.notify_person(
+            actor,
             reason="published",
             subject=f"scheme:{scheme.id}",
-            chat_id=person.chat_id if person is not None and person.chat_id else actor,
             key="pub-note-published",
             args={"scheme": scheme.title, "participants": told, "_document": {"path": results_pdf, "name": f"protocol-{results_protocol}-results.pdf"}},
         )

@@ -30,8 +30,9 @@ from models.errors import DomainError, Forbidden, NotFound
 from models.rules import ApplicationStatus, AspectKind, VerificationStatus
 from models.scheme_file import SchemeDef, scheme_sha256
 from models.services import scoring_protocols as docs
-from models.services.base import Service, UnitOfWork
+from models.services.base import Service, UnitOfWork, active_ids, active_roles
 from models.services.protocols import ProtocolService
+from models.services.scoring_protocols import target_label
 from models.tables import (
     Application,
     AspectResult,
@@ -44,7 +45,6 @@ from models.tables import (
     MentorAllowanceVote,
     Nomination,
     Participant,
-    Person,
     Region,
     ResultAdjustment,
     RoleAssignment,
@@ -195,6 +195,8 @@ class SheetLine:
     marks: dict[int, int]
     state: str
     points: Decimal | None
+    #: the marks that may be given (as on the score-entry screen)
+    options: tuple[Option, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,11 +312,6 @@ async def _lock_row(s: AsyncSession, model: Any, row_id: int) -> None:
         )
 
 
-def _label(target: EvaluationTarget) -> str:
-    name = target.participant.full_name if target.participant is not None else None
-    return f"№{target.number} {name}" if name else f"№{target.number}"
-
-
 def _option_table(aspect: SchemeAspect) -> list[Decimal]:
     return [Decimal(str(o["points"])) for o in aspect.options]
 
@@ -345,17 +342,7 @@ class ScoringService(Service):
     # ----------------------------------------------------------------- roles
 
     async def _roles(self, s: AsyncSession, telegram_id: int, contest_id: int) -> list[RoleAssignment]:
-        return list(
-            (
-                await s.execute(
-                    select(RoleAssignment).where(
-                        RoleAssignment.telegram_id == telegram_id,
-                        RoleAssignment.contest_id == contest_id,
-                        RoleAssignment.active.is_(True),
-                    )
-                )
-            ).scalars()
-        )
+        return await active_roles(s, telegram_id, contest_id)
 
     async def _is_chief(self, s: AsyncSession, telegram_id: int | None, scheme: Scheme) -> bool:
         if telegram_id is None:
@@ -437,18 +424,7 @@ class ScoringService(Service):
             ).scalars()
             if m
         }
-        active = set(
-            (
-                await s.execute(
-                    select(RoleAssignment.telegram_id).where(
-                        RoleAssignment.contest_id == scheme.contest_id,
-                        RoleAssignment.role == Role.EXPERT,
-                        RoleAssignment.active.is_(True),
-                    )
-                )
-            ).scalars()
-        )
-        return people & active
+        return people & await active_ids(s, scheme.contest_id, Role.EXPERT)
 
     # ----------------------------------------------------------------- schemes (R-SCH-1…3)
 
@@ -879,7 +855,7 @@ class ScoringService(Service):
                     select(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme_id).options(selectinload(EvaluationTarget.participant)).order_by(EvaluationTarget.number)
                 )
             ).scalars()
-            return [(t.id, _label(t), t.mentor_telegram_id, t.mentor_allowed_at is not None) for t in rows]
+            return [(t.id, target_label(t), t.mentor_telegram_id, t.mentor_allowed_at is not None) for t in rows]
 
     async def set_mentor(self, actor: int, target_id: int, mentor: int | None) -> None:
         """R-ROLE-3: an эксперт-наставник represents exactly one participant."""
@@ -926,7 +902,7 @@ class ScoringService(Service):
                 s.add(MentorAllowanceVote(target_id=target_id, telegram_id=v, asked_at=uow.now))
                 await self._tell(
                     uow, v, f"target:{target_id}:{uow.now.timestamp():.0f}", "sco-note-allowance-ask",
-                    {"target": _label(target), "scheme": scheme.title}, reason="mentor-allowance",
+                    {"target": target_label(target), "scheme": scheme.title}, reason="mentor-allowance",
                     keyboard=[[
                         {"text": "sco-btn-allow", "action": "allow", "contest_id": str(scheme.contest_id), "target": str(target_id), "value": "1"},
                         {"text": "sco-btn-deny", "action": "allow", "contest_id": str(scheme.contest_id), "target": str(target_id), "value": "0"},
@@ -968,20 +944,15 @@ class ScoringService(Service):
                 uow.audit(actor, "mentor_allowance.granted", "target", target_id, contest_id=scheme.contest_id, after={"voters": [v.telegram_id for v in votes]})
             else:
                 return "waiting"
-            await self._tell(uow, scheme.chief_telegram_id, f"allowance:{target_id}:{outcome}", "sco-note-allowance-" + outcome, {"target": _label(target)}, reason="mentor-allowance")
+            await self._tell(uow, scheme.chief_telegram_id, f"allowance:{target_id}:{outcome}", "sco-note-allowance-" + outcome, {"target": target_label(target)}, reason="mentor-allowance")
             return outcome
 
     async def _tell(
         self, uow: UnitOfWork, telegram_id: int | None, subject: str, key: str, args: dict[str, Any],
         *, reason: str, keyboard: list[list[dict[str, str]]] | None = None,
     ) -> None:
-        if telegram_id is None:
-            return
-        # staff may never have written to the bot: a private chat's id is the user's id
-        person = (await uow.session.execute(select(Person).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
-        chat_id = person.chat_id if person is not None and person.chat_id is not None else telegram_id
-        language = person.language if person is not None and person.language else "ru"
-        await uow.notify(reason=reason, subject=subject, chat_id=chat_id, key=key, args=args, keyboard=keyboard, language=language)
+        if telegram_id is not None:
+            await uow.notify_person(telegram_id, reason=reason, subject=subject, key=key, args=args, keyboard=keyboard)
 
     # ----------------------------------------------------------------- entry (R-SCO-1…4)
 
@@ -1047,7 +1018,7 @@ class ScoringService(Service):
                     )
                 ).all()
             )
-            lines = [TargetProgress(t.id, t.number, _label(t), done_by_target.get(t.id, 0), len(aspects)) for t in targets]
+            lines = [TargetProgress(t.id, t.number, target_label(t), done_by_target.get(t.id, 0), len(aspects)) for t in targets]
             confirmed = await self._confirmation(s, scheme_id, "expert", actor)
             return Worklist(
                 scheme_id, scheme.title, lines, sum(x.scored for x in lines), sum(x.total for x in lines),
@@ -1110,7 +1081,7 @@ class ScoringService(Service):
             return ScoreItem(
                 scheme_id=scheme.id,
                 target_id=target_id,
-                target_label=_label(target),
+                target_label=target_label(target),
                 aspect_id=pick.id,
                 code=pick.code,
                 title=pick.title,
@@ -1277,7 +1248,7 @@ class ScoringService(Service):
         for member in members:
             await self._tell(
                 uow, member, f"{target.id}:{aspect.id}:{result.rounds}", "sco-note-" + state,
-                {"target": _label(target), "aspect": f"{aspect.code} {aspect.title}", "marks": ", ".join(str(m.value) for m in fresh), "scheme": scheme.title},
+                {"target": target_label(target), "aspect": f"{aspect.code} {aspect.title}", "marks": ", ".join(str(m.value) for m in fresh), "scheme": scheme.title},
                 reason="rescore",
                 keyboard=[[{"text": "sco-btn-rescore", "action": "score", "contest_id": str(scheme.contest_id), "target": str(target.id), "aspect": str(aspect.id)}]],
             )
@@ -1385,7 +1356,7 @@ class ScoringService(Service):
                 asked += 1
                 await self._tell(
                     uow, t.mentor_telegram_id, f"sheet:{t.id}:{uow.now.timestamp():.0f}", "sco-note-mentor-sheet",
-                    {"target": _label(t), "scheme": scheme.title}, reason="mentor-sheet",
+                    {"target": target_label(t), "scheme": scheme.title}, reason="mentor-sheet",
                     keyboard=[[{"text": "sco-btn-open-sheet", "action": "sheet", "contest_id": str(scheme.contest_id), "target": str(t.id)}]],
                 )
             return asked
@@ -1423,12 +1394,13 @@ class ScoringService(Service):
                 a.id, a.code, a.title, a.kind, Decimal(a.max_points), dict(marks.get(a.id, {})),
                 results[a.id].state if a.id in results else "incomplete",
                 Decimal(results[a.id].points) if a.id in results and results[a.id].points is not None else None,
+                tuple(self._options(a)),
             )
             for a in aspects
         ]
         confirmed = await self._confirmation(s, scheme.id, "mentor", mentor, target.id) if mentor is not None else None
         return TargetSheet(
-            scheme.id, target.id, _label(target), lines,
+            scheme.id, target.id, target_label(target), lines,
             sum((ln.points for ln in lines if ln.points is not None), Decimal(0)),
             confirmed.confirmed_at if confirmed else None, scheme.scores_locked_at is not None,
         )
@@ -1452,7 +1424,7 @@ class ScoringService(Service):
             s.add(SheetConfirmation(scheme_id=scheme.id, kind="mentor", telegram_id=actor, target_id=target_id, confirmed_at=uow.now))
             await ProtocolService(self.ctx).sign_in(uow, "mentor_sheet", f"mentor:{target_id}", actor)
             uow.audit(actor, "sheet.mentor_confirm", "target", target_id, contest_id=scheme.contest_id)
-            await self._tell(uow, scheme.chief_telegram_id, f"mentor-confirm:{target_id}:{uow.now.timestamp():.0f}", "sco-note-mentor-confirmed", {"target": _label(target)}, reason="mentor-sheet")
+            await self._tell(uow, scheme.chief_telegram_id, f"mentor-confirm:{target_id}:{uow.now.timestamp():.0f}", "sco-note-mentor-confirmed", {"target": target_label(target)}, reason="mentor-sheet")
 
     # ----------------------------------------------------------------- corrections (R-SCO-6)
 
@@ -1471,7 +1443,7 @@ class ScoringService(Service):
         sub = await s.get(SchemeSubcriterion, c.subcriterion_id)
         sigs = (await s.execute(select(CorrectionSignature).where(CorrectionSignature.correction_id == c.id))).scalars().all()
         return CorrectionView(
-            c.id, c.scheme_id, c.target_id, _label(target), c.subcriterion_id, f"{sub.code} {sub.title}" if sub else "",
+            c.id, c.scheme_id, c.target_id, target_label(target), c.subcriterion_id, f"{sub.code} {sub.title}" if sub else "",
             c.reason, c.status, tuple(c.signers),
             tuple(x.telegram_id for x in sigs if x.phase == "approve"), tuple(x.telegram_id for x in sigs if x.phase == "confirm"),
             c.opened_by,
@@ -1545,7 +1517,7 @@ class ScoringService(Service):
                     continue
                 await self._tell(
                     uow, signer, f"correction:{c.id}:approve", "sco-note-correction-approve",
-                    {"target": _label(target), "subcriterion": f"{sub.code} {sub.title}", "reason": reason},
+                    {"target": target_label(target), "subcriterion": f"{sub.code} {sub.title}", "reason": reason},
                     reason="correction",
                     keyboard=[[{"text": "sco-btn-correction", "action": "correction", "contest_id": str(scheme.contest_id), "correction": str(c.id)}]],
                 )
@@ -1576,13 +1548,13 @@ class ScoringService(Service):
                     c.status = "open"
                     c.unlocked_at = uow.now
                     uow.audit(actor, "correction.unlock", "correction", c.id, contest_id=scheme.contest_id, after={"subcriterion_id": c.subcriterion_id, "target_id": c.target_id})
-                    await self._tell(uow, scheme.chief_telegram_id, f"correction:{c.id}:open", "sco-note-correction-open", {"target": _label(target)}, reason="correction",
+                    await self._tell(uow, scheme.chief_telegram_id, f"correction:{c.id}:open", "sco-note-correction-open", {"target": target_label(target)}, reason="correction",
                                      keyboard=[[{"text": "sco-btn-correction", "action": "correction", "contest_id": str(scheme.contest_id), "correction": str(c.id)}]])
                 else:
                     c.status = "done"
                     c.done_at = uow.now
                     uow.audit(actor, "correction.done", "correction", c.id, contest_id=scheme.contest_id)
-                    await self._tell(uow, scheme.chief_telegram_id, f"correction:{c.id}:done", "sco-note-correction-done", {"target": _label(target)}, reason="correction")
+                    await self._tell(uow, scheme.chief_telegram_id, f"correction:{c.id}:done", "sco-note-correction-done", {"target": target_label(target)}, reason="correction")
             await s.flush()
             return await self._correction_view(s, c, target)
 
@@ -1634,7 +1606,7 @@ class ScoringService(Service):
                     continue
                 await self._tell(
                     uow, signer, f"correction:{c.id}:confirm", "sco-note-correction-confirm",
-                    {"target": _label(target), "subcriterion": f"{sub.code} {sub.title}" if sub else ""},
+                    {"target": target_label(target), "subcriterion": f"{sub.code} {sub.title}" if sub else ""},
                     reason="correction",
                     keyboard=[[{"text": "sco-btn-correction", "action": "correction", "contest_id": str(scheme.contest_id), "correction": str(c.id)}]],
                 )
@@ -1694,7 +1666,7 @@ class ScoringService(Service):
             medals.update(rules.award_medals(bucket))
         lines = [
             ResultLine(
-                t.id, t.number, _label(t), region, final[t.id], places.get(str(t.id), 0), medals.get(str(t.id)),
+                t.id, t.number, target_label(t), region, final[t.id], places.get(str(t.id), 0), medals.get(str(t.id)),
                 advances=later is not None and places.get(str(t.id)) == 1,
                 deducted=deducted[t.id], disqualified=t.id in disqualified,
             )
@@ -1853,7 +1825,7 @@ class ScoringService(Service):
                         )
                     ).scalars()
                 )
-                mentors_unconfirmed = [_label(t) for t in targets if t.mentor_telegram_id and t.id not in done]
+                mentors_unconfirmed = [target_label(t) for t in targets if t.mentor_telegram_id and t.id not in done]
             open_corrections = (
                 await s.execute(select(func.count()).select_from(Correction).where(Correction.scheme_id == scheme_id, Correction.status.in_(["approval", "open", "signing"])))
             ).scalar_one()
@@ -1863,7 +1835,7 @@ class ScoringService(Service):
                 targets=len(targets),
                 groups=[GroupProgress(g.code, g.name, scored_per_group.get(g.id, 0), aspects_per_group.get(g.id, 0) * len(targets)) for g in groups],
                 experts=expert_lines,
-                flagged=[FlaggedAspect(_label(by_target[tid]) if tid in by_target else str(tid), code, state) for tid, code, state in flagged_rows],
+                flagged=[FlaggedAspect(target_label(by_target[tid]) if tid in by_target else str(tid), code, state) for tid, code, state in flagged_rows],
                 unassigned=unassigned,
                 unconfirmed=[e.name for e in expert_lines if not e.confirmed],
                 mentors_unconfirmed=mentors_unconfirmed,
@@ -1924,7 +1896,7 @@ class ScoringService(Service):
                     .order_by(EvaluationTarget.number)
                 )
             ).scalars()
-            return [(t.id, _label(t)) for t in rows]
+            return [(t.id, target_label(t)) for t in rows]
 
     async def scheme_ids(self, contest_id: int) -> list[int]:
         async with self.read() as s:

@@ -32,7 +32,8 @@ def _pts(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:.2f}".replace(".", ",")
 
 
-def _label(target: EvaluationTarget) -> str:
+def target_label(target: EvaluationTarget) -> str:
+    """«№3 Петрова Мария Ивановна»: how a participant on an evaluation list is named."""
     name = target.participant.full_name if target.participant is not None else None
     return f"№{target.number} {name}" if name else f"№{target.number}"
 
@@ -143,8 +144,8 @@ async def mentor_sheet(uow: UnitOfWork, protocols: ProtocolService, scheme: Sche
     rows, total = await sheet_rows(s, target, scheme)
     await protocols.issue(
         uow, contest_id=scheme.contest_id, scheme_id=scheme.id, kind="mentor_sheet", subject_key=f"mentor:{target.id}",
-        title=f"Ведомость оценок: {_label(target)}",
-        paragraphs=[f"Участник: {_label(target)}. Итого баллов: {_pts(total)}.", "Эксперт-наставник сверил ведомость и подтверждает её (R-SCO-5)."],
+        title=f"Ведомость оценок: {target_label(target)}",
+        paragraphs=[f"Участник: {target_label(target)}. Итого баллов: {_pts(total)}.", "Эксперт-наставник сверил ведомость и подтверждает её (R-SCO-5)."],
         tables=[table(None, _SHEET_HEADER, rows, _SHEET_WIDTHS)],
         signers=[(target.mentor_telegram_id, "mentor")] if target.mentor_telegram_id else [],
         actor=actor,
@@ -165,7 +166,7 @@ async def correction(
     stage = "Исправленная ведомость (после повторной блокировки)." if corrected else "Ведомость до исправления; после согласования всех подписантов субкритерий будет разблокирован."
     await protocols.issue(
         uow, contest_id=scheme.contest_id, scheme_id=scheme.id, kind="correction", subject_key=f"correction:{correction_id}",
-        title=f"Корректировка №{correction_id}: {_label(target)}, субкритерий {subcriterion.code}",
+        title=f"Корректировка №{correction_id}: {target_label(target)}, субкритерий {subcriterion.code}",
         paragraphs=[f"Причина: {reason}", stage, f"Баллы по субкритерию: {_pts(total)}."],
         tables=[table(f"{subcriterion.code} {subcriterion.title}", _SHEET_HEADER, rows, _SHEET_WIDTHS)],
         signers=roles, actor=actor,
@@ -221,6 +222,6 @@ async def task_briefing(uow: UnitOfWork, protocols: ProtocolService, scheme: Sch
             f"Составлен {rules.format_local(uow.now, tz)}. Участники ознакомлены с конкурсным заданием, критериями оценки и правилами; "
             "подписывая протокол, участник подтверждает ознакомление.",
         ],
-        tables=[table("Участники", ["№", "Участник"], [[str(t.number), _label(t)] for t, _ in rows], [0.15, 0.85])],
+        tables=[table("Участники", ["№", "Участник"], [[str(t.number), target_label(t)] for t, _ in rows], [0.15, 0.85])],
         signers=signers, actor=actor,
     )

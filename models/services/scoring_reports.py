@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from models.contest_file import Role
 from models.errors import DomainError, Forbidden, NotFound
 from models.rules import AspectKind
-from models.services.base import Service
+from models.services.base import Service, active_ids, active_roles
 from models.tables import (
     AspectResult,
     AssessmentGroup,
@@ -112,17 +112,7 @@ async def unscored_by_expert(s: AsyncSession, scheme: Scheme) -> list[tuple[int,
     ).scalar_one()
     if not targets:
         return []
-    active = set(
-        (
-            await s.execute(
-                select(RoleAssignment.telegram_id).where(
-                    RoleAssignment.contest_id == scheme.contest_id,
-                    RoleAssignment.role == Role.EXPERT,
-                    RoleAssignment.active.is_(True),
-                )
-            )
-        ).scalars()
-    )
+    active = await active_ids(s, scheme.contest_id, Role.EXPERT)
     # aspects per expert: an aspect belongs to one subcriterion, scored by one group
     aspects = dict(
         (
@@ -192,20 +182,10 @@ class ScoringReportService(Service):
         return scheme
 
     async def _is_coordinator(self, s: AsyncSession, telegram_id: int, contest_id: int) -> bool:
-        """As the scoring engine decides it: an admin, or an active (federal) coordinator of
-        the contest."""
-        if self.is_admin(telegram_id):
-            return True
-        roles = (
-            await s.execute(
-                select(RoleAssignment.role).where(
-                    RoleAssignment.telegram_id == telegram_id,
-                    RoleAssignment.contest_id == contest_id,
-                    RoleAssignment.active.is_(True),
-                )
-            )
-        ).scalars()
-        return any(r in (Role.COORDINATOR, Role.FEDERAL_COORDINATOR) for r in roles)
+        """As the scoring engine decides it: an admin, or an active (federal) coordinator."""
+        return self.is_admin(telegram_id) or any(
+            r.role in (Role.COORDINATOR, Role.FEDERAL_COORDINATOR) for r in await active_roles(s, telegram_id, contest_id)
+        )
 
     async def score_sheets(self, actor: int, scheme_id: int) -> ScoreSheets:
         """Every target × aspect of the scheme with each expert's mark, the group's result
