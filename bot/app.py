@@ -11,11 +11,11 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import language
+from bot import language, prompts
 from bot.handlers import (
     admin,
     appeals,
@@ -90,12 +90,14 @@ def build_storage(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
-def events_isolation_for(storage: BaseStorage) -> BaseEventIsolation | None:
-    """With Redis, one user's updates are handled one at a time across every bot
-    instance (a Redis lock per user and chat). In memory (one process): none, as before."""
+def events_isolation_for(storage: BaseStorage) -> BaseEventIsolation:
+    """One person's updates are handled one at a time in every mode: with Redis across every
+    bot instance (a Redis lock per user and chat), embedded within the one process. The
+    services do not rely on it — two coordinators race too — but it keeps one person's
+    double tap from interleaving their own conversation state."""
     from aiogram.fsm.storage.redis import RedisStorage
 
-    return storage.create_isolation() if isinstance(storage, RedisStorage) else None
+    return storage.create_isolation() if isinstance(storage, RedisStorage) else SimpleEventIsolation()
 
 
 def create_dispatcher(services: Services, storage: BaseStorage | None = None) -> Dispatcher:
@@ -103,9 +105,12 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
     dp = Dispatcher(storage=storage, events_isolation=events_isolation_for(storage), services=services)
     # Every update speaks the person's language (/language, else Telegram's); Russian by default.
     dp.update.outer_middleware(LanguageMiddleware())
+    # A command is never the answer to a prompt: it leaves the prompt and runs (bot.prompts).
+    dp.message.outer_middleware(prompts.CommandsLeavePrompts())
     install_metrics(dp)  # updates counted and timed by handler (bot.health)
     # Specific routers first; the catch-all fallback (common) last.
     dp.include_routers(
+        prompts.router,
         language.router,
         scoring.router,
         protocols.router,

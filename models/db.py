@@ -9,6 +9,11 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
+#: Execution option a unit of work sets on its connection: on SQLite its transaction
+#: begins with the write lock (``BEGIN IMMEDIATE``); ignored by PostgreSQL, where
+#: transitions lock their rows (``SELECT … FOR UPDATE``) or write conditionally.
+WRITE_LOCK = "contest_write_lock"
+
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
@@ -24,6 +29,18 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # SQLAlchemy, not the driver, says when a transaction begins (below).
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+            # A unit of work that may change state takes SQLite's write lock at its start
+            # (BEGIN IMMEDIATE): two of them run one after the other, so a state read at
+            # the start of one is still true at its end — no read-check-write window, and
+            # no "database is locked" when a reader tries to become a writer. Reads
+            # (Service.read, reports) begin deferred and never wait for a writer (WAL).
+            immediate = conn.get_execution_options().get(WRITE_LOCK, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return _create_async_engine(url, echo=echo, pool_pre_ping=True)

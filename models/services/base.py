@@ -9,15 +9,18 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.clock import Clock
+from models.db import WRITE_LOCK
 from models.crypto import PersonalDataCipher
 from models.tables import AuditRecord, Delivery, Person, RoleAssignment
+
+T = TypeVar("T")
 
 #: ``(job name, entity id)``: "deliver" a delivery row, "download" an application file.
 JobSink = Callable[[str, int], None]
@@ -152,6 +155,31 @@ async def active_ids(s: AsyncSession, contest_id: int, role: str) -> set[int]:
     )
 
 
+async def lock(s: AsyncSession, model: type[T], row_id: int) -> T | None:
+    """Load one row and hold it until the transaction ends — the first step of every state
+    transition (a double tap, two coordinators, two instances): the second caller waits,
+    then reads the state the first one left and is refused with what happened.
+    PostgreSQL: ``SELECT … FOR UPDATE``; SQLite: the unit of work already holds the
+    database's write lock (``BEGIN IMMEDIATE``). ``populate_existing`` refreshes an object
+    this session may have loaded before the lock."""
+    stmt = select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)  # type: ignore[attr-defined]
+    return (await s.execute(stmt)).scalar_one_or_none()
+
+
+async def move(s: AsyncSession, model: Any, row_id: int, column: str, expected: Any, **values: Any) -> bool:
+    """A conditional write: ``UPDATE model SET … WHERE id = :id AND column IN :expected``.
+    True when this call moved the row; False when another caller moved it first (the row
+    count is the verdict, never an earlier read)."""
+    allowed = list(expected) if isinstance(expected, (list, tuple, set, frozenset)) else [expected]
+    result = await s.execute(
+        update(model)
+        .where(model.id == row_id, getattr(model, column).in_(allowed))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
 class Service:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -162,6 +190,8 @@ class Service:
         async with self.ctx.sessionmaker() as session:
             unit = UnitOfWork(session=session, now=self.ctx.clock.now())
             async with session.begin():
+                # SQLite: the write lock is taken now, not at the first write (models.db).
+                await session.connection(execution_options={WRITE_LOCK: True})
                 yield unit
         for job, entity_id in unit.pending_jobs:
             self.ctx.jobs(job, entity_id)
@@ -179,4 +209,15 @@ async def first(session: AsyncSession, stmt: Any) -> Any:
     return (await session.execute(stmt)).scalars().first()
 
 
-__all__ = ["JobSink", "Service", "ServiceContext", "UnitOfWork", "active_ids", "active_roles", "first", "select"]
+__all__ = [
+    "JobSink",
+    "Service",
+    "ServiceContext",
+    "UnitOfWork",
+    "active_ids",
+    "active_roles",
+    "first",
+    "lock",
+    "move",
+    "select",
+]

@@ -1,0 +1,7 @@
+# Prompts a person can always leave (bot/prompts.py, issue #12)
+btn-prompt-cancel = ✖️ Cancel
+btn-prompt-confirm = ✅ Confirm
+btn-prompt-change = ✏️ Change
+btn-prompt-back = ↩️ Back
+prompt-cancelled = Cancelled — nothing was changed.
+prompt-cancelled-short = Cancelled
