@@ -23,6 +23,7 @@ from bot.handlers import (
     broadcast,
     common,
     coordinator,
+    errors,
     invitations,
     ops,
     participant,
@@ -34,7 +35,7 @@ from bot.handlers import (
 )
 from bot.health import install_metrics
 from bot.language import LanguageMiddleware
-from models.clock import Clock, SystemClock
+from models.clock import Clock, clock_from_settings
 from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
 from models.services import JobSink, ServiceContext, Services
@@ -71,7 +72,7 @@ def build_context(
     return ServiceContext(
         sessionmaker=sessionmaker,
         cipher=PersonalDataCipher(settings.encryption_key()),
-        clock=clock or SystemClock(),
+        clock=clock or clock_from_settings(settings),  # CLOCK_START: the rehearsal clock (models.clock)
         jobs=jobs,
         admin_ids=settings.admin_ids,
         download_limit=settings.download_limit,
@@ -80,14 +81,16 @@ def build_context(
     )
 
 
-def build_storage(settings: Settings) -> BaseStorage:
-    if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
+def build_storage(settings: Settings, ctx: ServiceContext) -> BaseStorage:
+    """The conversation position and the drafts of multi-step forms live in the project's
+    database in every mode (bot.storage, issue #12): a restart or a lost Redis loses nothing.
+    With Redis, Redis keeps one person's updates one at a time across every instance."""
+    from bot.storage import DatabaseStorage, redis_isolation
 
-        return RedisStorage.from_url(settings.redis_url)
-    # Embedded mode: the conversation position lives in memory, every answer in the
-    # database, so after a restart /start resumes where the person stopped.
-    return MemoryStorage()
+    if settings.redis_url:
+        isolation, redis = redis_isolation(settings.redis_url)
+        return DatabaseStorage(ctx.sessionmaker, ctx.cipher, clock=ctx.clock, events_isolation=isolation, redis=redis)
+    return DatabaseStorage(ctx.sessionmaker, ctx.cipher, clock=ctx.clock)
 
 
 def events_isolation_for(storage: BaseStorage) -> BaseEventIsolation:
@@ -97,6 +100,9 @@ def events_isolation_for(storage: BaseStorage) -> BaseEventIsolation:
     double tap from interleaving their own conversation state."""
     from aiogram.fsm.storage.redis import RedisStorage
 
+    own = getattr(storage, "events_isolation", None)
+    if isinstance(own, BaseEventIsolation):
+        return own
     return storage.create_isolation() if isinstance(storage, RedisStorage) else SimpleEventIsolation()
 
 
@@ -125,6 +131,7 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
         coordinator.router,
         application.router,
         participant.router,
+        errors.router,
         common.router,
     )
     return dp
@@ -156,5 +163,5 @@ def build_runtime(settings: Settings) -> Runtime:
     sessionmaker = create_sessionmaker(engine)
     services = Services(build_context(settings, sessionmaker, jobs=enqueue_job))
     bot = build_bot(settings)
-    dp = create_dispatcher(services, build_storage(settings))
+    dp = create_dispatcher(services, build_storage(settings, services.ctx))
     return Runtime(settings, engine, services, bot, dp)

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher
-from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from sqlalchemy import select
 
 from bot.app import create_dispatcher
@@ -104,6 +104,8 @@ def dispatcher_for(services: Services) -> Dispatcher:
     if _DISPATCHER is None:
         _DISPATCHER = create_dispatcher(services, MemoryStorage())
     _DISPATCHER["services"] = services
+    # Per-person locks belong to one event loop; each test runs on its own loop.
+    _DISPATCHER.fsm.events_isolation = SimpleEventIsolation()
     _DISPATCHER.fsm.storage = MemoryStorage()
     return _DISPATCHER
 
@@ -163,10 +165,11 @@ async def test_participant_verification_form_with_refusals(world: World) -> None
     assert "На рассмотрении" in reply and "3–5 дней" in reply
     reply = await p.send("/status")
     assert "На рассмотрении" in reply and "Люблино" in reply and "01.04.2027 23:59" in reply
-    # while pending the form cannot change
+    # while pending the form cannot change: a stale «Изменить ФИО» is refused at once (issue #12)
     reply = await p.press("Изменить ФИО")
+    assert "уже на проверке" in reply and "фамилию, имя и отчество" not in reply
     reply = await p.send("Петрова Анна Петровна")
-    assert "уже на проверке" in reply
+    assert "ФИО сохранено" not in reply
     assert "Иванова Анна Петровна" in await p.send("/status")
 
 
@@ -200,6 +203,9 @@ async def test_rejection_with_reason_reaches_participant_who_fixes_and_resends(w
     await coord.press("Отказать")
     await coord.press("Другая причина")
     reply = await coord.send("Организация указана неверно: вы работаете в ЦСО «Таганский»")
+    assert "Отказать участнику" in reply and "Таганский" in reply  # shown back first (issue #12)
+    assert not world.jobs.jobs
+    reply = await coord.press("Подтвердить")
     assert "Отказано" in reply
     assert world.jobs.jobs and all(j == "deliver" for j, _ in world.jobs.jobs)
     assert not any("Отказано" in t for t in world.session.sent_texts(p.user_id))  # queued, not sent from the handler
