@@ -207,13 +207,20 @@ class AppealExtractAlarm(ReminderKind):
 class AppealLateRefusal(ReminderKind):
     """R-REM-4 / R-APL-3: a dispute after 21:00 waits for the chief expert to confirm its
     time; if 12:00 comes first, the appeal is refused automatically — in the sweep's
-    transaction, with the run — and the applicant and the chief expert are told."""
+    transaction, with the run — and the applicant and the chief expert are told. The refusal
+    is a conditional move (``awaiting_time`` → ``refused_late``): racing the chief's
+    confirmation, exactly one of them wins (issue #12)."""
 
     name: ClassVar[str] = "appeal_late_refusal"
     muteable: ClassVar[bool] = False
     window: timedelta = EXTRACT_CHECK_WINDOW
 
     async def runs(self, s: AsyncSession, now: datetime, contests: list[Contest]) -> list[Run]:
+        from models.db import WRITE_LOCK
+
+        # SQLite: this kind's transaction changes state, so it begins with the write lock
+        # (BEGIN IMMEDIATE), like a unit of work — its reads stay true until it commits.
+        await s.connection(execution_options={WRITE_LOCK: True})
         by_id = {c.id: c for c in contests}
         if not by_id:
             return []
@@ -230,12 +237,18 @@ class AppealLateRefusal(ReminderKind):
         return [Run(f"appeal:{appeal_id}", deadline, None, by_id[contest_id]) for appeal_id, contest_id, deadline in rows]
 
     async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
+        from models.services.base import move
         from models.tables import AuditRecord, Scheme
 
-        appeal = (await s.execute(select(Appeal).where(Appeal.id == int(run.scope.removeprefix("appeal:"))).with_for_update())).scalar_one_or_none()
-        if appeal is None or appeal.status != "awaiting_time":
+        appeal_id = int(run.scope.removeprefix("appeal:"))
+        # issue #12: the chief may confirm the time at this very moment (AppealService.
+        # confirm_time locks the row): a conditional UPDATE moves it only if nobody did —
+        # the row count is the verdict; the loser of the race does nothing.
+        if not await move(s, Appeal, appeal_id, "status", "awaiting_time", status="refused_late"):
             return []
-        appeal.status = "refused_late"
+        appeal = await s.get(Appeal, appeal_id, populate_existing=True)
+        if appeal is None:
+            return []
         s.add(AuditRecord(at=now, actor_telegram_id=None, action="appeal.refused_late", entity="appeal", entity_id=appeal.id, contest_id=appeal.contest_id,
                           after={"deadline": appeal.deadline_at.isoformat()}))
         scheme = await s.get(Scheme, appeal.scheme_id)

@@ -97,15 +97,15 @@ async def test_pre_appeal_quorum_and_majority_through_votes(services: Services, 
     assert sorted(d.recipient_chat_id for d in invited) == sorted(ACCREDITED)
     for voter, vote in zip(ACCREDITED[:6], (True, True, True, True, False, False), strict=True):
         p = await ap.vote_pre_appeal(voter, p.id, vote)
-    await refused(DomainError, "already_voted", ap.vote_pre_appeal(ACCREDITED[0], p.id, False))
+    await refused(DomainError, "pre_appeal_voted_already", ap.vote_pre_appeal(ACCREDITED[0], p.id, False))  # issue #12: says what was counted
     for stranger in (COORD_MOSCOW, CHAIR, FEDERAL):
         await refused(Forbidden, "not_accredited", ap.vote_pre_appeal(stranger, p.id, True))
     assert (p.status, p.votes_for, p.votes_against) == ("voting", 4, 2)
     await refused(Forbidden, "not_chief", ap.close_pre_appeal(EXPERT, p.id))
     p = await ap.close_pre_appeal(CHIEF, p.id)
     assert (p.status, p.votes_for, p.votes_against) == ("accepted", 4, 2)
-    await refused(DomainError, "pre_appeal_closed", ap.vote_pre_appeal(ACCREDITED[6], p.id, True))
-    await refused(DomainError, "pre_appeal_closed", ap.close_pre_appeal(CHIEF, p.id))
+    await refused(DomainError, "pre_appeal_closed_already", ap.vote_pre_appeal(ACCREDITED[6], p.id, True))
+    await refused(DomainError, "pre_appeal_closed_already", ap.close_pre_appeal(CHIEF, p.id))
     protocol = await services.protocols.by_subject("pre_appeal", f"pre_appeal:{p.id}")
     assert protocol is not None and sorted(x.telegram_id for x in protocol.signers) == sorted(ACCREDITED[:6])
 
@@ -145,8 +145,10 @@ async def test_commission_of_exactly_five_formed_in_time_by_a_federal_coordinato
     assert [m.telegram_id for m in members] == list(COMMISSION)
     assert [m.role for m in members] == ["chair", "secretary", "member", "member", "member"]
     assert [m.organisation_code for m in members] == [None, None, "7704000101", None, None]
-    # again: the same five, not ten
-    assert len(await ap.form_commission(FEDERAL, contest_id)) == 5
+    # again: the same five, not ten — refused with who formed it and when (issue #12)
+    err = await refused(DomainError, "commission_formed_already", ap.form_commission(FEDERAL, contest_id))
+    assert "20.05.2027 10:00" in error_text(err)
+    assert len(await ap.members(contest_id)) == 5
     # less than two days before the federal stage (02.06.2027)
     clock.at = at(10, 0, date(2027, 5, 31))
     err = await refused(DomainError, "commission_too_late", ap.form_commission(FEDERAL, contest_id))
@@ -241,7 +243,7 @@ async def test_filing_deadlines_and_decision_days_in_the_event_zone(services: Se
     late = await ap.confirm_time(CHIEF, late.id)
     assert late.status == "registered" and late.registered_at == at(11, 0, NEXT)
     assert late.decide_by == datetime(2027, 5, 11, 23, 59, 59, tzinfo=MSK)  # registered before 18:00
-    await refused(DomainError, "appeal_time_already_confirmed", ap.confirm_time(CHIEF, late.id))
+    await refused(DomainError, "appeal_time_confirmed_already", ap.confirm_time(CHIEF, late.id))
     clock.at = at(12, 1, NEXT)  # the 12:00 deadline passed unconfirmed
     err = await refused(DomainError, "appeal_late", ap.confirm_time(CHIEF, unconfirmed.id))
     assert "11.05.2027 12:00 (МСК)" in error_text(err)
@@ -302,7 +304,7 @@ async def test_conflicts_votes_and_the_chairs_final_decision_applied_to_results(
     await refused(Forbidden, "member_conflict", ap.vote(SAME_ORG, a.id, True))
     await refused(Forbidden, "not_commission_member", ap.vote(MENTOR, a.id, True))
     v = await ap.vote(MEMBER, a.id, True)
-    v = await ap.vote(MEMBER, a.id, False)  # a member may change their vote before the decision
+    v = await ap.vote(MEMBER, a.id, False, change=True)  # a member may change their vote before the decision
     assert (v.votes_uphold, v.votes_reject) == (0, 1)
     # a declared close relation excludes the member and drops their vote
     v = await ap.declare_conflict(MEMBER, a.id)
@@ -327,9 +329,9 @@ async def test_conflicts_votes_and_the_chairs_final_decision_applied_to_results(
     d = await ap.decide(CHAIR, a.id, uphold=True, text="Преимущество подтверждено.", deduction="1,00")
     assert (d.status, d.decision, d.deduction, d.disqualified, d.decided_at) == ("decided", "upheld", Decimal("1.00"), False, at(16, 0))
     # final (R-APL-8)
-    await refused(DomainError, "appeal_decided", ap.decide(CHAIR, a.id, uphold=False, text="Передумали"))
-    await refused(DomainError, "appeal_not_open", ap.vote(MEMBER_2, a.id, False))
-    await refused(DomainError, "appeal_decided", ap.declare_conflict(MEMBER_2, a.id))
+    await refused(DomainError, "appeal_decided_already", ap.decide(CHAIR, a.id, uphold=False, text="Передумали"))
+    await refused(DomainError, "appeal_decided_already", ap.vote(MEMBER_2, a.id, False))
+    await refused(DomainError, "appeal_decided_already", ap.declare_conflict(MEMBER_2, a.id))
     # R-APL-9: the deduction counts in the results, the places follow
     after = {ln.target_id: ln for ln in (await sc.compute_results(st.scheme_id)).lines}
     assert (after[t701].total, after[t701].deducted, after[t701].place, after[t701].medal) == (Decimal("6.00"), Decimal("1.00"), 2, "silver")
@@ -515,6 +517,6 @@ async def test_an_unconfirmed_late_dispute_is_refused_automatically_at_its_deadl
     for who in (MENTOR, CHIEF):
         notes = [t for t in telegram.sent_texts(who) if f"Апелляция №{waiting.id} не принята" in t]
         assert len(notes) == 1 and "11.05.2027 12:00 (МСК)" in notes[0]
-    err = await refused(DomainError, "appeal_late", services.appeals.confirm_time(CHIEF, waiting.id))
+    err = await refused(DomainError, "appeal_refused_late_already", services.appeals.confirm_time(CHIEF, waiting.id))
     assert "12:00" in error_text(err)
     assert waiting.id not in [x.id for x in await services.appeals.queue(CHAIR, contest_id)]

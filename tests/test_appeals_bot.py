@@ -209,7 +209,7 @@ async def test_disputes_in_the_chat(world: World) -> None:
     assert "Дисквалифицировать" in await chair.send("2,5")
     reply = await chair.press("Нет")
     assert "Решение окончательное" in reply and "Вычет баллов: 2,5" in reply
-    assert "записано" in await chair.press("Записать окончательно")
+    assert "записано" in await chair.press("Подтвердить")  # issue #12: shown back, then confirmed
     await world.drain()
     for who in (MENTOR, CHIEF):
         assert any("Выписка из протокола" in t and "Вычет баллов: 2,5" in t for t in world.session.sent_texts(who))

@@ -7,11 +7,20 @@ records the final decision.
 Handlers stay thin: every button calls one service method, which checks the role again;
 refusals come from the services and are rendered by ``handlers.common``. The answers of a
 form live in the FSM data until the service accepts them, so a refusal loses nothing.
+
+Issue #12: every free-text prompt has «Отмена» (``bot.prompts.ask`` / ``cancel_markup``) that
+changes nothing and offers the way back; a draft (dispute, appeal form, decision) has a key
+its buttons carry, so a button of another or an older draft is refused, and the service
+opens or files one thing per key; the chair's decision is shown back with «Подтвердить /
+Изменить» and applied only from that screen; a button of an appeal that no longer allows
+the action is refused before any input is asked; ``/appeal`` with a kept draft offers
+«Продолжить» / «Начать заново».
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,11 +31,12 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import flow
 from bot.callbacks import AppealCb, PreAppealCb
+from bot.prompts import BACK_KEY, ask, cancel_markup, confirm_markup
 from bot.texts import error_text, format_dt, tr
 from models import rules
 from models.errors import DomainError, Forbidden
@@ -50,15 +60,17 @@ TEXT_FIELDS = STEPS[1:]
 
 
 class DisputeCb(CallbackData, prefix="dp"):
-    action: str  # scheme | open | cancel | close
+    action: str  # scheme | list | open | change | cancel | close
     item: int = 0  # scheme id (scheme) or pre-appeal id (close)
+    key: str = ""  # the draft a confirmation belongs to (open | change | cancel)
 
 
 class AplFormCb(CallbackData, prefix="ax"):
-    action: str  # target | kind | done | edit | submit | cancel
+    action: str  # target | kind | done | edit | submit | cancel | resume | review | restart
     target: int = 0
     contest: int = 0
     value: str = ""
+    key: str = ""  # the draft (form) this button belongs to: a button of another form is refused
 
 
 class CommissionCb(CallbackData, prefix="cm"):
@@ -68,13 +80,15 @@ class CommissionCb(CallbackData, prefix="cm"):
 
 class DecisionCb(CallbackData, prefix="ad"):
     appeal_id: int
-    action: str  # upheld | rejected | dq | nodq | ok | cancel
+    action: str  # upheld | rejected | dq | nodq | ok | change | cancel
+    key: str = ""  # the decision draft: «Подтвердить» of an older one applies nothing
 
 
 class DisputeForm(StatesGroup):
     situation = State()
     proposal = State()
     penalty = State()
+    confirm = State()
 
 
 class AppealForm(StatesGroup):
@@ -85,6 +99,7 @@ class AppealForm(StatesGroup):
 class DecisionForm(StatesGroup):
     text = State()
     deduction = State()
+    confirm = State()
 
 
 def _kind_title(kind: str) -> str:
@@ -96,62 +111,95 @@ def _left(deadline: datetime, now: datetime) -> str:
     return tr("apl-left", hours=minutes // 60, minutes=minutes % 60)
 
 
+def _key() -> str:
+    """A draft's name: carried by its buttons and given to the service, so a double
+    «Вынести» / «Подать» of one draft opens or files once (issue #12)."""
+    return secrets.token_hex(6)
+
+
 # --------------------------------------------------------------------------- /dispute (R-APL-1)
+
+
+async def _chief_schemes(services: Services, uid: int) -> list[Any]:
+    return [s for s in await services.scoring.schemes_for(uid) if "chief" in s.roles]
 
 
 @router.message(Command("dispute"))
 async def dispute(message: Message, services: Services, state: FSMContext) -> None:
     await state.set_state(None)
-    schemes = [s for s in await services.scoring.schemes_for(message.from_user.id) if "chief" in s.roles]
+    schemes = await _chief_schemes(services, message.from_user.id)
     if not schemes:
         raise Forbidden("not_chief")
     if len(schemes) == 1:
-        await _dispute_start(message, state, schemes[0].id, schemes[0].title)
+        await _dispute_start(message, state, schemes[0].id, schemes[0].title, back=None)
         return
+    await message.answer(tr("apl-dsp-choose-scheme"), reply_markup=_schemes_keyboard(schemes))
+
+
+def _schemes_keyboard(schemes: list[Any]) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for s in schemes:
         kb.button(text=flow.button_label(f"{s.title} · {s.stage}"), callback_data=DisputeCb(action="scheme", item=s.id))
     kb.adjust(1)
-    await message.answer(tr("apl-dsp-choose-scheme"), reply_markup=kb.as_markup())
+    return kb.as_markup()
+
+
+@router.callback_query(DisputeCb.filter(F.action == "list"))
+async def dispute_list(query: CallbackQuery, services: Services, state: FSMContext) -> None:
+    """«Вернуться» after «Отмена»: the list of the chief's competences again."""
+    schemes = await _chief_schemes(services, query.from_user.id)
+    if not schemes:
+        raise Forbidden("not_chief")
+    await state.set_state(None)
+    await query.answer()
+    await query.message.answer(tr("apl-dsp-choose-scheme"), reply_markup=_schemes_keyboard(schemes))
 
 
 @router.callback_query(DisputeCb.filter(F.action == "scheme"))
 async def dispute_scheme(query: CallbackQuery, callback_data: DisputeCb, services: Services, state: FSMContext) -> None:
-    brief = next((s for s in await services.scoring.schemes_for(query.from_user.id) if s.id == callback_data.item and "chief" in s.roles), None)
+    schemes = await _chief_schemes(services, query.from_user.id)
+    brief = next((s for s in schemes if s.id == callback_data.item), None)
     if brief is None:
         raise Forbidden("not_chief")
     await query.answer()
-    await _dispute_start(query.message, state, brief.id, brief.title)
+    await _dispute_start(query.message, state, brief.id, brief.title, back=DisputeCb(action="list") if len(schemes) > 1 else None)
 
 
-async def _dispute_start(message: Message, state: FSMContext, scheme_id: int, title: str) -> None:
-    await state.set_state(DisputeForm.situation)
-    await state.update_data(apl_pre={"scheme_id": scheme_id})
-    await message.answer(tr("apl-dsp-ask-situation", title=title))
+async def _dispute_start(message: Message, state: FSMContext, scheme_id: int, title: str, *, back: DisputeCb | None) -> None:
+    """A new draft (its own key); every step keeps its answer in the FSM data and has «Отмена»."""
+    pre = {"scheme_id": scheme_id, "title": title, "key": _key(), "back": back.pack() if back else None}
+    await ask(message, state, DisputeForm.situation, tr("apl-dsp-ask-situation", title=title), back=back, apl_pre=pre)
+
+
+async def _pre_draft(state: FSMContext) -> dict[str, Any]:
+    pre = (await state.get_data()).get("apl_pre")
+    if not pre or "key" not in pre:
+        raise DomainError("appeal_form_expired")
+    return dict(pre)
 
 
 @router.message(DisputeForm.situation, _NOT_COMMAND)
 async def dispute_situation(message: Message, state: FSMContext) -> None:
-    await _dispute_put(state, "situation", message.text)
-    await state.set_state(DisputeForm.proposal)
-    await message.answer(tr("apl-dsp-ask-proposal"))
+    pre = await _dispute_put(state, "situation", message.text)
+    await ask(message, state, DisputeForm.proposal, tr("apl-dsp-ask-proposal"), back=pre.get("back"))
 
 
 @router.message(DisputeForm.proposal, _NOT_COMMAND)
 async def dispute_proposal(message: Message, state: FSMContext) -> None:
-    await _dispute_put(state, "proposal", message.text)
-    await state.set_state(DisputeForm.penalty)
-    await message.answer(tr("apl-dsp-ask-penalty"))
+    pre = await _dispute_put(state, "proposal", message.text)
+    await ask(message, state, DisputeForm.penalty, tr("apl-dsp-ask-penalty"), back=pre.get("back"))
 
 
 @router.message(DisputeForm.penalty, _NOT_COMMAND)
 async def dispute_penalty(message: Message, state: FSMContext) -> None:
     text = message.text.strip()
     pre = await _dispute_put(state, "penalty", "" if text in ("-", "—", "–") else text)
-    await state.set_state(None)
+    await state.set_state(DisputeForm.confirm)
+    key = pre["key"]
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr("apl-dsp-btn-open"), callback_data=DisputeCb(action="open"))
-    kb.button(text=tr("apl-btn-cancel"), callback_data=DisputeCb(action="cancel"))
+    kb.button(text=tr("apl-dsp-btn-open"), callback_data=DisputeCb(action="open", key=key))
+    kb.button(text=tr("apl-dsp-btn-change"), callback_data=DisputeCb(action="change", key=key))
+    kb.button(text=tr("apl-btn-cancel"), callback_data=DisputeCb(action="cancel", key=key))
     kb.adjust(1)
     await message.answer(
         tr("apl-dsp-confirm", situation=pre["situation"], proposal=pre["proposal"], penalty=pre["penalty"] or "—"), reply_markup=kb.as_markup()
@@ -162,38 +210,65 @@ async def dispute_penalty(message: Message, state: FSMContext) -> None:
 @router.message(DisputeForm.proposal, ~F.text)
 @router.message(DisputeForm.penalty, ~F.text)
 async def dispute_not_text(message: Message) -> None:
-    await message.answer(tr("apl-dsp-need-text"))
+    await message.answer(tr("apl-dsp-need-text"), reply_markup=cancel_markup())
+
+
+@router.message(DisputeForm.confirm, _NOT_COMMAND)
+@router.message(DisputeForm.confirm, ~F.text)
+async def dispute_wait_confirm(message: Message) -> None:
+    await message.answer(tr("apl-dsp-wait-confirm"))
 
 
 async def _dispute_put(state: FSMContext, key: str, value: str) -> dict[str, Any]:
     value = value.strip()
     if len(value) > MAX_TEXT:
         raise DomainError("appeal_field_too_long", field=key, limit=MAX_TEXT)
-    pre = dict((await state.get_data()).get("apl_pre") or {})
+    pre = await _pre_draft(state)
     pre[key] = value
     await state.update_data(apl_pre=pre)
     return pre
 
 
-@router.callback_query(DisputeCb.filter(F.action == "open"))
-async def dispute_open(query: CallbackQuery, services: Services, state: FSMContext) -> None:
-    uid = query.from_user.id
+async def _dispute_of(state: FSMContext, key: str) -> dict[str, Any]:
+    """The draft a confirmation's button belongs to — or why it is gone."""
     pre = (await state.get_data()).get("apl_pre") or {}
+    if pre.get("key") != key:
+        raise DomainError("appeal_form_old" if pre else "appeal_form_expired")
+    if pre.get("cancelled"):
+        raise DomainError("dispute_draft_cancelled")
+    return dict(pre)
+
+
+@router.callback_query(DisputeCb.filter(F.action == "open"))
+async def dispute_open(query: CallbackQuery, callback_data: DisputeCb, services: Services, state: FSMContext) -> None:
+    uid = query.from_user.id
+    pre = await _dispute_of(state, callback_data.key)
     if "proposal" not in pre:
-        await query.answer()
-        await query.message.answer(tr("session-expired"))
-        return
-    view = await services.appeals.open_pre_appeal(uid, pre["scheme_id"], pre.get("situation", ""), pre["proposal"], pre.get("penalty") or None)
-    await state.update_data(apl_pre=None)
+        raise DomainError("appeal_form_expired")
+    # the draft stays: a second press of this button is refused by the service (its key)
+    view = await services.appeals.open_pre_appeal(
+        uid, pre["scheme_id"], pre.get("situation", ""), pre["proposal"], pre.get("penalty") or None, draft_key=pre["key"]
+    )
+    await state.set_state(None)
     await query.answer()
     text, kb = await _pre_screen(services, uid, view)
     await query.message.answer(tr("apl-dsp-opened", id=view.id, count=view.accredited) + "\n\n" + text, reply_markup=kb)
 
 
+@router.callback_query(DisputeCb.filter(F.action == "change"))
+async def dispute_change(query: CallbackQuery, callback_data: DisputeCb, state: FSMContext) -> None:
+    pre = await _dispute_of(state, callback_data.key)
+    await query.answer()
+    back = DisputeCb.unpack(pre["back"]) if pre.get("back") else None
+    await _dispute_start(query.message, state, pre["scheme_id"], pre.get("title", ""), back=back)
+
+
 @router.callback_query(DisputeCb.filter(F.action == "cancel"))
-async def dispute_cancel(query: CallbackQuery, state: FSMContext) -> None:
-    await state.set_state(None)
-    await state.update_data(apl_pre=None)
+async def dispute_cancel(query: CallbackQuery, callback_data: DisputeCb, state: FSMContext) -> None:
+    pre = (await state.get_data()).get("apl_pre") or {}
+    if callback_data.key and pre.get("key") == callback_data.key:
+        await state.update_data(apl_pre={"key": pre["key"], "cancelled": True})
+        await state.set_state(None)
     await query.answer()
     await query.message.answer(tr("apl-cancelled"))
 
@@ -245,8 +320,22 @@ async def _pre_screen(services: Services, uid: int, v: PreAppealView) -> tuple[s
 
 @router.message(Command("appeal"))
 async def appeal(message: Message, services: Services, state: FSMContext) -> None:
+    """The form, or — when a half-filled one is kept — «Продолжить» / «Начать заново»."""
     uid = message.from_user.id
     await state.set_state(None)
+    form = (await state.get_data()).get("apl_form")
+    if form and form.get("target_id") and not form.get("filed_id"):
+        kb = InlineKeyboardBuilder()
+        kb.button(text=tr("apl-frm-btn-continue"), callback_data=AplFormCb(action="resume", key=form.get("key", "")))
+        kb.button(text=tr("apl-frm-btn-restart"), callback_data=AplFormCb(action="restart", key=form.get("key", "")))
+        kb.adjust(1)
+        filled, total = _filled(form)
+        await message.answer(tr("apl-frm-draft-found", target=form.get("target", "—"), filled=filled, total=total), reply_markup=kb.as_markup())
+        return
+    await _targets(message, uid, services)
+
+
+async def _targets(message: Message, uid: int, services: Services) -> None:
     targets = []
     for c in await services.contests.contests():
         targets += [(c.id, tid, label) for tid, label in await services.appeals.targets_for_applicant(uid, c.id)]
@@ -259,6 +348,40 @@ async def appeal(message: Message, services: Services, state: FSMContext) -> Non
     await message.answer(tr("apl-frm-choose-target"), reply_markup=kb.as_markup())
 
 
+def _filled(form: dict[str, Any]) -> tuple[int, int]:
+    parts = ("kind", *STEPS)
+    done = sum(1 for p in parts if form.get(p)) + (1 if form.get("evidence") and form.get("evidence_done") else 0)
+    return done, len(parts) + 1
+
+
+@router.callback_query(AplFormCb.filter(F.action == "restart"))
+async def appeal_restart(query: CallbackQuery, callback_data: AplFormCb, services: Services, state: FSMContext) -> None:
+    await _form(services, query.from_user.id, state, callback_data.key)
+    await state.set_state(None)
+    await state.update_data(apl_form=None)
+    await query.answer()
+    await _targets(query.message, query.from_user.id, services)
+
+
+@router.callback_query(AplFormCb.filter(F.action == "resume"))
+async def appeal_resume(query: CallbackQuery, callback_data: AplFormCb, bot: Bot, services: Services, state: FSMContext) -> None:
+    """«Продолжить» a kept draft, or «Вернуться» after «Отмена» of a step: where it was."""
+    await _form(services, query.from_user.id, state, callback_data.key)
+    await query.answer()
+    await _next(bot, query.from_user.id, services, state)
+
+
+@router.callback_query(AplFormCb.filter(F.action == "review"))
+async def appeal_back_to_review(query: CallbackQuery, callback_data: AplFormCb, bot: Bot, services: Services, state: FSMContext) -> None:
+    """«Вернуться» after «Отмена» of an edit: the review as it was (the old answer kept)."""
+    form = await _form(services, query.from_user.id, state, callback_data.key)
+    form.pop("editing", None)
+    form.pop("evidence_new", None)
+    await state.update_data(apl_form=form)
+    await query.answer()
+    await _next(bot, query.from_user.id, services, state)
+
+
 @router.callback_query(AplFormCb.filter(F.action == "target"))
 async def appeal_target(query: CallbackQuery, callback_data: AplFormCb, bot: Bot, services: Services, state: FSMContext) -> None:
     uid = query.from_user.id
@@ -266,20 +389,24 @@ async def appeal_target(query: CallbackQuery, callback_data: AplFormCb, bot: Bot
     if label is None:
         raise Forbidden("not_an_applicant")
     contest = await services.contests.contest(callback_data.contest)
-    await state.update_data(apl_form={"contest_id": contest.id, "tz": contest.timezone, "target_id": callback_data.target, "target": label, "evidence": []})
+    await state.update_data(
+        apl_form={"contest_id": contest.id, "tz": contest.timezone, "target_id": callback_data.target, "target": label, "evidence": [], "key": _key()}
+    )
     await query.answer()
     await _next(bot, uid, services, state)
 
 
 @router.callback_query(AplFormCb.filter(F.action == "kind"))
 async def appeal_kind(query: CallbackQuery, callback_data: AplFormCb, bot: Bot, services: Services, state: FSMContext) -> None:
-    form = await _form(state)
+    form = await _form(services, query.from_user.id, state, callback_data.key)
     if callback_data.value not in APPEAL_KINDS:
         # R-APL-5: anything else is refused with the reason; the form stays as it was
         await query.answer()
         await bot.send_message(query.from_user.id, error_text(DomainError("appeal_kind_not_accepted")) + "\n" + tr("apl-frm-kept"))
         return
     form["kind"] = callback_data.value
+    if form.get("editing") == "kind":
+        form.pop("editing")
     await state.update_data(apl_form=form)
     await query.answer()
     await _next(bot, query.from_user.id, services, state)
@@ -287,13 +414,13 @@ async def appeal_kind(query: CallbackQuery, callback_data: AplFormCb, bot: Bot, 
 
 @router.message(AppealForm.text, _NOT_COMMAND)
 async def appeal_text(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
-    form = await _form(state)
+    form = await _form(services, message.from_user.id, state)
     step = form.get("step")
     text = message.text.strip()
     if step == "dispute_at":
         dispute_at = _parse_local(text, form["tz"])
         if dispute_at is None:
-            await message.answer(tr("apl-frm-bad-datetime"))
+            await message.answer(tr("apl-frm-bad-datetime"), reply_markup=cancel_markup())
             return
         now = services.ctx.clock.now()
         if dispute_at > now:
@@ -316,19 +443,22 @@ async def appeal_text(message: Message, bot: Bot, services: Services, state: FSM
         await state.set_state(None)
         await message.answer(tr("session-expired"))
         return
+    if form.get("editing") == step:
+        form.pop("editing")
     await state.update_data(apl_form=form)
     await _next(bot, message.from_user.id, services, state)
 
 
 @router.message(AppealForm.text, ~F.text)
 async def appeal_not_text(message: Message) -> None:
-    await message.answer(tr("apl-frm-need-text"))
+    await message.answer(tr("apl-frm-need-text"), reply_markup=cancel_markup())
 
 
 @router.message(AppealForm.evidence, F.photo | F.video | F.document)
-async def appeal_evidence(message: Message, state: FSMContext) -> None:
-    form = await _form(state)
-    if len(form.get("evidence", [])) >= MAX_EVIDENCE:
+async def appeal_evidence(message: Message, services: Services, state: FSMContext) -> None:
+    form = await _form(services, message.from_user.id, state)
+    into = "evidence_new" if form.get("editing") == "evidence" else "evidence"
+    if len(form.get(into, [])) >= MAX_EVIDENCE:
         raise DomainError("appeal_too_much_evidence", limit=MAX_EVIDENCE)
     if message.photo:
         item = {"kind": "photo", "file_id": message.photo[-1].file_id, "name": ""}
@@ -336,25 +466,32 @@ async def appeal_evidence(message: Message, state: FSMContext) -> None:
         item = {"kind": "video", "file_id": message.video.file_id, "name": message.video.file_name or ""}
     else:
         item = {"kind": "document", "file_id": message.document.file_id, "name": message.document.file_name or ""}
-    form["evidence"] = [*form.get("evidence", []), item]
+    form[into] = [*form.get(into, []), item]
     await state.update_data(apl_form=form)
-    await message.answer(tr("apl-frm-file-added", count=len(form["evidence"])), reply_markup=_done_keyboard())
+    await message.answer(tr("apl-frm-file-added", count=len(form[into])), reply_markup=_done_keyboard(form))
 
 
 @router.message(AppealForm.evidence, ~F.text.startswith("/"))
-async def appeal_evidence_not_file(message: Message) -> None:
-    await message.answer(tr("apl-frm-need-file"), reply_markup=_done_keyboard())
+async def appeal_evidence_not_file(message: Message, services: Services, state: FSMContext) -> None:
+    form = await _form(services, message.from_user.id, state)
+    await message.answer(tr("apl-frm-need-file"), reply_markup=_done_keyboard(form))
 
 
-def _done_keyboard() -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr("apl-frm-btn-done"), callback_data=AplFormCb(action="done"))
-    return kb.as_markup()
+def _done_keyboard(form: dict[str, Any]) -> InlineKeyboardMarkup:
+    into = "evidence_new" if form.get("editing") == "evidence" else "evidence"
+    rows = []
+    if form.get(into):
+        rows.append([InlineKeyboardButton(text=tr("apl-frm-btn-done"), callback_data=AplFormCb(action="done", key=form.get("key", "")).pack())])
+    return cancel_markup(*rows)
 
 
 @router.callback_query(AplFormCb.filter(F.action == "done"))
-async def appeal_evidence_done(query: CallbackQuery, bot: Bot, services: Services, state: FSMContext) -> None:
-    form = await _form(state)
+async def appeal_evidence_done(query: CallbackQuery, callback_data: AplFormCb, bot: Bot, services: Services, state: FSMContext) -> None:
+    form = await _form(services, query.from_user.id, state, callback_data.key)
+    if form.get("editing") == "evidence":
+        if form.get("evidence_new"):
+            form["evidence"] = form.pop("evidence_new")
+        form.pop("editing")
     if not form.get("evidence"):
         raise DomainError("appeal_field_missing", field="evidence")
     form["evidence_done"] = True
@@ -365,21 +502,21 @@ async def appeal_evidence_done(query: CallbackQuery, bot: Bot, services: Service
 
 @router.callback_query(AplFormCb.filter(F.action == "edit"))
 async def appeal_edit(query: CallbackQuery, callback_data: AplFormCb, bot: Bot, services: Services, state: FSMContext) -> None:
-    form = await _form(state)
+    """Ask one field again; its old answer stays until a new one comes («Отмена» keeps it)."""
+    form = await _form(services, query.from_user.id, state, callback_data.key)
     field = callback_data.value
-    if field == "evidence":
-        form["evidence"], form["evidence_done"] = [], False
-    elif field in (*STEPS, "kind"):
-        form.pop(field, None)
+    if field in (*STEPS, "kind", "evidence"):
+        form["editing"] = field
+        form.pop("evidence_new", None)
     await state.update_data(apl_form=form)
     await query.answer()
     await _next(bot, query.from_user.id, services, state)
 
 
 @router.callback_query(AplFormCb.filter(F.action == "submit"))
-async def appeal_submit(query: CallbackQuery, bot: Bot, services: Services, state: FSMContext) -> None:
+async def appeal_submit(query: CallbackQuery, callback_data: AplFormCb, bot: Bot, services: Services, state: FSMContext) -> None:
     uid = query.from_user.id
-    form = await _form(state)
+    form = await _form(services, uid, state, callback_data.key)
     if _first_missing(form) is not None:
         await query.answer()
         await _next(bot, uid, services, state)
@@ -387,17 +524,21 @@ async def appeal_submit(query: CallbackQuery, bot: Bot, services: Services, stat
     try:
         view = await services.appeals.file(
             uid, form["target_id"], kind=form["kind"], dispute_at=datetime.fromisoformat(form["dispute_at"]),
-            fields={f: form[f] for f in TEXT_FIELDS}, evidence=form["evidence"],
+            fields={f: form[f] for f in TEXT_FIELDS}, evidence=form["evidence"], draft_key=form.get("key") or None,
         )
     except DomainError as err:
+        if err.code == "appeal_filed_already":
+            raise
         # nothing typed is lost: the answers stay in the form, the review comes back
         await query.answer()
         text, kb = _review(form, services.ctx.clock.now())
         await bot.send_message(uid, error_text(err) + "\n" + tr("apl-frm-kept"))
         await bot.send_message(uid, text, reply_markup=kb)
         return
+    # the draft is kept, marked filed: a second «Подать» is told which appeal it filed
+    form["filed_id"] = view.id
     await state.set_state(None)
-    await state.update_data(apl_form=None)
+    await state.update_data(apl_form=form)
     await query.answer()
     tz = view.timezone
     if view.status == "awaiting_time":
@@ -408,16 +549,30 @@ async def appeal_submit(query: CallbackQuery, bot: Bot, services: Services, stat
 
 
 @router.callback_query(AplFormCb.filter(F.action == "cancel"))
-async def appeal_cancel(query: CallbackQuery, state: FSMContext) -> None:
+async def appeal_cancel(query: CallbackQuery, callback_data: AplFormCb, services: Services, state: FSMContext) -> None:
+    """«Отменить» the whole form (on the review): the draft is dropped, nothing is filed."""
+    await _form(services, query.from_user.id, state, callback_data.key)
     await state.set_state(None)
     await state.update_data(apl_form=None)
     await query.answer()
     await query.message.answer(tr("apl-cancelled"))
 
 
-async def _form(state: FSMContext) -> dict[str, Any]:
+async def _form(services: Services, uid: int, state: FSMContext, key: str | None = None) -> dict[str, Any]:
+    """The draft a button (``key``) or an answer belongs to — or why it is gone: filed
+    already (which appeal, when), replaced by a newer form, or expired."""
     form = (await state.get_data()).get("apl_form")
+    if key is not None and key and (not form or form.get("key") != key):
+        filed = await services.appeals.filed_from_draft(uid, key)
+        if filed is not None:
+            raise DomainError("appeal_filed_already", id=filed.id, at=filed.filed_at, tz=filed.timezone)
+        raise DomainError("appeal_form_old" if form else "appeal_form_expired")
     if not form:
+        raise DomainError("appeal_form_expired")
+    if form.get("filed_id"):
+        filed = await services.appeals.filed_from_draft(uid, form.get("key", ""))
+        if filed is not None:
+            raise DomainError("appeal_filed_already", id=filed.id, at=filed.filed_at, tz=filed.timezone)
         raise DomainError("appeal_form_expired")
     return dict(form)
 
@@ -434,26 +589,34 @@ def _first_missing(form: dict[str, Any]) -> str | None:
 
 
 async def _next(bot: Bot, uid: int, services: Services, state: FSMContext) -> None:
-    """Ask for the first thing the form still lacks, or show the review."""
-    form = await _form(state)
-    missing = _first_missing(form)
+    """Ask for the field being edited, else the first thing the form still lacks, else
+    show the review. Every prompt has «Отмена»: back to the review (an edit) or to this
+    step again (filling in), nothing changed."""
+    form = (await state.get_data()).get("apl_form") or {}
+    if not form:
+        raise DomainError("appeal_form_expired")
+    key = form.get("key", "")
+    editing = form.get("editing")
+    missing = editing or _first_missing(form)
+    back = AplFormCb(action="review" if editing else "resume", key=key).pack()
+    await state.update_data(**{BACK_KEY: back})
     if missing == "kind":
         await state.set_state(None)
         kb = InlineKeyboardBuilder()
         for kind in (*APPEAL_KINDS, "other"):
-            kb.button(text=flow.button_label(_kind_title(kind), width=60), callback_data=AplFormCb(action="kind", value=kind))
-        kb.button(text=tr("apl-btn-cancel"), callback_data=AplFormCb(action="cancel"))
+            kb.button(text=flow.button_label(_kind_title(kind), width=60), callback_data=AplFormCb(action="kind", value=kind, key=key))
+        kb.button(text=tr("apl-btn-cancel"), callback_data=AplFormCb(action="cancel", key=key))
         kb.adjust(1)
         await bot.send_message(uid, tr("apl-frm-choose-kind", target=form["target"]), reply_markup=kb.as_markup())
     elif missing == "evidence":
         await state.set_state(AppealForm.evidence)
-        await bot.send_message(uid, tr("apl-frm-ask-evidence"), reply_markup=_done_keyboard() if form.get("evidence") else None)
+        await bot.send_message(uid, tr("apl-frm-ask-evidence"), reply_markup=_done_keyboard(form))
     elif missing is not None:
         form["step"] = missing
         await state.update_data(apl_form=form)
         await state.set_state(AppealForm.text)
         zone = "МСК" if form["tz"] == "Europe/Moscow" else form["tz"]
-        await bot.send_message(uid, tr(f"apl-frm-ask-{missing}", zone=zone))
+        await bot.send_message(uid, tr(f"apl-frm-ask-{missing}", zone=zone), reply_markup=cancel_markup())
     else:
         await state.set_state(None)
         text, kb = _review(form, services.ctx.clock.now())
@@ -462,6 +625,7 @@ async def _next(bot: Bot, uid: int, services: Services, state: FSMContext) -> No
 
 def _review(form: dict[str, Any], now: datetime) -> tuple[str, InlineKeyboardMarkup]:
     tz = form["tz"]
+    key = form.get("key", "")
     dispute_at = datetime.fromisoformat(form["dispute_at"])
     deadline = rules.appeal_filing_deadline(dispute_at.astimezone(ZoneInfo(tz)))
     lines = [
@@ -473,10 +637,10 @@ def _review(form: dict[str, Any], now: datetime) -> tuple[str, InlineKeyboardMar
     if rules.appeal_needs_time_confirmation(dispute_at.astimezone(ZoneInfo(tz))):
         lines.append(tr("apl-frm-needs-chief"))
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr("apl-frm-btn-submit"), callback_data=AplFormCb(action="submit"))
+    kb.button(text=tr("apl-frm-btn-submit"), callback_data=AplFormCb(action="submit", key=key))
     for field in ("kind", *STEPS, "evidence"):
-        kb.button(text=tr("apl-frm-btn-edit", field=tr(f"apl-frm-field-{field}")), callback_data=AplFormCb(action="edit", value=field))
-    kb.button(text=tr("apl-btn-cancel"), callback_data=AplFormCb(action="cancel"))
+        kb.button(text=tr("apl-frm-btn-edit", field=tr(f"apl-frm-field-{field}")), callback_data=AplFormCb(action="edit", value=field, key=key))
+    kb.button(text=tr("apl-btn-cancel"), callback_data=AplFormCb(action="cancel", key=key))
     kb.adjust(1, 2)
     return "\n\n".join(lines), kb.as_markup()
 
@@ -597,9 +761,14 @@ async def _card(services: Services, uid: int, v: AppealView) -> tuple[str, Inlin
     if v.evidence:
         kb.button(text=tr("apl-btn-evidence", count=len(v.evidence)), callback_data=AppealCb(appeal_id=v.id, action="evidence"))
     if member is not None and v.status == "registered" and uid not in v.excluded:
-        if member.role != "secretary":
+        mine = dict(v.voters).get(uid)
+        if member.role != "secretary" and mine is None:
             kb.button(text=tr("apl-btn-uphold"), callback_data=AppealCb(appeal_id=v.id, action="uphold"))
             kb.button(text=tr("apl-btn-reject"), callback_data=AppealCb(appeal_id=v.id, action="reject"))
+        elif member.role != "secretary":
+            # a vote is cast once; changing it is a separate, deliberate press (issue #12)
+            kb.button(text=tr("apl-btn-change-vote", uphold="no" if mine else "yes"),
+                      callback_data=AppealCb(appeal_id=v.id, action="change_reject" if mine else "change_uphold"))
         kb.button(text=tr("apl-btn-conflict"), callback_data=AppealCb(appeal_id=v.id, action="conflict"))
         if member.role == "chair":
             kb.button(text=tr("apl-btn-decide"), callback_data=AppealCb(appeal_id=v.id, action="decide"))
@@ -620,11 +789,11 @@ async def appeal_view(query: CallbackQuery, callback_data: AppealCb, services: S
     await query.message.answer(text, reply_markup=kb)
 
 
-@router.callback_query(AppealCb.filter(F.action.in_({"uphold", "reject"})))
+@router.callback_query(AppealCb.filter(F.action.in_({"uphold", "reject", "change_uphold", "change_reject"})))
 async def appeal_vote(query: CallbackQuery, callback_data: AppealCb, services: Services) -> None:
     uid = query.from_user.id
-    uphold = callback_data.action == "uphold"
-    view = await services.appeals.vote(uid, callback_data.appeal_id, uphold)
+    uphold = callback_data.action.endswith("uphold")
+    view = await services.appeals.vote(uid, callback_data.appeal_id, uphold, change=callback_data.action.startswith("change_"))
     await query.answer()
     text, kb = await _card(services, uid, view)
     await query.message.answer(tr("apl-voted", uphold="yes" if uphold else "no") + "\n\n" + text, reply_markup=kb)
@@ -659,41 +828,48 @@ async def appeal_evidence_send(query: CallbackQuery, callback_data: AppealCb, bo
 
 @router.callback_query(AppealCb.filter(F.action == "decide"))
 async def decide_start(query: CallbackQuery, callback_data: AppealCb, services: Services, state: FSMContext) -> None:
+    """«Записать решение»: refused at once when the appeal no longer allows it (decided,
+    refused as late, the chair's role revoked) — before anything is asked."""
     uid = query.from_user.id
-    view = await services.appeals.view(uid, callback_data.appeal_id)
-    member = await _member_of(services, uid, view)
-    if member is None or member.role != "chair":
-        raise Forbidden("chair_only")
-    if view.status == "decided":
-        raise DomainError("appeal_decided")
-    if view.status != "registered":
-        raise DomainError("appeal_not_open")
+    await services.appeals.check_decide(uid, callback_data.appeal_id)
     await state.set_state(None)
-    await state.update_data(apl_dec={"appeal_id": view.id})
+    dec = {"appeal_id": callback_data.appeal_id, "key": _key()}
+    await state.update_data(apl_dec=dec, **{BACK_KEY: AppealCb(appeal_id=callback_data.appeal_id, action="view").pack()})
     await query.answer()
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr("apl-dec-btn-upheld"), callback_data=DecisionCb(appeal_id=view.id, action="upheld"))
-    kb.button(text=tr("apl-dec-btn-rejected"), callback_data=DecisionCb(appeal_id=view.id, action="rejected"))
-    kb.button(text=tr("apl-btn-cancel"), callback_data=DecisionCb(appeal_id=view.id, action="cancel"))
-    kb.adjust(1)
-    await query.message.answer(tr("apl-dec-choose", id=view.id), reply_markup=kb.as_markup())
+    await _decision_choose(query.message, dec)
 
 
-async def _decision(state: FSMContext, appeal_id: int | None = None) -> dict[str, Any]:
+async def _decision_choose(message: Message, dec: dict[str, Any]) -> None:
+    appeal_id, key = dec["appeal_id"], dec["key"]
+    rows = [
+        [InlineKeyboardButton(text=tr("apl-dec-btn-upheld"), callback_data=DecisionCb(appeal_id=appeal_id, action="upheld", key=key).pack())],
+        [InlineKeyboardButton(text=tr("apl-dec-btn-rejected"), callback_data=DecisionCb(appeal_id=appeal_id, action="rejected", key=key).pack())],
+    ]
+    await message.answer(tr("apl-dec-choose", id=appeal_id), reply_markup=cancel_markup(*rows))
+
+
+async def _decision(state: FSMContext, appeal_id: int | None = None, key: str | None = None) -> dict[str, Any]:
     dec = (await state.get_data()).get("apl_dec")
     if not dec or (appeal_id is not None and dec.get("appeal_id") != appeal_id):
         raise DomainError("appeal_form_expired")
+    if key is not None and key and dec.get("key") != key:
+        raise DomainError("appeal_form_old")
     return dict(dec)
 
 
+def _card_back(dec: dict[str, Any]) -> str:
+    return AppealCb(appeal_id=dec["appeal_id"], action="view").pack()
+
+
 @router.callback_query(DecisionCb.filter(F.action.in_({"upheld", "rejected"})))
-async def decide_kind(query: CallbackQuery, callback_data: DecisionCb, state: FSMContext) -> None:
-    dec = await _decision(state, callback_data.appeal_id)
+async def decide_kind(query: CallbackQuery, callback_data: DecisionCb, services: Services, state: FSMContext) -> None:
+    # decided meanwhile, or the role revoked: refused before the text is asked
+    await services.appeals.check_decide(query.from_user.id, callback_data.appeal_id)
+    dec = await _decision(state, callback_data.appeal_id, callback_data.key)
     dec.update(uphold=callback_data.action == "upheld", deduction="", disqualify=False)
-    await state.update_data(apl_dec=dec)
-    await state.set_state(DecisionForm.text)
+    dec.pop("text", None)
     await query.answer()
-    await query.message.answer(tr("apl-dec-ask-text"))
+    await ask(query.message, state, DecisionForm.text, tr("apl-dec-ask-text"), back=_card_back(dec), apl_dec=dec)
 
 
 @router.message(DecisionForm.text, _NOT_COMMAND)
@@ -705,11 +881,9 @@ async def decide_text(message: Message, state: FSMContext) -> None:
     dec["text"] = text
     await state.update_data(apl_dec=dec)
     if dec["uphold"]:
-        await state.set_state(DecisionForm.deduction)
-        await message.answer(tr("apl-dec-ask-deduction"))
+        await ask(message, state, DecisionForm.deduction, tr("apl-dec-ask-deduction"), back=_card_back(dec))
         return
-    await state.set_state(None)
-    await _decision_confirm(message, dec)
+    await _decision_confirm(message, state, dec)
 
 
 @router.message(DecisionForm.deduction, _NOT_COMMAND)
@@ -725,53 +899,83 @@ async def decide_deduction(message: Message, state: FSMContext) -> None:
     dec["deduction"] = "" if points == 0 else str(points)
     await state.update_data(apl_dec=dec)
     await state.set_state(None)
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr("apl-dec-btn-dq"), callback_data=DecisionCb(appeal_id=dec["appeal_id"], action="dq"))
-    kb.button(text=tr("apl-dec-btn-nodq"), callback_data=DecisionCb(appeal_id=dec["appeal_id"], action="nodq"))
-    kb.adjust(2)
-    await message.answer(tr("apl-dec-ask-disqualify"), reply_markup=kb.as_markup())
+    rows = [[
+        InlineKeyboardButton(text=tr("apl-dec-btn-dq"), callback_data=DecisionCb(appeal_id=dec["appeal_id"], action="dq", key=dec["key"]).pack()),
+        InlineKeyboardButton(text=tr("apl-dec-btn-nodq"), callback_data=DecisionCb(appeal_id=dec["appeal_id"], action="nodq", key=dec["key"]).pack()),
+    ]]
+    await message.answer(tr("apl-dec-ask-disqualify"), reply_markup=cancel_markup(*rows))
 
 
 @router.message(DecisionForm.text, ~F.text)
 @router.message(DecisionForm.deduction, ~F.text)
 async def decide_not_text(message: Message) -> None:
-    await message.answer(tr("apl-dec-need-text"))
+    await message.answer(tr("apl-dec-need-text"), reply_markup=cancel_markup())
+
+
+@router.message(DecisionForm.confirm, _NOT_COMMAND)
+@router.message(DecisionForm.confirm, ~F.text)
+async def decide_wait_confirm(message: Message) -> None:
+    await message.answer(tr("apl-dec-wait-confirm"))
 
 
 @router.callback_query(DecisionCb.filter(F.action.in_({"dq", "nodq"})))
-async def decide_disqualify(query: CallbackQuery, callback_data: DecisionCb, state: FSMContext) -> None:
-    dec = await _decision(state, callback_data.appeal_id)
+async def decide_disqualify(query: CallbackQuery, callback_data: DecisionCb, services: Services, state: FSMContext) -> None:
+    await services.appeals.check_decide(query.from_user.id, callback_data.appeal_id)
+    dec = await _decision(state, callback_data.appeal_id, callback_data.key)
     if "text" not in dec:
         raise DomainError("appeal_form_expired")
     dec["disqualify"] = callback_data.action == "dq"
     await state.update_data(apl_dec=dec)
     await query.answer()
-    await _decision_confirm(query.message, dec)
+    await _decision_confirm(query.message, state, dec)
 
 
-async def _decision_confirm(message: Message, dec: dict[str, Any]) -> None:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr("apl-dec-btn-ok"), callback_data=DecisionCb(appeal_id=dec["appeal_id"], action="ok"))
-    kb.button(text=tr("apl-btn-cancel"), callback_data=DecisionCb(appeal_id=dec["appeal_id"], action="cancel"))
-    kb.adjust(1)
+async def _decision_confirm(message: Message, state: FSMContext, dec: dict[str, Any]) -> None:
+    """The decision about another person, shown back: «Подтвердить» / «Изменить» / «Отмена»
+    (issue #12). Only «Подтвердить» of this very screen, while it waits, records it."""
+    await state.set_state(DecisionForm.confirm)
+    await state.update_data(**{BACK_KEY: _card_back(dec)})
     text = tr(
         "apl-dec-confirm", id=dec["appeal_id"], decision="upheld" if dec["uphold"] else "rejected", text=dec["text"],
         deduction=dec["deduction"].replace(".", ",") if dec["deduction"] else "0", disqualified="yes" if dec["disqualify"] else "no",
     )
-    await message.answer(text, reply_markup=kb.as_markup())
+    markup = confirm_markup(
+        DecisionCb(appeal_id=dec["appeal_id"], action="ok", key=dec["key"]), DecisionCb(appeal_id=dec["appeal_id"], action="change", key=dec["key"])
+    )
+    await message.answer(text, reply_markup=markup)
 
 
 @router.callback_query(DecisionCb.filter(F.action == "ok"))
 async def decide_ok(query: CallbackQuery, callback_data: DecisionCb, services: Services, state: FSMContext) -> None:
-    dec = await _decision(state, callback_data.appeal_id)
+    # decided already (a double press, another session): say by whom and when, not «устарела»
+    await services.appeals.check_decide(query.from_user.id, callback_data.appeal_id)
+    dec = await _decision(state, callback_data.appeal_id, callback_data.key)
     if "text" not in dec:
         raise DomainError("appeal_form_expired")
-    view = await services.appeals.decide(
-        query.from_user.id, dec["appeal_id"], uphold=dec["uphold"], text=dec["text"], deduction=dec["deduction"] or None, disqualify=dec["disqualify"],
-    )
+    if await state.get_state() != DecisionForm.confirm.state:
+        raise DomainError("decision_not_confirming")  # «Отмена» was pressed, or the person left
+    try:
+        view = await services.appeals.decide(
+            query.from_user.id, dec["appeal_id"], uphold=dec["uphold"], text=dec["text"], deduction=dec["deduction"] or None,
+            disqualify=dec["disqualify"],
+        )
+    except DomainError:
+        await state.set_state(None)  # decided by someone else meanwhile: this draft is over
+        await state.update_data(apl_dec=None)
+        raise
+    await state.set_state(None)
     await state.update_data(apl_dec=None)
     await query.answer()
     await query.message.answer(tr("apl-dec-recorded", id=view.id))
+
+
+@router.callback_query(DecisionCb.filter(F.action == "change"))
+async def decide_change(query: CallbackQuery, callback_data: DecisionCb, services: Services, state: FSMContext) -> None:
+    await services.appeals.check_decide(query.from_user.id, callback_data.appeal_id)
+    dec = await _decision(state, callback_data.appeal_id, callback_data.key)
+    await state.set_state(None)
+    await query.answer()
+    await _decision_choose(query.message, dec)
 
 
 @router.callback_query(DecisionCb.filter(F.action == "cancel"))

@@ -3,6 +3,10 @@
 Revision ID: 0013
 Revises: 0012
 Owner while issue #12 is built: D1 (appeals). Leave the chain (revision/down_revision) as it is.
+
+Issue #12, guarantee 1: a chat draft (dispute, appeal form) opens one vote and files one
+appeal however often «Вынести» / «Подать» is pressed (``draft_key``, unique per author), and
+a closed pre-appeal vote says who closed it (``closed_by``; empty when everyone voted).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -14,8 +18,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.add_column("pre_appeals", sa.Column("closed_by", sa.BigInteger(), nullable=True))
+    op.add_column("pre_appeals", sa.Column("draft_key", sa.String(length=64), nullable=True))
+    op.create_index("uq_pre_appeals_draft", "pre_appeals", ["opened_by", "draft_key"], unique=True)
+    op.add_column("appeals", sa.Column("draft_key", sa.String(length=64), nullable=True))
+    op.create_index("uq_appeals_draft", "appeals", ["applicant_telegram_id", "draft_key"], unique=True)
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("uq_appeals_draft", table_name="appeals")
+    op.drop_column("appeals", "draft_key")
+    op.drop_index("uq_pre_appeals_draft", table_name="pre_appeals")
+    op.drop_column("pre_appeals", "draft_key")
+    op.drop_column("pre_appeals", "closed_by")
