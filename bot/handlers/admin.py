@@ -10,6 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.flow import Admin
+from bot.prompts import ask
 from bot.texts import tr
 from models.contest_file import MAX_DEFINITION_BYTES, DefinitionInvalid
 from models.errors import Forbidden
@@ -34,8 +35,8 @@ def loaded_text(result: LoadResult) -> str:
 async def ask_file(message: Message, services: Services, state: FSMContext) -> None:
     if not services.contests.is_admin(message.from_user.id):
         raise Forbidden("admin_only")
-    await state.set_state(Admin.contest_file)
-    await message.answer(tr("admin-send-file"))
+    # the wait for the file can be left with «Отмена»: nothing is loaded (issue #12)
+    await ask(message, state, Admin.contest_file, tr("admin-send-file"))
 
 
 @router.message(Admin.contest_file, F.document)

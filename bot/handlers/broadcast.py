@@ -13,6 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import BroadcastCb, ContestCb, broadcast_control
 from bot.handlers.coordinator import _coordinated_contest
+from bot.prompts import ask
 from bot.texts import tr
 from models.services import Services
 from models.services.broadcasts import Audience, BroadcastProgress, BroadcastView
@@ -33,9 +34,8 @@ async def broadcast(message: Message, services: Services, state: FSMContext) -> 
 
 
 async def _ask_text(message: Message, state: FSMContext, contest_id: int) -> None:
-    await state.set_state(Compose.text)
-    await state.update_data(broadcast_contest=contest_id)
-    await message.answer(tr("broadcast-ask-text"))
+    """The text prompt has «Отмена» (issue #12): nothing is created until the text comes."""
+    await ask(message, state, Compose.text, tr("broadcast-ask-text"), broadcast_contest=contest_id)
 
 
 @router.message(Compose.text, F.text | F.photo | F.document)
@@ -99,7 +99,7 @@ def _toggle(items: list, value) -> list:  # type: ignore[no-untyped-def, type-ar
 @router.callback_query(BroadcastCb.filter(F.action.in_({"role", "region", "nom", "state"})))
 async def audience_changed(query: CallbackQuery, callback_data: BroadcastCb, services: Services) -> None:
     actor, bid = query.from_user.id, callback_data.broadcast_id
-    a = (await services.broadcasts.view(actor, bid)).audience
+    a = (await services.broadcasts.check_draft(actor, bid)).audience
     if callback_data.action == "role":
         a = Audience(role=callback_data.value, regions=a.regions if callback_data.value != "experts" else [])
     elif callback_data.action == "region":
@@ -117,7 +117,7 @@ async def audience_changed(query: CallbackQuery, callback_data: BroadcastCb, ser
 @router.callback_query(BroadcastCb.filter(F.action == "next"))
 async def preview(query: CallbackQuery, callback_data: BroadcastCb, bot: Bot, services: Services) -> None:
     actor, bid = query.from_user.id, callback_data.broadcast_id
-    view = await services.broadcasts.view(actor, bid)
+    view = await services.broadcasts.check_draft(actor, bid)  # a dropped or started draft: refused at once
     count = await services.broadcasts.count(actor, bid)
     await query.answer()
     await bot.send_message(actor, tr("broadcast-preview-title"))
@@ -141,7 +141,7 @@ async def preview(query: CallbackQuery, callback_data: BroadcastCb, bot: Bot, se
 @router.callback_query(BroadcastCb.filter(F.action == "edit"))
 async def edit_audience(query: CallbackQuery, callback_data: BroadcastCb, services: Services) -> None:
     actor, bid = query.from_user.id, callback_data.broadcast_id
-    view = await services.broadcasts.view(actor, bid)
+    view = await services.broadcasts.check_draft(actor, bid)
     view, count = await services.broadcasts.set_audience(actor, bid, view.audience)
     await query.answer()
     text, kb = await _audience_screen(services, actor, view, count)
@@ -150,7 +150,9 @@ async def edit_audience(query: CallbackQuery, callback_data: BroadcastCb, servic
 
 @router.callback_query(BroadcastCb.filter(F.action == "drop"))
 async def drop(query: CallbackQuery, callback_data: BroadcastCb, services: Services) -> None:
-    await services.broadcasts.view(query.from_user.id, callback_data.broadcast_id)  # rights
+    """«Отменить черновик»: the draft is marked dropped in the database, so its older
+    «Отправить N получателям» button is refused (issue #12)."""
+    await services.broadcasts.drop(query.from_user.id, callback_data.broadcast_id)
     await query.answer()
     await query.message.edit_text(tr("broadcast-dropped"))
 
@@ -169,8 +171,8 @@ async def send(query: CallbackQuery, callback_data: BroadcastCb, services: Servi
 @router.callback_query(BroadcastCb.filter(F.action.in_({"pause", "resume", "stop", "stopok"})))
 async def control(query: CallbackQuery, callback_data: BroadcastCb, services: Services) -> None:
     actor, bid = query.from_user.id, callback_data.broadcast_id
-    if callback_data.action == "stop":  # confirm before cancelling
-        await services.broadcasts.view(actor, bid)
+    if callback_data.action == "stop":  # confirm before cancelling — only what can be cancelled
+        await services.broadcasts.check_live(actor, bid)
         await query.answer()
         kb = InlineKeyboardBuilder()
         kb.button(text=tr("btn-broadcast-cancel-yes"), callback_data=BroadcastCb(broadcast_id=bid, action="stopok"))

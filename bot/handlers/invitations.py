@@ -15,6 +15,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.menus import set_menu
+from bot.prompts import ask, cancel_row
 from bot.texts import error_text, format_dt, staff_help, tr
 from models.errors import Forbidden
 from models.services import Services
@@ -66,11 +67,14 @@ async def invitation_link(bot: Bot, payload: str) -> str:
     return f"https://t.me/{me.username}?start={payload}"
 
 
-def _keyboard(buttons: list[tuple[str, CallbackData]]) -> InlineKeyboardMarkup:
+def _keyboard(buttons: list[tuple[str, CallbackData]], *, cancel: bool = False) -> InlineKeyboardMarkup:
+    """One button a row; ``cancel``: a step of /invite, which can be left with «Отмена»."""
     kb = InlineKeyboardBuilder()
     for text, data in buttons:
         kb.button(text=text, callback_data=data)
     kb.adjust(1)
+    if cancel:
+        kb.row(*cancel_row())
     return kb.as_markup()
 
 
@@ -98,10 +102,10 @@ async def invite(message: Message, services: Services, state: FSMContext) -> Non
 async def _start_menu(message: Message, services: Services, state: FSMContext, uid: int, contest_id: int) -> None:
     roles, _, _ = await services.invitations.choices(uid, contest_id)
     contest = await services.contests.contest(contest_id)
-    await state.set_state(Invite.menu)
-    await state.update_data(inv={"contest_id": contest_id})
-    buttons = [(role_label(r).capitalize(), InviteCb(action="role", contest_id=contest_id, value=r)) for r in roles]
-    await message.answer(tr("inv-start", contest=contest.title), reply_markup=_keyboard(buttons))
+    # a role button, or a list file: the wait for the file can be left with «Отмена» (issue #12)
+    buttons: list[tuple[str, CallbackData]] = [(role_label(r).capitalize(), InviteCb(action="role", contest_id=contest_id, value=r)) for r in roles]
+    rows = _keyboard(buttons).inline_keyboard
+    await ask(message, state, Invite.menu, tr("inv-start", contest=contest.title), rows=rows, inv={"contest_id": contest_id})
 
 
 async def _draft(state: FSMContext, contest_id: int, **changes: Any) -> dict[str, Any]:
@@ -114,9 +118,9 @@ async def _draft(state: FSMContext, contest_id: int, **changes: Any) -> dict[str
     return draft
 
 
-async def _ask_name(message: Message, state: FSMContext) -> None:
-    await state.set_state(Invite.name)
-    await message.answer(tr("inv-ask-name"))
+async def _ask_name(message: Message, state: FSMContext, contest_id: int) -> None:
+    """The invited person's ФИО, with «Отмена» back to the role menu (issue #12)."""
+    await ask(message, state, Invite.name, tr("inv-ask-name"), back=InviteCb(action="contest", contest_id=contest_id))
 
 
 @router.callback_query(InviteCb.filter())
@@ -140,24 +144,24 @@ async def invite_step(query: CallbackQuery, callback_data: InviteCb, bot: Bot, s
         await _draft(state, cid, role=value, regions=[], status=None, chief_for=[], commission_role=None)
         if value == "coordinator":
             buttons = [(name, InviteCb(action="region", contest_id=cid, value=code)) for code, name in regions]
-            await message.answer(tr("inv-ask-region"), reply_markup=_keyboard(buttons))
+            await message.answer(tr("inv-ask-region"), reply_markup=_keyboard(buttons, cancel=True))
         elif value == "expert":
             buttons = [
                 (tr(f"inv-status-{s}").capitalize(), InviteCb(action="status", contest_id=cid, value=s))
                 for s in ("competence_manager", "mentor", "industrial", "methodist")
             ]
-            await message.answer(tr("inv-ask-status"), reply_markup=_keyboard(buttons))
+            await message.answer(tr("inv-ask-status"), reply_markup=_keyboard(buttons, cancel=True))
         elif value == "commission_member":
             buttons = [
                 (tr(f"inv-commission-{r}").capitalize(), InviteCb(action="commission", contest_id=cid, value=r))
                 for r in ("chair", "secretary", "member")
             ]
-            await message.answer(tr("inv-ask-commission-role"), reply_markup=_keyboard(buttons))
+            await message.answer(tr("inv-ask-commission-role"), reply_markup=_keyboard(buttons, cancel=True))
         else:
-            await _ask_name(message, state)
+            await _ask_name(message, state, cid)
     elif action == "region":
         await _draft(state, cid, regions=[value])
-        await _ask_name(message, state)
+        await _ask_name(message, state, cid)
     elif action == "status":
         await _draft(state, cid, status=value)
         if nominations:
@@ -166,15 +170,15 @@ async def invite_step(query: CallbackQuery, callback_data: InviteCb, bot: Bot, s
                 (tr("inv-btn-chief", nomination=title)[:60], InviteCb(action="chief", contest_id=cid, value=code))
                 for code, title in nominations
             ]
-            await message.answer(tr("inv-ask-chief"), reply_markup=_keyboard(buttons))
+            await message.answer(tr("inv-ask-chief"), reply_markup=_keyboard(buttons, cancel=True))
         else:
-            await _ask_name(message, state)
+            await _ask_name(message, state, cid)
     elif action == "chief":
         await _draft(state, cid, chief_for=[value] if value else [])
-        await _ask_name(message, state)
+        await _ask_name(message, state, cid)
     elif action == "commission":
         await _draft(state, cid, commission_role=value)
-        await _ask_name(message, state)
+        await _ask_name(message, state, cid)
 
 
 @router.message(Invite.name, F.text, ~F.text.startswith("/"))

@@ -18,6 +18,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import flow
 from bot.callbacks import ContestCb, NavCb
+from bot.prompts import ask, cancel_markup
 from bot.texts import format_dt, tr
 from models.services import Services
 from models.services.remote import check_duration, clean_link, earliest_start
@@ -142,13 +143,18 @@ async def remote_add(query: CallbackQuery, callback_data: RemoteCb, services: Se
 @router.callback_query(RemoteCb.filter(F.action == "pick"))
 async def remote_pick(query: CallbackQuery, callback_data: RemoteCb, services: Services, state: FSMContext) -> None:
     uid, cid = query.from_user.id, callback_data.contest_id
-    card = await services.coordination.card(uid, callback_data.participant_id)  # role and region
+    # role, region and a still accepted participant — refused before the first question
+    who = await services.remote.candidate(uid, cid, callback_data.participant_id)
     contest = await services.contests.contest(cid)
     await query.answer()
-    await state.set_state(RemoteForm.starts_at)
-    await state.update_data(rm_contest=cid, rm_participant=card.participant_id, rm_name=card.full_name, rm_tz=contest.timezone)
     earliest = format_dt(earliest_start(services.ctx.clock.now()), contest.timezone)
-    await query.message.answer(tr("remote-ask-time", name=card.full_name, tz=contest.timezone, earliest=earliest))
+    text = tr("remote-ask-time", name=who.title, tz=contest.timezone, earliest=earliest)
+    await ask(query.message, state, RemoteForm.starts_at, text, back=_back(cid), rm_contest=cid, rm_participant=who.id, rm_name=who.title, rm_tz=contest.timezone)
+
+
+def _back(contest_id: int) -> RemoteCb:
+    """«Отмена» of every question of the form leads back to the schedule (issue #12)."""
+    return RemoteCb(contest_id=contest_id, action="list")
 
 
 @router.message(RemoteForm.starts_at, _NOT_COMMAND)
@@ -159,9 +165,7 @@ async def remote_time(message: Message, services: Services, state: FSMContext) -
         await message.answer(tr("remote-bad-time"))
         return
     await services.remote.check_start(message.from_user.id, data["rm_contest"], starts_at)
-    await state.update_data(rm_starts=starts_at.isoformat())
-    await state.set_state(RemoteForm.duration)
-    await message.answer(tr("remote-ask-duration"))
+    await ask(message, state, RemoteForm.duration, tr("remote-ask-duration"), back=_back(data["rm_contest"]), rm_starts=starts_at.isoformat())
 
 
 @router.message(RemoteForm.duration, _NOT_COMMAND)
@@ -171,16 +175,15 @@ async def remote_duration(message: Message, state: FSMContext) -> None:
         await message.answer(tr("remote-bad-number"))
         return
     check_duration(int(text))
-    await state.update_data(rm_duration=int(text))
-    await state.set_state(RemoteForm.link)
-    await message.answer(tr("remote-ask-link"))
+    data = await state.get_data()
+    await ask(message, state, RemoteForm.link, tr("remote-ask-link"), back=_back(data["rm_contest"]), rm_duration=int(text))
 
 
 @router.message(RemoteForm.link, _NOT_COMMAND)
 async def remote_link(message: Message, state: FSMContext) -> None:
-    await state.update_data(rm_link=clean_link(message.text))
-    await state.set_state(RemoteForm.examiner)
-    await message.answer(tr("remote-ask-examiner"))
+    link = clean_link(message.text)
+    data = await state.get_data()
+    await ask(message, state, RemoteForm.examiner, tr("remote-ask-examiner"), back=_back(data["rm_contest"]), rm_link=link)
 
 
 @router.message(RemoteForm.examiner, _NOT_COMMAND)
@@ -189,9 +192,9 @@ async def remote_examiner(message: Message, state: FSMContext) -> None:
     if text != "-" and not text.isdigit():
         await message.answer(tr("remote-bad-examiner"))
         return
-    await state.update_data(rm_examiner=None if text == "-" else int(text))
-    await state.set_state(RemoteForm.materials)
-    await message.answer(tr("remote-ask-materials"))
+    data = await state.get_data()
+    examiner = None if text == "-" else int(text)
+    await ask(message, state, RemoteForm.materials, tr("remote-ask-materials"), back=_back(data["rm_contest"]), rm_examiner=examiner)
 
 
 @router.message(RemoteForm.materials, F.document | (F.text == "-"))
@@ -220,7 +223,7 @@ async def remote_materials(message: Message, services: Services, state: FSMConte
 
 @router.message(RemoteForm.materials, _NOT_COMMAND)
 async def remote_materials_wrong(message: Message) -> None:
-    await message.answer(tr("remote-ask-materials"))
+    await message.answer(tr("remote-ask-materials"), reply_markup=cancel_markup())
 
 
 @router.callback_query(RemoteCancelCb.filter())
@@ -231,7 +234,8 @@ async def remote_cancel(query: CallbackQuery, callback_data: RemoteCancelCb, ser
         await query.answer()
         await query.message.edit_text(tr("remote-cancelled", when=format_dt(s.starts_at, s.timezone), name=s.participant_name))
         return
-    s = await services.remote.slot(uid, sid)  # role and region checked before anything is shown
+    # role and region checked before anything is shown; a cancelled connection is refused at once
+    s = await services.remote.slot(uid, sid, live=callback_data.action == "ask")
     await query.answer()
     if callback_data.action == "keep":
         await query.message.edit_text(tr("remote-kept"))

@@ -14,6 +14,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import flow
 from bot.callbacks import ContestCb, NavCb
+from bot.prompts import ask
 from bot.texts import format_dt, tr
 from models.services import Services, TelegramFile
 from models.services.tasks import TaskItem
@@ -101,12 +102,11 @@ async def open_from_notice(query: CallbackQuery, callback_data: NavCb, bot: Bot,
 
 @router.callback_query(TaskCb.filter(F.action == "answer"))
 async def ask_answer(query: CallbackQuery, callback_data: TaskCb, services: Services, state: FSMContext) -> None:
-    t = await services.tasks.ensure_open(query.from_user.id, callback_data.task_id)
+    t = await services.tasks.ensure_open(query.from_user.id, callback_data.task_id)  # a closed task: refused at once
     await query.answer()
-    await state.set_state(TaskForm.answer)
-    await state.update_data(tk_task=t.id)
     deadline = tr("task-ask-answer-deadline", deadline=format_dt(t.deadline, t.timezone)) if t.deadline else ""
-    await query.message.answer(tr("task-ask-answer", title=t.title, deadline=deadline))
+    back = ContestCb(contest_id=t.contest_id, then="tasks")
+    await ask(query.message, state, TaskForm.answer, tr("task-ask-answer", title=t.title, deadline=deadline), back=back, tk_task=t.id)
 
 
 @router.message(TaskForm.answer, F.document)
@@ -166,18 +166,20 @@ async def tasks_contest(query: CallbackQuery, callback_data: ContestCb, bot: Bot
 
 @router.callback_query(TaskPublishCb.filter())
 async def publish_start(query: CallbackQuery, callback_data: TaskPublishCb, services: Services, state: FSMContext) -> None:
-    await services.tasks.check_publisher(query.from_user.id, callback_data.contest_id)
+    await services.tasks.check_publisher(query.from_user.id, callback_data.contest_id)  # before any input
     await query.answer()
-    await state.set_state(TaskForm.file)
-    await state.update_data(tk_contest=callback_data.contest_id)
-    await query.message.answer(tr("task-ask-file"))
+    back = ContestCb(contest_id=callback_data.contest_id, then="tasks")
+    await ask(query.message, state, TaskForm.file, tr("task-ask-file"), back=back, tk_contest=callback_data.contest_id)
+
+
+def _back(data: dict) -> ContestCb:  # type: ignore[type-arg]
+    return ContestCb(contest_id=int(data.get("tk_contest") or 0), then="tasks")
 
 
 @router.message(TaskForm.file, F.document)
 async def publish_file(message: Message, state: FSMContext) -> None:
-    await state.update_data(tk_file=message.document.file_id, tk_name=message.document.file_name)
-    await state.set_state(TaskForm.title)
-    await message.answer(tr("task-ask-title"))
+    data = await state.get_data()
+    await ask(message, state, TaskForm.title, tr("task-ask-title"), back=_back(data), tk_file=message.document.file_id, tk_name=message.document.file_name)
 
 
 @router.message(TaskForm.file, ~F.text.startswith("/"))
@@ -187,9 +189,8 @@ async def publish_not_file(message: Message) -> None:
 
 @router.message(TaskForm.title, _NOT_COMMAND)
 async def publish_title(message: Message, state: FSMContext) -> None:
-    await state.update_data(tk_title=message.text.strip())
-    await state.set_state(TaskForm.limit)
-    await message.answer(tr("task-ask-limit"))
+    data = await state.get_data()
+    await ask(message, state, TaskForm.limit, tr("task-ask-limit"), back=_back(data), tk_title=message.text.strip())
 
 
 @router.message(TaskForm.limit, _NOT_COMMAND)

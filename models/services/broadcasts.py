@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.contest_file import Role
 from models.errors import DomainError, Forbidden, NotFound
 from models.rules import JourneyStage, VerificationStatus
-from models.services.base import Service
+from models.services.base import Service, lock
 from models.services.coordination import CoordinatorService
+from models.services.staff_history import contest_tz, last_action
 from models.tables import (
     Application,
     Broadcast,
@@ -98,14 +99,72 @@ class BroadcastService(Service):
     async def _scope(self, s: AsyncSession, actor: int, contest_id: int) -> frozenset[str] | None:
         return await self._coordination()._scope(s, actor, contest_id)
 
-    async def _own(self, s: AsyncSession, actor: int, broadcast_id: int) -> tuple[Broadcast, frozenset[str] | None]:
-        b = await s.get(Broadcast, broadcast_id, populate_existing=True)
+    async def _own(
+        self, s: AsyncSession, actor: int, broadcast_id: int, *, for_update: bool = False
+    ) -> tuple[Broadcast, frozenset[str] | None]:
+        """The broadcast and the actor's scope. ``for_update``: the first read of a transition —
+        the row is locked (PostgreSQL ``FOR UPDATE``; SQLite: the unit of work's write lock), so
+        a second press waits and then reads the state the first one left (issue #12)."""
+        if for_update:
+            b = await lock(s, Broadcast, broadcast_id)
+        else:
+            b = await s.get(Broadcast, broadcast_id, populate_existing=True)
         if b is None:
             raise NotFound("broadcast_not_found")
         scope = await self._scope(s, actor, b.contest_id)  # Forbidden without the role
         if b.author_telegram_id != actor and scope is not None:
             raise Forbidden("not_your_broadcast")
         return b, scope
+
+    async def _refuse(self, s: AsyncSession, b: Broadcast, wanted: str) -> DomainError:
+        """The refusal of ``wanted`` (draft | running | paused | live) for a broadcast in
+        another state: what already happened to it, who did it and when (issue #12)."""
+        tz = await contest_tz(s, b.contest_id)
+
+        async def by(*actions: str) -> dict[str, object]:
+            seen = await last_action(s, "broadcast", b.id, actions, b.contest_id)
+            if seen is None:
+                when = b.finished_at or b.started_at or b.created_at
+                return {"who": "—", "at": when, "tz": tz}
+            return seen.args(tz)
+
+        args: dict[str, object] = {"id": b.id, "total": b.total}
+        if b.status == "dropped":
+            return DomainError("broadcast_dropped", **args, **await by("broadcast.drop"))
+        if b.status == "cancelled":
+            return DomainError("broadcast_was_cancelled", **args, **await by("broadcast.cancel"))
+        if b.status == "done":
+            return DomainError("broadcast_finished", **args, at=b.finished_at or b.started_at, tz=tz)
+        if b.status == "draft":
+            return DomainError("broadcast_not_started", **args)
+        if wanted == "draft":  # running or paused: it was started
+            return DomainError("broadcast_started", **args, **await by("broadcast.start"))
+        if b.status == "paused":
+            return DomainError("broadcast_already_paused", **args, **await by("broadcast.pause"))
+        return DomainError("broadcast_already_running", **args, **await by("broadcast.resume", "broadcast.start"))
+
+    async def _draft_for_update(self, s: AsyncSession, actor: int, broadcast_id: int) -> tuple[Broadcast, frozenset[str] | None]:
+        b, scope = await self._own(s, actor, broadcast_id, for_update=True)
+        if b.status != "draft":
+            raise await self._refuse(s, b, "draft")
+        return b, scope
+
+    async def check_draft(self, actor: int, broadcast_id: int) -> BroadcastView:
+        """A button of a draft (audience, preview, edit, send, drop) is refused at once when
+        the draft was dropped or already started."""
+        async with self.read() as s:
+            b, _ = await self._own(s, actor, broadcast_id)
+            if b.status != "draft":
+                raise await self._refuse(s, b, "draft")
+            return _view(b)
+
+    async def check_live(self, actor: int, broadcast_id: int) -> BroadcastView:
+        """«Отменить рассылку» asks for a confirmation only while there is something to cancel."""
+        async with self.read() as s:
+            b, _ = await self._own(s, actor, broadcast_id)
+            if b.status not in ("running", "paused"):
+                raise await self._refuse(s, b, "live")
+            return _view(b)
 
     # ------------------------------------------------------------------ composing
 
@@ -139,9 +198,7 @@ class BroadcastService(Service):
         """Change who receives a draft; returns it with the exact number of recipients."""
         async with self.uow() as uow:
             s = uow.session
-            b, scope = await self._own(s, actor, broadcast_id)
-            if b.status != "draft":
-                raise DomainError("broadcast_started")
+            b, scope = await self._draft_for_update(s, actor, broadcast_id)
             await self._check_audience(s, b.contest_id, audience, scope)
             b.audience = audience.model_dump()
             count = await self._count(s, b.contest_id, audience, scope)
@@ -247,9 +304,7 @@ class BroadcastService(Service):
         """Confirmed: write every recipient's outbox row in one statement and start."""
         async with self.uow() as uow:
             s = uow.session
-            b, scope = await self._own(s, actor, broadcast_id)
-            if b.status != "draft":
-                raise DomainError("broadcast_started")
+            b, scope = await self._draft_for_update(s, actor, broadcast_id)
             audience = Audience.model_validate(b.audience)
             await self._check_audience(s, b.contest_id, audience, scope)
             columns = ["reason", "subject", "recipient_chat_id", "due_at", "message_key", "message_args", "language", "status", "attempts", "muteable", "broadcast_id", "created_at"]
@@ -296,6 +351,17 @@ class BroadcastService(Service):
             uow.after_commit("broadcast", b.id)
             return _view(b)
 
+    async def drop(self, actor: int, broadcast_id: int) -> BroadcastView:
+        """«Отменить черновик»: the draft can never be sent afterwards — its old «Отправить»
+        button is refused (issue #12). One audit row; a second drop is told who dropped it."""
+        async with self.uow() as uow:
+            s = uow.session
+            b, _ = await self._draft_for_update(s, actor, broadcast_id)
+            b.status = "dropped"
+            b.finished_at = uow.now
+            uow.audit(actor, "broadcast.drop", "broadcast", b.id, contest_id=b.contest_id, before={"status": "draft"}, after={"status": "dropped"})
+            return _view(b)
+
     async def set_progress_message(self, actor: int, broadcast_id: int, chat_id: int, message_id: int) -> None:
         async with self.uow() as uow:
             b, _ = await self._own(uow.session, actor, broadcast_id)
@@ -310,9 +376,9 @@ class BroadcastService(Service):
     async def cancel(self, actor: int, broadcast_id: int) -> BroadcastView:
         async with self.uow() as uow:
             s = uow.session
-            b, _ = await self._own(s, actor, broadcast_id)
+            b, _ = await self._own(s, actor, broadcast_id, for_update=True)
             if b.status not in ("running", "paused"):
-                raise DomainError("broadcast_not_running")
+                raise await self._refuse(s, b, "live")
             await s.execute(
                 update(Delivery)
                 .where(Delivery.broadcast_id == b.id, Delivery.status.in_(["pending", "held"]))
@@ -328,9 +394,9 @@ class BroadcastService(Service):
     async def _switch(self, actor: int, broadcast_id: int, was: str, becomes: str, rows_from: str, rows_to: str) -> BroadcastView:
         async with self.uow() as uow:
             s = uow.session
-            b, _ = await self._own(s, actor, broadcast_id)
+            b, _ = await self._own(s, actor, broadcast_id, for_update=True)
             if b.status != was:
-                raise DomainError("broadcast_not_running" if was == "running" else "broadcast_not_paused")
+                raise await self._refuse(s, b, was)
             # rows being sent right now finish; the rest wait (or go on)
             await s.execute(
                 update(Delivery)

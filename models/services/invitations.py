@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.contest_file import ExpertStatus, PersonDef, Role
 from models.errors import DomainError, Forbidden, NotFound
-from models.services.base import Service, UnitOfWork
+from models.services.base import Service, UnitOfWork, lock
+from models.services.staff_history import contest_tz, last_action
 from models.tables import Contest, Invitation, Nomination, Region, RoleAssignment
 
 #: how long a link stays valid
@@ -506,20 +507,33 @@ class InvitationService(Service):
 
     # ------------------------------------------------------------------ opening a link
 
-    async def _by_token(self, s: AsyncSession, token: str, actor: int, now: datetime) -> Invitation:
+    async def _by_token(self, s: AsyncSession, token: str, actor: int, now: datetime, *, for_update: bool = False) -> Invitation:
+        """The invitation of a link, refused (with what happened and when) unless it can still
+        be accepted. ``for_update``: the row is locked first, so two «Да, это я», or an
+        acceptance racing a revocation, are settled once (issue #12)."""
         token = token.removeprefix(TOKEN_PREFIX)
-        inv = None
+        inv_id = None
         if token and len(token) <= 64:
-            inv = (await s.execute(select(Invitation).where(Invitation.token_hash == hash_token(token)))).scalar_one_or_none()
-        if inv is None:
+            inv_id = (await s.execute(select(Invitation.id).where(Invitation.token_hash == hash_token(token)))).scalar_one_or_none()
+        inv = None
+        if inv_id is not None:
+            inv = await lock(s, Invitation, inv_id) if for_update else await s.get(Invitation, inv_id, populate_existing=True)
+        if inv is None or inv.token_hash != hash_token(token):  # a new link was issued meanwhile
             raise NotFound("inv_unknown")
+        await self._still_open(s, inv, actor, now)
+        return inv
+
+    async def _still_open(self, s: AsyncSession, inv: Invitation, actor: int | None, now: datetime) -> None:
+        tz = await contest_tz(s, inv.contest_id)
         if inv.used_at is not None:
-            raise DomainError("inv_already_yours" if inv.used_by == actor else "inv_used")
+            code = "inv_already_yours" if actor is not None and inv.used_by == actor else "inv_used"
+            raise DomainError(code, at=inv.used_at, tz=tz)
         if inv.revoked_at is not None:
-            raise DomainError("inv_revoked")
+            seen = await last_action(s, "invitation", inv.id, ["invitation.revoke"], inv.contest_id)
+            # no audit row of its own: revoked by a re-load of the contest file
+            raise DomainError("inv_revoked", who=seen.who if seen else "none", at=inv.revoked_at, tz=tz)
         if inv.expires_at is None or inv.expires_at <= now:
             raise DomainError("inv_expired")
-        return inv
 
     async def preview(self, actor: int, token: str) -> InvitationPreview:
         """What a link offers, before the person confirms it is them."""
@@ -549,14 +563,17 @@ class InvitationService(Service):
         acceptance — also a concurrent one — is refused."""
         async with self.uow() as uow:
             s = uow.session
-            inv = await self._by_token(s, token, actor, uow.now)
+            inv = await self._by_token(s, token, actor, uow.now, for_update=True)
             row = (
                 await s.execute(
-                    select(RoleAssignment).where(
+                    select(RoleAssignment)
+                    .where(
                         RoleAssignment.contest_id == inv.contest_id,
                         RoleAssignment.telegram_id == actor,
                         RoleAssignment.role == inv.role,
                     )
+                    .with_for_update()
+                    .execution_options(populate_existing=True)
                 )
             ).scalar_one_or_none()
             if row is None:
@@ -576,8 +593,8 @@ class InvitationService(Service):
                 .values(used_at=uow.now, used_by=actor, role_assignment_id=row.id)
                 .execution_options(synchronize_session=False)
             )
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
-                raise DomainError("inv_used")  # someone else was faster: the binding rolls back
+            if taken.rowcount != 1:  # type: ignore[attr-defined]  # cannot happen under the lock; kept as a guard
+                raise DomainError("inv_used", at=uow.now, tz="Europe/Moscow")  # the binding rolls back
             uow.audit(actor, "invitation.accept", "invitation", inv.id, contest_id=inv.contest_id, after={"role": inv.role})
             contest = await s.get(Contest, inv.contest_id)
             assert contest is not None
@@ -585,23 +602,27 @@ class InvitationService(Service):
 
     # ------------------------------------------------------------------ managing
 
-    async def _own_invitation(self, s: AsyncSession, actor: int, invitation_id: int) -> Invitation:
-        inv = await s.get(Invitation, invitation_id, populate_existing=True)
+    async def _own_invitation(self, s: AsyncSession, actor: int, invitation_id: int, now: datetime) -> Invitation:
+        """A pending invitation the actor manages, locked for a transition (revoke, new link):
+        a used or revoked one is refused with who and when (issue #12)."""
+        inv = await lock(s, Invitation, invitation_id)
         if inv is None:
             raise NotFound("inv_unknown")
         scope = await self._scope(s, actor, inv.contest_id)
         if scope is not ALL and inv.created_by != actor:
             raise Forbidden("inv_not_allowed")
+        tz = await contest_tz(s, inv.contest_id)
         if inv.used_at is not None:
-            raise DomainError("inv_used")
+            raise DomainError("inv_already_accepted", name=inv.name, at=inv.used_at, tz=tz)
         if inv.revoked_at is not None:
-            raise DomainError("inv_revoked")
+            await self._still_open(s, inv, None, now)
         return inv
 
     async def revoke_invitation(self, actor: int, invitation_id: int) -> str:
-        """Cancel a link not yet used; returns the invited name."""
+        """Cancel a link not yet used; returns the invited name. Settled once against an
+        acceptance of the same link: both lock the invitation first."""
         async with self.uow() as uow:
-            inv = await self._own_invitation(uow.session, actor, invitation_id)
+            inv = await self._own_invitation(uow.session, actor, invitation_id, uow.now)
             inv.revoked_at = uow.now
             uow.audit(actor, "invitation.revoke", "invitation", inv.id, contest_id=inv.contest_id)
             return inv.name
@@ -610,7 +631,7 @@ class InvitationService(Service):
         """A new link for a pending invitation (a contest-file entry, or a lost link): the
         old token stops working."""
         async with self.uow() as uow:
-            inv = await self._own_invitation(uow.session, actor, invitation_id)
+            inv = await self._own_invitation(uow.session, actor, invitation_id, uow.now)
             token, inv.token_hash = _new_token()
             inv.expires_at = uow.now + INVITATION_TTL
             uow.audit(actor, "invitation.issue", "invitation", inv.id, contest_id=inv.contest_id)
@@ -653,18 +674,27 @@ class InvitationService(Service):
             if r is None:
                 raise NotFound("inv_role_not_found")
             await self._require_staff_manager(s, actor, r.contest_id)
+            if not r.active:  # «Отозвать» of a role already revoked: refused before the confirmation
+                raise await self._role_revoked(s, r)
             return StaffEntry(r.id, r.telegram_id, r.name or str(r.telegram_id), r.role, list(r.region_codes), r.expert_status, r.commission_role)
+
+    @staticmethod
+    async def _role_revoked(s: AsyncSession, r: RoleAssignment) -> DomainError:
+        seen = await last_action(s, "role_assignment", r.id, ["role.revoke"], r.contest_id)
+        if seen is None:
+            return DomainError("inv_role_not_found")
+        return DomainError("inv_role_revoked", name=r.name or str(r.telegram_id), **seen.args(await contest_tz(s, r.contest_id)))
 
     async def revoke_role(self, actor: int, role_id: int) -> StaffEntry:
         """Take a role away at once: every check reads ``active``, so the person's buttons
         already on screen are refused from now on."""
         async with self.uow() as uow:
-            r = await uow.session.get(RoleAssignment, role_id, populate_existing=True)
+            r = await lock(uow.session, RoleAssignment, role_id)
             if r is None:
                 raise NotFound("inv_role_not_found")
             await self._require_staff_manager(uow.session, actor, r.contest_id)
             if not r.active:
-                raise DomainError("inv_role_not_found")
+                raise await self._role_revoked(uow.session, r)
             r.active = False
             uow.audit(actor, "role.revoke", "role_assignment", r.id, contest_id=r.contest_id, before={"role": r.role}, after={"active": False})
             return StaffEntry(r.id, r.telegram_id, r.name or str(r.telegram_id), r.role, list(r.region_codes), r.expert_status, r.commission_role)

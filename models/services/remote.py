@@ -18,9 +18,10 @@ from sqlalchemy.orm import selectinload
 
 from models.errors import DomainError, Forbidden, NotFound
 from models.rules import VerificationStatus, format_local
-from models.services.base import Service
+from models.services.base import Service, lock
 from models.services.contests import stage_at
 from models.services.coordination import CoordinatorService, Scope, _in_scope
+from models.services.staff_history import actor_name, last_action
 from models.tables import Contest, Delivery, Participant, Person, RemoteSlot
 from models.views import Choice, Page
 
@@ -170,6 +171,9 @@ class RemoteEventService(Service):
             s = uow.session
             scope = await self._scope(s, actor, contest_id)
             contest = await self._contest(s, contest_id)
+            # The participant's schedule is changed one at a time (issue #12): two coordinators
+            # adding overlapping connections — the second sees the first and is refused.
+            await lock(s, Participant, participant_id)
             p = await s.get(Participant, participant_id, options=[selectinload(Participant.region)])
             if p is None or p.contest_id != contest_id:
                 raise NotFound("participant_not_found")
@@ -190,7 +194,8 @@ class RemoteEventService(Service):
             ).scalars()
             for other in others:
                 if other.starts_at + timedelta(minutes=other.duration_minutes) > starts_at:
-                    raise DomainError("remote_overlap", at=other.starts_at, tz=contest.timezone)
+                    who = await actor_name(s, contest_id, other.created_by)
+                    raise DomainError("remote_overlap", at=other.starts_at, who=who, tz=contest.timezone)
             stage = stage_at(contest, starts_at)
             slot = RemoteSlot(
                 contest_id=contest_id,
@@ -229,9 +234,9 @@ class RemoteEventService(Service):
         the slot not yet sent are dropped."""
         async with self.uow() as uow:
             s = uow.session
-            slot, p, contest = await self._slot_for_coordinator(s, actor, slot_id)
+            slot, p, contest = await self._slot_for_coordinator(s, actor, slot_id, for_update=True)
             if slot.cancelled_at is not None:
-                raise DomainError("remote_already_cancelled")
+                raise await self._cancelled(s, slot, contest)
             slot.cancelled_at = uow.now
             subject = f"slot:{slot.id}"
             await s.execute(
@@ -255,10 +260,34 @@ class RemoteEventService(Service):
             uow.audit(actor, "remote.cancel_slot", "remote_slot", slot.id, contest_id=slot.contest_id, before={"cancelled": False}, after={"cancelled": True})
             return view
 
-    async def slot(self, actor: int, slot_id: int) -> SlotView:
+    @staticmethod
+    async def _cancelled(s: AsyncSession, slot: RemoteSlot, contest: Contest) -> DomainError:
+        """What already happened to a cancelled connection: who cancelled it and when."""
+        seen = await last_action(s, "remote_slot", slot.id, ["remote.cancel_slot"], slot.contest_id)
+        who = seen.who if seen is not None else "—"
+        return DomainError("remote_already_cancelled", who=who, at=slot.cancelled_at, when=slot.starts_at, tz=contest.timezone)
+
+    async def slot(self, actor: int, slot_id: int, *, live: bool = False) -> SlotView:
+        """A connection of the actor's regions; ``live``: refused at once when it was already
+        cancelled (the «✖» of an old schedule, before the confirmation is asked)."""
         async with self.read() as s:
             slot, p, contest = await self._slot_for_coordinator(s, actor, slot_id)
+            if live and slot.cancelled_at is not None:
+                raise await self._cancelled(s, slot, contest)
             return slot_view(slot, p, contest)
+
+    async def candidate(self, actor: int, contest_id: int, participant_id: int) -> Choice:
+        """A participant a connection may be scheduled for — checked before the first question
+        is asked: the role, the region, and that the participant is (still) accepted."""
+        async with self.read() as s:
+            scope = await self._scope(s, actor, contest_id)
+            p = await s.get(Participant, participant_id, options=[selectinload(Participant.region)])
+            if p is None or p.contest_id != contest_id:
+                raise NotFound("participant_not_found")
+            self._region_check(p, scope)
+            if p.verification_status != VerificationStatus.ACCEPTED:
+                raise DomainError("remote_not_accepted")
+            return Choice(p.id, p.full_name or "—")
 
     async def slots(self, actor: int, contest_id: int) -> list[SlotView]:
         """The schedule of the actor's regions: connections not yet over, soonest first."""
@@ -328,8 +357,11 @@ class RemoteEventService(Service):
 
     # ------------------------------------------------------------------ helpers
 
-    async def _slot_for_coordinator(self, s: AsyncSession, actor: int, slot_id: int) -> tuple[RemoteSlot, Participant, Contest]:
-        slot = await s.get(RemoteSlot, slot_id, populate_existing=True)
+    async def _slot_for_coordinator(
+        self, s: AsyncSession, actor: int, slot_id: int, *, for_update: bool = False
+    ) -> tuple[RemoteSlot, Participant, Contest]:
+        """``for_update``: the first read of a transition locks the slot (issue #12)."""
+        slot = await lock(s, RemoteSlot, slot_id) if for_update else await s.get(RemoteSlot, slot_id, populate_existing=True)
         if slot is None:
             if not self.is_admin(actor) and not (await CoordinatorService(self.ctx).staff_roles(actor)).is_coordinator:
                 raise Forbidden("not_coordinator")

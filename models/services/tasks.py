@@ -16,9 +16,10 @@ from sqlalchemy.orm import selectinload
 from models import rules
 from models.errors import DomainError, Forbidden, NotFound
 from models.rules import VerificationStatus
-from models.services.base import Service
+from models.services.base import Service, lock
 from models.services.contests import stage_at
 from models.services.coordination import CoordinatorService
+from models.services.staff_history import actor_name
 from models.tables import Contest, Participant, Person, TaskAccess, TaskSubmission, TaskText
 
 MAX_TITLE = 200
@@ -110,6 +111,9 @@ class TaskTextService(Service):
         time_limit_minutes: int | None = None,
         closes_at: datetime | None = None,
     ) -> TaskItem:
+        """R-COO-4: publish a task text and tell every accepted participant (one outbox row
+        each). The very same task (file, title, limit, closing time) is published once: a
+        repeated publication is refused with who published it and when (issue #12)."""
         title = (title or "").strip()
         if not title or len(title) > MAX_TITLE:
             raise DomainError("task_bad_title", limit=MAX_TITLE)
@@ -120,9 +124,35 @@ class TaskTextService(Service):
         async with self.uow() as uow:
             s = uow.session
             await self._publisher(s, actor, contest_id)
+            # Publications of a contest are serialised (the contest row is locked; SQLite: the
+            # unit of work's write lock), so a double «publish» — one coordinator's repeated
+            # answer, or two federal coordinators with the same file — publishes once (issue #12).
+            if await lock(s, Contest, contest_id) is None:
+                raise NotFound("contest_not_found")
             contest = await s.get(Contest, contest_id, options=[selectinload(Contest.stages)])
             if contest is None:
                 raise NotFound("contest_not_found")
+            same = (
+                await s.execute(
+                    select(TaskText)
+                    .where(
+                        TaskText.contest_id == contest_id,
+                        TaskText.telegram_file_id == telegram_file_id,
+                        TaskText.title == title,
+                        TaskText.time_limit_minutes.is_(None) if time_limit_minutes is None else TaskText.time_limit_minutes == time_limit_minutes,
+                        TaskText.closes_at.is_(None) if closes_at is None else TaskText.closes_at == closes_at,
+                    )
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+            if same is not None:
+                raise DomainError(
+                    "task_already_published",
+                    title=title,
+                    who=await actor_name(s, contest_id, same.published_by),
+                    at=same.published_at,
+                    tz=contest.timezone,
+                )
             if closes_at is not None and closes_at <= uow.now:
                 raise DomainError("task_closes_in_past", at=closes_at, tz=contest.timezone)
             stage = stage_at(contest, uow.now)

@@ -85,10 +85,13 @@ inv-revoked = The role «{ $role }» has been revoked from { $name }.
 inv-cancelled = Nothing has changed.
 
 err-inv-unknown = The invitation link was not found. Check that it was copied in full, or ask for a new one.
-err-inv-used = This invitation has already been used by another account. If this is a mistake, ask the coordinator for a new link.
-err-inv-already-yours = You have already accepted this invitation — the role is bound to your account.
+err-inv-used = This invitation has already been used by another account ({ $at }). If this is a mistake, ask the coordinator for a new link.
+err-inv-already-yours = You have already accepted this invitation ({ $at }) — the role is bound to your account.
 err-inv-expired = The invitation has expired. Ask the coordinator for a new link.
-err-inv-revoked = This invitation has been cancelled. If this is a mistake, contact the coordinator.
+err-inv-revoked = This invitation was cancelled { $who ->
+        [none] when the contest file was updated ({ $at })
+       *[other] ({ $who }, { $at })
+    }. If this is a mistake, contact the coordinator.
 err-inv-not-allowed = Staff can be invited by coordinators, federal coordinators and contest administrators.
 err-inv-staff-only = The staff list and revoking roles are available to the administrator and the federal coordinator.
 err-inv-role-not-allowed = A regional coordinator can invite only a coordinator of their own region or an expert.
