@@ -32,12 +32,18 @@ router = Router(name=__name__)
 
 #: FSM data key: the callback data that re-opens the screen a prompt was asked from.
 BACK_KEY = "_prompt_back"
+#: FSM data key: the prompt :func:`ask` asked last — ``{"state", "text", "rows"}`` — so
+#: «Продолжить» can ask it again after the person left it (issue #12: nothing is lost).
+PROMPT_KEY = "_prompt"
+#: FSM data key: the state of the prompt a command left (:class:`CommandsLeavePrompts`), so
+#: a later stray message is answered with where the person was (bot.handlers.common.fallback).
+LEFT_KEY = "_prompt_left"
 
 
 class PromptCb(CallbackData, prefix="px"):
     """«Отмена» of a prompt, and the «Изменить» of a confirmation (asks again)."""
 
-    action: str  # cancel
+    action: str  # cancel | resume
 
 
 def cancel_button() -> InlineKeyboardButton:
@@ -81,8 +87,39 @@ async def ask(
     """Enter ``prompt_state`` (keeping ``data`` in the draft) and ask ``text`` with «Отмена».
     ``back`` is the callback data of the screen to return to when the person cancels."""
     await state.set_state(prompt_state)
-    await state.update_data(**data, **{BACK_KEY: (back if isinstance(back, str) or back is None else back.pack())})
+    # the question is remembered with the draft (encrypted, bot.storage): «Продолжить» asks it again
+    kept = [[b.model_dump(mode="json", exclude_none=True) for b in row] for row in rows or []]
+    await state.update_data(
+        **data,
+        **{
+            BACK_KEY: (back if isinstance(back, str) or back is None else back.pack()),
+            PROMPT_KEY: {"state": prompt_state.state, "text": text, "rows": kept},
+            LEFT_KEY: None,
+        },
+    )
     return await target.answer(text, reply_markup=cancel_markup(*(rows or [])))
+
+
+def resume_button() -> InlineKeyboardButton:
+    """«Продолжить»: ask the remembered prompt again (:func:`resume`)."""
+    return InlineKeyboardButton(text=tr("btn-conv-continue"), callback_data=PromptCb(action="resume").pack())
+
+
+@router.callback_query(PromptCb.filter(F.action == "resume"))
+async def resume(query: CallbackQuery, state: FSMContext) -> None:
+    """Back into the prompt the person left (or whose question scrolled away): the draft is
+    still there, the same question is asked again with «Отмена»."""
+    data = await state.get_data()
+    prompt = data.get(PROMPT_KEY) or {}
+    step = await state.get_state() or data.get(LEFT_KEY)
+    await query.answer()
+    if not step or prompt.get("state") != step or not prompt.get("text"):
+        await query.bot.send_message(query.from_user.id, tr("session-expired"))  # type: ignore[union-attr]
+        return
+    await state.set_state(step)
+    await state.update_data(**{LEFT_KEY: None})
+    rows = [[InlineKeyboardButton(**b) for b in row] for row in prompt.get("rows") or []]
+    await query.bot.send_message(query.from_user.id, prompt["text"], reply_markup=cancel_markup(*rows))  # type: ignore[union-attr]
 
 
 @router.callback_query(PromptCb.filter(F.action == "cancel"))
@@ -91,7 +128,7 @@ async def cancel(query: CallbackQuery, state: FSMContext) -> None:
     data = await state.get_data()
     back = data.get(BACK_KEY)
     await state.set_state(None)
-    await state.update_data(**{BACK_KEY: None})
+    await state.update_data(**{BACK_KEY: None, LEFT_KEY: None})
     await query.answer(tr("prompt-cancelled-short"))
     markup = None
     if back:
@@ -119,6 +156,7 @@ class CommandsLeavePrompts(BaseMiddleware):
         if isinstance(event, Message) and (event.text or "").startswith("/"):
             state: FSMContext | None = data.get("state")
             if state is not None and data.get("raw_state") is not None:
+                await state.update_data(**{LEFT_KEY: data["raw_state"]})  # where they were (fallback)
                 await state.set_state(None)
                 data["raw_state"] = None
         return await handler(event, data)
@@ -126,6 +164,8 @@ class CommandsLeavePrompts(BaseMiddleware):
 
 __all__ = [
     "BACK_KEY",
+    "LEFT_KEY",
+    "PROMPT_KEY",
     "CommandsLeavePrompts",
     "PromptCb",
     "ask",
@@ -133,5 +173,7 @@ __all__ = [
     "cancel_markup",
     "cancel_row",
     "confirm_markup",
+    "resume",
+    "resume_button",
     "router",
 ]

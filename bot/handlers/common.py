@@ -6,12 +6,15 @@ import logging
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, ExceptionTypeFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import SettingsCb
+from bot.conversation import where_they_were
 from bot.menus import set_menu
 from bot.texts import error_text, staff_help, tr
+from models.clock import format_clock, is_rehearsal
 from models.errors import DomainError
 from models.services import Services
 
@@ -26,6 +29,9 @@ async def help_(message: Message, bot: Bot, services: Services) -> None:
     expert = await services.scoring.is_expert_anywhere(message.from_user.id)
     commission = await services.appeals.is_member_anywhere(message.from_user.id)
     parts = [tr("help-participant"), *staff_help(roles.is_coordinator, roles.is_admin, expert, commission)]
+    clock = services.ctx.clock
+    if roles.is_admin and is_rehearsal(clock):  # CLOCK_START (issue 12 §4): admins see the rehearsal clock
+        parts.append(tr("clock-help-admin", start=format_clock(clock.start, clock.tz), now=format_clock(clock.now(), clock.tz)))  # type: ignore[attr-defined]
     await message.answer("\n\n".join(parts))
 
 
@@ -51,8 +57,17 @@ async def settings_toggle(query: CallbackQuery, callback_data: SettingsCb, servi
 
 
 @router.message()
-async def fallback(message: Message) -> None:
-    await message.answer(tr("unknown-command"))
+async def fallback(message: Message, services: Services, state: FSMContext | None = None, raw_state: str | None = None) -> None:
+    """A message no handler took. If we know where the person was — a step this message
+    does not fit (or a state no handler knows any more), a prompt they left with a command,
+    an unfinished participant form — say so with «Продолжить» (issue #12, guarantee 2,
+    bot.conversation); only otherwise «Не понимаю» with the commands."""
+    where = None if message.from_user is None else await where_they_were(message.from_user.id, services, state, raw_state)
+    if where is None:
+        await message.answer(tr("unknown-command"))
+        return
+    text, markup = where
+    await message.answer(text, reply_markup=markup)
 
 
 @router.callback_query()

@@ -1,0 +1,104 @@
+"""Where a person was in a conversation, for a message no handler took (issue #12,
+guarantee 2): «Вы были на шаге … Продолжить?» instead of «Не понимаю».
+
+The conversation position and drafts live in the database (bot.storage), so after a restart
+the person is still at their step and their answer is taken. What is left for the fallback
+(bot.handlers.common): a message that does not fit the step the person is at (or a state no
+handler knows any more, e.g. after an update of the bot), a prompt they left with a command
+(bot.prompts.LEFT_KEY), and a participant with an unfinished form or application (checked
+against the database, so it is right even when the position itself was lost)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import NavCb
+from bot.flow import Apply, Form
+from bot.prompts import BACK_KEY, LEFT_KEY, PROMPT_KEY, cancel_row, resume_button
+from bot.texts import LANGUAGE, tr
+from models.errors import DomainError
+from models.rules import ApplicationStatus, VerificationStatus
+from models.services import Services
+from notifications.i18n import has
+
+#: the participant's own journey: resumed as /start resumes it (bot.flow.show_next)
+PARTICIPANT_STEPS = frozenset({Form.__full_group_name__, Apply.__full_group_name__})
+
+Reply = tuple[str, InlineKeyboardMarkup | None]
+
+
+def step_label(step: str) -> str:
+    """«ФИО», «причина отказа»… for a state name like ``Form:full_name``."""
+    key = "conv-step-" + step.lower().replace(":", "-").replace("_", "-")
+    return tr(key) if has(key, LANGUAGE.get()) else tr("conv-step-unknown")
+
+
+def _group(step: str) -> str:
+    return step.split(":", 1)[0]
+
+
+def continue_button(step: str, data: dict[str, Any]) -> InlineKeyboardButton | None:
+    """«Продолжить» for a step: ask its question again (a prompt of bot.prompts.ask), resume
+    the participant's form (/start's resume), or open the screen the prompt was asked from."""
+    prompt = data.get(PROMPT_KEY) or {}
+    if isinstance(prompt, dict) and prompt.get("state") == step and prompt.get("text"):
+        return resume_button()
+    contest_id = data.get("contest_id")
+    if _group(step) in PARTICIPANT_STEPS and isinstance(contest_id, int):
+        return InlineKeyboardButton(text=tr("btn-conv-continue"), callback_data=NavCb(contest_id=contest_id, to="form").pack())
+    back = data.get(BACK_KEY)
+    if isinstance(back, str) and back:
+        return InlineKeyboardButton(text=tr("btn-conv-continue"), callback_data=back)
+    return None
+
+
+async def where_they_were(user_id: int, services: Services, state: FSMContext | None, raw_state: str | None) -> Reply | None:
+    """The answer to a message no handler took, or ``None`` for «Не понимаю»."""
+    if state is None:
+        return None
+    data = await state.get_data()
+    if raw_state is not None:
+        # still at a step, but this message does not fit it: continue it, or leave with «Отмена»
+        button = continue_button(raw_state, data)
+        rows = [[button]] if button is not None else []
+        return tr("conv-in-step", step=step_label(raw_state)), InlineKeyboardMarkup(inline_keyboard=[*rows, cancel_row()])
+    left = data.get(LEFT_KEY)
+    if isinstance(left, str) and left and _group(left) not in PARTICIPANT_STEPS:
+        button = continue_button(left, data)
+        if button is None:
+            return tr("conv-left-step-no-button", step=step_label(left)), None
+        return tr("conv-left-step", step=step_label(left)), InlineKeyboardMarkup(inline_keyboard=[[button]])
+    # the participant's form is checked against the database, not a remembered step: it may
+    # have been finished since, or the position was lost before it lived in the database
+    return await unfinished_participant(user_id, services, data)
+
+
+async def unfinished_participant(user_id: int, services: Services, data: dict[str, Any]) -> Reply | None:
+    """«Вы заполняли анкету / заявку … Продолжить?» (→ /start's resume) or ``None``."""
+    contest_id = data.get("contest_id")
+    try:
+        if not isinstance(contest_id, int):
+            mine = await services.participants.contests_of(user_id)
+            if len(mine) != 1:
+                return None
+            contest_id = mine[0]
+        view = await services.participants.view(user_id, contest_id)
+    except DomainError:
+        return None
+    if view is None or not view.pd_consent:
+        return None
+    status = VerificationStatus(view.status)
+    if status in (VerificationStatus.DRAFT, VerificationStatus.REJECTED):
+        key = "conv-participant-form"
+    elif status == VerificationStatus.ACCEPTED and view.application is not None and view.application.status == ApplicationStatus.DRAFT:
+        key = "conv-participant-application"
+    else:
+        return None
+    button = InlineKeyboardButton(text=tr("btn-conv-continue"), callback_data=NavCb(contest_id=contest_id, to="form").pack())
+    return tr(key), InlineKeyboardMarkup(inline_keyboard=[[button]])
+
+
+__all__ = ["PARTICIPANT_STEPS", "continue_button", "step_label", "unfinished_participant", "where_they_were"]
