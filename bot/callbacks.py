@@ -101,8 +101,10 @@ class CardCb(CallbackData, prefix="vc"):
 
 class DecideCb(CallbackData, prefix="dc"):
     participant_id: int
-    action: str  # accept | reject | reason | other
+    action: str  # accept | reject | reason | other | confirm (a typed reason, shown back)
     reason: int = 0
+    #: which submission of the form the card showed (coordination.submission_rev); 0: any
+    rev: int = 0
 
 
 class ReopenCb(CallbackData, prefix="ro"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 
 from aiogram import Bot
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardMarkup, Message
@@ -22,6 +23,7 @@ from bot.callbacks import (
     OrgPageCb,
     RegionCb,
 )
+from bot.prompts import BACK_KEY, cancel_button, cancel_markup
 from bot.texts import format_dt, missing_lines, status_text, tr
 from models import rules
 from models.rules import ApplicationStatus, VerificationStatus
@@ -53,6 +55,21 @@ class Admin(StatesGroup):
 
 async def send(bot: Bot, chat_id: int, text: str, kb: InlineKeyboardMarkup | None = None) -> None:
     await bot.send_message(chat_id, text, reply_markup=kb)
+
+
+async def prompt(
+    bot: Bot, chat_id: int, state: FSMContext, prompt_state: State, text: str, back: CallbackData | str, **data: object
+) -> None:
+    """A free-text prompt with «Отмена» (bot.prompts, issue #12): ``back`` re-opens the
+    screen the person came from; cancelling changes nothing."""
+    await state.set_state(prompt_state)
+    await state.update_data(**data, **{BACK_KEY: back if isinstance(back, str) else back.pack()})
+    await bot.send_message(chat_id, text, reply_markup=cancel_markup())
+
+
+def form_back(contest_id: int) -> FormCb:
+    """Where a form prompt returns to: the form as far as it is filled."""
+    return FormCb(contest_id=contest_id, action="next")
 
 
 async def resolve_contest(services: Services, state: FSMContext, user_id: int) -> int | list[ContestBrief]:
@@ -159,11 +176,9 @@ def consent_keyboard(contest_id: int) -> InlineKeyboardMarkup:
 async def show_form_step(bot: Bot, chat_id: int, services: Services, state: FSMContext, view: ParticipantView) -> None:
     cid = view.contest.id
     if not view.full_name:
-        await state.set_state(Form.full_name)
-        await send(bot, chat_id, tr("form-ask-full-name"))
+        await prompt(bot, chat_id, state, Form.full_name, tr("form-ask-full-name"), form_back(cid))
     elif not view.snils_masked:
-        await state.set_state(Form.snils)
-        await send(bot, chat_id, tr("form-ask-snils"))
+        await prompt(bot, chat_id, state, Form.snils, tr("form-ask-snils"), form_back(cid))
     elif not view.region:
         await state.set_state(None)
         await send(bot, chat_id, tr("form-ask-region"), await region_keyboard(services, cid))
@@ -232,7 +247,8 @@ async def organisations_screen(
     if query:
         kb.button(text=tr("btn-show-all"), callback_data=OrgPageCb(contest_id=contest_id, region_id=region_id, page=0))
     kb.button(text=tr("btn-edit-region"), callback_data=FormCb(contest_id=contest_id, action="region"))
-    kb.adjust(*([1] * len(result.items)), max(1, len(nav)), 1, 1)
+    kb.add(cancel_button())  # the search prompt can be left (issue #12)
+    kb.adjust(*([1] * len(result.items)), max(1, len(nav)), 1, 1, 1)
     return text, kb.as_markup()
 
 
@@ -240,7 +256,7 @@ async def show_organisations(
     bot: Bot, chat_id: int, services: Services, state: FSMContext, contest_id: int, region_id: int, region_title: str
 ) -> None:
     await state.set_state(Form.org_search)
-    await state.update_data(org_query=None, region_id=region_id, region_title=region_title)
+    await state.update_data(org_query=None, region_id=region_id, region_title=region_title, **{BACK_KEY: form_back(contest_id).pack()})
     text, kb = await organisations_screen(services, contest_id, region_id, region_title, None, 0)
     await send(bot, chat_id, text, kb)
 
@@ -341,8 +357,16 @@ def application_menu(view: ParticipantView) -> tuple[str, InlineKeyboardMarkup]:
         kb.button(text=tr(key, title=slot.title[:50], count=count), callback_data=AppCb(contest_id=cid, action="file", code=slot.code))
     total += 2
     done += app.consent_privacy + app.consent_transfer
-    kb.button(text=tr("app-consent-privacy-on" if app.consent_privacy else "app-consent-privacy-off"), callback_data=AppCb(contest_id=cid, action="privacy"))
-    kb.button(text=tr("app-consent-transfer-on" if app.consent_transfer else "app-consent-transfer-off"), callback_data=AppCb(contest_id=cid, action="transfer"))
+    # Each consent button says the value it sets ("1" give, "0" take back), so a double
+    # press sets it twice instead of toggling it back (issue #12).
+    kb.button(
+        text=tr("app-consent-privacy-on" if app.consent_privacy else "app-consent-privacy-off"),
+        callback_data=AppCb(contest_id=cid, action="privacy", code="0" if app.consent_privacy else "1"),
+    )
+    kb.button(
+        text=tr("app-consent-transfer-on" if app.consent_transfer else "app-consent-transfer-off"),
+        callback_data=AppCb(contest_id=cid, action="transfer", code="0" if app.consent_transfer else "1"),
+    )
     kb.button(text=tr("btn-app-review"), callback_data=AppCb(contest_id=cid, action="review"))
     kb.adjust(1)
     text = tr(

@@ -122,7 +122,7 @@ async def test_decision_writes_audit_and_outbox_in_one_go(services: Services, co
     assert actions[-1] == "verification.reject" and "verification.submit" in actions
     with pytest.raises(DomainError) as err:
         await services.coordination.decide(COORD_MOSCOW, pid, accept=True)
-    assert err.value.code == "not_pending"
+    assert err.value.code == "already_decided"  # issue #12: says what happened, not a status word
     # after a rejection the participant fixes the form and sends it again
     await services.participants.set_full_name(USER, contest_id, "Иванова Анна Павловна")
     assert (await services.participants.submit_verification(USER, contest_id)).status == "pending"

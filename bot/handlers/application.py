@@ -46,13 +46,12 @@ async def _next_condition_question(bot: Bot, chat_id: int, services: Services, s
     if nom is None:
         raise DomainError("nomination_not_found")
     c = nom.conditions
+    back = NominationCb(contest_id=cid, nomination_id=nid)  # «Отмена» returns to the nomination card
     if c.asks_birth_date and "birth_date" not in data:
-        await state.set_state(Apply.birth_date)
-        await bot.send_message(chat_id, tr("nomination-ask-birth-date", title=nom.title))
+        await flow.prompt(bot, chat_id, state, Apply.birth_date, tr("nomination-ask-birth-date", title=nom.title), back)
         return
     if c.asks_experience and "experience_years" not in data:
-        await state.set_state(Apply.experience)
-        await bot.send_message(chat_id, tr("nomination-ask-experience", title=nom.title))
+        await flow.prompt(bot, chat_id, state, Apply.experience, tr("nomination-ask-experience", title=nom.title), back)
         return
     if c.requires_practice and "has_practice" not in data:
         await state.set_state(None)
@@ -83,14 +82,10 @@ async def _forget_answers(state: FSMContext) -> None:
 
 @router.callback_query(NominationCb.filter(F.choose))
 async def nomination_choose(query: CallbackQuery, callback_data: NominationCb, bot: Bot, services: Services, state: FSMContext) -> None:
-    await query.answer()
     uid = query.from_user.id
-    view = await services.participants.view(uid, callback_data.contest_id)
     # Refuse early (before asking condition questions) when the choice cannot succeed.
-    if view is None or view.status != rules.VerificationStatus.ACCEPTED:
-        raise DomainError("not_verified")
-    if view.application is not None:
-        raise DomainError("one_nomination", title=view.application.nomination.title)
+    await services.participants.check_may_choose(uid, callback_data.contest_id)
+    await query.answer()
     await _forget_answers(state)
     await state.update_data(contest_id=callback_data.contest_id, nomination_id=callback_data.nomination_id)
     await _next_condition_question(bot, uid, services, state)
@@ -133,18 +128,11 @@ async def application_action(query: CallbackQuery, callback_data: AppCb, bot: Bo
     await state.update_data(contest_id=cid)
     action = callback_data.action
     participants = services.participants
-    if action in ("privacy", "transfer"):
-        view = await participants.view(uid, cid)
-        current = view is not None and view.application is not None and getattr(view.application, f"consent_{action}")
-        view = await participants.set_consent(uid, cid, action, not current)
-        await query.answer()
-        text, kb = flow.application_menu(view)
-        await query.message.edit_text(text, reply_markup=kb)
-        return
-    await query.answer()
     if action == "submit":
         view = await participants.view(uid, cid)
+        await query.answer()
         try:
+            # R-APP-6, issue #12: one submission; a second press is told when it was sent
             await participants.submit_application(uid, cid)
         except DomainError as err:
             await bot.send_message(uid, error_text(err, view.application if view else None))
@@ -152,28 +140,43 @@ async def application_action(query: CallbackQuery, callback_data: AppCb, bot: Bo
         await state.set_state(None)
         await bot.send_message(uid, tr("app-submitted"))
         return
-    view = await participants.view(uid, cid)
-    if view is None or view.application is None:
-        await flow.show_next(bot, uid, services, state, uid, cid)
-        return
-    app = view.application
-    if app.status != rules.ApplicationStatus.DRAFT:
+    try:
+        # a stale button (application sent, participant withdrawn) is refused before asking
+        view = await participants.check_draft_open(uid, cid)
+    except DomainError as err:
+        if err.code == "no_application":
+            await query.answer()
+            await flow.show_next(bot, uid, services, state, uid, cid)
+            return
+        if err.code != "application_frozen":
+            raise
+        await query.answer()
         await state.set_state(None)
-        await bot.send_message(uid, flow.status_card(view))
+        frozen = await participants.view(uid, cid)
+        await bot.send_message(uid, error_text(err) + ("\n\n" + flow.status_card(frozen) if frozen else ""))
         return
+    if action in ("privacy", "transfer"):
+        current = getattr(view.application, f"consent_{action}")
+        wanted = callback_data.code == "1" if callback_data.code in ("0", "1") else not current  # old buttons toggle
+        view = await participants.set_consent(uid, cid, action, wanted)
+        await query.answer()
+        text, kb = flow.application_menu(view)
+        await query.message.edit_text(text, reply_markup=kb)
+        return
+    await query.answer()
+    app = view.application
+    assert app is not None
     if action == "field":
         spec = next((f for f in app.nomination.fields if f.code == callback_data.code), None)
         if spec is None:
             raise DomainError("field_not_found")
-        await state.set_state(Apply.field)
-        await state.update_data(field=spec.code)
         lines = [tr("app-ask-field", title=spec.title)]
         if spec.hint:
             lines.append(spec.hint)
         lines.append(tr({"number": "app-ask-field-number", "date": "app-ask-field-date"}.get(spec.kind, "app-ask-field-limit"), limit=spec.max_length))
         if app.field_values.get(spec.code):
             lines.append(tr("app-field-current", value=str(app.field_values[spec.code])[:500]))
-        await bot.send_message(uid, "\n".join(lines), reply_markup=_back(cid))
+        await flow.prompt(bot, uid, state, Apply.field, "\n".join(lines), AppCb(contest_id=cid, action="menu"), field=spec.code)
     elif action == "file":
         await _ask_file(bot, uid, services, state, view, callback_data.code)
     elif action == "rmfile":

@@ -12,9 +12,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot import flow
 from bot.callbacks import AppsCb, CardCb, ContestCb, DecideCb, QueueCb, ReopenCb
 from bot.flow import Coord
+from bot.prompts import ask, confirm_markup
 from bot.texts import format_dt, status_text, tr
-from models.errors import Forbidden
+from models.errors import DomainError, Forbidden
 from models.services import Services
+from models.services.coordination import MAX_REASON, submission_rev
 from models.views import VerificationCard
 
 router = Router(name=__name__)
@@ -99,57 +101,106 @@ def _card_text(card: VerificationCard, tz: str = "Europe/Moscow") -> str:
 
 
 @router.callback_query(CardCb.filter())
-async def card(query: CallbackQuery, callback_data: CardCb, services: Services) -> None:
-    c = await services.coordination.card(query.from_user.id, callback_data.participant_id)
+async def card(query: CallbackQuery, callback_data: CardCb, services: Services, state: FSMContext) -> None:
+    # A withdrawn participant's card is refused at once (issue #12, R-PD-1).
+    c = await services.coordination.check(query.from_user.id, callback_data.participant_id, "open")
     await query.answer()
+    await _leave_reason_prompt(state)
     kb = InlineKeyboardBuilder()
+    rev = submission_rev(c)
     if c.status == "pending":
-        kb.button(text=tr("btn-accept"), callback_data=DecideCb(participant_id=c.participant_id, action="accept"))
-        kb.button(text=tr("btn-reject"), callback_data=DecideCb(participant_id=c.participant_id, action="reject"))
-    if c.application_status == "submitted":
+        kb.button(text=tr("btn-accept"), callback_data=DecideCb(participant_id=c.participant_id, action="accept", rev=rev))
+        kb.button(text=tr("btn-reject"), callback_data=DecideCb(participant_id=c.participant_id, action="reject", rev=rev))
+    if c.application_status == "submitted" and c.status != "withdrawn":
         kb.button(text=tr("btn-reopen"), callback_data=ReopenCb(participant_id=c.participant_id))
     kb.adjust(2)
     await query.message.answer(_card_text(c), reply_markup=kb.as_markup())
 
 
+async def _leave_reason_prompt(state: FSMContext) -> None:
+    """Another card or decision: a reason prompt asked earlier no longer takes text, so a
+    later «Спасибо, всё понятно» can never become somebody's rejection reason (issue #12)."""
+    if await state.get_state() == Coord.reason.state:
+        await state.set_state(None)
+
+
 @router.callback_query(DecideCb.filter())
 async def decide(query: CallbackQuery, callback_data: DecideCb, services: Services, state: FSMContext) -> None:
+    """R-VER-3. Every decision is one atomic service call; the loser of a race (a double
+    press, a second coordinator, «Принять» with «Отказать») is told what already happened."""
     uid, pid = query.from_user.id, callback_data.participant_id
-    action = callback_data.action
+    action, rev = callback_data.action, callback_data.rev or None
     if action == "accept":
-        c = await services.coordination.decide(uid, pid, accept=True)
+        c = await services.coordination.decide(uid, pid, accept=True, expected_rev=rev)
         await query.answer()
+        await _leave_reason_prompt(state)
         await query.message.edit_text(tr("coord-accepted", name=c.full_name))
     elif action == "reject":
-        await services.coordination.card(uid, pid)  # role check before showing the reasons
+        await services.coordination.check(uid, pid, "decide", rev)  # refused at once when stale
         await query.answer()
+        await _leave_reason_prompt(state)
         kb = InlineKeyboardBuilder()
         for i, key in enumerate(REASONS):
-            kb.button(text=tr(key)[:60], callback_data=DecideCb(participant_id=pid, action="reason", reason=i))
-        kb.button(text=tr("btn-other-reason"), callback_data=DecideCb(participant_id=pid, action="other"))
+            kb.button(text=tr(key)[:60], callback_data=DecideCb(participant_id=pid, action="reason", reason=i, rev=callback_data.rev))
+        kb.button(text=tr("btn-other-reason"), callback_data=DecideCb(participant_id=pid, action="other", rev=callback_data.rev))
         kb.adjust(1)
         await query.message.answer(tr("coord-choose-reason"), reply_markup=kb.as_markup())
     elif action == "reason" and 0 <= callback_data.reason < len(REASONS):
         reason = tr(REASONS[callback_data.reason])
-        c = await services.coordination.decide(uid, pid, accept=False, reason=reason)
+        c = await services.coordination.decide(uid, pid, accept=False, reason=reason, expected_rev=rev)
         await query.answer()
+        await _leave_reason_prompt(state)
         await query.message.edit_text(tr("coord-rejected", name=c.full_name, reason=reason))
     elif action == "other":
-        await services.coordination.card(uid, pid)
+        # «Другая причина…» (and «Изменить» of a typed reason): refused before asking when
+        # the participant was decided meanwhile; the prompt is bound to this participant.
+        await services.coordination.check(uid, pid, "decide", rev)
         await query.answer()
-        await state.set_state(Coord.reason)
-        await state.update_data(participant_id=pid)
-        await query.message.answer(tr("coord-ask-reason"))
+        await ask(
+            query.message,
+            state,
+            Coord.reason,
+            tr("coord-ask-reason"),
+            back=CardCb(participant_id=pid),
+            participant_id=pid,
+            reason_rev=callback_data.rev,
+            reason_draft=None,
+        )
+    elif action == "confirm":
+        data = await state.get_data()
+        draft = data.get("reason_draft")
+        # Only the live prompt's own draft: not after «Отмена», another card, a command.
+        live = await state.get_state() == Coord.reason.state
+        if not live or not draft or data.get("participant_id") != pid:
+            raise DomainError("reason_draft_stale")
+        c = await services.coordination.decide(uid, pid, accept=False, reason=draft, expected_rev=rev)
+        await query.answer()
+        await state.set_state(None)
+        await state.update_data(reason_draft=None)
+        await query.message.edit_text(tr("coord-rejected", name=c.full_name, reason=draft))
     else:
         await query.answer()
 
 
 @router.message(Coord.reason, F.text)
 async def reason_text(message: Message, services: Services, state: FSMContext) -> None:
-    pid = (await state.get_data())["participant_id"]
-    c = await services.coordination.decide(message.from_user.id, pid, accept=False, reason=message.text)
-    await state.set_state(None)
-    await message.answer(tr("coord-rejected", name=c.full_name, reason=message.text.strip()))
+    """A typed reason is shown back with «Подтвердить / Изменить / Отмена»; nothing is decided
+    until «Подтвердить» (issue #12)."""
+    data = await state.get_data()
+    pid, rev = data["participant_id"], data.get("reason_rev") or 0
+    reason = message.text.strip()
+    if not reason:
+        await message.answer(tr("coord-reason-empty"))
+        return
+    if len(reason) > MAX_REASON:
+        raise DomainError("reason_too_long", limit=MAX_REASON)
+    c = await services.coordination.check(message.from_user.id, pid, "decide", rev or None)
+    await state.update_data(reason_draft=reason)
+    markup = confirm_markup(
+        DecideCb(participant_id=pid, action="confirm", rev=rev),
+        DecideCb(participant_id=pid, action="other", rev=rev),
+    )
+    await message.answer(tr("coord-reason-confirm", name=c.full_name, reason=reason), reply_markup=markup)
 
 
 async def _apps_screen(services: Services, user_id: int, contest_id: int, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -180,7 +231,8 @@ async def applications_page(query: CallbackQuery, callback_data: AppsCb, service
 async def reopen(query: CallbackQuery, callback_data: ReopenCb, services: Services) -> None:
     uid, pid = query.from_user.id, callback_data.participant_id
     if not callback_data.confirm:
-        c = await services.coordination.card(uid, pid)
+        # refused at once when withdrawn, not submitted or already returned (issue #12)
+        c = await services.coordination.check(uid, pid, "reopen")
         await query.answer()
         kb = InlineKeyboardBuilder()
         kb.button(text=tr("btn-reopen-yes"), callback_data=ReopenCb(participant_id=pid, confirm=True))

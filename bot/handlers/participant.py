@@ -21,6 +21,7 @@ from bot.callbacks import (
 )
 from bot.flow import Form
 from bot.menus import set_menu
+from bot.prompts import BACK_KEY
 from bot.texts import staff_help, tr
 from models.services import Services
 
@@ -133,12 +134,15 @@ async def organisation_search(message: Message, services: Services, state: FSMCo
 
 @router.callback_query(OrgPageCb.filter())
 async def organisation_page(query: CallbackQuery, callback_data: OrgPageCb, services: Services, state: FSMContext) -> None:
+    await services.participants.check_form_open(query.from_user.id, callback_data.contest_id)  # stale: refused at once
     data = await state.get_data()
     search = data.get("org_query") if callback_data.search else None
     if not callback_data.search:
         await state.update_data(org_query=None)
     await state.set_state(Form.org_search)
-    await state.update_data(contest_id=callback_data.contest_id, region_id=callback_data.region_id)
+    await state.update_data(
+        contest_id=callback_data.contest_id, region_id=callback_data.region_id, **{BACK_KEY: flow.form_back(callback_data.contest_id).pack()}
+    )
     text, kb = await flow.organisations_screen(
         services, callback_data.contest_id, callback_data.region_id, data.get("region_title", ""), search, callback_data.page
     )
@@ -157,26 +161,29 @@ async def organisation(query: CallbackQuery, callback_data: OrgCb, bot: Bot, ser
 
 @router.callback_query(FormCb.filter())
 async def form_action(query: CallbackQuery, callback_data: FormCb, bot: Bot, services: Services, state: FSMContext) -> None:
-    await query.answer()
     uid, cid = query.from_user.id, callback_data.contest_id
     await state.update_data(contest_id=cid)
     action = callback_data.action
     if action == "submit":
+        # R-VER-3, issue #12: one submission; a second press is told when it was sent
         await services.participants.submit_verification(uid, cid)
+        await query.answer()
         await state.set_state(None)
         await bot.send_message(uid, tr("form-sent"))
-    elif action == "name":
-        await state.set_state(Form.full_name)
-        await bot.send_message(uid, tr("form-ask-full-name"))
+        return
+    if action in ("name", "snils", "region", "org"):
+        # a stale «Изменить …» (form sent, accepted, withdrawn) is refused before asking
+        view = await services.participants.check_form_open(uid, cid)
+    await query.answer()
+    if action == "name":
+        await flow.prompt(bot, uid, state, Form.full_name, tr("form-ask-full-name"), flow.form_back(cid))
     elif action == "snils":
-        await state.set_state(Form.snils)
-        await bot.send_message(uid, tr("form-ask-snils"))
+        await flow.prompt(bot, uid, state, Form.snils, tr("form-ask-snils"), flow.form_back(cid))
     elif action == "region":
         await state.set_state(None)
         await bot.send_message(uid, tr("form-ask-region"), reply_markup=await flow.region_keyboard(services, cid))
     elif action == "org":
-        view = await services.participants.view(uid, cid)
-        if view is None or view.region is None:
+        if view.region is None:
             await bot.send_message(uid, tr("form-ask-region"), reply_markup=await flow.region_keyboard(services, cid))
         else:
             await flow.show_organisations(bot, uid, services, state, cid, view.region.id, view.region.title)
@@ -215,6 +222,7 @@ def _withdraw_keyboard(contest_id: int) -> InlineKeyboardMarkup:
 
 
 async def _ask_withdraw(bot: Bot, chat_id: int, services: Services, contest_id: int) -> None:
+    await services.participants.check_may_withdraw(chat_id, contest_id)  # already withdrawn: said at once
     contest = await services.contests.contest(contest_id)
     await bot.send_message(chat_id, tr("withdraw-confirm", contest=contest.title), reply_markup=_withdraw_keyboard(contest_id))
 
@@ -232,10 +240,12 @@ async def withdraw(message: Message, bot: Bot, services: Services, state: FSMCon
 
 @router.callback_query(WithdrawCb.filter())
 async def withdraw_confirmed(query: CallbackQuery, callback_data: WithdrawCb, services: Services, state: FSMContext) -> None:
-    await query.answer()
     if not callback_data.confirm:
+        await query.answer()
         await query.message.edit_text(tr("withdraw-cancelled"))
         return
+    # R-PD-1, issue #12: anonymised once; a second confirmation is told when it happened
     await services.participants.withdraw(query.from_user.id, callback_data.contest_id)
+    await query.answer()
     await state.set_state(None)
     await query.message.edit_text(tr("withdraw-done"))

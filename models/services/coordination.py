@@ -5,7 +5,7 @@ shows or sends."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,10 +15,18 @@ from models import rules
 from models.contest_file import Role
 from models.errors import DomainError, Forbidden, NotFound
 from models.rules import ApplicationStatus, VerificationStatus
-from models.services.base import Service
+from models.services.base import Service, lock
 from models.services.contests import application_deadline
 from models.services.participants import restage
-from models.tables import Application, Contest, Participant, Person, Region, RoleAssignment
+from models.tables import (
+    Application,
+    AuditRecord,
+    Contest,
+    Participant,
+    Person,
+    Region,
+    RoleAssignment,
+)
 from models.views import StaffRoles, VerificationCard
 
 QUEUE_PAGE = 6
@@ -26,6 +34,12 @@ MAX_REASON = 500
 
 #: None means "every region of the contest"
 Scope = frozenset[str] | None
+
+
+def submission_rev(p: Participant | VerificationCard) -> int:
+    """Which submission of the form a card showed (its moment, in seconds): a decision made
+    from a card of an earlier submission is refused (issue #12)."""
+    return int(p.submitted_at.timestamp()) if p.submitted_at else 0
 
 
 def _in_scope(contest_id: int, scope: Scope) -> list[Any]:
@@ -130,7 +144,12 @@ class CoordinatorService(Service):
         """Submitted applications of the coordinator's regions, newest first."""
         async with self.read() as s:
             scope = await self._scope(s, telegram_id, contest_id)
-            cond: list[Any] = [Participant.contest_id == contest_id, Application.status == ApplicationStatus.SUBMITTED]
+            cond: list[Any] = [
+                Participant.contest_id == contest_id,
+                Application.status == ApplicationStatus.SUBMITTED,
+                # a withdrawn participant's application is out of the contest (R-PD-1, issue #12)
+                Participant.verification_status != VerificationStatus.WITHDRAWN,
+            ]
             cond += _in_scope(contest_id, scope)
             base = select(Participant).join(Application, Application.participant_id == Participant.id).where(*cond)
             total = (await s.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
@@ -157,9 +176,13 @@ class CoordinatorService(Service):
             contest = await s.get(Contest, p.contest_id)
             return self._card(p, contest)
 
-    async def decide(self, telegram_id: int, participant_id: int, accept: bool, reason: str | None = None) -> VerificationCard:
+    async def decide(
+        self, telegram_id: int, participant_id: int, accept: bool, reason: str | None = None, expected_rev: int | None = None
+    ) -> VerificationCard:
         """R-VER-3: accept, or reject with a reason shown to the participant; the participant
-        is told through the outbox (R-VER-5), never from the handler."""
+        is told through the outbox (R-VER-5), never from the handler. ``expected_rev`` (from
+        the card the coordinator saw, :func:`submission_rev`) refuses a decision about a form
+        that was sent again since."""
         reason = (reason or "").strip() or None
         if not accept and reason is None:
             raise DomainError("reason_required")
@@ -167,9 +190,12 @@ class CoordinatorService(Service):
             raise DomainError("reason_too_long", limit=MAX_REASON)
         async with self.uow() as uow:
             s = uow.session
+            # Issue #12: the participant's row is locked before it is read — a double press,
+            # two coordinators of a region, «Принять» with «Отказать»: one decision wins, the
+            # other caller is told which one, by whom and when.
+            await lock(s, Participant, participant_id)
             p = await self._participant_in_scope(s, telegram_id, participant_id)
-            if p.verification_status != VerificationStatus.PENDING:
-                raise DomainError("not_pending", status=p.verification_status)
+            await self._decision_guard(s, telegram_id, p, expected_rev)
             before = p.verification_status
             p.verification_status = VerificationStatus.ACCEPTED if accept else VerificationStatus.REJECTED
             restage(p, None)
@@ -203,10 +229,11 @@ class CoordinatorService(Service):
         """R-APP-6: a coordinator returns a submitted application to the participant."""
         async with self.uow() as uow:
             s = uow.session
+            await lock(s, Participant, participant_id)  # issue #12: one reopening, one notice
             p = await self._participant_in_scope(s, telegram_id, participant_id)
+            await self._reopen_guard(s, telegram_id, p)
             app = p.application
-            if app is None or app.status != ApplicationStatus.SUBMITTED:
-                raise DomainError("not_submitted")
+            assert app is not None
             contest = await s.get(Contest, p.contest_id, options=[selectinload(Contest.stages)])
             deadline = application_deadline(contest)
             if rules.deadline_passed(deadline, uow.now):
@@ -237,6 +264,86 @@ class CoordinatorService(Service):
             )
             await s.flush()
             return self._card(p, contest)
+
+    async def check(self, telegram_id: int, participant_id: int, action: str, expected_rev: int | None = None) -> VerificationCard:
+        """Refuse a card's button at once, before any reason is asked (issue #12): ``action``
+        is "decide" (the card's «Отказать», «Другая причина…») or "reopen" (the first step of
+        «Вернуть на доработку»), "open" for the card itself. The same guards run again,
+        under the lock, when the decision is applied."""
+        async with self.read() as s:
+            p = await self._participant_in_scope(s, telegram_id, participant_id)
+            if action == "decide":
+                await self._decision_guard(s, telegram_id, p, expected_rev)
+            elif action == "reopen":
+                await self._reopen_guard(s, telegram_id, p)
+            elif p.verification_status == VerificationStatus.WITHDRAWN:
+                await self._withdrawn(s, p)
+            contest = await s.get(Contest, p.contest_id)
+            return self._card(p, contest)
+
+    async def _withdrawn(self, s: AsyncSession, p: Participant) -> NoReturn:
+        contest = await s.get(Contest, p.contest_id)
+        raise DomainError("participant_withdrawn", at=p.withdrawn_at or "—", tz=contest.timezone if contest else "Europe/Moscow")
+
+    async def _decision_guard(self, s: AsyncSession, telegram_id: int, p: Participant, expected_rev: int | None) -> None:
+        """R-VER-3: only a pending form is decided, once; the refusal says what happened."""
+        status = p.verification_status
+        if status == VerificationStatus.WITHDRAWN:
+            await self._withdrawn(s, p)
+        contest = await s.get(Contest, p.contest_id)
+        tz = contest.timezone if contest else "Europe/Moscow"
+        if status in (VerificationStatus.ACCEPTED, VerificationStatus.REJECTED):
+            who = await self._who(s, p.contest_id, telegram_id, p.decided_by)
+            raise DomainError(
+                "already_decided",
+                outcome="accepted" if status == VerificationStatus.ACCEPTED else "rejected",
+                reason=p.rejection_reason or "—",
+                at=p.decided_at or "—",
+                tz=tz,
+                **who,
+            )
+        if status != VerificationStatus.PENDING:
+            raise DomainError("form_not_submitted")
+        if expected_rev and submission_rev(p) != expected_rev:
+            raise DomainError("form_resubmitted", at=p.submitted_at or "—", tz=tz)
+
+    async def _reopen_guard(self, s: AsyncSession, telegram_id: int, p: Participant) -> None:
+        """R-APP-6: only a submitted application of a participant still in the contest."""
+        if p.verification_status == VerificationStatus.WITHDRAWN:
+            await self._withdrawn(s, p)  # and no notice goes to the withdrawn person
+        app = p.application
+        if app is not None and app.status == ApplicationStatus.DRAFT and app.reopened_at is not None:
+            actor = (
+                await s.execute(
+                    select(AuditRecord.actor_telegram_id)
+                    .where(AuditRecord.action == "application.reopen", AuditRecord.entity == "application", AuditRecord.entity_id == app.id)
+                    .order_by(AuditRecord.id.desc())
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+            contest = await s.get(Contest, p.contest_id)
+            who = await self._who(s, p.contest_id, telegram_id, actor)
+            raise DomainError("already_reopened", at=app.reopened_at, tz=contest.timezone if contest else "Europe/Moscow", **who)
+        if app is None or app.status != ApplicationStatus.SUBMITTED:
+            raise DomainError("not_submitted")
+
+    async def _who(self, s: AsyncSession, contest_id: int, actor: int, decider: int | None) -> dict[str, str]:
+        """Who decided, for a refusal: "you", a named coordinator (the name from the contest
+        file, else the Telegram name we know), or "another coordinator"."""
+        if decider is None:
+            return {"by": "other", "name": ""}
+        if decider == actor:
+            return {"by": "you", "name": ""}
+        name = (
+            await s.execute(
+                select(RoleAssignment.name)
+                .where(RoleAssignment.contest_id == contest_id, RoleAssignment.telegram_id == decider, RoleAssignment.name.is_not(None))
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        if not name:
+            name = (await s.execute(select(Person.display_name).where(Person.telegram_id == decider))).scalar_one_or_none()
+        return {"by": "named", "name": name} if name else {"by": "other", "name": ""}
 
     @staticmethod
     def _card(p: Participant, contest: Contest | None) -> VerificationCard:

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from models import rules
 from models.errors import DomainError, NotFound
 from models.rules import ApplicationStatus, ConditionAnswers, OfferedFile, VerificationStatus
-from models.services.base import Service, UnitOfWork
+from models.services.base import Service, UnitOfWork, lock
 from models.services.contests import (
     application_deadline,
     application_stage,
@@ -218,12 +219,14 @@ class ParticipantService(Service):
         """R-APP-5 / R-PD-1: consent to personal-data processing opens the verification form."""
         async with self.uow() as uow:
             contest = await self._contest(uow.session, contest_id)
+            # Issue #12: the person's row is locked first, so a double «Согласен» creates one
+            # participant (PostgreSQL would otherwise let both callers insert).
+            person = await self._person(uow.session, telegram_id, uow.now, display_name)
             p = await self._find(uow.session, telegram_id, contest_id)
             if p is not None and p.verification_status == VerificationStatus.WITHDRAWN:
                 raise DomainError("participation_ended")
             if p is None:
                 self._deadline_guard(contest, uow.now)
-                person = await self._person(uow.session, telegram_id, uow.now, display_name)
                 p = Participant(
                     contest_id=contest_id,
                     person_id=person.id,
@@ -303,6 +306,9 @@ class ParticipantService(Service):
             s = uow.session
             contest = await self._contest(s, contest_id)
             p = await self._require(s, telegram_id, contest_id)
+            if p.verification_status == VerificationStatus.PENDING:
+                # the loser of a double «Отправить на проверку» (issue #12)
+                raise DomainError("form_already_submitted", at=p.submitted_at or "—", tz=contest.timezone)
             self._form_guard(p)
             self._deadline_guard(contest, uow.now)
             if not (p.full_name and p.snils_encrypted and p.region_id and p.organisation_id):
@@ -338,8 +344,7 @@ class ParticipantService(Service):
             s = uow.session
             contest = await self._contest(s, contest_id)
             p = await self._require(s, telegram_id, contest_id)
-            if p.verification_status != VerificationStatus.ACCEPTED:
-                raise DomainError("not_verified")
+            self._accepted_guard(p)
             if p.application is not None:
                 raise DomainError("one_nomination", title=p.application.nomination.title)
             self._deadline_guard(contest, uow.now)
@@ -444,18 +449,19 @@ class ParticipantService(Service):
         async with self.uow() as uow:
             s = uow.session
             contest, app = await self._draft(uow, telegram_id, contest_id)
-            value = uow.now if given else None
-            if which == "privacy":
-                app.consent_privacy_at = value
-            else:
-                app.consent_transfer_at = value
+            column = "consent_privacy_at" if which == "privacy" else "consent_transfer_at"
+            # Setting a consent to what it already is changes nothing (a double press):
+            # the moment it was first given is kept, and one audit row says so.
+            if (getattr(app, column) is not None) != given:
+                setattr(app, column, uow.now if given else None)
+                uow.audit(telegram_id, "application.consent", "application", app.id, contest_id=contest_id, before={which: not given}, after={which: given})
             return await self._fresh_view(s, telegram_id, contest)
 
     async def submit_application(self, telegram_id: int, contest_id: int) -> ParticipantView:
         """R-APP-6: «Отправить» → the application is «принята» and frozen."""
         async with self.uow() as uow:
             s = uow.session
-            contest, app = await self._draft(uow, telegram_id, contest_id)
+            contest, app = await self._draft(uow, telegram_id, contest_id, submitting=True)
             view = application_view(app)
             if not view.missing.nothing:
                 raise DomainError("application_incomplete", missing=view.missing)
@@ -537,7 +543,9 @@ class ParticipantService(Service):
             s = uow.session
             p = await self._require(s, telegram_id, contest_id)
             if p.verification_status == VerificationStatus.WITHDRAWN:
-                raise DomainError("participation_ended")
+                # the loser of a double confirmation: anonymised once, said so (issue #12)
+                contest = await self._contest(s, contest_id)
+                raise DomainError("already_withdrawn", at=p.withdrawn_at or "—", tz=contest.timezone)
             before = {"status": p.verification_status, "application": p.application.status if p.application else None}
             _, orphan_candidates = erase_personal_data(p, uow.now)
             p.verification_status = VerificationStatus.WITHDRAWN
@@ -577,31 +585,106 @@ class ParticipantService(Service):
         return self._view(p, brief)
 
     async def _require(self, s: AsyncSession, telegram_id: int, contest_id: int) -> Participant:
-        p = await self._find(s, telegram_id, contest_id)
+        """The participant, locked for this unit of work (issue #12): every transition of a
+        participant or of their application takes this row's lock first — the same lock a
+        coordinator's decision or reopening takes — so two calls run one after the other and
+        the second one reads the state the first one left."""
+        pid = (
+            await s.execute(
+                select(Participant.id)
+                .join(Person, Person.id == Participant.person_id)
+                .where(Person.telegram_id == telegram_id, Participant.contest_id == contest_id)
+            )
+        ).scalar_one_or_none()
+        if pid is not None:
+            await lock(s, Participant, pid)
+        p = await self._find(s, telegram_id, contest_id) if pid is not None else None
         if p is None or p.pd_consent_at is None:
             raise DomainError("consent_required")
         return p
 
     async def _person(self, s: AsyncSession, telegram_id: int, now: datetime, display_name: str | None) -> Person:
-        person = (await s.execute(select(Person).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
-        if person is None:
-            person = Person(telegram_id=telegram_id, chat_id=telegram_id, display_name=display_name, created_at=now)
-            s.add(person)
-            await s.flush()
-        return person
+        """The person, created if new and locked for this unit of work: two first presses
+        at once create one row (``INSERT … ON CONFLICT DO NOTHING``), then wait for each other."""
+        dialect = s.bind.dialect.name if s.bind is not None else "sqlite"
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await s.execute(
+            insert(Person)
+            .values(telegram_id=telegram_id, chat_id=telegram_id, display_name=display_name, language="ru", mute_reminders=False, created_at=now)
+            .on_conflict_do_nothing(index_elements=["telegram_id"])
+        )
+        stmt = select(Person).where(Person.telegram_id == telegram_id).with_for_update().execution_options(populate_existing=True)
+        return (await s.execute(stmt)).scalar_one()
 
-    async def _draft(self, uow: UnitOfWork, telegram_id: int, contest_id: int) -> tuple[Contest, Application]:
+    async def _draft(self, uow: UnitOfWork, telegram_id: int, contest_id: int, submitting: bool = False) -> tuple[Contest, Application]:
         contest = await self._contest(uow.session, contest_id)
         p = await self._require(uow.session, telegram_id, contest_id)
-        if p.verification_status != VerificationStatus.ACCEPTED:
-            raise DomainError("not_verified")
+        self._draft_guard(p, contest, submitting)
+        self._deadline_guard(contest, uow.now)
+        assert p.application is not None
+        return contest, p.application
+
+    @classmethod
+    def _draft_guard(cls, p: Participant, contest: Contest | ContestBrief, submitting: bool = False) -> None:
+        cls._accepted_guard(p)
         app = p.application
         if app is None:
             raise DomainError("no_application")
         if app.status != ApplicationStatus.DRAFT:
+            if submitting:  # the loser of a double «Отправить» (issue #12)
+                raise DomainError("application_already_submitted", at=app.submitted_at or "—", tz=contest.timezone)
             raise DomainError("application_frozen")  # R-APP-6
-        self._deadline_guard(contest, uow.now)
-        return contest, app
+
+    @staticmethod
+    def _accepted_guard(p: Participant) -> None:
+        if p.verification_status == VerificationStatus.WITHDRAWN:
+            raise DomainError("participation_ended")
+        if p.verification_status != VerificationStatus.ACCEPTED:
+            raise DomainError("not_verified")
+
+    # ------------------------------------------------------------------ stale buttons (issue #12)
+
+    async def check_form_open(self, telegram_id: int, contest_id: int) -> ParticipantView:
+        """Refuse an «Изменить …» button at once — before asking for the new value — when
+        the form can no longer change (submitted, accepted, withdrawn; R-VER-3, R-PD-1)."""
+        async with self.read() as s:
+            contest = await self._contest(s, contest_id)
+            p = await self._find(s, telegram_id, contest_id)
+            if p is None or p.pd_consent_at is None:
+                raise DomainError("consent_required")
+            self._form_guard(p)
+            self._deadline_guard(contest, self.ctx.clock.now())
+            return self._view(p, contest)
+
+    async def check_draft_open(self, telegram_id: int, contest_id: int) -> ParticipantView:
+        """Refuse an application button at once when the application no longer takes
+        changes (submitted, participant withdrawn; R-APP-6, R-PD-1)."""
+        async with self.read() as s:
+            contest = await self._contest(s, contest_id)
+            p = await self._find(s, telegram_id, contest_id)
+            if p is None or p.pd_consent_at is None:
+                raise DomainError("consent_required")
+            self._draft_guard(p, contest)
+            return self._view(p, contest)
+
+    async def check_may_withdraw(self, telegram_id: int, contest_id: int) -> None:
+        """/withdraw of a participant who already withdrew: said at once, with when (R-PD-1)."""
+        async with self.read() as s:
+            p = await self._find(s, telegram_id, contest_id)
+            if p is not None and p.verification_status == VerificationStatus.WITHDRAWN:
+                contest = await self._contest(s, contest_id)
+                raise DomainError("already_withdrawn", at=p.withdrawn_at or "—", tz=contest.timezone)
+
+    async def check_may_choose(self, telegram_id: int, contest_id: int) -> None:
+        """A nomination may still be chosen (R-APP-1, R-APP-2): refused before the condition
+        questions are asked."""
+        async with self.read() as s:
+            p = await self._find(s, telegram_id, contest_id)
+            if p is None or p.pd_consent_at is None:
+                raise DomainError("consent_required")
+            self._accepted_guard(p)
+            if p.application is not None:
+                raise DomainError("one_nomination", title=p.application.nomination.title)
 
     @staticmethod
     def _form_guard(p: Participant) -> None:
