@@ -72,7 +72,7 @@ async def _run(settings: Settings) -> None:
         from workers.scheduler import add_retention_job, add_sweep_job
 
         scheduler = AsyncIOScheduler(timezone="UTC")
-        add_sweep_job(scheduler)
+        add_sweep_job(scheduler, rt.services.ctx.clock)  # a rehearsal clock: on its own minutes
         add_retention_job(scheduler)  # R-PD-3: daily, and once now (idempotent)
         scheduler.start()
         sweep.send()
@@ -227,7 +227,7 @@ async def _verify_protocol(settings: Settings, path: Path) -> int:
 async def _sweep_once(settings: Settings) -> int:
     """One sweep, its messages handed to the configured broker (Redis, or nothing to run
     them in the embedded mode — there the bot's own sweep does it)."""
-    from models.clock import SystemClock
+    from models.clock import clock_from_settings
     from models.db import create_engine, create_sessionmaker
     from notifications.sweep import sweep
     from workers.actors import enqueue
@@ -236,7 +236,7 @@ async def _sweep_once(settings: Settings) -> int:
     try:
         from datetime import timedelta
 
-        report = await sweep(create_sessionmaker(engine), SystemClock().now(), enqueue, requeue_after=timedelta(seconds=settings.requeue_after_seconds))
+        report = await sweep(create_sessionmaker(engine), clock_from_settings(settings).now(), enqueue, requeue_after=timedelta(seconds=settings.requeue_after_seconds))
     finally:
         await engine.dispose()
     print(t("cli-swept", created=report.created, enqueued=report.enqueued, seconds=f"{report.seconds:.3f}"))
@@ -338,11 +338,27 @@ def main(argv: list[str] | None = None) -> int:
 
     apply_format(settings.log_format)  # LOG_FORMAT=json: JSON lines, СНИЛС still masked
     if args.command == "migrate":
+        from models.clock import ClockMisconfigured, check_clock
         from models.migrate import upgrade_sync
+
+        try:
+            check_clock(settings)
+        except ClockMisconfigured as exc:
+            print(exc, file=sys.stderr)
+            return 2
 
         upgrade_sync(settings.effective_database_url)
         print(t("cli-migrated"))
         return 0
+    # CLOCK_START (issue 12 §4): refused with a production database unless allowed; else every
+    # process finds the rehearsal's common anchor and says loudly that its clock is shifted.
+    from models.clock import ClockMisconfigured, resolve_clock
+
+    try:
+        asyncio.run(resolve_clock(settings, "bot" if args.command in (None, "run") else f"python -m bot {args.command}"))
+    except ClockMisconfigured as exc:
+        print(exc, file=sys.stderr)
+        return 2
     if args.command == "sweep":
         return asyncio.run(_sweep_once(settings))
     if args.command == "load-contest":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -66,6 +67,16 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/")
 
+    # --- rehearsal clock (issue 12, item 4; models/clock.py): staging copies only ---
+    #: the moment every process's clock starts at (2027-06-02T20:55:00+03:00; without a zone:
+    #: in TIMEZONE); it then runs at normal speed. Unset: the real clock.
+    clock_start: datetime | None = None
+    #: the wall-clock moment at which the rehearsal clock reads CLOCK_START; unset: the first
+    #: process records it in the database (audit log, clock.rehearsal) and the others read it
+    clock_start_at: datetime | None = None
+    #: CLOCK_START is refused with a PostgreSQL DATABASE_URL (production) unless this is true
+    clock_start_allow_production: bool = False
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _parse_admin_ids(cls, value: object) -> object:
@@ -92,6 +103,15 @@ class Settings(BaseSettings):
                 "PD_ENCRYPTION_KEY is required with PostgreSQL "
                 "(generate one: python -m bot generate-key)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _clock_zone(self) -> Settings:
+        """A CLOCK_START / CLOCK_START_AT without a zone is read in TIMEZONE."""
+        for name in ("clock_start", "clock_start_at"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                setattr(self, name, value.replace(tzinfo=ZoneInfo(self.timezone)))
         return self
 
     @property

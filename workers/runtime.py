@@ -59,10 +59,15 @@ async def _from_settings() -> WorkerRuntime:
     from models.db import create_engine, create_sessionmaker
     from models.settings import Settings
 
-    settings = Settings()
+    settings = _booted_settings
+    if settings is None:  # the embedded worker in the bot process: settings read here
+        from models.clock import resolve_clock
+
+        settings = Settings()
+        await resolve_clock(settings, "embedded worker")  # CLOCK_START: the common anchor, said loudly
     engine = create_engine(settings.effective_database_url)
     sessionmaker = create_sessionmaker(engine)
-    ctx = build_context(settings, sessionmaker, jobs=_enqueue_from_worker)
+    ctx = build_context(settings, sessionmaker, jobs=_enqueue_from_worker)  # the rehearsal clock, if any
     return WorkerRuntime(
         bot=build_bot(settings),
         sessionmaker=sessionmaker,
@@ -99,8 +104,33 @@ async def close_runtime() -> None:
         await rt.close()
 
 
+#: the settings a ``dramatiq workers.actors`` process read (and resolved its clock with) at boot
+_booted_settings: Any = None
+
+
 class RuntimeMiddleware(Middleware):
-    """Closes the runtime on the worker's event loop before that loop stops."""
+    """Closes the runtime on the worker's event loop before that loop stops; in a worker
+    process, checks the rehearsal clock at boot (issue 12 §4)."""
+
+    def after_process_boot(self, broker):  # type: ignore[no-untyped-def]
+        """``dramatiq workers.actors``: CLOCK_START is refused with a production database
+        (the process exits with the reason), else its anchor is found and logged loudly
+        before any job runs. The embedded worker (no process boot) does it in the bot."""
+        global _booted_settings
+        import logging
+
+        from models.clock import ClockMisconfigured, resolve_clock
+        from models.settings import Settings
+
+        settings = Settings()
+        if settings.clock_start is None:
+            return
+        try:
+            asyncio.run(resolve_clock(settings, "worker"))
+        except ClockMisconfigured as exc:
+            logging.getLogger(__name__).critical("%s", exc)
+            raise
+        _booted_settings = settings
 
     def before_worker_shutdown(self, broker, worker):  # type: ignore[no-untyped-def]
         thread = get_event_loop_thread()

@@ -18,12 +18,31 @@ from apscheduler.triggers.cron import CronTrigger
 log = logging.getLogger(__name__)
 
 
-def add_sweep_job(scheduler: Any) -> None:
+def sweep_trigger(clock: Any = None) -> Any:
+    """Every minute at second 0 — of the rehearsal clock when there is one (CLOCK_START,
+    models/clock.py), so a 21:00 cut-off is swept when the rehearsal clock reads 21:00:00,
+    as the real one would be, not up to a minute later."""
+    from models.clock import is_rehearsal
+
+    if clock is None or not is_rehearsal(clock):
+        return CronTrigger(second=0, timezone="UTC")
+    from datetime import timedelta
+
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    now = clock.now()
+    next_minute = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    # a hair after the minute: the worker's clock must already read it when the sweep runs
+    start = clock.wall_at(next_minute) + timedelta(milliseconds=200)
+    return IntervalTrigger(minutes=1, start_date=start, timezone="UTC")
+
+
+def add_sweep_job(scheduler: Any, clock: Any = None) -> None:
     from workers.actors import sweep
 
     scheduler.add_job(
         sweep.send,
-        CronTrigger(second=0, timezone="UTC"),
+        sweep_trigger(clock),
         id="sweep",
         coalesce=True,
         max_instances=1,
@@ -60,11 +79,21 @@ def main() -> None:
     from ops.logs import apply_format
 
     apply_format(settings.log_format)
+    import asyncio
+    import sys
+
+    from models.clock import ClockMisconfigured, resolve_clock
+
+    try:  # CLOCK_START: refused with a production database, else logged loudly (issue 12 §4)
+        clock = asyncio.run(resolve_clock(settings, "scheduler"))
+    except ClockMisconfigured as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
     from workers.actors import retention, sweep
 
     _serve_health(settings)
     scheduler = BlockingScheduler(timezone="UTC")
-    add_sweep_job(scheduler)
+    add_sweep_job(scheduler, clock)
     add_retention_job(scheduler)
     sweep.send()  # at once on start: nothing waits a minute after a restart
     retention.send()  # and the daily purge too (idempotent), so a scheduler restarted daily still runs it
