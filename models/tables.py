@@ -753,6 +753,7 @@ class PreAppeal(Base):
     the experts accredited at the site. ``status``: voting | accepted | rejected | no_quorum."""
 
     __tablename__ = "pre_appeals"
+    __table_args__ = (Index("uq_pre_appeals_draft", "opened_by", "draft_key", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
@@ -765,6 +766,10 @@ class PreAppeal(Base):
     opened_by: Mapped[int] = mapped_column(BigInteger)
     opened_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    #: who closed the vote (the chief expert); None when it closed itself — everyone voted
+    closed_by: Mapped[int | None] = mapped_column(BigInteger)
+    #: the chat draft this vote was opened from: a second «Вынести» of it opens nothing (issue #12)
+    draft_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class PreAppealVote(Base):
@@ -800,7 +805,10 @@ class Appeal(Base):
     """Апелляция (R-APL-2…9). ``status``: awaiting_time | registered | decided."""
 
     __tablename__ = "appeals"
-    __table_args__ = (Index("ix_appeals_queue", "contest_id", "status", "registered_at"),)
+    __table_args__ = (
+        Index("ix_appeals_queue", "contest_id", "status", "registered_at"),
+        Index("uq_appeals_draft", "applicant_telegram_id", "draft_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
@@ -819,6 +827,8 @@ class Appeal(Base):
     time_confirmed_by: Mapped[int | None] = mapped_column(BigInteger)
     time_confirmed_at: Mapped[datetime | None]
     filed_at: Mapped[datetime]
+    #: the chat form this appeal was filed from: a second «Подать» of it files nothing (issue #12)
+    draft_key: Mapped[str | None] = mapped_column(String(64))
     registered_at: Mapped[datetime | None]
     decide_by: Mapped[datetime | None]  # end of the decision day (R-APL-7), for the reminders
     status: Mapped[str] = mapped_column(String(16))
@@ -844,19 +854,84 @@ class AppealVote(Base):
 
 
 class ResultAdjustment(Base):
-    """A deduction of points or a disqualification decided on appeal (R-APL-9), applied to
-    the results together with the decision's protocol."""
+    """A deduction of points or a disqualification decided on appeal (R-APL-9) or by an
+    accepted pre-appeal (R-APL-1), applied to the results together with the decision's
+    protocol. Exactly one of ``appeal_id`` / ``pre_appeal_id`` is set."""
 
     __tablename__ = "result_adjustments"
-    __table_args__ = (UniqueConstraint("appeal_id", name="uq_result_adjustments_appeal"),)
+    __table_args__ = (
+        UniqueConstraint("appeal_id", name="uq_result_adjustments_appeal"),
+        UniqueConstraint("pre_appeal_id", "target_id", name="uq_result_adjustments_pre_appeal"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("evaluation_targets.id", ondelete="CASCADE"))
-    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"))
+    appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"))
+    #: R-APL-1: the accepted pre-appeal whose penalty this is (issue #12, migration 0009)
+    pre_appeal_id: Mapped[int | None] = mapped_column(ForeignKey("pre_appeals.id", ondelete="CASCADE"))
     points: Mapped[Decimal] = mapped_column(Points, default=Decimal(0))
     disqualified: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+
+
+class ResultsPublication(Base):
+    """Публикация итогов (R-RES-2): who published a scheme's results, when, and the version
+    of the results protocol attached; ``changed_at`` is the last time the results changed
+    after publication (R-APL-9, issue #12: «итоги изменены после публикации»)."""
+
+    __tablename__ = "results_publications"
+    __table_args__ = (UniqueConstraint("scheme_id", name="uq_results_publications_scheme"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"))
+    published_by: Mapped[int | None] = mapped_column(BigInteger)
+    published_at: Mapped[datetime]
+    protocol_version: Mapped[int] = mapped_column(Integer, default=1)
+    changed_at: Mapped[datetime | None]
+
+
+class PublishedResult(Base):
+    """What a participant was told (R-RES-2): total, place, medal at publication, moved on
+    each announced change — the exact base of the comparison after publication."""
+
+    __tablename__ = "published_results"
+    __table_args__ = (UniqueConstraint("scheme_id", "target_id", name="uq_published_results_target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("evaluation_targets.id", ondelete="CASCADE"))
+    total: Mapped[Decimal] = mapped_column(Points)
+    place: Mapped[int] = mapped_column(Integer)
+    medal: Mapped[str | None] = mapped_column(String(8))
+    disqualified: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the number of the certificate or diploma issued last
+    document_number: Mapped[str | None] = mapped_column(String(64))
+    told_at: Mapped[datetime]
+
+
+class ResultChange(Base):
+    """A published result that changed (R-APL-9, R-APL-1): old → new and why (``cause``:
+    ``appeal:<id>`` or ``pre_appeal:<id>``). One row per participant and cause."""
+
+    __tablename__ = "result_changes"
+    __table_args__ = (UniqueConstraint("target_id", "cause", name="uq_result_changes_target_cause"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("evaluation_targets.id", ondelete="CASCADE"))
+    cause: Mapped[str] = mapped_column(String(64))
+    old_total: Mapped[Decimal] = mapped_column(Points)
+    new_total: Mapped[Decimal] = mapped_column(Points)
+    old_place: Mapped[int] = mapped_column(Integer)
+    new_place: Mapped[int] = mapped_column(Integer)
+    old_medal: Mapped[str | None] = mapped_column(String(8))
+    new_medal: Mapped[str | None] = mapped_column(String(8))
+    disqualified: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the number of the certificate or diploma issued instead, if it changed
+    reissued: Mapped[str | None] = mapped_column(String(64))
+    protocol_version: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime]
 
 
 class Invitation(Base):
@@ -890,3 +965,24 @@ class Invitation(Base):
     used_by: Mapped[int | None] = mapped_column(BigInteger)
     role_assignment_id: Mapped[int | None] = mapped_column(ForeignKey("role_assignments.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None]
+
+
+class ConversationState(Base):
+    """Место в разговоре (issue #12): a person's FSM state and draft of a multi-step form,
+    kept in the database in every mode, so a restart or a lost Redis loses nothing. One row
+    per aiogram storage key (the primary key, so a read is one indexed row). ``data`` is the
+    draft as JSON encrypted with the personal-data key (R-PD-2): it may hold names and texts."""
+
+    __tablename__ = "conversation_states"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    #: forum topic; 0 when none (a primary key cannot hold NULL)
+    thread_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, default=0)
+    #: Telegram Business connection; "" when none
+    business_connection_id: Mapped[str] = mapped_column(String(128), primary_key=True, default="")
+    destiny: Mapped[str] = mapped_column(String(64), primary_key=True, default="default")
+    state: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime]

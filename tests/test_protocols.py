@@ -152,7 +152,7 @@ async def test_issued_protocol_is_rendered_once_and_sent_to_each_signer(services
     assert (sig.telegram_id, sig.decision, sig.reason) == (100004, "signed", None)
     assert sig.at == clock.now() and sig.content_sha256 == view.content_sha256 and sig.pdf_sha256 == sha
     assert next(x for x in view.signers if x.telegram_id == 100004).decision == "signed" and view.status == "signing"
-    await refused(services, DomainError, "already_signed", services.protocols.sign(100004, protocol.id, 1))
+    await refused(services, DomainError, "protocol_already_signed", services.protocols.sign(100004, protocol.id, 1))
 
     # a refusal needs a reason; the chief expert is told who refused and why
     await refused(services, DomainError, "refusal_reason_required", services.protocols.refuse(100005, protocol.id, 1, "   "))
@@ -162,17 +162,19 @@ async def test_issued_protocol_is_rendered_once_and_sent_to_each_signer(services
     [note] = await outbox(services, "protocol-refused")
     assert note.recipient_chat_id == CHIEF and note.message_key == "pro-note-refused"
     assert note.message_args["why"] == "В таблице не та группа" and note.message_args["name"] == NAMES[100005]
-    await refused(services, DomainError, "already_refused", services.protocols.refuse(100005, protocol.id, 1, "Ещё раз"))
+    await refused(services, DomainError, "protocol_already_refused", services.protocols.refuse(100005, protocol.id, 1, "Ещё раз"))
 
     # someone who is not a signer can neither sign nor refuse; nothing changes
     for who in (COORD_MOSCOW, STRANGER):
         await refused(services, Forbidden, "not_a_protocol_signer", services.protocols.sign(who, protocol.id, 1))
         await refused(services, Forbidden, "not_a_protocol_signer", services.protocols.refuse(who, protocol.id, 1, "Не согласен"))
     await refused(services, Forbidden, "not_a_protocol_signer", services.signing.sign(STRANGER, protocol.id, 1))
-    # the refuser changes their mind; everyone else signs: complete
+    # the refuser changes their mind — only deliberately (issue #12: «Подписать» and «Отказаться»
+    # together never both count; «Всё-таки подписать» under the refusal is over_refusal)
+    await refused(services, DomainError, "protocol_already_refused", services.protocols.sign(100005, protocol.id, 1))
     for who in SIGNERS:
         if who != 100004:
-            view = await services.protocols.sign(who, protocol.id, 1)
+            view = await services.protocols.sign(who, protocol.id, 1, over_refusal=who == 100005)
     assert view.status == "complete" and view.completed_at == clock.now() and view.missing == ()
     assert await outbox(services, "protocol-complete") == []  # only the score lock tells of dismantling
 
@@ -328,6 +330,13 @@ async def test_score_lock_then_dismantle_notice_then_publication(services: Servi
     await refused(services, DomainError, "results_protocol_outdated", pub.publish(FEDERAL, st.scheme_id))
     async with services.ctx.sessionmaker() as s, s.begin():
         await s.execute(sql_update(AspectResult).where(AspectResult.id == first.id).values(points=old_points))
+
+    # issue #12: nor before every required signer signed the results protocol (R-PRO-2, R-RES-2)
+    results_signers = [x.telegram_id for x in (await services.protocols.view(FEDERAL, results_id)).signers]
+    err = await refused(services, DomainError, "publish_results_unsigned", pub.publish(FEDERAL, st.scheme_id))
+    assert err.args_["signed"] == 0 and err.args_["total"] == len(results_signers)
+    for signer in results_signers:
+        await services.signing.sign(signer, results_id, 1)
 
     report = await pub.publish(FEDERAL, st.scheme_id)
     assert (report.participants, report.experts, report.medals) == (5, len(SIGNERS), 4)

@@ -136,7 +136,10 @@ async def test_protocols_signed_and_results_published_in_the_chat(world: World) 
     # a refusal asks the reason; the chief expert receives it; the chief sees it in /protocols
     refuser = world.person(100005, "Ирина")
     assert "причину отказа" in await press_protocol(refuser, lock.id, "refuse")
+    # issue #12: the reason is shown back with «Подтвердить» / «Изменить» before it counts
     reply = await refuser.send("Не указан состав группы G2")
+    assert "Не указан состав группы G2" in reply and "Отказ записан" not in reply
+    reply = await refuser.press("Подтвердить")
     assert "Отказ записан" in reply
     await world.drain()
     assert any("отказался(ась)" in t and "Не указан состав группы G2" in t for t in world.session.sent_texts(CHIEF))
@@ -149,8 +152,10 @@ async def test_protocols_signed_and_results_published_in_the_chat(world: World) 
     assert "не подписант" in await stranger.press_data(ProtocolCb(protocol_id=lock.id, version=lock.version, action="sign").pack())
 
     # everyone signs (the refuser changes their mind): the chief is told «можно демонтировать» once
+    # (issue #12: the old «Подписать» does not override a refusal; «Всё-таки подписать» does)
+    assert "уже отказались" in await press_protocol(refuser, lock.id)
     for signer in (CHIEF, 100005, 100007, 100008, 100009, MENTOR):
-        reply = await press_protocol(world.person(signer), lock.id)
+        reply = await press_protocol(world.person(signer), lock.id, "resign" if signer == 100005 else "sign")
         assert "Подпись сохранена" in reply
     assert "подписан всеми" in reply and "Подписали 7 из 7" in reply
     await world.drain()
@@ -200,6 +205,12 @@ async def test_protocols_signed_and_results_published_in_the_chat(world: World) 
     [chief_copy] = [d for d in documents(world, CHIEF) if "Результаты" in (d.caption or "")]
     assert "Протокол результатов работы экспертной комиссии" in pdf_text(chief_copy)
     assert "Подпись сохранена" in await press_protocol(chief, results.id)
+    # issue #12: not before every required signer signed the results protocol (R-PRO-2, R-RES-2)
+    reply = await coord.send("/publish")
+    assert "подписали 1 из 7" in reply and "Опубликовать итоги пока нельзя" in reply
+    assert "подписали 1 из 7" in await coord.press("Опубликовать итоги")
+    for signer in EXPERTS:
+        assert "Подпись сохранена" in await press_protocol(world.person(signer), results.id)
     reply = await coord.send("/publish")
     assert "✅ Протокол блокировки оценок" in reply and "Всё готово" in reply
     reply = await coord.press("Опубликовать итоги")
@@ -244,7 +255,7 @@ async def test_protocols_signed_and_results_published_in_the_chat(world: World) 
     world.session.add_file("results-pdf", data)
     reply = await coord.send(document=document("results-pdf", "protocol.pdf", "application/pdf", len(data)))
     assert "Файл совпадает с протоколом" in reply and f"№ {results.id}" in reply and "версия 1" in reply
-    assert "действующая версия" in reply and "Подписали этот файл (1)" in reply and "Соколов Павел Андреевич (Главный эксперт)" in reply
+    assert "действующая версия" in reply and "Подписали этот файл (7)" in reply and "Соколов Павел Андреевич (Главный эксперт)" in reply
     altered = bytearray(data)
     altered[len(altered) // 2] ^= 0x01
     world.session.add_file("results-pdf-altered", bytes(altered))

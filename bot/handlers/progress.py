@@ -75,6 +75,12 @@ def summary_text(report: ProgressReport) -> str:
     for s in report.scoring:
         lines.append(tr("progress-scoring-line", region=s.region_name, nomination=s.nomination_title, scored=s.scored, total=s.to_score, percent=s.percent))
 
+    if report.results_changed:  # «итоги изменены после публикации» (R-APL-9, issue #12)
+        lines += ["", tr("progress-results-changed-title")]
+        for c in report.results_changed:
+            lines.append(tr("progress-results-changed-line", scheme=c.scheme_title, at=format_dt(c.changed_at, tz), count=c.participants,
+                            version=c.protocol_version, signed=c.protocol_signed, total=c.protocol_signers))
+
     lines += ["", tr("progress-signatures-title")]
     if not report.signatures:
         lines.append(tr("progress-signatures-none"))

@@ -25,6 +25,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import flow
 from bot.callbacks import ProtocolCb
+from bot.prompts import ask, confirm_markup
 from bot.texts import format_dt, tr
 from models.errors import DomainError, Forbidden
 from models.services import Services
@@ -126,41 +127,78 @@ async def _drop_buttons(query: CallbackQuery) -> None:
 # --------------------------------------------------------------------------- signing (R-PRO-2)
 
 
-@router.callback_query(ProtocolCb.filter(F.action == "sign"))
+@router.callback_query(ProtocolCb.filter(F.action.in_({"sign", "resign"})))
 async def sign(query: CallbackQuery, callback_data: ProtocolCb, services: Services) -> None:
+    """«Подписать» (once, on the button's version); «Всё-таки подписать» under one's own
+    refusal is the only way to sign a version one refused, so «Подписать» and «Отказаться»
+    pressed together never both count."""
     # one entry for every kind: a mentor's sheet and a correction go through their scoring step
-    view = await services.signing.sign(query.from_user.id, callback_data.protocol_id, callback_data.version)
+    view = await services.signing.sign(
+        query.from_user.id, callback_data.protocol_id, callback_data.version, over_refusal=callback_data.action == "resign"
+    )
     await query.answer()
     await _drop_buttons(query)
     text = tr("pro-signed", title=view.title, version=view.version)
     await query.message.answer("\n".join([text, *_state_lines(view)]))
 
 
-@router.callback_query(ProtocolCb.filter(F.action == "refuse"))
+async def _ask_refusal(query: CallbackQuery, state: FSMContext, view: ProtocolView) -> None:
+    await ask(
+        query.message, state, ProtocolForm.refusal_reason, tr("pro-refuse-ask", title=view.title, version=view.version),
+        back=ProtocolCb(protocol_id=view.id, version=view.version, action="view"),
+        pro_refuse=[view.id, view.version], pro_refuse_reason=None,
+    )
+
+
+@router.callback_query(ProtocolCb.filter(F.action.in_({"refuse", "refuseedit"})))
 async def refuse_ask(query: CallbackQuery, callback_data: ProtocolCb, services: Services, state: FSMContext) -> None:
-    uid = query.from_user.id
-    view = await services.protocols.view(uid, callback_data.protocol_id)
-    if callback_data.version != view.version:
-        raise DomainError("protocol_changed", version=view.version)
-    mine = next((x for x in view.signers if x.telegram_id == uid), None)
-    if mine is None:
-        raise Forbidden("not_a_protocol_signer")
-    if mine.decision == "signed":
-        raise DomainError("already_signed")
-    if mine.decision == "refused":
-        raise DomainError("already_refused")
-    await state.set_state(ProtocolForm.refusal_reason)
-    await state.update_data(pro_refuse=[view.id, view.version])
+    """«Отказаться»: an old version, a signature or a refusal already given are refused at
+    once, before the reason is asked."""
+    view = await services.protocols.check_decision(query.from_user.id, callback_data.protocol_id, callback_data.version)
     await query.answer()
-    await query.message.answer(tr("pro-refuse-ask", title=view.title, version=view.version))
+    await _ask_refusal(query, state, view)
 
 
 @router.message(ProtocolForm.refusal_reason, _NOT_COMMAND)
 async def refuse(message: Message, services: Services, state: FSMContext) -> None:
-    protocol_id, version = (await state.get_data()).get("pro_refuse") or (0, 0)
-    view = await services.protocols.refuse(message.from_user.id, protocol_id, version, message.text or "")
+    """The reason decides about a protocol others sign: shown back with «Подтвердить» /
+    «Изменить» before it is recorded. A new text replaces the draft."""
+    data = await state.get_data()
+    protocol_id, version = data.get("pro_refuse") or (0, 0)
+    reason = services.protocols.check_reason(message.text)
+    view = await services.protocols.check_decision(message.from_user.id, protocol_id, version)
+    await state.update_data(pro_refuse_reason=reason)
+    await message.answer(
+        tr("pro-refuse-check", title=view.title, version=view.version, reason=reason),
+        reply_markup=confirm_markup(
+            ProtocolCb(protocol_id=protocol_id, version=version, action="refuseok"),
+            ProtocolCb(protocol_id=protocol_id, version=version, action="refuseedit"),
+        ),
+    )
+
+
+@router.callback_query(ProtocolCb.filter(F.action == "refuseok"))
+async def refuse_confirm(query: CallbackQuery, callback_data: ProtocolCb, services: Services, state: FSMContext) -> None:
+    """«Подтвердить» the refusal: only the draft of the prompt still open for this very
+    version (after «Отмена» or a command the old button changes nothing)."""
+    data = await state.get_data()
+    reason = data.get("pro_refuse_reason")
+    if (
+        await state.get_state() != ProtocolForm.refusal_reason.state
+        or list(data.get("pro_refuse") or []) != [callback_data.protocol_id, callback_data.version]
+        or not reason
+    ):
+        raise DomainError("guard_draft_lost")
+    view = await services.protocols.refuse(query.from_user.id, callback_data.protocol_id, callback_data.version, reason)
     await state.set_state(None)
-    await message.answer("\n".join([tr("pro-refused", title=view.title, version=view.version), *_state_lines(view)]))
+    await state.update_data(pro_refuse=None, pro_refuse_reason=None)
+    await query.answer()
+    await _drop_buttons(query)
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("pro-btn-resign"), callback_data=ProtocolCb(protocol_id=view.id, version=view.version, action="resign"))
+    await query.message.answer(
+        "\n".join([tr("pro-refused-recorded", title=view.title, version=view.version), *_state_lines(view)]), reply_markup=kb.as_markup()
+    )
 
 
 @router.message(ProtocolForm.refusal_reason, ~F.text)
@@ -287,6 +325,7 @@ async def _publication_screen(services: Services, uid: int, brief: SchemeBrief) 
     ready = await services.publication.readiness(uid, brief.id)  # the service checks the coordinator
     lock = await services.protocols.by_subject("score_lock", f"scores:{brief.id}")
     results = await services.protocols.by_subject("results", f"results:{brief.id}")
+    tz = str(ready.get("timezone") or "Europe/Moscow")
     lines = [tr("pub-title", title=brief.title, stage=brief.stage)]
     lines.append(tr("pub-ready-scores", mark=_mark(bool(ready["scores_locked"]))))
     lines.append(tr("pub-ready-lock", mark=_mark(bool(ready["score_lock_complete"]))))
@@ -295,16 +334,31 @@ async def _publication_screen(services: Services, uid: int, brief: SchemeBrief) 
     corrections = ready.get("open_corrections") or 0
     if corrections:
         lines.append(tr("pub-ready-corrections", count=corrections))
-    lines.append(tr("pub-ready-results", mark=_mark(ready["results_pdf"] is not None), made="yes" if ready["results_protocol"] else "no"))
-    if results is not None:
-        lines.append("   " + tr("pro-state-count", signed=_signed(results), total=len(results.signers)))
+    # R-APL-1, R-APL-3, R-APL-7: disputes that may still change the results
+    if ready["undecided_appeals"]:
+        lines.append(tr("pubg-ready-appeals", count=ready["undecided_appeals"]))
+    if ready["voting_pre_appeals"]:
+        lines.append(tr("pubg-ready-pre-appeals", count=ready["voting_pre_appeals"]))
+    if ready["open_disputes"]:
+        lines.append(tr("pubg-ready-disputes", count=ready["open_disputes"], until=format_dt(ready["disputes_until"], tz)))
     published = ready["published_at"]
+    lines.append(tr("pub-ready-results", mark=_mark(ready["results_pdf"] is not None), made="yes" if ready["results_protocol"] else "no"))
+    if ready.get("results_outdated") and published is None:
+        lines.append(tr("pubg-ready-outdated"))
+    if results is not None:
+        # R-PRO-2: publication waits for every required signer of the results protocol
+        lines.append(tr("pubg-ready-results-signed", mark=_mark(bool(ready["results_complete"])), signed=_signed(results), total=len(results.signers)))
+        if results.status != "complete":
+            lines += ["   " + x for x in _state_lines(results)[1:]]
     kb = InlineKeyboardBuilder()
     if published is not None:
-        tz = lock.timezone if lock is not None else results.timezone if results is not None else "Europe/Moscow"
         lines.append(tr("pub-published-at", at=format_dt(published, tz)))  # type: ignore[arg-type]
+        changed = ready.get("changed")
+        if changed is not None:  # «итоги изменены после публикации» (R-APL-9, issue #12)
+            lines.append(tr("pubg-changed", at=format_dt(changed.changed_at, tz), count=changed.participants, version=changed.protocol_version,
+                            signed=changed.protocol_signed, total=changed.protocol_signers, complete="yes" if changed.protocol_complete else "no"))
     else:
-        ok = ready["scores_locked"] and ready["score_lock_complete"] and not corrections and ready["results_pdf"] is not None
+        ok = not ready["blockers"]
         lines.append(tr("pub-can-publish" if ok else "pub-cannot-publish"))
         if ready["scores_locked"]:
             kb.button(text=tr("pub-btn-results"), callback_data=PubCb(scheme_id=brief.id, action="results"))
@@ -331,15 +385,11 @@ async def publish_ask(query: CallbackQuery, callback_data: PubCb, services: Serv
     brief = await _brief(services, uid, callback_data.scheme_id, {"coordinator"})
     ready = await services.publication.readiness(uid, brief.id)
     if ready["published_at"] is not None:
-        raise DomainError("already_published", at=ready["published_at"])
-    if not ready["scores_locked"]:
-        raise DomainError("scores_not_locked")
-    if not ready["score_lock_complete"]:
-        raise DomainError("score_lock_unsigned")
-    if ready.get("open_corrections"):
-        raise DomainError("publish_correction_open", count=ready["open_corrections"])
-    if ready["results_pdf"] is None:
-        raise DomainError("protocol_not_ready" if ready["results_protocol"] else "results_protocol_missing")
+        raise DomainError("already_published", at=ready["published_at"], tz=ready["timezone"])
+    for code, args in ready["blockers"]:  # the first reason, with its count
+        if code == "results_protocol_missing" and ready["results_protocol"]:
+            code = "protocol_not_ready"
+        raise DomainError(code, **args)
     await query.answer()
     kb = InlineKeyboardBuilder()
     kb.button(text=tr("pub-btn-publish-yes"), callback_data=PubCb(scheme_id=brief.id, action="go"))
@@ -369,8 +419,7 @@ async def _require_verifier(services: Services, uid: int) -> None:
 @router.message(Command("verify"), ~F.document)
 async def verify_ask(message: Message, services: Services, state: FSMContext) -> None:
     await _require_verifier(services, message.from_user.id)
-    await state.set_state(ProtocolForm.verify_file)
-    await message.answer(tr("pro-verify-send"))
+    await ask(message, state, ProtocolForm.verify_file, tr("pro-verify-send"))
 
 
 @router.message(ProtocolForm.verify_file, F.document)

@@ -22,6 +22,7 @@ from models.errors import NotFound
 from models.rules import ApplicationStatus, VerificationStatus
 from models.services.base import Service
 from models.services.coordination import CoordinatorService, Scope, _in_scope
+from models.services.results_changes import ChangedAfterPublication, changed_after_publication
 from models.tables import Application, Contest, Nomination, Participant, Region
 
 # --------------------------------------------------------------------------- the report
@@ -108,6 +109,9 @@ class ProgressReport:
     applications: tuple[NominationProgress, ...]
     scoring: tuple[ScoringProgress, ...]
     signatures: tuple[MissingSignature, ...]
+    #: «итоги изменены после публикации» (R-APL-9, issue #12): schemes whose published
+    #: results changed afterwards, with the new results-protocol version's signatures
+    results_changed: tuple[ChangedAfterPublication, ...] = ()
 
     @property
     def drafts(self) -> int:
@@ -156,6 +160,7 @@ class MonitoringService(Service):
             applications = await self._applications(s, contest_id, scope)
             scoring = await self._scoring(s, contest_id, scope)
             signatures = await self._missing_signatures(s, contest_id, scope)
+            results_changed = await self._results_changed(s, contest_id, scope)
         per_region_apps: dict[str | None, tuple[int, int]] = {}
         for row in applications:
             drafts, submitted = per_region_apps.get(row.region_code, (0, 0))
@@ -176,6 +181,7 @@ class MonitoringService(Service):
             applications=applications,
             scoring=scoring,
             signatures=signatures,
+            results_changed=results_changed,
         )
 
     async def _regions(self, s: AsyncSession, contest_id: int, scope: Scope) -> list[RegionProgress]:
@@ -289,6 +295,23 @@ class MonitoringService(Service):
         if scope is not None:
             stmt = stmt.where(Region.code.in_(scope))
         return tuple(ScoringProgress(rn, nt, int(total), int(done or 0)) for rn, nt, total, done in await s.execute(stmt))
+
+    async def _results_changed(self, s: AsyncSession, contest_id: int, scope: Scope) -> tuple[ChangedAfterPublication, ...]:
+        """Published results that changed afterwards (R-APL-9, R-RES-2): for a regional
+        coordinator, the schemes with participants of their regions."""
+        from models.tables import EvaluationTarget
+
+        ids = None
+        if scope is not None:
+            ids = list(
+                (
+                    await s.execute(
+                        select(EvaluationTarget.scheme_id).join(Region, Region.id == EvaluationTarget.region_id)
+                        .where(Region.contest_id == contest_id, Region.code.in_(scope)).distinct()
+                    )
+                ).scalars()
+            )
+        return tuple(await changed_after_publication(s, contest_id, ids))
 
     async def _missing_signatures(self, s: AsyncSession, contest_id: int, scope: Scope) -> tuple[MissingSignature, ...]:
         """Protocols waiting for signers (R-PRO-1, R-PRO-2): every required signer without a

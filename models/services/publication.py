@@ -2,36 +2,79 @@
 R-PRO-4). Publication tells each participant privately their own total, place and medal
 with their certificate or diploma; experts get a thank-you letter; the coordinator gets the
 results protocol. Documents are made by the sender from their content (``_award``), in the
-outbox's batches at Telegram's limits."""
+outbox's batches at Telegram's limits.
+
+Publication is refused, with the reason and the count, while anything could still change
+the results or the protocol is not signed by everyone (:func:`blockers`); it happens once
+(the scheme's row is locked); what each participant was told is kept, and a change after
+publication is announced, never silent (``results_changes``, issue #12)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from models import rules
 from models.errors import DomainError, Forbidden, NotFound
+from models.services import results_changes
 from models.services import scoring_protocols as docs
-from models.services.base import Service, UnitOfWork
+from models.services.base import Service, UnitOfWork, lock
 from models.services.coordination import CoordinatorService
 from models.services.protocols import ProtocolService
 from models.services.scoring import ScoringService
 from models.tables import (
+    Appeal,
     Contest,
     Correction,
     EvaluationTarget,
-    Nomination,
     Person,
+    PreAppeal,
     Protocol,
+    ProtocolSignature,
+    ProtocolSigner,
     ProtocolVersion,
     Region,
     RoleAssignment,
     Scheme,
-    Stage,
 )
+
+#: appeal statuses that are not decided yet (R-APL-7): publication waits for them
+UNDECIDED_APPEALS = ("awaiting_time", "registered")
+
+
+def blockers(ready: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Why the results cannot be published now, in the order they are to be dealt with:
+    (catalogue code, its arguments with the count). Empty: publication may go ahead.
+    R-PRO-4 (score lock signed), R-SCO-6 (no open correction), R-APL-3 / R-APL-7 / R-APL-1
+    (no undecided appeal, no open pre-appeal vote, no dispute whose filing window is still
+    open), R-PRO-1 / R-PRO-2 / R-RES-2 (a results protocol signed by every signer)."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    if not ready["scores_locked"]:
+        return [("scores_not_locked", {})]
+    if not ready["score_lock_complete"]:
+        out.append(("score_lock_unsigned", {}))
+    if ready["open_corrections"]:
+        out.append(("publish_correction_open", {"count": ready["open_corrections"]}))
+    if ready["undecided_appeals"]:
+        out.append(("publish_appeals_undecided", {"count": ready["undecided_appeals"]}))
+    if ready["voting_pre_appeals"]:
+        out.append(("publish_pre_appeals_voting", {"count": ready["voting_pre_appeals"]}))
+    if ready["open_disputes"]:
+        out.append(("publish_dispute_window_open", {"count": ready["open_disputes"], "until": ready["disputes_until"], "tz": ready["timezone"]}))
+    if ready["results_pdf"] is None:
+        out.append(("results_protocol_missing", {}))
+    elif ready.get("results_outdated"):
+        out.append(("results_protocol_outdated", {}))
+    elif not ready["results_complete"]:
+        out.append(("publish_results_unsigned", {"signed": ready["results_signed"], "total": ready["results_signers"],
+                                                 "waiting": ready["results_signers"] - ready["results_signed"]}))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,86 +123,119 @@ class PublicationService(Service):
             pid, _, _ = await docs.results(uow, ProtocolService(self.ctx), scheme, results.lines, experts, actor)
             return pid
 
-    async def readiness(self, actor: int, scheme_id: int) -> dict[str, object]:
-        """What publication waits for: the score-lock protocol signed by every expert
-        (R-PRO-4) and a results protocol made."""
+    async def readiness(self, actor: int, scheme_id: int) -> dict[str, Any]:
+        """What publication waits for (see :func:`blockers`), and what happened after it
+        («итоги изменены после публикации»). ``blockers`` lists the refusals in order."""
         async with self.read() as s:
             scheme = await self._scheme(s, scheme_id)
             await self._coordinator_of_all(s, actor, scheme)
-            return await self._readiness(s, scheme)
+            ready = await self._readiness(s, scheme, self.ctx.clock.now())
+            ready["results_outdated"] = await self._outdated(UnitOfWork(session=s, now=self.ctx.clock.now()), scheme, actor) if ready["results_pdf"] else False
+            ready["blockers"] = blockers(ready)
+            changed = await results_changes.changed_after_publication(s, scheme.contest_id, [scheme.id])
+            ready["changed"] = changed[0] if changed else None
+            return ready
 
-    async def _readiness(self, s: AsyncSession, scheme: Scheme) -> dict[str, object]:
-        lock = (await s.execute(select(Protocol).where(Protocol.kind == "score_lock", Protocol.subject_key == f"scores:{scheme.id}"))).scalar_one_or_none()
+    async def _readiness(self, s: AsyncSession, scheme: Scheme, now: datetime) -> dict[str, Any]:
+        contest = await s.get(Contest, scheme.contest_id)
+        tz = contest.timezone if contest else "Europe/Moscow"
+        lock_protocol = (await s.execute(select(Protocol).where(Protocol.kind == "score_lock", Protocol.subject_key == f"scores:{scheme.id}"))).scalar_one_or_none()
         results = (await s.execute(select(Protocol).where(Protocol.kind == "results", Protocol.subject_key == f"results:{scheme.id}"))).scalar_one_or_none()
         results_pdf = None
+        signed = signers = 0
         if results is not None:
             v = (
                 await s.execute(select(ProtocolVersion).where(ProtocolVersion.protocol_id == results.id, ProtocolVersion.version == results.current_version))
             ).scalar_one_or_none()
             results_pdf = v.pdf_path if v is not None else None
+            signers = (await s.execute(select(func.count()).select_from(ProtocolSigner).where(ProtocolSigner.protocol_id == results.id))).scalar_one()
+            if v is not None:
+                signed = (
+                    await s.execute(
+                        select(func.count()).select_from(ProtocolSignature).where(ProtocolSignature.version_id == v.id, ProtocolSignature.decision == "signed")
+                    )
+                ).scalar_one()
         # R-SCO-6: a correction not yet signed again leaves a sheet unlocked or unconfirmed
         corrections = (
             await s.execute(
                 select(func.count()).select_from(Correction).where(Correction.scheme_id == scheme.id, Correction.status.in_(["approval", "open", "signing"]))
             )
         ).scalar_one()
+        # R-APL-7: appeals not decided yet (awaiting the time's confirmation or the commission)
+        undecided = (
+            await s.execute(select(func.count()).select_from(Appeal).where(Appeal.scheme_id == scheme.id, Appeal.status.in_(UNDECIDED_APPEALS)))
+        ).scalar_one()
+        # R-APL-1: a pre-appeal vote still open may bring a penalty
+        pre_appeals = (await s.execute(select(PreAppeal).where(PreAppeal.scheme_id == scheme.id))).scalars().all()
+        voting = sum(1 for p in pre_appeals if p.status == "voting")
+        # R-APL-3: a dispute (a pre-appeal at the site, or one an appeal names) may still be
+        # appealed until 21:00 that day, or 12:00 the next day for a dispute after 21:00
+        deadlines = [rules.appeal_filing_deadline(p.opened_at.astimezone(ZoneInfo(tz))) for p in pre_appeals]
+        deadlines += list((await s.execute(select(Appeal.deadline_at).where(Appeal.scheme_id == scheme.id))).scalars())
+        open_windows = [d for d in deadlines if d > now]
         return {
+            "timezone": tz,
             "open_corrections": corrections,
+            "undecided_appeals": undecided,
+            "voting_pre_appeals": voting,
+            "open_disputes": len(open_windows),
+            "disputes_until": max(open_windows) if open_windows else None,
             "scores_locked": scheme.scores_locked_at is not None,
-            "score_lock_complete": lock is not None and lock.status == "complete",
+            "score_lock_complete": lock_protocol is not None and lock_protocol.status == "complete",
             "results_protocol": results.id if results is not None else None,
+            "results_version": results.current_version if results is not None else None,
             "results_pdf": results_pdf,
+            "results_complete": results is not None and results.status == "complete",
+            "results_signed": signed,
+            "results_signers": signers,
             "published_at": scheme.results_published_at,
         }
 
+    async def _outdated(self, uow: UnitOfWork, scheme: Scheme, actor: int) -> bool:
+        """The results protocol must say what the participants are told: a correction, an
+        appeal or a pre-appeal penalty since it was made means a new version is due."""
+        scoring = ScoringService(self.ctx)
+        results = await scoring._results(uow.session, scheme.id)
+        experts = sorted(await scoring._competence_experts(uow.session, scheme))
+        _, _, outdated = await docs.results(uow, ProtocolService(self.ctx), scheme, results.lines, experts, actor, dry_run=True)
+        return outdated
+
     async def publish(self, actor: int, scheme_id: int) -> PublishReport:
-        """R-RES-2: publish after the confirmation in the chat. Refused before the scores are
-        locked and the score-lock protocol is signed by everyone (R-PRO-4), or without a
-        results protocol; publishing twice changes nothing."""
+        """R-RES-2: publish after the confirmation in the chat — once. Refused, with the
+        reason and the count (:func:`blockers`), before the scores are locked and the
+        score-lock protocol is signed by everyone (R-PRO-4), while a correction is open
+        (R-SCO-6), an appeal is undecided, a pre-appeal vote is open or a dispute's filing
+        window is open (R-APL-1, R-APL-3, R-APL-7), without a results protocol saying what
+        the participants are told, or before every required signer signed it (R-PRO-2).
+        The scheme's row is locked first: a second «Опубликовать» (or a second coordinator)
+        waits, then is told when it was published — one set of notices. What each
+        participant is told is kept (:func:`results_changes.snapshot`) for any later change."""
         scoring = ScoringService(self.ctx)
         async with self.uow() as uow:
             s = uow.session
-            scheme = (await s.execute(select(Scheme).where(Scheme.id == scheme_id).with_for_update())).scalar_one_or_none()
+            scheme = await lock(s, Scheme, scheme_id)
             if scheme is None:
                 raise NotFound("scheme_not_found")
             await self._coordinator_of_all(s, actor, scheme)
-            ready = await self._readiness(s, scheme)
+            ready = await self._readiness(s, scheme, uow.now)
             if scheme.results_published_at is not None:
-                contest = await s.get(Contest, scheme.contest_id)
-                raise DomainError("already_published", at=scheme.results_published_at, tz=contest.timezone if contest else "Europe/Moscow")
-            if not ready["scores_locked"]:
-                raise DomainError("scores_not_locked")
-            if not ready["score_lock_complete"]:
-                raise DomainError("score_lock_unsigned")
-            if ready["open_corrections"]:
-                raise DomainError("publish_correction_open", count=ready["open_corrections"])
-            if ready["results_pdf"] is None:
-                raise DomainError("results_protocol_missing")
+                raise DomainError("already_published", at=scheme.results_published_at, tz=ready["timezone"])
+            ready["results_outdated"] = await self._outdated(uow, scheme, actor) if ready["results_pdf"] else False
+            refusals = blockers(ready)
+            if refusals:
+                code, args = refusals[0]
+                raise DomainError(code, **args)
             results = await scoring._results(s, scheme_id)
-            # the attached protocol must say what the participants are told: a correction or
-            # an appeal since it was made means it is to be made again (a new version)
-            experts = sorted(await scoring._competence_experts(s, scheme))
-            _, _, outdated = await docs.results(uow, ProtocolService(self.ctx), scheme, results.lines, experts, actor, dry_run=True)
-            if outdated:
-                raise DomainError("results_protocol_outdated")
             scheme.results_published_at = uow.now
-            uow.audit(actor, "results.publish", "scheme", scheme_id, contest_id=scheme.contest_id, after={"participants": len(results.lines)})
-            report = await self._deliver(uow, scheme, results.lines, actor, str(ready["results_pdf"]), int(ready["results_protocol"]))  # type: ignore[arg-type]
+            uow.audit(actor, "results.publish", "scheme", scheme_id, contest_id=scheme.contest_id,
+                      after={"participants": len(results.lines), "protocol_version": ready["results_version"]})
+            await results_changes.snapshot(uow, scheme, results.lines, actor, int(ready["results_version"]))
+            report = await self._deliver(uow, scheme, results.lines, actor, str(ready["results_pdf"]), int(ready["results_protocol"]))
             return report
 
     async def _deliver(self, uow: UnitOfWork, scheme: Scheme, lines: list, actor: int, results_pdf: str, results_protocol: int) -> PublishReport:  # type: ignore[type-arg]
         s = uow.session
-        contest = await s.get(Contest, scheme.contest_id)
-        stage = await s.get(Stage, scheme.stage_id)
-        nomination = await s.get(Nomination, scheme.nomination_id)
-        tz = contest.timezone if contest else "Europe/Moscow"
-        issued = f"{uow.now.astimezone(ZoneInfo(tz)):%d.%m.%Y}"
-        common = {
-            "contest": contest.title if contest else "",
-            "stage": stage.title if stage else "",
-            "subject": nomination.title if nomination else scheme.title,
-            "issued_at": issued,
-        }
+        common = await results_changes.award_common(s, scheme, uow.now)
         targets = {
             t.id: t
             for t in (
@@ -193,7 +269,7 @@ class PublicationService(Service):
                     "medal": ln.medal or "none",
                     "advances": "yes" if ln.advances else "no",
                     "_award": {**common, "kind": kind, "person": name, "text": "", "medal": ln.medal,
-                               "number": f"{scheme.id}-{t.number}", "file_name": f"{'diploma' if ln.medal else 'certificate'}-{t.number}.pdf"},
+                               "number": results_changes.document_number(scheme.id, t.number), "file_name": f"{'diploma' if ln.medal else 'certificate'}-{t.number}.pdf"},
                 },
                 language=person.language or "ru",
             )
@@ -220,4 +296,4 @@ class PublicationService(Service):
         return PublishReport(scheme.id, told, len(experts), medals)
 
 
-__all__ = ["PublicationService", "PublishReport"]
+__all__ = ["UNDECIDED_APPEALS", "PublicationService", "PublishReport", "blockers"]

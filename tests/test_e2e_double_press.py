@@ -1,0 +1,138 @@
+"""Issue #12 through the real ``python -m bot`` process and the local Bot API stand-in, as a
+person on a phone would do it: two presses of one button in the same instant, «Принять» and
+«Отказать» together, a command typed where the bot waits for a reason, «спасибо» after the
+decision — embedded (SQLite) and on PostgreSQL + Redis with a separate worker."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from models.crypto import PersonalDataCipher
+from models.db import create_engine, create_sessionmaker
+from models.tables import AuditRecord, Participant
+from tests.conftest import COORD_MOSCOW, EXAMPLE, PG_URL, REDIS_URL, needs_postgres, needs_redis, reset_postgres
+from tests.fakes import FakeBotAPI
+from tests.test_e2e import Process, User, api, base_env, cli, running  # noqa: F401 - api is a fixture
+
+pytestmark = pytest.mark.e2e
+
+
+async def _register(api: FakeBotAPI, user_id: int, name: str, snils: str) -> User:
+    p = User(api, user_id)
+    await p.say("/start", "согласие на обработку персональных данных")
+    await p.press("Согласен(а) на обработку", "фамилию, имя и отчество")
+    await p.say(name, "СНИЛС")
+    await p.say(snils, "регион")
+    await p.press("г. Москва", "организацию")
+    await p.press("«Арбат»", "Проверьте анкету")
+    await p.press("Отправить на проверку", "На рассмотрении")
+    return p
+
+
+def _button(api: FakeBotAPI, user_id: int, label: str) -> tuple[str, int]:
+    for _method, params, result in reversed(api.delivered):
+        if str(params.get("chat_id")) == str(user_id) and isinstance(result, dict):
+            for text, data in api.buttons(result):
+                if label in text and data:
+                    return data, result["message_id"]
+    raise AssertionError(f"no button {label!r}")
+
+
+async def _settle(api: FakeBotAPI, seconds: float = 3.0) -> None:
+    """Give the process (and its worker) time to send anything it still would."""
+    last = -1
+    for _ in range(int(seconds * 10)):
+        await asyncio.sleep(0.1)
+        now = api.mark()
+        if now == last:
+            return
+        last = now
+
+
+async def _journey(api: FakeBotAPI, db_url: str) -> None:
+    anna = await _register(api, 555001, "Иванова Анна Петровна", "123-456-789 64")
+    boris = await _register(api, 555002, "Петров Борис Ильич", "112-233-445 95")
+    coord = User(api, COORD_MOSCOW)
+
+    # «Принять» twice in the same instant, then «Принять» + a preset «Отказать» reason at once
+    await coord.say("/queue", "Иванова Анна Петровна")
+    await coord.press("Иванова Анна Петровна", "***-***-*** 64")
+    accept = _button(api, COORD_MOSCOW, "Принять")
+    await coord.press("Отказать", "Выберите причину отказа")
+    reject = _button(api, COORD_MOSCOW, "Место работы")
+    mark = api.mark()
+    api.push_callback(COORD_MOSCOW, *accept)
+    api.push_callback(COORD_MOSCOW, *accept)
+    api.push_callback(COORD_MOSCOW, *reject)
+    await anna.wait("Право на участие", mark)
+    await _settle(api)
+    decisions = [t for t in api.texts_to(anna.id)[0:] if "Право на участие в конкурсе" in t]
+    assert len(decisions) == 1, decisions  # one notice, whichever press won
+    answers = [c for c in api.calls("answerCallbackQuery")]
+    assert len(answers) >= 3  # every press answered
+    later = [t for t in api.texts_to(COORD_MOSCOW)[-6:]]
+    assert any("уже" in t for t in later), later  # the losers are told what already happened
+
+    # «Другая причина…», then a command instead of the reason, then «спасибо»: nobody rejected
+    await coord.say("/queue", "Петров Борис Ильич")
+    await coord.press("Петров Борис Ильич", "***-***-*** 95")
+    await coord.press("Отказать", "Выберите причину отказа")
+    await coord.press("Другая причина", "причину отказа")
+    await coord.say("/applications", "")
+    await coord.say("Спасибо, всё понятно", "")
+    await _settle(api)
+    assert not any("Отказано" in t for t in api.texts_to(boris.id))
+
+    # a participant at the ФИО prompt reaches /withdraw
+    carl = User(api, 555003)
+    await carl.say("/start", "согласие на обработку персональных данных")
+    await carl.press("Согласен(а) на обработку", "фамилию, имя и отчество")
+    await carl.say("/withdraw", "Отозвать согласие")
+
+    engine = create_engine(db_url)
+    try:
+        sm = create_sessionmaker(engine)
+        async with sm() as s:
+            audits = (
+                await s.execute(
+                    select(func.count()).select_from(AuditRecord).where(AuditRecord.action.in_(["verification.accept", "verification.reject"]))
+                )
+            ).scalar_one()
+            statuses = dict((await s.execute(select(Participant.full_name, Participant.verification_status))).all())
+    finally:
+        await engine.dispose()
+    assert audits == 1
+    assert statuses.get("Петров Борис Ильич") == "pending"
+
+
+async def test_double_presses_and_prompts_embedded(api: FakeBotAPI, tmp_path: Path) -> None:
+    env = base_env(tmp_path, api)
+    await cli(env, "load-contest", str(EXAMPLE))
+    bot = Process("bot", [sys.executable, "-m", "bot"], env, tmp_path / "bot.log")
+    async with running(bot):
+        await _journey(api, f"sqlite+aiosqlite:///{tmp_path / 'data' / 'contest.sqlite3'}")
+
+
+async def test_double_presses_and_prompts_postgres_redis(api: FakeBotAPI, tmp_path: Path) -> None:
+    needs_postgres()
+    needs_redis()
+    await reset_postgres(PG_URL)
+    import redis.asyncio as aioredis
+
+    redis_url = REDIS_URL.rsplit("/", 1)[0] + "/4"
+    client = aioredis.from_url(redis_url)
+    await client.flushdb()
+    await client.aclose()
+    env = base_env(tmp_path, api)
+    env.update(DATABASE_URL=PG_URL, REDIS_URL=redis_url, PD_ENCRYPTION_KEY=PersonalDataCipher.generate_key())
+    await cli(env, "migrate")
+    await cli(env, "load-contest", str(EXAMPLE))
+    bot = Process("bot", [sys.executable, "-m", "bot"], env, tmp_path / "bot.log")
+    worker = Process("worker", [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "2"], env, tmp_path / "worker.log")
+    async with running(bot, worker):
+        await _journey(api, PG_URL)
