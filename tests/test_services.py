@@ -248,7 +248,14 @@ async def test_withdrawal_anonymises_and_ends_participation(services: Services, 
     await p.choose_nomination(USER, contest_id, known["noms"]["best_social_worker"], ConditionAnswers(experience_years=4))
     await p.set_field(USER, contest_id, "position", "Заведующая отделением")
     await p.add_file(USER, contest_id, "presentation", pdf())
+    # a half-filled staff or appeal form's draft is personal data too (bot/storage.py)
+    from bot.storage import DatabaseStorage
+    from aiogram.fsm.storage.base import StorageKey
+
+    storage = DatabaseStorage(services.ctx.sessionmaker, services.ctx.cipher, clock=services.ctx.clock)
+    await storage.set_data(StorageKey(bot_id=1, chat_id=USER, user_id=USER), {"text": "Заведующая: черновик"})
     await p.withdraw(USER, contest_id)
+    assert await storage.get_data(StorageKey(bot_id=1, chat_id=USER, user_id=USER)) == {}
     view = await p.view(USER, contest_id)
     assert view.status == "withdrawn" and view.full_name is None and view.snils_masked is None
     assert view.application.field_values == {} and view.application.files == []

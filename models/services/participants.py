@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -29,6 +29,7 @@ from models.tables import (
     Application,
     ApplicationFile,
     Contest,
+    ConversationState,
     Nomination,
     Organisation,
     Participant,
@@ -555,6 +556,8 @@ class ParticipantService(Service):
             if person is not None:
                 person.display_name = None
             uow.audit(telegram_id, "participant.withdraw", "participant", p.id, contest_id=contest_id, before=before, after={"status": VerificationStatus.WITHDRAWN})
+            # drafts of half-filled forms may hold personal data too (R-PD-1)
+            await s.execute(delete(ConversationState).where(ConversationState.user_id == telegram_id))
             await s.flush()
             orphans = await unshared_files(s, orphan_candidates)
         delete_stored_files(self.ctx.files_dir, orphans)
