@@ -128,9 +128,9 @@ _STATUS_COLS = ("status", "state", "decision", "kind", "action", "vote", "value"
 
 _cq_ids = itertools.count(1)
 
-#: button kinds that flip a flag (the button carries no target value): a double tap that the
-#: per-person isolation serialises flips it back, which is what the person did
-TOGGLES = ("bc:action=region", "bc:action=nom", "ap:action=privacy", "ap:action=transfer")
+#: Buttons whose double tap may legitimately end where it began. None: every switch carries its
+#: target value (consents, broadcast regions and nominations), so two taps are one change.
+TOGGLES: tuple[str, ...] = ()
 
 
 class Harness:

@@ -102,6 +102,21 @@ async def test_double_send_starts_one_broadcast(services: Services, contest_id: 
     assert jobs.take("broadcast") == [draft.id]  # one run
 
 
+async def test_audience_switches_carry_their_target(services: Services, contest_id: int) -> None:
+    """A region or nomination button says ON or OFF: a double tap is one change, and two
+    federal coordinators switching different regions at once both count (no lost update)."""
+    await second_federal(services, contest_id)
+    draft = await services.broadcasts.create_draft(FEDERAL, contest_id, "Вебинар")
+    b = services.broadcasts
+    await race(b.change_audience(FEDERAL, draft.id, region=("77", True)), b.change_audience(FEDERAL, draft.id, region=("77", True)))
+    assert (await b.view(FEDERAL, draft.id)).audience.regions == ["77"]
+    await race(b.change_audience(FEDERAL, draft.id, region=("50", True)), b.change_audience(FEDERAL_2, draft.id, nomination=(1, True)))
+    audience = (await b.view(FEDERAL, draft.id)).audience
+    assert sorted(audience.regions) == ["50", "77"] and audience.nominations == [1]
+    await race(b.change_audience(FEDERAL, draft.id, region=("77", False)), b.change_audience(FEDERAL, draft.id, region=("77", False)))
+    assert (await b.view(FEDERAL, draft.id)).audience.regions == ["50"]
+
+
 async def test_dropped_draft_is_never_sent(services: Services, contest_id: int, jobs: JobLog) -> None:
     """The known bug: «Отменить черновик» then the older «Отправить N получателям»."""
     await accepted(services, contest_id)

@@ -4,19 +4,23 @@ through the service, which checks the role and the regions again."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import ValidationError
 
 from bot.callbacks import BroadcastCb, ContestCb, broadcast_control
 from bot.handlers.coordinator import _coordinated_contest
 from bot.prompts import ask
 from bot.texts import tr
+from models.errors import DomainError
 from models.services import Services
-from models.services.broadcasts import Audience, BroadcastProgress, BroadcastView
+from models.services.broadcasts import BroadcastProgress, BroadcastView
 from notifications.broadcasts import controls, eta_text, progress_text
 
 router = Router(name=__name__)
@@ -66,11 +70,11 @@ async def _audience_screen(services: Services, actor: int, view: BroadcastView, 
     sizes = [len(roles)]
     if a.role != "experts":
         for code, name in regions:
-            kb.button(text=("✅ " if code in a.regions else "▫️ ") + name[:40], callback_data=BroadcastCb(broadcast_id=bid, action="region", value=code))
+            kb.button(text=("✅ " if code in a.regions else "▫️ ") + name[:40], callback_data=BroadcastCb(broadcast_id=bid, action="region", value=("-" if code in a.regions else "+") + code))
         sizes += [1] * len(regions)
     if a.role == "participants":
         for nid, title in nominations:
-            kb.button(text=("✅ " if nid in a.nominations else "▫️ ") + title[:40], callback_data=BroadcastCb(broadcast_id=bid, action="nom", value=str(nid)))
+            kb.button(text=("✅ " if nid in a.nominations else "▫️ ") + title[:40], callback_data=BroadcastCb(broadcast_id=bid, action="nom", value=("-" if nid in a.nominations else "+") + str(nid)))
         sizes += [1] * len(nominations)
         for st in ("all", "verified_no_application", "submitted"):
             kb.button(text=("● " if a.state == st else "") + tr(f"btn-broadcast-state-{st}"), callback_data=BroadcastCb(broadcast_id=bid, action="state", value=st))
@@ -92,23 +96,33 @@ async def _audience_screen(services: Services, actor: int, view: BroadcastView, 
     return text, kb.as_markup()
 
 
-def _toggle(items: list, value) -> list:  # type: ignore[no-untyped-def, type-arg]
-    return [i for i in items if i != value] if value in items else [*items, value]
+def _switch(value: str) -> tuple[str, bool]:
+    """«+77» switches region 77 on, «-77» off: the button carries the target, so a double tap
+    is one change (a bare code from an older message switches it on)."""
+    if value[:1] in "+-" and value[1:]:
+        return value[1:], value[0] == "+"
+    return value, True
 
 
 @router.callback_query(BroadcastCb.filter(F.action.in_({"role", "region", "nom", "state"})))
 async def audience_changed(query: CallbackQuery, callback_data: BroadcastCb, services: Services) -> None:
-    actor, bid = query.from_user.id, callback_data.broadcast_id
-    a = (await services.broadcasts.check_draft(actor, bid)).audience
+    actor, bid, value = query.from_user.id, callback_data.broadcast_id, callback_data.value
+    change: dict[str, Any] = {}
     if callback_data.action == "role":
-        a = Audience(role=callback_data.value, regions=a.regions if callback_data.value != "experts" else [])
+        change["role"] = value
     elif callback_data.action == "region":
-        a = a.model_copy(update={"regions": _toggle(a.regions, callback_data.value)})
+        change["region"] = _switch(value)
     elif callback_data.action == "nom":
-        a = a.model_copy(update={"nominations": _toggle(a.nominations, int(callback_data.value))})
+        code, on = _switch(value)
+        if not code.isdigit():
+            raise DomainError("stale_button")
+        change["nomination"] = (int(code), on)
     else:
-        a = a.model_copy(update={"state": callback_data.value})
-    view, count = await services.broadcasts.set_audience(actor, bid, Audience.model_validate(a.model_dump()))
+        change["state"] = value
+    try:
+        view, count = await services.broadcasts.change_audience(actor, bid, **change)
+    except ValidationError as exc:  # a forged role or state value
+        raise DomainError("stale_button") from exc
     await query.answer()
     text, kb = await _audience_screen(services, actor, view, count)
     await query.message.edit_text(text, reply_markup=kb)

@@ -204,6 +204,40 @@ class BroadcastService(Service):
             count = await self._count(s, b.contest_id, audience, scope)
             return _view(b), count
 
+    async def change_audience(
+        self,
+        actor: int,
+        broadcast_id: int,
+        *,
+        role: str | None = None,
+        state: str | None = None,
+        region: tuple[str, bool] | None = None,
+        nomination: tuple[int, bool] | None = None,
+    ) -> tuple[BroadcastView, int]:
+        """One change of a draft's audience, applied to the audience as it is under the draft's
+        lock: a region or nomination is switched ON or OFF (the button carries which), so a
+        double tap gives the same audience as one tap, and two coordinators choosing different
+        regions at once both count (no read-modify-write in the handler)."""
+        async with self.uow() as uow:
+            s = uow.session
+            b, scope = await self._draft_for_update(s, actor, broadcast_id)
+            a = Audience.model_validate(b.audience)
+            if role is not None:
+                a = Audience(role=role, regions=a.regions if role != "experts" else [])  # type: ignore[arg-type]
+            if state is not None:
+                a = a.model_copy(update={"state": state})
+            if region is not None:
+                code, on = region
+                a = a.model_copy(update={"regions": [*(r for r in a.regions if r != code), *([code] if on else [])]})
+            if nomination is not None:
+                nid, on = nomination
+                a = a.model_copy(update={"nominations": [*(n for n in a.nominations if n != nid), *([nid] if on else [])]})
+            a = Audience.model_validate(a.model_dump())
+            await self._check_audience(s, b.contest_id, a, scope)
+            b.audience = a.model_dump()
+            count = await self._count(s, b.contest_id, a, scope)
+            return _view(b), count
+
     async def count(self, actor: int, broadcast_id: int) -> int:
         async with self.read() as s:
             b, scope = await self._own(s, actor, broadcast_id)

@@ -5,3 +5,4 @@ btn-prompt-change = ✏️ Change
 btn-prompt-back = ↩️ Back
 prompt-cancelled = Cancelled — nothing was changed.
 prompt-cancelled-short = Cancelled
+err-stale-button = This button is out of date or damaged — nothing was changed. Open the screen again with a command.

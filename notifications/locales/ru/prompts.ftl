@@ -5,3 +5,4 @@ btn-prompt-change = ✏️ Изменить
 btn-prompt-back = ↩️ Вернуться
 prompt-cancelled = Отменено — ничего не изменено.
 prompt-cancelled-short = Отменено
+err-stale-button = Эта кнопка устарела или повреждена — ничего не изменено. Откройте экран заново командой.
