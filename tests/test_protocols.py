@@ -409,10 +409,10 @@ async def test_unsigned_protocols_are_reminded_daily_until_signed(services: Serv
     clock.at = datetime(2027, 2, 4, 9, 3, tzinfo=MSK)
     day2 = [d for d in await swept(services, clock) if d.id not in {x.id for x in day1}]
     assert sorted(d.recipient_chat_id for d in day2) == sorted(set(SIGNERS) - {100004, 100005})
-    # complete: no more reminders, nothing missing
+    # complete: no more reminders, nothing missing (the refuser signs deliberately, issue #12)
     for who in SIGNERS:
         if who != 100004:
-            view = await services.protocols.sign(who, protocol.id, 1)
+            view = await services.protocols.sign(who, protocol.id, 1, over_refusal=who == 100005)
     assert view.status == "complete"
     clock.at = datetime(2027, 2, 5, 9, 0, tzinfo=MSK)
     assert len(await swept(services, clock)) == len(day1) + len(day2)

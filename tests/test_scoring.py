@@ -243,7 +243,7 @@ async def test_load_scheme_roles_reload_and_lock(services: Services, contest_id:
     assert locked.locked_at is not None and locked.locked_at.astimezone(MSK) == clock.at and locked.locked_by == CHIEF
     [rec] = await audit(services, "scheme.lock")
     assert rec.actor_telegram_id == CHIEF and datetime.fromisoformat(rec.after["locked_at"]) == clock.at
-    await refused(services, DomainError, "scheme_already_locked", sc.lock_scheme(CHIEF, r.scheme_id))
+    await refused(services, DomainError, "scheme_locked_by", sc.lock_scheme(CHIEF, r.scheme_id))
     # afterwards any change is refused, by anyone; the same content is still a no-op
     clock.advance(days=1)
     for actor in (CHIEF, None):
@@ -372,7 +372,7 @@ async def test_mentor_allowance_needs_every_expert(services: Services, contest_i
     for v in voters[4:]:
         assert await sc.vote_mentor_allowance(v, t_own, True) == "denied"
     await refused(services, Forbidden, "mentor_conflict", sc.enter_mark(MENTOR, t_own, st.aspects["1.2.2"], 1))
-    await refused(services, DomainError, "already_voted", sc.vote_mentor_allowance(voters[0], t_own, False))
+    await refused(services, DomainError, "allowance_already_voted", sc.vote_mentor_allowance(voters[0], t_own, False))
     # asking again withdraws an earlier grant at once, before anyone votes
     await sc.set_mentor(CHIEF, t_own, MENTOR)
     await sc.ask_mentor_allowance(CHIEF, t_own)
@@ -510,7 +510,7 @@ async def test_confirm_sheet_needs_every_aspect(services: Services, contest_id: 
     await refused(services, Forbidden, "not_group_member", sc.confirm_sheet(COORD_MOSCOW, st.scheme_id))
     await sc.confirm_sheet(e, st.scheme_id)
     assert (await sc.worklist(e, st.scheme_id)).confirmed
-    await refused(services, DomainError, "already_confirmed", sc.confirm_sheet(e, st.scheme_id))
+    await refused(services, DomainError, "sheet_already_confirmed", sc.confirm_sheet(e, st.scheme_id))
     await refused(services, DomainError, "sheet_confirmed", sc.enter_mark(e, t1, st.aspects["1.1.1"], 3))
     assert (await marks(services, t1, st.aspects["1.1.1"]))[e] == (1, False)
 
@@ -539,7 +539,7 @@ async def test_lock_scores_mentor_sheet_and_results_visibility(services: Service
     assert note.recipient_chat_id == MENTOR and note.message_key == "sco-note-mentor-sheet"
     # after the lock nothing is entered
     await refused(services, DomainError, "scores_locked", sc.enter_mark(100004, t_other, st.aspects["1.1.1"], 0))
-    await refused(services, DomainError, "scores_already_locked", sc.lock_scores(CHIEF, sid))
+    await refused(services, DomainError, "scores_locked_by", sc.lock_scores(CHIEF, sid))
     # the mentor sees their own participant's sheet only
     sheet = await sc.target_sheet(MENTOR, t_own)
     assert sheet.target_id == t_own and sheet.locked and sheet.total == Decimal("7.00")
@@ -629,7 +629,7 @@ async def test_correction_protocol(services: Services, contest_id: int) -> None:
     c = await sc.open_correction(CHIEF, t_own, st.subs["1.1"], "Ошибка ввода")
     assert c.status == "approval" and sorted(c.signers) == sorted([CHIEF, MENTOR, *G1]) and c.approved == (CHIEF,)
     assert sorted(d.recipient_chat_id for d in await deliveries(services, "correction")) == sorted([MENTOR, *G1])
-    await refused(services, DomainError, "correction_exists", sc.open_correction(CHIEF, t_own, st.subs["1.1"], "Ещё раз"))
+    await refused(services, DomainError, "correction_already_open", sc.open_correction(CHIEF, t_own, st.subs["1.1"], "Ещё раз"))
     # nothing unlocks before every signer approved
     await refused(services, DomainError, "no_open_correction", sc.enter_mark(CHIEF, t_own, a, 2, for_expert=100004))
     await refused(services, Forbidden, "not_a_signer", sc.sign_correction(100009, c.id))
@@ -637,7 +637,7 @@ async def test_correction_protocol(services: Services, contest_id: int) -> None:
         c = await sc.sign_correction(signer, c.id)
         assert c.status == "approval"
     await refused(services, DomainError, "no_open_correction", sc.enter_mark(CHIEF, t_own, a, 2, for_expert=100004))
-    await refused(services, DomainError, "already_signed", sc.sign_correction(MENTOR, c.id))
+    await refused(services, DomainError, "correction_already_signed", sc.sign_correction(MENTOR, c.id))
     c = await sc.sign_correction(G1[3], c.id)
     assert c.status == "open"
     assert len(await audit(services, "correction.unlock")) == 1
@@ -807,7 +807,7 @@ async def test_corrections_under_concurrency(services: Services, contest_id: int
     )
     ok = [c for c in opened if not isinstance(c, Exception)]
     assert len(ok) == 1, opened
-    assert all(isinstance(c, DomainError) and c.code == "correction_exists" for c in opened if c not in ok)
+    assert all(isinstance(c, DomainError) and c.code == "correction_already_open" for c in opened if c not in ok)
     assert len(await sc.corrections(CHIEF, st.scheme_id)) == 1
     c = ok[0]
     for signer in (MENTOR, *G1[:2]):

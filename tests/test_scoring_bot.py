@@ -204,7 +204,10 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     await chief.press("Открыть корректировку")
     await chief.press("№1")
     assert "Опишите причину" in await chief.press("1.1 ")
+    # issue #12: the reason (it decides about other people's scores) is shown back first
     reply = await chief.send("Ошибка переноса оценки эксперта по аспекту 1.1.1")
+    assert "«Ошибка переноса оценки эксперта по аспекту 1.1.1»" in reply and "открыта" not in reply
+    reply = await chief.press("Подтвердить")
     assert "Корректировка №1 открыта" in reply and "запрос: 5" in reply
     assert "Корректировка не разблокирована" in await chief.press_data("cr:1:relock:0:0:-1")
     await world.drain()

@@ -20,6 +20,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import flow
 from bot.callbacks import AllowCb, CorrCb, ScoreCb, ScoringCb
+from bot.prompts import ask, confirm_markup
 from bot.texts import format_dt, tr
 from models.contest_file import MAX_DEFINITION_BYTES, DefinitionInvalid
 from models.errors import DomainError
@@ -198,6 +199,8 @@ async def _show(query: CallbackQuery, text: str, kb: InlineKeyboardMarkup | None
 
 @router.callback_query(ScoringCb.filter(F.action == "confirm"))
 async def confirm_ask(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
+    # already confirmed, or the scores locked meanwhile: said at once, nothing asked
+    await services.scoring.check_confirm_sheet(query.from_user.id, callback_data.scheme_id)
     wl = await services.scoring.worklist(query.from_user.id, callback_data.scheme_id)
     await query.answer()
     kb = InlineKeyboardBuilder()
@@ -343,6 +346,7 @@ def _confirm_kb(scheme_id: int, action: str) -> InlineKeyboardMarkup:
 
 @router.callback_query(ScoringCb.filter(F.action == "lock"))
 async def lock_ask(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
+    await services.scoring.check_lock_scheme(query.from_user.id, callback_data.scheme_id)  # already locked: who and when
     v = await services.scoring.scheme_view(query.from_user.id, callback_data.scheme_id)
     await query.answer()
     text = tr("sco-lock-scheme-ask")
@@ -362,6 +366,7 @@ async def lock(query: CallbackQuery, callback_data: ScoringCb, services: Service
 
 @router.callback_query(ScoringCb.filter(F.action == "lockscores"))
 async def lock_scores_ask(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
+    await services.scoring.check_scores_open(query.from_user.id, callback_data.scheme_id)  # already locked: who and when
     p = await services.scoring.progress(query.from_user.id, callback_data.scheme_id)
     await query.answer()
     await query.message.answer(tr("sco-lock-scores-ask", title=p.title, targets=p.targets), reply_markup=_confirm_kb(callback_data.scheme_id, "lockscoresok"))
@@ -406,6 +411,7 @@ async def _group_picker(services: Services, uid: int, scheme_id: int, chosen: li
 
 @router.callback_query(ScoringCb.filter(F.action == "newgroup"))
 async def new_group(query: CallbackQuery, callback_data: ScoringCb, services: Services, state: FSMContext) -> None:
+    await services.scoring.check_scores_open(query.from_user.id, callback_data.scheme_id)
     await state.update_data(sg_chosen=[])
     text, kb = await _group_picker(services, query.from_user.id, callback_data.scheme_id, [])
     await query.answer()
@@ -428,8 +434,8 @@ async def toggle(query: CallbackQuery, callback_data: ScoringCb, services: Servi
 @router.callback_query(ScoringCb.filter(F.action == "groupok"))
 async def group_ok(query: CallbackQuery, callback_data: ScoringCb, services: Services, state: FSMContext) -> None:
     chosen = list((await state.get_data()).get("sg_chosen", []))
+    # the choice stays until «Новая группа»: a second tap is told the group already exists
     g = await services.scoring.create_group(query.from_user.id, callback_data.scheme_id, chosen, leader=chosen[0] if chosen else None)
-    await state.update_data(sg_chosen=[])
     await query.answer()
     await _show(query, tr("sco-group-created", code=g.code, size=len(g.members)), None)
 
@@ -653,21 +659,54 @@ async def correction_sub(query: CallbackQuery, callback_data: ScoringCb, service
     await query.message.answer(tr("sco-corr-pick-sub"), reply_markup=kb.as_markup())
 
 
-@router.callback_query(ScoringCb.filter(F.action == "corrreason"))
+@router.callback_query(ScoringCb.filter(F.action.in_({"corrreason", "corredit"})))
 async def correction_reason_ask(query: CallbackQuery, callback_data: ScoringCb, services: Services, state: FSMContext) -> None:
-    await services.scoring.targets(query.from_user.id, callback_data.scheme_id)  # the chief only
-    await state.set_state(ScoringForm.correction_reason)
-    await state.update_data(sg_corr_target=callback_data.item, sg_corr_sub=callback_data.extra)
+    """The reason is asked only when a correction can be opened (the chief, scores locked,
+    results not published, none under way for this sheet) — otherwise refused at once."""
+    await services.scoring.check_open_correction(query.from_user.id, callback_data.item, callback_data.extra)
     await query.answer()
-    await query.message.answer(tr("sco-corr-ask-reason"))
+    await ask(
+        query.message, state, ScoringForm.correction_reason, tr("sco-corr-ask-reason"),
+        back=ScoringCb(scheme_id=callback_data.scheme_id, action="corrsub", item=callback_data.item),
+        sg_corr_scheme=callback_data.scheme_id, sg_corr_target=callback_data.item, sg_corr_sub=callback_data.extra, sg_corr_reason=None,
+    )
 
 
 @router.message(ScoringForm.correction_reason, _NOT_COMMAND)
-async def correction_open(message: Message, services: Services, state: FSMContext) -> None:
+async def correction_reason(message: Message, services: Services, state: FSMContext) -> None:
+    """A correction decides about other people's scores (R-SCO-6): the reason is shown back
+    with «Подтвердить» / «Изменить» first. A new text replaces the draft."""
     data = await state.get_data()
-    c = await services.scoring.open_correction(message.from_user.id, data["sg_corr_target"], data["sg_corr_sub"], message.text)
+    reason = services.scoring.check_reason(message.text)
+    await services.scoring.check_open_correction(message.from_user.id, data["sg_corr_target"], data["sg_corr_sub"])
+    await state.update_data(sg_corr_reason=reason)
+    scheme_id, target, sub = data.get("sg_corr_scheme") or 0, data["sg_corr_target"], data["sg_corr_sub"]
+    await message.answer(
+        tr("sco-corr-reason-check", reason=reason),
+        reply_markup=confirm_markup(
+            ScoringCb(scheme_id=scheme_id, action="corrok", item=target, extra=sub),
+            ScoringCb(scheme_id=scheme_id, action="corredit", item=target, extra=sub),
+        ),
+    )
+
+
+@router.callback_query(ScoringCb.filter(F.action == "corrok"))
+async def correction_open(query: CallbackQuery, callback_data: ScoringCb, services: Services, state: FSMContext) -> None:
+    """«Подтвердить»: only the draft of the prompt still open for this very sheet (after
+    «Отмена» or a command the old button changes nothing); the service decides once."""
+    data = await state.get_data()
+    reason = data.get("sg_corr_reason")
+    if (
+        await state.get_state() != ScoringForm.correction_reason.state
+        or (data.get("sg_corr_target"), data.get("sg_corr_sub")) != (callback_data.item, callback_data.extra)
+        or not reason
+    ):
+        raise DomainError("guard_draft_lost")
+    c = await services.scoring.open_correction(query.from_user.id, callback_data.item, callback_data.extra, reason)
     await state.set_state(None)
-    await message.answer(tr("sco-corr-opened", id=c.id, count=len(c.signers) - 1) + "\n\n" + _correction_text(c))
+    await state.update_data(sg_corr_reason=None)
+    await query.answer()
+    await _show(query, tr("sco-corr-opened", id=c.id, count=len(c.signers) - 1) + "\n\n" + _correction_text(c), None)
 
 
 async def _correction_screen(services: Services, uid: int, correction_id: int) -> tuple[str, InlineKeyboardMarkup]:
@@ -707,9 +746,17 @@ async def correction_relock(query: CallbackQuery, callback_data: CorrCb, service
     await query.message.answer(tr("sco-corr-relocked") + "\n" + _correction_text(c))
 
 
+async def _require_open(services: Services, uid: int, correction_id: int) -> None:
+    """A stale «Исправить …» of a correction already relocked: refused at once, nothing offered."""
+    c = await services.scoring.correction(uid, correction_id)
+    if c.status != "open":
+        raise DomainError("no_open_correction")
+
+
 @router.callback_query(CorrCb.filter(F.action == "aspect"))
 async def correction_aspect(query: CallbackQuery, callback_data: CorrCb, services: Services) -> None:
     uid = query.from_user.id
+    await _require_open(services, uid, callback_data.correction_id)
     sheet = await services.scoring.correction_lines(uid, callback_data.correction_id)
     line = next((ln for ln in sheet.lines if ln.aspect_id == callback_data.aspect), None)
     if line is None:
@@ -724,6 +771,7 @@ async def correction_aspect(query: CallbackQuery, callback_data: CorrCb, service
 
 @router.callback_query(CorrCb.filter(F.action == "expert"))
 async def correction_expert(query: CallbackQuery, callback_data: CorrCb, services: Services) -> None:
+    await _require_open(services, query.from_user.id, callback_data.correction_id)
     sheet = await services.scoring.correction_lines(query.from_user.id, callback_data.correction_id)
     line = next((ln for ln in sheet.lines if ln.aspect_id == callback_data.aspect), None)
     if line is None:
@@ -762,9 +810,10 @@ async def scheme_ask(message: Message, services: Services, state: FSMContext) ->
     chief_of = await services.scoring.chief_contests(message.from_user.id)
     if not chief_of and not services.scoring.is_admin(message.from_user.id):
         raise DomainError("not_chief")
-    await state.set_state(ScoringForm.scheme_file)
-    await state.update_data(sg_contest=chief_of[0] if chief_of else (schemes[0].contest_id if schemes else None))
-    await message.answer(tr("sco-scheme-send"))
+    await ask(
+        message, state, ScoringForm.scheme_file, tr("sco-scheme-send"),
+        sg_contest=chief_of[0] if chief_of else (schemes[0].contest_id if schemes else None),
+    )
 
 
 @router.message(ScoringForm.scheme_file, F.document)

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import rules
 from models.contest_file import Role
 from models.errors import DomainError, Forbidden, NotFound
-from models.services.base import Service, UnitOfWork
+from models.services.base import Service, UnitOfWork, lock
 from models.tables import (
     Contest,
     Nomination,
@@ -303,7 +303,10 @@ class ProtocolService(Service):
         return row
 
     async def _open(self, s: AsyncSession, protocol_id: int, version: int, *, require_pdf: bool = True) -> tuple[Protocol, ProtocolVersion]:
-        protocol = (await s.execute(select(Protocol).where(Protocol.id == protocol_id).with_for_update())).scalar_one_or_none()
+        """The protocol held (the first read of a signature or a refusal): a double
+        «Подписать», or «Подписать» and «Отказаться» together, are decided one after the
+        other — the second sees what the first did."""
+        protocol = await lock(s, Protocol, protocol_id)
         if protocol is None:
             raise NotFound("protocol_not_found")
         if version != protocol.current_version:
@@ -313,19 +316,35 @@ class ProtocolService(Service):
             raise DomainError("protocol_not_ready")
         return protocol, v
 
-    async def record_signature(self, uow: UnitOfWork, protocol_id: int, version: int, actor: int, *, require_pdf: bool = True) -> bool:
+    async def _decided(self, s: AsyncSession, protocol: Protocol, v: ProtocolVersion, actor: int) -> ProtocolSignature | None:
+        return (
+            await s.execute(select(ProtocolSignature).where(ProtocolSignature.version_id == v.id, ProtocolSignature.telegram_id == actor))
+        ).scalar_one_or_none()
+
+    async def _already(self, s: AsyncSession, protocol: Protocol, existing: ProtocolSignature) -> DomainError:
+        """What the loser of a race is told: this version is already signed, or refused (when,
+        and why)."""
+        contest = await s.get(Contest, protocol.contest_id)
+        tz = contest.timezone if contest else "Europe/Moscow"
+        if existing.decision == "signed":
+            return DomainError("protocol_already_signed", title=protocol.title, at=existing.at, tz=tz)
+        return DomainError("protocol_already_refused", title=protocol.title, at=existing.at, tz=tz, why=existing.reason or "—")
+
+    async def record_signature(
+        self, uow: UnitOfWork, protocol_id: int, version: int, actor: int, *, require_pdf: bool = True, over_refusal: bool = False
+    ) -> bool:
         """Sign inside the caller's transaction (also used by the scoring steps whose
         confirmation is a protocol signature: a mentor's sheet, a correction — those bind to
         the content's hash even before the PDF is made). Returns True when the protocol
-        became complete."""
+        became complete. A signer who refused this version signs only deliberately
+        (``over_refusal``: the «Подписать» sent with their refusal), so «Подписать» and
+        «Отказаться» pressed together never both count."""
         s = uow.session
         protocol, v = await self._open(s, protocol_id, version, require_pdf=require_pdf)
         await self._signer(s, protocol, actor)
-        existing = (
-            await s.execute(select(ProtocolSignature).where(ProtocolSignature.version_id == v.id, ProtocolSignature.telegram_id == actor))
-        ).scalar_one_or_none()
-        if existing is not None and existing.decision == "signed":
-            raise DomainError("already_signed")
+        existing = await self._decided(s, protocol, v, actor)
+        if existing is not None and (existing.decision == "signed" or not over_refusal):
+            raise await self._already(s, protocol, existing)
         if existing is None:
             s.add(ProtocolSignature(version_id=v.id, telegram_id=actor, decision="signed", content_sha256=v.content_sha256, pdf_sha256=v.pdf_sha256 or "", at=uow.now))
         else:  # signing after a refusal: the refusal stays in the audit log
@@ -356,29 +375,53 @@ class ProtocolService(Service):
                 await self._tell(uow, scheme.chief_telegram_id, protocol, v, "pro-note-dismantle", reason="protocol-complete", document=False, subject=f"dismantle:{protocol.id}")
         return True
 
-    async def sign(self, actor: int, protocol_id: int, version: int) -> ProtocolView:
+    async def sign(self, actor: int, protocol_id: int, version: int, *, over_refusal: bool = False) -> ProtocolView:
         """«Подписать» on the version the button was sent with; an older version is refused
         with the newer one named (R-PRO-2)."""
         async with self.uow() as uow:
-            await self.record_signature(uow, protocol_id, version, actor)
+            await self.record_signature(uow, protocol_id, version, actor, over_refusal=over_refusal)
         return await self.view(actor, protocol_id)
 
-    async def refuse(self, actor: int, protocol_id: int, version: int, reason: str) -> ProtocolView:
-        """«Отказаться» with a reason: kept on the version and shown to the chief expert."""
+    async def check_decision(self, actor: int, protocol_id: int, version: int) -> ProtocolView:
+        """Before «Отказаться» asks for a reason: the button's version is current, the person
+        signs this protocol and has not decided on this version — refused at once otherwise."""
+        async with self.read() as s:
+            protocol = await s.get(Protocol, protocol_id)
+            if protocol is None:
+                raise NotFound("protocol_not_found")
+            if version != protocol.current_version:
+                raise DomainError("protocol_changed", version=protocol.current_version)
+            await self._signer(s, protocol, actor)
+            v = await self._version(s, protocol_id, version)
+            if v is None or v.pdf_sha256 is None:
+                raise DomainError("protocol_not_ready")
+            existing = await self._decided(s, protocol, v, actor)
+            if existing is not None:
+                raise await self._already(s, protocol, existing)
+            return await self._view(s, protocol)
+
+    @staticmethod
+    def check_reason(reason: str | None) -> str:
+        """A refusal's reason: said, and not too long (the same check as when applied)."""
         reason = (reason or "").strip()
         if not reason:
             raise DomainError("refusal_reason_required")
         if len(reason) > MAX_REASON:
             raise DomainError("reason_too_long", limit=MAX_REASON)
+        return reason
+
+    async def refuse(self, actor: int, protocol_id: int, version: int, reason: str) -> ProtocolView:
+        """«Отказаться» with a reason: kept on the version and shown to the chief expert.
+        The protocol is held first: against a «Подписать» of the same person exactly one
+        counts; the loser is told which one did and when."""
+        reason = self.check_reason(reason)
         async with self.uow() as uow:
             s = uow.session
             protocol, v = await self._open(s, protocol_id, version)
             await self._signer(s, protocol, actor)
-            existing = (
-                await s.execute(select(ProtocolSignature).where(ProtocolSignature.version_id == v.id, ProtocolSignature.telegram_id == actor))
-            ).scalar_one_or_none()
+            existing = await self._decided(s, protocol, v, actor)
             if existing is not None:
-                raise DomainError("already_signed" if existing.decision == "signed" else "already_refused")
+                raise await self._already(s, protocol, existing)
             s.add(ProtocolSignature(version_id=v.id, telegram_id=actor, decision="refused", reason=reason, content_sha256=v.content_sha256, pdf_sha256=v.pdf_sha256 or "", at=uow.now))
             uow.audit(actor, "protocol.refuse", "protocol", protocol.id, contest_id=protocol.contest_id, after={"version": v.version, "reason": reason})
             chief = None
@@ -461,13 +504,20 @@ class ProtocolService(Service):
         ).scalars().all()
         return any(r in (Role.COORDINATOR, Role.FEDERAL_COORDINATOR) for r in roles)
 
-    async def sign_in(self, uow: UnitOfWork, kind: str, subject_key: str, actor: int) -> bool:
+    async def sign_in(
+        self, uow: UnitOfWork, kind: str, subject_key: str, actor: int, *, version: int | None = None, over_refusal: bool = False,
+    ) -> bool:
         """Record ``actor``'s signature on the current version of a protocol, if it exists
-        and they have not signed it (the scoring steps call this). True when complete."""
+        and they have not signed it (the scoring steps call this). True when complete.
+        ``version``: the one a «Подписать» was sent with — an older one is refused (R-PRO-2)."""
         s = uow.session
         protocol = (await s.execute(select(Protocol).where(Protocol.kind == kind, Protocol.subject_key == subject_key))).scalar_one_or_none()
         if protocol is None:
             return False
+        protocol = await lock(s, Protocol, protocol.id)
+        assert protocol is not None
+        if version is not None and version != protocol.current_version:
+            raise DomainError("protocol_changed", version=protocol.current_version)
         v = await self._version(s, protocol.id, protocol.current_version)
         if v is not None:
             done = (
@@ -479,7 +529,7 @@ class ProtocolService(Service):
             ).first()
             if done is not None:
                 return protocol.status == "complete"
-        return await self.record_signature(uow, protocol.id, protocol.current_version, actor, require_pdf=False)
+        return await self.record_signature(uow, protocol.id, protocol.current_version, actor, require_pdf=False, over_refusal=over_refusal)
 
     async def by_subject(self, kind: str, subject_key: str) -> ProtocolView | None:
         async with self.read() as s:

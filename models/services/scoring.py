@@ -31,6 +31,7 @@ from models.rules import ApplicationStatus, AspectKind, VerificationStatus
 from models.scheme_file import SchemeDef, scheme_sha256
 from models.services import scoring_protocols as docs
 from models.services.base import Service, UnitOfWork, active_ids, active_roles
+from models.services.base import lock as lock_row
 from models.services.protocols import ProtocolService
 from models.services.scoring_protocols import target_label
 from models.tables import (
@@ -299,17 +300,32 @@ def _insert(s: AsyncSession) -> Any:
     return postgresql.insert if s.bind.dialect.name == "postgresql" else sqlite.insert
 
 
-async def _lock_row(s: AsyncSession, model: Any, row_id: int) -> None:
-    """Hold one row until the transaction ends, before reading what a decision depends on
-    (a double tap, two signers at once). PostgreSQL: FOR UPDATE. SQLite ignores FOR UPDATE
-    and reads outside the write transaction until the first write, so a no-op UPDATE takes
-    the database's write lock first."""
-    if s.bind.dialect.name == "postgresql":
-        await s.execute(select(model.id).where(model.id == row_id).with_for_update())
-    else:
+async def _share_row(s: AsyncSession, model: Any, row_id: int) -> Any:
+    """Hold one row against a concurrent transition without blocking other readers of it:
+    PostgreSQL ``SELECT … FOR SHARE`` (many marks are entered at once, but the score lock,
+    which takes the row ``FOR UPDATE``, waits for them and they wait for it). SQLite: the unit
+    of work already holds the write lock."""
+    stmt = select(model).where(model.id == row_id).with_for_update(read=True).execution_options(populate_existing=True)
+    return (await s.execute(stmt)).scalar_one_or_none()
+
+
+async def person_name(s: AsyncSession, contest_id: int, telegram_id: int | None) -> str:
+    """How a refusal names who already acted: the name on their role, else their id."""
+    if telegram_id is None:
+        return "—"
+    name = (
         await s.execute(
-            update(model).where(model.id == row_id).values(id=model.id).execution_options(synchronize_session=False)
+            select(RoleAssignment.name).where(
+                RoleAssignment.contest_id == contest_id, RoleAssignment.telegram_id == telegram_id, RoleAssignment.name.is_not(None)
+            )
         )
+    ).scalars().first()
+    return name or str(telegram_id)
+
+
+async def contest_tz(s: AsyncSession, contest_id: int) -> str:
+    contest = await s.get(Contest, contest_id)
+    return contest.timezone if contest else "Europe/Moscow"
 
 
 def _option_table(aspect: SchemeAspect) -> list[Decimal]:
@@ -368,11 +384,10 @@ class ScoringService(Service):
         return any(r.role == Role.EXPERT for r in await self._roles(s, telegram_id, contest_id))
 
     async def _scheme(self, s: AsyncSession, scheme_id: int, *, lock: bool = False) -> Scheme:
-        stmt = select(Scheme).where(Scheme.id == scheme_id)
-        if lock:
-            await _lock_row(s, Scheme, scheme_id)
-            stmt = stmt.with_for_update()
-        scheme = (await s.execute(stmt)).scalar_one_or_none()
+        if lock:  # the first read of a transition on the scheme (R-SCH-3, R-SCO-5)
+            scheme = await lock_row(s, Scheme, scheme_id)
+        else:
+            scheme = (await s.execute(select(Scheme).where(Scheme.id == scheme_id))).scalar_one_or_none()
         if scheme is None:
             raise NotFound("scheme_not_found")
         return scheme
@@ -572,9 +587,7 @@ class ScoringService(Service):
         async with self.uow() as uow:
             s = uow.session
             scheme = await self._scheme(s, scheme_id, lock=True)
-            await self._require_chief(s, actor, scheme)
-            if scheme.locked_at is not None:
-                raise DomainError("scheme_already_locked", at=scheme.locked_at)
+            await self._lock_scheme_checks(s, actor, scheme)
             unassigned = (
                 await s.execute(
                     select(SchemeSubcriterion.code).where(
@@ -589,6 +602,38 @@ class ScoringService(Service):
             uow.audit(actor, "scheme.lock", "scheme", scheme.id, contest_id=scheme.contest_id, after={"locked_at": uow.now.isoformat(), "sha256": scheme.source_sha256})
             await docs.scheme_lock(uow, ProtocolService(self.ctx), scheme, actor)  # R-PRO-1
         return await self.scheme_view(actor, scheme_id)
+
+    async def _lock_scheme_checks(self, s: AsyncSession, actor: int | None, scheme: Scheme) -> None:
+        """Who may lock, and whether it is still to be done: a second «Заблокировать» is told
+        who locked it and when (R-SCH-3)."""
+        await self._require_chief(s, actor, scheme)
+        if scheme.locked_at is not None:
+            raise DomainError(
+                "scheme_locked_by", who=await person_name(s, scheme.contest_id, scheme.locked_by), at=scheme.locked_at,
+                tz=await contest_tz(s, scheme.contest_id),
+            )
+
+    async def check_lock_scheme(self, actor: int, scheme_id: int) -> None:
+        """Before «Заблокировать схему?» is asked: refused at once if it can no longer be done."""
+        async with self.read() as s:
+            await self._lock_scheme_checks(s, actor, await self._scheme(s, scheme_id))
+
+    async def _scores_unlocked(self, s: AsyncSession, scheme: Scheme) -> None:
+        """The scores are still open; otherwise say who locked them and when (R-SCO-5)."""
+        if scheme.scores_locked_at is not None:
+            raise DomainError(
+                "scores_locked_by", who=await person_name(s, scheme.contest_id, scheme.scores_locked_by), at=scheme.scores_locked_at,
+                tz=await contest_tz(s, scheme.contest_id),
+            )
+
+    async def check_scores_open(self, actor: int, scheme_id: int, *, chief: bool = True) -> None:
+        """Before a chief's step that needs open scores (lock, a new group) is offered or
+        confirmed: refused at once with who locked them and when."""
+        async with self.read() as s:
+            scheme = await self._scheme(s, scheme_id)
+            if chief:
+                await self._require_chief(s, actor, scheme)
+            await self._scores_unlocked(s, scheme)
 
     async def schemes_for(self, telegram_id: int, contest_id: int | None = None) -> list[SchemeBrief]:
         """The schemes a person has a part in, with that part."""
@@ -743,8 +788,7 @@ class ScoringService(Service):
             s = uow.session
             scheme = await self._scheme(s, scheme_id, lock=True)
             await self._require_chief(s, actor, scheme)
-            if scheme.scores_locked_at is not None:
-                raise DomainError("scores_locked")
+            await self._scores_unlocked(s, scheme)
             unique = list(dict.fromkeys(members))
             if len(unique) != rules.GROUP_SIZE:
                 raise DomainError("group_size", size=rules.GROUP_SIZE, count=len(unique))
@@ -764,6 +808,12 @@ class ScoringService(Service):
                 raise DomainError("group_member_not_expert")
             if leader is not None and leader not in unique:
                 raise DomainError("leader_not_member")
+            # a second «Создать группу» (a double tap) finds the group the first one made
+            for other in (
+                await s.execute(select(AssessmentGroup).where(AssessmentGroup.scheme_id == scheme_id).options(selectinload(AssessmentGroup.members)))
+            ).scalars():
+                if {m.telegram_id for m in other.members} == set(unique):
+                    raise DomainError("group_exists", group=other.code, at=other.created_at, tz=await contest_tz(s, scheme.contest_id))
             count = (await s.execute(select(func.count()).select_from(AssessmentGroup).where(AssessmentGroup.scheme_id == scheme_id))).scalar_one()
             code = f"G{count + 1}"
             while (await s.execute(select(AssessmentGroup.id).where(AssessmentGroup.scheme_id == scheme_id, AssessmentGroup.code == code))).first():
@@ -786,13 +836,14 @@ class ScoringService(Service):
             if sub is None:
                 raise NotFound("subcriterion_not_found")
             scheme = await self._scheme(s, sub.scheme_id, lock=True)
+            await s.refresh(sub)  # as it is now that the scheme is held (another assignment may have committed)
             await self._require_chief(s, actor, scheme)
             group = await s.get(AssessmentGroup, group_id)
             if group is None or group.scheme_id != scheme.id:
                 raise NotFound("group_not_found")
-            if sub.group_id == group_id:
-                pass
-            elif await self._marks_exist(s, [sub.id]):
+            if sub.group_id == group_id:  # a double tap: the first one did it
+                raise DomainError("subcriterion_already_assigned", sub=sub.code, group=group.code)
+            if await self._marks_exist(s, [sub.id]):
                 raise DomainError("subcriterion_has_marks")
             before = sub.group_id
             sub.group_id = group_id
@@ -810,8 +861,7 @@ class ScoringService(Service):
             scheme = await self._scheme(s, scheme_id, lock=True)
             if not (await self._is_chief(s, actor, scheme) or await self._is_coordinator(s, actor, scheme.contest_id)):
                 raise Forbidden("not_chief")
-            if scheme.scores_locked_at is not None:
-                raise DomainError("scores_locked")
+            await self._scores_unlocked(s, scheme)
             have = set((await s.execute(select(EvaluationTarget.participant_id).where(EvaluationTarget.scheme_id == scheme_id))).scalars())
             number = (await s.execute(select(func.coalesce(func.max(EvaluationTarget.number), 0)).where(EvaluationTarget.scheme_id == scheme_id))).scalar_one()
             rows = (
@@ -842,7 +892,7 @@ class ScoringService(Service):
                     .where(SheetConfirmation.scheme_id == scheme_id, SheetConfirmation.kind == "expert", SheetConfirmation.revoked_at.is_(None))
                     .values(revoked_at=uow.now)
                 )
-            uow.audit(actor, "targets.build", "scheme", scheme_id, contest_id=scheme.contest_id, after={"added": added})
+                uow.audit(actor, "targets.build", "scheme", scheme_id, contest_id=scheme.contest_id, after={"added": added})
             return added
 
     async def targets(self, actor: int, scheme_id: int) -> list[tuple[int, str, int | None, bool]]:
@@ -861,8 +911,12 @@ class ScoringService(Service):
         """R-ROLE-3: an эксперт-наставник represents exactly one participant."""
         async with self.uow() as uow:
             s = uow.session
+            await lock_row(s, EvaluationTarget, target_id)  # one designation at a time (R-ROLE-3)
             target, scheme = await self._target(s, target_id)
             await self._require_chief(s, actor, scheme)
+            votes = (await s.execute(select(func.count()).select_from(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id))).scalar_one()
+            if target.mentor_telegram_id == mentor and target.mentor_allowed_at is None and not votes:
+                return  # already so (a double tap): nothing to change, nothing to record
             if mentor is not None:
                 roles = await self._roles(s, mentor, scheme.contest_id)
                 if not any(r.role == Role.EXPERT and r.expert_status == ExpertStatus.MENTOR for r in roles):
@@ -889,10 +943,17 @@ class ScoringService(Service):
         score their own participant. Returns how many were asked."""
         async with self.uow() as uow:
             s = uow.session
+            await lock_row(s, EvaluationTarget, target_id)  # one round at a time (a double tap asks once)
             target, scheme = await self._target(s, target_id)
             await self._require_chief(s, actor, scheme)
             if target.mentor_telegram_id is None:
                 raise DomainError("no_mentor")
+            round_ = (await s.execute(select(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id))).scalars().all()
+            if round_ and not any(v.allow is False for v in round_) and any(v.allow is None for v in round_):
+                raise DomainError(
+                    "allowance_pending", at=min(v.asked_at for v in round_), tz=await contest_tz(s, scheme.contest_id),
+                    voted=sum(1 for v in round_ if v.allow is not None), asked=len(round_),
+                )
             voters = await self._competence_experts(s, scheme)
             await s.execute(delete(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id))
             if target.mentor_allowed_at is not None:  # asking again withdraws an earlier grant
@@ -916,12 +977,12 @@ class ScoringService(Service):
         said no, "waiting" otherwise."""
         async with self.uow() as uow:
             s = uow.session
+            # votes on one target one at a time: the last two "yes" arriving together must
+            # not each see the other as not yet voted (and leave the allowance ungranted)
+            await lock_row(s, EvaluationTarget, target_id)
             target, scheme = await self._target(s, target_id)
             if not await self._is_expert(s, actor, scheme.contest_id):
                 raise Forbidden("not_expert")
-            # votes on one target one at a time: the last two "yes" arriving together must
-            # not each see the other as not yet voted (and leave the allowance ungranted)
-            await _lock_row(s, EvaluationTarget, target_id)
             vote = (
                 await s.execute(
                     select(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id, MentorAllowanceVote.telegram_id == actor).with_for_update()
@@ -930,7 +991,10 @@ class ScoringService(Service):
             if vote is None:
                 raise Forbidden("not_a_voter")
             if vote.allow is not None:
-                raise DomainError("already_voted")
+                raise DomainError(
+                    "allowance_already_voted", allow="yes" if vote.allow else "no", at=vote.voted_at,
+                    tz=await contest_tz(s, scheme.contest_id),
+                )
             vote.allow = allow
             vote.voted_at = uow.now
             await s.flush()
@@ -1132,9 +1196,13 @@ class ScoringService(Service):
             if for_expert is not None:
                 await self._require_chief(s, actor, scheme)
                 correction = await self._open_correction(s, target_id, sub.id)
-                if correction is None:
+                if correction is not None:  # held: the relock waits for this mark, or this mark sees the relock
+                    correction = await lock_row(s, Correction, correction.id)
+                if correction is None or correction.status != "open":
                     raise DomainError("no_open_correction")
             else:
+                # held FOR SHARE: entries run side by side, the score lock and a confirmation wait
+                scheme = await _share_row(s, Scheme, scheme.id)
                 if not await self._is_expert(s, actor, scheme.contest_id):
                     raise Forbidden("not_expert")
                 if scheme.scores_locked_at is not None:
@@ -1258,11 +1326,10 @@ class ScoringService(Service):
         for a re-score (R-SCO-4)."""
         async with self.uow() as uow:
             s = uow.session
-            scheme = await self._expert_scheme(s, actor, scheme_id)
-            if scheme.scores_locked_at is not None:
-                raise DomainError("scores_locked")
-            if await self._confirmation(s, scheme_id, "expert", actor) is not None:
-                raise DomainError("already_confirmed")
+            # the scheme held first: a double tap confirms once, the score lock waits, and the
+            # marks entered meanwhile (which hold the scheme FOR SHARE) are all seen below
+            await self._scheme(s, scheme_id, lock=True)
+            scheme = await self._confirm_sheet_checks(s, actor, scheme_id)
             # the confirmation first, then this expert's marks read under lock: a re-score
             # entered at the same time either withdraws this confirmation or is seen here as
             # a stale mark — never both missed (a refusal below rolls the row back)
@@ -1277,6 +1344,19 @@ class ScoringService(Service):
             if not targets:
                 raise DomainError("no_targets")
             uow.audit(actor, "sheet.confirm", "scheme", scheme_id, contest_id=scheme.contest_id, after={"marks": len(targets) * len(aspects)})
+
+    async def _confirm_sheet_checks(self, s: AsyncSession, actor: int, scheme_id: int) -> Scheme:
+        scheme = await self._expert_scheme(s, actor, scheme_id)
+        await self._scores_unlocked(s, scheme)
+        done = await self._confirmation(s, scheme_id, "expert", actor)
+        if done is not None:
+            raise DomainError("sheet_already_confirmed", at=done.confirmed_at, tz=await contest_tz(s, scheme.contest_id))
+        return scheme
+
+    async def check_confirm_sheet(self, actor: int, scheme_id: int) -> None:
+        """Before «Подтвердить оценки?» is asked: refused at once if already done or locked."""
+        async with self.read() as s:
+            await self._confirm_sheet_checks(s, actor, scheme_id)
 
     # ----------------------------------------------------------------- lock (R-SCO-5)
 
@@ -1332,8 +1412,7 @@ class ScoringService(Service):
             s = uow.session
             scheme = await self._scheme(s, scheme_id, lock=True)
             await self._require_chief(s, actor, scheme)
-            if scheme.scores_locked_at is not None:
-                raise DomainError("scores_already_locked")
+            await self._scores_unlocked(s, scheme)
             blockers = await self._lock_blockers(s, scheme)
             if blockers["targets"] == 0:
                 raise DomainError("no_targets")
@@ -1405,35 +1484,46 @@ class ScoringService(Service):
             confirmed.confirmed_at if confirmed else None, scheme.scores_locked_at is not None,
         )
 
-    async def confirm_mentor_sheet(self, actor: int, target_id: int) -> None:
-        """R-SCO-5: the mentor confirms their participant's locked sheet."""
+    async def _mentor_sheet_checks(self, s: AsyncSession, actor: int, target_id: int) -> tuple[EvaluationTarget, Scheme]:
+        target, scheme = await self._target(s, target_id)
+        if target.mentor_telegram_id != actor or not await self._is_expert(s, actor, scheme.contest_id):
+            raise Forbidden("not_your_participant")
+        if scheme.scores_locked_at is None:
+            raise DomainError("scores_not_locked")
+        busy = (
+            await s.execute(select(Correction.id).where(Correction.target_id == target_id, Correction.status.in_(["approval", "open"])))
+        ).first()
+        if busy is not None:
+            raise DomainError("correction_in_progress")
+        done = await self._confirmation(s, scheme.id, "mentor", actor, target_id)
+        if done is not None:
+            raise DomainError("mentor_sheet_already_confirmed", at=done.confirmed_at, tz=await contest_tz(s, scheme.contest_id))
+        return target, scheme
+
+    async def check_mentor_sheet(self, actor: int, target_id: int) -> None:
+        """Before the mentor is asked to confirm: refused at once if it is no longer to do."""
+        async with self.read() as s:
+            await self._mentor_sheet_checks(s, actor, target_id)
+
+    async def confirm_mentor_sheet(self, actor: int, target_id: int, *, version: int | None = None, over_refusal: bool = False) -> None:
+        """R-SCO-5: the mentor confirms their participant's locked sheet — the signature of
+        the sheet's protocol (``version``: the one the button was sent with, R-PRO-2)."""
         async with self.uow() as uow:
             s = uow.session
-            target, scheme = await self._target(s, target_id)
-            if target.mentor_telegram_id != actor or not await self._is_expert(s, actor, scheme.contest_id):
-                raise Forbidden("not_your_participant")
-            if scheme.scores_locked_at is None:
-                raise DomainError("scores_not_locked")
-            busy = (
-                await s.execute(select(Correction.id).where(Correction.target_id == target_id, Correction.status.in_(["approval", "open"])))
-            ).first()
-            if busy is not None:
-                raise DomainError("correction_in_progress")
-            if await self._confirmation(s, scheme.id, "mentor", actor, target_id) is not None:
-                raise DomainError("already_confirmed")
+            await lock_row(s, EvaluationTarget, target_id)  # a double tap confirms once
+            target, scheme = await self._mentor_sheet_checks(s, actor, target_id)
             s.add(SheetConfirmation(scheme_id=scheme.id, kind="mentor", telegram_id=actor, target_id=target_id, confirmed_at=uow.now))
-            await ProtocolService(self.ctx).sign_in(uow, "mentor_sheet", f"mentor:{target_id}", actor)
+            await ProtocolService(self.ctx).sign_in(uow, "mentor_sheet", f"mentor:{target_id}", actor, version=version, over_refusal=over_refusal)
             uow.audit(actor, "sheet.mentor_confirm", "target", target_id, contest_id=scheme.contest_id)
             await self._tell(uow, scheme.chief_telegram_id, f"mentor-confirm:{target_id}:{uow.now.timestamp():.0f}", "sco-note-mentor-confirmed", {"target": target_label(target)}, reason="mentor-sheet")
 
     # ----------------------------------------------------------------- corrections (R-SCO-6)
 
     async def _correction(self, s: AsyncSession, correction_id: int, *, lock: bool = False) -> tuple[Correction, EvaluationTarget, Scheme]:
-        stmt = select(Correction).where(Correction.id == correction_id)
-        if lock:
-            await _lock_row(s, Correction, correction_id)
-            stmt = stmt.with_for_update()
-        c = (await s.execute(stmt)).scalar_one_or_none()
+        if lock:  # the first read of a transition on the correction (R-SCO-6)
+            c = await lock_row(s, Correction, correction_id)
+        else:
+            c = (await s.execute(select(Correction).where(Correction.id == correction_id))).scalar_one_or_none()
         if c is None:
             raise NotFound("correction_not_found")
         target, scheme = await self._target(s, c.target_id)
@@ -1467,38 +1557,59 @@ class ScoringService(Service):
                 out.append(await self._correction_view(s, c, target))
             return out
 
-    async def open_correction(self, actor: int, target_id: int, subcriterion_id: int, reason: str) -> CorrectionView:
-        """The chief expert opens a correction of one locked sheet (a target's
-        subcriterion). The chief, the participant's mentor and every member of the
-        subcriterion's group must approve it before anything unlocks (R-SCO-6)."""
+    async def _open_correction_checks(
+        self, s: AsyncSession, actor: int, target_id: int, subcriterion_id: int
+    ) -> tuple[EvaluationTarget, Scheme, SchemeSubcriterion]:
+        target, scheme = await self._target(s, target_id)
+        await self._require_chief(s, actor, scheme)
+        if scheme.scores_locked_at is None:
+            raise DomainError("scores_not_locked")
+        if scheme.results_published_at is not None:
+            raise DomainError("results_published")
+        sub = await s.get(SchemeSubcriterion, subcriterion_id)
+        if sub is None or sub.scheme_id != scheme.id or sub.group_id is None:
+            raise NotFound("subcriterion_not_found")
+        busy = (
+            await s.execute(
+                select(Correction).where(
+                    Correction.target_id == target_id, Correction.subcriterion_id == subcriterion_id,
+                    Correction.status.in_(["approval", "open", "signing"]),
+                )
+            )
+        ).scalars().first()
+        if busy is not None:
+            raise DomainError(
+                "correction_already_open", id=busy.id, who=await person_name(s, scheme.contest_id, busy.opened_by), at=busy.opened_at,
+                tz=await contest_tz(s, scheme.contest_id), status=busy.status,
+            )
+        return target, scheme, sub
+
+    async def check_open_correction(self, actor: int, target_id: int, subcriterion_id: int) -> None:
+        """Before the chief is asked for a reason: refused at once if no correction can be
+        opened (scores not locked, results published, one already under way)."""
+        async with self.read() as s:
+            await self._open_correction_checks(s, actor, target_id, subcriterion_id)
+
+    @staticmethod
+    def check_reason(reason: str | None) -> str:
+        """A correction's reason: said, and not too long (the same check as when applied)."""
         reason = (reason or "").strip()
         if not reason:
             raise DomainError("reason_required")
         if len(reason) > MAX_REASON:
             raise DomainError("reason_too_long", limit=MAX_REASON)
+        return reason
+
+    async def open_correction(self, actor: int, target_id: int, subcriterion_id: int, reason: str) -> CorrectionView:
+        """The chief expert opens a correction of one locked sheet (a target's
+        subcriterion). The chief, the participant's mentor and every member of the
+        subcriterion's group must approve it before anything unlocks (R-SCO-6)."""
+        reason = self.check_reason(reason)
         async with self.uow() as uow:
             s = uow.session
             # one correction per sheet, even on a double tap
-            await _lock_row(s, EvaluationTarget, target_id)
-            target, scheme = await self._target(s, target_id)
-            await self._require_chief(s, actor, scheme)
-            if scheme.scores_locked_at is None:
-                raise DomainError("scores_not_locked")
-            if scheme.results_published_at is not None:
-                raise DomainError("results_published")
-            sub = await s.get(SchemeSubcriterion, subcriterion_id)
-            if sub is None or sub.scheme_id != scheme.id or sub.group_id is None:
-                raise NotFound("subcriterion_not_found")
-            busy = (
-                await s.execute(
-                    select(Correction.id).where(
-                        Correction.target_id == target_id, Correction.subcriterion_id == subcriterion_id,
-                        Correction.status.in_(["approval", "open", "signing"]),
-                    )
-                )
-            ).first()
-            if busy is not None:
-                raise DomainError("correction_exists")
+            await lock_row(s, EvaluationTarget, target_id)
+            target, scheme, sub = await self._open_correction_checks(s, actor, target_id, subcriterion_id)
             members = list((await s.execute(select(GroupMember.telegram_id).where(GroupMember.group_id == sub.group_id).order_by(GroupMember.id))).scalars())
             signers = list(dict.fromkeys([actor, *([target.mentor_telegram_id] if target.mentor_telegram_id else []), *members]))
             c = Correction(
@@ -1524,25 +1635,41 @@ class ScoringService(Service):
             await s.flush()
             return await self._correction_view(s, c, target)
 
-    async def sign_correction(self, actor: int, correction_id: int) -> CorrectionView:
+    async def _sign_correction_checks(self, s: AsyncSession, actor: int, c: Correction, scheme: Scheme) -> tuple[str, set[int]]:
+        if actor not in c.signers or not await self._is_expert(s, actor, scheme.contest_id):
+            raise Forbidden("not_a_signer")
+        if c.status not in ("approval", "signing"):
+            raise DomainError("correction_closed", id=c.id, status=c.status)
+        phase = "approve" if c.status == "approval" else "confirm"
+        sigs = {
+            x.telegram_id: x
+            for x in (await s.execute(select(CorrectionSignature).where(CorrectionSignature.correction_id == c.id, CorrectionSignature.phase == phase))).scalars()
+        }
+        if actor in sigs:
+            raise DomainError("correction_already_signed", id=c.id, at=sigs[actor].signed_at, tz=await contest_tz(s, scheme.contest_id))
+        return phase, set(sigs)
+
+    async def check_sign_correction(self, actor: int, correction_id: int) -> None:
+        """A stale «Согласовать»: refused at once with what happened to the correction."""
+        async with self.read() as s:
+            c, _target, scheme = await self._correction(s, correction_id)
+            await self._sign_correction_checks(s, actor, c, scheme)
+
+    async def sign_correction(self, actor: int, correction_id: int, *, version: int | None = None, over_refusal: bool = False) -> CorrectionView:
         """A required signer approves the correction (before the unlock) or the corrected
         sheet (after the relock). When everyone has, the correction moves on: unlocked for
-        the chief to correct, or done."""
+        the chief to correct, or done. The correction row is held first: two signers at once
+        both count, the move happens once, a double tap signs once."""
         async with self.uow() as uow:
             s = uow.session
             c, target, scheme = await self._correction(s, correction_id, lock=True)
-            if actor not in c.signers or not await self._is_expert(s, actor, scheme.contest_id):
-                raise Forbidden("not_a_signer")
-            if c.status not in ("approval", "signing"):
-                raise DomainError("correction_not_signable")
-            phase = "approve" if c.status == "approval" else "confirm"
-            have = {x.telegram_id for x in (await s.execute(select(CorrectionSignature).where(CorrectionSignature.correction_id == c.id, CorrectionSignature.phase == phase))).scalars()}
-            if actor in have:
-                raise DomainError("already_signed")
+            phase, have = await self._sign_correction_checks(s, actor, c, scheme)
             s.add(CorrectionSignature(correction_id=c.id, telegram_id=actor, phase=phase, signed_at=uow.now))
             have.add(actor)
             uow.audit(actor, f"correction.{phase}", "correction", c.id, contest_id=scheme.contest_id)
-            await ProtocolService(self.ctx).sign_in(uow, "correction", f"correction:{c.id}", actor)
+            await ProtocolService(self.ctx).sign_in(
+                uow, "correction", f"correction:{c.id}", actor, version=version, over_refusal=over_refusal
+            )
             if set(c.signers) <= have:
                 if phase == "approve":
                     c.status = "open"
@@ -1573,6 +1700,11 @@ class ScoringService(Service):
             s = uow.session
             c, target, scheme = await self._correction(s, correction_id, lock=True)
             await self._require_chief(s, actor, scheme)
+            if c.status in ("signing", "done") and c.relocked_at is not None:  # a double tap: locked once
+                raise DomainError(
+                    "correction_relocked", id=c.id, at=c.relocked_at, tz=await contest_tz(s, scheme.contest_id),
+                    who=await person_name(s, scheme.contest_id, scheme.chief_telegram_id),
+                )
             if c.status != "open":
                 raise DomainError("correction_not_open")
             pending = (

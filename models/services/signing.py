@@ -1,6 +1,10 @@
 """«Подписать» on any protocol. Most protocols are signed as such; two are the signature
 of a scoring step and go through it, so the step and the protocol never disagree: a
-mentor's sheet (R-SCO-5) and a correction (R-SCO-6)."""
+mentor's sheet (R-SCO-5) and a correction (R-SCO-6).
+
+Every path holds the protocol (and the step's own row) before it decides, and checks the
+button's version inside that transaction: a double «Подписать» signs once, a button of an
+old version is refused with the current one named (R-PRO-2)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ from models.services.scoring import ScoringService
 
 
 class SigningService(Service):
-    async def sign(self, actor: int, protocol_id: int, version: int) -> ProtocolView:
+    async def sign(self, actor: int, protocol_id: int, version: int, *, over_refusal: bool = False) -> ProtocolView:
+        """``over_refusal``: the person refused this version and now signs it deliberately
+        (the «Подписать» sent with their refusal)."""
         protocols = ProtocolService(self.ctx)
         view = await protocols.view(actor, protocol_id)
         if version != view.version:
@@ -21,11 +27,11 @@ class SigningService(Service):
         scoring = ScoringService(self.ctx)
         key, _, raw = view.subject_key.partition(":")
         if view.kind == "mentor_sheet" and key == "mentor":
-            await scoring.confirm_mentor_sheet(actor, int(raw))
+            await scoring.confirm_mentor_sheet(actor, int(raw), version=version, over_refusal=over_refusal)
         elif view.kind == "correction" and key == "correction":
-            await scoring.sign_correction(actor, int(raw))
+            await scoring.sign_correction(actor, int(raw), version=version, over_refusal=over_refusal)
         else:
-            return await protocols.sign(actor, protocol_id, version)
+            return await protocols.sign(actor, protocol_id, version, over_refusal=over_refusal)
         return await protocols.view(actor, protocol_id)
 
 
