@@ -304,3 +304,24 @@ async def refused_outdated(services: Services, scheme_id: int) -> None:
     with pytest.raises(DomainError) as err:
         await services.publication.publish(FEDERAL, scheme_id)
     assert err.value.code == "results_protocol_outdated"
+
+
+# --------------------------------------------------------------------------- a correction after publication (R-SCO-6)
+
+
+async def test_no_correction_after_publication(services: Services, contest_id: int, clock: FixedClock, jobs: JobLog) -> None:
+    """Published results change only through an appeal (announced, above), never through a
+    correction of a locked mark: opening one after publication is refused, nothing changes."""
+    st = await ready(services, contest_id, clock, score=True)
+    t701 = st.targets[0]
+    clock.at = at(21, 30)
+    await sign_score_lock(services, jobs)
+    pid, version, signers = await results_protocol(services, jobs, st)
+    await sign_all(services, pid, version, signers)
+    await services.publication.publish(FEDERAL, st.scheme_id)
+    before = (await count(services, Correction), await count(services, Delivery), await count(services, AuditRecord))
+    with pytest.raises(DomainError) as err:
+        await services.scoring.open_correction(CHIEF, t701, st.subs["1.1"], "Ошибка ввода оценки")
+    assert err.value.code == "results_published"
+    assert "опубликован" in error_text(err.value).lower()
+    assert (await count(services, Correction), await count(services, Delivery), await count(services, AuditRecord)) == before
