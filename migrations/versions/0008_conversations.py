@@ -2,7 +2,6 @@
 
 Revision ID: 0008
 Revises: 0007
-Owner while issue #12 is built: E (conversation state in the database). Leave the chain (revision/down_revision) as it is.
 """
 import sqlalchemy as sa
 from alembic import op

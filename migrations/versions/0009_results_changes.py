@@ -2,7 +2,6 @@
 
 Revision ID: 0009
 Revises: 0008
-Owner while issue #12 is built: D2 (publication guards, results changed after publication). Leave the chain (revision/down_revision) as it is.
 
 - ``results_publications``: who published a scheme's results, when, with which version of
   the results protocol; ``changed_at`` when they changed afterwards (R-RES-2, R-APL-9).

@@ -1,8 +1,7 @@
 """appeal transitions
 
-Revision ID: 0013
-Revises: 0012
-Owner while issue #12 is built: D1 (appeals). Leave the chain (revision/down_revision) as it is.
+Revision ID: 0010
+Revises: 0009
 
 Issue #12, guarantee 1: a chat draft (dispute, appeal form) opens one vote and files one
 appeal however often «Вынести» / «Подать» is pressed (``draft_key``, unique per author), and
@@ -11,8 +10,8 @@ a closed pre-appeal vote says who closed it (``closed_by``; empty when everyone 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0013'
-down_revision = '0012'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
