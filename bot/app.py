@@ -15,7 +15,7 @@ from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import language, prompts
+from bot import chat_guard, language, prompts, send_gate
 from bot.handlers import (
     admin,
     appeals,
@@ -113,6 +113,8 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
     dp.update.outer_middleware(LanguageMiddleware())
     # A command is never the answer to a prompt: it leaves the prompt and runs (bot.prompts).
     dp.message.outer_middleware(prompts.CommandsLeavePrompts())
+    # Private chats only; odd updates (no sender, >64-bit ids, unknown types) ignored (issue #13).
+    chat_guard.install(dp)
     install_metrics(dp)  # updates counted and timed by handler (bot.health)
     # Specific routers first; the catch-all fallback (common) last.
     dp.include_routers(
@@ -159,9 +161,11 @@ def enqueue_job(job: str, entity_id: int) -> None:
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    engine = create_engine(settings.effective_database_url)
+    # issue #13, item 2: a pool sized for MAX_CONCURRENT_UPDATES, so a burst queues, not times out
+    engine = create_engine(settings.effective_database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow, pool_timeout=settings.db_pool_timeout)
     sessionmaker = create_sessionmaker(engine)
     services = Services(build_context(settings, sessionmaker, jobs=enqueue_job))
     bot = build_bot(settings)
     dp = create_dispatcher(services, build_storage(settings, services.ctx))
+    send_gate.install(bot, dp, settings)  # replies under Telegram's limits, ahead of the outbox (issue #13 §3)
     return Runtime(settings, engine, services, bot, dp)

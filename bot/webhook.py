@@ -10,19 +10,24 @@ safe:
 * an update is answered only after its handler has run (``handle_in_background=False``):
   its transaction is committed before Telegram hears "200 OK". A handler that fails
   answers 500 and Telegram delivers the update again later.
+* a body with the right secret that is not a Telegram update (not JSON, not an object,
+  not a valid ``Update``) is answered 400, never 500 with a traceback (issue #13).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import signal
 
 from aiogram import Bot, Dispatcher
+from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from pydantic import ValidationError
 
 from models.settings import Settings
 from notifications.i18n import t
@@ -57,10 +62,30 @@ def public_url(settings: Settings) -> str:
     return (settings.webhook_url or "").rstrip("/") + settings.webhook_path
 
 
+class UpdateRequestHandler(SimpleRequestHandler):
+    """aiogram's handler, except that a body that is not a Telegram update — not JSON, not
+    an object, not a valid ``Update`` — is answered 400 (issue #13, item 7) instead of
+    ending in a 500 and a traceback. The secret is checked first (401), as before."""
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        try:
+            body = await request.read()
+            raw = json.loads(body)
+            if not isinstance(raw, dict):
+                raise ValueError("not a JSON object")
+            update = Update.model_validate(raw, context={"bot": bot})
+        except (ValueError, UnicodeDecodeError, RecursionError, ValidationError) as exc:
+            # the type only: the body may carry personal data (R-PD-2)
+            log.warning("webhook: malformed update body refused (%s)", type(exc).__name__)
+            return web.Response(status=400, text="Bad Request: not a Telegram update")
+        result = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+
+
 def build_app(dispatcher: Dispatcher, bot: Bot, *, secret: str, path: str) -> web.Application:
     """The aiohttp application serving ``POST path`` for ``bot`` through ``dispatcher``."""
     app = web.Application()
-    SimpleRequestHandler(
+    UpdateRequestHandler(
         dispatcher, bot, secret_token=secret, handle_in_background=False
     ).register(app, path=path)
     setup_application(app, dispatcher, bot=bot)

@@ -8,6 +8,7 @@ in the file and a catalogue key — which the front end renders in Russian.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -23,6 +24,10 @@ Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
 MAX_DEFINITION_BYTES = 2 * 1024 * 1024
+#: the deepest nesting of lists and field sets a YAML file may have (issue #13, item 7): the
+#: contest file needs under ten; a deeper file is refused before it is built, instead of
+#: exhausting the parser's recursion
+MAX_YAML_DEPTH = 50
 
 
 class _Strict(BaseModel):
@@ -411,8 +416,9 @@ def _scheme_errors(d: ContestDef) -> list[DefinitionError]:
 
 
 def load_yaml_document(raw: bytes | str) -> Any:
-    """A YAML file as plain data: size, encoding and syntax problems as
-    :class:`DefinitionInvalid` (shared by contest files and scheme files)."""
+    """A YAML file as plain data: size, encoding, nesting (:data:`MAX_YAML_DEPTH`), unknown or
+    unsafe tags and syntax problems as :class:`DefinitionInvalid` (shared by contest files and
+    scheme files)."""
     data = raw.encode() if isinstance(raw, str) else raw
     if len(data) > MAX_DEFINITION_BYTES:
         raise DefinitionInvalid([DefinitionError("—", "file_too_large")])
@@ -421,11 +427,62 @@ def load_yaml_document(raw: bytes | str) -> Any:
     except UnicodeDecodeError:
         raise DefinitionInvalid([DefinitionError("—", "not_utf8")]) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_BoundedLoader)  # a SafeLoader with a depth limit
+    except _YamlTooDeep as exc:
+        raise DefinitionInvalid(
+            [DefinitionError(f"line {exc.line}", "yaml_too_deep", {"line": exc.line, "limit": MAX_YAML_DEPTH})]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
+        tag = _undefined_tag(exc)
+        # a tag a SafeLoader has no constructor for is named, never «syntax error»
+        if tag is not None and tag.startswith("!!python/"):
+            raise DefinitionInvalid([DefinitionError(f"line {line}", "yaml_unsafe_tag", {"line": line, "code": tag})]) from None
+        if tag is not None:
+            raise DefinitionInvalid([DefinitionError(f"line {line}", "yaml_unknown_tag", {"line": line, "code": tag})]) from None
         raise DefinitionInvalid([DefinitionError(f"line {line}", "yaml_syntax", {"line": line})]) from None
+
+
+class _YamlTooDeep(yaml.YAMLError):
+    def __init__(self, line: int) -> None:
+        super().__init__(f"nesting deeper than {MAX_YAML_DEPTH} levels at line {line}")
+        self.line = line
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """``yaml.safe_load`` that counts the nesting while composing: past
+    :data:`MAX_YAML_DEPTH` levels it stops with :class:`_YamlTooDeep` (the composer is
+    recursive; a deep file would otherwise end in ``RecursionError``)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise _YamlTooDeep(self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+_UNDEFINED_TAG = re.compile(r"could not determine a constructor for the tag '([^']*)'")
+
+
+def _undefined_tag(exc: yaml.YAMLError) -> str | None:
+    """The tag a SafeLoader refused (``!!python/object/apply:os.system``, ``!custom``), shown
+    short and in plain characters; None for any other YAML error."""
+    if not isinstance(exc, yaml.constructor.ConstructorError):
+        return None
+    match = _UNDEFINED_TAG.search(str(exc.problem or ""))
+    if match is None:
+        return None
+    tag = match.group(1).replace("tag:yaml.org,2002:", "!!", 1)
+    tag = re.sub(r"[^A-Za-z0-9!/:._-]", "", tag)[:60]
+    return tag or "?"
 
 
 def parse_contest_definition(raw: bytes | str) -> ContestDef:

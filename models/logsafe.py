@@ -23,8 +23,22 @@ class MaskingFormatter(logging.Formatter):
         return mask(self.inner.format(record))
 
 
+#: the database layers: at DEBUG/INFO they log every statement with its parameters (names,
+#: encrypted or not, answers to the form). Kept at WARNING whatever LOG_LEVEL says (issue #13).
+QUIET_LOGGERS = ("sqlalchemy", "aiosqlite", "asyncpg")
+
+
+def quiet_database_loggers() -> None:
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level < logging.WARNING:  # NOTSET (inherits the root's DEBUG) included
+            logger.setLevel(logging.WARNING)
+
+
 def install() -> None:
-    """Wrap the formatter of every root handler (call after logging is configured)."""
+    """Wrap the formatter of every root handler (call after logging is configured), and keep
+    the database loggers quiet."""
+    quiet_database_loggers()
     for handler in logging.getLogger().handlers:
         if not isinstance(handler.formatter, MaskingFormatter):
             handler.setFormatter(MaskingFormatter(handler.formatter))

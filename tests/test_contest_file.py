@@ -58,7 +58,7 @@ SEMANTIC_CODES = {
     "not_an_expert",
     "commission_role_needs_member",
 }
-FILE_CODES = {"file_too_large", "not_utf8", "yaml_syntax", "not_mapping"}
+FILE_CODES = {"file_too_large", "not_utf8", "yaml_syntax", "not_mapping", "yaml_too_deep", "yaml_unsafe_tag", "yaml_unknown_tag"}
 ALL_CODES = (
     set(_PYDANTIC_CODES.values())
     | {"invalid", "unknown_timezone", "bad_datetime"}
