@@ -137,7 +137,7 @@ async def cancel(query: CallbackQuery, state: FSMContext) -> None:
         try:
             await query.message.edit_text(tr("prompt-cancelled"), reply_markup=markup)
             return
-        except Exception:  # noqa: BLE001 - the message may be too old to edit; say it anew
+        except Exception:
             pass
     await query.bot.send_message(query.from_user.id, tr("prompt-cancelled"), reply_markup=markup)  # type: ignore[union-attr]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,25 @@ from sqlalchemy import func, select
 from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
 from models.tables import AuditRecord, Participant
-from tests.conftest import COORD_MOSCOW, EXAMPLE, PG_URL, REDIS_URL, needs_postgres, needs_redis, reset_postgres
+from tests.conftest import (
+    COORD_MOSCOW,
+    EXAMPLE,
+    PG_URL,
+    REDIS_URL,
+    needs_postgres,
+    needs_redis,
+    reset_postgres,
+)
 from tests.fakes import FakeBotAPI
-from tests.test_e2e import Process, User, api, base_env, cli, running  # noqa: F401 - api is a fixture
+from tests.test_e2e import Process, User, base_env, cli, running
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as server:
+        yield server
 
 
 async def _register(api: FakeBotAPI, user_id: int, name: str, snils: str) -> User:

@@ -121,10 +121,10 @@ class Fuzz:
                         "JOIN persons x ON x.id = p.person_id WHERE x.telegram_id != :a"
                     )
                 else:
-                    q = f"SELECT * FROM {name}"  # noqa: S608 - names come from sqlite_master
+                    q = f"SELECT * FROM {name}"
                 if name == "conversation_states":
                     continue  # a person's own conversation position
-                out[name] = sorted((tuple(map(repr, r)) for r in await s.execute(text(q), {"a": actor})))
+                out[name] = sorted(tuple(map(repr, r)) for r in await s.execute(text(q), {"a": actor}))
         return out
 
     def close(self) -> None:

@@ -249,8 +249,9 @@ async def test_withdrawal_anonymises_and_ends_participation(services: Services, 
     await p.set_field(USER, contest_id, "position", "Заведующая отделением")
     await p.add_file(USER, contest_id, "presentation", pdf())
     # a half-filled staff or appeal form's draft is personal data too (bot/storage.py)
-    from bot.storage import DatabaseStorage
     from aiogram.fsm.storage.base import StorageKey
+
+    from bot.storage import DatabaseStorage
 
     storage = DatabaseStorage(services.ctx.sessionmaker, services.ctx.cipher, clock=services.ctx.clock)
     await storage.set_data(StorageKey(bot_id=1, chat_id=USER, user_id=USER), {"text": "Заведующая: черновик"})

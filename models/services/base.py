@@ -16,8 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.clock import Clock
-from models.db import WRITE_LOCK
 from models.crypto import PersonalDataCipher
+from models.db import WRITE_LOCK
 from models.tables import AuditRecord, Delivery, Person, RoleAssignment
 
 T = TypeVar("T")
