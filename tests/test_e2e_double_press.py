@@ -50,12 +50,9 @@ async def _register(api: FakeBotAPI, user_id: int, name: str, snils: str) -> Use
 
 
 def _button(api: FakeBotAPI, user_id: int, label: str) -> tuple[str, int]:
-    for _method, params, result in reversed(api.delivered):
-        if str(params.get("chat_id")) == str(user_id) and isinstance(result, dict):
-            for text, data in api.buttons(result):
-                if label in text and data:
-                    return data, result["message_id"]
-    raise AssertionError(f"no button {label!r}")
+    found = User(api, user_id)._button(label)
+    assert found is not None, f"no button {label!r}"
+    return found
 
 
 async def _settle(api: FakeBotAPI, seconds: float = 3.0) -> None:
