@@ -4,6 +4,7 @@ service call; nothing here changes data."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from aiogram import Bot
 from aiogram.filters.callback_data import CallbackData
@@ -72,15 +73,20 @@ def form_back(contest_id: int) -> FormCb:
     return FormCb(contest_id=contest_id, action="next")
 
 
-async def resolve_contest(services: Services, state: FSMContext, user_id: int) -> int | list[ContestBrief]:
+async def resolve_contest(
+    services: Services, state: FSMContext, user_id: int, participations: Sequence[int] | None = None
+) -> int | list[ContestBrief]:
     """The contest this conversation is about: remembered, the only one the user takes part
-    in, or the only one there is; otherwise the list to choose from."""
+    in, or the only one there is; otherwise the list to choose from. ``participations``:
+    the user's contests when already read this update (bot.viewer)."""
     data = await state.get_data()
     contests = await services.contests.contests()
     known = {c.id for c in contests}
     if data.get("contest_id") in known:
         return data["contest_id"]
-    mine = [cid for cid in await services.participants.contests_of(user_id) if cid in known]
+    if participations is None:
+        participations = await services.participants.contests_of(user_id)
+    mine = [cid for cid in participations if cid in known]
     if len(mine) == 1:
         chosen = mine[0]
     elif len(contests) == 1:
@@ -134,10 +140,15 @@ def contest_picker(contests: list[ContestBrief], then: str) -> InlineKeyboardMar
 # --------------------------------------------------------------------------- the next step
 
 
-async def show_next(bot: Bot, chat_id: int, services: Services, state: FSMContext, user_id: int, contest_id: int) -> None:
+async def show_next(
+    bot: Bot, chat_id: int, services: Services, state: FSMContext, user_id: int, contest_id: int, view: ParticipantView | None = None
+) -> None:
     """Show the participant the first thing still to do (resuming where they stopped:
-    every answer is already saved in the database)."""
-    view = await services.participants.view(user_id, contest_id)
+    every answer is already saved in the database). ``view``: the participant as the service
+    call that just saved an answer returned it (read after its write, in its transaction),
+    so it is not read again (issue #13)."""
+    if view is None or view.contest.id != contest_id:
+        view = await services.participants.view(user_id, contest_id)
     if view is None or not view.pd_consent:
         contest = await services.contests.contest(contest_id)
         await state.set_state(None)

@@ -15,6 +15,8 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.texts import LANG, LANGUAGE, tr
+from bot.viewer import KEY as VIEWER
+from bot.viewer import look_up
 from models.services import Services
 
 router = Router(name=__name__)
@@ -31,7 +33,8 @@ def telegram_language(user: User | None) -> str:
 
 
 class LanguageMiddleware(BaseMiddleware):
-    """Sets bot.texts.LANGUAGE for the whole update (handlers and error handlers alike)."""
+    """Sets bot.texts.LANGUAGE for the whole update (handlers and error handlers alike), and
+    gives handlers the person behind it as ``viewer`` (bot.viewer: one statement per update)."""
 
     async def __call__(
         self,
@@ -44,9 +47,14 @@ class LanguageMiddleware(BaseMiddleware):
         services: Services | None = data.get("services")
         if user is not None and services is not None:
             try:
-                language = await services.participants.language_for(user.id, language)
+                # issue #13: who this is — language AND roles — in one statement, once per
+                # update; handlers take it as ``viewer`` (bot.viewer)
+                viewer = await look_up(services, user, language)
             except Exception as exc:  # never lose an update over the language: fall back to the guess
                 log.warning("language lookup failed (%s); using %s", type(exc).__name__, language)
+            else:
+                data[VIEWER] = viewer
+                language = viewer.language(language)
         # Set, not reset afterwards: aiogram runs the error handlers (refusals, "something went
         # wrong") outside the update middlewares, and they must speak the same language. Every
         # update sets it again, and each update runs in its own task (polling, webhook).

@@ -49,10 +49,12 @@ def commands_for(roles: frozenset[str] | set[str]) -> list[BotCommand]:
     return [BotCommand(command=n, description=tr(f"cmd-{n}")) for n in names]
 
 
-async def set_menu(bot: Bot, services: Services, telegram_id: int) -> None:
+async def set_menu(bot: Bot, services: Services, telegram_id: int, roles: frozenset[str] | None = None) -> None:
     """Show this person the commands of their roles. A failure (the person blocked the bot,
-    a network error) is logged and never fails the action that changed the roles."""
-    roles = await services.invitations.menu_roles(telegram_id)
+    a network error) is logged and never fails the action that changed the roles.
+    ``roles``: already known this update (bot.viewer), else read."""
+    if roles is None:
+        roles = await services.invitations.menu_roles(telegram_id)
     try:
         await bot.set_my_commands(commands_for(roles), scope=BotCommandScopeChat(chat_id=telegram_id))
     except TelegramAPIError as exc:

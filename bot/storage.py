@@ -123,7 +123,14 @@ class DatabaseStorage(BaseStorage):
     # ------------------------------------------------------------------ writes
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        await self._write(key, state=_state_name(state))
+        name = _state_name(state)
+        if name is None and await self.get_state(key) is None:
+            # Leaving a state one is not in (every screen that is not a prompt does it) is a
+            # no-op: one plain read instead of a write transaction — on SQLite the database's
+            # write lock (issue #13, hot paths). Safe: nothing is written; a concurrent
+            # writer of this key is simply ordered after this call.
+            return
+        await self._write(key, state=name)
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, dict):

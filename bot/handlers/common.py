@@ -14,6 +14,7 @@ from bot.callbacks import SettingsCb
 from bot.conversation import where_they_were
 from bot.menus import set_menu
 from bot.texts import error_text, staff_help, tr
+from bot.viewer import Viewer, viewer_of
 from models.clock import format_clock, is_rehearsal
 from models.errors import DomainError
 from models.services import Services
@@ -23,11 +24,11 @@ log = logging.getLogger(__name__)
 
 
 @router.message(Command("help"))
-async def help_(message: Message, bot: Bot, services: Services) -> None:
-    await set_menu(bot, services, message.from_user.id)
-    roles = await services.coordination.staff_roles(message.from_user.id)
-    expert = await services.scoring.is_expert_anywhere(message.from_user.id)
-    commission = await services.appeals.is_member_anywhere(message.from_user.id)
+async def help_(message: Message, bot: Bot, services: Services, viewer: Viewer | None = None) -> None:
+    who = await viewer_of(services, message.from_user.id, viewer)  # read once per update (bot.viewer)
+    await set_menu(bot, services, message.from_user.id, who.menu_roles())
+    roles = who.staff_roles()
+    expert, commission = who.is_expert, who.is_commission_member
     parts = [tr("help-participant"), *staff_help(roles.is_coordinator, roles.is_admin, expert, commission)]
     clock = services.ctx.clock
     if roles.is_admin and is_rehearsal(clock):  # CLOCK_START (issue 12 §4): admins see the rehearsal clock

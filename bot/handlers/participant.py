@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
@@ -23,13 +25,16 @@ from bot.flow import Form
 from bot.menus import set_menu
 from bot.prompts import BACK_KEY
 from bot.texts import staff_help, tr
+from bot.viewer import Viewer, viewer_of
 from models.services import Services
 
 router = Router(name=__name__)
 
 
-async def _contest_or_pick(message: Message, services: Services, state: FSMContext, then: str) -> int | None:
-    resolved = await flow.resolve_contest(services, state, message.from_user.id)
+async def _contest_or_pick(
+    message: Message, services: Services, state: FSMContext, then: str, participations: Sequence[int] | None = None
+) -> int | None:
+    resolved = await flow.resolve_contest(services, state, message.from_user.id, participations)
     if isinstance(resolved, int):
         return resolved
     if not resolved:
@@ -40,18 +45,19 @@ async def _contest_or_pick(message: Message, services: Services, state: FSMConte
 
 
 @router.message(CommandStart())
-async def start(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
-    await set_menu(bot, services, message.from_user.id)
-    roles = await services.coordination.staff_roles(message.from_user.id)
-    expert = await services.scoring.is_expert_anywhere(message.from_user.id)
-    commission = await services.appeals.is_member_anywhere(message.from_user.id)
+async def start(message: Message, bot: Bot, services: Services, state: FSMContext, viewer: Viewer | None = None) -> None:
+    # issue #13: who this is was read once for the whole update (bot.viewer)
+    who = await viewer_of(services, message.from_user.id, viewer)
+    await set_menu(bot, services, message.from_user.id, who.menu_roles())
+    roles = who.staff_roles()
+    expert, commission = who.is_expert, who.is_commission_member
     staff = roles.is_coordinator or roles.is_admin or expert or commission
-    if staff and not await services.participants.contests_of(message.from_user.id):
+    if staff and not who.participations:
         # Staff are greeted with their tools, not pushed into a participant's consent form.
         parts = [tr("staff-welcome"), *staff_help(roles.is_coordinator, roles.is_admin, expert, commission)]
         await message.answer("\n\n".join(parts))
         return
-    contest_id = await _contest_or_pick(message, services, state, "start")
+    contest_id = await _contest_or_pick(message, services, state, "start", who.participations)
     if contest_id is not None:
         await flow.show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id)
 
@@ -101,9 +107,9 @@ async def _contest_from_state(state: FSMContext) -> int | None:
 @router.message(Form.full_name, F.text)
 async def full_name(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     contest_id = await _contest_from_state(state)
-    await services.participants.set_full_name(message.from_user.id, contest_id, message.text)
+    view = await services.participants.set_full_name(message.from_user.id, contest_id, message.text)
     await message.answer(tr("form-saved-full-name"))
-    await flow.show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id)
+    await flow.show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id, view)
 
 
 @router.message(Form.snils, F.text)
@@ -111,7 +117,7 @@ async def snils(message: Message, bot: Bot, services: Services, state: FSMContex
     contest_id = await _contest_from_state(state)
     view = await services.participants.set_snils(message.from_user.id, contest_id, message.text)
     await message.answer(tr("form-saved-snils", snils=view.snils_masked))
-    await flow.show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id)
+    await flow.show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id, view)
 
 
 @router.callback_query(RegionCb.filter())

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from models.services.access import AccessService
 from models.services.appeals import AppealService
 from models.services.base import JobSink, ServiceContext
 from models.services.broadcasts import BroadcastService
@@ -39,6 +40,7 @@ class Services:
         self.appeals = AppealService(ctx)
         self.invitations = InvitationService(ctx)
         self.retention = RetentionService(ctx)
+        self.access = AccessService(ctx)  # who is this: language + roles, once per update (bot.viewer)
 
 
 __all__ = ["JobSink", "ServiceContext", "Services", "TelegramFile"]

@@ -171,9 +171,9 @@ class ParticipantService(Service):
     async def view(self, telegram_id: int, contest_id: int) -> ParticipantView | None:
         """R-VER-5: the participant's verification and application state, at any time."""
         async with self.read() as s:
-            contest = await self._contest(s, contest_id)
+            # the participant first: a person who is not one yet costs one statement (issue #13)
             p = await self._find(s, telegram_id, contest_id)
-            return None if p is None else self._view(p, contest)
+            return None if p is None else self._view(p, await self._contest(s, contest_id))
 
     async def contests_of(self, telegram_id: int) -> list[int]:
         async with self.read() as s:

@@ -1020,8 +1020,9 @@ class ScoringService(Service):
 
     # ----------------------------------------------------------------- entry (R-SCO-1…4)
 
-    async def _assigned_aspects(self, s: AsyncSession, telegram_id: int, scheme_id: int) -> list[SchemeAspect]:
-        groups = await self._groups_of(s, telegram_id, scheme_id)
+    async def _assigned_aspects(self, s: AsyncSession, telegram_id: int, scheme_id: int, groups: list[int] | None = None) -> list[SchemeAspect]:
+        if groups is None:
+            groups = await self._groups_of(s, telegram_id, scheme_id)
         if not groups:
             return []
         return list(
@@ -1123,10 +1124,13 @@ class ScoringService(Service):
         expert's mark (never scored, or flagged for re-scoring). None when all are done."""
         async with self.read() as s:
             target, scheme = await self._target(s, target_id)
-            await self._expert_scheme(s, actor, scheme.id)
+            # as _expert_scheme, without reading the scheme and the groups twice (issue #13)
+            groups = await self._groups_of(s, actor, scheme.id)
+            if not groups or not await self._is_expert(s, actor, scheme.contest_id):
+                raise Forbidden("not_group_member")
             if target.mentor_telegram_id == actor and target.mentor_allowed_at is None:
                 raise Forbidden("mentor_conflict")
-            aspects = await self._assigned_aspects(s, actor, scheme.id)
+            aspects = await self._assigned_aspects(s, actor, scheme.id, groups)
             marks = {
                 m.aspect_id: m
                 for m in (await s.execute(select(Score).where(Score.target_id == target_id, Score.expert_telegram_id == actor))).scalars()
