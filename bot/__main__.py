@@ -51,6 +51,18 @@ async def _run(settings: Settings) -> None:
 
         check_settings(settings)  # refuses (in Russian) before anything is started
     rt = build_runtime(settings)
+    lock = None
+    if not settings.webhook_url:
+        # issue #13, item 5: one poller per token — a second process refuses to start
+        from bot.polling import PollerBusy, poller_lock
+
+        lock = poller_lock(settings, rt.engine)
+        try:
+            await lock.acquire()
+        except PollerBusy:
+            await rt.bot.session.close()
+            await rt.engine.dispose()
+            raise
     if not settings.is_postgres:
         await upgrade(settings.effective_database_url, rt.engine)
     from bot.health import start_health_server
@@ -86,9 +98,15 @@ async def _run(settings: Settings) -> None:
 
             await serve(rt.bot, rt.dispatcher, settings)
         else:
+            from bot.polling import run_polling
+
             log.info("polling as %s mode", "embedded" if settings.embedded else "redis")
-            await rt.dispatcher.start_polling(rt.bot, handle_signals=True, close_bot_session=True)
+            # our own loop, not Dispatcher.start_polling: an update is recorded in the inbox
+            # before Telegram is told it arrived (issue #13, item 1; bot/polling.py)
+            await run_polling(rt.bot, rt.dispatcher, settings, lock)
     finally:
+        if lock is not None:
+            await lock.release()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         if worker is not None:

@@ -7,9 +7,12 @@ safe:
   at a time across every instance (``RedisEventIsolation``, see ``bot.app``);
 * every request must carry Telegram's ``X-Telegram-Bot-Api-Secret-Token`` header equal to
   ``WEBHOOK_SECRET`` — otherwise 401 and the update never reaches a handler;
-* an update is answered only after its handler has run (``handle_in_background=False``):
-  its transaction is committed before Telegram hears "200 OK". A handler that fails
-  answers 500 and Telegram delivers the update again later.
+* an update is written to the inbox (bot.inbox, issue #13) before Telegram hears "200 OK",
+  then handled (at most MAX_CONCURRENT_UPDATES at once per process). A handler that fails is
+  tried again from the inbox (by this process, or by any instance once its lease runs out)
+  and the answer is still 200; only an update that could NOT be recorded (the database
+  unreachable) and then failed is answered 500, so that Telegram delivers it again. A copy
+  Telegram delivers again is recognised by its update_id and not handled twice.
 * a body with the right secret that is not a Telegram update (not JSON, not an object,
   not a valid ``Update``) is answered 400, never 500 with a traceback (issue #13).
 """
@@ -29,6 +32,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.inbox import ATTEMPT, Attempt, InboxRunner
 from models.settings import Settings
 from notifications.i18n import t
 
@@ -65,7 +69,10 @@ def public_url(settings: Settings) -> str:
 class UpdateRequestHandler(SimpleRequestHandler):
     """aiogram's handler, except that a body that is not a Telegram update — not JSON, not
     an object, not a valid ``Update`` — is answered 400 (issue #13, item 7) instead of
-    ending in a 500 and a traceback. The secret is checked first (401), as before."""
+    ending in a 500 and a traceback. The secret is checked first (401), as before.
+    With an ``inbox`` (issue #13, item 1) the update goes through it (:meth:`_via_inbox`)."""
+
+    inbox: InboxRunner | None = None
 
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
         try:
@@ -78,16 +85,35 @@ class UpdateRequestHandler(SimpleRequestHandler):
             # the type only: the body may carry personal data (R-PD-2)
             log.warning("webhook: malformed update body refused (%s)", type(exc).__name__)
             return web.Response(status=400, text="Bad Request: not a Telegram update")
+        if self.inbox is not None:
+            return await self._via_inbox(bot, raw, update)
         result = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
         return web.Response(body=self._build_response_writer(bot=bot, result=result))
 
+    async def _via_inbox(self, bot: Bot, raw: dict, update: Update) -> web.Response:
+        """Record, then handle: 200 once recorded (a failure is retried from the inbox);
+        500 only when not recorded AND the handler failed (Telegram delivers it again)."""
+        assert self.inbox is not None
+        try:
+            fresh = await self.inbox.record([raw])
+        except Exception as exc:
+            log.error("webhook: update %s not recorded in the inbox (%s); handled directly", update.update_id, type(exc).__name__)
+            attempt = Attempt(update.update_id, 1, final=False)
+            async with self.inbox.semaphore:
+                await self.dispatcher.feed_update(bot, update, **self.data, **{ATTEMPT: attempt})
+            return web.Response(status=500 if attempt.error is not None else 200)
+        for one in fresh:  # empty: a copy already recorded (handled, or in hand)
+            await self.inbox.handle(one, 1)
+        return web.Response(status=200)
 
-def build_app(dispatcher: Dispatcher, bot: Bot, *, secret: str, path: str) -> web.Application:
-    """The aiohttp application serving ``POST path`` for ``bot`` through ``dispatcher``."""
+
+def build_app(dispatcher: Dispatcher, bot: Bot, *, secret: str, path: str, inbox: InboxRunner | None = None) -> web.Application:
+    """The aiohttp application serving ``POST path`` for ``bot`` through ``dispatcher``
+    (through ``inbox`` when given: ``serve`` always gives one)."""
     app = web.Application()
-    UpdateRequestHandler(
-        dispatcher, bot, secret_token=secret, handle_in_background=False
-    ).register(app, path=path)
+    handler = UpdateRequestHandler(dispatcher, bot, secret_token=secret, handle_in_background=False)
+    handler.inbox = inbox
+    handler.register(app, path=path)
     setup_application(app, dispatcher, bot=bot)
     return app
 
@@ -106,8 +132,9 @@ async def register_webhook(bot: Bot, dispatcher: Dispatcher, settings: Settings)
 async def serve(bot: Bot, dispatcher: Dispatcher, settings: Settings) -> None:
     """Serve the webhook until SIGTERM/SIGINT, then let in-flight updates finish."""
     assert settings.webhook_secret is not None
+    inbox = InboxRunner.for_settings(dispatcher, bot, settings)
     app = build_app(
-        dispatcher, bot, secret=settings.webhook_secret.get_secret_value(), path=settings.webhook_path
+        dispatcher, bot, secret=settings.webhook_secret.get_secret_value(), path=settings.webhook_path, inbox=inbox
     )
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     await runner.setup()
@@ -123,8 +150,12 @@ async def serve(bot: Bot, dispatcher: Dispatcher, settings: Settings) -> None:
             "webhook: listening on %s:%d%s, Telegram posts to %s",
             settings.webhook_host, settings.webhook_port, settings.webhook_path, public_url(settings),
         )  # fmt: skip
+        # updates a dead instance left unhandled, once their lease ran out; old rows purged
+        housekeeping = asyncio.ensure_future(inbox.housekeeping(stop))
         await stop.wait()
         log.info("webhook: stopping")
+        await inbox.drain(SHUTDOWN_TIMEOUT)
+        housekeeping.cancel()
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):

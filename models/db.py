@@ -15,12 +15,32 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 WRITE_LOCK = "contest_write_lock"
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+#: pool defaults when the caller does not size it (CLI commands, tests); the bot process
+#: passes DB_POOL_SIZE / DB_MAX_OVERFLOW / DB_POOL_TIMEOUT (issue #13, item 2)
+POOL_SIZE, MAX_OVERFLOW, POOL_TIMEOUT = 5, 10, 30.0
+
+
+def create_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int | None = None,
+    max_overflow: int | None = None,
+    pool_timeout: float | None = None,
+) -> AsyncEngine:
+    """The engine for ``url``. The pool is sized so that a burst of updates (at most
+    MAX_CONCURRENT_UPDATES at once) queues for a connection instead of timing out."""
+    pool = {
+        "pool_size": pool_size or POOL_SIZE,
+        "max_overflow": MAX_OVERFLOW if max_overflow is None else max_overflow,
+        "pool_timeout": pool_timeout or POOL_TIMEOUT,
+    }
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = _create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        memory = not path or path == ":memory:"
+        engine = _create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **({} if memory else pool))
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -43,7 +63,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return _create_async_engine(url, echo=echo, pool_pre_ping=True)
+    return _create_async_engine(url, echo=echo, pool_pre_ping=True, **pool)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

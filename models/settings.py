@@ -67,6 +67,22 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/")
 
+    # --- load and faults (issue #13, items 1, 2, 5; bot/inbox.py, bot/polling.py) ---
+    #: updates handled at once by one bot process (polling loop and webhook handler alike);
+    #: the rest wait their turn in memory (polling) or in Telegram's queue (webhook). Keep it
+    #: at or below DB_POOL_SIZE + DB_MAX_OVERFLOW minus what the worker and sweep need.
+    max_concurrent_updates: int = Field(default=20, ge=1, le=1000)
+    #: SQLAlchemy pool: connections kept open, extra ones allowed in a burst, and how long a
+    #: unit of work waits for one before failing ("QueuePool limit … timed out")
+    db_pool_size: int = Field(default=20, ge=1, le=500)
+    db_max_overflow: int = Field(default=10, ge=0, le=500)
+    db_pool_timeout: float = Field(default=60.0, gt=0, le=600)
+    #: a handler that fails is tried this many times in all, then the person is told
+    #: «Не получилось, попробуйте ещё раз» (contest_bot_updates_given_up_total)
+    inbox_max_attempts: int = Field(default=3, ge=1, le=20)
+    #: handled inbox rows (encrypted raw updates) are deleted after this many hours
+    inbox_keep_hours: int = Field(default=48, ge=1, le=24 * 90)
+
     # --- rehearsal clock (issue 12, item 4; models/clock.py): staging copies only ---
     #: the moment every process's clock starts at (2027-06-02T20:55:00+03:00; without a zone:
     #: in TIMEZONE); it then runs at normal speed. Unset: the real clock.

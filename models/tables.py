@@ -986,3 +986,27 @@ class ConversationState(Base):
     state: Mapped[str | None] = mapped_column(String(255))
     data: Mapped[bytes | None] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime]
+
+
+class InboxUpdate(Base):
+    """Входящее обновление (issue #13, item 1): the inbox, symmetric to the outbox. Every
+    update from Telegram is written here before it is acknowledged (polling: before the
+    offset moves past it; webhook: before the 200), and marked handled once its handler has
+    run. A row neither handled nor failed is handled again after a crash; ``attempts`` bounds
+    the retries of a failing handler. ``payload`` is the raw update as JSON encrypted with the
+    personal-data key (R-PD-2): it may carry names and СНИЛС. Handled rows are purged after
+    INBOX_KEEP_HOURS. The primary key makes a redelivered copy (same update_id) a no-op."""
+
+    __tablename__ = "inbox_updates"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    #: where «Не получилось, попробуйте ещё раз» goes when the update is given up
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: a process handling it holds it until then; after, another process may take it over
+    lease_until: Mapped[datetime | None]
+    handled_at: Mapped[datetime | None] = mapped_column(index=True)
+    failed_at: Mapped[datetime | None]

@@ -5,6 +5,9 @@ Counted where they happen (in-process counters and histograms):
 - ``contest_bot_updates_total{handler,outcome}`` and ``contest_bot_update_seconds{handler}``:
   Telegram updates handled by the bot, by handler (``bot.health.UpdateMetrics``);
 - ``contest_sweep_seconds``: how long each sweep took (``notifications.sweep``);
+- ``contest_bot_updates_given_up_total`` (alert on it), ``contest_bot_update_retries_total``,
+  ``contest_bot_updates_recovered_total``, ``contest_bot_updates_duplicate_total``: the inbox
+  (``bot.inbox``, issue #13);
 - ``contest_reminders_sent_total{kind}``: outbox messages sent, by the first part of their
   reason (``deadline``, ``appeal``, ``broadcast`` …) (``notifications.delivery``).
 
@@ -47,6 +50,10 @@ __all__ = [
     "STATE",
     "SWEEP_SECONDS",
     "UPDATES",
+    "UPDATES_DUPLICATE",
+    "UPDATES_GIVEN_UP",
+    "UPDATES_RECOVERED",
+    "UPDATE_RETRIES",
     "UPDATE_SECONDS",
     "readiness",
     "refresh_state",
@@ -67,6 +74,12 @@ SWEEP_SECONDS = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )
 REMINDERS_SENT = Counter("contest_reminders_sent", "Outbox messages sent to Telegram, by kind (the reason's first part)", ["kind"])
+#: issue #13, item 1: the inbox. An alert belongs on the first: a person was told
+#: «Не получилось, попробуйте ещё раз» after INBOX_MAX_ATTEMPTS failed attempts.
+UPDATES_GIVEN_UP = Counter("contest_bot_updates_given_up", "Updates given up after INBOX_MAX_ATTEMPTS failed attempts (the person was told to try again)")
+UPDATE_RETRIES = Counter("contest_bot_update_retries", "Failed update handlings that are tried again from the inbox")
+UPDATES_RECOVERED = Counter("contest_bot_updates_recovered", "Inbox updates handled again after a process stopped mid-update")
+UPDATES_DUPLICATE = Counter("contest_bot_updates_duplicate", "Updates Telegram delivered again that were already in the inbox (not handled twice)")
 
 
 #: reported even when no row is in them (a series that appears from nowhere alerts badly)
