@@ -3,6 +3,8 @@ test) builds its own engine on its own event loop with :func:`create_engine`."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event
@@ -64,6 +66,16 @@ def create_engine(
 
         return engine
     return _create_async_engine(url, echo=echo, pool_pre_ping=True, **pool)
+
+
+@asynccontextmanager
+async def writing(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session in a transaction that may write (workers, the sweep): like a service's unit
+    of work it takes SQLite's write lock at its start, so it never fails with "database is
+    locked" when it turns from reading to writing while another writer holds the lock."""
+    async with sessionmaker() as session, session.begin():
+        await session.connection(execution_options={WRITE_LOCK: True})
+        yield session
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

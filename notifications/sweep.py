@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
+from models.db import writing
 from models.tables import Contest, Delivery, ReminderRun
 from notifications import appeal_reminders, remote_reminders  # noqa: F401  (register their reminder kinds)
 from notifications.broadcasts import stale_broadcasts
@@ -49,7 +50,7 @@ async def materialise_reminders(
     async with sessionmaker() as s:
         contests = (await s.execute(select(Contest).options(selectinload(Contest.stages)))).scalars().all()
     for kind in kinds:
-        async with sessionmaker() as s, s.begin():
+        async with writing(sessionmaker) as s:
             for run in await kind.runs(s, now, contests):
                 reason = kind.reason(run)
                 done = (
@@ -101,7 +102,7 @@ async def due_delivery_ids(
     transaction. ``FOR UPDATE SKIP LOCKED`` lets two sweeps run at once without both
     taking the same rows (PostgreSQL; SQLite has one writer anyway)."""
     stale = now - requeue_after
-    async with sessionmaker() as s, s.begin():
+    async with writing(sessionmaker) as s:
         ids = (
             (
                 await s.execute(

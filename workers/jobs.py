@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from models.db import writing
 from models.tables import ApplicationFile
 from notifications.delivery import Outcome, deliver
 from notifications.sweep import SweepReport, sweep
@@ -104,7 +105,7 @@ async def download_job(rt: WorkerRuntime, file_id: int) -> str:
         sha, size, target = await asyncio.to_thread(_store, tmp, files_dir)
     finally:
         await asyncio.to_thread(tmp.unlink, missing_ok=True)
-    async with rt.sessionmaker() as s, s.begin():
+    async with writing(rt.sessionmaker) as s:
         row = (await s.execute(select(ApplicationFile).where(ApplicationFile.id == file_id))).scalar_one_or_none()
         if row is None or not row.telegram_file_id:  # withdrawn while downloading
             return "gone"
