@@ -60,6 +60,7 @@ from typing import Any
 
 from models.contest_file import DefinitionError, DefinitionInvalid
 from models.rules import AspectKind
+from models.sandbox import FileRefused, XlsxLimits, inspect_xlsx, run_bounded
 from models.scheme_file import SchemeDef, parse_scheme_yaml, validate_scheme
 
 #: The largest workbook accepted, as sent (it is a ZIP file) …
@@ -71,6 +72,19 @@ MAX_SHEET_ROWS = 2000
 MAX_SHEET_COLUMNS = 40
 #: Rows looked at: blank formatted rows past the content are skipped, but not forever.
 _ROWS_SCANNED = 5 * MAX_SHEET_ROWS
+#: The ZIP of a scheme workbook, judged before openpyxl opens it (issue #13: a styles or
+#: shared-strings bomb inside the size limits froze the bot for 32–82 s).
+SCHEME_XLSX_LIMITS = XlsxLimits(
+    max_unpacked=MAX_XLSX_UNPACKED_BYTES,
+    max_part=32 * 1024 * 1024,
+    max_shared_strings=8 * 1024 * 1024,
+    max_styles=2 * 1024 * 1024,
+    max_rows=5 * _ROWS_SCANNED,
+    max_columns=1024,
+)
+#: Bounds of reading a scheme file in a child process (models.sandbox.run_bounded).
+SCHEME_SECONDS = 20
+SCHEME_MEMORY_MB = 768
 
 SHEET_PARAMS = "Параметры"
 SHEET_SCHEME = "Схема"
@@ -745,6 +759,13 @@ def _open_workbook(raw: bytes) -> Any:
         raise DefinitionInvalid(
             [DefinitionError("—", "xlsx_too_large", {"limit": MAX_XLSX_BYTES // (1024 * 1024)})]
         )
+    # parts, ratio and declared sheet size, before openpyxl reads a byte (issue #13)
+    try:
+        inspect_xlsx(raw, SCHEME_XLSX_LIMITS)
+    except FileRefused as exc:
+        if exc.code == "file_broken":
+            raise not_workbook from None
+        raise DefinitionInvalid([DefinitionError("—", exc.code, dict(exc.args_))]) from None
     from openpyxl import load_workbook
 
     try:
@@ -860,6 +881,23 @@ def parse_scheme_file(
     if is_xlsx(raw, filename):
         return read_scheme_xlsx(raw)
     return parse_scheme_yaml(raw), None
+
+
+async def parse_scheme_file_bounded(
+    raw: bytes, filename: str | None = None
+) -> tuple[SchemeDef, XlsxSourceMap | None]:
+    """:func:`parse_scheme_file` in a child process bounded in time and memory (issue #13):
+    the bot's event loop and memory are untouched by a hostile workbook or YAML. An overrun
+    raises :class:`models.sandbox.FileRefused` (``file_too_slow`` / ``file_too_complex``)."""
+    if is_xlsx(raw, filename) and raw.startswith(_ZIP_MAGIC):  # the ZIP checks before any child
+        try:
+            inspect_xlsx(raw, SCHEME_XLSX_LIMITS)
+        except FileRefused as exc:
+            if exc.code != "file_broken":  # a broken file: the reader says what it is
+                raise DefinitionInvalid([DefinitionError("—", exc.code, dict(exc.args_))]) from None
+    return await run_bounded(
+        parse_scheme_file, raw, filename, seconds=SCHEME_SECONDS, memory_mb=SCHEME_MEMORY_MB
+    )
 
 
 # --------------------------------------------------------------------------- writing

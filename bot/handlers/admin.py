@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -11,9 +9,10 @@ from aiogram.types import Message
 
 from bot.flow import Admin
 from bot.prompts import ask
-from bot.texts import tr
-from models.contest_file import MAX_DEFINITION_BYTES, DefinitionInvalid
+from bot.texts import error_text, tr
+from models.contest_file import MAX_DEFINITION_BYTES, DefinitionInvalid, parse_contest_definition
 from models.errors import Forbidden
+from models.sandbox import BoundedBuffer, FileRefused, run_bounded
 from models.services import Services
 from models.views import LoadResult
 from notifications.definition_errors import render_definition_errors
@@ -21,6 +20,9 @@ from notifications.definition_errors import render_definition_errors
 router = Router(name=__name__)
 
 _YAML = F.document.file_name.lower().endswith((".yaml", ".yml"))
+#: Bounds of parsing a contest file in a child process (models.sandbox.run_bounded).
+CONTEST_SECONDS = 15
+CONTEST_MEMORY_MB = 512
 
 
 def loaded_text(result: LoadResult) -> str:
@@ -44,16 +46,23 @@ async def ask_file(message: Message, services: Services, state: FSMContext) -> N
 async def contest_file(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     if not services.contests.is_admin(message.from_user.id):
         raise Forbidden("admin_only")
+    # «Проверяю файл…», then the result in its place; the YAML is parsed in a child process
+    # bounded in time and memory (issue #13; its depth and tags are checked by the parser)
+    progress = await message.answer(tr("heavy-checking"))
     if (message.document.file_size or 0) > MAX_DEFINITION_BYTES:
-        await message.answer(tr("admin-file-too-large"))
+        await progress.edit_text(tr("admin-file-too-large"))
         return
-    progress = await message.answer(tr("admin-loading"))
-    buffer = io.BytesIO()
-    await bot.download(message.document, destination=buffer)
     try:
-        result = await services.contests.load_definition(message.from_user.id, buffer.getvalue())
+        buffer = BoundedBuffer(MAX_DEFINITION_BYTES)
+        await bot.download(message.document, destination=buffer)
+        raw = buffer.getvalue()
+        parsed = await run_bounded(parse_contest_definition, raw, seconds=CONTEST_SECONDS, memory_mb=CONTEST_MEMORY_MB)
+        result = await services.contests.load_definition(message.from_user.id, raw, parsed=parsed)
     except DefinitionInvalid as exc:
         await progress.edit_text(render_definition_errors(exc.errors))
+        return
+    except FileRefused as exc:
+        await progress.edit_text(error_text(exc))
         return
     await state.set_state(None)
     await progress.edit_text(loaded_text(result))

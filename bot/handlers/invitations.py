@@ -3,6 +3,7 @@ an invitation link (``/start inv_<token>``), and /staff (roles, links, revoking 
 
 from __future__ import annotations
 
+import asyncio
 import io
 from typing import Any
 
@@ -17,9 +18,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.menus import set_menu
 from bot.prompts import ask, cancel_row
 from bot.texts import error_text, format_dt, staff_help, tr
-from models.errors import Forbidden
+from models.errors import DomainError, Forbidden
+from models.sandbox import BoundedBuffer
 from models.services import Services
 from models.services.invitations import (
+    MAX_BULK_BYTES,
     TOKEN_PREFIX,
     BulkResult,
     InviteSpec,
@@ -216,40 +219,56 @@ async def invite_list(message: Message, bot: Bot, services: Services, state: FSM
         await state.set_state(None)
         await message.answer(tr("session-expired"))
         return
-    buffer = io.BytesIO()
-    await bot.download(message.document, destination=buffer)
+    # «Проверяю файл…» first, then the result in its place; the list is read in a bounded
+    # child process (issue #13: a hostile workbook froze every user for 142 s)
+    progress = await message.answer(tr("heavy-checking"))
     filename = message.document.file_name or "list.csv"
-    result = await services.invitations.create_bulk(message.from_user.id, draft["contest_id"], filename, buffer.getvalue())
+    try:
+        if (message.document.file_size or 0) > MAX_BULK_BYTES:
+            raise DomainError("inv_file_too_large")
+        buffer = BoundedBuffer(MAX_BULK_BYTES)
+        await bot.download(message.document, destination=buffer)
+        result = await services.invitations.create_bulk(message.from_user.id, draft["contest_id"], filename, buffer.getvalue())
+    except DomainError as exc:
+        await progress.edit_text(error_text(exc))
+        return
     await state.set_state(Invite.menu)
     content = await _result_workbook(bot, result)
     expires = next((r.issued.expires_at for r in result.rows if r.issued), None)
     caption = tr("inv-bulk-caption", expires=format_dt(expires, TZ)) if expires else None
     stem = filename.rsplit(".", 1)[0][:40] or "list"
-    await message.answer_document(BufferedInputFile(content, filename=f"{stem}-links.xlsx"), caption=caption)
     text = tr("inv-bulk-done", created=result.created, failed=len(result.failed))
     if result.failed:
         text += "\n" + tr("inv-bulk-failed-rows", rows=", ".join(str(r) for r in result.failed))
-    await message.answer(text)
+    await progress.edit_text(text)
+    await message.answer_document(BufferedInputFile(content, filename=f"{stem}-links.xlsx"), caption=caption)
 
 
 async def _result_workbook(bot: Bot, result: BulkResult) -> bytes:
-    """The same rows as the list sent, plus a link (or the error) for each."""
+    """The same rows as the list sent, plus a link (or the error) for each; the workbook is
+    written in a thread (up to 1000 rows: not on the event loop, issue #13)."""
+    width = max([len(result.header), *(len(r.cells) for r in result.rows)])
+    pad = [""] * width
+    table = [[*(result.header + pad)[:width], tr("inv-col-link"), tr("inv-col-expires"), tr("inv-col-error")]]
+    for row in result.rows:
+        cells = (row.cells + pad)[:width]
+        if row.issued is not None:
+            link = await invitation_link(bot, row.issued.payload)
+            table.append([*cells, link, format_dt(row.issued.expires_at, TZ), ""])
+        else:
+            error = error_text(row.error) if row.error is not None else ""
+            table.append([*cells, "", "", tr("inv-row-error", row=row.row, error=error)])
+    return await asyncio.to_thread(_workbook_bytes, table)
+
+
+def _workbook_bytes(table: list[list[str]]) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
     sheet.title = "Приглашения"
-    width = max([len(result.header), *(len(r.cells) for r in result.rows)])
-    pad = [""] * width
-    sheet.append([*(result.header + pad)[:width], tr("inv-col-link"), tr("inv-col-expires"), tr("inv-col-error")])
-    for row in result.rows:
-        cells = (row.cells + pad)[:width]
-        if row.issued is not None:
-            link = await invitation_link(bot, row.issued.payload)
-            sheet.append([*cells, link, format_dt(row.issued.expires_at, TZ), ""])
-        else:
-            error = error_text(row.error) if row.error is not None else ""
-            sheet.append([*cells, "", "", tr("inv-row-error", row=row.row, error=error)])
+    for row in table:
+        sheet.append(row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

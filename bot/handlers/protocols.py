@@ -12,7 +12,6 @@ button changes nothing) and refuses in Russian through ``handlers.common``.
 from __future__ import annotations
 
 import asyncio
-import io
 from pathlib import Path
 
 from aiogram import Bot, F, Router
@@ -26,8 +25,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot import flow
 from bot.callbacks import ProtocolCb
 from bot.prompts import ask, confirm_markup
-from bot.texts import format_dt, tr
+from bot.texts import error_text, format_dt, tr
 from models.errors import DomainError, Forbidden
+from models.sandbox import BoundedBuffer
 from models.services import Services
 from models.services.protocols import ProtocolView, SignerState
 from models.services.scoring import SchemeBrief
@@ -430,17 +430,24 @@ async def verify_file(message: Message, bot: Bot, services: Services, state: FSM
     if (message.document.file_size or 0) > MAX_VERIFY_BYTES:
         await message.answer(tr("pro-verify-too-large"))
         return
-    buffer = io.BytesIO()
-    await bot.download(message.document, destination=buffer)
-    found = await services.protocols.verify(buffer.getvalue())
-    await state.set_state(None)
-    if not found.found or found.protocol is None:
-        await message.answer(tr("pro-verify-no-match", sha=found.pdf_sha256))
+    # «Проверяю файл…», then the result in its place; the download stops at the limit
+    # whatever size the update claimed, and the hash runs in a thread (issue #13)
+    progress = await message.answer(tr("heavy-checking"))
+    try:
+        buffer = BoundedBuffer(MAX_VERIFY_BYTES)
+        await bot.download(message.document, destination=buffer)
+        found = await services.protocols.verify(buffer.getvalue())
+        await state.set_state(None)
+        if not found.found or found.protocol is None:
+            await progress.edit_text(tr("pro-verify-no-match", sha=found.pdf_sha256))
+            return
+        view = found.protocol
+        roles = await services.coordination.staff_roles(uid)
+        if not roles.is_admin and view.contest_id not in roles.coordinator_contests:
+            raise Forbidden("pro_verify_coordinator_only")
+    except DomainError as exc:
+        await progress.edit_text(error_text(exc))
         return
-    view = found.protocol
-    roles = await services.coordination.staff_roles(uid)
-    if not roles.is_admin and view.contest_id not in roles.coordinator_contests:
-        raise Forbidden("pro_verify_coordinator_only")
     tz = view.timezone
     lines = [tr("pro-verify-match", title=view.title, number=str(view.id), kind=_kind(view.kind), version=found.version or 0, sha=found.pdf_sha256)]
     if found.current:
@@ -455,7 +462,12 @@ async def verify_file(message: Message, bot: Bot, services: Services, state: FSM
         lines += [tr("pro-verify-signer", name=x.name, role=_role(x.role), at=format_dt(x.at, tz)) for x in found.signed_by]
     else:
         lines.append(tr("pro-verify-no-signers"))
-    await _long(message, "\n".join(lines))
+    text = "\n".join(lines)
+    if len(text) <= 3800:
+        await progress.edit_text(text)
+    else:  # a long list of signers: in parts, as elsewhere
+        await progress.edit_text(lines[0])
+        await _long(message, "\n".join(lines[1:]))
 
 
 @router.message(ProtocolForm.verify_file, ~F.text.startswith("/"))

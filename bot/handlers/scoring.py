@@ -7,7 +7,6 @@ Handlers stay thin: each button calls one service method, which checks the role 
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -21,10 +20,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot import flow
 from bot.callbacks import AllowCb, CorrCb, ScoreCb, ScoringCb
 from bot.prompts import ask, confirm_markup
-from bot.texts import format_dt, tr
+from bot.texts import error_text, format_dt, tr
 from models.contest_file import MAX_DEFINITION_BYTES, DefinitionInvalid
 from models.errors import DomainError
-from models.scheme_xlsx import parse_scheme_file
+from models.sandbox import BoundedBuffer, FileRefused
+from models.scheme_xlsx import parse_scheme_file_bounded
 from models.services import Services
 from models.services.scoring import CorrectionView, Option, ScoreItem, TargetSheet
 from notifications.definition_errors import render_definition_errors
@@ -828,17 +828,22 @@ async def scheme_file(message: Message, bot: Bot, services: Services, state: FSM
         contest_id = contests[0].id if contests else None
     if contest_id is None:
         raise DomainError("no_contests")
-    progress_msg = await message.answer(tr("sco-scheme-loading"))
-    buffer = io.BytesIO()
-    await bot.download(doc, destination=buffer)
-    raw = buffer.getvalue()
+    # «Проверяю файл…», then the result in its place; the file is read in a child process
+    # bounded in time and memory, after the ZIP checks (issue #13: a styles or shared-strings
+    # bomb froze the bot for 32–82 s)
+    progress_msg = await message.answer(tr("heavy-checking"))
     sources = None
     try:
-        d, sources = parse_scheme_file(raw, doc.file_name or "")
+        buffer = BoundedBuffer(MAX_DEFINITION_BYTES * 2)
+        await bot.download(doc, destination=buffer)
+        d, sources = await parse_scheme_file_bounded(buffer.getvalue(), doc.file_name or "")
         result = await services.scoring.load_scheme(message.from_user.id, contest_id, d)
     except DefinitionInvalid as exc:
         errors = sources.remap(exc.errors) if sources is not None else exc.errors  # «лист «Схема», строка 17»
         await progress_msg.edit_text(render_definition_errors(errors, title_key="scheme-errors-title"))
+        return
+    except FileRefused as exc:  # too big to download, too slow or too complex to read
+        await progress_msg.edit_text(error_text(exc))
         return
     await state.set_state(None)
     key = "sco-scheme-unchanged" if result.unchanged else "sco-scheme-loaded"

@@ -115,12 +115,13 @@ async def _upsert_children(
 
 
 class ContestService(Service):
-    async def load_definition(self, actor: int | None, raw: bytes) -> LoadResult:
+    async def load_definition(self, actor: int | None, raw: bytes, *, parsed: ContestDef | None = None) -> LoadResult:
         """Load or re-load a contest file (admins only; ``actor=None`` is the command line).
-        Raises :class:`DefinitionInvalid` listing every problem; a bad file changes nothing."""
+        Raises :class:`DefinitionInvalid` listing every problem; a bad file changes nothing.
+        ``parsed``: ``raw`` already parsed off the event loop (the bot, issue #13)."""
         if actor is not None and not self.is_admin(actor):
             raise Forbidden("admin_only")
-        definition = parse_contest_definition(raw)
+        definition = parsed if parsed is not None else parse_contest_definition(raw)
         async with self.uow() as uow:
             return await self._apply(uow, actor, definition, definition_sha256(raw))
 

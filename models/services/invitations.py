@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.contest_file import ExpertStatus, PersonDef, Role
 from models.errors import DomainError, Forbidden, NotFound
+from models.sandbox import FileRefused, XlsxLimits, inspect_xlsx, run_bounded
 from models.services.base import Service, UnitOfWork, lock
 from models.services.staff_history import contest_tz, last_action
 from models.tables import Contest, Invitation, Nomination, Region, RoleAssignment
@@ -200,22 +201,77 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+#: A list's workbook, judged before openpyxl opens it (issue #13: a 287 KB list that unpacked
+#: to 2,000,000 rows froze the bot for 142 s): see :func:`models.sandbox.inspect_xlsx`.
+LIST_XLSX_LIMITS = XlsxLimits(
+    max_unpacked=24 * 1024 * 1024,
+    max_part=16 * 1024 * 1024,
+    max_shared_strings=8 * 1024 * 1024,
+    max_styles=2 * 1024 * 1024,
+    max_rows=10 * MAX_BULK_ROWS,
+    max_columns=1024,
+)
+#: Columns read from a list (ФИО, роль, регион, e-mail, статус and a few of the sender's own).
+MAX_BULK_COLUMNS = 50
+#: Bounds of reading a list in a child process (models.sandbox.run_bounded).
+LIST_SECONDS = 15
+LIST_MEMORY_MB = 512
+
+
+def _trimmed(row: list[str]) -> list[str]:
+    while row and not row[-1]:
+        row.pop()
+    return row
+
+
+def _limited(rows: Any) -> list[list[str]]:
+    """At most the rows :meth:`InvitationService.create_bulk` can judge: the blank rows
+    before the header, the header, and one row past :data:`MAX_BULK_ROWS` (so that it says
+    «больше 1000 строк») — never every row of a long sheet first."""
+    out: list[list[str]] = []
+    body = -1  # rows after the header; -1 while the header is not yet found
+    for row in rows:
+        out.append(row)
+        if body < 0:
+            if any(row):
+                body = 0
+            elif len(out) > MAX_BULK_ROWS:  # only blank rows: there is no header
+                break
+            continue
+        body += 1
+        if body > MAX_BULK_ROWS:
+            break
+    return out
+
+
 def read_table(filename: str, data: bytes) -> list[list[str]]:
-    """The rows of a CSV or XLSX file as text cells (the first row is the header)."""
+    """The rows of a CSV or XLSX file as text cells (the first row is the header), at most
+    one past the limit. Pure (run it with :func:`read_table_bounded` in the bot); a
+    workbook is checked by :func:`models.sandbox.inspect_xlsx` before openpyxl opens it."""
     if len(data) > MAX_BULK_BYTES:
         raise DomainError("inv_file_too_large")
     name = filename.lower()
     if name.endswith(".xlsx"):
+        try:
+            inspect_xlsx(data, LIST_XLSX_LIMITS)
+        except FileRefused as exc:
+            if exc.code == "file_broken":
+                raise DomainError("inv_bad_file") from None
+            raise
         from openpyxl import load_workbook
 
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # a damaged or foreign file: openpyxl raises many kinds
             raise DomainError("inv_bad_file") from exc
-        sheet = book.worksheets[0]
-        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-        return rows
+        try:
+            sheet = book.worksheets[0]
+            rows = sheet.iter_rows(max_col=MAX_BULK_COLUMNS, values_only=True)
+            return _limited(_trimmed([_cell(v) for v in row]) for row in rows)
+        except Exception as exc:  # a malformed sheet
+            raise DomainError("inv_bad_file") from exc
+        finally:
+            book.close()
     if name.endswith(".csv"):
         for encoding in ("utf-8-sig", "cp1251"):
             try:
@@ -227,8 +283,24 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
             raise DomainError("inv_bad_file")
         first = text.splitlines()[0] if text else ""
         delimiter = max(";,\t", key=first.count)
-        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        return _limited(_trimmed([_cell(v) for v in row[:MAX_BULK_COLUMNS]]) for row in reader)
     raise DomainError("inv_bad_file_type")
+
+
+async def read_table_bounded(filename: str, data: bytes) -> list[list[str]]:
+    """:func:`read_table` in a child process, bounded in time and memory (issue #13): the
+    event loop and the bot's memory are untouched by a hostile workbook."""
+    if len(data) > MAX_BULK_BYTES:
+        raise DomainError("inv_file_too_large")
+    if filename.lower().endswith(".xlsx"):  # the ZIP checks (milliseconds) before any child
+        try:
+            inspect_xlsx(data, LIST_XLSX_LIMITS)
+        except FileRefused as exc:
+            if exc.code == "file_broken":
+                raise DomainError("inv_bad_file") from None
+            raise
+    return await run_bounded(read_table, filename, data, seconds=LIST_SECONDS, memory_mb=LIST_MEMORY_MB)
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -430,7 +502,7 @@ class InvitationService(Service):
     async def create_bulk(self, actor: int, contest_id: int, filename: str, data: bytes) -> BulkResult:
         """Invitations from a CSV/XLSX list (ФИО, роль, регион, e-mail, статус). Each row is
         checked on its own: good rows get links, bad ones an error by row number."""
-        table = read_table(filename, data)
+        table = await read_table_bounded(filename, data)  # off the event loop (issue #13)
         while table and not any(table[0]):
             table.pop(0)
         if not table:

@@ -12,6 +12,7 @@ signatures stay in history and no longer count (R-PRO-2).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from dataclasses import dataclass
@@ -539,7 +540,7 @@ class ProtocolService(Service):
     async def verify(self, pdf: bytes) -> Verification:
         """Does this exact file match a version of a protocol? Who signed that version?
         (``python -m bot verify-protocol FILE.pdf`` and a coordinator sending the file.)"""
-        sha = hashlib.sha256(pdf).hexdigest()
+        sha = (await asyncio.to_thread(hashlib.sha256, pdf)).hexdigest()  # up to 20 MB: off the loop
         async with self.read() as s:
             v = (await s.execute(select(ProtocolVersion).where(ProtocolVersion.pdf_sha256 == sha))).scalars().first()
             if v is None:
