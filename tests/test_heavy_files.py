@@ -303,6 +303,12 @@ async def test_a_contest_file_and_a_protocol_pdf_show_checking_then_the_result(w
     await coord.send("/verify")
     reply = await coord.send(document=document("liar-pdf", "protocol.pdf", "application/pdf", 1000))
     assert "Файл слишком большой" in reply, reply
+    # a file Telegram can no longer give (an expired id, a 404): a clear refusal in place
+    await coord.send("/verify")
+    mark = len(world.session.requests)
+    await coord.send(document=document("gone-pdf", "protocol.pdf", "application/pdf", 1000))
+    said = _said(world, COORD_MOSCOW, mark)
+    assert said[-1][0] == "edit" and "Не удалось получить файл" in said[-1][1], said
 
 
 async def test_another_persons_status_is_answered_while_a_file_is_checked(world: World, monkeypatch: pytest.MonkeyPatch) -> None:

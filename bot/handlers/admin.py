@@ -7,12 +7,13 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
+from bot.downloads import fetch
 from bot.flow import Admin
 from bot.prompts import ask
 from bot.texts import error_text, tr
 from models.contest_file import MAX_DEFINITION_BYTES, DefinitionInvalid, parse_contest_definition
 from models.errors import Forbidden
-from models.sandbox import BoundedBuffer, FileRefused, run_bounded
+from models.sandbox import FileRefused, run_bounded
 from models.services import Services
 from models.views import LoadResult
 from notifications.definition_errors import render_definition_errors
@@ -53,9 +54,7 @@ async def contest_file(message: Message, bot: Bot, services: Services, state: FS
         await progress.edit_text(tr("admin-file-too-large"))
         return
     try:
-        buffer = BoundedBuffer(MAX_DEFINITION_BYTES)
-        await bot.download(message.document, destination=buffer)
-        raw = buffer.getvalue()
+        raw = await fetch(bot, message.document, MAX_DEFINITION_BYTES)
         parsed = await run_bounded(parse_contest_definition, raw, seconds=CONTEST_SECONDS, memory_mb=CONTEST_MEMORY_MB)
         result = await services.contests.load_definition(message.from_user.id, raw, parsed=parsed)
     except DefinitionInvalid as exc:

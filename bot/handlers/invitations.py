@@ -15,11 +15,11 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.downloads import fetch
 from bot.menus import set_menu
 from bot.prompts import ask, cancel_row
 from bot.texts import error_text, format_dt, staff_help, tr
 from models.errors import DomainError, Forbidden
-from models.sandbox import BoundedBuffer
 from models.services import Services
 from models.services.invitations import (
     MAX_BULK_BYTES,
@@ -226,9 +226,8 @@ async def invite_list(message: Message, bot: Bot, services: Services, state: FSM
     try:
         if (message.document.file_size or 0) > MAX_BULK_BYTES:
             raise DomainError("inv_file_too_large")
-        buffer = BoundedBuffer(MAX_BULK_BYTES)
-        await bot.download(message.document, destination=buffer)
-        result = await services.invitations.create_bulk(message.from_user.id, draft["contest_id"], filename, buffer.getvalue())
+        raw = await fetch(bot, message.document, MAX_BULK_BYTES)
+        result = await services.invitations.create_bulk(message.from_user.id, draft["contest_id"], filename, raw)
     except DomainError as exc:
         await progress.edit_text(error_text(exc))
         return

@@ -24,10 +24,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import flow
 from bot.callbacks import ProtocolCb
+from bot.downloads import fetch
 from bot.prompts import ask, confirm_markup
 from bot.texts import error_text, format_dt, tr
 from models.errors import DomainError, Forbidden
-from models.sandbox import BoundedBuffer
 from models.services import Services
 from models.services.protocols import ProtocolView, SignerState
 from models.services.scoring import SchemeBrief
@@ -434,9 +434,7 @@ async def verify_file(message: Message, bot: Bot, services: Services, state: FSM
     # whatever size the update claimed, and the hash runs in a thread (issue #13)
     progress = await message.answer(tr("heavy-checking"))
     try:
-        buffer = BoundedBuffer(MAX_VERIFY_BYTES)
-        await bot.download(message.document, destination=buffer)
-        found = await services.protocols.verify(buffer.getvalue())
+        found = await services.protocols.verify(await fetch(bot, message.document, MAX_VERIFY_BYTES))
         await state.set_state(None)
         if not found.found or found.protocol is None:
             await progress.edit_text(tr("pro-verify-no-match", sha=found.pdf_sha256))

@@ -19,11 +19,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import flow
 from bot.callbacks import AllowCb, CorrCb, ScoreCb, ScoringCb
+from bot.downloads import fetch
 from bot.prompts import ask, confirm_markup
 from bot.texts import error_text, format_dt, tr
 from models.contest_file import MAX_DEFINITION_BYTES, DefinitionInvalid
 from models.errors import DomainError
-from models.sandbox import BoundedBuffer, FileRefused
+from models.sandbox import FileRefused
 from models.scheme_xlsx import parse_scheme_file_bounded
 from models.services import Services
 from models.services.scoring import CorrectionView, Option, ScoreItem, TargetSheet
@@ -834,9 +835,8 @@ async def scheme_file(message: Message, bot: Bot, services: Services, state: FSM
     progress_msg = await message.answer(tr("heavy-checking"))
     sources = None
     try:
-        buffer = BoundedBuffer(MAX_DEFINITION_BYTES * 2)
-        await bot.download(doc, destination=buffer)
-        d, sources = await parse_scheme_file_bounded(buffer.getvalue(), doc.file_name or "")
+        raw = await fetch(bot, doc, MAX_DEFINITION_BYTES * 2)
+        d, sources = await parse_scheme_file_bounded(raw, doc.file_name or "")
         result = await services.scoring.load_scheme(message.from_user.id, contest_id, d)
     except DefinitionInvalid as exc:
         errors = sources.remap(exc.errors) if sources is not None else exc.errors  # «лист «Схема», строка 17»

@@ -21,3 +21,4 @@ def-err-file-unpacked-too-large = { $place }: unpacked, the workbook takes { $si
 def-err-file-part-too-large = { $place }: the workbook part «{ $part }» takes { $size } MB, at most { $limit } MB is accepted. Remove extra formatting and empty rows.
 def-err-file-ratio-too-high = { $place }: the workbook part «{ $part }» is compressed { $ratio } times, at most { $limit } times is accepted. This is what zip bombs look like; save the table again in Excel.
 def-err-file-sheet-too-large = { $place }: the sheet's size is declared as { $range } ({ $rows } rows, { $columns } columns), at most { $limit_rows } rows and { $limit_columns } columns are accepted. Delete the empty rows and columns after the table.
+err-file-download-failed = Could not get the file from Telegram — please send it again. Nothing was changed.

@@ -21,3 +21,4 @@ def-err-file-unpacked-too-large = { $place }: в распакованном ви
 def-err-file-part-too-large = { $place }: часть книги «{ $part }» занимает { $size } МБ, а допускается не больше { $limit } МБ. Уберите лишнее оформление и пустые строки.
 def-err-file-ratio-too-high = { $place }: часть книги «{ $part }» сжата в { $ratio } раз, а допускается не больше чем в { $limit } раз. Так выглядят файлы-«бомбы»; сохраните таблицу заново в Excel.
 def-err-file-sheet-too-large = { $place }: размер листа указан как { $range } ({ $rows } строк, { $columns } столбцов), а допускается не больше { $limit_rows } строк и { $limit_columns } столбцов. Удалите пустые строки и столбцы после таблицы.
+err-file-download-failed = Не удалось получить файл от Telegram — отправьте его ещё раз. Ничего не изменено.
