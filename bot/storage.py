@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,8 @@ from typing import Any
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
+from aiogram.fsm.storage.redis import RedisEventIsolation
+from redis.exceptions import LockError
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -190,15 +193,32 @@ class DatabaseStorage(BaseStorage):
             await redis.aclose(close_connection_pool=True)
 
 
+class _ForgivingRedisIsolation(RedisEventIsolation):
+    """aiogram's Redis lock per person, except that losing the lock (its timeout passed, or
+    Redis restarted or was flushed mid-update) is logged, not raised: the update has been
+    handled by then, and raising would hand it to the inbox to be handled again."""
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncIterator[None]:
+        lock = self.redis.lock(name=self.key_builder.build(key, "lock"), **self.lock_kwargs)
+        await lock.acquire()
+        try:
+            yield None
+        finally:
+            try:
+                await lock.release()
+            except LockError as exc:
+                log.warning("per-person lock lost before release (%s)", type(exc).__name__)
+
+
 def redis_isolation(url: str) -> tuple[BaseEventIsolation, Any]:
     """One person's updates one at a time across every bot instance (a Redis lock per user
     and chat) — and the client, for the storage to close."""
     from aiogram.fsm.storage.base import DefaultKeyBuilder
-    from aiogram.fsm.storage.redis import RedisEventIsolation
     from redis.asyncio import Redis
 
     redis = Redis.from_url(url)
-    return RedisEventIsolation(redis, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)), redis
+    return _ForgivingRedisIsolation(redis, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)), redis
 
 
 __all__ = ["DatabaseStorage", "redis_isolation"]

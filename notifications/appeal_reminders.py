@@ -216,11 +216,8 @@ class AppealLateRefusal(ReminderKind):
     window: timedelta = EXTRACT_CHECK_WINDOW
 
     async def runs(self, s: AsyncSession, now: datetime, contests: list[Contest]) -> list[Run]:
-        from models.db import WRITE_LOCK
-
-        # SQLite: this kind's transaction changes state, so it begins with the write lock
-        # (BEGIN IMMEDIATE), like a unit of work — its reads stay true until it commits.
-        await s.connection(execution_options={WRITE_LOCK: True})
+        # SQLite: this kind's transaction changes state; the sweep opens it with the write
+        # lock (models.db.writing), like a unit of work — its reads stay true until it commits.
         by_id = {c.id: c for c in contests}
         if not by_id:
             return []

@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.clock import Clock
-from models.db import WRITE_LOCK, writing
+from models.db import writing
 from models.services.broadcasts import BroadcastProgress, progress_of
 from models.tables import Broadcast, Delivery, Participant, Person
 from notifications.i18n import t
@@ -118,9 +118,9 @@ async def tick(
     left. Returns True while the broadcast still needs ticks."""
     now = clock.now()
     async with writing(sessionmaker) as s:
-        # running → done is a transition too (issue #12): SQLite's write lock at the start,
-        # the row lock on PostgreSQL, so a «Отменить» racing the last tick is settled once.
-        await s.connection(execution_options={WRITE_LOCK: True})
+        # running → done is a transition too (issue #12): SQLite's write lock at the start
+        # (writing), the row lock on PostgreSQL, so a «Отменить» racing the last tick is
+        # settled once.
         b = await s.get(Broadcast, broadcast_id, with_for_update=True, populate_existing=True)
         if b is None:
             return False

@@ -265,3 +265,24 @@ async def test_a_rejection_reason_prompt_left_with_a_command_survives_a_restart(
     assert "Нет подтверждающих документов" in await coord.send("Нет подтверждающих документов")
     async with world.services.ctx.sessionmaker() as s:
         assert (await s.execute(select(Participant.verification_status))).scalar_one() == "pending"  # not before «Подтвердить»
+
+
+async def test_a_person_lock_lost_mid_update_is_not_an_error() -> None:
+    """Redis flushed or restarted while an update is handled: the per-person lock is gone by
+    the time it is released. The update was handled; raising would hand it to the inbox to be
+    handled again."""
+    from aiogram.fsm.storage.base import StorageKey
+
+    from bot.storage import redis_isolation
+    from tests.conftest import REDIS_URL, needs_redis
+
+    needs_redis()
+    isolation, redis = redis_isolation(REDIS_URL.rsplit("/", 1)[0] + "/12")
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    try:
+        async with isolation.lock(key):
+            await redis.flushdb()  # the lock vanishes under the handler
+        async with isolation.lock(key):  # and the next update of that person still runs
+            pass
+    finally:
+        await redis.aclose()
