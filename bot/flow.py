@@ -152,8 +152,9 @@ async def show_next(
     if view is None or not view.pd_consent:
         contest = await services.contests.contest(contest_id)
         await state.set_state(None)
-        await send(bot, chat_id, tr("welcome", contest=contest.title))
-        await send(bot, chat_id, consent_text(contest), consent_keyboard(contest_id))
+        # one message, not two: under Telegram's 30 messages/s a burst of /start is answered
+        # twice as fast (issue #13)
+        await send(bot, chat_id, tr("welcome", contest=contest.title) + "\n\n" + consent_text(contest), consent_keyboard(contest_id))
         return
     status = VerificationStatus(view.status)
     if status in (VerificationStatus.DRAFT, VerificationStatus.REJECTED):
