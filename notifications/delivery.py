@@ -26,7 +26,7 @@ from bot.callbacks import nav_button_data
 from models.clock import Clock
 from models.tables import Broadcast, Delivery, Person
 from notifications.i18n import t
-from notifications.ratelimit import SendGate
+from notifications.ratelimit import Priority, SendGate
 from ops.metrics import REMINDERS_SENT, reminder_kind
 
 log = logging.getLogger(__name__)
@@ -172,7 +172,7 @@ async def deliver(
         reason = row.reason
     while True:
         if gate is not None:
-            await gate.wait_turn(chat_id)
+            await gate.wait_turn(chat_id, Priority.BULK)  # replies go first (issue #13 §3)
         try:
             message = await _send(bot, chat_id, text, markup, *media)
         except TelegramRetryAfter as exc:

@@ -75,7 +75,8 @@ async def _from_settings() -> WorkerRuntime:
         services=Services(ctx),
         files_dir=settings.effective_files_dir,
         engine=engine,
-        gate=SendGate.for_settings(settings.redis_url, settings.send_rate),
+        # embedded: the same in-memory budget as the bot's replies (bot.send_gate); else Redis
+        gate=SendGate.shared(settings.redis_url, settings.send_rate),
         requeue_after=timedelta(seconds=settings.requeue_after_seconds),
         lease=timedelta(seconds=settings.send_lease_seconds),
     )
