@@ -45,6 +45,10 @@ MARGIN = 0.98
 #: one message a second per chat, with room for the jitter between the moment a send is let
 #: through and its arrival at Telegram (a strict 1.00 s met 429s in the reply benchmark)
 PER_CHAT_INTERVAL = 1.1
+#: A reply may run this far ahead of a chat's 1/s schedule: the two or three messages one
+#: press produces («Сохранено», then the next question) go out at once, as Telegram tolerates
+#: short bursts in a private chat; a fourth and later ones keep to about one a second.
+INTERACTIVE_CHAT_BURST = 2 * PER_CHAT_INTERVAL
 #: the share of the rate bulk sends leave to replies (issue #13 §3)
 INTERACTIVE_RESERVE = 0.2
 #: bulk sends book their overall slot at most this far ahead (seconds)
@@ -267,6 +271,8 @@ class SendGate:
         # a slot is never reserved and left unused while waiting for the chat
         if chat_id is not None:
             chat_wait = await self._pacer.reserve(f"chat:{chat_id}", PER_CHAT_INTERVAL)
+            if priority == Priority.INTERACTIVE:
+                chat_wait = max(0.0, chat_wait - INTERACTIVE_CHAT_BURST)
             if chat_wait > 0:
                 await asyncio.sleep(chat_wait)
                 waited += chat_wait

@@ -6,7 +6,6 @@ behind a saturating outbox, and a 429 pauses every sender and the reply is sent 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -58,16 +57,16 @@ def test_which_requests_are_gated() -> None:
         assert not is_gated(method), method
 
 
-async def test_replies_to_one_person_are_a_second_apart(gated) -> None:  # type: ignore[no-untyped-def]
+async def test_replies_to_one_person_burst_then_a_second_apart(gated) -> None:  # type: ignore[no-untyped-def]
     world, _, stamps = gated
     p = world.person(710001, "Анна")
-    assert await p.send("/start")
-    assert await p.send("/help")
-    assert await p.send("/start")
+    for command in ("/start", "/help", "/start", "/help", "/status", "/help"):
+        assert await p.send(command)
     sends = stamps.sends_to(710001)
-    assert len(sends) >= 3
-    gaps = [b - a for a, b in itertools.pairwise(sends)]
-    assert min(gaps) >= 0.95, gaps  # R: Telegram's 1 message a second in one chat
+    assert len(sends) >= 6
+    # a short burst goes at once (Telegram tolerates it), then about one a second per chat
+    assert sends[2] - sends[0] < 0.5
+    assert sends[5] - sends[0] >= 2.5, [round(b - sends[0], 2) for b in sends]
 
 
 async def test_replies_to_many_people_are_not_held_by_each_other(gated) -> None:  # type: ignore[no-untyped-def]
