@@ -237,3 +237,15 @@ def drain(w) -> None:  # type: ignore[no-untyped-def]
     for actor in (sweep, broadcast_progress, deliver, download_file):
         broker.join(actor.queue_name, fail_fast=True)
     w.join()
+
+
+# --------------------------------------------------------------------------- the Bot API stand-in
+
+
+@pytest.fixture
+async def api():  # type: ignore[no-untyped-def]
+    """A local HTTP stand-in of the Bot API (127.0.0.1) for the real ``python -m bot``."""
+    from tests.fakes import FakeBotAPI
+
+    async with FakeBotAPI() as server:
+        yield server

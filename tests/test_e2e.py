@@ -182,12 +182,6 @@ def base_env(tmp_path: Path, api: FakeBotAPI) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
-
-
 @contextlib.asynccontextmanager
 async def running(*procs: Process) -> AsyncIterator[None]:
     started = [await p.start() for p in procs]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -29,12 +28,6 @@ from tests.fakes import FakeBotAPI
 from tests.test_e2e import Process, User, base_env, cli, running
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
-        yield server
 
 
 async def _register(api: FakeBotAPI, user_id: int, name: str, snils: str) -> User:

@@ -21,13 +21,13 @@ from models.db import create_engine, create_sessionmaker
 from models.tables import AuditRecord, InboxUpdate, Participant
 from tests.conftest import COORD_MOSCOW, EXAMPLE
 from tests.fakes import FakeBotAPI
-from tests.test_e2e import Process, User, api, base_env, cli  # noqa: F401 - api is a fixture
+from tests.test_e2e import Process, User, base_env, cli
 from tests.test_e2e_double_press import _button, _settle
 
 pytestmark = pytest.mark.e2e
 
 
-async def _kill_once_confirmed(api: FakeBotAPI, process: Process, update_id: int) -> None:  # noqa: F811
+async def _kill_once_confirmed(api: FakeBotAPI, process: Process, update_id: int) -> None:
     """SIGKILL the bot as soon as it asks for updates past ``update_id`` (Telegram forgets it)."""
     for _ in range(30_000):
         if any(m.lower() == "getupdates" and int(p.get("offset") or 0) > update_id for m, p in api.requests):
@@ -62,7 +62,7 @@ async def _wait_status(db_url: str, action: str, status: str, seconds: float = 6
     return counts
 
 
-async def test_killed_right_after_a_press_the_press_takes_effect_exactly_once(api: FakeBotAPI, tmp_path: Path) -> None:  # noqa: F811
+async def test_killed_right_after_a_press_the_press_takes_effect_exactly_once(api: FakeBotAPI, tmp_path: Path) -> None:
     env = base_env(tmp_path, api)
     env["METRICS_PORT"] = "0"
     db_url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'contest.sqlite3'}"
@@ -119,7 +119,7 @@ async def test_killed_right_after_a_press_the_press_takes_effect_exactly_once(ap
     assert "Иванова" not in "".join(p.output() for p in logs)  # the inbox never logs an update
 
 
-async def test_a_second_poller_on_the_same_data_dir_refuses_to_start(api: FakeBotAPI, tmp_path: Path) -> None:  # noqa: F811
+async def test_a_second_poller_on_the_same_data_dir_refuses_to_start(api: FakeBotAPI, tmp_path: Path) -> None:
     env = base_env(tmp_path, api)
     env["METRICS_PORT"] = "0"
     await cli(env, "load-contest", str(EXAMPLE))

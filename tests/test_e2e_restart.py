@@ -14,7 +14,7 @@ from sqlalchemy import text
 from models.db import create_engine
 from tests.conftest import EXAMPLE
 from tests.fakes import FakeBotAPI
-from tests.test_e2e import Process, User, api, base_env, cli  # noqa: F401 - api is a fixture
+from tests.test_e2e import Process, User, base_env, cli
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +25,7 @@ async def _kill(process: Process) -> None:
     await process.proc.wait()
 
 
-async def test_embedded_bot_killed_at_the_full_name_prompt_keeps_the_step(api: FakeBotAPI, tmp_path: Path) -> None:  # noqa: F811
+async def test_embedded_bot_killed_at_the_full_name_prompt_keeps_the_step(api: FakeBotAPI, tmp_path: Path) -> None:
     env = base_env(tmp_path, api)
     assert "загружен" in await cli(env, "load-contest", str(EXAMPLE))
     anna = User(api, 555001)
