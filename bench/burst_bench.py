@@ -140,8 +140,12 @@ async def stop(proc: asyncio.subprocess.Process) -> None:
             await proc.wait()
 
 
-async def prepare(mode: str, tmp: Path, api: FakeBotAPI, opts: argparse.Namespace) -> dict[str, str]:
-    """A fresh database with the example contest; the environment of the bot process."""
+async def prepare(mode: str, tmp: Path, api: FakeBotAPI, opts: argparse.Namespace, limit: str) -> dict[str, str]:
+    """A fresh database with the example contest; the environment of the bot process.
+
+    The bot's send budget (``SEND_RATE``) is set to what the stand-in enforces: 30 with the 30/s
+    limit; with no limit, ``--no-limit-rate`` (default 1000, the ceiling Telegram allows a bot with
+    paid broadcasts) — otherwise the bot's own gate, not its handling, would be measured."""
     from models.crypto import PersonalDataCipher
 
     drop = {"DATABASE_URL", "REDIS_URL", "PD_ENCRYPTION_KEY", "BOT_TOKEN", "ADMIN_IDS", "WEBHOOK_URL"}
@@ -149,6 +153,7 @@ async def prepare(mode: str, tmp: Path, api: FakeBotAPI, opts: argparse.Namespac
     env.update(
         BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.url, DATA_DIR=str(tmp / "data"), FILES_DIR=str(tmp / "files"),
         ADMIN_IDS="900001", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", METRICS_PORT="0",
+        SEND_RATE=str(opts.no_limit_rate if limit == "none" else int(limit)),
     )
     if mode == "postgres":
         from tests.conftest import reset_postgres
@@ -220,7 +225,7 @@ async def one(mode: str, limit: str, who: str, opts: argparse.Namespace) -> Run:
                 env.update(BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.url, PYTHONUNBUFFERED="1")
                 procs_args = [[sys.executable, str(ROOT / "bench" / "echo_bot.py")]]
             else:
-                env = await prepare(mode, tmp, api, opts)
+                env = await prepare(mode, tmp, api, opts, limit)
                 procs_args = [[sys.executable, "-m", "bot"]]
                 if mode == "postgres":
                     procs_args.append([sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "4"])
@@ -302,6 +307,7 @@ def main() -> int:
     ap.add_argument("--limits", default="none,30", help="comma-separated: none and/or a sendMessage/s limit")
     ap.add_argument("--pg-url", default=os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL"))
     ap.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL"))
+    ap.add_argument("--no-limit-rate", type=int, default=1000, help="SEND_RATE of the bot when the stand-in has no limit")
     ap.add_argument("--idle", type=float, default=30.0, help="stop when nothing was sent for this long (s)")
     ap.add_argument("--timeout", type=float, default=900.0, help="longest one run may take (s)")
     ap.add_argument("--results", default=None, help="write the Markdown results here (e.g. bench/BURST_RESULTS.md)")
