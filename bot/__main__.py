@@ -65,6 +65,12 @@ async def _run(settings: Settings) -> None:
             raise
     if not settings.is_postgres:
         await upgrade(settings.effective_database_url, rt.engine)
+    if (key_file := settings.key_beside_database()) is not None:  # issue #15
+        log.warning(
+            "the personal-data key %s lies next to the database in DATA_DIR: a copy of the directory "
+            "holds both; in production set PD_ENCRYPTION_KEY (python -m bot generate-key) and keep it elsewhere",
+            key_file,
+        )
     from bot.health import start_health_server
 
     health = await start_health_server(settings.metrics_port, rt.engine, settings.redis_url)

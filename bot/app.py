@@ -24,6 +24,7 @@ from bot.handlers import (
     common,
     coordinator,
     errors,
+    guardians,
     invitations,
     ops,
     participant,
@@ -130,6 +131,7 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
         progress.router,
         remote.router,
         tasks.router,
+        guardians.router,  # a minor's parental consent (R-ROLE-5)
         coordinator.router,
         application.router,
         participant.router,

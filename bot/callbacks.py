@@ -112,6 +112,12 @@ class ReopenCb(CallbackData, prefix="ro"):
     confirm: bool = False
 
 
+class SnilsCb(CallbackData, prefix="sn"):
+    """«Показать СНИЛС» on a participant's card (issue #15; the service checks the region)."""
+
+    participant_id: int
+
+
 class ScoringCb(CallbackData, prefix="sg"):
     scheme_id: int
     action: str
@@ -155,6 +161,23 @@ class AppealCb(CallbackData, prefix="al"):
     action: str = "view"  # view | time | uphold | reject | conflict | decide
 
 
+class GuardianCb(CallbackData, prefix="gd"):
+    """A minor's parental consent, the participant's screens (R-ROLE-5)."""
+
+    contest_id: int
+    action: str  # open | who | rel | form | companion | submit; minors (the coordinator's list)
+    value: str = ""
+
+
+class GuardianDecideCb(CallbackData, prefix="gk"):
+    """The coordinator's check of a minor's consent (R-ROLE-5, like R-VER-3)."""
+
+    participant_id: int
+    action: str  # form | accept | accept_ok | return | confirm
+    #: which sending of the consent the card showed (guardians.consent_rev); 0: any
+    rev: int = 0
+
+
 def nav_button_data(spec: dict[str, Any]) -> str:
     """A notification's button spec (``{"action": "nominations", "contest_id": "3"}``) as
     callback data that leads straight to the place: a form, a file slot, the queue…"""
@@ -164,6 +187,8 @@ def nav_button_data(spec: dict[str, Any]) -> str:
         return AppCb(contest_id=contest_id, action=action, code=spec.get("code", "")).pack()
     if action == "queue":
         return QueueCb(contest_id=contest_id).pack()
+    if action == "guardian":  # R-ROLE-5: the consent screen
+        return GuardianCb(contest_id=contest_id, action="open").pack()
     # scoring (R-SCO): straight to an aspect, a vote, a sheet, a correction, the worklist
     if action == "score":
         return ScoreCb(target_id=int(spec["target"]), aspect_id=int(spec.get("aspect", 0)), scheme_id=int(spec.get("scheme", 0))).pack()

@@ -26,7 +26,7 @@ from bot.callbacks import (
 )
 from bot.prompts import BACK_KEY, cancel_button, cancel_markup
 from bot.texts import format_dt, missing_lines, status_text, tr
-from models import rules
+from models import org_names, rules
 from models.rules import ApplicationStatus, VerificationStatus
 from models.services import Services
 from models.services.participants import ORGANISATIONS_PAGE
@@ -98,12 +98,32 @@ async def resolve_contest(
 
 
 def button_label(title: str, number: int | None = None, width: int = 48) -> str:
-    """A button for a long name: registry names share long prefixes («ГБУ г. Москвы
-    Территориальный центр…»), so keep the distinguishing end."""
+    """The one way a long name becomes a button label (issue #15: labels were cut mid-word,
+    «2. …риальный центр…», «Стаж работы…, полн»). The full name belongs in the message text.
+
+    Within ``width`` characters: the registry's long phrases abbreviated first («Территориальный
+    центр социального обслуживания» → «ТЦСО», :func:`models.org_names.abbreviate`); if still too
+    long, whole words from the start and the distinguishing end («ГБУ г. Москвы … «Арбат»»),
+    never a part of a word — unless a single word is longer than the whole label."""
     prefix = f"{number}. " if number is not None else ""
-    if len(title) <= width:
-        return prefix + title
-    return prefix + "…" + title[-(width - 1):].lstrip()
+    text = " ".join(title.split())
+    if len(text) > width:
+        text = org_names.abbreviate(text)
+    if len(text) <= width:
+        return prefix + text
+    words = text.split(" ")
+    tail: list[str] = []
+    while len(words) - len(tail) > 1 and len(" ".join([words[-1 - len(tail)], *tail])) <= width // 3:
+        tail.insert(0, words[-1 - len(tail)])
+    ending = " … " + " ".join(tail) if tail else "…"
+    head: list[str] = []
+    for word in words[: len(words) - len(tail)]:
+        if len(" ".join([*head, word]).rstrip(",;:—-") + ending) > width:
+            break
+        head.append(word)
+    if not head:
+        return prefix + text[: width - 1] + "…"
+    return prefix + " ".join(head).rstrip(",;:—- ") + ending
 
 
 async def contest_for_anyone(message: Message, services: Services, state: FSMContext, then: str) -> int | None:
@@ -237,6 +257,8 @@ async def organisations_screen(
     result = await services.participants.organisations(contest_id, region_id, query, page)
     if query and result.total == 0:
         text = tr("form-no-organisations", query=query)
+    elif query and result.closest:  # nothing exact: the closest names (issue #15)
+        text = tr("form-closest-organisations", query=query)
     elif query:
         text = tr("form-ask-organisation-search", query=query, total=result.total)
     else:
@@ -302,6 +324,10 @@ def status_card(view: ParticipantView) -> str:
     lines.append(tr("status-application", state=state))
     if app is not None:
         lines.append(tr("status-nomination", nomination=app.nomination.title))
+    if view.guardian is not None:  # R-ROLE-5
+        from bot.handlers.guardians import status_line
+
+        lines.append(status_line(view.guardian))
     if view.contest.application_deadline:
         lines.append(tr("status-deadline", deadline=format_dt(view.contest.application_deadline, view.contest.timezone)))
     return "\n".join(lines)
@@ -357,7 +383,7 @@ def application_menu(view: ParticipantView) -> tuple[str, InlineKeyboardMarkup]:
         filled = bool(app.field_values.get(f.code))
         total += f.required
         done += f.required and filled
-        kb.button(text=tr("app-field-done" if filled else "app-field-todo", title=f.title[:50]), callback_data=AppCb(contest_id=cid, action="field", code=f.code))
+        kb.button(text=tr("app-field-done" if filled else "app-field-todo", title=button_label(f.title, width=50)), callback_data=AppCb(contest_id=cid, action="field", code=f.code))
     for slot in app.nomination.files:
         count = len(app.files_in(slot.code))
         total += slot.requirement.required
@@ -366,7 +392,7 @@ def application_menu(view: ParticipantView) -> tuple[str, InlineKeyboardMarkup]:
             key = "app-file-optional"
         else:
             key = "app-file-done" if count else "app-file-todo"
-        kb.button(text=tr(key, title=slot.title[:50], count=count), callback_data=AppCb(contest_id=cid, action="file", code=slot.code))
+        kb.button(text=tr(key, title=button_label(slot.title, width=50), count=count), callback_data=AppCb(contest_id=cid, action="file", code=slot.code))
     total += 2
     done += app.consent_privacy + app.consent_transfer
     # Each consent button says the value it sets ("1" give, "0" take back), so a double
@@ -379,6 +405,12 @@ def application_menu(view: ParticipantView) -> tuple[str, InlineKeyboardMarkup]:
         text=tr("app-consent-transfer-on" if app.consent_transfer else "app-consent-transfer-off"),
         callback_data=AppCb(contest_id=cid, action="transfer", code="0" if app.consent_transfer else "1"),
     )
+    if view.guardian is not None:  # R-ROLE-5: a minor's parental consent
+        from bot.handlers.guardians import menu_button
+
+        kb.add(menu_button(cid, view.guardian))
+        total += 1
+        done += view.guardian.accepted
     kb.button(text=tr("btn-app-review"), callback_data=AppCb(contest_id=cid, action="review"))
     kb.adjust(1)
     text = tr(
@@ -401,10 +433,16 @@ def application_summary(view: ParticipantView) -> tuple[str, InlineKeyboardMarku
         names = ", ".join(f"{x.file_name or 'файл'} ({rules.size_mb(x.size)} МБ)" for x in app.files_in(slot.code)) or "—"
         lines.append(tr("app-summary-file", title=slot.title, files=names))
     kb = InlineKeyboardBuilder()
-    if app.missing.nothing:
+    guardian_waits = view.guardian is not None and not view.guardian.accepted  # R-ROLE-5: sent once accepted
+    if guardian_waits:
+        from bot.handlers.guardians import menu_button, status_line
+
+        lines += ["", status_line(view.guardian)]  # type: ignore[arg-type]
+        kb.add(menu_button(cid, view.guardian))  # type: ignore[arg-type]
+    if app.missing.nothing and not guardian_waits:
         lines.append(tr("app-summary-consents"))
         kb.button(text=tr("btn-app-submit"), callback_data=AppCb(contest_id=cid, action="submit"))
-    else:
+    elif not app.missing.nothing:
         lines.append("")
         lines.append(tr("app-summary-missing"))
         lines += ["• " + line for line in missing_lines(app.missing, app)]

@@ -30,13 +30,17 @@ ROLE_COMMANDS: dict[str, tuple[str, ...]] = {
     "chief": ("scheme", "protocols", "dispute"),
     "mentor": ("appeal",),
     "commission_member": ("commission",),
+    # R-APL-2: the team representative appeals for the participants of their region
+    "team_representative": ("appeal",),
     # admins pass every coordinator check, so they see the coordinator's tools too
     "admin": (
         "queue", "applications", "broadcast", "progress", "remote", "scoring", "protocols", "publish", "verify", "commission",
         "load_contest", "invite", "staff",
     ),
 }
-ROLE_ORDER = ("participant", "coordinator", "federal_coordinator", "expert", "chief", "mentor", "commission_member", "admin")
+ROLE_ORDER = (
+    "participant", "coordinator", "federal_coordinator", "expert", "chief", "mentor", "commission_member", "team_representative", "admin",
+)
 
 
 def commands_for(roles: frozenset[str] | set[str]) -> list[BotCommand]:

@@ -137,6 +137,11 @@ class Role(StrEnum):
     FEDERAL_COORDINATOR = "federal_coordinator"  # федеральный оператор
     EXPERT = "expert"
     COMMISSION_MEMBER = "commission_member"
+    #: представитель команды (002 §5.3): named by the regional operator for the team of one
+    #: region — its participants and mentors; may appeal for them (R-APL-2)
+    TEAM_REPRESENTATIVE = "team_representative"
+    #: волонтёр (доброволец) чемпионата (002 §4.6, §5.5): receives a thank-you letter (R-RES-3)
+    VOLUNTEER = "volunteer"
 
 
 class ExpertStatus(StrEnum):
@@ -364,6 +369,9 @@ def _semantic_errors(d: ContestDef) -> list[DefinitionError]:
                 errors.append(DefinitionError(f"{place}.regions", "unknown_region", {"code": code}))
         if person.role is Role.COORDINATOR and not person.regions:
             errors.append(DefinitionError(f"{place}.regions", "coordinator_needs_region"))
+        if person.role is Role.TEAM_REPRESENTATIVE and len(person.regions) != 1:
+            # R-APL-2, 002 §5.3: a representative speaks for the team of exactly one region
+            errors.append(DefinitionError(f"{place}.regions", "team_needs_one_region"))
         if person.role is Role.EXPERT and person.expert_status is None:
             errors.append(DefinitionError(f"{place}.expert_status", "expert_needs_status"))
         for code in person.chief_for:

@@ -50,6 +50,9 @@ def create_engine(
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # Deleted or overwritten content is zeroed on disk, not left in free space
+            # (anonymisation leaves no copy of a name, R-PD-1/R-PD-3, issue #15).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
             # SQLAlchemy, not the driver, says when a transaction begins (below).
             dbapi_conn.isolation_level = None
@@ -76,6 +79,20 @@ async def writing(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterat
     async with sessionmaker() as session, session.begin():
         await session.connection(execution_options={WRITE_LOCK: True})
         yield session
+
+
+async def truncate_wal(sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
+    """SQLite: copy the write-ahead log into the database and truncate it to zero bytes, so
+    the older versions of pages it held (a name before anonymisation) are gone from disk
+    (issue #15). Call after the anonymising commit; a no-op on PostgreSQL. False when a
+    reader kept the log from being emptied (the next anonymisation tries again)."""
+    async with sessionmaker() as session:
+        if session.bind.dialect.name != "sqlite":
+            return True
+        conn = await session.connection()
+        busy, _, _ = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+        await session.commit()
+        return not busy
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -133,10 +133,13 @@ class Conditions:
     max_age: int | None = None
     min_experience_years: int | None = None
     requires_practice: bool = False
+    #: asked without an age limit of the nomination: a championship asks every participant
+    #: (R-ROLE-4, see :func:`entry_conditions`)
+    birth_date_required: bool = False
 
     @property
     def asks_birth_date(self) -> bool:
-        return self.min_age is not None or self.max_age is not None
+        return self.min_age is not None or self.max_age is not None or self.birth_date_required
 
     @property
     def asks_experience(self) -> bool:
@@ -163,15 +166,16 @@ class ConditionFailure:
 
 
 def check_conditions(
-    conditions: Conditions, answers: ConditionAnswers, today: date
+    conditions: Conditions, answers: ConditionAnswers, today: date, age_day: date | None = None
 ) -> list[ConditionFailure]:
-    """R-APP-3: every unmet condition of a nomination (empty when all are met)."""
+    """R-APP-3: every unmet condition of a nomination (empty when all are met). Ages are
+    counted on ``age_day`` when given (a championship: the stage date, R-ROLE-4), else today."""
     failures: list[ConditionFailure] = []
     if conditions.asks_birth_date:
         if answers.birth_date is None:
             failures.append(ConditionFailure("birth_date_missing"))
         else:
-            age = age_on(answers.birth_date, today)
+            age = age_on(answers.birth_date, age_day or today)
             if conditions.min_age is not None and age < conditions.min_age:
                 failures.append(ConditionFailure("too_young", conditions.min_age))
             if conditions.max_age is not None and age > conditions.max_age:
@@ -212,6 +216,94 @@ def parse_experience_years(value: str) -> int | None:
     return years if 0 <= years <= 70 else None
 
 
+#: The oldest birth date accepted is this many years back (issue #15: an absurd date is refused).
+BIRTH_DATE_MAX_YEARS = 100
+#: Work experience is counted in whole years, up to this many.
+EXPERIENCE_MAX_YEARS = 70
+#: The application field that holds the стаж. When the nomination's conditions ask for it too
+#: (R-APP-3 ``min_experience_years``), it is asked once: the condition's answer fills the field,
+#: and a correction of the field is checked against the condition again (issue #15).
+EXPERIENCE_FIELD = "experience_years"
+
+
+def birth_date_problem(value: str, today: date) -> str | None:
+    """Why ``value`` is not an acceptable birth date, as a code: ``format`` (not ДД.ММ.ГГГГ or
+    no such day), ``future`` (after today), ``too_old`` (more than 100 years ago); ``None`` when
+    :func:`parse_birth_date` accepts it."""
+    match = re.fullmatch(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*", value or "")
+    if not match:
+        return "format"
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        result = date(year, month, day)
+    except ValueError:
+        return "format"
+    return birth_date_out_of_range(result, today)
+
+
+def birth_date_out_of_range(value: date, today: date) -> str | None:
+    """``future`` or ``too_old`` for a birth date no person can have; ``None`` when plausible."""
+    if value > today:
+        return "future"
+    if today.year - value.year > BIRTH_DATE_MAX_YEARS:
+        return "too_old"
+    return None
+
+
+def experience_years_problem(value: str) -> str | None:
+    """Why ``value`` is not a стаж in whole years: ``fraction`` («5,5», «5.5» — refused, the
+    стаж counts full years only), ``range`` (over 70), ``format`` (not a number); ``None`` when
+    :func:`parse_experience_years` accepts it."""
+    text = (value or "").strip()
+    if re.fullmatch(r"\d{1,3}[.,]\d+", text):
+        return "fraction"
+    if not text.isdigit():
+        return "format"
+    return None if int(text) <= EXPERIENCE_MAX_YEARS else "range"
+
+
+# --------------------------------------------------------------------------- championship (R-VER-6, R-ROLE-4/5)
+
+#: ``Contest.kind`` of a «Профессионалы» championship (002)
+CHAMPIONSHIP = "championship"
+#: R-VER-6 (002 §4.7): registered «не позднее чем за 5 календарных дней до Чемпионата»
+CHAMPIONSHIP_REGISTRATION_DAYS = 5
+#: R-ROLE-4 (002 §5.1): «в возрасте от 14 лет – на момент проведения этапа Чемпионата»
+CHAMPIONSHIP_MIN_AGE = 14
+#: R-ROLE-5 (002 §4.7, §5.3): under this age a parent's consent and an accompanying adult
+ADULT_AGE = 18
+
+
+def championship_registration_last_day(event_day: date) -> date:
+    """R-VER-6: the last day a championship participant may register — 5 calendar days
+    before the day the stage starts (an event on 15.06 → registration by 10.06 inclusive)."""
+    return event_day - timedelta(days=CHAMPIONSHIP_REGISTRATION_DAYS)
+
+
+def championship_registration_open(event_day: date, today: date) -> bool:
+    """R-VER-6: may a participant register today (both days in the contest's time zone)?"""
+    return today <= championship_registration_last_day(event_day)
+
+
+def championship_old_enough(birth_date: date, stage_day: date) -> bool:
+    """R-ROLE-4: a championship participant is at least 14 on the day the stage starts."""
+    return age_on(birth_date, stage_day) >= CHAMPIONSHIP_MIN_AGE
+
+
+def is_minor_on(birth_date: date, stage_date: date) -> bool:
+    """R-ROLE-5: under 18 on the stage date — a parent's consent and an accompanying adult
+    are needed."""
+    return age_on(birth_date, stage_date) < ADULT_AGE
+
+
+def entry_conditions(conditions: Conditions, contest_kind: str) -> Conditions:
+    """The questions asked before a nomination opens: the nomination's own (R-APP-3) and, in a
+    championship, the birth date of every participant (R-ROLE-4)."""
+    if contest_kind != CHAMPIONSHIP or conditions.asks_birth_date:
+        return conditions
+    return replace(conditions, birth_date_required=True)
+
+
 # --------------------------------------------------------------------------- files (R-APP-4)
 
 
@@ -238,6 +330,8 @@ class OfferedFile:
     mime_type: str | None
     size: int | None
     is_video_message: bool = False
+    #: the content's first bytes when the caller could read them (models.filetypes.HEAD_BYTES)
+    head: bytes | None = None
 
 
 _MIME_EXTENSIONS = {
@@ -270,8 +364,12 @@ def file_extension(offered: OfferedFile) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class FileRefusal:
-    code: str  # wrong_type | too_large | too_large_for_cloud | size_unknown
+    code: str  # wrong_type | wrong_content | too_large | too_large_for_cloud | size_unknown
     limit: int | None = None
+    #: wrong_content: the claimed extension and what the signature says it is (filetypes.Detected)
+    claimed: str | None = None
+    actual: str | None = None
+    actual_name: str | None = None
 
 
 def check_file(
@@ -282,6 +380,12 @@ def check_file(
     ext = file_extension(offered)
     if ext is None or ext not in requirement.types:
         return FileRefusal("wrong_type")
+    if offered.head is not None:  # the name is a claim, the signature is evidence (issue #15)
+        from models.filetypes import content_matches
+
+        found = content_matches(ext, offered.head)
+        if found is not None:
+            return FileRefusal("wrong_content", claimed=ext, actual=found.kind, actual_name=found.name)
     if offered.size is None:
         return FileRefusal("size_unknown")
     if offered.size > requirement.max_size:
@@ -631,17 +735,47 @@ def appeal_decision_day(registered_at: datetime) -> date:
     return day + timedelta(days=1)
 
 
+@dataclass(frozen=True, slots=True)
+class Quorum:
+    """Where a vote stands against its quorum (R-APL-1): ``needed`` votes make a quorum
+    (at least 80 % of ``accredited``, rounded up), ``cast`` were given; ``missing`` more
+    are still needed (0 once ``reached``)."""
+
+    accredited: int
+    cast: int
+    needed: int
+
+    @property
+    def reached(self) -> bool:
+        return self.cast >= self.needed
+
+    @property
+    def missing(self) -> int:
+        return max(self.needed - self.cast, 0)
+
+
+def pre_appeal_quorum(accredited: int, cast: int) -> Quorum:
+    """R-APL-1: the quorum of a pre-appeal vote — at least 80 % of the experts accredited at
+    the site (8 accredited → 7 votes, 7 → 6, 5 → 4). The one place this is computed: the
+    service closes the vote by it and the chat card shows it (issue #15)."""
+    for value in (accredited, cast):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError("counts are non-negative integers")
+    if accredited == 0:
+        raise ValueError("no accredited experts")
+    if cast > accredited:
+        raise ValueError("more votes than accredited experts")
+    needed = -(-accredited * PRE_APPEAL_QUORUM_PERCENT // 100)  # the smallest n with n·100 ≥ 80·accredited
+    return Quorum(accredited, cast, needed)
+
+
 def pre_appeal_outcome(accredited: int, votes_for: int, votes_against: int) -> str:
     """R-APL-1: quorum when at least 80 % of the experts accredited at the site voted; the
     proposal passes with more than half of the votes cast (50 % + 1)."""
     for value in (accredited, votes_for, votes_against):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError("counts are non-negative integers")
-    if accredited == 0:
-        raise ValueError("no accredited experts")
     cast = votes_for + votes_against
-    if cast > accredited:
-        raise ValueError("more votes than accredited experts")
-    if cast * 100 < PRE_APPEAL_QUORUM_PERCENT * accredited:
+    if not pre_appeal_quorum(accredited, cast).reached:
         return "no_quorum"
     return "accepted" if votes_for * 2 > cast else "rejected"

@@ -157,6 +157,16 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def key_beside_database(self) -> Path | None:
+        """The generated ``pd.key`` when it lies in ``DATA_DIR`` next to the SQLite database
+        (no PD_ENCRYPTION_KEY): one copied directory or backup then holds both the
+        ciphertext and its key (issue #15; the bot warns at start, README says where to keep
+        it). None otherwise."""
+        if self.pd_encryption_key is not None or self.database_url:
+            return None
+        key_file = self.data_dir / "pd.key"
+        return key_file if key_file.exists() else None
+
     def encryption_key(self) -> bytes:
         """The personal-data key; in the embedded mode generated into ``DATA_DIR`` once."""
         if self.pd_encryption_key is not None:

@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, backref, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -437,6 +437,10 @@ class TaskSubmission(Base):
     file_name: Mapped[str | None] = mapped_column(Text)
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     submitted_at: Mapped[datetime]
+    #: the content, kept content-addressed like an application file (issue #15; migration 0015)
+    mime_type: Mapped[str | None] = mapped_column(String(128))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    storage_path: Mapped[str | None] = mapped_column(Text)
 
 
 # --------------------------------------------------------------------------- scoring (R-SCH, R-SCO)
@@ -793,12 +797,14 @@ class CommissionMember(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger)
-    role: Mapped[str] = mapped_column(String(16))  # chair | secretary | member
+    role: Mapped[str] = mapped_column(String(16))  # chair | deputy | secretary | member
     name: Mapped[str] = mapped_column(Text)
     #: the member's organisation (a registry code): cases of its people are not theirs
     organisation_code: Mapped[str | None] = mapped_column(String(64))
     formed_by: Mapped[int | None] = mapped_column(BigInteger)
     formed_at: Mapped[datetime]
+    #: R-APL-6 (issue #15): the stage the commission serves, chosen explicitly when it is formed
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id", ondelete="SET NULL"))
 
 
 class Appeal(Base):
@@ -840,6 +846,11 @@ class Appeal(Base):
     disqualified: Mapped[bool] = mapped_column(Boolean, default=False)
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
     decided_at: Mapped[datetime | None]
+    #: R-APL-9 (issue #15): points restored to the appellant's participant (a scoring error
+    #: in their disfavour); the participant ``deduction`` / ``disqualified`` apply to when it is
+    #: another one of the same competence (the unfair-advantage case) — None: the appellant's
+    restored: Mapped[Decimal | None] = mapped_column(Points)
+    penalised_target_id: Mapped[int | None] = mapped_column(ForeignKey("evaluation_targets.id", ondelete="SET NULL"))
 
 
 class AppealVote(Base):
@@ -856,11 +867,13 @@ class AppealVote(Base):
 class ResultAdjustment(Base):
     """A deduction of points or a disqualification decided on appeal (R-APL-9) or by an
     accepted pre-appeal (R-APL-1), applied to the results together with the decision's
-    protocol. Exactly one of ``appeal_id`` / ``pre_appeal_id`` is set."""
+    protocol. Exactly one of ``appeal_id`` / ``pre_appeal_id`` is set. ``points`` are
+    deducted; a negative value is a restoration (R-APL-9, issue #15). An appeal adjusts at
+    most one row per participant (the appellant's, and another one it penalises)."""
 
     __tablename__ = "result_adjustments"
     __table_args__ = (
-        UniqueConstraint("appeal_id", name="uq_result_adjustments_appeal"),
+        UniqueConstraint("appeal_id", "target_id", name="uq_result_adjustments_appeal_target"),
         UniqueConstraint("pre_appeal_id", "target_id", name="uq_result_adjustments_pre_appeal"),
     )
 
@@ -1010,3 +1023,41 @@ class InboxUpdate(Base):
     lease_until: Mapped[datetime | None]
     handled_at: Mapped[datetime | None] = mapped_column(index=True)
     failed_at: Mapped[datetime | None]
+
+
+class GuardianConsent(Base):
+    """Согласие родителя (законного представителя) несовершеннолетнего конкурсанта и его
+    сопровождающий (R-ROLE-5, seed 002 §4.7, §5.3): who gives the consent, the scan or photo of
+    the signed form (downloaded into the content-addressed store like an application file),
+    the accompanying adult; checked by the coordinator like the verification (R-VER-3)."""
+
+    __tablename__ = "guardian_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), unique=True)
+    #: draft | pending | accepted | returned (models.guardian_rules.GuardianStatus)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    guardian_name: Mapped[str | None] = mapped_column(Text)
+    #: mother | father | guardian | trustee | other (models.guardian_rules.RELATIONS)
+    guardian_relation: Mapped[str | None] = mapped_column(String(16))
+    companion_name: Mapped[str | None] = mapped_column(Text)
+    companion_phone: Mapped[str | None] = mapped_column(String(32))
+    #: the signed form: Telegram's reference, then the stored copy (sha256, path)
+    file_telegram_id: Mapped[str | None] = mapped_column(Text)
+    file_unique_id: Mapped[str | None] = mapped_column(String(128))
+    file_name: Mapped[str | None] = mapped_column(Text)
+    mime_type: Mapped[str | None] = mapped_column(String(128))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    storage_path: Mapped[str | None] = mapped_column(Text)
+    uploaded_at: Mapped[datetime | None]
+    downloaded_at: Mapped[datetime | None]
+    download_error: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+    #: ``Participant.guardian_consent`` (one per participant) is declared here, additively
+    participant: Mapped[Participant] = relationship(backref=backref("guardian_consent", uselist=False))

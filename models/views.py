@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from models.guardian_rules import GuardianSummary
 from models.rules import Conditions, FileRequirement, Missing
 
 
@@ -33,6 +34,8 @@ class Page:
     page: int
     pages: int
     total: int
+    #: nothing matched the query exactly: the items are the closest names (issue #15)
+    closest: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,8 @@ class ParticipantView:
     rejection_reason: str | None
     submitted_at: datetime | None
     application: ApplicationView | None = None
+    #: R-ROLE-5: a minor's parental consent at a glance; None when none is needed
+    guardian: GuardianSummary | None = None
 
     @property
     def form_complete(self) -> bool:

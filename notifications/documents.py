@@ -361,8 +361,9 @@ def render_award(doc: AwardDocument, *, font_dir: str | None = None) -> bytes:
     pdf.line_text(doc.text, 14, height=7, align=Align.C, width=text_width)
     pdf.ln(6)
     pdf.line_text(doc.contest, 14, bold=True, height=7, align=Align.C, width=text_width)
-    pdf.line_text(t("doc-award-event", LANGUAGE, stage=doc.stage, subject=doc.subject), 12,
-                  height=6, align=Align.C, width=text_width)
+    # a volunteer's letter is for a stage, not one competence (R-RES-3): the stage alone
+    event = t("doc-award-event", LANGUAGE, stage=doc.stage, subject=doc.subject) if doc.subject else doc.stage
+    pdf.line_text(event, 12, height=6, align=Align.C, width=text_width)
 
     # Date and number at the bottom of the frame.
     pdf.set_y(pdf.h - 35)
@@ -424,4 +425,16 @@ def _role(code: str) -> str:
 def award_pdf(spec: dict, *, font_dir: str | None = None) -> bytes:  # type: ignore[type-arg]
     """A certificate, diploma or thank-you letter from an outbox row's ``_award`` spec."""
     fields = {k: spec.get(k) for k in ("kind", "person", "contest", "stage", "subject", "text", "medal", "issued_at", "number")}
+    if fields["kind"] == "thanks" and not fields["text"] and spec.get("role"):
+        fields["text"] = thanks_text(str(spec["role"]))
     return render_award(AwardDocument(**fields), font_dir=font_dir)  # type: ignore[arg-type]
+
+
+def thanks_text(role: str) -> str:
+    """What a thank-you letter thanks a person of ``role`` for (R-RES-3, 002 §6.9): the
+    catalogue's ``doc-thanks-<role>`` (a volunteer: «за помощь в организации и проведении
+    чемпионата»), or nothing for a role without one."""
+    from notifications.i18n import has
+
+    key = f"doc-thanks-{role}"
+    return t(key, LANGUAGE) if has(key, LANGUAGE) else ""

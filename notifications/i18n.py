@@ -7,11 +7,14 @@ a screen catches it.
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime.types import FluentNumber, fluent_number
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 DEFAULT_LANGUAGE = "ru"
@@ -26,16 +29,73 @@ def _bundle(language: str) -> FluentBundle | None:
     folder = LOCALES_DIR / language
     if not folder.is_dir():
         return None
-    bundle = FluentBundle([language], use_isolating=False)
+    bundle = _Bundle([language], use_isolating=False)
     for path in sorted(folder.glob("*.ftl")):
         bundle.add_resource(FluentResource(path.read_text(encoding="utf-8")))
     return bundle
 
 
+#: A number already written out by the caller: an integer ("21") or points with a decimal comma
+#: ("99,83"), as the outbox carries them (its arguments are JSON, so points travel as text).
+_NUMBER_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:,[0-9]+)?")
+
+
+def number(value: int | float | Decimal | str) -> FluentNumber:
+    """``value`` as a Fluent number, so ``{ $n -> [one] … [few] … [many] … *[other] … }`` picks
+    the CLDR plural category of what is shown (issue #15: «21 балл», «99,83 балла», «5 баллов»).
+
+    Shown without grouping («2027», not «2 027»: ids, years and counts read better as they are)
+    and with exactly the fraction digits given («7,00» stays «7,00» — category "other", as the
+    Russian rule for fractions wants — and «2,5» stays «2,5»)."""
+    if isinstance(value, int):
+        return fluent_number(value, useGrouping=False)
+    d = Decimal(value.replace(",", ".")) if isinstance(value, str) else Decimal(str(value))
+    if not d.is_finite():
+        raise ValueError(f"not a number to show: {value!r}")
+    digits = max(0, -int(d.as_tuple().exponent))
+    if digits == 0:
+        return fluent_number(int(d), useGrouping=False)
+    # a float: fluent.runtime picks a plural category only for int and float (see _Bundle)
+    return fluent_number(float(d), useGrouping=False, minimumFractionDigits=digits, maximumFractionDigits=digits)
+
+
+class _Bundle(FluentBundle):
+    """A bundle whose plural category of a fraction follows the digits shown: a float forgets
+    trailing zeros (7.00 == 7 → «one»/«many»), so a float shown with fraction digits («7,00») is
+    classified as the Decimal it shows (v = 2 → "other": «7,00 балла», «1.00 points»)."""
+
+    def __init__(self, locales: list[str], **kwargs: Any) -> None:
+        super().__init__(locales, **kwargs)
+        plural = self._plural_form
+
+        def shown(n: Any) -> Any:
+            digits = getattr(getattr(n, "options", None), "minimumFractionDigits", 0)
+            if isinstance(n, float) and digits:
+                n = Decimal(f"{n:.{digits}f}")
+            return plural(n)
+
+        self._plural_form = shown
+
+
+def _argument(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, (int, float, Decimal)) and not isinstance(v, FluentNumber):
+        try:
+            return number(v)
+        except (InvalidOperation, ValueError):  # nan, inf
+            return str(v)
+    if isinstance(v, str) and _NUMBER_TEXT.fullmatch(v):
+        return number(v)
+    return v if isinstance(v, (str, FluentNumber)) else str(v)
+
+
 def _plain(args: dict[str, Any]) -> dict[str, Any]:
-    # Fluent formats numbers by locale ("2 027"); numbers we pass are ids, counts and years,
-    # which read better as they are, so they go in as text unless a selector needs them.
-    return {k: (v if isinstance(v, int) and not isinstance(v, bool) and abs(v) < 1000 else str(v) if v is not None else "") for k, v in args.items()}
+    # Every number — counts, points, and the points the outbox carries as «99,83» — goes in as a
+    # Fluent number, so a plural selector sees its category; other values go in as text.
+    return {k: _argument(v) for k, v in args.items()}
 
 
 def _primary(language: str | None) -> str:

@@ -59,8 +59,13 @@ async def ready(services: Services, contest_id: int, clock: FixedClock, *, count
         await score_all(services, st)
         await services.scoring.lock_scores(CHIEF, st.scheme_id)
     clock.at = at(9, 0, date(2027, 5, 3))
-    await services.appeals.form_commission(FEDERAL, contest_id)
+    await services.appeals.form_commission(FEDERAL, contest_id, stage_id=await federal_stage(services, contest_id), deputy=MEMBER)
     return st
+
+
+async def federal_stage(services: Services, contest_id: int) -> int:
+    """R-APL-6 (issue #15): the commission is formed against a stage chosen explicitly."""
+    return next(st.id for st in await services.appeals.commission_stages(FEDERAL, contest_id) if st.title == "Федеральный этап")
 
 
 async def file(services: Services, actor: int, target: int, dispute_at: datetime, *, kind: str = "scoring_procedure",
@@ -125,7 +130,9 @@ async def test_pre_appeal_quorum_and_majority_through_votes(services: Services, 
     q = await ap.open_pre_appeal(CHIEF, st.scheme_id, "Спор 4", "Предложение 4", None)
     for voter in ACCREDITED[:5]:
         q = await ap.vote_pre_appeal(voter, q.id, True)
-    q = await ap.close_pre_appeal(CHIEF, q.id)
+    # issue #15: closing without quorum needs the chief's confirmation
+    await refused(DomainError, "pre_appeal_no_quorum", ap.close_pre_appeal(CHIEF, q.id))
+    q = await ap.close_pre_appeal(CHIEF, q.id, without_quorum=True)
     assert (q.status, q.votes_for) == ("no_quorum", 5)
     closed = await rows(services, Delivery, Delivery.reason == "pre-appeal", Delivery.subject == f"pre_appeal:{q.id}:closed")
     assert sorted(d.recipient_chat_id for d in closed) == sorted(ACCREDITED)
@@ -139,27 +146,29 @@ async def test_commission_of_exactly_five_formed_in_time_by_a_federal_coordinato
 ) -> None:
     ap = services.appeals
     clock.at = at(10, 0, date(2027, 5, 20))
-    await refused(Forbidden, "federal_only", ap.form_commission(COORD_MOSCOW, contest_id))
-    await refused(Forbidden, "federal_only", ap.form_commission(CHAIR, contest_id))
-    members = await ap.form_commission(FEDERAL, contest_id)
+    fed = await federal_stage(services, contest_id)
+    await refused(Forbidden, "federal_only", ap.form_commission(COORD_MOSCOW, contest_id, stage_id=fed, deputy=MEMBER))
+    await refused(Forbidden, "federal_only", ap.form_commission(CHAIR, contest_id, stage_id=fed, deputy=MEMBER))
+    members = await ap.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER)
     assert [m.telegram_id for m in members] == list(COMMISSION)
-    assert [m.role for m in members] == ["chair", "secretary", "member", "member", "member"]
+    assert [m.role for m in members] == ["chair", "secretary", "member", "deputy", "member"]  # issue #15: the deputy chair
     assert [m.organisation_code for m in members] == [None, None, "7704000101", None, None]
     # again: the same five, not ten — refused with who formed it and when (issue #12)
-    err = await refused(DomainError, "commission_formed_already", ap.form_commission(FEDERAL, contest_id))
+    err = await refused(DomainError, "commission_formed_already", ap.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER))
     assert "20.05.2027 10:00" in error_text(err)
     assert len(await ap.members(contest_id)) == 5
-    # less than two days before the federal stage (02.06.2027)
+    # less than two days before the federal stage (02.06.2027): another stage is refused, named
     clock.at = at(10, 0, date(2027, 5, 31))
-    err = await refused(DomainError, "commission_too_late", ap.form_commission(FEDERAL, contest_id))
-    assert "за 2 дня" in error_text(err)
+    regional = next(st.id for st in await ap.commission_stages(FEDERAL, contest_id) if st.id != fed)
+    err = await refused(DomainError, "cms_stage_too_late", ap.form_commission(FEDERAL, contest_id, stage_id=regional, deputy=MEMBER))
+    assert "за 2 дня" in error_text(err) and "Региональный этап" in error_text(err)
     # a contest file with four people in the commission
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     data["code"] = "soc-2027-four"
     data["people"] = [p for p in data["people"] if p["telegram_id"] != MEMBER_2]
     other = (await services.contests.load_definition(None, yaml.safe_dump(data, allow_unicode=True).encode())).contest_id
     clock.at = at(10, 0, date(2027, 5, 20))
-    err = await refused(DomainError, "commission_composition", ap.form_commission(FEDERAL, other))
+    err = await refused(DomainError, "commission_composition", ap.form_commission(FEDERAL, other, stage_id=fed, deputy=MEMBER))
     assert err.args_ == {"count": 4, "size": 5}
     assert "ровно 5 человек" in error_text(err) and "сейчас в файле конкурса: 4" in error_text(err)
     assert await ap.members(other) == []

@@ -99,9 +99,14 @@ async def test_disputes_in_the_chat(world: World) -> None:
     assert "только федеральный координатор" in await coord.press_data(CommissionCb(contest_id=1, action="form").pack())
     federal = world.person(FEDERAL, "Наталья")
     assert "Комиссия ещё не сформирована" in await federal.send("/commission")
-    reply = await federal.press("Сформировать комиссию")
+    # issue #15 (R-APL-6): the stage chosen explicitly, the deputy chair named, shown back, confirmed
+    assert "Для какого этапа" in await federal.press("Сформировать комиссию")
+    assert "заместитель председателя" in await federal.press("Федеральный этап")
+    assert "Сформировать комиссию?" in await federal.press("Тихонов Роман Сергеевич")
+    reply = await federal.press("Подтвердить")
     assert "Комиссия сформирована" in reply and "Председатель: Григорьева Анна Львовна" in reply
-    assert "Секретарь (без права голоса): Белов Олег Ильич" in reply and reply.count("Член комиссии:") == 3
+    assert "Секретарь (без права голоса): Белов Олег Ильич" in reply and reply.count("Член комиссии:") == 2
+    assert "Заместитель председателя: Тихонов Роман Сергеевич" in reply and federal.has_button("Вернуться к комиссии")
     chair = world.person(CHAIR, "Анна")
     assert "апелляций, ожидающих решения, нет" in await chair.send("/commission")
 

@@ -167,8 +167,8 @@ async def test_compose_preview_confirm_through_the_dispatcher(world) -> None:  #
     assert "не из вашего региона" in reply
     reply = await coord.press("Предпросмотр")
     assert "Так объявление увидят получатели" in reply and "Напоминаем: приём заявок до 1 апреля." in reply
-    assert "Отправить объявление <b>1</b> получателям" in reply
-    reply = await coord.press("Отправить 1 получателям")
+    assert "Отправить объявление <b>1</b> получателю" in reply
+    reply = await coord.press("Отправить 1 получателю")
     assert "Рассылка №" in reply and "запущена" in reply and "Отправлено: 0 из 1" in reply
     world.session.queue_error("sendMessage", 403, "Forbidden: bot was blocked by the user")
     await world.drain()

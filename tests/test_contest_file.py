@@ -57,6 +57,7 @@ SEMANTIC_CODES = {
     "duplicate_scheme",
     "not_an_expert",
     "commission_role_needs_member",
+    "team_needs_one_region",  # R-APL-2 (issue #15): a team representative's one region
 }
 FILE_CODES = {"file_too_large", "not_utf8", "yaml_syntax", "not_mapping", "yaml_too_deep", "yaml_unsafe_tag", "yaml_unknown_tag"}
 ALL_CODES = (

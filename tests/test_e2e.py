@@ -123,7 +123,7 @@ async def walk_journey(api: FakeBotAPI) -> None:
     await anna.press("Отправить на проверку", "На рассмотрении")
     await coord.say("/queue", "Иванова Анна Петровна")
     await coord.press("Иванова Анна Петровна", "***-***-*** 64")
-    await coord.press("Принять", "Принято: Иванова Анна Петровна")
+    await coord.press("Принять", "Подтверждено: Иванова Анна Петровна")
     await anna.wait("Подтверждено")  # sent by the worker from the outbox
     await anna.press("Выбрать номинацию", "одну")
     await anna.press("Лучший молодой специалист", "не старше 35 лет")

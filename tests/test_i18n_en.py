@@ -194,7 +194,7 @@ async def test_outbox_message_to_a_person_who_chose_english_is_english(world: Wo
     coord = world.person(COORD_MOSCOW, "Ольга")  # a Russian coordinator: Russian screens
     await coord.send("/queue")
     await coord.press("Иванова Анна Петровна")
-    assert "Принято" in await coord.press("Принять")
+    assert "Подтверждено" in await coord.press("Принять")
 
     from sqlalchemy import select
 

@@ -271,7 +271,7 @@ async def test_progress_command_and_excel_export(world: World) -> None:
     assert "/progress — ход конкурса и выгрузка в Excel" in await coord.send("/help")
     reply = await coord.send("/progress")
     assert "Ход конкурса" in reply and "Регионы: г. Москва" in reply
-    assert "На рассмотрении: 2 · принято: 3 · отказано: 1" in reply
+    assert "На рассмотрении: 2 · подтверждено: 3 · отказано: 1" in reply
     assert "⚠️ Самый давний запрос ждёт 4 дня" in reply
     assert "черновики / поданы: 1 / 1" in reply and "Лучший молодой специалист: 0 / 1" in reply
     assert "Московская область" not in reply

@@ -228,7 +228,7 @@ async def test_protocols_signed_and_results_published_in_the_chat(world: World) 
         assert len(mine) == 1, user
         line = next(ln for label, ln in lines.items() if name in label)
         total = f"{line.total:.2f}".replace(".", ",")
-        assert f"{total} баллов, {line.place}-е место" in mine[0].caption
+        assert f"{total} балла, {line.place}-е место" in mine[0].caption  # issue #15: «7,00 балла»
         award = pdf_text(mine[0])
         assert name.split()[0] in award
         assert ("Диплом" in award and "Сертификат" not in award) if line.medal else "Сертификат участника" in award

@@ -156,7 +156,7 @@ async def test_publish_is_refused_with_the_reason_and_the_count_until_all_is_set
     await ap.decide(CHAIR, a.id, uphold=False, text="Нарушение не подтверждено.")
     # R-APL-1: a pre-appeal vote still open may bring a penalty
     await refused(services, st.scheme_id, "publish_pre_appeals_voting", count=1)
-    await ap.close_pre_appeal(CHIEF, pre.id)
+    await ap.close_pre_appeal(CHIEF, pre.id, without_quorum=True)  # issue #15: no votes — confirmed
     # R-APL-3: the appeal's dispute and the pre-appeal's may still be appealed until 21:00
     err = await refused(services, st.scheme_id, "publish_dispute_window_open", count=2, until=at(21, 0))
     assert "до 10.05.2027 21:00 (МСК)" in error_text(err)
@@ -246,8 +246,8 @@ async def test_appeal_upheld_after_publication_is_announced_never_silent(
     assert f"№ {st.scheme_id}-1" in award["text"]
     text = t(note.message_key, "ru", **{k: v for k, v in args.items() if not k.startswith("_")})
     assert "изменены после публикации" in text and f"апелляция №{a.id}" in text and "Преимущество подтверждено." in text
-    assert "Было: 7,00 баллов, 1-е место, золотая медаль" in text
-    assert "Стало: 4,50 баллов, 2-е место, серебряная медаль" in text and "Новый документ — во вложении" in text
+    assert "Было: 7,00 балла, 1-е место, золотая медаль" in text
+    assert "Стало: 4,50 балла, 2-е место, серебряная медаль" in text and "Новый документ — во вложении" in text
     # the snapshot moved: the same decision again changes nothing, tells nobody twice
     async with services.appeals.uow() as uow:
         assert await results_changed(services.ctx, uow, st.scheme_id, f"appeal:{a.id}", CHAIR) == 0

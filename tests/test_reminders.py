@@ -74,7 +74,8 @@ async def test_deadline_reminders_once_each_naming_what_is_missing(
     assert texts(telegram, DONE) == [] and texts(telegram, REVIEW) == []
     app_text = texts(telegram, APPLICATION)[0]
     assert "01.04.2027 23:59 (МСК)" in app_text
-    assert "не заполнено поле «Стаж работы в сфере социального обслуживания, полных лет»" in app_text
+    # issue #15: the стаж given as the nomination's condition fills its field; never asked twice
+    assert "Стаж работы" not in app_text
     assert "не заполнено поле «Должность»" not in app_text
     assert "не загружен файл «Видеоматериал»" in app_text and "нет согласия на передачу материалов" in app_text
     assert "нет согласия с Политикой" not in app_text

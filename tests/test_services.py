@@ -157,7 +157,7 @@ async def test_application_fields_files_consents_and_submission(services: Servic
     await p.choose_nomination(USER, contest_id, known["noms"]["best_social_worker"], ConditionAnswers(experience_years=7))
     with pytest.raises(DomainError) as err:
         await p.set_field(USER, contest_id, "experience_years", "семь")
-    assert err.value.code == "field_not_number"
+    assert err.value.code == "field_years_format"  # issue #15: the стаж is a whole number of years
     with pytest.raises(DomainError) as err:
         await p.set_field(USER, contest_id, "hired_on", "31.02.2015")
     assert err.value.code == "field_not_date"

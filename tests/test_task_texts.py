@@ -20,6 +20,8 @@ from tests.test_bot_journey import World
 from tests.test_services import USER, accepted, verified_form
 
 ANSWER = TelegramFile("ans-1", "ans-u1", "ответ.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", 2048)
+#: issue #15: an answer's content is downloaded, checked by its signature and stored
+ANSWER_BYTES = b"PK\x03\x04" + b"\x00" * 26 + b"[Content_Types].xml" + b"\x00" * 64
 
 
 async def publish(services: Services, contest_id: int, limit: int | None = 60, **kw) -> int:  # type: ignore[no-untyped-def]
@@ -76,15 +78,15 @@ async def test_answer_refused_after_the_limit_with_the_deadline_named(services: 
     await accepted(services, contest_id)
     task_id = await publish(services, contest_id)
     with pytest.raises(DomainError) as err:  # the clock starts at the first access
-        await services.tasks.submit(USER, task_id, ANSWER)
+        await services.tasks.submit(USER, task_id, ANSWER, ANSWER_BYTES)
     assert err.value.code == "task_not_opened"
     await services.tasks.open(USER, task_id)
     clock.advance(minutes=59)
-    done = await services.tasks.submit(USER, task_id, ANSWER)
+    done = await services.tasks.submit(USER, task_id, ANSWER, ANSWER_BYTES)
     assert done.submitted_at == clock.at
     clock.advance(minutes=2)
     with pytest.raises(DomainError) as err:
-        await services.tasks.submit(USER, task_id, ANSWER)
+        await services.tasks.submit(USER, task_id, ANSWER, ANSWER_BYTES)
     assert err.value.code == "task_closed"
     assert "01.02.2027 11:00 (МСК)" in error_text(err.value) and "не принят" in error_text(err.value)
     async with services.ctx.sessionmaker() as s:
@@ -101,13 +103,13 @@ async def test_closes_at_caps_the_limit_for_everyone(services: Services, contest
     assert opened.task.deadline == closes
     clock.at = closes + timedelta(seconds=1)
     with pytest.raises(DomainError) as err:
-        await services.tasks.submit(USER, task_id, ANSWER)
+        await services.tasks.submit(USER, task_id, ANSWER, ANSWER_BYTES)
     assert err.value.code == "task_closed" and err.value.args_["deadline"] == closes
     # an untimed task never closes
     free = await publish(services, contest_id, limit=None)
     await services.tasks.open(USER, free)
     clock.advance(days=30)
-    assert (await services.tasks.submit(USER, free, ANSWER)).deadline is None
+    assert (await services.tasks.submit(USER, free, ANSWER, ANSWER_BYTES)).deadline is None
 
 
 async def test_publish_open_and_answer_in_the_chat(world: World) -> None:
@@ -131,6 +133,7 @@ async def test_publish_open_and_answer_in_the_chat(world: World) -> None:
     reply = await p.send("/tasks")
     assert "открыто 01.02.2027 10:00" in reply and "ответ до 01.02.2027 11:00" in reply
     assert "документом" in await p.press("Отправить ответ")
+    world.session.add_file("ans-doc", ANSWER_BYTES)  # issue #15: the answer's content is stored
     reply = await p.send(document=document("ans-doc", "ответ.docx", "application/octet-stream", 500))
     assert "принят 01.02.2027 10:00" in reply
     world.clock.advance(minutes=61)

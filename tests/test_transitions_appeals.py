@@ -61,6 +61,7 @@ from tests.test_appeals import (
     NEXT,
     SECRETARY,
     at,
+    federal_stage,
     file,
     ready,
 )
@@ -179,7 +180,9 @@ async def test_commission_formed_once_by_two_federal_coordinators_at_once(
     services: Services, contest_id: int, clock: FixedClock
 ) -> None:
     clock.at = at(10, 0, NEXT.replace(day=20))
-    ok, lost = await race(services.appeals.form_commission(FEDERAL, contest_id), services.appeals.form_commission(ADMIN_ID, contest_id))
+    fed = await federal_stage(services, contest_id)
+    ok, lost = await race(services.appeals.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER),
+                          services.appeals.form_commission(ADMIN_ID, contest_id, stage_id=fed, deputy=MEMBER))
     assert len(ok) == 1 and [e.code for e in lost] == ["commission_formed_already"]
     russian(lost[0], "уже сформирована", "20.05.2027 10:00")
     assert await count(services, CommissionMember) == 5 and await audits(services, "commission.form") == 1
@@ -518,7 +521,8 @@ async def test_commission_formed_once_through_the_dispatcher(world: World) -> No
     federal, admin = world.person(FEDERAL, "Наталья"), world.person(ADMIN_ID, "Админ")
     from bot.handlers.appeals import CommissionCb
 
-    data = CommissionCb(contest_id=1, action="form").pack()
+    fed = await federal_stage(world.services, 1)
+    data = CommissionCb(contest_id=1, action="ok", stage=fed, deputy=MEMBER).pack()  # «Подтвердить» (issue #15: stage, deputy)
     replies = await both(world, (federal, data, 1), (federal, data, 1), (admin, data, 1))
     assert sum("Комиссия сформирована" in r for r in replies) == 1
     assert sum("уже сформирована" in r for r in replies) == 2

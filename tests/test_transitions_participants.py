@@ -117,7 +117,7 @@ async def test_double_accept_by_one_and_by_two_coordinators(services: Services, 
     pid = await pending(services, contest_id, 555101, 0)
     _, err = one_winner(await asyncio.gather(coord.decide(COORD_MOSCOW, pid, True), coord.decide(COORD_MOSCOW, pid, True), return_exceptions=True))
     assert err.code == "already_decided" and err.args_["by"] == "you"
-    assert error_text(err).startswith("Решение уже принято: принято вами, 01.02.2027 10:00 (МСК)")
+    assert error_text(err).startswith("Решение уже принято: подтверждено вами, 01.02.2027 10:00 (МСК)")
     assert await audit_count(services, "verification.accept", pid) == 1
     assert await delivery_count(services, "verification_status", f"participant:{pid}") == 1
     # two coordinators of one region at once: the loser is told who and when
@@ -125,7 +125,7 @@ async def test_double_accept_by_one_and_by_two_coordinators(services: Services, 
     results = await asyncio.gather(coord.decide(COORD_MOSCOW, pid, True), coord.decide(COORD_MOSCOW_2, pid, True), return_exceptions=True)
     _, err = one_winner(results)
     winner_name = COORD_MOSCOW_NAME if isinstance(results[1], DomainError) else COORD_MOSCOW_2_NAME
-    assert error_text(err) == f"Решение уже принято: принято координатором {winner_name}, 01.02.2027 10:00 (МСК)."
+    assert error_text(err) == f"Решение уже принято: подтверждено координатором {winner_name}, 01.02.2027 10:00 (МСК)."
     assert await audit_count(services, "verification.accept", pid) == 1
     assert await delivery_count(services, "verification_status", f"participant:{pid}") == 1
 
@@ -144,7 +144,7 @@ async def test_accept_and_reject_at_once_make_one_decision(services: Services, c
     decisions = await audit_count(services, "verification.accept", pid) + await audit_count(services, "verification.reject", pid)
     assert decisions == 1
     assert await delivery_count(services, "verification_status", f"participant:{pid}") == 1
-    assert error_text(err).startswith("Решение уже принято: " + ("принято" if accepted_won else "отказано"))
+    assert error_text(err).startswith("Решение уже принято: " + ("подтверждено" if accepted_won else "отказано"))
 
 
 async def test_double_submissions_consents_and_nomination(services: Services, contest_id: int) -> None:
@@ -288,7 +288,7 @@ async def test_bot_accept_pressed_twice_and_by_two_coordinators(world: World) ->
     await asyncio.gather(c1.press_data(data, mid), c1.press_data(data, mid))
     assert len(answered_ids(world, mark)) == 2  # every callback query answered
     joined = said(world, COORD_MOSCOW, mark)
-    assert joined.count("Принято: Иванова Анна Петровна") == 1 and joined.count("Решение уже принято: принято вами") == 1
+    assert joined.count("Подтверждено: Иванова Анна Петровна") == 1 and joined.count("Решение уже принято: подтверждено вами") == 1
     assert await audit_count(s, "verification.accept", pid) == 1
     assert await delivery_count(s, "verification_status", f"participant:{pid}") == 1
     # two coordinators of the region, at once
@@ -299,10 +299,10 @@ async def test_bot_accept_pressed_twice_and_by_two_coordinators(world: World) ->
     mark = len(world.session.requests)
     r1, r2 = await asyncio.gather(c1.press_data(d1, m1), c2.press_data(d2, m2))
     assert len(answered_ids(world, mark)) == 2
-    assert ("Принято: Сидорова" in r1) != ("Принято: Сидорова" in r2)
-    loser = r2 if "Принято: Сидорова" in r1 else r1
+    assert ("Подтверждено: Сидорова" in r1) != ("Подтверждено: Сидорова" in r2)
+    loser = r2 if "Подтверждено: Сидорова" in r1 else r1
     winner_name = COORD_MOSCOW_NAME if loser is r2 else COORD_MOSCOW_2_NAME
-    assert f"Решение уже принято: принято координатором {winner_name}, 01.02.2027 10:00 (МСК)." in loser
+    assert f"Решение уже принято: подтверждено координатором {winner_name}, 01.02.2027 10:00 (МСК)." in loser
     assert await audit_count(s, "verification.accept", pid) == 1
     assert await delivery_count(s, "verification_status", f"participant:{pid}") == 1
 
@@ -467,7 +467,7 @@ async def test_bot_typed_reason_is_shown_back_and_bound_to_its_participant(world
     mark = len(world.session.requests)
     reply = await coord.press_data(confirm, confirm_mid)
     assert len(answered_ids(world, mark)) == 1
-    assert f"Решение уже принято: принято координатором {COORD_MOSCOW_2_NAME}" in reply
+    assert f"Решение уже принято: подтверждено координатором {COORD_MOSCOW_2_NAME}" in reply
     assert (await s.participants.view(555251, 1)).status == "accepted"
     assert await audit_count(s, "verification.reject") == 0
     # and a confirmed reason rejects once

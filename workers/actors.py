@@ -16,13 +16,14 @@ from workers.jobs import (
     broadcast_job,
     deliver_job,
     download_job,
+    guardian_download_job,
     protocol_job,
     retention_job,
     sweep_job,
 )
 from workers.runtime import runtime
 
-__all__ = ["broadcast_progress", "broker", "deliver", "download_file", "enqueue", "render_protocol", "retention", "sweep"]
+__all__ = ["broadcast_progress", "broker", "deliver", "download_file", "download_guardian_form", "enqueue", "render_protocol", "retention", "sweep"]
 
 logsafe.install()  # the dramatiq CLI has configured logging before importing this module
 apply_format(Settings().log_format)  # LOG_FORMAT=json: JSON lines, still masked
@@ -68,7 +69,13 @@ async def retention() -> None:
     await retention_job(await runtime())
 
 
-_ACTORS = {"deliver": deliver, "download": download_file, "broadcast": broadcast_progress, "protocol": render_protocol}
+@dramatiq.actor(queue_name="files", max_retries=10, min_backoff=5_000, max_backoff=600_000, time_limit=3_600_000)
+async def download_guardian_form(consent_id: int) -> None:
+    """R-ROLE-5: the signed parental consent form into the content-addressed store."""
+    await guardian_download_job(await runtime(), consent_id)
+
+
+_ACTORS = {"deliver": deliver, "download": download_file, "guardian_download": download_guardian_form, "broadcast": broadcast_progress, "protocol": render_protocol}
 
 
 def enqueue(job: str, entity_id: int) -> None:

@@ -13,6 +13,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from models.db import writing
+from models.filetypes import HEAD_BYTES, content_matches
+from models.rules import OfferedFile, file_extension
 from models.tables import ApplicationFile
 from notifications.delivery import Outcome, deliver
 from notifications.sweep import SweepReport, sweep
@@ -97,11 +99,17 @@ async def download_job(rt: WorkerRuntime, file_id: int) -> str:
         if row.sha256 and row.storage_path and await asyncio.to_thread(Path(row.storage_path).exists):
             return "already"
         telegram_file_id = row.telegram_file_id
+        claimed = file_extension(OfferedFile(row.file_name, row.mime_type, row.size))
     files_dir = Path(rt.files_dir)
     tmp = files_dir / "tmp" / f"{file_id}-{uuid.uuid4().hex}"
     await asyncio.to_thread(tmp.parent.mkdir, parents=True, exist_ok=True)
     try:
         await rt.bot.download(telegram_file_id, destination=tmp)
+        # the content's signature is checked before it is kept (issue #15, R-APP-4); a
+        # mismatch is the service's to record and tell
+        head = await asyncio.to_thread(_head, tmp)
+        if not _content_fits(claimed, head) and await rt.services.participants.refuse_stored_content(file_id, head):
+            return "refused"
         sha, size, target = await asyncio.to_thread(_store, tmp, files_dir)
     finally:
         await asyncio.to_thread(tmp.unlink, missing_ok=True)
@@ -115,6 +123,15 @@ async def download_job(rt: WorkerRuntime, file_id: int) -> str:
         row.downloaded_at = rt.clock.now()
         row.download_error = None
     return "stored"
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(HEAD_BYTES)
+
+
+def _content_fits(claimed: str | None, head: bytes) -> bool:
+    return claimed is None or content_matches(claimed, head) is None
 
 
 def _store(tmp: Path, files_dir: Path) -> tuple[str, int, Path]:
@@ -135,6 +152,39 @@ def _store(tmp: Path, files_dir: Path) -> tuple[str, int, Path]:
     return sha, size, target
 
 
+async def guardian_download_job(rt: WorkerRuntime, consent_id: int) -> str:
+    """R-ROLE-5: keep the signed parental consent form, not just Telegram's reference to it,
+    in the content-addressed store like an application file. Idempotent; a form replaced or
+    erased while downloading is not recorded."""
+    from models.tables import GuardianConsent
+
+    async with rt.sessionmaker() as s:
+        row = await s.get(GuardianConsent, consent_id)
+        if row is None or not row.file_telegram_id:
+            return "gone"  # withdrawn (R-PD-1) or anonymised
+        if row.sha256 and row.storage_path and await asyncio.to_thread(Path(row.storage_path).exists):
+            return "already"
+        telegram_file_id = row.file_telegram_id
+    files_dir = Path(rt.files_dir)
+    tmp = files_dir / "tmp" / f"g{consent_id}-{uuid.uuid4().hex}"
+    await asyncio.to_thread(tmp.parent.mkdir, parents=True, exist_ok=True)
+    try:
+        await rt.bot.download(telegram_file_id, destination=tmp)
+        sha, size, target = await asyncio.to_thread(_store, tmp, files_dir)
+    finally:
+        await asyncio.to_thread(tmp.unlink, missing_ok=True)
+    async with writing(rt.sessionmaker) as s:
+        row = await s.get(GuardianConsent, consent_id)
+        if row is None or row.file_telegram_id != telegram_file_id:  # replaced or erased meanwhile
+            return "gone"
+        row.sha256 = sha
+        row.storage_path = str(target)
+        row.size = size or row.size
+        row.downloaded_at = rt.clock.now()
+        row.download_error = None
+    return "stored"
+
+
 async def run_job(rt: WorkerRuntime, job: str, entity_id: int, enqueue: Callable[[str, int], None] | None = None) -> object:
     if job == "broadcast":
         if enqueue is None:
@@ -144,6 +194,8 @@ async def run_job(rt: WorkerRuntime, job: str, entity_id: int, enqueue: Callable
         return await deliver_job(rt, entity_id)
     if job == "download":
         return await download_job(rt, entity_id)
+    if job == "guardian_download":
+        return await guardian_download_job(rt, entity_id)
     if job == "protocol":
         return await protocol_job(rt, entity_id)
     raise ValueError(f"unknown job {job!r}")

@@ -35,9 +35,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import flow
-from bot.callbacks import AppealCb, PreAppealCb
+from bot.callbacks import AppealCb, PreAppealCb, ScoringCb
+from bot.handlers.protocols import PubCb
 from bot.prompts import BACK_KEY, ask, cancel_markup, confirm_markup
 from bot.texts import error_text, format_dt, tr
+from models import commission as cms
 from models import rules
 from models.errors import DomainError, Forbidden
 from models.services import Services
@@ -75,13 +77,16 @@ class AplFormCb(CallbackData, prefix="ax"):
 
 class CommissionCb(CallbackData, prefix="cm"):
     contest_id: int
-    action: str  # form
+    action: str  # show | form | change | stage | deputy | ok
+    stage: int = 0  # R-APL-6 (issue #15): the stage the commission serves, chosen explicitly
+    deputy: int = 0  # the deputy chair's Telegram id
 
 
 class DecisionCb(CallbackData, prefix="ad"):
     appeal_id: int
-    action: str  # upheld | rejected | dq | nodq | ok | change | cancel
+    action: str  # upheld | rejected | dq | nodq | ok | change | cancel | other | pick | restore | noother
     key: str = ""  # the decision draft: «Подтвердить» of an older one applies nothing
+    target: int = 0  # R-APL-9 (issue #15): the other participant penalised (pick)
 
 
 class DisputeForm(StatesGroup):
@@ -100,6 +105,7 @@ class DecisionForm(StatesGroup):
     text = State()
     deduction = State()
     confirm = State()
+    restore = State()  # R-APL-9 (issue #15): points restored to the appellant's participant
 
 
 def _kind_title(kind: str) -> str:
@@ -275,11 +281,40 @@ async def dispute_cancel(query: CallbackQuery, callback_data: DisputeCb, state: 
 
 @router.callback_query(DisputeCb.filter(F.action == "close"))
 async def dispute_close(query: CallbackQuery, callback_data: DisputeCb, services: Services) -> None:
+    """«Подвести итог»: with a quorum the vote closes; without one (R-APL-1) the chief is asked
+    first — «Кворума нет: 5 из 8, нужно 7. Закрыть голосование без решения?» (issue #15)."""
     uid = query.from_user.id
-    view = await services.appeals.close_pre_appeal(uid, callback_data.item)
+    view = await services.appeals.check_close_pre_appeal(uid, callback_data.item)  # chief, still open
+    quorum = view.quorum
+    if quorum.reached:
+        await _dispute_closed(query, services, uid, view.id, without_quorum=False)
+        return
     await query.answer()
-    text, kb = await _pre_screen(services, uid, view)
-    await query.message.answer(tr("apl-dsp-closed") + "\n\n" + text, reply_markup=kb)
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("nxt-btn-confirm"), callback_data=DisputeCb(action="closenq", item=view.id))
+    kb.button(text=tr("nxt-btn-back"), callback_data=PreAppealCb(pre_appeal_id=view.id, vote=-1))
+    kb.adjust(1)
+    await query.message.answer(
+        tr("nxt-pre-no-quorum-ask", cast=quorum.cast, accredited=quorum.accredited, needed=quorum.needed), reply_markup=kb.as_markup()
+    )
+
+
+@router.callback_query(DisputeCb.filter(F.action == "closenq"))
+async def dispute_close_no_quorum(query: CallbackQuery, callback_data: DisputeCb, services: Services) -> None:
+    """«Подтвердить» closing without quorum; the service checks the quorum again under its lock."""
+    await _dispute_closed(query, services, query.from_user.id, callback_data.item, without_quorum=True)
+
+
+async def _dispute_closed(query: CallbackQuery, services: Services, uid: int, pre_appeal_id: int, *, without_quorum: bool) -> None:
+    view = await services.appeals.close_pre_appeal(uid, pre_appeal_id, without_quorum=without_quorum)
+    await query.answer()
+    text, _ = await _pre_screen(services, uid, view)
+    # issue #15: the result screen offers the next step (the protocol to sign) and the way back
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("nxt-btn-protocols"), callback_data=PubCb(scheme_id=view.scheme_id, action="list"))
+    kb.button(text=tr("nxt-btn-back-setup"), callback_data=ScoringCb(scheme_id=view.scheme_id, action="chief"))
+    kb.adjust(1)
+    await query.message.answer(tr("apl-dsp-closed") + "\n\n" + text, reply_markup=kb.as_markup())
 
 
 @router.callback_query(PreAppealCb.filter())
@@ -297,7 +332,9 @@ async def pre_appeal_vote(query: CallbackQuery, callback_data: PreAppealCb, serv
 
 
 async def _pre_screen(services: Services, uid: int, v: PreAppealView) -> tuple[str, InlineKeyboardMarkup | None]:
-    quorum = -(-v.accredited * rules.PRE_APPEAL_QUORUM_PERCENT // 100)
+    q = v.quorum  # R-APL-1: the pure rule the service closes the vote by (issue #15)
+    quorum = tr("nxt-quorum-reached" if q.reached else "nxt-quorum-missing", cast=q.cast, accredited=q.accredited,
+                needed=q.needed, missing=q.missing)
     text = tr(
         "apl-dsp-card", id=v.id, situation=v.situation, proposal=v.proposal, penalty=v.penalty or "—", accredited=v.accredited,
         cast=v.votes_for + v.votes_against, yes=v.votes_for, no=v.votes_against, status=v.status, quorum=quorum,
@@ -386,7 +423,8 @@ async def appeal_back_to_review(query: CallbackQuery, callback_data: AplFormCb, 
 async def appeal_target(query: CallbackQuery, callback_data: AplFormCb, bot: Bot, services: Services, state: FSMContext) -> None:
     uid = query.from_user.id
     label = dict(await services.appeals.targets_for_applicant(uid, callback_data.contest)).get(callback_data.target)
-    if label is None:
+    if label is None:  # R-APL-2: why not — another region's team, a team with its representative
+        await services.appeals.check_applicant(uid, callback_data.target)
         raise Forbidden("not_an_applicant")
     contest = await services.contests.contest(callback_data.contest)
     await state.update_data(
@@ -678,6 +716,20 @@ async def _membership(services: Services, uid: int) -> list[tuple[int, MemberVie
     return out
 
 
+async def _commission_screen(services: Services, contest_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    """The federal coordinator's view of a contest's commission (R-APL-6): the stage it
+    serves, its five with the deputy chair, and the way to form or re-form it."""
+    members = await services.appeals.members(contest_id)
+    stage = await services.appeals.commission_stage(contest_id)
+    lines = [tr("apl-cms-title")]
+    if stage is not None:
+        lines.append(tr("cms-stage-line", stage=stage.title, starts=format_dt(stage.starts_at, stage.timezone)))
+    lines += [tr("cms-member", role=m.role, name=m.name) for m in members] or [tr("apl-cms-not-formed")]
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("cms-btn-reform" if members else "apl-cms-btn-form"), callback_data=CommissionCb(contest_id=contest_id, action="form"))
+    return "\n".join(lines), kb.as_markup()
+
+
 @router.message(Command("commission"))
 async def commission(message: Message, services: Services, state: FSMContext) -> None:
     uid = message.from_user.id
@@ -687,12 +739,8 @@ async def commission(message: Message, services: Services, state: FSMContext) ->
     for c in await services.contests.contests():
         if c.id in roles.coordinator_contests and roles.coordinator_contests[c.id] is None:  # federal (or admin)
             shown = True
-            members = await services.appeals.members(c.id)
-            lines = [tr("apl-cms-title")]
-            lines += [tr("apl-cms-member", role=m.role, name=m.name) for m in members] or [tr("apl-cms-not-formed")]
-            kb = InlineKeyboardBuilder()
-            kb.button(text=tr("apl-cms-btn-form"), callback_data=CommissionCb(contest_id=c.id, action="form"))
-            await message.answer("\n".join(lines), reply_markup=kb.as_markup())
+            text, kb = await _commission_screen(services, c.id)
+            await message.answer(text, reply_markup=kb)
     for contest_id, _ in await _membership(services, uid):
         shown = True
         text, kb = await _queue_screen(services, uid, contest_id)
@@ -701,12 +749,74 @@ async def commission(message: Message, services: Services, state: FSMContext) ->
         raise Forbidden("federal_only" if roles.is_coordinator else "not_commission_member")
 
 
-@router.callback_query(CommissionCb.filter(F.action == "form"))
-async def commission_form(query: CallbackQuery, callback_data: CommissionCb, services: Services) -> None:
-    members = await services.appeals.form_commission(query.from_user.id, callback_data.contest_id)
+@router.callback_query(CommissionCb.filter(F.action == "show"))
+async def commission_show(query: CallbackQuery, callback_data: CommissionCb, services: Services, state: FSMContext) -> None:
+    await services.appeals.commission_stages(query.from_user.id, callback_data.contest_id)  # the federal coordinator's screen only
+    await state.set_state(None)
     await query.answer()
-    lines = [tr("apl-cms-formed")] + [tr("apl-cms-member", role=m.role, name=m.name) for m in members]
-    await query.message.answer("\n".join(lines))
+    text, kb = await _commission_screen(services, callback_data.contest_id)
+    await query.message.answer(text, reply_markup=kb)
+
+
+@router.callback_query(CommissionCb.filter(F.action.in_({"form", "change"})))
+async def commission_form(query: CallbackQuery, callback_data: CommissionCb, services: Services, state: FSMContext) -> None:
+    """Step 1: the stage the commission serves, chosen explicitly (R-APL-6, issue #15)."""
+    cid = callback_data.contest_id
+    stages = await services.appeals.commission_stages(query.from_user.id, cid)
+    await services.appeals.deputy_candidates(query.from_user.id, cid)  # a wrong composition is said now, not after two steps
+    await state.set_state(None)
+    await state.update_data(**{BACK_KEY: CommissionCb(contest_id=cid, action="show").pack()})
+    await query.answer()
+    if not stages:
+        await query.message.answer(tr("cms-no-stages"), reply_markup=cancel_markup())
+        return
+    rows = [[InlineKeyboardButton(text=flow.button_label(tr("cms-btn-stage", title=st.title, starts=format_dt(st.starts_at, st.timezone))),
+                                  callback_data=CommissionCb(contest_id=cid, action="stage", stage=st.id).pack())] for st in stages]
+    await query.message.answer(tr("cms-choose-stage"), reply_markup=cancel_markup(*rows))
+
+
+@router.callback_query(CommissionCb.filter(F.action == "stage"))
+async def commission_stage(query: CallbackQuery, callback_data: CommissionCb, services: Services, state: FSMContext) -> None:
+    """Step 2: the deputy chair, one of the three voting members (R-APL-6)."""
+    cid = callback_data.contest_id
+    candidates = await services.appeals.deputy_candidates(query.from_user.id, cid)
+    await state.update_data(**{BACK_KEY: CommissionCb(contest_id=cid, action="show").pack()})
+    await query.answer()
+    rows = [[InlineKeyboardButton(text=flow.button_label(m.name), callback_data=CommissionCb(
+        contest_id=cid, action="deputy", stage=callback_data.stage, deputy=m.telegram_id).pack())] for m in candidates]
+    await query.message.answer(tr("cms-choose-deputy"), reply_markup=cancel_markup(*rows))
+
+
+@router.callback_query(CommissionCb.filter(F.action == "deputy"))
+async def commission_deputy(query: CallbackQuery, callback_data: CommissionCb, services: Services, state: FSMContext) -> None:
+    """Shown back before anything is decided about other people: «Подтвердить / Изменить / Отмена»."""
+    cid = callback_data.contest_id
+    stages = {st.id: st for st in await services.appeals.commission_stages(query.from_user.id, cid)}
+    names = {m.telegram_id: m.name for m in await services.appeals.deputy_candidates(query.from_user.id, cid)}
+    stage = stages.get(callback_data.stage)
+    if stage is None:
+        raise DomainError("cms_stage_unknown")
+    if callback_data.deputy not in names:
+        raise DomainError("cms_deputy_invalid")
+    await state.update_data(**{BACK_KEY: CommissionCb(contest_id=cid, action="show").pack()})
+    await query.answer()
+    text = tr("cms-confirm", stage=stage.title, starts=format_dt(stage.starts_at, stage.timezone), deputy=names[callback_data.deputy])
+    markup = confirm_markup(CommissionCb(contest_id=cid, action="ok", stage=stage.id, deputy=callback_data.deputy),
+                            CommissionCb(contest_id=cid, action="change"))
+    await query.message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(CommissionCb.filter(F.action == "ok"))
+async def commission_ok(query: CallbackQuery, callback_data: CommissionCb, services: Services, state: FSMContext) -> None:
+    cid = callback_data.contest_id
+    members = await services.appeals.form_commission(query.from_user.id, cid, stage_id=callback_data.stage, deputy=callback_data.deputy)
+    stage = await services.appeals.commission_stage(cid)
+    await state.update_data(**{BACK_KEY: None})
+    await query.answer()
+    lines = [tr("cms-formed", stage=stage.title if stage else "—")] + [tr("cms-member", role=m.role, name=m.name) for m in members]
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("cms-btn-back"), callback_data=CommissionCb(contest_id=cid, action="show"))
+    await query.message.answer("\n".join(lines), reply_markup=kb.as_markup())
 
 
 async def _queue_screen(services: Services, uid: int, contest_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -739,7 +849,8 @@ async def _member_of(services: Services, uid: int, view: AppealView) -> MemberVi
 async def _card(services: Services, uid: int, v: AppealView) -> tuple[str, InlineKeyboardMarkup | None]:
     tz = v.timezone
     member = await _member_of(services, uid, v)
-    names = {m.telegram_id: m.name for m in await services.appeals.members(await _contest_of(services, v) or 0)}
+    services_members = await services.appeals.members(await _contest_of(services, v) or 0)
+    names = {m.telegram_id: m.name for m in services_members}
     lines = [
         tr(
             "apl-card", id=v.id, status=v.status, target=v.target_label, kind=_kind_title(v.kind), role=v.applicant_role,
@@ -756,7 +867,12 @@ async def _card(services: Services, uid: int, v: AppealView) -> tuple[str, Inlin
         lines.append(
             tr("apl-card-decision", decision=v.decision, text=v.decision_text or "", deduction=_points(v.deduction),
                disqualified="yes" if v.disqualified else "no")
+            + tr("cms-card-effects", restore="yes" if v.restored else "no", restored=_points(v.restored),
+                 other="yes" if v.penalised else "no", penalised=v.penalised_label or "—")
         )
+    elif v.status == "registered":  # R-APL-6: who records the decision — the chair, or the deputy
+        who = "none" if v.decider is None else "chair" if _is_chair(services_members, v.decider) else "deputy"
+        lines.append(tr("cms-card-decider", who=who, name=names.get(v.decider or 0, "—")))
     kb = InlineKeyboardBuilder()
     if v.evidence:
         kb.button(text=tr("apl-btn-evidence", count=len(v.evidence)), callback_data=AppealCb(appeal_id=v.id, action="evidence"))
@@ -770,10 +886,21 @@ async def _card(services: Services, uid: int, v: AppealView) -> tuple[str, Inlin
             kb.button(text=tr("apl-btn-change-vote", uphold="no" if mine else "yes"),
                       callback_data=AppealCb(appeal_id=v.id, action="change_reject" if mine else "change_uphold"))
         kb.button(text=tr("apl-btn-conflict"), callback_data=AppealCb(appeal_id=v.id, action="conflict"))
-        if member.role == "chair":
+        if v.decider == uid:  # R-APL-6: the chair, or the deputy when the chair is excluded
             kb.button(text=tr("apl-btn-decide"), callback_data=AppealCb(appeal_id=v.id, action="decide"))
     kb.adjust(1, 2, 1, 1)
     return "\n".join(lines), kb.as_markup()
+
+
+#: refusals of a decision the chair corrects with «Изменить» (R-APL-9): nothing they typed is lost
+_DECISION_FIXABLE = frozenset({
+    "bad_deduction", "cms_bad_restoration", "cms_deduction_below_zero", "cms_restore_over_max", "cms_penalty_missing",
+    "cms_restore_and_penalise_same", "cms_penalised_not_in_scheme",
+})
+
+
+def _is_chair(members: list[MemberView], telegram_id: int) -> bool:
+    return any(m.telegram_id == telegram_id and m.role == "chair" for m in members)
 
 
 def _points(value: Decimal | None) -> str:
@@ -866,7 +993,7 @@ async def decide_kind(query: CallbackQuery, callback_data: DecisionCb, services:
     # decided meanwhile, or the role revoked: refused before the text is asked
     await services.appeals.check_decide(query.from_user.id, callback_data.appeal_id)
     dec = await _decision(state, callback_data.appeal_id, callback_data.key)
-    dec.update(uphold=callback_data.action == "upheld", deduction="", disqualify=False)
+    dec.update(uphold=callback_data.action == "upheld", deduction="", disqualify=False, penalised=None, penalised_label="", restore="")
     dec.pop("text", None)
     await query.answer()
     await ask(query.message, state, DecisionForm.text, tr("apl-dec-ask-text"), back=_card_back(dec), apl_dec=dec)
@@ -881,7 +1008,13 @@ async def decide_text(message: Message, state: FSMContext) -> None:
     dec["text"] = text
     await state.update_data(apl_dec=dec)
     if dec["uphold"]:
-        await ask(message, state, DecisionForm.deduction, tr("apl-dec-ask-deduction"), back=_card_back(dec))
+        # R-APL-9 (issue #15): the appellant's participant by default; or another participant,
+        # or points restored to the appellant's participant
+        rows = [
+            [InlineKeyboardButton(text=tr("cms-dec-btn-other"), callback_data=DecisionCb(appeal_id=dec["appeal_id"], action="other", key=dec["key"]).pack())],
+            [InlineKeyboardButton(text=tr("cms-dec-btn-restore"), callback_data=DecisionCb(appeal_id=dec["appeal_id"], action="restore", key=dec["key"]).pack())],
+        ]
+        await ask(message, state, DecisionForm.deduction, tr("apl-dec-ask-deduction"), back=_card_back(dec), rows=rows)
         return
     await _decision_confirm(message, state, dec)
 
@@ -906,8 +1039,78 @@ async def decide_deduction(message: Message, state: FSMContext) -> None:
     await message.answer(tr("apl-dec-ask-disqualify"), reply_markup=cancel_markup(*rows))
 
 
+@router.callback_query(DecisionCb.filter(F.action == "other"))
+async def decide_other(query: CallbackQuery, callback_data: DecisionCb, services: Services, state: FSMContext) -> None:
+    """R-APL-9 (issue #15): the participant who gained the advantage — another one of the same
+    competence at the same stage."""
+    others = await services.appeals.decision_targets(query.from_user.id, callback_data.appeal_id)
+    dec = await _decision(state, callback_data.appeal_id, callback_data.key)
+    if "text" not in dec:
+        raise DomainError("appeal_form_expired")
+    await state.set_state(None)
+    await query.answer()
+    if not others:
+        await query.message.answer(tr("cms-dec-no-others"), reply_markup=cancel_markup())
+        return
+    rows = [[InlineKeyboardButton(text=flow.button_label(label), callback_data=DecisionCb(
+        appeal_id=dec["appeal_id"], action="pick", key=dec["key"], target=tid).pack())] for tid, label in others]
+    await query.message.answer(tr("cms-dec-choose-other"), reply_markup=cancel_markup(*rows))
+
+
+@router.callback_query(DecisionCb.filter(F.action == "pick"))
+async def decide_pick(query: CallbackQuery, callback_data: DecisionCb, services: Services, state: FSMContext) -> None:
+    others = dict(await services.appeals.decision_targets(query.from_user.id, callback_data.appeal_id))
+    dec = await _decision(state, callback_data.appeal_id, callback_data.key)
+    if "text" not in dec:
+        raise DomainError("appeal_form_expired")
+    if callback_data.target not in others:
+        raise DomainError("cms_penalised_not_in_scheme")
+    dec.update(penalised=callback_data.target, penalised_label=others[callback_data.target])
+    await query.answer()
+    await ask(query.message, state, DecisionForm.deduction, tr("cms-dec-ask-deduction-other", who=others[callback_data.target]),
+              back=_card_back(dec), apl_dec=dec)
+
+
+@router.callback_query(DecisionCb.filter(F.action == "restore"))
+async def decide_restore(query: CallbackQuery, callback_data: DecisionCb, services: Services, state: FSMContext) -> None:
+    await services.appeals.check_decide(query.from_user.id, callback_data.appeal_id)
+    view = await services.appeals.view(query.from_user.id, callback_data.appeal_id)
+    dec = await _decision(state, callback_data.appeal_id, callback_data.key)
+    if "text" not in dec:
+        raise DomainError("appeal_form_expired")
+    await query.answer()
+    await ask(query.message, state, DecisionForm.restore, tr("cms-dec-ask-restore", who=view.target_label), back=_card_back(dec))
+
+
+@router.message(DecisionForm.restore, _NOT_COMMAND)
+async def decide_restore_points(message: Message, state: FSMContext) -> None:
+    """The number is checked now (the step stays on a bad one); its bound — the scheme's
+    maximum — when the decision is recorded, against the total then."""
+    dec = await _decision(state)
+    points = cms.parse_points(message.text, "cms_bad_restoration")
+    dec["restore"] = "" if points == 0 else str(points)
+    await state.update_data(apl_dec=dec)
+    await state.set_state(None)
+    rows = [
+        [InlineKeyboardButton(text=tr("cms-dec-btn-other"), callback_data=DecisionCb(appeal_id=dec["appeal_id"], action="other", key=dec["key"]).pack())],
+        [InlineKeyboardButton(text=tr("cms-dec-btn-no-other"), callback_data=DecisionCb(appeal_id=dec["appeal_id"], action="noother", key=dec["key"]).pack())],
+    ]
+    await message.answer(tr("cms-dec-after-restore", points=_points(points)), reply_markup=cancel_markup(*rows))
+
+
+@router.callback_query(DecisionCb.filter(F.action == "noother"))
+async def decide_no_other(query: CallbackQuery, callback_data: DecisionCb, services: Services, state: FSMContext) -> None:
+    await services.appeals.check_decide(query.from_user.id, callback_data.appeal_id)
+    dec = await _decision(state, callback_data.appeal_id, callback_data.key)
+    if "text" not in dec:
+        raise DomainError("appeal_form_expired")
+    await query.answer()
+    await _decision_confirm(query.message, state, dec)
+
+
 @router.message(DecisionForm.text, ~F.text)
 @router.message(DecisionForm.deduction, ~F.text)
+@router.message(DecisionForm.restore, ~F.text)
 async def decide_not_text(message: Message) -> None:
     await message.answer(tr("apl-dec-need-text"), reply_markup=cancel_markup())
 
@@ -939,6 +1142,10 @@ async def _decision_confirm(message: Message, state: FSMContext, dec: dict[str, 
         "apl-dec-confirm", id=dec["appeal_id"], decision="upheld" if dec["uphold"] else "rejected", text=dec["text"],
         deduction=dec["deduction"].replace(".", ",") if dec["deduction"] else "0", disqualified="yes" if dec["disqualify"] else "no",
     )
+    if dec.get("penalised"):  # R-APL-9 (issue #15): whom the measures concern, what is restored
+        text += "\n" + tr("cms-dec-confirm-other", who=dec.get("penalised_label") or "—")
+    if dec.get("restore"):
+        text += "\n" + tr("cms-dec-confirm-restore", points=dec["restore"].replace(".", ","))
     markup = confirm_markup(
         DecisionCb(appeal_id=dec["appeal_id"], action="ok", key=dec["key"]), DecisionCb(appeal_id=dec["appeal_id"], action="change", key=dec["key"])
     )
@@ -957,9 +1164,11 @@ async def decide_ok(query: CallbackQuery, callback_data: DecisionCb, services: S
     try:
         view = await services.appeals.decide(
             query.from_user.id, dec["appeal_id"], uphold=dec["uphold"], text=dec["text"], deduction=dec["deduction"] or None,
-            disqualify=dec["disqualify"],
+            disqualify=dec["disqualify"], penalised=dec.get("penalised"), restore=dec.get("restore") or None,
         )
-    except DomainError:
+    except DomainError as e:
+        if e.code in _DECISION_FIXABLE:  # R-APL-9 bounds: the draft stays — «Изменить» corrects it
+            raise
         await state.set_state(None)  # decided by someone else meanwhile: this draft is over
         await state.update_data(apl_dec=None)
         raise

@@ -11,7 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import flow
+from bot import downloads, flow
 from bot.callbacks import AppCb, NominationCb, PracticeCb
 from bot.flow import Apply
 from bot.texts import error_text, tr
@@ -42,13 +42,16 @@ async def _next_condition_question(bot: Bot, chat_id: int, services: Services, s
     """Ask the nomination's condition questions one by one (R-APP-3), then choose it."""
     data = await state.get_data()
     cid, nid = data["contest_id"], data["nomination_id"]
-    nom = next((n for n in await services.contests.nominations(cid) if n.id == nid), None)
-    if nom is None:
-        raise DomainError("nomination_not_found")
+    entry = await services.participants.entry_questions(cid, nid)  # R-ROLE-4: a championship asks every birth date
+    nom = entry.nomination
     c = nom.conditions
     back = NominationCb(contest_id=cid, nomination_id=nid)  # «Отмена» returns to the nomination card
     if c.asks_birth_date and "birth_date" not in data:
-        await flow.prompt(bot, chat_id, state, Apply.birth_date, tr("nomination-ask-birth-date", title=nom.title), back)
+        if entry.championship and entry.stage_day is not None:
+            text = tr("champ-ask-birth-date", limit=rules.CHAMPIONSHIP_MIN_AGE, day=f"{entry.stage_day:%d.%m.%Y}")
+        else:
+            text = tr("nomination-ask-birth-date", title=nom.title)
+        await flow.prompt(bot, chat_id, state, Apply.birth_date, text, back)
         return
     if c.asks_experience and "experience_years" not in data:
         await flow.prompt(bot, chat_id, state, Apply.experience, tr("nomination-ask-experience", title=nom.title), back)
@@ -94,20 +97,26 @@ async def nomination_choose(query: CallbackQuery, callback_data: NominationCb, b
 @router.message(Apply.birth_date, F.text)
 async def birth_date(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     contest = await services.contests.contest((await state.get_data())["contest_id"])
-    value = rules.parse_birth_date(message.text, _today(services, contest.timezone))
-    if value is None:
-        await message.answer(tr("bad-birth-date"))
+    today = _today(services, contest.timezone)
+    problem = rules.birth_date_problem(message.text, today)  # the reason is named (issue #15)
+    if problem is not None:
+        key = "bad-birth-date" if problem == "format" else "err-birth-date-" + problem.replace("_", "-")
+        await message.answer(tr(key, limit=rules.BIRTH_DATE_MAX_YEARS))
         return
+    value = rules.parse_birth_date(message.text, today)
+    assert value is not None
     await state.update_data(birth_date=value.isoformat())
     await _next_condition_question(bot, message.chat.id, services, state)
 
 
 @router.message(Apply.experience, F.text)
 async def experience(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
-    value = rules.parse_experience_years(message.text)
-    if value is None:
-        await message.answer(tr("bad-experience"))
+    problem = rules.experience_years_problem(message.text)
+    if problem is not None:  # «5,5» is told that the стаж counts whole years (issue #15)
+        await message.answer(tr("err-field-years-fraction" if problem == "fraction" else "bad-experience"))
         return
+    value = rules.parse_experience_years(message.text)
+    assert value is not None
     await state.update_data(experience_years=value)
     await _next_condition_question(bot, message.chat.id, services, state)
 
@@ -223,7 +232,7 @@ async def _ask_file(bot: Bot, chat_id: int, services: Services, state: FSMContex
         lines.append(tr("app-file-current", files=", ".join(f.file_name or tr("file-unnamed") for f in have)))
         if req.max_count > 1:
             for f in have:
-                kb.button(text=tr("btn-remove-file", name=(f.file_name or tr("file-unnamed"))[:40]), callback_data=AppCb(contest_id=view.contest.id, action="rmfile", code=slot.code, item=f.id))
+                kb.button(text=tr("btn-remove-file", name=flow.button_label(f.file_name or tr("file-unnamed"), width=40)), callback_data=AppCb(contest_id=view.contest.id, action="rmfile", code=slot.code, item=f.id))
     kb.button(text=tr("btn-back"), callback_data=AppCb(contest_id=view.contest.id, action="menu"))
     kb.adjust(1)
     await state.set_state(Apply.file)
@@ -252,6 +261,8 @@ async def file_upload(message: Message, services: Services, state: FSMContext) -
         mime_type=media.mime_type,
         size=media.file_size,
         is_video_message=message.video is not None,
+        # the first bytes, so the service judges the content, not only the name (issue #15)
+        head=await downloads.head(message.bot, media.file_id),
     )
     before = await services.participants.view(message.from_user.id, data["contest_id"])
     had = len(before.application.files_in(data["slot"])) if before and before.application else 0

@@ -15,6 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import ValidationError
 
 from bot.callbacks import BroadcastCb, ContestCb, broadcast_control
+from bot.flow import button_label
 from bot.handlers.coordinator import _coordinated_contest
 from bot.prompts import ask
 from bot.texts import tr
@@ -70,11 +71,11 @@ async def _audience_screen(services: Services, actor: int, view: BroadcastView, 
     sizes = [len(roles)]
     if a.role != "experts":
         for code, name in regions:
-            kb.button(text=("✅ " if code in a.regions else "▫️ ") + name[:40], callback_data=BroadcastCb(broadcast_id=bid, action="region", value=("-" if code in a.regions else "+") + code))
+            kb.button(text=("✅ " if code in a.regions else "▫️ ") + button_label(name, width=40), callback_data=BroadcastCb(broadcast_id=bid, action="region", value=("-" if code in a.regions else "+") + code))
         sizes += [1] * len(regions)
     if a.role == "participants":
         for nid, title in nominations:
-            kb.button(text=("✅ " if nid in a.nominations else "▫️ ") + title[:40], callback_data=BroadcastCb(broadcast_id=bid, action="nom", value=("-" if nid in a.nominations else "+") + str(nid)))
+            kb.button(text=("✅ " if nid in a.nominations else "▫️ ") + button_label(title, width=40), callback_data=BroadcastCb(broadcast_id=bid, action="nom", value=("-" if nid in a.nominations else "+") + str(nid)))
         sizes += [1] * len(nominations)
         for st in ("all", "verified_no_application", "submitted"):
             kb.button(text=("● " if a.state == st else "") + tr(f"btn-broadcast-state-{st}"), callback_data=BroadcastCb(broadcast_id=bid, action="state", value=st))

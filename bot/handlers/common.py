@@ -30,6 +30,7 @@ async def help_(message: Message, bot: Bot, services: Services, viewer: Viewer |
     roles = who.staff_roles()
     expert, commission = who.is_expert, who.is_commission_member
     parts = [tr("help-participant"), *staff_help(roles.is_coordinator, roles.is_admin, expert, commission)]
+    parts += [tr(f"teams-help-{r}") for r in ("team_representative", "volunteer") if r in who.menu_roles()]  # R-APL-2, R-RES-3
     clock = services.ctx.clock
     if roles.is_admin and is_rehearsal(clock):  # CLOCK_START (issue 12 §4): admins see the rehearsal clock
         parts.append(tr("clock-help-admin", start=format_clock(clock.start, clock.tz), now=format_clock(clock.now(), clock.tz)))  # type: ignore[attr-defined]

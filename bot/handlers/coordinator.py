@@ -10,8 +10,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import flow
-from bot.callbacks import AppsCb, CardCb, ContestCb, DecideCb, QueueCb, ReopenCb
+from bot.callbacks import AppsCb, CardCb, ContestCb, DecideCb, QueueCb, ReopenCb, SnilsCb
 from bot.flow import Coord
+from bot.handlers.guardians import card_part as guardian_card_part
+from bot.handlers.guardians import queue_part as guardian_queue_part
 from bot.prompts import ask, confirm_markup
 from bot.texts import format_dt, status_text, tr
 from models.errors import DomainError, Forbidden
@@ -45,7 +47,7 @@ def _card_list(cards: list[VerificationCard], label, page: int, pages: int, page
     """A button per participant card, then ‹ › paging buttons when there is more than a page."""
     kb = InlineKeyboardBuilder()
     for c in cards:
-        kb.button(text=label(c)[:60], callback_data=CardCb(participant_id=c.participant_id))
+        kb.button(text=flow.button_label(label(c), width=60), callback_data=CardCb(participant_id=c.participant_id))
     nav = 0
     if page > 0:
         kb.button(text=tr("btn-prev"), callback_data=page_cb(page - 1))
@@ -59,14 +61,19 @@ def _card_list(cards: list[VerificationCard], label, page: int, pages: int, page
 
 async def _queue_screen(services: Services, user_id: int, contest_id: int, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     cards, total, pages = await services.coordination.queue(user_id, contest_id, page)
+    minors, minors_button = await guardian_queue_part(services, user_id, contest_id)  # R-ROLE-5: what minors lack
     if total == 0:
-        return tr("coord-queue-empty"), None
+        if minors_button is None:
+            return tr("coord-queue-empty"), None
+        return "\n".join([tr("coord-queue-empty"), *minors]), InlineKeyboardMarkup(inline_keyboard=[[minors_button]])
     contest = await services.contests.contest(contest_id)
     now = services.ctx.clock.now()
     lines = [tr("coord-queue-title", contest=contest.title, total=total)]
     lines += ["• " + tr("coord-queue-item", name=c.full_name, organisation=c.organisation, waiting=_waiting(c, now)) for c in cards]
     kb = _card_list(cards, lambda c: c.full_name, page, pages, lambda n: QueueCb(contest_id=contest_id, page=n))
-    return "\n".join(lines), kb
+    if minors_button is not None:
+        kb.inline_keyboard.append([minors_button])
+    return "\n".join(lines + minors), kb
 
 
 @router.message(Command("queue"))
@@ -113,8 +120,28 @@ async def card(query: CallbackQuery, callback_data: CardCb, services: Services, 
         kb.button(text=tr("btn-reject"), callback_data=DecideCb(participant_id=c.participant_id, action="reject", rev=rev))
     if c.application_status == "submitted" and c.status != "withdrawn":
         kb.button(text=tr("btn-reopen"), callback_data=ReopenCb(participant_id=c.participant_id))
+    if await services.coordination.may_show_snils(query.from_user.id, c.participant_id):
+        kb.button(text=tr("btn-show-snils"), callback_data=SnilsCb(participant_id=c.participant_id))
+    guardian_lines, guardian_buttons = await guardian_card_part(services, query.from_user.id, c.participant_id)  # R-ROLE-5
+    for button in guardian_buttons:
+        kb.add(button)
     kb.adjust(2)
-    await query.message.answer(_card_text(c), reply_markup=kb.as_markup())
+    await query.message.answer("\n".join([_card_text(c), *guardian_lines]), reply_markup=kb.as_markup())
+
+
+@router.callback_query(SnilsCb.filter())
+async def show_snils(query: CallbackQuery, callback_data: SnilsCb, services: Services) -> None:
+    """R-PD-2 (issue #15): the full СНИЛС once, in its own message that cannot be forwarded;
+    the service checks the region and writes the audit row. Nothing here logs it."""
+    shown = await services.coordination.show_snils(query.from_user.id, callback_data.participant_id)
+    await query.answer()
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("btn-back"), callback_data=CardCb(participant_id=callback_data.participant_id))
+    if shown.snils is None:
+        await query.message.answer(tr("coord-snils-again", at=format_dt(shown.at, shown.timezone)), reply_markup=kb.as_markup())
+        return
+    text = tr("coord-snils-shown", name=shown.name, snils=shown.snils, at=format_dt(shown.at, shown.timezone))
+    await query.message.answer(text, reply_markup=kb.as_markup(), protect_content=True)
 
 
 async def _leave_reason_prompt(state: FSMContext) -> None:
@@ -141,7 +168,7 @@ async def decide(query: CallbackQuery, callback_data: DecideCb, services: Servic
         await _leave_reason_prompt(state)
         kb = InlineKeyboardBuilder()
         for i, key in enumerate(REASONS):
-            kb.button(text=tr(key)[:60], callback_data=DecideCb(participant_id=pid, action="reason", reason=i, rev=callback_data.rev))
+            kb.button(text=flow.button_label(tr(key), width=60), callback_data=DecideCb(participant_id=pid, action="reason", reason=i, rev=callback_data.rev))
         kb.button(text=tr("btn-other-reason"), callback_data=DecideCb(participant_id=pid, action="other", rev=callback_data.rev))
         kb.adjust(1)
         await query.message.answer(tr("coord-choose-reason"), reply_markup=kb.as_markup())

@@ -16,6 +16,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.downloads import fetch
+from bot.flow import button_label
 from bot.menus import set_menu
 from bot.prompts import ask, cancel_row
 from bot.texts import error_text, format_dt, staff_help, tr
@@ -84,7 +85,10 @@ def _keyboard(buttons: list[tuple[str, CallbackData]], *, cancel: bool = False) 
 async def _help_parts(services: Services, uid: int) -> list[str]:
     roles = await services.invitations.menu_roles(uid)
     coordinator = bool(roles & {"coordinator", "federal_coordinator", "admin"})
-    return staff_help(coordinator, "admin" in roles, "expert" in roles, "commission_member" in roles)
+    parts = staff_help(coordinator, "admin" in roles, "expert" in roles, "commission_member" in roles)
+    # R-APL-2, R-RES-3: what a team representative and a volunteer have here (teams.ftl)
+    parts += [tr(f"teams-help-{role}") for role in ("team_representative", "volunteer") if role in roles]
+    return parts
 
 
 # ----------------------------------------------------------------------------- /invite
@@ -98,7 +102,7 @@ async def invite(message: Message, services: Services, state: FSMContext) -> Non
     if len(contests) == 1:
         await _start_menu(message, services, state, message.from_user.id, contests[0][0])
         return
-    buttons = [(title[:60], InviteCb(action="contest", contest_id=cid)) for cid, title in contests]
+    buttons = [(button_label(title, width=60), InviteCb(action="contest", contest_id=cid)) for cid, title in contests]
     await message.answer(tr("inv-choose-contest"), reply_markup=_keyboard(buttons))
 
 
@@ -145,9 +149,11 @@ async def invite_step(query: CallbackQuery, callback_data: InviteCb, bot: Bot, s
         if value not in roles:
             raise Forbidden("inv_role_not_allowed")
         await _draft(state, cid, role=value, regions=[], status=None, chief_for=[], commission_role=None)
-        if value == "coordinator":
+        if value in ("coordinator", "team_representative", "volunteer"):
+            # a team representative speaks for the team of one region (R-APL-2, 002 §5.3)
             buttons = [(name, InviteCb(action="region", contest_id=cid, value=code)) for code, name in regions]
-            await message.answer(tr("inv-ask-region"), reply_markup=_keyboard(buttons, cancel=True))
+            ask = {"coordinator": "inv-ask-region"}.get(value, f"teams-ask-region-{value}")
+            await message.answer(tr(ask), reply_markup=_keyboard(buttons, cancel=True))
         elif value == "expert":
             buttons = [
                 (tr(f"inv-status-{s}").capitalize(), InviteCb(action="status", contest_id=cid, value=s))
@@ -170,7 +176,7 @@ async def invite_step(query: CallbackQuery, callback_data: InviteCb, bot: Bot, s
         if nominations:
             buttons: list[tuple[str, CallbackData]] = [(tr("inv-btn-not-chief"), InviteCb(action="chief", contest_id=cid))]
             buttons += [
-                (tr("inv-btn-chief", nomination=title)[:60], InviteCb(action="chief", contest_id=cid, value=code))
+                (button_label(tr("inv-btn-chief", nomination=title), width=60), InviteCb(action="chief", contest_id=cid, value=code))
                 for code, title in nominations
             ]
             await message.answer(tr("inv-ask-chief"), reply_markup=_keyboard(buttons, cancel=True))
@@ -323,7 +329,7 @@ async def staff(message: Message, services: Services) -> None:
         text, kb = await _staff_screen(services, uid, contests[0][0], 0)
         await message.answer(text, reply_markup=kb)
         return
-    buttons = [(title[:60], StaffCb(action="contest", contest_id=cid)) for cid, title in contests]
+    buttons = [(button_label(title, width=60), StaffCb(action="contest", contest_id=cid)) for cid, title in contests]
     await message.answer(tr("inv-choose-contest"), reply_markup=_keyboard(buttons))
 
 
@@ -356,9 +362,9 @@ async def _staff_screen(services: Services, uid: int, contest_id: int, page: int
     kb = InlineKeyboardBuilder()
     for kind, e in entries[page * STAFF_PAGE : (page + 1) * STAFF_PAGE]:
         if kind == "role":
-            kb.button(text=tr("inv-btn-revoke-role", name=e.name)[:60], callback_data=StaffCb(action="ask", contest_id=contest_id, item=e.id))
+            kb.button(text=button_label(tr("inv-btn-revoke-role", name=e.name), width=60), callback_data=StaffCb(action="ask", contest_id=contest_id, item=e.id))
         else:
-            kb.button(text=tr("inv-btn-issue-link", name=e.name)[:60], callback_data=StaffCb(action="link", contest_id=contest_id, item=e.id))
+            kb.button(text=button_label(tr("inv-btn-issue-link", name=e.name), width=60), callback_data=StaffCb(action="link", contest_id=contest_id, item=e.id))
     if page > 0:
         kb.button(text=tr("inv-btn-prev"), callback_data=StaffCb(action="page", contest_id=contest_id, page=page - 1))
     if page < pages - 1:

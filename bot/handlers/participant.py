@@ -51,10 +51,12 @@ async def start(message: Message, bot: Bot, services: Services, state: FSMContex
     await set_menu(bot, services, message.from_user.id, who.menu_roles())
     roles = who.staff_roles()
     expert, commission = who.is_expert, who.is_commission_member
-    staff = roles.is_coordinator or roles.is_admin or expert or commission
+    # R-APL-2, R-RES-3: a team representative or a volunteer is staff too, not a participant
+    team = [tr(f"teams-help-{r}") for r in ("team_representative", "volunteer") if r in who.menu_roles()]
+    staff = roles.is_coordinator or roles.is_admin or expert or commission or bool(team)
     if staff and not who.participations:
         # Staff are greeted with their tools, not pushed into a participant's consent form.
-        parts = [tr("staff-welcome"), *staff_help(roles.is_coordinator, roles.is_admin, expert, commission)]
+        parts = [tr("staff-welcome"), *staff_help(roles.is_coordinator, roles.is_admin, expert, commission), *team]
         await message.answer("\n\n".join(parts))
         return
     contest_id = await _contest_or_pick(message, services, state, "start", who.participations)

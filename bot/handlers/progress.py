@@ -140,4 +140,12 @@ async def export(query: CallbackQuery, callback_data: ProgressCb, bot: Bot, serv
         query.from_user.id,
         BufferedInputFile(data, filename=export_file_name(contest.code, now, contest.timezone)),
         caption=tr("progress-export-caption", contest=contest.title, at=format_dt(now, contest.timezone)),
+        reply_markup=_back_to_summary(contest.id),  # issue #15: a way back from every result
     )
+
+
+def _back_to_summary(contest_id: int) -> InlineKeyboardMarkup:
+    """«⬅️ К сводке»: the /progress summary of the contest again (fresh figures)."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("nxt-btn-back-summary"), callback_data=ContestCb(contest_id=contest_id, then=THEN))
+    return kb.as_markup()

@@ -23,7 +23,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import flow
-from bot.callbacks import ProtocolCb
+from bot.callbacks import ProtocolCb, ScoringCb
 from bot.downloads import fetch
 from bot.prompts import ask, confirm_markup
 from bot.texts import error_text, format_dt, tr
@@ -97,8 +97,8 @@ def _protocol_text(view: ProtocolView) -> str:
 
 
 def _pdf_button(kb: InlineKeyboardBuilder, view: ProtocolView) -> None:
-    # titles differ at their start («Блокировка оценок «…»», «Результаты «…»»): keep it
-    title = view.title if len(view.title) <= 48 else view.title[:47].rstrip() + "…"
+    # titles differ at their start («Блокировка оценок «…»», «Результаты «…»»): kept, whole words
+    title = flow.button_label(view.title)
     kb.button(text=tr("pro-btn-pdf", number=str(view.id), title=title), callback_data=ProtocolCb(protocol_id=view.id, version=view.version, action="pdf"))
 
 
@@ -114,6 +114,19 @@ async def _long(message: Message, text: str, kb: InlineKeyboardMarkup | None = N
     parts.append(chunk)
     for i, part in enumerate(parts):
         await message.answer(part.rstrip(), reply_markup=kb if i == len(parts) - 1 else None)
+
+
+def _steps(*steps: tuple[str, CallbackData]) -> InlineKeyboardMarkup:
+    """Issue #15: a result screen offers the next step and a way back (one a row)."""
+    kb = InlineKeyboardBuilder()
+    for key, data in steps:
+        kb.button(text=tr(key), callback_data=data)
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def _back_protocol(view: ProtocolView) -> tuple[str, CallbackData]:
+    return "nxt-btn-back-protocol", ProtocolCb(protocol_id=view.id, version=view.version, action="view")
 
 
 async def _drop_buttons(query: CallbackQuery) -> None:
@@ -139,7 +152,7 @@ async def sign(query: CallbackQuery, callback_data: ProtocolCb, services: Servic
     await query.answer()
     await _drop_buttons(query)
     text = tr("pro-signed", title=view.title, version=view.version)
-    await query.message.answer("\n".join([text, *_state_lines(view)]))
+    await query.message.answer("\n".join([text, *_state_lines(view)]), reply_markup=_steps(_back_protocol(view)))
 
 
 async def _ask_refusal(query: CallbackQuery, state: FSMContext, view: ProtocolView) -> None:
@@ -196,6 +209,9 @@ async def refuse_confirm(query: CallbackQuery, callback_data: ProtocolCb, servic
     await _drop_buttons(query)
     kb = InlineKeyboardBuilder()
     kb.button(text=tr("pro-btn-resign"), callback_data=ProtocolCb(protocol_id=view.id, version=view.version, action="resign"))
+    key, data = _back_protocol(view)
+    kb.button(text=tr(key), callback_data=data)
+    kb.adjust(1)
     await query.message.answer(
         "\n".join([tr("pro-refused-recorded", title=view.title, version=view.version), *_state_lines(view)]), reply_markup=kb.as_markup()
     )
@@ -216,6 +232,10 @@ async def view_one(query: CallbackQuery, callback_data: ProtocolCb, services: Se
     kb = InlineKeyboardBuilder()
     if view.pdf_path:
         _pdf_button(kb, view)
+    if view.scheme_id is not None:  # the chief expert and coordinators: back to the scheme's protocols
+        if any(s.id == view.scheme_id for s in await _staff_schemes(services, query.from_user.id, {"chief", "coordinator"})):
+            kb.button(text=tr("nxt-btn-back-protocols"), callback_data=PubCb(scheme_id=view.scheme_id, action="list"))
+    kb.adjust(1)
     await query.message.answer(_protocol_text(view), reply_markup=kb.as_markup())
 
 
@@ -289,6 +309,8 @@ async def _protocol_list(message: Message, services: Services, uid: int, brief: 
             _pdf_button(kb, v)
     if "coordinator" in brief.roles:
         kb.button(text=tr("pub-btn-screen"), callback_data=PubCb(scheme_id=brief.id, action="pub"))
+    if "chief" in brief.roles:  # issue #15: the way back to the scoring setup
+        kb.button(text=tr("nxt-btn-back-setup"), callback_data=ScoringCb(scheme_id=brief.id, action="chief"))
     kb.adjust(1)
     await _long(message, "\n".join(lines), kb.as_markup())
 
@@ -374,7 +396,11 @@ async def results_protocol(query: CallbackQuery, callback_data: PubCb, services:
     protocol_id = await services.publication.issue_results_protocol(uid, callback_data.scheme_id)
     view = await services.protocols.view(uid, protocol_id)
     await query.answer()
-    await query.message.answer(tr("pub-results-issued", title=view.title, version=view.version, signers=len(view.signers)))
+    await query.message.answer(
+        tr("pub-results-issued", title=view.title, version=view.version, signers=len(view.signers)),
+        reply_markup=_steps(("nxt-btn-publication", PubCb(scheme_id=callback_data.scheme_id, action="pub")),
+                            ("nxt-btn-back-protocols", PubCb(scheme_id=callback_data.scheme_id, action="list"))),
+    )
 
 
 @router.callback_query(PubCb.filter(F.action == "ask"))
@@ -403,7 +429,11 @@ async def publish(query: CallbackQuery, callback_data: PubCb, services: Services
     report = await services.publication.publish(query.from_user.id, callback_data.scheme_id)
     await query.answer()
     await _drop_buttons(query)
-    await query.message.answer(tr("pub-done", participants=report.participants, experts=report.experts, medals=report.medals))
+    await query.message.answer(
+        tr("pub-done", participants=report.participants, experts=report.experts, medals=report.medals),
+        reply_markup=_steps(("nxt-btn-back-publication", PubCb(scheme_id=callback_data.scheme_id, action="pub")),
+                            ("nxt-btn-back-protocols", PubCb(scheme_id=callback_data.scheme_id, action="list"))),
+    )
 
 
 # --------------------------------------------------------------------------- /verify

@@ -70,7 +70,7 @@ async def _schedule(services: Services, uid: int, contest_id: int) -> tuple[str,
         when = format_dt(s.starts_at, s.timezone)
         materials = tr("remote-item-materials", file=s.materials_file_name or tr("file-unnamed")) if s.has_materials else ""
         lines.append(tr("remote-item", when=when, name=s.participant_name, duration=s.duration_minutes, materials=materials) + "\n  " + s.link)
-        kb.button(text=tr("remote-btn-cancel", when=when, name=s.participant_name)[:60], callback_data=RemoteCancelCb(slot_id=s.id))
+        kb.button(text=flow.button_label(tr("remote-btn-cancel", when=when, name=s.participant_name), width=60), callback_data=RemoteCancelCb(slot_id=s.id))
     if not slots:
         lines.append(tr("remote-empty"))
     kb.button(text=tr("remote-btn-add"), callback_data=RemoteCb(contest_id=contest_id, action="add"))

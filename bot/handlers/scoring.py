@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
@@ -20,6 +21,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot import flow
 from bot.callbacks import AllowCb, CorrCb, ScoreCb, ScoringCb
 from bot.downloads import fetch
+from bot.handlers.protocols import PubCb
 from bot.prompts import ask, confirm_markup
 from bot.texts import error_text, format_dt, tr
 from models.contest_file import MAX_DEFINITION_BYTES, DefinitionInvalid
@@ -27,7 +29,14 @@ from models.errors import DomainError
 from models.sandbox import FileRefused
 from models.scheme_xlsx import parse_scheme_file_bounded
 from models.services import Services
-from models.services.scoring import CorrectionView, Option, ScoreItem, TargetSheet
+from models.services.scoring import (
+    CorrectionView,
+    Option,
+    SchemeView,
+    ScoreItem,
+    ScoringProgress,
+    TargetSheet,
+)
 from notifications.definition_errors import render_definition_errors
 from notifications.exports import scoring_workbook
 
@@ -47,6 +56,57 @@ def _points(value: Decimal | None) -> str:
 
 def _kind(kind: str) -> str:
     return tr(f"sco-kind-{kind}")
+
+
+# --------------------------------------------------------------------------- what next (issue #15)
+# Every result screen offers the next step and a way back: the chat never ends on a message
+# without buttons after an action (8 of 27 setup actions were re-navigation before).
+
+Step = tuple[str, CallbackData]
+
+
+def _steps(*steps: Step) -> InlineKeyboardMarkup:
+    """One button a row: the next step(s) first, the way back last."""
+    kb = InlineKeyboardBuilder()
+    for key, data in steps:
+        kb.button(text=tr(key), callback_data=data)
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def _setup_step(v: SchemeView) -> Step:
+    """The chief expert's next step, from the scheme's state: groups (R-SCO-2), sub-criteria
+    assigned to them, the list of participants, the lock (R-SCH-3), scoring, the protocols
+    to sign once the scores are locked (R-PRO-4)."""
+    if v.scores_locked_at is not None:
+        return "nxt-btn-protocols", PubCb(scheme_id=v.id, action="list")
+    if not v.groups:
+        return "nxt-btn-newgroup", ScoringCb(scheme_id=v.id, action="newgroup")
+    if any(sub.group_id is None for sub in v.subcriteria):
+        return "nxt-btn-assign", ScoringCb(scheme_id=v.id, action="assign")
+    if not v.targets:
+        return "nxt-btn-build", ScoringCb(scheme_id=v.id, action="build")
+    if v.locked_at is None:
+        return "nxt-btn-lock", ScoringCb(scheme_id=v.id, action="lock")
+    return "nxt-btn-progress", ScoringCb(scheme_id=v.id, action="progress")
+
+
+def _back_setup(scheme_id: int) -> Step:
+    return "nxt-btn-back-setup", ScoringCb(scheme_id=scheme_id, action="chief")
+
+
+def _back_menu(scheme_id: int) -> Step:
+    """The scheme's /scoring menu; ``0`` — the list of one's schemes (or the only one)."""
+    return "nxt-btn-back-menu", ScoringCb(scheme_id=scheme_id, action="menu")
+
+
+async def _chief_next(services: Services, uid: int, scheme_id: int, *first: Step) -> InlineKeyboardMarkup:
+    """A chief expert's result screen: ``first`` (if any), the next setup step, «⬅️ К настройке»."""
+    step = _setup_step(await services.scoring.scheme_view(uid, scheme_id))
+    steps = list(first)
+    if all(step[1] != data for _, data in steps):
+        steps.append(step)
+    return _steps(*steps, _back_setup(scheme_id))
 
 
 # --------------------------------------------------------------------------- entry points
@@ -73,6 +133,16 @@ async def scoring(message: Message, bot: Bot, services: Services, state: FSMCont
 @router.callback_query(ScoringCb.filter(F.action == "menu"))
 async def menu_cb(query: CallbackQuery, callback_data: ScoringCb, bot: Bot, services: Services) -> None:
     await query.answer()
+    if callback_data.scheme_id == 0:  # «⬅️ К оцениванию» where the scheme is not at hand: as /scoring
+        schemes = await services.scoring.schemes_for(query.from_user.id)
+        if len(schemes) != 1:
+            kb = InlineKeyboardBuilder()
+            for s in schemes:
+                kb.button(text=flow.button_label(f"{s.title} · {s.stage}"), callback_data=ScoringCb(scheme_id=s.id, action="menu"))
+            kb.adjust(1)
+            await query.message.answer(tr("sco-choose-scheme") if schemes else tr("sco-no-schemes"), reply_markup=kb.as_markup())
+            return
+        callback_data = ScoringCb(scheme_id=schemes[0].id, action="menu")
     await _menu(bot, query.from_user.id, services, callback_data.scheme_id)
 
 
@@ -121,6 +191,8 @@ async def _worklist_screen(services: Services, uid: int, scheme_id: int) -> tupl
         lines.append(tr("sco-worklist-empty"))
     if wl.targets and wl.scored == wl.total and not wl.confirmed and not wl.scores_locked:
         kb.button(text=tr("sco-btn-confirm"), callback_data=ScoringCb(scheme_id=scheme_id, action="confirm"))
+    key, data = _back_menu(scheme_id)
+    kb.button(text=tr(key), callback_data=data)
     kb.adjust(1)
     return "\n".join(lines), kb.as_markup()
 
@@ -217,7 +289,8 @@ async def confirm_ask(query: CallbackQuery, callback_data: ScoringCb, services: 
 async def confirm(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
     await services.scoring.confirm_sheet(query.from_user.id, callback_data.scheme_id)
     await query.answer()
-    await _show(query, tr("sco-confirmed"), None)
+    sid = callback_data.scheme_id
+    await _show(query, tr("sco-confirmed"), _steps(("nxt-btn-back-worklist", ScoringCb(scheme_id=sid, action="worklist")), _back_menu(sid)))
 
 
 # --------------------------------------------------------------------------- mentors (R-SCO-5)
@@ -241,6 +314,8 @@ async def mentor_list(query: CallbackQuery, callback_data: ScoringCb, services: 
     kb = InlineKeyboardBuilder()
     for target_id, label in targets:
         kb.button(text=flow.button_label(label), callback_data=ScoringCb(scheme_id=0, action="sheet", item=target_id))
+    key, data = _back_menu(callback_data.scheme_id)
+    kb.button(text=tr(key), callback_data=data)
     kb.adjust(1)
     await query.message.answer(tr("sco-mentor-title"), reply_markup=kb.as_markup())
 
@@ -253,6 +328,9 @@ async def sheet(query: CallbackQuery, callback_data: ScoringCb, services: Servic
     kb = InlineKeyboardBuilder()
     if s.confirmed_at is None:
         kb.button(text=tr("sco-btn-mentor-confirm"), callback_data=ScoringCb(scheme_id=0, action="sheetok", item=s.target_id))
+    key, data = _back_menu(s.scheme_id)
+    kb.button(text=tr(key), callback_data=data)
+    kb.adjust(1)
     text = _sheet_text(s)
     if s.confirmed_at is not None:
         text += "\n" + tr("sco-mentor-confirmed-at")
@@ -276,15 +354,18 @@ async def _long(message: Message, text: str, kb: InlineKeyboardMarkup | None = N
 @router.callback_query(ScoringCb.filter(F.action == "sheetok"))
 async def sheet_confirm(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
     await services.scoring.confirm_mentor_sheet(query.from_user.id, callback_data.item)
+    sheet = await services.scoring.target_sheet(query.from_user.id, callback_data.item)
     await query.answer()
-    await query.message.answer(tr("sco-mentor-confirmed"))
+    back = ("nxt-btn-back-mentors", ScoringCb(scheme_id=sheet.scheme_id, action="mentor"))
+    await query.message.answer(tr("sco-mentor-confirmed"), reply_markup=_steps(back, _back_menu(sheet.scheme_id)))
 
 
 @router.callback_query(AllowCb.filter())
 async def allowance_vote(query: CallbackQuery, callback_data: AllowCb, services: Services) -> None:
     outcome = await services.scoring.vote_mentor_allowance(query.from_user.id, callback_data.target_id, callback_data.allow)
     await query.answer()
-    await query.message.answer(tr("sco-allow-voted", allow="yes" if callback_data.allow else "no", outcome=outcome))
+    await query.message.answer(tr("sco-allow-voted", allow="yes" if callback_data.allow else "no", outcome=outcome),
+                               reply_markup=_steps(_back_menu(0)))
 
 
 # --------------------------------------------------------------------------- chief expert
@@ -326,6 +407,7 @@ async def _chief_screen(services: Services, uid: int, scheme_id: int) -> tuple[s
     else:
         b("sco-btn-corrections", "corrections")
     b("sco-btn-progress", "progress")
+    b("nxt-btn-back-menu", "menu")
     kb.adjust(1)
     return "\n".join(lines), kb.as_markup()
 
@@ -362,7 +444,8 @@ async def lock_ask(query: CallbackQuery, callback_data: ScoringCb, services: Ser
 async def lock(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
     v = await services.scoring.lock_scheme(query.from_user.id, callback_data.scheme_id)
     await query.answer()
-    await _show(query, tr("sco-scheme-locked", at=format_dt(v.locked_at, v.timezone)), None)
+    kb = await _chief_next(services, query.from_user.id, callback_data.scheme_id)
+    await _show(query, tr("sco-scheme-locked", at=format_dt(v.locked_at, v.timezone)), kb)
 
 
 @router.callback_query(ScoringCb.filter(F.action == "lockscores"))
@@ -377,21 +460,26 @@ async def lock_scores_ask(query: CallbackQuery, callback_data: ScoringCb, servic
 async def lock_scores(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
     asked = await services.scoring.lock_scores(query.from_user.id, callback_data.scheme_id)
     await query.answer()
-    await _show(query, tr("sco-scores-locked", mentors=asked), None)
+    kb = await _chief_next(services, query.from_user.id, callback_data.scheme_id)
+    await _show(query, tr("sco-scores-locked", mentors=asked), kb)
 
 
 @router.callback_query(ScoringCb.filter(F.action == "briefing"))
 async def briefing(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
     await services.scoring.issue_briefing(query.from_user.id, callback_data.scheme_id)
     await query.answer()
-    await query.message.answer(tr("sco-briefing-issued"))
+    kb = await _chief_next(services, query.from_user.id, callback_data.scheme_id)
+    await query.message.answer(tr("sco-briefing-issued"), reply_markup=kb)
 
 
 @router.callback_query(ScoringCb.filter(F.action == "build"))
 async def build(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
     added = await services.scoring.build_targets(query.from_user.id, callback_data.scheme_id)
     await query.answer()
-    await query.message.answer(tr("sco-targets-built", added=added))
+    # R-ROLE-3: the mentors of the participants just listed come next, then the lock
+    mentors_step = ("nxt-btn-mentors", ScoringCb(scheme_id=callback_data.scheme_id, action="mentors"))
+    kb = await _chief_next(services, query.from_user.id, callback_data.scheme_id, mentors_step)
+    await query.message.answer(tr("sco-targets-built", added=added), reply_markup=kb)
 
 
 # groups: pick four experts with toggles, then «Создать группу»
@@ -438,7 +526,8 @@ async def group_ok(query: CallbackQuery, callback_data: ScoringCb, services: Ser
     # the choice stays until «Новая группа»: a second tap is told the group already exists
     g = await services.scoring.create_group(query.from_user.id, callback_data.scheme_id, chosen, leader=chosen[0] if chosen else None)
     await query.answer()
-    await _show(query, tr("sco-group-created", code=g.code, size=len(g.members)), None)
+    kb = await _chief_next(services, query.from_user.id, callback_data.scheme_id)
+    await _show(query, tr("sco-group-created", code=g.code, size=len(g.members)), kb)
 
 
 @router.callback_query(ScoringCb.filter(F.action == "assign"))
@@ -449,6 +538,8 @@ async def assign(query: CallbackQuery, callback_data: ScoringCb, services: Servi
     for s in v.subcriteria:
         group = s.group_code or "—"
         kb.button(text=flow.button_label(f"{s.code} {s.title} → {group}"), callback_data=ScoringCb(scheme_id=v.id, action="assignsub", item=s.id))
+    key, data = _back_setup(v.id)
+    kb.button(text=tr(key), callback_data=data)
     kb.adjust(1)
     await query.message.answer(tr("sco-assign-pick-sub"), reply_markup=kb.as_markup())
 
@@ -458,11 +549,12 @@ async def assign_sub(query: CallbackQuery, callback_data: ScoringCb, services: S
     v = await services.scoring.scheme_view(query.from_user.id, callback_data.scheme_id)
     await query.answer()
     if not v.groups:
-        await query.message.answer(tr("sco-assign-no-groups"))
+        await query.message.answer(tr("sco-assign-no-groups"), reply_markup=_steps(_setup_step(v), _back_setup(v.id)))
         return
     kb = InlineKeyboardBuilder()
     for g in v.groups:
         kb.button(text=flow.button_label(f"{g.code} {g.name}"), callback_data=ScoringCb(scheme_id=v.id, action="assigngrp", item=callback_data.item, extra=g.id))
+    kb.button(text=tr("nxt-btn-back"), callback_data=ScoringCb(scheme_id=v.id, action="assign"))
     kb.adjust(1)
     await query.message.answer(tr("sco-assign-pick-group"), reply_markup=kb.as_markup())
 
@@ -471,7 +563,8 @@ async def assign_sub(query: CallbackQuery, callback_data: ScoringCb, services: S
 async def assign_group(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
     s = await services.scoring.assign_subcriterion(query.from_user.id, callback_data.item, callback_data.extra)
     await query.answer()
-    await _show(query, tr("sco-assigned", sub=f"{s.code} {s.title}", group=s.group_code or "—"), None)
+    kb = await _chief_next(services, query.from_user.id, callback_data.scheme_id)
+    await _show(query, tr("sco-assigned", sub=f"{s.code} {s.title}", group=s.group_code or "—"), kb)
 
 
 # mentors (R-ROLE-3)
@@ -484,7 +577,8 @@ async def mentors(query: CallbackQuery, callback_data: ScoringCb, services: Serv
     experts = {tid: name for tid, name, _ in await services.scoring.experts(uid, callback_data.scheme_id)}
     await query.answer()
     if not targets:
-        await query.message.answer(tr("sco-no-targets"))
+        build = ("nxt-btn-build", ScoringCb(scheme_id=callback_data.scheme_id, action="build"))
+        await query.message.answer(tr("sco-no-targets"), reply_markup=_steps(build, _back_setup(callback_data.scheme_id)))
         return
     kb = InlineKeyboardBuilder()
     for target_id, label, mentor, allowed in targets:
@@ -492,6 +586,8 @@ async def mentors(query: CallbackQuery, callback_data: ScoringCb, services: Serv
         if allowed:
             who += " " + tr("sco-mentor-allowed")
         kb.button(text=flow.button_label(f"{label} · {who}"), callback_data=ScoringCb(scheme_id=callback_data.scheme_id, action="mentor1", item=target_id))
+    key, data = _back_setup(callback_data.scheme_id)
+    kb.button(text=tr(key), callback_data=data)
     kb.adjust(1)
     await query.message.answer(tr("sco-mentors-title"), reply_markup=kb.as_markup())
 
@@ -507,6 +603,7 @@ async def mentor_pick(query: CallbackQuery, callback_data: ScoringCb, services: 
             kb.button(text=flow.button_label(name), callback_data=ScoringCb(scheme_id=callback_data.scheme_id, action="setmentor", item=callback_data.item, extra=tid))
     kb.button(text=tr("sco-btn-no-mentor"), callback_data=ScoringCb(scheme_id=callback_data.scheme_id, action="setmentor", item=callback_data.item, extra=0))
     kb.button(text=tr("sco-btn-ask-allowance"), callback_data=ScoringCb(scheme_id=callback_data.scheme_id, action="allowask", item=callback_data.item))
+    kb.button(text=tr("nxt-btn-back-mentors"), callback_data=ScoringCb(scheme_id=callback_data.scheme_id, action="mentors"))
     kb.adjust(1)
     await query.message.answer(tr("sco-mentor-pick"), reply_markup=kb.as_markup())
 
@@ -515,14 +612,18 @@ async def mentor_pick(query: CallbackQuery, callback_data: ScoringCb, services: 
 async def set_mentor(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
     await services.scoring.set_mentor(query.from_user.id, callback_data.item, callback_data.extra or None)
     await query.answer()
-    await _show(query, tr("sco-mentor-set" if callback_data.extra else "sco-mentor-cleared"), None)
+    back = ("nxt-btn-back-mentors", ScoringCb(scheme_id=callback_data.scheme_id, action="mentors"))
+    kb = await _chief_next(services, query.from_user.id, callback_data.scheme_id, back)
+    await _show(query, tr("sco-mentor-set" if callback_data.extra else "sco-mentor-cleared"), kb)
 
 
 @router.callback_query(ScoringCb.filter(F.action == "allowask"))
 async def allowance_ask(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
     asked = await services.scoring.ask_mentor_allowance(query.from_user.id, callback_data.item)
     await query.answer()
-    await _show(query, tr("sco-allow-asked", count=asked), None)
+    back = ("nxt-btn-back-mentors", ScoringCb(scheme_id=callback_data.scheme_id, action="mentors"))
+    kb = await _chief_next(services, query.from_user.id, callback_data.scheme_id, back)
+    await _show(query, tr("sco-allow-asked", count=asked), kb)
 
 
 # progress (coordinators and the chief): counts and names, never marks
@@ -551,7 +652,23 @@ async def progress(query: CallbackQuery, callback_data: ScoringCb, services: Ser
             lines.append(tr("sco-progress-mentors", names=", ".join(p.mentors_unconfirmed)))
     if p.open_corrections:
         lines.append(tr("sco-progress-corrections", count=p.open_corrections))
-    await _long(query.message, "\n".join(lines))
+    await _long(query.message, "\n".join(lines), await _progress_steps(services, query.from_user.id, p))
+
+
+async def _progress_steps(services: Services, uid: int, p: ScoringProgress) -> InlineKeyboardMarkup:
+    """The chief: «Дальше: заблокировать оценки» once everything is scored and confirmed
+    (R-SCO-5; the service checks again), «🔄 Обновить» while not, «⬅️ К настройке»;
+    a coordinator: «⬅️ К оцениванию»."""
+    sid = p.scheme_id
+    brief = next((s for s in await services.scoring.schemes_for(uid) if s.id == sid), None)
+    if brief is None or "chief" not in brief.roles:
+        return _steps(("nxt-btn-refresh", ScoringCb(scheme_id=sid, action="progress")), _back_menu(sid))
+    if p.scores_locked:
+        return await _chief_next(services, uid, sid)
+    done = bool(p.groups) and all(g.scored == g.total for g in p.groups) and not p.flagged and not p.unconfirmed
+    step: Step = ("nxt-btn-lockscores", ScoringCb(scheme_id=sid, action="lockscores")) if done else (
+        "nxt-btn-refresh", ScoringCb(scheme_id=sid, action="progress"))
+    return _steps(step, _back_setup(sid))
 
 
 # --------------------------------------------------------------------------- results (coordinators; R-RES-1, R-APP-8)
@@ -562,7 +679,7 @@ async def results(query: CallbackQuery, callback_data: ScoringCb, services: Serv
     r = await services.scoring.results(query.from_user.id, callback_data.scheme_id)
     await query.answer()
     if not r.complete:
-        await query.message.answer(tr("sco-results-not-locked"))
+        await query.message.answer(tr("sco-results-not-locked"), reply_markup=_steps(_back_menu(callback_data.scheme_id)))
         return
     lines = [tr("sco-results-title", title=r.title)]
     region = object()
@@ -577,6 +694,8 @@ async def results(query: CallbackQuery, callback_data: ScoringCb, services: Serv
     if any(ln.advances for ln in r.lines):
         kb.button(text=tr("sco-btn-promote"), callback_data=ScoringCb(scheme_id=callback_data.scheme_id, action="promote"))
     kb.button(text=tr("sco-btn-export"), callback_data=ScoringCb(scheme_id=callback_data.scheme_id, action="export"))
+    key, data = _back_menu(callback_data.scheme_id)
+    kb.button(text=tr(key), callback_data=data)
     kb.adjust(1)
     await _long(query.message, "\n".join(lines), kb.as_markup())
 
@@ -596,7 +715,8 @@ async def promote_ask(query: CallbackQuery, callback_data: ScoringCb, services: 
 async def promote(query: CallbackQuery, callback_data: ScoringCb, services: Services) -> None:
     moved = await services.scoring.promote_winners(query.from_user.id, callback_data.scheme_id)
     await query.answer()
-    await _show(query, tr("sco-promoted", count=moved), None)
+    sid = callback_data.scheme_id
+    await _show(query, tr("sco-promoted", count=moved), _steps(("nxt-btn-back-results", ScoringCb(scheme_id=sid, action="results")), _back_menu(sid)))
 
 
 @router.callback_query(ScoringCb.filter(F.action == "export"))
@@ -607,7 +727,8 @@ async def export(query: CallbackQuery, callback_data: ScoringCb, bot: Bot, servi
     await query.answer()
     data = scoring_workbook(r, sheets)
     name = f"scoring-{callback_data.scheme_id}.xlsx"
-    await bot.send_document(uid, BufferedInputFile(data, filename=name), caption=tr("sco-export-ready", title=r.title))
+    await bot.send_document(uid, BufferedInputFile(data, filename=name), caption=tr("sco-export-ready", title=r.title),
+                            reply_markup=_steps(_back_menu(callback_data.scheme_id)))
 
 
 # --------------------------------------------------------------------------- corrections (R-SCO-6)
@@ -634,6 +755,8 @@ async def corrections(query: CallbackQuery, callback_data: ScoringCb, services: 
     for c in items:
         kb.button(text=flow.button_label(f"№{c.id} {c.target_label} · {c.subcriterion} · {tr('sco-corr-short-' + c.status)}"), callback_data=CorrCb(correction_id=c.id, action="view"))
     kb.button(text=tr("sco-btn-new-correction"), callback_data=ScoringCb(scheme_id=callback_data.scheme_id, action="corrnew"))
+    key, data = _back_setup(callback_data.scheme_id)
+    kb.button(text=tr(key), callback_data=data)
     kb.adjust(1)
     await query.message.answer(tr("sco-corr-list", count=len(items)), reply_markup=kb.as_markup())
 
@@ -645,6 +768,7 @@ async def correction_target(query: CallbackQuery, callback_data: ScoringCb, serv
     kb = InlineKeyboardBuilder()
     for target_id, label, _, _ in targets:
         kb.button(text=flow.button_label(label), callback_data=ScoringCb(scheme_id=callback_data.scheme_id, action="corrsub", item=target_id))
+    kb.button(text=tr("nxt-btn-back-corrections"), callback_data=ScoringCb(scheme_id=callback_data.scheme_id, action="corrections"))
     kb.adjust(1)
     await query.message.answer(tr("sco-corr-pick-target"), reply_markup=kb.as_markup())
 
@@ -656,6 +780,7 @@ async def correction_sub(query: CallbackQuery, callback_data: ScoringCb, service
     kb = InlineKeyboardBuilder()
     for s in v.subcriteria:
         kb.button(text=flow.button_label(f"{s.code} {s.title}"), callback_data=ScoringCb(scheme_id=v.id, action="corrreason", item=callback_data.item, extra=s.id))
+    kb.button(text=tr("nxt-btn-back"), callback_data=ScoringCb(scheme_id=v.id, action="corrnew"))
     kb.adjust(1)
     await query.message.answer(tr("sco-corr-pick-sub"), reply_markup=kb.as_markup())
 
@@ -707,7 +832,9 @@ async def correction_open(query: CallbackQuery, callback_data: ScoringCb, servic
     await state.set_state(None)
     await state.update_data(sg_corr_reason=None)
     await query.answer()
-    await _show(query, tr("sco-corr-opened", id=c.id, count=len(c.signers) - 1) + "\n\n" + _correction_text(c), None)
+    kb = _steps(("nxt-btn-correction", CorrCb(correction_id=c.id, action="view")),
+                ("nxt-btn-back-corrections", ScoringCb(scheme_id=c.scheme_id, action="corrections")))
+    await _show(query, tr("sco-corr-opened", id=c.id, count=len(c.signers) - 1) + "\n\n" + _correction_text(c), kb)
 
 
 async def _correction_screen(services: Services, uid: int, correction_id: int) -> tuple[str, InlineKeyboardMarkup]:
@@ -722,8 +849,21 @@ async def _correction_screen(services: Services, uid: int, correction_id: int) -
         for ln in sheet.lines:
             kb.button(text=flow.button_label(tr("sco-btn-correct-aspect", code=ln.code)), callback_data=CorrCb(correction_id=c.id, action="aspect", aspect=ln.aspect_id))
         kb.button(text=tr("sco-btn-relock"), callback_data=CorrCb(correction_id=c.id, action="relock"))
+    key, data = _correction_back(c, uid)
+    kb.button(text=tr(key), callback_data=data)
     kb.adjust(1)
     return text, kb.as_markup()
+
+
+def _correction_back(c: CorrectionView, uid: int) -> Step:
+    """The chief who opened it: back to the corrections; a signer: back to scoring."""
+    if uid == c.opened_by:
+        return "nxt-btn-back-corrections", ScoringCb(scheme_id=c.scheme_id, action="corrections")
+    return _back_menu(c.scheme_id)
+
+
+def _correction_steps(c: CorrectionView, uid: int) -> InlineKeyboardMarkup:
+    return _steps(("nxt-btn-back-correction", CorrCb(correction_id=c.id, action="view")), _correction_back(c, uid))
 
 
 @router.callback_query(CorrCb.filter(F.action == "view"))
@@ -737,14 +877,14 @@ async def correction_view(query: CallbackQuery, callback_data: CorrCb, services:
 async def correction_sign(query: CallbackQuery, callback_data: CorrCb, services: Services) -> None:
     c = await services.scoring.sign_correction(query.from_user.id, callback_data.correction_id)
     await query.answer()
-    await query.message.answer(tr("sco-corr-signed") + "\n" + _correction_text(c))
+    await query.message.answer(tr("sco-corr-signed") + "\n" + _correction_text(c), reply_markup=_correction_steps(c, query.from_user.id))
 
 
 @router.callback_query(CorrCb.filter(F.action == "relock"))
 async def correction_relock(query: CallbackQuery, callback_data: CorrCb, services: Services) -> None:
     c = await services.scoring.relock_correction(query.from_user.id, callback_data.correction_id)
     await query.answer()
-    await query.message.answer(tr("sco-corr-relocked") + "\n" + _correction_text(c))
+    await query.message.answer(tr("sco-corr-relocked") + "\n" + _correction_text(c), reply_markup=_correction_steps(c, query.from_user.id))
 
 
 async def _require_open(services: Services, uid: int, correction_id: int) -> None:
@@ -766,6 +906,7 @@ async def correction_aspect(query: CallbackQuery, callback_data: CorrCb, service
     kb = InlineKeyboardBuilder()
     for expert, value in sorted(line.marks.items()):
         kb.button(text=flow.button_label(tr("sco-btn-correct-mark", expert=str(expert), value=value)), callback_data=CorrCb(correction_id=callback_data.correction_id, action="expert", aspect=line.aspect_id, expert=expert))
+    kb.button(text=tr("nxt-btn-back-correction"), callback_data=CorrCb(correction_id=callback_data.correction_id, action="view"))
     kb.adjust(1)
     await query.message.answer(tr("sco-corr-pick-mark", code=line.code, title=line.title), reply_markup=kb.as_markup())
 
@@ -781,7 +922,8 @@ async def correction_expert(query: CallbackQuery, callback_data: CorrCb, service
     kb = InlineKeyboardBuilder()
     for o in line.options:  # the same marks as on the score-entry screen; the service checks the range
         kb.button(text=flow.button_label(_option_label(line.kind, o)), callback_data=CorrCb(correction_id=callback_data.correction_id, action="value", aspect=line.aspect_id, expert=callback_data.expert, value=o.value))
-    kb.adjust(4 if line.kind == "judgement" else 2 if line.kind == "binary" else 1)
+    kb.button(text=tr("nxt-btn-back-correction"), callback_data=CorrCb(correction_id=callback_data.correction_id, action="view"))
+    kb.adjust(4 if line.kind == "judgement" else 2 if line.kind == "binary" else 1, 1)
     await query.message.answer(tr("sco-corr-pick-value", code=line.code, kind=_kind(line.kind)), reply_markup=kb.as_markup())
 
 
@@ -848,7 +990,13 @@ async def scheme_file(message: Message, bot: Bot, services: Services, state: FSM
     await state.set_state(None)
     key = "sco-scheme-unchanged" if result.unchanged else "sco-scheme-loaded"
     kb = InlineKeyboardBuilder()
+    try:  # issue #15: the next setup step; the chief's screen is the way back
+        step_key, step_data = _setup_step(await services.scoring.scheme_view(message.from_user.id, result.scheme_id))
+        kb.button(text=tr(step_key), callback_data=step_data)
+    except DomainError:  # loaded by an administrator who is not the chief: the screen only
+        pass
     kb.button(text=tr("sco-btn-chief"), callback_data=ScoringCb(scheme_id=result.scheme_id, action="chief"))
+    kb.adjust(1)
     await progress_msg.edit_text(
         tr(key, criteria=result.criteria, aspects=result.aspects, groups=result.groups), reply_markup=kb.as_markup()
     )

@@ -4,6 +4,8 @@ title, optional time limit) and sees who opened and answered."""
 
 from __future__ import annotations
 
+import hashlib
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
@@ -12,7 +14,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import flow
+from bot import downloads, flow
 from bot.callbacks import ContestCb, NavCb
 from bot.prompts import ask
 from bot.texts import format_dt, tr
@@ -113,9 +115,17 @@ async def ask_answer(query: CallbackQuery, callback_data: TaskCb, services: Serv
 async def answer_file(message: Message, services: Services, state: FSMContext) -> None:
     doc = message.document
     task_id = (await state.get_data())["tk_task"]
-    t = await services.tasks.submit(message.from_user.id, task_id, TelegramFile(doc.file_id, doc.file_unique_id, doc.file_name, doc.mime_type, doc.file_size))
+    offered = TelegramFile(doc.file_id, doc.file_unique_id, doc.file_name, doc.mime_type, doc.file_size)
+    services.tasks.check_answer_offer(offered)  # type and claimed size before downloading
+    # the content is kept, not only Telegram's reference (issue #15); a failed download is
+    # refused with «отправьте ещё раз» and the prompt stays
+    content = await downloads.fetch(message.bot, doc, services.ctx.download_limit)
+    t = await services.tasks.submit(message.from_user.id, task_id, offered, content)
     await state.set_state(None)
-    await message.answer(tr("task-answer-saved", title=t.title, at=format_dt(t.submitted_at, t.timezone)))
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("btn-back"), callback_data=ContestCb(contest_id=t.contest_id, then="tasks"))
+    text = tr("task-answer-saved", title=t.title, at=format_dt(t.submitted_at, t.timezone))
+    await message.answer(text + "\n" + tr("task-answer-stored", sha=hashlib.sha256(content).hexdigest()[:16]), reply_markup=kb.as_markup())
 
 
 @router.message(TaskForm.answer, ~F.text.startswith("/"))

@@ -9,6 +9,7 @@ from models.services.base import JobSink, ServiceContext
 from models.services.broadcasts import BroadcastService
 from models.services.contests import ContestService
 from models.services.coordination import CoordinatorService
+from models.services.guardians import GuardianService
 from models.services.invitations import InvitationService
 from models.services.monitoring import MonitoringService
 from models.services.participants import ParticipantService, TelegramFile
@@ -28,6 +29,7 @@ class Services:
         self.contests = ContestService(ctx)
         self.participants = ParticipantService(ctx)
         self.coordination = CoordinatorService(ctx)
+        self.guardians = GuardianService(ctx)  # a minor's parental consent (R-ROLE-5)
         self.broadcasts = BroadcastService(ctx)
         self.monitoring = MonitoringService(ctx)
         self.remote = RemoteEventService(ctx)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from models import rules
+from models import commission as cms
+from models import rules, teams
 from models.contest_file import Role
 from models.errors import DomainError, Forbidden, NotFound
 from models.services.base import Service, UnitOfWork, active_roles, lock
@@ -71,6 +72,11 @@ class PreAppealView:
     votes_against: int
     voted: tuple[int, ...]
 
+    @property
+    def quorum(self) -> rules.Quorum:
+        """R-APL-1: where the vote stands against its quorum (the pure rule, as the service closes it)."""
+        return rules.pre_appeal_quorum(self.accredited, self.votes_for + self.votes_against)
+
 
 @dataclass(frozen=True, slots=True)
 class AppealView:
@@ -100,6 +106,24 @@ class AppealView:
     timezone: str
     #: (member, uphold) of the votes cast so far — a member's own card offers «Изменить голос»
     voters: tuple[tuple[int, bool], ...] = ()
+    #: R-APL-6 (issue #15): who records the decision — the chair, or the deputy when the chair
+    #: is excluded; None when both are excluded (the coordinator names another deputy)
+    decider: int | None = None
+    #: R-APL-9 (issue #15): points restored to the appellant's participant; the other
+    #: participant ``deduction`` / ``disqualified`` applied to (None: the appellant's own)
+    restored: Decimal | None = None
+    penalised: int | None = None
+    penalised_label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StageChoice:
+    """A stage the commission may be formed against (R-APL-6): the coordinator picks one."""
+
+    id: int
+    title: str
+    starts_at: datetime | None
+    timezone: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,9 +296,14 @@ class AppealService(Service):
                 view = await self._pre_view(s, row)
             return view
 
-    async def close_pre_appeal(self, actor: int, pre_appeal_id: int) -> PreAppealView:
+    async def close_pre_appeal(self, actor: int, pre_appeal_id: int, *, without_quorum: bool = False) -> PreAppealView:
         """The chief expert closes the vote: the outcome follows R-APL-1 (quorum 80 %,
-        more than half of the votes cast) and becomes a protocol signed by the voters."""
+        more than half of the votes cast) and becomes a protocol signed by the voters.
+
+        Issue #15: a vote without quorum closes with no decision only when the chief confirmed
+        exactly that (``without_quorum``); otherwise it is refused with the count («5 из 8,
+        нужно 7») and stays open. A vote that reached its quorum meanwhile closes with its
+        decision either way — the votes decide, checked here under the row lock."""
         async with self.uow() as uow:
             s = uow.session
             row = await lock(s, PreAppeal, pre_appeal_id)
@@ -285,7 +314,24 @@ class AppealService(Service):
                 raise Forbidden("not_chief")
             if row.status != "voting":
                 raise await self._closed(s, row, scheme)
+            quorum = (await self._pre_view(s, row)).quorum
+            if not quorum.reached and not without_quorum:
+                raise DomainError("pre_appeal_no_quorum", cast=quorum.cast, accredited=quorum.accredited, needed=quorum.needed)
             await self._close_pre(uow, row, scheme, actor)
+            return await self._pre_view(s, row)
+
+    async def check_close_pre_appeal(self, actor: int, pre_appeal_id: int) -> PreAppealView:
+        """What «Подвести итог» may ask (issue #15): only the chief expert, only an open vote
+        (a closed one is refused at once with who closed it and when) — before any question."""
+        async with self.read() as s:
+            row = await s.get(PreAppeal, pre_appeal_id)
+            if row is None:
+                raise NotFound("pre_appeal_not_found")
+            scheme = await self._scheme(s, row.scheme_id)
+            if scheme.chief_telegram_id != actor:
+                raise Forbidden("not_chief")
+            if row.status != "voting":
+                raise await self._closed(s, row, scheme)
             return await self._pre_view(s, row)
 
     async def _close_pre(self, uow: UnitOfWork, row: PreAppeal, scheme: Scheme, actor: int, *, auto: bool = False) -> None:
@@ -330,46 +376,152 @@ class AppealService(Service):
 
     # ----------------------------------------------------------------- the commission (R-APL-6)
 
-    async def form_commission(self, actor: int, contest_id: int) -> list[MemberView]:
-        """A federal coordinator forms the commission from the contest's commission members:
-        exactly five, one chair, one secretary; at least two days before the next stage.
-        Forming the same five again is refused with who formed it and when (a double press);
-        a changed contest file re-forms it."""
+    async def _federal(self, s: AsyncSession, actor: int, contest_id: int) -> None:
+        if not self.is_admin(actor) and not any(r.role == Role.FEDERAL_COORDINATOR for r in await self._roles(s, actor, contest_id)):
+            raise Forbidden("federal_only")
+
+    async def _commission_people(self, s: AsyncSession, contest_id: int) -> list[RoleAssignment]:
+        """The contest file's commission (R-APL-6): exactly five, one chair, one secretary."""
+        people = (
+            await s.execute(
+                select(RoleAssignment).where(
+                    RoleAssignment.contest_id == contest_id, RoleAssignment.role == Role.COMMISSION_MEMBER, RoleAssignment.active.is_(True)
+                ).order_by(RoleAssignment.id)
+            )
+        ).scalars().all()
+        roles = [p.commission_role or "member" for p in people]
+        if len(people) != rules.COMMISSION_SIZE or roles.count("chair") != 1 or roles.count("secretary") != 1:
+            raise DomainError("commission_composition", count=len(people), size=rules.COMMISSION_SIZE)
+        return list(people)
+
+    async def commission_stages(self, actor: int, contest_id: int) -> list[StageChoice]:
+        """The stages a commission may serve (R-APL-6, issue #15: chosen explicitly, not «the
+        next stage that starts»), for the federal coordinator's picker."""
+        async with self.read() as s:
+            await self._federal(s, actor, contest_id)
+            tz = await self._tz(s, contest_id)
+            rows = (
+                await s.execute(select(Stage).where(Stage.contest_id == contest_id, Stage.active.is_(True)).order_by(Stage.position, Stage.id))
+            ).scalars()
+            return [StageChoice(st.id, st.title, st.starts_at, tz) for st in rows]
+
+    async def deputy_candidates(self, actor: int, contest_id: int) -> list[MemberView]:
+        """The voting members one of whom the coordinator names deputy chair (R-APL-6: one of
+        the five, with a vote — not the chair, not the secretary). Refused at once when the
+        contest file's commission is not five people."""
+        async with self.read() as s:
+            await self._federal(s, actor, contest_id)
+            people = await self._commission_people(s, contest_id)
+            return [MemberView(p.telegram_id, p.name or str(p.telegram_id), p.commission_role or "member", p.organisation_code)
+                    for p in people if cms.may_be_deputy(p.commission_role or "member")]
+
+    async def commission_stage(self, contest_id: int) -> StageChoice | None:
+        """The stage the formed commission serves (None: not formed)."""
+        async with self.read() as s:
+            stage_id = (
+                await s.execute(select(CommissionMember.stage_id).where(CommissionMember.contest_id == contest_id).limit(1))
+            ).scalar_one_or_none()
+            stage = await s.get(Stage, stage_id) if stage_id is not None else None
+            return None if stage is None else StageChoice(stage.id, stage.title, stage.starts_at, await self._tz(s, contest_id))
+
+    async def form_commission(self, actor: int, contest_id: int, *, stage_id: int, deputy: int) -> list[MemberView]:
+        """A federal coordinator forms the commission from the contest's commission members
+        (R-APL-6): exactly five, one chair, one secretary, and names a deputy chair among the
+        three voting members; against the stage it serves, chosen explicitly (issue #15), at
+        least two days before that stage starts. Forming the same commission again is refused
+        with who formed it and when (a double press). For the same stage, another deputy or a
+        changed contest file re-forms it at any time (our decision: the two-day rule fixes
+        when the commission is formed, not when a member who cannot sit is replaced); the
+        exclusions of the appeals waiting for a decision are recomputed."""
         async with self.uow() as uow:
             s = uow.session
             if await lock(s, Contest, contest_id) is None:  # two coordinators at once: the second waits
                 raise NotFound("contest_not_found")
-            if not self.is_admin(actor) and not any(r.role == Role.FEDERAL_COORDINATOR for r in await self._roles(s, actor, contest_id)):
-                raise Forbidden("federal_only")
-            people = (
-                await s.execute(
-                    select(RoleAssignment).where(
-                        RoleAssignment.contest_id == contest_id, RoleAssignment.role == Role.COMMISSION_MEMBER, RoleAssignment.active.is_(True)
-                    ).order_by(RoleAssignment.id)
-                )
-            ).scalars().all()
-            roles = [p.commission_role or "member" for p in people]
-            if len(people) != rules.COMMISSION_SIZE or roles.count("chair") != 1 or roles.count("secretary") != 1:
-                raise DomainError("commission_composition", count=len(people), size=rules.COMMISSION_SIZE)
-            upcoming = (
-                await s.execute(
-                    select(Stage).where(Stage.contest_id == contest_id, Stage.active.is_(True), Stage.starts_at.is_not(None), Stage.starts_at > uow.now).order_by(Stage.starts_at)
-                )
-            ).scalars().first()
-            if upcoming is None or upcoming.starts_at - uow.now < timedelta(days=2):
-                raise DomainError("commission_too_late")
+            await self._federal(s, actor, contest_id)
+            people = await self._commission_people(s, contest_id)
+            stage = await s.get(Stage, stage_id)
+            if stage is None or stage.contest_id != contest_id or not stage.active:
+                raise DomainError("cms_stage_unknown")
+            chosen = next((p for p in people if p.telegram_id == deputy), None)
+            if chosen is None or not cms.may_be_deputy(chosen.commission_role or "member"):
+                raise DomainError("cms_deputy_invalid")
+            tz_name = await self._tz(s, contest_id)
+
+            def role_of(p: RoleAssignment) -> str:
+                return cms.DEPUTY if p.telegram_id == deputy else p.commission_role or "member"
+
             formed = (await s.execute(select(CommissionMember).where(CommissionMember.contest_id == contest_id))).scalars().all()
-            if formed and {(m.telegram_id, m.role) for m in formed} == {(p.telegram_id, p.commission_role or "member") for p in people}:
+            same_stage = bool(formed) and formed[0].stage_id == stage.id
+            if same_stage and {(m.telegram_id, m.role) for m in formed} == {(p.telegram_id, role_of(p)) for p in people}:
                 first = formed[0]
-                raise DomainError("commission_formed_already", by=await self._who(s, contest_id, first.formed_by), at=first.formed_at,
-                                  tz=await self._tz(s, contest_id))
+                raise DomainError("commission_formed_already", by=await self._who(s, contest_id, first.formed_by), at=first.formed_at, tz=tz_name)
+            if not same_stage and (stage.starts_at is None or stage.starts_at - uow.now < timedelta(days=2)):
+                raise DomainError("cms_stage_too_late", stage=stage.title,
+                                  starts=rules.format_local(stage.starts_at, tz_name) if stage.starts_at else "—")
             await s.execute(delete(CommissionMember).where(CommissionMember.contest_id == contest_id))
             for p in people:
-                s.add(CommissionMember(contest_id=contest_id, telegram_id=p.telegram_id, role=p.commission_role or "member",
-                                       name=p.name or str(p.telegram_id), organisation_code=p.organisation_code, formed_by=actor, formed_at=uow.now))
-            uow.audit(actor, "commission.form", "contest", contest_id, contest_id=contest_id, after={"members": [p.telegram_id for p in people]})
+                s.add(CommissionMember(contest_id=contest_id, telegram_id=p.telegram_id, role=role_of(p), name=p.name or str(p.telegram_id),
+                                       organisation_code=p.organisation_code, formed_by=actor, formed_at=uow.now, stage_id=stage.id))
+            uow.audit(actor, "commission.form", "contest", contest_id, contest_id=contest_id,
+                      after={"members": [p.telegram_id for p in people], "stage_id": stage.id, "deputy": deputy})
             await s.flush()
+            if formed:
+                await self._refresh_exclusions(uow, contest_id)
             return await self._members(s, contest_id)
+
+    async def _refresh_exclusions(self, uow: UnitOfWork, contest_id: int) -> None:
+        """A re-formed commission (R-APL-6): the appeals waiting for a decision exclude the new
+        members of the same organisation, keep the close relations declared by those who
+        stay, drop the votes of people no longer in it, and tell the coordinator when a case
+        is still left without anyone able to decide it."""
+        s = uow.session
+        present = {m.telegram_id for m in await self._members(s, contest_id)}
+        waiting = (await s.execute(select(Appeal.id).where(Appeal.contest_id == contest_id, Appeal.status == "registered"))).scalars().all()
+        for appeal_id in waiting:
+            appeal = await lock(s, Appeal, appeal_id)
+            if appeal is None or appeal.status != "registered":
+                continue
+            t = (await s.execute(select(EvaluationTarget).where(EvaluationTarget.id == appeal.target_id).options(selectinload(EvaluationTarget.participant)))).scalar_one()
+            declared = (
+                await s.execute(select(AuditRecord.actor_telegram_id).where(
+                    AuditRecord.action == "appeal.conflict", AuditRecord.entity == "appeal", AuditRecord.entity_id == appeal.id))
+            ).scalars().all()
+            auto = await self._conflicts(s, appeal, t)
+            appeal.excluded = list(dict.fromkeys([*auto, *(d for d in declared if d in present)]))
+            await s.execute(delete(AppealVote).where(AppealVote.appeal_id == appeal.id, AppealVote.telegram_id.not_in(present - set(appeal.excluded))))
+            await self._check_decider(uow, appeal, t)
+
+    async def _heads(self, s: AsyncSession, contest_id: int) -> tuple[MemberView | None, MemberView | None]:
+        """(chair, deputy) of the formed commission."""
+        members = await self._members(s, contest_id)
+        return (next((m for m in members if m.role == cms.CHAIR), None), next((m for m in members if m.role == cms.DEPUTY), None))
+
+    async def _decider(self, s: AsyncSession, appeal: Appeal) -> int | None:
+        chair, deputy = await self._heads(s, appeal.contest_id)
+        return cms.appeal_decider(chair.telegram_id if chair else None, deputy.telegram_id if deputy else None, appeal.excluded)
+
+    async def _check_decider(self, uow: UnitOfWork, appeal: Appeal, t: EvaluationTarget) -> None:
+        """R-APL-6: a case is never left without anyone able to decide it. When the chair is
+        excluded the deputy is told the case is theirs; when both are excluded the coordinator
+        who formed the commission and the secretary (Directorate staff) are told whom to
+        replace (name another deputy in /commission)."""
+        s = uow.session
+        chair, deputy = await self._heads(s, appeal.contest_id)
+        decider = await self._decider(s, appeal)
+        if decider is not None and deputy is not None and decider == deputy.telegram_id:
+            await self._tell(uow, decider, f"appeal:{appeal.id}:deputy", "cms-note-deputy-decides",
+                             {"id": appeal.id, "target": target_label(t), "chair": chair.name if chair else "—"}, reason="appeal",
+                             keyboard=[[{"text": "apl-btn-open", "action": "appeal", "contest_id": str(appeal.contest_id), "id": str(appeal.id), "do": "view"}]])
+        if decider is not None:
+            return
+        formed_by = (
+            await s.execute(select(CommissionMember.formed_by).where(CommissionMember.contest_id == appeal.contest_id).limit(1))
+        ).scalar_one_or_none()
+        secretary = next((m.telegram_id for m in await self._members(s, appeal.contest_id) if m.role == cms.SECRETARY), None)
+        args = {"id": appeal.id, "target": target_label(t), "chair": chair.name if chair else "—", "deputy": deputy.name if deputy else "—"}
+        uow.audit(None, "appeal.no_decider", "appeal", appeal.id, contest_id=appeal.contest_id, after={"excluded": appeal.excluded})
+        for who in dict.fromkeys(x for x in (formed_by, secretary) if x is not None):
+            await self._tell(uow, who, f"appeal:{appeal.id}:no-decider:{len(appeal.excluded)}", "cms-note-no-decider", args, reason="appeal")
 
     async def _members(self, s: AsyncSession, contest_id: int) -> list[MemberView]:
         rows = (await s.execute(select(CommissionMember).where(CommissionMember.contest_id == contest_id).order_by(CommissionMember.id))).scalars()
@@ -402,8 +554,10 @@ class AppealService(Service):
     # ----------------------------------------------------------------- filing (R-APL-2…5)
 
     async def targets_for_applicant(self, actor: int, contest_id: int) -> list[tuple[int, str]]:
-        """The participants this person may appeal for (R-APL-2): those they are the mentor
-        of; for a regional coordinator, those of their regions without a mentor."""
+        """The participants this person may appeal for (R-APL-2, :mod:`models.teams`): those
+        they are the mentor of; for a team representative, the participants of their region;
+        for a regional coordinator, those of their regions with neither a mentor nor a team
+        representative."""
         async with self.read() as s:
             out = []
             rows = (
@@ -417,15 +571,71 @@ class AppealService(Service):
                     out.append((t.id, target_label(t)))
             return out
 
-    async def _applicant_role(self, s: AsyncSession, actor: int, t: EvaluationTarget, contest_id: int) -> str | None:
+    async def _standing(self, s: AsyncSession, actor: int, t: EvaluationTarget, contest_id: int) -> dict[str, Any]:
+        """The facts R-APL-2 decides on (:func:`models.teams.appeal_applicant`), read from the
+        roles in force now: a revoked representative neither appeals nor blocks the head."""
         roles = await self._roles(s, actor, contest_id)
-        if t.mentor_telegram_id == actor and any(r.role == Role.EXPERT for r in roles):
-            return "mentor"
-        if t.mentor_telegram_id is None and t.region_id is not None:
-            code = (await s.execute(select(Region.code).where(Region.id == t.region_id))).scalar_one_or_none()
-            if any(r.role == Role.COORDINATOR and code in (r.region_codes or []) for r in roles):
-                return "regional_head"
-        return None
+        region_id = t.region_id if t.region_id is not None else (t.participant.region_id if t.participant is not None else None)
+        code = None
+        if region_id is not None:
+            code = (await s.execute(select(Region.code).where(Region.id == region_id))).scalar_one_or_none()
+        own_teams = {c for r in roles if r.role == Role.TEAM_REPRESENTATIVE for c in (r.region_codes or [])}
+        representatives = (
+            await s.execute(
+                select(RoleAssignment).where(
+                    RoleAssignment.contest_id == contest_id, RoleAssignment.role == Role.TEAM_REPRESENTATIVE, RoleAssignment.active.is_(True)
+                ).order_by(RoleAssignment.id)
+            )
+        ).scalars().all()
+        team = [r for r in representatives if code is not None and code in (r.region_codes or [])]
+        return {
+            "is_mentor": t.mentor_telegram_id == actor and any(r.role == Role.EXPERT for r in roles),
+            "represents_team": code is not None and code in own_teams,
+            "represents_other_team": bool(own_teams) and code not in own_teams,
+            "heads_region": code is not None and any(r.role == Role.COORDINATOR and code in (r.region_codes or []) for r in roles),
+            "has_mentor": t.mentor_telegram_id is not None,
+            "has_representative": bool(team),
+            "code": code,
+            "own_teams": sorted(own_teams),
+            "representative": team[0].name if team else None,
+        }
+
+    async def _applicant_role(self, s: AsyncSession, actor: int, t: EvaluationTarget, contest_id: int) -> str | None:
+        f = await self._standing(s, actor, t, contest_id)
+        role = teams.appeal_applicant(
+            is_mentor=f["is_mentor"], represents_team=f["represents_team"], heads_region=f["heads_region"],
+            has_mentor=f["has_mentor"], has_representative=f["has_representative"],
+        )
+        return None if role is None else role.value
+
+    async def _not_applicant(self, s: AsyncSession, actor: int, t: EvaluationTarget, contest_id: int) -> DomainError:
+        """Why this person may not appeal for this participant (R-APL-2), said plainly: the
+        representative of another region's team is told whose team it is; the regional head
+        is told who represents the team."""
+        f = await self._standing(s, actor, t, contest_id)
+        code = teams.appeal_refusal(
+            represents_other_team=f["represents_other_team"], heads_region=f["heads_region"], has_representative=f["has_representative"]
+        )
+        if code == "not_an_applicant":
+            return Forbidden(code)
+        names = dict((await s.execute(select(Region.code, Region.name).where(Region.contest_id == contest_id))).all())
+        return Forbidden(
+            code, region=names.get(f["code"], f["code"] or "—"), own=", ".join(names.get(c, c) for c in f["own_teams"]) or "—",
+            representative=f["representative"] or "—",
+        )
+
+    async def check_applicant(self, actor: int, target_id: int) -> None:
+        """Refuse at once, with the reason, a participant this person may not appeal for (a
+        stale button of the /appeal list) — before any question of the form is asked."""
+        async with self.read() as s:
+            t = (
+                await s.execute(select(EvaluationTarget).where(EvaluationTarget.id == target_id).options(selectinload(EvaluationTarget.participant)))
+            ).scalar_one_or_none()
+            if t is None:
+                raise NotFound("target_not_found")
+            scheme = await self._scheme(s, t.scheme_id)
+            if await self._applicant_role(s, actor, t, scheme.contest_id) is None:
+                raise await self._not_applicant(s, actor, t, scheme.contest_id)
 
     async def filing_deadline(self, target_id: int, dispute_at: datetime) -> tuple[datetime, bool]:
         """(deadline, needs the chief expert's confirmation of the time) for a dispute, in
@@ -464,7 +674,7 @@ class AppealService(Service):
             scheme = await self._scheme(s, t.scheme_id)
             role = await self._applicant_role(s, actor, t, scheme.contest_id)
             if role is None:
-                raise Forbidden("not_an_applicant")
+                raise await self._not_applicant(s, actor, t, scheme.contest_id)
             tz_name = await self._tz(s, scheme.contest_id)
             if draft_key:
                 filed = await self._filed(s, actor, draft_key)
@@ -553,6 +763,7 @@ class AppealService(Service):
             )
         await self._tell(uow, appeal.applicant_telegram_id, f"appeal:{appeal.id}:registered", "apl-note-applicant-registered",
                          {"id": appeal.id, "decide_by": rules.format_local(appeal.decide_by, tz_name)}, reason="appeal")
+        await self._check_decider(uow, appeal, t)  # R-APL-6: the deputy told, or the coordinator when nobody may decide
 
     async def _conflicts(self, s: AsyncSession, appeal: Appeal, t: EvaluationTarget) -> list[int]:
         """R-APL-6: a member does not decide a case about a person of their organisation or a
@@ -588,6 +799,10 @@ class AppealService(Service):
             appeal.excluded = [*appeal.excluded, actor]
             await s.execute(delete(AppealVote).where(AppealVote.appeal_id == appeal.id, AppealVote.telegram_id == actor))
             uow.audit(actor, "appeal.conflict", "appeal", appeal.id, contest_id=appeal.contest_id)
+            chair, deputy = await self._heads(s, appeal.contest_id)
+            if appeal.status == "registered" and actor in {m.telegram_id for m in (chair, deputy) if m is not None}:
+                t = (await s.execute(select(EvaluationTarget).where(EvaluationTarget.id == appeal.target_id).options(selectinload(EvaluationTarget.participant)))).scalar_one()
+                await self._check_decider(uow, appeal, t)  # R-APL-6: never left without anyone able to decide
             return await self._view(s, appeal)
 
     # ----------------------------------------------------------------- deciding (R-APL-7…9)
@@ -619,7 +834,29 @@ class AppealService(Service):
             a.dispute_at, a.deadline_at, a.filed_at, a.registered_at, a.decide_by, a.status, tuple(a.excluded),
             sum(1 for v in votes if v.uphold), sum(1 for v in votes if not v.uphold), a.decision, a.decision_text,
             a.deduction, a.disqualified, a.decided_at, await self._tz(s, a.contest_id), tuple((v.telegram_id, v.uphold) for v in votes),
+            decider=await self._decider(s, a), restored=a.restored, penalised=a.penalised_target_id,
+            penalised_label=await self._label(s, a.penalised_target_id),
         )
+
+    async def _label(self, s: AsyncSession, target_id: int | None) -> str | None:
+        if target_id is None:
+            return None
+        t = (await s.execute(select(EvaluationTarget).where(EvaluationTarget.id == target_id).options(selectinload(EvaluationTarget.participant)))).scalar_one_or_none()
+        return None if t is None else target_label(t)
+
+    async def decision_targets(self, actor: int, appeal_id: int) -> list[tuple[int, str]]:
+        """R-APL-9 (issue #15): the other participants of the same competence at the same stage
+        (the appeal's scheme) the decider may penalise for an unfair advantage."""
+        async with self.read() as s:
+            appeal = await s.get(Appeal, appeal_id)
+            if appeal is None:
+                raise NotFound("appeal_not_found")
+            await self._may_decide(s, actor, appeal)
+            rows = (
+                await s.execute(select(EvaluationTarget).where(EvaluationTarget.scheme_id == appeal.scheme_id, EvaluationTarget.id != appeal.target_id)
+                                .options(selectinload(EvaluationTarget.participant)).order_by(EvaluationTarget.number))
+            ).scalars()
+            return [(t.id, target_label(t)) for t in rows]
 
     async def vote(self, actor: int, appeal_id: int, uphold: bool, *, change: bool = False) -> AppealView:
         """A voting member's vote (the secretary has none; an excluded member neither).
@@ -652,21 +889,22 @@ class AppealService(Service):
 
     async def decide(
         self, actor: int, appeal_id: int, *, uphold: bool, text: str, deduction: str | Decimal | None = None, disqualify: bool = False,
+        penalised: int | None = None, restore: str | Decimal | None = None,
     ) -> AppealView:
-        """The chair records the decision — final (R-APL-8). A deduction or a
-        disqualification (R-APL-9) is applied to the results with the decision's protocol;
-        the extract goes to the applicant and the chief expert through the outbox now, and
-        the workers check it arrived within the hour."""
+        """The chair — or the deputy when the chair is excluded (R-APL-6) — records the
+        decision: final (R-APL-8). An upheld appeal may (R-APL-9, issue #15) deduct points from
+        or disqualify the participant who gained the advantage — the appellant's own, or
+        ``penalised``, another participant of the same competence at the same stage — and
+        restore points to the appellant's participant (a scoring error in their disfavour).
+        Bounds: a deduction cannot take a total below zero (checked once the scores are locked —
+        before, the total is not final and the results floor it at zero), a restoration cannot
+        take the total above the scheme's maximum. Each is applied to the results with the decision's protocol; the
+        extract goes to the applicant and the chief expert through the outbox now (the workers
+        check it arrived within the hour), and each participant whose result moved is told."""
         text = _text(text, "decision_text")
-        points = Decimal(0)
-        if deduction not in (None, ""):
-            try:
-                points = Decimal(str(deduction).replace(",", "."))
-            except InvalidOperation:
-                raise DomainError("bad_deduction") from None
-            if not points.is_finite() or points < 0 or points > rules.SCHEME_TOTAL_POINTS or points != points.quantize(rules.POINTS_QUANTUM):
-                raise DomainError("bad_deduction")
-        if (points or disqualify) and not uphold:
+        points = cms.parse_points(deduction, "bad_deduction")
+        restored = cms.parse_points(restore, "cms_bad_restoration")
+        if (points or disqualify or restored or penalised is not None) and not uphold:
             raise DomainError("penalty_needs_upheld")
         async with self.uow() as uow:
             s = uow.session
@@ -674,22 +912,58 @@ class AppealService(Service):
             if appeal is None:
                 raise NotFound("appeal_not_found")
             await self._may_decide(s, actor, appeal)
+            t = (await s.execute(select(EvaluationTarget).where(EvaluationTarget.id == appeal.target_id).options(selectinload(EvaluationTarget.participant)))).scalar_one()
+            other: EvaluationTarget | None = None
+            if penalised is not None and penalised != appeal.target_id:
+                other = (
+                    await s.execute(select(EvaluationTarget).where(EvaluationTarget.id == penalised).options(selectinload(EvaluationTarget.participant)))
+                ).scalar_one_or_none()
+                if other is None or other.scheme_id != appeal.scheme_id:
+                    raise DomainError("cms_penalised_not_in_scheme")
+                if not (points or disqualify):
+                    raise DomainError("cms_penalty_missing", who=target_label(other))
+            hit = other or t
+            if restored and hit.id == t.id and (points or disqualify):
+                raise DomainError("cms_restore_and_penalise_same")
+            if points or restored:
+                from models.services.scoring import ScoringService
+
+                totals = {ln.target_id: ln.total for ln in (await ScoringService(self.ctx)._results(s, appeal.scheme_id)).lines}
+                locked = (await self._scheme(s, appeal.scheme_id)).scores_locked_at is not None
+                if points and locked:  # before the scores are final the total is not known; results floor at zero
+                    cms.check_deduction(totals.get(hit.id, Decimal(0)), points, who=target_label(hit))
+                if restored:
+                    cms.check_restoration(totals.get(t.id, Decimal(0)), restored, who=target_label(t))
             appeal.status = "decided"
             appeal.decision = "upheld" if uphold else "rejected"
             appeal.decision_text = text
             appeal.deduction = points if points else None
             appeal.disqualified = disqualify
+            appeal.restored = restored if restored else None
+            appeal.penalised_target_id = other.id if other is not None else None
             appeal.decided_by, appeal.decided_at = actor, uow.now
             uow.audit(actor, "appeal.decide", "appeal", appeal.id, contest_id=appeal.contest_id,
-                      after={"decision": appeal.decision, "deduction": str(points), "disqualified": disqualify})
-            await self._apply_to_results(uow, appeal, points, disqualify)
+                      after={"decision": appeal.decision, "deduction": str(points), "disqualified": disqualify, "restored": str(restored),
+                             "penalised": hit.id if (points or disqualify) else None})
+            adjusted = await self._apply_to_results(uow, appeal, hit.id, points, disqualify, restored)
             scheme = await self._scheme(s, appeal.scheme_id)
-            t = (await s.execute(select(EvaluationTarget).where(EvaluationTarget.id == appeal.target_id).options(selectinload(EvaluationTarget.participant)))).scalar_one()
             tz_name = await self._tz(s, appeal.contest_id)
             votes = (await s.execute(select(AppealVote).where(AppealVote.appeal_id == appeal.id))).scalars().all()
             names = {m.telegram_id: m.name for m in await self._members(s, appeal.contest_id)}
+            chair, _ = await self._heads(s, appeal.contest_id)
             kind_title = {"scoring_procedure": "нарушение процедуры оценивания", "unfair_advantage": "несправедливое преимущество",
                           "removed_from_task": "отстранение от выполнения задания"}[appeal.kind]
+            pts = f"{points}".replace(".", ",")
+            effects = []
+            if points:
+                effects.append(f"Вычет баллов: {pts}." if other is None else
+                               f"Вычет баллов у участника {target_label(hit)} (несправедливое преимущество): {pts}.")
+            if disqualify:
+                effects.append("Участник дисквалифицирован." if other is None else f"Участник {target_label(hit)} дисквалифицирован.")
+            if restored:
+                effects.append(f"Восстановлено баллов участнику {target_label(t)} (ошибка оценивания не в его пользу): {restored}".replace(".", ",") + ".")
+            deputy_note = (f"Решение записал заместитель председателя {names.get(actor, actor)}: председатель не участвует в рассмотрении (R-APL-6)."
+                           if chair is not None and actor != chair.telegram_id else "")
             await ProtocolService(self.ctx).issue(
                 uow, contest_id=appeal.contest_id, scheme_id=appeal.scheme_id, kind="appeal", subject_key=f"appeal:{appeal.id}",
                 title=f"Решение по апелляции №{appeal.id}",
@@ -697,40 +971,63 @@ class AppealService(Service):
                     f"Участник: {target_label(t)}. Вид нарушения: {kind_title}. Спорная ситуация: {rules.format_local(appeal.dispute_at, tz_name)}.",
                     f"Описание: {appeal.fields.get('description', '')}", f"Требования: {appeal.fields.get('demands', '')}",
                     f"Решение: {'апелляция удовлетворена' if uphold else 'в удовлетворении отказано'}. {text}",
-                    f"Вычет баллов: {points}." if points else "Вычета баллов нет.",
-                    "Участник дисквалифицирован." if disqualify else "",
+                    " ".join(effects) if effects else "Вычета баллов нет.",
+                    deputy_note,
                     "Решение апелляционной комиссии окончательное и обжалованию не подлежит (R-APL-8).",
                 ],
                 tables=[table("Голоса членов комиссии", ["Член комиссии", "Голос"],
                               [[names.get(v.telegram_id, str(v.telegram_id)), "удовлетворить" if v.uphold else "отказать"] for v in votes], [0.7, 0.3])],
-                signers=[(actor, "chair")],
+                signers=[(actor, "deputy" if deputy_note else "chair")],
                 actor=actor,
             )
-            # R-APL-9: after publication the change is announced, never silent (issue #12)
-            from models.services.results_changes import results_changed
+            # R-APL-9: after publication the change is announced, never silent (issue #12);
+            # before it, each participant whose result moved is told what changed (issue #15)
+            from models.services.results_changes import results_changed, tell_adjusted
 
             await results_changed(self.ctx, uow, appeal.scheme_id, f"appeal:{appeal.id}", actor)
+            await tell_adjusted(uow, appeal, adjusted)
             extract = {"id": appeal.id, "target": target_label(t), "decision": appeal.decision, "text": text,
-                       "deduction": f"{points}".replace(".", ","), "penalty": "yes" if points else "no", "disqualified": "yes" if disqualify else "no"}
+                       "deduction": pts, "penalty": "yes" if points else "no", "disqualified": "yes" if disqualify else "no"}
+            key = "apl-note-extract"
+            if restored or other is not None:  # R-APL-9 (issue #15): the extract names whom each measure concerns
+                key = "cms-note-extract"
+                extract.update(penalised=target_label(hit), restored=f"{restored}".replace(".", ","), restore="yes" if restored else "no")
             for who in dict.fromkeys([appeal.applicant_telegram_id, scheme.chief_telegram_id]):
                 if who is not None:
-                    await self._tell(uow, who, f"appeal:{appeal.id}:extract", "apl-note-extract", extract, reason="appeal-extract")
+                    await self._tell(uow, who, f"appeal:{appeal.id}:extract", key, extract, reason="appeal-extract")
             return await self._view(s, appeal)
 
-    async def _apply_to_results(self, uow: UnitOfWork, appeal: Appeal, points: Decimal, disqualify: bool) -> None:
-        """R-APL-9: a decided appeal's deduction or disqualification counts in the results,
-        in the decision's transaction."""
+    async def _apply_to_results(self, uow: UnitOfWork, appeal: Appeal, hit: int, points: Decimal, disqualify: bool,
+                                restored: Decimal) -> list[ResultAdjustment]:
+        """R-APL-9: a decided appeal's deduction or disqualification (of ``hit``) and its
+        restoration (to the appellant's participant, a negative adjustment) count in the
+        results, in the decision's transaction."""
+        rows = []
         if points or disqualify:
-            uow.session.add(ResultAdjustment(scheme_id=appeal.scheme_id, target_id=appeal.target_id, appeal_id=appeal.id,
-                                             points=points, disqualified=disqualify, created_at=uow.now))
+            rows.append(ResultAdjustment(scheme_id=appeal.scheme_id, target_id=hit, appeal_id=appeal.id,
+                                         points=points, disqualified=disqualify, created_at=uow.now))
+        if restored:
+            rows.append(ResultAdjustment(scheme_id=appeal.scheme_id, target_id=appeal.target_id, appeal_id=appeal.id,
+                                         points=-restored, disqualified=False, created_at=uow.now))
+        uow.session.add_all(rows)
+        await uow.session.flush()
+        return rows
 
     async def _may_decide(self, s: AsyncSession, actor: int, appeal: Appeal) -> None:
-        """The chair, not excluded, of a registered appeal — else refused with why."""
-        member = await self._member(s, actor, appeal.contest_id)
-        if member.role != "chair":
+        """The one who decides this registered appeal (R-APL-6): the chair, or the deputy when
+        the chair is excluded — else refused with why; when both are excluded, refused with
+        who must be replaced."""
+        await self._member(s, actor, appeal.contest_id)
+        chair, deputy = await self._heads(s, appeal.contest_id)
+        decider = cms.appeal_decider(chair.telegram_id if chair else None, deputy.telegram_id if deputy else None, appeal.excluded)
+        if actor != decider:
+            if decider is None and appeal.status == "registered":
+                raise DomainError("cms_no_decider", id=appeal.id, chair=chair.name if chair else "—", deputy=deputy.name if deputy else "—")
+            if deputy is not None and decider == deputy.telegram_id:
+                raise Forbidden("cms_deputy_decides", name=deputy.name)
+            if actor in appeal.excluded:
+                raise Forbidden("member_conflict")
             raise Forbidden("chair_only")
-        if actor in appeal.excluded:
-            raise Forbidden("member_conflict")
         if appeal.status != "registered":
             raise await self._not_open(s, appeal)
 

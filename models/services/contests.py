@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import org_names
 from models.contest_file import (
     ContestDef,
     DefinitionError,
@@ -176,7 +177,7 @@ class ContestService(Service):
                 Organisation,
                 Organisation.region_id == region.id,
                 [
-                    (o.code, dict(region_id=region.id, name=o.name, search_name=o.name.lower()))
+                    (o.code, dict(region_id=region.id, name=o.name, search_name=org_names.search_key(o.name)))
                     for o in r.organisations
                 ],
             )

@@ -5,6 +5,8 @@ shows or sends."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 from sqlalchemy import func, select
@@ -31,6 +33,21 @@ from models.views import StaffRoles, VerificationCard
 
 QUEUE_PAGE = 6
 MAX_REASON = 500
+
+#: the audit action of one showing of a full СНИЛС, and the double-tap window (issue #15)
+SNILS_SHOWN = "participant.snils_shown"
+SNILS_REPEAT = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SnilsShown:
+    """A showing of the full СНИЛС: ``snils`` None when it was shown to this coordinator at
+    ``at`` a moment ago (nothing shown again)."""
+
+    snils: str | None
+    name: str
+    at: datetime
+    timezone: str
 
 #: None means "every region of the contest"
 Scope = frozenset[str] | None
@@ -175,6 +192,69 @@ class CoordinatorService(Service):
             p = await self._participant_in_scope(s, telegram_id, participant_id)
             contest = await s.get(Contest, p.contest_id)
             return self._card(p, contest)
+
+    # ------------------------------------------------------------------ the full СНИЛС (R-PD-2)
+
+    async def _snils_region_coordinator(self, s: AsyncSession, telegram_id: int, p: Participant) -> bool:
+        """Only a coordinator whose own regions include the participant's region (issue #15) —
+        not a coordinator of another region, not a federal coordinator, not an admin."""
+        region = await s.get(Region, p.region_id) if p.region_id else None
+        if region is None:
+            return False
+        rows = (
+            await s.execute(
+                select(RoleAssignment.region_codes).where(
+                    RoleAssignment.telegram_id == telegram_id,
+                    RoleAssignment.contest_id == p.contest_id,
+                    RoleAssignment.role == Role.COORDINATOR,
+                    RoleAssignment.active.is_(True),
+                )
+            )
+        ).scalars()
+        return any(region.code in (codes or []) for codes in rows)
+
+    async def may_show_snils(self, telegram_id: int, participant_id: int) -> bool:
+        """Whether the card offers «Показать СНИЛС» to this person (the service decides again)."""
+        async with self.read() as s:
+            p = await s.get(Participant, participant_id)
+            return p is not None and p.snils_encrypted is not None and await self._snils_region_coordinator(s, telegram_id, p)
+
+    async def show_snils(self, telegram_id: int, participant_id: int) -> SnilsShown:
+        """R-PD-2 (issue #15): the full СНИЛС for the coordinator of the participant's region,
+        one audit row per showing (masked value only; the number itself is never logged nor
+        stored anywhere but its ciphertext). A repeat by the same coordinator within
+        ``SNILS_REPEAT`` (a double tap) shows nothing new and says when it was shown."""
+        async with self.uow() as uow:
+            s = uow.session
+            p = await lock(s, Participant, participant_id)  # one showing at a time per participant
+            if p is None or not await self._snils_region_coordinator(s, telegram_id, p):
+                raise Forbidden("snils_not_your_region")
+            if p.snils_encrypted is None:
+                raise DomainError("snils_none")
+            contest = await s.get(Contest, p.contest_id)
+            tz = contest.timezone if contest else "Europe/Moscow"
+            last = (
+                await s.execute(
+                    select(AuditRecord.at)
+                    .where(
+                        AuditRecord.action == SNILS_SHOWN,
+                        AuditRecord.entity == "participant",
+                        AuditRecord.entity_id == p.id,
+                        AuditRecord.actor_telegram_id == telegram_id,
+                        AuditRecord.at > uow.now - SNILS_REPEAT,
+                    )
+                    .order_by(AuditRecord.at.desc())
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+            if last is not None:
+                return SnilsShown(None, p.full_name or "—", last, tz)
+            try:
+                snils = self.ctx.cipher.decrypt(p.snils_encrypted)
+            except ValueError:
+                raise DomainError("snils_unreadable") from None
+            uow.audit(telegram_id, SNILS_SHOWN, "participant", p.id, contest_id=p.contest_id, after={"snils": rules.snils_mask(rules.snils_digits(snils) or snils)})
+            return SnilsShown(rules.snils_format(rules.snils_digits(snils) or snils), p.full_name or "—", uow.now, tz)
 
     async def decide(
         self, telegram_id: int, participant_id: int, accept: bool, reason: str | None = None, expected_rev: int | None = None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.contest_file import ExpertStatus, PersonDef, Role
@@ -26,7 +26,8 @@ from models.errors import DomainError, Forbidden, NotFound
 from models.sandbox import FileRefused, XlsxLimits, inspect_xlsx, run_bounded
 from models.services.base import Service, UnitOfWork, lock
 from models.services.staff_history import contest_tz, last_action
-from models.tables import Contest, Invitation, Nomination, Region, RoleAssignment
+from models.tables import Contest, Invitation, Nomination, Participant, Region, RoleAssignment
+from models.teams import representatives_allowed
 
 #: how long a link stays valid
 INVITATION_TTL = timedelta(days=14)
@@ -37,6 +38,10 @@ MAX_BULK_ROWS = 1000
 MAX_BULK_BYTES = 2 * 1024 * 1024
 
 ALL = None  # an inviter's scope: None = every region and role, else the region codes
+#: what a regional coordinator may invite to: staff of their region — a coordinator, an
+#: expert, the region's team representative (002 §5.3: named by the regional operator) and
+#: volunteers (R-RES-3)
+REGIONAL_ROLES = (Role.COORDINATOR, Role.EXPERT, Role.TEAM_REPRESENTATIVE, Role.VOLUNTEER)
 COMMISSION_ROLES = ("chair", "secretary", "member")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -54,6 +59,11 @@ ROLE_WORDS: dict[str, tuple[str, str | None]] = {
     "председатель апелляционной комиссии": (Role.COMMISSION_MEMBER, "chair"),
     "секретарь комиссии": (Role.COMMISSION_MEMBER, "secretary"),
     "секретарь апелляционной комиссии": (Role.COMMISSION_MEMBER, "secretary"),
+    "представитель команды": (Role.TEAM_REPRESENTATIVE, None),
+    "представитель": (Role.TEAM_REPRESENTATIVE, None),
+    "волонтер": (Role.VOLUNTEER, None),
+    "волонтёр": (Role.VOLUNTEER, None),
+    "доброволец": (Role.VOLUNTEER, None),
     **{r.value: (r.value, "member" if r is Role.COMMISSION_MEMBER else None) for r in Role},
 }
 #: words of the «статус» column (R-ROLE-2)
@@ -394,7 +404,7 @@ class InvitationService(Service):
                     )
                 ).scalars()
             ] if scope is ALL else []
-            roles = [r.value for r in Role] if scope is ALL else [Role.COORDINATOR.value, Role.EXPERT.value]
+            roles = [r.value for r in Role] if scope is ALL else [r.value for r in REGIONAL_ROLES]
             return roles, regions, nominations
 
     async def menu_roles(self, telegram_id: int) -> frozenset[str]:
@@ -425,7 +435,7 @@ class InvitationService(Service):
             raise DomainError("inv_bad_name")
         if spec.role not in {r.value for r in Role}:
             raise DomainError("inv_bad_role")
-        if scope is not ALL and spec.role not in (Role.COORDINATOR, Role.EXPERT):
+        if scope is not ALL and spec.role not in REGIONAL_ROLES:
             raise Forbidden("inv_role_not_allowed")
         if spec.email is not None and not _EMAIL.match(spec.email):
             raise DomainError("inv_bad_email")
@@ -435,8 +445,14 @@ class InvitationService(Service):
                 raise DomainError("inv_unknown_region", region=code)
         if spec.role == Role.COORDINATOR and not spec.regions:
             raise DomainError("inv_needs_region")
+        if spec.role == Role.TEAM_REPRESENTATIVE and len(spec.regions) != 1:
+            raise DomainError("inv_team_one_region")
+        if scope is not ALL and spec.role == Role.VOLUNTEER and not spec.regions:
+            raise DomainError("inv_volunteer_needs_region")  # a regional coordinator's volunteer is of their region
         if scope is not ALL and not set(spec.regions) <= scope:
             raise Forbidden("inv_region_out_of_scope")
+        if spec.role == Role.TEAM_REPRESENTATIVE:
+            await self._team_has_room(s, contest_id, spec.regions[0])
         if spec.role == Role.EXPERT:
             if spec.expert_status not in {st.value for st in ExpertStatus}:
                 raise DomainError("inv_needs_status")
@@ -466,6 +482,53 @@ class InvitationService(Service):
             email=spec.email,
             organisation_code=spec.organisation_code,
         )
+
+    async def _team_has_room(self, s: AsyncSession, contest_id: int, code: str) -> None:
+        """002 §5.3 (R-APL-2): at most one team representative per 15 participants of the
+        region (:func:`models.teams.representatives_allowed`), counting the representatives in
+        force and the invitations still open. The region's row is locked first, so two
+        coordinators inviting at once cannot both take the last place."""
+        region_id = (
+            await s.execute(select(Region.id).where(Region.contest_id == contest_id, Region.code == code))
+        ).scalar_one()
+        region = await lock(s, Region, region_id)
+        assert region is not None
+        participants = (
+            await s.execute(
+                select(func.count()).select_from(Participant).where(
+                    Participant.contest_id == contest_id, Participant.region_id == region_id, Participant.withdrawn_at.is_(None)
+                )
+            )
+        ).scalar_one()
+        now = self.ctx.clock.now()
+        bound = [
+            r for r in (
+                await s.execute(
+                    select(RoleAssignment).where(
+                        RoleAssignment.contest_id == contest_id, RoleAssignment.role == Role.TEAM_REPRESENTATIVE,
+                        RoleAssignment.active.is_(True),
+                    )
+                )
+            ).scalars()
+            if code in (r.region_codes or [])
+        ]
+        pending = [
+            i for i in (
+                await s.execute(
+                    select(Invitation).where(
+                        Invitation.contest_id == contest_id, Invitation.role == Role.TEAM_REPRESENTATIVE,
+                        Invitation.used_at.is_(None), Invitation.revoked_at.is_(None),
+                    )
+                )
+            ).scalars()
+            if code in (i.region_codes or []) and (i.expires_at is None or i.expires_at > now)
+        ]
+        allowed = representatives_allowed(int(participants))
+        if len(bound) + len(pending) >= allowed:
+            raise DomainError(
+                "inv_team_full", region=region.name, count=len(bound) + len(pending), allowed=allowed, participants=int(participants),
+                names=", ".join([r.name or str(r.telegram_id) for r in bound] + [i.name for i in pending]),
+            )
 
     def _add(self, uow: UnitOfWork, actor: int | None, contest_id: int, spec: InviteSpec, source: str) -> tuple[Invitation, str]:
         token, digest = _new_token()

@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from models import rules
+from models import org_names, rules
+from models.db import truncate_wal
 from models.errors import DomainError, NotFound
-from models.rules import ApplicationStatus, ConditionAnswers, OfferedFile, VerificationStatus
+from models.filetypes import content_matches
+from models.rules import (
+    ApplicationStatus,
+    ConditionAnswers,
+    ConditionFailure,
+    OfferedFile,
+    VerificationStatus,
+)
 from models.services.base import Service, UnitOfWork, lock
 from models.services.contests import (
     application_deadline,
@@ -30,16 +38,19 @@ from models.tables import (
     ApplicationFile,
     Contest,
     ConversationState,
+    GuardianConsent,
     Nomination,
     Organisation,
     Participant,
     Person,
     Region,
+    TaskSubmission,
 )
 from models.views import (
     ApplicationView,
     Choice,
     ContestBrief,
+    NominationView,
     Page,
     ParticipantView,
     StoredFile,
@@ -57,6 +68,17 @@ _FORM_OPEN = {VerificationStatus.DRAFT, VerificationStatus.REJECTED}
 
 
 @dataclass(frozen=True, slots=True)
+class EntryQuestions:
+    """What is asked before a nomination opens (R-APP-3, R-ROLE-4): the nomination with the
+    questions of its conditions (a championship adds the birth date) and, in a championship,
+    the day the stage starts — the day the age is counted on."""
+
+    nomination: NominationView
+    championship: bool = False
+    stage_day: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TelegramFile:
     """A file as Telegram describes it in a message."""
 
@@ -66,6 +88,8 @@ class TelegramFile:
     mime_type: str | None
     size: int | None
     is_video_message: bool = False
+    #: the content's first bytes, read by the front end before the file is offered (issue #15)
+    head: bytes | None = None
 
 
 def _participant_query() -> Any:
@@ -74,6 +98,7 @@ def _participant_query() -> Any:
         selectinload(Participant.organisation),
         selectinload(Participant.application).selectinload(Application.nomination),
         selectinload(Participant.application).selectinload(Application.files),
+        selectinload(Participant.guardian_consent),  # R-ROLE-5 (models.services.guardians)
     )
 
 
@@ -138,13 +163,33 @@ def erase_personal_data(p: Participant, now: datetime) -> tuple[bool, set[str]]:
     return changed, candidates
 
 
+async def erase_task_answers(s: AsyncSession, participant_ids: list[int]) -> tuple[int, set[str]]:
+    """R-PD-1, R-PD-3: the participants' answers to tasks lose their file references, names and
+    stored copies (issue #15: answers are kept in the store). Returns how many rows changed
+    and the sha256 of contents that may now be unused."""
+    if not participant_ids:
+        return 0, set()
+    count, candidates = 0, set()
+    for sub in (await s.execute(select(TaskSubmission).where(TaskSubmission.participant_id.in_(participant_ids)))).scalars():
+        if sub.sha256:
+            candidates.add(sub.sha256)
+        if sub.telegram_file_id or sub.file_unique_id or sub.file_name or sub.sha256 or sub.storage_path:
+            sub.telegram_file_id, sub.file_unique_id, sub.file_name = "", "", None
+            sub.sha256, sub.storage_path = None, None
+            count += 1
+    return count, candidates
+
+
 async def unshared_files(s: AsyncSession, candidates: set[str]) -> set[str]:
-    """Of these contents, those no application file refers to any more (after a flush)."""
+    """Of these contents, those no application file or task answer refers to any more (after
+    a flush)."""
     if not candidates:
         return set()
     await s.flush()
     rows = await s.execute(select(ApplicationFile.sha256).where(ApplicationFile.sha256.in_(candidates)))
-    return candidates - {r[0] for r in rows}
+    answers = await s.execute(select(TaskSubmission.sha256).where(TaskSubmission.sha256.in_(candidates)))
+    forms = await s.execute(select(GuardianConsent.sha256).where(GuardianConsent.sha256.in_(candidates)))  # R-ROLE-5
+    return candidates - {r[0] for r in rows} - {r[0] for r in answers} - {r[0] for r in forms}
 
 
 def delete_stored_files(files_dir: Path | None, shas: set[str]) -> int:
@@ -158,6 +203,20 @@ def delete_stored_files(files_dir: Path | None, shas: set[str]) -> int:
             deleted += 1
         path.unlink(missing_ok=True)
     return deleted
+
+
+def file_refusal_error(refusal: rules.FileRefusal, types: tuple[str, ...], size: int | None) -> DomainError:
+    """R-APP-4: the refusal of an offered file, with what it really is when its signature
+    disagrees with its name (``err-file-wrong-content``)."""
+    return DomainError(
+        f"file_{refusal.code}",
+        types=", ".join(types),
+        limit=rules.size_mb(refusal.limit) if refusal.limit else "",
+        size=rules.size_mb(size or 0),
+        claimed=refusal.claimed or "",
+        actual=refusal.actual or "",
+        actual_name=refusal.actual_name or "",
+    )
 
 
 def restage(p: Participant, application_status: str | None) -> None:
@@ -194,25 +253,34 @@ class ParticipantService(Service):
     async def organisations(
         self, contest_id: int, region_id: int, query: str | None = None, page: int = 0
     ) -> Page:
-        """The region's registry, paged and searchable by any part of the name (R-VER-1)."""
+        """The region's registry, paged and searchable (R-VER-1). Issue #15: the query's words
+        match in any order, ignoring case, quotes and «ё/е», with the registry's abbreviations
+        and their expansions interchangeable («ТЦСО Арбат»); when nothing matches, the closest
+        names by spelling are offered (``Page.closest``), one page of them, best first.
+
+        The words are matched here, not in SQL: a region's registry is hundreds of names, and
+        the match is computed from the name itself, so rows loaded before issue #15 (whose
+        ``search_name`` was only lower-cased) are found the same way."""
         async with self.read() as s:
             region = await s.get(Region, region_id)
             if region is None or region.contest_id != contest_id:
                 raise NotFound("region_not_found")
-            cond = [Organisation.region_id == region_id, Organisation.active.is_(True)]
-            for word in (query or "").lower().split():
-                cond.append(Organisation.search_name.contains(word, autoescape=True))
-            total = (await s.execute(select(func.count()).select_from(Organisation).where(*cond))).scalar_one()
-            pages = max(1, math.ceil(total / ORGANISATIONS_PAGE))
-            page = min(max(page, 0), pages - 1)
             rows = await s.execute(
-                select(Organisation)
-                .where(*cond)
+                select(Organisation.id, Organisation.name)
+                .where(Organisation.region_id == region_id, Organisation.active.is_(True))
                 .order_by(Organisation.name)
-                .offset(page * ORGANISATIONS_PAGE)
-                .limit(ORGANISATIONS_PAGE)
             )
-            return Page([Choice(o.id, o.name) for o in rows.scalars()], page, pages, total)
+        names: list[tuple[int, str]] = [(r[0], r[1]) for r in rows.all()]
+        wanted = org_names.words(query or "")
+        found = [(i, n) for i, n in names if org_names.matches(n, wanted)] if wanted else names
+        if wanted and not found:
+            near = org_names.closest(names, wanted, ORGANISATIONS_PAGE)
+            return Page([Choice(i, n) for i, n in near], 0, 1, len(near), closest=True)
+        total = len(found)
+        pages = max(1, math.ceil(total / ORGANISATIONS_PAGE))
+        page = min(max(page, 0), pages - 1)
+        chunk = found[page * ORGANISATIONS_PAGE : (page + 1) * ORGANISATIONS_PAGE]
+        return Page([Choice(i, n) for i, n in chunk], page, pages, total)
 
     # ------------------------------------------------------------------ verification form
 
@@ -228,6 +296,7 @@ class ParticipantService(Service):
                 raise DomainError("participation_ended")
             if p is None:
                 self._deadline_guard(contest, uow.now)
+                self._registration_guard(contest, uow.now)  # R-VER-6: refused before any data is given
                 p = Participant(
                     contest_id=contest_id,
                     person_id=person.id,
@@ -269,6 +338,7 @@ class ParticipantService(Service):
             p = await self._require(s, telegram_id, contest_id)
             self._form_guard(p)
             self._deadline_guard(contest, uow.now)
+            self._registration_guard(contest, uow.now, p)
             if "full_name" in changes:
                 p.full_name = changes["full_name"]
             if "snils" in changes:
@@ -312,6 +382,7 @@ class ParticipantService(Service):
                 raise DomainError("form_already_submitted", at=p.submitted_at or "—", tz=contest.timezone)
             self._form_guard(p)
             self._deadline_guard(contest, uow.now)
+            self._registration_guard(contest, uow.now, p)  # R-VER-6, checked again at the registration itself
             if not (p.full_name and p.snils_encrypted and p.region_id and p.organisation_id):
                 raise DomainError("verification_incomplete")
             before = p.verification_status
@@ -339,7 +410,10 @@ class ParticipantService(Service):
         nomination_id: int,
         answers: ConditionAnswers | None = None,
     ) -> ParticipantView:
-        """R-APP-1 (only after acceptance), R-APP-2 (one nomination), R-APP-3 (conditions)."""
+        """R-APP-1 (only after acceptance), R-APP-2 (one nomination), R-APP-3 (conditions); in a
+        championship R-ROLE-4 (at least 14 on the stage date; the birth date is asked of every
+        participant and kept with the answers, where R-ROLE-5 reads it). The стаж answered here
+        fills the application's стаж field, so it is asked once (issue #15)."""
         answers = answers or ConditionAnswers()
         async with self.uow() as uow:
             s = uow.session
@@ -354,16 +428,33 @@ class ParticipantService(Service):
                 raise NotFound("nomination_not_found")
             view = nomination_view(nom)
             today = uow.now.astimezone(contest_tz(contest)).date()
-            failures = rules.check_conditions(view.conditions, answers, today)
+            championship = contest.kind == rules.CHAMPIONSHIP
+            stage_day = stage_start_day(contest) if championship else None
+            if answers.birth_date is not None:
+                problem = rules.birth_date_out_of_range(answers.birth_date, today)
+                if problem is not None:
+                    raise DomainError(f"birth_date_{problem}", limit=rules.BIRTH_DATE_MAX_YEARS)
+                if championship and not rules.championship_old_enough(answers.birth_date, stage_day or today):
+                    raise DomainError(
+                        "championship_too_young",
+                        limit=rules.CHAMPIONSHIP_MIN_AGE,
+                        age=rules.age_on(answers.birth_date, stage_day or today),
+                        day=f"{stage_day or today:%d.%m.%Y}",
+                    )
+            conditions = rules.entry_conditions(view.conditions, contest.kind)
+            failures = rules.check_conditions(conditions, answers, today, age_day=stage_day)
             if failures:
                 raise DomainError("conditions_not_met", failures=failures, title=nom.title)
             stage = application_stage(contest)
+            fields: dict[str, str] = {}
+            if answers.experience_years is not None and any(f.code == rules.EXPERIENCE_FIELD for f in view.fields):
+                fields[rules.EXPERIENCE_FIELD] = str(answers.experience_years)  # asked once (issue #15)
             app = Application(
                 participant_id=p.id,
                 nomination_id=nom.id,
                 stage_id=stage.id if stage else None,
                 status=ApplicationStatus.DRAFT,
-                field_values={},
+                field_values=fields,
                 condition_answers={
                     "birth_date": answers.birth_date.isoformat() if answers.birth_date else None,
                     "experience_years": answers.experience_years,
@@ -381,10 +472,14 @@ class ParticipantService(Service):
         async with self.uow() as uow:
             s = uow.session
             contest, app = await self._draft(uow, telegram_id, contest_id)
-            spec = next((f for f in nomination_view(app.nomination).fields if f.code == code), None)
+            nomination = nomination_view(app.nomination)
+            spec = next((f for f in nomination.fields if f.code == code), None)
             if spec is None:
                 raise NotFound("field_not_found")
-            value = _clean_field(spec.kind, spec.max_length, raw, uow.now.astimezone(contest_tz(contest)).date())
+            if code == rules.EXPERIENCE_FIELD:
+                value = self._experience_field(app, nomination, raw)
+            else:
+                value = _clean_field(spec.kind, spec.max_length, raw, uow.now.astimezone(contest_tz(contest)).date())
             app.field_values = {**(app.field_values or {}), code: value}
             return await self._fresh_view(s, telegram_id, contest)
 
@@ -399,16 +494,11 @@ class ParticipantService(Service):
                 raise NotFound("file_slot_not_found")
             refusal = rules.check_file(
                 spec.requirement,
-                OfferedFile(offered.file_name, offered.mime_type, offered.size, offered.is_video_message),
+                OfferedFile(offered.file_name, offered.mime_type, offered.size, offered.is_video_message, offered.head),
                 self.ctx.download_limit,
             )
             if refusal is not None:
-                raise DomainError(
-                    f"file_{refusal.code}",
-                    types=", ".join(spec.requirement.types),
-                    limit=rules.size_mb(refusal.limit) if refusal.limit else "",
-                    size=rules.size_mb(offered.size or 0),
-                )
+                raise file_refusal_error(refusal, spec.requirement.types, offered.size)
             active = [f for f in app.files if f.slot == slot and f.replaced_at is None]
             same = next((f for f in active if f.file_unique_id == offered.file_unique_id), None)
             if same is None:
@@ -431,6 +521,38 @@ class ParticipantService(Service):
                 await s.flush()
                 uow.after_commit("download", row.id)
             return await self._fresh_view(s, telegram_id, contest)
+
+    async def refuse_stored_content(self, file_id: int, head: bytes) -> bool:
+        """R-APP-4 (issue #15), checked again before a download is stored: a file whose
+        content's signature disagrees with its name no longer fills its slot, its content is
+        not kept, and its sender is told. Returns whether it was refused (idempotent)."""
+        async with self.uow() as uow:
+            s = uow.session
+            row = await lock(s, ApplicationFile, file_id)
+            if row is None or not row.telegram_file_id:
+                return False
+            claimed = rules.file_extension(OfferedFile(row.file_name, row.mime_type, row.size))
+            found = content_matches(claimed or "", head) if claimed else None
+            if found is None:
+                return False
+            if row.download_error != f"wrong_content:{found.kind}":
+                row.download_error = f"wrong_content:{found.kind}"
+                row.replaced_at = row.replaced_at or uow.now
+                app = await s.get(Application, row.application_id)
+                p = await s.get(Participant, app.participant_id) if app else None
+                person = await s.get(Person, p.person_id) if p else None
+                nom = await s.get(Nomination, app.nomination_id) if app else None
+                slot = next((f for f in nomination_view(nom).files if f.code == row.slot), None) if nom else None
+                uow.audit(None, "application.file_refused", "application", row.application_id, contest_id=p.contest_id if p else None, after={"file_id": row.id, "actual": found.kind})
+                if person is not None and person.telegram_id is not None:
+                    await uow.notify_person(
+                        person.telegram_id,
+                        reason="file_refused",
+                        subject=f"application_file:{row.id}",
+                        key="file-stored-refused",
+                        args={"name": row.file_name or "—", "claimed": (claimed or "").upper(), "title": slot.title if slot else row.slot},
+                    )
+            return True
 
     async def remove_file(self, telegram_id: int, contest_id: int, file_id: int) -> ParticipantView:
         """Take a file out of a draft; the row and its content stay on record."""
@@ -466,6 +588,10 @@ class ParticipantService(Service):
             view = application_view(app)
             if not view.missing.nothing:
                 raise DomainError("application_incomplete", missing=view.missing)
+            from models.services.guardians import GuardianService
+
+            # R-ROLE-5: a minor's application waits for the parental consent to be accepted
+            await GuardianService.require_accepted(s, app, contest)
             app.status = ApplicationStatus.SUBMITTED
             app.submitted_at = uow.now
             restage(await s.get(Participant, app.participant_id), app.status)
@@ -549,6 +675,8 @@ class ParticipantService(Service):
                 raise DomainError("already_withdrawn", at=p.withdrawn_at or "—", tz=contest.timezone)
             before = {"status": p.verification_status, "application": p.application.status if p.application else None}
             _, orphan_candidates = erase_personal_data(p, uow.now)
+            orphan_candidates |= (await erase_task_answers(s, [p.id]))[1]
+            orphan_candidates |= _erase_guardian(p)  # R-ROLE-5 consent: names, phone, the signed form
             p.verification_status = VerificationStatus.WITHDRAWN
             restage(p, None)
             p.withdrawn_at = uow.now
@@ -561,6 +689,7 @@ class ParticipantService(Service):
             await s.flush()
             orphans = await unshared_files(s, orphan_candidates)
         delete_stored_files(self.ctx.files_dir, orphans)
+        await truncate_wal(self.ctx.sessionmaker)  # no copy of the name left in SQLite's log (issue #15)
 
     # ------------------------------------------------------------------ helpers
 
@@ -582,10 +711,11 @@ class ParticipantService(Service):
     async def _fresh_view(self, s: AsyncSession, telegram_id: int, contest: Contest) -> ParticipantView:
         """Flush this transaction's changes and read the participant back as a view."""
         brief = contest_brief(contest)
+        facts = _guardian_facts(contest)  # read while the contest is loaded (R-ROLE-5)
         await s.flush()
         s.expire_all()  # reload relationships changed in this transaction
         p = await self._find(s, telegram_id, brief.id)
-        return self._view(p, brief)
+        return self._view(p, brief, facts)
 
     async def _require(self, s: AsyncSession, telegram_id: int, contest_id: int) -> Participant:
         """The participant, locked for this unit of work (issue #12): every transition of a
@@ -657,6 +787,7 @@ class ParticipantService(Service):
                 raise DomainError("consent_required")
             self._form_guard(p)
             self._deadline_guard(contest, self.ctx.clock.now())
+            self._registration_guard(contest, self.ctx.clock.now(), p)
             return self._view(p, contest)
 
     async def check_draft_open(self, telegram_id: int, contest_id: int) -> ParticipantView:
@@ -706,7 +837,67 @@ class ParticipantService(Service):
         if rules.deadline_passed(deadline, now):
             raise DomainError("deadline_passed", deadline=deadline, tz=contest.timezone)
 
-    def _view(self, p: Participant, contest: Contest | ContestBrief) -> ParticipantView:
+    @staticmethod
+    def _registration_guard(contest: Contest, now: datetime, p: Participant | None = None) -> None:
+        """R-VER-6 (002 §4.7: «должны быть зарегистрированы … не позднее чем за 5 календарных
+        дней до Чемпионата»). Our reading of "registered": the verification form sent — the
+        moment the participant's data reach the coordinator for verification. So a new
+        participant, the form of one who has never sent it, and its first sending are refused
+        after the last day; a form sent in time and returned by the coordinator
+        (``submitted_at`` kept) is the same registration and may be corrected and sent again."""
+        if contest.kind != rules.CHAMPIONSHIP or (p is not None and p.submitted_at is not None):
+            return
+        stage = application_stage(contest)
+        event_day = stage_start_day(contest)
+        if stage is None or event_day is None:
+            return
+        today = now.astimezone(contest_tz(contest)).date()
+        if not rules.championship_registration_open(event_day, today):
+            raise DomainError(
+                "championship_registration_closed",
+                last_day=f"{rules.championship_registration_last_day(event_day):%d.%m.%Y}",
+                start=f"{event_day:%d.%m.%Y}",
+                stage=stage.title,
+                days=rules.CHAMPIONSHIP_REGISTRATION_DAYS,
+            )
+
+    @staticmethod
+    def _experience_field(app: Application, nomination: NominationView, raw: str) -> str:
+        """The стаж field (issue #15): whole years only («5,5» refused); when the nomination's
+        condition asks for it too (R-APP-3) the corrected value must still meet it, and the
+        condition's answer follows the field, so the two always agree."""
+        problem = rules.experience_years_problem(raw)
+        if problem is not None:
+            raise DomainError(f"field_years_{problem}", limit=rules.EXPERIENCE_MAX_YEARS)
+        years = int(raw.strip())
+        least = nomination.conditions.min_experience_years
+        if least is not None and years < least:
+            failure = ConditionFailure("experience_too_short", least)
+            raise DomainError("conditions_not_met", failures=[failure], title=nomination.title)
+        if nomination.conditions.asks_experience:
+            app.condition_answers = {**(app.condition_answers or {}), "experience_years": years}
+        return str(years)
+
+    async def entry_questions(self, contest_id: int, nomination_id: int) -> EntryQuestions:
+        """The questions to ask before the nomination opens (R-APP-3; R-ROLE-4 in a championship)."""
+        async with self.read() as s:
+            contest = await self._contest(s, contest_id)
+            nom = await s.get(Nomination, nomination_id)
+            if nom is None or nom.contest_id != contest_id or not nom.active:
+                raise NotFound("nomination_not_found")
+            view = nomination_view(nom)
+            championship = contest.kind == rules.CHAMPIONSHIP
+            return EntryQuestions(
+                nomination=replace(view, conditions=rules.entry_conditions(view.conditions, contest.kind)),
+                championship=championship,
+                stage_day=stage_start_day(contest) if championship else None,
+            )
+
+    def _view(self, p: Participant, contest: Contest | ContestBrief, guardian_facts: Any = None) -> ParticipantView:
+        from models.services.guardians import summary_of
+
+        if guardian_facts is None and isinstance(contest, Contest):
+            guardian_facts = _guardian_facts(contest)
         return ParticipantView(
             id=p.id,
             contest=contest if isinstance(contest, ContestBrief) else contest_brief(contest),
@@ -719,13 +910,35 @@ class ParticipantService(Service):
             rejection_reason=p.rejection_reason,
             submitted_at=p.submitted_at,
             application=application_view(p.application) if p.application else None,
+            guardian=summary_of(p, guardian_facts),  # R-ROLE-5: a minor's parental consent
         )
+
+
+def _erase_guardian(p: Participant) -> set[str]:
+    from models.services.guardians import erase_guardian
+
+    return erase_guardian(p.__dict__.get("guardian_consent"))
+
+
+def _guardian_facts(contest: Contest) -> Any:
+    from models.services.guardians import contest_facts
+
+    return contest_facts(contest)
 
 
 def contest_tz(contest: Contest) -> Any:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(contest.timezone)
+
+
+def stage_start_day(contest: Contest) -> date | None:
+    """The day, in the contest's time zone, the stage participants register for starts: the
+    championship's "event" of R-VER-6 and the stage date of R-ROLE-4/5."""
+    stage = application_stage(contest)
+    if stage is None or stage.starts_at is None:
+        return None
+    return stage.starts_at.astimezone(contest_tz(contest)).date()
 
 
 def _clean_field(kind: str, max_length: int, raw: str, today: date) -> str:

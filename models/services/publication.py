@@ -28,6 +28,7 @@ from models.services.base import Service, UnitOfWork, lock
 from models.services.coordination import CoordinatorService
 from models.services.protocols import ProtocolService
 from models.services.scoring import ScoringService
+from models.services.volunteers import thank_volunteers
 from models.tables import (
     Appeal,
     Contest,
@@ -286,6 +287,7 @@ class PublicationService(Service):
                 args={"scheme": scheme.title, "_award": {**common, "kind": "thanks", "person": names.get(e) or "", "text": "", "medal": None,
                                                           "number": f"{scheme.id}-E{i}", "file_name": f"thanks-{i}.pdf"}},
             )
+        await thank_volunteers(uow, scheme, common)  # R-RES-3: volunteers' letters, once per stage
         await uow.notify_person(
             actor,
             reason="published",

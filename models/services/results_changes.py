@@ -165,20 +165,22 @@ async def snapshot(uow: UnitOfWork, scheme: Scheme, lines: list[Any], actor: int
 # --------------------------------------------------------------------------- after publication (R-APL-9)
 
 
-async def _cause(s: AsyncSession, cause: str) -> tuple[str, int, int | None, str]:
-    """(kind, id, the participant it was about, its decision text) of a cause."""
+async def _cause(s: AsyncSession, cause: str) -> tuple[str, int, set[int], str]:
+    """(kind, id, the participants it was about, its decision text) of a cause. An appeal is
+    about the appellant's participant and any other it penalised (R-APL-9, issue #15)."""
     kind, _, raw = cause.partition(":")
     ident = int(raw) if raw.isdigit() else 0
     if kind == "appeal":
         a = await s.get(Appeal, ident)
         if a is not None:
-            return kind, ident, a.target_id, a.decision_text or ""
+            others = (await s.execute(select(ResultAdjustment.target_id).where(ResultAdjustment.appeal_id == ident))).scalars()
+            return kind, ident, {a.target_id, *others}, a.decision_text or ""
     if kind == "pre_appeal":
         p = await s.get(PreAppeal, ident)
         if p is not None:
             about = (await s.execute(select(ResultAdjustment.target_id).where(ResultAdjustment.pre_appeal_id == ident))).scalars().first()
-            return kind, ident, about, p.penalty or p.proposal
-    return kind, ident, None, ""
+            return kind, ident, {about} if about is not None else set(), p.penalty or p.proposal
+    return kind, ident, set(), ""
 
 
 def _pts(value: Decimal) -> str:
@@ -251,8 +253,8 @@ async def results_changed(ctx: ServiceContext, uow: UnitOfWork, scheme_id: int, 
                 "old_medal": old.medal or "none", "new_medal": ln.medal or "none",
                 "disqualified": "yes" if ln.disqualified else "no",
                 "cause": kind, "id": ident,
-                "own": "yes" if about == t.id else "no",
-                "text": text if about == t.id else "",
+                "own": "yes" if t.id in about else "no",
+                "text": text if t.id in about else "",
                 "document": "reissued" if reissued else ("void" if ln.disqualified and not old.disqualified else "same"),
             }
             if reissued:
@@ -278,6 +280,39 @@ async def results_changed(ctx: ServiceContext, uow: UnitOfWork, scheme_id: int, 
             args={"scheme": scheme.title, "count": len(changed), "cause": kind, "id": ident, "version": version},
         )
     return len(changed)
+
+
+async def tell_adjusted(uow: UnitOfWork, appeal: Appeal, adjustments: list[ResultAdjustment]) -> int:
+    """R-APL-9 (issue #15): before publication, each participant whose result an upheld
+    appeal adjusted — points deducted, restored, or a disqualification — is told what changed
+    and why (their total and place stay undisclosed until publication, R-RES-2). After
+    publication :func:`results_changed` tells them old → new instead. Returns how many."""
+    s = uow.session
+    if not adjustments:
+        return 0
+    published = (await s.execute(select(ResultsPublication.id).where(ResultsPublication.scheme_id == appeal.scheme_id))).first()
+    if published is not None:
+        return 0
+    scheme = await s.get(Scheme, appeal.scheme_id)
+    told = 0
+    for adj in adjustments:
+        t = (
+            await s.execute(select(EvaluationTarget).where(EvaluationTarget.id == adj.target_id).options(selectinload(EvaluationTarget.participant)))
+        ).scalar_one_or_none()
+        participant = t.participant if t is not None else None
+        person = await s.get(Person, participant.person_id) if participant is not None and participant.person_id is not None else None
+        if person is None or participant.withdrawn_at is not None:
+            continue
+        points = Decimal(adj.points)
+        await uow.notify(
+            reason="result-change", subject=f"appeal:{appeal.id}:adjusted:{adj.target_id}", chat_id=person.chat_id or person.telegram_id,
+            key="cms-note-adjusted", language=person.language or "ru",
+            args={"id": appeal.id, "scheme": scheme.title if scheme else "", "text": appeal.decision_text or "",
+                  "effect": "restored" if points < 0 else "deducted" if points > 0 else "none",
+                  "points": _pts(abs(points)), "disqualified": "yes" if adj.disqualified else "no"},
+        )
+        told += 1
+    return told
 
 
 # --------------------------------------------------------------------------- for the coordinator
@@ -340,4 +375,5 @@ __all__ = [
     "parse_penalty",
     "results_changed",
     "snapshot",
+    "tell_adjusted",
 ]

@@ -33,9 +33,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from models.db import truncate_wal
 from models.errors import Forbidden
 from models.services.base import Service
-from models.services.participants import delete_stored_files, erase_personal_data, unshared_files
+from models.services.participants import (
+    delete_stored_files,
+    erase_personal_data,
+    erase_task_answers,
+    unshared_files,
+)
 from models.tables import (
     Appeal,
     Application,
@@ -51,7 +57,6 @@ from models.tables import (
     Region,
     RoleAssignment,
     Stage,
-    TaskSubmission,
 )
 
 #: R-PD-3 (002 §4.7)
@@ -139,6 +144,8 @@ class RetentionService(Service):
             report.contests.append(await self._purge_contest(contest, kept_ids, years))
         report.persons = await self._purge_persons(kept_ids, {c.id for c in expired})
         report.deliveries = await self._purge_deliveries(add_years(now, -years))
+        if report.changed:  # SQLite: the old pages leave the write-ahead log (issue #15)
+            await truncate_wal(self.ctx.sessionmaker)
         return report
 
     async def _purge_contest(self, contest: Contest, kept_ids: set[int], years: int) -> ContestPurge:
@@ -159,12 +166,11 @@ class RetentionService(Service):
                 changed, shas = erase_personal_data(p, uow.now)
                 candidates |= shas
                 result.participants += int(changed)
-            ids = [p.id for p in participants]
-            if ids:
-                for sub in (await s.execute(select(TaskSubmission).where(TaskSubmission.participant_id.in_(ids)))).scalars():
-                    if sub.telegram_file_id or sub.file_unique_id or sub.file_name:
-                        sub.telegram_file_id, sub.file_unique_id, sub.file_name = "", "", None
-                        result.submissions += 1
+            result.submissions, answer_shas = await erase_task_answers(s, [p.id for p in participants])
+            candidates |= answer_shas
+            from models.services.guardians import erase_guardians
+
+            candidates |= await erase_guardians(s, [p.id for p in participants])  # R-ROLE-5 consents
             for role in (await s.execute(select(RoleAssignment).where(RoleAssignment.contest_id == contest.id))).scalars():
                 if role.name is not None or role.active:
                     role.name, role.active = None, False

@@ -4,6 +4,7 @@ its time runs out and later answers are refused with the deadline named."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -15,15 +16,26 @@ from sqlalchemy.orm import selectinload
 
 from models import rules
 from models.errors import DomainError, Forbidden, NotFound
-from models.rules import VerificationStatus
+from models.filestore import store_bytes
+from models.filetypes import HEAD_BYTES
+from models.rules import OfferedFile, VerificationStatus
 from models.services.base import Service, lock
 from models.services.contests import stage_at
 from models.services.coordination import CoordinatorService
+from models.services.participants import file_refusal_error
 from models.services.staff_history import actor_name
 from models.tables import Contest, Participant, Person, TaskAccess, TaskSubmission, TaskText
 
 MAX_TITLE = 200
 MAX_LIMIT_MINUTES = 7 * 24 * 60
+
+#: What an answer to a task may be (R-COO-4; issue #15: the same checks as application files)
+ANSWER_TYPES = ("pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "odt", "odp", "ods", "rtf", "txt", "jpg", "png", "zip", "rar", "7z", "mp4", "mov")
+
+
+def answer_requirement(download_limit: int) -> rules.FileRequirement:
+    """An answer is one document of an allowed type, no larger than the bot can download."""
+    return rules.FileRequirement("answer", rules.FileKind.DOCUMENT, ANSWER_TYPES, download_limit)
 
 
 class FileLike(Protocol):
@@ -32,6 +44,7 @@ class FileLike(Protocol):
     file_id: str
     file_unique_id: str
     file_name: str | None
+    mime_type: str | None
     size: int | None
 
 
@@ -265,8 +278,31 @@ class TaskTextService(Service):
             task, p, contest = await self._task(s, telegram_id, task_id)
             return self._check_open(task, contest, await self._first_access(s, task.id, p.id), self.ctx.clock.now())
 
-    async def submit(self, telegram_id: int, task_id: int, file: FileLike) -> TaskItem:
-        """An answer file; refused after the participant's deadline (R-COO-4, 000 §7)."""
+    def check_answer_offer(self, file: FileLike) -> None:
+        """Before the content is downloaded: the name's type and the claimed size (R-COO-4)."""
+        offered = OfferedFile(file.file_name, file.mime_type, file.size)
+        refusal = rules.check_file(answer_requirement(self.ctx.download_limit), offered, self.ctx.download_limit)
+        if refusal is not None:
+            raise file_refusal_error(refusal, ANSWER_TYPES, file.size)
+
+    async def submit(self, telegram_id: int, task_id: int, file: FileLike, content: bytes) -> TaskItem:
+        """An answer file; refused after the participant's deadline (R-COO-4, 000 §7). Its
+        content (downloaded by the front end, bounded by the download limit) is checked like
+        an application file — allowed type by name and by signature, size — and kept in the
+        content-addressed store with its sha256 beside Telegram's file id (issue #15)."""
+        refusal = rules.check_file(
+            answer_requirement(self.ctx.download_limit),
+            OfferedFile(file.file_name, file.mime_type, len(content), head=content[:HEAD_BYTES]),
+            self.ctx.download_limit,
+        )
+        if refusal is not None:
+            raise file_refusal_error(refusal, ANSWER_TYPES, len(content))
+        if self.ctx.files_dir is None:
+            raise DomainError("file_download_failed")
+        async with self.read() as s:  # refused before anything is written when closed
+            task, p, contest = await self._task(s, telegram_id, task_id)
+            self._check_open(task, contest, await self._first_access(s, task.id, p.id), self.ctx.clock.now())
+        sha, path = await asyncio.to_thread(store_bytes, self.ctx.files_dir, content)
         async with self.uow() as uow:
             s = uow.session
             task, p, contest = await self._task(s, telegram_id, task_id)
@@ -277,12 +313,18 @@ class TaskTextService(Service):
                 telegram_file_id=file.file_id,
                 file_unique_id=file.file_unique_id,
                 file_name=file.file_name,
-                size=file.size or 0,
+                mime_type=file.mime_type,
+                size=len(content),
+                sha256=sha,
+                storage_path=str(path),
                 submitted_at=uow.now,
             )
             s.add(row)
             await s.flush()
-            uow.audit(telegram_id, "task.submit", "task_submission", row.id, contest_id=task.contest_id, after={"task_id": task.id, "file_name": file.file_name, "size": file.size or 0})
+            uow.audit(
+                telegram_id, "task.submit", "task_submission", row.id, contest_id=task.contest_id,
+                after={"task_id": task.id, "file_name": file.file_name, "size": len(content), "sha256": sha},
+            )
             return _item(task, contest, uow.now, await self._first_access(s, task.id, p.id), uow.now)
 
     # ------------------------------------------------------------------ helpers

@@ -40,7 +40,10 @@ err-not-accredited = Only experts accredited at this competition's venue vote.
 err-pre-appeal-closed = Voting has already ended.
 err-no-accredited-experts = There are no accredited experts at the venue — nobody can vote.
 err-federal-only = Only the federal coordinator can do this.
-err-commission-composition = The appeals commission must have exactly { $size } people — a chair, a secretary and three members; the contest file now has { $count } (R-APL-6).
+err-commission-composition = The appeals commission must have exactly { $size } { $size ->
+    [one] person
+   *[other] people
+} — a chair, a secretary and three members; the contest file now has { $count } (R-APL-6).
 err-commission-too-late = The commission is formed no later than 2 days before the stage begins (R-APL-6).
 err-not-commission-member = This is available only to members of the appeals commission.
 err-appeal-kind-not-accepted = The commission accepts only three kinds of violation: a violation of the scoring procedure; an unfair advantage; a violation of procedures that led to removal from a task, being marked «out of competition» or losing points (R-APL-5). Other matters are settled in the pre-appeal review.
@@ -59,9 +62,12 @@ err-appeal-field-missing = A field of the appeal is not filled in: { $field ->
     [decision_text] text of the decision
    *[other] { $field }
 } (R-APL-4).
-err-appeal-field-too-long = The text is too long: at most { $limit } characters.
+err-appeal-field-too-long = The text is too long: at most { $limit } { $limit ->
+    [one] character
+   *[other] characters
+}.
 err-appeal-too-much-evidence = Too many evidence files: at most { $limit }.
-err-not-an-applicant = An appeal can be filed by the participant's mentor expert or, if there is none, by the head of the regional coordination centre (R-APL-2).
+err-not-an-applicant = An appeal can be filed by the participant's mentor expert or the team representative of their region or, if there are none, by the head of the regional coordination centre (R-APL-2).
 err-dispute-in-future = The time of the dispute cannot be in the future.
 err-appeal-late = The deadline for filing an appeal passed at { $deadline } (R-APL-3). The appeal is not accepted.
 err-appeal-not-found = Appeal not found.

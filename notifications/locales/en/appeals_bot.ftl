@@ -32,7 +32,7 @@ apl-dsp-card = <b>Vote No. { $id }</b>
     Penalties: { $penalty }
     Accredited experts: { $accredited }; voted: { $cast } (for — { $yes }, against — { $no }).
     { $status ->
-        [voting] Voting is under way. A quorum needs at least { $quorum } votes.
+        [voting] Voting is under way. { $quorum }
         [accepted] Result: the proposal is accepted.
         [rejected] Result: the proposal is rejected.
        *[no_quorum] Result: no quorum — no decision taken.
@@ -115,6 +115,7 @@ apl-card = <b>Appeal No. { $id }</b> · { $status ->
     Kind of violation: { $kind }
     Applicant: { $applicant_name }, { $applicant_category } ({ $role ->
         [mentor] mentor expert
+        [team_representative] team representative
        *[regional_head] head of the regional coordination centre
     }); contacts: { $contacts }
     Dispute: { $dispute }; place: { $place }

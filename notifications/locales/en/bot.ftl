@@ -2,7 +2,7 @@
 
 status-draft = Form not sent
 status-pending = Under review
-status-accepted = Accepted
+status-accepted = Confirmed
 status-rejected = Refused
 status-withdrawn = Participation ended (consent withdrawn)
 
@@ -119,7 +119,10 @@ nomination-card =
 nomination-conditions = Nomination conditions:
 cond-min-age = aged at least { $limit }
 cond-max-age = aged at most { $limit }
-cond-min-experience = at least { $limit } years of work experience
+cond-min-experience = at least { $limit } { $limit ->
+    [one] year
+   *[other] years
+} of work experience
 cond-practice = positive experience of implementing a social service practice
 btn-choose-this = Choose this nomination
 btn-choose-nomination = Choose a nomination
@@ -148,7 +151,10 @@ app-consent-transfer-off = ⬜ I agree to the transfer of materials
 btn-app-review = Check and send
 btn-open-application = Open the application
 app-ask-field = Enter «{ $title }».
-app-ask-field-limit = At most { $limit } characters.
+app-ask-field-limit = At most { $limit } { $limit ->
+    [one] character
+   *[other] characters
+}.
 app-ask-field-number = Enter a number.
 app-ask-field-date = Enter a date as DD.MM.YYYY.
 app-field-current = Now: { $value }
@@ -156,7 +162,10 @@ app-field-saved = Saved: «{ $title }».
 app-ask-file =
     Upload the file «{ $title }» ({ $kind }): { $types }, no larger than { $limit }.
     Send it as a document (paperclip → File).
-app-ask-file-many = You can upload up to { $count } files; uploaded so far: { $have }.
+app-ask-file-many = You can upload up to { $count } { $count ->
+    [one] file
+   *[other] files
+}; uploaded so far: { $have }.
 app-ask-file-cloud-limit = The bot works through Telegram's cloud Bot API, which lets bots download files of at most 20 MB. If your file is larger, compress or split it; the organiser can set up a local Bot API server for large files.
 app-file-kind-document = document
 app-file-kind-video = video
@@ -217,7 +226,7 @@ reason-2 = The organisation is not in the register of social service providers
 reason-3 = The form data do not match the SNILS data
 btn-other-reason = Another reason…
 coord-ask-reason = Write the reason for refusal in one message (up to 500 characters). The participant will see it.
-coord-accepted = Accepted: { $name }. The participant will be notified.
+coord-accepted = Confirmed: { $name }. The participant will be notified.
 coord-rejected = Refused: { $name }. Reason: { $reason }. The participant will be notified.
 coord-apps-title = <b>Submitted applications</b> ({ $contest }): { $total }.
 coord-apps-empty = No applications have been submitted yet.
@@ -289,14 +298,23 @@ err-deadline-passed = Applications and materials closed on { $deadline }. This a
 err-field-empty = The field cannot be empty — enter a value.
 err-field-not-number = A number is needed, for example 12 or 3,5.
 err-field-not-date = A date is needed as DD.MM.YYYY, for example 01.09.2015.
-err-field-too-long = Too long: { $length } characters, and at most { $limit } are allowed. Shorten the text and send it again.
+err-field-too-long = Too long: { $length } { $length ->
+    [one] character
+   *[other] characters
+}, and at most { $limit } are allowed. Shorten the text and send it again.
 err-file-wrong-type = This file type is not accepted. Allowed formats: { $types }.
 err-file-too-large = The file is too large ({ $size } MB): this section accepts at most { $limit } MB.
 err-file-too-large-for-cloud = The file is { $size } MB — the bot cannot download it: Telegram's cloud Bot API gives bots files of at most { $limit } MB. Compress the file or split it into parts; the organiser can set up a local Bot API server for large files.
 err-file-size-unknown = Telegram did not report the file size. Send the file as a document again.
-err-file-too-many = This section takes at most { $limit } files. Remove a file to add a new one.
+err-file-too-many = This section takes at most { $limit } { $limit ->
+    [one] file
+   *[other] files
+}. Remove a file to add a new one.
 err-reason-required = Give the reason for refusal.
-err-reason-too-long = The reason is too long: at most { $limit } characters.
+err-reason-too-long = The reason is too long: at most { $limit } { $limit ->
+    [one] character
+   *[other] characters
+}.
 err-not-pending = This form has already been decided (status: { $status }).
 err-not-submitted = This application has not been sent — there is nothing to return.
 err-reopen-after-deadline = Applications closed on { $deadline }: if the application is returned now, the participant will not be able to send it again. The application is left as it is.
@@ -306,7 +324,10 @@ cond-fail-birth-date-missing = the date of birth is not given
 cond-fail-too-young = the age must be at least { $limit }
 cond-fail-too-old = the age must be at most { $limit }
 cond-fail-experience-missing = the work experience is not given
-cond-fail-experience-too-short = the work experience must be at least { $limit } years
+cond-fail-experience-too-short = the work experience must be at least { $limit } { $limit ->
+    [one] year
+   *[other] years
+}
 cond-fail-practice-required = positive experience of implementing a practice is required
 
 ## Command menu and other

@@ -25,8 +25,14 @@ btn-broadcast-state-submitted = Application submitted
 btn-broadcast-next = Preview and send →
 btn-broadcast-drop = Discard the draft
 broadcast-preview-title = This is how recipients will see the announcement:
-broadcast-confirm = Send the announcement to <b>{ $count }</b> recipients? Sending goes at the rate Telegram allows: about { $eta }.
-btn-broadcast-send = Send to { $count } recipients
+broadcast-confirm = Send the announcement to <b>{ $count }</b> { $count ->
+    [one] recipient
+   *[other] recipients
+}? Sending goes at the rate Telegram allows: about { $eta }.
+btn-broadcast-send = Send to { $count } { $count ->
+    [one] recipient
+   *[other] recipients
+}
 btn-broadcast-edit = Change the audience
 broadcast-dropped = The broadcast draft has been deleted. Nothing was sent.
 broadcast-started = Broadcast No. { $id } has started.
@@ -36,9 +42,9 @@ broadcast-progress =
     Blocked the bot: { $blocked }
     Errors: { $failed }
     Left: { $left }
-broadcast-eta = Time left: { $eta }
-broadcast-eta-seconds = ≈ { $seconds } s
-broadcast-eta-minutes = ≈ { $minutes } min
+broadcast-eta = Time left: about { $eta }
+broadcast-eta-seconds = { $seconds } s
+broadcast-eta-minutes = { $minutes } min
 broadcast-status-running = running
 broadcast-status-paused = paused
 broadcast-status-done = finished
@@ -61,7 +67,10 @@ broadcast-undelivered-expired = not sent in time
 broadcast-undelivered-cancelled = cancelled
 
 err-broadcast-empty = The announcement is empty — send text, a photo or a document.
-err-broadcast-too-long = Too long: { $length } characters, at most { $limit } allowed. Shorten the text and send it again.
+err-broadcast-too-long = Too long: { $length } { $length ->
+    [one] character
+   *[other] characters
+}, at most { $limit } allowed. Shorten the text and send it again.
 err-broadcast-not-found = Broadcast not found.
 err-not-your-broadcast = This broadcast was created by another coordinator.
 err-broadcast-started = Broadcast No. { $id } has already been started ({ $who }, { $at }) — it cannot be changed or sent again.

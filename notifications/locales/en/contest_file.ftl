@@ -49,13 +49,22 @@ def-err-chief-must-be-expert = { $place }: only an expert (role: expert) can be 
 def-err-unknown-nomination = { $place }: there is no nomination (competition) with the code «{ $code }» in the nominations list.
 
 ## Scoring scheme (R-SCH-1/2/4)
-def-err-scheme-criteria-count = { $place }: the scheme has { $count } criteria, but it must have 3 to 9.
-def-err-scheme-aspect-count = { $place }: the scheme has { $count } aspects, but it must have 50 to 200 (75–150 recommended).
+def-err-scheme-criteria-count = { $place }: the scheme has { $count } { $count ->
+    [one] criterion
+   *[other] criteria
+}, but it must have 3 to 9.
+def-err-scheme-aspect-count = { $place }: the scheme has { $count } { $count ->
+    [one] aspect
+   *[other] aspects
+}, but it must have 50 to 200 (75–150 recommended).
 def-err-scheme-total = { $place }: the points of all aspects add up to { $total }, but they must add up to exactly 100.
 def-err-discrete-needs-options = { $place }: a discrete aspect needs a points table — at least two options (label and points).
 def-err-discrete-max-mismatch = { $place }: the highest score in a discrete aspect's table must equal its maximum score ({ $limit }).
 def-err-options-only-discrete = { $place }: only a discrete aspect (kind: discrete) has an options table.
-def-err-group-size = { $place }: a scoring group must have exactly { $limit } different experts.
+def-err-group-size = { $place }: a scoring group must have exactly { $limit } { $limit ->
+    [one] expert
+   *[other] different experts
+}.
 def-err-leader-not-member = { $place }: the leader of a scoring group must be one of its members.
 def-err-unknown-group = { $place }: there is no scoring group with the code «{ $code }» in the groups list.
 def-err-scheme-locked = { $place }: the scoring scheme has been locked by the chief expert and cannot be changed.

@@ -3,7 +3,7 @@
 ## Who decided (in "already done" refusals)
 
 err-already-decided = The decision has already been made: { $outcome ->
-        [accepted] accepted
+        [accepted] confirmed
        *[rejected] rejected
     } { $by ->
         [you] by you

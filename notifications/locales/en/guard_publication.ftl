@@ -23,7 +23,10 @@ pubchg-note-changed = ⚠️ The results of «{ $scheme }» changed after public
     [yes] : { $text }
    *[no] {""}. Places were recalculated.
 }
-    Before: { $old_total } points, place { $old_place }{ $old_medal ->
+    Before: { $old_total } { $old_total ->
+    [one] point
+   *[other] points
+}, place { $old_place }{ $old_medal ->
     [gold] , gold medal
     [silver] , silver medal
     [bronze] , bronze medal
@@ -31,7 +34,10 @@ pubchg-note-changed = ⚠️ The results of «{ $scheme }» changed after public
 }.
     Now: { $disqualified ->
     [yes] disqualified — no place and no medal.
-   *[no] { $new_total } points, place { $new_place }{ $new_medal ->
+   *[no] { $new_total } { $new_total ->
+    [one] point
+   *[other] points
+}, place { $new_place }{ $new_medal ->
         [gold] , gold medal
         [silver] , silver medal
         [bronze] , bronze medal

@@ -94,7 +94,7 @@ err-inv-revoked = This invitation was cancelled { $who ->
     }. If this is a mistake, contact the coordinator.
 err-inv-not-allowed = Staff can be invited by coordinators, federal coordinators and contest administrators.
 err-inv-staff-only = The staff list and revoking roles are available to the administrator and the federal coordinator.
-err-inv-role-not-allowed = A regional coordinator can invite only a coordinator of their own region or an expert.
+err-inv-role-not-allowed = A regional coordinator can invite only a coordinator of their own region, an expert, a team representative or a volunteer.
 err-inv-region-out-of-scope = You can invite only to the regions you coordinate.
 err-inv-bad-name = Give the full name (3 to 200 characters).
 err-inv-bad-role = Unknown role. Allowed: coordinator, federal_coordinator, expert, commission_member — or in Russian: координатор, федеральный координатор, эксперт, член комиссии (председатель комиссии, секретарь комиссии).
@@ -109,10 +109,13 @@ err-inv-bad-file = Could not read the file. Send a CSV (UTF-8) or XLSX table.
 err-inv-bad-file-type = Send the list as a CSV or XLSX file.
 err-inv-file-too-large = The file is too large: at most 2 MB.
 err-inv-bad-header = The first row of the file must have the column headings: «ФИО» (full name), «роль» (role), «регион» (region), «e-mail», «статус» (status).
-err-inv-too-many-rows = The file has more than { $limit } rows — split the list into parts.
+err-inv-too-many-rows = The file has more than { $limit } { $limit ->
+    [one] row
+   *[other] rows
+} — split the list into parts.
 err-inv-role-not-found = This role has already been revoked or was not found.
 
 inv-help =
     <b>Staff</b>
-    /invite — invite a staff member by link (a coordinator of your region, an expert) or a list from a CSV/XLSX file
+    /invite — invite a staff member by link (a coordinator of your region, an expert, a team representative, a volunteer) or a list from a CSV/XLSX file
     /staff — for the administrator and the federal coordinator: staff, invitation links, revoking roles

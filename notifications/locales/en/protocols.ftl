@@ -7,7 +7,10 @@ pro-note-refused = ⚠️ { $name } refused to sign the protocol «{ $title }» 
 pro-note-dismantle = ✅ The protocol «{ $title }» is signed by all experts. The contest works can be dismantled (R-PRO-4).
 pro-note-unsigned = ⏰ The protocol «{ $title }» (version { $version }) is waiting for your signature.
 
-pub-note-result = 🏅 The results of «{ $scheme }» are published. Your result: { $total } points, place { $place }{ $medal ->
+pub-note-result = 🏅 The results of «{ $scheme }» are published. Your result: { $total } { $total ->
+    [one] point
+   *[other] points
+}, place { $place }{ $medal ->
     [gold] , gold medal
     [silver] , silver medal
     [bronze] , bronze medal

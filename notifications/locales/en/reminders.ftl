@@ -17,11 +17,17 @@ btn-gap-field = Fill in: { $title }
 btn-gap-file = Upload: { $title }
 
 remind-coord-backlog =
-    Verification requests have been waiting for review for more than { $after } days (contest «{ $contest }»): { $count }. The oldest has been waiting { $days } d.
+    Verification requests have been waiting for review for more than { $after } { $after ->
+    [one] day
+   *[other] days
+} (contest «{ $contest }»): { $count }. The oldest has been waiting { $days } d.
     The review should take 3–5 days.
 btn-open-queue = Open the queue
 remind-federal-escalation =
-    ⚠️ Verification requests have been waiting for more than { $after } days (contest «{ $contest }»):
+    ⚠️ Verification requests have been waiting for more than { $after } { $after ->
+    [one] day
+   *[other] days
+} (contest «{ $contest }»):
     { $regions }
 remind-escalation-region = { $region }: { $count }, the oldest — { $days } d.
 

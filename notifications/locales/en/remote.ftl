@@ -38,8 +38,8 @@ remote-item = • { $when } — { $name }, { $duration } min{ $materials }
 remote-item-materials = , materials: { $file }
 remote-btn-add = ➕ Add a session
 remote-btn-cancel = ✖ { $when } { $name }
-remote-pick-participant = Choose a participant (accepted participants of your regions, { $total } in all):
-remote-no-candidates = There are no accepted participants in your regions — nobody to schedule a session for.
+remote-pick-participant = Choose a participant (participants of your regions with a confirmed right to take part, { $total } in all):
+remote-no-candidates = There are no participants with a confirmed right to take part in your regions — nobody to schedule a session for.
 remote-ask-time =
     Participant: { $name }.
     Enter the start date and time as DD.MM.YYYY HH:MM (contest time, { $tz }), no earlier than { $earliest }.
@@ -69,7 +69,10 @@ remote-mine-empty = No remote sessions have been scheduled for you yet.
 ## Errors
 
 err-remote-too-soon = The session cannot be scheduled so soon: the participant must be told the schedule at least 3 days ahead. The earliest time is { $earliest }.
-err-remote-bad-duration = The duration is from { $low } to { $high } minutes.
+err-remote-bad-duration = The duration is from { $low } to { $high } { $high ->
+    [one] minute
+   *[other] minutes
+}.
 err-remote-bad-link = A video conference link starting with https:// (no spaces) is needed.
 err-remote-not-accepted = A session can be scheduled only for a participant whose right to take part is confirmed.
 err-remote-overlap = The participant already has a session at this time ({ $at }, scheduled by { $who }).

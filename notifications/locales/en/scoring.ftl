@@ -54,7 +54,10 @@ sco-worklist-empty = No participants to score yet: the chief expert has not draw
 sco-item-target = <b>{ $target }</b>
 sco-item-subcriterion = Sub-criterion { $subcriterion }
 sco-item-aspect = Aspect <b>{ $code }</b> { $title }
-sco-item-kind = { $kind }, up to { $points } points
+sco-item-kind = { $kind }, up to { $points } { $points ->
+    [one] point
+   *[other] points
+}
 sco-judgement-scale = 0 — below requirements, 1 — meets them, 2 — exceeds them to some extent, 3 — excellent.
 sco-item-rescore = ⚠️ Re-scoring needed: the group's marks diverged. Your previous mark: { $current }.
 sco-item-current = Your mark: { $current }. Press another one to change it.
@@ -199,7 +202,13 @@ err-subcriteria-without-group = The scheme cannot be locked: the sub-criteria { 
 err-scores-locked = The scores have already been locked by the chief expert. A mark can be changed only through a correction (R-SCO-6).
 err-scores-already-locked = The scores are already locked.
 err-scores-not-locked = Score sheets open after the chief expert locks the scores (R-SCO-5).
-err-group-size = A scoring group must have exactly { $size } different experts, but { $count } are chosen (R-SCH-4).
+err-group-size = A scoring group must have exactly { $size } { $size ->
+    [one] expert
+   *[other] different experts
+}, but { $count } { $count ->
+    [one] is
+   *[other] are
+} chosen (R-SCH-4).
 err-group-member-not-expert = Only active experts of the contest can be included in a scoring group.
 err-leader-not-member = The group leader must be one of its members.
 err-subcriterion-has-marks = This sub-criterion already has marks — its group cannot be changed.

@@ -42,7 +42,7 @@ task-need-file = I am waiting for the task file as a document.
 task-ask-title = Task title (as participants will see it):
 task-ask-limit = Time limit in minutes from the first opening (a number), or «-» if there is no limit:
 task-bad-limit = A whole number of minutes or «-» is needed.
-task-published-ok = ✅ The task «{ $title }» is published. Accepted participants have been sent a notice with the «Open the task» button.
+task-published-ok = ✅ The task «{ $title }» is published. Participants with a confirmed right to take part have been sent a notice with the «Open the task» button.
 
 ## Errors
 
@@ -51,7 +51,13 @@ err-task-not-opened = Open the task first — the time of first opening is recor
 err-task-not-participant = Tasks are available to participants whose right to take part is confirmed.
 err-task-not-found = Task not found.
 err-task-federal-only = Only the federal coordinator can publish tasks for the whole contest.
-err-task-bad-title = A task title is needed, at most { $limit } characters.
-err-task-bad-limit = The limit is from 1 to { $limit } minutes.
+err-task-bad-title = A task title is needed, at most { $limit } { $limit ->
+    [one] character
+   *[other] characters
+}.
+err-task-bad-limit = The limit is from 1 to { $limit } { $limit ->
+    [one] minute
+   *[other] minutes
+}.
 err-task-no-file = The task file is needed.
 err-task-closes-in-past = The deadline { $at } has already passed.

@@ -32,7 +32,7 @@ apl-dsp-card = <b>Голосование №{ $id }</b>
     Штрафные санкции: { $penalty }
     Аккредитовано экспертов: { $accredited }; проголосовали: { $cast } (за — { $yes }, против — { $no }).
     { $status ->
-        [voting] Голосование идёт. Для кворума нужно не меньше { $quorum } голосов.
+        [voting] Голосование идёт. { $quorum }
         [accepted] Итог: предложение принято.
         [rejected] Итог: предложение отклонено.
        *[no_quorum] Итог: кворума нет — решение не принято.
@@ -115,6 +115,7 @@ apl-card = <b>Апелляция №{ $id }</b> · { $status ->
     Вид нарушения: { $kind }
     Заявитель: { $applicant_name }, { $applicant_category } ({ $role ->
         [mentor] эксперт-наставник
+        [team_representative] представитель команды
        *[regional_head] руководитель РКЦ
     }); контакты: { $contacts }
     Спор: { $dispute }; место: { $place }

@@ -2,7 +2,7 @@
 
 status-draft = Анкета не отправлена
 status-pending = На рассмотрении
-status-accepted = Принято
+status-accepted = Подтверждено
 status-rejected = Отказано
 status-withdrawn = Участие завершено (согласие отозвано)
 
@@ -117,9 +117,18 @@ nomination-card =
     <b>{ $title }</b>
     { $description }
 nomination-conditions = Условия номинации:
-cond-min-age = возраст не младше { $limit } лет
-cond-max-age = возраст не старше { $limit } лет
-cond-min-experience = стаж работы не менее { $limit } лет
+cond-min-age = возраст не младше { $limit } { $limit ->
+    [one] года
+   *[other] лет
+}
+cond-max-age = возраст не старше { $limit } { $limit ->
+    [one] года
+   *[other] лет
+}
+cond-min-experience = стаж работы не менее { $limit } { $limit ->
+    [one] года
+   *[other] лет
+}
 cond-practice = положительный опыт реализации практики предоставления социальных услуг
 btn-choose-this = Выбрать эту номинацию
 btn-choose-nomination = Выбрать номинацию
@@ -148,7 +157,10 @@ app-consent-transfer-off = ⬜ Согласен(а) на передачу мат
 btn-app-review = Проверить и отправить
 btn-open-application = Открыть заявку
 app-ask-field = Введите «{ $title }».
-app-ask-field-limit = Не более { $limit } символов.
+app-ask-field-limit = Не более { $limit } { $limit ->
+    [one] символа
+   *[other] символов
+}.
 app-ask-field-number = Введите число.
 app-ask-field-date = Введите дату в формате ДД.ММ.ГГГГ.
 app-field-current = Сейчас: { $value }
@@ -156,7 +168,10 @@ app-field-saved = Сохранено: «{ $title }».
 app-ask-file =
     Загрузите файл «{ $title }» ({ $kind }): { $types }, не больше { $limit }.
     Отправьте его документом (скрепка → Файл).
-app-ask-file-many = Можно загрузить до { $count } файлов; уже загружено: { $have }.
+app-ask-file-many = Можно загрузить до { $count } { $count ->
+    [one] файла
+   *[other] файлов
+}; уже загружено: { $have }.
 app-ask-file-cloud-limit = Бот работает через облачный Bot API Telegram, который позволяет скачивать файлы не больше 20 МБ. Если ваш файл больше — сожмите его или разделите; организатор может подключить локальный сервер Bot API для больших файлов.
 app-file-kind-document = документ
 app-file-kind-video = видео
@@ -218,7 +233,7 @@ reason-2 = Организация не входит в реестр постав
 reason-3 = Данные анкеты не совпадают с данными СНИЛС
 btn-other-reason = Другая причина…
 coord-ask-reason = Напишите причину отказа одним сообщением (до 500 символов). Участник увидит её.
-coord-accepted = Принято: { $name }. Участник получит уведомление.
+coord-accepted = Подтверждено: { $name }. Участник получит уведомление.
 coord-rejected = Отказано: { $name }. Причина: { $reason }. Участник получит уведомление.
 coord-apps-title = <b>Поданные заявки</b> ({ $contest }): { $total }.
 coord-apps-empty = Поданных заявок пока нет.
@@ -290,24 +305,44 @@ err-deadline-passed = Приём заявок и материалов закон
 err-field-empty = Поле не может быть пустым — введите значение.
 err-field-not-number = Нужно число, например 12 или 3,5.
 err-field-not-date = Нужна дата в формате ДД.ММ.ГГГГ, например 01.09.2015.
-err-field-too-long = Слишком длинно: { $length } символов, а можно не больше { $limit }. Сократите текст и отправьте снова.
+err-field-too-long = Слишком длинно: { $length } { $length ->
+    [one] символ
+    [few] символа
+    [other] символа
+   *[many] символов
+}, а можно не больше { $limit }. Сократите текст и отправьте снова.
 err-file-wrong-type = Этот тип файла не подходит. Допустимые форматы: { $types }.
 err-file-too-large = Файл слишком большой ({ $size } МБ): для этого раздела — не больше { $limit } МБ.
 err-file-too-large-for-cloud = Файл { $size } МБ — бот не может его скачать: облачный Bot API Telegram отдаёт ботам файлы не больше { $limit } МБ. Сожмите файл или разделите его на части; организатор может подключить локальный сервер Bot API для больших файлов.
 err-file-size-unknown = Telegram не сообщил размер файла. Отправьте файл документом ещё раз.
-err-file-too-many = В этом разделе можно не больше { $limit } файлов. Уберите лишний файл, чтобы добавить новый.
+err-file-too-many = В этом разделе можно не больше { $limit } { $limit ->
+    [one] файла
+   *[other] файлов
+}. Уберите лишний файл, чтобы добавить новый.
 err-reason-required = Укажите причину отказа.
-err-reason-too-long = Причина слишком длинная: не больше { $limit } символов.
+err-reason-too-long = Причина слишком длинная: не больше { $limit } { $limit ->
+    [one] символа
+   *[other] символов
+}.
 err-not-pending = Решение по этой анкете уже принято (статус: { $status }).
 err-not-submitted = Эта заявка не отправлена — возвращать нечего.
 err-reopen-after-deadline = Приём заявок закончился { $deadline }: если вернуть заявку сейчас, участник не сможет отправить её снова. Заявка оставлена как есть.
 err-unexpected = Что-то пошло не так. Ничего не потеряно — попробуйте ещё раз или нажмите /start.
 
 cond-fail-birth-date-missing = не указана дата рождения
-cond-fail-too-young = возраст должен быть не младше { $limit } лет
-cond-fail-too-old = возраст должен быть не старше { $limit } лет
+cond-fail-too-young = возраст должен быть не младше { $limit } { $limit ->
+    [one] года
+   *[other] лет
+}
+cond-fail-too-old = возраст должен быть не старше { $limit } { $limit ->
+    [one] года
+   *[other] лет
+}
 cond-fail-experience-missing = не указан стаж
-cond-fail-experience-too-short = стаж должен быть не меньше { $limit } лет
+cond-fail-experience-too-short = стаж должен быть не меньше { $limit } { $limit ->
+    [one] года
+   *[other] лет
+}
 cond-fail-practice-required = нужен положительный опыт реализации практики
 
 ## Меню команд и прочее

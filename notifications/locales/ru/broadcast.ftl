@@ -25,8 +25,14 @@ btn-broadcast-state-submitted = Заявка подана
 btn-broadcast-next = Предпросмотр и отправка →
 btn-broadcast-drop = Отменить черновик
 broadcast-preview-title = Так объявление увидят получатели:
-broadcast-confirm = Отправить объявление <b>{ $count }</b> получателям? Отправка идёт со скоростью, которую разрешает Telegram: примерно { $eta }.
-btn-broadcast-send = Отправить { $count } получателям
+broadcast-confirm = Отправить объявление <b>{ $count }</b> { $count ->
+    [one] получателю
+   *[other] получателям
+}? Отправка идёт со скоростью, которую разрешает Telegram: примерно { $eta }.
+btn-broadcast-send = Отправить { $count } { $count ->
+    [one] получателю
+   *[other] получателям
+}
 btn-broadcast-edit = Изменить аудиторию
 broadcast-dropped = Черновик рассылки удалён. Ничего не отправлено.
 broadcast-started = Рассылка №{ $id } запущена.
@@ -36,9 +42,9 @@ broadcast-progress =
     Заблокировали бота: { $blocked }
     Ошибки: { $failed }
     Осталось: { $left }
-broadcast-eta = Осталось времени: { $eta }
-broadcast-eta-seconds = ≈ { $seconds } с
-broadcast-eta-minutes = ≈ { $minutes } мин
+broadcast-eta = Осталось времени: примерно { $eta }
+broadcast-eta-seconds = { $seconds } с
+broadcast-eta-minutes = { $minutes } мин
 broadcast-status-running = идёт
 broadcast-status-paused = на паузе
 broadcast-status-done = завершена
@@ -61,7 +67,12 @@ broadcast-undelivered-expired = не отправлено вовремя
 broadcast-undelivered-cancelled = отменено
 
 err-broadcast-empty = Объявление пустое — отправьте текст, фото или документ.
-err-broadcast-too-long = Слишком длинно: { $length } символов, можно не больше { $limit }. Сократите текст и отправьте снова.
+err-broadcast-too-long = Слишком длинно: { $length } { $length ->
+    [one] символ
+    [few] символа
+    [other] символа
+   *[many] символов
+}, можно не больше { $limit }. Сократите текст и отправьте снова.
 err-broadcast-not-found = Рассылка не найдена.
 err-not-your-broadcast = Эту рассылку создал другой координатор.
 err-broadcast-started = Рассылка №{ $id } уже запущена ({ $who }, { $at }) — изменить или отправить её ещё раз нельзя.

@@ -49,13 +49,28 @@ def-err-chief-must-be-expert = { $place }: главным экспертом (ch
 def-err-unknown-nomination = { $place }: номинации (компетенции) с кодом «{ $code }» нет в списке nominations.
 
 ## Схема оценки (R-SCH-1/2/4)
-def-err-scheme-criteria-count = { $place }: в схеме { $count } критериев, а должно быть от 3 до 9.
-def-err-scheme-aspect-count = { $place }: в схеме { $count } аспектов, а должно быть от 50 до 200 (рекомендуется 75–150).
+def-err-scheme-criteria-count = { $place }: в схеме { $count } { $count ->
+    [one] критерий
+    [few] критерия
+    [other] критерия
+   *[many] критериев
+}, а должно быть от 3 до 9.
+def-err-scheme-aspect-count = { $place }: в схеме { $count } { $count ->
+    [one] аспект
+    [few] аспекта
+    [other] аспекта
+   *[many] аспектов
+}, а должно быть от 50 до 200 (рекомендуется 75–150).
 def-err-scheme-total = { $place }: сумма баллов всех аспектов — { $total }, а должна быть ровно 100.
 def-err-discrete-needs-options = { $place }: у дискретного аспекта должна быть таблица баллов — не меньше двух вариантов (label и points).
 def-err-discrete-max-mismatch = { $place }: наибольший балл в таблице дискретного аспекта должен быть равен его максимальному баллу ({ $limit }).
 def-err-options-only-discrete = { $place }: таблица вариантов бывает только у дискретного аспекта (kind: discrete).
-def-err-group-size = { $place }: в группе оценки должно быть ровно { $limit } разных эксперта.
+def-err-group-size = { $place }: в группе оценки должно быть ровно { $limit } { $limit ->
+    [one] эксперт
+    [few] разных эксперта
+    [other] разных эксперта
+   *[many] разных экспертов
+}.
 def-err-leader-not-member = { $place }: руководитель группы оценки должен быть одним из её членов.
 def-err-unknown-group = { $place }: группы оценки с кодом «{ $code }» нет в списке groups.
 def-err-scheme-locked = { $place }: схема оценки заблокирована главным экспертом и не может быть изменена.

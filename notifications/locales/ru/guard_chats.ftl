@@ -6,6 +6,9 @@ btn-guard-open-private = Открыть личный чат с ботом
 
 ## YAML files (contest and scheme): nesting and unsafe tags
 
-def-err-yaml-too-deep = { $place }: слишком глубокая вложенность — больше { $limit } уровней списков и наборов полей. Такой файл не разбирается; проверьте отступы и скобки.
+def-err-yaml-too-deep = { $place }: слишком глубокая вложенность — больше { $limit } { $limit ->
+    [one] уровня
+   *[other] уровней
+} списков и наборов полей. Такой файл не разбирается; проверьте отступы и скобки.
 def-err-yaml-unsafe-tag = { $place }: небезопасный тег YAML «{ $code }» — теги вида !!python/… могут выполнять код и не принимаются. Уберите тег.
 def-err-yaml-unknown-tag = { $place }: неизвестный тег YAML «{ $code }». Уберите тег: значения пишутся без тегов.

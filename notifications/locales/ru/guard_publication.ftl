@@ -23,7 +23,12 @@ pubchg-note-changed = ⚠️ Итоги «{ $scheme }» изменены пос�
     [yes] : { $text }
    *[no] {""}. Места пересчитаны.
 }
-    Было: { $old_total } баллов, { $old_place }-е место{ $old_medal ->
+    Было: { $old_total } { $old_total ->
+    [one] балл
+    [few] балла
+    [other] балла
+   *[many] баллов
+}, { $old_place }-е место{ $old_medal ->
     [gold] , золотая медаль
     [silver] , серебряная медаль
     [bronze] , бронзовая медаль
@@ -31,7 +36,12 @@ pubchg-note-changed = ⚠️ Итоги «{ $scheme }» изменены пос�
 }.
     Стало: { $disqualified ->
     [yes] дисквалификация — без места и медали.
-   *[no] { $new_total } баллов, { $new_place }-е место{ $new_medal ->
+   *[no] { $new_total } { $new_total ->
+    [one] балл
+    [few] балла
+    [other] балла
+   *[many] баллов
+}, { $new_place }-е место{ $new_medal ->
         [gold] , золотая медаль
         [silver] , серебряная медаль
         [bronze] , бронзовая медаль

@@ -7,7 +7,12 @@ pro-note-refused = ⚠️ { $name } отказался(ась) подписат�
 pro-note-dismantle = ✅ Протокол «{ $title }» подписан всеми экспертами. Конкурсные работы можно демонтировать (R-PRO-4).
 pro-note-unsigned = ⏰ Протокол «{ $title }» (версия { $version }) ждёт вашей подписи.
 
-pub-note-result = 🏅 Итоги «{ $scheme }» опубликованы. Ваш результат: { $total } баллов, { $place }-е место{ $medal ->
+pub-note-result = 🏅 Итоги «{ $scheme }» опубликованы. Ваш результат: { $total } { $total ->
+    [one] балл
+    [few] балла
+    [other] балла
+   *[many] баллов
+}, { $place }-е место{ $medal ->
     [gold] , золотая медаль
     [silver] , серебряная медаль
     [bronze] , бронзовая медаль

@@ -17,11 +17,17 @@ btn-gap-field = Заполнить: { $title }
 btn-gap-file = Загрузить: { $title }
 
 remind-coord-backlog =
-    Заявки на верификацию ждут проверки дольше { $after } дней (конкурс «{ $contest }»): { $count }. Самая давняя ждёт { $days } дн.
+    Заявки на верификацию ждут проверки дольше { $after } { $after ->
+    [one] дня
+   *[other] дней
+} (конкурс «{ $contest }»): { $count }. Самая давняя ждёт { $days } дн.
     Проверка должна занимать 3–5 дней.
 btn-open-queue = Открыть очередь
 remind-federal-escalation =
-    ⚠️ Заявки на верификацию ждут дольше { $after } дней (конкурс «{ $contest }»):
+    ⚠️ Заявки на верификацию ждут дольше { $after } { $after ->
+    [one] дня
+   *[other] дней
+} (конкурс «{ $contest }»):
     { $regions }
 remind-escalation-region = { $region }: { $count }, самая давняя — { $days } дн.
 

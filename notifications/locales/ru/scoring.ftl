@@ -54,7 +54,11 @@ sco-worklist-empty = Участников для оценки пока нет: �
 sco-item-target = <b>{ $target }</b>
 sco-item-subcriterion = Субкритерий { $subcriterion }
 sco-item-aspect = Аспект <b>{ $code }</b> { $title }
-sco-item-kind = { $kind }, до { $points } балла
+sco-item-kind = { $kind }, до { $points } { $points ->
+    [one] балла
+    [other] балла
+   *[many] баллов
+}
 sco-judgement-scale = 0 — ниже требований, 1 — соответствует, 2 — превосходит в некоторой степени, 3 — превосходно.
 sco-item-rescore = ⚠️ Нужна повторная оценка: оценки группы разошлись. Ваша прежняя оценка: { $current }.
 sco-item-current = Ваша оценка: { $current }. Нажмите другую, чтобы изменить.
@@ -199,7 +203,12 @@ err-subcriteria-without-group = Нельзя заблокировать схем
 err-scores-locked = Оценки уже заблокированы главным экспертом. Изменить оценку можно только через корректировку (R-SCO-6).
 err-scores-already-locked = Оценки уже заблокированы.
 err-scores-not-locked = Ведомости открываются после блокировки оценок главным экспертом (R-SCO-5).
-err-group-size = В группе оценки должно быть ровно { $size } разных эксперта, а выбрано { $count } (R-SCH-4).
+err-group-size = В группе оценки должно быть ровно { $size } { $size ->
+    [one] эксперт
+    [few] разных эксперта
+    [other] разных эксперта
+   *[many] разных экспертов
+}, а выбрано { $count } (R-SCH-4).
 err-group-member-not-expert = В группу оценки можно включить только действующих экспертов конкурса.
 err-leader-not-member = Руководитель группы должен быть её членом.
 err-subcriterion-has-marks = По этому субкритерию уже выставлены оценки — сменить группу нельзя.

@@ -1,0 +1,86 @@
+"""Pure rules of the appeal commission (R-APL-6) and of an upheld appeal's effect on the
+results (R-APL-9). No database, no aiogram: the service calls these and tests them alone.
+
+The seed (002 §8) fixes the commission at five people — a Directorate chair, a Directorate
+secretary without a vote, and three others — and says nothing about a deputy chair. Our
+decision (issue #15): the deputy chair (заместитель председателя) is one of those five, named
+by the federal coordinator when the commission is formed, and must hold a vote — so one of
+the three members, never the chair or the secretary. The deputy decides a case from which
+the chair is excluded (same organisation, declared close relation); when both are excluded
+nobody may decide it, and the coordinator is told whom to replace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from decimal import Decimal, InvalidOperation
+
+from models.errors import DomainError
+from models.rules import POINTS_QUANTUM, SCHEME_TOTAL_POINTS
+
+#: R-APL-6: the roles of the commission's five people (the deputy is one of the members)
+CHAIR, DEPUTY, SECRETARY, MEMBER = "chair", "deputy", "secretary", "member"
+
+
+def may_be_deputy(role: str) -> bool:
+    """R-APL-6 (our decision): the deputy is a voting member of the five — not the chair,
+    not the secretary (who has no vote, 002 §8)."""
+    return role in (MEMBER, DEPUTY)
+
+
+def appeal_decider(chair: int | None, deputy: int | None, excluded: Collection[int]) -> int | None:
+    """R-APL-6: who records the decision of a case — the chair; the deputy when the chair is
+    excluded from it; ``None`` when both are excluded (nobody may decide: the case waits for
+    the coordinator to name another deputy)."""
+    if chair is not None and chair not in excluded:
+        return chair
+    if deputy is not None and deputy not in excluded:
+        return deputy
+    return None
+
+
+def parse_points(raw: str | Decimal | None, code: str) -> Decimal:
+    """A number of points typed by a person («2,5», «1.00», « 3 ») — non-negative, 0.01
+    steps, at most the scheme's 100 points (R-SCH-1); ``None`` / «» is 0. Anything else is
+    refused with ``code`` (its message says what a good number looks like)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return Decimal(0)
+    try:
+        points = Decimal(str(raw).strip().replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        raise DomainError(code) from None
+    if not points.is_finite() or points < 0 or points > SCHEME_TOTAL_POINTS or points != points.quantize(POINTS_QUANTUM):
+        raise DomainError(code)
+    return points
+
+
+def _pts(value: Decimal) -> str:
+    return f"{value.quantize(POINTS_QUANTUM)}".replace(".", ",")
+
+
+def check_deduction(current: Decimal, points: Decimal, *, who: str) -> None:
+    """R-APL-9: a deduction cannot take a participant's total below zero — refused with the
+    total they have now and the most that can be deducted."""
+    if points > current:
+        raise DomainError("cms_deduction_below_zero", who=who, points=_pts(points), current=_pts(current))
+
+
+def check_restoration(current: Decimal, points: Decimal, *, who: str, maximum: Decimal = SCHEME_TOTAL_POINTS) -> None:
+    """R-APL-9: a restoration (a scoring error in the appellant's disfavour) cannot take the
+    total above the scheme's maximum — refused with the total now and the most restorable."""
+    if current + points > maximum:
+        raise DomainError("cms_restore_over_max", who=who, points=_pts(points), current=_pts(current),
+                          maximum=_pts(maximum), most=_pts(max(maximum - current, Decimal(0))))
+
+
+__all__ = [
+    "CHAIR",
+    "DEPUTY",
+    "MEMBER",
+    "SECRETARY",
+    "appeal_decider",
+    "check_deduction",
+    "check_restoration",
+    "may_be_deputy",
+    "parse_points",
+]

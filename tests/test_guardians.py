@@ -1,0 +1,256 @@
+"""R-ROLE-5 (seed 002 §4.7, §5.3): a championship participant under 18 on the stage date needs a
+parent's consent — who gives it, the signed form, an accompanying adult — checked by the
+coordinator like the verification; the application is not submitted until it is accepted."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from models.errors import DomainError, Forbidden
+from models.guardian_rules import Gap, GuardianStatus, consent_gaps, needs_guardian, parse_phone
+from models.rules import ApplicationStatus, ConditionAnswers
+from models.services import Services, TelegramFile
+from models.tables import Application, AuditRecord, Delivery, GuardianConsent
+from tests.conftest import COORD_MOSCOW, COORD_OBLAST, EXAMPLE, ids
+from tests.test_progress import YOUNG, accepted_in
+from tests.test_services import pdf
+
+MINOR_BORN = date(2011, 1, 1)  # 16 on the stage date (2027-03-15)
+ADULT_BORN = date(2000, 1, 1)
+STAGE_DAY = date(2027, 3, 15)
+
+
+def championship(base: bytes | None = None) -> bytes:
+    """examples/contest.yaml as a championship whose stage starts after the registration
+    period of the tests' clock (R-VER-6)."""
+    text = (base or EXAMPLE.read_bytes()).decode()
+    text = text.replace("code: soc-2027", "code: champ-2027", 1).replace("kind: social_services", "kind: championship", 1)
+    text = text.replace("starts_at: 2026-12-01", "starts_at: 2027-03-15", 1)
+    return text.encode()
+
+
+async def load_championship(services: Services, base: bytes | None = None) -> int:
+    return (await services.contests.load_definition(None, championship(base))).contest_id
+
+
+async def applicant(services: Services, cid: int, user: int, born: date) -> int:
+    """Accepted, nomination chosen with a birth date, everything of the application in."""
+    pid = await accepted_in(services, cid, user, "77")
+    known = await ids(services, cid)
+    p = services.participants
+    await p.choose_nomination(user, cid, known["noms"][YOUNG], ConditionAnswers(birth_date=born))
+    for code, value in {"position": "Стажёр", "education": "Колледж, 2026", "experience_years": "0"}.items():
+        await p.set_field(user, cid, code, value)
+    await p.add_file(user, cid, "presentation", pdf(uid=f"p{user}"))
+    await p.add_file(user, cid, "video_presentation", TelegramFile(f"v{user}", f"v{user}", "clip.mp4", "video/mp4", 5_000_000))
+    await p.set_consent(user, cid, "privacy", True)
+    await p.set_consent(user, cid, "transfer", True)
+    return pid
+
+
+async def fill_consent(services: Services, cid: int, user: int) -> None:
+    g = services.guardians
+    await g.set_guardian_name(user, cid, "иванова мария петровна")
+    await g.set_relation(user, cid, "mother")
+    await g.set_form(user, cid, TelegramFile(f"f{user}", f"f{user}", "soglasie.pdf", "application/pdf", 300_000))
+    await g.set_companion_name(user, cid, "Сидоров Пётр Ильич")
+    await g.set_companion_phone(user, cid, "8 (900) 123-45-67")
+
+
+async def _app_status(services: Services, pid: int) -> str:
+    async with services.ctx.sessionmaker() as s:
+        return (await s.execute(select(Application.status).where(Application.participant_id == pid))).scalar_one()
+
+
+# --------------------------------------------------------------------------- pure rules
+
+
+def test_needs_guardian_counts_age_on_the_stage_date() -> None:
+    assert needs_guardian(date(2009, 3, 16), STAGE_DAY)  # 17, turns 18 the day after
+    assert not needs_guardian(date(2009, 3, 15), STAGE_DAY)  # 18 on the day
+    assert not needs_guardian(None, STAGE_DAY)
+
+
+def test_phone_is_normalised_or_refused() -> None:
+    assert parse_phone("8 (900) 123-45-67") == "+7 900 123-45-67"
+    assert parse_phone("+79001234567") == "+7 900 123-45-67"
+    assert parse_phone("9001234567") == "+7 900 123-45-67"
+    assert parse_phone("+375 29 123 45 67") == "+375291234567"
+    for bad in ("", "123", "мама", "8900123456789012345", "+7 900 12"):
+        assert parse_phone(bad) is None, bad
+
+
+def test_gaps_say_what_is_missing() -> None:
+    empty = consent_gaps(status="draft", guardian_name=None, relation=None, has_form=False, companion_name=None, companion_phone=None)
+    assert empty == (Gap.NO_CONSENT, Gap.NO_COMPANION)
+    pending = consent_gaps(status="pending", guardian_name="А Б", relation="mother", has_form=True, companion_name="В Г", companion_phone="+7")
+    assert pending == (Gap.PENDING,)
+    assert consent_gaps(status="accepted", guardian_name=None, relation=None, has_form=False, companion_name=None, companion_phone=None) == ()
+
+
+# --------------------------------------------------------------------------- the service
+
+
+async def test_minor_submits_only_after_the_consent_is_accepted(services: Services) -> None:
+    cid = await load_championship(services)
+    user = 730001
+    pid = await applicant(services, cid, user, MINOR_BORN)
+    view = await services.participants.view(user, cid)
+    assert view.guardian is not None and view.guardian.age == 16 and view.guardian.gaps == (Gap.NO_CONSENT, Gap.NO_COMPANION)
+
+    with pytest.raises(DomainError) as err:  # the bad input: a minor without a consent
+        await services.participants.submit_application(user, cid)
+    assert err.value.code == "guardian_consent_required" and err.value.args_["state"] == "missing"
+    assert await _app_status(services, pid) == ApplicationStatus.DRAFT  # nothing changed
+
+    await fill_consent(services, cid, user)
+    g = await services.guardians.submit(user, cid)
+    assert g.summary.status == GuardianStatus.PENDING and g.summary.gaps == (Gap.PENDING,)
+    with pytest.raises(DomainError) as err:
+        await services.participants.submit_application(user, cid)
+    assert err.value.args_["state"] == "pending"
+
+    decided = await services.guardians.decide(COORD_MOSCOW, pid, accept=True, expected_rev=g.rev)
+    assert decided.summary.accepted
+    await services.participants.submit_application(user, cid)
+    assert await _app_status(services, pid) == ApplicationStatus.SUBMITTED
+    async with services.ctx.sessionmaker() as s:
+        actions = [a for (a,) in await s.execute(select(AuditRecord.action).where(AuditRecord.action.like("guardian.%")))]
+        notices = [k for (k,) in await s.execute(select(Delivery.message_key).where(Delivery.message_key.like("guardian-%")))]
+        row = (await s.execute(select(GuardianConsent))).scalar_one()
+    assert actions.count("guardian.accept") == 1 and "guardian.submit" in actions
+    assert notices == ["guardian-notify-accepted"]
+    assert row.guardian_name == "Иванова Мария Петровна" and row.companion_phone == "+7 900 123-45-67"
+    assert ("guardian_download", row.id) in services.ctx.jobs.jobs  # the form goes to the store
+
+
+async def test_adult_and_ministry_contest_need_no_consent(services: Services, contest_id: int) -> None:
+    cid = await load_championship(services)
+    pid = await applicant(services, cid, 730002, ADULT_BORN)
+    assert (await services.participants.view(730002, cid)).guardian is None
+    with pytest.raises(DomainError, match="guardian_not_needed"):
+        await services.guardians.view(730002, cid)
+    await services.participants.submit_application(730002, cid)
+    assert await _app_status(services, pid) == ApplicationStatus.SUBMITTED
+
+
+async def test_bad_input_is_refused_and_nothing_is_lost(services: Services) -> None:
+    cid = await load_championship(services)
+    user = 730003
+    await applicant(services, cid, user, MINOR_BORN)
+    g = services.guardians
+    await g.set_companion_name(user, cid, "Сидоров Пётр Ильич")
+    with pytest.raises(DomainError, match="guardian_phone_invalid"):
+        await g.set_companion_phone(user, cid, "позвоните маме")
+    with pytest.raises(DomainError, match="guardian_name_invalid"):
+        await g.set_guardian_name(user, cid, "мама")
+    with pytest.raises(DomainError, match="guardian_relation_unknown"):
+        await g.set_relation(user, cid, "neighbour")
+    with pytest.raises(DomainError, match="file_wrong_type"):
+        await g.set_form(user, cid, TelegramFile("x", "x", "soglasie.exe", "application/octet-stream", 1000))
+    with pytest.raises(DomainError, match="guardian_companion_is_participant"):
+        await g.set_companion_name(user, cid, "Петрова Мария Ивановна")  # the participant themself
+    with pytest.raises(DomainError) as err:
+        await g.submit(user, cid)
+    assert err.value.code == "guardian_incomplete" and err.value.args_ == {"consent": 1, "companion": 1}
+    view = await g.view(user, cid)
+    assert view.companion_name == "Сидоров Пётр Ильич"  # what was given stays
+    assert view.summary.status == GuardianStatus.DRAFT and not view.has_form
+
+
+async def test_return_with_reason_then_resubmit_and_stale_decisions(services: Services) -> None:
+    cid = await load_championship(services)
+    user = 730004
+    pid = await applicant(services, cid, user, MINOR_BORN)
+    await fill_consent(services, cid, user)
+    first = await services.guardians.submit(user, cid)
+    with pytest.raises(DomainError, match="guardian_already_submitted"):  # a double «Отправить»
+        await services.guardians.submit(user, cid)
+    with pytest.raises(DomainError, match="guardian_consent_frozen"):
+        await services.guardians.set_companion_phone(user, cid, "+7 900 000-00-00")
+    with pytest.raises(DomainError, match="reason_required"):
+        await services.guardians.decide(COORD_MOSCOW, pid, accept=False, reason="  ")
+    with pytest.raises(Forbidden):  # another region's coordinator
+        await services.guardians.decide(COORD_OBLAST, pid, accept=True)
+    returned = await services.guardians.decide(COORD_MOSCOW, pid, accept=False, reason="Нет подписи родителя", expected_rev=first.rev)
+    assert returned.summary.status == GuardianStatus.RETURNED and returned.return_reason == "Нет подписи родителя"
+    with pytest.raises(DomainError) as err:  # the loser of a double decision is told what happened
+        await services.guardians.decide(COORD_MOSCOW, pid, accept=True, expected_rev=first.rev)
+    assert err.value.code == "guardian_already_decided" and err.value.args_["outcome"] == "returned"
+
+    services.ctx.clock.at = services.ctx.clock.at.replace(hour=12)  # type: ignore[attr-defined]
+    await services.guardians.set_form(user, cid, TelegramFile("f2", "f2", "soglasie2.pdf", "application/pdf", 300_000))
+    second = await services.guardians.submit(user, cid)
+    assert second.rev != first.rev
+    with pytest.raises(DomainError, match="guardian_resubmitted"):  # a card of the first sending
+        await services.guardians.decide(COORD_MOSCOW, pid, accept=True, expected_rev=first.rev)
+    async with services.ctx.sessionmaker() as s:
+        notices = (await s.execute(select(func.count()).select_from(Delivery).where(Delivery.message_key == "guardian-notify-returned"))).scalar_one()
+        forms = [a for (a,) in await s.execute(select(AuditRecord.after).where(AuditRecord.action == "guardian.form"))]
+    assert notices == 1
+    assert [f["form"] for f in forms] == [f"f{user}", "f2"]  # the earlier form stays on record
+
+
+async def test_coordinator_list_says_what_each_minor_lacks(services: Services) -> None:
+    cid = await load_championship(services)
+    await applicant(services, cid, 730005, MINOR_BORN)
+    await applicant(services, cid, 730006, MINOR_BORN)
+    await fill_consent(services, cid, 730006)
+    await services.guardians.submit(730006, cid)
+    await applicant(services, cid, 730007, ADULT_BORN)
+    minors = await services.guardians.minors(COORD_MOSCOW, cid)
+    assert [m.summary.gaps for m in minors] == [(Gap.PENDING,), (Gap.NO_CONSENT, Gap.NO_COMPANION)]
+    assert await services.guardians.minors(COORD_OBLAST, cid) == []  # not their region
+
+
+async def test_withdrawal_erases_the_consent(services: Services) -> None:
+    cid = await load_championship(services)
+    user = 730008
+    await applicant(services, cid, user, MINOR_BORN)
+    await fill_consent(services, cid, user)
+    await services.participants.withdraw(user, cid)
+    async with services.ctx.sessionmaker() as s:
+        row = (await s.execute(select(GuardianConsent))).scalar_one()
+    assert (row.guardian_name, row.companion_name, row.companion_phone, row.file_telegram_id) == (None, None, None, None)
+
+
+# --------------------------------------------------------------------------- the chat
+
+
+async def test_chat_journey_of_a_minor_and_the_coordinator(world) -> None:  # type: ignore[no-untyped-def]
+    from aiogram.types import Document
+
+    services = world.services
+    cid = await load_championship(services)
+    user = 730010
+    pid = await applicant(services, cid, user, MINOR_BORN)
+    kid = world.person(user, "Ученик")
+    menu = await kid.send("/start")
+    assert "Согласие родителя" in str(world.session.last_markup(user)), menu
+    screen = await kid.press("Согласие родителя")
+    assert "16 лет" in screen and "нет согласия родителя" in screen
+    await kid.press("Кто даёт согласие")
+    assert "Кем" in await kid.send("Иванова Мария Петровна")
+    assert "Иванова Мария Петровна (мать)" in await kid.press("мать")
+    await kid.press("Сопровождающий")
+    await kid.send("Сидоров Пётр Ильич")
+    assert "Не похоже на номер" in await kid.send("12")  # the prompt stays open
+    await kid.send("+7 900 123-45-67")
+    await kid.press("Загрузить подписанное согласие")
+    doc = Document(file_id="fid-1", file_unique_id="fu-1", file_name="soglasie.pdf", mime_type="application/pdf", file_size=200_000)
+    saved = await kid.send(document=doc)
+    assert "Согласие загружено" in saved, saved
+    assert "на проверку" in await kid.press("Отправить на проверку")
+
+    coord = world.person(COORD_MOSCOW, "Координатор")
+    from bot.callbacks import CardCb
+
+    card = await coord.press_data(CardCb(participant_id=pid).pack())
+    assert "Несовершеннолетний" in card and "согласие на проверке" in card, card
+    assert "Принять согласие родителя" in await coord.press("Принять согласие")  # confirmed before it is decided
+    done = await coord.press("Подтвердить")
+    assert "принято" in done
+    assert coord.has_button("Несовершеннолетние участники")  # the next step and a way back
