@@ -63,6 +63,8 @@ class LimitedBotAPI(FakeBotAPI):
         self._window: collections.deque[float] = collections.deque()
         self.sent_at: list[tuple[float, str, str]] = []  # (monotonic, chat_id, text)
         self.first_poll: float | None = None
+        self.watch_pid: int | None = None  # the process whose CPU time is measured from its first poll
+        self.cpu_at_poll = 0.0
 
     async def _handle(self, request: Any) -> Any:
         if self.rate and request.path.lower().endswith("/sendmessage"):
@@ -75,6 +77,8 @@ class LimitedBotAPI(FakeBotAPI):
             self._window.append(now)
         if self.first_poll is None and request.path.lower().endswith("/getupdates"):
             self.first_poll = time.monotonic()
+            if self.watch_pid:
+                self.cpu_at_poll = cpu_seconds(self.watch_pid)
         return await super()._handle(request)
 
     def _pulse_delivered(self) -> None:
@@ -101,6 +105,7 @@ class Run:
     last: float = 0.0
     r429: int = 0
     messages: int = 0
+    cpu: float = 0.0  # CPU seconds the process used from its first getUpdates to the end of the run
     notes: list[str] = field(default_factory=list)
 
 
@@ -179,6 +184,9 @@ async def measure(api: LimitedBotAPI, users: int, run: Run, opts: argparse.Names
         if proc.returncode is not None:
             run.notes.append(f"process exited with {proc.returncode}")
             break
+        if api.first_poll is None:  # still starting (imports, migrations): not idle yet
+            last_change = time.monotonic()
+            continue
         n = len(api.sent_at)
         if n != seen:
             seen, last_change = n, time.monotonic()
@@ -227,13 +235,17 @@ async def one(mode: str, limit: str, who: str, opts: argparse.Namespace) -> Run:
             else:
                 env = await prepare(mode, tmp, api, opts, limit)
                 procs_args = [[sys.executable, "-m", "bot"]]
+                if opts.profile:  # sample the bot with py-spy (its CPU figure is then py-spy's own)
+                    procs_args[0] = ["py-spy", "record", "-r", "200", "-f", "raw", "-o", opts.profile, "--", *procs_args[0]]
                 if mode == "postgres":
                     procs_args.append([sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "4"])
             for i in range(opts.users):  # the burst is already waiting when polling starts
                 api.push_message(USER0 + i, "/start", first_name=f"U{i}")
             procs = [await start(a, env, tmp / f"{who}-{n}.log") for n, a in enumerate(procs_args)]
+            api.watch_pid = procs[0].pid
             try:
                 await measure(api, opts.users, run, opts, procs[0])
+                run.cpu = cpu_seconds(procs[0].pid) - api.cpu_at_poll
             finally:
                 for p in reversed(procs):
                     await stop(p)
@@ -248,6 +260,16 @@ async def one(mode: str, limit: str, who: str, opts: argparse.Namespace) -> Run:
         f"{run.rate:.1f}/s, median {run.median:.2f} s, p99 {run.p99:.2f} s, last {run.last:.1f} s, 429s {run.r429} {run.notes}"
     )
     return run
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a live process (Linux /proc), so a figure that the machine's other load
+    does not inflate: CPU milliseconds per handled update."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def summarise_log(text: str) -> list[str]:
@@ -277,14 +299,15 @@ def machine() -> str:
 def table(runs: list[Run]) -> str:
     echo = {(r.mode, r.limit): r for r in runs if r.who == "echo"}
     lines = [
-        "| mode | limit | bot | answered | done | errors | missing | handled/s | share of echo | median first reply | p99 | last | 429s | notes |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| mode | limit | bot | answered | done | errors | missing | handled/s | share of echo | CPU ms/update | median first reply | p99 | last | 429s | notes |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
         e = echo.get((r.mode, r.limit))
         share = f"{100 * r.rate / e.rate:.0f} %" if r.who == "bot" and e and e.rate else "—"
         lines.append(
             f"| {r.mode} | {r.limit} | {r.who} | {r.answered}/{r.users} | {r.done} | {r.errors} | {r.missing} | {r.rate:.1f} | {share} | "
+            f"{1000 * r.cpu / max(r.answered, 1):.1f} | "
             f"{r.median:.2f} s | {r.p99:.2f} s | {r.last:.1f} s | {r.r429} | {'; '.join(r.notes)[:300]} |"
         )
     return "\n".join(lines)
@@ -308,6 +331,7 @@ def main() -> int:
     ap.add_argument("--pg-url", default=os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL"))
     ap.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL"))
     ap.add_argument("--no-limit-rate", type=int, default=1000, help="SEND_RATE of the bot when the stand-in has no limit")
+    ap.add_argument("--profile", default=None, help="run the bot under `py-spy record`, raw samples to this file")
     ap.add_argument("--idle", type=float, default=30.0, help="stop when nothing was sent for this long (s)")
     ap.add_argument("--timeout", type=float, default=900.0, help="longest one run may take (s)")
     ap.add_argument("--results", default=None, help="write the Markdown results here (e.g. bench/BURST_RESULTS.md)")

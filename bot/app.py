@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
+from aiogram.methods import Response
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
@@ -35,6 +38,7 @@ from bot.handlers import (
     tasks,
 )
 from bot.health import install_metrics
+from bot.storage import ConversationCache
 from bot.language import LanguageMiddleware
 from models.clock import Clock, clock_from_settings
 from models.crypto import PersonalDataCipher
@@ -57,11 +61,28 @@ def build_bot(settings: Settings) -> Bot:
     if settings.telegram_api_url:
         api = TelegramAPIServer.from_base(settings.telegram_api_url, is_local=settings.telegram_api_local)
         session = AiohttpSession(api=api)
-    return Bot(
+    bot = Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
+    bot.session.middleware(KeepResponseTypes())
+    return bot
+
+
+class KeepResponseTypes(BaseRequestMiddleware):
+    """aiogram reads every answer as ``Response[<result type>]``, a pydantic generic that
+    pydantic caches only weakly: once collected it is built again — schema and validator —
+    on a later call, a few milliseconds of CPU per request in a burst (issue #13). Holding
+    each one built keeps the cache warm; there is one per Bot API result type."""
+
+    _kept: dict[Any, Any] = {}
+
+    async def __call__(self, make_request: Any, bot: Bot, method: Any) -> Any:
+        returning = method.__returning__
+        if returning not in self._kept:
+            self._kept[returning] = Response[returning]
+        return await make_request(bot, method)
 
 
 def build_context(
@@ -110,6 +131,8 @@ def events_isolation_for(storage: BaseStorage) -> BaseEventIsolation:
 def create_dispatcher(services: Services, storage: BaseStorage | None = None) -> Dispatcher:
     storage = storage or MemoryStorage()
     dp = Dispatcher(storage=storage, events_isolation=events_isolation_for(storage), services=services)
+    # The conversation row is read once per update, not once per state filter (bot.storage).
+    dp.update.outer_middleware(ConversationCache())
     # Every update speaks the person's language (/language, else Telegram's); Russian by default.
     dp.update.outer_middleware(LanguageMiddleware())
     # A command is never the answer to a prompt: it leaves the prompt and runs (bot.prompts).
@@ -138,7 +161,33 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
         errors.router,
         common.router,
     )
+    inline_sync_filters(dp)
     return dp
+
+
+def inline_sync_filters(router: Router) -> int:
+    """Run plain-function filters (``F.data == …``, lambdas) on the event loop instead of in a
+    thread: aiogram hands every non-async filter to ``asyncio.to_thread``, one thread hop per
+    handler tried per update — in a burst, a large share of the bot's CPU (issue #13). Every
+    such filter here is a pure, cheap test of the event; none does I/O. Returns how many."""
+    changed = 0
+    for observer in router.observers.values():
+        for handler in observer.handlers:
+            for flt in handler.filters or ():
+                if not flt.awaitable:
+                    flt.callback = _awaitable(flt.callback)
+                    flt.awaitable = True
+                    changed += 1
+    for sub in router.sub_routers:
+        changed += inline_sync_filters(sub)
+    return changed
+
+
+def _awaitable(func: Any) -> Any:
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return call
 
 
 COMMANDS = [

@@ -12,6 +12,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat
 
 from bot.texts import tr
 from models.services import Services
+from models.services.access import Viewer
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,17 @@ def commands_for(roles: frozenset[str] | set[str]) -> list[BotCommand]:
             names += [n for n in ROLE_COMMANDS[role] if n not in names]
     names.append("help")
     return [BotCommand(command=n, description=tr(f"cmd-{n}")) for n in names]
+
+
+async def refresh_menu(bot: Bot, services: Services, who: Viewer) -> None:
+    """/start and /help: show the commands of this person's roles. Someone the bot has never
+    met and who holds no role sees the default menu already (set for every chat at start-up)
+    and never had a menu of their own — no call (in a burst of new people, one Bot API call
+    fewer each, issue #13)."""
+    roles = who.menu_roles()
+    if not who.known and roles == frozenset({"participant"}):
+        return
+    await set_menu(bot, services, who.telegram_id, roles)
 
 
 async def set_menu(bot: Bot, services: Services, telegram_id: int, roles: frozenset[str] | None = None) -> None:

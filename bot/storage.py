@@ -13,18 +13,23 @@ itself lives here.
 - A conversation with no state and no draft has no row (``state.clear()`` deletes it).
 - Writes take the row's lock (``SELECT … FOR UPDATE``; SQLite: ``BEGIN IMMEDIATE``), so a
   read-modify-write (:meth:`DatabaseStorage.update_data`) cannot lose a concurrent change.
+- Within one update the row is read once (:class:`ConversationCache`): the state filters of
+  every handler tried, the prompt middleware and the handler all ask for it; writes refresh
+  the copy after they commit. Writes never trust the copy — they read the locked row.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from aiogram import BaseMiddleware
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
@@ -42,6 +47,30 @@ from models.tables import ConversationState
 log = logging.getLogger(__name__)
 
 _KEEP: Any = object()
+
+#: The rows read or written during the current update: ident → (state, encrypted data).
+_rows: ContextVar[dict[tuple[Any, ...], tuple[str | None, bytes | None]] | None] = ContextVar(
+    "conversation_rows", default=None
+)
+
+
+class ConversationCache(BaseMiddleware):
+    """Outer update middleware: the conversation rows read during this update are kept for the
+    rest of it (one read instead of one per state filter). Per-person event isolation means no
+    other update of this person runs meanwhile; even without it, a copy is never older than
+    the update itself, and writes lock and re-read the row."""
+
+    async def __call__(
+        self,
+        handler: Callable[[Any, dict[str, Any]], Awaitable[Any]],
+        event: Any,
+        data: dict[str, Any],
+    ) -> Any:
+        token = _rows.set({})
+        try:
+            return await handler(event, data)
+        finally:
+            _rows.reset(token)
 _PK = ("bot_id", "chat_id", "user_id", "thread_id", "business_connection_id", "destiny")
 
 
@@ -114,14 +143,25 @@ class DatabaseStorage(BaseStorage):
 
     # ------------------------------------------------------------------ reads
 
-    async def get_state(self, key: StorageKey) -> str | None:
+    async def _row(self, key: StorageKey) -> tuple[str | None, bytes | None]:
+        rows = _rows.get()
+        ident = _ident(key)
+        if rows is not None and ident in rows:
+            return rows[ident]
         async with self._sessionmaker() as s:
-            return (await s.execute(select(ConversationState.state).where(*_where(key)))).scalar_one_or_none()
+            found = (
+                await s.execute(select(ConversationState.state, ConversationState.data).where(*_where(key)))
+            ).one_or_none()
+        row = (found[0], found[1]) if found is not None else (None, None)
+        if rows is not None:
+            rows[ident] = row
+        return row
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        return (await self._row(key))[0]
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        async with self._sessionmaker() as s:
-            token = (await s.execute(select(ConversationState.data).where(*_where(key)))).scalar_one_or_none()
-        return self._decode(token)
+        return self._decode((await self._row(key))[1])
 
     # ------------------------------------------------------------------ writes
 
@@ -168,11 +208,14 @@ class DatabaseStorage(BaseStorage):
                 new_state = (row.state if row is not None else None) if state is _KEEP else state
                 token = (row.data if row is not None else None) if data is _KEEP else self._encode(data)
                 if row is None:
-                    pass  # nothing was there and nothing is to be kept
+                    new_state, token = None, None  # nothing was there and nothing is to be kept
                 elif new_state is None and token is None:
                     await s.execute(delete(ConversationState).where(*_where(key)))
                 else:
                     row.state, row.data, row.updated_at = new_state, token, self._now()
+        rows = _rows.get()
+        if rows is not None:  # committed: the rest of this update reads what was written
+            rows[_ident(key)] = (new_state, token)
         return dict(data) if data is not _KEEP else {}
 
     @staticmethod
@@ -221,4 +264,4 @@ def redis_isolation(url: str) -> tuple[BaseEventIsolation, Any]:
     return _ForgivingRedisIsolation(redis, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)), redis
 
 
-__all__ = ["DatabaseStorage", "redis_isolation"]
+__all__ = ["ConversationCache", "DatabaseStorage", "redis_isolation"]

@@ -68,7 +68,12 @@ def create_engine(
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return _create_async_engine(url, echo=echo, pool_pre_ping=True, **pool)
+    # No ``pool_pre_ping``: a round trip on every checkout was an eighth of the bot's CPU in a
+    # burst (bench/BURST_RESULTS.md). Disconnects are handled optimistically instead: SQLAlchemy
+    # invalidates the pool when a statement finds the connection gone, the inbox retries that
+    # update (bot.inbox, INBOX_MAX_ATTEMPTS) and the worker retries its job; connections are
+    # recycled hourly so a server-side idle timeout never finds one.
+    return _create_async_engine(url, echo=echo, pool_recycle=3600, **pool)
 
 
 @asynccontextmanager

@@ -12,7 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import SettingsCb
 from bot.conversation import where_they_were
-from bot.menus import set_menu
+from bot.menus import refresh_menu
 from bot.texts import error_text, staff_help, tr
 from bot.viewer import Viewer, viewer_of
 from models.clock import format_clock, is_rehearsal
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 @router.message(Command("help"))
 async def help_(message: Message, bot: Bot, services: Services, viewer: Viewer | None = None) -> None:
     who = await viewer_of(services, message.from_user.id, viewer)  # read once per update (bot.viewer)
-    await set_menu(bot, services, message.from_user.id, who.menu_roles())
+    await refresh_menu(bot, services, who)
     roles = who.staff_roles()
     expert, commission = who.is_expert, who.is_commission_member
     parts = [tr("help-participant"), *staff_help(roles.is_coordinator, roles.is_admin, expert, commission)]

@@ -22,7 +22,7 @@ from bot.callbacks import (
     WithdrawCb,
 )
 from bot.flow import Form
-from bot.menus import set_menu
+from bot.menus import refresh_menu
 from bot.prompts import BACK_KEY
 from bot.texts import staff_help, tr
 from bot.viewer import Viewer, viewer_of
@@ -48,7 +48,7 @@ async def _contest_or_pick(
 async def start(message: Message, bot: Bot, services: Services, state: FSMContext, viewer: Viewer | None = None) -> None:
     # issue #13: who this is was read once for the whole update (bot.viewer)
     who = await viewer_of(services, message.from_user.id, viewer)
-    await set_menu(bot, services, message.from_user.id, who.menu_roles())
+    await refresh_menu(bot, services, who)
     roles = who.staff_roles()
     expert, commission = who.is_expert, who.is_commission_member
     # R-APL-2, R-RES-3: a team representative or a volunteer is staff too, not a participant

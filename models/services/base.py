@@ -36,6 +36,9 @@ class ServiceContext:
     download_limit: int = 20 * 1024 * 1024
     files_dir: Path | None = None
     send_rate: int = 30
+    #: per-process caches of rarely changing rows, each validated by a cheap query (for
+    #: example the contest definitions: ContestService.contests)
+    caches: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -272,20 +272,29 @@ class ContestService(Service):
         return LoadResult(contest.id, d.code, d.title, created, counts, deactivated)
 
     async def contests(self) -> list[ContestBrief]:
+        """Every contest, in load order. Read on almost every update, changed only by loading a
+        definition: kept in memory and checked against one light statement (each contest's id,
+        definition hash and load time), so a load by another process is seen at once."""
         from sqlalchemy.orm import selectinload
 
+        cache = self.ctx.caches
         async with self.read() as s:
+            version = tuple(
+                (await s.execute(select(Contest.id, Contest.definition_sha256, Contest.loaded_at).order_by(Contest.id))).all()
+            )
+            if cache.get("contests_version") == version:
+                return list(cache["contests"])
             rows = (await s.execute(select(Contest).options(selectinload(Contest.stages)).order_by(Contest.id))).scalars()
-            return [contest_brief(c) for c in rows]
+            briefs = [contest_brief(c) for c in rows]
+        if tuple((b.id,) for b in briefs) == tuple((v[0],) for v in version):
+            cache["contests_version"], cache["contests"] = version, briefs
+        return list(briefs)
 
     async def contest(self, contest_id: int) -> ContestBrief:
-        from sqlalchemy.orm import selectinload
-
-        async with self.read() as s:
-            c = await s.get(Contest, contest_id, options=[selectinload(Contest.stages)])
-            if c is None:
-                raise NotFound("contest_not_found")
-            return contest_brief(c)
+        for brief in await self.contests():
+            if brief.id == contest_id:
+                return brief
+        raise NotFound("contest_not_found")
 
     async def nominations(self, contest_id: int) -> list[NominationView]:
         async with self.read() as s:
