@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware
-from aiogram.methods import Response
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.methods import Response
 from aiogram.types import BotCommand
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -38,8 +38,8 @@ from bot.handlers import (
     tasks,
 )
 from bot.health import install_metrics
-from bot.storage import ConversationCache
 from bot.language import LanguageMiddleware
+from bot.storage import ConversationCache
 from models.clock import Clock, clock_from_settings
 from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
@@ -76,7 +76,7 @@ class KeepResponseTypes(BaseRequestMiddleware):
     on a later call, a few milliseconds of CPU per request in a burst (issue #13). Holding
     each one built keeps the cache warm; there is one per Bot API result type."""
 
-    _kept: dict[Any, Any] = {}
+    _kept: ClassVar[dict[Any, Any]] = {}
 
     async def __call__(self, make_request: Any, bot: Bot, method: Any) -> Any:
         returning = method.__returning__
