@@ -36,6 +36,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType,
 from aiogram.fsm.storage.redis import RedisEventIsolation
 from redis.exceptions import LockError
 from sqlalchemy import delete, select
+from sqlalchemy import update as sa_update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -203,6 +204,11 @@ class DatabaseStorage(BaseStorage):
             created = await self._create(key, state, data, update)
             if created is not None:
                 return created
+        elif rows is not None and _ident(key) in rows and update is None and (state is _KEEP) != (data is _KEEP):
+            # Only the state, or only the draft, of a row this update has seen: one UPDATE,
+            # nothing to merge (a draft update, read-modify-write, takes the locked path).
+            if await self._replace(key, rows, state, data):
+                return dict(data) if data is not _KEEP else {}
         async with self._sessionmaker() as s:
             async with s.begin():
                 # SQLite: the write lock now (BEGIN IMMEDIATE); PostgreSQL: the row's lock below.
@@ -257,6 +263,30 @@ class DatabaseStorage(BaseStorage):
         if rows is not None:
             rows[_ident(key)] = (new_state, token)
         return content if (update is not None or data is not _KEEP) else {}
+
+    async def _replace(self, key: StorageKey, rows: dict[Any, Any], state: Any, data: Any) -> bool:
+        """UPDATE the state or the draft of an existing row; False when the row is gone."""
+        ident = _ident(key)
+        cached_state, cached_token = rows[ident]
+        new_state = cached_state if state is _KEEP else state
+        token = cached_token if data is _KEEP else self._encode(data)
+        if new_state is None and token is None:
+            return False  # the row is to be deleted: the locked path does it
+        values: dict[str, Any] = {"updated_at": self._now()}
+        if state is not _KEEP:
+            values["state"] = new_state
+        else:
+            values["data"] = token
+        async with self._sessionmaker() as s:
+            async with s.begin():
+                await s.connection(execution_options={WRITE_LOCK: True})
+                result = await s.execute(
+                    sa_update(ConversationState).where(*_where(key)).values(**values).execution_options(synchronize_session=False)
+                )
+        if result.rowcount != 1:
+            return False
+        rows[ident] = (new_state, token)
+        return True
 
     async def _insert_empty(self, s: AsyncSession, key: StorageKey) -> None:
         values = dict(zip(_PK, _ident(key), strict=True), state=None, data=None, updated_at=self._now())
