@@ -161,14 +161,25 @@ def contest_picker(contests: list[ContestBrief], then: str) -> InlineKeyboardMar
 
 
 async def show_next(
-    bot: Bot, chat_id: int, services: Services, state: FSMContext, user_id: int, contest_id: int, view: ParticipantView | None = None
+    bot: Bot,
+    chat_id: int,
+    services: Services,
+    state: FSMContext,
+    user_id: int,
+    contest_id: int,
+    view: ParticipantView | None = None,
+    *,
+    not_participant: bool = False,
 ) -> None:
     """Show the participant the first thing still to do (resuming where they stopped:
     every answer is already saved in the database). ``view``: the participant as the service
     call that just saved an answer returned it (read after its write, in its transaction),
-    so it is not read again (issue #13)."""
-    if view is None or view.contest.id != contest_id:
+    so it is not read again (issue #13). ``not_participant``: this update already read that the
+    person takes no part in this contest (bot.viewer) — nothing to read."""
+    if (view is None or view.contest.id != contest_id) and not not_participant:
         view = await services.participants.view(user_id, contest_id)
+    elif view is not None and view.contest.id != contest_id:
+        view = None
     if view is None or not view.pd_consent:
         contest = await services.contests.contest(contest_id)
         await state.set_state(None)

@@ -36,12 +36,14 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType,
 from aiogram.fsm.storage.redis import RedisEventIsolation
 from redis.exceptions import LockError
 from sqlalchemy import delete, select
+from sqlalchemy import update as sa_update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.clock import Clock
 from models.crypto import PersonalDataCipher
 from models.db import WRITE_LOCK
+from models.services.base import reading_connection, update_scope
 from models.tables import ConversationState
 
 log = logging.getLogger(__name__)
@@ -68,7 +70,8 @@ class ConversationCache(BaseMiddleware):
     ) -> Any:
         token = _rows.set({})
         try:
-            return await handler(event, data)
+            with update_scope():  # and the services' own per-update memo (the contest list)
+                return await handler(event, data)
         finally:
             _rows.reset(token)
 _PK = ("bot_id", "chat_id", "user_id", "thread_id", "business_connection_id", "destiny")
@@ -149,6 +152,7 @@ class DatabaseStorage(BaseStorage):
         if rows is not None and ident in rows:
             return rows[ident]
         async with self._sessionmaker() as s:
+            await reading_connection(s)
             found = (
                 await s.execute(select(ConversationState.state, ConversationState.data).where(*_where(key)))
             ).one_or_none()
@@ -192,6 +196,19 @@ class DatabaseStorage(BaseStorage):
         data: Any = _KEEP,
         update: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
+        rows = _rows.get()
+        if rows is not None and rows.get(_ident(key), _KEEP) == (None, None):
+            # This update found no row: try to create it with its content in one statement.
+            # It only succeeds if there is still no row, and then "update the empty draft"
+            # is the draft itself; if someone created it meanwhile, the locked path below.
+            created = await self._create(key, state, data, update)
+            if created is not None:
+                return created
+        elif rows is not None and _ident(key) in rows and update is None and (state is _KEEP) != (data is _KEEP):
+            # Only the state, or only the draft, of a row this update has seen: one UPDATE,
+            # nothing to merge (a draft update, read-modify-write, takes the locked path).
+            if await self._replace(key, rows, state, data):
+                return dict(data) if data is not _KEEP else {}
         async with self._sessionmaker() as s:
             async with s.begin():
                 # SQLite: the write lock now (BEGIN IMMEDIATE); PostgreSQL: the row's lock below.
@@ -222,6 +239,54 @@ class DatabaseStorage(BaseStorage):
     async def _locked(s: AsyncSession, key: StorageKey) -> ConversationState | None:
         stmt = select(ConversationState).where(*_where(key)).with_for_update().execution_options(populate_existing=True)
         return (await s.execute(stmt)).scalar_one_or_none()
+
+    async def _create(
+        self, key: StorageKey, state: Any, data: Any, update: Mapping[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """INSERT … ON CONFLICT DO NOTHING of the whole row; None when a row was there."""
+        new_state = None if state is _KEEP else state
+        content = dict(update) if update is not None else ({} if data is _KEEP else dict(data))
+        token = self._encode(content)
+        if new_state is None and token is None:
+            return {}  # nothing to keep, and nothing was there
+        values = dict(zip(_PK, _ident(key), strict=True), state=new_state, data=token, updated_at=self._now())
+        async with self._sessionmaker() as s:
+            async with s.begin():
+                await s.connection(execution_options={WRITE_LOCK: True})
+                insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+                result = await s.execute(
+                    insert(ConversationState).values(**values).on_conflict_do_nothing(index_elements=list(_PK))
+                )
+        if result.rowcount != 1:
+            return None
+        rows = _rows.get()
+        if rows is not None:
+            rows[_ident(key)] = (new_state, token)
+        return content if (update is not None or data is not _KEEP) else {}
+
+    async def _replace(self, key: StorageKey, rows: dict[Any, Any], state: Any, data: Any) -> bool:
+        """UPDATE the state or the draft of an existing row; False when the row is gone."""
+        ident = _ident(key)
+        cached_state, cached_token = rows[ident]
+        new_state = cached_state if state is _KEEP else state
+        token = cached_token if data is _KEEP else self._encode(data)
+        if new_state is None and token is None:
+            return False  # the row is to be deleted: the locked path does it
+        values: dict[str, Any] = {"updated_at": self._now()}
+        if state is not _KEEP:
+            values["state"] = new_state
+        else:
+            values["data"] = token
+        async with self._sessionmaker() as s:
+            async with s.begin():
+                await s.connection(execution_options={WRITE_LOCK: True})
+                result = await s.execute(
+                    sa_update(ConversationState).where(*_where(key)).values(**values).execution_options(synchronize_session=False)
+                )
+        if result.rowcount != 1:
+            return False
+        rows[ident] = (new_state, token)
+        return True
 
     async def _insert_empty(self, s: AsyncSession, key: StorageKey) -> None:
         values = dict(zip(_PK, _ident(key), strict=True), state=None, data=None, updated_at=self._now())

@@ -61,7 +61,10 @@ async def start(message: Message, bot: Bot, services: Services, state: FSMContex
         return
     contest_id = await _contest_or_pick(message, services, state, "start", who.participations)
     if contest_id is not None:
-        await flow.show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id)
+        await flow.show_next(
+            bot, message.chat.id, services, state, message.from_user.id, contest_id,
+            not_participant=contest_id not in who.participations,
+        )
 
 
 @router.callback_query(ContestCb.filter())

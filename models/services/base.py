@@ -4,8 +4,9 @@ transaction commits, and carry ids only."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -201,11 +202,42 @@ class Service:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading only. On PostgreSQL without a transaction (autocommit): under
+        READ COMMITTED every statement sees its own snapshot either way, so BEGIN/ROLLBACK
+        around reads were two round trips for nothing (issue #13). On SQLite a deferred
+        transaction keeps one snapshot across the reads."""
         async with self.ctx.sessionmaker() as session:
+            await reading_connection(session)
             yield session
 
     def is_admin(self, telegram_id: int | None) -> bool:
         return telegram_id is not None and telegram_id in self.ctx.admin_ids
+
+
+#: What one update (one Telegram event being handled) has already read and may read again
+#: unchanged: set by the bot around each update (bot.storage.ConversationCache), absent in
+#: workers and tests that call services directly.
+_update_memo: ContextVar[dict[str, Any] | None] = ContextVar("update_memo", default=None)
+
+
+@contextmanager
+def update_scope() -> Iterator[None]:
+    token = _update_memo.set({})
+    try:
+        yield
+    finally:
+        _update_memo.reset(token)
+
+
+def update_memo() -> dict[str, Any] | None:
+    return _update_memo.get()
+
+
+async def reading_connection(session: AsyncSession) -> None:
+    """Make ``session`` a read-only one without a transaction on PostgreSQL (see Service.read)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 async def first(session: AsyncSession, stmt: Any) -> Any:
@@ -222,5 +254,8 @@ __all__ = [
     "first",
     "lock",
     "move",
+    "reading_connection",
     "select",
+    "update_memo",
+    "update_scope",
 ]

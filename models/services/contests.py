@@ -19,7 +19,7 @@ from models.contest_file import (
     parse_contest_definition,
 )
 from models.errors import Forbidden, NotFound
-from models.services.base import Service
+from models.services.base import Service, update_memo
 from models.tables import (
     Contest,
     Nomination,
@@ -128,6 +128,9 @@ class ContestService(Service):
 
     async def _apply(self, uow: Any, actor: int | None, d: ContestDef, sha: str) -> LoadResult:
         s = uow.session
+        memo = update_memo()
+        if memo is not None:  # a load from the chat: the rest of this update reads it afresh
+            memo.pop("contests", None)
         contest = (await s.execute(select(Contest).where(Contest.code == d.code))).scalar_one_or_none()
         created = contest is None
         before = None if created else {"sha256": contest.definition_sha256, "title": contest.title}
@@ -277,17 +280,24 @@ class ContestService(Service):
         definition hash and load time), so a load by another process is seen at once."""
         from sqlalchemy.orm import selectinload
 
+        memo = update_memo()
+        if memo is not None and "contests" in memo:  # already checked during this update
+            return list(memo["contests"])
         cache = self.ctx.caches
         async with self.read() as s:
             version = tuple(
                 (await s.execute(select(Contest.id, Contest.definition_sha256, Contest.loaded_at).order_by(Contest.id))).all()
             )
             if cache.get("contests_version") == version:
+                if memo is not None:
+                    memo["contests"] = cache["contests"]
                 return list(cache["contests"])
             rows = (await s.execute(select(Contest).options(selectinload(Contest.stages)).order_by(Contest.id))).scalars()
             briefs = [contest_brief(c) for c in rows]
         if tuple((b.id,) for b in briefs) == tuple((v[0],) for v in version):
             cache["contests_version"], cache["contests"] = version, briefs
+        if memo is not None:
+            memo["contests"] = briefs
         return list(briefs)
 
     async def contest(self, contest_id: int) -> ContestBrief:
