@@ -253,7 +253,8 @@ async def _invite_coordinator_in_chat(world: World, name: str = "Петров П
 
 async def test_chat_invitation_binds_and_sets_the_menu(world: World) -> None:
     participant = await register(world)  # a pending verification request in Moscow
-    assert "queue" not in menus_for(world, participant.user_id)[-1]
+    # a participant sees the default menu (set for every chat): none of their own (#13)
+    assert all("queue" not in menu for menu in menus_for(world, participant.user_id))
 
     payload = await _invite_coordinator_in_chat(world)
     person = world.person(NEW, "Пётр")

@@ -194,13 +194,13 @@ def test_the_built_scheme_is_valid() -> None:
 
 
 @pytest.mark.parametrize(
-    ("criteria", "points", "count"),
-    [(2, [D(2)] * 50, 2), (10, [D(2)] * 50, 10)],
+    ("criteria", "points", "counted"),
+    [(2, [D(2)] * 50, "2 критерия"), (10, [D(2)] * 50, "10 критериев")],  # Russian plurals (#15)
 )
-def test_three_to_nine_criteria(criteria: int, points: list[Decimal], count: int) -> None:
+def test_three_to_nine_criteria(criteria: int, points: list[Decimal], counted: str) -> None:
     place, code, text = only_error(make_scheme(points, criteria=criteria))
     assert (place, code) == ("criteria", "scheme_criteria_count")
-    assert text == f"criteria: в схеме {count} критериев, а должно быть от 3 до 9."
+    assert text == f"criteria: в схеме {counted}, а должно быть от 3 до 9."
 
 
 def test_fifty_to_two_hundred_aspects() -> None:
@@ -219,7 +219,7 @@ def test_fifty_to_two_hundred_aspects() -> None:
     # 201 aspects totalling exactly 100: only the count is wrong
     place, code, text = only_error(make_scheme([D("0.49")] * 200 + [D(2)]))
     assert (place, code) == ("criteria", "scheme_aspect_count")
-    assert "201 аспектов" in text
+    assert "201 аспект," in text  # «201 аспект», Russian plural (#15)
     assert validate_scheme(make_scheme([D("0.5")] * 200)).total_points() == 100  # 200 is allowed
 
 

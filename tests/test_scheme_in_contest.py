@@ -44,7 +44,7 @@ async def test_bad_scheme_in_the_contest_file_is_reported_by_place_and_loads_not
     with pytest.raises(DefinitionInvalid) as exc:
         await services.contests.load_definition(None, contest_with(bad))
     text = render_definition_errors(exc.value.errors)
-    assert "schemes[1].criteria: в схеме 2 критериев, а должно быть от 3 до 9" in text
+    assert "schemes[1].criteria: в схеме 2 критерия, а должно быть от 3 до 9" in text
     assert await services.contests.contests() == []
     other = scheme()
     other["stage"] = "final"
