@@ -15,10 +15,11 @@ from typing import Any
 from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import flow
 from bot.callbacks import NavCb
 from bot.flow import Apply, Form
 from bot.prompts import BACK_KEY, LEFT_KEY, PROMPT_KEY, cancel_row, resume_button
-from bot.texts import LANGUAGE, tr
+from bot.texts import LANGUAGE, error_text, tr
 from models.errors import DomainError
 from models.rules import ApplicationStatus, VerificationStatus
 from models.services import Services
@@ -38,6 +39,11 @@ def step_label(step: str) -> str:
 
 def _group(step: str) -> str:
     return step.split(":", 1)[0]
+
+
+def _left_apply_step(left: object) -> bool:
+    """A nomination's question (birth date, стаж) or an application's prompt was left."""
+    return isinstance(left, str) and _group(left) == Apply.__full_group_name__
 
 
 def continue_button(step: str, data: dict[str, Any]) -> InlineKeyboardButton | None:
@@ -77,7 +83,10 @@ async def where_they_were(user_id: int, services: Services, state: FSMContext | 
 
 
 async def unfinished_participant(user_id: int, services: Services, data: dict[str, Any]) -> Reply | None:
-    """«Вы заполняли анкету / заявку … Продолжить?» (→ /start's resume) or ``None``."""
+    """«Вы заполняли анкету / заявку … Продолжить?» (→ /start's resume) or ``None``. QA of
+    issue #15: a condition question (birth date, стаж) left with a command is asked again
+    («Вы были на шаге «дата рождения»… Продолжить?»); at the consent request a stray message
+    points to «Согласен(а)»; a championship's closed registration (R-VER-6) is said as such."""
     contest_id = data.get("contest_id")
     try:
         if not isinstance(contest_id, int):
@@ -86,15 +95,31 @@ async def unfinished_participant(user_id: int, services: Services, data: dict[st
                 return None
             contest_id = mine[0]
         view = await services.participants.view(user_id, contest_id)
+        contest = view.contest if view is not None else await services.contests.contest(contest_id)
     except DomainError:
         return None
-    if view is None or not view.pd_consent:
+    if view is not None and view.status == VerificationStatus.WITHDRAWN:
         return None
-    status = VerificationStatus(view.status)
+    status = VerificationStatus(view.status) if view is not None and view.pd_consent else None
+    if status in (None, VerificationStatus.DRAFT, VerificationStatus.REJECTED):
+        closed = await flow.registration_closed(services, user_id, contest, view)
+        if closed is not None:  # R-VER-6: nothing to continue
+            return error_text(closed), flow.entry_keyboard(contest_id)
+    if status is None:
+        if flow.greets_as_staff(await services.access.viewer(user_id)):
+            return None
+        return tr("conv-participant-consent"), flow.consent_keyboard(contest_id)
+    left = data.get(LEFT_KEY)
     if status in (VerificationStatus.DRAFT, VerificationStatus.REJECTED):
         key = "conv-participant-form"
     elif status == VerificationStatus.ACCEPTED and view.application is not None and view.application.status == ApplicationStatus.DRAFT:
         key = "conv-participant-application"
+    elif status == VerificationStatus.ACCEPTED and _left_apply_step(left):
+        # a nomination's question (birth date, стаж) left with a command: asked again
+        button = continue_button(left, data)
+        if button is None:
+            return None
+        return tr("conv-left-step", step=step_label(left)), InlineKeyboardMarkup(inline_keyboard=[[button]])
     else:
         return None
     button = InlineKeyboardButton(text=tr("btn-conv-continue"), callback_data=NavCb(contest_id=contest_id, to="form").pack())

@@ -24,13 +24,20 @@ from bot.callbacks import (
     OrgPageCb,
     RegionCb,
 )
-from bot.prompts import BACK_KEY, cancel_button, cancel_markup
-from bot.texts import format_dt, missing_lines, status_text, tr
+from bot.prompts import BACK_KEY, LEFT_KEY, PROMPT_KEY, cancel_button, cancel_markup
+from bot.texts import error_text, format_dt, missing_lines, status_text, tr
 from models import org_names, rules
+from models.errors import DomainError
 from models.rules import ApplicationStatus, VerificationStatus
 from models.services import Services
+from models.services.access import Viewer
 from models.services.participants import ORGANISATIONS_PAGE
 from models.views import ApplicationView, ContestBrief, NominationView, ParticipantView
+
+#: FSM data key: why the last nomination choice was refused (R-ROLE-4, R-APP-3) —
+#: ``{"contest_id", "text"}`` — so /status can say it (QA 3 of issue #15); nothing is stored
+#: in the database for a refusal.
+ENTRY_REFUSED_KEY = "entry_refused"
 
 
 class Form(StatesGroup):
@@ -62,9 +69,15 @@ async def prompt(
     bot: Bot, chat_id: int, state: FSMContext, prompt_state: State, text: str, back: CallbackData | str, **data: object
 ) -> None:
     """A free-text prompt with «Отмена» (bot.prompts, issue #12): ``back`` re-opens the
-    screen the person came from; cancelling changes nothing."""
+    screen the person came from; cancelling changes nothing. The question is remembered as
+    bot.prompts.ask remembers it, so after a command «Продолжить» asks it again (QA 5 of
+    issue #15: the birth date question was lost after /help)."""
     await state.set_state(prompt_state)
-    await state.update_data(**data, **{BACK_KEY: back if isinstance(back, str) else back.pack()})
+    remembered = {"state": prompt_state.state, "text": text, "rows": []}
+    await state.update_data(
+        **data,
+        **{BACK_KEY: back if isinstance(back, str) else back.pack(), PROMPT_KEY: remembered, LEFT_KEY: None},
+    )
     await bot.send_message(chat_id, text, reply_markup=cancel_markup())
 
 
@@ -189,6 +202,10 @@ async def show_next(
         return
     status = VerificationStatus(view.status)
     if status in (VerificationStatus.DRAFT, VerificationStatus.REJECTED):
+        closed = await registration_closed(services, user_id, view.contest, view)
+        if closed is not None:  # R-VER-6: not asked what can no longer be sent (QA 1 of issue #15)
+            await show_registration_closed(bot, chat_id, state, contest_id, closed)
+            return
         await show_form_step(bot, chat_id, services, state, view)
     elif status == VerificationStatus.ACCEPTED and view.application is None:
         await state.set_state(None)
@@ -199,6 +216,51 @@ async def show_next(
     else:
         await state.set_state(None)
         await send(bot, chat_id, status_card(view))
+
+
+def greets_as_staff(who: Viewer) -> bool:
+    """Staff who take part in nothing are greeted with their tools, not a participant's consent
+    form (/start); a stray message of theirs is not pointed at that form either."""
+    roles = who.staff_roles()
+    team = any(r in who.menu_roles() for r in ("team_representative", "volunteer"))  # R-APL-2, R-RES-3
+    staff = roles.is_coordinator or roles.is_admin or who.is_expert or who.is_commission_member or team
+    return staff and not who.participations
+
+
+async def registration_closed(
+    services: Services, user_id: int, contest: ContestBrief, view: ParticipantView | None
+) -> DomainError | None:
+    """R-VER-6: the championship's refusal of this person's registration now, or ``None``.
+    Only a championship, and only someone who has not sent the form yet, is asked about."""
+    if contest.kind != rules.CHAMPIONSHIP or (view is not None and view.submitted_at is not None):
+        return None
+    return await services.participants.registration_refusal(user_id, contest.id)
+
+
+def entry_keyboard(
+    contest_id: int, *, fix_birth_date: NominationCb | None = None, nominations: bool = False
+) -> InlineKeyboardMarkup:
+    """The way out of a refusal at the championship's entry (QA 2–3 of issue #15): correct the
+    birth date, back to the nominations, the status."""
+    kb = InlineKeyboardBuilder()
+    if fix_birth_date is not None:
+        kb.button(text=tr("btn-entry-fix-birth-date"), callback_data=fix_birth_date)
+    if nominations:
+        to_list = NavCb(contest_id=contest_id, to="nominations")
+        kb.button(text=tr("btn-entry-nominations"), callback_data=to_list)
+    kb.button(text=tr("btn-entry-status"), callback_data=NavCb(contest_id=contest_id, to="status"))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+async def show_registration_closed(
+    bot: Bot, chat_id: int, state: FSMContext, contest_id: int, err: DomainError
+) -> None:
+    """R-VER-6 refused: the question that was open is closed (its answer can no longer be
+    sent), the refusal names the last day and offers the status (QA 1–2 of issue #15)."""
+    await state.set_state(None)
+    await state.update_data(**{LEFT_KEY: None})
+    await send(bot, chat_id, error_text(err), entry_keyboard(contest_id))
 
 
 def consent_text(contest: ContestBrief) -> str:
@@ -266,6 +328,8 @@ async def organisations_screen(
     services: Services, contest_id: int, region_id: int, region_title: str, query: str | None, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     result = await services.participants.organisations(contest_id, region_id, query, page)
+    # a championship's participant is a student: not «в которой вы работаете» (QA 6a of issue #15)
+    championship = (await services.contests.contest(contest_id)).kind == rules.CHAMPIONSHIP
     if query and result.total == 0:
         text = tr("form-no-organisations", query=query)
     elif query and result.closest:  # nothing exact: the closest names (issue #15)
@@ -273,7 +337,8 @@ async def organisations_screen(
     elif query:
         text = tr("form-ask-organisation-search", query=query, total=result.total)
     else:
-        text = tr("form-ask-organisation", region=region_title, total=result.total)
+        key = "form-ask-organisation-championship" if championship else "form-ask-organisation"
+        text = tr(key, region=region_title, total=result.total)
     kb = InlineKeyboardBuilder()
     first = result.page * ORGANISATIONS_PAGE
     lines = []
@@ -309,7 +374,10 @@ async def show_organisations(
 # --------------------------------------------------------------------------- status (R-VER-5)
 
 
-def status_card(view: ParticipantView) -> str:
+def status_card(view: ParticipantView, notes: Sequence[str] = (), closed: DomainError | None = None) -> str:
+    """The participant's /status. ``notes``: lines known to the conversation only (why a
+    nomination was refused, QA 3 of issue #15); ``closed``: the championship's registration
+    closed before the form was sent (R-VER-6) — said instead of the applications' deadline."""
     lines = [tr("status-card", contest=view.contest.title, status=status_text(view.status))]
     if view.status == VerificationStatus.REJECTED and view.rejection_reason:
         lines.append(tr("status-reason", reason=view.rejection_reason))
@@ -339,7 +407,10 @@ def status_card(view: ParticipantView) -> str:
         from bot.handlers.guardians import status_line
 
         lines.append(status_line(view.guardian))
-    if view.contest.application_deadline:
+    lines += notes
+    if closed is not None:
+        lines.append(tr("status-registration-closed", last_day=str(closed.args_.get("last_day", "—"))))
+    elif view.contest.application_deadline:
         lines.append(tr("status-deadline", deadline=format_dt(view.contest.application_deadline, view.contest.timezone)))
     return "\n".join(lines)
 

@@ -227,8 +227,9 @@ EXPERIENCE_FIELD = "experience_years"
 
 
 def birth_date_problem(value: str, today: date) -> str | None:
-    """Why ``value`` is not an acceptable birth date, as a code: ``format`` (not ДД.ММ.ГГГГ or
-    no such day), ``future`` (after today), ``too_old`` (more than 100 years ago); ``None`` when
+    """Why ``value`` is not an acceptable birth date, as a code: ``format`` (not ДД.ММ.ГГГГ),
+    ``no_such_date`` (ДД.ММ.ГГГГ, but no such day in the calendar: «31.02.2011», QA of issue
+    #15), ``future`` (after today), ``too_old`` (more than 100 years ago); ``None`` when
     :func:`parse_birth_date` accepts it."""
     match = re.fullmatch(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*", value or "")
     if not match:
@@ -237,7 +238,7 @@ def birth_date_problem(value: str, today: date) -> str | None:
     try:
         result = date(year, month, day)
     except ValueError:
-        return "format"
+        return "no_such_date"
     return birth_date_out_of_range(result, today)
 
 

@@ -18,6 +18,8 @@ class ContestBrief:
     timezone: str
     application_deadline: datetime | None
     privacy_policy_url: str | None
+    #: the contest's kind (``models.rules.CHAMPIONSHIP`` for the «Профессионалы» championship)
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,8 @@ class VerificationCard:
     application_status: str | None = None
     nomination_title: str | None = None
     application_id: int | None = None
+    #: the contest (the card's «‹ К очереди», issue #15); 0 when not known
+    contest_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,7 +96,7 @@ def test_birth_date_and_experience_problems_are_named() -> None:
     assert rules.birth_date_problem("05.03.1990", today) is None
     assert rules.birth_date_problem("01.01.2030", today) == "future"
     assert rules.birth_date_problem("01.01.1900", today) == "too_old"
-    assert rules.birth_date_problem("31.02.1990", today) == "format"
+    assert rules.birth_date_problem("31.02.1990", today) == "no_such_date"  # QA 6(c): named as such
     assert rules.birth_date_problem("вчера", today) == "format"
     assert rules.experience_years_problem("5") is None and rules.experience_years_problem("0") is None
     assert rules.experience_years_problem("5,5") == "fraction" and rules.experience_years_problem("5.5") == "fraction"
@@ -300,3 +300,129 @@ async def test_chat_late_championship_registration_is_refused_at_consent(world: 
     reply = await p.press("Согласен(а) на обработку")
     assert "Регистрация на чемпионат закрылась" in reply and "10.06.2027" in reply
     assert "фамилию, имя и отчество" not in reply
+
+
+# --------------------------------------------------------------------------- QA of issue #15: no dead ends
+
+
+def labels(p) -> list[str]:  # type: ignore[no-untyped-def]
+    """The buttons of the bot's newest message to ``p``."""
+    found = p.buttons()
+    newest = found[0][0] if found else None
+    return [text for mid, text, _ in found if mid == newest]
+
+
+async def test_chat_registration_closing_mid_form_closes_the_question(world: World) -> None:
+    """QA 1: the form's question was open when the last day (R-VER-6) ended. The refusal closes
+    it (the СНИЛС typed next is not taken for an ФИО), /start and /status name the last day."""
+    cid = await load_championship(world.services)
+    world.clock.at = datetime(2027, 6, 10, 23, 59, 45, tzinfo=MSK)
+    p = world.person(USER, "Пётр")
+    await p.send("/start")
+    await p.press("чемпионата")
+    assert "фамилию, имя и отчество" in await p.press("Согласен(а) на обработку")
+    world.clock.at = FIRST_CLOSED_MOMENT
+    reply = await p.send("Петров Пётр Петрович")
+    assert "Регистрация на чемпионат закрылась" in reply and "10.06.2027" in reply
+    assert "Мой статус" in labels(p)  # a way out
+    reply = await p.send(snils(3))
+    assert "Не похоже на ФИО" not in reply and "Регистрация на чемпионат закрылась" in reply
+    reply = await p.send("/status")
+    assert "Регистрация на чемпионат закрылась" in reply and "10.06.2027" in reply
+    assert "Приём заявок и материалов" not in reply
+    reply = await p.send("/start")
+    assert "Регистрация на чемпионат закрылась" in reply and "фамилию, имя и отчество" not in reply
+    assert "закрылась" in await p.press("Мой статус")
+    view = await world.services.participants.view(USER, cid)
+    assert view.status == "draft" and view.full_name is None  # nothing was taken after the close
+
+
+async def test_chat_too_late_from_the_start_offers_a_way_out_and_status_says_why(world: World) -> None:
+    """QA 2: refused at the consent (R-VER-6): the refusal has a button, /status names the
+    closed registration instead of «Нажмите /start», which would lead to the same refusal."""
+    await load_championship(world.services)
+    world.clock.at = FIRST_CLOSED_MOMENT
+    p = world.person(USER, "Маша")
+    await p.send("/start")
+    await p.press("чемпионата")
+    reply = await p.press("Согласен(а) на обработку")
+    assert "Регистрация на чемпионат закрылась" in reply and labels(p) == ["Мой статус"]
+    for reply in (await p.press("Мой статус"), await p.send("/status")):
+        assert "Вы не зарегистрированы" in reply and "10.06.2027" in reply and "Нажмите /start" not in reply
+    # a stray message is not pointed at «Согласен(а)», which would be refused again
+    reply = await p.send("спасибо")
+    assert "Регистрация на чемпионат закрылась" in reply and "Не понимаю" not in reply
+
+
+async def test_chat_thanks_on_the_consent_screen_points_to_the_consent(world: World) -> None:
+    """QA 7: «спасибо» typed at the consent request is not «Не понимаю»: it points to the
+    consent buttons, which work."""
+    await load_championship(world.services)
+    p = world.person(USER, "Маша")
+    await p.send("/start")
+    await p.press("чемпионата")
+    reply = await p.send("спасибо")
+    assert "Не понимаю" not in reply and "Согласен(а) на обработку" in reply
+    assert any("Согласен(а) на обработку" in label for label in labels(p))
+    assert "фамилию, имя и отчество" in await p.press("Согласен(а) на обработку")
+
+
+async def test_chat_championship_organisation_is_asked_of_a_student(world: World) -> None:
+    """QA 6(a): a championship's participant is not asked for the organisation «в которой вы
+    работаете (реестр поставщиков социальных услуг…)»."""
+    await load_championship(world.services)
+    p = world.person(USER, "Маша")
+    await p.send("/start")
+    await p.press("чемпионата")
+    await p.press("Согласен(а) на обработку")
+    await p.send("Соколова Мария Ивановна")
+    await p.send(snils(0))
+    reply = await p.press("г. Москва")
+    assert "учебное заведение" in reply and "Колледж" in reply
+    assert "в которой вы работаете" not in reply and "поставщиков социальных услуг" not in reply
+    # the social-services contest keeps its wording
+    other = world.person(USER + 1, "Анна")
+    await other.send("/start")
+    await other.press("Всероссийский конкурс")
+    await other.press("Согласен(а) на обработку")
+    await other.send("Иванова Анна Петровна")
+    await other.send("123-456-789 64")
+    assert "поставщиков социальных услуг" in await other.press("г. Москва")
+
+
+async def test_chat_too_young_refusal_offers_to_correct_the_date_and_status_says_why(world: World) -> None:
+    """QA 3: refused as too young (R-ROLE-4): «Исправить дату рождения» (a typo) asks again,
+    /status shows the reason while no nomination is chosen."""
+    cid = await load_championship(world.services)
+    await accepted_in_championship(world.services, cid, USER)
+    p = world.person(USER, "Маша")
+    await p.send("/start")
+    await p.press("Социальная работа")
+    await p.press("Выбрать эту номинацию")
+    reply = await p.send("20.06.2013")
+    assert "В чемпионате участвуют с 14 лет" in reply
+    assert {"Исправить дату рождения", "Мой статус"} <= set(labels(p))
+    reply = await p.send("/status")
+    assert "Номинация не выбрана" in reply and "14 лет" in reply and "13 лет" in reply
+    assert "15.06.2027" in await p.press("Исправить дату рождения")
+    assert "Вы выбрали номинацию «Социальная работа»" in await p.send("20.06.2010")
+    assert "Номинация не выбрана" not in await p.send("/status")
+
+
+async def test_chat_birth_date_question_survives_a_command_and_names_an_impossible_date(world: World) -> None:
+    """QA 5: /help in the middle of the birth date question, then the date: «Вы были на шаге
+    «дата рождения»… Продолжить?», which asks it again. QA 6(c): «31.02.2011» — no such date."""
+    cid = await load_championship(world.services)
+    await accepted_in_championship(world.services, cid, USER)
+    p = world.person(USER, "Маша")
+    await p.send("/start")
+    await p.press("Социальная работа")
+    await p.press("Выбрать эту номинацию")
+    reply = await p.send("31.02.2011")
+    assert "Такой даты нет" in reply and "Не понимаю дату" not in reply
+    await p.send("/help")
+    reply = await p.send("01.01.2011")
+    assert "Вы были на шаге «дата рождения»" in reply and "Не понимаю" not in reply
+    reply = await p.press("Продолжить")
+    assert "дата рождения" in reply and "15.06.2027" in reply
+    assert "Вы выбрали номинацию «Социальная работа»" in await p.send("01.01.2011")

@@ -249,8 +249,137 @@ async def test_chat_journey_of_a_minor_and_the_coordinator(world) -> None:  # ty
     from bot.callbacks import CardCb
 
     card = await coord.press_data(CardCb(participant_id=pid).pack())
-    assert "Несовершеннолетний" in card and "согласие на проверке" in card, card
+    assert "Несовершеннолетний" in card and "Согласие родителя на проверке" in card, card  # QA 6(b)
     assert "Принять согласие родителя" in await coord.press("Принять согласие")  # confirmed before it is decided
     done = await coord.press("Подтвердить")
     assert "принято" in done
     assert coord.has_button("Несовершеннолетние участники")  # the next step and a way back
+
+
+# --------------------------------------------------------------------------- QA of issue #15
+
+
+def _markup_of(world, chat_id: int, message_id: int) -> str:  # type: ignore[no-untyped-def]
+    return str(world.session.state.messages[(str(chat_id), message_id)].get("reply_markup") or "")
+
+
+async def _pending_minor(world, user: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    cid = await load_championship(world.services)
+    pid = await applicant(world.services, cid, user, MINOR_BORN)
+    await fill_consent(world.services, cid, user)
+    await world.services.guardians.submit(user, cid)
+    return cid, pid
+
+
+async def _presses_at_once(person, data: str, message_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    return list(await asyncio.gather(person.press_data(data, message_id), person.press_data(data, message_id)))
+
+
+async def test_double_confirm_of_a_return_says_the_decision_was_made(world) -> None:  # type: ignore[no-untyped-def]
+    """QA 4: the second «Подтвердить» of a consent's return is told the decision (who, when),
+    not «Эта причина … больше не действует»; the consent is returned once."""
+    from bot.callbacks import CardCb
+
+    _, pid = await _pending_minor(world, 730020)
+    coord = world.person(COORD_MOSCOW, "Координатор")
+    await coord.press_data(CardCb(participant_id=pid).pack())
+    await coord.press("Вернуть согласие")
+    await coord.send("Скан нечитаемый")
+    mid, _, data = next(b for b in coord.buttons() if "Подтвердить" in b[1])
+    replies = "\n".join(await _presses_at_once(coord, data, mid))
+    assert "возвращено" in replies
+    assert "Решение по согласию уже принято: возвращено вами" in replies, replies
+    assert "больше не действует" not in replies
+    assert "К карточке участника" in str(world.session.last_markup(COORD_MOSCOW))  # a way on
+    async with world.services.ctx.sessionmaker() as s:
+        returns = (await s.execute(select(func.count()).select_from(AuditRecord).where(AuditRecord.action == "guardian.return"))).scalar_one()
+    assert returns == 1
+
+
+async def test_stale_reason_of_a_consent_names_the_consent_button(world) -> None:  # type: ignore[no-untyped-def]
+    """A reason left with «Отмена» and confirmed later: the consent is still waiting, so the
+    refusal says the reason is no longer live — naming «Вернуть согласие», with the card."""
+    from bot.callbacks import CardCb
+
+    _, pid = await _pending_minor(world, 730021)
+    coord = world.person(COORD_MOSCOW, "Координатор")
+    await coord.press_data(CardCb(participant_id=pid).pack())
+    await coord.press("Вернуть согласие")
+    await coord.send("Скан нечитаемый")
+    mid, _, data = next(b for b in coord.buttons() if "Подтвердить" in b[1])
+    await coord.send("/help")  # leaves the prompt
+    reply = await coord.press_data(data, mid)
+    assert "«Вернуть согласие»" in reply, reply
+    assert "К карточке участника" in str(world.session.last_markup(COORD_MOSCOW))
+    assert (await world.services.guardians.for_coordinator(COORD_MOSCOW, pid)).summary.status == GuardianStatus.PENDING
+
+
+async def test_card_of_a_pending_consent_says_it_waits_not_that_something_is_missing(world) -> None:  # type: ignore[no-untyped-def]
+    """QA 6(b): nothing is missing once the consent is sent — «Согласие родителя на проверке»."""
+    from bot.callbacks import CardCb
+
+    _, pid = await _pending_minor(world, 730022)
+    card = await world.person(COORD_MOSCOW, "Координатор").press_data(CardCb(participant_id=pid).pack())
+    assert "Согласие родителя на проверке" in card and "Не хватает" not in card, card
+
+
+async def test_stale_consent_buttons_offer_a_way_on(world) -> None:  # type: ignore[no-untyped-def]
+    """QA 7: «Согласие на проверке с …» / «Согласие уже принято … изменить его нельзя» (a stale
+    «Кто даёт согласие», «мать», «Отправить на проверку») come with the consent and the application."""
+    cid = await load_championship(world.services)
+    user = 730023
+    pid = await applicant(world.services, cid, user, MINOR_BORN)
+    await fill_consent(world.services, cid, user)
+    kid = world.person(user, "Ученик")
+    await kid.send("/start")
+    await kid.press("Согласие родителя")
+    screen_mid, _, who = next(b for b in kid.buttons() if "Кто даёт согласие" in b[1])
+    await kid.press("Отправить на проверку")
+
+    reply = await kid.press_data(who, screen_mid)
+    assert "Согласие на проверке с" in reply, reply
+    markup = str(world.session.last_markup(user))
+    assert "Открыть согласие родителя" in markup and "К заявке" in markup, markup
+
+    reply = await kid.press("Отправить на проверку")  # the same button once more
+    assert "уже отправлено на проверку" in reply and "К заявке" in str(world.session.last_markup(user)), reply
+
+    await world.services.guardians.decide(COORD_MOSCOW, pid, accept=True)
+    reply = await kid.press_data(who, screen_mid)
+    assert "изменить его нельзя" in reply and "Открыть согласие родителя" in str(world.session.last_markup(user)), reply
+    assert "Согласие родителя" in await kid.press("Открыть согласие родителя")
+
+
+async def test_participant_card_leads_back_to_the_queue(world) -> None:  # type: ignore[no-untyped-def]
+    """QA 7: the coordinator's participant card has «‹ К очереди»."""
+    from bot.callbacks import CardCb
+    from tests.test_progress import form
+
+    cid = await load_championship(world.services)
+    pid = await form(world.services, cid, 730024, "77")
+    coord = world.person(COORD_MOSCOW, "Координатор")
+    await coord.press_data(CardCb(participant_id=pid).pack())
+    assert coord.has_button("К очереди"), coord.buttons()
+    assert "Петрова Мария Ивановна" in await coord.press("К очереди")
+
+
+async def test_double_accept_of_a_form_leaves_the_card_usable(world) -> None:  # type: ignore[no-untyped-def]
+    """QA 8: «✅ Принять» pressed twice at once: accepted once; the loser is told; the card
+    becomes the result with the next step (the card again, «‹ К очереди»), not a dead end."""
+    from bot.callbacks import CardCb
+    from tests.test_progress import form
+
+    cid = await load_championship(world.services)
+    pid = await form(world.services, cid, 730025, "77")
+    coord = world.person(COORD_MOSCOW, "Координатор")
+    await coord.press_data(CardCb(participant_id=pid).pack())
+    mid, _, data = next(b for b in coord.buttons() if "Принять" in b[1])
+    before = len(world.session.sent_texts(COORD_MOSCOW))
+    await _presses_at_once(coord, data, mid)
+    said = world.session.sent_texts(COORD_MOSCOW)[before:]
+    assert sum("Подтверждено:" in t for t in said) == 1 and sum("уже принято" in t for t in said) == 1, said
+    markup = _markup_of(world, COORD_MOSCOW, mid)
+    assert "К очереди" in markup and "Карточка участника" in markup, markup
+    assert "Подтверждено" in await coord.press_data(CardCb(participant_id=pid).pack())

@@ -71,9 +71,39 @@ async def _next_condition_question(bot: Bot, chat_id: int, services: Services, s
     )
     await _forget_answers(state)
     uid = chat_id
-    view = await services.participants.choose_nomination(uid, cid, nid, answers)
-    await bot.send_message(chat_id, tr("nomination-chosen", title=view.application.nomination.title))
-    await flow.send(bot, chat_id, *flow.application_menu(view))
+    try:
+        view = await services.participants.choose_nomination(uid, cid, nid, answers)
+    except DomainError as err:
+        if err.code not in ENTRY_REFUSALS:
+            raise
+        refusal = err
+    else:
+        await state.update_data(**{flow.ENTRY_REFUSED_KEY: None})
+        await bot.send_message(chat_id, tr("nomination-chosen", title=view.application.nomination.title))
+        await flow.send(bot, chat_id, *flow.application_menu(view))
+        return
+    asked_birth_date = answers.birth_date is not None
+    await _entry_refused(bot, chat_id, state, cid, nid, refusal, asked_birth_date=asked_birth_date)
+
+
+#: refusals of a nomination for the answers given (R-ROLE-4, R-APP-3): told with a way out
+ENTRY_REFUSALS = frozenset(
+    {"championship_too_young", "conditions_not_met", "birth_date_future", "birth_date_too_old"}
+)
+
+
+async def _entry_refused(
+    bot: Bot, chat_id: int, state: FSMContext, cid: int, nid: int, err: DomainError, *, asked_birth_date: bool
+) -> None:
+    """The nomination was refused for the answers (QA 3 of issue #15): the refusal offers to
+    correct the birth date (a typo: the questions are asked again), the nominations and the
+    status, and is remembered for /status. Nothing was created."""
+    text = error_text(err)
+    await state.update_data(**{flow.ENTRY_REFUSED_KEY: {"contest_id": cid, "text": text}})
+    fix = NominationCb(contest_id=cid, nomination_id=nid, choose=True) if asked_birth_date else None
+    hint = "\n\n" + tr("entry-refused-hint") if fix is not None else ""
+    kb = flow.entry_keyboard(cid, fix_birth_date=fix, nominations=True)
+    await bot.send_message(chat_id, text + hint, reply_markup=kb)
 
 
 async def _forget_answers(state: FSMContext) -> None:
@@ -99,9 +129,9 @@ async def birth_date(message: Message, bot: Bot, services: Services, state: FSMC
     contest = await services.contests.contest((await state.get_data())["contest_id"])
     today = _today(services, contest.timezone)
     problem = rules.birth_date_problem(message.text, today)  # the reason is named (issue #15)
-    if problem is not None:
+    if problem is not None:  # «31.02.2011»: there is no such date (QA 6c of issue #15)
         key = "bad-birth-date" if problem == "format" else "err-birth-date-" + problem.replace("_", "-")
-        await message.answer(tr(key, limit=rules.BIRTH_DATE_MAX_YEARS))
+        await message.answer(tr(key, limit=rules.BIRTH_DATE_MAX_YEARS, value=message.text.strip()[:20]))
         return
     value = rules.parse_birth_date(message.text, today)
     assert value is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import flow
@@ -107,6 +107,17 @@ def _card_text(card: VerificationCard, tz: str = "Europe/Moscow") -> str:
     return text
 
 
+def _way_back(card: VerificationCard) -> InlineKeyboardMarkup:
+    """A decision's result: the card again (СНИЛС, the consent, «Вернуть на доработку») and
+    back to the queue — never a dead end, also for the winner of a double press (issue #15)."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("btn-open-card"), callback_data=CardCb(participant_id=card.participant_id))
+    if card.contest_id:
+        kb.button(text=tr("btn-to-queue"), callback_data=QueueCb(contest_id=card.contest_id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
 @router.callback_query(CardCb.filter())
 async def card(query: CallbackQuery, callback_data: CardCb, services: Services, state: FSMContext) -> None:
     # A withdrawn participant's card is refused at once (issue #12, R-PD-1).
@@ -126,6 +137,8 @@ async def card(query: CallbackQuery, callback_data: CardCb, services: Services, 
     for button in guardian_buttons:
         kb.add(button)
     kb.adjust(2)
+    if c.contest_id:
+        kb.row(InlineKeyboardButton(text=tr("btn-to-queue"), callback_data=QueueCb(contest_id=c.contest_id).pack()))
     await query.message.answer("\n".join([_card_text(c), *guardian_lines]), reply_markup=kb.as_markup())
 
 
@@ -161,7 +174,7 @@ async def decide(query: CallbackQuery, callback_data: DecideCb, services: Servic
         c = await services.coordination.decide(uid, pid, accept=True, expected_rev=rev)
         await query.answer()
         await _leave_reason_prompt(state)
-        await query.message.edit_text(tr("coord-accepted", name=c.full_name))
+        await query.message.edit_text(tr("coord-accepted", name=c.full_name), reply_markup=_way_back(c))
     elif action == "reject":
         await services.coordination.check(uid, pid, "decide", rev)  # refused at once when stale
         await query.answer()
@@ -177,7 +190,7 @@ async def decide(query: CallbackQuery, callback_data: DecideCb, services: Servic
         c = await services.coordination.decide(uid, pid, accept=False, reason=reason, expected_rev=rev)
         await query.answer()
         await _leave_reason_prompt(state)
-        await query.message.edit_text(tr("coord-rejected", name=c.full_name, reason=reason))
+        await query.message.edit_text(tr("coord-rejected", name=c.full_name, reason=reason), reply_markup=_way_back(c))
     elif action == "other":
         # «Другая причина…» (and «Изменить» of a typed reason): refused before asking when
         # the participant was decided meanwhile; the prompt is bound to this participant.
@@ -204,7 +217,7 @@ async def decide(query: CallbackQuery, callback_data: DecideCb, services: Servic
         await query.answer()
         await state.set_state(None)
         await state.update_data(reason_draft=None)
-        await query.message.edit_text(tr("coord-rejected", name=c.full_name, reason=draft))
+        await query.message.edit_text(tr("coord-rejected", name=c.full_name, reason=draft), reply_markup=_way_back(c))
     else:
         await query.answer()
 
@@ -269,7 +282,7 @@ async def reopen(query: CallbackQuery, callback_data: ReopenCb, services: Servic
         return
     c = await services.coordination.reopen(uid, pid)
     await query.answer()
-    await query.message.edit_text(tr("coord-reopened", name=c.full_name))
+    await query.message.edit_text(tr("coord-reopened", name=c.full_name), reply_markup=_way_back(c))
 
 
 @router.callback_query(ContestCb.filter(F.then.in_({"queue", "apps"})))

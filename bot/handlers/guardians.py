@@ -14,9 +14,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot import downloads
 from bot.callbacks import AppCb, CardCb, GuardianCb, GuardianDecideCb
 from bot.prompts import ask, confirm_markup
-from bot.texts import format_dt, tr
+from bot.texts import error_text, format_dt, tr
 from models.errors import DomainError
-from models.guardian_rules import RELATIONS, GuardianStatus, GuardianSummary
+from models.guardian_rules import RELATIONS, Gap, GuardianStatus, GuardianSummary
 from models.services import Services, TelegramFile
 from models.services.coordination import MAX_REASON
 from models.services.guardians import GuardianView, MinorLine
@@ -25,6 +25,14 @@ router = Router(name=__name__)
 
 #: how many minors the coordinator's list shows on one screen
 LIST_LIMIT = 30
+
+#: the participant's stale buttons (the consent was sent or accepted meanwhile): the refusal
+#: comes with a way on — the consent screen and the application (issue #15, no dead ends)
+STALE_PARTICIPANT = frozenset({"guardian_consent_frozen", "guardian_already_submitted", "guardian_already_accepted"})
+
+#: the coordinator's stale buttons (decided, sent again, a reason no longer live): the refusal
+#: says what happened and offers the participant's card
+STALE_COORDINATOR = frozenset({"guardian_already_decided", "guardian_resubmitted", "guardian_reason_draft_stale"})
 
 
 class Guardian(StatesGroup):
@@ -113,11 +121,39 @@ def _back(contest_id: int) -> GuardianCb:
     return GuardianCb(contest_id=contest_id, action="open")
 
 
+async def _answer_quietly(query: CallbackQuery) -> None:
+    try:
+        await query.answer()
+    except Exception:  # already answered before the refusal
+        pass
+
+
+def _way_on(contest_id: int) -> InlineKeyboardMarkup:
+    """A refused stale button of the participant: the consent as it is now, and the application."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("btn-guardian-open"), callback_data=_back(contest_id))
+    kb.button(text=tr("btn-guardian-to-application"), callback_data=AppCb(contest_id=contest_id, action="menu"))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
 # --------------------------------------------------------------------------- the participant
 
 
 @router.callback_query(GuardianCb.filter(F.action != "minors"))
 async def guardian_action(query: CallbackQuery, callback_data: GuardianCb, bot: Bot, services: Services, state: FSMContext) -> None:
+    """The participant's consent buttons; a stale one (the consent was sent or accepted
+    meanwhile) is refused with what happened and a way on, never a bare message (issue #15)."""
+    try:
+        await _guardian_action(query, callback_data, bot, services, state)
+    except DomainError as err:
+        if err.code not in STALE_PARTICIPANT:
+            raise
+        await _answer_quietly(query)
+        await bot.send_message(query.from_user.id, error_text(err), reply_markup=_way_on(callback_data.contest_id))
+
+
+async def _guardian_action(query: CallbackQuery, callback_data: GuardianCb, bot: Bot, services: Services, state: FSMContext) -> None:
     uid, cid, action = query.from_user.id, callback_data.contest_id, callback_data.action
     guardians = services.guardians
     if action == "submit":
@@ -230,8 +266,12 @@ async def card_part(services: Services, user_id: int, participant_id: int) -> tu
         tr("guardian-card-title", age=s.age, day=f"{s.stage_date:%d.%m.%Y}", state=status_label(s.status)),
         *details(view),
     ]
-    if s.gaps:
-        lines.append(tr("guardian-card-gaps", gaps="; ".join(gap_lines(s))))
+    # what the participant still has to give; «на проверке» is not a gap but the coordinator's turn
+    missing = [tr("guardian-gap-" + gap.replace("_", "-")) for gap in s.gaps if gap in (Gap.NO_CONSENT, Gap.NO_COMPANION)]
+    if missing:
+        lines.append(tr("guardian-card-gaps", gaps="; ".join(missing)))
+    if s.status == GuardianStatus.PENDING:
+        lines.append(tr("guardian-card-pending"))
     if s.status == GuardianStatus.RETURNED and view.return_reason:
         lines.append(tr("guardian-return-reason", reason=view.return_reason))
     buttons = []
@@ -258,10 +298,27 @@ async def _leave_reason(state: FSMContext) -> None:
         await state.set_state(None)
 
 
+def _to_card(participant_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("btn-guardian-card"), callback_data=CardCb(participant_id=participant_id))
+    return kb.as_markup()
+
+
 @router.callback_query(GuardianDecideCb.filter())
 async def decide(query: CallbackQuery, callback_data: GuardianDecideCb, bot: Bot, services: Services, state: FSMContext) -> None:
     """Accept after a confirmation, or return with a reason shown back before it is applied;
-    the loser of a race (a double press, two coordinators) is told what already happened."""
+    the loser of a race (a double press, two coordinators) is told what already happened,
+    with the participant's card to go on from (issue #15)."""
+    try:
+        await _decide(query, callback_data, bot, services, state)
+    except DomainError as err:
+        if err.code not in STALE_COORDINATOR:
+            raise
+        await _answer_quietly(query)
+        await bot.send_message(query.from_user.id, error_text(err), reply_markup=_to_card(callback_data.participant_id))
+
+
+async def _decide(query: CallbackQuery, callback_data: GuardianDecideCb, bot: Bot, services: Services, state: FSMContext) -> None:
     uid, pid, action = query.from_user.id, callback_data.participant_id, callback_data.action
     rev = callback_data.rev or None
     guardians = services.guardians
@@ -305,7 +362,10 @@ async def decide(query: CallbackQuery, callback_data: GuardianDecideCb, bot: Bot
         draft = data.get("guardian_reason")
         live = await state.get_state() == GuardianCoord.reason.state
         if not live or not draft or data.get("participant_id") != pid:
-            raise DomainError("reason_draft_stale")
+            # decided meanwhile (the second «Подтвердить» of a double press, another coordinator):
+            # say what happened; only a consent still waiting gets «the reason is no longer live»
+            await guardians.check_decision(uid, pid, rev)
+            raise DomainError("guardian_reason_draft_stale")
         view = await guardians.decide(uid, pid, accept=False, reason=draft, expected_rev=rev)
         await query.answer()
         await state.set_state(None)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
+from typing import TypeVar
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
@@ -24,11 +25,31 @@ from bot.callbacks import (
 from bot.flow import Form
 from bot.menus import refresh_menu
 from bot.prompts import BACK_KEY
-from bot.texts import staff_help, tr
+from bot.texts import error_text, staff_help, tr
 from bot.viewer import Viewer, viewer_of
+from models.errors import DomainError
 from models.services import Services
 
 router = Router(name=__name__)
+T = TypeVar("T")
+#: R-VER-6: a championship's registration closed while the person was at the consent or the form
+REGISTRATION_CLOSED = "championship_registration_closed"
+
+
+async def _unless_closed(
+    call: Awaitable[T], bot: Bot, chat_id: int, state: FSMContext, contest_id: int
+) -> T | None:
+    """``await call``; when it is refused because the championship's registration closed
+    (R-VER-6), the open question is closed and the refusal offers a way out (QA 1–2 of
+    issue #15) and ``None`` is returned. Other refusals go to the common handler."""
+    try:
+        return await call
+    except DomainError as err:
+        if err.code != REGISTRATION_CLOSED:
+            raise
+        refusal = err
+    await flow.show_registration_closed(bot, chat_id, state, contest_id, refusal)
+    return None
 
 
 async def _contest_or_pick(
@@ -53,8 +74,7 @@ async def start(message: Message, bot: Bot, services: Services, state: FSMContex
     expert, commission = who.is_expert, who.is_commission_member
     # R-APL-2, R-RES-3: a team representative or a volunteer is staff too, not a participant
     team = [tr(f"teams-help-{r}") for r in ("team_representative", "volunteer") if r in who.menu_roles()]
-    staff = roles.is_coordinator or roles.is_admin or expert or commission or bool(team)
-    if staff and not who.participations:
+    if flow.greets_as_staff(who):
         # Staff are greeted with their tools, not pushed into a participant's consent form.
         parts = [tr("staff-welcome"), *staff_help(roles.is_coordinator, roles.is_admin, expert, commission), *team]
         await message.answer("\n\n".join(parts))
@@ -74,7 +94,7 @@ async def contest_chosen(query: CallbackQuery, callback_data: ContestCb, bot: Bo
     await query.answer()
     uid = query.from_user.id
     if callback_data.then == "status":
-        await _send_status(bot, uid, services, uid, contest.id)
+        await _send_status(bot, uid, services, uid, contest.id, state)
     elif callback_data.then == "withdraw":
         await _ask_withdraw(bot, uid, services, contest.id)
     else:
@@ -88,7 +108,7 @@ async def navigate(query: CallbackQuery, callback_data: NavCb, bot: Bot, service
     await query.answer()
     uid = query.from_user.id
     if callback_data.to == "status":
-        await _send_status(bot, uid, services, uid, callback_data.contest_id)
+        await _send_status(bot, uid, services, uid, callback_data.contest_id, state)
     else:
         await flow.show_next(bot, uid, services, state, uid, callback_data.contest_id)
 
@@ -101,7 +121,9 @@ async def consent(query: CallbackQuery, callback_data: ConsentCb, bot: Bot, serv
         await bot.send_message(uid, tr("pd-declined"))
         return
     await state.update_data(contest_id=callback_data.contest_id)
-    await services.participants.give_consent(uid, callback_data.contest_id, query.from_user.full_name)
+    given = services.participants.give_consent(uid, callback_data.contest_id, query.from_user.full_name)
+    if await _unless_closed(given, bot, uid, state, callback_data.contest_id) is None:
+        return
     await flow.show_next(bot, uid, services, state, uid, callback_data.contest_id)
 
 
@@ -112,7 +134,10 @@ async def _contest_from_state(state: FSMContext) -> int | None:
 @router.message(Form.full_name, F.text)
 async def full_name(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     contest_id = await _contest_from_state(state)
-    view = await services.participants.set_full_name(message.from_user.id, contest_id, message.text)
+    saved = services.participants.set_full_name(message.from_user.id, contest_id, message.text)
+    view = await _unless_closed(saved, bot, message.chat.id, state, contest_id)
+    if view is None:
+        return
     await message.answer(tr("form-saved-full-name"))
     await flow.show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id, view)
 
@@ -120,7 +145,10 @@ async def full_name(message: Message, bot: Bot, services: Services, state: FSMCo
 @router.message(Form.snils, F.text)
 async def snils(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     contest_id = await _contest_from_state(state)
-    view = await services.participants.set_snils(message.from_user.id, contest_id, message.text)
+    saved = services.participants.set_snils(message.from_user.id, contest_id, message.text)
+    view = await _unless_closed(saved, bot, message.chat.id, state, contest_id)
+    if view is None:
+        return
     await message.answer(tr("form-saved-snils", snils=view.snils_masked))
     await flow.show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id, view)
 
@@ -130,7 +158,10 @@ async def region(query: CallbackQuery, callback_data: RegionCb, bot: Bot, servic
     await query.answer()
     uid = query.from_user.id
     await state.update_data(contest_id=callback_data.contest_id)
-    view = await services.participants.set_region(uid, callback_data.contest_id, callback_data.region_id)
+    saved = services.participants.set_region(uid, callback_data.contest_id, callback_data.region_id)
+    view = await _unless_closed(saved, bot, uid, state, callback_data.contest_id)
+    if view is None:
+        return
     await flow.show_organisations(bot, uid, services, state, callback_data.contest_id, view.region.id, view.region.title)
 
 
@@ -144,8 +175,14 @@ async def organisation_search(message: Message, services: Services, state: FSMCo
 
 
 @router.callback_query(OrgPageCb.filter())
-async def organisation_page(query: CallbackQuery, callback_data: OrgPageCb, services: Services, state: FSMContext) -> None:
-    await services.participants.check_form_open(query.from_user.id, callback_data.contest_id)  # stale: refused at once
+async def organisation_page(
+    query: CallbackQuery, callback_data: OrgPageCb, bot: Bot, services: Services, state: FSMContext
+) -> None:
+    # stale: refused at once
+    check = services.participants.check_form_open(query.from_user.id, callback_data.contest_id)
+    if await _unless_closed(check, bot, query.from_user.id, state, callback_data.contest_id) is None:
+        await query.answer()
+        return
     data = await state.get_data()
     search = data.get("org_query") if callback_data.search else None
     if not callback_data.search:
@@ -166,7 +203,9 @@ async def organisation(query: CallbackQuery, callback_data: OrgCb, bot: Bot, ser
     await query.answer()
     uid = query.from_user.id
     await state.update_data(contest_id=callback_data.contest_id)
-    await services.participants.set_organisation(uid, callback_data.contest_id, callback_data.org_id)
+    saved = services.participants.set_organisation(uid, callback_data.contest_id, callback_data.org_id)
+    if await _unless_closed(saved, bot, uid, state, callback_data.contest_id) is None:
+        return
     await flow.show_next(bot, uid, services, state, uid, callback_data.contest_id)
 
 
@@ -177,14 +216,21 @@ async def form_action(query: CallbackQuery, callback_data: FormCb, bot: Bot, ser
     action = callback_data.action
     if action == "submit":
         # R-VER-3, issue #12: one submission; a second press is told when it was sent
-        await services.participants.submit_verification(uid, cid)
+        sent = services.participants.submit_verification(uid, cid)
+        if await _unless_closed(sent, bot, uid, state, cid) is None:
+            await query.answer()
+            return
         await query.answer()
         await state.set_state(None)
         await bot.send_message(uid, tr("form-sent"))
         return
     if action in ("name", "snils", "region", "org"):
         # a stale «Изменить …» (form sent, accepted, withdrawn) is refused before asking
-        view = await services.participants.check_form_open(uid, cid)
+        opened = await _unless_closed(services.participants.check_form_open(uid, cid), bot, uid, state, cid)
+        if opened is None:
+            await query.answer()
+            return
+        view = opened
     await query.answer()
     if action == "name":
         await flow.prompt(bot, uid, state, Form.full_name, tr("form-ask-full-name"), flow.form_back(cid))
@@ -205,20 +251,33 @@ async def form_action(query: CallbackQuery, callback_data: FormCb, bot: Bot, ser
 # --------------------------------------------------------------------------- /status (R-VER-5)
 
 
-async def _send_status(bot: Bot, chat_id: int, services: Services, user_id: int, contest_id: int) -> None:
+async def _send_status(
+    bot: Bot, chat_id: int, services: Services, user_id: int, contest_id: int, state: FSMContext | None = None
+) -> None:
+    """R-VER-5. A championship's closed registration (R-VER-6) is named instead of «Нажмите
+    /start» or the applications' deadline; why a nomination was refused, when this conversation
+    knows it (QA 1–3 of issue #15)."""
     view = await services.participants.view(user_id, contest_id)
-    if view is None:
-        contest = await services.contests.contest(contest_id)
+    contest = view.contest if view is not None else await services.contests.contest(contest_id)
+    closed = await flow.registration_closed(services, user_id, contest, view)
+    if view is None and closed is not None:
+        text = tr("status-not-registered", contest=contest.title) + "\n\n" + error_text(closed)
+        await bot.send_message(chat_id, text)
+    elif view is None:
         await bot.send_message(chat_id, tr("status-none", contest=contest.title))
     else:
-        await bot.send_message(chat_id, flow.status_card(view))
+        notes: list[str] = []
+        refused = (await state.get_data()).get(flow.ENTRY_REFUSED_KEY) if state is not None else None
+        if view.application is None and isinstance(refused, dict) and refused.get("contest_id") == contest_id:
+            notes = [tr("status-entry-refused"), str(refused.get("text", ""))]
+        await bot.send_message(chat_id, flow.status_card(view, notes, closed))
 
 
 @router.message(Command("status"))
 async def status(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     contest_id = await _contest_or_pick(message, services, state, "status")
     if contest_id is not None:
-        await _send_status(bot, message.chat.id, services, message.from_user.id, contest_id)
+        await _send_status(bot, message.chat.id, services, message.from_user.id, contest_id, state)
 
 
 # --------------------------------------------------------------------------- /withdraw (R-PD-1)

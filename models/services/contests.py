@@ -60,6 +60,7 @@ def contest_brief(contest: Contest) -> ContestBrief:
         timezone=contest.timezone,
         application_deadline=application_deadline(contest),
         privacy_policy_url=contest.privacy_policy_url,
+        kind=contest.kind or "",
     )
 
 

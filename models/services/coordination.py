@@ -441,4 +441,5 @@ class CoordinatorService(Service):
             application_status=app.status if app else None,
             nomination_title=app.nomination.title if app is not None and "nomination" in app.__dict__ else None,
             application_id=app.id if app else None,
+            contest_id=p.contest_id,
         )

@@ -809,6 +809,20 @@ class ParticipantService(Service):
                 contest = await self._contest(s, contest_id)
                 raise DomainError("already_withdrawn", at=p.withdrawn_at or "—", tz=contest.timezone)
 
+    async def registration_refusal(self, telegram_id: int, contest_id: int) -> DomainError | None:
+        """R-VER-6: the refusal a championship's registration would give this person now (a
+        newcomer, or a form never sent, after the last day), or ``None`` while they may still
+        register — so /start, /status and a stray message say registration is closed instead of
+        asking questions whose answers can no longer be sent (issue #15, QA 1–2)."""
+        async with self.read() as s:
+            contest = await self._contest(s, contest_id)
+            p = await self._find(s, telegram_id, contest_id)
+            try:
+                self._registration_guard(contest, self.ctx.clock.now(), p)
+            except DomainError as err:
+                return err
+        return None
+
     async def check_may_choose(self, telegram_id: int, contest_id: int) -> None:
         """A nomination may still be chosen (R-APP-1, R-APP-2): refused before the condition
         questions are asked."""

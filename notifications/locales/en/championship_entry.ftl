@@ -26,3 +26,16 @@ err-birth-date-too-old = That date of birth is more than { $limit ->
 err-field-years-fraction = Enter a whole number of full years: experience is counted in full years, for example 5.
 err-field-years-format = A number is needed: enter a whole number of full years, for example 5.
 err-field-years-range = Experience is from 0 to { $limit } full years. Enter a whole number of full years.
+
+## QA of issue #15: no dead ends at the championship's entry
+
+btn-entry-status = My status
+btn-entry-nominations = ‹ To the nominations
+btn-entry-fix-birth-date = Correct the date of birth
+status-not-registered = You are not registered in «{ $contest }».
+status-registration-closed = Registration for the championship has closed: the last day was { $last_day }. The form can no longer be sent; if you think this is a mistake, contact your region's coordinator.
+status-entry-refused = No nomination chosen:
+entry-refused-hint = If the date of birth was mistyped, press «Correct the date of birth».
+err-birth-date-no-such-date = There is no such date in the calendar: { $value }. Check the day and the month and enter the date as DD.MM.YYYY, for example 05.03.2008.
+conv-participant-consent = To begin, press «I consent to the processing of personal data» below this message. Participation is impossible without consent; to refuse, press «I do not consent».
+form-ask-organisation-championship = Choose the <b>school, college or organisation</b> you take part in the championship from (region «{ $region }»). Found: { $total }. To find it faster, type part of its name.

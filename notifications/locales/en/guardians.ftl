@@ -67,6 +67,7 @@ guardian-card-title = <b>Minor</b>: { $age } { $age ->
        *[other] years
     } old on { $day }. Parental consent: { $state }
 guardian-card-gaps = Missing: { $gaps }
+guardian-card-pending = The parent's consent is waiting for your check: accept it or return it with a reason.
 btn-guardian-show-form = 📄 Parental consent
 btn-guardian-accept = Accept the consent
 btn-guardian-return = Return the consent
@@ -127,6 +128,7 @@ err-guardian-already-decided = The consent was already decided: { $outcome ->
         [named] by coordinator { $name }
        *[other] by another coordinator
     }, { $at }.
+err-guardian-reason-draft-stale = This reason for returning is no longer in effect. Open the participant's card and press «Return the consent» again.
 err-guardian-resubmitted = The participant sent the consent again { $at }. Open the card again.
 err-guardian-consent-required = The application cannot be sent yet: a participant under 18 ({ $age } { $age ->
         [one] year

@@ -72,6 +72,7 @@ guardian-card-title = <b>Несовершеннолетний</b>: { $age } { $a
        *[many] лет
     } на { $day }. Согласие родителя: { $state }
 guardian-card-gaps = Не хватает: { $gaps }
+guardian-card-pending = Согласие родителя на проверке: примите его или верните с причиной.
 btn-guardian-show-form = 📄 Согласие родителя
 btn-guardian-accept = Принять согласие
 btn-guardian-return = Вернуть согласие
@@ -133,6 +134,7 @@ err-guardian-already-decided = Решение по согласию уже пр�
         [named] координатором { $name }
        *[other] другим координатором
     }, { $at }.
+err-guardian-reason-draft-stale = Эта причина возврата больше не действует. Откройте карточку участника и нажмите «Вернуть согласие» ещё раз.
 err-guardian-resubmitted = Участник отправил согласие заново { $at }. Откройте карточку ещё раз.
 err-guardian-consent-required = Заявку пока нельзя отправить: участнику младше 18 лет (на { $day } — { $age } { $age ->
         [one] год
