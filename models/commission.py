@@ -13,6 +13,7 @@ nobody may decide it, and the coordinator is told whom to replace.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from models.errors import DomainError
@@ -20,6 +21,15 @@ from models.rules import POINTS_QUANTUM, SCHEME_TOTAL_POINTS
 
 #: R-APL-6: the roles of the commission's five people (the deputy is one of the members)
 CHAIR, DEPUTY, SECRETARY, MEMBER = "chair", "deputy", "secretary", "member"
+#: R-APL-6: the commission is formed no later than two days before the stage it serves starts
+FORM_BEFORE = timedelta(days=2)
+
+
+def stage_formable(starts_at: datetime | None, now: datetime, *, serves_it_now: bool) -> bool:
+    """R-APL-6: may a commission be formed for a stage now — at least two days before it
+    starts; the stage it already serves may be re-formed at any time (another deputy, a member
+    who cannot sit). A stage with no start date cannot be checked, so it is not offered."""
+    return serves_it_now or (starts_at is not None and starts_at - now >= FORM_BEFORE)
 
 
 def may_be_deputy(role: str) -> bool:
@@ -54,8 +64,12 @@ def parse_points(raw: str | Decimal | None, code: str) -> Decimal:
     return points
 
 
-def _pts(value: Decimal) -> str:
+def points_text(value: Decimal) -> str:
+    """Points as a person reads them: «7,00»."""
     return f"{value.quantize(POINTS_QUANTUM)}".replace(".", ",")
+
+
+_pts = points_text
 
 
 def check_deduction(current: Decimal, points: Decimal, *, who: str) -> None:
@@ -63,6 +77,13 @@ def check_deduction(current: Decimal, points: Decimal, *, who: str) -> None:
     total they have now and the most that can be deducted."""
     if points > current:
         raise DomainError("cms_deduction_below_zero", who=who, points=_pts(points), current=_pts(current))
+
+
+def check_penalty(points: Decimal, disqualify: bool, *, who: str) -> None:
+    """R-APL-9: a measure against another participant must be one — a deduction above zero
+    or a disqualification; «0» and «Нет» together is no measure at all."""
+    if not points and not disqualify:
+        raise DomainError("cms_penalty_missing", who=who)
 
 
 def check_restoration(current: Decimal, points: Decimal, *, who: str, maximum: Decimal = SCHEME_TOTAL_POINTS) -> None:
@@ -76,11 +97,15 @@ def check_restoration(current: Decimal, points: Decimal, *, who: str, maximum: D
 __all__ = [
     "CHAIR",
     "DEPUTY",
+    "FORM_BEFORE",
     "MEMBER",
     "SECRETARY",
     "appeal_decider",
     "check_deduction",
+    "check_penalty",
     "check_restoration",
     "may_be_deputy",
     "parse_points",
+    "points_text",
+    "stage_formable",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -209,8 +210,6 @@ async def test_an_upheld_appeal_penalises_another_participant_or_restores_points
 
 
 async def test_the_deputy_decides_in_the_chat_and_penalises_another_participant(world: World) -> None:
-    from tests.test_transitions_appeals import newest
-
     st = await ready(world.services, 1, world.clock, count=2, score=True)
     t1, t2 = st.targets[:2]
     world.clock.at = at(10, 0)
@@ -227,17 +226,10 @@ async def test_the_deputy_decides_in_the_chat_and_penalises_another_participant(
     assert "Вычет баллов участнику" in reply and deputy.has_button("Вычет или дисквалификация — другому участнику…")
     assert "получил несправедливое преимущество" in await deputy.press("Вычет или дисквалификация — другому участнику…")
     label = next(text for _, text, _ in deputy.buttons() if text.startswith("№2"))
-    assert "не больше его текущей суммы" in await deputy.press(label)
-    reply = await deputy.send("99")  # more than the participant has: refused at confirmation, nothing typed lost
-    await deputy.press("Нет")
-    data, mid = newest(deputy, "Подтвердить")
-    reply = await deputy.press_data(data, mid)
-    assert "меньше нуля" in reply and (await world.services.appeals.view(MEMBER, a.id)).status == "registered"
-    await deputy.press("Изменить")
-    await deputy.press("Удовлетворить апелляцию")
-    await deputy.send("Участник №2 пользовался подсказкой")
-    await deputy.press("Вычет или дисквалификация — другому участнику…")
-    await deputy.press(label)
+    assert "не больше 7,00 (его текущая сумма — 7,00)" in await deputy.press(label)
+    # issue #15 (QA 3): more than the participant has is refused at its step, the step stays
+    reply = await deputy.send("99")
+    assert "меньше нуля" in reply and "сейчас 7,00 балла" in reply and (await world.services.appeals.view(MEMBER, a.id)).status == "registered"
     await deputy.send("1,5")
     reply = await deputy.press("Нет")
     assert "Меры касаются участника: №2" in reply
@@ -262,3 +254,186 @@ async def test_restoration_through_the_chat_checks_the_number(world: World) -> N
     assert "записано" in await chair.press("Подтвердить")
     v = await world.services.appeals.view(CHAIR, a.id)
     assert (v.restored, v.deduction) == (Decimal("1.50"), None)
+
+
+# --------------------------------------------------------------------------- issue #15, QA round 2 (the chat)
+
+
+async def _uphold_for_another(world: World, appeal_id: int, who: Any, text: str = "Участник №2 пользовался подсказкой") -> str:
+    await who.press_data(AppealCb(appeal_id=appeal_id, action="decide").pack())
+    await who.press("Удовлетворить апелляцию")
+    await who.send(text)
+    await who.press("Вычет или дисквалификация — другому участнику…")
+    label = next(x for _, x, _ in who.buttons() if x.startswith("№2"))
+    return await who.press(label)
+
+
+async def test_qa3_numbers_refused_at_their_step_and_a_refusal_at_confirm_keeps_the_text(world: World) -> None:
+    """QA 3: a deduction beyond the other participant's total and a restoration beyond the
+    scheme's maximum are refused at their step (the limit named, the step stays); a refusal
+    that can only come at «Подтвердить» carries «Изменить» / «Отмена», and «Изменить» keeps the text."""
+    from tests.test_transitions_appeals import newest
+
+    st = await ready(world.services, 1, world.clock, count=2, score=True)
+    t1 = st.targets[0]
+    world.clock.at = at(10, 0)
+    a = await file(world.services, MENTOR, t1, at(9, 0), kind="unfair_advantage")
+    b = await file(world.services, MENTOR, t1, at(9, 0))
+    chair = world.person(CHAIR, "Анна")
+    await _uphold_for_another(world, a.id, chair)
+    reply = await chair.send("99")
+    assert "Нельзя вычесть 99,00 балла" in reply and "сейчас 7,00 балла" in reply and chair.has_button("Отмена")
+    assert "Дисквалифицировать" in await chair.send("2")  # the step stayed: the next number is taken
+    await chair.press("Отмена")
+
+    # restoration beyond the maximum: refused at the step with the most restorable
+    await chair.press_data(AppealCb(appeal_id=a.id, action="decide").pack())
+    await chair.press("Удовлетворить апелляцию")
+    await chair.send("Ошибка оценивания не в пользу участника")
+    await chair.press("Восстановить баллы участнику-заявителю")
+    reply = await chair.send("95")
+    assert "не больше 93,00" in reply and not await rows(world.services, ResultAdjustment)
+    assert "Восстановлено будет: 93 балла" in await chair.send("93")
+    confirm = await chair.press("Нет, к подтверждению")
+    assert "Восстановить участнику-заявителю: 93 балла" in confirm
+    # meanwhile another decision restores a point to the same participant: now 93 is too much
+    await world.services.appeals.decide(CHAIR, b.id, uphold=True, text="Ошибка в аспекте 1.1.2", restore="1")
+    data, mid = newest(chair, "Подтвердить")
+    reply = await chair.press_data(data, mid)
+    assert "Можно восстановить не больше 92,00" in reply
+    assert chair.has_button("Изменить") and chair.has_button("Отмена")
+    assert (await world.services.appeals.view(CHAIR, a.id)).status == "registered"
+    await chair.press("Изменить")
+    reply = await chair.press("Удовлетворить апелляцию")
+    assert "«Ошибка оценивания не в пользу участника»" in reply  # the text typed is kept
+    await chair.press("Оставить этот текст")
+    await chair.press("Восстановить баллы участнику-заявителю")
+    await chair.send("92")
+    reply = await chair.press("Нет, к подтверждению")
+    assert "Ошибка оценивания не в пользу участника" in reply
+    assert "записано" in await chair.press("Подтвердить")
+    v = await world.services.appeals.view(CHAIR, a.id)
+    assert (v.restored, v.decision_text) == (Decimal("92.00"), "Ошибка оценивания не в пользу участника")
+
+
+async def test_qa4_no_measure_for_another_participant_is_refused_at_its_step(world: World) -> None:
+    """QA 4: for another participant the prompt does not offer «0» as «без вычета», and «0» +
+    «Нет» is refused at once — the question stays, with a way to give the deduction again."""
+    st = await ready(world.services, 1, world.clock, count=2, score=True)
+    world.clock.at = at(10, 0)
+    a = await file(world.services, MENTOR, st.targets[0], at(9, 0), kind="unfair_advantage")
+    chair = world.person(CHAIR, "Анна")
+    prompt = await _uphold_for_another(world, a.id, chair)
+    assert "Без вычета — «0»" not in prompt and "только дисквалифицировать" in prompt
+    await chair.send("0")
+    reply = await chair.press("Нет")
+    assert "не указан ни вычет баллов, ни дисквалификация" in reply and "Подтвердить" not in reply
+    assert chair.has_button("Да, дисквалифицировать") and chair.has_button("Указать вычет заново")
+    assert "Вычет баллов участнику №2" in await chair.press("Указать вычет заново")
+    await chair.send("0")
+    reply = await chair.press("Да, дисквалифицировать")
+    assert "Дисквалификация: да" in reply and "Меры касаются участника: №2" in reply
+    assert "записано" in await chair.press("Подтвердить")
+    v = await world.services.appeals.view(CHAIR, a.id)
+    assert (v.penalised, v.disqualified, v.deduction) == (st.targets[1], True, None)
+
+
+async def test_qa5_a_bad_number_for_another_participant_names_their_total(world: World) -> None:
+    """QA 5: «-5», «abc», «150» for another participant: the limit said is their total, not 100."""
+    st = await ready(world.services, 1, world.clock, count=2, score=True)
+    world.clock.at = at(10, 0)
+    a = await file(world.services, MENTOR, st.targets[0], at(9, 0), kind="unfair_advantage")
+    chair = world.person(CHAIR, "Анна")
+    await _uphold_for_another(world, a.id, chair)
+    for bad in ("-5", "abc", "150"):
+        reply = await chair.send(bad)
+        assert "от 0 до 7,00" in reply and "сейчас у него 7,00" in reply and "до 100" not in reply, reply
+    assert "Дисквалифицировать" in await chair.send("7")
+
+
+async def test_qa2_a_deputys_decision_is_credited_to_the_deputy(world: World) -> None:
+    """QA 2: the deputy's «Подтвердить» pressed again says «заместитель председателя», not «председатель»."""
+    from tests.test_transitions_appeals import newest
+
+    st = await ready(world.services, 1, world.clock, count=2, score=True)
+    world.clock.at = at(10, 0)
+    a = await file(world.services, MENTOR, st.targets[0], at(9, 0))
+    await world.services.appeals.declare_conflict(CHAIR, a.id)
+    deputy = world.person(MEMBER, "Роман")
+    await deputy.press_data(AppealCb(appeal_id=a.id, action="decide").pack())
+    await deputy.press("Отказать в удовлетворении")
+    await deputy.send("Нарушение не подтверждено")
+    data, mid = newest(deputy, "Подтвердить")
+    assert "записано" in await deputy.press_data(data, mid)
+    reply = await deputy.press_data(data, mid)
+    assert "заместитель председателя комиссии Тихонов Роман Сергеевич" in reply and "(председатель комиссии" not in reply
+
+
+async def test_qa1_a_stage_too_late_is_not_offered_nor_accepted_at_step_one(world: World) -> None:
+    """QA 1: the regional stage (01.12.2026, «today» 03.05.2027) is not offered; its button
+    pressed anyway is refused at step 1 with the stage picker again; step 2 has «Назад»."""
+    from bot.handlers.appeals import CommissionCb
+
+    await ready(world.services, 1, world.clock)
+    fed = world.person(FEDERAL, "Фед")
+    await fed.send("/commission")
+    reply = await fed.press("Изменить состав или заместителя")
+    assert "Не показаны" in reply and "Региональный этап" in reply
+    assert not fed.has_button("Региональный этап") and fed.has_button("Федеральный этап")
+    regional = next(x.id for x in await world.services.appeals.commission_stages(FEDERAL, 1) if x.title == "Региональный этап")
+    reply = await fed.press_data(CommissionCb(contest_id=1, action="stage", stage=regional).pack())
+    assert "не позднее чем за 2 дня" in reply and "Шаг 1 из 2" in reply and "Шаг 2 из 2" not in reply
+    reply = await fed.press("Федеральный этап")
+    assert "Шаг 2 из 2" in reply and fed.has_button("Назад")
+    assert "Шаг 1 из 2" in await fed.press("Назад")
+
+
+async def test_qa7_result_screens_offer_the_next_step_and_conflict_is_confirmed(world: World) -> None:
+    """QA 7: «Конфликт интересов» asks first (nothing changes until «Подтвердить»); the
+    declared conflict and the recorded decision offer the case and the queue."""
+    st = await ready(world.services, 1, world.clock, count=2, score=True)
+    world.clock.at = at(10, 0)
+    a = await file(world.services, MENTOR, st.targets[0], at(9, 0))
+    member, chair = world.person(MEMBER_2, "Вера"), world.person(CHAIR, "Анна")
+    await member.press_data(AppealCb(appeal_id=a.id, action="view").pack())
+    reply = await member.press("Конфликт интересов")
+    assert "Заявить о конфликте интересов" in reply and MEMBER_2 not in (await world.services.appeals.view(MEMBER_2, a.id)).excluded
+    assert "Апелляция №" in await member.press("Назад")  # back to the card, nothing declared
+    await member.press("Конфликт интересов")
+    reply = await member.press("Подтвердить")
+    assert "Вы заявили о конфликте интересов" in reply and MEMBER_2 in (await world.services.appeals.view(MEMBER_2, a.id)).excluded
+    assert member.has_button(f"Открыть апелляцию №{a.id}") and member.has_button("К очереди апелляций")
+    assert "Очередь апелляций" in await member.press("К очереди апелляций")
+    await chair.press_data(AppealCb(appeal_id=a.id, action="decide").pack())
+    await chair.press("Отказать в удовлетворении")
+    await chair.send("Нарушение не подтверждено")
+    assert "записано" in await chair.press("Подтвердить")
+    assert chair.has_button(f"Открыть апелляцию №{a.id}") and chair.has_button("К очереди апелляций")
+    assert "решение принято" in await chair.press(f"Открыть апелляцию №{a.id}")
+
+
+async def test_qa8_a_new_deputy_is_told_and_the_alarmed_are_told_it_is_resolved(world: World) -> None:
+    """QA 8: the confirmation shows all five; the new deputy is told (with the stuck case now
+    hers), and the coordinator and the secretary, alarmed before, are told it is resolved."""
+    st = await ready(world.services, 1, world.clock, count=1)
+    ap = world.services.appeals
+    world.clock.at = at(10, 0)
+    a = await file(world.services, MENTOR, st.targets[0], at(9, 0))
+    await ap.declare_conflict(CHAIR, a.id)
+    await ap.declare_conflict(MEMBER, a.id)
+    assert (await ap.view(CHAIR, a.id)).decider is None
+    fed = world.person(FEDERAL, "Фед")
+    await fed.send("/commission")
+    await fed.press("Изменить состав или заместителя")
+    await fed.press("Федеральный этап")
+    reply = await fed.press("Ершова Вера Павловна")
+    for line in ("Председатель: Григорьева Анна Львовна", "Секретарь (без права голоса): Белов Олег Ильич",
+                 "Заместитель председателя: Ершова Вера Павловна", "Член комиссии: Тихонов Роман Сергеевич"):
+        assert line in reply, reply
+    assert "Комиссия сформирована" in await fed.press("Подтвердить")
+    named = await rows(world.services, Delivery, Delivery.message_key == "cms-note-deputy-named")
+    assert [d.recipient_chat_id for d in named] == [MEMBER, MEMBER_2]  # MEMBER: named when first formed (ready)
+    assert f"№{a.id}" in t("cms-note-deputy-named", "ru", **named[-1].message_args)
+    resolved = await rows(world.services, Delivery, Delivery.message_key == "cms-note-decider-restored")
+    assert sorted(d.recipient_chat_id for d in resolved) == sorted([FEDERAL, SECRETARY])
+    assert "заместитель председателя Ершова Вера Павловна" in t("cms-note-decider-restored", "ru", **resolved[0].message_args)

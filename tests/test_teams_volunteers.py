@@ -320,3 +320,31 @@ async def test_representative_invited_in_chat_gets_the_appeal_command(world: Wor
     assert "appeal" in menus_for(world, NEW)[-1]
     reply = await person.send("/start")
     assert "Вы в списке сотрудников" in reply and "/appeal" in reply
+
+
+async def test_qa6_the_regional_head_is_told_who_represents_the_team(world: World) -> None:
+    """QA 6 (issue #15): /appeal of an oblast coordinator whose team has a representative says
+    who represents it, not the general rule."""
+    await ready(world.services, 1, world.clock)
+    await _bind(world.services, 1, FEDERAL, REP_50, Role.TEAM_REPRESENTATIVE, "Орехова Нина Львовна", ("50",))
+    reply = await world.person(COORD_OBLAST, "Коорд").send("/appeal")
+    assert "Орехова Нина Львовна" in reply and "Московская область" in reply, reply
+    reply = await world.person(VOLUNTEER, "Вера").send("/appeal")  # nobody to appeal for, no standing: the general rule
+    assert "Подать апелляцию может эксперт-наставник" in reply
+
+
+async def test_qa9_publication_counts_volunteer_letters_and_the_volunteer_help_is_true_after(world: World) -> None:
+    """QA 9 (issue #15): the publish summary counts the volunteers' letters; the volunteer's
+    /start does not promise a letter that has been sent already."""
+    from bot.handlers.protocols import PubCb
+
+    st = await ready(world.services, 1, world.clock, score=True)
+    await _bind(world.services, 1, FEDERAL, VOLUNTEER, Role.VOLUNTEER, "Котова Вера Ильинична", ("77",))
+    world.clock.at = at(21, 30)
+    await sign_score_lock(world.services, world.jobs)
+    pid, version, signers = await results_protocol(world.services, world.jobs, st)
+    await sign_all(world.services, pid, version, signers)
+    reply = await world.person(FEDERAL, "Фед").press_data(PubCb(scheme_id=st.scheme_id, action="go").pack())
+    assert "Итоги опубликованы" in reply and "волонтёрам — 1" in reply and "экспертам —" in reply, reply
+    reply = await world.person(VOLUNTEER, "Вера").send("/start")
+    assert "Волонтёру" in reply and "будут опубликованы, бот пришлёт" not in reply and "письмо уже отправлено" in reply

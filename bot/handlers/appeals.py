@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -377,6 +377,11 @@ async def _targets(message: Message, uid: int, services: Services) -> None:
     for c in await services.contests.contests():
         targets += [(c.id, tid, label) for tid, label in await services.appeals.targets_for_applicant(uid, c.id)]
     if not targets:
+        # R-APL-2 (issue #15): a regional head whose team has a representative is told who it is
+        for c in await services.contests.contests():
+            reason = await services.appeals.no_targets_reason(uid, c.id)
+            if reason is not None:
+                raise reason
         raise Forbidden("not_an_applicant")
     kb = InlineKeyboardBuilder()
     for contest_id, tid, label in targets:
@@ -767,12 +772,27 @@ async def commission_form(query: CallbackQuery, callback_data: CommissionCb, ser
     await state.set_state(None)
     await state.update_data(**{BACK_KEY: CommissionCb(contest_id=cid, action="show").pack()})
     await query.answer()
+    await _stage_picker(query.message, cid, stages)
+
+
+async def _stage_picker(message: Message, cid: int, stages: list[Any], note: str = "") -> None:
+    """The stages a commission may be formed for now (R-APL-6, issue #15): a stage less than
+    two days before its start is not offered — it is named, with why."""
     if not stages:
-        await query.message.answer(tr("cms-no-stages"), reply_markup=cancel_markup())
+        await message.answer(note + tr("cms-no-stages"), reply_markup=cancel_markup())
         return
     rows = [[InlineKeyboardButton(text=flow.button_label(tr("cms-btn-stage", title=st.title, starts=format_dt(st.starts_at, st.timezone))),
-                                  callback_data=CommissionCb(contest_id=cid, action="stage", stage=st.id).pack())] for st in stages]
-    await query.message.answer(tr("cms-choose-stage"), reply_markup=cancel_markup(*rows))
+                                  callback_data=CommissionCb(contest_id=cid, action="stage", stage=st.id).pack())]
+            for st in stages if st.formable]
+    late = [st for st in stages if not st.formable]
+    text = note + tr("cms-choose-stage")
+    if late:
+        text += "\n" + tr("cms-stages-too-late", stages=", ".join(
+            tr("cms-btn-stage", title=st.title, starts=format_dt(st.starts_at, st.timezone)) for st in late))
+    if not rows:
+        text = note + tr("cms-no-formable-stages", stages=", ".join(
+            tr("cms-btn-stage", title=st.title, starts=format_dt(st.starts_at, st.timezone)) for st in late))
+    await message.answer(text, reply_markup=cancel_markup(*rows))
 
 
 @router.callback_query(CommissionCb.filter(F.action == "stage"))
@@ -780,10 +800,20 @@ async def commission_stage(query: CallbackQuery, callback_data: CommissionCb, se
     """Step 2: the deputy chair, one of the three voting members (R-APL-6)."""
     cid = callback_data.contest_id
     candidates = await services.appeals.deputy_candidates(query.from_user.id, cid)
+    try:  # issue #15: a stage too late is refused here, at step 1, with the picker again
+        await services.appeals.check_commission_stage(query.from_user.id, cid, callback_data.stage)
+    except DomainError as err:
+        if err.code not in ("cms_stage_too_late", "cms_stage_unknown"):
+            raise
+        await query.answer()
+        stages = await services.appeals.commission_stages(query.from_user.id, cid)
+        await _stage_picker(query.message, cid, stages, note=error_text(err) + "\n\n")
+        return
     await state.update_data(**{BACK_KEY: CommissionCb(contest_id=cid, action="show").pack()})
     await query.answer()
     rows = [[InlineKeyboardButton(text=flow.button_label(m.name), callback_data=CommissionCb(
         contest_id=cid, action="deputy", stage=callback_data.stage, deputy=m.telegram_id).pack())] for m in candidates]
+    rows.append([InlineKeyboardButton(text=tr("nxt-btn-back"), callback_data=CommissionCb(contest_id=cid, action="form").pack())])
     await query.message.answer(tr("cms-choose-deputy"), reply_markup=cancel_markup(*rows))
 
 
@@ -798,9 +828,11 @@ async def commission_deputy(query: CallbackQuery, callback_data: CommissionCb, s
         raise DomainError("cms_stage_unknown")
     if callback_data.deputy not in names:
         raise DomainError("cms_deputy_invalid")
+    five = await services.appeals.commission_preview(query.from_user.id, cid, callback_data.deputy)
     await state.update_data(**{BACK_KEY: CommissionCb(contest_id=cid, action="show").pack()})
     await query.answer()
     text = tr("cms-confirm", stage=stage.title, starts=format_dt(stage.starts_at, stage.timezone), deputy=names[callback_data.deputy])
+    text += "\n" + "\n".join(tr("cms-member", role=m.role, name=m.name) for m in five)  # issue #15: all five
     markup = confirm_markup(CommissionCb(contest_id=cid, action="ok", stage=stage.id, deputy=callback_data.deputy),
                             CommissionCb(contest_id=cid, action="change"))
     await query.message.answer(text, reply_markup=markup)
@@ -809,7 +841,15 @@ async def commission_deputy(query: CallbackQuery, callback_data: CommissionCb, s
 @router.callback_query(CommissionCb.filter(F.action == "ok"))
 async def commission_ok(query: CallbackQuery, callback_data: CommissionCb, services: Services, state: FSMContext) -> None:
     cid = callback_data.contest_id
-    members = await services.appeals.form_commission(query.from_user.id, cid, stage_id=callback_data.stage, deputy=callback_data.deputy)
+    try:
+        members = await services.appeals.form_commission(query.from_user.id, cid, stage_id=callback_data.stage, deputy=callback_data.deputy)
+    except DomainError as err:
+        if err.code != "cms_stage_too_late":
+            raise
+        await query.answer()  # the stage became too late meanwhile: the picker again, not a dead end
+        await _stage_picker(query.message, cid, await services.appeals.commission_stages(query.from_user.id, cid),
+                            note=error_text(err) + "\n\n")
+        return
     stage = await services.appeals.commission_stage(cid)
     await state.update_data(**{BACK_KEY: None})
     await query.answer()
@@ -817,6 +857,26 @@ async def commission_ok(query: CallbackQuery, callback_data: CommissionCb, servi
     kb = InlineKeyboardBuilder()
     kb.button(text=tr("cms-btn-back"), callback_data=CommissionCb(contest_id=cid, action="show"))
     await query.message.answer("\n".join(lines), reply_markup=kb.as_markup())
+
+
+@router.callback_query(CommissionCb.filter(F.action == "queue"))
+async def commission_queue(query: CallbackQuery, callback_data: CommissionCb, services: Services, state: FSMContext) -> None:
+    """«К очереди апелляций» from a result screen (issue #15): the member's queue again."""
+    text, kb = await _queue_screen(services, query.from_user.id, callback_data.contest_id)  # the service checks membership
+    await state.set_state(None)
+    await query.answer()
+    await query.message.answer(text, reply_markup=kb)
+
+
+async def _next_after_case(services: Services, view: AppealView) -> InlineKeyboardMarkup:
+    """A result screen's next step and way back (issue #15): the case, the queue."""
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("cms-btn-open-case", id=view.id), callback_data=AppealCb(appeal_id=view.id, action="view"))
+    contest_id = await _contest_of(services, view)
+    if contest_id is not None:
+        kb.button(text=tr("cms-btn-queue"), callback_data=CommissionCb(contest_id=contest_id, action="queue"))
+    kb.adjust(1)
+    return kb.as_markup()
 
 
 async def _queue_screen(services: Services, uid: int, contest_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -894,7 +954,7 @@ async def _card(services: Services, uid: int, v: AppealView) -> tuple[str, Inlin
 
 #: refusals of a decision the chair corrects with «Изменить» (R-APL-9): nothing they typed is lost
 _DECISION_FIXABLE = frozenset({
-    "bad_deduction", "cms_bad_restoration", "cms_deduction_below_zero", "cms_restore_over_max", "cms_penalty_missing",
+    "bad_deduction", "cms_bad_deduction_other", "cms_bad_restoration", "cms_deduction_below_zero", "cms_restore_over_max", "cms_penalty_missing",
     "cms_restore_and_penalise_same", "cms_penalised_not_in_scheme",
 })
 
@@ -928,9 +988,21 @@ async def appeal_vote(query: CallbackQuery, callback_data: AppealCb, services: S
 
 @router.callback_query(AppealCb.filter(F.action == "conflict"))
 async def appeal_conflict(query: CallbackQuery, callback_data: AppealCb, services: Services) -> None:
+    """«Конфликт интересов» is irreversible: asked first (issue #15), declared on «Подтвердить»."""
+    await services.appeals.check_vote(query.from_user.id, callback_data.appeal_id)  # a member, an open case
+    await query.answer()
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tr("nxt-btn-confirm"), callback_data=AppealCb(appeal_id=callback_data.appeal_id, action="conflictok"))
+    kb.button(text=tr("nxt-btn-back"), callback_data=AppealCb(appeal_id=callback_data.appeal_id, action="view"))
+    kb.adjust(1)
+    await query.message.answer(tr("cms-conflict-ask", id=callback_data.appeal_id), reply_markup=kb.as_markup())
+
+
+@router.callback_query(AppealCb.filter(F.action == "conflictok"))
+async def appeal_conflict_ok(query: CallbackQuery, callback_data: AppealCb, services: Services) -> None:
     view = await services.appeals.declare_conflict(query.from_user.id, callback_data.appeal_id)
     await query.answer()
-    await query.message.answer(tr("apl-conflict-declared", id=view.id))
+    await query.message.answer(tr("apl-conflict-declared", id=view.id), reply_markup=await _next_after_case(services, view))
 
 
 @router.callback_query(AppealCb.filter(F.action == "evidence"))
@@ -994,9 +1066,24 @@ async def decide_kind(query: CallbackQuery, callback_data: DecisionCb, services:
     await services.appeals.check_decide(query.from_user.id, callback_data.appeal_id)
     dec = await _decision(state, callback_data.appeal_id, callback_data.key)
     dec.update(uphold=callback_data.action == "upheld", deduction="", disqualify=False, penalised=None, penalised_label="", restore="")
-    dec.pop("text", None)
     await query.answer()
+    if dec.get("text"):  # issue #15: «Изменить» keeps the text typed — kept with a press, or replaced
+        rows = [[InlineKeyboardButton(text=tr("cms-dec-btn-keep-text"), callback_data=DecisionCb(
+            appeal_id=dec["appeal_id"], action="keeptext", key=dec["key"]).pack())]]
+        await ask(query.message, state, DecisionForm.text, tr("cms-dec-ask-text-again", text=dec["text"]), back=_card_back(dec),
+                  rows=rows, apl_dec=dec)
+        return
     await ask(query.message, state, DecisionForm.text, tr("apl-dec-ask-text"), back=_card_back(dec), apl_dec=dec)
+
+
+@router.callback_query(DecisionCb.filter(F.action == "keeptext"))
+async def decide_keep_text(query: CallbackQuery, callback_data: DecisionCb, services: Services, state: FSMContext) -> None:
+    await services.appeals.check_decide(query.from_user.id, callback_data.appeal_id)
+    dec = await _decision(state, callback_data.appeal_id, callback_data.key)
+    if not dec.get("text") or "uphold" not in dec:
+        raise DomainError("appeal_form_expired")
+    await query.answer()
+    await _after_text(query.message, state, dec)
 
 
 @router.message(DecisionForm.text, _NOT_COMMAND)
@@ -1007,6 +1094,10 @@ async def decide_text(message: Message, state: FSMContext) -> None:
         raise DomainError("appeal_field_too_long", field="decision_text", limit=MAX_TEXT)
     dec["text"] = text
     await state.update_data(apl_dec=dec)
+    await _after_text(message, state, dec)
+
+
+async def _after_text(message: Message, state: FSMContext, dec: dict[str, Any]) -> None:
     if dec["uphold"]:
         # R-APL-9 (issue #15): the appellant's participant by default; or another participant,
         # or points restored to the appellant's participant
@@ -1020,23 +1111,33 @@ async def decide_text(message: Message, state: FSMContext) -> None:
 
 
 @router.message(DecisionForm.deduction, _NOT_COMMAND)
-async def decide_deduction(message: Message, state: FSMContext) -> None:
+async def decide_deduction(message: Message, services: Services, state: FSMContext) -> None:
+    """R-APL-9 (issue #15): the number is checked now against the participant's total (once
+    the scores are locked) — the step stays on a bad one, the limit named."""
     dec = await _decision(state)
-    raw = message.text.strip().replace(",", ".").replace(" ", "")
     try:
-        points = Decimal(raw)
-    except InvalidOperation:
-        raise DomainError("bad_deduction") from None
-    if not points.is_finite() or points < 0 or points > rules.SCHEME_TOTAL_POINTS or points != points.quantize(rules.POINTS_QUANTUM):
-        raise DomainError("bad_deduction")  # the step stays: type the number again
+        points = await services.appeals.check_decision_points(
+            message.from_user.id, dec["appeal_id"], deduction=message.text, penalised=dec.get("penalised"))
+    except DomainError as err:
+        if err.code not in _DECISION_FIXABLE:
+            raise
+        await message.answer(error_text(err), reply_markup=cancel_markup())  # the step stays: type the number again
+        return
     dec["deduction"] = "" if points == 0 else str(points)
     await state.update_data(apl_dec=dec)
     await state.set_state(None)
+    await _ask_disqualify(message, dec)
+
+
+async def _ask_disqualify(message: Message, dec: dict[str, Any], note: str = "") -> None:
     rows = [[
         InlineKeyboardButton(text=tr("apl-dec-btn-dq"), callback_data=DecisionCb(appeal_id=dec["appeal_id"], action="dq", key=dec["key"]).pack()),
         InlineKeyboardButton(text=tr("apl-dec-btn-nodq"), callback_data=DecisionCb(appeal_id=dec["appeal_id"], action="nodq", key=dec["key"]).pack()),
     ]]
-    await message.answer(tr("apl-dec-ask-disqualify"), reply_markup=cancel_markup(*rows))
+    if note and dec.get("penalised"):  # refused «0» + «Нет»: type a deduction again for the same participant
+        rows.append([InlineKeyboardButton(text=tr("cms-dec-btn-change-deduction"), callback_data=DecisionCb(
+            appeal_id=dec["appeal_id"], action="pick", key=dec["key"], target=dec["penalised"]).pack())])
+    await message.answer(note + tr("apl-dec-ask-disqualify"), reply_markup=cancel_markup(*rows))
 
 
 @router.callback_query(DecisionCb.filter(F.action == "other"))
@@ -1065,9 +1166,13 @@ async def decide_pick(query: CallbackQuery, callback_data: DecisionCb, services:
         raise DomainError("appeal_form_expired")
     if callback_data.target not in others:
         raise DomainError("cms_penalised_not_in_scheme")
+    bound = await services.appeals.decision_bound(query.from_user.id, callback_data.appeal_id, callback_data.target)
     dec.update(penalised=callback_data.target, penalised_label=others[callback_data.target])
     await query.answer()
-    await ask(query.message, state, DecisionForm.deduction, tr("cms-dec-ask-deduction-other", who=others[callback_data.target]),
+    # issue #15: the limit is this participant's total, named; «0» is no measure for another participant
+    await ask(query.message, state, DecisionForm.deduction,
+              tr("cms-dec-ask-deduction-other", who=others[callback_data.target], current=cms.points_text(bound.total),
+                 most=cms.points_text(bound.most_deducted), locked="yes" if bound.locked else "no"),
               back=_card_back(dec), apl_dec=dec)
 
 
@@ -1083,11 +1188,17 @@ async def decide_restore(query: CallbackQuery, callback_data: DecisionCb, servic
 
 
 @router.message(DecisionForm.restore, _NOT_COMMAND)
-async def decide_restore_points(message: Message, state: FSMContext) -> None:
-    """The number is checked now (the step stays on a bad one); its bound — the scheme's
-    maximum — when the decision is recorded, against the total then."""
+async def decide_restore_points(message: Message, services: Services, state: FSMContext) -> None:
+    """The number is checked now against the scheme's maximum and the total now (issue #15:
+    the step stays on a bad one, the most restorable named); again when it is recorded."""
     dec = await _decision(state)
-    points = cms.parse_points(message.text, "cms_bad_restoration")
+    try:
+        points = await services.appeals.check_decision_points(message.from_user.id, dec["appeal_id"], restore=message.text)
+    except DomainError as err:
+        if err.code not in _DECISION_FIXABLE:
+            raise
+        await message.answer(error_text(err), reply_markup=cancel_markup())
+        return
     dec["restore"] = "" if points == 0 else str(points)
     await state.update_data(apl_dec=dec)
     await state.set_state(None)
@@ -1128,8 +1239,14 @@ async def decide_disqualify(query: CallbackQuery, callback_data: DecisionCb, ser
     if "text" not in dec:
         raise DomainError("appeal_form_expired")
     dec["disqualify"] = callback_data.action == "dq"
-    await state.update_data(apl_dec=dec)
     await query.answer()
+    if dec.get("penalised"):  # R-APL-9 (issue #15): «0» and «Нет» for another participant is no measure
+        try:
+            cms.check_penalty(Decimal(dec.get("deduction") or 0), dec["disqualify"], who=dec.get("penalised_label") or "—")
+        except DomainError as err:
+            await _ask_disqualify(query.message, dec, note=error_text(err) + "\n" + tr("cms-dec-penalty-hint") + "\n\n")
+            return
+    await state.update_data(apl_dec=dec)
     await _decision_confirm(query.message, state, dec)
 
 
@@ -1167,15 +1284,19 @@ async def decide_ok(query: CallbackQuery, callback_data: DecisionCb, services: S
             disqualify=dec["disqualify"], penalised=dec.get("penalised"), restore=dec.get("restore") or None,
         )
     except DomainError as e:
-        if e.code in _DECISION_FIXABLE:  # R-APL-9 bounds: the draft stays — «Изменить» corrects it
-            raise
+        if e.code in _DECISION_FIXABLE:  # R-APL-9 bounds: the draft stays — «Изменить» corrects it (text kept)
+            await query.answer()
+            change = DecisionCb(appeal_id=dec["appeal_id"], action="change", key=dec["key"]).pack()
+            await query.message.answer(error_text(e), reply_markup=cancel_markup(
+                [InlineKeyboardButton(text=tr("btn-prompt-change"), callback_data=change)]))
+            return
         await state.set_state(None)  # decided by someone else meanwhile: this draft is over
         await state.update_data(apl_dec=None)
         raise
     await state.set_state(None)
     await state.update_data(apl_dec=None)
     await query.answer()
-    await query.message.answer(tr("apl-dec-recorded", id=view.id))
+    await query.message.answer(tr("apl-dec-recorded", id=view.id), reply_markup=await _next_after_case(services, view))
 
 
 @router.callback_query(DecisionCb.filter(F.action == "change"))

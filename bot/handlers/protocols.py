@@ -430,7 +430,7 @@ async def publish(query: CallbackQuery, callback_data: PubCb, services: Services
     await query.answer()
     await _drop_buttons(query)
     await query.message.answer(
-        tr("pub-done", participants=report.participants, experts=report.experts, medals=report.medals),
+        tr("pub-done", participants=report.participants, experts=report.experts, medals=report.medals, volunteers=report.volunteers),
         reply_markup=_steps(("nxt-btn-back-publication", PubCb(scheme_id=callback_data.scheme_id, action="pub")),
                             ("nxt-btn-back-protocols", PubCb(scheme_id=callback_data.scheme_id, action="list"))),
     )

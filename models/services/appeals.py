@@ -18,7 +18,7 @@ deadline — are reminder kinds in ``notifications/appeal_reminders.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -124,6 +124,25 @@ class StageChoice:
     title: str
     starts_at: datetime | None
     timezone: str
+    #: R-APL-6: may be chosen now — two days or more before it starts, or the stage the
+    #: commission already serves (issue #15: a stage too late is not offered)
+    formable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PointsBound:
+    """R-APL-9 (issue #15): what bounds a number typed at a decision's step — the
+    participant's total now, and whether it binds a deduction yet (only once the scores are
+    locked; before, the results floor at zero)."""
+
+    target_id: int
+    label: str
+    total: Decimal
+    locked: bool
+
+    @property
+    def most_deducted(self) -> Decimal:
+        return self.total if self.locked else rules.SCHEME_TOTAL_POINTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,9 +220,12 @@ class AppealService(Service):
 
     async def _decided(self, s: AsyncSession, appeal: Appeal) -> DomainError:
         """R-APL-8: the decision is taken and final — what it was, by whom, when."""
+        chair, _ = await self._heads(s, appeal.contest_id)
+        # R-APL-6 (issue #15): the deputy's decision is credited to the deputy, not «председатель»
+        role = "chair" if chair is None or appeal.decided_by in (None, chair.telegram_id) else "deputy"
         return DomainError(
             "appeal_decided_already", id=appeal.id, decision=appeal.decision or "rejected", at=appeal.decided_at or appeal.filed_at,
-            tz=await self._tz(s, appeal.contest_id), by=await self._who(s, appeal.contest_id, appeal.decided_by),
+            tz=await self._tz(s, appeal.contest_id), by=await self._who(s, appeal.contest_id, appeal.decided_by), role=role,
         )
 
     async def _not_open(self, s: AsyncSession, appeal: Appeal) -> DomainError:
@@ -400,10 +422,48 @@ class AppealService(Service):
         async with self.read() as s:
             await self._federal(s, actor, contest_id)
             tz = await self._tz(s, contest_id)
+            serves = await self._served_stage(s, contest_id)
+            now = self.ctx.clock.now()
             rows = (
                 await s.execute(select(Stage).where(Stage.contest_id == contest_id, Stage.active.is_(True)).order_by(Stage.position, Stage.id))
             ).scalars()
-            return [StageChoice(st.id, st.title, st.starts_at, tz) for st in rows]
+            return [StageChoice(st.id, st.title, st.starts_at, tz, cms.stage_formable(st.starts_at, now, serves_it_now=st.id == serves))
+                    for st in rows]
+
+    async def _served_stage(self, s: AsyncSession, contest_id: int) -> int | None:
+        return (
+            await s.execute(select(CommissionMember.stage_id).where(CommissionMember.contest_id == contest_id).limit(1))
+        ).scalar_one_or_none()
+
+    def _too_late(self, stage: Stage, tz_name: str) -> DomainError:
+        return DomainError("cms_stage_too_late", stage=stage.title,
+                           starts=rules.format_local(stage.starts_at, tz_name) if stage.starts_at else "—")
+
+    async def check_commission_stage(self, actor: int, contest_id: int, stage_id: int) -> StageChoice:
+        """Step 1 of forming (R-APL-6, issue #15): the stage chosen is refused at once when it
+        is unknown or too late — not after the deputy is picked and confirmed."""
+        async with self.read() as s:
+            await self._federal(s, actor, contest_id)
+            stage = await s.get(Stage, stage_id)
+            if stage is None or stage.contest_id != contest_id or not stage.active:
+                raise DomainError("cms_stage_unknown")
+            tz_name = await self._tz(s, contest_id)
+            serves = await self._served_stage(s, contest_id)
+            if not cms.stage_formable(stage.starts_at, self.ctx.clock.now(), serves_it_now=stage.id == serves):
+                raise self._too_late(stage, tz_name)
+            return StageChoice(stage.id, stage.title, stage.starts_at, tz_name)
+
+    async def commission_preview(self, actor: int, contest_id: int, deputy: int) -> list[MemberView]:
+        """The five as they would be formed with ``deputy`` (issue #15: the confirmation shows
+        all of them, not only the stage and the deputy)."""
+        async with self.read() as s:
+            await self._federal(s, actor, contest_id)
+            people = await self._commission_people(s, contest_id)
+            chosen = next((p for p in people if p.telegram_id == deputy), None)
+            if chosen is None or not cms.may_be_deputy(chosen.commission_role or "member"):
+                raise DomainError("cms_deputy_invalid")
+            return [MemberView(p.telegram_id, p.name or str(p.telegram_id), cms.DEPUTY if p.telegram_id == deputy else p.commission_role or "member",
+                               p.organisation_code) for p in people]
 
     async def deputy_candidates(self, actor: int, contest_id: int) -> list[MemberView]:
         """The voting members one of whom the coordinator names deputy chair (R-APL-6: one of
@@ -455,9 +515,10 @@ class AppealService(Service):
             if same_stage and {(m.telegram_id, m.role) for m in formed} == {(p.telegram_id, role_of(p)) for p in people}:
                 first = formed[0]
                 raise DomainError("commission_formed_already", by=await self._who(s, contest_id, first.formed_by), at=first.formed_at, tz=tz_name)
-            if not same_stage and (stage.starts_at is None or stage.starts_at - uow.now < timedelta(days=2)):
-                raise DomainError("cms_stage_too_late", stage=stage.title,
-                                  starts=rules.format_local(stage.starts_at, tz_name) if stage.starts_at else "—")
+            if not cms.stage_formable(stage.starts_at, uow.now, serves_it_now=same_stage):
+                raise self._too_late(stage, tz_name)
+            old_deputy = next((m.telegram_id for m in formed if m.role == cms.DEPUTY), None)
+            alarmed = {m.telegram_id for m in formed if m.role == cms.SECRETARY} | {m.formed_by for m in formed[:1] if m.formed_by}
             await s.execute(delete(CommissionMember).where(CommissionMember.contest_id == contest_id))
             for p in people:
                 s.add(CommissionMember(contest_id=contest_id, telegram_id=p.telegram_id, role=role_of(p), name=p.name or str(p.telegram_id),
@@ -466,10 +527,21 @@ class AppealService(Service):
                       after={"members": [p.telegram_id for p in people], "stage_id": stage.id, "deputy": deputy})
             await s.flush()
             if formed:
-                await self._refresh_exclusions(uow, contest_id)
+                await self._refresh_exclusions(uow, contest_id, alarmed=alarmed | {actor})
+            if deputy != old_deputy:  # issue #15: the new deputy is told, with the cases now theirs
+                await self._tell_deputy_named(uow, contest_id, deputy, stage.title)
             return await self._members(s, contest_id)
 
-    async def _refresh_exclusions(self, uow: UnitOfWork, contest_id: int) -> None:
+    async def _tell_deputy_named(self, uow: UnitOfWork, contest_id: int, deputy: int, stage: str) -> None:
+        s = uow.session
+        waiting = (
+            await s.execute(select(Appeal).where(Appeal.contest_id == contest_id, Appeal.status == "registered").order_by(Appeal.id))
+        ).scalars().all()
+        theirs = [a.id for a in waiting if await self._decider(s, a) == deputy]
+        await self._tell(uow, deputy, f"commission:{contest_id}:deputy", "cms-note-deputy-named",
+                         {"stage": stage, "count": len(theirs), "ids": ", ".join(f"№{i}" for i in theirs) or "—"}, reason="appeal")
+
+    async def _refresh_exclusions(self, uow: UnitOfWork, contest_id: int, *, alarmed: set[int] | None = None) -> None:
         """A re-formed commission (R-APL-6): the appeals waiting for a decision exclude the new
         members of the same organisation, keep the close relations declared by those who
         stay, drop the votes of people no longer in it, and tell the coordinator when a case
@@ -481,6 +553,8 @@ class AppealService(Service):
             appeal = await lock(s, Appeal, appeal_id)
             if appeal is None or appeal.status != "registered":
                 continue
+            stuck = await self._audited(s, "appeal.no_decider", "appeal", appeal.id) is not None and \
+                await self._audited(s, "appeal.decider_restored", "appeal", appeal.id) is None
             t = (await s.execute(select(EvaluationTarget).where(EvaluationTarget.id == appeal.target_id).options(selectinload(EvaluationTarget.participant)))).scalar_one()
             declared = (
                 await s.execute(select(AuditRecord.actor_telegram_id).where(
@@ -490,6 +564,14 @@ class AppealService(Service):
             appeal.excluded = list(dict.fromkeys([*auto, *(d for d in declared if d in present)]))
             await s.execute(delete(AppealVote).where(AppealVote.appeal_id == appeal.id, AppealVote.telegram_id.not_in(present - set(appeal.excluded))))
             await self._check_decider(uow, appeal, t)
+            decider = await self._decider(s, appeal)
+            if stuck and decider is not None:  # issue #15: those alarmed are told it is resolved
+                chair, _ = await self._heads(s, contest_id)
+                uow.audit(None, "appeal.decider_restored", "appeal", appeal.id, contest_id=contest_id, after={"decider": decider})
+                args = {"id": appeal.id, "target": target_label(t), "role": "chair" if chair and decider == chair.telegram_id else "deputy",
+                        "name": await self._who(s, contest_id, decider)}
+                for who in sorted(alarmed or set()):
+                    await self._tell(uow, who, f"appeal:{appeal.id}:decider-restored", "cms-note-decider-restored", args, reason="appeal")
 
     async def _heads(self, s: AsyncSession, contest_id: int) -> tuple[MemberView | None, MemberView | None]:
         """(chair, deputy) of the formed commission."""
@@ -623,6 +705,24 @@ class AppealService(Service):
             code, region=names.get(f["code"], f["code"] or "—"), own=", ".join(names.get(c, c) for c in f["own_teams"]) or "—",
             representative=f["representative"] or "—",
         )
+
+    async def no_targets_reason(self, actor: int, contest_id: int) -> DomainError | None:
+        """Why /appeal lists nobody for this person (R-APL-2, issue #15): a regional head whose
+        region's team has a representative is told who represents it; None — the general rule."""
+        async with self.read() as s:
+            rows = (
+                await s.execute(
+                    select(EvaluationTarget).join(Scheme, Scheme.id == EvaluationTarget.scheme_id).where(Scheme.contest_id == contest_id)
+                    .options(selectinload(EvaluationTarget.participant)).order_by(EvaluationTarget.scheme_id, EvaluationTarget.number)
+                )
+            ).scalars().all()
+            for t in rows:
+                f = await self._standing(s, actor, t, contest_id)
+                if f["heads_region"] or f["represents_other_team"]:
+                    err = await self._not_applicant(s, actor, t, contest_id)
+                    if err.code != "not_an_applicant":
+                        return err
+            return None
 
     async def check_applicant(self, actor: int, target_id: int) -> None:
         """Refuse at once, with the reason, a participant this person may not appeal for (a
@@ -920,20 +1020,17 @@ class AppealService(Service):
                 ).scalar_one_or_none()
                 if other is None or other.scheme_id != appeal.scheme_id:
                     raise DomainError("cms_penalised_not_in_scheme")
-                if not (points or disqualify):
-                    raise DomainError("cms_penalty_missing", who=target_label(other))
+                cms.check_penalty(points, disqualify, who=target_label(other))
             hit = other or t
             if restored and hit.id == t.id and (points or disqualify):
                 raise DomainError("cms_restore_and_penalise_same")
-            if points or restored:
-                from models.services.scoring import ScoringService
-
-                totals = {ln.target_id: ln.total for ln in (await ScoringService(self.ctx)._results(s, appeal.scheme_id)).lines}
-                locked = (await self._scheme(s, appeal.scheme_id)).scores_locked_at is not None
-                if points and locked:  # before the scores are final the total is not known; results floor at zero
-                    cms.check_deduction(totals.get(hit.id, Decimal(0)), points, who=target_label(hit))
-                if restored:
-                    cms.check_restoration(totals.get(t.id, Decimal(0)), restored, who=target_label(t))
+            if points:
+                cms_bound = await self._bound(s, appeal, hit)
+                if cms_bound.locked:  # before the scores are final the total is not known; results floor at zero
+                    cms.check_deduction(cms_bound.total, points, who=cms_bound.label)
+            if restored:
+                cms_bound = await self._bound(s, appeal, t)
+                cms.check_restoration(cms_bound.total, restored, who=cms_bound.label)
             appeal.status = "decided"
             appeal.decision = "upheld" if uphold else "rejected"
             appeal.decision_text = text
@@ -997,6 +1094,56 @@ class AppealService(Service):
                     await self._tell(uow, who, f"appeal:{appeal.id}:extract", key, extract, reason="appeal-extract")
             return await self._view(s, appeal)
 
+    async def _bound(self, s: AsyncSession, appeal: Appeal, target: EvaluationTarget) -> PointsBound:
+        from models.services.scoring import ScoringService
+
+        totals = {ln.target_id: ln.total for ln in (await ScoringService(self.ctx)._results(s, appeal.scheme_id)).lines}
+        locked = (await self._scheme(s, appeal.scheme_id)).scores_locked_at is not None
+        return PointsBound(target.id, target_label(target), totals.get(target.id, Decimal(0)), locked)
+
+    async def decision_bound(self, actor: int, appeal_id: int, target_id: int | None = None) -> PointsBound:
+        """R-APL-9 (issue #15): the total of the participant a number at a decision's step
+        concerns (the appellant's, or ``target_id`` — another one of the same scheme), for the
+        prompt to name the limit and the step to refuse a number beyond it at once."""
+        async with self.read() as s:
+            appeal = await s.get(Appeal, appeal_id)
+            if appeal is None:
+                raise NotFound("appeal_not_found")
+            await self._may_decide(s, actor, appeal)
+            t = (
+                await s.execute(select(EvaluationTarget).where(EvaluationTarget.id == (target_id or appeal.target_id))
+                                .options(selectinload(EvaluationTarget.participant)))
+            ).scalar_one_or_none()
+            if t is None or t.scheme_id != appeal.scheme_id:
+                raise DomainError("cms_penalised_not_in_scheme")
+            return await self._bound(s, appeal, t)
+
+    async def check_decision_points(
+        self, actor: int, appeal_id: int, *, deduction: str | Decimal | None = None, penalised: int | None = None,
+        restore: str | Decimal | None = None,
+    ) -> Decimal:
+        """The number typed at a decision's step, checked now by the rules :meth:`decide`
+        applies (R-APL-9, issue #15): a deduction not beyond the participant's total once the
+        scores are locked (another participant's limit named in the refusal), a restoration
+        not above the scheme's maximum. Returns the number; changes nothing."""
+        if restore is not None:
+            points = cms.parse_points(restore, "cms_bad_restoration")
+            bound = await self.decision_bound(actor, appeal_id)
+            if points:
+                cms.check_restoration(bound.total, points, who=bound.label)
+            return points
+        bound = await self.decision_bound(actor, appeal_id, penalised)
+        try:
+            points = cms.parse_points(deduction, "bad_deduction")
+        except DomainError:
+            if penalised is None:
+                raise
+            raise DomainError("cms_bad_deduction_other", who=bound.label, most=cms.points_text(bound.most_deducted),
+                              current=cms.points_text(bound.total)) from None
+        if points and bound.locked:
+            cms.check_deduction(bound.total, points, who=bound.label)
+        return points
+
     async def _apply_to_results(self, uow: UnitOfWork, appeal: Appeal, hit: int, points: Decimal, disqualify: bool,
                                 restored: Decimal) -> list[ResultAdjustment]:
         """R-APL-9: a decided appeal's deduction or disqualification (of ``hit``) and its
@@ -1051,4 +1198,4 @@ class AppealService(Service):
                 raise await self._not_open(s, appeal)
 
 
-__all__ = ["APPEAL_FIELDS", "APPEAL_KINDS", "AppealService", "AppealView", "MemberView", "PreAppealView"]
+__all__ = ["APPEAL_FIELDS", "APPEAL_KINDS", "AppealService", "AppealView", "MemberView", "PointsBound", "PreAppealView"]

@@ -84,6 +84,8 @@ class PublishReport:
     participants: int
     experts: int
     medals: int
+    #: R-RES-3 (issue #15): volunteers' letters written by this publication (the stage's first)
+    volunteers: int = 0
 
 
 class PublicationService(Service):
@@ -287,7 +289,7 @@ class PublicationService(Service):
                 args={"scheme": scheme.title, "_award": {**common, "kind": "thanks", "person": names.get(e) or "", "text": "", "medal": None,
                                                           "number": f"{scheme.id}-E{i}", "file_name": f"thanks-{i}.pdf"}},
             )
-        await thank_volunteers(uow, scheme, common)  # R-RES-3: volunteers' letters, once per stage
+        volunteers = await thank_volunteers(uow, scheme, common)  # R-RES-3: volunteers' letters, once per stage
         await uow.notify_person(
             actor,
             reason="published",
@@ -295,7 +297,7 @@ class PublicationService(Service):
             key="pub-note-published",
             args={"scheme": scheme.title, "participants": told, "_document": {"path": results_pdf, "name": f"protocol-{results_protocol}-results.pdf"}},
         )
-        return PublishReport(scheme.id, told, len(experts), medals)
+        return PublishReport(scheme.id, told, len(experts), medals, volunteers)
 
 
 __all__ = ["UNDECIDED_APPEALS", "PublicationService", "PublishReport", "blockers"]

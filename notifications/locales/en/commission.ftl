@@ -75,7 +75,10 @@ cms-note-adjusted = ⚖️ Decision of the appeal commission (appeal №{ $id })
 cms-dec-btn-other = Deduction or disqualification — another participant…
 cms-dec-btn-restore = Restore points to the appellant's participant
 cms-dec-choose-other = Which participant of this competence gained an unfair advantage?
-cms-dec-ask-deduction-other = Points deducted from { $who }: a number, e.g. 2.5 (no more than their current total). No deduction — «0».
+cms-dec-ask-deduction-other = Points deducted from { $who }: a number, e.g. 2.5 — at most { $most } ({ $locked ->
+    [yes] their current total is { $current }
+   *[no] they have { $current } now; the scores are not locked yet, the final total will not go below zero
+}). To disqualify them only, with no deduction, send «0» and then press «Yes, disqualify».
 cms-dec-ask-restore = How many points to restore to { $who }? A number, e.g. 1.5; the total cannot exceed the scheme's maximum (100 points).
 cms-dec-after-restore = To be restored: { $points } { $points ->
     [one] point
@@ -106,3 +109,26 @@ err-cms-restore-over-max = Cannot restore { $points } { $points ->
 err-cms-penalised-not-in-scheme = This participant is not of the appeal's competence and stage.
 err-cms-penalty-missing = Neither a deduction nor a disqualification is given for { $who }.
 err-cms-restore-and-penalise-same = One decision cannot both restore points to the appellant's participant and penalise them: the measures concern different participants.
+
+## issue #15 (QA): steps and result screens
+cms-stages-too-late = Not listed — stages that have started or start in less than 2 days (the commission is formed at least 2 days before the start): { $stages }.
+cms-no-formable-stages = There is no stage to form the commission for: each starts in less than 2 days or has started ({ $stages }). It is formed at least 2 days before its stage starts (R-APL-6).
+cms-btn-open-case = Open appeal №{ $id }
+cms-btn-queue = To the appeals queue
+cms-conflict-ask = <b>Declare a conflict of interest for appeal №{ $id }?</b>
+    You will not take part in deciding it: your vote, if any, is not counted. The declaration cannot be withdrawn (R-APL-6).
+cms-dec-btn-keep-text = Keep this text
+cms-dec-ask-text-again = The decision's text: the commission's reasoning. Now:
+    «{ $text }»
+    Send a new text or press «Keep this text».
+cms-dec-penalty-hint = Choose «Yes, disqualify» or give a deduction above zero.
+cms-dec-btn-change-deduction = Give the deduction again
+err-cms-bad-deduction-other = The deduction from { $who } is a number of points from 0 to { $most } (they have { $current } now), at most two decimals, e.g. 2.5.
+cms-note-deputy-named = 📌 You are named deputy chair of the appeal commission (stage «{ $stage }»). You record the decision of an appeal the chair does not take part in (conflict of interest, R-APL-6). { $count ->
+    [0] There is no such appeal now.
+   *[other] Waiting for your decision now: { $ids } — open /commission.
+}
+cms-note-decider-restored = ✅ Appeal №{ $id } ({ $target }) can be decided again: the decision is recorded by { $role ->
+    [deputy] the deputy chair
+   *[chair] the chair
+} { $name }.

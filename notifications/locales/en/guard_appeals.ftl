@@ -27,7 +27,10 @@ err-appeal-voted-already = Your vote on appeal №{ $id } is already counted: { 
 err-appeal-decided-already = Appeal №{ $id } was already decided { $at }: { $decision ->
     [upheld] the appeal was upheld
    *[rejected] the appeal was rejected
-} (chair of the commission { $by }). The decision is final (R-APL-8).
+} ({ $role ->
+    [deputy] deputy chair of the commission
+   *[chair] chair of the commission
+} { $by }). The decision is final (R-APL-8).
 err-appeal-form-old = This button belongs to another, older form. Open the current one: /appeal, /dispute or /commission.
 err-dispute-draft-cancelled = This draft was cancelled — nothing was put to a vote. Start again: /dispute.
 err-decision-not-confirming = The decision was not recorded: its confirmation was cancelled or is outdated. To record a decision, open the appeal and press "Record the decision".

@@ -100,7 +100,10 @@ pub-btn-protocols = 📄 Protocols
 pub-results-issued = Results protocol drawn up: «{ $title }», version { $version }. The PDF is being sent for signing to the chief expert and the experts ({ $signers }); it will be attached to the publication.
 pub-confirm = Results of «{ $title }».
     Publish? The participants will receive their results; this cannot be undone.
-pub-done = ✅ The results are published. Results are being sent to participants: { $participants }; letters of thanks to experts: { $experts }; medals: { $medals }. The results protocol will come to you in a separate message.
+pub-done = ✅ The results are published. Results are being sent to participants: { $participants }; letters of thanks: to experts — { $experts }{ $volunteers ->
+    [0] {""}
+   *[other] , to volunteers — { $volunteers }
+}; medals: { $medals }. The results protocol will come to you in a separate message.
 
 err-pro-chief-or-coordinator = Nomination protocols are available to the chief expert and coordinators.
 err-pro-verify-coordinator-only = Only a contest coordinator can check protocols.

@@ -9,7 +9,7 @@ teams-help-team_representative =
     /appeal — an appeal for a participant of your region's team (R-APL-2)
 teams-help-volunteer =
     <b>For a volunteer</b>
-    When the results of the stage are published, the bot will send you a letter of thanks.
+    The letter of thanks comes to this chat as soon as the first results of the stage are published. If they are published already, the letter has been sent — find it above in the chat.
 
 err-appeal-not-your-team = The participant is from the region «{ $region }», and you represent the team of «{ $own }». Their appeal is filed by their mentor expert or the team representative of their region (R-APL-2).
 err-appeal-team-has-representative = The team of the region «{ $region }» has a representative — { $representative }: they or the participant's mentor expert file the appeal. The head of the regional coordination centre files it only when there is neither (R-APL-2).
