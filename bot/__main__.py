@@ -110,6 +110,8 @@ async def _run(settings: Settings) -> None:
             # our own loop, not Dispatcher.start_polling: an update is recorded in the inbox
             # before Telegram is told it arrived (issue #13, item 1; bot/polling.py)
             await run_polling(rt.bot, rt.dispatcher, settings, lock)
+            if getattr(lock, "lost", False):  # another poller took over: an error, for restart policies
+                raise SystemExit(3)
     finally:
         if lock is not None:
             await lock.release()

@@ -138,6 +138,7 @@ class RedisLock(PollerLock):
         self.key = f"contest-bot:poller:{bot_id}"
         self.where = f"Redis, ключ {self.key}"
         self.value = json.dumps(_holder())
+        self.lost = False  # another poller took the key: the process ends with an error
 
     async def acquire(self) -> None:
         if await self.client.set(self.key, self.value, nx=True, px=self.TTL_MS):
@@ -168,7 +169,18 @@ class RedisLock(PollerLock):
                 log.warning("poller lock not renewed (%s)", type(exc).__name__)
                 continue
             if not renewed:
+                # The key is gone (Redis restarted without its data, or was flushed) — take it
+                # again if nobody else did; only another poller's key stops this one.
+                try:
+                    retaken = await self.client.set(self.key, self.value, nx=True, px=self.TTL_MS)
+                except Exception as exc:
+                    log.warning("poller lock not re-taken (%s)", type(exc).__name__)
+                    continue
+                if retaken:
+                    log.warning("poller lock was gone from Redis (restarted or flushed); taken again")
+                    continue
                 log.critical(t("poller-lost", where=self.where))
+                self.lost = True
                 return
 
     async def release(self) -> None:

@@ -281,3 +281,33 @@ async def test_webhook_answers_500_only_when_not_recorded(world, monkeypatch) ->
         resp = await client.post(PATH, json=raw, headers={HEADER: SECRET})
         assert resp.status == 200  # the redelivery succeeds
     assert await _effects(world) == (1, "pending")
+
+
+# --------------------------------------------------------------------------- the poller's lock
+
+
+async def test_a_flushed_poller_key_is_taken_again_another_pollers_key_stops_it() -> None:
+    """Issue #13, item 5: with Redis, the poller holds a key. Redis restarted without its
+    data (or flushed) is not another poller: the key is taken again and polling goes on. A key
+    held by someone else is: the watch ends and the process is to exit with an error."""
+    from bot.polling import RedisLock
+    from tests.conftest import REDIS_URL, needs_redis
+
+    needs_redis()
+    lock = RedisLock(REDIS_URL, bot_id=987_654)
+    lock.RENEW_S = 0.05  # type: ignore[misc]
+    try:
+        await lock.client.delete(lock.key)
+        await lock.acquire()
+        watch = asyncio.ensure_future(lock.watch())
+        await lock.client.delete(lock.key)  # what FLUSHALL or a restart does to it
+        await asyncio.sleep(0.3)
+        assert not watch.done() and not lock.lost
+        assert await lock.client.get(lock.key) == lock.value.encode()
+
+        await lock.client.set(lock.key, '{"pid": 1, "host": "elsewhere"}')  # another poller
+        await asyncio.wait_for(watch, 2)
+        assert lock.lost
+    finally:
+        await lock.client.delete(lock.key)
+        await lock.client.aclose()
