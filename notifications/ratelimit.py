@@ -7,7 +7,9 @@ send) and sleeps until it. A moving-window counter lets a burst of ``SEND_RATE``
 the start of each second, and Telegram, counting arrivals that jitter by a few
 milliseconds, answers some of them 429 — which pauses everyone for a second (the first
 benchmark lost a quarter of the throughput that way: ``bench/BROADCAST_RESULTS.md``). Even
-spacing at 98 % of the limit keeps clear of it. The ``limits`` library has no pacing mode,
+spacing at 93 % of the limit keeps clear of it: 98 % still met 117 429s in 10,000 replies
+on a busy 2-core machine, where the event loop stalls long enough to bunch sends
+(``bench/BURST_RESULTS.md``); two spare messages a second absorb a 70 ms stall. The ``limits`` library has no pacing mode,
 so the reservation is a few lines of Lua in Redis (atomic, on Redis's clock, shared by every
 worker process) or a number in memory in the embedded mode.
 
@@ -16,7 +18,7 @@ person's own action (``bot.send_gate``) — and ``bulk`` — outbox deliveries: 
 reminders (``notifications.delivery``). Replies come first:
 
 * every send of either class takes its overall slot from the same ``global`` schedule, so
-  together they never exceed ``SEND_RATE`` (×0.98), and every send keeps its chat's 1/s —
+  together they never exceed ``SEND_RATE`` (×0.93), and every send keeps its chat's 1/s —
   counted from the moment the previous message to the chat actually went out (``hold``),
   not from its reserved slot: a reply kept waiting in the overall queue and the next one
   to the same chat would otherwise arrive less than a second apart (429s in the benchmark);
@@ -40,8 +42,8 @@ from enum import StrEnum
 from typing import Protocol
 
 DEFAULT_RATE = 30
-#: pace at this share of the limit: room for network jitter without a 429
-MARGIN = 0.98
+#: pace at this share of the limit: room for network jitter and event-loop stalls without a 429
+MARGIN = 0.93
 #: one message a second per chat, with room for the jitter between the moment a send is let
 #: through and its arrival at Telegram (a strict 1.00 s met 429s in the reply benchmark)
 PER_CHAT_INTERVAL = 1.1
