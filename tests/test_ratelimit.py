@@ -13,7 +13,14 @@ import uuid
 
 import pytest
 
-from notifications.ratelimit import INTERACTIVE_RESERVE, MARGIN, MemoryPacer, Priority, RedisPacer, SendGate
+from notifications.ratelimit import (
+    INTERACTIVE_RESERVE,
+    MARGIN,
+    MemoryPacer,
+    Priority,
+    RedisPacer,
+    SendGate,
+)
 from tests.conftest import REDIS_URL, needs_redis
 
 BULK, INTERACTIVE = Priority.BULK, Priority.INTERACTIVE
