@@ -16,7 +16,7 @@ Telegram is told it arrived, and is handled from there — symmetric to the outb
 * **Bounded retries.** A handler that fails with an unexpected error (a bug, the database or
   Telegram unreachable) is not answered «Что-то пошло не так» at once: the update stays in
   the inbox and is tried again after a short pause, up to ``INBOX_MAX_ATTEMPTS`` attempts in
-  all (attempts count crashes too). Then the person is told «Не получилось, попробуйте ещё
+  all (a crash during an attempt counts; waiting for a slot does not). Then the person is told «Не получилось, попробуйте ещё
   раз» once and ``contest_bot_updates_given_up_total`` counts it. Refusals (DomainError) and
   Telegram's 4xx answers are answers, not failures: the error handlers reply as before.
 * **Bounded concurrency** (item 2): at most ``MAX_CONCURRENT_UPDATES`` updates are handled at
@@ -185,8 +185,9 @@ class Inbox:
 
     async def record(self, raws: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         """Insert every update not yet in the inbox, in ONE transaction; return those that
-        were new, already claimed for their first attempt by the caller (attempts = 1). A copy
-        of an update already recorded is left alone (counted as a duplicate)."""
+        were new, leased to the caller with no attempt counted yet (an attempt counts when it
+        starts: :meth:`begin`). A copy of an update already recorded is left alone (counted as
+        a duplicate)."""
         now = self.now()
         fresh: list[dict[str, Any]] = []
         async with self.sessionmaker() as s, s.begin():
@@ -201,7 +202,7 @@ class Inbox:
                         chat_id=chat_id,
                         payload=self.cipher.encrypt(json.dumps(raw, ensure_ascii=False)),
                         received_at=now,
-                        attempts=1,
+                        attempts=0,
                         lease_until=now + self.lease,
                     )
                     .on_conflict_do_nothing(index_elements=["bot_id", "update_id"])
@@ -248,7 +249,10 @@ class Inbox:
         stmt = (
             update(InboxUpdate)
             .where(InboxUpdate.bot_id == self.bot_id, InboxUpdate.update_id.in_(chosen.scalar_subquery()))
-            .values(attempts=InboxUpdate.attempts + 1, lease_until=now + self.lease)
+            # leased, not counted: hundreds are taken up at once and most wait for a slot — a
+            # crash while they wait is not an attempt of theirs (the kill benchmark gave up on
+            # updates never tried, after three restarts in 40 s)
+            .values(lease_until=now + self.lease)
             .returning(InboxUpdate.update_id, InboxUpdate.attempts, InboxUpdate.payload)
             .execution_options(synchronize_session=False)
         )
@@ -257,6 +261,20 @@ class Inbox:
             rows = (await s.execute(stmt)).all()
         rows.sort(key=lambda r: r.update_id)
         return [(int(r.attempts), json.loads(self.cipher.decrypt(r.payload))) for r in rows]
+
+    async def begin(self, update_id: int) -> int:
+        """An attempt starts now (its handler has a slot): count it; the attempts so far."""
+        stmt = (
+            update(InboxUpdate)
+            .where(self._row(update_id))
+            .values(attempts=InboxUpdate.attempts + 1, lease_until=self.now() + self.lease)
+            .returning(InboxUpdate.attempts)
+            .execution_options(synchronize_session=False)
+        )
+        async with self.sessionmaker() as s, s.begin():
+            await s.connection(execution_options={WRITE_LOCK: True})
+            row = (await s.execute(stmt)).first()
+        return int(row.attempts) if row is not None else 1
 
     async def _set(self, update_id: int, **values: Any) -> None:
         stmt = (
@@ -371,20 +389,24 @@ class InboxRunner:
     def start(self, raws: Iterable[dict[str, Any]]) -> None:
         """Handle freshly recorded updates (first attempt), each in its own task."""
         for raw in raws:
-            self.spawn(self.handle(raw, 1))
+            self.spawn(self.handle(raw, 0, counted=False))
 
-    async def handle(self, raw: dict[str, Any], attempts: int) -> str:
-        """One attempt at an update claimed by this process (``attempts`` counts it):
-        "handled", "retry" or "failed"."""
+    async def handle(self, raw: dict[str, Any], attempts: int, *, counted: bool = True) -> str:
+        """One attempt at an update claimed by this process: "handled", "retry" or "failed".
+        ``attempts``: attempts so far, this one included when ``counted``; otherwise this one
+        is counted in the inbox when it gets a slot (a crash while it waited is not counted)."""
         update_id = raw.get("update_id")
         recorded = self.inbox.recordable(raw)
         retrying = False
         try:
-            if recorded and attempts > self.inbox.max_attempts:  # crashed on it too often
-                await self._give_up(update_id, raw)  # type: ignore[arg-type]
-                return "failed"
-            attempt = Attempt(update_id, attempts, final=attempts >= self.inbox.max_attempts or not recorded)  # type: ignore[arg-type]
             async with self.semaphore:
+                if recorded and not counted:
+                    attempts = await self.inbox.begin(update_id)  # type: ignore[arg-type]
+                attempts = max(attempts, 1)
+                if recorded and attempts > self.inbox.max_attempts:  # crashed on it too often
+                    await self._give_up(update_id, raw)  # type: ignore[arg-type]
+                    return "failed"
+                attempt = Attempt(update_id, attempts, final=attempts >= self.inbox.max_attempts or not recorded)  # type: ignore[arg-type]
                 try:
                     update = Update.model_validate(raw, context={"bot": self.bot})
                     # not recorded (an update_id beyond 64 bits): handled as before, the error
@@ -455,7 +477,7 @@ class InboxRunner:
         started = 0
         for attempts, raw in await self.inbox.claim_pending(force=force, skip=set(self.inflight)):
             self.inflight.add(raw["update_id"])
-            self.spawn(self.handle(raw, attempts))
+            self.spawn(self.handle(raw, attempts, counted=False))
             started += 1
         if started:
             metrics.UPDATES_RECOVERED.inc(started)

@@ -103,7 +103,7 @@ class UpdateRequestHandler(SimpleRequestHandler):
                 await self.dispatcher.feed_update(bot, update, **self.data, **{ATTEMPT: attempt})
             return web.Response(status=500 if attempt.error is not None else 200)
         for one in fresh:  # empty: a copy already recorded (handled, or in hand)
-            await self.inbox.handle(one, 1)
+            await self.inbox.handle(one, 0, counted=False)
         return web.Response(status=200)
 
 
