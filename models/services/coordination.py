@@ -34,6 +34,17 @@ from models.views import StaffRoles, VerificationCard
 QUEUE_PAGE = 6
 MAX_REASON = 500
 
+
+def decision_reason(accept: bool, reason: str | None) -> str | None:
+    """The reason of a coordinator's decision (R-VER-3, R-ROLE-5): trimmed; required to refuse
+    or return, at most ``MAX_REASON`` characters."""
+    reason = (reason or "").strip() or None
+    if not accept and reason is None:
+        raise DomainError("reason_required")
+    if reason is not None and len(reason) > MAX_REASON:
+        raise DomainError("reason_too_long", limit=MAX_REASON)
+    return reason
+
 #: the audit action of one showing of a full СНИЛС, and the double-tap window (issue #15)
 SNILS_SHOWN = "participant.snils_shown"
 SNILS_REPEAT = timedelta(minutes=1)
@@ -263,11 +274,7 @@ class CoordinatorService(Service):
         is told through the outbox (R-VER-5), never from the handler. ``expected_rev`` (from
         the card the coordinator saw, :func:`submission_rev`) refuses a decision about a form
         that was sent again since."""
-        reason = (reason or "").strip() or None
-        if not accept and reason is None:
-            raise DomainError("reason_required")
-        if reason is not None and len(reason) > MAX_REASON:
-            raise DomainError("reason_too_long", limit=MAX_REASON)
+        reason = decision_reason(accept, reason)
         async with self.uow() as uow:
             s = uow.session
             # Issue #12: the participant's row is locked before it is read — a double press,

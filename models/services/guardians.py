@@ -41,7 +41,7 @@ from models.guardian_rules import (
 from models.rules import OfferedFile, VerificationStatus
 from models.services.base import lock, move
 from models.services.contests import application_deadline
-from models.services.coordination import MAX_REASON, CoordinatorService, _in_scope
+from models.services.coordination import CoordinatorService, _in_scope, decision_reason
 from models.services.participants import TelegramFile, stage_start_day
 from models.tables import Application, Contest, GuardianConsent, Participant, Person
 
@@ -187,9 +187,7 @@ class GuardianService(CoordinatorService):
 
     async def set_guardian_name(self, telegram_id: int, contest_id: int, value: str) -> GuardianView:
         """Who gives the consent: the parent's or guardian's ФИО."""
-        name = rules.normalize_full_name((value or "")[:MAX_TEXT])
-        if name is None:
-            raise DomainError("guardian_name_invalid")
+        name = _full_name(value)
         return await self._edit(telegram_id, contest_id, "guardian.who", guardian_name=name)
 
     async def set_relation(self, telegram_id: int, contest_id: int, relation: str) -> GuardianView:
@@ -200,9 +198,7 @@ class GuardianService(CoordinatorService):
 
     async def set_companion_name(self, telegram_id: int, contest_id: int, value: str) -> GuardianView:
         """The accompanying adult (002 §5.3): ФИО; not the participant themself."""
-        name = rules.normalize_full_name((value or "")[:MAX_TEXT])
-        if name is None:
-            raise DomainError("guardian_name_invalid")
+        name = _full_name(value)
         return await self._edit(telegram_id, contest_id, "guardian.companion", companion_name=name)
 
     async def set_companion_phone(self, telegram_id: int, contest_id: int, value: str) -> GuardianView:
@@ -338,11 +334,7 @@ class GuardianService(CoordinatorService):
         """R-ROLE-5 checked like R-VER-3: accept, or return with a reason shown to the
         participant; one decision (the participant's row locked, then one conditional write of
         the consent), one audit row, one notice to the participant."""
-        reason = (reason or "").strip() or None
-        if not accept and reason is None:
-            raise DomainError("reason_required")
-        if reason is not None and len(reason) > MAX_REASON:
-            raise DomainError("reason_too_long", limit=MAX_REASON)
+        reason = decision_reason(accept, reason)
         async with self.uow() as uow:
             s = uow.session
             await lock(s, Participant, participant_id)
@@ -546,3 +538,11 @@ __all__ = [
     "erase_guardians",
     "summary_of",
 ]
+
+
+def _full_name(value: str | None) -> str:
+    """A parent's or an accompanying adult's ФИО, as the participant's own is checked."""
+    name = rules.normalize_full_name((value or "")[:MAX_TEXT])
+    if name is None:
+        raise DomainError("guardian_name_invalid")
+    return name
