@@ -67,7 +67,9 @@ def _standin_class():  # imported lazily: the child process imports the repo's f
         Every request takes ``delay_ms`` (a round trip: half before the decision, half after).
         Only compact logs are kept (accepted (t, chat) pairs, 429 times)."""
 
-        def __init__(self, *, rate: int, delay_ms: int, retry_after: int = 1, max_inflight: int = 512) -> None:
+        def __init__(
+            self, *, rate: int, delay_ms: int, retry_after: int = 1, max_inflight: int = 512
+        ) -> None:
             super().__init__(delay_ms=0, token=TOKEN)
             self.rate = rate
             self.rtt = delay_ms / 1000
@@ -76,7 +78,9 @@ def _standin_class():  # imported lazily: the child process imports the repo's f
             self._last_per_chat: dict[str, float] = {}
             self.accepted: list[tuple[float, int]] = []
             self.refused: list[tuple[float, str]] = []  # (t, "global" | "chat")
-            self._slots = asyncio.Semaphore(max_inflight)  # bounded: at most this many requests held
+            self._slots = asyncio.Semaphore(
+                max_inflight
+            )  # bounded: at most this many requests held
 
         async def _handle(self, request: web.Request) -> web.StreamResponse:
             async with self._slots:
@@ -101,7 +105,10 @@ def _standin_class():  # imported lazily: the child process imports the repo's f
             if match is None or match["method"].lower() not in SEND_METHODS:
                 return await super()._handle(request)
             params, uploads = await self._read_params(request)
-            request["bench_params"] = (params, uploads)  # the base class reads them through _read_params below
+            request["bench_params"] = (
+                params,
+                uploads,
+            )  # the base class reads them through _read_params below
             chat = str(params.get("chat_id"))
             now = time.monotonic()
             while self._window and self._window[0] <= now - 1.0:
@@ -115,12 +122,16 @@ def _standin_class():  # imported lazily: the child process imports the repo's f
             if why is not None:
                 self.refused.append((now, why))
                 self.request_log.append((now, match["method"], 429))
-                payload = error_payload(429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after)
+                payload = error_payload(
+                    429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after
+                )
                 return self._json(payload, 429)
             self._window.append(now)
             self._last_per_chat[chat] = now
             if len(self._last_per_chat) > 50_000:
-                self._last_per_chat = {c: t for c, t in self._last_per_chat.items() if t > now - 1.0}
+                self._last_per_chat = {
+                    c: t for c, t in self._last_per_chat.items() if t > now - 1.0
+                }
             with contextlib.suppress(ValueError):
                 self.accepted.append((now, int(params.get("chat_id"))))
             return await super()._handle(request)
@@ -200,7 +211,12 @@ async def populate(engine: Any, services: Any, n: int) -> int:
 
     contest_id = (await services.contests.load_definition(None, EXAMPLE.read_bytes())).contest_id
     async with engine.begin() as c:
-        region_id = (await c.execute(text("SELECT id FROM regions WHERE contest_id = :c AND code = '77'"), {"c": contest_id})).scalar_one()
+        region_id = (
+            await c.execute(
+                text("SELECT id FROM regions WHERE contest_id = :c AND code = '77'"),
+                {"c": contest_id},
+            )
+        ).scalar_one()
         await c.execute(
             text(
                 """INSERT INTO persons (telegram_id, chat_id, display_name, language, mute_reminders, created_at)
@@ -255,7 +271,9 @@ class RunResult:
         return 100 * self.steady_rate / self.rate_limit
 
 
-def analyse(res: RunResult, accepted: list[tuple[float, int]], refused: list[tuple[float, str]], n: int) -> None:
+def analyse(
+    res: RunResult, accepted: list[tuple[float, int]], refused: list[tuple[float, str]], n: int
+) -> None:
     times = sorted(t for t, _ in accepted)
     res.accepted = len(times)
     res.refused_global = sum(1 for _, w in refused if w == "global")
@@ -266,7 +284,9 @@ def analyse(res: RunResult, accepted: list[tuple[float, int]], refused: list[tup
     res.lost = len(expected - set(chats))
     extra = set(chats) - expected
     if extra:
-        res.notes.append(f"{sum(chats[c] for c in extra)} send(s) to other chats: {sorted(extra)[:5]}")
+        res.notes.append(
+            f"{sum(chats[c] for c in extra)} send(s) to other chats: {sorted(extra)[:5]}"
+        )
     if len(times) < 3:
         return
     t0, t1 = times[0], times[-1]
@@ -296,7 +316,11 @@ def analyse(res: RunResult, accepted: list[tuple[float, int]], refused: list[tup
 def worker_env(api_url: str, tmp: Path, rate: int, requeue_after: int) -> dict[str, str]:
     from models.crypto import PersonalDataCipher
 
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "BOT_TOKEN", "TELEGRAM_API_URL"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "BOT_TOKEN", "TELEGRAM_API_URL"}
+    }
     env.update(
         DATABASE_URL=DB_URL,
         REDIS_URL=REDIS_URL,
@@ -312,7 +336,9 @@ def worker_env(api_url: str, tmp: Path, rate: int, requeue_after: int) -> dict[s
     return env
 
 
-def start_worker(env: dict[str, str], tmp: Path, name: str, processes: int, threads: int) -> subprocess.Popen[bytes]:
+def start_worker(
+    env: dict[str, str], tmp: Path, name: str, processes: int, threads: int
+) -> subprocess.Popen[bytes]:
     log = (tmp / f"{name}.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", str(processes), "--threads", str(threads)],
@@ -336,7 +362,15 @@ def stop_worker(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> Non
 
 
 async def run_once(
-    name: str, delay_ms: int, kill: bool, n: int, rate: int, threads: int, log: Any, worker_rate: int, requeue_after: int
+    name: str,
+    delay_ms: int,
+    kill: bool,
+    n: int,
+    rate: int,
+    threads: int,
+    log: Any,
+    worker_rate: int,
+    requeue_after: int,
 ) -> RunResult:
     from dramatiq import Message
     from dramatiq.brokers.redis import RedisBroker
@@ -350,7 +384,9 @@ async def run_once(
     from notifications.sweep import sweep
 
     res = RunResult(name, delay_ms, n, rate)
-    res.notes.append(f"workers' SEND_RATE={worker_rate}, REQUEUE_AFTER_SECONDS={requeue_after}, {threads} threads per process")
+    res.notes.append(
+        f"workers' SEND_RATE={worker_rate}, REQUEUE_AFTER_SECONDS={requeue_after}, {threads} threads per process"
+    )
     log(f"[{name}] fresh database, {n} participants …")
     await fresh_database()
     broker = RedisBroker(url=REDIS_URL)
@@ -361,14 +397,33 @@ async def run_once(
 
     def enqueue(job: str, entity_id: int) -> None:
         if job == "deliver":
-            broker.enqueue(Message(queue_name="deliveries", actor_name="deliver", args=(entity_id,), kwargs={}, options={}))
+            broker.enqueue(
+                Message(
+                    queue_name="deliveries",
+                    actor_name="deliver",
+                    args=(entity_id,),
+                    kwargs={},
+                    options={},
+                )
+            )
         elif job == "broadcast":
-            broker.enqueue(Message(queue_name="broadcasts", actor_name="broadcast_progress", args=(entity_id,), kwargs={}, options={}))
+            broker.enqueue(
+                Message(
+                    queue_name="broadcasts",
+                    actor_name="broadcast_progress",
+                    args=(entity_id,),
+                    kwargs={},
+                    options={},
+                )
+            )
         else:
             res.notes.append(f"unexpected job {job}")
 
     ctx = ServiceContext(
-        sessionmaker=sm, cipher=PersonalDataCipher(PersonalDataCipher.generate_key().encode()), clock=SystemClock(), jobs=enqueue
+        sessionmaker=sm,
+        cipher=PersonalDataCipher(PersonalDataCipher.generate_key().encode()),
+        clock=SystemClock(),
+        jobs=enqueue,
     )
     services = Services(ctx)
     contest_id = await populate(engine, services, n)
@@ -379,16 +434,27 @@ async def run_once(
     try:
         # workers first, so that they are up when the broadcast starts (their start-up is not the sender's cost)
         if kill:
-            procs += [start_worker(env, tmp, "w1", 1, threads), start_worker(env, tmp, "w2", 1, threads)]
+            procs += [
+                start_worker(env, tmp, "w1", 1, threads),
+                start_worker(env, tmp, "w2", 1, threads),
+            ]
         else:
             procs.append(start_worker(env, tmp, "w", 2, threads))
         await asyncio.sleep(6)
-        draft = await services.broadcasts.create_draft(FEDERAL, contest_id, "<b>Бенчмарк</b>: рассылка участникам региона 77.")
-        _, count = await services.broadcasts.set_audience(FEDERAL, draft.id, Audience(role="participants", regions=["77"], state="verified_no_application"))
+        draft = await services.broadcasts.create_draft(
+            FEDERAL, contest_id, "<b>Бенчмарк</b>: рассылка участникам региона 77."
+        )
+        _, count = await services.broadcasts.set_audience(
+            FEDERAL,
+            draft.id,
+            Audience(role="participants", regions=["77"], state="verified_no_application"),
+        )
         assert count == n, f"audience {count} != {n}"
         started = time.monotonic()
         b = await services.broadcasts.start(FEDERAL, draft.id)
-        log(f"[{name}] broadcast {b.id} started: {b.total} recipients, stand-in {api.url}, delay {delay_ms} ms, workers {'2×(1 proc × ' + str(threads) + ' thr)' if kill else '1×(2 proc × ' + str(threads) + ' thr)'}")
+        log(
+            f"[{name}] broadcast {b.id} started: {b.total} recipients, stand-in {api.url}, delay {delay_ms} ms, workers {'2×(1 proc × ' + str(threads) + ' thr)' if kill else '1×(2 proc × ' + str(threads) + ' thr)'}"
+        )
         deadline = started + n / rate * 2 + 180
         next_sweep = started + 5
         last_print = 0.0
@@ -398,7 +464,13 @@ async def run_once(
             now_m = time.monotonic()
             if now_m >= next_sweep:
                 t0 = time.perf_counter()
-                rep = await sweep(sm, datetime.now(UTC), enqueue, kinds=[], requeue_after=timedelta(seconds=requeue_after))
+                rep = await sweep(
+                    sm,
+                    datetime.now(UTC),
+                    enqueue,
+                    kinds=[],
+                    requeue_after=timedelta(seconds=requeue_after),
+                )
                 sweeps.append((now_m - started, rep.enqueued, time.perf_counter() - t0))
                 next_sweep = now_m + 5
             acc, ref = api.ask("count")
@@ -407,10 +479,16 @@ async def run_once(
                 os.killpg(victim.pid, signal.SIGKILL)  # no goodbye: in-flight sends stay "sending"
                 victim.wait()
                 res.killed_at = acc
-                log(f"[{name}] killed worker w1 (SIGKILL, process group {victim.pid}) at {acc} accepted; starting w3")
+                log(
+                    f"[{name}] killed worker w1 (SIGKILL, process group {victim.pid}) at {acc} accepted; starting w3"
+                )
                 procs.append(start_worker(env, tmp, "w3", 1, threads))
             async with engine.connect() as c:
-                status = (await c.execute(text("SELECT status FROM broadcasts WHERE id = :i"), {"i": b.id})).scalar_one()
+                status = (
+                    await c.execute(
+                        text("SELECT status FROM broadcasts WHERE id = :i"), {"i": b.id}
+                    )
+                ).scalar_one()
             if now_m - last_print >= 15:
                 last_print = now_m
                 log(f"[{name}] t={now_m - started:5.0f}s accepted={acc} 429={ref} status={status}")
@@ -422,11 +500,22 @@ async def run_once(
         accepted, refused, _ = api.ask("dump")
         analyse(res, accepted, refused, n)
         if accepted:
-            res.first_send_after = min(t for t, _ in accepted) - started  # both monotonic, same machine
+            res.first_send_after = (
+                min(t for t, _ in accepted) - started
+            )  # both monotonic, same machine
         async with engine.connect() as c:
-            rows = (await c.execute(text("SELECT status, count(*), sum(attempts) FROM deliveries WHERE broadcast_id = :i GROUP BY status"), {"i": b.id})).all()
+            rows = (
+                await c.execute(
+                    text(
+                        "SELECT status, count(*), sum(attempts) FROM deliveries WHERE broadcast_id = :i GROUP BY status"
+                    ),
+                    {"i": b.id},
+                )
+            ).all()
         res.notes.append("outbox: " + ", ".join(f"{s}={k} (attempts {a})" for s, k, a in rows))
-        res.notes.append(f"sweeps: {len(sweeps)}, ids handed again: {sum(e for _, e, _ in sweeps)}, longest sweep {max((s for *_, s in sweeps), default=0):.2f}s")
+        res.notes.append(
+            f"sweeps: {len(sweeps)}, ids handed again: {sum(e for _, e, _ in sweeps)}, longest sweep {max((s for *_, s in sweeps), default=0):.2f}s"
+        )
         qlen = broker.client.llen("dramatiq:deliveries") if hasattr(broker, "client") else -1
         res.notes.append(f"left in the deliveries queue at the end: {qlen}")
         log(f"[{name}] {res.status}: accepted={res.accepted} steady={res.steady_rate:.2f}/s ({res.pct:.1f} %) "
@@ -491,24 +580,45 @@ def write_results(path: Path, results: list[RunResult], command: str, threads: i
         lines.append(f"### {r.name}")
         lines.append("")
         if r.killed_at is not None:
-            lines.append(f"* one of two worker processes killed with SIGKILL at {r.killed_at} accepted sends; a replacement started at once")
+            lines.append(
+                f"* one of two worker processes killed with SIGKILL at {r.killed_at} accepted sends; a replacement started at once"
+            )
         for note in r.notes:
             lines.append(f"* {note}")
         if r.per_second:
             ps = r.per_second
             lines.append(f"* accepted per second (first 20): {ps[:20]}")
-            lines.append(f"* seconds below 28 msg/s (excluding first and last): {sum(1 for x in ps[1:-1] if x < 28)} of {max(len(ps) - 2, 0)}")
+            lines.append(
+                f"* seconds below 28 msg/s (excluding first and last): {sum(1 for x in ps[1:-1] if x < 28)} of {max(len(ps) - 2, 0)}"
+            )
         lines.append("")
     path.write_text("\n".join(lines))
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--recipients", type=int, default=10_000)
-    ap.add_argument("--rate", type=int, default=30, help="the stand-in's global limit and the workers' SEND_RATE")
+    ap.add_argument(
+        "--rate",
+        type=int,
+        default=30,
+        help="the stand-in's global limit and the workers' SEND_RATE",
+    )
     ap.add_argument("--threads", type=int, default=8)
-    ap.add_argument("--worker-rate", type=int, default=None, help="the workers' SEND_RATE when it should differ from --rate (a margin experiment)")
-    ap.add_argument("--requeue-after", type=int, default=10, help="REQUEUE_AFTER_SECONDS of the workers and of the bench's sweeps")
+    ap.add_argument(
+        "--worker-rate",
+        type=int,
+        default=None,
+        help="the workers' SEND_RATE when it should differ from --rate (a margin experiment)",
+    )
+    ap.add_argument(
+        "--requeue-after",
+        type=int,
+        default=10,
+        help="REQUEUE_AFTER_SECONDS of the workers and of the bench's sweeps",
+    )
     ap.add_argument("--runs", default="0,80,80kill", help="comma-separated: <delay ms>[kill]")
     ap.add_argument("--quick", action="store_true", help="600 recipients")
     ap.add_argument("--results", type=Path, default=ROOT / "bench" / "BROADCAST_RESULTS.md")
@@ -525,7 +635,21 @@ def main() -> None:
         kill = spec.endswith("kill")
         delay = int(spec.removesuffix("kill"))
         name = f"{delay} ms" + (", worker killed" if kill else "")
-        results.append(asyncio.run(run_once(name, delay, kill, n, args.rate, args.threads, log, args.worker_rate or args.rate, args.requeue_after)))
+        results.append(
+            asyncio.run(
+                run_once(
+                    name,
+                    delay,
+                    kill,
+                    n,
+                    args.rate,
+                    args.threads,
+                    log,
+                    args.worker_rate or args.rate,
+                    args.requeue_after,
+                )
+            )
+        )
         write_results(args.results, results, command.strip(), args.threads)
     log(f"results in {args.results}")
 

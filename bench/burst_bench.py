@@ -63,7 +63,9 @@ class LimitedBotAPI(FakeBotAPI):
         self._window: collections.deque[float] = collections.deque()
         self.sent_at: list[tuple[float, str, str]] = []  # (monotonic, chat_id, text)
         self.first_poll: float | None = None
-        self.watch_pid: int | None = None  # the process whose CPU time is measured from its first poll
+        self.watch_pid: int | None = (
+            None  # the process whose CPU time is measured from its first poll
+        )
         self.cpu_at_poll = 0.0
 
     async def _handle(self, request: Any) -> Any:
@@ -73,7 +75,9 @@ class LimitedBotAPI(FakeBotAPI):
                 self._window.popleft()
             if len(self._window) >= self.rate:
                 self.request_log.append((now, "sendMessage", 429))
-                return self._json(BotAPIError(429, "Too Many Requests: retry after 1", 1).payload(), 429)
+                return self._json(
+                    BotAPIError(429, "Too Many Requests: retry after 1", 1).payload(), 429
+                )
             self._window.append(now)
         if self.first_poll is None and request.path.lower().endswith("/getupdates"):
             self.first_poll = time.monotonic()
@@ -84,7 +88,9 @@ class LimitedBotAPI(FakeBotAPI):
     def _pulse_delivered(self) -> None:
         method, params, _ = self.delivered[-1]
         if method.lower() == "sendmessage":
-            self.sent_at.append((time.monotonic(), str(params.get("chat_id")), str(params.get("text") or "")))
+            self.sent_at.append(
+                (time.monotonic(), str(params.get("chat_id")), str(params.get("text") or ""))
+            )
         super()._pulse_delivered()
 
 
@@ -122,7 +128,14 @@ def pct(values: list[float], q: float) -> float:
 
 async def cli(env: dict[str, str], *args: str) -> str:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     out, _ = await proc.communicate()
     if proc.returncode != 0:
@@ -132,7 +145,9 @@ async def cli(env: dict[str, str], *args: str) -> str:
 
 async def start(args: list[str], env: dict[str, str], logfile: Path) -> asyncio.subprocess.Process:
     fh = logfile.open("wb")
-    return await asyncio.create_subprocess_exec(*args, env=env, cwd=ROOT, stdout=fh, stderr=asyncio.subprocess.STDOUT)
+    return await asyncio.create_subprocess_exec(
+        *args, env=env, cwd=ROOT, stdout=fh, stderr=asyncio.subprocess.STDOUT
+    )
 
 
 async def stop(proc: asyncio.subprocess.Process) -> None:
@@ -145,7 +160,9 @@ async def stop(proc: asyncio.subprocess.Process) -> None:
             await proc.wait()
 
 
-async def prepare(mode: str, tmp: Path, api: FakeBotAPI, opts: argparse.Namespace, limit: str) -> dict[str, str]:
+async def prepare(
+    mode: str, tmp: Path, api: FakeBotAPI, opts: argparse.Namespace, limit: str
+) -> dict[str, str]:
     """A fresh database with the example contest; the environment of the bot process.
 
     The bot's send budget (``SEND_RATE``) is set to what the stand-in enforces: 30 with the 30/s
@@ -153,11 +170,24 @@ async def prepare(mode: str, tmp: Path, api: FakeBotAPI, opts: argparse.Namespac
     paid broadcasts) — otherwise the bot's own gate, not its handling, would be measured."""
     from models.crypto import PersonalDataCipher
 
-    drop = {"DATABASE_URL", "REDIS_URL", "PD_ENCRYPTION_KEY", "BOT_TOKEN", "ADMIN_IDS", "WEBHOOK_URL"}
+    drop = {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "PD_ENCRYPTION_KEY",
+        "BOT_TOKEN",
+        "ADMIN_IDS",
+        "WEBHOOK_URL",
+    }
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(
-        BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.url, DATA_DIR=str(tmp / "data"), FILES_DIR=str(tmp / "files"),
-        ADMIN_IDS="900001", LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", METRICS_PORT="0",
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=api.url,
+        DATA_DIR=str(tmp / "data"),
+        FILES_DIR=str(tmp / "files"),
+        ADMIN_IDS="900001",
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+        METRICS_PORT="0",
         SEND_RATE=str(opts.no_limit_rate if limit == "none" else int(limit)),
     )
     if mode == "postgres":
@@ -169,12 +199,22 @@ async def prepare(mode: str, tmp: Path, api: FakeBotAPI, opts: argparse.Namespac
         client = aioredis.from_url(opts.redis_url)
         await client.flushdb()
         await client.aclose()
-        env.update(DATABASE_URL=opts.pg_url, REDIS_URL=opts.redis_url, PD_ENCRYPTION_KEY=PersonalDataCipher.generate_key())
+        env.update(
+            DATABASE_URL=opts.pg_url,
+            REDIS_URL=opts.redis_url,
+            PD_ENCRYPTION_KEY=PersonalDataCipher.generate_key(),
+        )
     await cli(env, "load-contest", str(EXAMPLE))
     return env
 
 
-async def measure(api: LimitedBotAPI, users: int, run: Run, opts: argparse.Namespace, proc: asyncio.subprocess.Process) -> None:
+async def measure(
+    api: LimitedBotAPI,
+    users: int,
+    run: Run,
+    opts: argparse.Namespace,
+    proc: asyncio.subprocess.Process,
+) -> None:
     """Wait until every user has a reply, or nothing new was sent for ``--idle`` seconds."""
     deadline = time.monotonic() + opts.timeout
     seen = 0
@@ -192,7 +232,9 @@ async def measure(api: LimitedBotAPI, users: int, run: Run, opts: argparse.Names
             seen, last_change = n, time.monotonic()
         answered = {c for _, c, _ in api.sent_at}
         if run.who == "bot":
-            complete = len({c for _, c, t in api.sent_at if "согласие" in t.lower() or "Согласен" in t})
+            complete = len(
+                {c for _, c, t in api.sent_at if "согласие" in t.lower() or "Согласен" in t}
+            )
             if complete >= users and time.monotonic() - last_change > 2:
                 break
         elif len(answered) >= users:
@@ -213,7 +255,15 @@ async def measure(api: LimitedBotAPI, users: int, run: Run, opts: argparse.Names
     run.answered = len(lat)
     run.missing = users - run.answered
     run.errors = sum(1 for c in ids if any(m in t for t in texts.get(c, []) for m in ERROR_MARKS))
-    run.done = sum(1 for c in ids if any("Согласен" in t or "согласие" in t.lower() for t in texts.get(c, []))) if run.who == "bot" else run.answered
+    run.done = (
+        sum(
+            1
+            for c in ids
+            if any("Согласен" in t or "согласие" in t.lower() for t in texts.get(c, []))
+        )
+        if run.who == "bot"
+        else run.answered
+    )
     run.last = max(lat) if lat else 0.0
     run.rate = run.answered / run.last if run.last > 0 else 0.0
     run.median = statistics.median(lat) if lat else float("nan")
@@ -236,9 +286,31 @@ async def one(mode: str, limit: str, who: str, opts: argparse.Namespace) -> Run:
                 env = await prepare(mode, tmp, api, opts, limit)
                 procs_args = [[sys.executable, "-m", "bot"]]
                 if opts.profile:  # sample the bot with py-spy (its CPU figure is then py-spy's own)
-                    procs_args[0] = ["py-spy", "record", "-r", "200", "-f", "raw", "-o", opts.profile, "--", *procs_args[0]]
+                    procs_args[0] = [
+                        "py-spy",
+                        "record",
+                        "-r",
+                        "200",
+                        "-f",
+                        "raw",
+                        "-o",
+                        opts.profile,
+                        "--",
+                        *procs_args[0],
+                    ]
                 if mode == "postgres":
-                    procs_args.append([sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "4"])
+                    procs_args.append(
+                        [
+                            sys.executable,
+                            "-m",
+                            "dramatiq",
+                            "workers.actors",
+                            "--processes",
+                            "1",
+                            "--threads",
+                            "4",
+                        ]
+                    )
             for i in range(opts.users):  # the burst is already waiting when polling starts
                 api.push_message(USER0 + i, "/start", first_name=f"U{i}")
             procs = [await start(a, env, tmp / f"{who}-{n}.log") for n, a in enumerate(procs_args)]
@@ -324,23 +396,49 @@ async def main_async(opts: argparse.Namespace) -> list[Run]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--users", type=int, default=3000)
     ap.add_argument("--modes", default="sqlite,postgres")
-    ap.add_argument("--limits", default="none,30", help="comma-separated: none and/or a sendMessage/s limit")
-    ap.add_argument("--pg-url", default=os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL"))
-    ap.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL"))
-    ap.add_argument("--no-limit-rate", type=int, default=1000, help="SEND_RATE of the bot when the stand-in has no limit")
-    ap.add_argument("--profile", default=None, help="run the bot under `py-spy record`, raw samples to this file")
-    ap.add_argument("--idle", type=float, default=30.0, help="stop when nothing was sent for this long (s)")
+    ap.add_argument(
+        "--limits", default="none,30", help="comma-separated: none and/or a sendMessage/s limit"
+    )
+    ap.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL"),
+    )
+    ap.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL")
+    )
+    ap.add_argument(
+        "--no-limit-rate",
+        type=int,
+        default=1000,
+        help="SEND_RATE of the bot when the stand-in has no limit",
+    )
+    ap.add_argument(
+        "--profile",
+        default=None,
+        help="run the bot under `py-spy record`, raw samples to this file",
+    )
+    ap.add_argument(
+        "--idle", type=float, default=30.0, help="stop when nothing was sent for this long (s)"
+    )
     ap.add_argument("--timeout", type=float, default=900.0, help="longest one run may take (s)")
-    ap.add_argument("--results", default=None, help="write the Markdown results here (e.g. bench/BURST_RESULTS.md)")
+    ap.add_argument(
+        "--results",
+        default=None,
+        help="write the Markdown results here (e.g. bench/BURST_RESULTS.md)",
+    )
     ap.add_argument("--keep-logs", default=None, help="copy each process log into this directory")
     opts = ap.parse_args()
     opts.modes = [m for m in opts.modes.split(",") if m]
     opts.limits = [x for x in opts.limits.split(",") if x]
     if "postgres" in opts.modes and (not opts.pg_url or not opts.redis_url):
-        ap.error("postgres mode needs --pg-url and --redis-url (or BENCH_/TEST_POSTGRES_URL, _REDIS_URL)")
+        ap.error(
+            "postgres mode needs --pg-url and --redis-url (or BENCH_/TEST_POSTGRES_URL, _REDIS_URL)"
+        )
     if opts.pg_url and opts.pg_url.rsplit("/", 1)[-1] == "contest_test":
         ap.error("refusing to empty the test suite's database contest_test")
     before = machine()

@@ -137,7 +137,9 @@ async def run(users: int, seconds: float) -> tuple[list[dict], dict]:
                     else:
                         file_id = "bomb" if phase == "bomb" else "heavy"
                         size = len(bomb) if phase == "bomb" else len(heavy)
-                        reply = await admin.send(document=document(file_id, "Сотрудники.xlsx", mime, size))
+                        reply = await admin.send(
+                            document=document(file_id, "Сотрудники.xlsx", mime, size)
+                        )
                         outcomes.append(reply.splitlines()[-1][:90])
                     uploads.append(time.monotonic() - t0)
                     await asyncio.sleep(0.2)

@@ -56,7 +56,9 @@ async def seed(data_dir: Path, n: int) -> int:
     settings = Settings(data_dir=data_dir, _env_file=None)  # type: ignore[call-arg]
     engine = create_engine(settings.effective_database_url)
     try:
-        services = Services(build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None))
+        services = Services(
+            build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None)
+        )
         contest_id = (await services.contests.contests())[0].id
         known = await ids(services, contest_id)
         region, org = known["regions"]["77"], known["orgs"]["7704000101"]
@@ -64,7 +66,11 @@ async def seed(data_dir: Path, n: int) -> int:
         for i in range(n):
             uid = FIRST_USER + i
             await p.give_consent(uid, contest_id, f"Участник {i}")
-            await p.set_full_name(uid, contest_id, "Тестова" + "".join("абвгдежзик"[int(d)] for d in str(i)) + " Анна Петровна")
+            await p.set_full_name(
+                uid,
+                contest_id,
+                "Тестова" + "".join("абвгдежзик"[int(d)] for d in str(i)) + " Анна Петровна",
+            )
             await p.set_snils(uid, contest_id, snils(i))
             await p.set_region(uid, contest_id, region)
             await p.set_organisation(uid, contest_id, org)
@@ -77,13 +83,42 @@ async def counts(db_url: str) -> dict[str, int]:
     engine = create_engine(db_url)
     try:
         async with create_sessionmaker(engine)() as s:
-            pending = (await s.execute(select(func.count()).select_from(Participant).where(Participant.verification_status == "pending"))).scalar_one()
-            per = (await s.execute(select(AuditRecord.entity_id, func.count()).where(AuditRecord.action == "verification.submit").group_by(AuditRecord.entity_id))).all()
-            unhandled = (await s.execute(select(func.count()).select_from(InboxUpdate).where(InboxUpdate.handled_at.is_(None), InboxUpdate.failed_at.is_(None)))).scalar_one()
-            failed = (await s.execute(select(func.count()).select_from(InboxUpdate).where(InboxUpdate.failed_at.is_not(None)))).scalar_one()
+            pending = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(Participant)
+                    .where(Participant.verification_status == "pending")
+                )
+            ).scalar_one()
+            per = (
+                await s.execute(
+                    select(AuditRecord.entity_id, func.count())
+                    .where(AuditRecord.action == "verification.submit")
+                    .group_by(AuditRecord.entity_id)
+                )
+            ).all()
+            unhandled = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(InboxUpdate)
+                    .where(InboxUpdate.handled_at.is_(None), InboxUpdate.failed_at.is_(None))
+                )
+            ).scalar_one()
+            failed = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(InboxUpdate)
+                    .where(InboxUpdate.failed_at.is_not(None))
+                )
+            ).scalar_one()
     finally:
         await engine.dispose()
-    return {"pending": pending, "twice": sum(1 for _, c in per if c > 1), "unhandled": unhandled, "failed": failed}
+    return {
+        "pending": pending,
+        "twice": sum(1 for _, c in per if c > 1),
+        "unhandled": unhandled,
+        "failed": failed,
+    }
 
 
 async def started(api: FakeBotAPI, since: int) -> None:
@@ -112,7 +147,9 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             nonlocal n
             n += 1
             mark = len(api.requests)
-            proc = await Process("bot", [sys.executable, "-m", "bot"], env, tmp / f"bot-{n}.log").start()
+            proc = await Process(
+                "bot", [sys.executable, "-m", "bot"], env, tmp / f"bot-{n}.log"
+            ).start()
             await started(api, mark)
             return proc
 
@@ -129,7 +166,10 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
             await bot.proc.wait()
             kills.append(round(time.perf_counter() - burst_at, 2))
             now = await counts(db_url)
-            print(f"kill -9 at +{kills[-1]:.2f} s: {now['pending']} of {args.presses} submitted so far", flush=True)
+            print(
+                f"kill -9 at +{kills[-1]:.2f} s: {now['pending']} of {args.presses} submitted so far",
+                flush=True,
+            )
             bot = await start()
         deadline = time.perf_counter() + args.timeout
         c = await counts(db_url)
@@ -174,19 +214,19 @@ Command: `.venv/bin/python bench/kill_bench.py --presses {args.presses} --kills 
 Machine: nproc {os.cpu_count()}, load average before the run {args.load_before}, after {load}.
 The real `python -m bot`, embedded (SQLite, in-process worker), SEND_RATE=1000, against the local
 Bot API stand-in (127.0.0.1). {args.presses} participants with a filled-in form press «Отправить на
-проверку» at once; the bot is killed with SIGKILL {r['kills']} times at random moments
-(+{', +'.join(str(x) for x in r['kill_times_s'])} s after the burst) and started again at once.
+проверку» at once; the bot is killed with SIGKILL {r["kills"]} times at random moments
+(+{", +".join(str(x) for x in r["kill_times_s"])} s after the burst) and started again at once.
 
 | figure | value | goal |
 |---|---:|---|
-| presses lost (form not «На рассмотрении» at the end) | {r['lost']} | 0 |
-| effects applied twice (>1 `verification.submit` audit row) | {r['twice']} | 0 |
-| notices «Анкета отправлена» sent twice | {r['notice_twice']} | report |
-| presses answered «уже отправлена» (re-handled after a kill that fell after the commit) | {r['refusal_notices']} | report |
-| presses with no «Анкета отправлена» notice (reply lost with the killed process) | {r['no_notice']} | report |
-| inbox rows left unhandled / given up | {r['unhandled_left']} / {r['given_up']} | 0 / 0 |
-| restarts that took up unhandled updates from the inbox | {r['recovered_lines']} | — |
-| time from the burst until all {args.presses} were submitted | {r['seconds_to_all_submitted']} s | — |
+| presses lost (form not «На рассмотрении» at the end) | {r["lost"]} | 0 |
+| effects applied twice (>1 `verification.submit` audit row) | {r["twice"]} | 0 |
+| notices «Анкета отправлена» sent twice | {r["notice_twice"]} | report |
+| presses answered «уже отправлена» (re-handled after a kill that fell after the commit) | {r["refusal_notices"]} | report |
+| presses with no «Анкета отправлена» notice (reply lost with the killed process) | {r["no_notice"]} | report |
+| inbox rows left unhandled / given up | {r["unhandled_left"]} / {r["given_up"]} | 0 / 0 |
+| restarts that took up unhandled updates from the inbox | {r["recovered_lines"]} | — |
+| time from the burst until all {args.presses} were submitted | {r["seconds_to_all_submitted"]} s | — |
 
 How to read it: the inbox records every update before the offset moves past it, so a kill
 never loses a press; an update whose handler committed but was not yet marked handled when

@@ -105,7 +105,14 @@ def _standin_main(conn: Any, rate: int, delay_ms: int) -> None:
                 lo, hi = cmd[1], cmd[2]
                 conn.send(len({c for _, c in api.accepted if lo <= c < hi}))
             elif cmd == "dump":
-                conn.send((list(api.accepted), list(api.refused_chats), dict(api.pushed), time.monotonic()))
+                conn.send(
+                    (
+                        list(api.accepted),
+                        list(api.refused_chats),
+                        dict(api.pushed),
+                        time.monotonic(),
+                    )
+                )
             elif cmd == "stop":
                 await api.stop()
                 conn.send("stopped")
@@ -133,7 +140,9 @@ UNGATED_SHIM = (
 def start_bot(env: dict[str, str], tmp: Path, ungated: bool) -> subprocess.Popen[bytes]:
     log = (tmp / "bot.log").open("wb")
     cmd = [sys.executable, "-c", UNGATED_SHIM] if ungated else [sys.executable, "-m", "bot"]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     log.close()
     return proc
 
@@ -180,7 +189,9 @@ def busiest_second(times: list[float]) -> int:
     return best
 
 
-async def run_once(name: str, burst: int, n: int, rate: int, threads: int, lead: float, log: Any) -> Result:
+async def run_once(
+    name: str, burst: int, n: int, rate: int, threads: int, lead: float, log: Any
+) -> Result:
     from dramatiq.brokers.redis import RedisBroker
     from sqlalchemy import text
 
@@ -203,11 +214,23 @@ async def run_once(name: str, burst: int, n: int, rate: int, threads: int, lead:
     def enqueue(job: str, entity_id: int) -> None:
         from dramatiq import Message
 
-        queue, actor = {"deliver": ("deliveries", "deliver"), "broadcast": ("broadcasts", "broadcast_progress")}.get(job, (None, None))
+        queue, actor = {
+            "deliver": ("deliveries", "deliver"),
+            "broadcast": ("broadcasts", "broadcast_progress"),
+        }.get(job, (None, None))
         if queue:
-            broker.enqueue(Message(queue_name=queue, actor_name=actor, args=(entity_id,), kwargs={}, options={}))
+            broker.enqueue(
+                Message(
+                    queue_name=queue, actor_name=actor, args=(entity_id,), kwargs={}, options={}
+                )
+            )
 
-    ctx = ServiceContext(sessionmaker=sm, cipher=PersonalDataCipher(PersonalDataCipher.generate_key().encode()), clock=SystemClock(), jobs=enqueue)
+    ctx = ServiceContext(
+        sessionmaker=sm,
+        cipher=PersonalDataCipher(PersonalDataCipher.generate_key().encode()),
+        clock=SystemClock(),
+        jobs=enqueue,
+    )
     services = Services(ctx)
     contest_id = await bb.populate(engine, services, n)
     api = StandIn(rate, 0)
@@ -223,15 +246,23 @@ async def run_once(name: str, burst: int, n: int, rate: int, threads: int, lead:
         deadline = time.monotonic() + 60
         while api.ask(("replied", WARMUP_USER, WARMUP_USER + 1)) == 0:
             if time.monotonic() > deadline or procs[-1].poll() is not None:
-                raise RuntimeError(f"the bot did not answer the warm-up /start; see {tmp / 'bot.log'}")
+                raise RuntimeError(
+                    f"the bot did not answer the warm-up /start; see {tmp / 'bot.log'}"
+                )
             await asyncio.sleep(0.2)
         log(f"[{name}] bot and workers up (logs in {tmp})")
         await asyncio.sleep(2)
         b_id = None
         next_sweep = time.monotonic() + 5
         if with_broadcast:
-            draft = await services.broadcasts.create_draft(bb.FEDERAL, contest_id, "<b>Бенчмарк</b>: рассылка участникам региона 77.")
-            _, count = await services.broadcasts.set_audience(bb.FEDERAL, draft.id, Audience(role="participants", regions=["77"], state="verified_no_application"))
+            draft = await services.broadcasts.create_draft(
+                bb.FEDERAL, contest_id, "<b>Бенчмарк</b>: рассылка участникам региона 77."
+            )
+            _, count = await services.broadcasts.set_audience(
+                bb.FEDERAL,
+                draft.id,
+                Audience(role="participants", regions=["77"], state="verified_no_application"),
+            )
             assert count == n, f"audience {count} != {n}"
             b_id = (await services.broadcasts.start(bb.FEDERAL, draft.id)).id
             log(f"[{name}] broadcast {b_id} to {n} started; the burst in {lead:.0f} s")
@@ -239,7 +270,13 @@ async def run_once(name: str, burst: int, n: int, rate: int, threads: int, lead:
             while time.monotonic() < t_end:
                 await asyncio.sleep(0.5)
                 if time.monotonic() >= next_sweep:
-                    await sweep(sm, datetime.now(UTC), enqueue, kinds=[], requeue_after=timedelta(seconds=10))
+                    await sweep(
+                        sm,
+                        datetime.now(UTC),
+                        enqueue,
+                        kinds=[],
+                        requeue_after=timedelta(seconds=10),
+                    )
                     next_sweep = time.monotonic() + 5
         users = list(range(USER_BASE, USER_BASE + burst))
         api.ask(("push", users))
@@ -250,12 +287,16 @@ async def run_once(name: str, burst: int, n: int, rate: int, threads: int, lead:
         while time.monotonic() < deadline:
             await asyncio.sleep(0.5)
             if with_broadcast and time.monotonic() >= next_sweep:
-                await sweep(sm, datetime.now(UTC), enqueue, kinds=[], requeue_after=timedelta(seconds=10))
+                await sweep(
+                    sm, datetime.now(UTC), enqueue, kinds=[], requeue_after=timedelta(seconds=10)
+                )
                 next_sweep = time.monotonic() + 5
             got = api.ask(("replied", USER_BASE, USER_BASE + burst))
             if time.monotonic() - last_print > 10:
                 last_print = time.monotonic()
-                log(f"[{name}] t={time.monotonic() - pushed_at:5.1f}s replied {got}/{burst}, stand-in accepted/429: {api.ask('count')}")
+                log(
+                    f"[{name}] t={time.monotonic() - pushed_at:5.1f}s replied {got}/{burst}, stand-in accepted/429: {api.ask('count')}"
+                )
             if got >= burst:
                 break
         await asyncio.sleep(lead if with_broadcast else 1.0)  # the broadcast after the burst
@@ -263,12 +304,27 @@ async def run_once(name: str, burst: int, n: int, rate: int, threads: int, lead:
         analyse(res, accepted, refused, pushed, users, lead)
         if b_id is not None:
             async with engine.connect() as c:
-                rows = (await c.execute(text("SELECT status, count(*) FROM deliveries WHERE broadcast_id = :i GROUP BY status"), {"i": b_id})).all()
-            res.notes.append("broadcast outbox at the end of the run: " + ", ".join(f"{s}={k}" for s, k in rows))
+                rows = (
+                    await c.execute(
+                        text(
+                            "SELECT status, count(*) FROM deliveries WHERE broadcast_id = :i GROUP BY status"
+                        ),
+                        {"i": b_id},
+                    )
+                ).all()
+            res.notes.append(
+                "broadcast outbox at the end of the run: " + ", ".join(f"{s}={k}" for s, k in rows)
+            )
         bot_log = (tmp / "bot.log").read_text(errors="replace").splitlines()
-        res.notes.append(f"tracebacks in the bot's log: {sum(1 for line in bot_log if 'Traceback' in line)}")
-        if any("CRITICAL bot.polling" in line for line in bot_log):  # e.g. another session's FLUSHALL
-            res.notes.append("DISTURBED: the bot lost its poller lock in Redis during the run (its Redis keys vanished)")
+        res.notes.append(
+            f"tracebacks in the bot's log: {sum(1 for line in bot_log if 'Traceback' in line)}"
+        )
+        if any(
+            "CRITICAL bot.polling" in line for line in bot_log
+        ):  # e.g. another session's FLUSHALL
+            res.notes.append(
+                "DISTURBED: the bot lost its poller lock in Redis during the run (its Redis keys vanished)"
+            )
         log(f"[{name}] replies: median {res.median:.2f}s p90 {res.q(0.9):.2f}s max {res.q(1.0):.2f}s, unanswered {res.unanswered}; "
             f"broadcast {res.bc_before:.1f}/{res.bc_during:.1f}/{res.bc_after:.1f} msg/s before/during/after; "
             f"429: replies {res.refused_replies}, broadcast {res.refused_broadcast}")  # fmt: skip
@@ -282,7 +338,14 @@ async def run_once(name: str, burst: int, n: int, rate: int, threads: int, lead:
     return res
 
 
-def analyse(res: Result, accepted: list[tuple[float, int]], refused: list[tuple[float, int]], pushed: dict[int, float], users: list[int], lead: float) -> None:
+def analyse(
+    res: Result,
+    accepted: list[tuple[float, int]],
+    refused: list[tuple[float, int]],
+    pushed: dict[int, float],
+    users: list[int],
+    lead: float,
+) -> None:
     lo, hi = users[0], users[-1] + 1
     first: dict[int, float] = {}
     for t, c in accepted:
@@ -318,7 +381,9 @@ def load() -> str:
     return "?"
 
 
-def write_results(path: Path, results: list[Result], command: str, threads: int, lead: float, loads: list[str]) -> None:
+def write_results(
+    path: Path, results: list[Result], command: str, threads: int, lead: float, loads: list[str]
+) -> None:
     alone = next((r for r in results if r.name == "alone"), None)
     lines = [
         "# Replies first, under the same budget: results (issue #13 §3)",
@@ -345,7 +410,11 @@ def write_results(path: Path, results: list[Result], command: str, threads: int,
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
     for r in results:
-        bc = "—" if not r.recipients else f"{r.bc_before:.1f} / {r.bc_during:.1f} / {r.bc_after:.1f} ({100 * r.bc_before / r.rate:.0f} % / {100 * r.bc_during / r.rate:.0f} % / {100 * r.bc_after / r.rate:.0f} % of {r.rate})"
+        bc = (
+            "—"
+            if not r.recipients
+            else f"{r.bc_before:.1f} / {r.bc_during:.1f} / {r.bc_after:.1f} ({100 * r.bc_before / r.rate:.0f} % / {100 * r.bc_during / r.rate:.0f} % / {100 * r.bc_after / r.rate:.0f} % of {r.rate})"
+        )
         lines.append(
             f"| {r.name} | {r.burst} | {r.recipients or '—'} | **{r.median:.2f} s** | {r.q(0.9):.2f} s | {r.q(0.99):.2f} s | {r.q(1.0):.2f} s | "
             f"{r.unanswered} | {r.burst_span:.1f} s | {r.replies_rate:.1f} | {bc} | {r.total_during:.1f} | {r.busiest} | "
@@ -355,7 +424,9 @@ def write_results(path: Path, results: list[Result], command: str, threads: int,
     if alone is not None:
         for r in results:
             if r is not alone:
-                lines.append(f"* `{r.name}`: median wait {r.median - alone.median:+.2f} s against the burst alone (goal ≤ +2 s).")
+                lines.append(
+                    f"* `{r.name}`: median wait {r.median - alone.median:+.2f} s against the burst alone (goal ≤ +2 s)."
+                )
         lines.append("")
     for r in results:
         lines.append(f"### {r.name}")
@@ -366,14 +437,23 @@ def write_results(path: Path, results: list[Result], command: str, threads: int,
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--burst", type=int, default=1000, help="distinct users sending /start at once")
     ap.add_argument("--recipients", type=int, default=10_000)
     ap.add_argument("--rate", type=int, default=30, help="the stand-in's limit and SEND_RATE")
     ap.add_argument("--threads", type=int, default=8)
-    ap.add_argument("--lead", type=float, default=15.0, help="seconds the broadcast runs alone before the burst (and after it)")
+    ap.add_argument(
+        "--lead",
+        type=float,
+        default=15.0,
+        help="seconds the broadcast runs alone before the burst (and after it)",
+    )
     ap.add_argument("--runs", default="alone,broadcast,ungated")
-    ap.add_argument("--quick", action="store_true", help="200 × /start, 3,000 recipients, 10 s lead")
+    ap.add_argument(
+        "--quick", action="store_true", help="200 × /start, 3,000 recipients, 10 s lead"
+    )
     ap.add_argument("--results", type=Path, default=ROOT / "bench" / "REPLY_PRIORITY_RESULTS.md")
     args = ap.parse_args()
     if args.quick:
@@ -388,7 +468,11 @@ def main() -> None:
     loads: list[str] = []
     for name in args.runs.split(","):
         loads.append(f"{name}: {load()}")
-        results.append(asyncio.run(run_once(name, args.burst, args.recipients, args.rate, args.threads, args.lead, log)))
+        results.append(
+            asyncio.run(
+                run_once(name, args.burst, args.recipients, args.rate, args.threads, args.lead, log)
+            )
+        )
         write_results(args.results, results, command.strip(), args.threads, args.lead, loads)
     log(f"results in {args.results}")
 

@@ -170,8 +170,21 @@ def make_services(engine: Any, at: datetime) -> Services:
 def scheme_definition() -> dict[str, Any]:
     """5 criteria × 3 subcriteria × 10 aspects: per subcriterion 6 judgement, 2 binary,
     2 discrete; points on a 0.25 grid, each ≤ 2, adjusted so the total is exactly 100."""
-    kinds = ["judgement", "judgement", "binary", "judgement", "discrete", "judgement", "judgement", "binary", "discrete", "judgement"]
-    pattern = [Decimal(x) for x in ("0.5", "0.25", "1", "0.5", "1.5", "0.25", "0.5", "2", "0.25", "0.5")]
+    kinds = [
+        "judgement",
+        "judgement",
+        "binary",
+        "judgement",
+        "discrete",
+        "judgement",
+        "judgement",
+        "binary",
+        "discrete",
+        "judgement",
+    ]
+    pattern = [
+        Decimal(x) for x in ("0.5", "0.25", "1", "0.5", "1.5", "0.25", "0.5", "2", "0.25", "0.5")
+    ]
     aspects: list[dict[str, Any]] = []
     for n in range(N_CRITERIA * N_SUBS * N_ASPECTS):
         aspects.append({"kind": kinds[n % N_ASPECTS], "max_points": pattern[n % len(pattern)]})
@@ -186,7 +199,9 @@ def scheme_definition() -> dict[str, Any]:
         if total > rules.SCHEME_TOTAL_POINTS and a["max_points"] - step >= step:
             a["max_points"] -= step
             total -= step
-        elif total < rules.SCHEME_TOTAL_POINTS and a["max_points"] + step <= rules.ASPECT_MAX_POINTS:
+        elif (
+            total < rules.SCHEME_TOTAL_POINTS and a["max_points"] + step <= rules.ASPECT_MAX_POINTS
+        ):
             a["max_points"] += step
             total += step
     criteria = []
@@ -212,18 +227,33 @@ def scheme_definition() -> dict[str, Any]:
                         {"label": "выполнено", "points": str(mx)},
                     ]
                 items.append(item)
-            subs.append({
-                "code": f"{chr(65 + c)}{sidx + 1}",
-                "title": f"Субкритерий {chr(65 + c)}{sidx + 1}",
-                "group": f"G{(c * N_SUBS + sidx) % N_GROUPS + 1}",
-                "aspects": items,
-            })
-        criteria.append({"code": chr(65 + c), "title": f"Критерий {chr(65 + c)}", "subcriteria": subs})
+            subs.append(
+                {
+                    "code": f"{chr(65 + c)}{sidx + 1}",
+                    "title": f"Субкритерий {chr(65 + c)}{sidx + 1}",
+                    "group": f"G{(c * N_SUBS + sidx) % N_GROUPS + 1}",
+                    "aspects": items,
+                }
+            )
+        criteria.append(
+            {"code": chr(65 + c), "title": f"Критерий {chr(65 + c)}", "subcriteria": subs}
+        )
     groups = [
-        {"code": f"G{g + 1}", "name": f"Группа {g + 1}", "members": [EXPERT_BASE + 4 * g + m for m in range(4)], "leader": EXPERT_BASE + 4 * g}
+        {
+            "code": f"G{g + 1}",
+            "name": f"Группа {g + 1}",
+            "members": [EXPERT_BASE + 4 * g + m for m in range(4)],
+            "leader": EXPERT_BASE + 4 * g,
+        }
         for g in range(N_GROUPS)
     ]
-    return {"nomination": NOMINATION, "stage": STAGE, "title": "Лучший социальный работник (бенчмарк)", "criteria": criteria, "groups": groups}
+    return {
+        "nomination": NOMINATION,
+        "stage": STAGE,
+        "title": "Лучший социальный работник (бенчмарк)",
+        "criteria": criteria,
+        "groups": groups,
+    }
 
 
 # --------------------------------------------------------------------------- marks
@@ -256,21 +286,30 @@ def gen_flagged(rng: random.Random, kind: str, n_options: int) -> list[int]:
     return [0, 0, 1, 1] if n_options > 1 else [0, 0, 0, 0]
 
 
-async def fill(url: str, scheme_id: int, contest_id: int, targets: int, seed: int) -> dict[str, Any]:
+async def fill(
+    url: str, scheme_id: int, contest_id: int, targets: int, seed: int
+) -> dict[str, Any]:
     info: dict[str, Any] = {}
     rng = random.Random(seed)
     conn = await asyncpg.connect(pg_dsn(url))
     try:
-        regions = [r["id"] for r in await conn.fetch("SELECT id FROM regions WHERE contest_id = $1 ORDER BY id", contest_id)]
+        regions = [
+            r["id"]
+            for r in await conn.fetch(
+                "SELECT id FROM regions WHERE contest_id = $1 ORDER BY id", contest_id
+            )
+        ]
         orgs = await conn.fetch(
-            "SELECT o.id, o.region_id FROM organisations o JOIN regions r ON r.id = o.region_id WHERE r.contest_id = $1 ORDER BY o.id", contest_id
+            "SELECT o.id, o.region_id FROM organisations o JOIN regions r ON r.id = o.region_id WHERE r.contest_id = $1 ORDER BY o.id",
+            contest_id,
         )
         t0 = time.perf_counter()
         await conn.execute(
             """INSERT INTO persons (telegram_id, chat_id, display_name, language, mute_reminders, created_at)
                SELECT 5000000000 + i, 5000000000 + i, 'Участник ' || i, 'ru', false, $2::timestamptz
                FROM generate_series(1, $1::int) AS i""",
-            targets, LOADED_AT,
+            targets,
+            LOADED_AT,
         )
         await conn.execute(
             """INSERT INTO participants (contest_id, person_id, full_name, region_id, organisation_id, verification_status,
@@ -280,16 +319,26 @@ async def fill(url: str, scheme_id: int, contest_id: int, targets: int, seed: in
                       ($3::int[])[1 + (p.telegram_id - 5000000000) % cardinality($3::int[])],
                       'accepted', 'done', $4::timestamptz, $4::timestamptz, $4::timestamptz, $4::timestamptz
                FROM persons p WHERE p.telegram_id > 5000000000""",
-            contest_id, [o["region_id"] for o in orgs], [o["id"] for o in orgs], LOADED_AT,
+            contest_id,
+            [o["region_id"] for o in orgs],
+            [o["id"] for o in orgs],
+            LOADED_AT,
         )
         await conn.execute(
             """INSERT INTO evaluation_targets (scheme_id, participant_id, number, region_id, created_at)
                SELECT $1::int, id, row_number() OVER (ORDER BY id), region_id, $2::timestamptz
                FROM participants WHERE contest_id = $3::int""",
-            scheme_id, SCORING_AT, contest_id,
+            scheme_id,
+            SCORING_AT,
+            contest_id,
         )
         info["persons/participants/targets"] = time.perf_counter() - t0
-        target_ids = [r["id"] for r in await conn.fetch("SELECT id FROM evaluation_targets WHERE scheme_id = $1 ORDER BY number", scheme_id)]
+        target_ids = [
+            r["id"]
+            for r in await conn.fetch(
+                "SELECT id FROM evaluation_targets WHERE scheme_id = $1 ORDER BY number", scheme_id
+            )
+        ]
         aspect_rows = await conn.fetch(
             """SELECT a.id, a.code, a.kind, a.max_points, a.options::text AS options, s.group_id
                FROM scheme_aspects a JOIN scheme_subcriteria s ON s.id = a.subcriterion_id
@@ -313,7 +362,9 @@ async def fill(url: str, scheme_id: int, contest_id: int, targets: int, seed: in
                 a = aspects[r["id"]]
                 n_opt = len(a.options)
                 flagged = rng.random() < FLAGGED_SHARE
-                marks = gen_flagged(rng, a.kind, n_opt) if flagged else gen_marks(rng, a.kind, n_opt)
+                marks = (
+                    gen_flagged(rng, a.kind, n_opt) if flagged else gen_marks(rng, a.kind, n_opt)
+                )
                 state, points = aspect_outcome(a, marks)
                 stale = state != "scored"
                 for expert, value in zip(members[r["group_id"]], marks, strict=True):
@@ -323,18 +374,43 @@ async def fill(url: str, scheme_id: int, contest_id: int, targets: int, seed: in
         info["generate (python, aspect_outcome)"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         await conn.copy_records_to_table(
-            "scores", records=scores, columns=["target_id", "aspect_id", "expert_telegram_id", "value", "stale", "entered_at", "updated_at"]
+            "scores",
+            records=scores,
+            columns=[
+                "target_id",
+                "aspect_id",
+                "expert_telegram_id",
+                "value",
+                "stale",
+                "entered_at",
+                "updated_at",
+            ],
         )
         info["COPY scores"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         await conn.copy_records_to_table(
-            "aspect_results", records=results, columns=["target_id", "aspect_id", "scheme_id", "state", "marks", "points", "rounds", "updated_at"]
+            "aspect_results",
+            records=results,
+            columns=[
+                "target_id",
+                "aspect_id",
+                "scheme_id",
+                "state",
+                "marks",
+                "points",
+                "rounds",
+                "updated_at",
+            ],
         )
         info["COPY aspect_results"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         await conn.execute("VACUUM ANALYZE")
         info["VACUUM ANALYZE"] = time.perf_counter() - t0
-        info["rows"] = {"scores": len(scores), "aspect_results": len(results), "targets": len(target_ids)}
+        info["rows"] = {
+            "scores": len(scores),
+            "aspect_results": len(results),
+            "targets": len(target_ids),
+        }
         info["states"] = dict(states)
         info["regions"] = len(regions)
         sizes = await conn.fetch(
@@ -350,7 +426,13 @@ async def fill(url: str, scheme_id: int, contest_id: int, targets: int, seed: in
 def aspect_model(r: Any) -> SchemeAspect:
     import json
 
-    return SchemeAspect(id=r["id"], code=r["code"], kind=r["kind"], max_points=Decimal(r["max_points"]), options=json.loads(r["options"]))
+    return SchemeAspect(
+        id=r["id"],
+        code=r["code"],
+        kind=r["kind"],
+        max_points=Decimal(r["max_points"]),
+        options=json.loads(r["options"]),
+    )
 
 
 # --------------------------------------------------------------------------- reads
@@ -378,7 +460,9 @@ class StatementLog:
 
     def _after(self, conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         if self.on and id(context) in self._start:
-            self.items.append((statement, parameters, time.perf_counter() - self._start.pop(id(context))))
+            self.items.append(
+                (statement, parameters, time.perf_counter() - self._start.pop(id(context)))
+            )
 
 
 async def timed(fn: Any, repeats: int) -> tuple[list[float], Any]:
@@ -392,12 +476,26 @@ async def timed(fn: Any, repeats: int) -> tuple[list[float], Any]:
     return times, out
 
 
-async def rebuild_totals(sessionmaker: Any, scheme_id: int) -> tuple[dict[int, Decimal], Counter[str]]:
+async def rebuild_totals(
+    sessionmaker: Any, scheme_id: int
+) -> tuple[dict[int, Decimal], Counter[str]]:
     """Every group result from the raw marks, in Python, with the rules (what the engine
     would cost without the kept results)."""
     async with sessionmaker() as s:
-        aspects = {a.id: a for a in (await s.execute(select(SchemeAspect).where(SchemeAspect.scheme_id == scheme_id))).scalars()}
-        targets = [r[0] for r in (await s.execute(text("SELECT id FROM evaluation_targets WHERE scheme_id = :s"), {"s": scheme_id})).all()]
+        aspects = {
+            a.id: a
+            for a in (
+                await s.execute(select(SchemeAspect).where(SchemeAspect.scheme_id == scheme_id))
+            ).scalars()
+        }
+        targets = [
+            r[0]
+            for r in (
+                await s.execute(
+                    text("SELECT id FROM evaluation_targets WHERE scheme_id = :s"), {"s": scheme_id}
+                )
+            ).all()
+        ]
         rows = (
             await s.execute(
                 text(
@@ -436,7 +534,9 @@ async def explain(url: str, sql: str, params: Any) -> str:
 # --------------------------------------------------------------------------- writes
 
 
-async def write_run(services: Services, calls: list[list[tuple[int, int, int, int]]]) -> tuple[float, Counter[str], int]:
+async def write_run(
+    services: Services, calls: list[list[tuple[int, int, int, int]]]
+) -> tuple[float, Counter[str], int]:
     states: Counter[str] = Counter()
     changed = 0
     errors: Counter[str] = Counter()
@@ -480,8 +580,17 @@ async def verify(url: str, scheme_id: int) -> dict[str, Any]:
             """SELECT count(*) FROM (SELECT 1 FROM scores GROUP BY target_id, aspect_id, expert_telegram_id HAVING count(*) > 1) d"""
         )
         aspects = {
-            r["id"]: SchemeAspect(id=r["id"], code=r["code"], kind=r["kind"], max_points=Decimal(r["max_points"]), options=json.loads(r["options"]))
-            for r in await conn.fetch("SELECT id, code, kind, max_points, options::text AS options FROM scheme_aspects WHERE scheme_id = $1", scheme_id)
+            r["id"]: SchemeAspect(
+                id=r["id"],
+                code=r["code"],
+                kind=r["kind"],
+                max_points=Decimal(r["max_points"]),
+                options=json.loads(r["options"]),
+            )
+            for r in await conn.fetch(
+                "SELECT id, code, kind, max_points, options::text AS options FROM scheme_aspects WHERE scheme_id = $1",
+                scheme_id,
+            )
         }
         marks: dict[tuple[int, int], list[tuple[int, bool]]] = defaultdict(list)
         for r in await conn.fetch(
@@ -489,7 +598,10 @@ async def verify(url: str, scheme_id: int) -> dict[str, Any]:
             scheme_id,
         ):
             marks[(r["target_id"], r["aspect_id"])].append((r["value"], r["stale"]))
-        results = await conn.fetch("SELECT target_id, aspect_id, state, marks, points FROM aspect_results WHERE scheme_id = $1", scheme_id)
+        results = await conn.fetch(
+            "SELECT target_id, aspect_id, state, marks, points FROM aspect_results WHERE scheme_id = $1",
+            scheme_id,
+        )
     finally:
         await conn.close()
     bad: list[str] = []
@@ -501,16 +613,27 @@ async def verify(url: str, scheme_id: int) -> dict[str, Any]:
         states[r["state"]] += 1
         if len(fresh) == rules.GROUP_SIZE:
             state, points = aspect_outcome(aspects[key[1]], fresh)
-            ok = state == "scored" and r["state"] == "scored" and r["points"] == points and r["marks"] == len(fresh)
+            ok = (
+                state == "scored"
+                and r["state"] == "scored"
+                and r["points"] == points
+                and r["marks"] == len(fresh)
+            )
         else:
             # fewer fresh marks than the group: no points; ``marks`` counts the fresh ones,
             # except right after a re-score/tie was raised (then it still says 4, see report)
             ok = r["points"] is None and r["state"] in ("incomplete", "rescore", "tie")
             if ok and r["marks"] != len(fresh):
-                ok = not fresh and r["state"] in ("rescore", "tie") and r["marks"] == rules.GROUP_SIZE
+                ok = (
+                    not fresh
+                    and r["state"] in ("rescore", "tie")
+                    and r["marks"] == rules.GROUP_SIZE
+                )
                 marks_after_rescore += ok
         if not ok:
-            bad.append(f"{key}: kept {r['state']} {r['marks']} {r['points']} vs marks {sorted(marks.get(key, []))}")
+            bad.append(
+                f"{key}: kept {r['state']} {r['marks']} {r['points']} vs marks {sorted(marks.get(key, []))}"
+            )
     missing = len(set(marks) - {(r["target_id"], r["aspect_id"]) for r in results})
     return {
         "duplicates": dupes,
@@ -529,7 +652,9 @@ async def verify(url: str, scheme_id: int) -> dict[str, Any]:
 def machine() -> dict[str, str]:
     info = {"nproc": str(os.cpu_count())}
     try:
-        info["nproc"] = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
+        info["nproc"] = subprocess.run(
+            ["nproc"], capture_output=True, text=True, check=True
+        ).stdout.strip()
     except Exception:
         pass
     try:
@@ -550,7 +675,15 @@ async def server_info(url: str) -> dict[str, str]:
     conn = await asyncpg.connect(pg_dsn(url))
     try:
         out = {"version": await conn.fetchval("SELECT version()")}
-        for name in ("shared_buffers", "work_mem", "random_page_cost", "effective_cache_size", "fsync", "synchronous_commit", "max_parallel_workers_per_gather"):
+        for name in (
+            "shared_buffers",
+            "work_mem",
+            "random_page_cost",
+            "effective_cache_size",
+            "fsync",
+            "synchronous_commit",
+            "max_parallel_workers_per_gather",
+        ):
             out[name] = await conn.fetchval(f"SHOW {name}")
         return out
     finally:
@@ -592,7 +725,9 @@ def write_results(path: Path, ctx: dict[str, Any]) -> None:
         f"{N_GROUPS} groups of 4 experts (each group scores 3 subcriteria = 30 aspects); loaded with `load_scheme`, locked with `lock_scheme` by the chief ({CHIEF}).",
         f"* {r['fill']['rows']['targets']} targets; {r['fill']['rows']['scores']:,} `scores` rows, {r['fill']['rows']['aspect_results']:,} `aspect_results` rows "
         f"(COPY); states of the bulk group results: {r['fill']['states']} (≈{FLAGGED_SHARE:.1%} left flagged with stale marks, as `enter_mark` leaves them).",
-        "* Fill: " + ", ".join(f"{k} {v:.1f} s" for k, v in r["fill"].items() if isinstance(v, float)) + f"; sizes {r['fill']['sizes']}.",
+        "* Fill: "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in r["fill"].items() if isinstance(v, float))
+        + f"; sizes {r['fill']['sizes']}.",
     ]
     if r.get("migration_workaround"):
         lines += [
@@ -652,7 +787,9 @@ def write_results(path: Path, ctx: dict[str, Any]) -> None:
         *[f"| {label} | {ms(statistics.median(t))} | {fmt_runs(t)} |" for label, t in r["chat"]],
         "",
         "Load average (1/5/15 min) at start {} · after the reads {} · at the end {} — other processes "
-        "(e.g. test runs) may have shared the cores.".format(*(" / ".join(f"{x:.2f}" for x in r["load"][k]) for k in ("start", "reads", "end"))),
+        "(e.g. test runs) may have shared the cores.".format(
+            *(" / ".join(f"{x:.2f}" for x in r["load"][k]) for k in ("start", "reads", "end"))
+        ),
         "",
         f"Statements per `enter_mark` call (1-session run): {r['stmts_per_call']:.1f} on average; by kind: {r['stmt_kinds']}.",
         "",
@@ -721,8 +858,12 @@ async def main() -> int:
         scheme_id = res.scheme_id
         kinds = Counter(a.kind.value for _, a in d.aspects())
         scheme_info = {
-            "criteria": len(d.criteria), "subcriteria": sum(len(c.subcriteria) for c in d.criteria), "aspects": len(d.aspects()),
-            "kinds": dict(kinds), "total": d.total_points(), "max": max(a.max_points for _, a in d.aspects()),
+            "criteria": len(d.criteria),
+            "subcriteria": sum(len(c.subcriteria) for c in d.criteria),
+            "aspects": len(d.aspects()),
+            "kinds": dict(kinds),
+            "total": d.total_points(),
+            "max": max(a.max_points for _, a in d.aspects()),
         }
         log(f"contest {contest_id}, scheme {scheme_id}: {scheme_info}")
         services = make_services(engine, SCORING_AT)
@@ -771,7 +912,9 @@ async def main() -> int:
         assert out is not None
         ratio = statistics.median(a_times) / statistics.median(b_times)
         ratio_raw = statistics.median(a_times) / statistics.median(braw_times)
-        log(f"  (a) {fmt_runs(a_times)} ms; (b) {fmt_runs(b_times)} ms; (b') {fmt_runs(braw_times)} ms; ratio {ratio:.2f}")
+        log(
+            f"  (a) {fmt_runs(a_times)} ms; (b) {fmt_runs(b_times)} ms; (b') {fmt_runs(braw_times)} ms; ratio {ratio:.2f}"
+        )
 
         # profile of one compute_results run (the median-ish: run 3 more, keep the middle)
         profiles = []
@@ -786,7 +929,9 @@ async def main() -> int:
         profiles.sort(key=lambda x: x[0])
         total, items = profiles[1]
         sql_time = sum(t for _, _, t in items)
-        profile = [f"whole call {ms(total)}; {len(items)} statements {ms(sql_time)}; outside SQL (ORM rows, ranking, labels) {ms(total - sql_time)}"]
+        profile = [
+            f"whole call {ms(total)}; {len(items)} statements {ms(sql_time)}; outside SQL (ORM rows, ranking, labels) {ms(total - sql_time)}"
+        ]
         for st, _params, t in items:
             profile.append(f"  {t * 1000:7.1f} ms  {short(st)}")
         # ranking alone
@@ -795,18 +940,28 @@ async def main() -> int:
         rules.competition_places(totals_by_key)
         rules.award_medals(totals_by_key)
         rank_t = time.perf_counter() - t0
-        profile.append(f"  of which rules.competition_places + rules.award_medals over {len(totals_by_key)} totals: {ms(rank_t)}")
+        profile.append(
+            f"  of which rules.competition_places + rules.award_medals over {len(totals_by_key)} totals: {ms(rank_t)}"
+        )
         log("\n".join(profile))
 
         plans: list[tuple[str, str]] = []
         for st, params, _t in items:
-            plans.append((f"compute_results: `{short(st)[:100]}`", await explain(args.url, st, params)))
+            plans.append(
+                (f"compute_results: `{short(st)[:100]}`", await explain(args.url, st, params))
+            )
         plans.append(("plain aggregate (b)", await explain(args.url, raw_sql, (scheme_id,))))
 
         log("(c) full rebuild from the raw marks")
-        c_times, (rebuilt, rebuilt_states) = await timed(lambda: rebuild_totals(sm, scheme_id), args.repeats)
+        c_times, (rebuilt, rebuilt_states) = await timed(
+            lambda: rebuild_totals(sm, scheme_id), args.repeats
+        )
         kept = {ln.target_id: ln.total for ln in out.lines}
-        check = {"targets": len(kept), "equal": sum(1 for t, v in kept.items() if rebuilt.get(t) == v), "states": dict(rebuilt_states)}
+        check = {
+            "targets": len(kept),
+            "equal": sum(1 for t, v in kept.items() if rebuilt.get(t) == v),
+            "states": dict(rebuilt_states),
+        }
         log(f"  {fmt_runs(c_times)} ms; equal totals {check['equal']}/{check['targets']}")
         medals = Counter(ln.medal for ln in out.lines if ln.medal)
         medal_info = f"{dict(medals)}, top totals {[str(ln.total) for ln in out.lines[:4]]}, places {[ln.place for ln in out.lines[:4]]}"
@@ -816,9 +971,18 @@ async def main() -> int:
         first_target = min(ln.target_id for ln in out.lines)
         chat: list[tuple[str, list[float]]] = []
         for label, fn in (
-            (f"`worklist({expert}, scheme)` — an expert's list of {args.targets} targets", lambda: services.scoring.worklist(expert, scheme_id)),
-            (f"`score_item({expert}, target)` — the next aspect to score (every button press)", lambda: services.scoring.score_item(expert, first_target)),
-            (f"`progress({CHIEF}, scheme)` — the coordinator / chief view", lambda: services.scoring.progress(CHIEF, scheme_id)),
+            (
+                f"`worklist({expert}, scheme)` — an expert's list of {args.targets} targets",
+                lambda: services.scoring.worklist(expert, scheme_id),
+            ),
+            (
+                f"`score_item({expert}, target)` — the next aspect to score (every button press)",
+                lambda: services.scoring.score_item(expert, first_target),
+            ),
+            (
+                f"`progress({CHIEF}, scheme)` — the coordinator / chief view",
+                lambda: services.scoring.progress(CHIEF, scheme_id),
+            ),
         ):
             times, _ = await timed(fn, 3)
             chat.append((label, times))
@@ -829,20 +993,31 @@ async def main() -> int:
         log("(d) write path")
         conn = await asyncpg.connect(pg_dsn(args.url))
         try:
-            target_ids = [r["id"] for r in await conn.fetch("SELECT id FROM evaluation_targets WHERE scheme_id = $1", scheme_id)]
+            target_ids = [
+                r["id"]
+                for r in await conn.fetch(
+                    "SELECT id FROM evaluation_targets WHERE scheme_id = $1", scheme_id
+                )
+            ]
             arows = await conn.fetch(
                 """SELECT a.id, a.code, a.kind, a.max_points, a.options::text AS options, s.group_id FROM scheme_aspects a
                    JOIN scheme_subcriteria s ON s.id = a.subcriterion_id WHERE a.scheme_id = $1""",
                 scheme_id,
             )
             members: dict[int, list[int]] = defaultdict(list)
-            for r in await conn.fetch("SELECT group_id, telegram_id FROM group_members ORDER BY id"):
+            for r in await conn.fetch(
+                "SELECT group_id, telegram_id FROM group_members ORDER BY id"
+            ):
                 members[r["group_id"]].append(r["telegram_id"])
             current = {
                 (r["target_id"], r["aspect_id"], r["expert_telegram_id"]): r["value"]
-                for r in await conn.fetch("SELECT target_id, aspect_id, expert_telegram_id, value FROM scores")
+                for r in await conn.fetch(
+                    "SELECT target_id, aspect_id, expert_telegram_id, value FROM scores"
+                )
             }
-            audit_before = await conn.fetchval("SELECT count(*) FROM audit_log WHERE action = 'score.enter'")
+            audit_before = await conn.fetchval(
+                "SELECT count(*) FROM audit_log WHERE action = 'score.enter'"
+            )
         finally:
             await conn.close()
         amodel = {r["id"]: (aspect_model(r), r["group_id"]) for r in arows}
@@ -858,7 +1033,10 @@ async def main() -> int:
         n = args.writes
         k = args.concurrency
         # 1 session, random
-        seq = [call(t, a, rng.choice(members[amodel[a][1]])) for t, a in ((rng.choice(target_ids), rng.choice(aspect_ids)) for _ in range(n))]
+        seq = [
+            call(t, a, rng.choice(members[amodel[a][1]]))
+            for t, a in ((rng.choice(target_ids), rng.choice(aspect_ids)) for _ in range(n))
+        ]
         stmts.items.clear()
         stmts.on = True
         wall, states, changed = await write_run(services, [seq])
@@ -870,7 +1048,16 @@ async def main() -> int:
                 word = "SELECT … FOR UPDATE"
             kinds_count[word] += 1
         stmts_per_call = len(stmts.items) / n
-        writes.append({"name": "random aspects", "calls": n, "sessions": 1, "wall": wall, "states": states, "changed": changed})
+        writes.append(
+            {
+                "name": "random aspects",
+                "calls": n,
+                "sessions": 1,
+                "wall": wall,
+                "states": states,
+                "changed": changed,
+            }
+        )
         log(f"  1 session: {wall:.1f}s, {n / wall:.0f}/s {dict(states)}")
         # k sessions, random
         chunks = [[] for _ in range(k)]  # type: list[list[tuple[int, int, int, int]]]
@@ -878,7 +1065,16 @@ async def main() -> int:
             t, a = rng.choice(target_ids), rng.choice(aspect_ids)
             chunks[i % k].append(call(t, a, rng.choice(members[amodel[a][1]])))
         wall, states, changed = await write_run(services, chunks)
-        writes.append({"name": "random aspects", "calls": n, "sessions": k, "wall": wall, "states": states, "changed": changed})
+        writes.append(
+            {
+                "name": "random aspects",
+                "calls": n,
+                "sessions": k,
+                "wall": wall,
+                "states": states,
+                "changed": changed,
+            }
+        )
         log(f"  {k} sessions: {wall:.1f}s, {n / wall:.0f}/s {dict(states)}")
         # k sessions, contended: the 4 members of a group enter the same aspect at once
         pairs = [(rng.choice(target_ids), rng.choice(aspect_ids)) for _ in range(n // 4)]
@@ -888,21 +1084,38 @@ async def main() -> int:
             for m, expert in enumerate(members[amodel[a][1]]):
                 chunks[(i % per) * 4 + m].append(call(t, a, expert))
         wall, states, changed = await write_run(services, chunks)
-        writes.append({"name": "contended: 4 members, same aspect, same moment", "calls": 4 * len(pairs), "sessions": 4 * per, "wall": wall, "states": states, "changed": changed})
-        log(f"  contended {4 * per} sessions: {wall:.1f}s, {4 * len(pairs) / wall:.0f}/s {dict(states)}")
+        writes.append(
+            {
+                "name": "contended: 4 members, same aspect, same moment",
+                "calls": 4 * len(pairs),
+                "sessions": 4 * per,
+                "wall": wall,
+                "states": states,
+                "changed": changed,
+            }
+        )
+        log(
+            f"  contended {4 * per} sessions: {wall:.1f}s, {4 * len(pairs) / wall:.0f}/s {dict(states)}"
+        )
 
         log("verify")
         v = await verify(args.url, scheme_id)
         log(f"  {v}")
         conn = await asyncpg.connect(pg_dsn(args.url))
         try:
-            audit = await conn.fetchval("SELECT count(*) FROM audit_log WHERE action = 'score.enter'") - audit_before
+            audit = (
+                await conn.fetchval("SELECT count(*) FROM audit_log WHERE action = 'score.enter'")
+                - audit_before
+            )
         finally:
             await conn.close()
         out2 = await services.scoring.compute_results(scheme_id)
         rebuilt2, _ = await rebuild_totals(sm, scheme_id)
         kept2 = {ln.target_id: ln.total for ln in out2.lines}
-        check_after = {"targets": len(kept2), "equal": sum(1 for t, val in kept2.items() if rebuilt2.get(t) == val)}
+        check_after = {
+            "targets": len(kept2),
+            "equal": sum(1 for t, val in kept2.items() if rebuilt2.get(t) == val),
+        }
         log(f"  after writes: equal totals {check_after['equal']}/{check_after['targets']}")
     finally:
         await engine.dispose()
@@ -910,18 +1123,28 @@ async def main() -> int:
     whole = time.perf_counter() - started
     ctx = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": (".venv/bin/python bench/scoring_bench.py " + " ".join(sys.argv[1:])).strip() + f"   # whole run {whole:.0f} s",
+        "command": (".venv/bin/python bench/scoring_bench.py " + " ".join(sys.argv[1:])).strip()
+        + f"   # whole run {whole:.0f} s",
         "machine": machine(),
         "server": await server_info(args.url),
         "scheme": scheme_info,
         "fill": fill_info,
         "migration_workaround": workaround,
-        "a": a_times, "b": b_times, "b_raw": braw_times, "c": c_times,
-        "ratio": ratio, "ratio_raw": ratio_raw,
+        "a": a_times,
+        "b": b_times,
+        "b_raw": braw_times,
+        "c": c_times,
+        "ratio": ratio,
+        "ratio_raw": ratio_raw,
         "profile": profile,
-        "check": check, "check_after": check_after, "medals": medal_info,
-        "writes": writes, "verify": v, "audit": audit,
-        "stmts_per_call": stmts_per_call, "stmt_kinds": dict(kinds_count),
+        "check": check,
+        "check_after": check_after,
+        "medals": medal_info,
+        "writes": writes,
+        "verify": v,
+        "audit": audit,
+        "stmts_per_call": stmts_per_call,
+        "stmt_kinds": dict(kinds_count),
         "plans": plans,
         "rank_ms": rank_t * 1000,
         "chat": chat,
@@ -943,7 +1166,7 @@ def findings(r: dict[str, Any]) -> list[str]:
         out.append(
             "**Blocker: migration 0004 does not apply on PostgreSQL** (see Data). The same collision is in the models: "
             "`EvaluationTarget.__table_args__` has two `UniqueConstraint`s whose first column is `scheme_id`, and "
-            "`NAMING[\"uq\"]` = `uq_%(table_name)s_%(column_0_name)s` names both `uq_evaluation_targets_scheme_id`, so "
+            '`NAMING["uq"]` = `uq_%(table_name)s_%(column_0_name)s` names both `uq_evaluation_targets_scheme_id`, so '
             "`metadata.create_all` fails too. Every PostgreSQL test that migrates (`tests/conftest.py` runs `upgrade` once) "
             "errors out; SQLite hides it. Fix: an explicit `name=` on one of the two constraints (model and migration), or "
             "`uq_%(table_name)s_%(column_0_N_name)s` as the convention (this renames every existing unique constraint, so it "
@@ -963,7 +1186,11 @@ def findings(r: dict[str, Any]) -> list[str]:
         "participant, the scheme, the aspect, the subcriterion, the stage, the group and its members, the INSERT … ON CONFLICT "
         "and SELECT … FOR UPDATE of the group result, the mark FOR UPDATE, the flush, the audit row, the group's marks, and "
         "at the end `_assigned_aspects` (a three-table join loading all of the expert's aspects as ORM objects) only to count "
-        "the progress. It is CPU-bound in the bot process: " + " vs ".join(f"{w['calls'] / w['wall']:.0f}/s with {w['sessions']} session(s)" for w in r["writes"][:2])
+        "the progress. It is CPU-bound in the bot process: "
+        + " vs ".join(
+            f"{w['calls'] / w['wall']:.0f}/s with {w['sessions']} session(s)"
+            for w in r["writes"][:2]
+        )
         + " in one process (one Python thread does the ORM work; the random runs hardly ever touch the same aspect, so the row "
         "lock is not what limits them).",
         f"**`worklist` is quadratic in Python**: for each target it scans all of the expert's marks "

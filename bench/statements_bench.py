@@ -46,7 +46,15 @@ class Counter:
         event.listen(self.engine.sync_engine, "before_cursor_execute", self._stmt)
         event.listen(self.engine.sync_engine.pool, "checkout", self._checkout)
 
-    def _stmt(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+    def _stmt(
+        self,
+        conn: Any,
+        cursor: Any,
+        statement: str,
+        parameters: Any,
+        context: Any,
+        executemany: bool,
+    ) -> None:
         if self.on:
             self.statements.append(" ".join(statement.split()))
 
@@ -65,7 +73,11 @@ class Counter:
     @property
     def queries(self) -> list[str]:
         """Statements other than the transaction's own BEGIN/COMMIT."""
-        return [s for s in self.statements if not s.upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))]
+        return [
+            s
+            for s in self.statements
+            if not s.upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))
+        ]
 
 
 async def build(url: str | None, tmp: Path) -> tuple[Any, Counter, Callable[[], Any]]:
@@ -93,7 +105,12 @@ async def build(url: str | None, tmp: Path) -> tuple[Any, Counter, Callable[[], 
     jobs = JobLog()
     cipher = PersonalDataCipher(PersonalDataCipher.generate_key().encode())
     ctx = ServiceContext(
-        sessionmaker=create_sessionmaker(engine), cipher=cipher, clock=clock, jobs=jobs, admin_ids=frozenset({ADMIN_ID}), files_dir=tmp / "files"
+        sessionmaker=create_sessionmaker(engine),
+        cipher=cipher,
+        clock=clock,
+        jobs=jobs,
+        admin_ids=frozenset({ADMIN_ID}),
+        files_dir=tmp / "files",
     )
     services = Services(ctx)
     await services.contests.load_definition(None, EXAMPLE.read_bytes())
@@ -114,11 +131,14 @@ async def measure(url: str | None, show: bool) -> list[tuple[str, int, int, int,
     with tempfile.TemporaryDirectory() as d:
         world, counter, dispose = await build(url, Path(d))
         try:
+
             async def one(label: str, action: Callable[[], Any], expect: str) -> None:
                 async with counter.counting():
                     reply = await action()
                 ok = "ok" if expect in reply else f"UNEXPECTED: {reply[:80]!r}"
-                rows.append((label, len(counter.queries), len(counter.statements), counter.checkouts, ok))
+                rows.append(
+                    (label, len(counter.queries), len(counter.statements), counter.checkouts, ok)
+                )
                 if show:
                     print(f"--- {label}")
                     for s in counter.statements:
@@ -129,15 +149,21 @@ async def measure(url: str | None, show: bool) -> list[tuple[str, int, int, int,
             await anna.press("Согласен(а) на обработку")
             await one("form: ФИО answer", lambda: anna.send("Иванова Анна Петровна"), "СНИЛС")
             await one("form: СНИЛС answer", lambda: anna.send("123-456-789 64"), "регион")
-            await one("/start (participant, form half-filled)", lambda: anna.send("/start"), "регион")
+            await one(
+                "/start (participant, form half-filled)", lambda: anna.send("/start"), "регион"
+            )
             await one("/help (participant)", lambda: anna.send("/help"), "/start")
             expert = world.person(G1[0], "Дмитрий")
             await one("/start (staff: expert)", lambda: expert.send("/start"), "/scoring")
             st = await setup(world.services, 1)
             target = st.targets[1]
             aspect = st.aspects["1.1.b"]
-            tap = ScoreCb(target_id=target, scheme_id=st.scheme_id, aspect_id=aspect, value=1).pack()
-            await one("score tap (enter_mark + next item)", lambda: expert.press_data(tap), "Сохранено")
+            tap = ScoreCb(
+                target_id=target, scheme_id=st.scheme_id, aspect_id=aspect, value=1
+            ).pack()
+            await one(
+                "score tap (enter_mark + next item)", lambda: expert.press_data(tap), "Сохранено"
+            )
             await one("score tap again (same mark)", lambda: expert.press_data(tap), "Сохранено")
         finally:
             await dispose()
@@ -145,8 +171,14 @@ async def measure(url: str | None, show: bool) -> list[tuple[str, int, int, int,
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--url", default=None, help="a scratch PostgreSQL database (emptied); default: a fresh SQLite file")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--url",
+        default=None,
+        help="a scratch PostgreSQL database (emptied); default: a fresh SQLite file",
+    )
     ap.add_argument("--show", action="store_true", help="print every statement")
     args = ap.parse_args()
     rows = asyncio.run(measure(args.url, args.show))

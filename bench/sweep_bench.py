@@ -104,11 +104,21 @@ FEMALE_FIRST = (
     "Мария Валентина Анастасия Оксана Любовь Вера Лариса"
 ).split()
 PATRONYMICS = [
-    ("Александрович", "Александровна"), ("Сергеевич", "Сергеевна"), ("Дмитриевич", "Дмитриевна"),
-    ("Андреевич", "Андреевна"), ("Алексеевич", "Алексеевна"), ("Иванович", "Ивановна"),
-    ("Михайлович", "Михайловна"), ("Николаевич", "Николаевна"), ("Владимирович", "Владимировна"),
-    ("Павлович", "Павловна"), ("Викторович", "Викторовна"), ("Юрьевич", "Юрьевна"),
-    ("Петрович", "Петровна"), ("Олегович", "Олеговна"), ("Игоревич", "Игоревна"),
+    ("Александрович", "Александровна"),
+    ("Сергеевич", "Сергеевна"),
+    ("Дмитриевич", "Дмитриевна"),
+    ("Андреевич", "Андреевна"),
+    ("Алексеевич", "Алексеевна"),
+    ("Иванович", "Ивановна"),
+    ("Михайлович", "Михайловна"),
+    ("Николаевич", "Николаевна"),
+    ("Владимирович", "Владимировна"),
+    ("Павлович", "Павловна"),
+    ("Викторович", "Викторовна"),
+    ("Юрьевич", "Юрьевна"),
+    ("Петрович", "Петровна"),
+    ("Олегович", "Олеговна"),
+    ("Игоревич", "Игоревна"),
 ]
 
 # plausible answers for the example's fields, by code (anything else gets a generic value)
@@ -136,7 +146,13 @@ FULL_NAME = f"""CASE WHEN ({_H} >> 5) % 2 = 0
           || ' ' || nm.mp[1 + ({_H} >> 17) % cardinality(nm.mp)]
      ELSE nm.ml[1 + ({_H} >> 9) % cardinality(nm.ml)] || 'а ' || nm.ff[1 + ({_H} >> 13) % cardinality(nm.ff)]
           || ' ' || nm.fp[1 + ({_H} >> 17) % cardinality(nm.fp)] END"""
-NAME_ARGS = (MALE_LAST, MALE_FIRST, FEMALE_FIRST, [m for m, _ in PATRONYMICS], [f for _, f in PATRONYMICS])
+NAME_ARGS = (
+    MALE_LAST,
+    MALE_FIRST,
+    FEMALE_FIRST,
+    [m for m, _ in PATRONYMICS],
+    [f for _, f in PATRONYMICS],
+)
 
 
 # --------------------------------------------------------------------------- scenario data
@@ -188,14 +204,24 @@ async def load_contest(url: str) -> ContestIds:
     conn = await asyncpg.connect(pg_dsn(url))
     try:
         stage_id = await conn.fetchval(
-            "SELECT id FROM stages WHERE contest_id = $1 AND application_deadline IS NOT NULL AND active ORDER BY position LIMIT 1", cid
+            "SELECT id FROM stages WHERE contest_id = $1 AND application_deadline IS NOT NULL AND active ORDER BY position LIMIT 1",
+            cid,
         )
-        coords = await conn.fetch("SELECT telegram_id, region_codes::text FROM role_assignments WHERE contest_id = $1 AND role = 'coordinator'", cid)
-        coordinator_of = {code: r["telegram_id"] for r in coords for code in json.loads(r["region_codes"])}
+        coords = await conn.fetch(
+            "SELECT telegram_id, region_codes::text FROM role_assignments WHERE contest_id = $1 AND role = 'coordinator'",
+            cid,
+        )
+        coordinator_of = {
+            code: r["telegram_id"] for r in coords for code in json.loads(r["region_codes"])
+        }
         orgs = await conn.fetch(
-            "SELECT o.id, o.region_id, r.code FROM organisations o JOIN regions r ON r.id = o.region_id WHERE r.contest_id = $1 ORDER BY o.id", cid
+            "SELECT o.id, o.region_id, r.code FROM organisations o JOIN regions r ON r.id = o.region_id WHERE r.contest_id = $1 ORDER BY o.id",
+            cid,
         )
-        noms = await conn.fetch("SELECT id, fields::text, files::text, conditions::text FROM nominations WHERE contest_id = $1 ORDER BY position", cid)
+        noms = await conn.fetch(
+            "SELECT id, fields::text, files::text, conditions::text FROM nominations WHERE contest_id = $1 ORDER BY position",
+            cid,
+        )
     finally:
         await conn.close()
     ids = ContestIds(
@@ -219,7 +245,13 @@ async def load_contest(url: str) -> ContestIds:
         values = {}
         for f in fields:
             kind = f.get("kind", "text")
-            values[f["code"]] = "7" if kind == "number" else "01.09.2015" if kind == "date" else FIELD_TEXT.get(f["code"], f["title"])
+            values[f["code"]] = (
+                "7"
+                if kind == "number"
+                else "01.09.2015"
+                if kind == "date"
+                else FIELD_TEXT.get(f["code"], f["title"])
+            )
         ids.field_values.append(json.dumps(values, ensure_ascii=False))
         first = fields[0]["code"]
         ids.first_field.append(json.dumps({first: values[first]}, ensure_ascii=False))
@@ -227,7 +259,9 @@ async def load_contest(url: str) -> ContestIds:
         ids.condition_answers.append(
             json.dumps(
                 {
-                    "birth_date": "1994-05-17" if cond.get("min_age") or cond.get("max_age") else None,
+                    "birth_date": "1994-05-17"
+                    if cond.get("min_age") or cond.get("max_age")
+                    else None,
                     "experience_years": 7 if cond.get("min_experience_years") is not None else None,
                     "has_practice": True if cond.get("requires_practice") else None,
                 }
@@ -243,7 +277,9 @@ async def load_contest(url: str) -> ContestIds:
     return ids
 
 
-async def fill(url: str, c: ContestIds, total: int, due: int, now: datetime, history: bool) -> dict[str, Any]:
+async def fill(
+    url: str, c: ContestIds, total: int, due: int, now: datetime, history: bool
+) -> dict[str, Any]:
     """Set-based fill. Participant ``i`` (1..total) is *due* when ``i % step = 0`` and
     ``k = i / step <= due`` (step = total // due): due ones are spread over the whole table,
     as they would be in life. Their kind depends on ``k`` only, so both scenarios get the very
@@ -274,7 +310,10 @@ async def fill(url: str, c: ContestIds, total: int, due: int, now: datetime, his
             SELECT i, 5000000000 + i, 5000000000 + i, {FIRST_NAME}, 'ru', NULL, i % 20 = 0,
                    $6::timestamptz + ((i::bigint * 7919) % $7::int) * interval '1 second' - interval '10 minutes'
             FROM generate_series(1, $8::int) AS i, nm""",
-            *NAME_ARGS, CREATED_FROM, span, total,
+            *NAME_ARGS,
+            CREATED_FROM,
+            span,
+            total,
         )
         await run(
             "participants",
@@ -315,8 +354,17 @@ async def fill(url: str, c: ContestIds, total: int, due: int, now: datetime, his
                    NULL,
                    created
             FROM cls, nm""",
-            *NAME_ARGS, CREATED_FROM, span, total, step, due, c.org_ids, c.org_region_ids, c.org_coordinator,
-            c.contest_id, now,
+            *NAME_ARGS,
+            CREATED_FROM,
+            span,
+            total,
+            step,
+            due,
+            c.org_ids,
+            c.org_region_ids,
+            c.org_coordinator,
+            c.contest_id,
+            now,
         )
         await run(
             "applications",
@@ -336,7 +384,12 @@ async def fill(url: str, c: ContestIds, total: int, due: int, now: datetime, his
                    NULL,
                    decided_at + interval '2 hours'
             FROM src ORDER BY id""",
-            step, c.nomination_ids, c.stage_id, c.field_values, c.first_field, c.condition_answers,
+            step,
+            c.nomination_ids,
+            c.stage_id,
+            c.field_values,
+            c.first_field,
+            c.condition_answers,
         )
         # two file rows per application: done → presentation + video; draft, by (k/12) % 3 →
         # presentation + extra (video missing) / presentation + video / a replaced presentation
@@ -370,7 +423,11 @@ async def fill(url: str, c: ContestIds, total: int, due: int, now: datetime, his
                    created_at + n * interval '1 hour' + interval '1 minute',
                    CASE WHEN NOT done AND fv = 2 AND n = 1 THEN created_at + interval '2 hours' END
             FROM f ORDER BY id, n""",
-            step, c.nomination_ids, c.presentation_slot, c.video_slot, c.extra_slot,
+            step,
+            c.nomination_ids,
+            c.presentation_slot,
+            c.video_slot,
+            c.extra_slot,
         )
         if history:
             # what the contest already sent: one verification notice per decided participant
@@ -390,7 +447,8 @@ async def fill(url: str, c: ContestIds, total: int, due: int, now: datetime, his
                        p.decided_at + interval '2 seconds', NULL, p.decided_at
                 FROM participants p JOIN persons pe ON pe.id = p.person_id
                 WHERE p.decided_at IS NOT NULL ORDER BY p.decided_at""",
-                c.title, c.contest_id,
+                c.title,
+                c.contest_id,
             )
         await conn.execute(
             """SELECT setval(pg_get_serial_sequence('persons', 'id'), (SELECT max(id) FROM persons));
@@ -403,7 +461,9 @@ async def fill(url: str, c: ContestIds, total: int, due: int, now: datetime, his
         log(f"  VACUUM ANALYZE + CHECKPOINT in {timings['vacuum analyze']:.1f}s")
         counts = {
             r["stage"]: r["n"]
-            for r in await conn.fetch("SELECT stage, count(*) AS n FROM participants GROUP BY stage ORDER BY stage")
+            for r in await conn.fetch(
+                "SELECT stage, count(*) AS n FROM participants GROUP BY stage ORDER BY stage"
+            )
         }
         sizes = {
             r["t"]: (r["rows"], r["size"])
@@ -417,7 +477,13 @@ async def fill(url: str, c: ContestIds, total: int, due: int, now: datetime, his
         history_max = await conn.fetchval("SELECT coalesce(max(id), 0) FROM deliveries")
     finally:
         await conn.close()
-    return {"timings": timings, "stages": counts, "sizes": sizes, "history_max": history_max, "step": step}
+    return {
+        "timings": timings,
+        "stages": counts,
+        "sizes": sizes,
+        "history_max": history_max,
+        "step": step,
+    }
 
 
 # --------------------------------------------------------------------------- profiling
@@ -453,7 +519,10 @@ def statement_label(sql: str) -> str:
 
 
 MATERIALISE_OWN_SQL = {
-    "INSERT deliveries (outbox rows)", "INSERT reminder_runs", "SELECT reminder_runs (done?)", "SELECT contests/stages",
+    "INSERT deliveries (outbox rows)",
+    "INSERT reminder_runs",
+    "SELECT reminder_runs (done?)",
+    "SELECT contests/stages",
 }
 
 
@@ -470,13 +539,19 @@ class Profile:
         return self.phases["materialise_reminders"][1] - sum(self.kinds.values()) - own_sql
 
     def lines(self) -> list[str]:
-        out = [f"    phase {name}: {int(n)}× {sec * 1000:.0f} ms" for name, (n, sec) in self.phases.items()]
+        out = [
+            f"    phase {name}: {int(n)}× {sec * 1000:.0f} ms"
+            for name, (n, sec) in self.phases.items()
+        ]
         if "materialise_reminders" in self.phases:
             out.append(
                 f"    ↳ materialise_reminders outside messages() and outside its SQL (building the INSERT … VALUES "
                 f"statements in SQLAlchemy): {self.unaccounted_materialise() * 1000:.0f} ms"
             )
-        out += [f"    kind {name}: messages() {sec * 1000:.0f} ms" for name, sec in sorted(self.kinds.items())]
+        out += [
+            f"    kind {name}: messages() {sec * 1000:.0f} ms"
+            for name, sec in sorted(self.kinds.items())
+        ]
         for label, (n, sec) in sorted(self.sql.items(), key=lambda kv: -kv[1][1]):
             out.append(f"    sql  {label}: {int(n)}× {sec * 1000:.0f} ms")
         return out
@@ -557,7 +632,9 @@ class SweepRun:
     second_enqueued: int
 
 
-async def timed_sweep(sm: Any, now: datetime, profiler: Profiler) -> tuple[float, Any, int, Profile]:
+async def timed_sweep(
+    sm: Any, now: datetime, profiler: Profiler
+) -> tuple[float, Any, int, Profile]:
     calls = 0
 
     def enqueue(job: str, entity_id: int) -> None:
@@ -583,7 +660,9 @@ async def reset_sweep_state(url: str, history_max: int) -> None:
         await conn.close()
 
 
-async def bench_scenario(url: str, now: datetime, history_max: int, repeats: int, profiler: Profiler) -> list[SweepRun]:
+async def bench_scenario(
+    url: str, now: datetime, history_max: int, repeats: int, profiler: Profiler
+) -> list[SweepRun]:
     engine = create_engine(url)
     profiler.attach(engine)
     sm = create_sessionmaker(engine)
@@ -597,8 +676,15 @@ async def bench_scenario(url: str, now: datetime, history_max: int, repeats: int
             seconds, report, calls, profile = await timed_sweep(sm, now, profiler)
             second, report2, calls2, _ = await timed_sweep(sm, now, profiler)
             run = SweepRun(
-                seconds, report.created, calls, report.runs, dict(report.by_kind), profile,
-                second, report2.created, calls2,
+                seconds,
+                report.created,
+                calls,
+                report.runs,
+                dict(report.by_kind),
+                profile,
+                second,
+                report2.created,
+                calls2,
             )
             runs.append(run)
             log(
@@ -622,7 +708,9 @@ def deadline_query(contest_id: int) -> Any:
     )
 
 
-def due_query(now: datetime, requeue_after: timedelta = REQUEUE_AFTER, batch: int = sweep_module.BATCH) -> Any:
+def due_query(
+    now: datetime, requeue_after: timedelta = REQUEUE_AFTER, batch: int = sweep_module.BATCH
+) -> Any:
     """The SELECT of ``notifications.sweep.due_delivery_ids``, verbatim."""
     stale = now - requeue_after
     return (
@@ -637,7 +725,11 @@ def due_query(now: datetime, requeue_after: timedelta = REQUEUE_AFTER, batch: in
                 and_(
                     Delivery.status == "sending",
                     Delivery.lease_until < now,
-                    or_(Delivery.enqueued_at.is_(None), Delivery.enqueued_at < Delivery.lease_until, Delivery.enqueued_at < stale),
+                    or_(
+                        Delivery.enqueued_at.is_(None),
+                        Delivery.enqueued_at < Delivery.lease_until,
+                        Delivery.enqueued_at < stale,
+                    ),
                 ),
             )
         )
@@ -648,7 +740,9 @@ def due_query(now: datetime, requeue_after: timedelta = REQUEUE_AFTER, batch: in
 
 
 def literal_sql(stmt: Any) -> str:
-    return str(stmt.compile(dialect=postgresql.asyncpg.dialect(), compile_kwargs={"literal_binds": True}))
+    return str(
+        stmt.compile(dialect=postgresql.asyncpg.dialect(), compile_kwargs={"literal_binds": True})
+    )
 
 
 def sql_literal(value: Any) -> str:
@@ -663,7 +757,9 @@ LONG_ARRAY = re.compile(r"'\{((?:\d+,){8})((?:\d+,)+\d+)\}'")
 
 
 def _shorten(match: re.Match[str]) -> str:
-    return f"'{{{match.group(1)}… {match.group(1).count(',') + match.group(2).count(',') + 1} ids}}'"
+    return (
+        f"'{{{match.group(1)}… {match.group(1).count(',') + match.group(2).count(',') + 1} ids}}'"
+    )
 
 
 async def explain(conn: asyncpg.Connection, sql: str, *args: Any) -> str:
@@ -678,42 +774,65 @@ async def plans(url: str, c: ContestIds, now: datetime, history_max: int) -> dic
     out: dict[str, str] = {}
     conn = await asyncpg.connect(pg_dsn(url))
     try:
-        out["participants ⋈ persons (ApplicationDeadlineReminder.messages)"] = await explain(conn, literal_sql(deadline_query(c.contest_id)))
-        due_ids = [r[0] for r in await conn.fetch(
-            "SELECT id FROM participants WHERE contest_id = $1 AND stage = ANY($2::text[]) ORDER BY id LIMIT 500",
-            c.contest_id, [str(s) for s in rules.UNFINISHED_STAGES],
-        )]
+        out["participants ⋈ persons (ApplicationDeadlineReminder.messages)"] = await explain(
+            conn, literal_sql(deadline_query(c.contest_id))
+        )
+        due_ids = [
+            r[0]
+            for r in await conn.fetch(
+                "SELECT id FROM participants WHERE contest_id = $1 AND stage = ANY($2::text[]) ORDER BY id LIMIT 500",
+                c.contest_id,
+                [str(s) for s in rules.UNFINISHED_STAGES],
+            )
+        ]
         out["selectin applications (one batch of 500 participant ids)"] = await explain(
             conn, literal_sql(select(Application).where(Application.participant_id.in_(due_ids)))
         )
-        app_ids = [r[0] for r in await conn.fetch(
-            "SELECT a.id FROM applications a JOIN participants p ON p.id = a.participant_id "
-            "WHERE p.contest_id = $1 AND p.stage = 'application' ORDER BY a.id LIMIT 500", c.contest_id,
-        )]
+        app_ids = [
+            r[0]
+            for r in await conn.fetch(
+                "SELECT a.id FROM applications a JOIN participants p ON p.id = a.participant_id "
+                "WHERE p.contest_id = $1 AND p.stage = 'application' ORDER BY a.id LIMIT 500",
+                c.contest_id,
+            )
+        ]
         out["selectin application_files (one batch of 500 application ids)"] = await explain(
-            conn, literal_sql(select(ApplicationFile).where(ApplicationFile.application_id.in_(app_ids)).order_by(ApplicationFile.id))
+            conn,
+            literal_sql(
+                select(ApplicationFile)
+                .where(ApplicationFile.application_id.in_(app_ids))
+                .order_by(ApplicationFile.id)
+            ),
         )
         # back to "just materialised": the sweep's own rows, not yet handed to the queue
         await conn.execute("UPDATE deliveries SET enqueued_at = NULL WHERE id > $1", history_max)
         await conn.execute("VACUUM ANALYZE deliveries")
-        async with conn.transaction():  # EXPLAIN ANALYZE of FOR UPDATE takes row locks, until commit
-            out["due deliveries (due_delivery_ids), custom plan, 10k just written"] = await explain(conn, literal_sql(due_query(now)))
+        async with (
+            conn.transaction()
+        ):  # EXPLAIN ANALYZE of FOR UPDATE takes row locks, until commit
+            out["due deliveries (due_delivery_ids), custom plan, 10k just written"] = await explain(
+                conn, literal_sql(due_query(now))
+            )
         # the plan a long-lived pooled connection ends up with: asyncpg prepares statements,
         # and after five runs PostgreSQL may switch to a generic plan
-        compiled = due_query(now).compile(dialect=postgresql.asyncpg.dialect(), compile_kwargs={"render_postcompile": True})
+        compiled = due_query(now).compile(
+            dialect=postgresql.asyncpg.dialect(), compile_kwargs={"render_postcompile": True}
+        )
         values = ", ".join(sql_literal(compiled.params[name]) for name in compiled.positiontup)
         async with conn.transaction():
             await conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
             await conn.execute(f"PREPARE bench_due AS {compiled.string}")
-            out["due deliveries (due_delivery_ids), generic plan (prepared, plan_cache_mode=force_generic_plan)"] = await explain(
-                conn, f"EXECUTE bench_due({values})"
-            )
+            out[
+                "due deliveries (due_delivery_ids), generic plan (prepared, plan_cache_mode=force_generic_plan)"
+            ] = await explain(conn, f"EXECUTE bench_due({values})")
             await conn.execute("DEALLOCATE bench_due")
         # the steady state the sweep sees every minute: everything handed over already
         await conn.execute("UPDATE deliveries SET enqueued_at = $2 WHERE id > $1", history_max, now)
         await conn.execute("VACUUM ANALYZE deliveries")
         async with conn.transaction():
-            out["due deliveries (due_delivery_ids), steady state: nothing due"] = await explain(conn, literal_sql(due_query(now)))
+            out["due deliveries (due_delivery_ids), steady state: nothing due"] = await explain(
+                conn, literal_sql(due_query(now))
+            )
     finally:
         await conn.close()
     return out
@@ -729,31 +848,43 @@ async def breakdown(url: str, contest_id: int, now: datetime) -> dict[str, float
     kind = ApplicationDeadlineReminder()
     try:
         async with sm() as s:
-            contests = (await s.execute(select(Contest).options(selectinload(Contest.stages)))).scalars().all()
+            contests = (
+                (await s.execute(select(Contest).options(selectinload(Contest.stages))))
+                .scalars()
+                .all()
+            )
             (run,) = await kind.runs(s, now, contests)
         best: dict[str, float] = defaultdict(lambda: float("inf"))
         for _ in range(3):  # the best of three passes (warm caches, like the sweeps)
             async with sm() as s:
                 t0 = time.perf_counter()
                 rows = (await s.execute(deadline_query(contest_id))).all()
-                best["query participants ⋈ persons → ORM"] = min(best["query participants ⋈ persons → ORM"], time.perf_counter() - t0)
+                best["query participants ⋈ persons → ORM"] = min(
+                    best["query participants ⋈ persons → ORM"], time.perf_counter() - t0
+                )
             async with sm() as s:
                 t0 = time.perf_counter()
                 rows = (
                     await s.execute(
                         deadline_query(contest_id).options(
-                            selectinload(Participant.application).selectinload(Application.nomination),
+                            selectinload(Participant.application).selectinload(
+                                Application.nomination
+                            ),
                             selectinload(Participant.application).selectinload(Application.files),
                         )
                     )
                 ).all()
-                best["query + selectin loads → ORM"] = min(best["query + selectin loads → ORM"], time.perf_counter() - t0)
+                best["query + selectin loads → ORM"] = min(
+                    best["query + selectin loads → ORM"], time.perf_counter() - t0
+                )
             async with sm() as s:
                 t0 = time.perf_counter()
                 messages = await type(kind).messages(kind, s, run, now)
                 best["messages() total"] = min(best["messages() total"], time.perf_counter() - t0)
         out.update(best)
-        out["building messages (gaps, Fluent, views)"] = out["messages() total"] - out["query + selectin loads → ORM"]
+        out["building messages (gaps, Fluent, views)"] = (
+            out["messages() total"] - out["query + selectin loads → ORM"]
+        )
         out["rows"] = len(rows)
         out["messages"] = len(messages)
     finally:
@@ -779,15 +910,29 @@ async def alternatives(url: str, contest_id: int, now: datetime) -> dict[str, An
     conflict = ["reason", "subject", "recipient_chat_id", "due_at"]
     try:
         async with sm() as s:
-            contests = (await s.execute(select(Contest).options(selectinload(Contest.stages)))).scalars().all()
+            contests = (
+                (await s.execute(select(Contest).options(selectinload(Contest.stages))))
+                .scalars()
+                .all()
+            )
             (run,) = await kind.runs(s, now, contests)
             messages = await type(kind).messages(kind, s, run, now)
         reason = "bench-alternative"  # never collides with the sweep's rows
         rows = [
             dict(
-                reason=reason, subject=m.subject, recipient_chat_id=m.chat_id, due_at=run.due_at, expires_at=run.expires_at,
-                muteable=kind.muteable, message_key=m.key, message_args=m.args, keyboard=m.keyboard, language=m.language,
-                status="pending", attempts=0, created_at=now,
+                reason=reason,
+                subject=m.subject,
+                recipient_chat_id=m.chat_id,
+                due_at=run.due_at,
+                expires_at=run.expires_at,
+                muteable=kind.muteable,
+                message_key=m.key,
+                message_args=m.args,
+                keyboard=m.keyboard,
+                language=m.language,
+                status="pending",
+                attempts=0,
+                created_at=now,
             )
             for m in messages
         ]
@@ -797,13 +942,24 @@ async def alternatives(url: str, contest_id: int, now: datetime) -> dict[str, An
                 t0 = time.perf_counter()
                 created = 0
                 for start in range(0, len(rows), 1000):
-                    stmt = pg_insert(Delivery).values(rows[start : start + 1000]).on_conflict_do_nothing(index_elements=conflict)
+                    stmt = (
+                        pg_insert(Delivery)
+                        .values(rows[start : start + 1000])
+                        .on_conflict_do_nothing(index_elements=conflict)
+                    )
                     created += (await s.execute(stmt)).rowcount or 0
                 best["insert_current"] = min(best["insert_current"], time.perf_counter() - t0)
                 await s.rollback()
-            async with sm() as s, s.begin():  # proposed: one cached statement, executemany ("insertmanyvalues")
+            async with (
+                sm() as s,
+                s.begin(),
+            ):  # proposed: one cached statement, executemany ("insertmanyvalues")
                 t0 = time.perf_counter()
-                stmt = pg_insert(Delivery.__table__).on_conflict_do_nothing(index_elements=conflict).returning(Delivery.__table__.c.id)
+                stmt = (
+                    pg_insert(Delivery.__table__)
+                    .on_conflict_do_nothing(index_elements=conflict)
+                    .returning(Delivery.__table__.c.id)
+                )
                 created2 = len((await s.execute(stmt, rows)).all())
                 best["insert_proposed"] = min(best["insert_proposed"], time.perf_counter() - t0)
                 await s.rollback()
@@ -820,7 +976,11 @@ async def alternatives(url: str, contest_id: int, now: datetime) -> dict[str, An
             async with sm() as s:
                 t0 = time.perf_counter()
                 fetched = (
-                    await s.execute(select(Region.code, Region.name, Participant.submitted_at).join(Region, Region.id == Participant.region_id).where(*where))
+                    await s.execute(
+                        select(Region.code, Region.name, Participant.submitted_at)
+                        .join(Region, Region.id == Participant.region_id)
+                        .where(*where)
+                    )
                 ).all()
                 counted: dict[str, int] = defaultdict(int)
                 for code, _name, _at in fetched:
@@ -829,7 +989,12 @@ async def alternatives(url: str, contest_id: int, now: datetime) -> dict[str, An
                 t0 = time.perf_counter()
                 grouped = (
                     await s.execute(
-                        select(Region.code, Region.name, func.count(), func.min(Participant.submitted_at))
+                        select(
+                            Region.code,
+                            Region.name,
+                            func.count(),
+                            func.min(Participant.submitted_at),
+                        )
                         .join(Region, Region.id == Participant.region_id)
                         .where(*where)
                         .group_by(Region.code, Region.name)
@@ -845,7 +1010,10 @@ async def alternatives(url: str, contest_id: int, now: datetime) -> dict[str, An
     conn = await asyncpg.connect(pg_dsn(url))
     try:
         sql = literal_sql(deadline_query(contest_id))
-        for key, setting in (("default", None), ("random_page_cost=1.1", "SET random_page_cost = 1.1")):
+        for key, setting in (
+            ("default", None),
+            ("random_page_cost=1.1", "SET random_page_cost = 1.1"),
+        ):
             if setting:
                 await conn.execute(setting)
             plan = await explain(conn, sql)
@@ -863,7 +1031,9 @@ async def alternatives(url: str, contest_id: int, now: datetime) -> dict[str, An
 def machine() -> dict[str, str]:
     info = {"nproc": str(os.cpu_count())}
     try:
-        info["nproc"] = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
+        info["nproc"] = subprocess.run(
+            ["nproc"], capture_output=True, text=True, check=True
+        ).stdout.strip()
     except Exception:
         pass
     try:
@@ -884,7 +1054,14 @@ async def server_info(url: str) -> dict[str, str]:
     conn = await asyncpg.connect(pg_dsn(url))
     try:
         out = {"version": (await conn.fetchval("SHOW server_version"))}
-        for name in ("shared_buffers", "work_mem", "random_page_cost", "effective_cache_size", "fsync", "synchronous_commit"):
+        for name in (
+            "shared_buffers",
+            "work_mem",
+            "random_page_cost",
+            "effective_cache_size",
+            "fsync",
+            "synchronous_commit",
+        ):
             out[name] = await conn.fetchval(f"SHOW {name}")
         return out
     finally:
@@ -934,7 +1111,9 @@ def write_results(path: Path, ctx: dict[str, Any]) -> None:
         f"**Ratio BIG / SMALL (first-sweep medians) = {ratio:.2f}** — goal ≤ 2: **{'met' if ratio <= 2 else 'NOT met'}**.",
         "",
         "Reminders created, by kind (first run): "
-        + "; ".join(f"{name}: {sc['runs'][0].by_kind}" for name, sc in (("BIG", big), ("SMALL", small))),
+        + "; ".join(
+            f"{name}: {sc['runs'][0].by_kind}" for name, sc in (("BIG", big), ("SMALL", small))
+        ),
         "",
         "## Data",
         "",
@@ -942,7 +1121,10 @@ def write_results(path: Path, ctx: dict[str, Any]) -> None:
     for name, sc in (("BIG", big), ("SMALL", small)):
         lines.append(
             f"* {name}: stages {sc['fill']['stages']}; tables "
-            + ", ".join(f"{t} {rows:,} rows / {size}" for t, (rows, size) in sorted(sc["fill"]["sizes"].items()))
+            + ", ".join(
+                f"{t} {rows:,} rows / {size}"
+                for t, (rows, size) in sorted(sc["fill"]["sizes"].items())
+            )
             + f"; fill {', '.join(f'{k} {v:.1f}s' for k, v in sc['fill']['timings'].items())}."
         )
     lines += [
@@ -961,8 +1143,12 @@ def write_results(path: Path, ctx: dict[str, Any]) -> None:
     ]
     for name, sc in (("BIG", big), ("SMALL", small)):
         lines += [f"{name}:", "", "```", *median_run(sc).profile.lines(), "```", ""]
-    lines += ["Deadline reminder alone (read-only, outside the timed sweeps, best of three):", "",
-              "| step | BIG | SMALL |", "|---|---:|---:|"]
+    lines += [
+        "Deadline reminder alone (read-only, outside the timed sweeps, best of three):",
+        "",
+        "| step | BIG | SMALL |",
+        "|---|---:|---:|",
+    ]
     for key in big["breakdown"]:
         b, s = big["breakdown"][key], small["breakdown"][key]
         if key in ("rows", "messages"):
@@ -978,7 +1164,14 @@ def write_results(path: Path, ctx: dict[str, Any]) -> None:
     lines += ["", "## Findings", "", *findings(ctx)]
     alt = ctx.get("alternatives")
     if alt:
-        lines += ["", "### participants ⋈ persons with `SET random_page_cost = 1.1` (BIG)", "", "```", alt["plan random_page_cost=1.1"], "```"]
+        lines += [
+            "",
+            "### participants ⋈ persons with `SET random_page_cost = 1.1` (BIG)",
+            "",
+            "```",
+            alt["plan random_page_cost=1.1"],
+            "```",
+        ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -989,14 +1182,20 @@ def median_run(sc: dict[str, Any]) -> SweepRun:
 
 def findings(ctx: dict[str, Any]) -> list[str]:
     """What the figures say, in words (Markdown bullets)."""
-    big, small, alt = median_run(ctx["big"]), median_run(ctx["small"]), ctx.get("alternatives") or {}
+    big, small, alt = (
+        median_run(ctx["big"]),
+        median_run(ctx["small"]),
+        ctx.get("alternatives") or {},
+    )
     ms = lambda sec: f"{sec * 1000:,.0f} ms"  # noqa: E731
 
     def sql(run: SweepRun, label: str) -> float:
         return run.profile.sql.get(label, [0, 0.0])[1]
 
     def backlog(run: SweepRun) -> float:
-        return sum(sec for name, sec in run.profile.kinds.items() if name.startswith("verification_"))
+        return sum(
+            sec for name, sec in run.profile.kinds.items() if name.startswith("verification_")
+        )
 
     deadline = "app_deadline:7d"
     out = [
@@ -1010,9 +1209,13 @@ def findings(ctx: dict[str, Any]) -> list[str]:
         f"{ms(sql(small, 'INSERT deliveries (outbox rows)'))}, handing over (SELECT … FOR UPDATE + UPDATE, {ms(sql(small, 'SELECT due deliveries (FOR UPDATE)') + sql(small, 'UPDATE deliveries (mark enqueued)'))}).",
     ]
     grows = (backlog(big) - backlog(small)) + (
-        sql(big, "SELECT participants ⋈ persons (unfinished)") - sql(small, "SELECT participants ⋈ persons (unfinished)")
+        sql(big, "SELECT participants ⋈ persons (unfinished)")
+        - sql(small, "SELECT participants ⋈ persons (unfinished)")
     )
-    spread = max(max(r.seconds for r in sc["runs"]) - min(r.seconds for r in sc["runs"]) for sc in (ctx["big"], ctx["small"]))
+    spread = max(
+        max(r.seconds for r in sc["runs"]) - min(r.seconds for r in sc["runs"])
+        for sc in (ctx["big"], ctx["small"])
+    )
     out.append(
         f"* Costs that grow with the contest, not with what is due (BIG vs SMALL, ≈ {ms(grows)} together — compare the "
         f"run-to-run spread of up to {ms(spread)}): the coordinator kinds (`verification_backlog`, `verification_escalation`) "
@@ -1048,16 +1251,30 @@ def findings(ctx: dict[str, Any]) -> list[str]:
     return out
 
 
-SCAN = re.compile(r"((?:Parallel )?(?:Bitmap Heap|Bitmap Index|Index Only|Index|Seq) Scan(?: using \S+)? on \S+)")
+SCAN = re.compile(
+    r"((?:Parallel )?(?:Bitmap Heap|Bitmap Index|Index Only|Index|Seq) Scan(?: using \S+)? on \S+)"
+)
 
 
 def index_use(plans_: dict[str, str]) -> list[str]:
     out = []
     for title, plan in plans_.items():
-        used = [ix for ix in ("ix_participants_stage", "uq_applications_participant_id", "ix_application_files_application_id",
-                              "ix_deliveries_due", "ix_deliveries_lease", "pk_persons") if ix in plan]
+        used = [
+            ix
+            for ix in (
+                "ix_participants_stage",
+                "uq_applications_participant_id",
+                "ix_application_files_application_id",
+                "ix_deliveries_due",
+                "ix_deliveries_lease",
+                "pk_persons",
+            )
+            if ix in plan
+        ]
         scans = list(dict.fromkeys(m.group(1) for m in SCAN.finditer(plan)))
-        out.append(f"{title}: indexes used: {', '.join(used) or 'none'}; scans: {'; '.join(scans) or '-'}")
+        out.append(
+            f"{title}: indexes used: {', '.join(used) or 'none'}; scans: {'; '.join(scans) or '-'}"
+        )
     return out
 
 
@@ -1065,14 +1282,24 @@ def index_use(plans_: dict[str, str]) -> list[str]:
 
 
 async def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--big", type=int, default=1_000_000)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--no-history", action="store_true", help="no sent deliveries in the outbox before the sweep")
-    parser.add_argument("--results", default=str(HERE / "RESULTS.md"), help="where to write the Markdown report ('' for none)")
+    parser.add_argument(
+        "--no-history",
+        action="store_true",
+        help="no sent deliveries in the outbox before the sweep",
+    )
+    parser.add_argument(
+        "--results",
+        default=str(HERE / "RESULTS.md"),
+        help="where to write the Markdown report ('' for none)",
+    )
     args = parser.parse_args()
     if not args.url.startswith("postgresql+asyncpg://"):
         parser.error("--url must be a postgresql+asyncpg:// URL")
@@ -1082,7 +1309,9 @@ async def main() -> int:
         parser.error("need 0 < due <= small <= big")
 
     started = time.perf_counter()
-    t("remind-deadline", "ru", contest="x", deadline="x", missing="x")  # the Fluent bundle, once, before any timing
+    t(
+        "remind-deadline", "ru", contest="x", deadline="x", missing="x"
+    )  # the Fluent bundle, once, before any timing
     profiler = Profiler()
     profiler.wrap_kinds()
     profiler.wrap_phases()
@@ -1103,9 +1332,13 @@ async def main() -> int:
         runs = await bench_scenario(args.url, now, filled["history_max"], args.repeats, profiler)
         results[name] = {"total": total, "due": args.due, "fill": filled, "runs": runs}
         results[name]["breakdown"] = await breakdown(args.url, ids.contest_id, now)
-        log("  deadline reminder alone: " + ", ".join(
-            f"{k} {v * 1000:.0f} ms" if k not in ("rows", "messages") else f"{k} {int(v)}" for k, v in results[name]["breakdown"].items()
-        ))
+        log(
+            "  deadline reminder alone: "
+            + ", ".join(
+                f"{k} {v * 1000:.0f} ms" if k not in ("rows", "messages") else f"{k} {int(v)}"
+                for k, v in results[name]["breakdown"].items()
+            )
+        )
         if name == "big":
             results["plans"] = await plans(args.url, ids, now, filled["history_max"])
             log("  alternatives (current code vs proposed change, rolled back)")
@@ -1141,7 +1374,15 @@ async def main() -> int:
         print("* " + line)
     total_time = time.perf_counter() - started
     print()
-    for line in findings({"big": results["big"], "small": results["small"], "ratio": ratio, "alternatives": results.get("alternatives"), "plans": results["plans"]}):
+    for line in findings(
+        {
+            "big": results["big"],
+            "small": results["small"],
+            "ratio": ratio,
+            "alternatives": results.get("alternatives"),
+            "plans": results["plans"],
+        }
+    ):
         print(line)
     print(f"\nwhole benchmark: {total_time:.0f}s")
 
@@ -1149,7 +1390,8 @@ async def main() -> int:
         argv = " ".join(sys.argv[1:])
         ctx = {
             "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "command": f".venv/bin/python bench/sweep_bench.py {argv}".strip() + f"   # whole run {total_time:.0f} s",
+            "command": f".venv/bin/python bench/sweep_bench.py {argv}".strip()
+            + f"   # whole run {total_time:.0f} s",
             "machine": machine(),
             "server": await server_info(args.url),
             "now": now,

@@ -1,17 +1,17 @@
 """``python -m bot`` — run the bot (long polling, or a webhook server when WEBHOOK_URL is set) and its admin commands.
 
-    python -m bot                      run the bot
-    python -m bot migrate              apply database migrations
-    python -m bot load-contest FILE    load or re-load a contest definition (YAML)
-    python -m bot load-scheme FILE --contest CODE
-                                       load or re-load a marking scheme (YAML or XLSX)
-    python -m bot verify-protocol FILE.pdf
-                                       does this exact file match a signed protocol?
-    python -m bot generate-key         print a new PD_ENCRYPTION_KEY
-    python -m bot contest-schema       print (or --write) the contest file's JSON Schema
-    python -m bot retention            run the retention purge now (R-PD-3)
-    python -m bot export-person ID [--output FILE]
-                                       everything held about one person, as JSON
+python -m bot                      run the bot
+python -m bot migrate              apply database migrations
+python -m bot load-contest FILE    load or re-load a contest definition (YAML)
+python -m bot load-scheme FILE --contest CODE
+                                   load or re-load a marking scheme (YAML or XLSX)
+python -m bot verify-protocol FILE.pdf
+                                   does this exact file match a signed protocol?
+python -m bot generate-key         print a new PD_ENCRYPTION_KEY
+python -m bot contest-schema       print (or --write) the contest file's JSON Schema
+python -m bot retention            run the retention purge now (R-PD-3)
+python -m bot export-person ID [--output FILE]
+                                   everything held about one person, as JSON
 """
 
 from __future__ import annotations
@@ -36,7 +36,14 @@ def _settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         for err in exc.errors():
-            print(t("cli-setting-error", name=".".join(map(str, err["loc"])) or "—", error=err["msg"]), file=sys.stderr)
+            print(
+                t(
+                    "cli-setting-error",
+                    name=".".join(map(str, err["loc"])) or "—",
+                    error=err["msg"],
+                ),
+                file=sys.stderr,
+            )
         raise SystemExit(2) from None
 
 
@@ -110,7 +117,9 @@ async def _run(settings: Settings) -> None:
             # our own loop, not Dispatcher.start_polling: an update is recorded in the inbox
             # before Telegram is told it arrived (issue #13, item 1; bot/polling.py)
             await run_polling(rt.bot, rt.dispatcher, settings, lock)
-            if getattr(lock, "lost", False):  # another poller took over: an error, for restart policies
+            if getattr(
+                lock, "lost", False
+            ):  # another poller took over: an error, for restart policies
                 raise SystemExit(3)
     finally:
         if lock is not None:
@@ -138,7 +147,9 @@ async def _load_contest(settings: Settings, path: Path) -> int:
     try:
         if not settings.is_postgres:
             await upgrade(settings.effective_database_url, engine)
-        services = Services(build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None))
+        services = Services(
+            build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None)
+        )
         try:
             result = await services.contests.load_definition(None, raw)
         except DefinitionInvalid as exc:
@@ -167,14 +178,21 @@ async def _load_scheme(settings: Settings, path: Path, contest_code: str) -> int
     try:
         scheme, sources = await asyncio.to_thread(parse_scheme_file, raw, path.name)
     except DefinitionInvalid as exc:
-        print(render_definition_errors(exc.errors, limit=200, title_key="scheme-errors-title"), file=sys.stderr)
+        print(
+            render_definition_errors(exc.errors, limit=200, title_key="scheme-errors-title"),
+            file=sys.stderr,
+        )
         return 1
     engine = create_engine(settings.effective_database_url)
     try:
         if not settings.is_postgres:
             await upgrade(settings.effective_database_url, engine)
-        services = Services(build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None))
-        contest = next((c for c in await services.contests.contests() if c.code == contest_code), None)
+        services = Services(
+            build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None)
+        )
+        contest = next(
+            (c for c in await services.contests.contests() if c.code == contest_code), None
+        )
         if contest is None:
             print(t("scheme-cli-contest-not-found", code=contest_code), file=sys.stderr)
             return 1
@@ -184,7 +202,10 @@ async def _load_scheme(settings: Settings, path: Path, contest_code: str) -> int
             # problems that need the contest (unknown nomination, a member who is not an
             # expert) are placed in the workbook as the file's own ones are
             errors = sources.remap(exc.errors) if sources is not None else exc.errors
-            print(render_definition_errors(errors, limit=200, title_key="scheme-errors-title"), file=sys.stderr)
+            print(
+                render_definition_errors(errors, limit=200, title_key="scheme-errors-title"),
+                file=sys.stderr,
+            )
             return 1
         summary = {
             "title": scheme.title or scheme.nomination,
@@ -218,7 +239,9 @@ async def _verify_protocol(settings: Settings, path: Path) -> int:
     try:
         if not settings.is_postgres:
             await upgrade(settings.effective_database_url, engine)
-        services = Services(build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None))
+        services = Services(
+            build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None)
+        )
         found = await services.protocols.verify(raw)
     finally:
         await engine.dispose()
@@ -232,7 +255,16 @@ async def _verify_protocol(settings: Settings, path: Path) -> int:
         return t(f"doc-role-{code}") if code and has(f"doc-role-{code}") else code or "—"
 
     kind = t(f"doc-kind-{view.kind}") if has(f"doc-kind-{view.kind}") else view.kind
-    lines = [t("pro-cli-match", title=view.title, number=str(view.id), kind=kind, version=found.version or 0, sha=found.pdf_sha256)]
+    lines = [
+        t(
+            "pro-cli-match",
+            title=view.title,
+            number=str(view.id),
+            kind=kind,
+            version=found.version or 0,
+            sha=found.pdf_sha256,
+        )
+    ]
     if found.current:
         if view.status == "complete" and view.completed_at is not None:
             lines.append(t("pro-cli-current-complete", at=format_local(view.completed_at, tz)))
@@ -243,7 +275,15 @@ async def _verify_protocol(settings: Settings, path: Path) -> int:
         lines.append(t("pro-cli-superseded", current=view.version))
     if found.signed_by:
         lines.append(t("pro-cli-signers-title", count=len(found.signed_by)))
-        lines += [t("pro-cli-signer", name=x.name, role=role(x.role), at=format_local(x.at, tz) if x.at else "—") for x in found.signed_by]
+        lines += [
+            t(
+                "pro-cli-signer",
+                name=x.name,
+                role=role(x.role),
+                at=format_local(x.at, tz) if x.at else "—",
+            )
+            for x in found.signed_by
+        ]
     else:
         lines.append(t("pro-cli-no-signers"))
     print("\n".join(lines))
@@ -262,10 +302,22 @@ async def _sweep_once(settings: Settings) -> int:
     try:
         from datetime import timedelta
 
-        report = await sweep(create_sessionmaker(engine), clock_from_settings(settings).now(), enqueue, requeue_after=timedelta(seconds=settings.requeue_after_seconds))
+        report = await sweep(
+            create_sessionmaker(engine),
+            clock_from_settings(settings).now(),
+            enqueue,
+            requeue_after=timedelta(seconds=settings.requeue_after_seconds),
+        )
     finally:
         await engine.dispose()
-    print(t("cli-swept", created=report.created, enqueued=report.enqueued, seconds=f"{report.seconds:.3f}"))
+    print(
+        t(
+            "cli-swept",
+            created=report.created,
+            enqueued=report.enqueued,
+            seconds=f"{report.seconds:.3f}",
+        )
+    )
     return 0
 
 
@@ -280,13 +332,33 @@ async def _retention_once(settings: Settings) -> int:
     try:
         if not settings.is_postgres:
             await upgrade(settings.effective_database_url, engine)
-        services = Services(build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None))
+        services = Services(
+            build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None)
+        )
         report = await services.retention.purge(settings.retention_years)
     finally:
         await engine.dispose()
-    print(t("ops-retention-done", years=settings.retention_years, participants=report.participants, files=report.files_deleted, persons=report.persons, deliveries=report.deliveries))
+    print(
+        t(
+            "ops-retention-done",
+            years=settings.retention_years,
+            participants=report.participants,
+            files=report.files_deleted,
+            persons=report.persons,
+            deliveries=report.deliveries,
+        )
+    )
     for c in report.contests:
-        print(t("ops-retention-contest", code=c.code, ended=c.ended_at[:10], participants=c.participants, roles=c.roles, files=c.files_deleted))
+        print(
+            t(
+                "ops-retention-contest",
+                code=c.code,
+                ended=c.ended_at[:10],
+                participants=c.participants,
+                roles=c.roles,
+                files=c.files_deleted,
+            )
+        )
     if report.undated:
         print(t("ops-retention-undated", codes=", ".join(report.undated)))
     return 0
@@ -304,7 +376,9 @@ async def _export_person(settings: Settings, telegram_id: int, output: Path | No
     try:
         if not settings.is_postgres:
             await upgrade(settings.effective_database_url, engine)
-        services = Services(build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None))
+        services = Services(
+            build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None)
+        )
         data = await services.retention.export_person(None, telegram_id, operator=True)
     finally:
         await engine.dispose()
@@ -324,15 +398,24 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply database migrations")
     load = sub.add_parser("load-contest", help="load or re-load a contest definition")
     load.add_argument("file", type=Path)
-    load_scheme = sub.add_parser("load-scheme", help="load or re-load a marking scheme (YAML or XLSX)")
+    load_scheme = sub.add_parser(
+        "load-scheme", help="load or re-load a marking scheme (YAML or XLSX)"
+    )
     load_scheme.add_argument("file", type=Path)
     load_scheme.add_argument("--contest", required=True, metavar="CODE", help="the contest's code")
-    verify = sub.add_parser("verify-protocol", help="does this exact PDF match a signed protocol version?")
+    verify = sub.add_parser(
+        "verify-protocol", help="does this exact PDF match a signed protocol version?"
+    )
     verify.add_argument("file", type=Path)
     sub.add_parser("generate-key", help="print a new PD_ENCRYPTION_KEY")
     sub.add_parser("sweep", help="run one sweep now: create due reminders, enqueue due messages")
-    sub.add_parser("retention", help="run the retention purge now (R-PD-3): anonymise contests ended RETENTION_YEARS ago")
-    export = sub.add_parser("export-person", help="everything held about one person, as JSON (subject-access request)")
+    sub.add_parser(
+        "retention",
+        help="run the retention purge now (R-PD-3): anonymise contests ended RETENTION_YEARS ago",
+    )
+    export = sub.add_parser(
+        "export-person", help="everything held about one person, as JSON (subject-access request)"
+    )
     export.add_argument("telegram_id", type=int)
     export.add_argument("--output", type=Path, help="write to this file instead of standard output")
     schema = sub.add_parser("contest-schema", help="print the contest file's JSON Schema")
@@ -355,7 +438,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     settings = _settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     from models import logsafe
 
@@ -381,7 +466,12 @@ def main(argv: list[str] | None = None) -> int:
     from models.clock import ClockMisconfigured, resolve_clock
 
     try:
-        asyncio.run(resolve_clock(settings, "bot" if args.command in (None, "run") else f"python -m bot {args.command}"))
+        asyncio.run(
+            resolve_clock(
+                settings,
+                "bot" if args.command in (None, "run") else f"python -m bot {args.command}",
+            )
+        )
     except ClockMisconfigured as exc:
         print(exc, file=sys.stderr)
         return 2

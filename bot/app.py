@@ -56,10 +56,14 @@ class MissingToken(SystemExit):
 
 def build_bot(settings: Settings) -> Bot:
     if settings.bot_token is None:
-        raise MissingToken("BOT_TOKEN is not set: get a token from @BotFather and export BOT_TOKEN=…")
+        raise MissingToken(
+            "BOT_TOKEN is not set: get a token from @BotFather and export BOT_TOKEN=…"
+        )
     session = None
     if settings.telegram_api_url:
-        api = TelegramAPIServer.from_base(settings.telegram_api_url, is_local=settings.telegram_api_local)
+        api = TelegramAPIServer.from_base(
+            settings.telegram_api_url, is_local=settings.telegram_api_local
+        )
         session = AiohttpSession(api=api)
     bot = Bot(
         token=settings.bot_token.get_secret_value(),
@@ -94,7 +98,8 @@ def build_context(
     return ServiceContext(
         sessionmaker=sessionmaker,
         cipher=PersonalDataCipher(settings.encryption_key()),
-        clock=clock or clock_from_settings(settings),  # CLOCK_START: the rehearsal clock (models.clock)
+        clock=clock
+        or clock_from_settings(settings),  # CLOCK_START: the rehearsal clock (models.clock)
         jobs=jobs,
         admin_ids=settings.admin_ids,
         download_limit=settings.download_limit,
@@ -111,7 +116,9 @@ def build_storage(settings: Settings, ctx: ServiceContext) -> BaseStorage:
 
     if settings.redis_url:
         isolation, redis = redis_isolation(settings.redis_url)
-        return DatabaseStorage(ctx.sessionmaker, ctx.cipher, clock=ctx.clock, events_isolation=isolation, redis=redis)
+        return DatabaseStorage(
+            ctx.sessionmaker, ctx.cipher, clock=ctx.clock, events_isolation=isolation, redis=redis
+        )
     return DatabaseStorage(ctx.sessionmaker, ctx.cipher, clock=ctx.clock)
 
 
@@ -125,12 +132,16 @@ def events_isolation_for(storage: BaseStorage) -> BaseEventIsolation:
     own = getattr(storage, "events_isolation", None)
     if isinstance(own, BaseEventIsolation):
         return own
-    return storage.create_isolation() if isinstance(storage, RedisStorage) else SimpleEventIsolation()
+    return (
+        storage.create_isolation() if isinstance(storage, RedisStorage) else SimpleEventIsolation()
+    )
 
 
 def create_dispatcher(services: Services, storage: BaseStorage | None = None) -> Dispatcher:
     storage = storage or MemoryStorage()
-    dp = Dispatcher(storage=storage, events_isolation=events_isolation_for(storage), services=services)
+    dp = Dispatcher(
+        storage=storage, events_isolation=events_isolation_for(storage), services=services
+    )
     # The conversation row is read once per update, not once per state filter (bot.storage).
     dp.update.outer_middleware(ConversationCache())
     # Every update speaks the person's language (/language, else Telegram's); Russian by default.
@@ -213,10 +224,17 @@ def enqueue_job(job: str, entity_id: int) -> None:
 
 def build_runtime(settings: Settings) -> Runtime:
     # issue #13, item 2: a pool sized for MAX_CONCURRENT_UPDATES, so a burst queues, not times out
-    engine = create_engine(settings.effective_database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow, pool_timeout=settings.db_pool_timeout)
+    engine = create_engine(
+        settings.effective_database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+    )
     sessionmaker = create_sessionmaker(engine)
     services = Services(build_context(settings, sessionmaker, jobs=enqueue_job))
     bot = build_bot(settings)
     dp = create_dispatcher(services, build_storage(settings, services.ctx))
-    send_gate.install(bot, dp, settings)  # replies under Telegram's limits, ahead of the outbox (issue #13 §3)
+    send_gate.install(
+        bot, dp, settings
+    )  # replies under Telegram's limits, ahead of the outbox (issue #13 §3)
     return Runtime(settings, engine, services, bot, dp)

@@ -191,7 +191,11 @@ def nav_button_data(spec: dict[str, Any]) -> str:
         return GuardianCb(contest_id=contest_id, action="open").pack()
     # scoring (R-SCO): straight to an aspect, a vote, a sheet, a correction, the worklist
     if action == "score":
-        return ScoreCb(target_id=int(spec["target"]), aspect_id=int(spec.get("aspect", 0)), scheme_id=int(spec.get("scheme", 0))).pack()
+        return ScoreCb(
+            target_id=int(spec["target"]),
+            aspect_id=int(spec.get("aspect", 0)),
+            scheme_id=int(spec.get("scheme", 0)),
+        ).pack()
     if action == "allow":
         return AllowCb(target_id=int(spec["target"]), allow=spec.get("value") == "1").pack()
     if action == "sheet":
@@ -199,7 +203,11 @@ def nav_button_data(spec: dict[str, Any]) -> str:
     if action == "correction":
         return CorrCb(correction_id=int(spec["correction"]), action="view").pack()
     if action == "protocol":
-        return ProtocolCb(protocol_id=int(spec["protocol"]), version=int(spec.get("version", 0)), action=spec.get("do", "view")).pack()
+        return ProtocolCb(
+            protocol_id=int(spec["protocol"]),
+            version=int(spec.get("version", 0)),
+            action=spec.get("do", "view"),
+        ).pack()
     if action == "preappeal":
         return PreAppealCb(pre_appeal_id=int(spec["id"]), vote=int(spec.get("vote", -1))).pack()
     if action == "appeal":

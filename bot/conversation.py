@@ -54,14 +54,19 @@ def continue_button(step: str, data: dict[str, Any]) -> InlineKeyboardButton | N
         return resume_button()
     contest_id = data.get("contest_id")
     if _group(step) in PARTICIPANT_STEPS and isinstance(contest_id, int):
-        return InlineKeyboardButton(text=tr("btn-conv-continue"), callback_data=NavCb(contest_id=contest_id, to="form").pack())
+        return InlineKeyboardButton(
+            text=tr("btn-conv-continue"),
+            callback_data=NavCb(contest_id=contest_id, to="form").pack(),
+        )
     back = data.get(BACK_KEY)
     if isinstance(back, str) and back:
         return InlineKeyboardButton(text=tr("btn-conv-continue"), callback_data=back)
     return None
 
 
-async def where_they_were(user_id: int, services: Services, state: FSMContext | None, raw_state: str | None) -> Reply | None:
+async def where_they_were(
+    user_id: int, services: Services, state: FSMContext | None, raw_state: str | None
+) -> Reply | None:
     """The answer to a message no handler took, or ``None`` for «Не понимаю»."""
     if state is None:
         return None
@@ -70,19 +75,25 @@ async def where_they_were(user_id: int, services: Services, state: FSMContext | 
         # still at a step, but this message does not fit it: continue it, or leave with «Отмена»
         button = continue_button(raw_state, data)
         rows = [[button]] if button is not None else []
-        return tr("conv-in-step", step=step_label(raw_state)), InlineKeyboardMarkup(inline_keyboard=[*rows, cancel_row()])
+        return tr("conv-in-step", step=step_label(raw_state)), InlineKeyboardMarkup(
+            inline_keyboard=[*rows, cancel_row()]
+        )
     left = data.get(LEFT_KEY)
     if isinstance(left, str) and left and _group(left) not in PARTICIPANT_STEPS:
         button = continue_button(left, data)
         if button is None:
             return tr("conv-left-step-no-button", step=step_label(left)), None
-        return tr("conv-left-step", step=step_label(left)), InlineKeyboardMarkup(inline_keyboard=[[button]])
+        return tr("conv-left-step", step=step_label(left)), InlineKeyboardMarkup(
+            inline_keyboard=[[button]]
+        )
     # the participant's form is checked against the database, not a remembered step: it may
     # have been finished since, or the position was lost before it lived in the database
     return await unfinished_participant(user_id, services, data)
 
 
-async def unfinished_participant(user_id: int, services: Services, data: dict[str, Any]) -> Reply | None:
+async def unfinished_participant(
+    user_id: int, services: Services, data: dict[str, Any]
+) -> Reply | None:
     """«Вы заполняли анкету / заявку … Продолжить?» (→ /start's resume) or ``None``. QA of
     issue #15: a condition question (birth date, стаж) left with a command is asked again
     («Вы были на шаге «дата рождения»… Продолжить?»); at the consent request a stray message
@@ -112,18 +123,32 @@ async def unfinished_participant(user_id: int, services: Services, data: dict[st
     left = data.get(LEFT_KEY)
     if status in (VerificationStatus.DRAFT, VerificationStatus.REJECTED):
         key = "conv-participant-form"
-    elif status == VerificationStatus.ACCEPTED and view.application is not None and view.application.status == ApplicationStatus.DRAFT:
+    elif (
+        status == VerificationStatus.ACCEPTED
+        and view.application is not None
+        and view.application.status == ApplicationStatus.DRAFT
+    ):
         key = "conv-participant-application"
     elif status == VerificationStatus.ACCEPTED and _left_apply_step(left):
         # a nomination's question (birth date, стаж) left with a command: asked again
         button = continue_button(left, data)
         if button is None:
             return None
-        return tr("conv-left-step", step=step_label(left)), InlineKeyboardMarkup(inline_keyboard=[[button]])
+        return tr("conv-left-step", step=step_label(left)), InlineKeyboardMarkup(
+            inline_keyboard=[[button]]
+        )
     else:
         return None
-    button = InlineKeyboardButton(text=tr("btn-conv-continue"), callback_data=NavCb(contest_id=contest_id, to="form").pack())
+    button = InlineKeyboardButton(
+        text=tr("btn-conv-continue"), callback_data=NavCb(contest_id=contest_id, to="form").pack()
+    )
     return tr(key), InlineKeyboardMarkup(inline_keyboard=[[button]])
 
 
-__all__ = ["PARTICIPANT_STEPS", "continue_button", "step_label", "unfinished_participant", "where_they_were"]
+__all__ = [
+    "PARTICIPANT_STEPS",
+    "continue_button",
+    "step_label",
+    "unfinished_participant",
+    "where_they_were",
+]

@@ -66,7 +66,13 @@ async def send(bot: Bot, chat_id: int, text: str, kb: InlineKeyboardMarkup | Non
 
 
 async def prompt(
-    bot: Bot, chat_id: int, state: FSMContext, prompt_state: State, text: str, back: CallbackData | str, **data: object
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    prompt_state: State,
+    text: str,
+    back: CallbackData | str,
+    **data: object,
 ) -> None:
     """A free-text prompt with «Отмена» (bot.prompts, issue #12): ``back`` re-opens the
     screen the person came from; cancelling changes nothing. The question is remembered as
@@ -76,7 +82,11 @@ async def prompt(
     remembered = {"state": prompt_state.state, "text": text, "rows": []}
     await state.update_data(
         **data,
-        **{BACK_KEY: back if isinstance(back, str) else back.pack(), PROMPT_KEY: remembered, LEFT_KEY: None},
+        **{
+            BACK_KEY: back if isinstance(back, str) else back.pack(),
+            PROMPT_KEY: remembered,
+            LEFT_KEY: None,
+        },
     )
     await bot.send_message(chat_id, text, reply_markup=cancel_markup())
 
@@ -126,7 +136,9 @@ def button_label(title: str, number: int | None = None, width: int = 48) -> str:
         return prefix + text
     words = text.split(" ")
     tail: list[str] = []
-    while len(words) - len(tail) > 1 and len(" ".join([words[-1 - len(tail)], *tail])) <= width // 3:
+    while (
+        len(words) - len(tail) > 1 and len(" ".join([words[-1 - len(tail)], *tail])) <= width // 3
+    ):
         tail.insert(0, words[-1 - len(tail)])
     ending = " … " + " ".join(tail) if tail else "…"
     head: list[str] = []
@@ -139,7 +151,9 @@ def button_label(title: str, number: int | None = None, width: int = 48) -> str:
     return prefix + " ".join(head).rstrip(",;:—- ") + ending
 
 
-async def contest_for_anyone(message: Message, services: Services, state: FSMContext, then: str) -> int | None:
+async def contest_for_anyone(
+    message: Message, services: Services, state: FSMContext, then: str
+) -> int | None:
     """The contest a command is about, for staff (the contests they coordinate) and for
     participants alike; when several fit, a picker whose choice comes back as
     ``ContestCb(then=then)`` and ``None`` is returned."""
@@ -149,8 +163,12 @@ async def contest_for_anyone(message: Message, services: Services, state: FSMCon
         ids = sorted(roles.coordinator_contests)
         if len(ids) == 1:
             return ids[0]
-        contests = [c for c in await services.contests.contests() if c.id in roles.coordinator_contests]
-        await message.answer(tr("coord-choose-contest"), reply_markup=contest_picker(contests, then))
+        contests = [
+            c for c in await services.contests.contests() if c.id in roles.coordinator_contests
+        ]
+        await message.answer(
+            tr("coord-choose-contest"), reply_markup=contest_picker(contests, then)
+        )
         return None
     resolved = await resolve_contest(services, state, uid)
     if isinstance(resolved, int):
@@ -165,7 +183,10 @@ async def contest_for_anyone(message: Message, services: Services, state: FSMCon
 def contest_picker(contests: list[ContestBrief], then: str) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for c in contests:
-        kb.button(text=button_label(c.title, width=60), callback_data=ContestCb(contest_id=c.id, then=then))
+        kb.button(
+            text=button_label(c.title, width=60),
+            callback_data=ContestCb(contest_id=c.id, then=then),
+        )
     kb.adjust(1)
     return kb.as_markup()
 
@@ -198,7 +219,12 @@ async def show_next(
         await state.set_state(None)
         # one message, not two: under Telegram's 30 messages/s a burst of /start is answered
         # twice as fast (issue #13)
-        await send(bot, chat_id, tr("welcome", contest=contest.title) + "\n\n" + consent_text(contest), consent_keyboard(contest_id))
+        await send(
+            bot,
+            chat_id,
+            tr("welcome", contest=contest.title) + "\n\n" + consent_text(contest),
+            consent_keyboard(contest_id),
+        )
         return
     status = VerificationStatus(view.status)
     if status in (VerificationStatus.DRAFT, VerificationStatus.REJECTED):
@@ -210,7 +236,9 @@ async def show_next(
     elif status == VerificationStatus.ACCEPTED and view.application is None:
         await state.set_state(None)
         await show_nominations(bot, chat_id, services, contest_id)
-    elif status == VerificationStatus.ACCEPTED and view.application.status == ApplicationStatus.DRAFT:
+    elif (
+        status == VerificationStatus.ACCEPTED and view.application.status == ApplicationStatus.DRAFT
+    ):
         await state.set_state(None)
         await send(bot, chat_id, *application_menu(view))
     else:
@@ -222,8 +250,12 @@ def greets_as_staff(who: Viewer) -> bool:
     """Staff who take part in nothing are greeted with their tools, not a participant's consent
     form (/start); a stray message of theirs is not pointed at that form either."""
     roles = who.staff_roles()
-    team = any(r in who.menu_roles() for r in ("team_representative", "volunteer"))  # R-APL-2, R-RES-3
-    staff = roles.is_coordinator or roles.is_admin or who.is_expert or who.is_commission_member or team
+    team = any(
+        r in who.menu_roles() for r in ("team_representative", "volunteer")
+    )  # R-APL-2, R-RES-3
+    staff = (
+        roles.is_coordinator or roles.is_admin or who.is_expert or who.is_commission_member or team
+    )
     return staff and not who.participations
 
 
@@ -273,12 +305,16 @@ def consent_text(contest: ContestBrief) -> str:
 def consent_keyboard(contest_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=tr("btn-pd-agree"), callback_data=ConsentCb(contest_id=contest_id, agree=True))
-    kb.button(text=tr("btn-pd-decline"), callback_data=ConsentCb(contest_id=contest_id, agree=False))
+    kb.button(
+        text=tr("btn-pd-decline"), callback_data=ConsentCb(contest_id=contest_id, agree=False)
+    )
     kb.adjust(1)
     return kb.as_markup()
 
 
-async def show_form_step(bot: Bot, chat_id: int, services: Services, state: FSMContext, view: ParticipantView) -> None:
+async def show_form_step(
+    bot: Bot, chat_id: int, services: Services, state: FSMContext, view: ParticipantView
+) -> None:
     cid = view.contest.id
     if not view.full_name:
         await prompt(bot, chat_id, state, Form.full_name, tr("form-ask-full-name"), form_back(cid))
@@ -288,7 +324,9 @@ async def show_form_step(bot: Bot, chat_id: int, services: Services, state: FSMC
         await state.set_state(None)
         await send(bot, chat_id, tr("form-ask-region"), await region_keyboard(services, cid))
     elif not view.organisation:
-        await show_organisations(bot, chat_id, services, state, cid, view.region.id, view.region.title)
+        await show_organisations(
+            bot, chat_id, services, state, cid, view.region.id, view.region.title
+        )
     else:
         await state.set_state(None)
         text = form_summary(view)
@@ -309,8 +347,15 @@ def form_summary(view: ParticipantView) -> str:
 
 def form_keyboard(contest_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr("btn-form-submit"), callback_data=FormCb(contest_id=contest_id, action="submit"))
-    for action, key in (("name", "btn-edit-name"), ("snils", "btn-edit-snils"), ("region", "btn-edit-region"), ("org", "btn-edit-organisation")):
+    kb.button(
+        text=tr("btn-form-submit"), callback_data=FormCb(contest_id=contest_id, action="submit")
+    )
+    for action, key in (
+        ("name", "btn-edit-name"),
+        ("snils", "btn-edit-snils"),
+        ("region", "btn-edit-region"),
+        ("org", "btn-edit-organisation"),
+    ):
         kb.button(text=tr(key), callback_data=FormCb(contest_id=contest_id, action=action))
     kb.adjust(1, 2, 2)
     return kb.as_markup()
@@ -319,13 +364,21 @@ def form_keyboard(contest_id: int) -> InlineKeyboardMarkup:
 async def region_keyboard(services: Services, contest_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for region in await services.participants.regions(contest_id):
-        kb.button(text=button_label(region.title), callback_data=RegionCb(contest_id=contest_id, region_id=region.id))
+        kb.button(
+            text=button_label(region.title),
+            callback_data=RegionCb(contest_id=contest_id, region_id=region.id),
+        )
     kb.adjust(1)
     return kb.as_markup()
 
 
 async def organisations_screen(
-    services: Services, contest_id: int, region_id: int, region_title: str, query: str | None, page: int
+    services: Services,
+    contest_id: int,
+    region_id: int,
+    region_title: str,
+    query: str | None,
+    page: int,
 ) -> tuple[str, InlineKeyboardMarkup]:
     result = await services.participants.organisations(contest_id, region_id, query, page)
     # a championship's participant is a student: not «в которой вы работаете» (QA 6a of issue #15)
@@ -344,29 +397,68 @@ async def organisations_screen(
     lines = []
     for n, org in enumerate(result.items, start=first + 1):
         lines.append(f"{n}. {html.escape(org.title)}")
-        kb.button(text=button_label(org.title, n), callback_data=OrgCb(contest_id=contest_id, org_id=org.id))
+        kb.button(
+            text=button_label(org.title, n),
+            callback_data=OrgCb(contest_id=contest_id, org_id=org.id),
+        )
     if lines:
         text += "\n\n" + "\n".join(lines)
     nav = []
     if result.page > 0:
-        nav.append((tr("btn-prev"), OrgPageCb(contest_id=contest_id, region_id=region_id, page=result.page - 1, search=bool(query))))
+        nav.append(
+            (
+                tr("btn-prev"),
+                OrgPageCb(
+                    contest_id=contest_id,
+                    region_id=region_id,
+                    page=result.page - 1,
+                    search=bool(query),
+                ),
+            )
+        )
     if result.page < result.pages - 1:
-        nav.append((tr("btn-next"), OrgPageCb(contest_id=contest_id, region_id=region_id, page=result.page + 1, search=bool(query))))
+        nav.append(
+            (
+                tr("btn-next"),
+                OrgPageCb(
+                    contest_id=contest_id,
+                    region_id=region_id,
+                    page=result.page + 1,
+                    search=bool(query),
+                ),
+            )
+        )
     for label, cb in nav:
         kb.button(text=f"{label} {result.page + 1}/{result.pages}", callback_data=cb)
     if query:
-        kb.button(text=tr("btn-show-all"), callback_data=OrgPageCb(contest_id=contest_id, region_id=region_id, page=0))
-    kb.button(text=tr("btn-edit-region"), callback_data=FormCb(contest_id=contest_id, action="region"))
+        kb.button(
+            text=tr("btn-show-all"),
+            callback_data=OrgPageCb(contest_id=contest_id, region_id=region_id, page=0),
+        )
+    kb.button(
+        text=tr("btn-edit-region"), callback_data=FormCb(contest_id=contest_id, action="region")
+    )
     kb.add(cancel_button())  # the search prompt can be left (issue #12)
     kb.adjust(*([1] * len(result.items)), max(1, len(nav)), 1, 1, 1)
     return text, kb.as_markup()
 
 
 async def show_organisations(
-    bot: Bot, chat_id: int, services: Services, state: FSMContext, contest_id: int, region_id: int, region_title: str
+    bot: Bot,
+    chat_id: int,
+    services: Services,
+    state: FSMContext,
+    contest_id: int,
+    region_id: int,
+    region_title: str,
 ) -> None:
     await state.set_state(Form.org_search)
-    await state.update_data(org_query=None, region_id=region_id, region_title=region_title, **{BACK_KEY: form_back(contest_id).pack()})
+    await state.update_data(
+        org_query=None,
+        region_id=region_id,
+        region_title=region_title,
+        **{BACK_KEY: form_back(contest_id).pack()},
+    )
     text, kb = await organisations_screen(services, contest_id, region_id, region_title, None, 0)
     await send(bot, chat_id, text, kb)
 
@@ -374,7 +466,9 @@ async def show_organisations(
 # --------------------------------------------------------------------------- status (R-VER-5)
 
 
-def status_card(view: ParticipantView, notes: Sequence[str] = (), closed: DomainError | None = None) -> str:
+def status_card(
+    view: ParticipantView, notes: Sequence[str] = (), closed: DomainError | None = None
+) -> str:
     """The participant's /status. ``notes``: lines known to the conversation only (why a
     nomination was refused, QA 3 of issue #15); ``closed``: the championship's registration
     closed before the form was sent (R-VER-6) — said instead of the applications' deadline."""
@@ -409,9 +503,16 @@ def status_card(view: ParticipantView, notes: Sequence[str] = (), closed: Domain
         lines.append(status_line(view.guardian))
     lines += notes
     if closed is not None:
-        lines.append(tr("status-registration-closed", last_day=str(closed.args_.get("last_day", "—"))))
+        lines.append(
+            tr("status-registration-closed", last_day=str(closed.args_.get("last_day", "—")))
+        )
     elif view.contest.application_deadline:
-        lines.append(tr("status-deadline", deadline=format_dt(view.contest.application_deadline, view.contest.timezone)))
+        lines.append(
+            tr(
+                "status-deadline",
+                deadline=format_dt(view.contest.application_deadline, view.contest.timezone),
+            )
+        )
     return "\n".join(lines)
 
 
@@ -435,7 +536,10 @@ def conditions_lines(nom: NominationView) -> list[str]:
 async def show_nominations(bot: Bot, chat_id: int, services: Services, contest_id: int) -> None:
     kb = InlineKeyboardBuilder()
     for nom in await services.contests.nominations(contest_id):
-        kb.button(text=button_label(nom.title, width=60), callback_data=NominationCb(contest_id=contest_id, nomination_id=nom.id))
+        kb.button(
+            text=button_label(nom.title, width=60),
+            callback_data=NominationCb(contest_id=contest_id, nomination_id=nom.id),
+        )
     kb.adjust(1)
     await send(bot, chat_id, tr("nominations-title"), kb.as_markup())
 
@@ -446,7 +550,10 @@ def nomination_card(contest_id: int, nom: NominationView) -> tuple[str, InlineKe
     if cond:
         text += "\n\n" + tr("nomination-conditions") + "\n" + "\n".join("• " + c for c in cond)
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr("btn-choose-this"), callback_data=NominationCb(contest_id=contest_id, nomination_id=nom.id, choose=True))
+    kb.button(
+        text=tr("btn-choose-this"),
+        callback_data=NominationCb(contest_id=contest_id, nomination_id=nom.id, choose=True),
+    )
     kb.button(text=tr("btn-back"), callback_data=NavCb(contest_id=contest_id, to="nominations"))
     kb.adjust(1)
     return text, kb.as_markup()
@@ -465,7 +572,13 @@ def application_menu(view: ParticipantView) -> tuple[str, InlineKeyboardMarkup]:
         filled = bool(app.field_values.get(f.code))
         total += f.required
         done += f.required and filled
-        kb.button(text=tr("app-field-done" if filled else "app-field-todo", title=button_label(f.title, width=50)), callback_data=AppCb(contest_id=cid, action="field", code=f.code))
+        kb.button(
+            text=tr(
+                "app-field-done" if filled else "app-field-todo",
+                title=button_label(f.title, width=50),
+            ),
+            callback_data=AppCb(contest_id=cid, action="field", code=f.code),
+        )
     for slot in app.nomination.files:
         count = len(app.files_in(slot.code))
         total += slot.requirement.required
@@ -474,18 +587,25 @@ def application_menu(view: ParticipantView) -> tuple[str, InlineKeyboardMarkup]:
             key = "app-file-optional"
         else:
             key = "app-file-done" if count else "app-file-todo"
-        kb.button(text=tr(key, title=button_label(slot.title, width=50), count=count), callback_data=AppCb(contest_id=cid, action="file", code=slot.code))
+        kb.button(
+            text=tr(key, title=button_label(slot.title, width=50), count=count),
+            callback_data=AppCb(contest_id=cid, action="file", code=slot.code),
+        )
     total += 2
     done += app.consent_privacy + app.consent_transfer
     # Each consent button says the value it sets ("1" give, "0" take back), so a double
     # press sets it twice instead of toggling it back (issue #12).
     kb.button(
         text=tr("app-consent-privacy-on" if app.consent_privacy else "app-consent-privacy-off"),
-        callback_data=AppCb(contest_id=cid, action="privacy", code="0" if app.consent_privacy else "1"),
+        callback_data=AppCb(
+            contest_id=cid, action="privacy", code="0" if app.consent_privacy else "1"
+        ),
     )
     kb.button(
         text=tr("app-consent-transfer-on" if app.consent_transfer else "app-consent-transfer-off"),
-        callback_data=AppCb(contest_id=cid, action="transfer", code="0" if app.consent_transfer else "1"),
+        callback_data=AppCb(
+            contest_id=cid, action="transfer", code="0" if app.consent_transfer else "1"
+        ),
     )
     if view.guardian is not None:  # R-ROLE-5: a minor's parental consent
         from bot.handlers.guardians import menu_button
@@ -510,12 +630,22 @@ def application_summary(view: ParticipantView) -> tuple[str, InlineKeyboardMarku
     cid = view.contest.id
     lines = [tr("app-summary-title"), tr("app-summary-nomination", nomination=app.nomination.title)]
     for f in app.nomination.fields:
-        lines.append(tr("app-summary-field", title=f.title, value=app.field_values.get(f.code) or "—"))
+        lines.append(
+            tr("app-summary-field", title=f.title, value=app.field_values.get(f.code) or "—")
+        )
     for slot in app.nomination.files:
-        names = ", ".join(f"{x.file_name or 'файл'} ({rules.size_mb(x.size)} МБ)" for x in app.files_in(slot.code)) or "—"
+        names = (
+            ", ".join(
+                f"{x.file_name or 'файл'} ({rules.size_mb(x.size)} МБ)"
+                for x in app.files_in(slot.code)
+            )
+            or "—"
+        )
         lines.append(tr("app-summary-file", title=slot.title, files=names))
     kb = InlineKeyboardBuilder()
-    guardian_waits = view.guardian is not None and not view.guardian.accepted  # R-ROLE-5: sent once accepted
+    guardian_waits = (
+        view.guardian is not None and not view.guardian.accepted
+    )  # R-ROLE-5: sent once accepted
     if guardian_waits:
         from bot.handlers.guardians import menu_button, status_line
 

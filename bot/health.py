@@ -20,7 +20,15 @@ log = logging.getLogger(__name__)
 
 _HOLDER = "metrics_handler"
 #: events whose handlers are timed (the update observer itself only wraps them)
-_OBSERVED = ("message", "edited_message", "callback_query", "inline_query", "my_chat_member", "chat_member", "pre_checkout_query")
+_OBSERVED = (
+    "message",
+    "edited_message",
+    "callback_query",
+    "inline_query",
+    "my_chat_member",
+    "chat_member",
+    "pre_checkout_query",
+)
 
 
 def handler_name(handler: HandlerObject | None) -> str:
@@ -34,7 +42,12 @@ def handler_name(handler: HandlerObject | None) -> str:
 class _NameHandler(BaseMiddleware):
     """Inner middleware: runs once a handler is chosen; writes down which one."""
 
-    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]], event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
         holder = data.get(_HOLDER)
         if holder is not None:
             holder[0] = handler_name(data.get("handler"))
@@ -45,7 +58,12 @@ class UpdateMetrics(BaseMiddleware):
     """Outer middleware on updates: one count and one latency observation per update,
     labelled by the handler that took it ("unhandled" when none did)."""
 
-    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]], event: TelegramObject, data: dict[str, Any]) -> Any:
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
         holder = ["unhandled"]
         data[_HOLDER] = holder
         started = time.perf_counter()
@@ -68,7 +86,9 @@ def install_metrics(dp: Dispatcher) -> None:
             observer.middleware(namer)
 
 
-def health_app(engine: Any, redis_url: str | None, broker: Callable[[], Any] | None = None) -> web.Application:
+def health_app(
+    engine: Any, redis_url: str | None, broker: Callable[[], Any] | None = None
+) -> web.Application:
     async def healthz(request: web.Request) -> web.Response:
         return web.Response(text="ok\n")
 
@@ -88,7 +108,9 @@ def health_app(engine: Any, redis_url: str | None, broker: Callable[[], Any] | N
     return app
 
 
-async def start_health_server(port: int, engine: Any, redis_url: str | None, host: str = "0.0.0.0") -> web.AppRunner | None:
+async def start_health_server(
+    port: int, engine: Any, redis_url: str | None, host: str = "0.0.0.0"
+) -> web.AppRunner | None:
     """Serve on the running loop; None when off (port 0) or the port is taken (a warning)."""
     if not port:
         return None

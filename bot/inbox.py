@@ -214,11 +214,17 @@ class Inbox:
                     metrics.UPDATES_DUPLICATE.inc()
         return fresh
 
-    async def claim(self, update_id: int, *, force: bool = False) -> tuple[int, dict[str, Any]] | None:
+    async def claim(
+        self, update_id: int, *, force: bool = False
+    ) -> tuple[int, dict[str, Any]] | None:
         """Take an unhandled update for one more attempt: ``(attempts so far, raw update)``,
         or None when it is handled, given up, or (unless ``force``) another process holds it."""
         now = self.now()
-        conditions = [self._row(update_id), InboxUpdate.handled_at.is_(None), InboxUpdate.failed_at.is_(None)]
+        conditions = [
+            self._row(update_id),
+            InboxUpdate.handled_at.is_(None),
+            InboxUpdate.failed_at.is_(None),
+        ]
         if not force:
             conditions.append(or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until < now))
         stmt = (
@@ -235,20 +241,34 @@ class Inbox:
             return None
         return int(row.attempts), json.loads(self.cipher.decrypt(row.payload))
 
-    async def claim_pending(self, *, force: bool = False, skip: Iterable[int] = (), limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
+    async def claim_pending(
+        self, *, force: bool = False, skip: Iterable[int] = (), limit: int = 1000
+    ) -> list[tuple[int, dict[str, Any]]]:
         """:meth:`claim` every update left unhandled (oldest first, at most ``limit``) in ONE
         transaction — a restart after a crash mid-burst takes up hundreds at once."""
         now = self.now()
-        conditions = [InboxUpdate.bot_id == self.bot_id, InboxUpdate.handled_at.is_(None), InboxUpdate.failed_at.is_(None)]
+        conditions = [
+            InboxUpdate.bot_id == self.bot_id,
+            InboxUpdate.handled_at.is_(None),
+            InboxUpdate.failed_at.is_(None),
+        ]
         if not force:
             conditions.append(or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until < now))
         skipped = list(skip)
         if skipped:
             conditions.append(InboxUpdate.update_id.not_in(skipped))
-        chosen = select(InboxUpdate.update_id).where(*conditions).order_by(InboxUpdate.update_id).limit(limit)
+        chosen = (
+            select(InboxUpdate.update_id)
+            .where(*conditions)
+            .order_by(InboxUpdate.update_id)
+            .limit(limit)
+        )
         stmt = (
             update(InboxUpdate)
-            .where(InboxUpdate.bot_id == self.bot_id, InboxUpdate.update_id.in_(chosen.scalar_subquery()))
+            .where(
+                InboxUpdate.bot_id == self.bot_id,
+                InboxUpdate.update_id.in_(chosen.scalar_subquery()),
+            )
             # leased, not counted: hundreds are taken up at once and most wait for a slot — a
             # crash while they wait is not an attempt of theirs (the kill benchmark gave up on
             # updates never tried, after three restarts in 40 s)
@@ -279,7 +299,11 @@ class Inbox:
     async def _set(self, update_id: int, **values: Any) -> None:
         stmt = (
             update(InboxUpdate)
-            .where(self._row(update_id), InboxUpdate.handled_at.is_(None), InboxUpdate.failed_at.is_(None))
+            .where(
+                self._row(update_id),
+                InboxUpdate.handled_at.is_(None),
+                InboxUpdate.failed_at.is_(None),
+            )
             .values(**values)
             .execution_options(synchronize_session=False)
         )
@@ -300,11 +324,22 @@ class Inbox:
     async def pending(self, *, force: bool = False, limit: int = 1000) -> list[int]:
         """Updates neither handled nor given up (oldest first); unless ``force``, only those
         no live process holds (their lease ran out)."""
-        conditions = [InboxUpdate.bot_id == self.bot_id, InboxUpdate.handled_at.is_(None), InboxUpdate.failed_at.is_(None)]
+        conditions = [
+            InboxUpdate.bot_id == self.bot_id,
+            InboxUpdate.handled_at.is_(None),
+            InboxUpdate.failed_at.is_(None),
+        ]
         if not force:
-            conditions.append(or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until < self.now()))
+            conditions.append(
+                or_(InboxUpdate.lease_until.is_(None), InboxUpdate.lease_until < self.now())
+            )
         async with self.sessionmaker() as s:
-            rows = await s.execute(select(InboxUpdate.update_id).where(*conditions).order_by(InboxUpdate.update_id).limit(limit))
+            rows = await s.execute(
+                select(InboxUpdate.update_id)
+                .where(*conditions)
+                .order_by(InboxUpdate.update_id)
+                .limit(limit)
+            )
             return [int(r) for r in rows.scalars()]
 
     async def purge(self) -> int:
@@ -406,18 +441,31 @@ class InboxRunner:
                 if recorded and attempts > self.inbox.max_attempts:  # crashed on it too often
                     await self._give_up(update_id, raw)  # type: ignore[arg-type]
                     return "failed"
-                attempt = Attempt(update_id, attempts, final=attempts >= self.inbox.max_attempts or not recorded)  # type: ignore[arg-type]
+                attempt = Attempt(
+                    update_id, attempts, final=attempts >= self.inbox.max_attempts or not recorded
+                )  # type: ignore[arg-type]
                 try:
                     update = Update.model_validate(raw, context={"bot": self.bot})
                     # not recorded (an update_id beyond 64 bits): handled as before, the error
                     # handlers answer its failure
-                    await self.dp.feed_update(self.bot, update, **({ATTEMPT: attempt} if recorded else {}))
+                    await self.dp.feed_update(
+                        self.bot, update, **({ATTEMPT: attempt} if recorded else {})
+                    )
                 except Exception as exc:  # escaped the error handlers
                     if not retryable(exc):
-                        log.error("update %s: %s escaped the error handlers", update_id, type(exc).__name__)
+                        log.error(
+                            "update %s: %s escaped the error handlers",
+                            update_id,
+                            type(exc).__name__,
+                        )
                     else:
                         attempt.error = exc
-                        log.warning("update %s: attempt %d failed (%s)", update_id, attempts, type(exc).__name__)
+                        log.warning(
+                            "update %s: attempt %d failed (%s)",
+                            update_id,
+                            attempts,
+                            type(exc).__name__,
+                        )
                 if not recorded:
                     return "handled" if attempt.error is None else "failed"
                 if attempt.error is None:
@@ -433,7 +481,11 @@ class InboxRunner:
             self.spawn(self._retry(update_id, delay))  # type: ignore[arg-type]
             return "retry"
         except Exception as exc:  # the inbox itself failed (database down): recovery takes it later
-            log.error("update %s: inbox bookkeeping failed (%s); it will be handled again", update_id, type(exc).__name__)
+            log.error(
+                "update %s: inbox bookkeeping failed (%s); it will be handled again",
+                update_id,
+                type(exc).__name__,
+            )
             return "failed"
         finally:
             if not retrying:
@@ -467,7 +519,11 @@ class InboxRunner:
             try:
                 await self.bot.send_message(chat_id, t("inbox-gave-up", language or "ru"))
             except Exception as exc:
-                log.warning("update %s: the «try again» notice was not sent (%s)", update_id, type(exc).__name__)
+                log.warning(
+                    "update %s: the «try again» notice was not sent (%s)",
+                    update_id,
+                    type(exc).__name__,
+                )
 
     # --------------------------------------------------------------- recovery
     async def recover(self, *, force: bool = False) -> int:
@@ -484,7 +540,9 @@ class InboxRunner:
             log.info("inbox: %d unhandled update(s) taken up again", started)
         return started
 
-    async def housekeeping(self, stop: asyncio.Event, every: float = 30.0, purge_every: float = 3600.0) -> None:
+    async def housekeeping(
+        self, stop: asyncio.Event, every: float = 30.0, purge_every: float = 3600.0
+    ) -> None:
         """Until ``stop``: every ``every`` seconds take up abandoned updates; purge old rows
         every ``purge_every`` seconds. The first round comes ``every`` seconds after the start,
         not at once: the start's own writes (migrations, the first sweep) go first."""

@@ -50,7 +50,9 @@ class LanguageMiddleware(BaseMiddleware):
                 # issue #13: who this is — language AND roles — in one statement, once per
                 # update; handlers take it as ``viewer`` (bot.viewer)
                 viewer = await look_up(services, user, language)
-            except Exception as exc:  # never lose an update over the language: fall back to the guess
+            except (
+                Exception
+            ) as exc:  # never lose an update over the language: fall back to the guess
                 log.warning("language lookup failed (%s); using %s", type(exc).__name__, language)
             else:
                 data[VIEWER] = viewer
@@ -75,8 +77,12 @@ async def language(message: Message) -> None:
 
 
 @router.callback_query(LanguageCb.filter())
-async def language_chosen(query: CallbackQuery, callback_data: LanguageCb, services: Services) -> None:
-    chosen = await services.participants.set_language(query.from_user.id, callback_data.code, query.from_user.full_name)
+async def language_chosen(
+    query: CallbackQuery, callback_data: LanguageCb, services: Services
+) -> None:
+    chosen = await services.participants.set_language(
+        query.from_user.id, callback_data.code, query.from_user.full_name
+    )
     LANGUAGE.set(chosen)  # the confirmation already speaks the new language
     await query.answer()
     await query.message.edit_text(tr("lang-set"))

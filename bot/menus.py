@@ -21,11 +21,31 @@ log = logging.getLogger(__name__)
 ROLE_COMMANDS: dict[str, tuple[str, ...]] = {
     "participant": ("start", "status", "withdraw", "settings", "language", "tasks"),
     "coordinator": (
-        "queue", "applications", "broadcast", "progress", "remote", "scoring", "protocols", "publish", "verify", "appeal", "invite",
+        "queue",
+        "applications",
+        "broadcast",
+        "progress",
+        "remote",
+        "scoring",
+        "protocols",
+        "publish",
+        "verify",
+        "appeal",
+        "invite",
     ),
     "federal_coordinator": (
-        "queue", "applications", "broadcast", "progress", "remote", "scoring", "protocols", "publish", "verify", "commission",
-        "invite", "staff",
+        "queue",
+        "applications",
+        "broadcast",
+        "progress",
+        "remote",
+        "scoring",
+        "protocols",
+        "publish",
+        "verify",
+        "commission",
+        "invite",
+        "staff",
     ),
     "expert": ("scoring",),
     "chief": ("scheme", "protocols", "dispute"),
@@ -35,12 +55,31 @@ ROLE_COMMANDS: dict[str, tuple[str, ...]] = {
     "team_representative": ("appeal",),
     # admins pass every coordinator check, so they see the coordinator's tools too
     "admin": (
-        "queue", "applications", "broadcast", "progress", "remote", "scoring", "protocols", "publish", "verify", "commission",
-        "load_contest", "invite", "staff",
+        "queue",
+        "applications",
+        "broadcast",
+        "progress",
+        "remote",
+        "scoring",
+        "protocols",
+        "publish",
+        "verify",
+        "commission",
+        "load_contest",
+        "invite",
+        "staff",
     ),
 }
 ROLE_ORDER = (
-    "participant", "coordinator", "federal_coordinator", "expert", "chief", "mentor", "commission_member", "team_representative", "admin",
+    "participant",
+    "coordinator",
+    "federal_coordinator",
+    "expert",
+    "chief",
+    "mentor",
+    "commission_member",
+    "team_representative",
+    "admin",
 )
 
 
@@ -65,13 +104,17 @@ async def refresh_menu(bot: Bot, services: Services, who: Viewer) -> None:
     await set_menu(bot, services, who.telegram_id, roles)
 
 
-async def set_menu(bot: Bot, services: Services, telegram_id: int, roles: frozenset[str] | None = None) -> None:
+async def set_menu(
+    bot: Bot, services: Services, telegram_id: int, roles: frozenset[str] | None = None
+) -> None:
     """Show this person the commands of their roles. A failure (the person blocked the bot,
     a network error) is logged and never fails the action that changed the roles.
     ``roles``: already known this update (bot.viewer), else read."""
     if roles is None:
         roles = await services.invitations.menu_roles(telegram_id)
     try:
-        await bot.set_my_commands(commands_for(roles), scope=BotCommandScopeChat(chat_id=telegram_id))
+        await bot.set_my_commands(
+            commands_for(roles), scope=BotCommandScopeChat(chat_id=telegram_id)
+        )
     except TelegramAPIError as exc:
         log.warning("setMyCommands failed: %s", type(exc).__name__)

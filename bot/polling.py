@@ -61,13 +61,19 @@ class PollerBusy(SystemExit):
 
 
 def _holder() -> dict[str, Any]:
-    return {"pid": os.getpid(), "host": socket.gethostname(), "since": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}
+    return {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "since": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+    }
 
 
 def _describe(holder: dict[str, Any] | None) -> str:
     if not holder:
         return "неизвестно какой"
-    return f"pid {holder.get('pid', '?')} на {holder.get('host', '?')}, с {holder.get('since', '?')}"
+    return (
+        f"pid {holder.get('pid', '?')} на {holder.get('host', '?')}, с {holder.get('since', '?')}"
+    )
 
 
 class PollerLock:
@@ -148,14 +154,21 @@ class RedisLock(PollerLock):
             holder = json.loads(raw) if raw else None
         except ValueError:
             holder = None
-        if holder and holder.get("host") == socket.gethostname() and not _alive(int(holder.get("pid") or 0)):
+        if (
+            holder
+            and holder.get("host") == socket.gethostname()
+            and not _alive(int(holder.get("pid") or 0))
+        ):
             # our own predecessor on this host, gone without releasing: take over (compare-and-set)
             taken = await self.client.eval(
                 "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) else return 0 end",
                 1, self.key, raw, self.value, self.TTL_MS,
             )  # fmt: skip
             if taken:
-                log.warning("poller lock: taken over from a process of this host that no longer runs (pid %s)", holder.get("pid"))
+                log.warning(
+                    "poller lock: taken over from a process of this host that no longer runs (pid %s)",
+                    holder.get("pid"),
+                )
                 return
         await self.client.aclose()
         raise self.busy(holder)
@@ -177,7 +190,9 @@ class RedisLock(PollerLock):
                     log.warning("poller lock not re-taken (%s)", type(exc).__name__)
                     continue
                 if retaken:
-                    log.warning("poller lock was gone from Redis (restarted or flushed); taken again")
+                    log.warning(
+                        "poller lock was gone from Redis (restarted or flushed); taken again"
+                    )
                     continue
                 log.critical(t("poller-lost", where=self.where))
                 self.lost = True
@@ -201,7 +216,9 @@ class AdvisoryLock(PollerLock):
     async def acquire(self) -> None:
         conn = await self.engine.connect()
         key = f"contest-bot-poller:{self.bot_id}"
-        got = (await conn.execute(text("SELECT pg_try_advisory_lock(hashtext(:k))"), {"k": key})).scalar()
+        got = (
+            await conn.execute(text("SELECT pg_try_advisory_lock(hashtext(:k))"), {"k": key})
+        ).scalar()
         await conn.commit()
         if not got:
             holder = (
@@ -214,7 +231,15 @@ class AdvisoryLock(PollerLock):
                 )
             ).first()
             await conn.close()
-            described = {"pid": f"{holder.pid} (PostgreSQL)", "host": holder.host or "localhost", "since": str(holder.backend_start)[:19]} if holder else None
+            described = (
+                {
+                    "pid": f"{holder.pid} (PostgreSQL)",
+                    "host": holder.host or "localhost",
+                    "since": str(holder.backend_start)[:19],
+                }
+                if holder
+                else None
+            )
             raise self.busy(described)
         self._conn = conn
 
@@ -278,7 +303,12 @@ async def poll(
             while runner.backlog >= max(limit, runner.max_concurrent * 10) and not stop.is_set():  # noqa: ASYNC110 - the backlog has no event
                 await asyncio.sleep(0.05)
             fetch = asyncio.ensure_future(
-                bot(GetUpdates(offset=offset, timeout=timeout, limit=limit, allowed_updates=allowed), request_timeout=request_timeout)
+                bot(
+                    GetUpdates(
+                        offset=offset, timeout=timeout, limit=limit, allowed_updates=allowed
+                    ),
+                    request_timeout=request_timeout,
+                )
             )
             await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if not fetch.done():  # told to stop: whatever was fetched is not confirmed
@@ -289,7 +319,9 @@ async def poll(
             try:
                 updates: list[Update] = fetch.result()
             except Exception as exc:
-                log.error("getUpdates failed (%s: %s); again in %.1f s", type(exc).__name__, exc, delay)
+                log.error(
+                    "getUpdates failed (%s: %s); again in %.1f s", type(exc).__name__, exc, delay
+                )
                 await _sleep(stop, delay)
                 delay = min(delay * 2, 30.0)
                 continue
@@ -298,8 +330,14 @@ async def poll(
                 continue
             try:
                 fresh = await runner.record([raw_update(u) for u in updates])
-            except Exception as exc:  # not recorded: not confirmed either — Telegram sends them again
-                log.error("inbox: %d update(s) not recorded (%s); fetching them again", len(updates), type(exc).__name__)
+            except (
+                Exception
+            ) as exc:  # not recorded: not confirmed either — Telegram sends them again
+                log.error(
+                    "inbox: %d update(s) not recorded (%s); fetching them again",
+                    len(updates),
+                    type(exc).__name__,
+                )
                 await _sleep(stop, 1.0)
                 continue
             offset = updates[-1].update_id + 1  # recorded: the next getUpdates confirms them
@@ -313,7 +351,9 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), seconds)
 
 
-async def run_polling(bot: Bot, dp: Dispatcher, settings: Settings, lock: PollerLock | None = None) -> None:
+async def run_polling(
+    bot: Bot, dp: Dispatcher, settings: Settings, lock: PollerLock | None = None
+) -> None:
     """Run the poller until SIGTERM/SIGINT (or the lock is lost), then let in-flight updates
     finish; what does not finish stays in the inbox for the next start."""
     stop = asyncio.Event()
@@ -330,7 +370,11 @@ async def run_polling(bot: Bot, dp: Dispatcher, settings: Settings, lock: Poller
     housekeeping = None
     try:
         recovered = await runner.recover(force=True)  # the only poller: the previous one is gone
-        log.info("polling (inbox, at most %d updates at once; %d taken up from the last run)", settings.max_concurrent_updates, recovered)
+        log.info(
+            "polling (inbox, at most %d updates at once; %d taken up from the last run)",
+            settings.max_concurrent_updates,
+            recovered,
+        )
         housekeeping = asyncio.ensure_future(runner.housekeeping(stop))
         await poll(bot, dp, runner, stop)
     finally:

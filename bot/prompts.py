@@ -47,7 +47,9 @@ class PromptCb(CallbackData, prefix="px"):
 
 
 def cancel_button() -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=tr("btn-prompt-cancel"), callback_data=PromptCb(action="cancel").pack())
+    return InlineKeyboardButton(
+        text=tr("btn-prompt-cancel"), callback_data=PromptCb(action="cancel").pack()
+    )
 
 
 def cancel_row() -> list[InlineKeyboardButton]:
@@ -102,7 +104,9 @@ async def ask(
 
 def resume_button() -> InlineKeyboardButton:
     """«Продолжить»: ask the remembered prompt again (:func:`resume`)."""
-    return InlineKeyboardButton(text=tr("btn-conv-continue"), callback_data=PromptCb(action="resume").pack())
+    return InlineKeyboardButton(
+        text=tr("btn-conv-continue"), callback_data=PromptCb(action="resume").pack()
+    )
 
 
 @router.callback_query(PromptCb.filter(F.action == "resume"))
@@ -119,7 +123,9 @@ async def resume(query: CallbackQuery, state: FSMContext) -> None:
     await state.set_state(step)
     await state.update_data(**{LEFT_KEY: None})
     rows = [[InlineKeyboardButton(**b) for b in row] for row in prompt.get("rows") or []]
-    await query.bot.send_message(query.from_user.id, prompt["text"], reply_markup=cancel_markup(*rows))  # type: ignore[union-attr]
+    await query.bot.send_message(
+        query.from_user.id, prompt["text"], reply_markup=cancel_markup(*rows)
+    )  # type: ignore[union-attr]
 
 
 @router.callback_query(PromptCb.filter(F.action == "cancel"))
@@ -132,7 +138,9 @@ async def cancel(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer(tr("prompt-cancelled-short"))
     markup = None
     if back:
-        markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=tr("btn-prompt-back"), callback_data=back)]])
+        markup = InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text=tr("btn-prompt-back"), callback_data=back)]]
+        )
     if query.message is not None and hasattr(query.message, "edit_text"):
         try:
             await query.message.edit_text(tr("prompt-cancelled"), reply_markup=markup)
@@ -156,7 +164,9 @@ class CommandsLeavePrompts(BaseMiddleware):
         if isinstance(event, Message) and (event.text or "").startswith("/"):
             state: FSMContext | None = data.get("state")
             if state is not None and data.get("raw_state") is not None:
-                await state.update_data(**{LEFT_KEY: data["raw_state"]})  # where they were (fallback)
+                await state.update_data(
+                    **{LEFT_KEY: data["raw_state"]}
+                )  # where they were (fallback)
                 await state.set_state(None)
                 data["raw_state"] = None
         return await handler(event, data)

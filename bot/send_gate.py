@@ -45,9 +45,13 @@ log = logging.getLogger(__name__)
 RETRIES_AFTER_429 = 3
 
 _NOT_MESSAGES = frozenset({"sendchataction"})
-_OTHER_SENDS = frozenset({"copymessage", "copymessages", "forwardmessage", "forwardmessages", "stoppoll"})
+_OTHER_SENDS = frozenset(
+    {"copymessage", "copymessages", "forwardmessage", "forwardmessages", "stoppoll"}
+)
 
-_priority: contextvars.ContextVar[Priority] = contextvars.ContextVar("send_priority", default=Priority.INTERACTIVE)
+_priority: contextvars.ContextVar[Priority] = contextvars.ContextVar(
+    "send_priority", default=Priority.INTERACTIVE
+)
 
 
 @contextmanager
@@ -101,7 +105,12 @@ class SendGateMiddleware(BaseRequestMiddleware):
                 # every sender waits, this one included; then the same request again
                 await self.gate.pause(exc.retry_after)
                 attempt += 1
-                log.warning("%s answered 429 (retry after %ss), attempt %d", method.__api_method__, exc.retry_after, attempt)
+                log.warning(
+                    "%s answered 429 (retry after %ss), attempt %d",
+                    method.__api_method__,
+                    exc.retry_after,
+                    attempt,
+                )
                 if attempt > self.retries:
                     raise
 

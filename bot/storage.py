@@ -74,15 +74,27 @@ class ConversationCache(BaseMiddleware):
                 return await handler(event, data)
         finally:
             _rows.reset(token)
+
+
 _PK = ("bot_id", "chat_id", "user_id", "thread_id", "business_connection_id", "destiny")
 
 
 def _ident(key: StorageKey) -> tuple[int, int, int, int, str, str]:
-    return (key.bot_id, key.chat_id, key.user_id, key.thread_id or 0, key.business_connection_id or "", key.destiny)
+    return (
+        key.bot_id,
+        key.chat_id,
+        key.user_id,
+        key.thread_id or 0,
+        key.business_connection_id or "",
+        key.destiny,
+    )
 
 
 def _where(key: StorageKey) -> list[Any]:
-    return [getattr(ConversationState, name) == value for name, value in zip(_PK, _ident(key), strict=True)]
+    return [
+        getattr(ConversationState, name) == value
+        for name, value in zip(_PK, _ident(key), strict=True)
+    ]
 
 
 def _state_name(state: StateType) -> str | None:
@@ -154,7 +166,9 @@ class DatabaseStorage(BaseStorage):
         async with self._sessionmaker() as s:
             await reading_connection(s)
             found = (
-                await s.execute(select(ConversationState.state, ConversationState.data).where(*_where(key)))
+                await s.execute(
+                    select(ConversationState.state, ConversationState.data).where(*_where(key))
+                )
             ).one_or_none()
         row = (found[0], found[1]) if found is not None else (None, None)
         if rows is not None:
@@ -181,7 +195,9 @@ class DatabaseStorage(BaseStorage):
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, dict):
-            raise DataNotDictLikeError(f"Data must be a dict or dict-like object, got {type(data).__name__}")
+            raise DataNotDictLikeError(
+                f"Data must be a dict or dict-like object, got {type(data).__name__}"
+            )
         await self._write(key, data=data)
 
     async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -204,7 +220,12 @@ class DatabaseStorage(BaseStorage):
             created = await self._create(key, state, data, update)
             if created is not None:
                 return created
-        elif rows is not None and _ident(key) in rows and update is None and (state is _KEEP) != (data is _KEEP):
+        elif (
+            rows is not None
+            and _ident(key) in rows
+            and update is None
+            and (state is _KEEP) != (data is _KEEP)
+        ):
             # Only the state, or only the draft, of a row this update has seen: one UPDATE,
             # nothing to merge (a draft update, read-modify-write, takes the locked path).
             if await self._replace(key, rows, state, data):
@@ -214,7 +235,9 @@ class DatabaseStorage(BaseStorage):
                 # SQLite: the write lock now (BEGIN IMMEDIATE); PostgreSQL: the row's lock below.
                 await s.connection(execution_options={WRITE_LOCK: True})
                 row = await self._locked(s, key)
-                if row is None and (state not in (_KEEP, None) or (data is not _KEEP and data) or update):
+                if row is None and (
+                    state not in (_KEEP, None) or (data is not _KEEP and data) or update
+                ):
                     # PostgreSQL: no row to lock yet — create it (a concurrent writer of the
                     # same key waits on the key, then finds it), then lock it
                     await self._insert_empty(s, key)
@@ -223,7 +246,9 @@ class DatabaseStorage(BaseStorage):
                     data = self._decode(row.data if row is not None else None)
                     data.update(update)
                 new_state = (row.state if row is not None else None) if state is _KEEP else state
-                token = (row.data if row is not None else None) if data is _KEEP else self._encode(data)
+                token = (
+                    (row.data if row is not None else None) if data is _KEEP else self._encode(data)
+                )
                 if row is None:
                     new_state, token = None, None  # nothing was there and nothing is to be kept
                 elif new_state is None and token is None:
@@ -237,7 +262,12 @@ class DatabaseStorage(BaseStorage):
 
     @staticmethod
     async def _locked(s: AsyncSession, key: StorageKey) -> ConversationState | None:
-        stmt = select(ConversationState).where(*_where(key)).with_for_update().execution_options(populate_existing=True)
+        stmt = (
+            select(ConversationState)
+            .where(*_where(key))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         return (await s.execute(stmt)).scalar_one_or_none()
 
     async def _create(
@@ -249,13 +279,21 @@ class DatabaseStorage(BaseStorage):
         token = self._encode(content)
         if new_state is None and token is None:
             return {}  # nothing to keep, and nothing was there
-        values = dict(zip(_PK, _ident(key), strict=True), state=new_state, data=token, updated_at=self._now())
+        values = dict(
+            zip(_PK, _ident(key), strict=True), state=new_state, data=token, updated_at=self._now()
+        )
         async with self._sessionmaker() as s:
             async with s.begin():
                 await s.connection(execution_options={WRITE_LOCK: True})
-                insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+                insert = (
+                    postgresql.insert
+                    if s.get_bind().dialect.name == "postgresql"
+                    else sqlite.insert
+                )
                 result = await s.execute(
-                    insert(ConversationState).values(**values).on_conflict_do_nothing(index_elements=list(_PK))
+                    insert(ConversationState)
+                    .values(**values)
+                    .on_conflict_do_nothing(index_elements=list(_PK))
                 )
         if result.rowcount != 1:
             return None
@@ -281,7 +319,10 @@ class DatabaseStorage(BaseStorage):
             async with s.begin():
                 await s.connection(execution_options={WRITE_LOCK: True})
                 result = await s.execute(
-                    sa_update(ConversationState).where(*_where(key)).values(**values).execution_options(synchronize_session=False)
+                    sa_update(ConversationState)
+                    .where(*_where(key))
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
                 )
         if result.rowcount != 1:
             return False
@@ -289,10 +330,16 @@ class DatabaseStorage(BaseStorage):
         return True
 
     async def _insert_empty(self, s: AsyncSession, key: StorageKey) -> None:
-        values = dict(zip(_PK, _ident(key), strict=True), state=None, data=None, updated_at=self._now())
+        values = dict(
+            zip(_PK, _ident(key), strict=True), state=None, data=None, updated_at=self._now()
+        )
         dialect = s.bind.dialect.name if s.bind is not None else "sqlite"
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        await s.execute(insert(ConversationState).values(**values).on_conflict_do_nothing(index_elements=list(_PK)))
+        await s.execute(
+            insert(ConversationState)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=list(_PK))
+        )
 
     async def close(self) -> None:
         """The engine belongs to the runtime; only a Redis client we opened is closed here."""
@@ -326,7 +373,9 @@ def redis_isolation(url: str) -> tuple[BaseEventIsolation, Any]:
     from redis.asyncio import Redis
 
     redis = Redis.from_url(url)
-    return _ForgivingRedisIsolation(redis, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)), redis
+    return _ForgivingRedisIsolation(
+        redis, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+    ), redis
 
 
 __all__ = ["ConversationCache", "DatabaseStorage", "redis_isolation"]

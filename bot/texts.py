@@ -21,7 +21,11 @@ LANGUAGE: ContextVar[str] = ContextVar("language", default=LANG)
 def tr(key: str, /, **args: Any) -> str:
     """A catalogue text in the current language; string arguments are HTML-escaped (user
     input never becomes markup)."""
-    return t(key, LANGUAGE.get(), **{k: html.escape(v) if isinstance(v, str) else v for k, v in args.items()})
+    return t(
+        key,
+        LANGUAGE.get(),
+        **{k: html.escape(v) if isinstance(v, str) else v for k, v in args.items()},
+    )
 
 
 def format_dt(value: datetime | None, tz: str) -> str:
@@ -53,16 +57,25 @@ def error_text(err: DomainError, app: ApplicationView | None = None) -> str:
             args[key] = format_dt(value, tz)
     failures = args.pop("failures", None)
     missing = args.pop("missing", None)
-    text = tr("err-" + err.code.replace("_", "-"), **{k: v for k, v in args.items() if isinstance(v, (str, int))})
+    text = tr(
+        "err-" + err.code.replace("_", "-"),
+        **{k: v for k, v in args.items() if isinstance(v, (str, int))},
+    )
     lines = [text]
     if failures:
-        lines += ["• " + tr("cond-fail-" + f.code.replace("_", "-"), limit=f.limit or 0) for f in failures if isinstance(f, ConditionFailure)]
+        lines += [
+            "• " + tr("cond-fail-" + f.code.replace("_", "-"), limit=f.limit or 0)
+            for f in failures
+            if isinstance(f, ConditionFailure)
+        ]
     if missing is not None and app is not None:
         lines += ["• " + line for line in missing_lines(missing, app)]
     return "\n".join(lines)
 
 
-def staff_help(is_coordinator: bool, is_admin: bool, is_expert: bool = False, is_commission: bool = False) -> list[str]:
+def staff_help(
+    is_coordinator: bool, is_admin: bool, is_expert: bool = False, is_commission: bool = False
+) -> list[str]:
     parts = []
     if is_expert:
         parts.append(tr("help-expert"))

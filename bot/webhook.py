@@ -97,7 +97,11 @@ class UpdateRequestHandler(SimpleRequestHandler):
         try:
             fresh = await self.inbox.record([raw])
         except Exception as exc:
-            log.error("webhook: update %s not recorded in the inbox (%s); handled directly", update.update_id, type(exc).__name__)
+            log.error(
+                "webhook: update %s not recorded in the inbox (%s); handled directly",
+                update.update_id,
+                type(exc).__name__,
+            )
             attempt = Attempt(update.update_id, 1, final=False)
             async with self.inbox.semaphore:
                 await self.dispatcher.feed_update(bot, update, **self.data, **{ATTEMPT: attempt})
@@ -107,7 +111,9 @@ class UpdateRequestHandler(SimpleRequestHandler):
         return web.Response(status=200)
 
 
-def build_app(dispatcher: Dispatcher, bot: Bot, *, secret: str, path: str, inbox: InboxRunner | None = None) -> web.Application:
+def build_app(
+    dispatcher: Dispatcher, bot: Bot, *, secret: str, path: str, inbox: InboxRunner | None = None
+) -> web.Application:
     """The aiohttp application serving ``POST path`` for ``bot`` through ``dispatcher``
     (through ``inbox`` when given: ``serve`` always gives one)."""
     app = web.Application()
@@ -134,7 +140,11 @@ async def serve(bot: Bot, dispatcher: Dispatcher, settings: Settings) -> None:
     assert settings.webhook_secret is not None
     inbox = InboxRunner.for_settings(dispatcher, bot, settings)
     app = build_app(
-        dispatcher, bot, secret=settings.webhook_secret.get_secret_value(), path=settings.webhook_path, inbox=inbox
+        dispatcher,
+        bot,
+        secret=settings.webhook_secret.get_secret_value(),
+        path=settings.webhook_path,
+        inbox=inbox,
     )
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     await runner.setup()

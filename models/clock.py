@@ -71,7 +71,9 @@ class RehearsalClock:
 
     rehearsal = True
 
-    def __init__(self, start: datetime, anchor: datetime, tz: str = "Europe/Moscow", wall=_wall) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, start: datetime, anchor: datetime, tz: str = "Europe/Moscow", wall=_wall
+    ) -> None:  # type: ignore[no-untyped-def]
         if start.tzinfo is None or anchor.tzinfo is None:
             raise ValueError("a rehearsal clock needs time-zone-aware moments")
         self.start = start.astimezone(UTC)
@@ -126,7 +128,9 @@ def check_clock(settings: Settings) -> None:
     if settings.is_postgres and not settings.clock_start_allow_production:
         from notifications.i18n import t
 
-        raise ClockMisconfigured(t("clock-refused-production", start=settings.clock_start.isoformat()))
+        raise ClockMisconfigured(
+            t("clock-refused-production", start=settings.clock_start.isoformat())
+        )
 
 
 def clock_from_settings(settings: Settings) -> Clock:
@@ -140,11 +144,15 @@ def clock_from_settings(settings: Settings) -> Clock:
         # with the other processes by the difference of their start times).
         anchor = _wall()
         settings.clock_start_at = anchor
-        log.warning("rehearsal clock anchor not resolved from the database: this process's clock starts now")
+        log.warning(
+            "rehearsal clock anchor not resolved from the database: this process's clock starts now"
+        )
     return RehearsalClock(settings.clock_start, anchor, settings.timezone)
 
 
-async def resolve_anchor(sessionmaker: async_sessionmaker[AsyncSession], start: datetime, wall=_wall) -> datetime:  # type: ignore[no-untyped-def]
+async def resolve_anchor(
+    sessionmaker: async_sessionmaker[AsyncSession], start: datetime, wall=_wall
+) -> datetime:  # type: ignore[no-untyped-def]
     """The anchor of the rehearsal that starts at ``start``: the one recorded by the first
     process, else now (recorded here). One transaction under the write lock, so processes
     starting together agree on the first row."""
@@ -158,10 +166,20 @@ async def resolve_anchor(sessionmaker: async_sessionmaker[AsyncSession], start: 
         # SQLite: BEGIN IMMEDIATE (models.db); PostgreSQL: a transaction-scoped advisory lock
         conn = await s.connection(execution_options={WRITE_LOCK: True})
         if conn.dialect.name == "postgresql":
-            await s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": REHEARSAL_ACTION})
+            await s.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": REHEARSAL_ACTION}
+            )
         rows = (
-            await s.execute(select(AuditRecord).where(AuditRecord.action == REHEARSAL_ACTION).order_by(AuditRecord.id))
-        ).scalars().all()
+            (
+                await s.execute(
+                    select(AuditRecord)
+                    .where(AuditRecord.action == REHEARSAL_ACTION)
+                    .order_by(AuditRecord.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
         for row in rows:
             after = row.after or {}
             if after.get("clock_start") == key and after.get("anchor"):
@@ -169,8 +187,14 @@ async def resolve_anchor(sessionmaker: async_sessionmaker[AsyncSession], start: 
         anchor = wall()
         s.add(
             AuditRecord(
-                at=anchor, actor_telegram_id=None, action=REHEARSAL_ACTION, entity="clock", entity_id=None,
-                contest_id=None, before=None, after={"clock_start": key, "anchor": anchor.isoformat()},
+                at=anchor,
+                actor_telegram_id=None,
+                action=REHEARSAL_ACTION,
+                entity="clock",
+                entity_id=None,
+                contest_id=None,
+                before=None,
+                after={"clock_start": key, "anchor": anchor.isoformat()},
             )
         )
     return anchor
@@ -207,6 +231,8 @@ async def _anchor_from_database(settings: Settings) -> datetime:
         except DBAPIError as exc:
             from notifications.i18n import t
 
-            raise ClockMisconfigured(t("clock-no-database", error=str(exc.orig or exc).splitlines()[0])) from exc
+            raise ClockMisconfigured(
+                t("clock-no-database", error=str(exc.orig or exc).splitlines()[0])
+            ) from exc
     finally:
         await engine.dispose()

@@ -59,7 +59,12 @@ def parse_points(raw: str | Decimal | None, code: str) -> Decimal:
         points = Decimal(str(raw).strip().replace(",", ".").replace(" ", ""))
     except InvalidOperation:
         raise DomainError(code) from None
-    if not points.is_finite() or points < 0 or points > SCHEME_TOTAL_POINTS or points != points.quantize(POINTS_QUANTUM):
+    if (
+        not points.is_finite()
+        or points < 0
+        or points > SCHEME_TOTAL_POINTS
+        or points != points.quantize(POINTS_QUANTUM)
+    ):
         raise DomainError(code)
     return points
 
@@ -76,7 +81,9 @@ def check_deduction(current: Decimal, points: Decimal, *, who: str) -> None:
     """R-APL-9: a deduction cannot take a participant's total below zero — refused with the
     total they have now and the most that can be deducted."""
     if points > current:
-        raise DomainError("cms_deduction_below_zero", who=who, points=_pts(points), current=_pts(current))
+        raise DomainError(
+            "cms_deduction_below_zero", who=who, points=_pts(points), current=_pts(current)
+        )
 
 
 def check_penalty(points: Decimal, disqualify: bool, *, who: str) -> None:
@@ -86,12 +93,20 @@ def check_penalty(points: Decimal, disqualify: bool, *, who: str) -> None:
         raise DomainError("cms_penalty_missing", who=who)
 
 
-def check_restoration(current: Decimal, points: Decimal, *, who: str, maximum: Decimal = SCHEME_TOTAL_POINTS) -> None:
+def check_restoration(
+    current: Decimal, points: Decimal, *, who: str, maximum: Decimal = SCHEME_TOTAL_POINTS
+) -> None:
     """R-APL-9: a restoration (a scoring error in the appellant's disfavour) cannot take the
     total above the scheme's maximum — refused with the total now and the most restorable."""
     if current + points > maximum:
-        raise DomainError("cms_restore_over_max", who=who, points=_pts(points), current=_pts(current),
-                          maximum=_pts(maximum), most=_pts(max(maximum - current, Decimal(0))))
+        raise DomainError(
+            "cms_restore_over_max",
+            who=who,
+            points=_pts(points),
+            current=_pts(current),
+            maximum=_pts(maximum),
+            most=_pts(max(maximum - current, Decimal(0))),
+        )
 
 
 __all__ = [

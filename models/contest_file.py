@@ -335,7 +335,9 @@ def _duplicates(items: list[Any], place: str) -> list[DefinitionError]:
     errors: list[DefinitionError] = []
     for i, item in enumerate(items):
         if item.code in seen:
-            errors.append(DefinitionError(f"{place}[{i + 1}].code", "duplicate_code", {"code": item.code}))
+            errors.append(
+                DefinitionError(f"{place}[{i + 1}].code", "duplicate_code", {"code": item.code})
+            )
         seen.add(item.code)
     return errors
 
@@ -354,11 +356,17 @@ def _semantic_errors(d: ContestDef) -> list[DefinitionError]:
     if not any(s.application_deadline for s in d.stages):
         errors.append(DefinitionError("stages", "no_application_deadline"))
     for i, stage in enumerate(d.stages):
-        start, app, ev = (d.aware(stage.starts_at, end_of_day=False), d.aware(stage.application_deadline), d.aware(stage.evaluation_deadline))
+        start, app, ev = (
+            d.aware(stage.starts_at, end_of_day=False),
+            d.aware(stage.application_deadline),
+            d.aware(stage.evaluation_deadline),
+        )
         if app and ev and ev < app:
             errors.append(DefinitionError(f"stages[{i + 1}].evaluation_deadline", "deadline_order"))
         if start and app and app < start:
-            errors.append(DefinitionError(f"stages[{i + 1}].application_deadline", "deadline_before_start"))
+            errors.append(
+                DefinitionError(f"stages[{i + 1}].application_deadline", "deadline_before_start")
+            )
     region_codes = {r.code for r in d.regions}
     nomination_codes = {n.code for n in d.nominations}
     seen_roles: set[tuple[Any, str]] = set()
@@ -379,9 +387,13 @@ def _semantic_errors(d: ContestDef) -> list[DefinitionError]:
                 errors.append(DefinitionError(f"{place}.chief_for", "chief_must_be_expert"))
                 break
             if code not in nomination_codes:
-                errors.append(DefinitionError(f"{place}.chief_for", "unknown_nomination", {"code": code}))
+                errors.append(
+                    DefinitionError(f"{place}.chief_for", "unknown_nomination", {"code": code})
+                )
         if person.commission_role is not None and person.role is not Role.COMMISSION_MEMBER:
-            errors.append(DefinitionError(f"{place}.commission_role", "commission_role_needs_member"))
+            errors.append(
+                DefinitionError(f"{place}.commission_role", "commission_role_needs_member")
+            )
         who = person.telegram_id or (person.name.casefold(), (person.email or "").casefold())
         if (who, person.role) in seen_roles:
             errors.append(DefinitionError(f"{place}.role", "duplicate_person_role"))
@@ -398,7 +410,9 @@ def _scheme_errors(d: ContestDef) -> list[DefinitionError]:
     errors: list[DefinitionError] = []
     nominations = {n.code for n in d.nominations}
     stages = {st.code for st in d.stages}
-    experts = {p.telegram_id for p in d.people if p.role is Role.EXPERT and p.telegram_id is not None}
+    experts = {
+        p.telegram_id for p in d.people if p.role is Role.EXPERT and p.telegram_id is not None
+    }
     seen: set[tuple[str, str]] = set()
     for i, raw in enumerate(d.schemes):
         prefix = f"schemes[{i + 1}]"
@@ -406,20 +420,31 @@ def _scheme_errors(d: ContestDef) -> list[DefinitionError]:
             scheme = validate_scheme(raw)
         except DefinitionInvalid as exc:
             errors += [
-                DefinitionError(prefix if e.place == "—" else f"{prefix}.{e.place}", e.code, e.args) for e in exc.errors
+                DefinitionError(prefix if e.place == "—" else f"{prefix}.{e.place}", e.code, e.args)
+                for e in exc.errors
             ]
             continue
         if scheme.nomination not in nominations:
-            errors.append(DefinitionError(f"{prefix}.nomination", "unknown_nomination", {"code": scheme.nomination}))
+            errors.append(
+                DefinitionError(
+                    f"{prefix}.nomination", "unknown_nomination", {"code": scheme.nomination}
+                )
+            )
         if scheme.stage not in stages:
-            errors.append(DefinitionError(f"{prefix}.stage", "unknown_stage", {"code": scheme.stage}))
+            errors.append(
+                DefinitionError(f"{prefix}.stage", "unknown_stage", {"code": scheme.stage})
+            )
         if (scheme.nomination, scheme.stage) in seen:
             errors.append(DefinitionError(f"{prefix}.stage", "duplicate_scheme"))
         seen.add((scheme.nomination, scheme.stage))
         for j, g in enumerate(scheme.groups):
             for m in g.members:
                 if m not in experts:
-                    errors.append(DefinitionError(f"{prefix}.groups[{j + 1}].members", "not_an_expert", {"code": m}))
+                    errors.append(
+                        DefinitionError(
+                            f"{prefix}.groups[{j + 1}].members", "not_an_expert", {"code": m}
+                        )
+                    )
     return errors
 
 
@@ -438,7 +463,11 @@ def load_yaml_document(raw: bytes | str) -> Any:
         return yaml.load(text, Loader=_BoundedLoader)  # a SafeLoader with a depth limit
     except _YamlTooDeep as exc:
         raise DefinitionInvalid(
-            [DefinitionError(f"line {exc.line}", "yaml_too_deep", {"line": exc.line, "limit": MAX_YAML_DEPTH})]
+            [
+                DefinitionError(
+                    f"line {exc.line}", "yaml_too_deep", {"line": exc.line, "limit": MAX_YAML_DEPTH}
+                )
+            ]
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -446,10 +475,16 @@ def load_yaml_document(raw: bytes | str) -> Any:
         tag = _undefined_tag(exc)
         # a tag a SafeLoader has no constructor for is named, never «syntax error»
         if tag is not None and tag.startswith("!!python/"):
-            raise DefinitionInvalid([DefinitionError(f"line {line}", "yaml_unsafe_tag", {"line": line, "code": tag})]) from None
+            raise DefinitionInvalid(
+                [DefinitionError(f"line {line}", "yaml_unsafe_tag", {"line": line, "code": tag})]
+            ) from None
         if tag is not None:
-            raise DefinitionInvalid([DefinitionError(f"line {line}", "yaml_unknown_tag", {"line": line, "code": tag})]) from None
-        raise DefinitionInvalid([DefinitionError(f"line {line}", "yaml_syntax", {"line": line})]) from None
+            raise DefinitionInvalid(
+                [DefinitionError(f"line {line}", "yaml_unknown_tag", {"line": line, "code": tag})]
+            ) from None
+        raise DefinitionInvalid(
+            [DefinitionError(f"line {line}", "yaml_syntax", {"line": line})]
+        ) from None
 
 
 class _YamlTooDeep(yaml.YAMLError):

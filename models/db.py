@@ -42,7 +42,9 @@ def create_engine(
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         memory = not path or path == ":memory:"
-        engine = _create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **({} if memory else pool))
+        engine = _create_async_engine(
+            url, echo=echo, connect_args={"timeout": 30}, **({} if memory else pool)
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]

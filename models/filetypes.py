@@ -18,9 +18,28 @@ import puremagic
 #: container's first entry name, for Office files, too).
 HEAD_BYTES = 64 * 1024
 
-_OOXML = frozenset({"docx", "pptx", "xlsx", "xlsb", "xlsm", "docm", "pptm", "zip", "jar", "apk", "odt", "odp", "ods", "epub"})
+_OOXML = frozenset(
+    {
+        "docx",
+        "pptx",
+        "xlsx",
+        "xlsb",
+        "xlsm",
+        "docm",
+        "pptm",
+        "zip",
+        "jar",
+        "apk",
+        "odt",
+        "odp",
+        "ods",
+        "epub",
+    }
+)
 _OLE = frozenset({"doc", "ppt", "xls", "msg", "msi", "pps", "pot", "dot", "xlt", "wps"})
-_ISO_BMFF = frozenset({"mp4", "m4v", "m4a", "mov", "qt", "qtvr", "3gp", "3g2", "3ga", "3gpp", "f4v", "heic", "avif"})
+_ISO_BMFF = frozenset(
+    {"mp4", "m4v", "m4a", "mov", "qt", "qtvr", "3gp", "3g2", "3ga", "3gpp", "f4v", "heic", "avif"}
+)
 _MATROSKA = frozenset({"mkv", "webm", "mka", "mks"})
 
 #: For a claimed extension: the detected extensions a genuine file of that type may show.
@@ -97,7 +116,9 @@ def detect(head: bytes) -> Detected:
             return Detected("elf", "ELF", extensions | {"elf"})
     if matches:
         first = matches[0]
-        return Detected("other", (first.extension.lstrip(".").upper() or first.name)[:40], extensions)
+        return Detected(
+            "other", (first.extension.lstrip(".").upper() or first.name)[:40], extensions
+        )
     return Detected("unknown", "", extensions)
 
 

@@ -27,6 +27,7 @@ async def upgrade(url: str, engine: AsyncEngine | None = None) -> None:
     engine = engine or create_engine(url)
     try:
         async with engine.begin() as conn:
+
             def _upgrade(sync_conn):  # type: ignore[no-untyped-def]
                 cfg = alembic_config(url)
                 cfg.attributes["connection"] = sync_conn

@@ -114,7 +114,9 @@ def closeness(name: str, query_words: Sequence[str]) -> float:
     return total / len(query_words)
 
 
-def closest(names: Iterable[tuple[int, str]], query_words: Sequence[str], limit: int) -> list[tuple[int, str]]:
+def closest(
+    names: Iterable[tuple[int, str]], query_words: Sequence[str], limit: int
+) -> list[tuple[int, str]]:
     """The ``limit`` names closest to the query (scoring at least :data:`CLOSE_ENOUGH`), best
     first, ties by name — offered when nothing matches exactly (issue #15)."""
     scored = [(closeness(name, query_words), name, key) for key, name in names]
@@ -130,8 +132,10 @@ def abbreviate(name: str) -> str:
     for short, full in _BY_LENGTH:
         if len(short) < 3:
             continue  # «ДИ» is not an abbreviation people would recognise on a button
-        pattern = r"(?<![0-9A-Za-zА-Яа-яЁё])" + r"[\s-]+".join(
-            re.escape(w).replace("е", "[её]") for w in re.split(r"[\s-]+", full)
-        ) + r"(?![0-9A-Za-zА-Яа-яЁё])"
+        pattern = (
+            r"(?<![0-9A-Za-zА-Яа-яЁё])"
+            + r"[\s-]+".join(re.escape(w).replace("е", "[её]") for w in re.split(r"[\s-]+", full))
+            + r"(?![0-9A-Za-zА-Яа-яЁё])"
+        )
         out = re.sub(pattern, short.upper(), out, flags=re.IGNORECASE)
     return out

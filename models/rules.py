@@ -386,7 +386,9 @@ def check_file(
 
         found = content_matches(ext, offered.head)
         if found is not None:
-            return FileRefusal("wrong_content", claimed=ext, actual=found.kind, actual_name=found.name)
+            return FileRefusal(
+                "wrong_content", claimed=ext, actual=found.kind, actual_name=found.name
+            )
     if offered.size is None:
         return FileRefusal("size_unknown")
     if offered.size > requirement.max_size:
@@ -474,11 +476,19 @@ def journey_stage(verification: str, application: str | None) -> JourneyStage:
         return JourneyStage.FORM
     if application is None:
         return JourneyStage.NOMINATION
-    return JourneyStage.DONE if application == ApplicationStatus.SUBMITTED else JourneyStage.APPLICATION
+    return (
+        JourneyStage.DONE
+        if application == ApplicationStatus.SUBMITTED
+        else JourneyStage.APPLICATION
+    )
 
 
 #: R-REM-1, our decision: 7 days, 1 day and 3 hours before the application deadline
-DEADLINE_REMINDER_OFFSETS: tuple[timedelta, ...] = (timedelta(days=7), timedelta(days=1), timedelta(hours=3))
+DEADLINE_REMINDER_OFFSETS: tuple[timedelta, ...] = (
+    timedelta(days=7),
+    timedelta(days=1),
+    timedelta(hours=3),
+)
 
 
 def current_deadline_reminder(
@@ -766,7 +776,9 @@ def pre_appeal_quorum(accredited: int, cast: int) -> Quorum:
         raise ValueError("no accredited experts")
     if cast > accredited:
         raise ValueError("more votes than accredited experts")
-    needed = -(-accredited * PRE_APPEAL_QUORUM_PERCENT // 100)  # the smallest n with n·100 ≥ 80·accredited
+    needed = -(
+        -accredited * PRE_APPEAL_QUORUM_PERCENT // 100
+    )  # the smallest n with n·100 ≥ 80·accredited
     return Quorum(accredited, cast, needed)
 
 

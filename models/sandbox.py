@@ -95,7 +95,9 @@ class XlsxLimits:
 RATIO_FLOOR = 1 * MB
 #: How much of a sheet is read to find its <dimension> (it comes before the rows).
 _DIMENSION_WINDOW = 64 * 1024
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Za-z]{1,3})(\d{1,7})(?::([A-Za-z]{1,3})(\d{1,7}))?\"")
+_DIMENSION = re.compile(
+    rb"<(?:\w+:)?dimension\s+ref=\"([A-Za-z]{1,3})(\d{1,7})(?::([A-Za-z]{1,3})(\d{1,7}))?\""
+)
 
 
 def _mb(size: int) -> str:
@@ -144,7 +146,9 @@ def inspect_xlsx(raw: bytes, limits: XlsxLimits) -> None:
             raise FileRefused("file_too_many_parts", count=len(infos), limit=limits.max_members)
         unpacked = sum(i.file_size for i in infos)
         if unpacked > limits.max_unpacked:
-            raise FileRefused("file_unpacked_too_large", size=_mb(unpacked), limit=_mb_int(limits.max_unpacked))
+            raise FileRefused(
+                "file_unpacked_too_large", size=_mb(unpacked), limit=_mb_int(limits.max_unpacked)
+            )
         for info in infos:
             lower = info.filename.lower()
             limit = limits.max_part
@@ -154,12 +158,20 @@ def inspect_xlsx(raw: bytes, limits: XlsxLimits) -> None:
                 limit = limits.max_styles
             if info.file_size > limit:
                 raise FileRefused(
-                    "file_part_too_large", part=_part_label(info.filename), size=_mb(info.file_size), limit=_mb_int(limit)
+                    "file_part_too_large",
+                    part=_part_label(info.filename),
+                    size=_mb(info.file_size),
+                    limit=_mb_int(limit),
                 )
             if info.file_size > RATIO_FLOOR:
                 ratio = info.file_size // max(info.compress_size, 1)
                 if ratio > limits.max_ratio:
-                    raise FileRefused("file_ratio_too_high", part=_part_label(info.filename), ratio=ratio, limit=limits.max_ratio)
+                    raise FileRefused(
+                        "file_ratio_too_high",
+                        part=_part_label(info.filename),
+                        ratio=ratio,
+                        limit=limits.max_ratio,
+                    )
         for info in infos:
             if not _is_sheet(info.filename):
                 continue
@@ -195,7 +207,9 @@ def _pack_error(exc: BaseException) -> tuple[type[BaseException], tuple[Any, ...
     return type(exc), exc.args, dict(getattr(exc, "__dict__", {}))
 
 
-def _unpack_error(packed: tuple[type[BaseException], tuple[Any, ...], dict[str, Any]]) -> BaseException:
+def _unpack_error(
+    packed: tuple[type[BaseException], tuple[Any, ...], dict[str, Any]],
+) -> BaseException:
     cls, args, attrs = packed
     exc = cls.__new__(cls)
     exc.args = args
@@ -203,7 +217,9 @@ def _unpack_error(packed: tuple[type[BaseException], tuple[Any, ...], dict[str, 
     return exc
 
 
-def _child(conn: Any, func: Callable[..., Any], args: tuple[Any, ...], memory_mb: int, seconds: float) -> None:
+def _child(
+    conn: Any, func: Callable[..., Any], args: tuple[Any, ...], memory_mb: int, seconds: float
+) -> None:
     """In the child: bound memory and CPU, run, send ("ok", result) or ("error", packed)."""
     import resource
 
@@ -281,13 +297,21 @@ def call_bounded(func: Callable[..., T], *args: Any, seconds: float, memory_mb: 
         return payload[1]  # type: ignore[no-any-return]
     if kind == "error":
         raise _unpack_error(payload[1])
-    log.warning("bounded %s stopped: %s after %.1f s (exit code %s)", getattr(func, "__name__", func), kind, elapsed, proc.exitcode)
+    log.warning(
+        "bounded %s stopped: %s after %.1f s (exit code %s)",
+        getattr(func, "__name__", func),
+        kind,
+        elapsed,
+        proc.exitcode,
+    )
     if kind == "timeout":
         raise FileRefused("file_too_slow", seconds=int(seconds))
     raise FileRefused("file_too_complex", memory=memory_mb)
 
 
-_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _slots() -> asyncio.Semaphore:
@@ -298,11 +322,15 @@ def _slots() -> asyncio.Semaphore:
     return slots
 
 
-async def run_bounded(func: Callable[..., T], *args: Any, seconds: float = 20, memory_mb: int = 512) -> T:
+async def run_bounded(
+    func: Callable[..., T], *args: Any, seconds: float = 20, memory_mb: int = 512
+) -> T:
     """:func:`call_bounded` without blocking the event loop: at most :data:`MAX_CHILDREN`
     children at once, the others wait (asynchronously) for a free slot."""
     async with _slots():
-        return await asyncio.to_thread(call_bounded, func, *args, seconds=seconds, memory_mb=memory_mb)
+        return await asyncio.to_thread(
+            call_bounded, func, *args, seconds=seconds, memory_mb=memory_mb
+        )
 
 
 def warm_up() -> None:

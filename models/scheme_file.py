@@ -25,8 +25,12 @@ from models.contest_file import (
 )
 from models.rules import AspectKind
 
-PointsValue = Annotated[Decimal, Field(ge=0, le=rules.ASPECT_MAX_POINTS, max_digits=6, decimal_places=2)]
-AspectCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9А-Яа-яЁё_.-]+$")]
+PointsValue = Annotated[
+    Decimal, Field(ge=0, le=rules.ASPECT_MAX_POINTS, max_digits=6, decimal_places=2)
+]
+AspectCode = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9А-Яа-яЁё_.-]+$")
+]
 
 
 class _Strict(BaseModel):
@@ -44,7 +48,9 @@ class AspectDef(_Strict):
     code: AspectCode
     title: Text
     kind: AspectKind
-    max_points: Annotated[Decimal, Field(gt=0, le=rules.ASPECT_MAX_POINTS, max_digits=6, decimal_places=2)]
+    max_points: Annotated[
+        Decimal, Field(gt=0, le=rules.ASPECT_MAX_POINTS, max_digits=6, decimal_places=2)
+    ]
     options: list[OptionDef] = []
 
 
@@ -113,7 +119,9 @@ def semantic_errors(d: SchemeDef) -> list[DefinitionError]:
         errors.append(DefinitionError("criteria", "scheme_aspect_count", {"count": len(aspects)}))
     total = d.total_points()
     if total != rules.SCHEME_TOTAL_POINTS:
-        errors.append(DefinitionError("criteria", "scheme_total", {"total": f"{total.normalize():f}"}))
+        errors.append(
+            DefinitionError("criteria", "scheme_total", {"total": f"{total.normalize():f}"})
+        )
     errors += _dupes([(f"criteria[{i + 1}].code", c.code) for i, c in enumerate(d.criteria)])
     errors += _dupes(
         [
@@ -129,7 +137,11 @@ def semantic_errors(d: SchemeDef) -> list[DefinitionError]:
                 errors.append(DefinitionError(f"{place}.options", "discrete_needs_options"))
             elif max(o.points for o in a.options) != a.max_points:
                 errors.append(
-                    DefinitionError(f"{place}.options", "discrete_max_mismatch", {"limit": f"{a.max_points.normalize():f}"})
+                    DefinitionError(
+                        f"{place}.options",
+                        "discrete_max_mismatch",
+                        {"limit": f"{a.max_points.normalize():f}"},
+                    )
                 )
         elif a.options:
             errors.append(DefinitionError(f"{place}.options", "options_only_discrete"))
@@ -138,7 +150,9 @@ def semantic_errors(d: SchemeDef) -> list[DefinitionError]:
     for i, g in enumerate(d.groups):
         place = f"groups[{i + 1}]"
         if len(g.members) != rules.GROUP_SIZE or len(set(g.members)) != len(g.members):
-            errors.append(DefinitionError(f"{place}.members", "group_size", {"limit": rules.GROUP_SIZE}))
+            errors.append(
+                DefinitionError(f"{place}.members", "group_size", {"limit": rules.GROUP_SIZE})
+            )
         if g.leader is not None and g.leader not in g.members:
             errors.append(DefinitionError(f"{place}.leader", "leader_not_member"))
     for i, c in enumerate(d.criteria):

@@ -60,7 +60,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
 
 
 class Person(Base):
@@ -307,7 +311,9 @@ class Delivery(Base):
     #: when the sweep last handed the row to the queue (not again for a while)
     enqueued_at: Mapped[datetime | None]
     #: the broadcast this message belongs to (its text lives there, not in every row)
-    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE")
+    )
     lease_until: Mapped[datetime | None]
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None]
@@ -353,7 +359,9 @@ class Broadcast(Base):
     __tablename__ = "broadcasts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), index=True
+    )
     author_telegram_id: Mapped[int] = mapped_column(BigInteger)
     #: Telegram-flavoured HTML of the coordinator's own message (entities → tags)
     text_html: Mapped[str] = mapped_column(Text, default="")
@@ -381,7 +389,9 @@ class RemoteSlot(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
     stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
     starts_at: Mapped[datetime]
     duration_minutes: Mapped[int] = mapped_column(Integer, default=30)
     link: Mapped[str] = mapped_column(Text)
@@ -399,7 +409,9 @@ class TaskText(Base):
     __tablename__ = "task_texts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), index=True
+    )
     stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
     title: Mapped[str] = mapped_column(Text)
     telegram_file_id: Mapped[str] = mapped_column(Text)
@@ -430,7 +442,9 @@ class TaskSubmission(Base):
     __tablename__ = "task_submissions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    task_text_id: Mapped[int] = mapped_column(ForeignKey("task_texts.id", ondelete="CASCADE"), index=True)
+    task_text_id: Mapped[int] = mapped_column(
+        ForeignKey("task_texts.id", ondelete="CASCADE"), index=True
+    )
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     telegram_file_id: Mapped[str] = mapped_column(Text)
     file_unique_id: Mapped[str] = mapped_column(String(128))
@@ -456,7 +470,9 @@ class Scheme(Base):
     __table_args__ = (UniqueConstraint("contest_id", "nomination_id", "stage_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), index=True
+    )
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"))
     stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
     title: Mapped[str] = mapped_column(Text)
@@ -488,7 +504,9 @@ class SchemeCriterion(Base):
     title: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
 
-    subcriteria: Mapped[list[SchemeSubcriterion]] = relationship(order_by="SchemeSubcriterion.position")
+    subcriteria: Mapped[list[SchemeSubcriterion]] = relationship(
+        order_by="SchemeSubcriterion.position"
+    )
 
 
 class SchemeSubcriterion(Base):
@@ -502,7 +520,9 @@ class SchemeSubcriterion(Base):
     code: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_groups.id", ondelete="SET NULL"))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment_groups.id", ondelete="SET NULL")
+    )
 
     aspects: Mapped[list[SchemeAspect]] = relationship(order_by="SchemeAspect.position")
 
@@ -514,7 +534,9 @@ class SchemeAspect(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
-    subcriterion_id: Mapped[int] = mapped_column(ForeignKey("scheme_subcriteria.id", ondelete="CASCADE"), index=True)
+    subcriterion_id: Mapped[int] = mapped_column(
+        ForeignKey("scheme_subcriteria.id", ondelete="CASCADE"), index=True
+    )
     code: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(16))
@@ -537,7 +559,9 @@ class AssessmentGroup(Base):
     leader_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
 
-    members: Mapped[list[GroupMember]] = relationship(order_by="GroupMember.id", cascade="all, delete-orphan")
+    members: Mapped[list[GroupMember]] = relationship(
+        order_by="GroupMember.id", cascade="all, delete-orphan"
+    )
 
 
 class GroupMember(Base):
@@ -636,7 +660,9 @@ class SheetConfirmation(Base):
     scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     telegram_id: Mapped[int] = mapped_column(BigInteger)
-    target_id: Mapped[int | None] = mapped_column(ForeignKey("evaluation_targets.id", ondelete="CASCADE"))
+    target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evaluation_targets.id", ondelete="CASCADE")
+    )
     confirmed_at: Mapped[datetime]
     #: set when a re-score or a correction asks for a new confirmation
     revoked_at: Mapped[datetime | None]
@@ -652,7 +678,9 @@ class Correction(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("evaluation_targets.id", ondelete="CASCADE"))
-    subcriterion_id: Mapped[int] = mapped_column(ForeignKey("scheme_subcriteria.id", ondelete="CASCADE"))
+    subcriterion_id: Mapped[int] = mapped_column(
+        ForeignKey("scheme_subcriteria.id", ondelete="CASCADE")
+    )
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="approval")
     signers: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -689,8 +717,12 @@ class Protocol(Base):
     __table_args__ = (UniqueConstraint("kind", "subject_key", name="uq_protocols_kind_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
-    scheme_id: Mapped[int | None] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), index=True
+    )
+    scheme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schemes.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(32))
     subject_key: Mapped[str] = mapped_column(String(128))
     title: Mapped[str] = mapped_column(Text)
@@ -706,7 +738,9 @@ class ProtocolVersion(Base):
     (kept in the file store; its SHA-256 is what ``verify-protocol`` looks up)."""
 
     __tablename__ = "protocol_versions"
-    __table_args__ = (UniqueConstraint("protocol_id", "version", name="uq_protocol_versions_version"),)
+    __table_args__ = (
+        UniqueConstraint("protocol_id", "version", name="uq_protocol_versions_version"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     protocol_id: Mapped[int] = mapped_column(ForeignKey("protocols.id", ondelete="CASCADE"))
@@ -723,7 +757,9 @@ class ProtocolSigner(Base):
     """A person whose signature the protocol needs."""
 
     __tablename__ = "protocol_signers"
-    __table_args__ = (UniqueConstraint("protocol_id", "telegram_id", name="uq_protocol_signers_person"),)
+    __table_args__ = (
+        UniqueConstraint("protocol_id", "telegram_id", name="uq_protocol_signers_person"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     protocol_id: Mapped[int] = mapped_column(ForeignKey("protocols.id", ondelete="CASCADE"))
@@ -737,10 +773,14 @@ class ProtocolSignature(Base):
     content and file signed (R-PRO-2). Signatures of older versions stay as history."""
 
     __tablename__ = "protocol_signatures"
-    __table_args__ = (UniqueConstraint("version_id", "telegram_id", name="uq_protocol_signatures_person"),)
+    __table_args__ = (
+        UniqueConstraint("version_id", "telegram_id", name="uq_protocol_signatures_person"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("protocol_versions.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("protocol_versions.id", ondelete="CASCADE"), index=True
+    )
     telegram_id: Mapped[int] = mapped_column(BigInteger)
     decision: Mapped[str] = mapped_column(String(16))  # signed | refused
     reason: Mapped[str | None] = mapped_column(Text)
@@ -778,7 +818,9 @@ class PreAppeal(Base):
 
 class PreAppealVote(Base):
     __tablename__ = "pre_appeal_votes"
-    __table_args__ = (UniqueConstraint("pre_appeal_id", "telegram_id", name="uq_pre_appeal_votes_voter"),)
+    __table_args__ = (
+        UniqueConstraint("pre_appeal_id", "telegram_id", name="uq_pre_appeal_votes_voter"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pre_appeal_id: Mapped[int] = mapped_column(ForeignKey("pre_appeals.id", ondelete="CASCADE"))
@@ -792,10 +834,14 @@ class CommissionMember(Base):
     (no vote) and three members — formed at least two days before the event."""
 
     __tablename__ = "commission_members"
-    __table_args__ = (UniqueConstraint("contest_id", "telegram_id", name="uq_commission_members_person"),)
+    __table_args__ = (
+        UniqueConstraint("contest_id", "telegram_id", name="uq_commission_members_person"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), index=True
+    )
     telegram_id: Mapped[int] = mapped_column(BigInteger)
     role: Mapped[str] = mapped_column(String(16))  # chair | deputy | secretary | member
     name: Mapped[str] = mapped_column(Text)
@@ -850,7 +896,9 @@ class Appeal(Base):
     #: in their disfavour); the participant ``deduction`` / ``disqualified`` apply to when it is
     #: another one of the same competence (the unfair-advantage case) — None: the appellant's
     restored: Mapped[Decimal | None] = mapped_column(Points)
-    penalised_target_id: Mapped[int | None] = mapped_column(ForeignKey("evaluation_targets.id", ondelete="SET NULL"))
+    penalised_target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evaluation_targets.id", ondelete="SET NULL")
+    )
 
 
 class AppealVote(Base):
@@ -882,7 +930,9 @@ class ResultAdjustment(Base):
     target_id: Mapped[int] = mapped_column(ForeignKey("evaluation_targets.id", ondelete="CASCADE"))
     appeal_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"))
     #: R-APL-1: the accepted pre-appeal whose penalty this is (issue #12, migration 0009)
-    pre_appeal_id: Mapped[int | None] = mapped_column(ForeignKey("pre_appeals.id", ondelete="CASCADE"))
+    pre_appeal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pre_appeals.id", ondelete="CASCADE")
+    )
     points: Mapped[Decimal] = mapped_column(Points, default=Decimal(0))
     disqualified: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
@@ -909,7 +959,9 @@ class PublishedResult(Base):
     each announced change — the exact base of the comparison after publication."""
 
     __tablename__ = "published_results"
-    __table_args__ = (UniqueConstraint("scheme_id", "target_id", name="uq_published_results_target"),)
+    __table_args__ = (
+        UniqueConstraint("scheme_id", "target_id", name="uq_published_results_target"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
@@ -928,7 +980,9 @@ class ResultChange(Base):
     ``appeal:<id>`` or ``pre_appeal:<id>``). One row per participant and cause."""
 
     __tablename__ = "result_changes"
-    __table_args__ = (UniqueConstraint("target_id", "cause", name="uq_result_changes_target_cause"),)
+    __table_args__ = (
+        UniqueConstraint("target_id", "cause", name="uq_result_changes_target_cause"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), index=True)
@@ -959,7 +1013,9 @@ class Invitation(Base):
     __tablename__ = "invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), index=True
+    )
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(Text)
@@ -976,7 +1032,9 @@ class Invitation(Base):
     expires_at: Mapped[datetime | None]
     used_at: Mapped[datetime | None]
     used_by: Mapped[int | None] = mapped_column(BigInteger)
-    role_assignment_id: Mapped[int | None] = mapped_column(ForeignKey("role_assignments.id", ondelete="SET NULL"))
+    role_assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("role_assignments.id", ondelete="SET NULL")
+    )
     revoked_at: Mapped[datetime | None]
 
 
@@ -1034,7 +1092,9 @@ class GuardianConsent(Base):
     __tablename__ = "guardian_consents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), unique=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), unique=True
+    )
     #: draft | pending | accepted | returned (models.guardian_rules.GuardianStatus)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     guardian_name: Mapped[str | None] = mapped_column(Text)
@@ -1060,4 +1120,6 @@ class GuardianConsent(Base):
     created_at: Mapped[datetime]
 
     #: ``Participant.guardian_consent`` (one per participant) is declared here, additively
-    participant: Mapped[Participant] = relationship(backref=backref("guardian_consent", uselist=False))
+    participant: Mapped[Participant] = relationship(
+        backref=backref("guardian_consent", uselist=False)
+    )

@@ -39,7 +39,12 @@ def representatives_allowed(participants: int) -> int:
 
 
 def appeal_applicant(
-    *, is_mentor: bool, represents_team: bool, heads_region: bool, has_mentor: bool, has_representative: bool
+    *,
+    is_mentor: bool,
+    represents_team: bool,
+    heads_region: bool,
+    has_mentor: bool,
+    has_representative: bool,
 ) -> ApplicantRole | None:
     """R-APL-2: in what capacity this person may appeal for a participant, or None.
 
@@ -57,7 +62,9 @@ def appeal_applicant(
     return None
 
 
-def appeal_refusal(*, represents_other_team: bool, heads_region: bool, has_representative: bool) -> str:
+def appeal_refusal(
+    *, represents_other_team: bool, heads_region: bool, has_representative: bool
+) -> str:
     """Why a person may not appeal for a participant (an ``err-*`` code), once
     :func:`appeal_applicant` said None: the representative of another region's team; the
     regional head while the team has a representative; else the general rule."""

@@ -70,7 +70,9 @@ async def _pending_today(s: AsyncSession, contest: Contest, now: datetime) -> li
     )
 
 
-async def _members(s: AsyncSession, contest_id: int, roles: tuple[str, ...] | None = None) -> list[tuple[int, int, str]]:
+async def _members(
+    s: AsyncSession, contest_id: int, roles: tuple[str, ...] | None = None
+) -> list[tuple[int, int, str]]:
     """(telegram id, chat id, language) of the contest's commission members, in the order
     the commission was formed; ``roles`` limits them (chair, secretary, member)."""
     q = (
@@ -81,11 +83,16 @@ async def _members(s: AsyncSession, contest_id: int, roles: tuple[str, ...] | No
     )
     if roles is not None:
         q = q.where(CommissionMember.role.in_(roles))
-    return [(tid, chat_id or tid, language or "ru") for tid, chat_id, language in (await s.execute(q)).all()]
+    return [
+        (tid, chat_id or tid, language or "ru")
+        for tid, chat_id, language in (await s.execute(q)).all()
+    ]
 
 
 def _decide_by(pending: list[Appeal], contest: Contest) -> str:
-    return format_local(max(a.decide_by for a in pending if a.decide_by is not None), contest.timezone)
+    return format_local(
+        max(a.decide_by for a in pending if a.decide_by is not None), contest.timezone
+    )
 
 
 @dataclass
@@ -114,7 +121,10 @@ class AppealDecideToday(ReminderKind):
         if not pending:
             return []
         args = {"count": len(pending), "decide_by": _decide_by(pending, run.contest)}
-        return [Message(run.scope, chat_id, "apl-note-decide-today", args, language=lang) for _, chat_id, lang in await _members(s, run.contest.id)]
+        return [
+            Message(run.scope, chat_id, "apl-note-decide-today", args, language=lang)
+            for _, chat_id, lang in await _members(s, run.contest.id)
+        ]
 
 
 @dataclass
@@ -142,7 +152,10 @@ class AppealDecideAlarm(ReminderKind):
             return []
         args = {"count": len(pending), "decide_by": _decide_by(pending, run.contest)}
         people = await _members(s, run.contest.id, ("chair", "secretary"))
-        return [Message(run.scope, chat_id, "apl-note-decide-alarm", args, language=lang) for _, chat_id, lang in people]
+        return [
+            Message(run.scope, chat_id, "apl-note-decide-alarm", args, language=lang)
+            for _, chat_id, lang in people
+        ]
 
 
 async def _undelivered(s: AsyncSession, appeal_id: int) -> int:
@@ -150,7 +163,11 @@ async def _undelivered(s: AsyncSession, appeal_id: int) -> int:
         await s.execute(
             select(func.count())
             .select_from(Delivery)
-            .where(Delivery.reason == EXTRACT_REASON, Delivery.subject == f"appeal:{appeal_id}:extract", Delivery.status != "sent")
+            .where(
+                Delivery.reason == EXTRACT_REASON,
+                Delivery.subject == f"appeal:{appeal_id}:extract",
+                Delivery.status != "sent",
+            )
         )
     ).scalar_one()
 
@@ -182,7 +199,10 @@ class AppealExtractAlarm(ReminderKind):
                 .order_by(Appeal.id)
             )
         ).all()
-        return [Run(f"appeal:{appeal_id}", decided_at + self.within, None, by_id[contest_id]) for appeal_id, contest_id, decided_at in rows]
+        return [
+            Run(f"appeal:{appeal_id}", decided_at + self.within, None, by_id[contest_id])
+            for appeal_id, contest_id, decided_at in rows
+        ]
 
     async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
         appeal = await s.get(Appeal, int(run.scope.removeprefix("appeal:")))
@@ -193,12 +213,37 @@ class AppealExtractAlarm(ReminderKind):
             return []
         chairs = await _members(s, appeal.contest_id, ("chair",))
         if not chairs and appeal.decided_by is not None:
-            person = (await s.execute(select(Person).where(Person.telegram_id == appeal.decided_by))).scalar_one_or_none()
+            person = (
+                await s.execute(select(Person).where(Person.telegram_id == appeal.decided_by))
+            ).scalar_one_or_none()
             chat_id = person.chat_id if person is not None and person.chat_id else appeal.decided_by
-            chairs = [(appeal.decided_by, chat_id, (person.language if person is not None else None) or "ru")]
-        keyboard = [[{"text": "apl-btn-open", "action": "appeal", "contest_id": str(appeal.contest_id), "id": str(appeal.id), "do": "view"}]]
+            chairs = [
+                (
+                    appeal.decided_by,
+                    chat_id,
+                    (person.language if person is not None else None) or "ru",
+                )
+            ]
+        keyboard = [
+            [
+                {
+                    "text": "apl-btn-open",
+                    "action": "appeal",
+                    "contest_id": str(appeal.contest_id),
+                    "id": str(appeal.id),
+                    "do": "view",
+                }
+            ]
+        ]
         return [
-            Message(run.scope, chat_id, "apl-note-extract-alarm", {"id": appeal.id, "missing": missing}, keyboard=keyboard, language=lang)
+            Message(
+                run.scope,
+                chat_id,
+                "apl-note-extract-alarm",
+                {"id": appeal.id, "missing": missing},
+                keyboard=keyboard,
+                language=lang,
+            )
             for _, chat_id, lang in chairs
         ]
 
@@ -231,7 +276,10 @@ class AppealLateRefusal(ReminderKind):
                 )
             )
         ).all()
-        return [Run(f"appeal:{appeal_id}", deadline, None, by_id[contest_id]) for appeal_id, contest_id, deadline in rows]
+        return [
+            Run(f"appeal:{appeal_id}", deadline, None, by_id[contest_id])
+            for appeal_id, contest_id, deadline in rows
+        ]
 
     async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
         from models.services.base import move
@@ -246,17 +294,38 @@ class AppealLateRefusal(ReminderKind):
         appeal = await s.get(Appeal, appeal_id, populate_existing=True)
         if appeal is None:
             return []
-        s.add(AuditRecord(at=now, actor_telegram_id=None, action="appeal.refused_late", entity="appeal", entity_id=appeal.id, contest_id=appeal.contest_id,
-                          after={"deadline": appeal.deadline_at.isoformat()}))
+        s.add(
+            AuditRecord(
+                at=now,
+                actor_telegram_id=None,
+                action="appeal.refused_late",
+                entity="appeal",
+                entity_id=appeal.id,
+                contest_id=appeal.contest_id,
+                after={"deadline": appeal.deadline_at.isoformat()},
+            )
+        )
         scheme = await s.get(Scheme, appeal.scheme_id)
         args = {"id": appeal.id, "deadline": format_local(appeal.deadline_at, run.contest.timezone)}
         out = []
-        for who in dict.fromkeys([appeal.applicant_telegram_id, scheme.chief_telegram_id if scheme else None]):
+        for who in dict.fromkeys(
+            [appeal.applicant_telegram_id, scheme.chief_telegram_id if scheme else None]
+        ):
             if who is None:
                 continue
-            person = (await s.execute(select(Person).where(Person.telegram_id == who))).scalar_one_or_none()
+            person = (
+                await s.execute(select(Person).where(Person.telegram_id == who))
+            ).scalar_one_or_none()
             chat_id = person.chat_id if person is not None and person.chat_id else who
-            out.append(Message(run.scope, chat_id, "apl-note-refused-late", args, language=(person.language if person is not None else None) or "ru"))
+            out.append(
+                Message(
+                    run.scope,
+                    chat_id,
+                    "apl-note-refused-late",
+                    args,
+                    language=(person.language if person is not None else None) or "ru",
+                )
+            )
         return out
 
 

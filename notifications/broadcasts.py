@@ -37,8 +37,22 @@ def eta_text(left: int, rate: int) -> str:
 
 
 def progress_text(p: BroadcastProgress, rate: int) -> str:
-    key = {"running": "broadcast-status-running", "paused": "broadcast-status-paused", "done": "broadcast-status-done", "cancelled": "broadcast-status-cancelled"}[p.status]
-    text = t("broadcast-progress", id=p.id, status=t(key), sent=p.sent, total=p.total, blocked=p.blocked, failed=p.failed, left=p.left)
+    key = {
+        "running": "broadcast-status-running",
+        "paused": "broadcast-status-paused",
+        "done": "broadcast-status-done",
+        "cancelled": "broadcast-status-cancelled",
+    }[p.status]
+    text = t(
+        "broadcast-progress",
+        id=p.id,
+        status=t(key),
+        sent=p.sent,
+        total=p.total,
+        blocked=p.blocked,
+        failed=p.failed,
+        left=p.left,
+    )
     if p.status == "running" and p.left:
         text += "\n" + t("broadcast-eta", eta=eta_text(p.left, rate))
     return text
@@ -51,14 +65,24 @@ def controls(p: BroadcastProgress, pack: Callable[[int, str], str]) -> InlineKey
         row = [("btn-broadcast-resume", "resume"), ("btn-broadcast-cancel", "stop")]
     else:
         return None
-    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=t(k), callback_data=pack(p.id, a)) for k, a in row]])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=t(k), callback_data=pack(p.id, a)) for k, a in row]
+        ]
+    )
 
 
 #: how many seconds of sending a broadcast keeps in the queue at once
 WINDOW_SECONDS = 20
 
 
-async def enqueue_unsent(s: AsyncSession, broadcast_id: int, now: datetime, enqueue: Callable[[str, int], None], rate: int) -> int:
+async def enqueue_unsent(
+    s: AsyncSession,
+    broadcast_id: int,
+    now: datetime,
+    enqueue: Callable[[str, int], None],
+    rate: int,
+) -> int:
     """Keep about ``WINDOW_SECONDS`` of sending in the queue: top it up from the rows not
     handed yet, and hand again rows that waited three windows (their message was lost).
     A broadcast of 10 000 is never 10 000 queue messages at once, so nothing in the queue
@@ -67,17 +91,37 @@ async def enqueue_unsent(s: AsyncSession, broadcast_id: int, now: datetime, enqu
     lost_before = now - timedelta(seconds=3 * WINDOW_SECONDS)
     waiting = Delivery.broadcast_id == broadcast_id, Delivery.status == "pending"
     handed = (
-        await s.execute(select(func.count()).select_from(Delivery).where(*waiting, Delivery.enqueued_at.is_not(None), Delivery.enqueued_at >= lost_before))
+        await s.execute(
+            select(func.count())
+            .select_from(Delivery)
+            .where(*waiting, Delivery.enqueued_at.is_not(None), Delivery.enqueued_at >= lost_before)
+        )
     ).scalar_one()
     ids = list(
-        (await s.execute(select(Delivery.id).where(*waiting, Delivery.enqueued_at.is_not(None), Delivery.enqueued_at < lost_before).order_by(Delivery.id)))
-        .scalars()
+        (
+            await s.execute(
+                select(Delivery.id)
+                .where(
+                    *waiting, Delivery.enqueued_at.is_not(None), Delivery.enqueued_at < lost_before
+                )
+                .order_by(Delivery.id)
+            )
+        ).scalars()
     )
     room = window - handed - len(ids)
     if room > 0:
         ids += (
-            await s.execute(select(Delivery.id).where(*waiting, Delivery.enqueued_at.is_(None)).order_by(Delivery.id).limit(room))
-        ).scalars().all()
+            (
+                await s.execute(
+                    select(Delivery.id)
+                    .where(*waiting, Delivery.enqueued_at.is_(None))
+                    .order_by(Delivery.id)
+                    .limit(room)
+                )
+            )
+            .scalars()
+            .all()
+        )
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
         await s.execute(update(Delivery).where(Delivery.id.in_(chunk)).values(enqueued_at=now))
@@ -89,18 +133,39 @@ async def enqueue_unsent(s: AsyncSession, broadcast_id: int, now: datetime, enqu
 async def undelivered_csv(s: AsyncSession, b: Broadcast) -> bytes:
     rows = (
         await s.execute(
-            select(Delivery.recipient_chat_id, Delivery.status, Delivery.last_error, Person.display_name, Participant.full_name)
+            select(
+                Delivery.recipient_chat_id,
+                Delivery.status,
+                Delivery.last_error,
+                Person.display_name,
+                Participant.full_name,
+            )
             .outerjoin(Person, Person.chat_id == Delivery.recipient_chat_id)
-            .outerjoin(Participant, and_(Participant.person_id == Person.id, Participant.contest_id == b.contest_id))
-            .where(Delivery.broadcast_id == b.id, Delivery.status.in_(["blocked", "failed", "expired", "cancelled"]))
+            .outerjoin(
+                Participant,
+                and_(Participant.person_id == Person.id, Participant.contest_id == b.contest_id),
+            )
+            .where(
+                Delivery.broadcast_id == b.id,
+                Delivery.status.in_(["blocked", "failed", "expired", "cancelled"]),
+            )
             .order_by(Delivery.recipient_chat_id)
         )
     ).all()
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow([t("broadcast-csv-telegram-id"), t("broadcast-csv-name"), t("broadcast-csv-status"), t("broadcast-csv-error")])
+    writer.writerow(
+        [
+            t("broadcast-csv-telegram-id"),
+            t("broadcast-csv-name"),
+            t("broadcast-csv-status"),
+            t("broadcast-csv-error"),
+        ]
+    )
     for chat, status, error, display, full_name in rows:
-        writer.writerow([chat, full_name or display or "", t(f"broadcast-undelivered-{status}"), error or ""])
+        writer.writerow(
+            [chat, full_name or display or "", t(f"broadcast-undelivered-{status}"), error or ""]
+        )
     return ("\ufeff" + out.getvalue()).encode()  # BOM: Excel opens it as UTF-8
 
 
@@ -132,27 +197,48 @@ async def tick(
             b.status, b.finished_at = "done", now
             p = await progress_of(s, b.id)
             report = await undelivered_csv(s, b) if p.blocked or p.failed else b""
-        elif b.status == "cancelled" and (b.progress_updated_at is None or b.progress_updated_at <= b.finished_at):
+        elif b.status == "cancelled" and (
+            b.progress_updated_at is None or b.progress_updated_at <= b.finished_at
+        ):
             report = await undelivered_csv(s, b)  # once: the first tick after cancelling
         b.progress_updated_at = now
         chat_id, message_id = b.progress_chat_id, b.progress_message_id
     if chat_id is not None and message_id is not None:
         try:
-            await bot.edit_message_text(progress_text(p, rate), chat_id=chat_id, message_id=message_id, reply_markup=controls(p, pack))
+            await bot.edit_message_text(
+                progress_text(p, rate),
+                chat_id=chat_id,
+                message_id=message_id,
+                reply_markup=controls(p, pack),
+            )
         except TelegramBadRequest as exc:  # "message is not modified" and the like
             log.debug("progress of broadcast %s not edited: %s", broadcast_id, exc.message)
     if report is not None and chat_id is not None:
         if gate is not None:
             await gate.wait_turn(chat_id)
-        summary = t("broadcast-final", id=p.id, sent=p.sent, total=p.total, blocked=p.blocked, failed=p.failed, cancelled=p.cancelled)
+        summary = t(
+            "broadcast-final",
+            id=p.id,
+            sent=p.sent,
+            total=p.total,
+            blocked=p.blocked,
+            failed=p.failed,
+            cancelled=p.cancelled,
+        )
         if report:
-            await bot.send_document(chat_id, BufferedInputFile(report, f"broadcast-{p.id}-undelivered.csv"), caption=summary)
+            await bot.send_document(
+                chat_id,
+                BufferedInputFile(report, f"broadcast-{p.id}-undelivered.csv"),
+                caption=summary,
+            )
         else:
             await bot.send_message(chat_id, summary)
     return p.status == "running"
 
 
-async def stale_broadcasts(sessionmaker: async_sessionmaker[AsyncSession], now: datetime) -> list[int]:
+async def stale_broadcasts(
+    sessionmaker: async_sessionmaker[AsyncSession], now: datetime
+) -> list[int]:
     """Running broadcasts whose ticks stopped (a lost message): the sweep restarts them."""
     async with sessionmaker() as s:
         return list(
@@ -160,7 +246,10 @@ async def stale_broadcasts(sessionmaker: async_sessionmaker[AsyncSession], now: 
                 await s.execute(
                     select(Broadcast.id).where(
                         Broadcast.status == "running",
-                        or_(Broadcast.progress_updated_at.is_(None), Broadcast.progress_updated_at < now - STALE_PROGRESS),
+                        or_(
+                            Broadcast.progress_updated_at.is_(None),
+                            Broadcast.progress_updated_at < now - STALE_PROGRESS,
+                        ),
                     )
                 )
             ).scalars()

@@ -65,7 +65,10 @@ def render_definition_error(error: DefinitionError, language: str = "ru") -> str
 
 
 def render_definition_errors(
-    errors: list[DefinitionError], language: str = "ru", limit: int = 30, title_key: str = "def-errors-title"
+    errors: list[DefinitionError],
+    language: str = "ru",
+    limit: int = 30,
+    title_key: str = "def-errors-title",
 ) -> str:
     """The title and a bulleted line per error; past ``limit`` errors, «…и ещё N.»."""
     lines = [t(title_key, language, count=len(errors))]

@@ -56,7 +56,9 @@ class SendLater(Exception):
 
 def render(row: Delivery) -> tuple[str, InlineKeyboardMarkup | None]:
     args: dict[str, Any] = {
-        k: html.escape(v) if isinstance(v, str) else v for k, v in (row.message_args or {}).items() if not k.startswith("_")
+        k: html.escape(v) if isinstance(v, str) else v
+        for k, v in (row.message_args or {}).items()
+        if not k.startswith("_")
     }
     text = t(row.message_key, row.language, **args)
     markup = None
@@ -64,7 +66,10 @@ def render(row: Delivery) -> tuple[str, InlineKeyboardMarkup | None]:
         markup = InlineKeyboardMarkup(
             inline_keyboard=[
                 [
-                    InlineKeyboardButton(text=t(b["text"], row.language, **b.get("args", {})), callback_data=nav_button_data(b))
+                    InlineKeyboardButton(
+                        text=t(b["text"], row.language, **b.get("args", {})),
+                        callback_data=nav_button_data(b),
+                    )
                     for b in line
                 ]
                 for line in row.keyboard
@@ -73,11 +78,22 @@ def render(row: Delivery) -> tuple[str, InlineKeyboardMarkup | None]:
     return text, markup
 
 
-async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, media_kind: str | None, media_file_id: Any) -> Any:
+async def _send(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    media_kind: str | None,
+    media_file_id: Any,
+) -> Any:
     if media_kind == "photo":
-        return await bot.send_photo(chat_id, media_file_id, caption=text or None, reply_markup=markup)
+        return await bot.send_photo(
+            chat_id, media_file_id, caption=text or None, reply_markup=markup
+        )
     if media_kind == "document":
-        return await bot.send_document(chat_id, media_file_id, caption=text or None, reply_markup=markup)
+        return await bot.send_document(
+            chat_id, media_file_id, caption=text or None, reply_markup=markup
+        )
     return await bot.send_message(chat_id, text, reply_markup=markup)
 
 
@@ -102,7 +118,9 @@ async def _attachment(args: dict[str, Any], files_dir: Any) -> tuple[str | None,
     return None, None
 
 
-async def _finish(sessionmaker: async_sessionmaker[AsyncSession], delivery_id: int, **values: Any) -> None:
+async def _finish(
+    sessionmaker: async_sessionmaker[AsyncSession], delivery_id: int, **values: Any
+) -> None:
     async with sessionmaker() as s, s.begin():
         await s.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
 
@@ -143,7 +161,9 @@ async def deliver(
             return Outcome.EXPIRED
         if row.muteable:
             muted = (
-                await s.execute(select(Person.mute_reminders).where(Person.chat_id == row.recipient_chat_id))
+                await s.execute(
+                    select(Person.mute_reminders).where(Person.chat_id == row.recipient_chat_id)
+                )
             ).scalar_one_or_none()
             if muted:
                 row.status, row.lease_until = "muted", None
@@ -158,15 +178,28 @@ async def deliver(
         else:
             try:
                 text, markup = render(row)
-            except (KeyError, ValueError) as exc:  # a bad catalogue key or argument: a bug, not a retry
+            except (
+                KeyError,
+                ValueError,
+            ) as exc:  # a bad catalogue key or argument: a bug, not a retry
                 log.error("delivery %s cannot be rendered: %s", delivery_id, type(exc).__name__)
-                row.status, row.lease_until, row.last_error = "failed", None, f"render: {type(exc).__name__}"
+                row.status, row.lease_until, row.last_error = (
+                    "failed",
+                    None,
+                    f"render: {type(exc).__name__}",
+                )
                 return Outcome.FAILED
             try:
                 media = await _attachment(row.message_args or {}, files_dir)
             except (OSError, KeyError, ValueError) as exc:
-                log.error("delivery %s attachment cannot be made: %s", delivery_id, type(exc).__name__)
-                row.status, row.lease_until, row.last_error = "failed", None, f"attachment: {type(exc).__name__}"
+                log.error(
+                    "delivery %s attachment cannot be made: %s", delivery_id, type(exc).__name__
+                )
+                row.status, row.lease_until, row.last_error = (
+                    "failed",
+                    None,
+                    f"attachment: {type(exc).__name__}",
+                )
                 return Outcome.FAILED
         chat_id = row.recipient_chat_id
         reason = row.reason
@@ -177,23 +210,56 @@ async def deliver(
             message = await _send(bot, chat_id, text, markup, *media)
         except TelegramRetryAfter as exc:
             if gate is None:
-                await _finish(sessionmaker, delivery_id, status="pending", lease_until=None, last_error="retry_after")
+                await _finish(
+                    sessionmaker,
+                    delivery_id,
+                    status="pending",
+                    lease_until=None,
+                    last_error="retry_after",
+                )
                 raise SendLater(exc.retry_after) from None
             await gate.pause(exc.retry_after)
             # keep the claim while waiting: nobody else may take the row meanwhile
-            await _finish(sessionmaker, delivery_id, lease_until=clock.now() + lease + timedelta(seconds=exc.retry_after), last_error="retry_after")
+            await _finish(
+                sessionmaker,
+                delivery_id,
+                lease_until=clock.now() + lease + timedelta(seconds=exc.retry_after),
+                last_error="retry_after",
+            )
             continue
         except TelegramForbiddenError:
-            await _finish(sessionmaker, delivery_id, status="blocked", lease_until=None, last_error="forbidden")
+            await _finish(
+                sessionmaker,
+                delivery_id,
+                status="blocked",
+                lease_until=None,
+                last_error="forbidden",
+            )
             async with sessionmaker() as s, s.begin():
-                await s.execute(update(Person).where(Person.chat_id == chat_id).values(blocked_bot_at=clock.now()))
+                await s.execute(
+                    update(Person)
+                    .where(Person.chat_id == chat_id)
+                    .values(blocked_bot_at=clock.now())
+                )
             return Outcome.BLOCKED
         except (TelegramNetworkError, TelegramServerError) as exc:
-            await _finish(sessionmaker, delivery_id, status="pending", lease_until=None, last_error=type(exc).__name__)
+            await _finish(
+                sessionmaker,
+                delivery_id,
+                status="pending",
+                lease_until=None,
+                last_error=type(exc).__name__,
+            )
             raise SendLater(5) from None
         except TelegramBadRequest as exc:
             log.warning("delivery %s refused by Telegram: %s", delivery_id, exc.message)
-            await _finish(sessionmaker, delivery_id, status="failed", lease_until=None, last_error=exc.message[:500])
+            await _finish(
+                sessionmaker,
+                delivery_id,
+                status="failed",
+                lease_until=None,
+                last_error=exc.message[:500],
+            )
             return Outcome.FAILED
         break
     await _finish(

@@ -43,8 +43,14 @@ STANDARD_FONT_DIRS = (
 )
 
 PROTOCOL_KINDS = (
-    "scheme_lock", "task_briefing", "score_lock", "mentor_sheet",
-    "correction", "results", "pre_appeal", "appeal",
+    "scheme_lock",
+    "task_briefing",
+    "score_lock",
+    "mentor_sheet",
+    "correction",
+    "results",
+    "pre_appeal",
+    "appeal",
 )
 AWARD_KINDS = ("certificate", "diploma", "thanks")
 MEDALS = ("gold", "silver", "bronze")
@@ -162,14 +168,23 @@ class _Pdf(FPDF):
     def font(self, size: float, bold: bool = False) -> None:
         self.set_font(FONT_FAMILY, "B" if bold else "", size)
 
-    def line_text(self, text: str, size: float, *, bold: bool = False, height: float | None = None,
-                  align: Align | str = Align.L, width: float = 0) -> None:
+    def line_text(
+        self,
+        text: str,
+        size: float,
+        *,
+        bold: bool = False,
+        height: float | None = None,
+        align: Align | str = Align.L,
+        width: float = 0,
+    ) -> None:
         """A paragraph (wrapped) at the current position, the cursor moved below it."""
         self.font(size, bold)
         if width and align == Align.C:
             self.set_x((self.w - width) / 2)
-        self.multi_cell(width, height or size * 0.5, text, align=align,
-                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(
+            width, height or size * 0.5, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
 
 
 def _output(pdf: FPDF) -> bytes:
@@ -203,8 +218,12 @@ class _ProtocolPdf(_Pdf):
         self.cell(0, 4, version, align=Align.L)
         self.set_x(self.l_margin)
         self.font(8)
-        self.cell(0, 4, t("doc-page", LANGUAGE, page=self.page_no(), pages=self.str_alias_nb_pages),
-                  align=Align.R)
+        self.cell(
+            0,
+            4,
+            t("doc-page", LANGUAGE, page=self.page_no(), pages=self.str_alias_nb_pages),
+            align=Align.R,
+        )
         self.set_text_color(0, 0, 0)
 
 
@@ -223,8 +242,14 @@ def _check_table(table: DocTable) -> None:
             raise ValueError(f"table {table.title!r}: a row of {len(row)} cells for {size} columns")
 
 
-def _draw_table(pdf: _Pdf, header: tuple[str, ...], rows: tuple[tuple[str, ...], ...],
-                widths: tuple[float, ...] | None, *, size: float = 9) -> None:
+def _draw_table(
+    pdf: _Pdf,
+    header: tuple[str, ...],
+    rows: tuple[tuple[str, ...], ...],
+    widths: tuple[float, ...] | None,
+    *,
+    size: float = 9,
+) -> None:
     pdf.font(size)
     with pdf.table(
         col_widths=widths or None,
@@ -308,13 +333,17 @@ def render_protocol(doc: ProtocolDocument, *, font_dir: str | None = None) -> by
             (
                 s.role,
                 s.name,
-                t("doc-signed-at", LANGUAGE, time=s.signed_at) if s.signed_at
+                t("doc-signed-at", LANGUAGE, time=s.signed_at)
+                if s.signed_at
                 else t("doc-sign-line", LANGUAGE),
             )
             for s in doc.signers
         )
-        header = (t("doc-sign-role", LANGUAGE), t("doc-sign-name", LANGUAGE),
-                  t("doc-sign-mark", LANGUAGE))
+        header = (
+            t("doc-sign-role", LANGUAGE),
+            t("doc-sign-name", LANGUAGE),
+            t("doc-sign-mark", LANGUAGE),
+        )
         _draw_table(pdf, header, rows, (0.3, 0.32, 0.38), size=10)
     return _output(pdf)
 
@@ -352,8 +381,14 @@ def render_award(doc: AwardDocument, *, font_dir: str | None = None) -> bytes:
     pdf.line_text(title, 32, bold=True, height=15, align=Align.C, width=text_width)
     if doc.medal:
         pdf.set_text_color(*_MEDAL_COLOURS[doc.medal])
-        pdf.line_text(t(f"doc-medal-{doc.medal}", LANGUAGE), 20, bold=True, height=10,
-                      align=Align.C, width=text_width)
+        pdf.line_text(
+            t(f"doc-medal-{doc.medal}", LANGUAGE),
+            20,
+            bold=True,
+            height=10,
+            align=Align.C,
+            width=text_width,
+        )
     pdf.set_text_color(0, 0, 0)
     pdf.ln(12)
     pdf.line_text(doc.person, 26, bold=True, height=12, align=Align.C, width=text_width)
@@ -362,7 +397,11 @@ def render_award(doc: AwardDocument, *, font_dir: str | None = None) -> bytes:
     pdf.ln(6)
     pdf.line_text(doc.contest, 14, bold=True, height=7, align=Align.C, width=text_width)
     # a volunteer's letter is for a stage, not one competence (R-RES-3): the stage alone
-    event = t("doc-award-event", LANGUAGE, stage=doc.stage, subject=doc.subject) if doc.subject else doc.stage
+    event = (
+        t("doc-award-event", LANGUAGE, stage=doc.stage, subject=doc.subject)
+        if doc.subject
+        else doc.stage
+    )
     pdf.line_text(event, 12, height=6, align=Align.C, width=text_width)
 
     # Date and number at the bottom of the frame.
@@ -408,7 +447,9 @@ def protocol_pdf(content: dict, *, font_dir: str | None = None) -> bytes:  # typ
             )
             for tb in content.get("tables", ())
         ),
-        signers=tuple(Signer(name=x["name"], role=_role(x["role"])) for x in content.get("signers", ())),
+        signers=tuple(
+            Signer(name=x["name"], role=_role(x["role"])) for x in content.get("signers", ())
+        ),
         version=int(content.get("version", 1)),
         content_sha256=content.get("content_sha256"),
     )
@@ -424,7 +465,20 @@ def _role(code: str) -> str:
 
 def award_pdf(spec: dict, *, font_dir: str | None = None) -> bytes:  # type: ignore[type-arg]
     """A certificate, diploma or thank-you letter from an outbox row's ``_award`` spec."""
-    fields = {k: spec.get(k) for k in ("kind", "person", "contest", "stage", "subject", "text", "medal", "issued_at", "number")}
+    fields = {
+        k: spec.get(k)
+        for k in (
+            "kind",
+            "person",
+            "contest",
+            "stage",
+            "subject",
+            "text",
+            "medal",
+            "issued_at",
+            "number",
+        )
+    }
     if fields["kind"] == "thanks" and not fields["text"] and spec.get("role"):
         fields["text"] = thanks_text(str(spec["role"]))
     return render_award(AwardDocument(**fields), font_dir=font_dir)  # type: ignore[arg-type]

@@ -21,8 +21,14 @@ _POINTS_FORMAT = "0.00"
 
 
 def _add_sheet(
-    book: Any, title: str, header: list[str], rows: list[list[Any]], *,
-    total: list[Any] | None = None, empty: str | None = None, formats: dict[int, str] | None = None,
+    book: Any,
+    title: str,
+    header: list[str],
+    rows: list[list[Any]],
+    *,
+    total: list[Any] | None = None,
+    empty: str | None = None,
+    formats: dict[int, str] | None = None,
 ) -> Any:
     """A sheet with a bold, frozen header row and columns sized to their contents;
     ``formats`` gives a number format by column index (0-based) to the data rows."""
@@ -44,7 +50,9 @@ def _add_sheet(
     ws.freeze_panes = "A2"
     for column in ws.iter_cols():
         width = max(len(_shown(c.value)) for c in column) + 2
-        ws.column_dimensions[column[0].column_letter].width = min(max(width, _MIN_WIDTH), _MAX_WIDTH)
+        ws.column_dimensions[column[0].column_letter].width = min(
+            max(width, _MIN_WIDTH), _MAX_WIDTH
+        )
         fmt = (formats or {}).get(column[0].column - 1)
         for c in column:
             if isinstance(c.value, datetime):
@@ -72,7 +80,13 @@ def progress_workbook(report: ProgressReport, language: str = "ru") -> bytes:
     book = Workbook()
     book.remove(book.active)
 
-    def sheet(title: str, header: list[str], rows: list[list[Any]], total: list[Any] | None = None, empty: str | None = None) -> Any:
+    def sheet(
+        title: str,
+        header: list[str],
+        rows: list[list[Any]],
+        total: list[Any] | None = None,
+        empty: str | None = None,
+    ) -> Any:
         return _add_sheet(book, title, header, rows, total=total, empty=empty)
 
     def waiting_days(at: datetime | None) -> int | None:
@@ -80,33 +94,70 @@ def progress_workbook(report: ProgressReport, language: str = "ru") -> bytes:
 
     def verification_row(name: str, v: VerificationCounts, no_application: int) -> list[Any]:
         return [
-            name, v.draft, v.pending, local(v.oldest_pending_at), waiting_days(v.oldest_pending_at),
-            v.accepted, no_application, v.rejected, v.withdrawn, v.total,
+            name,
+            v.draft,
+            v.pending,
+            local(v.oldest_pending_at),
+            waiting_days(v.oldest_pending_at),
+            v.accepted,
+            no_application,
+            v.rejected,
+            v.withdrawn,
+            v.total,
         ]
 
     v = report.verification
     ws = sheet(
         tx("sheet-verification"),
-        [tx(k) for k in ("region", "draft", "pending", "oldest", "waiting", "accepted", "no-application", "rejected", "withdrawn", "total")],
-        [verification_row(r.name or tx("no-region"), r.verification, r.no_application) for r in report.regions],
+        [
+            tx(k)
+            for k in (
+                "region",
+                "draft",
+                "pending",
+                "oldest",
+                "waiting",
+                "accepted",
+                "no-application",
+                "rejected",
+                "withdrawn",
+                "total",
+            )
+        ],
+        [
+            verification_row(r.name or tx("no-region"), r.verification, r.no_application)
+            for r in report.regions
+        ],
         verification_row(tx("total-row"), v, sum(r.no_application for r in report.regions)),
     )
     ws.append([])
     at = local(report.generated_at)
     ws.append([tx("generated", at=f"{at:%d.%m.%Y %H:%M}", tz=report.timezone)])
-    ws.append([tx("scope-all") if report.scope is None else tx("scope", regions=", ".join(r.name or "" for r in report.regions))])
+    ws.append(
+        [
+            tx("scope-all")
+            if report.scope is None
+            else tx("scope", regions=", ".join(r.name or "" for r in report.regions))
+        ]
+    )
 
     sheet(
         tx("sheet-applications"),
         [tx("region"), tx("nomination"), tx("drafts"), tx("submitted"), tx("total")],
-        [[a.region_name, a.nomination_title, a.drafts, a.submitted, a.drafts + a.submitted] for a in report.applications],
+        [
+            [a.region_name, a.nomination_title, a.drafts, a.submitted, a.drafts + a.submitted]
+            for a in report.applications
+        ],
         [tx("total-row"), "", report.drafts, report.submitted, report.drafts + report.submitted],
         empty=tx("applications-none"),
     )
     sheet(
         tx("sheet-scoring"),
         [tx("region"), tx("nomination"), tx("to-score"), tx("scored"), tx("percent")],
-        [[r.region_name, r.nomination_title, r.to_score, r.scored, r.percent] for r in report.scoring],
+        [
+            [r.region_name, r.nomination_title, r.to_score, r.scored, r.percent]
+            for r in report.scoring
+        ],
         empty=t("progress-scoring-none", language),
     )
     sheet(
@@ -176,8 +227,18 @@ def scoring_workbook(results: Results, sheets: ScoreSheets, language: str = "ru"
 
     experts = sheets.experts
     fixed = [
-        "number", "participant", "region", "criterion", "criterion-title", "subcriterion", "subcriterion-title",
-        "group", "aspect", "aspect-title", "kind", "max-points",
+        "number",
+        "participant",
+        "region",
+        "criterion",
+        "criterion-title",
+        "subcriterion",
+        "subcriterion-title",
+        "group",
+        "aspect",
+        "aspect-title",
+        "kind",
+        "max-points",
     ]
     header = [tx(k) for k in fixed] + [e.name for e in experts] + [tx("state"), tx("points")]
     sheet_rows = [
@@ -202,7 +263,11 @@ def scoring_workbook(results: Results, sheets: ScoreSheets, language: str = "ru"
     ]
     points_col = len(header) - 1
     ws = _add_sheet(
-        book, tx("sheet-sheets"), header, sheet_rows, empty=tx("no-targets"),
+        book,
+        tx("sheet-sheets"),
+        header,
+        sheet_rows,
+        empty=tx("no-targets"),
         formats={fixed.index("max-points"): _POINTS_FORMAT, points_col: _POINTS_FORMAT},
     )
     ws.append([])
@@ -217,7 +282,7 @@ def _participant(label: str, number: int) -> str:
     """The participant's name from a result label («№3 Иванова …»), the number having its
     own column."""
     prefix = f"№{number}"
-    return label[len(prefix):].strip() if label.startswith(prefix) else label
+    return label[len(prefix) :].strip() if label.startswith(prefix) else label
 
 
 def _shown(value: Any) -> str:

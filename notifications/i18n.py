@@ -56,7 +56,9 @@ def number(value: int | float | Decimal | str) -> FluentNumber:
     if digits == 0:
         return fluent_number(int(d), useGrouping=False)
     # a float: fluent.runtime picks a plural category only for int and float (see _Bundle)
-    return fluent_number(float(d), useGrouping=False, minimumFractionDigits=digits, maximumFractionDigits=digits)
+    return fluent_number(
+        float(d), useGrouping=False, minimumFractionDigits=digits, maximumFractionDigits=digits
+    )
 
 
 class _Bundle(FluentBundle):

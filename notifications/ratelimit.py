@@ -69,7 +69,9 @@ class Pacer(Protocol):
         """Reserve the next moment for ``key``; returns how long to wait for it (s)."""
         ...
 
-    async def reserve_global(self, interval: float, interactive: bool, horizon: float) -> tuple[bool, float]:
+    async def reserve_global(
+        self, interval: float, interactive: bool, horizon: float
+    ) -> tuple[bool, float]:
         """The overall slot. Interactive: always granted, ``(True, wait)``. Bulk: granted
         only when no reply holds a slot ahead and the schedule is at most ``horizon`` ahead;
         otherwise ``(False, come back in)``."""
@@ -105,7 +107,9 @@ class MemoryPacer:
                 self._tat = {k: v for k, v in self._tat.items() if v > now}
             return tat - now
 
-    async def reserve_global(self, interval: float, interactive: bool, horizon: float) -> tuple[bool, float]:
+    async def reserve_global(
+        self, interval: float, interactive: bool, horizon: float
+    ) -> tuple[bool, float]:
         with self._lock:
             now = time.monotonic()
             tat = max(self._tat.get("global", 0.0), now)
@@ -211,9 +215,14 @@ class RedisPacer:
         self._paused_for = self._redis.register_script(_PAUSED_FOR)
 
     async def reserve(self, key: str, interval: float) -> float:
-        return int(await self._reserve(keys=[self.PREFIX + key], args=[int(interval * 1_000_000)])) / 1_000_000
+        return (
+            int(await self._reserve(keys=[self.PREFIX + key], args=[int(interval * 1_000_000)]))
+            / 1_000_000
+        )
 
-    async def reserve_global(self, interval: float, interactive: bool, horizon: float) -> tuple[bool, float]:
+    async def reserve_global(
+        self, interval: float, interactive: bool, horizon: float
+    ) -> tuple[bool, float]:
         granted, wait = await self._reserve_global(
             keys=[self.PREFIX + "global", self.PREFIX + "interactive"],
             args=[int(interval * 1_000_000), 1 if interactive else 0, int(horizon * 1_000_000)],
@@ -221,7 +230,14 @@ class RedisPacer:
         return bool(granted), int(wait) / 1_000_000
 
     async def hold(self, key: str, seconds: float) -> float:
-        return int(await self._hold(keys=[self.PREFIX + key, self.PREFIX + "pause"], args=[int(seconds * 1_000_000)])) / 1_000_000
+        return (
+            int(
+                await self._hold(
+                    keys=[self.PREFIX + key, self.PREFIX + "pause"], args=[int(seconds * 1_000_000)]
+                )
+            )
+            / 1_000_000
+        )
 
     async def paused_for(self) -> float:
         return int(await self._paused_for(keys=[self.PREFIX + "pause"])) / 1_000_000
@@ -238,7 +254,9 @@ class SendGate:
     on a 429. ``priority``: :attr:`Priority.INTERACTIVE` for a reply, :attr:`Priority.BULK`
     (the default) for the outbox."""
 
-    def __init__(self, pacer: Pacer, rate: int = DEFAULT_RATE, reserve: float = INTERACTIVE_RESERVE) -> None:
+    def __init__(
+        self, pacer: Pacer, rate: int = DEFAULT_RATE, reserve: float = INTERACTIVE_RESERVE
+    ) -> None:
         self._pacer = pacer
         self.rate = rate
         self.interval = 1.0 / (rate * MARGIN)
@@ -262,7 +280,9 @@ class SendGate:
             pacer = _shared_pacers.setdefault(rate, MemoryPacer())
         return cls(pacer, rate)
 
-    async def wait_turn(self, chat_id: int | str | None, priority: Priority = Priority.BULK) -> float:
+    async def wait_turn(
+        self, chat_id: int | str | None, priority: Priority = Priority.BULK
+    ) -> float:
         """Wait for this send's turn; returns the seconds waited. ``chat_id`` None (an
         inline message): the overall budget only."""
         waited = 0.0
@@ -285,7 +305,9 @@ class SendGate:
                 await asyncio.sleep(own)
                 waited += own
         while True:
-            granted, wait = await self._pacer.reserve_global(self.interval, interactive, self.horizon)
+            granted, wait = await self._pacer.reserve_global(
+                self.interval, interactive, self.horizon
+            )
             if not granted:
                 # bulk yields to replies (or would book too far ahead): come back a little
                 # after that moment — not sooner than BULK_RECHECK, so that during a burst of
@@ -301,7 +323,11 @@ class SendGate:
             # the chat's next message counts from now, when this one goes out — not from the
             # chat's slot, which the overall queue may have kept waiting; and a 429 that came
             # meanwhile is honoured with a fresh slot after it
-            paused = await (self._pacer.hold(f"chat:{chat_id}", PER_CHAT_INTERVAL) if chat_id is not None else self._pacer.paused_for())
+            paused = await (
+                self._pacer.hold(f"chat:{chat_id}", PER_CHAT_INTERVAL)
+                if chat_id is not None
+                else self._pacer.paused_for()
+            )
             if paused <= 0:
                 return waited
             await asyncio.sleep(paused)

@@ -111,7 +111,15 @@ class ApplicationDeadlineReminder(ReminderKind):
                 continue
             off = rules.current_deadline_reminder(deadline, now, self.offsets)
             if off is not None:
-                out.append(Run(f"contest:{contest.id}", deadline - off, deadline, contest, _offset_label(off)))
+                out.append(
+                    Run(
+                        f"contest:{contest.id}",
+                        deadline - off,
+                        deadline,
+                        contest,
+                        _offset_label(off),
+                    )
+                )
         return out
 
     async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
@@ -120,7 +128,10 @@ class ApplicationDeadlineReminder(ReminderKind):
             await s.execute(
                 select(Participant, Person)
                 .join(Person, Person.id == Participant.person_id)
-                .where(Participant.contest_id == contest.id, Participant.stage.in_(rules.UNFINISHED_STAGES))
+                .where(
+                    Participant.contest_id == contest.id,
+                    Participant.stage.in_(rules.UNFINISHED_STAGES),
+                )
                 .options(
                     selectinload(Participant.application).selectinload(Application.nomination),
                     selectinload(Participant.application).selectinload(Application.files),
@@ -146,7 +157,9 @@ class ApplicationDeadlineReminder(ReminderKind):
                 continue
             titles = {}
             if view is not None:
-                titles = {f.code: f.title for f in view.nomination.fields} | {f.code: f.title for f in view.nomination.files}
+                titles = {f.code: f.title for f in view.nomination.fields} | {
+                    f.code: f.title for f in view.nomination.files
+                }
             lang = person.language or "ru"
             lines = "\n".join("• " + gap_text(g, titles, lang) for g in gaps)
             out.append(
@@ -185,14 +198,22 @@ def gap_button(gap: Gap, contest_id: int, titles: dict[str, str]) -> dict[str, A
         return {"text": "btn-choose-nomination", "action": "nominations", "contest_id": cid}
     if gap.kind in ("field", "file"):
         key = "btn-gap-field" if gap.kind == "field" else "btn-gap-file"
-        return {"text": key, "args": {"title": titles.get(gap.code, gap.code)[:40]}, "action": gap.kind, "code": gap.code, "contest_id": cid}
+        return {
+            "text": key,
+            "args": {"title": titles.get(gap.code, gap.code)[:40]},
+            "action": gap.kind,
+            "code": gap.code,
+            "contest_id": cid,
+        }
     return {"text": "btn-open-application", "action": "application", "contest_id": cid}
 
 
 # --------------------------------------------------------------------------- R-REM-2 / R-VER-4
 
 
-async def _overdue_by_region(s: AsyncSession, contest_id: int, older_than: datetime) -> dict[str, tuple[str, int, datetime]]:
+async def _overdue_by_region(
+    s: AsyncSession, contest_id: int, older_than: datetime
+) -> dict[str, tuple[str, int, datetime]]:
     """Pending verification requests sent before ``older_than``, per region code:
     (region name, count, oldest) — counted by the database over the queue index
     (contest, status, submitted_at)."""
@@ -215,7 +236,9 @@ async def _languages(s: AsyncSession, telegram_ids: list[int]) -> dict[int, str]
     """Each staff member's language (their Person row; Russian when they have none)."""
     if not telegram_ids:
         return {}
-    rows = await s.execute(select(Person.telegram_id, Person.language).where(Person.telegram_id.in_(telegram_ids)))
+    rows = await s.execute(
+        select(Person.telegram_id, Person.language).where(Person.telegram_id.in_(telegram_ids))
+    )
     return {tid: (lang or "ru") for tid, lang in rows.all()}
 
 
@@ -262,8 +285,21 @@ class VerificationBacklogReminder(ReminderKind):
                     subject=f"contest:{run.contest.id}",
                     chat_id=telegram_id,
                     key="remind-coord-backlog",
-                    args={"contest": run.contest.title, "count": count, "days": (now - oldest).days, "after": self.after.days},
-                    keyboard=[[{"text": "btn-open-queue", "action": "queue", "contest_id": str(run.contest.id)}]],
+                    args={
+                        "contest": run.contest.title,
+                        "count": count,
+                        "days": (now - oldest).days,
+                        "after": self.after.days,
+                    },
+                    keyboard=[
+                        [
+                            {
+                                "text": "btn-open-queue",
+                                "action": "queue",
+                                "contest_id": str(run.contest.id),
+                            }
+                        ]
+                    ],
                     language=languages.get(telegram_id, "ru"),
                 )
             )
@@ -286,19 +322,30 @@ class VerificationEscalation(ReminderKind):
         if not overdue:
             return []
         federal = (
-            await s.execute(
-                select(RoleAssignment.telegram_id).where(
-                    RoleAssignment.contest_id == run.contest.id,
-                    RoleAssignment.role == Role.FEDERAL_COORDINATOR,
-                    RoleAssignment.active.is_(True),
+            (
+                await s.execute(
+                    select(RoleAssignment.telegram_id).where(
+                        RoleAssignment.contest_id == run.contest.id,
+                        RoleAssignment.role == Role.FEDERAL_COORDINATOR,
+                        RoleAssignment.active.is_(True),
+                    )
                 )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         languages = await _languages(s, list(federal))
 
         def lines(lang: str) -> str:
             return "\n".join(
-                "• " + t("remind-escalation-region", lang, region=name, count=count, days=(now - oldest).days)
+                "• "
+                + t(
+                    "remind-escalation-region",
+                    lang,
+                    region=name,
+                    count=count,
+                    days=(now - oldest).days,
+                )
                 for name, count, oldest in sorted(overdue.values())
             )
 
@@ -307,8 +354,20 @@ class VerificationEscalation(ReminderKind):
                 subject=f"contest:{run.contest.id}",
                 chat_id=telegram_id,
                 key="remind-federal-escalation",
-                args={"contest": run.contest.title, "after": self.after.days, "regions": lines(languages.get(telegram_id, "ru"))},
-                keyboard=[[{"text": "btn-open-queue", "action": "queue", "contest_id": str(run.contest.id)}]],
+                args={
+                    "contest": run.contest.title,
+                    "after": self.after.days,
+                    "regions": lines(languages.get(telegram_id, "ru")),
+                },
+                keyboard=[
+                    [
+                        {
+                            "text": "btn-open-queue",
+                            "action": "queue",
+                            "contest_id": str(run.contest.id),
+                        }
+                    ]
+                ],
                 language=languages.get(telegram_id, "ru"),
             )
             for telegram_id in federal
@@ -347,14 +406,20 @@ class ScoringDeadlineReminder(ReminderKind):
         schemes = (
             await s.execute(
                 select(Scheme.id, Scheme.stage_id)
-                .where(Scheme.stage_id.in_(due), Scheme.locked_at.is_not(None), Scheme.scores_locked_at.is_(None))
+                .where(
+                    Scheme.stage_id.in_(due),
+                    Scheme.locked_at.is_not(None),
+                    Scheme.scores_locked_at.is_(None),
+                )
                 .order_by(Scheme.id)
             )
         ).all()
         out = []
         for scheme_id, stage_id in schemes:
             contest, deadline, off = due[stage_id]
-            out.append(Run(f"scheme:{scheme_id}", deadline - off, deadline, contest, _offset_label(off)))
+            out.append(
+                Run(f"scheme:{scheme_id}", deadline - off, deadline, contest, _offset_label(off))
+            )
         return out
 
     async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
@@ -366,7 +431,11 @@ class ScoringDeadlineReminder(ReminderKind):
             return []
         people = {
             p.telegram_id: p
-            for p in (await s.execute(select(Person).where(Person.telegram_id.in_([tid for tid, _ in left])))).scalars()
+            for p in (
+                await s.execute(
+                    select(Person).where(Person.telegram_id.in_([tid for tid, _ in left]))
+                )
+            ).scalars()
         }
         deadline = format_local(run.expires_at, run.contest.timezone)
         out = []
@@ -375,10 +444,26 @@ class ScoringDeadlineReminder(ReminderKind):
             out.append(
                 Message(
                     subject=f"scheme:{scheme.id}",
-                    chat_id=(person.chat_id or person.telegram_id) if person is not None else telegram_id,
+                    chat_id=(person.chat_id or person.telegram_id)
+                    if person is not None
+                    else telegram_id,
                     key="remind-scoring-deadline",
-                    args={"scheme": scheme.title, "contest": run.contest.title, "deadline": deadline, "count": count},
-                    keyboard=[[{"text": "sco-btn-continue", "action": "worklist", "contest_id": str(run.contest.id), "scheme": str(scheme.id)}]],
+                    args={
+                        "scheme": scheme.title,
+                        "contest": run.contest.title,
+                        "deadline": deadline,
+                        "count": count,
+                    },
+                    keyboard=[
+                        [
+                            {
+                                "text": "sco-btn-continue",
+                                "action": "worklist",
+                                "contest_id": str(run.contest.id),
+                                "scheme": str(scheme.id),
+                            }
+                        ]
+                    ],
                     language=(person.language or "ru") if person is not None else "ru",
                 )
             )
@@ -411,13 +496,27 @@ class UnsignedProtocolReminder(ReminderKind):
     async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
         signed = (
             select(ProtocolSignature.id)
-            .where(ProtocolSignature.version_id == ProtocolVersion.id, ProtocolSignature.telegram_id == ProtocolSigner.telegram_id)
+            .where(
+                ProtocolSignature.version_id == ProtocolVersion.id,
+                ProtocolSignature.telegram_id == ProtocolSigner.telegram_id,
+            )
             .exists()
         )
         rows = (
             await s.execute(
-                select(Protocol.id, Protocol.title, ProtocolVersion.version, ProtocolSigner.telegram_id, Person.chat_id, Person.language)
-                .join(ProtocolVersion, (ProtocolVersion.protocol_id == Protocol.id) & (ProtocolVersion.version == Protocol.current_version))
+                select(
+                    Protocol.id,
+                    Protocol.title,
+                    ProtocolVersion.version,
+                    ProtocolSigner.telegram_id,
+                    Person.chat_id,
+                    Person.language,
+                )
+                .join(
+                    ProtocolVersion,
+                    (ProtocolVersion.protocol_id == Protocol.id)
+                    & (ProtocolVersion.version == Protocol.current_version),
+                )
                 .join(ProtocolSigner, ProtocolSigner.protocol_id == Protocol.id)
                 .outerjoin(Person, Person.telegram_id == ProtocolSigner.telegram_id)
                 .where(
@@ -433,14 +532,24 @@ class UnsignedProtocolReminder(ReminderKind):
         cid = str(run.contest.id)
         out = []
         for protocol_id, title, version, telegram_id, chat_id, language in rows:
-            button = {"action": "protocol", "contest_id": cid, "protocol": str(protocol_id), "version": str(version)}
+            button = {
+                "action": "protocol",
+                "contest_id": cid,
+                "protocol": str(protocol_id),
+                "version": str(version),
+            }
             out.append(
                 Message(
                     subject=f"protocol:{protocol_id}",
                     chat_id=chat_id or telegram_id,
                     key="pro-note-unsigned",
                     args={"title": title, "version": version},
-                    keyboard=[[{"text": "pro-btn-sign", **button, "do": "sign"}, {"text": "pro-btn-refuse", **button, "do": "refuse"}]],
+                    keyboard=[
+                        [
+                            {"text": "pro-btn-sign", **button, "do": "sign"},
+                            {"text": "pro-btn-refuse", **button, "do": "refuse"},
+                        ]
+                    ],
                     language=language or "ru",
                 )
             )

@@ -37,8 +37,6 @@ ANNOUNCE_WINDOW = timedelta(days=1)
 DAY_HOUR = 9
 
 
-
-
 def day_reminder_due(slot_start: datetime, created_at: datetime, tz: str) -> datetime:
     """09:00 contest time on the slot's day (an hour before an earlier slot), or the
     slot's creation if that is later."""
@@ -48,7 +46,9 @@ def day_reminder_due(slot_start: datetime, created_at: datetime, tz: str) -> dat
     return max(at, created_at)
 
 
-async def _slots(s: AsyncSession, contest: Contest, after: datetime, until: datetime, *extra: Any) -> list[RemoteSlot]:
+async def _slots(
+    s: AsyncSession, contest: Contest, after: datetime, until: datetime, *extra: Any
+) -> list[RemoteSlot]:
     """Live slots of a contest starting in (after, until] — an index range scan."""
     return list(
         (
@@ -65,7 +65,9 @@ async def _slots(s: AsyncSession, contest: Contest, after: datetime, until: date
     )
 
 
-async def _slot_and_person(s: AsyncSession, run: Run) -> tuple[RemoteSlot, Participant, Person] | None:
+async def _slot_and_person(
+    s: AsyncSession, run: Run
+) -> tuple[RemoteSlot, Participant, Person] | None:
     slot = await s.get(RemoteSlot, int(run.scope.removeprefix("slot:")))
     if slot is None or slot.cancelled_at is not None:
         return None
@@ -93,7 +95,15 @@ async def _to_participant(s: AsyncSession, run: Run, key: str) -> list[Message]:
     if found is None:
         return []
     slot, p, person = found
-    return [Message(run.scope, person.chat_id or person.telegram_id, key, _args(slot, p, run.contest), language=person.language)]
+    return [
+        Message(
+            run.scope,
+            person.chat_id or person.telegram_id,
+            key,
+            _args(slot, p, run.contest),
+            language=person.language,
+        )
+    ]
 
 
 @dataclass
@@ -108,7 +118,13 @@ class RemoteScheduleAnnouncement(ReminderKind):
         for contest in contests:
             # slots are created ≥ 3 days ahead, so a recent one starts after now + 2 days
             recent = (RemoteSlot.created_at >= now - ANNOUNCE_WINDOW, RemoteSlot.created_at <= now)
-            for slot in await _slots(s, contest, now + ANNOUNCE_AHEAD - ANNOUNCE_WINDOW, now + timedelta(days=3650), *recent):
+            for slot in await _slots(
+                s,
+                contest,
+                now + ANNOUNCE_AHEAD - ANNOUNCE_WINDOW,
+                now + timedelta(days=3650),
+                *recent,
+            ):
                 out.append(Run(f"slot:{slot.id}", slot.created_at, slot.starts_at, contest))
         return out
 
@@ -148,7 +164,9 @@ class RemoteBriefingNotice(ReminderKind):
         out = []
         for contest in contests:
             for slot in await _slots(s, contest, now, now + BRIEFING_AHEAD):
-                out.append(Run(f"slot:{slot.id}", slot.starts_at - BRIEFING_AHEAD, slot.starts_at, contest))
+                out.append(
+                    Run(f"slot:{slot.id}", slot.starts_at - BRIEFING_AHEAD, slot.starts_at, contest)
+                )
         return out
 
     async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
@@ -157,19 +175,29 @@ class RemoteBriefingNotice(ReminderKind):
             return []
         slot, p, _ = found
         experts = (
-            await s.execute(
-                select(RoleAssignment.telegram_id).where(
-                    RoleAssignment.contest_id == run.contest.id,
-                    RoleAssignment.role == Role.EXPERT,
-                    RoleAssignment.active.is_(True),
+            (
+                await s.execute(
+                    select(RoleAssignment.telegram_id).where(
+                        RoleAssignment.contest_id == run.contest.id,
+                        RoleAssignment.role == Role.EXPERT,
+                        RoleAssignment.active.is_(True),
+                    )
                 )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         args = _args(slot, p, run.contest)
         out = []
         if slot.examiner_telegram_id:
-            out.append(Message(run.scope, slot.examiner_telegram_id, "remote-briefing-examiner", args))
-        out += [Message(run.scope, tid, "remote-briefing-expert", args) for tid in sorted(set(experts)) if tid != slot.examiner_telegram_id]
+            out.append(
+                Message(run.scope, slot.examiner_telegram_id, "remote-briefing-examiner", args)
+            )
+        out += [
+            Message(run.scope, tid, "remote-briefing-expert", args)
+            for tid in sorted(set(experts))
+            if tid != slot.examiner_telegram_id
+        ]
         return out
 
 
@@ -186,7 +214,9 @@ class RemoteMaterialsRelease(ReminderKind):
             for slot in await _slots(s, contest, now, now + MATERIALS_AHEAD):
                 if slot.examiner_telegram_id:
                     ends = slot.starts_at + timedelta(minutes=slot.duration_minutes)
-                    out.append(Run(f"slot:{slot.id}", slot.starts_at - MATERIALS_AHEAD, ends, contest))
+                    out.append(
+                        Run(f"slot:{slot.id}", slot.starts_at - MATERIALS_AHEAD, ends, contest)
+                    )
         return out
 
     async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
@@ -195,9 +225,28 @@ class RemoteMaterialsRelease(ReminderKind):
             return []
         slot, p, _ = found
         if slot.materials_file_id:
-            button = {"text": "remote-btn-materials", "action": f"rmat-{slot.id}", "contest_id": str(run.contest.id)}
-            return [Message(run.scope, slot.examiner_telegram_id, "remote-materials", _args(slot, p, run.contest), keyboard=[[button]])]
-        return [Message(run.scope, slot.examiner_telegram_id, "remote-materials-none", _args(slot, p, run.contest))]
+            button = {
+                "text": "remote-btn-materials",
+                "action": f"rmat-{slot.id}",
+                "contest_id": str(run.contest.id),
+            }
+            return [
+                Message(
+                    run.scope,
+                    slot.examiner_telegram_id,
+                    "remote-materials",
+                    _args(slot, p, run.contest),
+                    keyboard=[[button]],
+                )
+            ]
+        return [
+            Message(
+                run.scope,
+                slot.examiner_telegram_id,
+                "remote-materials-none",
+                _args(slot, p, run.contest),
+            )
+        ]
 
 
 register(RemoteScheduleAnnouncement())

@@ -45,17 +45,26 @@ def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
 
 
 async def materialise_reminders(
-    sessionmaker: async_sessionmaker[AsyncSession], now: datetime, kinds: list[ReminderKind], report: SweepReport
+    sessionmaker: async_sessionmaker[AsyncSession],
+    now: datetime,
+    kinds: list[ReminderKind],
+    report: SweepReport,
 ) -> None:
     async with sessionmaker() as s:
-        contests = (await s.execute(select(Contest).options(selectinload(Contest.stages)))).scalars().all()
+        contests = (
+            (await s.execute(select(Contest).options(selectinload(Contest.stages)))).scalars().all()
+        )
     for kind in kinds:
         async with writing(sessionmaker) as s:
             for run in await kind.runs(s, now, contests):
                 reason = kind.reason(run)
                 done = (
                     await s.execute(
-                        select(ReminderRun.id).where(ReminderRun.kind == reason, ReminderRun.scope == run.scope, ReminderRun.due_at == run.due_at)
+                        select(ReminderRun.id).where(
+                            ReminderRun.kind == reason,
+                            ReminderRun.scope == run.scope,
+                            ReminderRun.due_at == run.due_at,
+                        )
                     )
                 ).first()
                 if done is not None:
@@ -67,7 +76,9 @@ async def materialise_reminders(
                     # building a fresh VALUES clause per chunk cost 5× more (bench/RESULTS.md)
                     stmt = (
                         _insert(s)(Delivery.__table__)
-                        .on_conflict_do_nothing(index_elements=["reason", "subject", "recipient_chat_id", "due_at"])
+                        .on_conflict_do_nothing(
+                            index_elements=["reason", "subject", "recipient_chat_id", "due_at"]
+                        )
                         .returning(Delivery.__table__.c.id)
                     )
                     rows = [
@@ -89,14 +100,25 @@ async def materialise_reminders(
                         for m in messages
                     ]
                     created = len((await s.execute(stmt, rows)).all())
-                s.add(ReminderRun(kind=reason, scope=run.scope, due_at=run.due_at, done_at=now, created=created))
+                s.add(
+                    ReminderRun(
+                        kind=reason,
+                        scope=run.scope,
+                        due_at=run.due_at,
+                        done_at=now,
+                        created=created,
+                    )
+                )
                 report.runs += 1
                 report.created += created
                 report.by_kind[reason] = report.by_kind.get(reason, 0) + created
 
 
 async def due_delivery_ids(
-    sessionmaker: async_sessionmaker[AsyncSession], now: datetime, requeue_after: timedelta = REQUEUE_AFTER, batch: int = BATCH
+    sessionmaker: async_sessionmaker[AsyncSession],
+    now: datetime,
+    requeue_after: timedelta = REQUEUE_AFTER,
+    batch: int = BATCH,
 ) -> list[int]:
     """Due rows no queue message is known to carry; marked as handed over in the same
     transaction. ``FOR UPDATE SKIP LOCKED`` lets two sweeps run at once without both
@@ -119,7 +141,11 @@ async def due_delivery_ids(
                             and_(
                                 Delivery.status == "sending",
                                 Delivery.lease_until < now,
-                                or_(Delivery.enqueued_at.is_(None), Delivery.enqueued_at < Delivery.lease_until, Delivery.enqueued_at < stale),
+                                or_(
+                                    Delivery.enqueued_at.is_(None),
+                                    Delivery.enqueued_at < Delivery.lease_until,
+                                    Delivery.enqueued_at < stale,
+                                ),
                             ),
                         )
                     )

@@ -21,7 +21,9 @@ class Probe:
     """What the endpoints look at. Each request opens its own short-lived engine on its own
     event loop (requests are rare: a probe every few seconds, a scrape every 15–60 s)."""
 
-    def __init__(self, database_url: str, redis_url: str | None, broker: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self, database_url: str, redis_url: str | None, broker: Callable[[], Any] | None = None
+    ) -> None:
         self.database_url = database_url
         self.redis_url = redis_url
         self.broker = broker
@@ -70,7 +72,9 @@ def _handler(probe: Probe) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:  # probes every few seconds: not logged
+        def log_message(
+            self, format: str, *args: Any
+        ) -> None:  # probes every few seconds: not logged
             return
 
     return Handler

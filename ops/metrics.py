@@ -61,7 +61,11 @@ __all__ = [
     "render",
 ]
 
-UPDATES = Counter("contest_bot_updates", "Telegram updates handled by the bot, by handler and outcome", ["handler", "outcome"])
+UPDATES = Counter(
+    "contest_bot_updates",
+    "Telegram updates handled by the bot, by handler and outcome",
+    ["handler", "outcome"],
+)
 UPDATE_SECONDS = Histogram(
     "contest_bot_update_seconds",
     "Time to handle one Telegram update, by handler",
@@ -73,13 +77,28 @@ SWEEP_SECONDS = Histogram(
     "Duration of one sweep (reminders materialised, due messages enqueued)",
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )
-REMINDERS_SENT = Counter("contest_reminders_sent", "Outbox messages sent to Telegram, by kind (the reason's first part)", ["kind"])
+REMINDERS_SENT = Counter(
+    "contest_reminders_sent",
+    "Outbox messages sent to Telegram, by kind (the reason's first part)",
+    ["kind"],
+)
 #: issue #13, item 1: the inbox. An alert belongs on the first: a person was told
 #: «Не получилось, попробуйте ещё раз» after INBOX_MAX_ATTEMPTS failed attempts.
-UPDATES_GIVEN_UP = Counter("contest_bot_updates_given_up", "Updates given up after INBOX_MAX_ATTEMPTS failed attempts (the person was told to try again)")
-UPDATE_RETRIES = Counter("contest_bot_update_retries", "Failed update handlings that are tried again from the inbox")
-UPDATES_RECOVERED = Counter("contest_bot_updates_recovered", "Inbox updates handled again after a process stopped mid-update")
-UPDATES_DUPLICATE = Counter("contest_bot_updates_duplicate", "Updates Telegram delivered again that were already in the inbox (not handled twice)")
+UPDATES_GIVEN_UP = Counter(
+    "contest_bot_updates_given_up",
+    "Updates given up after INBOX_MAX_ATTEMPTS failed attempts (the person was told to try again)",
+)
+UPDATE_RETRIES = Counter(
+    "contest_bot_update_retries", "Failed update handlings that are tried again from the inbox"
+)
+UPDATES_RECOVERED = Counter(
+    "contest_bot_updates_recovered",
+    "Inbox updates handled again after a process stopped mid-update",
+)
+UPDATES_DUPLICATE = Counter(
+    "contest_bot_updates_duplicate",
+    "Updates Telegram delivered again that were already in the inbox (not handled twice)",
+)
 
 
 #: reported even when no row is in them (a series that appears from nowhere alerts badly)
@@ -99,11 +118,15 @@ class StateCollector(Collector):
         self.queues: dict[str, int] = {}
 
     def collect(self) -> Iterator[Metric]:
-        deliveries = GaugeMetricFamily("contest_deliveries", "Outbox rows by state", labels=["state"])
+        deliveries = GaugeMetricFamily(
+            "contest_deliveries", "Outbox rows by state", labels=["state"]
+        )
         for state, count in sorted(self.deliveries.items()):
             deliveries.add_metric([state], count)
         yield deliveries
-        queues = GaugeMetricFamily("contest_queue_depth", "Messages waiting in each Dramatiq queue", labels=["queue"])
+        queues = GaugeMetricFamily(
+            "contest_queue_depth", "Messages waiting in each Dramatiq queue", labels=["queue"]
+        )
         for name, count in sorted(self.queues.items()):
             queues.add_metric([name], count)
         yield queues
@@ -144,7 +167,9 @@ async def delivery_counts(engine: Any) -> dict[str, int]:
     from models.tables import Delivery
 
     async with engine.connect() as conn:
-        rows = (await conn.execute(select(Delivery.status, func.count()).group_by(Delivery.status))).all()
+        rows = (
+            await conn.execute(select(Delivery.status, func.count()).group_by(Delivery.status))
+        ).all()
     counts = dict.fromkeys(DELIVERY_STATES, 0)
     counts.update({str(status): int(count) for status, count in rows})
     return counts

@@ -27,20 +27,37 @@ class Person:
     def _texts_since(self, mark: int) -> list[str]:
         out = []
         for req in self.session.requests[mark:]:
-            if isinstance(req, (SendMessage, EditMessageText)) and str(req.chat_id) == str(self.user_id) and self.session.succeeded(req):
+            if (
+                isinstance(req, (SendMessage, EditMessageText))
+                and str(req.chat_id) == str(self.user_id)
+                and self.session.succeeded(req)
+            ):
                 out.append(req.text)
         return out
 
-    async def send(self, text: str | None = None, *, document: Document | None = None, video: Video | None = None) -> str:
+    async def send(
+        self,
+        text: str | None = None,
+        *,
+        document: Document | None = None,
+        video: Video | None = None,
+    ) -> str:
         """Send a message; returns everything the bot said to this person in reply."""
         mark = self._mark()
-        await self.dp.feed_update(self.bot, message_update(self.user_id, text, document=document, video=video, first_name=self.name))
+        await self.dp.feed_update(
+            self.bot,
+            message_update(
+                self.user_id, text, document=document, video=video, first_name=self.name
+            ),
+        )
         return "\n".join(self._texts_since(mark))
 
     def buttons(self) -> list[tuple[int, str, str]]:
         """(message_id, text, callback_data) of every button on the bot's messages here, newest first."""
         found = []
-        for (chat, mid), message in sorted(self.session.state.messages.items(), key=lambda kv: -kv[0][1]):
+        for (chat, mid), message in sorted(
+            self.session.state.messages.items(), key=lambda kv: -kv[0][1]
+        ):
             if chat != str(self.user_id):
                 continue
             markup = message.get("reply_markup") or {}
@@ -66,7 +83,13 @@ class Person:
         message = self.session.state.messages.get((str(self.user_id), message_id), {})
         await self.dp.feed_update(
             self.bot,
-            callback_update(self.user_id, data, message_id=message_id, message_text=message.get("text") or "…", first_name=self.name),
+            callback_update(
+                self.user_id,
+                data,
+                message_id=message_id,
+                message_text=message.get("text") or "…",
+                first_name=self.name,
+            ),
         )
         return "\n".join(self._texts_since(mark))
 

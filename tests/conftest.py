@@ -58,7 +58,10 @@ async def _sqlite_db(tmp_path: Path) -> str:
     """A migrated SQLite file: migrations run once, each test gets a copy."""
     global _sqlite_template
     if _sqlite_template is None or not _sqlite_template.exists():
-        template = Path(os.environ.get("PYTEST_TMP_TEMPLATE", "/tmp")) / f"contest-template-{os.getpid()}.sqlite3"
+        template = (
+            Path(os.environ.get("PYTEST_TMP_TEMPLATE", "/tmp"))
+            / f"contest-template-{os.getpid()}.sqlite3"
+        )
         template.unlink(missing_ok=True)
         await upgrade(f"sqlite+aiosqlite:///{template}")
         _sqlite_template = template
@@ -165,12 +168,26 @@ async def ids(services: Services, contest_id: int) -> dict[str, Any]:
     from models.tables import Nomination, Organisation, Region
 
     async with services.ctx.sessionmaker() as s:
-        regions = {r.code: r.id for r in (await s.execute(select(Region).where(Region.contest_id == contest_id))).scalars()}
+        regions = {
+            r.code: r.id
+            for r in (
+                await s.execute(select(Region).where(Region.contest_id == contest_id))
+            ).scalars()
+        }
         orgs = {
             o.code: o.id
-            for o in (await s.execute(select(Organisation).where(Organisation.region_id.in_(regions.values())))).scalars()
+            for o in (
+                await s.execute(
+                    select(Organisation).where(Organisation.region_id.in_(regions.values()))
+                )
+            ).scalars()
         }
-        noms = {n.code: n.id for n in (await s.execute(select(Nomination).where(Nomination.contest_id == contest_id))).scalars()}
+        noms = {
+            n.code: n.id
+            for n in (
+                await s.execute(select(Nomination).where(Nomination.contest_id == contest_id))
+            ).scalars()
+        }
     return {"regions": regions, "orgs": orgs, "noms": noms}
 
 

@@ -27,7 +27,10 @@ def workbook(rows: list[list[str]]) -> bytes:
 def rebuild(base: bytes, parts: dict[str, Part], level: int = 9) -> bytes:
     """``base`` with the named parts replaced (or added); a callable part is streamed."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as dst,
+    ):
         names = [i.filename for i in src.infolist()]
         for name in names + [n for n in parts if n not in names]:
             part = parts.get(name)
@@ -58,7 +61,9 @@ def _sheet(rows: Iterator[bytes], dimension: bytes | None = None) -> Iterator[by
 
 
 def _header_row() -> bytes:
-    cells = b"".join(b'<c t="inlineStr"><is><t>' + h.encode() + b"</t></is></c>" for h in LIST_HEADER)
+    cells = b"".join(
+        b'<c t="inlineStr"><is><t>' + h.encode() + b"</t></is></c>" for h in LIST_HEADER
+    )
     return b"<row>" + cells + b"</row>"
 
 
@@ -103,7 +108,10 @@ def styles_bomb(megabytes: int = 4) -> bytes:
             yield xf * 1000
         yield b"</cellXfs></styleSheet>"
 
-    return rebuild(workbook([LIST_HEADER, ["Иванов Иван Иванович", "эксперт", "77", "", ""]]), {"xl/styles.xml": gen})
+    return rebuild(
+        workbook([LIST_HEADER, ["Иванов Иван Иванович", "эксперт", "77", "", ""]]),
+        {"xl/styles.xml": gen},
+    )
 
 
 def ratio_bomb(megabytes: int = 8) -> bytes:
@@ -118,8 +126,14 @@ def ratio_bomb(megabytes: int = 8) -> bytes:
 
 def huge_dimension() -> bytes:
     """A tiny sheet that declares itself A1:XFD1048576."""
-    rows = [_header_row(), '<row><c t="inlineStr"><is><t>Иванов Иван Иванович</t></is></c></row>'.encode()]
-    return rebuild(workbook([LIST_HEADER]), {"xl/worksheets/sheet1.xml": b"".join(_sheet(iter(rows), b"A1:XFD1048576"))})
+    rows = [
+        _header_row(),
+        '<row><c t="inlineStr"><is><t>Иванов Иван Иванович</t></is></c></row>'.encode(),
+    ]
+    return rebuild(
+        workbook([LIST_HEADER]),
+        {"xl/worksheets/sheet1.xml": b"".join(_sheet(iter(rows), b"A1:XFD1048576"))},
+    )
 
 
 def within_limits_bomb(target_bytes: int = 2 * 1024 * 1024) -> bytes:
@@ -128,10 +142,12 @@ def within_limits_bomb(target_bytes: int = 2 * 1024 * 1024) -> bytes:
 
     def strings() -> Iterator[bytes]:
         yield b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        yield b'<si><t>\xd0\xa4\xd0\x98\xd0\x9e</t></si><si><t>\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c</t></si>'
+        yield b"<si><t>\xd0\xa4\xd0\x98\xd0\x9e</t></si><si><t>\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c</t></si>"
         size, i = 0, 0
         while size < 7_500_000:
-            chunk = b"".join(b"<si><t>%x-%d</t></si>" % (n * 2654435761 % 2**32, n) for n in range(i, i + 10_000))
+            chunk = b"".join(
+                b"<si><t>%x-%d</t></si>" % (n * 2654435761 % 2**32, n) for n in range(i, i + 10_000)
+            )
             i += 10_000
             size += len(chunk)
             yield chunk
@@ -144,7 +160,10 @@ def within_limits_bomb(target_bytes: int = 2 * 1024 * 1024) -> bytes:
         size = 0
         n = 0
         while size < 1_000_000:  # under the ratio floor (1 MB): only its size is judged
-            chunk = b"".join(b'<xf numFmtId="%d" fontId="0" fillId="0" borderId="0" xfId="0"/>' % (k % 50) for k in range(n, n + 1000))
+            chunk = b"".join(
+                b'<xf numFmtId="%d" fontId="0" fillId="0" borderId="0" xfId="0"/>' % (k % 50)
+                for k in range(n, n + 1000)
+            )
             n += 1000
             size += len(chunk)
             yield chunk
@@ -152,10 +171,20 @@ def within_limits_bomb(target_bytes: int = 2 * 1024 * 1024) -> bytes:
 
     def sheet() -> Iterator[bytes]:
         rows = [b'<row><c t="s"><v>0</v></c><c t="s"><v>1</v></c></row>']
-        rows += [b'<row><c t="s" s="%d"><v>%d</v></c></row>' % (k % 40000, k + 2) for k in range(900)]
+        rows += [
+            b'<row><c t="s" s="%d"><v>%d</v></c></row>' % (k % 40000, k + 2) for k in range(900)
+        ]
         yield from _sheet(iter(rows))
 
-    raw = rebuild(workbook([["ФИО", "роль"]]), {"xl/sharedStrings.xml": strings, "xl/styles.xml": styles, "xl/worksheets/sheet1.xml": sheet}, level=9)
+    raw = rebuild(
+        workbook([["ФИО", "роль"]]),
+        {
+            "xl/sharedStrings.xml": strings,
+            "xl/styles.xml": styles,
+            "xl/worksheets/sheet1.xml": sheet,
+        },
+        level=9,
+    )
     return raw
 
 

@@ -136,7 +136,9 @@ TOGGLES: tuple[str, ...] = ()
 class Harness:
     """The real dispatcher over a fake Bot API, on one database, with snapshots."""
 
-    def __init__(self, url: str, tmp_path: Path, dp_factory: Callable[[Services], Dispatcher]) -> None:
+    def __init__(
+        self, url: str, tmp_path: Path, dp_factory: Callable[[Services], Dispatcher]
+    ) -> None:
         self.url = url
         self.pg = url.startswith("postgresql")
         self.engine: AsyncEngine = create_engine(url)
@@ -205,18 +207,30 @@ class Harness:
                 plans.append((table, pk_cols, extra, changed, missing))
             for table, pk_cols, extra, _, _ in reversed(plans):
                 for k in extra:
-                    await conn.execute(table.delete().where(*(c == v for c, v in zip(pk_cols, k, strict=True))))
+                    await conn.execute(
+                        table.delete().where(*(c == v for c, v in zip(pk_cols, k, strict=True)))
+                    )
             for table, pk_cols, _, changed, missing in plans:
                 for row in changed:
                     where = [c == row[c.name] for c in pk_cols]
-                    await conn.execute(table.update().where(*where).values(**{k: v for k, v in row.items() if k not in table.primary_key.columns}))
+                    await conn.execute(
+                        table.update()
+                        .where(*where)
+                        .values(
+                            **{k: v for k, v in row.items() if k not in table.primary_key.columns}
+                        )
+                    )
                 if missing:
                     await conn.execute(table.insert(), missing)
             if self.pg:
                 for table, *_ in plans:
                     if "id" in table.c and table.c.id.primary_key and snap.rows[table.name]:
                         top = max(r["id"] for r in snap.rows[table.name])
-                        await conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), {top})"))
+                        await conn.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), {top})"
+                            )
+                        )
         self._current = snap.rows
         # fresh services (no state kept between trials), the same dispatcher
         self.services = self._services()
@@ -268,7 +282,14 @@ class Harness:
             errors.append(f"{press.data} by {press.user_id}: {_where(e)}")
 
     async def drain(self, errors: list[str]) -> None:
-        rt = WorkerRuntime(self.bot, self.services.ctx.sessionmaker, self.clock, self.services, self.files_dir, owns_resources=False)
+        rt = WorkerRuntime(
+            self.bot,
+            self.services.ctx.sessionmaker,
+            self.clock,
+            self.services,
+            self.files_dir,
+            owns_resources=False,
+        )
         for _ in range(200):
             if not self.jobs.jobs:
                 return
@@ -280,7 +301,9 @@ class Harness:
             except Exception as e:
                 errors.append(f"job {job}:{entity_id}: {type(e).__name__}: {e}")
 
-    async def trial(self, snap: Snapshot, groups: list[list[Press]], *, isolated: bool = True) -> Outcome:
+    async def trial(
+        self, snap: Snapshot, groups: list[list[Press]], *, isolated: bool = True
+    ) -> Outcome:
         """Restore ``snap``; run the groups one after another, the presses of a group at once.
         ``isolated=False`` switches the per-person event isolation off, as two bot instances
         without a shared lock would be: the presses then race in the service itself."""
@@ -304,7 +327,13 @@ class Harness:
         after = self._current = await self.dump()
         answered = {str(m.callback_query_id) for m in self.session.calls(AnswerCallbackQuery)}
         replies = self.session.sent_texts()
-        return Outcome(effect(snap.rows, after), [c for c in cq_ids if c not in answered], errors, replies, duplicates(snap.rows, after))
+        return Outcome(
+            effect(snap.rows, after),
+            [c for c in cq_ids if c not in answered],
+            errors,
+            replies,
+            duplicates(snap.rows, after),
+        )
 
 
 def _where(e: BaseException) -> str:
@@ -333,7 +362,9 @@ def _label(table_name: str, row: dict[str, Any]) -> Any:
     return None
 
 
-def effect(before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[str, Any]]]) -> Counter[tuple[Any, ...]]:
+def effect(
+    before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[str, Any]]]
+) -> Counter[tuple[Any, ...]]:
     """Rows added, removed and changed per table — ids and actors left out, outcomes kept."""
     out: Counter[tuple[Any, ...]] = Counter()
     for name in after:
@@ -350,11 +381,16 @@ def effect(before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[s
     return out
 
 
-def duplicates(before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[str, Any]]]) -> list[str]:
+def duplicates(
+    before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[str, Any]]]
+) -> list[str]:
     """One transition, one audit row, one notice: new audit rows with the same action on the same
     entity, new outbox rows with the same message to the same chat."""
     out = []
-    for name, key in (("audit_log", ("action", "entity", "entity_id")), ("deliveries", ("message_key", "recipient_chat_id", "subject"))):
+    for name, key in (
+        ("audit_log", ("action", "entity", "entity_id")),
+        ("deliveries", ("message_key", "recipient_chat_id", "subject")),
+    ):
         old = {_pk(name, r) for r in before.get(name, [])}
         new = Counter(tuple(r[k] for k in key) for r in after[name] if _pk(name, r) not in old)
         out += [f"{name} {'/'.join(str(x) for x in k)} ×{n}" for k, n in new.items() if n > 1]
@@ -370,7 +406,10 @@ def _dups(o: Outcome) -> str:
 
 
 def show(c: Counter[tuple[Any, ...]]) -> str:
-    return ", ".join(f"{'/'.join(str(x) for x in k)}×{n}" for k, n in sorted(c.items(), key=str)) or "nothing"
+    return (
+        ", ".join(f"{'/'.join(str(x) for x in k)}×{n}" for k, n in sorted(c.items(), key=str))
+        or "nothing"
+    )
 
 
 # --------------------------------------------------------------------------- callback factories
@@ -454,7 +493,9 @@ class Scenario:
     per_kind: int = 2
 
 
-async def crawl(h: Harness, sc: Scenario, factories: dict[str, type[CallbackData]], report: Report) -> None:
+async def crawl(
+    h: Harness, sc: Scenario, factories: dict[str, type[CallbackData]], report: Report
+) -> None:
     await sc.build(h)
     root = Node(await h.snapshot(), 0, 0, _visible(h, sc))
     seen_data: set[str] = set()
@@ -485,17 +526,31 @@ async def crawl(h: Harness, sc: Scenario, factories: dict[str, type[CallbackData
                 before_data = {d for *_, d in node.buttons}
                 fresh = [b for b in _visible(h, sc) if b[3] not in before_data]
                 if fresh:
-                    queue.append(Node(after, node.depth + 1, next(klasses) if ref.changes else node.klass, fresh))
+                    queue.append(
+                        Node(
+                            after,
+                            node.depth + 1,
+                            next(klasses) if ref.changes else node.klass,
+                            fresh,
+                        )
+                    )
             # the same press twice at once, by the same person
             same = await h.trial(node.snap, [[one, one]])
             report.trials += 1
             _problems(report, sc.name, "double", name, same)
             allowed = [_strip_actor(ref.effect)]
             if any(kind.startswith(t) for t in TOGGLES):
-                allowed.append(Counter())  # a toggle tapped twice (serialised per person) is off again
+                allowed.append(
+                    Counter()
+                )  # a toggle tapped twice (serialised per person) is off again
             if _strip_actor(same.effect) not in allowed or _more(same.dups, ref.dups):
                 report.findings.append(
-                    Finding(sc.name, "double", name, f"one press: {show(ref.effect)}\n    two at once: {show(same.effect)}{_dups(same)}")
+                    Finding(
+                        sc.name,
+                        "double",
+                        name,
+                        f"one press: {show(ref.effect)}\n    two at once: {show(same.effect)}{_dups(same)}",
+                    )
                 )
             if not ref.changes:
                 continue
@@ -505,7 +560,12 @@ async def crawl(h: Harness, sc: Scenario, factories: dict[str, type[CallbackData
             _problems(report, sc.name, "raw", name, raw)
             if _strip_actor(raw.effect) not in allowed or _more(raw.dups, ref.dups):
                 report.findings.append(
-                    Finding(sc.name, "raw", name, f"one press: {show(ref.effect)}\n    two at once, no isolation: {show(raw.effect)}{_dups(raw)}")
+                    Finding(
+                        sc.name,
+                        "raw",
+                        name,
+                        f"one press: {show(ref.effect)}\n    two at once, no isolation: {show(raw.effect)}{_dups(raw)}",
+                    )
                 )
             # by two staff members with the same rights: as one press, or — if the action is the
             # person's own (their settings) — as the two presses one after the other
@@ -515,10 +575,14 @@ async def crawl(h: Harness, sc: Scenario, factories: dict[str, type[CallbackData
                 both = await h.trial(node.snap, [[one, other]])
                 report.trials += 1
                 _problems(report, sc.name, "twin", name, both)
-                if _strip_actor(both.effect) != _strip_actor(ref.effect) or _more(both.dups, ref.dups):
+                if _strip_actor(both.effect) != _strip_actor(ref.effect) or _more(
+                    both.dups, ref.dups
+                ):
                     serial = await h.trial(node.snap, [[one], [other]])
                     report.trials += 1
-                    if _more(serial.dups, ref.dups) or _strip_actor(both.effect) != _strip_actor(serial.effect):
+                    if _more(serial.dups, ref.dups) or _strip_actor(both.effect) != _strip_actor(
+                        serial.effect
+                    ):
                         report.findings.append(
                             Finding(
                                 sc.name,
@@ -536,16 +600,21 @@ async def crawl(h: Harness, sc: Scenario, factories: dict[str, type[CallbackData
                 continue
             node = n2 if n2.depth >= n1.depth else n1
             twin = TWINS.get(b.user_id)
-            b2 = Press(twin, b.data, b.message_id, b.user_id) if twin and b.user_id == a.user_id else b
+            b2 = (
+                Press(twin, b.data, b.message_id, b.user_id)
+                if twin and b.user_id == a.user_id
+                else b
+            )
             ab = await h.trial(node.snap, [[a], [b2]])
             ba = await h.trial(node.snap, [[b2], [a]])
             together = await h.trial(node.snap, [[a, b2]])
             report.trials += 3
             name = f"«{la}» {a.data} ({a.user_id}) + «{lb}» {b.data} ({b2.user_id})"
             _problems(report, sc.name, "conflict", name, together)
-            if _strip_actor(together.effect) not in (_strip_actor(ab.effect), _strip_actor(ba.effect)) or _more(
-                together.dups, ab.dups + ba.dups
-            ):
+            if _strip_actor(together.effect) not in (
+                _strip_actor(ab.effect),
+                _strip_actor(ba.effect),
+            ) or _more(together.dups, ab.dups + ba.dups):
                 report.findings.append(
                     Finding(
                         sc.name,
@@ -571,7 +640,14 @@ def _strip_actor(c: Counter[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
 
 def _problems(report: Report, scenario: str, check: str, name: str, o: Outcome) -> None:
     if o.unanswered:
-        report.findings.append(Finding(scenario, "answered", name, f"{check}: callback queries not answered: {o.unanswered}"))
+        report.findings.append(
+            Finding(
+                scenario,
+                "answered",
+                name,
+                f"{check}: callback queries not answered: {o.unanswered}",
+            )
+        )
     for e in o.errors:
         report.findings.append(Finding(scenario, "error", name, f"{check}: {e}"))
 
@@ -610,7 +686,9 @@ async def _app_ready(h: Harness, user: int) -> None:
     for code, value in {"position": "Социальный работник", "experience_years": "6"}.items():
         await p.set_field(user, 1, code, value)
     await p.add_file(user, 1, "presentation", pdf(uid=f"p{user}"))
-    await p.add_file(user, 1, "video", TelegramFile(f"v{user}", f"v{user}", "clip.mp4", "video/mp4", 5_000_000))
+    await p.add_file(
+        user, 1, "video", TelegramFile(f"v{user}", f"v{user}", "clip.mp4", "video/mp4", 5_000_000)
+    )
 
 
 async def s_consent(h: Harness) -> None:
@@ -709,7 +787,9 @@ async def s_broadcast_draft(h: Harness) -> None:
     await hello(h, COORD_MOSCOW, COORD_MOSCOW_2)
     await form(h.services, 1, 700008, "77")
     await h.dp.feed_update(h.bot, message_update(COORD_MOSCOW, "/broadcast"))
-    await h.dp.feed_update(h.bot, message_update(COORD_MOSCOW, "Напоминаем: приём заявок до 1 апреля."))
+    await h.dp.feed_update(
+        h.bot, message_update(COORD_MOSCOW, "Напоминаем: приём заявок до 1 апреля.")
+    )
 
 
 async def s_progress(h: Harness) -> None:
@@ -762,7 +842,9 @@ async def s_tasks(h: Harness) -> None:
 
     await hello(h, FEDERAL, FEDERAL_2, COORD_MOSCOW, COORD_MOSCOW_2)
     await accepted_in(h.services, 1, 700013, "77")
-    await h.services.tasks.publish(FEDERAL, 1, "Кейс-задание", "task-file-1", "кейс.pdf", time_limit_minutes=60)
+    await h.services.tasks.publish(
+        FEDERAL, 1, "Кейс-задание", "task-file-1", "кейс.pdf", time_limit_minutes=60
+    )
     await h.drain([])
     await say(h, FEDERAL, "/tasks")
     await say(h, 700013, "/tasks")
@@ -776,7 +858,9 @@ async def s_remote(h: Harness) -> None:
     await hello(h, COORD_MOSCOW, COORD_MOSCOW_2)
     pid = await accepted_in(h.services, 1, 700014, "77")
     await accepted_in(h.services, 1, 700015, "77")
-    await h.services.remote.add_slot(COORD_MOSCOW, 1, pid, h.clock.at + timedelta(days=5), 30, "https://meet.example.org/x")
+    await h.services.remote.add_slot(
+        COORD_MOSCOW, 1, pid, h.clock.at + timedelta(days=5), 30, "https://meet.example.org/x"
+    )
     await h.drain([])
     await say(h, COORD_MOSCOW, "/remote")
 
@@ -840,7 +924,9 @@ async def s_correction(h: Harness) -> None:
     await participants(h)  # type: ignore[arg-type]
     scheme_id, targets = await locked_scheme(h)  # type: ignore[arg-type]
     sc = h.services.scoring
-    sub = next(x for x in (await sc.scheme_view(CHIEF, scheme_id)).subcriteria if x.group_code == "G1")
+    sub = next(
+        x for x in (await sc.scheme_view(CHIEF, scheme_id)).subcriteria if x.group_code == "G1"
+    )
     await sc.open_correction(CHIEF, targets[1], sub.id, "Проверка переноса оценок")
     await h.drain([])
     await say(h, CHIEF, "/scoring")
@@ -867,12 +953,21 @@ async def s_commission(h: Harness) -> None:
 
 async def s_dispute(h: Harness) -> None:
     await _appeals_ready(h, score=False)
-    await say(h, CHIEF, "/dispute", "Участнику №1 выдали не тот комплект материалов", "Продлить время на 10 минут", "-")
+    await say(
+        h,
+        CHIEF,
+        "/dispute",
+        "Участнику №1 выдали не тот комплект материалов",
+        "Продлить время на 10 минут",
+        "-",
+    )
 
 
 async def s_pre_appeal_vote(h: Harness) -> None:
     st = await _appeals_ready(h, score=False)
-    await h.services.appeals.open_pre_appeal(CHIEF, st.scheme_id, "Участник пользовался подсказкой", "Снять 1 балл", "минус 1 балл")
+    await h.services.appeals.open_pre_appeal(
+        CHIEF, st.scheme_id, "Участник пользовался подсказкой", "Снять 1 балл", "минус 1 балл"
+    )
     await h.drain([])
 
 
@@ -926,15 +1021,48 @@ async def s_guardian_check(h: Harness) -> None:
 SCENARIOS: list[Scenario] = [
     Scenario("consent", s_consent, (700001,), depth=2, covers=("pd", "px")),
     Scenario("guardian_minor", s_guardian_minor, (700030,), depth=2, covers=("gd",), per_kind=1),
-    Scenario("guardian_check", s_guardian_check, (COORD_MOSCOW,), depth=2, covers=("gk",), per_kind=1, skip=("sn:",)),
+    Scenario(
+        "guardian_check",
+        s_guardian_check,
+        (COORD_MOSCOW,),
+        depth=2,
+        covers=("gk",),
+        per_kind=1,
+        skip=("sn:",),
+    ),
     Scenario("form_review", s_form_review, (700002,), depth=2, covers=("f", "rg", "og")),
-    Scenario("pending_card", s_pending_card, (COORD_MOSCOW,), depth=3, covers=("vc", "dc"), skip=("sn:",)),
-    Scenario("queue_pages", s_queue_pages, (COORD_MOSCOW,), depth=1, covers=("q", "vc"), per_kind=1, skip=("sn:",)),
+    Scenario(
+        "pending_card", s_pending_card, (COORD_MOSCOW,), depth=3, covers=("vc", "dc"), skip=("sn:",)
+    ),
+    Scenario(
+        "queue_pages",
+        s_queue_pages,
+        (COORD_MOSCOW,),
+        depth=1,
+        covers=("q", "vc"),
+        per_kind=1,
+        skip=("sn:",),
+    ),
     Scenario("org_search", s_org_search, (700010,), depth=1, covers=("op", "og")),
     Scenario("accepted", s_accepted, (700004,), depth=3, covers=("nm", "pr", "nv"), per_kind=3),
     Scenario("application_ready", s_application_ready, (700005,), depth=2, covers=("ap",)),
-    Scenario("submitted_application", s_submitted_application, (COORD_MOSCOW,), depth=3, covers=("vc", "ro"), skip=("sn:",)),
-    Scenario("applications_pages", s_applications_pages, (COORD_MOSCOW,), depth=1, covers=("as",), per_kind=1, skip=("sn:",)),
+    Scenario(
+        "submitted_application",
+        s_submitted_application,
+        (COORD_MOSCOW,),
+        depth=3,
+        covers=("vc", "ro"),
+        skip=("sn:",),
+    ),
+    Scenario(
+        "applications_pages",
+        s_applications_pages,
+        (COORD_MOSCOW,),
+        depth=1,
+        covers=("as",),
+        per_kind=1,
+        skip=("sn:",),
+    ),
     Scenario("withdraw", s_withdraw, (700007,), depth=1, covers=("wd",)),
     Scenario("settings", s_settings, (COORD_MOSCOW,), depth=2, covers=("st",)),
     Scenario("broadcast_draft", s_broadcast_draft, (COORD_MOSCOW,), depth=3, covers=("bc",)),
@@ -943,16 +1071,80 @@ SCENARIOS: list[Scenario] = [
     Scenario("invite", s_invite, (FEDERAL,), depth=3, covers=("iv",), per_kind=1),
     Scenario("invitation_link", s_invitation_link, (700012,), depth=1, covers=("ia",)),
     Scenario("staff", s_staff, (FEDERAL,), depth=2, covers=("sf",), per_kind=1),
-    Scenario("tasks", s_tasks, (FEDERAL, 700013), depth=2, covers=("tk", "ta", "c"), per_kind=1, skip=("pt:",)),
-    Scenario("remote", s_remote, (COORD_MOSCOW, 700014), depth=3, covers=("rs", "rc"), per_kind=1, skip=("pt:",)),
-    Scenario("scheme_loaded", s_scheme_loaded, (CHIEF,), depth=2, covers=("sg",), per_kind=1, skip=("pt:",)),
-    Scenario("scoring_expert", s_scoring_expert, (100004,), depth=3, covers=("sc",), per_kind=1, skip=("pt:",)),
-    Scenario("scores_locked", s_scores_locked, (100004, CHIEF, COORD_MOSCOW, 100010), depth=2, covers=("pt", "pb"), per_kind=1),
+    Scenario(
+        "tasks",
+        s_tasks,
+        (FEDERAL, 700013),
+        depth=2,
+        covers=("tk", "ta", "c"),
+        per_kind=1,
+        skip=("pt:",),
+    ),
+    Scenario(
+        "remote",
+        s_remote,
+        (COORD_MOSCOW, 700014),
+        depth=3,
+        covers=("rs", "rc"),
+        per_kind=1,
+        skip=("pt:",),
+    ),
+    Scenario(
+        "scheme_loaded",
+        s_scheme_loaded,
+        (CHIEF,),
+        depth=2,
+        covers=("sg",),
+        per_kind=1,
+        skip=("pt:",),
+    ),
+    Scenario(
+        "scoring_expert",
+        s_scoring_expert,
+        (100004,),
+        depth=3,
+        covers=("sc",),
+        per_kind=1,
+        skip=("pt:",),
+    ),
+    Scenario(
+        "scores_locked",
+        s_scores_locked,
+        (100004, CHIEF, COORD_MOSCOW, 100010),
+        depth=2,
+        covers=("pt", "pb"),
+        per_kind=1,
+    ),
     Scenario("allowance", s_allowance, (100004, 100005), depth=1, covers=("ma",), skip=("pt:",)),
-    Scenario("correction", s_correction, (CHIEF, 100004), depth=2, covers=("cr",), per_kind=1, skip=("pt:", "pb:")),
+    Scenario(
+        "correction",
+        s_correction,
+        (CHIEF, 100004),
+        depth=2,
+        covers=("cr",),
+        per_kind=1,
+        skip=("pt:", "pb:"),
+    ),
     Scenario("commission", s_commission, (FEDERAL,), depth=2, covers=("cm",)),
     Scenario("dispute", s_dispute, (CHIEF,), depth=2, covers=("dp",), skip=("pt:",)),
-    Scenario("pre_appeal_vote", s_pre_appeal_vote, (100004, 100005, CHIEF), depth=2, covers=("pa",), skip=("pt:",)),
-    Scenario("appeal_form", s_appeal_form, (100010,), depth=3, covers=("ax",), per_kind=1, skip=("pt:",)),
-    Scenario("appeal_decide", s_appeal_decide, (100020, 100023, CHIEF), depth=2, covers=("al", "ad"), per_kind=1, skip=("pt:",)),
+    Scenario(
+        "pre_appeal_vote",
+        s_pre_appeal_vote,
+        (100004, 100005, CHIEF),
+        depth=2,
+        covers=("pa",),
+        skip=("pt:",),
+    ),
+    Scenario(
+        "appeal_form", s_appeal_form, (100010,), depth=3, covers=("ax",), per_kind=1, skip=("pt:",)
+    ),
+    Scenario(
+        "appeal_decide",
+        s_appeal_decide,
+        (100020, 100023, CHIEF),
+        depth=2,
+        covers=("al", "ad"),
+        per_kind=1,
+        skip=("pt:",),
+    ),
 ]

@@ -25,7 +25,11 @@ def run_queued(jobs: JobLog, w: dramatiq.Worker) -> None:
 
 
 async def test_status_change_is_delivered_once_even_if_enqueued_twice(
-    services: Services, contest_id: int, jobs: JobLog, worker: dramatiq.Worker, telegram: FakeTelegramSession
+    services: Services,
+    contest_id: int,
+    jobs: JobLog,
+    worker: dramatiq.Worker,
+    telegram: FakeTelegramSession,
 ) -> None:
     pid = await verified_form(services, contest_id)
     jobs.jobs.clear()
@@ -41,11 +45,17 @@ async def test_status_change_is_delivered_once_even_if_enqueued_twice(
 
 
 async def test_blocked_recipient_is_marked_and_not_retried(
-    services: Services, contest_id: int, jobs: JobLog, worker: dramatiq.Worker, telegram: FakeTelegramSession
+    services: Services,
+    contest_id: int,
+    jobs: JobLog,
+    worker: dramatiq.Worker,
+    telegram: FakeTelegramSession,
 ) -> None:
     pid = await verified_form(services, contest_id)
     jobs.jobs.clear()
-    await services.coordination.decide(COORD_MOSCOW, pid, accept=False, reason="Организация не из реестра")
+    await services.coordination.decide(
+        COORD_MOSCOW, pid, accept=False, reason="Организация не из реестра"
+    )
     telegram.queue_error("sendMessage", 403, "Forbidden: bot was blocked by the user")
     run_queued(jobs, worker)
     async with services.ctx.sessionmaker() as s:
@@ -57,14 +67,21 @@ async def test_blocked_recipient_is_marked_and_not_retried(
 
 
 async def test_uploaded_material_is_downloaded_and_content_addressed(
-    services: Services, contest_id: int, jobs: JobLog, worker: dramatiq.Worker, telegram: FakeTelegramSession, tmp_path: Path
+    services: Services,
+    contest_id: int,
+    jobs: JobLog,
+    worker: dramatiq.Worker,
+    telegram: FakeTelegramSession,
+    tmp_path: Path,
 ) -> None:
     from models.rules import ConditionAnswers
     from tests.conftest import ids
 
     known = await ids(services, contest_id)
     await accepted(services, contest_id)
-    await services.participants.choose_nomination(USER, contest_id, known["noms"]["best_social_worker"], ConditionAnswers(experience_years=5))
+    await services.participants.choose_nomination(
+        USER, contest_id, known["noms"]["best_social_worker"], ConditionAnswers(experience_years=5)
+    )
     content = b"%PDF-1.4 " + b"x" * 300_000
     telegram.add_file("id-a", content)
     await services.participants.add_file(USER, contest_id, "presentation", pdf(uid="a"))

@@ -43,7 +43,9 @@ def test_filing_deadline_edges(dispute: datetime, deadline: datetime) -> None:
 
 def test_filing_deadline_is_in_the_disputes_own_zone_not_moscow() -> None:
     dispute = at(10, 20, 0, VLAD)  # 13:00 in Moscow
-    assert appeal_filing_deadline(dispute).astimezone(UTC) == datetime(2027, 3, 10, 11, 0, tzinfo=UTC)  # 21:00 +10
+    assert appeal_filing_deadline(dispute).astimezone(UTC) == datetime(
+        2027, 3, 10, 11, 0, tzinfo=UTC
+    )  # 21:00 +10
 
 
 def test_filing_deadline_across_a_dst_change() -> None:
@@ -99,7 +101,9 @@ def test_naive_times_are_refused() -> None:
         (1, 1, 0, "accepted"),
     ],
 )
-def test_pre_appeal_outcome(accredited: int, votes_for: int, votes_against: int, outcome: str) -> None:
+def test_pre_appeal_outcome(
+    accredited: int, votes_for: int, votes_against: int, outcome: str
+) -> None:
     assert pre_appeal_outcome(accredited, votes_for, votes_against) == outcome
 
 

@@ -51,7 +51,9 @@ def at(hour: int, minute: int = 0, day: date = DAY) -> datetime:
 NEXT = DAY + timedelta(days=1)
 
 
-async def ready(services: Services, contest_id: int, clock: FixedClock, *, count: int = 4, score: bool = False) -> Setup:
+async def ready(
+    services: Services, contest_id: int, clock: FixedClock, *, count: int = 4, score: bool = False
+) -> Setup:
     """A locked scheme with targets (701 has the mentor; 702, 703 Moscow; 751 oblast), scored
     if told, and the commission formed a week before the disputes."""
     st = await setup(services, contest_id, count=count)
@@ -59,19 +61,39 @@ async def ready(services: Services, contest_id: int, clock: FixedClock, *, count
         await score_all(services, st)
         await services.scoring.lock_scores(CHIEF, st.scheme_id)
     clock.at = at(9, 0, date(2027, 5, 3))
-    await services.appeals.form_commission(FEDERAL, contest_id, stage_id=await federal_stage(services, contest_id), deputy=MEMBER)
+    await services.appeals.form_commission(
+        FEDERAL, contest_id, stage_id=await federal_stage(services, contest_id), deputy=MEMBER
+    )
     return st
 
 
 async def federal_stage(services: Services, contest_id: int) -> int:
     """R-APL-6 (issue #15): the commission is formed against a stage chosen explicitly."""
-    return next(st.id for st in await services.appeals.commission_stages(FEDERAL, contest_id) if st.title == "Федеральный этап")
+    return next(
+        st.id
+        for st in await services.appeals.commission_stages(FEDERAL, contest_id)
+        if st.title == "Федеральный этап"
+    )
 
 
-async def file(services: Services, actor: int, target: int, dispute_at: datetime, *, kind: str = "scoring_procedure",
-               fields: dict[str, str] | None = None, evidence: list[dict[str, str]] | None = None) -> AppealView:
-    return await services.appeals.file(actor, target, kind=kind, dispute_at=dispute_at, fields=FIELDS if fields is None else fields,
-                                       evidence=EVIDENCE if evidence is None else evidence)
+async def file(
+    services: Services,
+    actor: int,
+    target: int,
+    dispute_at: datetime,
+    *,
+    kind: str = "scoring_procedure",
+    fields: dict[str, str] | None = None,
+    evidence: list[dict[str, str]] | None = None,
+) -> AppealView:
+    return await services.appeals.file(
+        actor,
+        target,
+        kind=kind,
+        dispute_at=dispute_at,
+        fields=FIELDS if fields is None else fields,
+        evidence=EVIDENCE if evidence is None else evidence,
+    )
 
 
 async def refused(exc: type[DomainError], code: str, coro: Any) -> DomainError:
@@ -89,30 +111,53 @@ async def rows(services: Services, model: Any, *where: Any) -> list[Any]:
 # --------------------------------------------------------------------------- pre-appeal (R-APL-1)
 
 
-async def test_pre_appeal_quorum_and_majority_through_votes(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_pre_appeal_quorum_and_majority_through_votes(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     st = await ready(services, contest_id, clock, count=1)
     ap = services.appeals
-    await refused(Forbidden, "not_chief", ap.open_pre_appeal(EXPERT, st.scheme_id, "Спор", "Предложение", None))
-    await refused(DomainError, "appeal_field_missing", ap.open_pre_appeal(CHIEF, st.scheme_id, " ", "Предложение", None))
+    await refused(
+        Forbidden,
+        "not_chief",
+        ap.open_pre_appeal(EXPERT, st.scheme_id, "Спор", "Предложение", None),
+    )
+    await refused(
+        DomainError,
+        "appeal_field_missing",
+        ap.open_pre_appeal(CHIEF, st.scheme_id, " ", "Предложение", None),
+    )
 
     # accepted: 6 of 7 voted (≥ 80 %), 4 for
-    p = await ap.open_pre_appeal(CHIEF, st.scheme_id, "Участник пользовался подсказкой", "Снять 1 балл", "минус 1 балл")
+    p = await ap.open_pre_appeal(
+        CHIEF, st.scheme_id, "Участник пользовался подсказкой", "Снять 1 балл", "минус 1 балл"
+    )
     assert p.status == "voting" and p.accredited == len(ACCREDITED)
-    invited = await rows(services, Delivery, Delivery.reason == "pre-appeal", Delivery.subject == f"pre_appeal:{p.id}")
+    invited = await rows(
+        services,
+        Delivery,
+        Delivery.reason == "pre-appeal",
+        Delivery.subject == f"pre_appeal:{p.id}",
+    )
     assert sorted(d.recipient_chat_id for d in invited) == sorted(ACCREDITED)
     for voter, vote in zip(ACCREDITED[:6], (True, True, True, True, False, False), strict=True):
         p = await ap.vote_pre_appeal(voter, p.id, vote)
-    await refused(DomainError, "pre_appeal_voted_already", ap.vote_pre_appeal(ACCREDITED[0], p.id, False))  # issue #12: says what was counted
+    await refused(
+        DomainError, "pre_appeal_voted_already", ap.vote_pre_appeal(ACCREDITED[0], p.id, False)
+    )  # issue #12: says what was counted
     for stranger in (COORD_MOSCOW, CHAIR, FEDERAL):
         await refused(Forbidden, "not_accredited", ap.vote_pre_appeal(stranger, p.id, True))
     assert (p.status, p.votes_for, p.votes_against) == ("voting", 4, 2)
     await refused(Forbidden, "not_chief", ap.close_pre_appeal(EXPERT, p.id))
     p = await ap.close_pre_appeal(CHIEF, p.id)
     assert (p.status, p.votes_for, p.votes_against) == ("accepted", 4, 2)
-    await refused(DomainError, "pre_appeal_closed_already", ap.vote_pre_appeal(ACCREDITED[6], p.id, True))
+    await refused(
+        DomainError, "pre_appeal_closed_already", ap.vote_pre_appeal(ACCREDITED[6], p.id, True)
+    )
     await refused(DomainError, "pre_appeal_closed_already", ap.close_pre_appeal(CHIEF, p.id))
     protocol = await services.protocols.by_subject("pre_appeal", f"pre_appeal:{p.id}")
-    assert protocol is not None and sorted(x.telegram_id for x in protocol.signers) == sorted(ACCREDITED[:6])
+    assert protocol is not None and sorted(x.telegram_id for x in protocol.signers) == sorted(
+        ACCREDITED[:6]
+    )
 
     # rejected: everyone voted (the vote closes itself), 3 for — not more than half
     r = await ap.open_pre_appeal(CHIEF, st.scheme_id, "Спор 2", "Предложение 2", None)
@@ -134,7 +179,12 @@ async def test_pre_appeal_quorum_and_majority_through_votes(services: Services, 
     await refused(DomainError, "pre_appeal_no_quorum", ap.close_pre_appeal(CHIEF, q.id))
     q = await ap.close_pre_appeal(CHIEF, q.id, without_quorum=True)
     assert (q.status, q.votes_for) == ("no_quorum", 5)
-    closed = await rows(services, Delivery, Delivery.reason == "pre-appeal", Delivery.subject == f"pre_appeal:{q.id}:closed")
+    closed = await rows(
+        services,
+        Delivery,
+        Delivery.reason == "pre-appeal",
+        Delivery.subject == f"pre_appeal:{q.id}:closed",
+    )
     assert sorted(d.recipient_chat_id for d in closed) == sorted(ACCREDITED)
 
 
@@ -147,28 +197,58 @@ async def test_commission_of_exactly_five_formed_in_time_by_a_federal_coordinato
     ap = services.appeals
     clock.at = at(10, 0, date(2027, 5, 20))
     fed = await federal_stage(services, contest_id)
-    await refused(Forbidden, "federal_only", ap.form_commission(COORD_MOSCOW, contest_id, stage_id=fed, deputy=MEMBER))
-    await refused(Forbidden, "federal_only", ap.form_commission(CHAIR, contest_id, stage_id=fed, deputy=MEMBER))
+    await refused(
+        Forbidden,
+        "federal_only",
+        ap.form_commission(COORD_MOSCOW, contest_id, stage_id=fed, deputy=MEMBER),
+    )
+    await refused(
+        Forbidden,
+        "federal_only",
+        ap.form_commission(CHAIR, contest_id, stage_id=fed, deputy=MEMBER),
+    )
     members = await ap.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER)
     assert [m.telegram_id for m in members] == list(COMMISSION)
-    assert [m.role for m in members] == ["chair", "secretary", "member", "deputy", "member"]  # issue #15: the deputy chair
+    assert [m.role for m in members] == [
+        "chair",
+        "secretary",
+        "member",
+        "deputy",
+        "member",
+    ]  # issue #15: the deputy chair
     assert [m.organisation_code for m in members] == [None, None, "7704000101", None, None]
     # again: the same five, not ten — refused with who formed it and when (issue #12)
-    err = await refused(DomainError, "commission_formed_already", ap.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER))
+    err = await refused(
+        DomainError,
+        "commission_formed_already",
+        ap.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER),
+    )
     assert "20.05.2027 10:00" in error_text(err)
     assert len(await ap.members(contest_id)) == 5
     # less than two days before the federal stage (02.06.2027): another stage is refused, named
     clock.at = at(10, 0, date(2027, 5, 31))
     regional = next(st.id for st in await ap.commission_stages(FEDERAL, contest_id) if st.id != fed)
-    err = await refused(DomainError, "cms_stage_too_late", ap.form_commission(FEDERAL, contest_id, stage_id=regional, deputy=MEMBER))
+    err = await refused(
+        DomainError,
+        "cms_stage_too_late",
+        ap.form_commission(FEDERAL, contest_id, stage_id=regional, deputy=MEMBER),
+    )
     assert "за 2 дня" in error_text(err) and "Региональный этап" in error_text(err)
     # a contest file with four people in the commission
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     data["code"] = "soc-2027-four"
     data["people"] = [p for p in data["people"] if p["telegram_id"] != MEMBER_2]
-    other = (await services.contests.load_definition(None, yaml.safe_dump(data, allow_unicode=True).encode())).contest_id
+    other = (
+        await services.contests.load_definition(
+            None, yaml.safe_dump(data, allow_unicode=True).encode()
+        )
+    ).contest_id
     clock.at = at(10, 0, date(2027, 5, 20))
-    err = await refused(DomainError, "commission_composition", ap.form_commission(FEDERAL, other, stage_id=fed, deputy=MEMBER))
+    err = await refused(
+        DomainError,
+        "commission_composition",
+        ap.form_commission(FEDERAL, other, stage_id=fed, deputy=MEMBER),
+    )
     assert err.args_ == {"count": 4, "size": 5}
     assert "ровно 5 человек" in error_text(err) and "сейчас в файле конкурса: 4" in error_text(err)
     assert await ap.members(other) == []
@@ -177,7 +257,9 @@ async def test_commission_of_exactly_five_formed_in_time_by_a_federal_coordinato
 # --------------------------------------------------------------------------- filing (R-APL-2…5)
 
 
-async def test_filing_who_may_file_every_field_and_the_three_kinds(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_filing_who_may_file_every_field_and_the_three_kinds(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     st = await ready(services, contest_id, clock)
     t701, t702, t703, t751 = st.targets
     ap = services.appeals
@@ -187,27 +269,62 @@ async def test_filing_who_may_file_every_field_and_the_three_kinds(services: Ser
     assert [t for t, _ in await ap.targets_for_applicant(MENTOR, contest_id)] == [t701]
     assert [t for t, _ in await ap.targets_for_applicant(COORD_MOSCOW, contest_id)] == [t702, t703]
     assert [t for t, _ in await ap.targets_for_applicant(COORD_OBLAST, contest_id)] == [t751]
-    for actor, target in ((COORD_MOSCOW, t701), (MENTOR, t702), (COORD_OBLAST, t702), (EXPERT, t701), (CHIEF, t703), (CHAIR, t751)):
+    for actor, target in (
+        (COORD_MOSCOW, t701),
+        (MENTOR, t702),
+        (COORD_OBLAST, t702),
+        (EXPERT, t701),
+        (CHIEF, t703),
+        (CHAIR, t751),
+    ):
         err = await refused(Forbidden, "not_an_applicant", file(services, actor, target, dispute))
     assert "эксперт-наставник" in error_text(err)
     # R-APL-4: every missing field is named
     for name in APPEAL_FIELDS:
-        err = await refused(DomainError, "appeal_field_missing", file(services, MENTOR, t701, dispute, fields={**FIELDS, name: "  "}))
+        err = await refused(
+            DomainError,
+            "appeal_field_missing",
+            file(services, MENTOR, t701, dispute, fields={**FIELDS, name: "  "}),
+        )
         assert err.args_ == {"field": name}
-    err = await refused(DomainError, "appeal_field_missing", file(services, MENTOR, t701, dispute, fields={k: v for k, v in FIELDS.items() if k != "place"}))
+    err = await refused(
+        DomainError,
+        "appeal_field_missing",
+        file(
+            services,
+            MENTOR,
+            t701,
+            dispute,
+            fields={k: v for k, v in FIELDS.items() if k != "place"},
+        ),
+    )
     assert "место нарушения" in error_text(err)
-    err = await refused(DomainError, "appeal_field_missing", file(services, MENTOR, t701, dispute, evidence=[]))
+    err = await refused(
+        DomainError, "appeal_field_missing", file(services, MENTOR, t701, dispute, evidence=[])
+    )
     assert err.args_ == {"field": "evidence"} and "доказательства" in error_text(err)
     # R-APL-5: only three kinds
     for kind in ("rudeness", "", "other"):
-        err = await refused(DomainError, "appeal_kind_not_accepted", file(services, MENTOR, t701, dispute, kind=kind))
+        err = await refused(
+            DomainError,
+            "appeal_kind_not_accepted",
+            file(services, MENTOR, t701, dispute, kind=kind),
+        )
     assert "только три вида" in error_text(err)
     await refused(DomainError, "dispute_in_future", file(services, MENTOR, t701, at(10, 1)))
     assert await rows(services, Appeal) == []
 
     a = await file(services, MENTOR, t701, dispute, kind="unfair_advantage")
-    assert (a.status, a.applicant_role, a.kind, a.fields, a.evidence) == ("registered", "mentor", "unfair_advantage", FIELDS, EVIDENCE)
-    assert a.deadline_at == at(21, 0) and a.decide_by == datetime(2027, 5, 10, 23, 59, 59, tzinfo=MSK)
+    assert (a.status, a.applicant_role, a.kind, a.fields, a.evidence) == (
+        "registered",
+        "mentor",
+        "unfair_advantage",
+        FIELDS,
+        EVIDENCE,
+    )
+    assert a.deadline_at == at(21, 0) and a.decide_by == datetime(
+        2027, 5, 10, 23, 59, 59, tzinfo=MSK
+    )
     # the participants of Moscow are of organisation 7704000101, like one member: excluded
     assert a.excluded == (SAME_ORG,)
     b = await file(services, COORD_MOSCOW, t702, dispute, kind="removed_from_task")
@@ -219,10 +336,15 @@ async def test_filing_who_may_file_every_field_and_the_three_kinds(services: Ser
     told = await rows(services, Delivery, Delivery.subject == f"appeal:{a.id}:registered")
     assert sorted(d.recipient_chat_id for d in told) == sorted([*COMMISSION, MENTOR])
     same_org = next(d for d in told if d.recipient_chat_id == SAME_ORG)
-    assert same_org.message_args["excluded"] == "yes" and same_org.message_args["decide_by"] == "10.05.2027 23:59 (МСК)"
+    assert (
+        same_org.message_args["excluded"] == "yes"
+        and same_org.message_args["decide_by"] == "10.05.2027 23:59 (МСК)"
+    )
 
 
-async def test_filing_deadlines_and_decision_days_in_the_event_zone(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_filing_deadlines_and_decision_days_in_the_event_zone(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     st = await ready(services, contest_id, clock, count=1)
     [t701] = st.targets
     ap = services.appeals
@@ -235,13 +357,20 @@ async def test_filing_deadlines_and_decision_days_in_the_event_zone(services: Se
     clock.at = at(21, 0)
     exact = await file(services, MENTOR, t701, at(21, 0))
     assert exact.status == "registered" and exact.deadline_at == at(21, 0)
-    assert exact.decide_by == datetime(2027, 5, 11, 23, 59, 59, tzinfo=MSK)  # registered after 18:00
+    assert exact.decide_by == datetime(
+        2027, 5, 11, 23, 59, 59, tzinfo=MSK
+    )  # registered after 18:00
 
     # a dispute at 21:30 waits for the chief expert to confirm its time (deadline 12:00 next day)
     clock.at = at(21, 40)
     assert await ap.filing_deadline(t701, at(21, 30)) == (at(12, 0, NEXT), True)
     late = await file(services, MENTOR, t701, at(21, 30))
-    assert (late.status, late.deadline_at, late.registered_at, late.decide_by) == ("awaiting_time", at(12, 0, NEXT), None, None)
+    assert (late.status, late.deadline_at, late.registered_at, late.decide_by) == (
+        "awaiting_time",
+        at(12, 0, NEXT),
+        None,
+        None,
+    )
     [ask] = await rows(services, Delivery, Delivery.subject == f"appeal:{late.id}:time")
     assert ask.recipient_chat_id == CHIEF and ask.message_key == "apl-note-confirm-time"
     assert [x.id for x in await ap.queue(CHAIR, contest_id)] == [exact.id]  # not registered yet
@@ -251,7 +380,9 @@ async def test_filing_deadlines_and_decision_days_in_the_event_zone(services: Se
         await refused(Forbidden, "not_chief", ap.confirm_time(stranger, late.id))
     late = await ap.confirm_time(CHIEF, late.id)
     assert late.status == "registered" and late.registered_at == at(11, 0, NEXT)
-    assert late.decide_by == datetime(2027, 5, 11, 23, 59, 59, tzinfo=MSK)  # registered before 18:00
+    assert late.decide_by == datetime(
+        2027, 5, 11, 23, 59, 59, tzinfo=MSK
+    )  # registered before 18:00
     await refused(DomainError, "appeal_time_confirmed_already", ap.confirm_time(CHIEF, late.id))
     clock.at = at(12, 1, NEXT)  # the 12:00 deadline passed unconfirmed
     err = await refused(DomainError, "appeal_late", ap.confirm_time(CHIEF, unconfirmed.id))
@@ -265,26 +396,43 @@ async def test_filing_deadlines_and_decision_days_in_the_event_zone(services: Se
     after = await file(services, MENTOR, t701, at(17, 0, NEXT))
     assert before.decide_by == datetime(2027, 5, 11, 23, 59, 59, tzinfo=MSK)
     assert after.decide_by == datetime(2027, 5, 12, 23, 59, 59, tzinfo=MSK)
-    [note] = await rows(services, Delivery, Delivery.subject == f"appeal:{after.id}:registered", Delivery.recipient_chat_id == MENTOR)
+    [note] = await rows(
+        services,
+        Delivery,
+        Delivery.subject == f"appeal:{after.id}:registered",
+        Delivery.recipient_chat_id == MENTOR,
+    )
     assert note.message_args["decide_by"] == "12.05.2027 23:59 (МСК)"
 
 
-async def test_filing_deadline_in_another_time_zone(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_filing_deadline_in_another_time_zone(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     """The deadline is 21:00 of the event's zone (Yekaterinburg, UTC+5), not Moscow's."""
     from models.tables import Contest
 
     st = await ready(services, contest_id, clock, count=1)
     async with services.ctx.sessionmaker() as s, s.begin():
-        await s.execute(update(Contest).where(Contest.id == contest_id).values(timezone="Asia/Yekaterinburg"))
+        await s.execute(
+            update(Contest).where(Contest.id == contest_id).values(timezone="Asia/Yekaterinburg")
+        )
     from zoneinfo import ZoneInfo
 
     ekb = ZoneInfo("Asia/Yekaterinburg")
     clock.at = datetime(2027, 5, 10, 19, 30, tzinfo=MSK)  # 21:30 in Yekaterinburg
-    err = await refused(DomainError, "appeal_late", file(services, MENTOR, st.targets[0], datetime(2027, 5, 10, 15, 0, tzinfo=MSK)))
-    assert err.args_["deadline"] == datetime(2027, 5, 10, 21, 0, tzinfo=ekb) and "10.05.2027 21:00 (Asia/Yekaterinburg)" in error_text(err)
+    err = await refused(
+        DomainError,
+        "appeal_late",
+        file(services, MENTOR, st.targets[0], datetime(2027, 5, 10, 15, 0, tzinfo=MSK)),
+    )
+    assert err.args_["deadline"] == datetime(
+        2027, 5, 10, 21, 0, tzinfo=ekb
+    ) and "10.05.2027 21:00 (Asia/Yekaterinburg)" in error_text(err)
     clock.at = datetime(2027, 5, 10, 15, 30, tzinfo=MSK)  # 17:30 there: decided the same day
     a = await file(services, MENTOR, st.targets[0], datetime(2027, 5, 10, 15, 0, tzinfo=MSK))
-    assert a.deadline_at == datetime(2027, 5, 10, 21, 0, tzinfo=ekb) and a.decide_by == datetime(2027, 5, 10, 23, 59, 59, tzinfo=ekb)
+    assert a.deadline_at == datetime(2027, 5, 10, 21, 0, tzinfo=ekb) and a.decide_by == datetime(
+        2027, 5, 10, 23, 59, 59, tzinfo=ekb
+    )
     clock.at = datetime(2027, 5, 10, 16, 0, tzinfo=MSK)  # 18:00 there: the next day
     b = await file(services, MENTOR, st.targets[0], datetime(2027, 5, 10, 15, 0, tzinfo=MSK))
     assert b.decide_by == datetime(2027, 5, 11, 23, 59, 59, tzinfo=ekb)
@@ -305,15 +453,25 @@ async def test_conflicts_votes_and_the_chairs_final_decision_applied_to_results(
     b = await file(services, COORD_MOSCOW, t702, at(9, 0), kind="unfair_advantage")
     c = await file(services, COORD_OBLAST, t751, at(9, 0))
     before = {ln.target_id: ln for ln in (await sc.compute_results(st.scheme_id)).lines}
-    assert (before[t701].total, before[t701].place, before[t701].medal) == (Decimal("7.00"), 1, "gold")
-    assert (before[t702].total, before[t702].place, before[t702].medal) == (Decimal("7.00"), 1, "gold")
+    assert (before[t701].total, before[t701].place, before[t701].medal) == (
+        Decimal("7.00"),
+        1,
+        "gold",
+    )
+    assert (before[t702].total, before[t702].place, before[t702].medal) == (
+        Decimal("7.00"),
+        1,
+        "gold",
+    )
 
     # votes: the secretary has none, the same-organisation member is excluded automatically
     await refused(Forbidden, "secretary_no_vote", ap.vote(SECRETARY, a.id, True))
     await refused(Forbidden, "member_conflict", ap.vote(SAME_ORG, a.id, True))
     await refused(Forbidden, "not_commission_member", ap.vote(MENTOR, a.id, True))
     v = await ap.vote(MEMBER, a.id, True)
-    v = await ap.vote(MEMBER, a.id, False, change=True)  # a member may change their vote before the decision
+    v = await ap.vote(
+        MEMBER, a.id, False, change=True
+    )  # a member may change their vote before the decision
     assert (v.votes_uphold, v.votes_reject) == (0, 1)
     # a declared close relation excludes the member and drops their vote
     v = await ap.declare_conflict(MEMBER, a.id)
@@ -326,29 +484,69 @@ async def test_conflicts_votes_and_the_chairs_final_decision_applied_to_results(
 
     # only the chair decides; a penalty needs an upheld appeal; the deduction is checked
     for who in (MEMBER_2, SECRETARY):
-        await refused(Forbidden, "chair_only", ap.decide(who, a.id, uphold=True, text="Удовлетворить"))
-    await refused(Forbidden, "not_commission_member", ap.decide(MENTOR, a.id, uphold=True, text="Удовлетворить"))
-    await refused(DomainError, "penalty_needs_upheld", ap.decide(CHAIR, a.id, uphold=False, text="Отказать", deduction="1"))
+        await refused(
+            Forbidden, "chair_only", ap.decide(who, a.id, uphold=True, text="Удовлетворить")
+        )
+    await refused(
+        Forbidden,
+        "not_commission_member",
+        ap.decide(MENTOR, a.id, uphold=True, text="Удовлетворить"),
+    )
+    await refused(
+        DomainError,
+        "penalty_needs_upheld",
+        ap.decide(CHAIR, a.id, uphold=False, text="Отказать", deduction="1"),
+    )
     for bad in ("abc", "-1", "101", "0,001"):
-        await refused(DomainError, "bad_deduction", ap.decide(CHAIR, a.id, uphold=True, text="Удовлетворить", deduction=bad))
-    await refused(DomainError, "appeal_field_missing", ap.decide(CHAIR, a.id, uphold=True, text=" "))
+        await refused(
+            DomainError,
+            "bad_deduction",
+            ap.decide(CHAIR, a.id, uphold=True, text="Удовлетворить", deduction=bad),
+        )
+    await refused(
+        DomainError, "appeal_field_missing", ap.decide(CHAIR, a.id, uphold=True, text=" ")
+    )
     assert (await ap.view(CHAIR, a.id)).status == "registered"
 
     clock.at = at(16, 0)
-    d = await ap.decide(CHAIR, a.id, uphold=True, text="Преимущество подтверждено.", deduction="1,00")
-    assert (d.status, d.decision, d.deduction, d.disqualified, d.decided_at) == ("decided", "upheld", Decimal("1.00"), False, at(16, 0))
+    d = await ap.decide(
+        CHAIR, a.id, uphold=True, text="Преимущество подтверждено.", deduction="1,00"
+    )
+    assert (d.status, d.decision, d.deduction, d.disqualified, d.decided_at) == (
+        "decided",
+        "upheld",
+        Decimal("1.00"),
+        False,
+        at(16, 0),
+    )
     # final (R-APL-8)
-    await refused(DomainError, "appeal_decided_already", ap.decide(CHAIR, a.id, uphold=False, text="Передумали"))
+    await refused(
+        DomainError,
+        "appeal_decided_already",
+        ap.decide(CHAIR, a.id, uphold=False, text="Передумали"),
+    )
     await refused(DomainError, "appeal_decided_already", ap.vote(MEMBER_2, a.id, False))
     await refused(DomainError, "appeal_decided_already", ap.declare_conflict(MEMBER_2, a.id))
     # R-APL-9: the deduction counts in the results, the places follow
     after = {ln.target_id: ln for ln in (await sc.compute_results(st.scheme_id)).lines}
-    assert (after[t701].total, after[t701].deducted, after[t701].place, after[t701].medal) == (Decimal("6.00"), Decimal("1.00"), 2, "silver")
+    assert (after[t701].total, after[t701].deducted, after[t701].place, after[t701].medal) == (
+        Decimal("6.00"),
+        Decimal("1.00"),
+        2,
+        "silver",
+    )
     assert (after[t702].place, after[t702].medal) == (1, "gold")
     # the extract goes to the applicant and the chief expert; the protocol is issued
-    extracts = await rows(services, Delivery, Delivery.reason == "appeal-extract", Delivery.subject == f"appeal:{a.id}:extract")
+    extracts = await rows(
+        services,
+        Delivery,
+        Delivery.reason == "appeal-extract",
+        Delivery.subject == f"appeal:{a.id}:extract",
+    )
     assert sorted(x.recipient_chat_id for x in extracts) == sorted([MENTOR, CHIEF])
-    assert {x.message_key for x in extracts} == {"apl-note-extract"} and extracts[0].message_args["deduction"] == "1,00"
+    assert {x.message_key for x in extracts} == {"apl-note-extract"} and extracts[0].message_args[
+        "deduction"
+    ] == "1,00"
     protocol = await services.protocols.by_subject("appeal", f"appeal:{a.id}")
     assert protocol is not None and protocol.kind == "appeal" and f"№{a.id}" in protocol.title
     assert [x.telegram_id for x in protocol.signers] == [CHAIR]
@@ -358,14 +556,20 @@ async def test_conflicts_votes_and_the_chairs_final_decision_applied_to_results(
     assert d.disqualified and d.deduction is None
     final = {ln.target_id: ln for ln in (await sc.compute_results(st.scheme_id)).lines}
     assert (final[t702].disqualified, final[t702].place, final[t702].medal) == (True, 0, None)
-    assert (final[t701].place, final[t701].medal) == (1, "gold") and (final[t703].place, final[t703].medal) == (2, "silver")
+    assert (final[t701].place, final[t701].medal) == (1, "gold") and (
+        final[t703].place,
+        final[t703].medal,
+    ) == (2, "silver")
     # a rejected appeal changes nothing
     d = await ap.decide(CHAIR, c.id, uphold=False, text="Нарушение не подтверждено.")
     assert d.decision == "rejected"
     last = {ln.target_id: ln for ln in (await sc.compute_results(st.scheme_id)).lines}
     assert (last[t751].total, last[t751].place, last[t751].medal) == (Decimal("5.33"), 1, "gold")
     adjustments = await rows(services, ResultAdjustment)
-    assert [(x.appeal_id, x.points, x.disqualified) for x in adjustments] == [(a.id, Decimal("1.00"), False), (b.id, Decimal("0.00"), True)]
+    assert [(x.appeal_id, x.points, x.disqualified) for x in adjustments] == [
+        (a.id, Decimal("1.00"), False),
+        (b.id, Decimal("0.00"), True),
+    ]
     assert await ap.queue(CHAIR, contest_id) == []
     assert len(await rows(services, AppealVote, AppealVote.appeal_id == a.id)) == 2
 
@@ -382,11 +586,19 @@ def count(telegram: FakeTelegramSession, user: int, needle: str) -> int:
     return sum(needle in t for t in telegram.sent_texts(user))
 
 
-TODAY_NOTE, ALARM_NOTE, EXTRACT_NOTE = "Сегодня нужно принять решение", "Вечер, а решения", "не доставлена за час"
+TODAY_NOTE, ALARM_NOTE, EXTRACT_NOTE = (
+    "Сегодня нужно принять решение",
+    "Вечер, а решения",
+    "не доставлена за час",
+)
 
 
 async def test_commission_reminded_on_the_decision_day_and_alarmed_once_in_the_evening(
-    services: Services, contest_id: int, clock: FixedClock, worker: dramatiq.Worker, telegram: FakeTelegramSession
+    services: Services,
+    contest_id: int,
+    clock: FixedClock,
+    worker: dramatiq.Worker,
+    telegram: FakeTelegramSession,
 ) -> None:
     st = await ready(services, contest_id, clock, count=2)
     t701, t702 = st.targets
@@ -401,7 +613,11 @@ async def test_commission_reminded_on_the_decision_day_and_alarmed_once_in_the_e
     run_sweep(worker)  # a second sweep at the same moment sends nothing more
     for m in COMMISSION:  # the secretary too
         texts = [t for t in telegram.sent_texts(m) if TODAY_NOTE in t]
-        assert len(texts) == 1 and "апелляциям: 1." in texts[0] and "10.05.2027 23:59 (МСК)" in texts[0], m
+        assert (
+            len(texts) == 1
+            and "апелляциям: 1." in texts[0]
+            and "10.05.2027 23:59 (МСК)" in texts[0]
+        ), m
     # registered at 18:30: its decision day is tomorrow
     clock.at = at(18, 30)
     b = await file(services, COORD_MOSCOW, t702, at(18, 0))
@@ -424,7 +640,11 @@ async def test_commission_reminded_on_the_decision_day_and_alarmed_once_in_the_e
     run_sweep(worker)
     for m in COMMISSION:
         texts = [t for t in telegram.sent_texts(m) if TODAY_NOTE in t]
-        assert len(texts) == 2 and "апелляциям: 1." in texts[1] and "11.05.2027 23:59 (МСК)" in texts[1], m
+        assert (
+            len(texts) == 2
+            and "апелляциям: 1." in texts[1]
+            and "11.05.2027 23:59 (МСК)" in texts[1]
+        ), m
     clock.at = at(19, 59, NEXT)
     run_sweep(worker)
     assert all(count(telegram, m, ALARM_NOTE) == 0 for m in COMMISSION)
@@ -435,7 +655,9 @@ async def test_commission_reminded_on_the_decision_day_and_alarmed_once_in_the_e
     run_sweep(worker)
     for m in (CHAIR, SECRETARY):
         texts = [t for t in telegram.sent_texts(m) if ALARM_NOTE in t]
-        assert len(texts) == 1 and "ещё нет: 1." in texts[0] and "11.05.2027 23:59 (МСК)" in texts[0], m
+        assert (
+            len(texts) == 1 and "ещё нет: 1." in texts[0] and "11.05.2027 23:59 (МСК)" in texts[0]
+        ), m
     assert all(count(telegram, m, ALARM_NOTE) == 0 for m in (SAME_ORG, MEMBER, MEMBER_2))
     # after the day nothing more, for anyone
     clock.at = at(9, 0, NEXT + timedelta(days=1))
@@ -448,13 +670,23 @@ async def test_commission_reminded_on_the_decision_day_and_alarmed_once_in_the_e
     async with services.ctx.sessionmaker() as s:
         runs = sorted(
             (r.kind, r.due_at.astimezone(MSK), r.created)
-            for r in (await s.execute(select(ReminderRun).where(ReminderRun.kind.like("appeal_decide%")))).scalars()
+            for r in (
+                await s.execute(select(ReminderRun).where(ReminderRun.kind.like("appeal_decide%")))
+            ).scalars()
         )
-    assert runs == [("appeal_decide_alarm", at(20, 0, NEXT), 2), ("appeal_decide_today", at(15, 0), 5), ("appeal_decide_today", at(15, 0, NEXT), 5)]
+    assert runs == [
+        ("appeal_decide_alarm", at(20, 0, NEXT), 2),
+        ("appeal_decide_today", at(15, 0), 5),
+        ("appeal_decide_today", at(15, 0, NEXT), 5),
+    ]
 
 
 async def test_alarm_when_an_extract_is_not_delivered_within_the_hour(
-    services: Services, contest_id: int, clock: FixedClock, worker: dramatiq.Worker, telegram: FakeTelegramSession
+    services: Services,
+    contest_id: int,
+    clock: FixedClock,
+    worker: dramatiq.Worker,
+    telegram: FakeTelegramSession,
 ) -> None:
     st = await ready(services, contest_id, clock, count=2)
     t701, t702 = st.targets
@@ -470,12 +702,22 @@ async def test_alarm_when_an_extract_is_not_delivered_within_the_hour(
     async with services.ctx.sessionmaker() as s, s.begin():
         await s.execute(
             update(Delivery)
-            .where(Delivery.subject == f"appeal:{a.id}:extract", Delivery.recipient_chat_id == CHIEF)
+            .where(
+                Delivery.subject == f"appeal:{a.id}:extract", Delivery.recipient_chat_id == CHIEF
+            )
             .values(status="failed", last_error="chat not found")
         )
     clock.at = at(11, 1)
     run_sweep(worker)
-    assert count(telegram, MENTOR, f"№{a.id}") >= 1 and count(telegram, COORD_MOSCOW, f"Выписка из протокола апелляционной комиссии по апелляции №{b.id}") == 1
+    assert (
+        count(telegram, MENTOR, f"№{a.id}") >= 1
+        and count(
+            telegram,
+            COORD_MOSCOW,
+            f"Выписка из протокола апелляционной комиссии по апелляции №{b.id}",
+        )
+        == 1
+    )
     clock.at = at(11, 59)
     run_sweep(worker)
     assert count(telegram, CHAIR, EXTRACT_NOTE) == 0
@@ -502,13 +744,25 @@ async def test_alarm_when_an_extract_is_not_delivered_within_the_hour(
     async with services.ctx.sessionmaker() as s:
         runs = sorted(
             (r.scope, r.due_at.astimezone(MSK), r.created)
-            for r in (await s.execute(select(ReminderRun).where(ReminderRun.kind == "appeal_extract_alarm"))).scalars()
+            for r in (
+                await s.execute(
+                    select(ReminderRun).where(ReminderRun.kind == "appeal_extract_alarm")
+                )
+            ).scalars()
         )
-    assert runs == [(f"appeal:{a.id}", at(12, 0), 1), (f"appeal:{b.id}", at(12, 0), 0), (f"appeal:{c.id}", at(13, 5), 1)]
+    assert runs == [
+        (f"appeal:{a.id}", at(12, 0), 1),
+        (f"appeal:{b.id}", at(12, 0), 0),
+        (f"appeal:{c.id}", at(13, 5), 1),
+    ]
 
 
 async def test_an_unconfirmed_late_dispute_is_refused_automatically_at_its_deadline(
-    services: Services, contest_id: int, clock: FixedClock, worker: dramatiq.Worker, telegram: FakeTelegramSession
+    services: Services,
+    contest_id: int,
+    clock: FixedClock,
+    worker: dramatiq.Worker,
+    telegram: FakeTelegramSession,
 ) -> None:
     """R-REM-4 / R-APL-3: a dispute after 21:00 whose time the chief expert did not confirm
     by 12:00 the next day is refused by the sweep, once, and both people are told."""
@@ -526,6 +780,8 @@ async def test_an_unconfirmed_late_dispute_is_refused_automatically_at_its_deadl
     for who in (MENTOR, CHIEF):
         notes = [t for t in telegram.sent_texts(who) if f"Апелляция №{waiting.id} не принята" in t]
         assert len(notes) == 1 and "11.05.2027 12:00 (МСК)" in notes[0]
-    err = await refused(DomainError, "appeal_refused_late_already", services.appeals.confirm_time(CHIEF, waiting.id))
+    err = await refused(
+        DomainError, "appeal_refused_late_already", services.appeals.confirm_time(CHIEF, waiting.id)
+    )
     assert "12:00" in error_text(err)
     assert waiting.id not in [x.id for x in await services.appeals.queue(CHAIR, contest_id)]

@@ -33,7 +33,15 @@ VOTERS_FOR = (100004, 100005, 100007, 100008, 100009)
 
 async def send_photo(world: World, p: Person, file_id: str) -> str:
     data = message_update_json(p.user_id, None, first_name=p.name)
-    data["message"]["photo"] = [{"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 800, "height": 600, "file_size": 12345}]
+    data["message"]["photo"] = [
+        {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "width": 800,
+            "height": 600,
+            "file_size": 12345,
+        }
+    ]
     mark = len(world.session.requests)
     await world.dp.feed_update(world.bot, Update.model_validate(data))
     return "\n".join(p._texts_since(mark))
@@ -43,7 +51,9 @@ async def scored_scheme(world: World) -> tuple[int, int]:
     """Two participants in Moscow, the example scheme locked, the mentor on №1, all scored."""
     await participants(world, 2)
     sc = world.services.scoring
-    loaded = await sc.load_scheme(CHIEF, 1, parse_scheme_yaml((ROOT / "examples" / "scheme.yaml").read_bytes()))
+    loaded = await sc.load_scheme(
+        CHIEF, 1, parse_scheme_yaml((ROOT / "examples" / "scheme.yaml").read_bytes())
+    )
     scheme_id = loaded.scheme_id
     await sc.build_targets(CHIEF, scheme_id)
     t1 = (await sc.targets(CHIEF, scheme_id))[0][0]
@@ -65,8 +75,12 @@ async def test_disputes_in_the_chat(world: World) -> None:
     # ------------------------------------------------------------------ pre-appeal (R-APL-1)
     chief = world.person(CHIEF, "Павел")
     assert "Опишите спорную ситуацию" in await chief.send("/dispute")
-    assert "Предложите решение" in await chief.send("Участнику №1 выдали не тот комплект материалов")
-    assert "Штрафные санкции" in await chief.send("Продлить участнику №1 время выполнения на 10 минут")
+    assert "Предложите решение" in await chief.send(
+        "Участнику №1 выдали не тот комплект материалов"
+    )
+    assert "Штрафные санкции" in await chief.send(
+        "Продлить участнику №1 время выполнения на 10 минут"
+    )
     reply = await chief.send("-")
     assert "Вынести на голосование?" in reply and "Штрафные санкции: —" in reply
     reply = await chief.press("Вынести на голосование")
@@ -78,10 +92,14 @@ async def test_disputes_in_the_chat(world: World) -> None:
         assert "Ваш голос учтён" in reply
     reply = await world.person(MENTOR).press("👎 Против")
     assert "проголосовали: 6 (за — 5, против — 1)" in reply
-    assert "Вы уже проголосовали" in await world.person(100004).press_data(PreAppealCb(pre_appeal_id=1, vote=0).pack())
+    assert "Вы уже проголосовали" in await world.person(100004).press_data(
+        PreAppealCb(pre_appeal_id=1, vote=0).pack()
+    )
     # someone not accredited at the site cannot vote
     coord = world.person(COORD_MOSCOW, "Ольга")
-    assert "аккредитованные на площадке" in await coord.press_data(PreAppealCb(pre_appeal_id=1, vote=1).pack())
+    assert "аккредитованные на площадке" in await coord.press_data(
+        PreAppealCb(pre_appeal_id=1, vote=1).pack()
+    )
     reply = await chief.press("Подвести итог")
     assert "Голосование завершено" in reply and "предложение принято" in reply
     assert "уже завершено" in await chief.press_data(PreAppealCb(pre_appeal_id=1, vote=1).pack())
@@ -89,14 +107,18 @@ async def test_disputes_in_the_chat(world: World) -> None:
     await world.drain()
     assert any("предложение принято" in t for t in world.session.sent_texts(100004))
     async with world.services.ctx.sessionmaker() as s:
-        assert (await s.execute(select(Protocol.id).where(Protocol.kind == "pre_appeal"))).scalar_one()
+        assert (
+            await s.execute(select(Protocol.id).where(Protocol.kind == "pre_appeal"))
+        ).scalar_one()
     pdfs = [r for r in world.session.calls(SendDocument) if str(r.chat_id) == "100004"]
     assert pdfs, "a voter receives the pre-appeal protocol"
 
     # ------------------------------------------------------------------ the commission (R-APL-6)
     world.clock.at = datetime(2027, 5, 10, 10, 0, tzinfo=MSK)
     assert "только федеральный координатор" in await coord.send("/commission")
-    assert "только федеральный координатор" in await coord.press_data(CommissionCb(contest_id=1, action="form").pack())
+    assert "только федеральный координатор" in await coord.press_data(
+        CommissionCb(contest_id=1, action="form").pack()
+    )
     federal = world.person(FEDERAL, "Наталья")
     assert "Комиссия ещё не сформирована" in await federal.send("/commission")
     # issue #15 (R-APL-6): the stage chosen explicitly, the deputy chair named, shown back, confirmed
@@ -105,8 +127,13 @@ async def test_disputes_in_the_chat(world: World) -> None:
     assert "Сформировать комиссию?" in await federal.press("Тихонов Роман Сергеевич")
     reply = await federal.press("Подтвердить")
     assert "Комиссия сформирована" in reply and "Председатель: Григорьева Анна Львовна" in reply
-    assert "Секретарь (без права голоса): Белов Олег Ильич" in reply and reply.count("Член комиссии:") == 2
-    assert "Заместитель председателя: Тихонов Роман Сергеевич" in reply and federal.has_button("Вернуться к комиссии")
+    assert (
+        "Секретарь (без права голоса): Белов Олег Ильич" in reply
+        and reply.count("Член комиссии:") == 2
+    )
+    assert "Заместитель председателя: Тихонов Роман Сергеевич" in reply and federal.has_button(
+        "Вернуться к комиссии"
+    )
     chair = world.person(CHAIR, "Анна")
     assert "апелляций, ожидающих решения, нет" in await chair.send("/commission")
 
@@ -124,7 +151,10 @@ async def test_disputes_in_the_chat(world: World) -> None:
     assert "ДД.ММ.ГГГГ ЧЧ:ММ" in await mentor.press("Нарушение процедуры оценивания")
     assert "Не понял дату" in await mentor.send("вчера вечером")
     reply = await mentor.send("12.05.2027 15:00")
-    assert "Срок подачи апелляции — 12.05.2027 21:00 (МСК), осталось 0 ч 30 мин" in reply and "Где произошло" in reply
+    assert (
+        "Срок подачи апелляции — 12.05.2027 21:00 (МСК), осталось 0 ч 30 мин" in reply
+        and "Где произошло" in reply
+    )
     answers = {
         "place": "Площадка №2, рабочее место 5",
         "violators": "Эксперт группы оценки 1, тел. +7 900 000-00-01",
@@ -141,7 +171,9 @@ async def test_disputes_in_the_chat(world: World) -> None:
     assert "Пришлите фото, видео или документ" in await mentor.send("а вот")
     assert "Файл добавлен (1)" in await send_photo(world, mentor, "photo-evidence-1")
     reply = await mentor.press("Готово")
-    assert "Проверьте апелляцию" in reply and answers["description"] in reply and "файлов — 1" in reply
+    assert (
+        "Проверьте апелляцию" in reply and answers["description"] in reply and "файлов — 1" in reply
+    )
 
     # the clock passes 21:00 before «Подать»: refused with the deadline named, nothing lost
     world.clock.at = datetime(2027, 5, 12, 21, 5, tzinfo=MSK)
@@ -160,17 +192,24 @@ async def test_disputes_in_the_chat(world: World) -> None:
     assert "13.05.2027 12:00 (МСК), осталось 14 ч 20 мин" in reply and "главный эксперт" in reply
     assert "Проверьте апелляцию" in reply and answers["witnesses"] in reply  # everything else kept
     reply = await mentor.press("Подать апелляцию")
-    assert "Апелляция №1 подана 12.05.2027 21:40 (МСК)" in reply and "главный эксперт должен подтвердить" in reply
+    assert (
+        "Апелляция №1 подана 12.05.2027 21:40 (МСК)" in reply
+        and "главный эксперт должен подтвердить" in reply
+    )
     await world.drain()
     assert any("Подтвердите время спора" in t for t in world.session.sent_texts(CHIEF))
-    assert "только главный эксперт" in await mentor.press_data(AppealCb(appeal_id=1, action="time").pack())
+    assert "только главный эксперт" in await mentor.press_data(
+        AppealCb(appeal_id=1, action="time").pack()
+    )
     world.clock.at = datetime(2027, 5, 12, 21, 45, tzinfo=MSK)
     reply = await chief.press("Подтверждаю время спора")
     assert "Апелляция №1 зарегистрирована" in reply and "13.05.2027 23:59 (МСК)" in reply
     await world.drain()
     assert any("Ваша апелляция №1 зарегистрирована" in t for t in world.session.sent_texts(MENTOR))
     for m in (CHAIR, SECRETARY, MEMBER_A, MEMBER_B):
-        assert any("Апелляция №1" in t and "зарегистрирована" in t for t in world.session.sent_texts(m))
+        assert any(
+            "Апелляция №1" in t and "зарегистрирована" in t for t in world.session.sent_texts(m)
+        )
 
     # ------------------------------------------------------------------ the commission decides (R-APL-6…9)
     # the participant works at «Арбат», as does one member: excluded from the case
@@ -186,8 +225,12 @@ async def test_disputes_in_the_chat(world: World) -> None:
     assert org == "7704000101"
     same_org = world.person(SAME_ORG, "Марина")
     assert any("конфликт интересов" in t for t in world.session.sent_texts(SAME_ORG))
-    assert "конфликт интересов" in await same_org.press_data(AppealCb(appeal_id=1, action="uphold").pack())
-    assert "Секретарь комиссии не голосует" in await world.person(SECRETARY).press_data(AppealCb(appeal_id=1, action="uphold").pack())
+    assert "конфликт интересов" in await same_org.press_data(
+        AppealCb(appeal_id=1, action="uphold").pack()
+    )
+    assert "Секретарь комиссии не голосует" in await world.person(SECRETARY).press_data(
+        AppealCb(appeal_id=1, action="uphold").pack()
+    )
 
     reply = await chair.send("/commission")
     assert "Очередь апелляций" in reply and "№1" in reply
@@ -203,13 +246,17 @@ async def test_disputes_in_the_chat(world: World) -> None:
         await p.press("Открыть апелляцию")
         reply = await p.press("Удовлетворить")
     assert "удовлетворить — 3, отказать — 0" in reply
-    assert "записывает председатель" in await world.person(MEMBER_A).press_data(AppealCb(appeal_id=1, action="decide").pack())
+    assert "записывает председатель" in await world.person(MEMBER_A).press_data(
+        AppealCb(appeal_id=1, action="decide").pack()
+    )
 
     world.clock.at = datetime(2027, 5, 13, 11, 0, tzinfo=MSK)
     before = total_of(await world.services.scoring.results(FEDERAL, scheme_id), t1)
     await chair.press("Записать решение")
     assert "Текст решения" in await chair.press("Удовлетворить апелляцию")
-    assert "Вычет баллов участнику" in await chair.send("Оценка выставлена до окончания задания; преимущество подтверждено")
+    assert "Вычет баллов участнику" in await chair.send(
+        "Оценка выставлена до окончания задания; преимущество подтверждено"
+    )
     assert "Вычет — число баллов" in await chair.send("два с половиной")
     assert "Дисквалифицировать" in await chair.send("2,5")
     reply = await chair.press("Нет")
@@ -217,7 +264,10 @@ async def test_disputes_in_the_chat(world: World) -> None:
     assert "записано" in await chair.press("Подтвердить")  # issue #12: shown back, then confirmed
     await world.drain()
     for who in (MENTOR, CHIEF):
-        assert any("Выписка из протокола" in t and "Вычет баллов: 2,5" in t for t in world.session.sent_texts(who))
+        assert any(
+            "Выписка из протокола" in t and "Вычет баллов: 2,5" in t
+            for t in world.session.sent_texts(who)
+        )
     after = total_of(await world.services.scoring.results(FEDERAL, scheme_id), t1)
     assert after == before - Decimal("2.5")
     # the decision is final

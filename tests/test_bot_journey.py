@@ -65,7 +65,14 @@ class World:
 
     async def drain(self) -> list[object]:
         """Run the queued jobs as the worker would (deliver, download)."""
-        rt = WorkerRuntime(self.bot, self.services.ctx.sessionmaker, self.clock, self.services, self.files_dir, owns_resources=False)
+        rt = WorkerRuntime(
+            self.bot,
+            self.services.ctx.sessionmaker,
+            self.clock,
+            self.services,
+            self.files_dir,
+            owns_resources=False,
+        )
         results = []
         while self.jobs.jobs:
             job, entity_id = self.jobs.jobs.pop(0)
@@ -153,14 +160,21 @@ async def test_participant_verification_form_with_refusals(world: World) -> None
     assert "СНИЛС введён неверно" in reply
     reply = await p.send("123 456 789 64")
     assert "***-***-*** 64" in reply and "регион" in reply
-    assert not any("123-456-789" in t or "12345678964" in t or "123 456 789" in t for t in world.session.sent_texts())
+    assert not any(
+        "123-456-789" in t or "12345678964" in t or "123 456 789" in t
+        for t in world.session.sent_texts()
+    )
     reply = await p.press("г. Москва")
     assert "Найдено: 4" in reply
     reply = await p.send("люблино")  # the registry is searchable by text
     assert "«люблино»: 1" in reply
     assert p.has_button("«Люблино»")
     reply = await p.press("«Люблино»")
-    assert "Проверьте анкету" in reply and "Иванова Анна Петровна" in reply and "***-***-*** 64" in reply
+    assert (
+        "Проверьте анкету" in reply
+        and "Иванова Анна Петровна" in reply
+        and "***-***-*** 64" in reply
+    )
     reply = await p.press("Отправить на проверку")
     assert "На рассмотрении" in reply and "3–5 дней" in reply
     reply = await p.send("/status")
@@ -195,7 +209,9 @@ async def test_forged_coordinator_buttons_from_a_participant_change_nothing(worl
     assert (await world.services.participants.view(p.user_id, 1)).status == "pending"
 
 
-async def test_rejection_with_reason_reaches_participant_who_fixes_and_resends(world: World) -> None:
+async def test_rejection_with_reason_reaches_participant_who_fixes_and_resends(
+    world: World,
+) -> None:
     p = await register(world)
     coord = world.person(COORD_MOSCOW)
     await coord.send("/queue")
@@ -208,7 +224,9 @@ async def test_rejection_with_reason_reaches_participant_who_fixes_and_resends(w
     reply = await coord.press("Подтвердить")
     assert "Отказано" in reply
     assert world.jobs.jobs and all(j == "deliver" for j, _ in world.jobs.jobs)
-    assert not any("Отказано" in t for t in world.session.sent_texts(p.user_id))  # queued, not sent from the handler
+    assert not any(
+        "Отказано" in t for t in world.session.sent_texts(p.user_id)
+    )  # queued, not sent from the handler
     await world.drain()
     notice = world.session.sent_texts(p.user_id)[-1]
     assert "Отказано" in notice and "«Таганский»" in notice
@@ -278,7 +296,10 @@ async def test_full_application_journey_with_every_refusal(world: World) -> None
     assert "сохранён" in reply
     # review: the consents are missing, so no «Отправить»
     reply = await p.press("Проверить и отправить")
-    assert "нет согласия с Политикой конфиденциальности" in reply and "нет согласия на передачу материалов" in reply
+    assert (
+        "нет согласия с Политикой конфиденциальности" in reply
+        and "нет согласия на передачу материалов" in reply
+    )
     assert "Отправить" not in [t for _, t, _ in p.buttons()]
     await p.press("⬜ Согласен(а) с Политикой")
     await p.press("⬜ Согласен(а) на передачу")
@@ -295,7 +316,11 @@ async def test_full_application_journey_with_every_refusal(world: World) -> None
     results = await world.drain()
     assert results.count("stored") == 2
     async with world.services.ctx.sessionmaker() as s:
-        rows = (await s.execute(select(ApplicationFile).where(ApplicationFile.replaced_at.is_(None)))).scalars().all()
+        rows = (
+            (await s.execute(select(ApplicationFile).where(ApplicationFile.replaced_at.is_(None))))
+            .scalars()
+            .all()
+        )
     pdf_row = next(r for r in rows if r.slot == "presentation")
     assert pdf_row.sha256 == hashlib.sha256(b"%PDF-1.7 presentation").hexdigest()
     assert Path(pdf_row.storage_path).read_bytes() == b"%PDF-1.7 presentation"
@@ -335,13 +360,17 @@ async def test_withdrawal_needs_confirmation_and_anonymises(world: World) -> Non
     assert "Отозвать согласие" in reply and "нельзя отменить" in reply
     reply = await p.press("Отмена")
     assert "Ничего не изменилось" in reply
-    assert (await world.services.participants.view(p.user_id, 1)).full_name == "Иванова Анна Петровна"
+    assert (
+        await world.services.participants.view(p.user_id, 1)
+    ).full_name == "Иванова Анна Петровна"
     await p.send("/withdraw")
     reply = await p.press("Да, отозвать согласие")
     assert "Участие в конкурсе завершено" in reply
     view = await world.services.participants.view(p.user_id, 1)
     assert view.status == "withdrawn" and view.full_name is None
-    assert "согласие на обработку персональных данных, поэтому участие" in await p.press_data("pd:1:1")
+    assert "согласие на обработку персональных данных, поэтому участие" in await p.press_data(
+        "pd:1:1"
+    )
 
 
 async def test_admin_loads_contest_by_sending_the_file(world: World) -> None:
@@ -350,19 +379,35 @@ async def test_admin_loads_contest_by_sending_the_file(world: World) -> None:
     assert "/load_contest" in reply
     reply = await admin.send("/load_contest")
     assert "Отправьте файл конкурса" in reply
-    bad = EXAMPLE.read_text(encoding="utf-8").replace("max_size_mb: 20", "max_size_mb: -5", 1).encode()
+    bad = (
+        EXAMPLE.read_text(encoding="utf-8")
+        .replace("max_size_mb: 20", "max_size_mb: -5", 1)
+        .encode()
+    )
     world.session.add_file("yaml-bad", bad)
-    reply = await admin.send(document=document("yaml-bad", "contest.yaml", "application/x-yaml", len(bad)))
+    reply = await admin.send(
+        document=document("yaml-bad", "contest.yaml", "application/x-yaml", len(bad))
+    )
     assert "Файл конкурса не загружен" in reply and "nominations[1].files[1].max_size_mb" in reply
-    good = EXAMPLE.read_text(encoding="utf-8").replace("Лучший молодой специалист", "Лучший молодой специалист года").encode()
+    good = (
+        EXAMPLE.read_text(encoding="utf-8")
+        .replace("Лучший молодой специалист", "Лучший молодой специалист года")
+        .encode()
+    )
     world.session.add_file("yaml-good", good)
-    reply = await admin.send(document=document("yaml-good", "contest.yml", "application/x-yaml", len(good)))
+    reply = await admin.send(
+        document=document("yaml-good", "contest.yml", "application/x-yaml", len(good))
+    )
     assert "обновлён" in reply and "номинаций 3" in reply
-    assert "Лучший молодой специалист года" in [n.title for n in await world.services.contests.nominations(1)]
+    assert "Лучший молодой специалист года" in [
+        n.title for n in await world.services.contests.nominations(1)
+    ]
     # nobody else may load a contest
     coord = world.person(COORD_MOSCOW)
     world.session.add_file("yaml-coord", good)
-    reply = await coord.send(document=document("yaml-coord", "contest.yaml", "application/x-yaml", len(good)))
+    reply = await coord.send(
+        document=document("yaml-coord", "contest.yaml", "application/x-yaml", len(good))
+    )
     assert "только администратор" in reply
     assert "только администратор" in await coord.send("/load_contest")
 

@@ -32,20 +32,39 @@ async def cast(services: Services, contest_id: int) -> None:
     await p.give_consent(U[1], contest_id)
     await p.set_full_name(U[1], contest_id, "Первова Полина Петровна")
     await accepted(services, contest_id, U[2])
-    snils = {3: "123-456-789 64", 4: "987-654-321 83", 5: "111-111-111 45", 6: "222-222-222 90", 7: "333-333-333 34"}
+    snils = {
+        3: "123-456-789 64",
+        4: "987-654-321 83",
+        5: "111-111-111 45",
+        6: "222-222-222 90",
+        7: "333-333-333 34",
+    }
     for n in (3, 4, 5, 6, 7):
-        pid = await verified_form(services, contest_id, U[n], snils[n], "50" if n in (3, 5) else "77")
+        pid = await verified_form(
+            services, contest_id, U[n], snils[n], "50" if n in (3, 5) else "77"
+        )
         if n != 6:
             await services.coordination.decide(FEDERAL, pid, accept=True)
-    await p.choose_nomination(U[4], contest_id, known["noms"]["best_social_worker"], ConditionAnswers(experience_years=4))
-    for code, value in (("position", "Соцработник"), ("experience_years", "4"), ("hired_on", "01.01.2020")):
+    await p.choose_nomination(
+        U[4], contest_id, known["noms"]["best_social_worker"], ConditionAnswers(experience_years=4)
+    )
+    for code, value in (
+        ("position", "Соцработник"),
+        ("experience_years", "4"),
+        ("hired_on", "01.01.2020"),
+    ):
         await p.set_field(U[4], contest_id, code, value)
     await p.add_file(U[4], contest_id, "presentation", pdf(uid="b4"))
     await p.add_file(U[4], contest_id, "video", TelegramFile("v4", "v4", "v.mp4", "video/mp4", 100))
     await p.set_consent(U[4], contest_id, "privacy", True)
     await p.set_consent(U[4], contest_id, "transfer", True)
     await p.submit_application(U[4], contest_id)
-    await p.choose_nomination(U[5], contest_id, known["noms"]["best_young_specialist"], ConditionAnswers(birth_date=datetime(1998, 1, 1).date()))
+    await p.choose_nomination(
+        U[5],
+        contest_id,
+        known["noms"]["best_young_specialist"],
+        ConditionAnswers(birth_date=datetime(1998, 1, 1).date()),
+    )
     await p.withdraw(U[7], contest_id)
 
 
@@ -62,20 +81,42 @@ async def test_audience_segments(services: Services, contest_id: int) -> None:
     assert await count(services, FEDERAL, contest_id, state="verified_no_application") == 2
     assert await count(services, FEDERAL, contest_id, state="submitted") == 1
     assert await count(services, FEDERAL, contest_id, regions=["50"]) == 2
-    assert await count(services, FEDERAL, contest_id, nominations=[known["noms"]["best_social_worker"]]) == 1
-    assert await count(services, FEDERAL, contest_id, nominations=[known["noms"]["best_young_specialist"]], regions=["50"]) == 1
+    assert (
+        await count(
+            services, FEDERAL, contest_id, nominations=[known["noms"]["best_social_worker"]]
+        )
+        == 1
+    )
+    assert (
+        await count(
+            services,
+            FEDERAL,
+            contest_id,
+            nominations=[known["noms"]["best_young_specialist"]],
+            regions=["50"],
+        )
+        == 1
+    )
     assert await count(services, FEDERAL, contest_id, role="coordinators") == 3
     assert await count(services, FEDERAL, contest_id, role="coordinators", regions=["77"]) == 1
-    assert await count(services, FEDERAL, contest_id, role="experts") == 7  # every expert of examples/contest.yaml
+    assert (
+        await count(services, FEDERAL, contest_id, role="experts") == 7
+    )  # every expert of examples/contest.yaml
 
 
-async def test_regional_coordinator_reaches_only_own_regions(services: Services, contest_id: int) -> None:
+async def test_regional_coordinator_reaches_only_own_regions(
+    services: Services, contest_id: int
+) -> None:
     await cast(services, contest_id)
     # U1 has not chosen a region yet: only federal coordinators reach her
     assert await count(services, COORD_MOSCOW, contest_id) == 3
     assert await count(services, COORD_OBLAST, contest_id) == 2
     draft = await services.broadcasts.create_draft(COORD_MOSCOW, contest_id, "Только Москва")
-    for forged in (Audience(regions=["50"]), Audience(regions=["77", "50"]), Audience(role="experts")):
+    for forged in (
+        Audience(regions=["50"]),
+        Audience(regions=["77", "50"]),
+        Audience(role="experts"),
+    ):
         with pytest.raises(Forbidden):
             await services.broadcasts.set_audience(COORD_MOSCOW, draft.id, forged)
     with pytest.raises(Forbidden):
@@ -86,7 +127,13 @@ async def test_regional_coordinator_reaches_only_own_regions(services: Services,
     view = await services.broadcasts.start(COORD_MOSCOW, draft.id)
     assert view.total == 3
     async with services.ctx.sessionmaker() as s:
-        chats = set((await s.execute(select(Delivery.recipient_chat_id).where(Delivery.broadcast_id == draft.id))).scalars())
+        chats = set(
+            (
+                await s.execute(
+                    select(Delivery.recipient_chat_id).where(Delivery.broadcast_id == draft.id)
+                )
+            ).scalars()
+        )
     assert chats == {U[2], U[4], U[6]}
     with pytest.raises(DomainError) as err:
         await services.broadcasts.start(COORD_MOSCOW, draft.id)
@@ -112,7 +159,11 @@ async def sent_to(telegram: FakeTelegramSession, chat: int) -> list[str]:
 
 
 async def test_pause_resume_and_cancel(
-    services: Services, contest_id: int, jobs: JobLog, worker: dramatiq.Worker, telegram: FakeTelegramSession
+    services: Services,
+    contest_id: int,
+    jobs: JobLog,
+    worker: dramatiq.Worker,
+    telegram: FakeTelegramSession,
 ) -> None:
     await cast(services, contest_id)
     jobs.jobs.clear()
@@ -143,7 +194,15 @@ async def test_pause_resume_and_cancel(
     report = [r for r in telegram.calls(SendDocument) if r.chat_id == ADMIN_ID]
     assert report and "не отправлено после отмены — 6" in report[-1].caption
     async with services.ctx.sessionmaker() as s:
-        statuses = dict((await s.execute(select(Delivery.status, func.count()).where(Delivery.broadcast_id == draft2.id).group_by(Delivery.status))).all())
+        statuses = dict(
+            (
+                await s.execute(
+                    select(Delivery.status, func.count())
+                    .where(Delivery.broadcast_id == draft2.id)
+                    .group_by(Delivery.status)
+                )
+            ).all()
+        )
     assert statuses == {"cancelled": 6}
 
 
@@ -163,10 +222,15 @@ async def test_compose_preview_confirm_through_the_dispatcher(world) -> None:  #
     reply = await coord.press("Все")
     assert "Получателей сейчас: <b>1</b>" in reply
     bid = int(next(d for _, t, d in coord.buttons() if t.startswith("Предпросмотр")).split(":")[1])
-    reply = await coord.press_data(BroadcastCb(broadcast_id=bid, action="region", value="50").pack())
+    reply = await coord.press_data(
+        BroadcastCb(broadcast_id=bid, action="region", value="50").pack()
+    )
     assert "не из вашего региона" in reply
     reply = await coord.press("Предпросмотр")
-    assert "Так объявление увидят получатели" in reply and "Напоминаем: приём заявок до 1 апреля." in reply
+    assert (
+        "Так объявление увидят получатели" in reply
+        and "Напоминаем: приём заявок до 1 апреля." in reply
+    )
     assert "Отправить объявление <b>1</b> получателю" in reply
     reply = await coord.press("Отправить 1 получателю")
     assert "Рассылка №" in reply and "запущена" in reply and "Отправлено: 0 из 1" in reply

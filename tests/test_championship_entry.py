@@ -79,7 +79,9 @@ def test_age_on_the_stage_date_and_minors() -> None:
     stage = date(2027, 6, 15)
     assert rules.championship_old_enough(date(2013, 6, 15), stage)  # 14 that very day
     assert not rules.championship_old_enough(date(2013, 6, 16), stage)
-    assert rules.is_minor_on(date(2009, 6, 16), stage) and not rules.is_minor_on(date(2009, 6, 15), stage)
+    assert rules.is_minor_on(date(2009, 6, 16), stage) and not rules.is_minor_on(
+        date(2009, 6, 15), stage
+    )
     # a championship asks every participant's birth date, whatever the nomination says
     asked = rules.entry_conditions(Conditions(), rules.CHAMPIONSHIP)
     assert asked.asks_birth_date and not asked.is_empty
@@ -88,7 +90,10 @@ def test_age_on_the_stage_date_and_minors() -> None:
     young = Conditions(max_age=35)
     answers = ConditionAnswers(birth_date=date(1992, 3, 1))
     assert rules.check_conditions(young, answers, date(2027, 2, 1)) == []  # 34 today
-    assert [f.code for f in rules.check_conditions(young, answers, date(2027, 2, 1), age_day=date(2028, 3, 1))] == ["too_old"]
+    assert [
+        f.code
+        for f in rules.check_conditions(young, answers, date(2027, 2, 1), age_day=date(2028, 3, 1))
+    ] == ["too_old"]
 
 
 def test_birth_date_and_experience_problems_are_named() -> None:
@@ -98,16 +103,26 @@ def test_birth_date_and_experience_problems_are_named() -> None:
     assert rules.birth_date_problem("01.01.1900", today) == "too_old"
     assert rules.birth_date_problem("31.02.1990", today) == "no_such_date"  # QA 6(c): named as such
     assert rules.birth_date_problem("вчера", today) == "format"
-    assert rules.experience_years_problem("5") is None and rules.experience_years_problem("0") is None
-    assert rules.experience_years_problem("5,5") == "fraction" and rules.experience_years_problem("5.5") == "fraction"
+    assert (
+        rules.experience_years_problem("5") is None and rules.experience_years_problem("0") is None
+    )
+    assert (
+        rules.experience_years_problem("5,5") == "fraction"
+        and rules.experience_years_problem("5.5") == "fraction"
+    )
     assert rules.experience_years_problem("71") == "range"
-    assert rules.experience_years_problem("пять") == "format" and rules.experience_years_problem("-1") == "format"
+    assert (
+        rules.experience_years_problem("пять") == "format"
+        and rules.experience_years_problem("-1") == "format"
+    )
 
 
 # --------------------------------------------------------------------------- R-VER-6 in the service
 
 
-async def test_late_registration_is_refused_with_the_last_day_named(services: Services, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_late_registration_is_refused_with_the_last_day_named(
+    services: Services, clock
+) -> None:  # type: ignore[no-untyped-def]
     cid = await load_championship(services)
     # the last day still counts, to its last minute (in the contest's time zone)
     clock.at = LAST_DAY_EVENING
@@ -125,7 +140,9 @@ async def test_late_registration_is_refused_with_the_last_day_named(services: Se
     assert await count(services, Participant) == 1
 
 
-async def test_a_form_not_sent_in_time_is_kept_but_not_registered(services: Services, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_a_form_not_sent_in_time_is_kept_but_not_registered(
+    services: Services, clock
+) -> None:  # type: ignore[no-untyped-def]
     """R-VER-6 is checked again at the registration itself (sending the form), in the service."""
     cid = await load_championship(services)
     clock.at = LAST_DAY_EVENING
@@ -142,7 +159,9 @@ async def test_a_form_not_sent_in_time_is_kept_but_not_registered(services: Serv
     assert view.organisation is not None and view.snils_masked
 
 
-async def test_a_form_returned_after_the_last_day_may_be_corrected_and_resent(services: Services, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_a_form_returned_after_the_last_day_may_be_corrected_and_resent(
+    services: Services, clock
+) -> None:  # type: ignore[no-untyped-def]
     """Registered in time (the form sent); the coordinator's check may end later."""
     cid = await load_championship(services)
     clock.at = LAST_DAY_EVENING
@@ -154,7 +173,9 @@ async def test_a_form_returned_after_the_last_day_may_be_corrected_and_resent(se
     assert (await services.participants.submit_verification(USER, cid)).status == "pending"
 
 
-async def test_other_contests_have_no_registration_cut_off(services: Services, contest_id: int, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_other_contests_have_no_registration_cut_off(
+    services: Services, contest_id: int, clock
+) -> None:  # type: ignore[no-untyped-def]
     # the social-services example: its regional stage started on 01.12.2026, long before
     await services.participants.give_consent(USER, contest_id)
     assert (await services.participants.view(USER, contest_id)).pd_consent
@@ -163,17 +184,26 @@ async def test_other_contests_have_no_registration_cut_off(services: Services, c
 # --------------------------------------------------------------------------- R-ROLE-4 in the service
 
 
-async def test_championship_participant_is_at_least_14_on_the_stage_date(services: Services) -> None:
+async def test_championship_participant_is_at_least_14_on_the_stage_date(
+    services: Services,
+) -> None:
     cid = await load_championship(services)
     await accepted_in_championship(services, cid, USER)
     nom = (await ids(services, cid))["noms"]["social_work"]
     p = services.participants
     entry = await p.entry_questions(cid, nom)
-    assert entry.championship and entry.stage_day == date(2027, 6, 15) and entry.nomination.conditions.asks_birth_date
+    assert (
+        entry.championship
+        and entry.stage_day == date(2027, 6, 15)
+        and entry.nomination.conditions.asks_birth_date
+    )
     # the birth date is asked of everyone
     with pytest.raises(DomainError) as err:
         await p.choose_nomination(USER, cid, nom, ConditionAnswers())
-    assert err.value.code == "conditions_not_met" and err.value.args_["failures"][0].code == "birth_date_missing"
+    assert (
+        err.value.code == "conditions_not_met"
+        and err.value.args_["failures"][0].code == "birth_date_missing"
+    )
     # 13 on the stage's first day: refused with the reason and the day
     with pytest.raises(DomainError) as err:
         await p.choose_nomination(USER, cid, nom, ConditionAnswers(birth_date=date(2013, 6, 16)))
@@ -191,14 +221,21 @@ async def test_championship_participant_is_at_least_14_on_the_stage_date(service
     assert rules.is_minor_on(born, entry.stage_day)
 
 
-async def test_impossible_birth_dates_are_refused_by_the_service(services: Services, contest_id: int) -> None:
+async def test_impossible_birth_dates_are_refused_by_the_service(
+    services: Services, contest_id: int
+) -> None:
     from tests.test_services import accepted
 
     await accepted(services, contest_id)
     young = (await ids(services, contest_id))["noms"]["best_young_specialist"]
-    for born, code in ((date(2030, 1, 1), "birth_date_future"), (date(1900, 1, 1), "birth_date_too_old")):
+    for born, code in (
+        (date(2030, 1, 1), "birth_date_future"),
+        (date(1900, 1, 1), "birth_date_too_old"),
+    ):
         with pytest.raises(DomainError) as err:
-            await services.participants.choose_nomination(555001, contest_id, young, ConditionAnswers(birth_date=born))
+            await services.participants.choose_nomination(
+                555001, contest_id, young, ConditionAnswers(birth_date=born)
+            )
         assert err.value.code == code
     assert "не может быть в будущем" in error_text(DomainError("birth_date_future"))
     assert await count(services, Application) == 0
@@ -207,15 +244,25 @@ async def test_impossible_birth_dates_are_refused_by_the_service(services: Servi
 # --------------------------------------------------------------------------- стаж, asked once
 
 
-async def test_experience_is_asked_once_and_kept_in_agreement(services: Services, contest_id: int) -> None:
+async def test_experience_is_asked_once_and_kept_in_agreement(
+    services: Services, contest_id: int
+) -> None:
     from tests.test_services import accepted
 
     await accepted(services, contest_id)
     worker = (await ids(services, contest_id))["noms"]["best_social_worker"]
     p = services.participants
-    view = await p.choose_nomination(555001, contest_id, worker, ConditionAnswers(experience_years=5))
-    assert view.application.field_values["experience_years"] == "5"  # the condition's answer fills the field
-    for bad, code in (("5,5", "field_years_fraction"), ("пять", "field_years_format"), ("80", "field_years_range")):
+    view = await p.choose_nomination(
+        555001, contest_id, worker, ConditionAnswers(experience_years=5)
+    )
+    assert (
+        view.application.field_values["experience_years"] == "5"
+    )  # the condition's answer fills the field
+    for bad, code in (
+        ("5,5", "field_years_fraction"),
+        ("пять", "field_years_format"),
+        ("80", "field_years_range"),
+    ):
         with pytest.raises(DomainError) as err:
             await p.set_field(555001, contest_id, "experience_years", bad)
         assert err.value.code == code
@@ -235,7 +282,9 @@ async def test_experience_is_asked_once_and_kept_in_agreement(services: Services
 # --------------------------------------------------------------------------- in the chat
 
 
-async def test_chat_names_what_is_wrong_with_a_birth_date_and_a_fractional_experience(world: World) -> None:
+async def test_chat_names_what_is_wrong_with_a_birth_date_and_a_fractional_experience(
+    world: World,
+) -> None:
     p = await register(world)
     await approve(world)
     await p.send("/start")
@@ -337,7 +386,9 @@ async def test_chat_registration_closing_mid_form_closes_the_question(world: Wor
     assert view.status == "draft" and view.full_name is None  # nothing was taken after the close
 
 
-async def test_chat_too_late_from_the_start_offers_a_way_out_and_status_says_why(world: World) -> None:
+async def test_chat_too_late_from_the_start_offers_a_way_out_and_status_says_why(
+    world: World,
+) -> None:
     """QA 2: refused at the consent (R-VER-6): the refusal has a button, /status names the
     closed registration instead of «Нажмите /start», which would lead to the same refusal."""
     await load_championship(world.services)
@@ -348,7 +399,11 @@ async def test_chat_too_late_from_the_start_offers_a_way_out_and_status_says_why
     reply = await p.press("Согласен(а) на обработку")
     assert "Регистрация на чемпионат закрылась" in reply and labels(p) == ["Мой статус"]
     for reply in (await p.press("Мой статус"), await p.send("/status")):
-        assert "Вы не зарегистрированы" in reply and "10.06.2027" in reply and "Нажмите /start" not in reply
+        assert (
+            "Вы не зарегистрированы" in reply
+            and "10.06.2027" in reply
+            and "Нажмите /start" not in reply
+        )
     # a stray message is not pointed at «Согласен(а)», which would be refused again
     reply = await p.send("спасибо")
     assert "Регистрация на чемпионат закрылась" in reply and "Не понимаю" not in reply
@@ -390,7 +445,9 @@ async def test_chat_championship_organisation_is_asked_of_a_student(world: World
     assert "поставщиков социальных услуг" in await other.press("г. Москва")
 
 
-async def test_chat_too_young_refusal_offers_to_correct_the_date_and_status_says_why(world: World) -> None:
+async def test_chat_too_young_refusal_offers_to_correct_the_date_and_status_says_why(
+    world: World,
+) -> None:
     """QA 3: refused as too young (R-ROLE-4): «Исправить дату рождения» (a typo) asks again,
     /status shows the reason while no nomination is chosen."""
     cid = await load_championship(world.services)
@@ -409,7 +466,9 @@ async def test_chat_too_young_refusal_offers_to_correct_the_date_and_status_says
     assert "Номинация не выбрана" not in await p.send("/status")
 
 
-async def test_chat_birth_date_question_survives_a_command_and_names_an_impossible_date(world: World) -> None:
+async def test_chat_birth_date_question_survives_a_command_and_names_an_impossible_date(
+    world: World,
+) -> None:
     """QA 5: /help in the middle of the birth date question, then the date: «Вы были на шаге
     «дата рождения»… Продолжить?», which asks it again. QA 6(c): «31.02.2011» — no such date."""
     cid = await load_championship(world.services)

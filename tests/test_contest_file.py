@@ -59,7 +59,15 @@ SEMANTIC_CODES = {
     "commission_role_needs_member",
     "team_needs_one_region",  # R-APL-2 (issue #15): a team representative's one region
 }
-FILE_CODES = {"file_too_large", "not_utf8", "yaml_syntax", "not_mapping", "yaml_too_deep", "yaml_unsafe_tag", "yaml_unknown_tag"}
+FILE_CODES = {
+    "file_too_large",
+    "not_utf8",
+    "yaml_syntax",
+    "not_mapping",
+    "yaml_too_deep",
+    "yaml_unsafe_tag",
+    "yaml_unknown_tag",
+}
 ALL_CODES = (
     set(_PYDANTIC_CODES.values())
     | {"invalid", "unknown_timezone", "bad_datetime"}

@@ -53,7 +53,11 @@ async def test_state_and_draft_survive_a_restart(db_url: str) -> None:
     second, engine = _storage(db_url)
     try:
         assert await second.get_state(KEY) == Form.full_name.state
-        assert await second.get_data(KEY) == {"contest_id": 1, "apl_form": {"text": NAME, "evidence": []}, "region_id": 7}
+        assert await second.get_data(KEY) == {
+            "contest_id": 1,
+            "apl_form": {"text": NAME, "evidence": []},
+            "region_id": 7,
+        }
         assert await second.get_value(KEY, "region_id") == 7
         # other keys (another chat, a forum topic, a business connection, another destiny) are apart
         for other in (
@@ -67,7 +71,9 @@ async def test_state_and_draft_survive_a_restart(db_url: str) -> None:
         # set_data replaces; set_state keeps the draft
         await second.set_data(KEY, {"only": "this"})
         await second.set_state(KEY, None)
-        assert await second.get_data(KEY) == {"only": "this"} and await second.get_state(KEY) is None
+        assert (
+            await second.get_data(KEY) == {"only": "this"} and await second.get_state(KEY) is None
+        )
         with pytest.raises(DataNotDictLikeError):
             await second.set_data(KEY, [("a", 1)])  # type: ignore[arg-type]
         # state.clear(): no state, no draft → no row left behind
@@ -84,7 +90,9 @@ async def test_the_draft_is_encrypted_at_rest(db_url: str) -> None:
     storage, engine = _storage(db_url)
     try:
         await storage.set_state(KEY, "AppealForm:text")
-        await storage.set_data(KEY, {"apl_form": {"text": f"Прошу пересмотреть оценку. {NAME}, СНИЛС 123-456-789 64"}})
+        await storage.set_data(
+            KEY, {"apl_form": {"text": f"Прошу пересмотреть оценку. {NAME}, СНИЛС 123-456-789 64"}}
+        )
         async with engine.connect() as conn:
             raw = (await conn.execute(text("SELECT state, data FROM conversation_states"))).one()
         blob = bytes(raw.data)
@@ -94,7 +102,10 @@ async def test_the_draft_is_encrypted_at_rest(db_url: str) -> None:
             assert plain.encode("utf-16-le") not in blob
         assert PersonalDataCipher(TEST_KEY).decrypt(blob).startswith('{"apl_form"')
         # another key cannot read it: the draft is dropped (and not logged), nothing crashes
-        other = DatabaseStorage(create_sessionmaker(engine), PersonalDataCipher(PersonalDataCipher.generate_key().encode()))
+        other = DatabaseStorage(
+            create_sessionmaker(engine),
+            PersonalDataCipher(PersonalDataCipher.generate_key().encode()),
+        )
         assert await other.get_data(KEY) == {}
         assert await other.get_state(KEY) == "AppealForm:text"
     finally:
@@ -107,9 +118,9 @@ async def test_concurrent_updates_of_one_draft_lose_nothing(db_url: str) -> None
     one, engine_one = _storage(db_url)
     two, engine_two = _storage(db_url)
     try:
-        await asyncio.gather(*(
-            (one if n % 2 else two).update_data(KEY, {f"k{n}": n}) for n in range(12)
-        ))
+        await asyncio.gather(
+            *((one if n % 2 else two).update_data(KEY, {f"k{n}": n}) for n in range(12))
+        )
         assert await one.get_data(KEY) == {f"k{n}": n for n in range(12)}
     finally:
         await engine_one.dispose()
@@ -150,8 +161,12 @@ async def restartable(db_url: str, tmp_path: Path) -> AsyncIterator:  # type: ig
         services, engine = await _services(db_url, tmp_path, load=load)
         engines.append(engine)
         dp = dispatcher_for(services)
-        dp.fsm.storage = DatabaseStorage(services.ctx.sessionmaker, services.ctx.cipher, clock=services.ctx.clock)
-        return World(services, dp, bot, session, services.ctx.jobs, services.ctx.clock, tmp_path / "files")  # type: ignore[arg-type]
+        dp.fsm.storage = DatabaseStorage(
+            services.ctx.sessionmaker, services.ctx.cipher, clock=services.ctx.clock
+        )
+        return World(
+            services, dp, bot, session, services.ctx.jobs, services.ctx.clock, tmp_path / "files"
+        )  # type: ignore[arg-type]
 
     yield boot
     for engine in engines:
@@ -212,7 +227,17 @@ async def test_a_staff_prompt_left_with_a_command_is_remembered(restartable) -> 
     coord = world.person(COORD_MOSCOW, "Ольга")
     ctx = world.dp.fsm.get_context(world.bot, chat_id=COORD_MOSCOW, user_id=COORD_MOSCOW)
     await ctx.set_state(Coord.reason)
-    await ctx.update_data(participant_id=1, **{BACK_KEY: "nv:1:status", PROMPT_KEY: {"state": Coord.reason.state, "text": "Напишите причину отказа", "rows": []}})
+    await ctx.update_data(
+        participant_id=1,
+        **{
+            BACK_KEY: "nv:1:status",
+            PROMPT_KEY: {
+                "state": Coord.reason.state,
+                "text": "Напишите причину отказа",
+                "rows": [],
+            },
+        },
+    )
     await coord.send("/help")  # a command leaves the prompt (bot.prompts.CommandsLeavePrompts)
     assert await ctx.get_state() is None and (await ctx.get_data())[LEFT_KEY] == Coord.reason.state
 
@@ -222,7 +247,9 @@ async def test_a_staff_prompt_left_with_a_command_is_remembered(restartable) -> 
     assert "Вы были на шаге «причина отказа»" in reply and NOT_UNDERSTOOD not in reply
     assert "Напишите причину отказа" in await coord.press("Продолжить")
     ctx = world.dp.fsm.get_context(world.bot, chat_id=COORD_MOSCOW, user_id=COORD_MOSCOW)
-    assert await ctx.get_state() == Coord.reason.state and (await ctx.get_data()).get(LEFT_KEY) is None
+    assert (
+        await ctx.get_state() == Coord.reason.state and (await ctx.get_data()).get(LEFT_KEY) is None
+    )
 
 
 async def test_a_state_no_handler_knows_is_answered_with_the_step(restartable) -> None:  # type: ignore[no-untyped-def]
@@ -240,7 +267,9 @@ async def test_a_state_no_handler_knows_is_answered_with_the_step(restartable) -
     assert NOT_UNDERSTOOD in await person.send("что-нибудь")
 
 
-async def test_a_rejection_reason_prompt_left_with_a_command_survives_a_restart(restartable) -> None:  # type: ignore[no-untyped-def]
+async def test_a_rejection_reason_prompt_left_with_a_command_survives_a_restart(
+    restartable,
+) -> None:  # type: ignore[no-untyped-def]
     """The issue's case: «Отказать» → «Другая причина…», the coordinator sends a command,
     the bot restarts, then «Спасибо, всё понятно» — nobody is rejected with it; the
     coordinator is told where they were and «Продолжить» asks for the reason again."""
@@ -264,7 +293,9 @@ async def test_a_rejection_reason_prompt_left_with_a_command_survives_a_restart(
     assert "Напишите причину отказа" in await coord.press("Продолжить")
     assert "Нет подтверждающих документов" in await coord.send("Нет подтверждающих документов")
     async with world.services.ctx.sessionmaker() as s:
-        assert (await s.execute(select(Participant.verification_status))).scalar_one() == "pending"  # not before «Подтвердить»
+        assert (
+            await s.execute(select(Participant.verification_status))
+        ).scalar_one() == "pending"  # not before «Подтвердить»
 
 
 async def test_a_person_lock_lost_mid_update_is_not_an_error() -> None:

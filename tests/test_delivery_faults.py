@@ -50,7 +50,11 @@ async def stack(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
     broker.client.flushdb()
     engine = create_engine(PG_URL)
     async with FakeBotAPI(delay_ms=30) as api:
-        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "BOT_TOKEN"}}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "REDIS_URL", "BOT_TOKEN"}
+        }
         env.update(
             BOT_TOKEN="4242:faults-token",
             TELEGRAM_API_URL=api.url,
@@ -65,21 +69,50 @@ async def stack(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
         )
         procs: list[asyncio.subprocess.Process] = []
 
-        async def start_worker(name: str, queues: tuple[str, ...] = ("deliveries",)) -> asyncio.subprocess.Process:
+        async def start_worker(
+            name: str, queues: tuple[str, ...] = ("deliveries",)
+        ) -> asyncio.subprocess.Process:
             log = (tmp_path / f"{name}.log").open("wb")
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", str(THREADS),
-                "--queues", *queues, env=env, cwd=ROOT, stdout=log, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+                sys.executable,
+                "-m",
+                "dramatiq",
+                "workers.actors",
+                "--processes",
+                "1",
+                "--threads",
+                str(THREADS),
+                "--queues",
+                *queues,
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,
             )
             log.close()
             procs.append(proc)
             return proc
 
         def enqueue(job: str, entity_id: int) -> None:
-            queue, actor = {"deliver": ("deliveries", "deliver"), "broadcast": ("broadcasts", "broadcast_progress")}[job]
-            broker.enqueue(Message(queue_name=queue, actor_name=actor, args=(entity_id,), kwargs={}, options={}))
+            queue, actor = {
+                "deliver": ("deliveries", "deliver"),
+                "broadcast": ("broadcasts", "broadcast_progress"),
+            }[job]
+            broker.enqueue(
+                Message(
+                    queue_name=queue, actor_name=actor, args=(entity_id,), kwargs={}, options={}
+                )
+            )
 
-        yield {"api": api, "engine": engine, "broker": broker, "start_worker": start_worker, "enqueue": enqueue, "procs": procs}
+        yield {
+            "api": api,
+            "engine": engine,
+            "broker": broker,
+            "start_worker": start_worker,
+            "enqueue": enqueue,
+            "procs": procs,
+        }
         for proc in procs:
             if proc.returncode is None:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -115,7 +148,11 @@ async def add_deliveries(engine, n: int) -> None:  # type: ignore[no-untyped-def
 
 async def count_sent(engine) -> int:  # type: ignore[no-untyped-def]
     async with engine.connect() as conn:
-        return (await conn.execute(select(func.count()).select_from(Delivery).where(Delivery.status == "sent"))).scalar_one()
+        return (
+            await conn.execute(
+                select(func.count()).select_from(Delivery).where(Delivery.status == "sent")
+            )
+        ).scalar_one()
 
 
 def per_chat(api: FakeBotAPI) -> Counter[int]:
@@ -136,7 +173,13 @@ async def wait_until(predicate, within: float, every: float = 0.2, tick=None) ->
 
 async def sweeping(stack: dict[str, Any]) -> None:
     """The scheduler's job, run from the test: hand due and stale rows to the queue."""
-    await sweep(create_sessionmaker(stack["engine"]), datetime.now(UTC), stack["enqueue"], kinds=[], requeue_after=timedelta(seconds=2))
+    await sweep(
+        create_sessionmaker(stack["engine"]),
+        datetime.now(UTC),
+        stack["enqueue"],
+        kinds=[],
+        requeue_after=timedelta(seconds=2),
+    )
 
 
 async def test_broadcast_survives_a_killed_worker(stack: dict[str, Any]) -> None:
@@ -159,12 +202,16 @@ async def test_broadcast_survives_a_killed_worker(stack: dict[str, Any]) -> None
     for i in range(n):
         await services.participants.give_consent(BASE_CHAT + i, contest_id)
     federal = 100003
-    draft = await services.broadcasts.create_draft(federal, contest_id, "Вебинар для участников — завтра в 10:00")
+    draft = await services.broadcasts.create_draft(
+        federal, contest_id, "Вебинар для участников — завтра в 10:00"
+    )
     await services.broadcasts.set_audience(federal, draft.id, Audience())
     queues = ("deliveries", "broadcasts")
     await stack["start_worker"]("worker-1", queues)
     await services.broadcasts.start(federal, draft.id)
-    await services.broadcasts.set_progress_message(federal, draft.id, federal, 1)  # as the handler does
+    await services.broadcasts.set_progress_message(
+        federal, draft.id, federal, 1
+    )  # as the handler does
     assert await wait_until(lambda: _gt(api, n // 3), 120), "the first worker never got going"
     proc = stack["procs"][0]
     os.killpg(proc.pid, signal.SIGKILL)
@@ -173,7 +220,9 @@ async def test_broadcast_survives_a_killed_worker(stack: dict[str, Any]) -> None
 
     async def finished() -> bool:
         async with engine.connect() as conn:
-            return (await conn.execute(select(Broadcast.status).where(Broadcast.id == draft.id))).scalar_one() == "done"
+            return (
+                await conn.execute(select(Broadcast.status).where(Broadcast.id == draft.id))
+            ).scalar_one() == "done"
 
     done = await wait_until(finished, 180, every=1.0, tick=lambda: sweeping(stack))
     chats = per_chat(api)
@@ -183,7 +232,8 @@ async def test_broadcast_survives_a_killed_worker(stack: dict[str, Any]) -> None
 
     async def reported() -> bool:  # sent right after the status is committed: wait for it
         return any(
-            str(p.get("chat_id")) == str(federal) and "закончена" in (p.get("text") or p.get("caption") or "")
+            str(p.get("chat_id")) == str(federal)
+            and "закончена" in (p.get("text") or p.get("caption") or "")
             for m, p, _ in api.delivered
             if m.lower() in ("sendmessage", "senddocument")
         )
@@ -211,7 +261,9 @@ async def test_worker_killed_mid_send_then_replaced(stack: dict[str, Any]) -> No
     await proc.wait()
     at_kill = sum(per_chat(api).values())
     await stack["start_worker"]("worker-2")
-    done = await wait_until(lambda: _all_sent(engine, n), 180, every=1.0, tick=lambda: sweeping(stack))
+    done = await wait_until(
+        lambda: _all_sent(engine, n), 180, every=1.0, tick=lambda: sweeping(stack)
+    )
     chats = per_chat(api)
     _, duplicated, lost = report("kill -9", chats, {BASE_CHAT + i for i in range(n)})
     print(f"[kill -9] sent before the kill: {at_kill}")
@@ -236,8 +288,12 @@ async def test_redis_flushall_while_reminders_wait(stack: dict[str, Any]) -> Non
     # a contest whose application deadline is three days from now: the 7-day reminder is due
     deadline = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
     text = EXAMPLE.read_text(encoding="utf-8")
-    text = text.replace("starts_at: 2026-12-01", f"starts_at: {(deadline - timedelta(days=60)).date()}")
-    text = re.sub(r"application_deadline: 2027-04-01", f"application_deadline: {deadline.isoformat()}", text)
+    text = text.replace(
+        "starts_at: 2026-12-01", f"starts_at: {(deadline - timedelta(days=60)).date()}"
+    )
+    text = re.sub(
+        r"application_deadline: 2027-04-01", f"application_deadline: {deadline.isoformat()}", text
+    )
     ctx = ServiceContext(
         sessionmaker=create_sessionmaker(engine),
         cipher=PersonalDataCipher(PersonalDataCipher.generate_key().encode()),
@@ -249,17 +305,23 @@ async def test_redis_flushall_while_reminders_wait(stack: dict[str, Any]) -> Non
     n = 200
     for i in range(n):
         await services.participants.give_consent(BASE_CHAT + i, contest_id)
-    report_ = await sweep(ctx.sessionmaker, datetime.now(UTC), stack["enqueue"], requeue_after=timedelta(seconds=2))
+    report_ = await sweep(
+        ctx.sessionmaker, datetime.now(UTC), stack["enqueue"], requeue_after=timedelta(seconds=2)
+    )
     assert report_.created == n and report_.enqueued == n
     stack["broker"].client.flushall()  # Redis loses everything
     await stack["start_worker"]("worker")
     await asyncio.sleep(8)  # the worker is up and idle: nothing carries the reminders
     assert per_chat(api) == Counter()
-    done = await wait_until(lambda: _all_sent(engine, n), 120, every=1.0, tick=lambda: sweeping(stack))
+    done = await wait_until(
+        lambda: _all_sent(engine, n), 120, every=1.0, tick=lambda: sweeping(stack)
+    )
     chats = per_chat(api)
     _, duplicated, lost = report("FLUSHALL", chats, {BASE_CHAT + i for i in range(n)})
     assert done and lost == 0 and duplicated == 0
-    assert all("Приём заявок" in p["text"] for m, p, _ in api.delivered if m.lower() == "sendmessage")
+    assert all(
+        "Приём заявок" in p["text"] for m, p, _ in api.delivered if m.lower() == "sendmessage"
+    )
 
 
 async def test_429_for_a_while_pauses_every_sender(stack: dict[str, Any]) -> None:
@@ -270,11 +332,17 @@ async def test_429_for_a_while_pauses_every_sender(stack: dict[str, Any]) -> Non
     await sweeping(stack)
     assert await wait_until(lambda: _gt(api, 20), 120)
     api.throttle(seconds=2.5, retry_after=1)
-    done = await wait_until(lambda: _all_sent(engine, n), 120, every=1.0, tick=lambda: sweeping(stack))
+    done = await wait_until(
+        lambda: _all_sent(engine, n), 120, every=1.0, tick=lambda: sweeping(stack)
+    )
     chats = per_chat(api)
     _, duplicated, lost = report("429", chats, {BASE_CHAT + i for i in range(n)})
-    refusals = [t for t, m, status in api.request_log if m.lower() == "sendmessage" and status == 429]
-    accepted = [t for t, m, status in api.request_log if m.lower() == "sendmessage" and status == 200]
+    refusals = [
+        t for t, m, status in api.request_log if m.lower() == "sendmessage" and status == 429
+    ]
+    accepted = [
+        t for t, m, status in api.request_log if m.lower() == "sendmessage" and status == 200
+    ]
     print(f"[429] answered 429: {len(refusals)} times while throttled")
     assert done and lost == 0 and duplicated == 0
     # The pause is honoured: each sender meets at most one 429 per retry_after round

@@ -65,9 +65,13 @@ def score_table(rows: int = 60) -> DocTable:
 
 
 SIGNERS = (
-    Signer(name="Ёлкина Мария Семёновна", role="Главный эксперт", signed_at="12.03.2027 14:20 (МСК)"),
+    Signer(
+        name="Ёлкина Мария Семёновна", role="Главный эксперт", signed_at="12.03.2027 14:20 (МСК)"
+    ),
     Signer(name="Громов Пётр Ильич", role="Эксперт", signed_at=None),
-    Signer(name="Щукина Анна Юрьевна", role="Эксперт-наставник", signed_at="12.03.2027 15:02 (МСК)"),
+    Signer(
+        name="Щукина Анна Юрьевна", role="Эксперт-наставник", signed_at="12.03.2027 15:02 (МСК)"
+    ),
 )
 
 
@@ -160,13 +164,18 @@ def test_rendering_is_deterministic_and_content_sensitive() -> None:
     changed = protocol("results", tables=(dataclasses.replace(changed_cell, rows=tuple(rows)),))
     assert render_protocol(changed) != first
     assert render_protocol(protocol("results", version=3)) != first
-    signed = tuple(dataclasses.replace(s, signed_at=s.signed_at or "12.03.2027 16:00 (МСК)") for s in SIGNERS)
+    signed = tuple(
+        dataclasses.replace(s, signed_at=s.signed_at or "12.03.2027 16:00 (МСК)") for s in SIGNERS
+    )
     assert render_protocol(protocol("results", signers=signed)) != first
 
 
 def test_small_protocol_without_tables_or_hash() -> None:
     doc = protocol(
-        "task_briefing", tables=(), content_sha256=None, version=1,
+        "task_briefing",
+        tables=(),
+        content_sha256=None,
+        version=1,
         title="Ознакомление с заданием модуля «А»",
         signers=(Signer(name="Иванов Иван", role="Эксперт"),),
     )
@@ -188,7 +197,9 @@ def test_invalid_documents_are_refused() -> None:
     with pytest.raises(ValueError, match="cells"):
         render_protocol(protocol(tables=(bad,)))
     with pytest.raises(ValueError, match="widths"):
-        render_protocol(protocol(tables=(DocTable(title=None, header=("А",), rows=(), widths=(0.5, 0.5)),)))
+        render_protocol(
+            protocol(tables=(DocTable(title=None, header=("А",), rows=(), widths=(0.5, 0.5)),))
+        )
 
 
 def award(kind: str, medal: str | None = None, **changes: object) -> AwardDocument:

@@ -55,5 +55,7 @@ async def test_double_press(url: str, tmp_path: Path, scenario: Scenario) -> Non
     lines = [str(f) for f in report.findings]
     summary = f"{scenario.name}: {report.trials} trials, kinds pressed: {sorted(report.kinds)}"
     print(summary)
-    assert not not_pressed, f"{summary}\nfactories this scenario should press but did not: {not_pressed}"
+    assert not not_pressed, (
+        f"{summary}\nfactories this scenario should press but did not: {not_pressed}"
+    )
     assert not lines, summary + "\n" + "\n".join(lines)

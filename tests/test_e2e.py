@@ -44,7 +44,9 @@ class Process:
 
     async def start(self) -> Process:
         fh = self.log.open("wb")
-        self.proc = await asyncio.create_subprocess_exec(*self.args, env=self.env, cwd=ROOT, stdout=fh, stderr=asyncio.subprocess.STDOUT)
+        self.proc = await asyncio.create_subprocess_exec(
+            *self.args, env=self.env, cwd=ROOT, stdout=fh, stderr=asyncio.subprocess.STDOUT
+        )
         fh.close()
         return self
 
@@ -64,7 +66,14 @@ class Process:
 
 async def cli(env: dict[str, str], *args: str) -> str:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     out, _ = await proc.communicate()
     assert proc.returncode == 0, out.decode()
@@ -134,11 +143,26 @@ async def walk_journey(api: FakeBotAPI) -> None:
         await anna.say(value, "Сохранено")
     api.add_file("e2e-pdf", b"%PDF-1.7 e2e presentation")
     await anna.press("Презентация", "pdf, pptx")
-    doc = {"file_id": "e2e-pdf", "file_unique_id": "u-e2e-pdf", "file_name": "Презентация.pdf", "mime_type": "application/pdf", "file_size": 25}
+    doc = {
+        "file_id": "e2e-pdf",
+        "file_unique_id": "u-e2e-pdf",
+        "file_name": "Презентация.pdf",
+        "mime_type": "application/pdf",
+        "file_size": 25,
+    }
     await anna.say(None, "сохранён", document=doc)
     api.add_file("e2e-vid", b"\x00\x00\x00\x18ftypmp42 e2e video")
     await anna.press("Видеопрезентация", "облачный Bot API")
-    vid = {"file_id": "e2e-vid", "file_unique_id": "u-e2e-vid", "width": 640, "height": 360, "duration": 60, "file_name": "me.mp4", "mime_type": "video/mp4", "file_size": 27}
+    vid = {
+        "file_id": "e2e-vid",
+        "file_unique_id": "u-e2e-vid",
+        "width": 640,
+        "height": 360,
+        "duration": 60,
+        "file_name": "me.mp4",
+        "mime_type": "video/mp4",
+        "file_size": 27,
+    }
     await anna.say(None, "сохранён", video=vid)
     await anna.press("Согласен(а) с Политикой", "Готово: 6 из 7")
     await anna.press("Согласен(а) на передачу", "Готово: 7 из 7")
@@ -169,7 +193,11 @@ async def wait_downloaded(db_url: str, expected: dict[str, bytes], files_dir: Pa
 
 
 def base_env(tmp_path: Path, api: FakeBotAPI) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "PD_ENCRYPTION_KEY", "BOT_TOKEN", "ADMIN_IDS"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "PD_ENCRYPTION_KEY", "BOT_TOKEN", "ADMIN_IDS"}
+    }
     env.update(
         BOT_TOKEN=TOKEN,
         TELEGRAM_API_URL=api.url,
@@ -203,7 +231,14 @@ async def test_embedded_bot_process(api: FakeBotAPI, tmp_path: Path) -> None:
     bot = Process("bot", [sys.executable, "-m", "bot"], env, tmp_path / "bot.log")
     async with running(bot):
         await walk_journey(api)
-        await wait_downloaded(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'contest.sqlite3'}", {"e2e-pdf": b"%PDF-1.7 e2e presentation", "e2e-vid": b"\x00\x00\x00\x18ftypmp42 e2e video"}, tmp_path / "files")
+        await wait_downloaded(
+            f"sqlite+aiosqlite:///{tmp_path / 'data' / 'contest.sqlite3'}",
+            {
+                "e2e-pdf": b"%PDF-1.7 e2e presentation",
+                "e2e-vid": b"\x00\x00\x00\x18ftypmp42 e2e video",
+            },
+            tmp_path / "files",
+        )
     assert (tmp_path / "data" / "pd.key").exists()  # generated on first run
     assert "123-456-789" not in bot.output() and "12345678964" not in bot.output()
 
@@ -219,13 +254,31 @@ async def test_postgres_redis_bot_and_separate_worker(api: FakeBotAPI, tmp_path:
     await client.flushdb()
     await client.aclose()
     env = base_env(tmp_path, api)
-    env.update(DATABASE_URL=PG_URL, REDIS_URL=redis_url, PD_ENCRYPTION_KEY=PersonalDataCipher.generate_key())
+    env.update(
+        DATABASE_URL=PG_URL,
+        REDIS_URL=redis_url,
+        PD_ENCRYPTION_KEY=PersonalDataCipher.generate_key(),
+    )
     assert "миграции применены" in await cli(env, "migrate")
     await cli(env, "load-contest", str(EXAMPLE))
     bot = Process("bot", [sys.executable, "-m", "bot"], env, tmp_path / "bot.log")
-    worker = Process("worker", [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "2"], env, tmp_path / "worker.log")
+    worker = Process(
+        "worker",
+        [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "2"],
+        env,
+        tmp_path / "worker.log",
+    )
     async with running(bot, worker):
         await walk_journey(api)
-        await wait_downloaded(PG_URL, {"e2e-pdf": b"%PDF-1.7 e2e presentation", "e2e-vid": b"\x00\x00\x00\x18ftypmp42 e2e video"}, tmp_path / "files")
-    assert "embedded worker started" not in bot.output()  # the work went through Redis to the worker process
+        await wait_downloaded(
+            PG_URL,
+            {
+                "e2e-pdf": b"%PDF-1.7 e2e presentation",
+                "e2e-vid": b"\x00\x00\x00\x18ftypmp42 e2e video",
+            },
+            tmp_path / "files",
+        )
+    assert (
+        "embedded worker started" not in bot.output()
+    )  # the work went through Redis to the worker process
     assert "123-456-789" not in bot.output() + worker.output()

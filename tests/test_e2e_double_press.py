@@ -73,9 +73,15 @@ async def _journey(api: FakeBotAPI, db_url: str) -> None:
     await coord.press("Отказать", "Выберите причину отказа")
     reject = _button(api, COORD_MOSCOW, "Место работы")
     mark = api.mark()
-    presses = [api.push_callback(COORD_MOSCOW, *accept), api.push_callback(COORD_MOSCOW, *accept), api.push_callback(COORD_MOSCOW, *reject)]
+    presses = [
+        api.push_callback(COORD_MOSCOW, *accept),
+        api.push_callback(COORD_MOSCOW, *accept),
+        api.push_callback(COORD_MOSCOW, *reject),
+    ]
     await anna.wait("Право на участие", mark)
-    await coord.wait("уже", mark)  # a loser is told what already happened (replies are paced 1/s per chat)
+    await coord.wait(
+        "уже", mark
+    )  # a loser is told what already happened (replies are paced 1/s per chat)
     await _settle(api, quiet=3.0)
     decisions = [t for t in api.texts_to(anna.id) if "Право на участие в конкурсе" in t]
     assert len(decisions) == 1, decisions  # one notice, whichever press won
@@ -105,10 +111,16 @@ async def _journey(api: FakeBotAPI, db_url: str) -> None:
         async with sm() as s:
             audits = (
                 await s.execute(
-                    select(func.count()).select_from(AuditRecord).where(AuditRecord.action.in_(["verification.accept", "verification.reject"]))
+                    select(func.count())
+                    .select_from(AuditRecord)
+                    .where(AuditRecord.action.in_(["verification.accept", "verification.reject"]))
                 )
             ).scalar_one()
-            statuses = dict((await s.execute(select(Participant.full_name, Participant.verification_status))).all())
+            statuses = dict(
+                (
+                    await s.execute(select(Participant.full_name, Participant.verification_status))
+                ).all()
+            )
     finally:
         await engine.dispose()
     assert audits == 1
@@ -134,10 +146,19 @@ async def test_double_presses_and_prompts_postgres_redis(api: FakeBotAPI, tmp_pa
     await client.flushdb()
     await client.aclose()
     env = base_env(tmp_path, api)
-    env.update(DATABASE_URL=PG_URL, REDIS_URL=redis_url, PD_ENCRYPTION_KEY=PersonalDataCipher.generate_key())
+    env.update(
+        DATABASE_URL=PG_URL,
+        REDIS_URL=redis_url,
+        PD_ENCRYPTION_KEY=PersonalDataCipher.generate_key(),
+    )
     await cli(env, "migrate")
     await cli(env, "load-contest", str(EXAMPLE))
     bot = Process("bot", [sys.executable, "-m", "bot"], env, tmp_path / "bot.log")
-    worker = Process("worker", [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "2"], env, tmp_path / "worker.log")
+    worker = Process(
+        "worker",
+        [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "2"],
+        env,
+        tmp_path / "worker.log",
+    )
     async with running(bot, worker):
         await _journey(api, PG_URL)

@@ -30,7 +30,10 @@ pytestmark = pytest.mark.e2e
 async def _kill_once_confirmed(api: FakeBotAPI, process: Process, update_id: int) -> None:
     """SIGKILL the bot as soon as it asks for updates past ``update_id`` (Telegram forgets it)."""
     for _ in range(30_000):
-        if any(m.lower() == "getupdates" and int(p.get("offset") or 0) > update_id for m, p in api.requests):
+        if any(
+            m.lower() == "getupdates" and int(p.get("offset") or 0) > update_id
+            for m, p in api.requests
+        ):
             break
         await asyncio.sleep(0.002)
     else:
@@ -44,15 +47,29 @@ async def _db_counts(db_url: str, action: str) -> tuple[int, str | None, int]:
     engine = create_engine(db_url)
     try:
         async with create_sessionmaker(engine)() as s:
-            audits = (await s.execute(select(func.count()).select_from(AuditRecord).where(AuditRecord.action == action))).scalar_one()
+            audits = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(AuditRecord)
+                    .where(AuditRecord.action == action)
+                )
+            ).scalar_one()
             status = (await s.execute(select(Participant.verification_status))).scalar_one_or_none()
-            unhandled = (await s.execute(select(func.count()).select_from(InboxUpdate).where(InboxUpdate.handled_at.is_(None)))).scalar_one()
+            unhandled = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(InboxUpdate)
+                    .where(InboxUpdate.handled_at.is_(None))
+                )
+            ).scalar_one()
     finally:
         await engine.dispose()
     return audits, status, unhandled
 
 
-async def _wait_status(db_url: str, action: str, status: str, seconds: float = 60) -> tuple[int, str | None, int]:
+async def _wait_status(
+    db_url: str, action: str, status: str, seconds: float = 60
+) -> tuple[int, str | None, int]:
     counts = await _db_counts(db_url, action)
     for _ in range(int(seconds * 4)):
         if counts[1] == status and counts[2] == 0:
@@ -62,7 +79,9 @@ async def _wait_status(db_url: str, action: str, status: str, seconds: float = 6
     return counts
 
 
-async def test_killed_right_after_a_press_the_press_takes_effect_exactly_once(api: FakeBotAPI, tmp_path: Path) -> None:
+async def test_killed_right_after_a_press_the_press_takes_effect_exactly_once(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
     env = base_env(tmp_path, api)
     env["METRICS_PORT"] = "0"
     db_url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'contest.sqlite3'}"
@@ -71,7 +90,9 @@ async def test_killed_right_after_a_press_the_press_takes_effect_exactly_once(ap
     logs: list[Process] = []
 
     async def start(n: int) -> Process:
-        p = await Process("bot", [sys.executable, "-m", "bot"], env, tmp_path / f"bot-{n}.log").start()
+        p = await Process(
+            "bot", [sys.executable, "-m", "bot"], env, tmp_path / f"bot-{n}.log"
+        ).start()
         logs.append(p)
         return p
 
@@ -119,7 +140,9 @@ async def test_killed_right_after_a_press_the_press_takes_effect_exactly_once(ap
     assert "Иванова" not in "".join(p.output() for p in logs)  # the inbox never logs an update
 
 
-async def test_a_second_poller_on_the_same_data_dir_refuses_to_start(api: FakeBotAPI, tmp_path: Path) -> None:
+async def test_a_second_poller_on_the_same_data_dir_refuses_to_start(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
     env = base_env(tmp_path, api)
     env["METRICS_PORT"] = "0"
     await cli(env, "load-contest", str(EXAMPLE))

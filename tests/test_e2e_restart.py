@@ -25,7 +25,9 @@ async def _kill(process: Process) -> None:
     await process.proc.wait()
 
 
-async def test_embedded_bot_killed_at_the_full_name_prompt_keeps_the_step(api: FakeBotAPI, tmp_path: Path) -> None:
+async def test_embedded_bot_killed_at_the_full_name_prompt_keeps_the_step(
+    api: FakeBotAPI, tmp_path: Path
+) -> None:
     env = base_env(tmp_path, api)
     assert "загружен" in await cli(env, "load-contest", str(EXAMPLE))
     anna = User(api, 555001)
@@ -44,7 +46,11 @@ async def test_embedded_bot_killed_at_the_full_name_prompt_keeps_the_step(api: F
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'contest.sqlite3'}")
     try:
         async with engine.connect() as conn:
-            rows = (await conn.execute(text("SELECT state FROM conversation_states WHERE user_id = 555001"))).all()
+            rows = (
+                await conn.execute(
+                    text("SELECT state FROM conversation_states WHERE user_id = 555001")
+                )
+            ).all()
     finally:
         await engine.dispose()
     assert [r.state for r in rows] == ["Form:full_name"]

@@ -56,13 +56,52 @@ OWN_TABLES = {
     "task_submissions",
 }
 COMMANDS = [
-    "/start", "/status", "/withdraw", "/help", "/settings", "/language", "/queue", "/applications",
-    "/broadcast", "/progress", "/scoring", "/scheme", "/protocols", "/publish", "/verify",
-    "/dispute", "/appeal", "/commission", "/invite", "/staff", "/remote", "/tasks",
-    "/load_contest", "/export_person", "/start inv_bogus", "/start " + "x" * 60, "/unknown",
+    "/start",
+    "/status",
+    "/withdraw",
+    "/help",
+    "/settings",
+    "/language",
+    "/queue",
+    "/applications",
+    "/broadcast",
+    "/progress",
+    "/scoring",
+    "/scheme",
+    "/protocols",
+    "/publish",
+    "/verify",
+    "/dispute",
+    "/appeal",
+    "/commission",
+    "/invite",
+    "/staff",
+    "/remote",
+    "/tasks",
+    "/load_contest",
+    "/export_person",
+    "/start inv_bogus",
+    "/start " + "x" * 60,
+    "/unknown",
 ]
-ODD_NAMES = ["", "../../etc/passwd", "презентация.pdf", "a" * 300 + ".pdf", "x.PDF.exe", "no_extension", "видео.mp4", " .pptx"]
-MIMES = ["application/pdf", "video/mp4", "application/x-msdownload", "text/plain", "application/octet-stream", ""]
+ODD_NAMES = [
+    "",
+    "../../etc/passwd",
+    "презентация.pdf",
+    "a" * 300 + ".pdf",
+    "x.PDF.exe",
+    "no_extension",
+    "видео.mp4",
+    " .pptx",
+]
+MIMES = [
+    "application/pdf",
+    "video/mp4",
+    "application/x-msdownload",
+    "text/plain",
+    "application/octet-stream",
+    "",
+]
 
 
 class _Unhandled(logging.Handler):
@@ -109,7 +148,14 @@ class Fuzz:
         their own journey's, and the participant/application rows of everybody else."""
         out: dict[str, list[tuple[Any, ...]]] = {}
         async with self.world.services.ctx.sessionmaker() as s:
-            names = [r[0] for r in await s.execute(text("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'"))]
+            names = [
+                r[0]
+                for r in await s.execute(
+                    text(
+                        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'"
+                    )
+                )
+            ]
             for name in names:
                 if name in OWN_TABLES - {"participants", "applications"}:
                     continue
@@ -124,7 +170,9 @@ class Fuzz:
                     q = f"SELECT * FROM {name}"
                 if name == "conversation_states":
                     continue  # a person's own conversation position
-                out[name] = sorted(tuple(map(repr, r)) for r in await s.execute(text(q), {"a": actor}))
+                out[name] = sorted(
+                    tuple(map(repr, r)) for r in await s.execute(text(q), {"a": actor})
+                )
         return out
 
     def close(self) -> None:
@@ -152,17 +200,34 @@ def _fits_64(data: str) -> bool:
     return 0 < len(data.encode()) <= 64
 
 
-random_callback = st.text(alphabet=string.ascii_letters + string.digits + ":_-|", min_size=1, max_size=64).filter(_fits_64)
+random_callback = st.text(
+    alphabet=string.ascii_letters + string.digits + ":_-|", min_size=1, max_size=64
+).filter(_fits_64)
 huge_int = st.sampled_from(["0", "-1", "1", "999999", str(2**31), str(2**63 - 1), "1e9", "abc", ""])
 
 
 @st.composite
 def update_step(draw: st.DrawFn) -> tuple[str, int, Any]:
     """(kind, actor, payload)."""
-    kind = draw(st.sampled_from(["text", "command", "replay", "mutate", "random_cb", "document", "edited", "member"]))
+    kind = draw(
+        st.sampled_from(
+            ["text", "command", "replay", "mutate", "random_cb", "document", "edited", "member"]
+        )
+    )
     actor = draw(actors)
     if kind == "text":
-        return kind, actor, draw(st.one_of(short_text, st.sampled_from(["спасибо", "Иванова Анна Петровна", "123-456-789 64", "5,5", "Да"])))
+        return (
+            kind,
+            actor,
+            draw(
+                st.one_of(
+                    short_text,
+                    st.sampled_from(
+                        ["спасибо", "Иванова Анна Петровна", "123-456-789 64", "5,5", "Да"]
+                    ),
+                )
+            ),
+        )
     if kind == "command":
         return kind, actor, draw(st.sampled_from(COMMANDS))
     if kind in ("replay", "mutate"):
@@ -170,7 +235,15 @@ def update_step(draw: st.DrawFn) -> tuple[str, int, Any]:
     if kind == "random_cb":
         return kind, actor, draw(random_callback)
     if kind == "document":
-        return kind, actor, (draw(st.sampled_from(ODD_NAMES)), draw(st.sampled_from(MIMES)), draw(st.sampled_from([0, 1, 10**6, 25 * 2**20, 3 * 2**30])))
+        return (
+            kind,
+            actor,
+            (
+                draw(st.sampled_from(ODD_NAMES)),
+                draw(st.sampled_from(MIMES)),
+                draw(st.sampled_from([0, 1, 10**6, 25 * 2**20, 3 * 2**30])),
+            ),
+        )
     if kind == "edited":
         return kind, actor, draw(short_text)
     return kind, actor, draw(st.sampled_from(["kicked", "member"]))
@@ -216,7 +289,9 @@ def _build(f: Fuzz, kind: str, actor: int, payload: Any) -> tuple[dict[str, Any]
                 "from": user_json(actor),
                 "date": 1,
                 "old_chat_member": {"status": "member", "user": bot_user()},
-                "new_chat_member": {"status": status, "user": bot_user()} if status == "member" else {"status": "kicked", "user": bot_user(), "until_date": 0},
+                "new_chat_member": {"status": status, "user": bot_user()}
+                if status == "member"
+                else {"status": "kicked", "user": bot_user(), "until_date": 0},
             },
         },
         None,
@@ -240,10 +315,18 @@ async def _feed(f: Fuzz, steps: list[tuple[str, int, Any]]) -> None:
         before = await f.snapshot(actor) if guarded else None
         answered_before = len(w.session.calls(AnswerCallbackQuery))
         await w.dp.feed_update(w.bot, Update.model_validate(update))
-        assert not f.unhandled.seen, f"unhandled exception for {kind} from {actor} ({payload!r}): {f.unhandled.seen}"
+        assert not f.unhandled.seen, (
+            f"unhandled exception for {kind} from {actor} ({payload!r}): {f.unhandled.seen}"
+        )
         if callback_id is not None:
-            answered = [c for c in w.session.calls(AnswerCallbackQuery)[answered_before:] if c.callback_query_id == callback_id]
-            assert answered, f"callback {update['callback_query']['data']!r} from {actor} was not answered"
+            answered = [
+                c
+                for c in w.session.calls(AnswerCallbackQuery)[answered_before:]
+                if c.callback_query_id == callback_id
+            ]
+            assert answered, (
+                f"callback {update['callback_query']['data']!r} from {actor} was not answered"
+            )
         if guarded:
             after = await f.snapshot(actor)
             changed = sorted(name for name in after if after[name] != before.get(name))
@@ -258,8 +341,14 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
     deadline=None,
     derandomize=os.environ.get("CI") == "true",
     database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.data_too_large,
+    ],
 )
 @given(steps=st.lists(update_step(), min_size=1, max_size=8))
-def test_random_updates_never_crash_leave_no_query_unanswered_and_respect_roles(fuzz: Fuzz, steps: list[tuple[str, int, Any]]) -> None:
+def test_random_updates_never_crash_leave_no_query_unanswered_and_respect_roles(
+    fuzz: Fuzz, steps: list[tuple[str, int, Any]]
+) -> None:
     fuzz.runner.run(_feed(fuzz, steps))

@@ -27,7 +27,9 @@ def championship(base: bytes | None = None) -> bytes:
     """examples/contest.yaml as a championship whose stage starts after the registration
     period of the tests' clock (R-VER-6)."""
     text = (base or EXAMPLE.read_bytes()).decode()
-    text = text.replace("code: soc-2027", "code: champ-2027", 1).replace("kind: social_services", "kind: championship", 1)
+    text = text.replace("code: soc-2027", "code: champ-2027", 1).replace(
+        "kind: social_services", "kind: championship", 1
+    )
     text = text.replace("starts_at: 2026-12-01", "starts_at: 2027-03-15", 1)
     return text.encode()
 
@@ -42,10 +44,19 @@ async def applicant(services: Services, cid: int, user: int, born: date) -> int:
     known = await ids(services, cid)
     p = services.participants
     await p.choose_nomination(user, cid, known["noms"][YOUNG], ConditionAnswers(birth_date=born))
-    for code, value in {"position": "Стажёр", "education": "Колледж, 2026", "experience_years": "0"}.items():
+    for code, value in {
+        "position": "Стажёр",
+        "education": "Колледж, 2026",
+        "experience_years": "0",
+    }.items():
         await p.set_field(user, cid, code, value)
     await p.add_file(user, cid, "presentation", pdf(uid=f"p{user}"))
-    await p.add_file(user, cid, "video_presentation", TelegramFile(f"v{user}", f"v{user}", "clip.mp4", "video/mp4", 5_000_000))
+    await p.add_file(
+        user,
+        cid,
+        "video_presentation",
+        TelegramFile(f"v{user}", f"v{user}", "clip.mp4", "video/mp4", 5_000_000),
+    )
     await p.set_consent(user, cid, "privacy", True)
     await p.set_consent(user, cid, "transfer", True)
     return pid
@@ -55,14 +66,18 @@ async def fill_consent(services: Services, cid: int, user: int) -> None:
     g = services.guardians
     await g.set_guardian_name(user, cid, "иванова мария петровна")
     await g.set_relation(user, cid, "mother")
-    await g.set_form(user, cid, TelegramFile(f"f{user}", f"f{user}", "soglasie.pdf", "application/pdf", 300_000))
+    await g.set_form(
+        user, cid, TelegramFile(f"f{user}", f"f{user}", "soglasie.pdf", "application/pdf", 300_000)
+    )
     await g.set_companion_name(user, cid, "Сидоров Пётр Ильич")
     await g.set_companion_phone(user, cid, "8 (900) 123-45-67")
 
 
 async def _app_status(services: Services, pid: int) -> str:
     async with services.ctx.sessionmaker() as s:
-        return (await s.execute(select(Application.status).where(Application.participant_id == pid))).scalar_one()
+        return (
+            await s.execute(select(Application.status).where(Application.participant_id == pid))
+        ).scalar_one()
 
 
 # --------------------------------------------------------------------------- pure rules
@@ -84,11 +99,35 @@ def test_phone_is_normalised_or_refused() -> None:
 
 
 def test_gaps_say_what_is_missing() -> None:
-    empty = consent_gaps(status="draft", guardian_name=None, relation=None, has_form=False, companion_name=None, companion_phone=None)
+    empty = consent_gaps(
+        status="draft",
+        guardian_name=None,
+        relation=None,
+        has_form=False,
+        companion_name=None,
+        companion_phone=None,
+    )
     assert empty == (Gap.NO_CONSENT, Gap.NO_COMPANION)
-    pending = consent_gaps(status="pending", guardian_name="А Б", relation="mother", has_form=True, companion_name="В Г", companion_phone="+7")
+    pending = consent_gaps(
+        status="pending",
+        guardian_name="А Б",
+        relation="mother",
+        has_form=True,
+        companion_name="В Г",
+        companion_phone="+7",
+    )
     assert pending == (Gap.PENDING,)
-    assert consent_gaps(status="accepted", guardian_name=None, relation=None, has_form=False, companion_name=None, companion_phone=None) == ()
+    assert (
+        consent_gaps(
+            status="accepted",
+            guardian_name=None,
+            relation=None,
+            has_form=False,
+            companion_name=None,
+            companion_phone=None,
+        )
+        == ()
+    )
 
 
 # --------------------------------------------------------------------------- the service
@@ -99,7 +138,11 @@ async def test_minor_submits_only_after_the_consent_is_accepted(services: Servic
     user = 730001
     pid = await applicant(services, cid, user, MINOR_BORN)
     view = await services.participants.view(user, cid)
-    assert view.guardian is not None and view.guardian.age == 16 and view.guardian.gaps == (Gap.NO_CONSENT, Gap.NO_COMPANION)
+    assert (
+        view.guardian is not None
+        and view.guardian.age == 16
+        and view.guardian.gaps == (Gap.NO_CONSENT, Gap.NO_COMPANION)
+    )
 
     with pytest.raises(DomainError) as err:  # the bad input: a minor without a consent
         await services.participants.submit_application(user, cid)
@@ -118,16 +161,30 @@ async def test_minor_submits_only_after_the_consent_is_accepted(services: Servic
     await services.participants.submit_application(user, cid)
     assert await _app_status(services, pid) == ApplicationStatus.SUBMITTED
     async with services.ctx.sessionmaker() as s:
-        actions = [a for (a,) in await s.execute(select(AuditRecord.action).where(AuditRecord.action.like("guardian.%")))]
-        notices = [k for (k,) in await s.execute(select(Delivery.message_key).where(Delivery.message_key.like("guardian-%")))]
+        actions = [
+            a
+            for (a,) in await s.execute(
+                select(AuditRecord.action).where(AuditRecord.action.like("guardian.%"))
+            )
+        ]
+        notices = [
+            k
+            for (k,) in await s.execute(
+                select(Delivery.message_key).where(Delivery.message_key.like("guardian-%"))
+            )
+        ]
         row = (await s.execute(select(GuardianConsent))).scalar_one()
     assert actions.count("guardian.accept") == 1 and "guardian.submit" in actions
     assert notices == ["guardian-notify-accepted"]
-    assert row.guardian_name == "Иванова Мария Петровна" and row.companion_phone == "+7 900 123-45-67"
+    assert (
+        row.guardian_name == "Иванова Мария Петровна" and row.companion_phone == "+7 900 123-45-67"
+    )
     assert ("guardian_download", row.id) in services.ctx.jobs.jobs  # the form goes to the store
 
 
-async def test_adult_and_ministry_contest_need_no_consent(services: Services, contest_id: int) -> None:
+async def test_adult_and_ministry_contest_need_no_consent(
+    services: Services, contest_id: int
+) -> None:
     cid = await load_championship(services)
     pid = await applicant(services, cid, 730002, ADULT_BORN)
     assert (await services.participants.view(730002, cid)).guardian is None
@@ -150,12 +207,17 @@ async def test_bad_input_is_refused_and_nothing_is_lost(services: Services) -> N
     with pytest.raises(DomainError, match="guardian_relation_unknown"):
         await g.set_relation(user, cid, "neighbour")
     with pytest.raises(DomainError, match="file_wrong_type"):
-        await g.set_form(user, cid, TelegramFile("x", "x", "soglasie.exe", "application/octet-stream", 1000))
+        await g.set_form(
+            user, cid, TelegramFile("x", "x", "soglasie.exe", "application/octet-stream", 1000)
+        )
     with pytest.raises(DomainError, match="guardian_companion_is_participant"):
         await g.set_companion_name(user, cid, "Петрова Мария Ивановна")  # the participant themself
     with pytest.raises(DomainError) as err:
         await g.submit(user, cid)
-    assert err.value.code == "guardian_incomplete" and err.value.args_ == {"consent": 1, "companion": 1}
+    assert err.value.code == "guardian_incomplete" and err.value.args_ == {
+        "consent": 1,
+        "companion": 1,
+    }
     view = await g.view(user, cid)
     assert view.companion_name == "Сидоров Пётр Ильич"  # what was given stays
     assert view.summary.status == GuardianStatus.DRAFT and not view.has_form
@@ -175,21 +237,39 @@ async def test_return_with_reason_then_resubmit_and_stale_decisions(services: Se
         await services.guardians.decide(COORD_MOSCOW, pid, accept=False, reason="  ")
     with pytest.raises(Forbidden):  # another region's coordinator
         await services.guardians.decide(COORD_OBLAST, pid, accept=True)
-    returned = await services.guardians.decide(COORD_MOSCOW, pid, accept=False, reason="Нет подписи родителя", expected_rev=first.rev)
-    assert returned.summary.status == GuardianStatus.RETURNED and returned.return_reason == "Нет подписи родителя"
+    returned = await services.guardians.decide(
+        COORD_MOSCOW, pid, accept=False, reason="Нет подписи родителя", expected_rev=first.rev
+    )
+    assert (
+        returned.summary.status == GuardianStatus.RETURNED
+        and returned.return_reason == "Нет подписи родителя"
+    )
     with pytest.raises(DomainError) as err:  # the loser of a double decision is told what happened
         await services.guardians.decide(COORD_MOSCOW, pid, accept=True, expected_rev=first.rev)
     assert err.value.code == "guardian_already_decided" and err.value.args_["outcome"] == "returned"
 
     services.ctx.clock.at = services.ctx.clock.at.replace(hour=12)  # type: ignore[attr-defined]
-    await services.guardians.set_form(user, cid, TelegramFile("f2", "f2", "soglasie2.pdf", "application/pdf", 300_000))
+    await services.guardians.set_form(
+        user, cid, TelegramFile("f2", "f2", "soglasie2.pdf", "application/pdf", 300_000)
+    )
     second = await services.guardians.submit(user, cid)
     assert second.rev != first.rev
     with pytest.raises(DomainError, match="guardian_resubmitted"):  # a card of the first sending
         await services.guardians.decide(COORD_MOSCOW, pid, accept=True, expected_rev=first.rev)
     async with services.ctx.sessionmaker() as s:
-        notices = (await s.execute(select(func.count()).select_from(Delivery).where(Delivery.message_key == "guardian-notify-returned"))).scalar_one()
-        forms = [a for (a,) in await s.execute(select(AuditRecord.after).where(AuditRecord.action == "guardian.form"))]
+        notices = (
+            await s.execute(
+                select(func.count())
+                .select_from(Delivery)
+                .where(Delivery.message_key == "guardian-notify-returned")
+            )
+        ).scalar_one()
+        forms = [
+            a
+            for (a,) in await s.execute(
+                select(AuditRecord.after).where(AuditRecord.action == "guardian.form")
+            )
+        ]
     assert notices == 1
     assert [f["form"] for f in forms] == [f"f{user}", "f2"]  # the earlier form stays on record
 
@@ -214,7 +294,12 @@ async def test_withdrawal_erases_the_consent(services: Services) -> None:
     await services.participants.withdraw(user, cid)
     async with services.ctx.sessionmaker() as s:
         row = (await s.execute(select(GuardianConsent))).scalar_one()
-    assert (row.guardian_name, row.companion_name, row.companion_phone, row.file_telegram_id) == (None, None, None, None)
+    assert (row.guardian_name, row.companion_name, row.companion_phone, row.file_telegram_id) == (
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 # --------------------------------------------------------------------------- the chat
@@ -240,7 +325,13 @@ async def test_chat_journey_of_a_minor_and_the_coordinator(world) -> None:  # ty
     assert "Не похоже на номер" in await kid.send("12")  # the prompt stays open
     await kid.send("+7 900 123-45-67")
     await kid.press("Загрузить подписанное согласие")
-    doc = Document(file_id="fid-1", file_unique_id="fu-1", file_name="soglasie.pdf", mime_type="application/pdf", file_size=200_000)
+    doc = Document(
+        file_id="fid-1",
+        file_unique_id="fu-1",
+        file_name="soglasie.pdf",
+        mime_type="application/pdf",
+        file_size=200_000,
+    )
     saved = await kid.send(document=doc)
     assert "Согласие загружено" in saved, saved
     assert "на проверку" in await kid.press("Отправить на проверку")
@@ -250,7 +341,9 @@ async def test_chat_journey_of_a_minor_and_the_coordinator(world) -> None:  # ty
 
     card = await coord.press_data(CardCb(participant_id=pid).pack())
     assert "Несовершеннолетний" in card and "Согласие родителя на проверке" in card, card  # QA 6(b)
-    assert "Принять согласие родителя" in await coord.press("Принять согласие")  # confirmed before it is decided
+    assert "Принять согласие родителя" in await coord.press(
+        "Принять согласие"
+    )  # confirmed before it is decided
     done = await coord.press("Подтвердить")
     assert "принято" in done
     assert coord.has_button("Несовершеннолетние участники")  # the next step and a way back
@@ -274,7 +367,11 @@ async def _pending_minor(world, user: int) -> tuple[int, int]:  # type: ignore[n
 async def _presses_at_once(person, data: str, message_id: int) -> list[str]:  # type: ignore[no-untyped-def]
     import asyncio
 
-    return list(await asyncio.gather(person.press_data(data, message_id), person.press_data(data, message_id)))
+    return list(
+        await asyncio.gather(
+            person.press_data(data, message_id), person.press_data(data, message_id)
+        )
+    )
 
 
 async def test_double_confirm_of_a_return_says_the_decision_was_made(world) -> None:  # type: ignore[no-untyped-def]
@@ -294,7 +391,13 @@ async def test_double_confirm_of_a_return_says_the_decision_was_made(world) -> N
     assert "больше не действует" not in replies
     assert "К карточке участника" in str(world.session.last_markup(COORD_MOSCOW))  # a way on
     async with world.services.ctx.sessionmaker() as s:
-        returns = (await s.execute(select(func.count()).select_from(AuditRecord).where(AuditRecord.action == "guardian.return"))).scalar_one()
+        returns = (
+            await s.execute(
+                select(func.count())
+                .select_from(AuditRecord)
+                .where(AuditRecord.action == "guardian.return")
+            )
+        ).scalar_one()
     assert returns == 1
 
 
@@ -313,7 +416,9 @@ async def test_stale_reason_of_a_consent_names_the_consent_button(world) -> None
     reply = await coord.press_data(data, mid)
     assert "«Вернуть согласие»" in reply, reply
     assert "К карточке участника" in str(world.session.last_markup(COORD_MOSCOW))
-    assert (await world.services.guardians.for_coordinator(COORD_MOSCOW, pid)).summary.status == GuardianStatus.PENDING
+    assert (
+        await world.services.guardians.for_coordinator(COORD_MOSCOW, pid)
+    ).summary.status == GuardianStatus.PENDING
 
 
 async def test_card_of_a_pending_consent_says_it_waits_not_that_something_is_missing(world) -> None:  # type: ignore[no-untyped-def]
@@ -321,7 +426,9 @@ async def test_card_of_a_pending_consent_says_it_waits_not_that_something_is_mis
     from bot.callbacks import CardCb
 
     _, pid = await _pending_minor(world, 730022)
-    card = await world.person(COORD_MOSCOW, "Координатор").press_data(CardCb(participant_id=pid).pack())
+    card = await world.person(COORD_MOSCOW, "Координатор").press_data(
+        CardCb(participant_id=pid).pack()
+    )
     assert "Согласие родителя на проверке" in card and "Не хватает" not in card, card
 
 
@@ -344,11 +451,15 @@ async def test_stale_consent_buttons_offer_a_way_on(world) -> None:  # type: ign
     assert "Открыть согласие родителя" in markup and "К заявке" in markup, markup
 
     reply = await kid.press("Отправить на проверку")  # the same button once more
-    assert "уже отправлено на проверку" in reply and "К заявке" in str(world.session.last_markup(user)), reply
+    assert "уже отправлено на проверку" in reply and "К заявке" in str(
+        world.session.last_markup(user)
+    ), reply
 
     await world.services.guardians.decide(COORD_MOSCOW, pid, accept=True)
     reply = await kid.press_data(who, screen_mid)
-    assert "изменить его нельзя" in reply and "Открыть согласие родителя" in str(world.session.last_markup(user)), reply
+    assert "изменить его нельзя" in reply and "Открыть согласие родителя" in str(
+        world.session.last_markup(user)
+    ), reply
     assert "Согласие родителя" in await kid.press("Открыть согласие родителя")
 
 
@@ -379,7 +490,9 @@ async def test_double_accept_of_a_form_leaves_the_card_usable(world) -> None:  #
     before = len(world.session.sent_texts(COORD_MOSCOW))
     await _presses_at_once(coord, data, mid)
     said = world.session.sent_texts(COORD_MOSCOW)[before:]
-    assert sum("Подтверждено:" in t for t in said) == 1 and sum("уже принято" in t for t in said) == 1, said
+    assert (
+        sum("Подтверждено:" in t for t in said) == 1 and sum("уже принято" in t for t in said) == 1
+    ), said
     markup = _markup_of(world, COORD_MOSCOW, mid)
     assert "К очереди" in markup and "Карточка участника" in markup, markup
     assert "Подтверждено" in await coord.press_data(CardCb(participant_id=pid).pack())

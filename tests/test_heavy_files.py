@@ -95,7 +95,9 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
-def test_a_hostile_list_is_refused_before_openpyxl_naming_the_limit(bombs: dict[str, bytes], name: str) -> None:
+def test_a_hostile_list_is_refused_before_openpyxl_naming_the_limit(
+    bombs: dict[str, bytes], name: str
+) -> None:
     code, words = EXPECTED[name]
     started = time.monotonic()
     with peak_rss_growth() as growth, pytest.raises(FileRefused) as err:
@@ -109,7 +111,9 @@ def test_a_hostile_list_is_refused_before_openpyxl_naming_the_limit(bombs: dict[
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
-def test_a_hostile_scheme_workbook_is_refused_by_place_and_limit(bombs: dict[str, bytes], name: str) -> None:
+def test_a_hostile_scheme_workbook_is_refused_by_place_and_limit(
+    bombs: dict[str, bytes], name: str
+) -> None:
     code, _ = EXPECTED[name]
     started = time.monotonic()
     with pytest.raises(DefinitionInvalid) as err:
@@ -129,13 +133,20 @@ def test_the_declared_dimension_and_the_limits() -> None:
     with pytest.raises(FileRefused) as err:
         inspect_xlsx(hostile.huge_dimension(), LIST_XLSX_LIMITS)
     assert err.value.args_ == {
-        "range": "A1:XFD1048576", "rows": 1048576, "columns": 16384, "limit_rows": 10 * MAX_BULK_ROWS, "limit_columns": 1024,
+        "range": "A1:XFD1048576",
+        "rows": 1048576,
+        "columns": 16384,
+        "limit_rows": 10 * MAX_BULK_ROWS,
+        "limit_columns": 1024,
     }
     with pytest.raises(FileRefused) as err:
         inspect_xlsx(b"PK\x03\x04 not a zip", SCHEME_XLSX_LIMITS)
     assert err.value.code == "file_broken"
     # a normal list and the example scheme pass
-    inspect_xlsx(hostile.workbook([hostile.LIST_HEADER, ["Иванов Иван Иванович", "эксперт", "77", "", ""]]), LIST_XLSX_LIMITS)
+    inspect_xlsx(
+        hostile.workbook([hostile.LIST_HEADER, ["Иванов Иван Иванович", "эксперт", "77", "", ""]]),
+        LIST_XLSX_LIMITS,
+    )
     inspect_xlsx((ROOT / "examples" / "scheme.xlsx").read_bytes(), SCHEME_XLSX_LIMITS)
 
 
@@ -146,17 +157,26 @@ def test_rows_are_read_up_to_one_past_the_limit_never_all() -> None:
     blanks = _limited(iter(lambda: [], None))
     assert len(blanks) == MAX_BULK_ROWS + 1  # only blank rows: no header, stop
     # a real sheet of 5000 rows within the size limits: read_only, stopped at the limit
-    raw = hostile.workbook([hostile.LIST_HEADER] + [["Иванов Иван Иванович", "эксперт", "77", "", ""]] * 5000)
+    raw = hostile.workbook(
+        [hostile.LIST_HEADER] + [["Иванов Иван Иванович", "эксперт", "77", "", ""]] * 5000
+    )
     assert len(read_table("list.xlsx", raw)) == MAX_BULK_ROWS + 2
 
 
 def test_a_normal_list_and_scheme_still_load() -> None:
     raw = hostile.workbook([hostile.LIST_HEADER, ["Иванов Иван Иванович", "эксперт", "77", "", ""]])
-    assert read_table("list.xlsx", raw) == [hostile.LIST_HEADER, ["Иванов Иван Иванович", "эксперт", "77"]]
-    assert call_bounded(read_table, "list.xlsx", raw, seconds=30, memory_mb=512) == read_table("list.xlsx", raw)
+    assert read_table("list.xlsx", raw) == [
+        hostile.LIST_HEADER,
+        ["Иванов Иван Иванович", "эксперт", "77"],
+    ]
+    assert call_bounded(read_table, "list.xlsx", raw, seconds=30, memory_mb=512) == read_table(
+        "list.xlsx", raw
+    )
     scheme = (ROOT / "examples" / "scheme.xlsx").read_bytes()
     in_process, _ = parse_scheme_file(scheme, "scheme.xlsx")
-    in_child, sources = call_bounded(parse_scheme_file, scheme, "scheme.xlsx", seconds=30, memory_mb=768)
+    in_child, sources = call_bounded(
+        parse_scheme_file, scheme, "scheme.xlsx", seconds=30, memory_mb=768
+    )
     assert in_child == in_process and sources is not None
 
 
@@ -222,7 +242,9 @@ def _said(world: World, chat_id: int, mark: int) -> list[tuple[str, str]]:
     return out
 
 
-async def test_a_hostile_list_in_the_chat_checking_then_refusal(world: World, bombs: dict[str, bytes]) -> None:
+async def test_a_hostile_list_in_the_chat_checking_then_refusal(
+    world: World, bombs: dict[str, bytes]
+) -> None:
     admin = world.person(ADMIN_ID, "Админ")
     await admin.send("/invite")
     for name, (_, words) in EXPECTED.items():
@@ -230,28 +252,40 @@ async def test_a_hostile_list_in_the_chat_checking_then_refusal(world: World, bo
         mark = len(world.session.requests)
         started = time.monotonic()
         with peak_rss_growth() as growth:
-            await admin.send(document=document(f"bomb-{name}", "Сотрудники.xlsx", XLSX_MIME, len(bombs[name])))
+            await admin.send(
+                document=document(f"bomb-{name}", "Сотрудники.xlsx", XLSX_MIME, len(bombs[name]))
+            )
         assert time.monotonic() - started < 5
         assert growth[0] < 50 * 1024, (name, growth[0])
         said = _said(world, ADMIN_ID, mark)
         assert said[0] == ("send", "Проверяю файл…"), said
         assert said[-1][0] == "edit" and words in said[-1][1], said
     # a normal list still makes links, after «Проверяю файл…»
-    raw = hostile.workbook([hostile.LIST_HEADER, ["Иванов Иван Иванович", "координатор", "77", "", ""]])
+    raw = hostile.workbook(
+        [hostile.LIST_HEADER, ["Иванов Иван Иванович", "координатор", "77", "", ""]]
+    )
     world.session.add_file("good-list", raw)
     mark = len(world.session.requests)
     await admin.send(document=document("good-list", "Сотрудники.xlsx", XLSX_MIME, len(raw)))
     said = _said(world, ADMIN_ID, mark)
-    assert said[0] == ("send", "Проверяю файл…") and said[-1][0] == "edit" and "Приглашения созданы: 1" in said[-1][1], said
+    assert (
+        said[0] == ("send", "Проверяю файл…")
+        and said[-1][0] == "edit"
+        and "Приглашения созданы: 1" in said[-1][1]
+    ), said
 
 
 async def test_a_list_over_the_row_limit_says_so(world: World) -> None:
     admin = world.person(ADMIN_ID, "Админ")
     await admin.send("/invite")
-    raw = hostile.workbook([hostile.LIST_HEADER] + [["Иванов Иван Иванович", "эксперт", "77", "", ""]] * 3000)
+    raw = hostile.workbook(
+        [hostile.LIST_HEADER] + [["Иванов Иван Иванович", "эксперт", "77", "", ""]] * 3000
+    )
     world.session.add_file("long-list", raw)
     reply = await admin.send(document=document("long-list", "Сотрудники.xlsx", XLSX_MIME, len(raw)))
-    assert "Проверяю файл…" in reply and f"больше {MAX_BULK_ROWS} строк" in reply.replace("\u00a0", ""), reply
+    assert "Проверяю файл…" in reply and f"больше {MAX_BULK_ROWS} строк" in reply.replace(
+        "\u00a0", ""
+    ), reply
 
 
 async def test_a_hostile_scheme_in_the_chat(world: World, bombs: dict[str, bytes]) -> None:
@@ -260,33 +294,51 @@ async def test_a_hostile_scheme_in_the_chat(world: World, bombs: dict[str, bytes
         await chief.send("/scheme")
         world.session.add_file(f"scheme-{name}", bombs[name])
         mark = len(world.session.requests)
-        await chief.send(document=document(f"scheme-{name}", "Схема.xlsx", XLSX_MIME, len(bombs[name])))
+        await chief.send(
+            document=document(f"scheme-{name}", "Схема.xlsx", XLSX_MIME, len(bombs[name]))
+        )
         said = _said(world, CHIEF, mark)
         assert said[0] == ("send", "Проверяю файл…"), said
-        assert said[-1][0] == "edit" and "корень файла" in said[-1][1] and EXPECTED[name][1] in said[-1][1], said
+        assert (
+            said[-1][0] == "edit"
+            and "корень файла" in said[-1][1]
+            and EXPECTED[name][1] in said[-1][1]
+        ), said
     await chief.send("/scheme")
     good = (ROOT / "examples" / "scheme.xlsx").read_bytes()
     world.session.add_file("scheme-good", good)
     mark = len(world.session.requests)
     await chief.send(document=document("scheme-good", "Схема.xlsx", XLSX_MIME, len(good)))
     said = _said(world, CHIEF, mark)
-    assert said[0] == ("send", "Проверяю файл…") and said[-1][0] == "edit" and "Схема оценки загружена" in said[-1][1], said
+    assert (
+        said[0] == ("send", "Проверяю файл…")
+        and said[-1][0] == "edit"
+        and "Схема оценки загружена" in said[-1][1]
+    ), said
 
 
-async def test_a_contest_file_and_a_protocol_pdf_show_checking_then_the_result(world: World) -> None:
+async def test_a_contest_file_and_a_protocol_pdf_show_checking_then_the_result(
+    world: World,
+) -> None:
     admin = world.person(ADMIN_ID, "Админ")
     raw = (ROOT / "examples" / "contest.yaml").read_bytes()
     world.session.add_file("contest-yaml", raw)
     mark = len(world.session.requests)
-    await admin.send(document=document("contest-yaml", "contest.yaml", "application/x-yaml", len(raw)))
+    await admin.send(
+        document=document("contest-yaml", "contest.yaml", "application/x-yaml", len(raw))
+    )
     said = _said(world, ADMIN_ID, mark)
     assert said[0] == ("send", "Проверяю файл…") and said[-1][0] == "edit", said
     broken = b"code: [unclosed\n"
     world.session.add_file("contest-broken", broken)
     mark = len(world.session.requests)
-    await admin.send(document=document("contest-broken", "contest.yaml", "application/x-yaml", len(broken)))
+    await admin.send(
+        document=document("contest-broken", "contest.yaml", "application/x-yaml", len(broken))
+    )
     said = _said(world, ADMIN_ID, mark)
-    assert said[0] == ("send", "Проверяю файл…") and said[-1][0] == "edit" and "YAML" in said[-1][1], said
+    assert (
+        said[0] == ("send", "Проверяю файл…") and said[-1][0] == "edit" and "YAML" in said[-1][1]
+    ), said
 
     coord = world.person(COORD_MOSCOW, "Ольга")
     pdf = b"%PDF-1.4 not a protocol"
@@ -311,7 +363,9 @@ async def test_a_contest_file_and_a_protocol_pdf_show_checking_then_the_result(w
     assert said[-1][0] == "edit" and "Не удалось получить файл" in said[-1][1], said
 
 
-async def test_another_persons_status_is_answered_while_a_file_is_checked(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_another_persons_status_is_answered_while_a_file_is_checked(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The check runs in a child (made to take 2 s here): the event loop stays free."""
     import models.services.invitations as invitations
 
@@ -323,14 +377,18 @@ async def test_another_persons_status_is_answered_while_a_file_is_checked(world:
     monkeypatch.setattr(invitations, "run_bounded", slow)
     admin = world.person(ADMIN_ID, "Админ")
     await admin.send("/invite")
-    raw = hostile.workbook([hostile.LIST_HEADER, ["Иванов Иван Иванович", "координатор", "77", "", ""]])
+    raw = hostile.workbook(
+        [hostile.LIST_HEADER, ["Иванов Иван Иванович", "координатор", "77", "", ""]]
+    )
     world.session.add_file("slow-list", raw)
     other = world.person(555777, "Анна")
     done: dict[str, float] = {}
     started = time.monotonic()
 
     async def upload() -> str:
-        reply = await admin.send(document=document("slow-list", "Сотрудники.xlsx", XLSX_MIME, len(raw)))
+        reply = await admin.send(
+            document=document("slow-list", "Сотрудники.xlsx", XLSX_MIME, len(raw))
+        )
         done["upload"] = time.monotonic() - started
         return reply
 

@@ -134,7 +134,9 @@ def test_no_filter_is_left_to_a_thread(services: Services) -> None:
         for name, observer in router.observers.items():
             for handler in observer.handlers:
                 pending.extend(
-                    f"{router.name}:{name}:{handler.callback.__name__}" for f in handler.filters or () if not f.awaitable
+                    f"{router.name}:{name}:{handler.callback.__name__}"
+                    for f in handler.filters or ()
+                    if not f.awaitable
                 )
         for sub in router.sub_routers:
             walk(sub)
@@ -149,8 +151,11 @@ async def test_a_new_person_gets_no_menu_of_their_own_staff_do(world) -> None:  
 
     def menus_for(chat_id: int) -> list[SetMyCommands]:
         return [
-            r for r in world.session.requests
-            if isinstance(r, SetMyCommands) and r.scope is not None and getattr(r.scope, "chat_id", None) == chat_id
+            r
+            for r in world.session.requests
+            if isinstance(r, SetMyCommands)
+            and r.scope is not None
+            and getattr(r.scope, "chat_id", None) == chat_id
         ]
 
     newcomer = world.person(777555, "Новиков")

@@ -60,7 +60,11 @@ def _catalogue(language: str) -> dict[str, Entry]:
                 v = _Variables()
                 v.visit(entry)
                 name = ("-" if isinstance(entry, Term) else "") + entry.id.name
-                text = "" if entry.value is None else path.read_text(encoding="utf-8")[entry.span.start : entry.span.end]
+                text = (
+                    ""
+                    if entry.value is None
+                    else path.read_text(encoding="utf-8")[entry.span.start : entry.span.end]
+                )
                 out[name] = Entry(path.name, v.names, text)
     return out
 
@@ -68,7 +72,10 @@ def _catalogue(language: str) -> dict[str, Entry]:
 def test_every_russian_message_has_an_english_one_and_vice_versa() -> None:
     ru, en = _catalogue("ru"), _catalogue("en")
     missing = sorted(f"{e.file}: {k}" for k, e in ru.items() if k not in en)
-    assert not missing, "no English text yet (add it to notifications/locales/en/<same file>):\n" + "\n".join(missing)
+    assert not missing, (
+        "no English text yet (add it to notifications/locales/en/<same file>):\n"
+        + "\n".join(missing)
+    )
     extra = sorted(f"{e.file}: {k}" for k, e in en.items() if k not in ru)
     assert not extra, "English keys the Russian reference does not have:\n" + "\n".join(extra)
     moved = sorted(f"{k}: ru/{ru[k].file}, en/{en[k].file}" for k in ru if ru[k].file != en[k].file)
@@ -78,13 +85,19 @@ def test_every_russian_message_has_an_english_one_and_vice_versa() -> None:
 def test_english_messages_use_the_same_placeables() -> None:
     ru, en = _catalogue("ru"), _catalogue("en")
     differ = sorted(
-        f"{k}: ru {sorted(ru[k].variables)}, en {sorted(en[k].variables)}" for k in ru.keys() & en.keys() if ru[k].variables != en[k].variables
+        f"{k}: ru {sorted(ru[k].variables)}, en {sorted(en[k].variables)}"
+        for k in ru.keys() & en.keys()
+        if ru[k].variables != en[k].variables
     )
     assert not differ, "\n".join(differ)
 
 
 def test_english_messages_have_no_russian_text() -> None:
-    russian = sorted(f"{e.file}: {k}" for k, e in _catalogue("en").items() if k not in CYRILLIC_ALLOWED and CYRILLIC.search(e.source))
+    russian = sorted(
+        f"{e.file}: {k}"
+        for k, e in _catalogue("en").items()
+        if k not in CYRILLIC_ALLOWED and CYRILLIC.search(e.source)
+    )
     assert not russian, "Cyrillic in the English catalogue:\n" + "\n".join(russian)
 
 
@@ -93,7 +106,10 @@ def test_english_renders_and_russian_stays_the_default() -> None:
     assert t("btn-back") == t("btn-back", "ru") == "‹ Назад"
     assert t("btn-back", "en" + LANGUAGE_CHOSEN) == "‹ Back"  # a /language choice as stored
     assert t("btn-back", "de") == "‹ Назад"  # no catalogue: Russian
-    assert t("coord-waiting-days", "en", days=1) == "1 day" and t("coord-waiting-days", "en", days=5) == "5 days"
+    assert (
+        t("coord-waiting-days", "en", days=1) == "1 day"
+        and t("coord-waiting-days", "en", days=5) == "5 days"
+    )
 
 
 def test_telegram_language_code() -> None:
@@ -118,14 +134,24 @@ class Speaker(Person):
 
     async def send(self, text: str | None = None, **_: object) -> str:  # type: ignore[override]
         mark = self._mark()
-        await self.dp.feed_update(self.bot, message_update(self.user_id, text, first_name=self.name, language_code=self.language_code))
+        await self.dp.feed_update(
+            self.bot,
+            message_update(
+                self.user_id, text, first_name=self.name, language_code=self.language_code
+            ),
+        )
         return "\n".join(self._texts_since(mark))
 
     async def press_data(self, data: str, message_id: int = 1) -> str:
         mark = self._mark()
         message = self.session.state.messages.get((str(self.user_id), message_id), {})
         update = callback_update(
-            self.user_id, data, message_id=message_id, message_text=message.get("text") or "…", first_name=self.name, language_code=self.language_code
+            self.user_id,
+            data,
+            message_id=message_id,
+            message_text=message.get("text") or "…",
+            first_name=self.name,
+            language_code=self.language_code,
         )
         await self.dp.feed_update(self.bot, update)
         return "\n".join(self._texts_since(mark))
@@ -135,7 +161,9 @@ async def _language_of(world: World, user_id: int) -> str | None:
     from sqlalchemy import select
 
     async with world.services.ctx.sessionmaker() as s:
-        return (await s.execute(select(PersonRow.language).where(PersonRow.telegram_id == user_id))).scalar_one_or_none()
+        return (
+            await s.execute(select(PersonRow.language).where(PersonRow.telegram_id == user_id))
+        ).scalar_one_or_none()
 
 
 async def test_english_telegram_user_gets_english_and_language_switches(world: World) -> None:
@@ -148,7 +176,11 @@ async def test_english_telegram_user_gets_english_and_language_switches(world: W
     assert "surname, first name and patronymic" in await p.press("I consent")
 
     picker = await p.send("/language")
-    assert "Choose the bot's language" in picker and p.has_button("Русский") and p.has_button("English")
+    assert (
+        "Choose the bot's language" in picker
+        and p.has_button("Русский")
+        and p.has_button("English")
+    )
     reply = await p.press("Русский")
     assert "по-русски" in reply
     assert await _language_of(world, 556001) == "ru" + LANGUAGE_CHOSEN
@@ -199,7 +231,11 @@ async def test_outbox_message_to_a_person_who_chose_english_is_english(world: Wo
     from sqlalchemy import select
 
     async with world.services.ctx.sessionmaker() as s:
-        row = (await s.execute(select(Delivery).where(Delivery.message_key == "notify-verification-accepted"))).scalar_one()
+        row = (
+            await s.execute(
+                select(Delivery).where(Delivery.message_key == "notify-verification-accepted")
+            )
+        ).scalar_one()
     assert row.language == "en" + LANGUAGE_CHOSEN
     await world.drain()
     notice = [text for text in world.session.sent_texts(556004) if "Right to take part" in text]

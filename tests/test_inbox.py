@@ -29,7 +29,11 @@ def message(user_id: int, text: str) -> dict[str, Any]:
 
 
 def press(user_id: int, data: str, message_id: int = 1) -> dict[str, Any]:
-    return to_json(callback_update_json(user_id, data, message_id=message_id, message_text="…", update_id=next(_ids)))
+    return to_json(
+        callback_update_json(
+            user_id, data, message_id=message_id, message_text="…", update_id=next(_ids)
+        )
+    )
 
 
 def inbox_for(services: Any, **kwargs: Any) -> Inbox:
@@ -46,7 +50,9 @@ async def test_record_is_idempotent_on_update_id_and_encrypted(services) -> None
     # Telegram delivers a and b again with a new c: only c is new
     assert [r["update_id"] for r in await inbox.record([a, c, b])] == [c["update_id"]]
     async with services.ctx.sessionmaker() as s:
-        rows = (await s.execute(select(InboxUpdate).order_by(InboxUpdate.update_id))).scalars().all()
+        rows = (
+            (await s.execute(select(InboxUpdate).order_by(InboxUpdate.update_id))).scalars().all()
+        )
     assert [r.update_id for r in rows] == [a["update_id"], b["update_id"], c["update_id"]]
     # leased by the recorder; no attempt counted until one starts (Inbox.begin)
     assert all(r.attempts == 0 and r.handled_at is None for r in rows)
@@ -64,7 +70,13 @@ async def test_record_is_idempotent_on_update_id_and_encrypted(services) -> None
     assert await inbox.record([a]) == []  # nor when delivered once more
 
     # handled rows are purged after `keep`
-    later = Inbox(services.ctx.sessionmaker, services.ctx.cipher, BOT_ID, keep=timedelta(hours=48), now=lambda: datetime.now(UTC) + timedelta(hours=49))
+    later = Inbox(
+        services.ctx.sessionmaker,
+        services.ctx.cipher,
+        BOT_ID,
+        keep=timedelta(hours=48),
+        now=lambda: datetime.now(UTC) + timedelta(hours=49),
+    )
     assert await later.purge() == 1
     assert sorted(await later.pending()) == [b["update_id"], c["update_id"]]  # their leases ran out
 
@@ -111,7 +123,13 @@ def _flaky(world, monkeypatch, failures: int | None) -> list[int]:  # type: igno
 
 async def _effects(world) -> tuple[int, str | None]:  # type: ignore[no-untyped-def]
     async with world.services.ctx.sessionmaker() as s:
-        audits = (await s.execute(select(func.count()).select_from(AuditRecord).where(AuditRecord.action == "verification.submit"))).scalar_one()
+        audits = (
+            await s.execute(
+                select(func.count())
+                .select_from(AuditRecord)
+                .where(AuditRecord.action == "verification.submit")
+            )
+        ).scalar_one()
         status = (await s.execute(select(Participant.verification_status))).scalar_one_or_none()
     return audits, status
 
@@ -126,7 +144,9 @@ async def _feed(runner: InboxRunner, raw: dict[str, Any]) -> str:
 async def test_failing_twice_then_succeeding_is_handled_once(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     p, data, mid = await _to_the_submit_button(world)
     calls = _flaky(world, monkeypatch, failures=2)
-    runner = InboxRunner(world.dp, world.bot, inbox_for(world.services, max_attempts=3), retry_delays=(0.01,))
+    runner = InboxRunner(
+        world.dp, world.bot, inbox_for(world.services, max_attempts=3), retry_delays=(0.01,)
+    )
     mark = len(world.session.requests)
     assert await _feed(runner, press(p.user_id, data, mid)) == "retry"
     assert len(calls) == 3
@@ -142,7 +162,9 @@ async def test_failing_twice_then_succeeding_is_handled_once(world, monkeypatch)
 async def test_always_failing_tells_the_person_once_and_counts(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     p, data, mid = await _to_the_submit_button(world)
     calls = _flaky(world, monkeypatch, failures=None)
-    runner = InboxRunner(world.dp, world.bot, inbox_for(world.services, max_attempts=3), retry_delays=(0.01,))
+    runner = InboxRunner(
+        world.dp, world.bot, inbox_for(world.services, max_attempts=3), retry_delays=(0.01,)
+    )
     before = metrics.UPDATES_GIVEN_UP._value.get()
     mark = len(world.session.requests)
     await _feed(runner, press(p.user_id, data, mid))
@@ -223,16 +245,29 @@ async def test_concurrency_is_bounded(world, monkeypatch) -> None:  # type: igno
     await runner.drain(30)
     assert peak == 3
     async with world.services.ctx.sessionmaker() as s:
-        handled = (await s.execute(select(func.count()).select_from(InboxUpdate).where(InboxUpdate.handled_at.is_not(None)))).scalar_one()
+        handled = (
+            await s.execute(
+                select(func.count())
+                .select_from(InboxUpdate)
+                .where(InboxUpdate.handled_at.is_not(None))
+            )
+        ).scalar_one()
     assert handled == 12
 
 
 def test_settings_size_the_pool_and_the_concurrency() -> None:
     s = Settings(_env_file=None, max_concurrent_updates=7, db_pool_size=9, db_max_overflow=3)  # type: ignore[call-arg]
-    assert (s.max_concurrent_updates, s.db_pool_size, s.db_max_overflow, s.inbox_max_attempts) == (7, 9, 3, 3)
+    assert (s.max_concurrent_updates, s.db_pool_size, s.db_max_overflow, s.inbox_max_attempts) == (
+        7,
+        9,
+        3,
+        3,
+    )
     from models.db import create_engine
 
-    engine = create_engine("sqlite+aiosqlite:////tmp/inbox-pool-check.sqlite3", pool_size=9, max_overflow=3)
+    engine = create_engine(
+        "sqlite+aiosqlite:////tmp/inbox-pool-check.sqlite3", pool_size=9, max_overflow=3
+    )
     assert engine.pool.size() == 9  # type: ignore[attr-defined]
 
 
@@ -326,5 +361,7 @@ async def test_restarts_while_updates_wait_for_a_slot_are_not_attempts(services)
         assert sorted(a for a, _ in taken) == [0] * 5
     assert await inbox.begin(raws[0]["update_id"]) == 1  # the first real attempt
     async with services.ctx.sessionmaker() as s:
-        rows = (await s.execute(select(InboxUpdate).order_by(InboxUpdate.update_id))).scalars().all()
+        rows = (
+            (await s.execute(select(InboxUpdate).order_by(InboxUpdate.update_id))).scalars().all()
+        )
     assert [r.attempts for r in rows] == [1, 0, 0, 0, 0] and all(r.failed_at is None for r in rows)

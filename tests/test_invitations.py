@@ -40,20 +40,31 @@ async def code_of(err: pytest.ExceptionInfo[DomainError]) -> str:
 # ----------------------------------------------------------------------------- the service
 
 
-async def test_invite_open_confirm_bind_and_reuse_refused(services: Services, contest_id: int) -> None:
+async def test_invite_open_confirm_bind_and_reuse_refused(
+    services: Services, contest_id: int
+) -> None:
     issued = await services.invitations.create(ADMIN_ID, contest_id, coordinator())
     async with services.ctx.sessionmaker() as s:
         row = (await s.execute(select(Invitation).where(Invitation.id == issued.id))).scalar_one()
-    assert row.token_hash == hashlib.sha256(issued.token.encode()).hexdigest() and issued.token not in row.token_hash
+    assert (
+        row.token_hash == hashlib.sha256(issued.token.encode()).hexdigest()
+        and issued.token not in row.token_hash
+    )
     assert row.expires_at == services.ctx.clock.now() + INVITATION_TTL
 
     with pytest.raises(Forbidden):
         await services.coordination.queue(NEW, contest_id)
     offer = await services.invitations.preview(NEW, issued.payload)
-    assert (offer.name, offer.role, offer.regions) == ("Петров Пётр Петрович", "coordinator", ["г. Москва"])
+    assert (offer.name, offer.role, offer.regions) == (
+        "Петров Пётр Петрович",
+        "coordinator",
+        ["г. Москва"],
+    )
     bound = await services.invitations.accept(NEW, issued.token)
     assert bound.role == "coordinator" and bound.contest_id == contest_id
-    cards, total, _ = await services.coordination.queue(NEW, contest_id)  # now a coordinator of Moscow
+    cards, total, _ = await services.coordination.queue(
+        NEW, contest_id
+    )  # now a coordinator of Moscow
     assert total == 0 and cards == []
     assert "coordinator" in await services.invitations.menu_roles(NEW)
 
@@ -68,10 +79,17 @@ async def test_invite_open_confirm_bind_and_reuse_refused(services: Services, co
     assert err.value.code == "inv_unknown"
 
 
-async def test_expired_and_revoked_invitations_are_refused(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_expired_and_revoked_invitations_are_refused(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     late = await services.invitations.create(ADMIN_ID, contest_id, coordinator())
-    cancelled = await services.invitations.create(ADMIN_ID, contest_id, coordinator("Сидоров Иван Иванович"))
-    assert await services.invitations.revoke_invitation(ADMIN_ID, cancelled.id) == "Сидоров Иван Иванович"
+    cancelled = await services.invitations.create(
+        ADMIN_ID, contest_id, coordinator("Сидоров Иван Иванович")
+    )
+    assert (
+        await services.invitations.revoke_invitation(ADMIN_ID, cancelled.id)
+        == "Сидоров Иван Иванович"
+    )
     with pytest.raises(DomainError) as err:
         await services.invitations.accept(NEW, cancelled.token)
     assert err.value.code == "inv_revoked"
@@ -85,7 +103,11 @@ async def test_expired_and_revoked_invitations_are_refused(services: Services, c
         await services.invitations.accept(NEW, late.token)
     await services.invitations.accept(NEW, fresh.token)
     async with services.ctx.sessionmaker() as s:
-        roles = (await s.execute(select(RoleAssignment).where(RoleAssignment.telegram_id == NEW))).scalars().all()
+        roles = (
+            (await s.execute(select(RoleAssignment).where(RoleAssignment.telegram_id == NEW)))
+            .scalars()
+            .all()
+        )
     assert [(r.role, r.region_codes, r.active) for r in roles] == [("coordinator", ["77"], True)]
 
 
@@ -93,7 +115,11 @@ async def test_who_may_invite_whom(services: Services, contest_id: int) -> None:
     inv = services.invitations
     # a regional coordinator: coordinators of their own regions and experts only
     await inv.create(COORD_MOSCOW, contest_id, coordinator())
-    await inv.create(COORD_MOSCOW, contest_id, InviteSpec(role="expert", name="Эксперт Один Тестович", expert_status="industrial"))
+    await inv.create(
+        COORD_MOSCOW,
+        contest_id,
+        InviteSpec(role="expert", name="Эксперт Один Тестович", expert_status="industrial"),
+    )
     for spec, code in [
         (coordinator(region="50"), "inv_region_out_of_scope"),
         (InviteSpec(role="federal_coordinator", name="Федеральный Тест"), "inv_role_not_allowed"),
@@ -106,9 +132,20 @@ async def test_who_may_invite_whom(services: Services, contest_id: int) -> None:
         await inv.create(NEW, contest_id, coordinator())
     assert err.value.code == "inv_not_allowed"
     # a federal coordinator or an admin: any role, with its details
-    await inv.create(FEDERAL, contest_id, InviteSpec(role="commission_member", name="Председатель Тест", commission_role="chair"))
+    await inv.create(
+        FEDERAL,
+        contest_id,
+        InviteSpec(role="commission_member", name="Председатель Тест", commission_role="chair"),
+    )
     chief = await inv.create(
-        ADMIN_ID, contest_id, InviteSpec(role="expert", name="Главный Эксперт", expert_status="competence_manager", chief_for=("best_social_worker",))
+        ADMIN_ID,
+        contest_id,
+        InviteSpec(
+            role="expert",
+            name="Главный Эксперт",
+            expert_status="competence_manager",
+            chief_for=("best_social_worker",),
+        ),
     )
     await inv.accept(NEW, chief.token)
     assert {"expert", "chief"} <= await inv.menu_roles(NEW)
@@ -141,7 +178,9 @@ async def test_revoked_role_loses_access_at_once(services: Services, contest_id:
         await services.coordination.queue(NEW, contest_id)
 
 
-async def test_invitation_roles_survive_a_contest_file_reload(services: Services, contest_id: int) -> None:
+async def test_invitation_roles_survive_a_contest_file_reload(
+    services: Services, contest_id: int
+) -> None:
     issued = await services.invitations.create(ADMIN_ID, contest_id, coordinator())
     await services.invitations.accept(NEW, issued.token)
     result = await services.contests.load_definition(None, EXAMPLE.read_bytes())
@@ -161,7 +200,9 @@ FILE_PERSON = """  - name: Файлова Мария Ивановна
 """
 
 
-async def test_contest_file_person_without_telegram_id_becomes_an_invitation(services: Services, contest_id: int) -> None:
+async def test_contest_file_person_without_telegram_id_becomes_an_invitation(
+    services: Services, contest_id: int
+) -> None:
     await services.contests.load_definition(None, _with_people(FILE_PERSON))
     staff = await services.invitations.staff(ADMIN_ID, contest_id)
     [pending] = [p for p in staff.pending if p.name == "Файлова Мария Ивановна"]
@@ -173,7 +214,14 @@ async def test_contest_file_person_without_telegram_id_becomes_an_invitation(ser
     await services.contests.load_definition(None, _with_people(FILE_PERSON))
     await services.coordination.queue(NEW, contest_id)
     async with services.ctx.sessionmaker() as s:
-        assert len((await s.execute(select(Invitation).where(Invitation.source == "file"))).scalars().all()) == 1
+        assert (
+            len(
+                (await s.execute(select(Invitation).where(Invitation.source == "file")))
+                .scalars()
+                .all()
+            )
+            == 1
+        )
     # the file drops the entry: the role it gave is revoked
     await services.contests.load_definition(None, EXAMPLE.read_bytes())
     with pytest.raises(Forbidden):
@@ -197,18 +245,26 @@ BULK = [
 ]
 
 
-async def test_bulk_list_gives_a_link_per_good_row_and_errors_by_row(services: Services, contest_id: int) -> None:
+async def test_bulk_list_gives_a_link_per_good_row_and_errors_by_row(
+    services: Services, contest_id: int
+) -> None:
     result = await services.invitations.create_bulk(ADMIN_ID, contest_id, "staff.csv", _csv(BULK))
     assert result.created == 2
     assert result.failed == [4, 5, 7]
-    assert [r.error.code for r in result.rows if r.error] == ["inv_bad_role", "inv_needs_status", "inv_bad_email"]
+    assert [r.error.code for r in result.rows if r.error] == [
+        "inv_bad_role",
+        "inv_needs_status",
+        "inv_bad_email",
+    ]
     [first, second] = [r.issued for r in result.rows if r.issued]
     await services.invitations.accept(NEW, first.token)
     await services.coordination.queue(NEW, contest_id)
     await services.invitations.accept(OTHER, second.token)
     assert "expert" in await services.invitations.menu_roles(OTHER)
     with pytest.raises(DomainError) as err:
-        await services.invitations.create_bulk(ADMIN_ID, contest_id, "staff.csv", _csv([["Имя", "Что"], ["a", "b"]]))
+        await services.invitations.create_bulk(
+            ADMIN_ID, contest_id, "staff.csv", _csv([["Имя", "Что"], ["a", "b"]])
+        )
     assert err.value.code == "inv_bad_header"
 
 
@@ -219,12 +275,20 @@ def test_commands_per_role_in_russian() -> None:
     participant = [c.command for c in commands_for(frozenset())]
     assert participant == ["start", "status", "withdraw", "settings", "language", "tasks", "help"]
     coordinator_menu = {c.command for c in commands_for(frozenset({"coordinator"}))}
-    assert {"queue", "publish", "verify", "invite"} <= coordinator_menu and "load_contest" not in coordinator_menu
+    assert {
+        "queue",
+        "publish",
+        "verify",
+        "invite",
+    } <= coordinator_menu and "load_contest" not in coordinator_menu
     chief = {c.command for c in commands_for(frozenset({"expert", "chief"}))}
     assert {"scoring", "scheme", "dispute", "protocols"} <= chief and "queue" not in chief
     admin = {c.command: c.description for c in commands_for(frozenset({"admin"}))}
     assert admin["load_contest"] == "Загрузить файл конкурса" and "staff" in admin
-    assert all(not c.description.startswith("cmd-") for c in commands_for(frozenset({"admin", "mentor", "commission_member"})))
+    assert all(
+        not c.description.startswith("cmd-")
+        for c in commands_for(frozenset({"admin", "mentor", "commission_member"}))
+    )
 
 
 def menus_for(world: World, chat_id: int) -> list[list[str]]:
@@ -259,7 +323,9 @@ async def test_chat_invitation_binds_and_sets_the_menu(world: World) -> None:
     payload = await _invite_coordinator_in_chat(world)
     person = world.person(NEW, "Пётр")
     reply = await person.send(f"/start {payload}")
-    assert "Петров Пётр Петрович" in reply and "координатор региона" in reply and "г. Москва" in reply
+    assert (
+        "Петров Пётр Петрович" in reply and "координатор региона" in reply and "г. Москва" in reply
+    )
     reply = await person.press("Да, это я")
     assert "Готово" in reply and "/queue" in reply
     [menu] = menus_for(world, NEW)
@@ -321,11 +387,21 @@ async def test_bulk_file_round_trip(world: World, kind: str) -> None:
     world.session.add_file("staff-list", content)
     admin = world.person(ADMIN_ID, "Админ")
     await admin.send("/invite")
-    reply = await admin.send(document=document("staff-list", f"Сотрудники.{kind}", "application/octet-stream", len(content)))
+    reply = await admin.send(
+        document=document(
+            "staff-list", f"Сотрудники.{kind}", "application/octet-stream", len(content)
+        )
+    )
     assert "Приглашения созданы: 2" in reply and "Ошибки в строках: 4, 5, 7" in reply
     [sent] = [r for r in world.session.requests if isinstance(r, SendDocument)]
-    assert isinstance(sent.document, BufferedInputFile) and sent.document.filename == "Сотрудники-links.xlsx"
-    rows = [list(r) for r in load_workbook(io.BytesIO(sent.document.data)).active.iter_rows(values_only=True)]
+    assert (
+        isinstance(sent.document, BufferedInputFile)
+        and sent.document.filename == "Сотрудники-links.xlsx"
+    )
+    rows = [
+        list(r)
+        for r in load_workbook(io.BytesIO(sent.document.data)).active.iter_rows(values_only=True)
+    ]
     assert rows[0][:2] == ["ФИО", "роль"] and rows[0][5:] == ["Ссылка", "Действует до", "Ошибка"]
     by_name = {r[0]: r for r in rows[1:]}
     assert set(by_name) == {n for n, *_ in BULK[1:] if n}

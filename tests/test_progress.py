@@ -46,7 +46,9 @@ def snils(n: int) -> str:
     return first + f"{snils_checksum(first):02d}"
 
 
-async def form(services: Services, contest_id: int, user: int, region: str | None, *, submit: bool = True) -> int:
+async def form(
+    services: Services, contest_id: int, user: int, region: str | None, *, submit: bool = True
+) -> int:
     """A verification form: consent, ФИО, СНИЛС, region and organisation; sent unless told."""
     known = await ids(services, contest_id)
     p = services.participants
@@ -69,15 +71,21 @@ async def accepted_in(services: Services, contest_id: int, user: int, region: st
     return pid
 
 
-async def application(services: Services, contest_id: int, user: int, nomination: str, *, submit: bool) -> None:
+async def application(
+    services: Services, contest_id: int, user: int, nomination: str, *, submit: bool
+) -> None:
     known = await ids(services, contest_id)
     p = services.participants
     if nomination == SOCIAL:
-        await p.choose_nomination(user, contest_id, known["noms"][SOCIAL], ConditionAnswers(experience_years=6))
+        await p.choose_nomination(
+            user, contest_id, known["noms"][SOCIAL], ConditionAnswers(experience_years=6)
+        )
         fields = {"position": "Социальный работник", "experience_years": "6"}
         video_slot = "video"
     else:
-        await p.choose_nomination(user, contest_id, known["noms"][YOUNG], ConditionAnswers(birth_date=date(1999, 1, 1)))
+        await p.choose_nomination(
+            user, contest_id, known["noms"][YOUNG], ConditionAnswers(birth_date=date(1999, 1, 1))
+        )
         fields = {"position": "Психолог", "education": "МГППУ, 2021", "experience_years": "3"}
         video_slot = "video_presentation"
     if not submit:
@@ -85,7 +93,12 @@ async def application(services: Services, contest_id: int, user: int, nomination
     for code, value in fields.items():
         await p.set_field(user, contest_id, code, value)
     await p.add_file(user, contest_id, "presentation", pdf(uid=f"p{user}"))
-    await p.add_file(user, contest_id, video_slot, TelegramFile(f"v{user}", f"v{user}", "clip.mp4", "video/mp4", 5_000_000))
+    await p.add_file(
+        user,
+        contest_id,
+        video_slot,
+        TelegramFile(f"v{user}", f"v{user}", "clip.mp4", "video/mp4", 5_000_000),
+    )
     await p.set_consent(user, contest_id, "privacy", True)
     await p.set_consent(user, contest_id, "transfer", True)
     await p.submit_application(user, contest_id)
@@ -110,7 +123,12 @@ async def populate(services: Services, contest_id: int, clock: FixedClock) -> No
     await accepted_in(services, contest_id, 705, "77")
     await application(services, contest_id, 705, YOUNG, submit=True)
     rejected = await form(services, contest_id, 706, "77")
-    await services.coordination.decide(COORD_MOSCOW, rejected, accept=False, reason="Место работы не соответствует данным Вашего СНИЛС")
+    await services.coordination.decide(
+        COORD_MOSCOW,
+        rejected,
+        accept=False,
+        reason="Место работы не соответствует данным Вашего СНИЛС",
+    )
     await accepted_in(services, contest_id, 707, "77")
     await application(services, contest_id, 707, SOCIAL, submit=False)
     await services.participants.withdraw(707, contest_id)
@@ -121,62 +139,118 @@ async def populate(services: Services, contest_id: int, clock: FixedClock) -> No
 
 def counts(report: ProgressReport) -> dict[str, int]:
     v = report.verification
-    return {"draft": v.draft, "pending": v.pending, "accepted": v.accepted, "rejected": v.rejected, "withdrawn": v.withdrawn}
+    return {
+        "draft": v.draft,
+        "pending": v.pending,
+        "accepted": v.accepted,
+        "rejected": v.rejected,
+        "withdrawn": v.withdrawn,
+    }
 
 
 def matrix(report: ProgressReport) -> dict[tuple[str, str], tuple[int, int]]:
-    return {(a.region_code, a.nomination_code): (a.drafts, a.submitted) for a in report.applications}
+    return {
+        (a.region_code, a.nomination_code): (a.drafts, a.submitted) for a in report.applications
+    }
 
 
 # --------------------------------------------------------------------------- the service
 
 
-async def test_federal_and_admin_see_every_region(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_federal_and_admin_see_every_region(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     await populate(services, contest_id, clock)
     for who in (FEDERAL, ADMIN_ID):
         report = await services.monitoring.progress(who, contest_id)
         assert report.scope is None
-        assert counts(report) == {"draft": 2, "pending": 3, "accepted": 4, "rejected": 1, "withdrawn": 1}
+        assert counts(report) == {
+            "draft": 2,
+            "pending": 3,
+            "accepted": 4,
+            "rejected": 1,
+            "withdrawn": 1,
+        }
         assert report.verification.total == 11
         assert report.verification.oldest_pending_at == IN_PERIOD - timedelta(days=4)
-        assert report.oldest_pending_age == timedelta(days=4) and report.oldest_pending_overdue  # R-VER-4
+        assert (
+            report.oldest_pending_age == timedelta(days=4) and report.oldest_pending_overdue
+        )  # R-VER-4
         # the withdrawn participant's draft no longer counts (R-PD-1)
         assert matrix(report) == {
-            ("77", SOCIAL): (1, 0), ("77", YOUNG): (0, 1), ("77", PRACTICE): (0, 0),
-            ("50", SOCIAL): (0, 1), ("50", YOUNG): (0, 0), ("50", PRACTICE): (0, 0),
+            ("77", SOCIAL): (1, 0),
+            ("77", YOUNG): (0, 1),
+            ("77", PRACTICE): (0, 0),
+            ("50", SOCIAL): (0, 1),
+            ("50", YOUNG): (0, 0),
+            ("50", PRACTICE): (0, 0),
         }
         assert (report.drafts, report.submitted) == (1, 2)
         by_region = {r.code: r for r in report.regions}
         assert list(by_region) == ["77", "50", None]  # definition order; no region last
         moscow, oblast, nowhere = by_region["77"], by_region["50"], by_region[None]
-        assert (moscow.name, moscow.drafts, moscow.submitted, moscow.no_application) == ("г. Москва", 1, 1, 1)
+        assert (moscow.name, moscow.drafts, moscow.submitted, moscow.no_application) == (
+            "г. Москва",
+            1,
+            1,
+            1,
+        )
         assert (moscow.verification.pending, moscow.verification.withdrawn) == (2, 1)
-        assert (oblast.drafts, oblast.submitted, oblast.no_application, oblast.verification.pending) == (0, 1, 0, 1)
+        assert (
+            oblast.drafts,
+            oblast.submitted,
+            oblast.no_application,
+            oblast.verification.pending,
+        ) == (0, 1, 0, 1)
         assert oblast.verification.oldest_pending_at == IN_PERIOD - timedelta(days=1)
         assert (nowhere.verification.draft, nowhere.verification.total) == (1, 1)
         # not built yet: honest zero rows
         assert report.scoring == () and report.signatures == ()
 
 
-async def test_regional_coordinators_see_only_their_regions(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_regional_coordinators_see_only_their_regions(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     await populate(services, contest_id, clock)
     moscow = await services.monitoring.progress(COORD_MOSCOW, contest_id)
     assert moscow.scope == ("77",)
-    assert counts(moscow) == {"draft": 1, "pending": 2, "accepted": 3, "rejected": 1, "withdrawn": 1}
+    assert counts(moscow) == {
+        "draft": 1,
+        "pending": 2,
+        "accepted": 3,
+        "rejected": 1,
+        "withdrawn": 1,
+    }
     assert [r.code for r in moscow.regions] == ["77"]
-    assert matrix(moscow) == {("77", SOCIAL): (1, 0), ("77", YOUNG): (0, 1), ("77", PRACTICE): (0, 0)}
+    assert matrix(moscow) == {
+        ("77", SOCIAL): (1, 0),
+        ("77", YOUNG): (0, 1),
+        ("77", PRACTICE): (0, 0),
+    }
     assert moscow.oldest_pending_age == timedelta(days=4)
 
     oblast = await services.monitoring.progress(COORD_OBLAST, contest_id)
     assert oblast.scope == ("50",)
-    assert counts(oblast) == {"draft": 0, "pending": 1, "accepted": 1, "rejected": 0, "withdrawn": 0}
+    assert counts(oblast) == {
+        "draft": 0,
+        "pending": 1,
+        "accepted": 1,
+        "rejected": 0,
+        "withdrawn": 0,
+    }
     assert [r.code for r in oblast.regions] == ["50"]
-    assert matrix(oblast) == {("50", SOCIAL): (0, 1), ("50", YOUNG): (0, 0), ("50", PRACTICE): (0, 0)}
+    assert matrix(oblast) == {
+        ("50", SOCIAL): (0, 1),
+        ("50", YOUNG): (0, 0),
+        ("50", PRACTICE): (0, 0),
+    }
     assert oblast.verification.oldest_pending_at == IN_PERIOD - timedelta(days=1)
     assert oblast.oldest_pending_age == timedelta(days=1) and not oblast.oldest_pending_overdue
 
 
-async def test_outsiders_are_refused(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_outsiders_are_refused(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     await populate(services, contest_id, clock)
     for outsider in (701, 752, EXPERT, 424242):
         with pytest.raises(Forbidden) as err:
@@ -188,15 +262,21 @@ async def test_outsiders_are_refused(services: Services, contest_id: int, clock:
 
 async def test_empty_contest_is_all_zeros(services: Services, contest_id: int) -> None:
     report = await services.monitoring.progress(COORD_MOSCOW, contest_id)
-    assert counts(report) == dict.fromkeys(("draft", "pending", "accepted", "rejected", "withdrawn"), 0)
+    assert counts(report) == dict.fromkeys(
+        ("draft", "pending", "accepted", "rejected", "withdrawn"), 0
+    )
     assert report.verification.oldest_pending_at is None and report.oldest_pending_age is None
     assert set(matrix(report).values()) == {(0, 0)} and len(report.applications) == 3
     assert report.export_file_name == "progress-soc-2027-2027-02-01.xlsx"
 
 
-async def test_workbook_opens_and_holds_the_numbers(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_workbook_opens_and_holds_the_numbers(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     await populate(services, contest_id, clock)
-    book = load_workbook(io.BytesIO(progress_workbook(await services.monitoring.progress(FEDERAL, contest_id))))
+    book = load_workbook(
+        io.BytesIO(progress_workbook(await services.monitoring.progress(FEDERAL, contest_id)))
+    )
     assert book.sheetnames == ["Верификация", "Заявки", "Оценивание", "Подписи"]
     for ws in book.worksheets:
         assert ws.freeze_panes == "A2"
@@ -218,7 +298,9 @@ async def test_workbook_opens_and_holds_the_numbers(services: Services, contest_
     assert book["Оценивание"]["A2"].value == "оценивание ещё не начато"
     assert book["Подписи"]["A2"].value == "неподписанных протоколов нет"
 
-    mine = load_workbook(io.BytesIO(progress_workbook(await services.monitoring.progress(COORD_OBLAST, contest_id))))
+    mine = load_workbook(
+        io.BytesIO(progress_workbook(await services.monitoring.progress(COORD_OBLAST, contest_id)))
+    )
     regions = {r[0] for r in mine["Заявки"].iter_rows(min_row=2, values_only=True)}
     assert regions == {"Московская область", "Итого"}
 
@@ -228,12 +310,22 @@ def test_workbook_of_future_sections_renders_rows() -> None:
     from models.services.monitoring import MissingSignature, ScoringProgress, VerificationCounts
 
     report = ProgressReport(
-        1, "c", "Конкурс", "Europe/Moscow", IN_PERIOD, None, VerificationCounts(), (), (),
+        1,
+        "c",
+        "Конкурс",
+        "Europe/Moscow",
+        IN_PERIOD,
+        None,
+        VerificationCounts(),
+        (),
+        (),
         (ScoringProgress("г. Москва", "Лучший социальный работник", 4, 3),),
         (MissingSignature("Протокол блокировки оценок", "Орлов Д. И.", IN_PERIOD),),
     )
     book = load_workbook(io.BytesIO(progress_workbook(report)))
-    assert list(book["Оценивание"].iter_rows(min_row=2, values_only=True)) == [("г. Москва", "Лучший социальный работник", 4, 3, 75)]
+    assert list(book["Оценивание"].iter_rows(min_row=2, values_only=True)) == [
+        ("г. Москва", "Лучший социальный работник", 4, 3, 75)
+    ]
     assert book["Подписи"]["B2"].value == "Орлов Д. И."
     assert book["Заявки"]["A2"].value == "Заявок пока нет"
 
@@ -257,7 +349,15 @@ async def world(sqlite_url: str, tmp_path: Path) -> AsyncIterator[World]:
     services = Services(ctx)
     await services.contests.load_definition(None, EXAMPLE.read_bytes())
     session = FakeTelegramSession()
-    yield World(services, dispatcher_for(services), make_bot(session), session, jobs, clock, tmp_path / "files")
+    yield World(
+        services,
+        dispatcher_for(services),
+        make_bot(session),
+        session,
+        jobs,
+        clock,
+        tmp_path / "files",
+    )
     await engine.dispose()
 
 
@@ -283,7 +383,9 @@ async def test_progress_command_and_excel_export(world: World) -> None:
     assert isinstance(sent.document, BufferedInputFile)
     assert sent.document.filename == "progress-soc-2027-2027-02-01.xlsx"
     book = load_workbook(io.BytesIO(sent.document.data))
-    assert ["г. Москва", "Лучший молодой специалист", 0, 1, 1] in [list(r) for r in book["Заявки"].iter_rows(values_only=True)]
+    assert ["г. Москва", "Лучший молодой специалист", 0, 1, 1] in [
+        list(r) for r in book["Заявки"].iter_rows(values_only=True)
+    ]
     assert coord.answered_all_callbacks()
 
 
@@ -297,7 +399,11 @@ async def test_progress_is_refused_to_others_even_with_a_forged_button(world: Wo
 
 
 async def test_a_coordinator_of_several_contests_chooses_one(world: World) -> None:
-    second = EXAMPLE.read_text(encoding="utf-8").replace("code: soc-2027", "code: soc-2028").replace("(2027)", "(2028)")
+    second = (
+        EXAMPLE.read_text(encoding="utf-8")
+        .replace("code: soc-2027", "code: soc-2028")
+        .replace("(2027)", "(2028)")
+    )
     await world.services.contests.load_definition(None, second.encode())
     admin = world.person(ADMIN_ID, "Админ")
     assert "Выберите конкурс" in await admin.send("/progress")
@@ -315,10 +421,39 @@ def test_a_long_summary_fits_one_message() -> None:
     from bot.handlers.progress import MESSAGE_REGIONS, summary_text
     from models.services.monitoring import NominationProgress, RegionProgress, VerificationCounts
 
-    regions = tuple(RegionProgress(f"{n:02d}", f"Регион № {n} с очень длинным названием" * 2, VerificationCounts(pending=1), 2, 3, 4) for n in range(90))
-    apps = tuple(NominationProgress(r.code, r.name, f"nom{k}", f"Номинация {k}", 1, 1) for r in regions for k in range(3))
-    report = ProgressReport(1, "c", "Конкурс", "Europe/Moscow", IN_PERIOD, None, VerificationCounts(pending=90), regions, apps, (), ())
+    regions = tuple(
+        RegionProgress(
+            f"{n:02d}",
+            f"Регион № {n} с очень длинным названием" * 2,
+            VerificationCounts(pending=1),
+            2,
+            3,
+            4,
+        )
+        for n in range(90)
+    )
+    apps = tuple(
+        NominationProgress(r.code, r.name, f"nom{k}", f"Номинация {k}", 1, 1)
+        for r in regions
+        for k in range(3)
+    )
+    report = ProgressReport(
+        1,
+        "c",
+        "Конкурс",
+        "Europe/Moscow",
+        IN_PERIOD,
+        None,
+        VerificationCounts(pending=90),
+        regions,
+        apps,
+        (),
+        (),
+    )
     text = summary_text(report)
     assert len(text) <= 4096
-    assert f"…и ещё регионов: {90 - MESSAGE_REGIONS}" in text or "полный отчёт — в выгрузке Excel" in text
+    assert (
+        f"…и ещё регионов: {90 - MESSAGE_REGIONS}" in text
+        or "полный отчёт — в выгрузке Excel" in text
+    )
     assert len(load_workbook(io.BytesIO(progress_workbook(report)))["Заявки"]["A"]) == 1 + 270 + 1

@@ -51,7 +51,12 @@ async def _snapshot(world: World, user_id: int) -> tuple[Any, ...]:
     async with world.services.ctx.sessionmaker() as s:
         row = (
             await s.execute(
-                select(Participant.full_name, Participant.snils_last2, Participant.verification_status, Participant.region_id)
+                select(
+                    Participant.full_name,
+                    Participant.snils_last2,
+                    Participant.verification_status,
+                    Participant.region_id,
+                )
                 .join(Person, Person.id == Participant.person_id)
                 .where(Person.telegram_id == user_id)
             )

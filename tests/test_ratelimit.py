@@ -65,7 +65,9 @@ async def test_one_message_a_second_per_chat(gate_factory) -> None:  # type: ign
 
 async def test_overall_rate(gate_factory) -> None:  # type: ignore[no-untyped-def]
     gate = gate_factory(20)
-    elapsed = await timed(asyncio.gather(*(gate.wait_turn(1000 + i, INTERACTIVE) for i in range(50))))
+    elapsed = await timed(
+        asyncio.gather(*(gate.wait_turn(1000 + i, INTERACTIVE) for i in range(50)))
+    )
     assert 2.3 <= elapsed < 4  # paced at 98 % of 20/s: the 50th slot at 49 / 19.6 ≈ 2.5 s
 
 
@@ -84,7 +86,9 @@ async def redis_gates():  # type: ignore[no-untyped-def]
 async def test_two_processes_share_one_budget(redis_gates) -> None:  # type: ignore[no-untyped-def]
     a, b = redis_gates  # two workers, one Redis
     elapsed = await timed(
-        asyncio.gather(*(a.wait_turn(2000 + i) for i in range(25)), *(b.wait_turn(3000 + i) for i in range(25)))
+        asyncio.gather(
+            *(a.wait_turn(2000 + i) for i in range(25)), *(b.wait_turn(3000 + i) for i in range(25))
+        )
     )
     assert elapsed >= 1.9  # 50 sends at 20/s overall, not 20/s each
 

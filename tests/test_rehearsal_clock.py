@@ -67,7 +67,9 @@ def test_starts_at_clock_start_and_runs_at_normal_speed() -> None:
     clock = RehearsalClock(START, anchor=wall.now(), wall=wall.now)
     assert clock.now() == START
     wall.advance(minutes=4, seconds=59)
-    assert clock.now() == datetime(2027, 6, 2, 20, 59, 59, tzinfo=MSK)  # the 21:00 cut-off is a second away
+    assert clock.now() == datetime(
+        2027, 6, 2, 20, 59, 59, tzinfo=MSK
+    )  # the 21:00 cut-off is a second away
     wall.advance(seconds=1)
     assert clock.now() == datetime(2027, 6, 2, 21, 0, tzinfo=MSK)
     assert clock.wall_at(datetime(2027, 6, 2, 21, 0, tzinfo=MSK)) == wall.now()
@@ -83,13 +85,19 @@ def test_real_wall_clock_advances_at_normal_speed() -> None:
 
 
 def test_settings_clock_start_naive_is_read_in_timezone_and_start_at_anchors_it() -> None:
-    s = settings(clock_start="2027-06-02T20:55:00", clock_start_at="2025-03-01T12:00:00+03:00", **NO_DB)
+    s = settings(
+        clock_start="2027-06-02T20:55:00", clock_start_at="2025-03-01T12:00:00+03:00", **NO_DB
+    )
     assert s.clock_start == START
     clock = clock_from_settings(s)
     assert isinstance(clock, RehearsalClock)
     assert clock.offset == START - datetime(2025, 3, 1, 12, 0, tzinfo=MSK)
     # two processes with the same settings read the same time
-    other = clock_from_settings(settings(clock_start="2027-06-02T20:55:00+03:00", clock_start_at="2025-03-01T09:00:00Z", **NO_DB))
+    other = clock_from_settings(
+        settings(
+            clock_start="2027-06-02T20:55:00+03:00", clock_start_at="2025-03-01T09:00:00Z", **NO_DB
+        )
+    )
     assert abs((other.now() - clock.now()).total_seconds()) < 0.05
     assert isinstance(clock_from_settings(settings(**NO_DB)), SystemClock)  # unset: the real clock
 
@@ -99,24 +107,43 @@ async def test_processes_agree_on_the_anchor(db_url: str) -> None:
     restarted one, read the same (SQLite and PostgreSQL)."""
     engines = [create_engine(db_url) for _ in range(4)]
     try:
-        anchors = await asyncio.gather(*(resolve_anchor(create_sessionmaker(e), START) for e in engines))
+        anchors = await asyncio.gather(
+            *(resolve_anchor(create_sessionmaker(e), START) for e in engines)
+        )
         assert len(set(anchors)) == 1
-        again = await resolve_anchor(create_sessionmaker(engines[0]), START.astimezone(UTC))  # same moment, another zone
+        again = await resolve_anchor(
+            create_sessionmaker(engines[0]), START.astimezone(UTC)
+        )  # same moment, another zone
         assert again == anchors[0]
         async with create_sessionmaker(engines[0])() as s:
-            rows = (await s.execute(select(AuditRecord).where(AuditRecord.action == REHEARSAL_ACTION))).scalars().all()
+            rows = (
+                (await s.execute(select(AuditRecord).where(AuditRecord.action == REHEARSAL_ACTION)))
+                .scalars()
+                .all()
+            )
         assert len(rows) == 1 and rows[0].after["clock_start"] == START.astimezone(UTC).isoformat()
         # another CLOCK_START is another rehearsal: its own anchor
         later = await resolve_anchor(create_sessionmaker(engines[1]), START + timedelta(hours=1))
         assert later >= anchors[0]
         async with create_sessionmaker(engines[0])() as s:
-            assert len((await s.execute(select(AuditRecord).where(AuditRecord.action == REHEARSAL_ACTION))).all()) == 2
+            assert (
+                len(
+                    (
+                        await s.execute(
+                            select(AuditRecord).where(AuditRecord.action == REHEARSAL_ACTION)
+                        )
+                    ).all()
+                )
+                == 2
+            )
     finally:
         for e in engines:
             await e.dispose()
 
 
-async def test_resolve_clock_gives_processes_the_same_time(sqlite_url: str, caplog: pytest.LogCaptureFixture) -> None:
+async def test_resolve_clock_gives_processes_the_same_time(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     """Bot, worker and scheduler each resolve the clock from their own settings: they read
     the same time, and each says so loudly (WARNING)."""
     env = {"database_url": sqlite_url, "redis_url": None, "clock_start": START}
@@ -128,11 +155,16 @@ async def test_resolve_clock_gives_processes_the_same_time(sqlite_url: str, capl
     assert worker.clock_start_at == bot.clock_start_at
     assert abs((worker_clock.now() - bot_clock.now()).total_seconds()) < 0.05
     assert (bot_clock.now() - START).total_seconds() >= 0.2  # it started with the first process
-    assert [r.levelname for r in caplog.records if "REHEARSAL CLOCK" in r.getMessage()] == ["WARNING", "WARNING"]
+    assert [r.levelname for r in caplog.records if "REHEARSAL CLOCK" in r.getMessage()] == [
+        "WARNING",
+        "WARNING",
+    ]
     # the services of a process built from these settings use it
     from bot.app import build_context
 
-    ctx = build_context(worker, create_sessionmaker(create_engine(sqlite_url)), jobs=lambda job, i: None)
+    ctx = build_context(
+        worker, create_sessionmaker(create_engine(sqlite_url)), jobs=lambda job, i: None
+    )
     assert isinstance(ctx.clock, RehearsalClock) and ctx.clock.offset == bot_clock.offset  # type: ignore[attr-defined]
 
 
@@ -144,7 +176,9 @@ def test_sweep_runs_on_the_rehearsal_clock_minutes() -> None:
     clock = RehearsalClock(datetime(2027, 6, 2, 20, 59, 47, tzinfo=MSK), anchor=wall)
     trigger = sweep_trigger(clock)
     fire = trigger.get_next_fire_time(None, datetime.now(UTC))
-    assert timedelta(seconds=12) < fire - wall < timedelta(seconds=14)  # 21:00:00 by the rehearsal clock
+    assert (
+        timedelta(seconds=12) < fire - wall < timedelta(seconds=14)
+    )  # 21:00:00 by the rehearsal clock
     assert clock.now() + (fire - datetime.now(UTC)) >= datetime(2027, 6, 2, 21, 0, tzinfo=MSK)
     assert "cron" in type(sweep_trigger(SystemClock())).__name__.lower()
 
@@ -158,8 +192,19 @@ def test_refused_with_a_production_database_unless_allowed() -> None:
     with pytest.raises(ClockMisconfigured) as refused:
         check_clock(settings(database_url=pg, pd_encryption_key=key, clock_start=START))
     text = str(refused.value)
-    assert "CLOCK_START" in text and "PostgreSQL" in text and "CLOCK_START_ALLOW_PRODUCTION=true" in text
-    check_clock(settings(database_url=pg, pd_encryption_key=key, clock_start=START, clock_start_allow_production=True))
+    assert (
+        "CLOCK_START" in text
+        and "PostgreSQL" in text
+        and "CLOCK_START_ALLOW_PRODUCTION=true" in text
+    )
+    check_clock(
+        settings(
+            database_url=pg,
+            pd_encryption_key=key,
+            clock_start=START,
+            clock_start_allow_production=True,
+        )
+    )
     check_clock(settings(database_url=pg, pd_encryption_key=key))  # no rehearsal: nothing to refuse
     check_clock(settings(clock_start=START, **NO_DB))  # the embedded SQLite copy
 
@@ -167,7 +212,11 @@ def test_refused_with_a_production_database_unless_allowed() -> None:
 def test_bot_process_refuses_to_start_with_a_production_database(tmp_path: Path) -> None:
     import subprocess
 
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CLOCK_START_ALLOW_PRODUCTION"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "CLOCK_START_ALLOW_PRODUCTION"}
+    }
     env.update(
         DATABASE_URL="postgresql+asyncpg://contest@127.0.0.1:1/never",  # never reached
         PD_ENCRYPTION_KEY=PersonalDataCipher.generate_key(),
@@ -175,20 +224,34 @@ def test_bot_process_refuses_to_start_with_a_production_database(tmp_path: Path)
         BOT_TOKEN="1:x",
         DATA_DIR=str(tmp_path),
     )
-    out = subprocess.run([sys.executable, "-m", "bot"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 2
-    assert "CLOCK_START_ALLOW_PRODUCTION=true" in out.stderr and "не запускаются с рабочей базой" in out.stderr
+    assert (
+        "CLOCK_START_ALLOW_PRODUCTION=true" in out.stderr
+        and "не запускаются с рабочей базой" in out.stderr
+    )
 
 
 # --------------------------------------------------------------------------- /help
 
 
 async def test_help_shows_the_rehearsal_clock_to_admins_only(world) -> None:  # type: ignore[no-untyped-def]
-    admin, coordinator, stranger = world.person(ADMIN_ID), world.person(COORD_MOSCOW), world.person(555123)
+    admin, coordinator, stranger = (
+        world.person(ADMIN_ID),
+        world.person(COORD_MOSCOW),
+        world.person(555123),
+    )
     assert "Репетиция" not in await admin.send("/help")  # the real clock: nothing to say
-    world.services.ctx.clock = RehearsalClock(START, anchor=datetime.now(UTC) - timedelta(minutes=2))
+    world.services.ctx.clock = RehearsalClock(
+        START, anchor=datetime.now(UTC) - timedelta(minutes=2)
+    )
     shown = await admin.send("/help")
-    assert "Репетиция: часы бота идут с 02.06.2027 20:55:00 (МСК), сейчас по часам бота 02.06.2027 20:57" in shown
+    assert (
+        "Репетиция: часы бота идут с 02.06.2027 20:55:00 (МСК), сейчас по часам бота 02.06.2027 20:57"
+        in shown
+    )
     assert "Репетиция" not in await coordinator.send("/help")
     assert "Репетиция" not in await stranger.send("/help")
 
@@ -196,7 +259,9 @@ async def test_help_shows_the_rehearsal_clock_to_admins_only(world) -> None:  # 
 # --------------------------------------------------------------------------- end to end
 
 DEADLINE = datetime(2027, 4, 1, 23, 59, 59, tzinfo=MSK)  # examples/contest.yaml, regional stage
-REMINDER_3H = DEADLINE - timedelta(hours=3)  # R-REM-1: 20:59:59; swept at 21:00:00 by the rehearsal clock
+REMINDER_3H = DEADLINE - timedelta(
+    hours=3
+)  # R-REM-1: 20:59:59; swept at 21:00:00 by the rehearsal clock
 ANNA = 555777
 #: about 20 s on an idle machine (the processes start in a few seconds, the reminder is swept
 #: 15 s after the first one); generous for a loaded CI runner
@@ -223,31 +288,81 @@ async def test_rehearsal_with_the_real_processes(tmp_path: Path) -> None:
     key = PersonalDataCipher.generate_key()
     async with FakeBotAPI() as api:
         env = base_env(tmp_path, api)
-        env.update(DATABASE_URL=PG_URL, REDIS_URL=REDIS_URL, PD_ENCRYPTION_KEY=key, METRICS_PORT="0")
+        env.update(
+            DATABASE_URL=PG_URL, REDIS_URL=REDIS_URL, PD_ENCRYPTION_KEY=key, METRICS_PORT="0"
+        )
         engine = create_engine(PG_URL)
         try:
             # the contest and an unfinished participant, on the real clock (no rehearsal row yet)
-            ctx = ServiceContext(create_sessionmaker(engine), PersonalDataCipher(key.encode()), FixedClock(IN_PERIOD), jobs=lambda j, i: None)
+            ctx = ServiceContext(
+                create_sessionmaker(engine),
+                PersonalDataCipher(key.encode()),
+                FixedClock(IN_PERIOD),
+                jobs=lambda j, i: None,
+            )
             services = Services(ctx)
             loaded = await services.contests.load_definition(None, EXAMPLE.read_bytes())
-            await services.participants.give_consent(ANNA, loaded.contest_id, "Анна")  # the form is empty
+            await services.participants.give_consent(
+                ANNA, loaded.contest_id, "Анна"
+            )  # the form is empty
 
             start = datetime(2027, 4, 1, 20, 59, 45, tzinfo=MSK)
             env.update(CLOCK_START=start.isoformat(), CLOCK_START_ALLOW_PRODUCTION="true")
             procs = (
                 Process("bot", [sys.executable, "-m", "bot"], env, tmp_path / "bot.log"),
-                Process("worker", [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "2"], env, tmp_path / "worker.log"),
-                Process("scheduler", [sys.executable, "-m", "workers.scheduler"], env, tmp_path / "scheduler.log"),
+                Process(
+                    "worker",
+                    [
+                        sys.executable,
+                        "-m",
+                        "dramatiq",
+                        "workers.actors",
+                        "--processes",
+                        "1",
+                        "--threads",
+                        "2",
+                    ],
+                    env,
+                    tmp_path / "worker.log",
+                ),
+                Process(
+                    "scheduler",
+                    [sys.executable, "-m", "workers.scheduler"],
+                    env,
+                    tmp_path / "scheduler.log",
+                ),
             )
             async with running(*procs):
                 arrived = await _wait_3h_reminder(api, create_sessionmaker(engine), within=WAIT)
                 async with create_sessionmaker(engine)() as s:
-                    rows = (await s.execute(select(AuditRecord).where(AuditRecord.action == REHEARSAL_ACTION))).scalars().all()
-                    sent = (await s.execute(select(Delivery).where(Delivery.recipient_chat_id == ANNA))).scalars().all()
+                    rows = (
+                        (
+                            await s.execute(
+                                select(AuditRecord).where(AuditRecord.action == REHEARSAL_ACTION)
+                            )
+                        )
+                        .scalars()
+                        .all()
+                    )
+                    sent = (
+                        (
+                            await s.execute(
+                                select(Delivery).where(Delivery.recipient_chat_id == ANNA)
+                            )
+                        )
+                        .scalars()
+                        .all()
+                    )
                 texts = api.texts_to(ANNA)
                 # the admin's /help, from the bot process, reads the same rehearsal clock
                 api.push_message(ADMIN_ID, "/help")
-                help_ = await api.wait_for(lambda p: str(p.get("chat_id")) == str(ADMIN_ID) and "Репетиция" in (p.get("text") or ""), WAIT)
+                help_ = await api.wait_for(
+                    lambda p: (
+                        str(p.get("chat_id")) == str(ADMIN_ID)
+                        and "Репетиция" in (p.get("text") or "")
+                    ),
+                    WAIT,
+                )
         finally:
             await engine.dispose()
     assert len(rows) == 1, "every process uses the one anchor of the first one"
@@ -257,7 +372,9 @@ async def test_rehearsal_with_the_real_processes(tmp_path: Path) -> None:
     # time — not before (a slow start only makes it later: the 1-day one is then superseded)
     assert arrived >= due_wall - timedelta(milliseconds=100), (arrived, due_wall)
     by_reason = {d.reason: d for d in sent}
-    assert set(by_reason) <= {"app_deadline:1d", "app_deadline:3h"} and "app_deadline:3h" in by_reason
+    assert (
+        set(by_reason) <= {"app_deadline:1d", "app_deadline:3h"} and "app_deadline:3h" in by_reason
+    )
     three = by_reason["app_deadline:3h"]
     assert three.status == "sent" and three.sent_at is not None
     # sent by the worker on the rehearsal clock: 1 April 2027, just after 20:59:59 МСК
@@ -265,7 +382,9 @@ async def test_rehearsal_with_the_real_processes(tmp_path: Path) -> None:
     assert len([t for t in texts if "Приём заявок" in t]) == len(sent)  # each reminder once
     assert "01.04.2027 2" in help_["text"] and "сейчас по часам бота" in help_["text"]
     for p in procs:
-        assert "REHEARSAL CLOCK" in p.log.read_text(errors="replace"), p.name  # said loudly by each process
+        assert "REHEARSAL CLOCK" in p.log.read_text(errors="replace"), (
+            p.name
+        )  # said loudly by each process
 
 
 async def _wait_3h_reminder(api, sm, within: float) -> datetime:  # type: ignore[no-untyped-def]
@@ -281,7 +400,17 @@ async def _wait_3h_reminder(api, sm, within: float) -> datetime:  # type: ignore
         polls += 1
         if arrivals and polls % 10 == 0:
             async with sm() as s:
-                reasons = (await s.execute(select(Delivery.reason).where(Delivery.recipient_chat_id == ANNA, Delivery.status == "sent"))).scalars().all()
+                reasons = (
+                    (
+                        await s.execute(
+                            select(Delivery.reason).where(
+                                Delivery.recipient_chat_id == ANNA, Delivery.status == "sent"
+                            )
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
             if "app_deadline:3h" in reasons and len(arrivals) == len(reasons):
                 return arrivals[-1]
         await asyncio.sleep(0.05)

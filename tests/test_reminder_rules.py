@@ -39,17 +39,28 @@ def test_journey_stage() -> None:
     assert rules.journey_stage("accepted", "draft") == JourneyStage.APPLICATION
     assert rules.journey_stage("accepted", "submitted") == JourneyStage.DONE
     assert rules.journey_stage("withdrawn", "submitted") == JourneyStage.WITHDRAWN
-    assert JourneyStage.REVIEW not in rules.UNFINISHED_STAGES and JourneyStage.DONE not in rules.UNFINISHED_STAGES
+    assert (
+        JourneyStage.REVIEW not in rules.UNFINISHED_STAGES
+        and JourneyStage.DONE not in rules.UNFINISHED_STAGES
+    )
 
 
 def test_gaps_name_what_is_missing_in_order() -> None:
     form = {"full_name": True, "snils": False, "region": True, "organisation": False}
-    assert rules.participant_gaps("form", form=form) == [Gap("form_field", "snils"), Gap("form_field", "organisation")]
+    assert rules.participant_gaps("form", form=form) == [
+        Gap("form_field", "snils"),
+        Gap("form_field", "organisation"),
+    ]
     full = dict.fromkeys(form, True)
     assert rules.participant_gaps("form", form=full) == [Gap("form_send")]
     assert rules.participant_gaps("form", form=full, rejected=True) == [Gap("form_resend")]
     assert rules.participant_gaps("nomination") == [Gap("nomination")]
-    missing = Missing(fields=("position",), files=("video_presentation",), consent_privacy=False, consent_transfer=True)
+    missing = Missing(
+        fields=("position",),
+        files=("video_presentation",),
+        consent_privacy=False,
+        consent_transfer=True,
+    )
     assert rules.participant_gaps("application", missing=missing) == [
         Gap("field", "position"),
         Gap("file", "video_presentation"),

@@ -37,12 +37,21 @@ async def cast(services: Services, contest_id: int) -> None:
     await p.mute_reminders(FORM, True)  # deadline notices come anyway
     await accepted(services, contest_id, NOMINATION)
     # accepted() uses one СНИЛС; the others need their own
-    for user, snils in ((APPLICATION, "123-456-789 64"), (DONE, "987-654-321 83"), (REVIEW, "111-111-111 45")):
+    for user, snils in (
+        (APPLICATION, "123-456-789 64"),
+        (DONE, "987-654-321 83"),
+        (REVIEW, "111-111-111 45"),
+    ):
         pid = await verified_form(services, contest_id, user, snils)
         if user != REVIEW:
             await services.coordination.decide(COORD_MOSCOW, pid, accept=True)
     for user in (APPLICATION, DONE):
-        await p.choose_nomination(user, contest_id, known["noms"]["best_social_worker"], ConditionAnswers(experience_years=5))
+        await p.choose_nomination(
+            user,
+            contest_id,
+            known["noms"]["best_social_worker"],
+            ConditionAnswers(experience_years=5),
+        )
         await p.set_field(user, contest_id, "position", "Социальный работник")
         await p.add_file(user, contest_id, "presentation", pdf(uid=f"p{user}"))
         await p.set_consent(user, contest_id, "privacy", True)
@@ -58,7 +67,12 @@ def texts(telegram: FakeTelegramSession, user: int) -> list[str]:
 
 
 async def test_deadline_reminders_once_each_naming_what_is_missing(
-    services: Services, contest_id: int, jobs: JobLog, worker: dramatiq.Worker, telegram: FakeTelegramSession, clock: FixedClock
+    services: Services,
+    contest_id: int,
+    jobs: JobLog,
+    worker: dramatiq.Worker,
+    telegram: FakeTelegramSession,
+    clock: FixedClock,
 ) -> None:
     await cast(services, contest_id)
     jobs.jobs.clear()
@@ -77,9 +91,15 @@ async def test_deadline_reminders_once_each_naming_what_is_missing(
     # issue #15: the стаж given as the nomination's condition fills its field; never asked twice
     assert "Стаж работы" not in app_text
     assert "не заполнено поле «Должность»" not in app_text
-    assert "не загружен файл «Видеоматериал»" in app_text and "нет согласия на передачу материалов" in app_text
+    assert (
+        "не загружен файл «Видеоматериал»" in app_text
+        and "нет согласия на передачу материалов" in app_text
+    )
     assert "нет согласия с Политикой" not in app_text
-    assert "указать СНИЛС" in texts(telegram, FORM)[0] and "выбрать номинацию" in texts(telegram, NOMINATION)[0]
+    assert (
+        "указать СНИЛС" in texts(telegram, FORM)[0]
+        and "выбрать номинацию" in texts(telegram, NOMINATION)[0]
+    )
     # the button leads straight to the first missing thing
     markup = telegram.last_markup(NOMINATION)
     assert markup.inline_keyboard[0][0].text == "Выбрать номинацию"
@@ -91,7 +111,9 @@ async def test_deadline_reminders_once_each_naming_what_is_missing(
     p = services.participants
     for code, value in (("experience_years", "5"), ("hired_on", "01.02.2020")):
         await p.set_field(APPLICATION, contest_id, code, value)
-    await p.add_file(APPLICATION, contest_id, "video", TelegramFile("v2", "v2", "v.mp4", "video/mp4", 1000))
+    await p.add_file(
+        APPLICATION, contest_id, "video", TelegramFile("v2", "v2", "v.mp4", "video/mp4", 1000)
+    )
     await p.set_consent(APPLICATION, contest_id, "transfer", True)
     await p.submit_application(APPLICATION, contest_id)
     clock.at = DEADLINE - timedelta(hours=2)
@@ -102,16 +124,34 @@ async def test_deadline_reminders_once_each_naming_what_is_missing(
     run_sweep(worker)
     assert [len(texts(telegram, u)) for u in (FORM, NOMINATION, APPLICATION)] == [3, 3, 2]
     async with services.ctx.sessionmaker() as s:
-        runs = sorted(r.kind for r in (await s.execute(select(ReminderRun).where(ReminderRun.kind.like("app_deadline%")))).scalars())
-        statuses = {d.status for d in (await s.execute(select(Delivery).where(Delivery.reason.like("app_deadline%")))).scalars()}
-    assert runs == ["app_deadline:1d", "app_deadline:3h", "app_deadline:7d"] and statuses == {"sent"}
+        runs = sorted(
+            r.kind
+            for r in (
+                await s.execute(select(ReminderRun).where(ReminderRun.kind.like("app_deadline%")))
+            ).scalars()
+        )
+        statuses = {
+            d.status
+            for d in (
+                await s.execute(select(Delivery).where(Delivery.reason.like("app_deadline%")))
+            ).scalars()
+        }
+    assert runs == ["app_deadline:1d", "app_deadline:3h", "app_deadline:7d"] and statuses == {
+        "sent"
+    }
 
 
 async def test_reminder_due_before_the_deadline_is_not_sent_after_it(
     services: Services, contest_id: int, clock: FixedClock, telegram: FakeTelegramSession
 ) -> None:
     async with services.contests.uow() as uow:
-        delivery_id = await uow.notify(reason="app_deadline:3h", subject="participant:1", chat_id=42, key="remind-deadline", due_at=DEADLINE - timedelta(hours=3))
+        delivery_id = await uow.notify(
+            reason="app_deadline:3h",
+            subject="participant:1",
+            chat_id=42,
+            key="remind-deadline",
+            due_at=DEADLINE - timedelta(hours=3),
+        )
     async with services.ctx.sessionmaker() as s, s.begin():
         (await s.get(Delivery, delivery_id)).expires_at = DEADLINE
     clock.at = DEADLINE + timedelta(seconds=1)  # the worker was busy until after the deadline
@@ -120,7 +160,12 @@ async def test_reminder_due_before_the_deadline_is_not_sent_after_it(
 
 
 async def test_coordinator_backlog_muteable_and_escalation_to_federal(
-    services: Services, contest_id: int, jobs: JobLog, worker: dramatiq.Worker, telegram: FakeTelegramSession, clock: FixedClock
+    services: Services,
+    contest_id: int,
+    jobs: JobLog,
+    worker: dramatiq.Worker,
+    telegram: FakeTelegramSession,
+    clock: FixedClock,
 ) -> None:
     day0 = datetime(2027, 3, 1, 8, 0, tzinfo=MSK)
     clock.at = day0
@@ -137,18 +182,38 @@ async def test_coordinator_backlog_muteable_and_escalation_to_federal(
     assert telegram.last_markup(COORD_MOSCOW).inline_keyboard[0][0].text == "Открыть очередь"
     assert telegram.sent_texts(FEDERAL) == []
     await services.participants.mute_reminders(COORD_MOSCOW, True)
-    clock.at = datetime(2027, 3, 6, 9, 5, tzinfo=MSK)  # 5 days: escalated; the muted coordinator is skipped
+    clock.at = datetime(
+        2027, 3, 6, 9, 5, tzinfo=MSK
+    )  # 5 days: escalated; the muted coordinator is skipped
     run_sweep(worker)
     assert len(telegram.sent_texts(COORD_MOSCOW)) == 1
     escalation = telegram.sent_texts(FEDERAL)
-    assert len(escalation) == 1 and "дольше 5 дней" in escalation[0] and "г. Москва: 1" in escalation[0]
+    assert (
+        len(escalation) == 1
+        and "дольше 5 дней" in escalation[0]
+        and "г. Москва: 1" in escalation[0]
+    )
     async with services.ctx.sessionmaker() as s:
-        muted = (await s.execute(select(Delivery).where(Delivery.recipient_chat_id == COORD_MOSCOW, Delivery.status == "muted"))).scalars().all()
+        muted = (
+            (
+                await s.execute(
+                    select(Delivery).where(
+                        Delivery.recipient_chat_id == COORD_MOSCOW, Delivery.status == "muted"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert len(muted) == 1
 
 
 async def test_429_pauses_and_the_message_is_sent_once(
-    services: Services, contest_id: int, jobs: JobLog, worker: dramatiq.Worker, telegram: FakeTelegramSession
+    services: Services,
+    contest_id: int,
+    jobs: JobLog,
+    worker: dramatiq.Worker,
+    telegram: FakeTelegramSession,
 ) -> None:
     pid = await verified_form(services, contest_id)
     jobs.jobs.clear()
@@ -168,9 +233,13 @@ async def test_429_pauses_and_the_message_is_sent_once(
     assert row.status == "sent" and row.attempts == 1  # the retry budget was not spent
 
 
-async def test_a_message_that_cannot_be_rendered_fails_at_once(services: Services, contest_id: int, clock: FixedClock, telegram: FakeTelegramSession) -> None:
+async def test_a_message_that_cannot_be_rendered_fails_at_once(
+    services: Services, contest_id: int, clock: FixedClock, telegram: FakeTelegramSession
+) -> None:
     async with services.contests.uow() as uow:
-        delivery_id = await uow.notify(reason="x", subject="y", chat_id=43, key="no-such-message-key")
+        delivery_id = await uow.notify(
+            reason="x", subject="y", chat_id=43, key="no-such-message-key"
+        )
     outcome = await deliver(make_bot(telegram), services.ctx.sessionmaker, clock, delivery_id)
     async with services.ctx.sessionmaker() as s:
         row = await s.get(Delivery, delivery_id)
@@ -178,7 +247,12 @@ async def test_a_message_that_cannot_be_rendered_fails_at_once(services: Service
 
 
 async def test_staff_reminders_follow_the_language_they_chose(
-    services: Services, contest_id: int, jobs: JobLog, worker: dramatiq.Worker, telegram: FakeTelegramSession, clock: FixedClock
+    services: Services,
+    contest_id: int,
+    jobs: JobLog,
+    worker: dramatiq.Worker,
+    telegram: FakeTelegramSession,
+    clock: FixedClock,
 ) -> None:
     """The coordinators' digest and the federal escalation come in the language each chose
     with /language (English here), the region lines included."""
@@ -191,7 +265,9 @@ async def test_staff_reminders_follow_the_language_they_chose(
     run_sweep(worker)
     [digest] = telegram.sent_texts(COORD_MOSCOW)
     [escalation] = telegram.sent_texts(FEDERAL)
-    title = "Всероссийский конкурс профессионального мастерства в сфере социального обслуживания (2027)"
+    title = (
+        "Всероссийский конкурс профессионального мастерства в сфере социального обслуживания (2027)"
+    )
     for text in (digest, escalation):  # English but for the contest's and the region's own names
         rest = text.replace(title, "").replace("г. Москва", "")
         assert not any("а" <= ch.lower() <= "я" for ch in rest), text

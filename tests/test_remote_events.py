@@ -41,21 +41,29 @@ def run_sweep(w: dramatiq.Worker) -> None:
     drain(w)
 
 
-async def add(services: Services, contest_id: int, pid: int, starts_at: datetime = START, **kw) -> int:  # type: ignore[no-untyped-def]
+async def add(
+    services: Services, contest_id: int, pid: int, starts_at: datetime = START, **kw
+) -> int:  # type: ignore[no-untyped-def]
     slot = await services.remote.add_slot(COORD_MOSCOW, contest_id, pid, starts_at, 30, LINK, **kw)
     return slot.id
 
 
-async def test_slot_less_than_three_days_ahead_is_refused_with_the_earliest_time(services: Services, contest_id: int) -> None:
+async def test_slot_less_than_three_days_ahead_is_refused_with_the_earliest_time(
+    services: Services, contest_id: int
+) -> None:
     pid = await accepted(services, contest_id)
     with pytest.raises(DomainError) as err:
         await add(services, contest_id, pid, IN_PERIOD + timedelta(days=3) - timedelta(minutes=1))
     assert err.value.code == "remote_too_soon"
     text = error_text(err.value)
     assert "не позднее чем за 3 дня" in text and "04.02.2027 10:00 (МСК)" in text
-    slot_id = await add(services, contest_id, pid, IN_PERIOD + timedelta(days=3), examiner_telegram_id=EXAMINER)
+    slot_id = await add(
+        services, contest_id, pid, IN_PERIOD + timedelta(days=3), examiner_telegram_id=EXAMINER
+    )
     slots = await services.remote.slots(COORD_MOSCOW, contest_id)
-    assert [s.id for s in slots] == [slot_id] and slots[0].participant_name == "Иванова Анна Петровна"
+    assert [s.id for s in slots] == [slot_id] and slots[
+        0
+    ].participant_name == "Иванова Анна Петровна"
     assert [s.id for s in await services.remote.my_slots(USER, contest_id)] == [slot_id]
     # an overlapping slot of the same participant, a bad link and a bad duration are refused
     for kwargs, code in (
@@ -65,11 +73,20 @@ async def test_slot_less_than_three_days_ahead_is_refused_with_the_earliest_time
     ):
         with pytest.raises(DomainError) as err:
             await services.remote.add_slot(
-                COORD_MOSCOW, contest_id, pid, kwargs.get("starts_at", IN_PERIOD + timedelta(days=5)), kwargs.get("duration", 30), kwargs.get("link", LINK)
+                COORD_MOSCOW,
+                contest_id,
+                pid,
+                kwargs.get("starts_at", IN_PERIOD + timedelta(days=5)),
+                kwargs.get("duration", 30),
+                kwargs.get("link", LINK),
             )
         assert err.value.code == code
     async with services.ctx.sessionmaker() as s:
-        actions = (await s.execute(select(AuditRecord.action).where(AuditRecord.entity == "remote_slot"))).scalars().all()
+        actions = (
+            (await s.execute(select(AuditRecord.action).where(AuditRecord.entity == "remote_slot")))
+            .scalars()
+            .all()
+        )
     assert actions == ["remote.add_slot"]
 
 
@@ -78,7 +95,9 @@ async def test_permissions_of_the_schedule(services: Services, contest_id: int) 
     with pytest.raises(Forbidden) as err:  # a participant cannot add slots
         await services.remote.add_slot(USER, contest_id, moscow, START, 30, LINK)
     assert err.value.code == "not_coordinator"
-    with pytest.raises(Forbidden) as err:  # an oblast coordinator cannot schedule a Moscow participant
+    with pytest.raises(
+        Forbidden
+    ) as err:  # an oblast coordinator cannot schedule a Moscow participant
         await services.remote.add_slot(COORD_OBLAST, contest_id, moscow, START, 30, LINK)
     assert err.value.code == "not_your_region"
     pending = await verified_form(services, contest_id, 555002, "123-456-789 64")
@@ -87,7 +106,10 @@ async def test_permissions_of_the_schedule(services: Services, contest_id: int) 
     assert err.value.code == "remote_not_accepted"
     slot_id = await add(services, contest_id, moscow)
     assert await services.remote.slots(COORD_OBLAST, contest_id) == []
-    for call in (services.remote.cancel_slot(COORD_OBLAST, slot_id), services.remote.slot(COORD_OBLAST, slot_id)):
+    for call in (
+        services.remote.cancel_slot(COORD_OBLAST, slot_id),
+        services.remote.slot(COORD_OBLAST, slot_id),
+    ):
         with pytest.raises(Forbidden) as err:
             await call
         assert err.value.code == "not_your_region"
@@ -97,14 +119,20 @@ async def test_permissions_of_the_schedule(services: Services, contest_id: int) 
     assert [s.id for s in await services.remote.slots(FEDERAL, contest_id)] == [slot_id]
 
 
-async def test_cancel_tells_the_participant_and_drops_pending_notices(services: Services, contest_id: int, jobs: JobLog) -> None:
+async def test_cancel_tells_the_participant_and_drops_pending_notices(
+    services: Services, contest_id: int, jobs: JobLog
+) -> None:
     pid = await accepted(services, contest_id)
     slot_id = await add(services, contest_id, pid, examiner_telegram_id=EXAMINER)
     jobs.jobs.clear()
     view = await services.remote.cancel_slot(COORD_MOSCOW, slot_id)
     assert view.cancelled_at is not None
     async with services.ctx.sessionmaker() as s:
-        rows = (await s.execute(select(Delivery).where(Delivery.reason == "remote_cancelled"))).scalars().all()
+        rows = (
+            (await s.execute(select(Delivery).where(Delivery.reason == "remote_cancelled")))
+            .scalars()
+            .all()
+        )
     assert sorted(r.recipient_chat_id for r in rows) == [USER, EXAMINER]
     assert sorted(jobs.take("deliver")) == sorted(r.id for r in rows)
     assert await services.remote.slots(COORD_MOSCOW, contest_id) == []
@@ -113,9 +141,18 @@ async def test_cancel_tells_the_participant_and_drops_pending_notices(services: 
     assert err.value.code == "remote_already_cancelled"
 
 
-async def test_materials_only_to_the_examiner_and_not_before_thirty_minutes(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_materials_only_to_the_examiner_and_not_before_thirty_minutes(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     pid = await accepted(services, contest_id)
-    slot_id = await add(services, contest_id, pid, examiner_telegram_id=EXAMINER, materials_file_id="mat-1", materials_file_name="КИМ.pdf")
+    slot_id = await add(
+        services,
+        contest_id,
+        pid,
+        examiner_telegram_id=EXAMINER,
+        materials_file_id="mat-1",
+        materials_file_name="КИМ.pdf",
+    )
     clock.at = START - timedelta(minutes=31)
     with pytest.raises(DomainError) as err:
         await services.remote.materials(EXAMINER, slot_id)
@@ -130,13 +167,25 @@ async def test_materials_only_to_the_examiner_and_not_before_thirty_minutes(serv
 
 
 async def test_every_notice_once_at_its_moment(
-    services: Services, contest_id: int, jobs: JobLog, worker: dramatiq.Worker, telegram: FakeTelegramSession, clock: FixedClock
+    services: Services,
+    contest_id: int,
+    jobs: JobLog,
+    worker: dramatiq.Worker,
+    telegram: FakeTelegramSession,
+    clock: FixedClock,
 ) -> None:
     pid = await accepted(services, contest_id)
     other = await verified_form(services, contest_id, 555002, "123-456-789 64")
     await services.coordination.decide(COORD_MOSCOW, other, accept=True)
     jobs.jobs.clear()
-    slot_id = await add(services, contest_id, pid, examiner_telegram_id=EXAMINER, materials_file_id="mat-1", materials_file_name="КИМ.pdf")
+    slot_id = await add(
+        services,
+        contest_id,
+        pid,
+        examiner_telegram_id=EXAMINER,
+        materials_file_id="mat-1",
+        materials_file_name="КИМ.pdf",
+    )
     cancelled = await add(services, contest_id, other, START + timedelta(hours=1))
     await services.remote.cancel_slot(COORD_MOSCOW, cancelled)
     telegram.requests.clear()
@@ -158,9 +207,17 @@ async def test_every_notice_once_at_its_moment(
     clock.at = START - timedelta(days=1)
     run_sweep(worker)
     run_sweep(worker)
-    assert count(EXAMINER, "вы — собеседник") == 1 and "Материалы придут за 30 минут" in telegram.sent_texts(EXAMINER)[0]
-    assert count(EXPERT, "инструктаж для экспертов") == 1 and count(EXPERT_2, "инструктаж для экспертов") == 1
-    assert count(USER, "Ссылка") == 1 and count(USER, "Сегодня") == 0  # nothing new for the participant yet
+    assert (
+        count(EXAMINER, "вы — собеседник") == 1
+        and "Материалы придут за 30 минут" in telegram.sent_texts(EXAMINER)[0]
+    )
+    assert (
+        count(EXPERT, "инструктаж для экспертов") == 1
+        and count(EXPERT_2, "инструктаж для экспертов") == 1
+    )
+    assert (
+        count(USER, "Ссылка") == 1 and count(USER, "Сегодня") == 0
+    )  # nothing new for the participant yet
 
     clock.at = datetime(2027, 2, 5, 8, 59, tzinfo=MSK)
     run_sweep(worker)
@@ -184,12 +241,29 @@ async def test_every_notice_once_at_its_moment(
     # after the start nothing more
     clock.at = START + timedelta(hours=2)
     run_sweep(worker)
-    assert [count(USER, "Ссылка для подключения"), count(USER, "Сегодня"), count(EXAMINER, "собеседник"), count(EXAMINER, "Материалы для")] == [1, 1, 1, 1]
+    assert [
+        count(USER, "Ссылка для подключения"),
+        count(USER, "Сегодня"),
+        count(EXAMINER, "собеседник"),
+        count(EXAMINER, "Материалы для"),
+    ] == [1, 1, 1, 1]
     async with services.ctx.sessionmaker() as s:
         kinds = sorted(
-            (await s.execute(select(ReminderRun.kind).where(ReminderRun.scope == f"slot:{slot_id}"))).scalars().all()
+            (
+                await s.execute(
+                    select(ReminderRun.kind).where(ReminderRun.scope == f"slot:{slot_id}")
+                )
+            )
+            .scalars()
+            .all()
         )
-        unsent = (await s.execute(select(func.count()).select_from(Delivery).where(Delivery.reason.like("remote%"), Delivery.status != "sent"))).scalar_one()
+        unsent = (
+            await s.execute(
+                select(func.count())
+                .select_from(Delivery)
+                .where(Delivery.reason.like("remote%"), Delivery.status != "sent")
+            )
+        ).scalar_one()
     assert kinds == ["remote_briefing", "remote_day", "remote_materials", "remote_schedule"]
     assert unsent == 0
 
@@ -215,12 +289,18 @@ async def test_coordinator_schedules_and_cancels_in_the_chat(world: World) -> No
     reply = await coord.send("-")
     assert "Подключение назначено: 05.02.2027 14:00 (МСК), Иванова Анна Петровна, 30 мин" in reply
     slots = await world.services.remote.slots(COORD_MOSCOW, 1)
-    assert len(slots) == 1 and slots[0].participant_id == pid and slots[0].examiner_telegram_id == EXAMINER
+    assert (
+        len(slots) == 1
+        and slots[0].participant_id == pid
+        and slots[0].examiner_telegram_id == EXAMINER
+    )
     # the oblast coordinator's forged button changes nothing
     from bot.handlers.remote import RemoteCancelCb
 
     other = world.person(COORD_OBLAST)
-    assert "не из вашего региона" in await other.press_data(RemoteCancelCb(slot_id=slots[0].id, action="yes").pack())
+    assert "не из вашего региона" in await other.press_data(
+        RemoteCancelCb(slot_id=slots[0].id, action="yes").pack()
+    )
     reply = await coord.send("/remote")
     assert "05.02.2027 14:00 (МСК)" in reply and LINK in reply
     assert "Отменить подключение" in await coord.press("✖")

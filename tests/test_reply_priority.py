@@ -32,7 +32,9 @@ class Stamps:
         self.seen: list[tuple[float, str, Any]] = []
 
     async def __call__(self, make_request, bot, method):  # type: ignore[no-untyped-def]
-        self.seen.append((time.monotonic(), method.__api_method__, getattr(method, "chat_id", None)))
+        self.seen.append(
+            (time.monotonic(), method.__api_method__, getattr(method, "chat_id", None))
+        )
         return await make_request(bot, method)
 
     def sends_to(self, chat: int) -> list[float]:
@@ -45,7 +47,9 @@ async def gated(sqlite_url: str, tmp_path: Path):  # type: ignore[no-untyped-def
         gate = SendGate(MemoryPacer(), rate=20)
         stamps = Stamps()
         world.bot.session.middleware(SendGateMiddleware(gate))
-        world.bot.session.middleware(stamps)  # registered second: runs after the gate let it through
+        world.bot.session.middleware(
+            stamps
+        )  # registered second: runs after the gate let it through
         yield world, gate, stamps
         await gate.close()
 
@@ -53,7 +57,12 @@ async def gated(sqlite_url: str, tmp_path: Path):  # type: ignore[no-untyped-def
 def test_which_requests_are_gated() -> None:
     assert is_gated(SendMessage(chat_id=1, text="x"))
     assert is_gated(EditMessageText(chat_id=1, message_id=2, text="x"))
-    for method in (AnswerCallbackQuery(callback_query_id="1"), GetUpdates(), SetMyCommands(commands=[]), SendChatAction(chat_id=1, action="typing")):
+    for method in (
+        AnswerCallbackQuery(callback_query_id="1"),
+        GetUpdates(),
+        SetMyCommands(commands=[]),
+        SendChatAction(chat_id=1, action="typing"),
+    ):
         assert not is_gated(method), method
 
 
@@ -118,9 +127,13 @@ async def test_a_429_pauses_every_sender_and_the_reply_is_sent_again(gated) -> N
     # the outbox, meanwhile, waits out the same pause
     assert await gate.wait_turn(9_999_999, Priority.BULK) >= 0.8
     await reply  # the reply was sent after the pause (/start answers in one message)
-    sends = [r for r in world.session.requests if isinstance(r, SendMessage) and r.chat_id == 740001]
+    sends = [
+        r for r in world.session.requests if isinstance(r, SendMessage) and r.chat_id == 740001
+    ]
     assert sends[0] is sends[1]  # the same request, sent again after the pause
-    stored = [m["text"] for (chat, _), m in world.session.state.messages.items() if chat == "740001"]
+    stored = [
+        m["text"] for (chat, _), m in world.session.state.messages.items() if chat == "740001"
+    ]
     assert sum(sends[0].text == text for text in stored) == 1  # and delivered once
     assert "согласие на обработку персональных данных" in sends[0].text
 

@@ -21,7 +21,14 @@ from models.rules import (
 
 @pytest.mark.parametrize(
     "value",
-    ["112-233-445 95", "11223344595", "112 233 445 95", " 112-233-445 95 ", "112-233-44595", "123-456-789 64"],
+    [
+        "112-233-445 95",
+        "11223344595",
+        "112 233 445 95",
+        " 112-233-445 95 ",
+        "112-233-44595",
+        "123-456-789 64",
+    ],
 )
 def test_valid_snils_forms(value: str) -> None:
     assert snils_is_valid(value)  # R-VER-2
@@ -54,11 +61,16 @@ def test_snils_check_never_raises(value: object) -> None:
 def test_snils_checksum_branches() -> None:
     # sum < 100 → the sum itself
     assert rules.snils_checksum("112233445") == 95
+
     # find numbers whose weighted sum is 100/101 (→ 00) and > 101 (→ mod 101)
     def weighted(n: str) -> int:
         return sum(int(d) * (9 - i) for i, d in enumerate(n))
 
-    hundred = next(f"{n:09d}" for n in range(1_002_000, 999_999_999, 7919) if weighted(f"{n:09d}") in (100, 101))
+    hundred = next(
+        f"{n:09d}"
+        for n in range(1_002_000, 999_999_999, 7919)
+        if weighted(f"{n:09d}") in (100, 101)
+    )
     assert rules.snils_checksum(hundred) == 0 and snils_is_valid(hundred + "00")
     big = "999999999"  # 9·45 = 405 → 405 mod 101 = 1
     assert rules.snils_checksum(big) == 1 and snils_is_valid("999-999-999 01")
@@ -94,13 +106,25 @@ def test_full_name(raw: str, expected: str | None) -> None:
 def test_conditions() -> None:
     today = date(2027, 2, 1)
     young = Conditions(max_age=35)
-    assert check_conditions(young, ConditionAnswers(birth_date=date(1992, 2, 1)), today) == []  # exactly 35
-    assert [f.code for f in check_conditions(young, ConditionAnswers(birth_date=date(1991, 1, 31)), today)] == ["too_old"]
-    assert [f.code for f in check_conditions(young, ConditionAnswers(), today)] == ["birth_date_missing"]
+    assert (
+        check_conditions(young, ConditionAnswers(birth_date=date(1992, 2, 1)), today) == []
+    )  # exactly 35
+    assert [
+        f.code
+        for f in check_conditions(young, ConditionAnswers(birth_date=date(1991, 1, 31)), today)
+    ] == ["too_old"]
+    assert [f.code for f in check_conditions(young, ConditionAnswers(), today)] == [
+        "birth_date_missing"
+    ]
     exp = Conditions(min_experience_years=3, requires_practice=True)
     fails = check_conditions(exp, ConditionAnswers(experience_years=2, has_practice=False), today)
-    assert [(f.code, f.limit) for f in fails] == [("experience_too_short", 3), ("practice_required", None)]
-    assert check_conditions(exp, ConditionAnswers(experience_years=3, has_practice=True), today) == []
+    assert [(f.code, f.limit) for f in fails] == [
+        ("experience_too_short", 3),
+        ("practice_required", None),
+    ]
+    assert (
+        check_conditions(exp, ConditionAnswers(experience_years=3, has_practice=True), today) == []
+    )
 
 
 def test_birth_date_and_experience_parsing() -> None:
@@ -109,7 +133,9 @@ def test_birth_date_and_experience_parsing() -> None:
     assert rules.parse_birth_date("31.02.1990", today) is None
     assert rules.parse_birth_date("01.01.2030", today) is None
     assert rules.parse_experience_years("4") == 4
-    assert rules.parse_experience_years("-1") is None and rules.parse_experience_years("сорок") is None
+    assert (
+        rules.parse_experience_years("-1") is None and rules.parse_experience_years("сорок") is None
+    )
 
 
 def test_deadline() -> None:
@@ -128,13 +154,18 @@ def test_file_checks() -> None:
     ok = OfferedFile("Презентация.PDF", "application/pdf", 5 * 1024 * 1024)
     assert check_file(PRESENTATION, ok, CLOUD) is None
     assert check_file(PRESENTATION, OfferedFile("a.docx", None, 10), CLOUD).code == "wrong_type"
-    assert check_file(PRESENTATION, OfferedFile(None, "application/pdf", 10), CLOUD) is None  # type from MIME
+    assert (
+        check_file(PRESENTATION, OfferedFile(None, "application/pdf", 10), CLOUD) is None
+    )  # type from MIME
     assert check_file(PRESENTATION, OfferedFile("a.pdf", None, None), CLOUD).code == "size_unknown"
     too_big = check_file(PRESENTATION, OfferedFile("a.pdf", None, 21 * 1024 * 1024), CLOUD)
     assert (too_big.code, too_big.limit) == ("too_large", 20 * 1024 * 1024)
     cloud = check_file(VIDEO, OfferedFile("v.mp4", "video/mp4", 50 * 1024 * 1024), CLOUD)
     assert cloud.code == "too_large_for_cloud"
-    assert check_file(VIDEO, OfferedFile("v.mp4", "video/mp4", 50 * 1024 * 1024), 2000 * 1024 * 1024) is None
+    assert (
+        check_file(VIDEO, OfferedFile("v.mp4", "video/mp4", 50 * 1024 * 1024), 2000 * 1024 * 1024)
+        is None
+    )
     assert rules.effective_size_limit(VIDEO, CLOUD) == CLOUD
 
 
@@ -162,7 +193,9 @@ def test_logs_mask_snils_shaped_numbers(caplog: pytest.LogCaptureFixture) -> Non
 
     handler = logging.StreamHandler()
     handler.setFormatter(logsafe.MaskingFormatter(logging.Formatter("%(message)s")))
-    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "input_value='%s' id=%d", ("123-456-789 64", 4242), None)
+    record = logging.LogRecord(
+        "x", logging.ERROR, __file__, 1, "input_value='%s' id=%d", ("123-456-789 64", 4242), None
+    )
     out = handler.format(record)
     assert "123-456-789" not in out and "***-***-*** **" in out and "id=4242" in out
     assert logsafe.mask("12345678964 and 112 233 445 95") == "***-***-*** ** and ***-***-*** **"

@@ -34,10 +34,14 @@ async def test_scheme_loads_with_the_contest(services: Services) -> None:
     assert result.counts["schemes"] == 1
     [brief] = await services.scoring.schemes_for(CHIEF)
     view = await services.scoring.scheme_view(CHIEF, brief.id)
-    assert view.aspects == 60 and view.total == 100 and [g.code for g in view.groups] == ["G1", "G2"]
+    assert (
+        view.aspects == 60 and view.total == 100 and [g.code for g in view.groups] == ["G1", "G2"]
+    )
 
 
-async def test_bad_scheme_in_the_contest_file_is_reported_by_place_and_loads_nothing(services: Services) -> None:
+async def test_bad_scheme_in_the_contest_file_is_reported_by_place_and_loads_nothing(
+    services: Services,
+) -> None:
     bad = scheme()
     bad["criteria"] = bad["criteria"][:2]
     bad["groups"][0]["members"][1] = 424242  # not an expert of the contest
@@ -63,11 +67,15 @@ async def test_locked_scheme_cannot_be_changed_by_reloading_the_contest(services
     changed = scheme()
     changed["criteria"][0]["title"] = "Другое название"
     with pytest.raises(DefinitionInvalid) as exc:
-        await services.contests.load_definition(None, contest_with(changed, title="Новое название конкурса"))
+        await services.contests.load_definition(
+            None, contest_with(changed, title="Новое название конкурса")
+        )
     assert [e.code for e in exc.value.errors] == ["scheme_locked"]
     assert "заблокирована главным экспертом" in render_definition_errors(exc.value.errors)
     [contest] = await services.contests.contests()
     assert contest.title != "Новое название конкурса"  # the whole file was refused
     # the same scheme again is fine (nothing changes)
-    result = await services.contests.load_definition(None, contest_with(scheme(), title="Новое название конкурса"))
+    result = await services.contests.load_definition(
+        None, contest_with(scheme(), title="Новое название конкурса")
+    )
     assert result.title == "Новое название конкурса"

@@ -51,13 +51,18 @@ def example_dict() -> dict[str, Any]:
     return yaml.safe_load(SCHEME_YAML.read_text(encoding="utf-8"))
 
 
-def small_scheme(*, judgements: int = 1, stage: str = "regional", ranking: str = "by_region") -> SchemeDef:
+def small_scheme(
+    *, judgements: int = 1, stage: str = "regional", ranking: str = "by_region"
+) -> SchemeDef:
     """A scheme of the example's shape but with a handful of aspects (the 50–200 and
     100-point rules are the validator's business, tested in tests/test_rules.py; the engine
     scores whatever scheme it is given). Subcriterion 1.1 (group G1): ``judgements``
     judgement aspects of 2 points, a binary of 1 and a discrete of 1 (0 / 0.5 / 1);
     subcriterion 1.2 (group G2): judgements of 2 and of 1 point."""
-    g1 = [{"code": f"1.1.{i + 1}", "title": f"Суждение {i + 1}", "kind": "judgement", "max_points": 2} for i in range(judgements)]
+    g1 = [
+        {"code": f"1.1.{i + 1}", "title": f"Суждение {i + 1}", "kind": "judgement", "max_points": 2}
+        for i in range(judgements)
+    ]
     g1 += [
         {"code": "1.1.b", "title": "Да или нет", "kind": "binary", "max_points": 1},
         {
@@ -89,8 +94,18 @@ def small_scheme(*, judgements: int = 1, stage: str = "regional", ranking: str =
                         "title": "Второй",
                         "group": "G2",
                         "aspects": [
-                            {"code": "1.2.1", "title": "Суждение А", "kind": "judgement", "max_points": 2},
-                            {"code": "1.2.2", "title": "Суждение Б", "kind": "judgement", "max_points": 1},
+                            {
+                                "code": "1.2.1",
+                                "title": "Суждение А",
+                                "kind": "judgement",
+                                "max_points": 2,
+                            },
+                            {
+                                "code": "1.2.2",
+                                "title": "Суждение Б",
+                                "kind": "judgement",
+                                "max_points": 1,
+                            },
                         ],
                     },
                 ],
@@ -118,7 +133,13 @@ async def people(services: Services, contest_id: int, who: tuple[tuple[int, str]
 
 
 async def setup(
-    services: Services, contest_id: int, *, d: SchemeDef | None = None, count: int = 4, lock: bool = True, mentor: bool = True,
+    services: Services,
+    contest_id: int,
+    *,
+    d: SchemeDef | None = None,
+    count: int = 4,
+    lock: bool = True,
+    mentor: bool = True,
     who: tuple[tuple[int, str], ...] | None = None,
 ) -> Setup:
     await people(services, contest_id, who or PEOPLE[:count])
@@ -131,22 +152,93 @@ async def setup(
     if mentor:
         await sc.set_mentor(CHIEF, targets[0], MENTOR)
     async with services.ctx.sessionmaker() as s:
-        aspects = dict((await s.execute(select(SchemeAspect.code, SchemeAspect.id).where(SchemeAspect.scheme_id == r.scheme_id))).all())
-        subs = dict((await s.execute(select(SchemeSubcriterion.code, SchemeSubcriterion.id).where(SchemeSubcriterion.scheme_id == r.scheme_id))).all())
+        aspects = dict(
+            (
+                await s.execute(
+                    select(SchemeAspect.code, SchemeAspect.id).where(
+                        SchemeAspect.scheme_id == r.scheme_id
+                    )
+                )
+            ).all()
+        )
+        subs = dict(
+            (
+                await s.execute(
+                    select(SchemeSubcriterion.code, SchemeSubcriterion.id).where(
+                        SchemeSubcriterion.scheme_id == r.scheme_id
+                    )
+                )
+            ).all()
+        )
     return Setup(r.scheme_id, targets, aspects, subs)
 
 
 async def snapshot(services: Services) -> tuple[Any, ...]:
     """Everything a refused action must leave as it was."""
     async with services.ctx.sessionmaker() as s:
-        scores = sorted((await s.execute(select(Score.target_id, Score.aspect_id, Score.expert_telegram_id, Score.value, Score.stale))).all())
-        results = sorted((await s.execute(select(AspectResult.target_id, AspectResult.aspect_id, AspectResult.state, AspectResult.points, AspectResult.marks))).all())
+        scores = sorted(
+            (
+                await s.execute(
+                    select(
+                        Score.target_id,
+                        Score.aspect_id,
+                        Score.expert_telegram_id,
+                        Score.value,
+                        Score.stale,
+                    )
+                )
+            ).all()
+        )
+        results = sorted(
+            (
+                await s.execute(
+                    select(
+                        AspectResult.target_id,
+                        AspectResult.aspect_id,
+                        AspectResult.state,
+                        AspectResult.points,
+                        AspectResult.marks,
+                    )
+                )
+            ).all()
+        )
         audit = (await s.execute(select(func.count()).select_from(AuditRecord))).scalar_one()
-        confirmations = sorted((await s.execute(select(SheetConfirmation.telegram_id, SheetConfirmation.kind, SheetConfirmation.revoked_at))).all(), key=str)
-        schemes = sorted((await s.execute(select(Scheme.id, Scheme.source_sha256, Scheme.locked_at, Scheme.scores_locked_at))).all())
-        targets = sorted((await s.execute(select(EvaluationTarget.id, EvaluationTarget.mentor_telegram_id, EvaluationTarget.mentor_allowed_at))).all())
+        confirmations = sorted(
+            (
+                await s.execute(
+                    select(
+                        SheetConfirmation.telegram_id,
+                        SheetConfirmation.kind,
+                        SheetConfirmation.revoked_at,
+                    )
+                )
+            ).all(),
+            key=str,
+        )
+        schemes = sorted(
+            (
+                await s.execute(
+                    select(
+                        Scheme.id, Scheme.source_sha256, Scheme.locked_at, Scheme.scores_locked_at
+                    )
+                )
+            ).all()
+        )
+        targets = sorted(
+            (
+                await s.execute(
+                    select(
+                        EvaluationTarget.id,
+                        EvaluationTarget.mentor_telegram_id,
+                        EvaluationTarget.mentor_allowed_at,
+                    )
+                )
+            ).all()
+        )
         groups = (await s.execute(select(func.count()).select_from(AssessmentGroup))).scalar_one()
-        subs = sorted((await s.execute(select(SchemeSubcriterion.id, SchemeSubcriterion.group_id))).all())
+        subs = sorted(
+            (await s.execute(select(SchemeSubcriterion.id, SchemeSubcriterion.group_id))).all()
+        )
     return scores, results, audit, confirmations, schemes, targets, groups, subs
 
 
@@ -163,23 +255,45 @@ async def refused(services: Services, exc: type[Exception], code: str, coro: Any
 
 async def result(services: Services, target: int, aspect: int) -> AspectResult | None:
     async with services.ctx.sessionmaker() as s:
-        return (await s.execute(select(AspectResult).where(AspectResult.target_id == target, AspectResult.aspect_id == aspect))).scalar_one_or_none()
+        return (
+            await s.execute(
+                select(AspectResult).where(
+                    AspectResult.target_id == target, AspectResult.aspect_id == aspect
+                )
+            )
+        ).scalar_one_or_none()
 
 
 async def marks(services: Services, target: int, aspect: int) -> dict[int, tuple[int, bool]]:
     async with services.ctx.sessionmaker() as s:
-        rows = (await s.execute(select(Score).where(Score.target_id == target, Score.aspect_id == aspect))).scalars()
+        rows = (
+            await s.execute(
+                select(Score).where(Score.target_id == target, Score.aspect_id == aspect)
+            )
+        ).scalars()
         return {r.expert_telegram_id: (r.value, r.stale) for r in rows}
 
 
 async def audit(services: Services, action: str) -> list[AuditRecord]:
     async with services.ctx.sessionmaker() as s:
-        return list((await s.execute(select(AuditRecord).where(AuditRecord.action == action).order_by(AuditRecord.id))).scalars())
+        return list(
+            (
+                await s.execute(
+                    select(AuditRecord).where(AuditRecord.action == action).order_by(AuditRecord.id)
+                )
+            ).scalars()
+        )
 
 
 async def deliveries(services: Services, reason: str) -> list[Delivery]:
     async with services.ctx.sessionmaker() as s:
-        return list((await s.execute(select(Delivery).where(Delivery.reason == reason).order_by(Delivery.id))).scalars())
+        return list(
+            (
+                await s.execute(
+                    select(Delivery).where(Delivery.reason == reason).order_by(Delivery.id)
+                )
+            ).scalars()
+        )
 
 
 LEVELS = {0: 3, 1: 3, 2: 1, 3: 2}  # by target index: 701 and 702 equal, 703 lowest, 751 alone in 50
@@ -194,7 +308,11 @@ def level_mark(kind: str, level: int) -> int:
 
 
 async def score_all(
-    services: Services, st: Setup, *, experts: tuple[int, ...] = (*G1, 100009, 100010), confirm: bool = True,
+    services: Services,
+    st: Setup,
+    *,
+    experts: tuple[int, ...] = (*G1, 100009, 100010),
+    confirm: bool = True,
     levels: dict[int, int] = LEVELS,
 ) -> None:
     """Every expert scores every item of their worklist (a mark by the target's level)."""
@@ -212,7 +330,9 @@ async def score_all(
 # --------------------------------------------------------------------------- schemes (R-SCH-1…3)
 
 
-async def test_load_scheme_roles_reload_and_lock(services: Services, contest_id: int, clock) -> None:
+async def test_load_scheme_roles_reload_and_lock(
+    services: Services, contest_id: int, clock
+) -> None:
     sc = services.scoring
     d = parse_scheme_yaml(SCHEME_YAML.read_bytes())
     for who in (100004, MENTOR, COORD_MOSCOW):
@@ -235,31 +355,51 @@ async def test_load_scheme_roles_reload_and_lock(services: Services, contest_id:
     r2 = await sc.load_scheme(None, contest_id, changed)
     assert r2.scheme_id == r.scheme_id and not r2.created and not r2.unchanged
     view = await sc.scheme_view(CHIEF, r.scheme_id)
-    assert view.title == "Новое название" and view.aspects == 60 and len(view.groups) == 2  # replaced, not added
-    assert [a.after["sha256"] for a in await audit(services, "scheme.reload")] == [(await snapshot(services))[4][0][1]]
+    assert (
+        view.title == "Новое название" and view.aspects == 60 and len(view.groups) == 2
+    )  # replaced, not added
+    assert [a.after["sha256"] for a in await audit(services, "scheme.reload")] == [
+        (await snapshot(services))[4][0][1]
+    ]
     # the lock: a record with the date and time (R-SCH-3)
     await refused(services, Forbidden, "not_chief", sc.lock_scheme(100004, r.scheme_id))
     locked = await sc.lock_scheme(CHIEF, r.scheme_id)
-    assert locked.locked_at is not None and locked.locked_at.astimezone(MSK) == clock.at and locked.locked_by == CHIEF
+    assert (
+        locked.locked_at is not None
+        and locked.locked_at.astimezone(MSK) == clock.at
+        and locked.locked_by == CHIEF
+    )
     [rec] = await audit(services, "scheme.lock")
-    assert rec.actor_telegram_id == CHIEF and datetime.fromisoformat(rec.after["locked_at"]) == clock.at
+    assert (
+        rec.actor_telegram_id == CHIEF
+        and datetime.fromisoformat(rec.after["locked_at"]) == clock.at
+    )
     await refused(services, DomainError, "scheme_locked_by", sc.lock_scheme(CHIEF, r.scheme_id))
     # afterwards any change is refused, by anyone; the same content is still a no-op
     clock.advance(days=1)
     for actor in (CHIEF, None):
-        await refused(services, DefinitionInvalid, "scheme_locked", sc.load_scheme(actor, contest_id, d))
+        await refused(
+            services, DefinitionInvalid, "scheme_locked", sc.load_scheme(actor, contest_id, d)
+        )
     assert (await sc.load_scheme(CHIEF, contest_id, changed)).unchanged
     view = await sc.scheme_view(CHIEF, r.scheme_id)
     assert view.title == "Новое название" and view.locked_at == locked.locked_at
 
 
-async def test_load_scheme_reports_contest_problems_by_place(services: Services, contest_id: int) -> None:
+async def test_load_scheme_reports_contest_problems_by_place(
+    services: Services, contest_id: int
+) -> None:
     sc = services.scoring
     data = example_dict()
     data["nomination"] = "no_such_nomination"
     data["stage"] = "no_such_stage"
     data["groups"][1]["members"][3] = COORD_MOSCOW  # a coordinator is not an expert
-    err = await refused(services, DefinitionInvalid, "unknown_nomination", sc.load_scheme(None, contest_id, validate_scheme(data)))
+    err = await refused(
+        services,
+        DefinitionInvalid,
+        "unknown_nomination",
+        sc.load_scheme(None, contest_id, validate_scheme(data)),
+    )
     assert {(e.place, e.code) for e in err.errors} == {  # type: ignore[attr-defined]
         ("nomination", "unknown_nomination"),
         ("stage", "unknown_stage"),
@@ -279,18 +419,29 @@ async def test_groups_of_four_and_assignment(services: Services, contest_id: int
     for c in data["criteria"]:
         for sub in c["subcriteria"]:
             sub["group"] = None
-    st = await setup(services, contest_id, d=SchemeDef.model_validate(data), count=1, lock=False, mentor=False)
+    st = await setup(
+        services, contest_id, d=SchemeDef.model_validate(data), count=1, lock=False, mentor=False
+    )
     sid = st.scheme_id
     await refused(services, DomainError, "subcriteria_without_group", sc.lock_scheme(CHIEF, sid))
     await refused(services, DomainError, "group_size", sc.create_group(CHIEF, sid, list(G1[:3])))
-    await refused(services, DomainError, "group_size", sc.create_group(CHIEF, sid, [*G1[:3], G1[0]]))
+    await refused(
+        services, DomainError, "group_size", sc.create_group(CHIEF, sid, [*G1[:3], G1[0]])
+    )
     await refused(services, DomainError, "group_size", sc.create_group(CHIEF, sid, [*G1, 100009]))
-    await refused(services, DomainError, "group_member_not_expert", sc.create_group(CHIEF, sid, [*G1[:3], COORD_MOSCOW]))
+    await refused(
+        services,
+        DomainError,
+        "group_member_not_expert",
+        sc.create_group(CHIEF, sid, [*G1[:3], COORD_MOSCOW]),
+    )
     await refused(services, Forbidden, "not_chief", sc.create_group(100004, sid, list(G1)))
     g1 = await sc.create_group(CHIEF, sid, list(G1), name="Первая", leader=G1[0])
     g2 = await sc.create_group(CHIEF, sid, list(G2))
     assert (g1.code, g1.members, g2.code) == ("G1", G1, "G2")
-    await refused(services, Forbidden, "not_chief", sc.assign_subcriterion(100004, st.subs["1.1"], g1.id))
+    await refused(
+        services, Forbidden, "not_chief", sc.assign_subcriterion(100004, st.subs["1.1"], g1.id)
+    )
     await sc.assign_subcriterion(CHIEF, st.subs["1.1"], g1.id)
     await refused(services, DomainError, "subcriteria_without_group", sc.lock_scheme(CHIEF, sid))
     await sc.assign_subcriterion(CHIEF, st.subs["1.2"], g2.id)
@@ -299,7 +450,12 @@ async def test_groups_of_four_and_assignment(services: Services, contest_id: int
     assert [(g.code, g.subcriteria) for g in view.groups] == [("G1", ("1.1",)), ("G2", ("1.2",))]
     # once marks exist for a subcriterion it stays with its group
     await sc.enter_mark(G1[0], st.targets[0], st.aspects["1.1.1"], 2)
-    await refused(services, DomainError, "subcriterion_has_marks", sc.assign_subcriterion(CHIEF, st.subs["1.1"], g2.id))
+    await refused(
+        services,
+        DomainError,
+        "subcriterion_has_marks",
+        sc.assign_subcriterion(CHIEF, st.subs["1.1"], g2.id),
+    )
     await sc.assign_subcriterion(CHIEF, st.subs["1.2"], g1.id)  # no marks there yet
 
 
@@ -311,7 +467,9 @@ async def test_entry_refusals(services: Services, contest_id: int, clock) -> Non
     st = await setup(services, contest_id, count=2, lock=False)
     t_own, t = st.targets
     a = st.aspects
-    await refused(services, DomainError, "scheme_not_locked", sc.enter_mark(100004, t, a["1.1.1"], 2))
+    await refused(
+        services, DomainError, "scheme_not_locked", sc.enter_mark(100004, t, a["1.1.1"], 2)
+    )
     await sc.lock_scheme(CHIEF, st.scheme_id)
     # an aspect of another group
     await refused(services, Forbidden, "not_your_aspect", sc.enter_mark(100004, t, a["1.2.1"], 2))
@@ -322,18 +480,26 @@ async def test_entry_refusals(services: Services, contest_id: int, clock) -> Non
     await refused(services, Forbidden, "not_expert", sc.enter_mark(COORD_MOSCOW, t, a["1.1.1"], 2))
     # out of range
     for aspect, bad in (("1.1.1", 4), ("1.1.1", -1), ("1.1.b", 2), ("1.1.d", 3), ("1.1.1", True)):
-        await refused(services, DomainError, "mark_out_of_range", sc.enter_mark(100004, t, a[aspect], bad))
+        await refused(
+            services, DomainError, "mark_out_of_range", sc.enter_mark(100004, t, a[aspect], bad)
+        )
     # the evaluation deadline (2027-06-01, end of day МСК)
     clock.at = datetime(2027, 6, 1, 23, 59, tzinfo=MSK)
     out = await sc.enter_mark(100004, t, a["1.1.1"], 2)
     assert out.state == "incomplete" and out.changed and (out.scored, out.total) == (1, 3)
     clock.at = datetime(2027, 6, 2, 0, 0, 1, tzinfo=MSK)
-    await refused(services, DomainError, "evaluation_closed", sc.enter_mark(100005, t, a["1.1.1"], 2))
-    await refused(services, DomainError, "evaluation_closed", sc.enter_mark(100004, t, a["1.1.1"], 3))
+    await refused(
+        services, DomainError, "evaluation_closed", sc.enter_mark(100005, t, a["1.1.1"], 2)
+    )
+    await refused(
+        services, DomainError, "evaluation_closed", sc.enter_mark(100004, t, a["1.1.1"], 3)
+    )
     clock.at = datetime(2027, 5, 1, 10, 0, tzinfo=MSK)
     # the mentor does not score their own participant (R-ROLE-3), not even the aspect
     assert [x.target_id for x in (await sc.worklist(MENTOR, st.scheme_id)).targets] == [t]
-    await refused(services, Forbidden, "mentor_conflict", sc.enter_mark(MENTOR, t_own, a["1.2.1"], 2))
+    await refused(
+        services, Forbidden, "mentor_conflict", sc.enter_mark(MENTOR, t_own, a["1.2.1"], 2)
+    )
     with pytest.raises(Forbidden):
         await sc.score_item(MENTOR, t_own)
     # a revoked expert (the contest re-loaded without them)
@@ -352,12 +518,16 @@ async def test_mentor_allowance_needs_every_expert(services: Services, contest_i
     await refused(services, Forbidden, "not_chief", sc.ask_mentor_allowance(100004, t_own))
     asked = await sc.ask_mentor_allowance(CHIEF, t_own)
     assert asked == len(EXPERTS)  # the chief, both groups and the mentor
-    assert {d.recipient_chat_id for d in await deliveries(services, "mentor-allowance")} == set(EXPERTS)
+    assert {d.recipient_chat_id for d in await deliveries(services, "mentor-allowance")} == set(
+        EXPERTS
+    )
     voters = list(EXPERTS)
     for v in voters[:-1]:
         assert await sc.vote_mentor_allowance(v, t_own, True) == "waiting"
         await refused(services, Forbidden, "mentor_conflict", sc.enter_mark(MENTOR, t_own, a, 2))
-    await refused(services, Forbidden, "not_expert", sc.vote_mentor_allowance(COORD_MOSCOW, t_own, True))
+    await refused(
+        services, Forbidden, "not_expert", sc.vote_mentor_allowance(COORD_MOSCOW, t_own, True)
+    )
     assert await sc.vote_mentor_allowance(voters[-1], t_own, True) == "allowed"
     out = await sc.enter_mark(MENTOR, t_own, a, 2)
     assert out.changed and (await marks(services, t_own, a))[MENTOR] == (2, False)
@@ -371,8 +541,15 @@ async def test_mentor_allowance_needs_every_expert(services: Services, contest_i
     assert await sc.vote_mentor_allowance(voters[3], t_own, False) == "denied"
     for v in voters[4:]:
         assert await sc.vote_mentor_allowance(v, t_own, True) == "denied"
-    await refused(services, Forbidden, "mentor_conflict", sc.enter_mark(MENTOR, t_own, st.aspects["1.2.2"], 1))
-    await refused(services, DomainError, "allowance_already_voted", sc.vote_mentor_allowance(voters[0], t_own, False))
+    await refused(
+        services, Forbidden, "mentor_conflict", sc.enter_mark(MENTOR, t_own, st.aspects["1.2.2"], 1)
+    )
+    await refused(
+        services,
+        DomainError,
+        "allowance_already_voted",
+        sc.vote_mentor_allowance(voters[0], t_own, False),
+    )
     # asking again withdraws an earlier grant at once, before anyone votes
     await sc.set_mentor(CHIEF, t_own, MENTOR)
     await sc.ask_mentor_allowance(CHIEF, t_own)
@@ -380,10 +557,14 @@ async def test_mentor_allowance_needs_every_expert(services: Services, contest_i
         await sc.vote_mentor_allowance(v, t_own, True)
     await sc.enter_mark(MENTOR, t_own, st.aspects["1.2.2"], 1)
     await sc.ask_mentor_allowance(CHIEF, t_own)
-    await refused(services, Forbidden, "mentor_conflict", sc.enter_mark(MENTOR, t_own, st.aspects["1.2.2"], 0))
+    await refused(
+        services, Forbidden, "mentor_conflict", sc.enter_mark(MENTOR, t_own, st.aspects["1.2.2"], 0)
+    )
 
 
-async def test_new_participants_on_the_list_withdraw_confirmations(services: Services, contest_id: int) -> None:
+async def test_new_participants_on_the_list_withdraw_confirmations(
+    services: Services, contest_id: int
+) -> None:
     """A confirmed sheet no longer covers the list once participants are added (R-SCO-4)."""
     sc = services.scoring
     st = await setup(services, contest_id, count=1, mentor=False)
@@ -400,7 +581,9 @@ async def test_new_participants_on_the_list_withdraw_confirmations(services: Ser
 # --------------------------------------------------------------------------- the live rules
 
 
-async def test_judgement_spread_over_one_forces_a_rescore(services: Services, contest_id: int) -> None:
+async def test_judgement_spread_over_one_forces_a_rescore(
+    services: Services, contest_id: int
+) -> None:
     """R-SCO-1: 0, 2, 2, 1 → re-score: every mark stale, the group told, confirmations
     withdrawn; 2, 2, 2, 1 → scored at max × mean / 3."""
     sc = services.scoring
@@ -421,12 +604,23 @@ async def test_judgement_spread_over_one_forces_a_rescore(services: Services, co
     assert out.state == "rescore" and out.points is None
     r = await result(services, t, a)
     assert (r.state, r.points, r.rounds, r.marks) == ("rescore", None, 1, 0)  # no fresh marks left
-    assert await marks(services, t, a) == {100004: (0, True), 100005: (2, True), 100007: (2, True), 100008: (1, True)}
+    assert await marks(services, t, a) == {
+        100004: (0, True),
+        100005: (2, True),
+        100007: (2, True),
+        100008: (1, True),
+    }
     notes = await deliveries(services, "rescore")
     assert sorted(n.recipient_chat_id for n in notes) == sorted(G1)
     assert {n.message_key for n in notes} == {"sco-note-rescore"}
     async with services.ctx.sessionmaker() as s:
-        live = (await s.execute(select(func.count()).select_from(SheetConfirmation).where(SheetConfirmation.revoked_at.is_(None)))).scalar_one()
+        live = (
+            await s.execute(
+                select(func.count())
+                .select_from(SheetConfirmation)
+                .where(SheetConfirmation.revoked_at.is_(None))
+            )
+        ).scalar_one()
     assert live == 0
     wl = await sc.worklist(100004, st.scheme_id)
     assert not wl.confirmed and (wl.scored, wl.total) == (2, 3)
@@ -434,7 +628,9 @@ async def test_judgement_spread_over_one_forces_a_rescore(services: Services, co
     assert item.aspect_id == a and item.rescore and item.current == 0
     [rec] = await audit(services, "score.rescore")
     assert rec.after["marks"] == [0, 1, 2, 2]
-    err = await refused(services, DomainError, "cannot_lock_scores", sc.lock_scores(CHIEF, st.scheme_id))
+    err = await refused(
+        services, DomainError, "cannot_lock_scores", sc.lock_scores(CHIEF, st.scheme_id)
+    )
     assert err.args_["flagged"] == 1
     # while re-scoring, three new marks are not a result yet
     for e, v in ((100004, 2), (100005, 2), (100007, 2)):
@@ -463,7 +659,9 @@ async def test_binary_majority_and_tie(services: Services, contest_id: int) -> N
     assert out.state == "tie" and out.points is None
     assert all(stale for _, stale in (await marks(services, t1, b)).values())
     notes = await deliveries(services, "rescore")
-    assert sorted(n.recipient_chat_id for n in notes) == sorted(G1) and {n.message_key for n in notes} == {"sco-note-tie"}
+    assert sorted(n.recipient_chat_id for n in notes) == sorted(G1) and {
+        n.message_key for n in notes
+    } == {"sco-note-tie"}
     assert len(await audit(services, "score.tie")) == 1
     for e, v in zip(G1, (1, 0, 1, 1), strict=True):
         out = await sc.enter_mark(e, t1, b, v)
@@ -482,7 +680,11 @@ async def test_discrete_points_from_the_table(services: Services, contest_id: in
     dd = st.aspects["1.1.d"]
     item = await sc.score_item(100004, st.targets[0], dd)
     assert [o.value for o in item.options] == [0, 1, 2] and item.kind == "discrete"
-    expected = {0: ((1, 1, 2, 1), "scored", Decimal("0.50")), 1: ((2, 2, 2, 0), "scored", Decimal("1.00")), 2: ((0, 0, 2, 1), "tie", None)}
+    expected = {
+        0: ((1, 1, 2, 1), "scored", Decimal("0.50")),
+        1: ((2, 2, 2, 0), "scored", Decimal("1.00")),
+        2: ((0, 0, 2, 1), "tie", None),
+    }
     for i, (values, state, points) in expected.items():
         for e, v in zip(G1, values, strict=True):
             out = await sc.enter_mark(e, st.targets[i], dd, v)
@@ -499,23 +701,35 @@ async def test_confirm_sheet_needs_every_aspect(services: Services, contest_id: 
     st = await setup(services, contest_id, count=2, mentor=False)
     t1, t2 = st.targets
     e = 100004
-    err = await refused(services, DomainError, "sheet_incomplete", sc.confirm_sheet(e, st.scheme_id))
+    err = await refused(
+        services, DomainError, "sheet_incomplete", sc.confirm_sheet(e, st.scheme_id)
+    )
     assert err.args_ == {"missing": 6}
     await sc.enter_mark(e, t1, st.aspects["1.1.1"], 2)
-    err = await refused(services, DomainError, "sheet_incomplete", sc.confirm_sheet(e, st.scheme_id))
+    err = await refused(
+        services, DomainError, "sheet_incomplete", sc.confirm_sheet(e, st.scheme_id)
+    )
     assert err.args_ == {"missing": 5}
     for t in (t1, t2):
         for code in ("1.1.1", "1.1.b", "1.1.d"):
             await sc.enter_mark(e, t, st.aspects[code], 1)
-    await refused(services, Forbidden, "not_group_member", sc.confirm_sheet(COORD_MOSCOW, st.scheme_id))
+    await refused(
+        services, Forbidden, "not_group_member", sc.confirm_sheet(COORD_MOSCOW, st.scheme_id)
+    )
     await sc.confirm_sheet(e, st.scheme_id)
     assert (await sc.worklist(e, st.scheme_id)).confirmed
-    await refused(services, DomainError, "sheet_already_confirmed", sc.confirm_sheet(e, st.scheme_id))
-    await refused(services, DomainError, "sheet_confirmed", sc.enter_mark(e, t1, st.aspects["1.1.1"], 3))
+    await refused(
+        services, DomainError, "sheet_already_confirmed", sc.confirm_sheet(e, st.scheme_id)
+    )
+    await refused(
+        services, DomainError, "sheet_confirmed", sc.enter_mark(e, t1, st.aspects["1.1.1"], 3)
+    )
     assert (await marks(services, t1, st.aspects["1.1.1"]))[e] == (1, False)
 
 
-async def test_lock_scores_mentor_sheet_and_results_visibility(services: Services, contest_id: int) -> None:
+async def test_lock_scores_mentor_sheet_and_results_visibility(
+    services: Services, contest_id: int
+) -> None:
     sc = services.scoring
     st = await setup(services, contest_id)
     sid = st.scheme_id
@@ -538,26 +752,41 @@ async def test_lock_scores_mentor_sheet_and_results_visibility(services: Service
     [note] = await deliveries(services, "mentor-sheet")
     assert note.recipient_chat_id == MENTOR and note.message_key == "sco-note-mentor-sheet"
     # after the lock nothing is entered
-    await refused(services, DomainError, "scores_locked", sc.enter_mark(100004, t_other, st.aspects["1.1.1"], 0))
+    await refused(
+        services,
+        DomainError,
+        "scores_locked",
+        sc.enter_mark(100004, t_other, st.aspects["1.1.1"], 0),
+    )
     await refused(services, DomainError, "scores_locked_by", sc.lock_scores(CHIEF, sid))
     # the mentor sees their own participant's sheet only
     sheet = await sc.target_sheet(MENTOR, t_own)
     assert sheet.target_id == t_own and sheet.locked and sheet.total == Decimal("7.00")
     assert {ln.code: ln.points for ln in sheet.lines} == {
-        "1.1.1": Decimal("2.00"), "1.1.b": Decimal("1.00"), "1.1.d": Decimal("1.00"), "1.2.1": Decimal("2.00"), "1.2.2": Decimal("1.00")
+        "1.1.1": Decimal("2.00"),
+        "1.1.b": Decimal("1.00"),
+        "1.1.d": Decimal("1.00"),
+        "1.2.1": Decimal("2.00"),
+        "1.2.2": Decimal("1.00"),
     }
     assert MENTOR not in next(ln for ln in sheet.lines if ln.code == "1.2.1").marks
     await refused(services, Forbidden, "not_your_participant", sc.target_sheet(MENTOR, t_other))
     await refused(services, Forbidden, "not_your_participant", sc.target_sheet(100004, t_own))
     await refused(services, Forbidden, "not_coordinator", sc.results(100004, sid))
-    await refused(services, Forbidden, "not_your_participant", sc.confirm_mentor_sheet(MENTOR, t_other))
+    await refused(
+        services, Forbidden, "not_your_participant", sc.confirm_mentor_sheet(MENTOR, t_other)
+    )
     await sc.confirm_mentor_sheet(MENTOR, t_own)
     assert (await sc.target_sheet(MENTOR, t_own)).confirmed_at is not None
     results = await sc.results(FEDERAL, sid)
     assert results.complete and len(results.lines) == 4
     # a regional coordinator sees their own region's lines only
     moscow = await sc.results(COORD_MOSCOW, sid)
-    assert moscow.lines and {ln.region for ln in moscow.lines} == {"г. Москва"} and len(moscow.lines) < 4
+    assert (
+        moscow.lines
+        and {ln.region for ln in moscow.lines} == {"г. Москва"}
+        and len(moscow.lines) < 4
+    )
 
 
 # --------------------------------------------------------------------------- results (R-RES-1, R-APP-8)
@@ -573,25 +802,47 @@ async def test_results_by_region_medals_and_promotion(services: Services, contes
     res = await sc.results(FEDERAL, sid)
     lines = {ln.target_id: ln for ln in res.lines}
     t701, t702, t703, t751 = st.targets
-    got = {t: (lines[t].region, lines[t].total, lines[t].place, lines[t].medal, lines[t].advances) for t in st.targets}
+    got = {
+        t: (lines[t].region, lines[t].total, lines[t].place, lines[t].medal, lines[t].advances)
+        for t in st.targets
+    }
     assert got == {
         t701: ("г. Москва", Decimal("7.00"), 1, "gold", True),
         t702: ("г. Москва", Decimal("7.00"), 1, "gold", True),
         t703: ("г. Москва", Decimal("2.17"), 3, "bronze", False),
         t751: ("Московская область", Decimal("5.33"), 1, "gold", True),
     }
-    assert [(ln.place, ln.medal) for ln in res.lines if ln.region == lines[t701].region] == [(1, "gold"), (1, "gold"), (3, "bronze")]
+    assert [(ln.place, ln.medal) for ln in res.lines if ln.region == lines[t701].region] == [
+        (1, "gold"),
+        (1, "gold"),
+        (3, "bronze"),
+    ]
     assert (lines[t751].place, lines[t751].medal, lines[t751].advances) == (1, "gold", True)
-    assert [lines[t].total for t in st.targets] == [Decimal("7.00"), Decimal("7.00"), Decimal("2.17"), Decimal("5.33")]
+    assert [lines[t].total for t in st.targets] == [
+        Decimal("7.00"),
+        Decimal("7.00"),
+        Decimal("2.17"),
+        Decimal("5.33"),
+    ]
     # promotion needs the next stage's scheme
-    await refused(services, DomainError, "no_next_stage_scheme", sc.promote_winners(COORD_MOSCOW, sid))
+    await refused(
+        services, DomainError, "no_next_stage_scheme", sc.promote_winners(COORD_MOSCOW, sid)
+    )
     await refused(services, Forbidden, "not_coordinator", sc.promote_winners(100004, sid))
     fed = await sc.load_scheme(CHIEF, contest_id, small_scheme(stage="federal"))
     assert fed.created and fed.scheme_id != sid
     assert await sc.promote_winners(COORD_MOSCOW, sid) == 3
     assert await sc.promote_winners(COORD_MOSCOW, sid) == 0
     async with services.ctx.sessionmaker() as s:
-        moved = (await s.execute(select(EvaluationTarget).where(EvaluationTarget.scheme_id == fed.scheme_id))).scalars().all()
+        moved = (
+            (
+                await s.execute(
+                    select(EvaluationTarget).where(EvaluationTarget.scheme_id == fed.scheme_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert sorted(t.promoted_from_id for t in moved) == sorted([t701, t702, t751])
     assert sorted(t.number for t in moved) == [1, 2, 3]
 
@@ -606,7 +857,9 @@ async def test_overall_ranking_lists_places_in_order(services: Services, contest
     await sc.lock_scores(CHIEF, st.scheme_id)
     res = await sc.results(FEDERAL, st.scheme_id)
     assert [(ln.target_id, ln.place, ln.medal) for ln in res.lines] == [
-        (st.targets[0], 1, "gold"), (st.targets[2], 2, "silver"), (st.targets[1], 3, "bronze")
+        (st.targets[0], 1, "gold"),
+        (st.targets[2], 2, "silver"),
+        (st.targets[1], 3, "bronze"),
     ]
     assert [ln.advances for ln in res.lines] == [True, False, False]
 
@@ -621,34 +874,88 @@ async def test_correction_protocol(services: Services, contest_id: int) -> None:
     t_own, t_other = st.targets[0], st.targets[1]
     a = st.aspects["1.1.1"]
     await score_all(services, st)
-    await refused(services, DomainError, "scores_not_locked", sc.open_correction(CHIEF, t_own, st.subs["1.1"], "Ошибка"))
+    await refused(
+        services,
+        DomainError,
+        "scores_not_locked",
+        sc.open_correction(CHIEF, t_own, st.subs["1.1"], "Ошибка"),
+    )
     await sc.lock_scores(CHIEF, sid)
     await sc.confirm_mentor_sheet(MENTOR, t_own)
-    await refused(services, Forbidden, "not_chief", sc.open_correction(100004, t_own, st.subs["1.1"], "Ошибка"))
-    await refused(services, DomainError, "reason_required", sc.open_correction(CHIEF, t_own, st.subs["1.1"], "  "))
+    await refused(
+        services,
+        Forbidden,
+        "not_chief",
+        sc.open_correction(100004, t_own, st.subs["1.1"], "Ошибка"),
+    )
+    await refused(
+        services,
+        DomainError,
+        "reason_required",
+        sc.open_correction(CHIEF, t_own, st.subs["1.1"], "  "),
+    )
     c = await sc.open_correction(CHIEF, t_own, st.subs["1.1"], "Ошибка ввода")
-    assert c.status == "approval" and sorted(c.signers) == sorted([CHIEF, MENTOR, *G1]) and c.approved == (CHIEF,)
-    assert sorted(d.recipient_chat_id for d in await deliveries(services, "correction")) == sorted([MENTOR, *G1])
-    await refused(services, DomainError, "correction_already_open", sc.open_correction(CHIEF, t_own, st.subs["1.1"], "Ещё раз"))
+    assert (
+        c.status == "approval"
+        and sorted(c.signers) == sorted([CHIEF, MENTOR, *G1])
+        and c.approved == (CHIEF,)
+    )
+    assert sorted(d.recipient_chat_id for d in await deliveries(services, "correction")) == sorted(
+        [MENTOR, *G1]
+    )
+    await refused(
+        services,
+        DomainError,
+        "correction_already_open",
+        sc.open_correction(CHIEF, t_own, st.subs["1.1"], "Ещё раз"),
+    )
     # nothing unlocks before every signer approved
-    await refused(services, DomainError, "no_open_correction", sc.enter_mark(CHIEF, t_own, a, 2, for_expert=100004))
+    await refused(
+        services,
+        DomainError,
+        "no_open_correction",
+        sc.enter_mark(CHIEF, t_own, a, 2, for_expert=100004),
+    )
     await refused(services, Forbidden, "not_a_signer", sc.sign_correction(100009, c.id))
     for signer in (MENTOR, *G1[:3]):
         c = await sc.sign_correction(signer, c.id)
         assert c.status == "approval"
-    await refused(services, DomainError, "no_open_correction", sc.enter_mark(CHIEF, t_own, a, 2, for_expert=100004))
-    await refused(services, DomainError, "correction_already_signed", sc.sign_correction(MENTOR, c.id))
+    await refused(
+        services,
+        DomainError,
+        "no_open_correction",
+        sc.enter_mark(CHIEF, t_own, a, 2, for_expert=100004),
+    )
+    await refused(
+        services, DomainError, "correction_already_signed", sc.sign_correction(MENTOR, c.id)
+    )
     c = await sc.sign_correction(G1[3], c.id)
     assert c.status == "open"
     assert len(await audit(services, "correction.unlock")) == 1
     [opened] = await audit(services, "correction.open")
-    assert opened.actor_telegram_id == CHIEF and opened.after["reason"] == "Ошибка ввода" and opened.after["subcriterion"] == "1.1"
+    assert (
+        opened.actor_telegram_id == CHIEF
+        and opened.after["reason"] == "Ошибка ввода"
+        and opened.after["subcriterion"] == "1.1"
+    )
     assert [r.actor_telegram_id for r in await audit(services, "scores.lock")] == [CHIEF]
     # only the chief, only this target and subcriterion
-    await refused(services, Forbidden, "not_chief", sc.enter_mark(100004, t_own, a, 2, for_expert=100004))
+    await refused(
+        services, Forbidden, "not_chief", sc.enter_mark(100004, t_own, a, 2, for_expert=100004)
+    )
     await refused(services, DomainError, "scores_locked", sc.enter_mark(100004, t_own, a, 2))
-    await refused(services, DomainError, "no_open_correction", sc.enter_mark(CHIEF, t_own, st.aspects["1.2.1"], 2, for_expert=100005))
-    await refused(services, DomainError, "no_open_correction", sc.enter_mark(CHIEF, t_other, a, 2, for_expert=100004))
+    await refused(
+        services,
+        DomainError,
+        "no_open_correction",
+        sc.enter_mark(CHIEF, t_own, st.aspects["1.2.1"], 2, for_expert=100005),
+    )
+    await refused(
+        services,
+        DomainError,
+        "no_open_correction",
+        sc.enter_mark(CHIEF, t_other, a, 2, for_expert=100004),
+    )
     before_total = (await sc.compute_results(sid)).lines
     for e in G1:
         out = await sc.enter_mark(CHIEF, t_own, a, 2, for_expert=e)
@@ -659,12 +966,21 @@ async def test_correction_protocol(services: Services, contest_id: int) -> None:
     corrected = await audit(services, "score.correct")
     assert len(corrected) == 4 and {r.actor_telegram_id for r in corrected} == {CHIEF}
     assert corrected[0].before == {"value": 3}
-    assert corrected[0].after["value"] == 2 and corrected[0].after["expert"] == G1[0] and corrected[0].after["correction_id"] == c.id
+    assert (
+        corrected[0].after["value"] == 2
+        and corrected[0].after["expert"] == G1[0]
+        and corrected[0].after["correction_id"] == c.id
+    )
     # locked again, then signed again by the same people
     await refused(services, Forbidden, "not_chief", sc.relock_correction(100004, c.id))
     c = await sc.relock_correction(CHIEF, c.id)
     assert c.status == "signing" and c.confirmed == (CHIEF,)
-    await refused(services, DomainError, "no_open_correction", sc.enter_mark(CHIEF, t_own, a, 1, for_expert=100004))
+    await refused(
+        services,
+        DomainError,
+        "no_open_correction",
+        sc.enter_mark(CHIEF, t_own, a, 1, for_expert=100004),
+    )
     await refused(services, Forbidden, "not_a_signer", sc.sign_correction(100009, c.id))
     for signer in (MENTOR, *G1):
         c = await sc.sign_correction(signer, c.id)
@@ -672,7 +988,10 @@ async def test_correction_protocol(services: Services, contest_id: int) -> None:
     # the corrected total counts
     after = {ln.target_id: ln for ln in (await sc.compute_results(sid)).lines}
     assert {ln.target_id: ln.total for ln in before_total}[t_own] == Decimal("7.00")
-    assert after[t_own].total == Decimal("6.33") and (after[t_own].place, after[t_own].medal) == (2, "silver")
+    assert after[t_own].total == Decimal("6.33") and (after[t_own].place, after[t_own].medal) == (
+        2,
+        "silver",
+    )
     assert (after[t_other].place, after[t_other].medal) == (1, "gold")
     # the mentor confirms the corrected sheet again
     assert (await sc.target_sheet(MENTOR, t_own)).confirmed_at is None
@@ -711,13 +1030,19 @@ async def test_concurrent_entry_loses_nothing(services: Services, contest_id: in
     codes = [f"1.1.{i + 1}" for i in range(10)]
     for code in codes:
         a = st.aspects[code]
-        outs = await asyncio.gather(sc.enter_mark(100004, t1, a, 1), sc.enter_mark(100004, t1, a, 3))
+        outs = await asyncio.gather(
+            sc.enter_mark(100004, t1, a, 1), sc.enter_mark(100004, t1, a, 3)
+        )
         assert {o.state for o in outs} == {"incomplete"}
         got = await marks(services, t1, a)
         assert list(got) == [100004] and got[100004][0] in (1, 3)
         r = await result(services, t1, a)
         assert (r.state, r.marks, r.points) == ("incomplete", 1, None)
-        entries = [x for x in await audit(services, "score.enter") if x.after["target_id"] == t1 and x.after["aspect"] == code]
+        entries = [
+            x
+            for x in await audit(services, "score.enter")
+            if x.after["target_id"] == t1 and x.after["aspect"] == code
+        ]
         assert entries and entries[-1].after["value"] == got[100004][0]
     patterns = [(1, 2, 2, 1), (0, 2, 3, 3), (3, 3, 3, 3), (0, 1, 0, 1), (2, 3, 2, 3)]
     for i, code in enumerate(codes):
@@ -737,20 +1062,32 @@ async def test_concurrent_entry_loses_nothing(services: Services, contest_id: in
             assert not any(stale for _, stale in got.values())
 
 
-async def test_scheme_file_example_is_loadable_and_scored_fully(services: Services, contest_id: int) -> None:
+async def test_scheme_file_example_is_loadable_and_scored_fully(
+    services: Services, contest_id: int
+) -> None:
     """The example scheme end to end for one participant: every aspect of both groups."""
     sc = services.scoring
-    st = await setup(services, contest_id, d=parse_scheme_yaml(Path(SCHEME_YAML).read_bytes()), count=1, mentor=False)
+    st = await setup(
+        services,
+        contest_id,
+        d=parse_scheme_yaml(Path(SCHEME_YAML).read_bytes()),
+        count=1,
+        mentor=False,
+    )
     for e in sorted({*G1, *G2}):
         while (item := await sc.score_item(e, st.targets[0])) is not None:
-            await sc.enter_mark(e, st.targets[0], item.aspect_id, {"judgement": 3, "binary": 1}.get(item.kind, 2))
+            await sc.enter_mark(
+                e, st.targets[0], item.aspect_id, {"judgement": 3, "binary": 1}.get(item.kind, 2)
+            )
         await sc.confirm_sheet(e, st.scheme_id)
     await sc.lock_scores(CHIEF, st.scheme_id)
     [line] = (await sc.results(FEDERAL, st.scheme_id)).lines
     assert line.total == Decimal("100.00") and line.medal == "gold" and line.advances
 
 
-async def test_last_allowance_votes_at_once_still_allow(services: Services, contest_id: int) -> None:
+async def test_last_allowance_votes_at_once_still_allow(
+    services: Services, contest_id: int
+) -> None:
     """R-ROLE-3 under concurrency: the last two "yes" votes arriving together must still
     make the allowance unanimous (neither may see the other as not yet voted and stop)."""
     sc = services.scoring
@@ -761,16 +1098,24 @@ async def test_last_allowance_votes_at_once_still_allow(services: Services, cont
         await sc.ask_mentor_allowance(CHIEF, t_own)
         for v in EXPERTS[:-2]:
             await sc.vote_mentor_allowance(v, t_own, True)
-        outcomes = await asyncio.gather(*(sc.vote_mentor_allowance(v, t_own, True) for v in EXPERTS[-2:]))
+        outcomes = await asyncio.gather(
+            *(sc.vote_mentor_allowance(v, t_own, True) for v in EXPERTS[-2:])
+        )
         assert sorted(outcomes) == ["allowed", "waiting"]
         assert (await sc.targets(CHIEF, st.scheme_id))[0][3] is True
         assert len(await audit(services, "mentor_allowance.granted")) == 1
         async with services.ctx.sessionmaker() as s:
-            await s.execute(AuditRecord.__table__.delete().where(AuditRecord.action == "mentor_allowance.granted"))
+            await s.execute(
+                AuditRecord.__table__.delete().where(
+                    AuditRecord.action == "mentor_allowance.granted"
+                )
+            )
             await s.commit()
 
 
-async def test_confirmation_racing_a_rescore_does_not_survive_it(services: Services, contest_id: int) -> None:
+async def test_confirmation_racing_a_rescore_does_not_survive_it(
+    services: Services, contest_id: int
+) -> None:
     """An expert confirms their sheet while the last mark of an aspect forces a re-score:
     afterwards the expert is either refused or their confirmation is withdrawn — never
     confirmed with a mark waiting to be re-scored (R-SCO-1, R-SCO-4)."""
@@ -784,9 +1129,15 @@ async def test_confirmation_racing_a_rescore_does_not_survive_it(services: Servi
         a = st.aspects[f"1.1.{i + 1}"]
         await sc.enter_mark(100005, t, a, 2)
         await sc.enter_mark(100007, t, a, 2)
-        outcome = await asyncio.gather(sc.confirm_sheet(me, st.scheme_id), sc.enter_mark(100008, t, a, 1), return_exceptions=True)
+        outcome = await asyncio.gather(
+            sc.confirm_sheet(me, st.scheme_id),
+            sc.enter_mark(100008, t, a, 1),
+            return_exceptions=True,
+        )
         assert outcome[1].state == "rescore"
-        assert outcome[0] is None or (isinstance(outcome[0], DomainError) and outcome[0].code == "sheet_incomplete"), outcome[0]
+        assert outcome[0] is None or (
+            isinstance(outcome[0], DomainError) and outcome[0].code == "sheet_incomplete"
+        ), outcome[0]
         assert (await marks(services, t, a))[me] == (0, True)
         assert not (await sc.worklist(me, st.scheme_id)).confirmed
         for e in G1:
@@ -803,11 +1154,16 @@ async def test_corrections_under_concurrency(services: Services, contest_id: int
     await score_all(services, st)
     await sc.lock_scores(CHIEF, st.scheme_id)
     opened = await asyncio.gather(
-        *(sc.open_correction(CHIEF, t_own, st.subs["1.1"], "Ошибка ввода") for _ in range(2)), return_exceptions=True
+        *(sc.open_correction(CHIEF, t_own, st.subs["1.1"], "Ошибка ввода") for _ in range(2)),
+        return_exceptions=True,
     )
     ok = [c for c in opened if not isinstance(c, Exception)]
     assert len(ok) == 1, opened
-    assert all(isinstance(c, DomainError) and c.code == "correction_already_open" for c in opened if c not in ok)
+    assert all(
+        isinstance(c, DomainError) and c.code == "correction_already_open"
+        for c in opened
+        if c not in ok
+    )
     assert len(await sc.corrections(CHIEF, st.scheme_id)) == 1
     c = ok[0]
     for signer in (MENTOR, *G1[:2]):

@@ -38,7 +38,9 @@ async def participants(world: World, n: int = 2) -> None:
 
 async def send_scheme(chief: Person, world: World, raw: bytes, file_id: str) -> str:
     world.session.add_file(file_id, raw)
-    return await chief.send(document=document(file_id, "scheme.yaml", "application/x-yaml", len(raw)))
+    return await chief.send(
+        document=document(file_id, "scheme.yaml", "application/x-yaml", len(raw))
+    )
 
 
 def score_buttons(p: Person) -> list[ScoreCb]:
@@ -49,7 +51,9 @@ def score_buttons(p: Person) -> list[ScoreCb]:
     return out
 
 
-async def score_all_by_chat(p: Person, target_id: int, kinds: dict[int, str], limit: int = 200) -> str:
+async def score_all_by_chat(
+    p: Person, target_id: int, kinds: dict[int, str], limit: int = 200
+) -> str:
     """Press a mark on each aspect screen until the bot says the participant is done."""
     reply = ""
     for _ in range(limit):
@@ -59,13 +63,17 @@ async def score_all_by_chat(p: Person, target_id: int, kinds: dict[int, str], li
         aspect = shown[0].aspect_id
         value = VALUE[kinds[aspect]]
         pick = next(b for b in shown if b.aspect_id == aspect and b.value == value)
-        reply = await p.press_data(pick.pack(), message_id=p.session.state.last_message(p.user_id)["message_id"])
+        reply = await p.press_data(
+            pick.pack(), message_id=p.session.state.last_message(p.user_id)["message_id"]
+        )
         if "Все ваши аспекты по этому участнику оценены" in reply:
             return reply
     raise AssertionError("scoring did not finish")
 
 
-async def fill_by_service(world: World, scheme_id: int, experts: tuple[int, ...], value_of=None) -> None:  # type: ignore[no-untyped-def]
+async def fill_by_service(
+    world: World, scheme_id: int, experts: tuple[int, ...], value_of=None
+) -> None:  # type: ignore[no-untyped-def]
     sc = world.services.scoring
     for e in experts:
         wl = await sc.worklist(e, scheme_id)
@@ -82,7 +90,9 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
 
     # the chief expert sends the scheme; a broken one is refused by place, in Russian
     assert "Отправьте файл схемы" in await chief.send("/scheme")
-    bad = SCHEME.read_text(encoding="utf-8").replace("max_points: 1.5", "max_points: 1.0", 1).encode()
+    bad = (
+        SCHEME.read_text(encoding="utf-8").replace("max_points: 1.5", "max_points: 1.0", 1).encode()
+    )
     reply = await send_scheme(chief, world, bad, "scheme-bad")
     assert "Схема оценки не загружена" in reply and "сумма баллов" in reply and "99.5" in reply
     assert await sc.schemes_for(CHIEF) == []  # nothing stored
@@ -93,7 +103,14 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     await chief.send("/scheme")
     xlsx = (ROOT / "examples" / "scheme.xlsx").read_bytes()
     world.session.add_file("scheme-xlsx", xlsx)
-    reply = await chief.send(document=document("scheme-xlsx", "Схема.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", len(xlsx)))
+    reply = await chief.send(
+        document=document(
+            "scheme-xlsx",
+            "Схема.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            len(xlsx),
+        )
+    )
     assert "Эта схема уже загружена" in reply
 
     # another expert cannot load or manage it; experts are greeted with their commands
@@ -102,20 +119,26 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     assert "/scoring" in reply and "согласие" not in reply
     assert "Эксперту" in await other.send("/help")
     assert "только главный эксперт" in await other.send("/scheme")
-    assert "только главный эксперт" in await other.press_data(ScoringCb(scheme_id=scheme_id, action="lockok").pack())
+    assert "только главный эксперт" in await other.press_data(
+        ScoringCb(scheme_id=scheme_id, action="lockok").pack()
+    )
 
     reply = await chief.press("Управление оцениванием")
     assert "аспектов — 60" in reply and "сумма — 100" in reply and "G1" in reply
     assert "Добавлено в список оценки: 2" in await chief.press("Сформировать список участников")
     # the task-briefing protocol: each participant signs it in the chat (R-PRO-1)
     await chief.press("Управление оцениванием")
-    assert "участники получат его на подпись" in await chief.press("Протокол ознакомления с заданием")
+    assert "участники получат его на подпись" in await chief.press(
+        "Протокол ознакомления с заданием"
+    )
     await world.drain()
     participant = world.person(700001, "Мария")
     assert participant.has_button("Подписать")
     assert "Подпись сохранена" in await participant.press("Подписать")
     briefing = await world.services.protocols.by_subject("task_briefing", f"briefing:{scheme_id}")
-    assert briefing is not None and [x.decision for x in briefing.signers if x.telegram_id == 700001] == ["signed"]
+    assert briefing is not None and [
+        x.decision for x in briefing.signers if x.telegram_id == 700001
+    ] == ["signed"]
     await chief.press("Управление оцениванием")
     await chief.press("Эксперты-наставники")
     await chief.press("№1")
@@ -124,10 +147,17 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     await chief.press("Управление оцениванием")
     reply = await chief.press("Заблокировать схему")
     assert "Заблокировать схему оценки?" in reply
-    assert "не позднее чем за 2 дня до начала этапа (01.12.2026 00:00 (МСК))" in reply  # R-SCH-3: a late lock is flagged
+    assert (
+        "не позднее чем за 2 дня до начала этапа (01.12.2026 00:00 (МСК))" in reply
+    )  # R-SCH-3: a late lock is flagged
     assert "Схема заблокирована" in await chief.press("Да, заблокировать")
     await chief.send("/scheme")
-    assert "заблокирована главным экспертом и не может быть изменена" in await send_scheme(chief, world, SCHEME.read_text(encoding="utf-8").replace("Полнота ответа", "Полнота", 1).encode(), "scheme-late")
+    assert "заблокирована главным экспертом и не может быть изменена" in await send_scheme(
+        chief,
+        world,
+        SCHEME.read_text(encoding="utf-8").replace("Полнота ответа", "Полнота", 1).encode(),
+        "scheme-late",
+    )
 
     targets = await sc.targets(CHIEF, scheme_id)
     t1, t2 = targets[0][0], targets[1][0]
@@ -135,7 +165,15 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     async with world.services.ctx.sessionmaker() as s:
         from models.tables import SchemeAspect
 
-        kinds = dict((await s.execute(select(SchemeAspect.id, SchemeAspect.kind).where(SchemeAspect.scheme_id == view.id))).all())
+        kinds = dict(
+            (
+                await s.execute(
+                    select(SchemeAspect.id, SchemeAspect.kind).where(
+                        SchemeAspect.scheme_id == view.id
+                    )
+                )
+            ).all()
+        )
 
     # the mentor cannot score their own participant (R-ROLE-3)
     mentor = world.person(MENTOR, "Игорь")
@@ -163,7 +201,9 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     reply = await other.press("Оценить заново")
     assert "Нужна повторная оценка" in reply
     pick = next(b for b in score_buttons(other) if b.aspect_id == first and b.value == 2)
-    await other.press_data(pick.pack(), message_id=world.session.state.last_message(other.user_id)["message_id"])
+    await other.press_data(
+        pick.pack(), message_id=world.session.state.last_message(other.user_id)["message_id"]
+    )
     for e, v in ((100005, 1), (100007, 2), (100008, 2)):
         await sc.enter_mark(e, t1, first, v)
 
@@ -173,7 +213,9 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     await other.press("Мои ведомости")
     assert "Подтвердить оценки по схеме" in await other.press("Подтвердить оценки")
     assert "Оценки подтверждены" in await other.press("Да, подтвердить")
-    assert "уже подтвердили" in await other.press_data(ScoringCb(scheme_id=scheme_id, action="confirmok").pack())
+    assert "уже подтвердили" in await other.press_data(
+        ScoringCb(scheme_id=scheme_id, action="confirmok").pack()
+    )
     for e in (100005, 100007, 100008, 100009, 100010):
         await sc.confirm_sheet(e, scheme_id)
 
@@ -181,23 +223,37 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     coord = world.person(COORD_MOSCOW, "Ольга")
     await coord.send("/scoring")
     reply = await coord.press("Ход оценивания")
-    assert "Ход оценивания" in reply and "Орлов Дмитрий Игоревич: 60 из 60" in reply and "Итого" not in reply
+    assert (
+        "Ход оценивания" in reply
+        and "Орлов Дмитрий Игоревич: 60 из 60" in reply
+        and "Итого" not in reply
+    )
 
     # the chief locks the scores; the mentor is asked to check their participant's sheet
     await chief.send("/scoring")
     await chief.press("Управление оцениванием")
     await chief.press("Заблокировать оценки")
-    assert "Наставникам отправлены ведомости их участников: 1" in await chief.press("Да, заблокировать")
-    assert "уже заблокированы" in await other.press_data(ScoreCb(target_id=t2, aspect_id=first, value=3, scheme_id=scheme_id).pack())
+    assert "Наставникам отправлены ведомости их участников: 1" in await chief.press(
+        "Да, заблокировать"
+    )
+    assert "уже заблокированы" in await other.press_data(
+        ScoreCb(target_id=t2, aspect_id=first, value=3, scheme_id=scheme_id).pack()
+    )
     await world.drain()
     reply = await mentor.press("Открыть ведомость")
     assert "Ведомость: №1" in reply and "Итого" in reply
-    assert "только эксперту-наставнику" in await mentor.press_data(ScoringCb(scheme_id=0, action="sheet", item=t2).pack())
-    assert "только эксперту-наставнику" in await other.press_data(ScoringCb(scheme_id=0, action="sheet", item=t1).pack())
+    assert "только эксперту-наставнику" in await mentor.press_data(
+        ScoringCb(scheme_id=0, action="sheet", item=t2).pack()
+    )
+    assert "только эксперту-наставнику" in await other.press_data(
+        ScoringCb(scheme_id=0, action="sheet", item=t1).pack()
+    )
     assert "Ведомость подтверждена" in await mentor.press("Подтверждаю ведомость")
 
     # R-SCO-6: a correction is approved by all, applied by the chief, relocked and signed
-    before_total = next(ln.total for ln in (await sc.compute_results(scheme_id)).lines if ln.target_id == t1)
+    before_total = next(
+        ln.total for ln in (await sc.compute_results(scheme_id)).lines if ln.target_id == t1
+    )
     await chief.send("/scoring")
     await chief.press("Управление оцениванием")
     await chief.press("Корректировки оценок")
@@ -223,7 +279,10 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     assert "разблокирован" in reply
     await chief.press("Исправить 1.1.1")
     await chief.press("Эксперт 100005: 1")
-    reply = await chief.press_data(f"cr:1:value:{first}:100005:2", message_id=world.session.state.last_message(CHIEF)["message_id"])
+    reply = await chief.press_data(
+        f"cr:1:value:{first}:100005:2",
+        message_id=world.session.state.last_message(CHIEF)["message_id"],
+    )
     assert "Исправление сохранено" in reply
     reply = await chief.press("Заблокировать исправленную ведомость")
     assert "заблокирована" in reply
@@ -234,16 +293,38 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
         await p.press("Подписываю исправленную ведомость")
     c = await sc.correction(CHIEF, 1)
     assert c.status == "done"
-    after_total = next(ln.total for ln in (await sc.compute_results(scheme_id)).lines if ln.target_id == t1)
+    after_total = next(
+        ln.total for ln in (await sc.compute_results(scheme_id)).lines if ln.target_id == t1
+    )
     assert after_total > before_total  # 1.1.1 went from marks 2,1,2,2 to 2,2,2,2
 
     async with world.services.ctx.sessionmaker() as s:
-        mark = (await s.execute(select(Score).where(Score.target_id == t1, Score.aspect_id == first, Score.expert_telegram_id == 100005))).scalar_one()
+        mark = (
+            await s.execute(
+                select(Score).where(
+                    Score.target_id == t1,
+                    Score.aspect_id == first,
+                    Score.expert_telegram_id == 100005,
+                )
+            )
+        ).scalar_one()
         assert mark.value == 2
-        audit = (await s.execute(select(AuditRecord).where(AuditRecord.action == "score.correct"))).scalars().all()
+        audit = (
+            (await s.execute(select(AuditRecord).where(AuditRecord.action == "score.correct")))
+            .scalars()
+            .all()
+        )
         assert [a.before for a in audit] == [{"value": 1}] and audit[0].after["value"] == 2
         actions = set((await s.execute(select(AuditRecord.action))).scalars())
-    assert {"scheme.lock", "score.enter", "score.rescore", "scores.lock", "correction.unlock", "correction.relock", "correction.done"} <= actions
+    assert {
+        "scheme.lock",
+        "score.enter",
+        "score.rescore",
+        "scores.lock",
+        "correction.unlock",
+        "correction.relock",
+        "correction.done",
+    } <= actions
 
     # the coordinator: scoring in /progress, the results (never sent to anyone else), Excel
     reply = await coord.send("/progress")
@@ -251,12 +332,24 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     await coord.send("/scoring")
     reply = await coord.press("Итоги")
     assert "Итоги:" in reply and "золото" in reply and "→ федеральный этап" in reply
-    assert "только координатору" in await other.press_data(ScoringCb(scheme_id=scheme_id, action="results").pack())
-    assert "только координатору" in await mentor.press_data(ScoringCb(scheme_id=scheme_id, action="export").pack())
+    assert "только координатору" in await other.press_data(
+        ScoringCb(scheme_id=scheme_id, action="results").pack()
+    )
+    assert "только координатору" in await mentor.press_data(
+        ScoringCb(scheme_id=scheme_id, action="export").pack()
+    )
     await coord.press("Выгрузить ведомости и итоги в Excel")
-    [sent] = [r for r in world.session.requests if isinstance(r, SendDocument) and getattr(r.document, "filename", "").endswith(".xlsx")]
+    [sent] = [
+        r
+        for r in world.session.requests
+        if isinstance(r, SendDocument) and getattr(r.document, "filename", "").endswith(".xlsx")
+    ]
     assert str(sent.chat_id) == str(COORD_MOSCOW)
     book = load_workbook(io.BytesIO(sent.document.data))
     assert {"Итоги", "Ведомости"} <= set(book.sheetnames)
-    totals = {row[2]: row[4] for row in book["Итоги"].iter_rows(min_row=2, values_only=True) if isinstance(row[0], int)}
+    totals = {
+        row[2]: row[4]
+        for row in book["Итоги"].iter_rows(min_row=2, values_only=True)
+        if isinstance(row[0], int)
+    }
     assert len(totals) >= 1 and all(isinstance(v, (int, float)) for v in totals.values())

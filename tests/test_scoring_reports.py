@@ -54,7 +54,9 @@ def scheme_def() -> SchemeDef:
     return parse_scheme_yaml(SCHEME_FILE.read_bytes())
 
 
-async def locked_scheme(services: Services, contest_id: int, people: dict[int, str] = PEOPLE) -> tuple[int, dict[int, int]]:
+async def locked_scheme(
+    services: Services, contest_id: int, people: dict[int, str] = PEOPLE
+) -> tuple[int, dict[int, int]]:
     """The example scheme, locked, with a target per participant (user → target id)."""
     for user, region in people.items():
         await accepted_in(services, contest_id, user, region)
@@ -97,21 +99,32 @@ def expected_total(level: int) -> Decimal:
     return rules.quantize_points(total)
 
 
-async def score(services: Services, scheme_id: int, expert: int, level_of: dict[int, int], *, only: set[int] | None = None) -> int:
+async def score(
+    services: Services,
+    scheme_id: int,
+    expert: int,
+    level_of: dict[int, int],
+    *,
+    only: set[int] | None = None,
+) -> int:
     """Every aspect of every target the expert scores (their worklist), as ``level_of``
     (target id → level) says; the first target goes through ``score_item`` as the chat
     does, the rest straight by aspect. Returns how many marks were entered."""
     sc = services.scoring
     async with services.ctx.sessionmaker() as s:
         aspects = (
-            await s.execute(
-                select(SchemeAspect)
-                .join(SchemeSubcriterion, SchemeSubcriterion.id == SchemeAspect.subcriterion_id)
-                .join(GroupMember, GroupMember.group_id == SchemeSubcriterion.group_id)
-                .where(SchemeAspect.scheme_id == scheme_id, GroupMember.telegram_id == expert)
-                .order_by(SchemeAspect.id)
+            (
+                await s.execute(
+                    select(SchemeAspect)
+                    .join(SchemeSubcriterion, SchemeSubcriterion.id == SchemeAspect.subcriterion_id)
+                    .join(GroupMember, GroupMember.group_id == SchemeSubcriterion.group_id)
+                    .where(SchemeAspect.scheme_id == scheme_id, GroupMember.telegram_id == expert)
+                    .order_by(SchemeAspect.id)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     entered = 0
     wl = await sc.worklist(expert, scheme_id)
     for i, tp in enumerate(wl.targets):
@@ -120,7 +133,12 @@ async def score(services: Services, scheme_id: int, expert: int, level_of: dict[
         level = level_of[tp.target_id]
         if i == 0:
             while (item := await sc.score_item(expert, tp.target_id)) is not None:
-                await sc.enter_mark(expert, tp.target_id, item.aspect_id, mark_for(level, item.kind, len(item.options)))
+                await sc.enter_mark(
+                    expert,
+                    tp.target_id,
+                    item.aspect_id,
+                    mark_for(level, item.kind, len(item.options)),
+                )
                 entered += 1
             continue
         for a in aspects:
@@ -129,7 +147,9 @@ async def score(services: Services, scheme_id: int, expert: int, level_of: dict[
     return entered
 
 
-async def test_workbook_holds_places_medals_and_every_mark(services: Services, contest_id: int) -> None:
+async def test_workbook_holds_places_medals_and_every_mark(
+    services: Services, contest_id: int
+) -> None:
     scheme_id, target_of = await locked_scheme(services, contest_id)
     sc = services.scoring
     reports = ScoringReportService(services.ctx)
@@ -157,30 +177,70 @@ async def test_workbook_holds_places_medals_and_every_mark(services: Services, c
     assert book.sheetnames == ["Итоги", "Ведомости"]
 
     ws = book["Итоги"]
-    assert [c.value for c in ws[1]] == ["Место", "№", "Участник", "Регион", "Баллы", "Медаль", "Следующий этап"]
+    assert [c.value for c in ws[1]] == [
+        "Место",
+        "№",
+        "Участник",
+        "Регион",
+        "Баллы",
+        "Медаль",
+        "Следующий этап",
+    ]
     assert ws.freeze_panes == "A2"
     async with services.ctx.sessionmaker() as s:
-        number_of = dict((await s.execute(select(EvaluationTarget.id, EvaluationTarget.number).where(EvaluationTarget.scheme_id == scheme_id))).all())
+        number_of = dict(
+            (
+                await s.execute(
+                    select(EvaluationTarget.id, EvaluationTarget.number).where(
+                        EvaluationTarget.scheme_id == scheme_id
+                    )
+                )
+            ).all()
+        )
     rows = {r[1]: r for r in ws.iter_rows(min_row=2, max_row=1 + len(PEOPLE), values_only=True)}
     best, third, best_too = (number_of[target_of[u]] for u in (801, 802, 803))
     # two golds mean no silver: the next is third, bronze (R-RES-1); the region's winners
     # go on to the federal stage (R-APP-8)
     assert [rows[n][0] for n in (best, best_too, third)] == [1, 1, 3]
     assert [rows[n][5] for n in (best, best_too, third)] == ["золото", "золото", "бронза"]
-    assert [rows[n][6] for n in (best, best_too, third)] == ["→ федеральный этап", "→ федеральный этап", None]
+    assert [rows[n][6] for n in (best, best_too, third)] == [
+        "→ федеральный этап",
+        "→ федеральный этап",
+        None,
+    ]
     assert rows[best][3] == "г. Москва" and rows[best][2] == "Петрова Мария Ивановна"
     for n, user in ((best, 801), (third, 802), (best_too, 803)):
-        assert isinstance(rows[n][4], int | float) and Decimal(str(rows[n][4])) == expected_total(LEVEL[user])
+        assert isinstance(rows[n][4], int | float) and Decimal(str(rows[n][4])) == expected_total(
+            LEVEL[user]
+        )
     assert expected_total(3) == Decimal("100.00")
     assert ws.cell(row=2, column=5).number_format == "0.00"
     assert str(ws.cell(row=len(PEOPLE) + 3, column=1).value).startswith("Оценки заблокированы")
 
     ws = book["Ведомости"]
     header = [c.value for c in ws[1]]
-    names = ["Орлов Дмитрий Игоревич", "Лебедева Ирина Михайловна", "Морозова Елена Васильевна", "Новиков Сергей Петрович",
-             "Фёдорова Татьяна Олеговна", "Козлов Игорь Николаевич"]
-    assert header[:12] == ["№", "Участник", "Регион", "Критерий", "Название критерия", "Субкритерий", "Название субкритерия",
-                           "Группа", "Аспект", "Название аспекта", "Вид", "Макс. баллов"]
+    names = [
+        "Орлов Дмитрий Игоревич",
+        "Лебедева Ирина Михайловна",
+        "Морозова Елена Васильевна",
+        "Новиков Сергей Петрович",
+        "Фёдорова Татьяна Олеговна",
+        "Козлов Игорь Николаевич",
+    ]
+    assert header[:12] == [
+        "№",
+        "Участник",
+        "Регион",
+        "Критерий",
+        "Название критерия",
+        "Субкритерий",
+        "Название субкритерия",
+        "Группа",
+        "Аспект",
+        "Название аспекта",
+        "Вид",
+        "Макс. баллов",
+    ]
     assert header[12:18] == names and header[18:] == ["Состояние", "Баллы группы"]
     assert ws.freeze_panes == "A2"
     assert all(ws.column_dimensions[letter].width >= 8 for letter in "ABCDEFGHIJ")
@@ -189,10 +249,14 @@ async def test_workbook_holds_places_medals_and_every_mark(services: Services, c
     col = {name: i for i, name in enumerate(header)}
     # a judgement aspect of G2 for the mentor's participant: three marks, the mentor's blank
     row = next(r for r in data if r[0] == third and r[8] == "1.2.1")
-    assert row[3] == "1" and row[4] == "Профессиональные знания" and row[5] == "1.2" and row[7] == "G2"
+    assert (
+        row[3] == "1" and row[4] == "Профессиональные знания" and row[5] == "1.2" and row[7] == "G2"
+    )
     assert row[10] == "судейская" and row[col["Состояние"]] == "оценено"
     assert [row[col[n]] for n in names] == [None, 1, 1, None, 1, None]
-    assert row[col["Баллы группы"]] == pytest.approx(float(rules.judgement_points([1, 1, 1], Decimal(str(row[11])))))
+    assert row[col["Баллы группы"]] == pytest.approx(
+        float(rules.judgement_points([1, 1, 1], Decimal(str(row[11]))))
+    )
     # a binary and a discrete aspect: marks as numbers, discrete as the option's points
     binary = next(r for r in data if r[0] == third and r[10] == "измеримая (да/нет)")
     assert [binary[col[n]] for n in names[:4]] == [0, 0, 0, 0] and binary[col["Баллы группы"]] == 0
@@ -200,10 +264,14 @@ async def test_workbook_holds_places_medals_and_every_mark(services: Services, c
     assert discrete[col[names[0]]] == discrete[11] == discrete[col["Баллы группы"]]
     # the sheet adds up to the results
     for n in (best, third, best_too):
-        assert sum(Decimal(str(r[col["Баллы группы"]])) for r in data if r[0] == n) == Decimal(str(rows[n][4]))
+        assert sum(Decimal(str(r[col["Баллы группы"]])) for r in data if r[0] == n) == Decimal(
+            str(rows[n][4])
+        )
 
 
-async def test_unscored_counts_follow_marks_mentors_and_rescores(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_unscored_counts_follow_marks_mentors_and_rescores(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     reports = ScoringReportService(services.ctx)
     sc = services.scoring
     people = {801: "77", 851: "50"}
@@ -216,7 +284,15 @@ async def test_unscored_counts_follow_marks_mentors_and_rescores(services: Servi
     assert await reports.experts_with_unscored(scheme_id) == []  # not locked yet: nothing to score
     await sc.lock_scheme(CHIEF, scheme_id)
     async with services.ctx.sessionmaker() as s:
-        targets = list((await s.execute(select(EvaluationTarget.id).where(EvaluationTarget.scheme_id == scheme_id).order_by(EvaluationTarget.number))).scalars())
+        targets = list(
+            (
+                await s.execute(
+                    select(EvaluationTarget.id)
+                    .where(EvaluationTarget.scheme_id == scheme_id)
+                    .order_by(EvaluationTarget.number)
+                )
+            ).scalars()
+        )
     await sc.set_mentor(CHIEF, targets[0], MENTOR)
     left = dict(await reports.experts_with_unscored(scheme_id))
     assert left == {100004: 60, 100005: 120, 100007: 120, 100008: 60, 100009: 60, MENTOR: 30}
@@ -235,7 +311,9 @@ async def test_unscored_counts_follow_marks_mentors_and_rescores(services: Servi
     assert left == {100004: 1, 100005: 61, 100007: 120, 100008: 60, 100009: 60, MENTOR: 30}
 
 
-async def test_score_sheets_refused_for_an_expert_and_unknown_scheme(services: Services, contest_id: int) -> None:
+async def test_score_sheets_refused_for_an_expert_and_unknown_scheme(
+    services: Services, contest_id: int
+) -> None:
     reports = ScoringReportService(services.ctx)
     loaded = await services.scoring.load_scheme(CHIEF, contest_id, scheme_def())
     with pytest.raises(Forbidden):
@@ -258,12 +336,18 @@ def run_sweep(w: dramatiq.Worker) -> None:
 
 
 async def test_experts_reminded_before_the_evaluation_deadline_once(
-    services: Services, contest_id: int, clock: FixedClock, worker: dramatiq.Worker, telegram: FakeTelegramSession
+    services: Services,
+    contest_id: int,
+    clock: FixedClock,
+    worker: dramatiq.Worker,
+    telegram: FakeTelegramSession,
 ) -> None:
     people = {801: "77", 851: "50"}
     scheme_id, target_of = await locked_scheme(services, contest_id, people)
     await score(services, scheme_id, 100004, dict.fromkeys(target_of.values(), 2))  # done
-    await score(services, scheme_id, 100008, dict.fromkeys(target_of.values(), 2), only={target_of[801]})  # half
+    await score(
+        services, scheme_id, 100008, dict.fromkeys(target_of.values(), 2), only={target_of[801]}
+    )  # half
     telegram.requests.clear()
     clock.at = EVALUATION_DEADLINE - timedelta(days=3, minutes=1)  # not yet
     run_sweep(worker)
@@ -291,16 +375,40 @@ async def test_experts_reminded_before_the_evaluation_deadline_once(
     # after the deadline: nothing
     clock.at = EVALUATION_DEADLINE + timedelta(minutes=5)
     run_sweep(worker)
-    assert [len(reminders(telegram, e)) for e in (100004, 100005, 100007, 100008, 100009, MENTOR)] == [0, 2, 2, 1, 2, 2]
+    assert [
+        len(reminders(telegram, e)) for e in (100004, 100005, 100007, 100008, 100009, MENTOR)
+    ] == [0, 2, 2, 1, 2, 2]
     async with services.ctx.sessionmaker() as s:
-        runs = sorted(r.kind for r in (await s.execute(select(ReminderRun).where(ReminderRun.kind.like("scoring_deadline%")))).scalars())
-        rows = (await s.execute(select(Delivery).where(Delivery.reason.like("scoring_deadline%")))).scalars().all()
+        runs = sorted(
+            r.kind
+            for r in (
+                await s.execute(
+                    select(ReminderRun).where(ReminderRun.kind.like("scoring_deadline%"))
+                )
+            ).scalars()
+        )
+        rows = (
+            (await s.execute(select(Delivery).where(Delivery.reason.like("scoring_deadline%"))))
+            .scalars()
+            .all()
+        )
     assert runs == ["scoring_deadline:1d", "scoring_deadline:3d"]
     assert len(rows) == 9 and {d.status for d in rows} == {"sent"}
-    assert rows[0].keyboard == [[{"text": "sco-btn-continue", "action": "worklist", "contest_id": str(contest_id), "scheme": str(scheme_id)}]]
+    assert rows[0].keyboard == [
+        [
+            {
+                "text": "sco-btn-continue",
+                "action": "worklist",
+                "contest_id": str(contest_id),
+                "scheme": str(scheme_id),
+            }
+        ]
+    ]
 
 
-async def test_no_reminder_for_an_unlocked_scheme_or_locked_scores(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_no_reminder_for_an_unlocked_scheme_or_locked_scores(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     from notifications.reminders import ScoringDeadlineReminder
     from notifications.sweep import SweepReport, materialise_reminders
 
@@ -308,6 +416,8 @@ async def test_no_reminder_for_an_unlocked_scheme_or_locked_scores(services: Ser
     loaded = await services.scoring.load_scheme(CHIEF, contest_id, scheme_def())
     clock.at = EVALUATION_DEADLINE - timedelta(days=2)
     report = SweepReport()
-    await materialise_reminders(services.ctx.sessionmaker, clock.at, [ScoringDeadlineReminder()], report)
+    await materialise_reminders(
+        services.ctx.sessionmaker, clock.at, [ScoringDeadlineReminder()], report
+    )
     assert report.runs == 0 and report.created == 0
     assert await reports.experts_with_unscored(loaded.scheme_id) == []

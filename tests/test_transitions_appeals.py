@@ -69,7 +69,9 @@ from tests.test_bot_journey import World, make_world
 from tests.test_scoring import CHIEF, MENTOR
 
 #: an English status word must never reach a person
-ENGLISH = re.compile(r"\b(voting|accepted|rejected|no_quorum|registered|decided|upheld|awaiting_time|refused_late)\b")
+ENGLISH = re.compile(
+    r"\b(voting|accepted|rejected|no_quorum|registered|decided|upheld|awaiting_time|refused_late)\b"
+)
 
 
 async def race(*coros: Any) -> tuple[list[Any], list[DomainError]]:
@@ -78,7 +80,9 @@ async def race(*coros: Any) -> tuple[list[Any], list[DomainError]]:
     for r in out:
         if isinstance(r, BaseException) and not isinstance(r, DomainError):
             raise r
-    return [r for r in out if not isinstance(r, BaseException)], [r for r in out if isinstance(r, DomainError)]
+    return [r for r in out if not isinstance(r, BaseException)], [
+        r for r in out if isinstance(r, DomainError)
+    ]
 
 
 def russian(err: DomainError, *needles: str) -> str:
@@ -104,7 +108,15 @@ async def audits(services: Services, action: str, entity_id: int | None = None) 
 
 async def name_of(services: Services, telegram_id: int) -> str:
     async with services.ctx.sessionmaker() as s:
-        return (await s.execute(select(RoleAssignment.name).where(RoleAssignment.telegram_id == telegram_id))).scalars().first()
+        return (
+            (
+                await s.execute(
+                    select(RoleAssignment.name).where(RoleAssignment.telegram_id == telegram_id)
+                )
+            )
+            .scalars()
+            .first()
+        )
 
 
 # =========================================================================== service level, both databases
@@ -125,7 +137,9 @@ async def test_pre_appeal_opened_once_votes_counted_once_and_closed_once(
     p = ok[0]
     russian(lost[0], f"№{p.id}", "10.05.2027 10:00")
     assert await count(services, PreAppeal) == 1 and await audits(services, "pre_appeal.open") == 1
-    assert await count(services, Delivery, Delivery.subject == f"pre_appeal:{p.id}") == len(ACCREDITED)
+    assert await count(services, Delivery, Delivery.subject == f"pre_appeal:{p.id}") == len(
+        ACCREDITED
+    )
 
     # the same expert twice at once — and «За» with «Против» at once: counted once
     e1, e2, e3 = ACCREDITED[:3]
@@ -135,7 +149,9 @@ async def test_pre_appeal_opened_once_votes_counted_once_and_closed_once(
     ok, lost = await race(ap.vote_pre_appeal(e2, p.id, True), ap.vote_pre_appeal(e2, p.id, False))
     assert len(ok) == 1 and len(lost) == 1
     # two experts at once: both count
-    ok, lost = await race(ap.vote_pre_appeal(e3, p.id, False), ap.vote_pre_appeal(ACCREDITED[3], p.id, True))
+    ok, lost = await race(
+        ap.vote_pre_appeal(e3, p.id, False), ap.vote_pre_appeal(ACCREDITED[3], p.id, True)
+    )
     assert len(ok) == 2 and not lost
     assert await count(services, PreAppealVote, PreAppealVote.pre_appeal_id == p.id) == 4
     assert await audits(services, "pre_appeal.vote", p.id) == 4
@@ -144,16 +160,32 @@ async def test_pre_appeal_opened_once_votes_counted_once_and_closed_once(
     for e in ACCREDITED[4:6]:
         await ap.vote_pre_appeal(e, p.id, True)
     clock.at = at(10, 30)
-    vote, close = await asyncio.gather(ap.vote_pre_appeal(ACCREDITED[6], p.id, True), ap.close_pre_appeal(CHIEF, p.id), return_exceptions=True)
+    vote, close = await asyncio.gather(
+        ap.vote_pre_appeal(ACCREDITED[6], p.id, True),
+        ap.close_pre_appeal(CHIEF, p.id),
+        return_exceptions=True,
+    )
     assert await audits(services, "pre_appeal.close", p.id) == 1
-    assert await count(services, Delivery, Delivery.subject == f"pre_appeal:{p.id}:closed") == len(ACCREDITED)
+    assert await count(services, Delivery, Delivery.subject == f"pre_appeal:{p.id}:closed") == len(
+        ACCREDITED
+    )
     assert await count(services, Protocol, Protocol.kind == "pre_appeal") == 1
-    if isinstance(vote, DomainError):  # the chief closed first: the late vote is told by whom and when
+    if isinstance(
+        vote, DomainError
+    ):  # the chief closed first: the late vote is told by whom and when
         assert vote.code == "pre_appeal_closed_already" and not isinstance(close, BaseException)
-        russian(vote, "уже завершено", "10.05.2027 10:30", "главный эксперт", await name_of(services, CHIEF))
+        russian(
+            vote,
+            "уже завершено",
+            "10.05.2027 10:30",
+            "главный эксперт",
+            await name_of(services, CHIEF),
+        )
     else:  # the last vote closed it: the chief is told everyone had voted
         assert isinstance(close, DomainError) and close.code == "pre_appeal_closed_already"
-        russian(close, "уже завершено", "10.05.2027 10:30", "проголосовали все аккредитованные эксперты")
+        russian(
+            close, "уже завершено", "10.05.2027 10:30", "проголосовали все аккредитованные эксперты"
+        )
     # a double «Подвести итог» afterwards: refused with the outcome in Russian
     err = (await race(ap.close_pre_appeal(CHIEF, p.id)))[1][0]
     russian(err, f"Голосование №{p.id} уже завершено", "Итог: предложение")
@@ -168,10 +200,15 @@ async def test_pre_appeal_closes_itself_once_when_the_last_two_vote_together(
     p = await ap.open_pre_appeal(CHIEF, st.scheme_id, "Спор", "Предложение", None)
     for e in ACCREDITED[:5]:
         await ap.vote_pre_appeal(e, p.id, True)
-    ok, lost = await race(ap.vote_pre_appeal(ACCREDITED[5], p.id, True), ap.vote_pre_appeal(ACCREDITED[6], p.id, False))
+    ok, lost = await race(
+        ap.vote_pre_appeal(ACCREDITED[5], p.id, True),
+        ap.vote_pre_appeal(ACCREDITED[6], p.id, False),
+    )
     assert len(ok) == 2 and not lost
     assert await audits(services, "pre_appeal.close", p.id) == 1
-    assert await count(services, Delivery, Delivery.subject == f"pre_appeal:{p.id}:closed") == len(ACCREDITED)
+    assert await count(services, Delivery, Delivery.subject == f"pre_appeal:{p.id}:closed") == len(
+        ACCREDITED
+    )
     err = (await race(ap.close_pre_appeal(CHIEF, p.id)))[1][0]
     russian(err, "проголосовали все аккредитованные эксперты", "предложение принято")
 
@@ -181,29 +218,62 @@ async def test_commission_formed_once_by_two_federal_coordinators_at_once(
 ) -> None:
     clock.at = at(10, 0, NEXT.replace(day=20))
     fed = await federal_stage(services, contest_id)
-    ok, lost = await race(services.appeals.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER),
-                          services.appeals.form_commission(ADMIN_ID, contest_id, stage_id=fed, deputy=MEMBER))
+    ok, lost = await race(
+        services.appeals.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER),
+        services.appeals.form_commission(ADMIN_ID, contest_id, stage_id=fed, deputy=MEMBER),
+    )
     assert len(ok) == 1 and [e.code for e in lost] == ["commission_formed_already"]
     russian(lost[0], "уже сформирована", "20.05.2027 10:00")
-    assert await count(services, CommissionMember) == 5 and await audits(services, "commission.form") == 1
+    assert (
+        await count(services, CommissionMember) == 5
+        and await audits(services, "commission.form") == 1
+    )
 
 
-async def test_appeal_filed_once_and_the_late_time_confirmed_once(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_appeal_filed_once_and_the_late_time_confirmed_once(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     st = await ready(services, contest_id, clock, count=1)
     [t701] = st.targets
     ap = services.appeals
     clock.at = at(10, 0)
     # a double «Подать апелляцию» of one form files one appeal, one notice each
     ok, lost = await race(
-        ap.file(MENTOR, t701, kind="scoring_procedure", dispute_at=at(9, 30), fields=FIELDS, evidence=EVIDENCE, draft_key="form-1"),
-        ap.file(MENTOR, t701, kind="scoring_procedure", dispute_at=at(9, 30), fields=FIELDS, evidence=EVIDENCE, draft_key="form-1"),
+        ap.file(
+            MENTOR,
+            t701,
+            kind="scoring_procedure",
+            dispute_at=at(9, 30),
+            fields=FIELDS,
+            evidence=EVIDENCE,
+            draft_key="form-1",
+        ),
+        ap.file(
+            MENTOR,
+            t701,
+            kind="scoring_procedure",
+            dispute_at=at(9, 30),
+            fields=FIELDS,
+            evidence=EVIDENCE,
+            draft_key="form-1",
+        ),
     )
     assert len(ok) == 1 and [e.code for e in lost] == ["appeal_filed_already"]
     a = ok[0]
     russian(lost[0], f"уже подана: №{a.id}", "10.05.2027 10:00")
     assert await count(services, Appeal) == 1 and await audits(services, "appeal.file") == 1
-    assert await count(services, Delivery, Delivery.subject == f"appeal:{a.id}:registered", Delivery.recipient_chat_id == MENTOR) == 1
-    assert (await ap.filed_from_draft(MENTOR, "form-1")).id == a.id and await ap.filed_from_draft(CHIEF, "form-1") is None
+    assert (
+        await count(
+            services,
+            Delivery,
+            Delivery.subject == f"appeal:{a.id}:registered",
+            Delivery.recipient_chat_id == MENTOR,
+        )
+        == 1
+    )
+    assert (await ap.filed_from_draft(MENTOR, "form-1")).id == a.id and await ap.filed_from_draft(
+        CHIEF, "form-1"
+    ) is None
 
     # a dispute after 21:00: the chief's double «Подтверждаю время спора» registers it once
     clock.at = at(21, 40)
@@ -212,8 +282,19 @@ async def test_appeal_filed_once_and_the_late_time_confirmed_once(services: Serv
     ok, lost = await race(ap.confirm_time(CHIEF, late.id), ap.confirm_time(CHIEF, late.id))
     assert len(ok) == 1 and [e.code for e in lost] == ["appeal_time_confirmed_already"]
     russian(lost[0], await name_of(services, CHIEF), "11.05.2027 08:00")
-    assert await audits(services, "appeal.time_confirmed", late.id) == 1 and await audits(services, "appeal.register", late.id) == 1
-    assert await count(services, Delivery, Delivery.subject == f"appeal:{late.id}:registered", Delivery.recipient_chat_id == MENTOR) == 1
+    assert (
+        await audits(services, "appeal.time_confirmed", late.id) == 1
+        and await audits(services, "appeal.register", late.id) == 1
+    )
+    assert (
+        await count(
+            services,
+            Delivery,
+            Delivery.subject == f"appeal:{late.id}:registered",
+            Delivery.recipient_chat_id == MENTOR,
+        )
+        == 1
+    )
 
 
 async def test_the_chiefs_confirmation_races_the_workers_refusal_at_noon(
@@ -236,7 +317,10 @@ async def test_the_chiefs_confirmation_races_the_workers_refusal_at_noon(
 
     _, lost = await race(ap.confirm_time(CHIEF, late.id), sweep())
     status = (await ap.view(CHAIR, late.id)).status
-    confirmed, refused = await audits(services, "appeal.time_confirmed", late.id), await audits(services, "appeal.refused_late", late.id)
+    confirmed, refused = (
+        await audits(services, "appeal.time_confirmed", late.id),
+        await audits(services, "appeal.refused_late", late.id),
+    )
     refusal_notes = await count(services, Delivery, Delivery.message_key == "apl-note-refused-late")
     if status == "registered":
         assert (confirmed, refused, refusal_notes, lost) == (1, 0, 0, [])
@@ -250,7 +334,9 @@ async def test_the_chiefs_confirmation_races_the_workers_refusal_at_noon(
     assert await audits(services, "appeal.refused_late", late.id) == refused
 
 
-async def test_members_vote_once_and_conflicts_are_declared_once(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_members_vote_once_and_conflicts_are_declared_once(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     st = await ready(services, contest_id, clock, count=4)
     ap = services.appeals
     clock.at = at(10, 0)
@@ -261,14 +347,23 @@ async def test_members_vote_once_and_conflicts_are_declared_once(services: Servi
     russian(lost[0], "уже учтён: удовлетворить", "10.05.2027 10:00", "Изменить голос")
     ok, lost = await race(ap.vote(MEMBER_2, a.id, True), ap.vote(MEMBER_2, a.id, False))
     assert len(ok) == 1 and len(lost) == 1
-    assert await count(services, AppealVote, AppealVote.appeal_id == a.id) == 2 and await audits(services, "appeal.vote", a.id) == 2
+    assert (
+        await count(services, AppealVote, AppealVote.appeal_id == a.id) == 2
+        and await audits(services, "appeal.vote", a.id) == 2
+    )
     # a deliberate change, twice at once: changed once
-    ok, lost = await race(ap.vote(MEMBER, a.id, False, change=True), ap.vote(MEMBER, a.id, False, change=True))
+    ok, lost = await race(
+        ap.vote(MEMBER, a.id, False, change=True), ap.vote(MEMBER, a.id, False, change=True)
+    )
     assert len(ok) == 1 and len(lost) == 1 and await audits(services, "appeal.vote", a.id) == 3
     # two members at once (the chair and a member): both count
     b = await file(services, MENTOR, st.targets[0], at(9, 30))
     ok, lost = await race(ap.vote(CHAIR, b.id, True), ap.vote(MEMBER_2, b.id, False))
-    assert len(ok) == 2 and not lost and await count(services, AppealVote, AppealVote.appeal_id == b.id) == 2
+    assert (
+        len(ok) == 2
+        and not lost
+        and await count(services, AppealVote, AppealVote.appeal_id == b.id) == 2
+    )
     # a conflict declared twice at once: once
     ok, lost = await race(ap.declare_conflict(MEMBER, b.id), ap.declare_conflict(MEMBER, b.id))
     assert len(ok) == 1 and [e.code for e in lost] == ["appeal_conflict_declared_already"]
@@ -276,7 +371,9 @@ async def test_members_vote_once_and_conflicts_are_declared_once(services: Servi
     assert await audits(services, "appeal.conflict", b.id) == 1
 
 
-async def test_two_decisions_at_once_one_wins(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_two_decisions_at_once_one_wins(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     st = await ready(services, contest_id, clock, count=2)
     ap = services.appeals
     clock.at = at(10, 0)
@@ -288,7 +385,9 @@ async def test_two_decisions_at_once_one_wins(services: Services, contest_id: in
     )
     assert len(ok) == 1 and [e.code for e in lost] == ["appeal_decided_already"]
     won = ok[0]
-    text = russian(lost[0], "уже принято", "10.05.2027 14:02", await name_of(services, CHAIR), "окончательное")
+    text = russian(
+        lost[0], "уже принято", "10.05.2027 14:02", await name_of(services, CHAIR), "окончательное"
+    )
     assert ("удовлетворена" in text) == (won.decision == "upheld")
     assert await audits(services, "appeal.decide", a.id) == 1
     assert await count(services, Protocol, Protocol.kind == "appeal") == 1
@@ -323,7 +422,11 @@ async def both(world: World, *presses: tuple[Person, str, int]) -> list[str]:
     await asyncio.gather(*(p.press_data(data, mid) for p, data, mid in presses))
     assert answered(world) - before == len(presses), "every callback query is answered"
     people = {p.user_id for p, _, _ in presses}
-    return [t for p in people for t in Person._texts_since(next(x for x, _, _ in presses if x.user_id == p), mark)]
+    return [
+        t
+        for p in people
+        for t in Person._texts_since(next(x for x, _, _ in presses if x.user_id == p), mark)
+    ]
 
 
 def last_buttons(p: Person) -> list[str]:
@@ -345,7 +448,9 @@ async def send_photo(world: World, p: Person) -> None:
     from tests.fakes.updates import message_update_json
 
     data = message_update_json(p.user_id, None, first_name=p.name)
-    data["message"]["photo"] = [{"file_id": "ph-1", "file_unique_id": "u-ph-1", "width": 8, "height": 6, "file_size": 100}]
+    data["message"]["photo"] = [
+        {"file_id": "ph-1", "file_unique_id": "u-ph-1", "width": 8, "height": 6, "file_size": 100}
+    ]
     await world.dp.feed_update(world.bot, Update.model_validate(data))
 
 
@@ -368,7 +473,15 @@ async def test_double_submit_and_the_forms_prompts_through_the_dispatcher(pg_wor
     reply = await mentor.send("/appeal")
     assert "незаконченная апелляция" in reply and "Заполнено: 3 из 11" in reply
     assert "Кто совершил нарушение" in await mentor.press("Продолжить")
-    for step in ("violators", "witnesses", "description", "demands", "applicant_name", "applicant_category", "contacts"):
+    for step in (
+        "violators",
+        "witnesses",
+        "description",
+        "demands",
+        "applicant_name",
+        "applicant_category",
+        "contacts",
+    ):
         await mentor.send(FIELDS[step])
     await send_photo(world, mentor)
     assert "Проверьте апелляцию" in await mentor.press("Готово")
@@ -385,7 +498,10 @@ async def test_double_submit_and_the_forms_prompts_through_the_dispatcher(pg_wor
     assert sum("подана" in r and "зарегистрирована" in r for r in replies) == 1
     loser = next(r for r in replies if "уже подана" in r)
     assert "№1" in loser and not ENGLISH.search(loser)
-    assert await count(world.services, Appeal) == 1 and await audits(world.services, "appeal.file") == 1
+    assert (
+        await count(world.services, Appeal) == 1
+        and await audits(world.services, "appeal.file") == 1
+    )
     # an edit button of the filed form is refused at once, before asking anything
     reply = await mentor.press("Изменить: место")
     assert "уже подана" in reply and "Где произошло" not in reply
@@ -393,12 +509,18 @@ async def test_double_submit_and_the_forms_prompts_through_the_dispatcher(pg_wor
     assert "Выберите участника" in await mentor.send("/appeal")
 
 
-async def test_double_presses_of_votes_and_the_decision_through_the_dispatcher(pg_world: World) -> None:
+async def test_double_presses_of_votes_and_the_decision_through_the_dispatcher(
+    pg_world: World,
+) -> None:
     world = pg_world
     st = await ready(world.services, 1, world.clock, count=2)
     world.clock.at = at(10, 0)
     a = await file(world.services, MENTOR, st.targets[0], at(9, 0))
-    chair, member, member_2 = world.person(CHAIR, "Анна"), world.person(MEMBER), world.person(MEMBER_2)
+    chair, member, member_2 = (
+        world.person(CHAIR, "Анна"),
+        world.person(MEMBER),
+        world.person(MEMBER_2),
+    )
     uphold = AppealCb(appeal_id=a.id, action="uphold").pack()
     reject = AppealCb(appeal_id=a.id, action="reject").pack()
     # the same member: «Удовлетворить» twice at once; «Удовлетворить» and «Отказать» at once
@@ -408,8 +530,11 @@ async def test_double_presses_of_votes_and_the_decision_through_the_dispatcher(p
     assert sum("Голос учтён" in r for r in replies) == 1
     # two members at once: both counted
     b = await file(world.services, MENTOR, st.targets[0], at(9, 30))
-    replies = await both(world, (member, AppealCb(appeal_id=b.id, action="reject").pack(), 1),
-                         (member_2, AppealCb(appeal_id=b.id, action="reject").pack(), 1))
+    replies = await both(
+        world,
+        (member, AppealCb(appeal_id=b.id, action="reject").pack(), 1),
+        (member_2, AppealCb(appeal_id=b.id, action="reject").pack(), 1),
+    )
     assert sum("Голос учтён: отказать" in r for r in replies) == 2
     assert await count(world.services, AppealVote, AppealVote.appeal_id == b.id) == 2
     # the card offers a deliberate «Изменить голос» instead of the vote buttons
@@ -429,7 +554,11 @@ async def test_double_presses_of_votes_and_the_decision_through_the_dispatcher(p
     await chair.press("Записать решение")
     await chair.press("Отказать в удовлетворении")
     reply = await chair.send("Нарушение не подтверждено")
-    assert "Записать решение по апелляции №1?" in reply and chair.has_button("Подтвердить") and chair.has_button("Изменить")
+    assert (
+        "Записать решение по апелляции №1?" in reply
+        and chair.has_button("Подтвердить")
+        and chair.has_button("Изменить")
+    )
     assert "Выберите решение" in await chair.press("Изменить")
     await chair.press("Удовлетворить апелляцию")
     await chair.send("Преимущество подтверждено")
@@ -469,12 +598,18 @@ async def test_a_revoked_chair_is_refused_before_any_input(world: World) -> None
     world.clock.at = at(10, 0)
     a = await file(world.services, MENTOR, st.targets[0], at(9, 0))
     async with world.services.ctx.sessionmaker() as s, s.begin():
-        role = (await s.execute(select(RoleAssignment).where(RoleAssignment.telegram_id == CHAIR))).scalars().first()
+        role = (
+            (await s.execute(select(RoleAssignment).where(RoleAssignment.telegram_id == CHAIR)))
+            .scalars()
+            .first()
+        )
         role.active = False
     chair = world.person(CHAIR, "Анна")
     reply = await chair.press_data(AppealCb(appeal_id=a.id, action="decide").pack())
     assert "только членам апелляционной комиссии" in reply and "Выберите решение" not in reply
-    assert "Текст решения" not in await chair.press_data(DecisionCb(appeal_id=a.id, action="upheld").pack())
+    assert "Текст решения" not in await chair.press_data(
+        DecisionCb(appeal_id=a.id, action="upheld").pack()
+    )
 
 
 async def test_dispute_prompts_can_be_left_and_the_draft_opens_one_vote(world: World) -> None:
@@ -498,12 +633,18 @@ async def test_dispute_prompts_can_be_left_and_the_draft_opens_one_vote(world: W
     replies = await both(world, (chief, data, mid), (chief, data, mid))
     assert sum("🗳 Голосование №1 открыто" in r for r in replies) == 1
     assert any("уже вынесено на голосование: голосование №1" in r for r in replies)
-    assert await count(world.services, PreAppeal) == 1 and await audits(world.services, "pre_appeal.open") == 1
+    assert (
+        await count(world.services, PreAppeal) == 1
+        and await audits(world.services, "pre_appeal.open") == 1
+    )
     # two experts press «За» at once, and one of them twice: two votes
     e1, e2 = world.person(ACCREDITED[0]), world.person(ACCREDITED[1])
     vote = PreAppealCb(pre_appeal_id=1, vote=1).pack()
     replies = await both(world, (e1, vote, 1), (e2, vote, 1), (e1, vote, 1))
-    assert sum("Ваш голос учтён" in r for r in replies) == 2 and sum("Вы уже проголосовали" in r for r in replies) == 1
+    assert (
+        sum("Ваш голос учтён" in r for r in replies) == 2
+        and sum("Вы уже проголосовали" in r for r in replies) == 1
+    )
     assert await count(world.services, PreAppealVote) == 2
     # a cancelled draft's «Вынести» opens nothing
     await chief.send("/dispute")
@@ -522,7 +663,9 @@ async def test_commission_formed_once_through_the_dispatcher(world: World) -> No
     from bot.handlers.appeals import CommissionCb
 
     fed = await federal_stage(world.services, 1)
-    data = CommissionCb(contest_id=1, action="ok", stage=fed, deputy=MEMBER).pack()  # «Подтвердить» (issue #15: stage, deputy)
+    data = CommissionCb(
+        contest_id=1, action="ok", stage=fed, deputy=MEMBER
+    ).pack()  # «Подтвердить» (issue #15: stage, deputy)
     replies = await both(world, (federal, data, 1), (federal, data, 1), (admin, data, 1))
     assert sum("Комиссия сформирована" in r for r in replies) == 1
     assert sum("уже сформирована" in r for r in replies) == 2

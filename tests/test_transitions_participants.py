@@ -42,7 +42,12 @@ async def add_second_moscow_coordinator(services: Services, contest_id: int) -> 
     async with services.ctx.sessionmaker() as s, s.begin():
         s.add(
             RoleAssignment(
-                contest_id=contest_id, telegram_id=COORD_MOSCOW_2, role="coordinator", name=COORD_MOSCOW_2_NAME, region_codes=["77"], active=True
+                contest_id=contest_id,
+                telegram_id=COORD_MOSCOW_2,
+                role="coordinator",
+                name=COORD_MOSCOW_2_NAME,
+                region_codes=["77"],
+                active=True,
             )
         )
 
@@ -52,7 +57,11 @@ async def pending(services: Services, contest_id: int, user: int, n: int = 0) ->
     known = await ids(services, contest_id)
     p = services.participants
     await p.give_consent(user, contest_id, "Анна")
-    await p.set_full_name(user, contest_id, ["Иванова Анна Петровна", "Сидорова Мария Ивановна", "Кузнецова Ольга Сергеевна"][n % 3])
+    await p.set_full_name(
+        user,
+        contest_id,
+        ["Иванова Анна Петровна", "Сидорова Мария Ивановна", "Кузнецова Ольга Сергеевна"][n % 3],
+    )
     await p.set_snils(user, contest_id, SNILS[n])
     await p.set_region(user, contest_id, known["regions"]["77"])
     await p.set_organisation(user, contest_id, known["orgs"]["7704000101"])
@@ -70,11 +79,23 @@ async def ready_application(services: Services, contest_id: int, user: int, n: i
     known = await ids(services, contest_id)
     pid = await accepted(services, contest_id, user, n)
     p = services.participants
-    await p.choose_nomination(user, contest_id, known["noms"]["best_social_worker"], ConditionAnswers(experience_years=7))
+    await p.choose_nomination(
+        user, contest_id, known["noms"]["best_social_worker"], ConditionAnswers(experience_years=7)
+    )
     await p.set_field(user, contest_id, "position", "Социальный работник")
     await p.set_field(user, contest_id, "experience_years", "7")
-    await p.add_file(user, contest_id, "presentation", TelegramFile("f1", f"u1-{user}", "p.pdf", "application/pdf", 1000))
-    await p.add_file(user, contest_id, "video", TelegramFile("f2", f"u2-{user}", "v.mp4", "video/mp4", 1000, True))
+    await p.add_file(
+        user,
+        contest_id,
+        "presentation",
+        TelegramFile("f1", f"u1-{user}", "p.pdf", "application/pdf", 1000),
+    )
+    await p.add_file(
+        user,
+        contest_id,
+        "video",
+        TelegramFile("f2", f"u2-{user}", "v.mp4", "video/mp4", 1000, True),
+    )
     await p.set_consent(user, contest_id, "privacy", True)
     await p.set_consent(user, contest_id, "transfer", True)
     return pid
@@ -88,7 +109,9 @@ async def audit_count(services: Services, action: str, entity_id: int | None = N
         return (await s.execute(q)).scalar_one()
 
 
-async def delivery_count(services: Services, reason: str | None = None, subject: str | None = None) -> int:
+async def delivery_count(
+    services: Services, reason: str | None = None, subject: str | None = None
+) -> int:
     async with services.ctx.sessionmaker() as s:
         q = select(func.count()).select_from(Delivery)
         if reason is not None:
@@ -110,48 +133,77 @@ def one_winner(results: list[Any]) -> tuple[Any, DomainError]:
 # --------------------------------------------------------------------------- services, both databases
 
 
-async def test_double_accept_by_one_and_by_two_coordinators(services: Services, contest_id: int) -> None:
+async def test_double_accept_by_one_and_by_two_coordinators(
+    services: Services, contest_id: int
+) -> None:
     await add_second_moscow_coordinator(services, contest_id)
     coord = services.coordination
     # the same coordinator twice at once
     pid = await pending(services, contest_id, 555101, 0)
-    _, err = one_winner(await asyncio.gather(coord.decide(COORD_MOSCOW, pid, True), coord.decide(COORD_MOSCOW, pid, True), return_exceptions=True))
+    _, err = one_winner(
+        await asyncio.gather(
+            coord.decide(COORD_MOSCOW, pid, True),
+            coord.decide(COORD_MOSCOW, pid, True),
+            return_exceptions=True,
+        )
+    )
     assert err.code == "already_decided" and err.args_["by"] == "you"
-    assert error_text(err).startswith("Решение уже принято: подтверждено вами, 01.02.2027 10:00 (МСК)")
+    assert error_text(err).startswith(
+        "Решение уже принято: подтверждено вами, 01.02.2027 10:00 (МСК)"
+    )
     assert await audit_count(services, "verification.accept", pid) == 1
     assert await delivery_count(services, "verification_status", f"participant:{pid}") == 1
     # two coordinators of one region at once: the loser is told who and when
     pid = await pending(services, contest_id, 555102, 1)
-    results = await asyncio.gather(coord.decide(COORD_MOSCOW, pid, True), coord.decide(COORD_MOSCOW_2, pid, True), return_exceptions=True)
+    results = await asyncio.gather(
+        coord.decide(COORD_MOSCOW, pid, True),
+        coord.decide(COORD_MOSCOW_2, pid, True),
+        return_exceptions=True,
+    )
     _, err = one_winner(results)
     winner_name = COORD_MOSCOW_NAME if isinstance(results[1], DomainError) else COORD_MOSCOW_2_NAME
-    assert error_text(err) == f"Решение уже принято: подтверждено координатором {winner_name}, 01.02.2027 10:00 (МСК)."
+    assert (
+        error_text(err)
+        == f"Решение уже принято: подтверждено координатором {winner_name}, 01.02.2027 10:00 (МСК)."
+    )
     assert await audit_count(services, "verification.accept", pid) == 1
     assert await delivery_count(services, "verification_status", f"participant:{pid}") == 1
 
 
-async def test_accept_and_reject_at_once_make_one_decision(services: Services, contest_id: int) -> None:
+async def test_accept_and_reject_at_once_make_one_decision(
+    services: Services, contest_id: int
+) -> None:
     await add_second_moscow_coordinator(services, contest_id)
     coord = services.coordination
     pid = await pending(services, contest_id, 555111)
     results = await asyncio.gather(
-        coord.decide(COORD_MOSCOW, pid, True), coord.decide(COORD_MOSCOW_2, pid, False, reason="Нет СНИЛС"), return_exceptions=True
+        coord.decide(COORD_MOSCOW, pid, True),
+        coord.decide(COORD_MOSCOW_2, pid, False, reason="Нет СНИЛС"),
+        return_exceptions=True,
     )
     _, err = one_winner(results)
     view = await services.participants.view(555111, contest_id)
     accepted_won = not isinstance(results[0], BaseException)
     assert view.status == ("accepted" if accepted_won else "rejected")
-    decisions = await audit_count(services, "verification.accept", pid) + await audit_count(services, "verification.reject", pid)
+    decisions = await audit_count(services, "verification.accept", pid) + await audit_count(
+        services, "verification.reject", pid
+    )
     assert decisions == 1
     assert await delivery_count(services, "verification_status", f"participant:{pid}") == 1
-    assert error_text(err).startswith("Решение уже принято: " + ("подтверждено" if accepted_won else "отказано"))
+    assert error_text(err).startswith(
+        "Решение уже принято: " + ("подтверждено" if accepted_won else "отказано")
+    )
 
 
-async def test_double_submissions_consents_and_nomination(services: Services, contest_id: int) -> None:
+async def test_double_submissions_consents_and_nomination(
+    services: Services, contest_id: int
+) -> None:
     p = services.participants
     user = 555121
     # «Согласен(а)» twice at once: one participant, one audit row
-    await asyncio.gather(p.give_consent(user, contest_id, "А"), p.give_consent(user, contest_id, "А"))
+    await asyncio.gather(
+        p.give_consent(user, contest_id, "А"), p.give_consent(user, contest_id, "А")
+    )
     async with services.ctx.sessionmaker() as s:
         assert (await s.execute(select(func.count()).select_from(Participant))).scalar_one() == 1
     assert await audit_count(services, "participant.consent") == 1
@@ -161,53 +213,94 @@ async def test_double_submissions_consents_and_nomination(services: Services, co
     await p.set_snils(user, contest_id, SNILS[2])
     await p.set_region(user, contest_id, known["regions"]["77"])
     await p.set_organisation(user, contest_id, known["orgs"]["7704000101"])
-    _, err = one_winner(await asyncio.gather(p.submit_verification(user, contest_id), p.submit_verification(user, contest_id), return_exceptions=True))
+    _, err = one_winner(
+        await asyncio.gather(
+            p.submit_verification(user, contest_id),
+            p.submit_verification(user, contest_id),
+            return_exceptions=True,
+        )
+    )
     assert err.code == "form_already_submitted"
-    assert error_text(err) == "Анкета уже отправлена на проверку 01.02.2027 10:00 (МСК). Дождитесь решения координатора."
+    assert (
+        error_text(err)
+        == "Анкета уже отправлена на проверку 01.02.2027 10:00 (МСК). Дождитесь решения координатора."
+    )
     assert await audit_count(services, "verification.submit") == 1
     pid = (await p.view(user, contest_id)).id
     await services.coordination.decide(COORD_MOSCOW, pid, True)
     # the nomination chosen twice at once: one application
     nom = known["noms"]["best_social_worker"]
     answers = ConditionAnswers(experience_years=7)
-    _, err = one_winner(await asyncio.gather(p.choose_nomination(user, contest_id, nom, answers), p.choose_nomination(user, contest_id, nom, answers), return_exceptions=True))
+    _, err = one_winner(
+        await asyncio.gather(
+            p.choose_nomination(user, contest_id, nom, answers),
+            p.choose_nomination(user, contest_id, nom, answers),
+            return_exceptions=True,
+        )
+    )
     assert err.code == "one_nomination"
     assert await audit_count(services, "application.create") == 1
     # a consent given twice at once: given once
-    await asyncio.gather(p.set_consent(user, contest_id, "privacy", True), p.set_consent(user, contest_id, "privacy", True))
+    await asyncio.gather(
+        p.set_consent(user, contest_id, "privacy", True),
+        p.set_consent(user, contest_id, "privacy", True),
+    )
     assert await audit_count(services, "application.consent") == 1
     assert (await p.view(user, contest_id)).application.consent_privacy
     # «Отправить» twice
     await p.set_field(user, contest_id, "position", "Социальный работник")
     await p.set_field(user, contest_id, "experience_years", "7")
-    await p.add_file(user, contest_id, "presentation", TelegramFile("f1", "u1", "p.pdf", "application/pdf", 1000))
-    await p.add_file(user, contest_id, "video", TelegramFile("f2", "u2", "v.mp4", "video/mp4", 1000, True))
+    await p.add_file(
+        user, contest_id, "presentation", TelegramFile("f1", "u1", "p.pdf", "application/pdf", 1000)
+    )
+    await p.add_file(
+        user, contest_id, "video", TelegramFile("f2", "u2", "v.mp4", "video/mp4", 1000, True)
+    )
     await p.set_consent(user, contest_id, "transfer", True)
-    _, err = one_winner(await asyncio.gather(p.submit_application(user, contest_id), p.submit_application(user, contest_id), return_exceptions=True))
-    assert error_text(err) == "Заявка уже отправлена 01.02.2027 10:00 (МСК). Изменить её можно только через координатора."
+    _, err = one_winner(
+        await asyncio.gather(
+            p.submit_application(user, contest_id),
+            p.submit_application(user, contest_id),
+            return_exceptions=True,
+        )
+    )
+    assert (
+        error_text(err)
+        == "Заявка уже отправлена 01.02.2027 10:00 (МСК). Изменить её можно только через координатора."
+    )
     assert await audit_count(services, "application.submit") == 1
 
 
 async def test_double_withdrawal_anonymises_once(services: Services, contest_id: int) -> None:
     p = services.participants
     await pending(services, contest_id, 555131)
-    _, err = one_winner(await asyncio.gather(p.withdraw(555131, contest_id), p.withdraw(555131, contest_id), return_exceptions=True))
+    _, err = one_winner(
+        await asyncio.gather(
+            p.withdraw(555131, contest_id), p.withdraw(555131, contest_id), return_exceptions=True
+        )
+    )
     assert err.code == "already_withdrawn"
     assert error_text(err).startswith("Согласие уже отозвано 01.02.2027 10:00 (МСК)")
     assert await audit_count(services, "participant.withdraw") == 1
 
 
-async def test_double_reopen_and_withdrawn_participant_is_out(services: Services, contest_id: int, clock) -> None:
+async def test_double_reopen_and_withdrawn_participant_is_out(
+    services: Services, contest_id: int, clock
+) -> None:
     await add_second_moscow_coordinator(services, contest_id)
     coord = services.coordination
     pid = await ready_application(services, contest_id, 555141, 0)
     await services.participants.submit_application(555141, contest_id)
-    results = await asyncio.gather(coord.reopen(COORD_MOSCOW, pid), coord.reopen(COORD_MOSCOW_2, pid), return_exceptions=True)
+    results = await asyncio.gather(
+        coord.reopen(COORD_MOSCOW, pid), coord.reopen(COORD_MOSCOW_2, pid), return_exceptions=True
+    )
     _, err = one_winner(results)
     assert err.code == "already_reopened"
     assert error_text(err).startswith("Заявка уже возвращена на доработку координатором")
     async with services.ctx.sessionmaker() as s:
-        app_id = (await s.execute(select(Application.id).where(Application.participant_id == pid))).scalar_one()
+        app_id = (
+            await s.execute(select(Application.id).where(Application.participant_id == pid))
+        ).scalar_one()
     assert await audit_count(services, "application.reopen", app_id) == 1
     assert await delivery_count(services, "application_reopened") == 1
     # a withdrawn participant's submitted application leaves /applications and cannot be reopened
@@ -229,7 +322,9 @@ async def test_double_reopen_and_withdrawn_participant_is_out(services: Services
     assert refused.value.code == "participant_withdrawn"
 
 
-async def test_a_decision_from_a_card_of_an_earlier_submission_is_refused(services: Services, contest_id: int) -> None:
+async def test_a_decision_from_a_card_of_an_earlier_submission_is_refused(
+    services: Services, contest_id: int
+) -> None:
     from models.services.coordination import submission_rev
 
     coord = services.coordination
@@ -240,7 +335,9 @@ async def test_a_decision_from_a_card_of_an_earlier_submission_is_refused(servic
     await services.participants.set_full_name(555151, contest_id, "Иванова Анна Павловна")
     await services.participants.submit_verification(555151, contest_id)
     with pytest.raises(DomainError) as err:
-        await coord.decide(COORD_MOSCOW, pid, False, reason="Спасибо, всё понятно", expected_rev=old_rev)
+        await coord.decide(
+            COORD_MOSCOW, pid, False, reason="Спасибо, всё понятно", expected_rev=old_rev
+        )
     assert err.value.code == "form_resubmitted" and "02.02.2027 09:30" in error_text(err.value)
     assert (await services.participants.view(555151, contest_id)).status == "pending"
 
@@ -249,7 +346,11 @@ async def test_a_decision_from_a_card_of_an_earlier_submission_is_refused(servic
 
 
 def answered_ids(world: World, mark: int) -> set[str]:
-    return {str(c.callback_query_id) for c in world.session.requests[mark:] if isinstance(c, AnswerCallbackQuery)}
+    return {
+        str(c.callback_query_id)
+        for c in world.session.requests[mark:]
+        if isinstance(c, AnswerCallbackQuery)
+    }
 
 
 def said(world: World, user_id: int, mark: int) -> str:
@@ -259,7 +360,9 @@ def said(world: World, user_id: int, mark: int) -> str:
     return "\n".join(
         r.text
         for r in world.session.requests[mark:]
-        if isinstance(r, (SendMessage, EditMessageText)) and str(r.chat_id) == str(user_id) and world.session.succeeded(r)
+        if isinstance(r, (SendMessage, EditMessageText))
+        and str(r.chat_id) == str(user_id)
+        and world.session.succeeded(r)
     )
 
 
@@ -288,7 +391,10 @@ async def test_bot_accept_pressed_twice_and_by_two_coordinators(world: World) ->
     await asyncio.gather(c1.press_data(data, mid), c1.press_data(data, mid))
     assert len(answered_ids(world, mark)) == 2  # every callback query answered
     joined = said(world, COORD_MOSCOW, mark)
-    assert joined.count("Подтверждено: Иванова Анна Петровна") == 1 and joined.count("Решение уже принято: подтверждено вами") == 1
+    assert (
+        joined.count("Подтверждено: Иванова Анна Петровна") == 1
+        and joined.count("Решение уже принято: подтверждено вами") == 1
+    )
     assert await audit_count(s, "verification.accept", pid) == 1
     assert await delivery_count(s, "verification_status", f"participant:{pid}") == 1
     # two coordinators of the region, at once
@@ -302,7 +408,10 @@ async def test_bot_accept_pressed_twice_and_by_two_coordinators(world: World) ->
     assert ("Подтверждено: Сидорова" in r1) != ("Подтверждено: Сидорова" in r2)
     loser = r2 if "Подтверждено: Сидорова" in r1 else r1
     winner_name = COORD_MOSCOW_NAME if loser is r2 else COORD_MOSCOW_2_NAME
-    assert f"Решение уже принято: подтверждено координатором {winner_name}, 01.02.2027 10:00 (МСК)." in loser
+    assert (
+        f"Решение уже принято: подтверждено координатором {winner_name}, 01.02.2027 10:00 (МСК)."
+        in loser
+    )
     assert await audit_count(s, "verification.accept", pid) == 1
     assert await delivery_count(s, "verification_status", f"participant:{pid}") == 1
 
@@ -315,12 +424,18 @@ async def test_bot_accept_and_preset_reason_together(world: World) -> None:
     c2 = await open_card(world, COORD_MOSCOW_2, "Мария")
     await c2.press("Отказать")
     m_accept, d_accept = button(c1, "Принять")
-    mid_reason, d_reason = next((m, d) for m, t, d in c2.buttons() if d.startswith("dc:") and ":reason:0" in d)
+    mid_reason, d_reason = next(
+        (m, d) for m, t, d in c2.buttons() if d.startswith("dc:") and ":reason:0" in d
+    )
     mark = len(world.session.requests)
-    r1, r2 = await asyncio.gather(c1.press_data(d_accept, m_accept), c2.press_data(d_reason, mid_reason))
+    r1, r2 = await asyncio.gather(
+        c1.press_data(d_accept, m_accept), c2.press_data(d_reason, mid_reason)
+    )
     assert len(answered_ids(world, mark)) == 2
     assert ("Решение уже принято" in r1) != ("Решение уже принято" in r2)
-    decisions = await audit_count(s, "verification.accept", pid) + await audit_count(s, "verification.reject", pid)
+    decisions = await audit_count(s, "verification.accept", pid) + await audit_count(
+        s, "verification.reject", pid
+    )
     assert decisions == 1
     assert await delivery_count(s, "verification_status", f"participant:{pid}") == 1
 
@@ -340,7 +455,10 @@ async def test_bot_double_submissions_and_double_withdrawal(world: World) -> Non
     await asyncio.gather(p.press_data(data, mid), p.press_data(data, mid))
     replies = said(world, p.user_id, mark)
     assert len(answered_ids(world, mark)) == 2
-    assert replies.count("Анкета отправлена на проверку. Статус") == 1 and "Анкета уже отправлена на проверку 01.02.2027 10:00 (МСК)" in replies
+    assert (
+        replies.count("Анкета отправлена на проверку. Статус") == 1
+        and "Анкета уже отправлена на проверку 01.02.2027 10:00 (МСК)" in replies
+    )
     assert await audit_count(s, "verification.submit") == 1
     # the application's «Отправить», twice
     q = world.person(555222, "Мария")
@@ -352,7 +470,10 @@ async def test_bot_double_submissions_and_double_withdrawal(world: World) -> Non
     await asyncio.gather(q.press_data(data, mid), q.press_data(data, mid))
     replies = said(world, q.user_id, mark)
     assert len(answered_ids(world, mark)) == 2
-    assert replies.count("Ваша заявка принята") == 1 and "Заявка уже отправлена 01.02.2027 10:00 (МСК)" in replies
+    assert (
+        replies.count("Ваша заявка принята") == 1
+        and "Заявка уже отправлена 01.02.2027 10:00 (МСК)" in replies
+    )
     assert await audit_count(s, "application.submit") == 1
     # /withdraw confirmed twice: anonymised once
     await q.send("/withdraw")
@@ -361,7 +482,10 @@ async def test_bot_double_submissions_and_double_withdrawal(world: World) -> Non
     await asyncio.gather(q.press_data(data, mid), q.press_data(data, mid))
     replies = said(world, q.user_id, mark)
     assert len(answered_ids(world, mark)) == 2
-    assert replies.count("Участие в конкурсе завершено") == 1 and "Согласие уже отозвано 01.02.2027 10:00 (МСК)" in replies
+    assert (
+        replies.count("Участие в конкурсе завершено") == 1
+        and "Согласие уже отозвано 01.02.2027 10:00 (МСК)" in replies
+    )
     assert await audit_count(s, "participant.withdraw") == 1
     # and /withdraw again is answered at once, with no new question
     mark = len(world.session.requests)
@@ -402,7 +526,11 @@ async def test_bot_cancel_on_every_form_prompt_changes_nothing(world: World) -> 
     await p.press("Отмена")
     await p.send("Петрова Анна Петровна")
     view = await world.services.participants.view(555231, 1)
-    assert view.full_name == "Иванова Анна Петровна" and view.organisation is not None and view.status == "draft"
+    assert (
+        view.full_name == "Иванова Анна Петровна"
+        and view.organisation is not None
+        and view.status == "draft"
+    )
 
 
 async def test_bot_cancel_on_application_prompts_changes_nothing(world: World) -> None:
@@ -439,8 +567,13 @@ async def test_bot_typed_reason_is_shown_back_and_bound_to_its_participant(world
     reply = await coord.press("Другая причина")
     assert "Напишите причину" in reply and coord.has_button("Отмена")
     reply = await coord.send("Организация указана неверно")
-    assert "Отказать участнику Иванова Анна Петровна?" in reply and "«Организация указана неверно»" in reply
-    assert (await s.participants.view(555251, 1)).status == "pending" and await audit_count(s, "verification.reject") == 0
+    assert (
+        "Отказать участнику Иванова Анна Петровна?" in reply
+        and "«Организация указана неверно»" in reply
+    )
+    assert (await s.participants.view(555251, 1)).status == "pending" and await audit_count(
+        s, "verification.reject"
+    ) == 0
     # «Изменить» asks again; the new text replaces the old one
     await coord.press("Изменить")
     reply = await coord.send("СНИЛС не совпадает")
@@ -505,7 +638,10 @@ async def test_bot_stale_buttons_are_refused_before_any_input(world: World) -> N
     reply = await coord.send("/applications")
     assert "Поданных заявок пока нет" in reply
     deliveries = await delivery_count(s)
-    for data in (ReopenCb(participant_id=pid).pack(), ReopenCb(participant_id=pid, confirm=True).pack()):
+    for data in (
+        ReopenCb(participant_id=pid).pack(),
+        ReopenCb(participant_id=pid, confirm=True).pack(),
+    ):
         reply = await coord.press_data(data)
         assert "отозвал согласие" in reply
     reply = await coord.press("Да, вернуть")

@@ -42,7 +42,9 @@ from tests.test_scoring import CHIEF, EXPERTS, G1, MENTOR, Setup, score_all, set
 
 CHIEF_NAME = "Соколов Павел Андреевич"
 #: English state words a person must never see in a refusal
-ENGLISH = re.compile(r"\b(locked|signed|refused|approval|open|signing|done|confirmed|pending|already)\b", re.I)
+ENGLISH = re.compile(
+    r"\b(locked|signed|refused|approval|open|signing|done|confirmed|pending|already)\b", re.I
+)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -51,7 +53,9 @@ ENGLISH = re.compile(r"\b(locked|signed|refused|approval|open|signing|done|confi
 async def race(*calls: Any) -> tuple[list[Any], list[BaseException]]:
     """Run the calls at once; (results of the winners, exceptions of the losers)."""
     out = await asyncio.gather(*calls, return_exceptions=True)
-    return [x for x in out if not isinstance(x, BaseException)], [x for x in out if isinstance(x, BaseException)]
+    return [x for x in out if not isinstance(x, BaseException)], [
+        x for x in out if isinstance(x, BaseException)
+    ]
 
 
 def russian(err: BaseException, code: str, *must: str) -> str:
@@ -96,7 +100,10 @@ async def decisions(services: Services, protocol_id: int, who: int) -> list[str]
                 await s.execute(
                     select(ProtocolSignature.decision)
                     .join(ProtocolVersion, ProtocolVersion.id == ProtocolSignature.version_id)
-                    .where(ProtocolVersion.protocol_id == protocol_id, ProtocolSignature.telegram_id == who)
+                    .where(
+                        ProtocolVersion.protocol_id == protocol_id,
+                        ProtocolSignature.telegram_id == who,
+                    )
                 )
             ).scalars()
         )
@@ -112,10 +119,15 @@ async def test_scheme_groups_and_lock_are_decided_once(services: Services, conte
     sid = st.scheme_id
     members = [100004, 100005, 100009, 100010]
     groups = await count(services, AssessmentGroup)
-    won, lost = await race(sc.create_group(CHIEF, sid, members), sc.create_group(CHIEF, sid, members))
+    won, lost = await race(
+        sc.create_group(CHIEF, sid, members), sc.create_group(CHIEF, sid, members)
+    )
     assert len(won) == 1 and len(lost) == 1
     russian(lost[0], "group_exists", won[0].code)
-    assert await count(services, AssessmentGroup) == groups + 1 and await audits(services, "group.create") == 1
+    assert (
+        await count(services, AssessmentGroup) == groups + 1
+        and await audits(services, "group.create") == 1
+    )
 
     sub = st.subs["1.2"]
     won, lost = await race(*(sc.assign_subcriterion(CHIEF, sub, won[0].id) for _ in range(2)))
@@ -133,7 +145,9 @@ async def test_scheme_groups_and_lock_are_decided_once(services: Services, conte
         await sc.check_lock_scheme(CHIEF, sid)
     russian(err.value, "scheme_locked_by", CHIEF_NAME)
     # building the list twice adds the participants once, with one record
-    assert sorted(await asyncio.gather(sc.build_targets(CHIEF, sid), sc.build_targets(CHIEF, sid))) == [0, 0]
+    assert sorted(
+        await asyncio.gather(sc.build_targets(CHIEF, sid), sc.build_targets(CHIEF, sid))
+    ) == [0, 0]
     assert await audits(services, "targets.build") == 1  # the one in setup(); nothing new to add
 
 
@@ -145,7 +159,9 @@ async def _scored(services: Services, contest_id: int) -> Setup:
     return st
 
 
-async def test_confirmations_score_lock_and_votes_are_decided_once(services: Services, contest_id: int, jobs: JobLog) -> None:
+async def test_confirmations_score_lock_and_votes_are_decided_once(
+    services: Services, contest_id: int, jobs: JobLog
+) -> None:
     sc = services.scoring
     st = await setup(services, contest_id, count=2)
     t = st.targets[0]
@@ -154,8 +170,13 @@ async def test_confirmations_score_lock_and_votes_are_decided_once(services: Ser
     won, lost = await race(sc.ask_mentor_allowance(CHIEF, t), sc.ask_mentor_allowance(CHIEF, t))
     assert len(won) == 1
     russian(lost[0], "allowance_pending", "0 из")
-    assert await outbox(services, "mentor-allowance") == len(EXPERTS) and await audits(services, "mentor_allowance.ask") == 1
-    won, lost = await race(sc.vote_mentor_allowance(100004, t, False), sc.vote_mentor_allowance(100004, t, False))
+    assert (
+        await outbox(services, "mentor-allowance") == len(EXPERTS)
+        and await audits(services, "mentor_allowance.ask") == 1
+    )
+    won, lost = await race(
+        sc.vote_mentor_allowance(100004, t, False), sc.vote_mentor_allowance(100004, t, False)
+    )
     assert won == ["denied"]
     russian(lost[0], "allowance_already_voted", "«не разрешать»")
     assert await audits(services, "mentor_allowance.vote") == 1
@@ -167,18 +188,32 @@ async def test_confirmations_score_lock_and_votes_are_decided_once(services: Ser
     won, lost = await race(sc.confirm_sheet(me, st.scheme_id), sc.confirm_sheet(me, st.scheme_id))
     assert len(won) == 1
     russian(lost[0], "sheet_already_confirmed")
-    won, lost = await race(sc.confirm_sheet(G1[1], st.scheme_id), sc.confirm_sheet(G1[2], st.scheme_id))
+    won, lost = await race(
+        sc.confirm_sheet(G1[1], st.scheme_id), sc.confirm_sheet(G1[2], st.scheme_id)
+    )
     assert len(won) == 2 and not lost
     for e in (G1[3], 100009, 100010):
         await sc.confirm_sheet(e, st.scheme_id)
-    assert await audits(services, "sheet.confirm") == 7 - 1  # every member of both groups, once (the chief is in none)
-    assert await count(services, SheetConfirmation, SheetConfirmation.kind == "expert", SheetConfirmation.revoked_at.is_(None)) == 6
+    assert (
+        await audits(services, "sheet.confirm") == 7 - 1
+    )  # every member of both groups, once (the chief is in none)
+    assert (
+        await count(
+            services,
+            SheetConfirmation,
+            SheetConfirmation.kind == "expert",
+            SheetConfirmation.revoked_at.is_(None),
+        )
+        == 6
+    )
 
     # the score lock: once; the mentor asked once; the loser told who and when
     won, lost = await race(sc.lock_scores(CHIEF, st.scheme_id), sc.lock_scores(CHIEF, st.scheme_id))
     assert won == [1]
     russian(lost[0], "scores_locked_by", CHIEF_NAME)
-    assert await audits(services, "scores.lock") == 1 and await outbox(services, "mentor-sheet") == 1
+    assert (
+        await audits(services, "scores.lock") == 1 and await outbox(services, "mentor-sheet") == 1
+    )
     assert await versions(services, (await protocol(services, "score_lock")).id) == 1
 
     # the mentor's sheet: a double «Подтверждаю» confirms and signs once
@@ -186,11 +221,15 @@ async def test_confirmations_score_lock_and_votes_are_decided_once(services: Ser
     assert len(won) == 1
     russian(lost[0], "mentor_sheet_already_confirmed")
     assert await audits(services, "sheet.mentor_confirm") == 1
-    assert await decisions(services, (await protocol(services, "mentor_sheet")).id, MENTOR) == ["signed"]
+    assert await decisions(services, (await protocol(services, "mentor_sheet")).id, MENTOR) == [
+        "signed"
+    ]
     assert await outbox(services, "mentor-sheet", "sco-note-mentor-confirmed") == 1
 
 
-async def test_corrections_and_protocol_signatures_are_decided_once(services: Services, contest_id: int, jobs: JobLog) -> None:
+async def test_corrections_and_protocol_signatures_are_decided_once(
+    services: Services, contest_id: int, jobs: JobLog
+) -> None:
     """R-SCO-6 and R-PRO-2 under races: open, approve, relock, sign; «Подписать» twice, and
     «Подписать» with «Отказаться»; a button of an old version."""
     sc, pro = services.scoring, services.protocols
@@ -200,7 +239,10 @@ async def test_corrections_and_protocol_signatures_are_decided_once(services: Se
         await sc.confirm_sheet(e, st.scheme_id)
     await sc.lock_scores(CHIEF, st.scheme_id)
 
-    won, lost = await race(sc.open_correction(CHIEF, t, sub, "Ошибка ввода"), sc.open_correction(CHIEF, t, sub, "Ошибка ввода"))
+    won, lost = await race(
+        sc.open_correction(CHIEF, t, sub, "Ошибка ввода"),
+        sc.open_correction(CHIEF, t, sub, "Ошибка ввода"),
+    )
     assert len(won) == 1
     c = won[0]
     russian(lost[0], "correction_already_open", f"№ {c.id}", CHIEF_NAME, "согласования")
@@ -220,7 +262,10 @@ async def test_corrections_and_protocol_signatures_are_decided_once(services: Se
     won, lost = await race(sc.sign_correction(G1[2], c.id), sc.sign_correction(G1[3], c.id))
     assert len(won) == 2 and not lost
     assert (await sc.correction(CHIEF, c.id)).status == "open"
-    assert await audits(services, "correction.unlock") == 1 and await outbox(services, "correction", "sco-note-correction-open") == 1
+    assert (
+        await audits(services, "correction.unlock") == 1
+        and await outbox(services, "correction", "sco-note-correction-open") == 1
+    )
     # a late «Согласен» on an unlocked correction says what happened
     with pytest.raises(DomainError) as err:
         await sc.sign_correction(MENTOR, c.id)
@@ -246,12 +291,20 @@ async def test_corrections_and_protocol_signatures_are_decided_once(services: Se
     won, lost = await race(pro.sign(100005, lock.id, v), pro.sign(100007, lock.id, v))
     assert len(won) == 2 and not lost
     # «Подписать» and «Отказаться» of one person at once: exactly one of them counts
-    won, lost = await race(pro.sign(100008, lock.id, v), pro.refuse(100008, lock.id, v, "Не согласен с составом"))
+    won, lost = await race(
+        pro.sign(100008, lock.id, v), pro.refuse(100008, lock.id, v, "Не согласен с составом")
+    )
     assert len(won) == 1 and len(lost) == 1
     assert len(await decisions(services, lock.id, 100008)) == 1
-    code = "protocol_already_refused" if await decisions(services, lock.id, 100008) == ["refused"] else "protocol_already_signed"
+    code = (
+        "protocol_already_refused"
+        if await decisions(services, lock.id, 100008) == ["refused"]
+        else "protocol_already_signed"
+    )
     russian(lost[0], code)
-    assert await audits(services, "protocol.sign") + await audits(services, "protocol.refuse") == await count(services, ProtocolSignature)
+    assert await audits(services, "protocol.sign") + await audits(
+        services, "protocol.refuse"
+    ) == await count(services, ProtocolSignature)
     # a button of an old version is refused with the current one named
     with pytest.raises(DomainError) as err:
         await services.signing.sign(G1[0], corr.id, 1)
@@ -279,7 +332,11 @@ async def together(world: World, *presses: tuple[Any, str]) -> str:
     users = {str(p.user_id) for p, _ in presses}
     out = []
     for req in world.session.requests[mark:]:
-        if str(getattr(req, "chat_id", None)) in users and getattr(req, "text", None) and world.session.succeeded(req):
+        if (
+            str(getattr(req, "chat_id", None)) in users
+            and getattr(req, "text", None)
+            and world.session.succeeded(req)
+        ):
             out.append(req.text)
     return "\n".join(out)
 
@@ -306,7 +363,9 @@ async def test_key_buttons_pressed_twice_in_the_chat(any_world: World) -> None:
     presses += 2
     assert said.count("Оценки заблокированы. Наставникам") == 1, said
     assert said.count(f"Оценки уже заблокированы: {CHIEF_NAME}") == 1, said
-    assert await audits(services, "scores.lock") == 1 and await outbox(services, "mentor-sheet") == 1
+    assert (
+        await audits(services, "scores.lock") == 1 and await outbox(services, "mentor-sheet") == 1
+    )
     # the «Заблокировать оценки» of an old screen is refused at once, before the confirmation
     reply = await chief.press_data(ScoringCb(scheme_id=st.scheme_id, action="lockscores").pack())
     presses += 1
@@ -331,12 +390,17 @@ async def test_key_buttons_pressed_twice_in_the_chat(any_world: World) -> None:
     said = await together(world, (e4, refuse), (e4, sign))
     presses += 2
     assert said.count("Подпись сохранена") == 1, said
-    if "причину отказа" in said:  # the reason was asked before the signature: now refused at the answer
+    if (
+        "причину отказа" in said
+    ):  # the reason was asked before the signature: now refused at the answer
         assert "Вы уже подписали" in await e4.send("Не согласен с составом группы")
     else:  # the signature came first: «Отказаться» refused at once, nothing asked
         assert "Вы уже подписали" in said
     assert await decisions(services, lock.id, 100008) == ["signed"]
-    assert await audits(services, "protocol.refuse") == 0 and await outbox(services, "protocol-refused") == 0
+    assert (
+        await audits(services, "protocol.refuse") == 0
+        and await outbox(services, "protocol-refused") == 0
+    )
 
     # R-SCO-6 in the chat: the reason prompt has «Отмена», which changes nothing
     t, sub = st.targets[0], st.subs["1.1"]

@@ -48,7 +48,9 @@ INVITEE, STRANGER = 700101, 700102
 
 
 async def second_federal(services: Services, contest_id: int) -> None:
-    issued = await services.invitations.create(ADMIN_ID, contest_id, InviteSpec(role="federal_coordinator", name="Орлова Ирина Игоревна"))
+    issued = await services.invitations.create(
+        ADMIN_ID, contest_id, InviteSpec(role="federal_coordinator", name="Орлова Ирина Игоревна")
+    )
     await services.invitations.accept(FEDERAL_2, issued.token)
 
 
@@ -58,7 +60,9 @@ async def race(*calls: Any) -> tuple[list[Any], list[DomainError]]:
     for o in outcomes:
         if isinstance(o, BaseException) and not isinstance(o, DomainError):
             raise o
-    return [o for o in outcomes if not isinstance(o, BaseException)], [o for o in outcomes if isinstance(o, DomainError)]
+    return [o for o in outcomes if not isinstance(o, BaseException)], [
+        o for o in outcomes if isinstance(o, DomainError)
+    ]
 
 
 async def audits(services: Services, action: str, entity_id: int | None = None) -> int:
@@ -86,19 +90,25 @@ def russian(err: DomainError) -> str:
 
 
 @pytest.mark.parametrize("peers", ["same person", "two federal coordinators"])
-async def test_double_send_starts_one_broadcast(services: Services, contest_id: int, jobs: JobLog, peers: str) -> None:
+async def test_double_send_starts_one_broadcast(
+    services: Services, contest_id: int, jobs: JobLog, peers: str
+) -> None:
     await accepted(services, contest_id)
     await second_federal(services, contest_id)
     draft = await services.broadcasts.create_draft(FEDERAL, contest_id, "Вебинар завтра")
     jobs.jobs.clear()
     other = FEDERAL if peers == "same person" else FEDERAL_2
-    won, lost = await race(services.broadcasts.start(FEDERAL, draft.id), services.broadcasts.start(other, draft.id))
+    won, lost = await race(
+        services.broadcasts.start(FEDERAL, draft.id), services.broadcasts.start(other, draft.id)
+    )
     assert len(won) == 1 and len(lost) == 1
     assert lost[0].code == "broadcast_started"
     text = russian(lost[0])
     assert f"Рассылка №{draft.id} уже запущена" in text and ("Волкова" in text or "Орлова" in text)
     assert await audits(services, "broadcast.start", draft.id) == 1
-    assert len(await rows(services, Delivery, Delivery.broadcast_id == draft.id)) == won[0].total == 1
+    assert (
+        len(await rows(services, Delivery, Delivery.broadcast_id == draft.id)) == won[0].total == 1
+    )
     assert jobs.take("broadcast") == [draft.id]  # one run
 
 
@@ -108,21 +118,36 @@ async def test_audience_switches_carry_their_target(services: Services, contest_
     await second_federal(services, contest_id)
     draft = await services.broadcasts.create_draft(FEDERAL, contest_id, "Вебинар")
     b = services.broadcasts
-    await race(b.change_audience(FEDERAL, draft.id, region=("77", True)), b.change_audience(FEDERAL, draft.id, region=("77", True)))
+    await race(
+        b.change_audience(FEDERAL, draft.id, region=("77", True)),
+        b.change_audience(FEDERAL, draft.id, region=("77", True)),
+    )
     assert (await b.view(FEDERAL, draft.id)).audience.regions == ["77"]
-    await race(b.change_audience(FEDERAL, draft.id, region=("50", True)), b.change_audience(FEDERAL_2, draft.id, nomination=(1, True)))
+    await race(
+        b.change_audience(FEDERAL, draft.id, region=("50", True)),
+        b.change_audience(FEDERAL_2, draft.id, nomination=(1, True)),
+    )
     audience = (await b.view(FEDERAL, draft.id)).audience
     assert sorted(audience.regions) == ["50", "77"] and audience.nominations == [1]
-    await race(b.change_audience(FEDERAL, draft.id, region=("77", False)), b.change_audience(FEDERAL, draft.id, region=("77", False)))
+    await race(
+        b.change_audience(FEDERAL, draft.id, region=("77", False)),
+        b.change_audience(FEDERAL, draft.id, region=("77", False)),
+    )
     assert (await b.view(FEDERAL, draft.id)).audience.regions == ["50"]
 
 
-async def test_dropped_draft_is_never_sent(services: Services, contest_id: int, jobs: JobLog) -> None:
+async def test_dropped_draft_is_never_sent(
+    services: Services, contest_id: int, jobs: JobLog
+) -> None:
     """The known bug: «Отменить черновик» then the older «Отправить N получателям»."""
     await accepted(services, contest_id)
     draft = await services.broadcasts.create_draft(FEDERAL, contest_id, "Черновик")
     await services.broadcasts.drop(FEDERAL, draft.id)
-    for late in (services.broadcasts.start, services.broadcasts.drop, services.broadcasts.check_draft):
+    for late in (
+        services.broadcasts.start,
+        services.broadcasts.drop,
+        services.broadcasts.check_draft,
+    ):
         with pytest.raises(DomainError) as err:
             await late(FEDERAL, draft.id)
         assert err.value.code == "broadcast_dropped"
@@ -140,7 +165,9 @@ async def test_drop_and_send_together_settle_once(services: Services, contest_id
     await accepted(services, contest_id)
     await second_federal(services, contest_id)
     draft = await services.broadcasts.create_draft(FEDERAL, contest_id, "Кто быстрее")
-    won, lost = await race(services.broadcasts.drop(FEDERAL, draft.id), services.broadcasts.start(FEDERAL_2, draft.id))
+    won, lost = await race(
+        services.broadcasts.drop(FEDERAL, draft.id), services.broadcasts.start(FEDERAL_2, draft.id)
+    )
     assert len(won) == 1 and len(lost) == 1
     russian(lost[0])
     [b] = await rows(services, Broadcast, Broadcast.id == draft.id)
@@ -148,8 +175,14 @@ async def test_drop_and_send_together_settle_once(services: Services, contest_id
     if b.status == "dropped":
         assert lost[0].code == "broadcast_dropped" and deliveries == []
     else:
-        assert b.status == "running" and lost[0].code == "broadcast_started" and len(deliveries) == 1
-    assert await audits(services, "broadcast.drop", draft.id) + await audits(services, "broadcast.start", draft.id) == 1
+        assert (
+            b.status == "running" and lost[0].code == "broadcast_started" and len(deliveries) == 1
+        )
+    assert (
+        await audits(services, "broadcast.drop", draft.id)
+        + await audits(services, "broadcast.start", draft.id)
+        == 1
+    )
 
 
 async def test_pause_resume_cancel_twice_move_once(services: Services, contest_id: int) -> None:
@@ -158,7 +191,11 @@ async def test_pause_resume_cancel_twice_move_once(services: Services, contest_i
     b = services.broadcasts
     draft = await b.create_draft(FEDERAL, contest_id, "Пауза")
     await b.start(FEDERAL, draft.id)
-    expected = {"pause": "broadcast_already_paused", "resume": "broadcast_already_running", "cancel": "broadcast_was_cancelled"}
+    expected = {
+        "pause": "broadcast_already_paused",
+        "resume": "broadcast_already_running",
+        "cancel": "broadcast_was_cancelled",
+    }
     for action, code in expected.items():
         call = getattr(b, action)
         won, lost = await race(call(FEDERAL, draft.id), call(FEDERAL_2, draft.id))
@@ -168,7 +205,11 @@ async def test_pause_resume_cancel_twice_move_once(services: Services, contest_i
     # a cancelled broadcast: its «Отменить рассылку» and «Пауза» buttons are refused at once
     for late in (b.check_live, b.pause, b.resume, b.set_audience):
         with pytest.raises(DomainError) as err:
-            await (late(FEDERAL, draft.id, draft.audience) if late.__name__ == "set_audience" else late(FEDERAL, draft.id))
+            await (
+                late(FEDERAL, draft.id, draft.audience)
+                if late.__name__ == "set_audience"
+                else late(FEDERAL, draft.id)
+            )
         assert err.value.code == "broadcast_was_cancelled", late
     statuses = {d.status for d in await rows(services, Delivery, Delivery.broadcast_id == draft.id)}
     assert statuses == {"cancelled"}
@@ -179,20 +220,41 @@ async def test_pause_resume_cancel_twice_move_once(services: Services, contest_i
 
 @pytest.mark.parametrize("second", [INVITEE, STRANGER])
 async def test_double_accept_binds_once(services: Services, contest_id: int, second: int) -> None:
-    issued = await services.invitations.create(ADMIN_ID, contest_id, InviteSpec(role="coordinator", name="Петров Пётр Петрович", regions=("77",)))
-    won, lost = await race(services.invitations.accept(INVITEE, issued.token), services.invitations.accept(second, issued.token))
+    issued = await services.invitations.create(
+        ADMIN_ID,
+        contest_id,
+        InviteSpec(role="coordinator", name="Петров Пётр Петрович", regions=("77",)),
+    )
+    won, lost = await race(
+        services.invitations.accept(INVITEE, issued.token),
+        services.invitations.accept(second, issued.token),
+    )
     assert len(won) == 1 and len(lost) == 1
     assert lost[0].code in ("inv_already_yours", "inv_used")
     assert "уже" in russian(lost[0])
-    roles = await rows(services, RoleAssignment, RoleAssignment.role == "coordinator", RoleAssignment.telegram_id.in_([INVITEE, STRANGER]))
+    roles = await rows(
+        services,
+        RoleAssignment,
+        RoleAssignment.role == "coordinator",
+        RoleAssignment.telegram_id.in_([INVITEE, STRANGER]),
+    )
     assert len(roles) == 1 and roles[0].active
     assert await audits(services, "invitation.accept", issued.id) == 1
 
 
-async def test_revoke_and_accept_racing_leave_a_consistent_state(services: Services, contest_id: int) -> None:
-    issued = await services.invitations.create(FEDERAL, contest_id, InviteSpec(role="coordinator", name="Петров Пётр Петрович", regions=("77",)))
+async def test_revoke_and_accept_racing_leave_a_consistent_state(
+    services: Services, contest_id: int
+) -> None:
+    issued = await services.invitations.create(
+        FEDERAL,
+        contest_id,
+        InviteSpec(role="coordinator", name="Петров Пётр Петрович", regions=("77",)),
+    )
     await second_federal(services, contest_id)
-    won, lost = await race(services.invitations.revoke_invitation(FEDERAL_2, issued.id), services.invitations.accept(INVITEE, issued.token))
+    won, lost = await race(
+        services.invitations.revoke_invitation(FEDERAL_2, issued.id),
+        services.invitations.accept(INVITEE, issued.token),
+    )
     assert len(won) == 1 and len(lost) == 1
     text = russian(lost[0])
     [inv] = await rows(services, Invitation, Invitation.id == issued.id)
@@ -203,19 +265,32 @@ async def test_revoke_and_accept_racing_leave_a_consistent_state(services: Servi
     else:
         assert inv.used_by == INVITEE and [r.active for r in roles] == [True]
         assert lost[0].code == "inv_already_accepted" and "Петров Пётр Петрович" in text
-    assert await audits(services, "invitation.revoke", issued.id) + await audits(services, "invitation.accept", issued.id) == 1
+    assert (
+        await audits(services, "invitation.revoke", issued.id)
+        + await audits(services, "invitation.accept", issued.id)
+        == 1
+    )
 
 
 async def test_revoke_role_twice_revokes_once(services: Services, contest_id: int) -> None:
-    issued = await services.invitations.create(FEDERAL, contest_id, InviteSpec(role="coordinator", name="Петров Пётр Петрович", regions=("77",)))
+    issued = await services.invitations.create(
+        FEDERAL,
+        contest_id,
+        InviteSpec(role="coordinator", name="Петров Пётр Петрович", regions=("77",)),
+    )
     await services.invitations.accept(INVITEE, issued.token)
     await second_federal(services, contest_id)
     [role] = await rows(services, RoleAssignment, RoleAssignment.telegram_id == INVITEE)
-    won, lost = await race(services.invitations.revoke_role(FEDERAL, role.id), services.invitations.revoke_role(FEDERAL_2, role.id))
+    won, lost = await race(
+        services.invitations.revoke_role(FEDERAL, role.id),
+        services.invitations.revoke_role(FEDERAL_2, role.id),
+    )
     assert len(won) == 1 and [e.code for e in lost] == ["inv_role_revoked"]
     assert "Роль «Петров Пётр Петрович» уже отозвана" in russian(lost[0])
     assert await audits(services, "role.revoke", role.id) == 1
-    with pytest.raises(DomainError) as err:  # the old «Отозвать» of /staff: refused before the confirmation
+    with pytest.raises(
+        DomainError
+    ) as err:  # the old «Отозвать» of /staff: refused before the confirmation
         await services.invitations.role_entry(FEDERAL, role.id)
     assert err.value.code == "inv_role_revoked"
 
@@ -223,13 +298,17 @@ async def test_revoke_role_twice_revokes_once(services: Services, contest_id: in
 # --------------------------------------------------------------------------- task texts, remote: service
 
 
-async def test_double_publication_publishes_once(services: Services, contest_id: int, jobs: JobLog) -> None:
+async def test_double_publication_publishes_once(
+    services: Services, contest_id: int, jobs: JobLog
+) -> None:
     await accepted(services, contest_id)
     await second_federal(services, contest_id)
     jobs.jobs.clear()
 
     def publish(actor: int):  # type: ignore[no-untyped-def]
-        return services.tasks.publish(actor, contest_id, "Кейс", "file-1", "кейс.pdf", time_limit_minutes=60)
+        return services.tasks.publish(
+            actor, contest_id, "Кейс", "file-1", "кейс.pdf", time_limit_minutes=60
+        )
 
     won, lost = await race(publish(FEDERAL), publish(FEDERAL_2))
     assert len(won) == 1 and [e.code for e in lost] == ["task_already_published"]
@@ -238,7 +317,9 @@ async def test_double_publication_publishes_once(services: Services, contest_id:
     assert await audits(services, "task.publish") == 1
     assert len(await rows(services, Delivery, Delivery.reason == "task_published")) == 1
     # first access: two presses of «Открыть задание», one record
-    opened, _ = await race(services.tasks.open(USER, won[0].id), services.tasks.open(USER, won[0].id))
+    opened, _ = await race(
+        services.tasks.open(USER, won[0].id), services.tasks.open(USER, won[0].id)
+    )
     assert sorted(o.first_time for o in opened) == [False, True]
     assert await audits(services, "task.first_access") == 1
 
@@ -249,20 +330,33 @@ async def test_remote_schedule_and_cancel_once(services: Services, contest_id: i
     at = datetime(2027, 2, 10, 10, 0, tzinfo=MSK)
 
     def add(actor: int, minutes: int):  # type: ignore[no-untyped-def]
-        return services.remote.add_slot(actor, contest_id, pid, at + timedelta(minutes=minutes), 30, "https://meet.example/x", examiner_telegram_id=COORD_MOSCOW)
+        return services.remote.add_slot(
+            actor,
+            contest_id,
+            pid,
+            at + timedelta(minutes=minutes),
+            30,
+            "https://meet.example/x",
+            examiner_telegram_id=COORD_MOSCOW,
+        )
 
     won, lost = await race(add(FEDERAL, 0), add(FEDERAL_2, 10))  # overlapping connections
     assert len(won) == 1 and [e.code for e in lost] == ["remote_overlap"]
     assert "уже есть подключение" in russian(lost[0])
     assert len(await rows(services, RemoteSlot)) == 1
     slot = won[0]
-    won, lost = await race(services.remote.cancel_slot(FEDERAL, slot.id), services.remote.cancel_slot(FEDERAL_2, slot.id))
+    won, lost = await race(
+        services.remote.cancel_slot(FEDERAL, slot.id),
+        services.remote.cancel_slot(FEDERAL_2, slot.id),
+    )
     assert len(won) == 1 and [e.code for e in lost] == ["remote_already_cancelled"]
     assert "уже отменено" in russian(lost[0])
     assert await audits(services, "remote.cancel_slot", slot.id) == 1
     notices = await rows(services, Delivery, Delivery.reason == "remote_cancelled")
     assert sorted(d.recipient_chat_id for d in notices) == sorted([USER, COORD_MOSCOW])  # one each
-    with pytest.raises(DomainError) as err:  # the ✖ of an old schedule: refused before the confirmation
+    with pytest.raises(
+        DomainError
+    ) as err:  # the ✖ of an old schedule: refused before the confirmation
         await services.remote.slot(FEDERAL, slot.id, live=True)
     assert err.value.code == "remote_already_cancelled"
 
@@ -281,7 +375,9 @@ class Presses:
         person = self.world.person(user_id)
         mark = len(self.world.session.requests)
         message = self.world.session.state.messages.get((str(user_id), message_id), {})
-        update = callback_update(user_id, data, message_id=message_id, message_text=message.get("text") or "…")
+        update = callback_update(
+            user_id, data, message_id=message_id, message_text=message.get("text") or "…"
+        )
         self.ids.append(update.callback_query.id)  # type: ignore[union-attr]
         await self.world.dp.feed_update(self.world.bot, update)
         return "\n".join(person._texts_since(mark))
@@ -322,9 +418,19 @@ async def test_chat_dropped_draft_old_send_button_is_refused(world: World) -> No
     drop_mid, drop_data = button(world, FEDERAL, "Отменить черновик")
     assert "Ничего не отправлено" in await presses.press(FEDERAL, drop_data, drop_mid)
     reply = await presses.press(FEDERAL, send_data, send_mid)
-    assert f"Черновик рассылки №{bid} уже удалён ({FEDERAL_NAME}" in reply and "запущена" not in reply
-    for action in ("next", "edit", "role"):  # every other button of the dropped draft: refused at once
-        reply = await presses.press(FEDERAL, BroadcastCb(broadcast_id=bid, action=action, value="participants").pack(), send_mid)
+    assert (
+        f"Черновик рассылки №{bid} уже удалён ({FEDERAL_NAME}" in reply and "запущена" not in reply
+    )
+    for action in (
+        "next",
+        "edit",
+        "role",
+    ):  # every other button of the dropped draft: refused at once
+        reply = await presses.press(
+            FEDERAL,
+            BroadcastCb(broadcast_id=bid, action=action, value="participants").pack(),
+            send_mid,
+        )
         assert "уже удалён" in reply, action
     services = world.services
     assert await rows(services, Delivery, Delivery.broadcast_id == bid) == []
@@ -350,7 +456,9 @@ async def test_chat_double_send_starts_once(world: World) -> None:
     assert world.jobs.take("broadcast") == [bid]
     # the sent broadcast's «Изменить аудиторию» and «Отменить черновик»: refused at once
     for action in ("edit", "drop"):
-        reply = await presses.press(FEDERAL, BroadcastCb(broadcast_id=bid, action=action).pack(), mid)
+        reply = await presses.press(
+            FEDERAL, BroadcastCb(broadcast_id=bid, action=action).pack(), mid
+        )
         assert "уже запущена" in reply, action
     assert presses.all_answered()
 
@@ -371,10 +479,14 @@ async def test_chat_double_yes_it_is_me_binds_once(world: World) -> None:
     replies = world.person(INVITEE)._texts_since(mark)
     assert sum("Готово" in r for r in replies) == 1
     assert sum("Вы уже приняли это приглашение" in r for r in replies) == 1
-    assert len(await rows(world.services, RoleAssignment, RoleAssignment.telegram_id == INVITEE)) == 1
+    assert (
+        len(await rows(world.services, RoleAssignment, RoleAssignment.telegram_id == INVITEE)) == 1
+    )
     assert await audits(world.services, "invitation.accept") == 1
     # the accepted invitation's «Отменить приглашение» (on the admin's screen): refused at once
-    assert "Приглашение уже принято: Петров Пётр Петрович" in await presses.label(ADMIN_ID, "Отменить приглашение")
+    assert "Приглашение уже принято: Петров Пётр Петрович" in await presses.label(
+        ADMIN_ID, "Отменить приглашение"
+    )
     # /staff «Отозвать»: twice — the second is told who revoked it, before any confirmation
     await admin.send("/staff")
     ask_mid, ask_data = button(world, ADMIN_ID, "Отозвать: Петров")
@@ -425,7 +537,9 @@ async def test_every_staff_prompt_has_cancel_that_changes_nothing(world: World) 
     await admin.press("г. Москва")
     await _cancel(world, presses, ADMIN_ID)
     assert "Вернуться" in str(world.person(ADMIN_ID).buttons())
-    assert "Приглашение сотрудников" in await presses.label(ADMIN_ID, "Вернуться")  # back to the role menu
+    assert "Приглашение сотрудников" in await presses.label(
+        ADMIN_ID, "Вернуться"
+    )  # back to the role menu
     await _cancel(world, presses, ADMIN_ID)
     assert "Не понимаю" in await admin.send("Петров Пётр Петрович")
 
@@ -471,7 +585,14 @@ async def test_stale_staff_buttons_are_refused_before_any_input(world: World) ->
     # a cancelled connection's ✖: refused with who and when, no confirmation asked
     [cid] = [c.id for c in await rows(world.services, Contest)]
     [p] = (await world.services.remote.candidates(COORD_MOSCOW, cid)).items
-    slot = await world.services.remote.add_slot(COORD_MOSCOW, cid, p.id, datetime(2027, 2, 10, 10, 0, tzinfo=MSK), 30, "https://meet.example/x")
+    slot = await world.services.remote.add_slot(
+        COORD_MOSCOW,
+        cid,
+        p.id,
+        datetime(2027, 2, 10, 10, 0, tzinfo=MSK),
+        30,
+        "https://meet.example/x",
+    )
     await coord.send("/remote")
     mid, data = button(world, COORD_MOSCOW, "✖ ")
     await world.services.remote.cancel_slot(FEDERAL, slot.id)

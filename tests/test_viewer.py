@@ -76,7 +76,18 @@ async def test_viewer_answers_as_the_per_role_queries(services: Services, contes
     language_for, on SQLite and PostgreSQL (the UNION ALL with JSON columns)."""
     await services.participants.give_consent(557101, contest_id, "Анна")
     await services.participants.set_language(557102, "en", "Ann")
-    people = (ADMIN_ID, COORD_MOSCOW, FEDERAL, EXPERT, 100005, 100006, 100010, 557101, 557102, 557199)
+    people = (
+        ADMIN_ID,
+        COORD_MOSCOW,
+        FEDERAL,
+        EXPERT,
+        100005,
+        100006,
+        100010,
+        557101,
+        557102,
+        557199,
+    )
     for tid in people:
         v = await services.access.viewer(tid)
         assert v.staff_roles() == await services.coordination.staff_roles(tid), tid
@@ -112,7 +123,9 @@ async def test_a_revoked_role_shows_at_the_next_update(world: World) -> None:
     await services.invitations.accept(NEW, issued.token)
     reply = await p.send("/start")
     assert "/queue" in reply and "согласие" not in reply
-    [entry] = [e for e in (await services.invitations.staff(FEDERAL, 1)).roles if e.telegram_id == NEW]
+    [entry] = [
+        e for e in (await services.invitations.staff(FEDERAL, 1)).roles if e.telegram_id == NEW
+    ]
     await services.invitations.revoke_role(FEDERAL, entry.id)
     reply = await p.send("/start")
     assert "/queue" not in reply and "согласие" in reply

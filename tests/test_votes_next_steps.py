@@ -58,7 +58,9 @@ G1 = (100004, 100005, 100007, 100008)
         (1, 1, 1, True, 0),
     ],
 )
-def test_pre_appeal_quorum(accredited: int, cast: int, needed: int, reached: bool, missing: int) -> None:
+def test_pre_appeal_quorum(
+    accredited: int, cast: int, needed: int, reached: bool, missing: int
+) -> None:
     q = rules.pre_appeal_quorum(accredited, cast)
     assert (q.needed, q.reached, q.missing) == (needed, reached, missing)
 
@@ -83,10 +85,14 @@ def test_pre_appeal_quorum_refuses_impossible_counts(args: tuple[Any, Any]) -> N
 # --------------------------------------------------------------------------- 1. the service
 
 
-async def test_closing_without_quorum_needs_confirmation(services: Services, contest_id: int, clock: FixedClock) -> None:
+async def test_closing_without_quorum_needs_confirmation(
+    services: Services, contest_id: int, clock: FixedClock
+) -> None:
     st = await setup(services, contest_id, count=1)
     ap = services.appeals
-    p = await ap.open_pre_appeal(CHIEF, st.scheme_id, "Участник вышел за время", "Снять 1 балл", None)
+    p = await ap.open_pre_appeal(
+        CHIEF, st.scheme_id, "Участник вышел за время", "Снять 1 балл", None
+    )
     for voter in ACCREDITED[:4]:
         p = await ap.vote_pre_appeal(voter, p.id, True)
     assert (p.quorum.cast, p.quorum.needed, p.quorum.reached) == (4, 6, False)
@@ -98,8 +104,18 @@ async def test_closing_without_quorum_needs_confirmation(services: Services, con
     assert "Кворума нет: 4 из 7, нужно 6" in error_text(err.value)
     async with services.ctx.sessionmaker() as s:
         assert (await s.get(PreAppeal, p.id)).status == "voting"
-        assert (await s.execute(select(func.count()).select_from(PreAppealVote).where(PreAppealVote.pre_appeal_id == p.id))).scalar_one() == 4
-        closes = select(func.count()).select_from(AuditRecord).where(AuditRecord.action == "pre_appeal.close")
+        assert (
+            await s.execute(
+                select(func.count())
+                .select_from(PreAppealVote)
+                .where(PreAppealVote.pre_appeal_id == p.id)
+            )
+        ).scalar_one() == 4
+        closes = (
+            select(func.count())
+            .select_from(AuditRecord)
+            .where(AuditRecord.action == "pre_appeal.close")
+        )
         assert (await s.execute(closes)).scalar_one() == 0
     # only the chief is asked, and only while the vote is open
     with pytest.raises(DomainError) as err:
@@ -153,8 +169,17 @@ class Walk:
         self.world = world
         self.walked: list[str] = []
 
-    async def __call__(self, p: Person, name: str, *, label: str | None = None, data: str | None = None,
-                       send: str | None = None, expect: str = "", next_step: str | None = None) -> str:
+    async def __call__(
+        self,
+        p: Person,
+        name: str,
+        *,
+        label: str | None = None,
+        data: str | None = None,
+        send: str | None = None,
+        expect: str = "",
+        next_step: str | None = None,
+    ) -> str:
         if label is not None:
             reply = await p.press(label)
         elif data is not None:
@@ -164,9 +189,13 @@ class Walk:
         assert expect in reply, f"{name}: {reply!r}"
         got = buttons_of(self.world.session.last_markup(p.user_id))
         assert got, f"{name}: the chat ends on a message without buttons: {reply!r}"
-        assert any(is_way_back(t, d) for t, d in got), f"{name}: no way back in {[t for t, _ in got]}"
+        assert any(is_way_back(t, d) for t, d in got), (
+            f"{name}: no way back in {[t for t, _ in got]}"
+        )
         if next_step is not None:
-            assert any(t.startswith(next_step) for t, _ in got), f"{name}: no «{next_step}» in {[t for t, _ in got]}"
+            assert any(t.startswith(next_step) for t, _ in got), (
+                f"{name}: no «{next_step}» in {[t for t, _ in got]}"
+            )
         self.walked.append(name)
         return reply
 
@@ -187,7 +216,9 @@ def scheme_without_groups() -> bytes:
 async def test_the_vote_card_counts_right_and_no_quorum_is_confirmed(world: World) -> None:
     await participants(world, 1)
     sc = world.services.scoring
-    loaded = await sc.load_scheme(CHIEF, 1, parse_scheme_yaml((ROOT / "examples" / "scheme.yaml").read_bytes()))
+    loaded = await sc.load_scheme(
+        CHIEF, 1, parse_scheme_yaml((ROOT / "examples" / "scheme.yaml").read_bytes())
+    )
     await sc.build_targets(CHIEF, loaded.scheme_id)
     ap = world.services.appeals
     chief = world.person(CHIEF, "Павел")
@@ -205,12 +236,17 @@ async def test_the_vote_card_counts_right_and_no_quorum_is_confirmed(world: Worl
     # «Подвести итог» without quorum: asked first, nothing closed
     reply = await chief.press("Подвести итог")
     assert "Кворума нет: 4 из 7, нужно 6. Закрыть голосование без решения?" in reply
-    assert [t for t, _ in buttons_of(world.session.last_markup(CHIEF))] == ["Подтвердить", "⬅️ Назад"]
+    assert [t for t, _ in buttons_of(world.session.last_markup(CHIEF))] == [
+        "Подтвердить",
+        "⬅️ Назад",
+    ]
     assert (await ap.pre_appeal(CHIEF, 1)).status == "voting"
     reply = await chief.press("⬅️ Назад")
     assert "Голосование идёт" in reply and chief.has_button("Подвести итог")
     # a forged «Подтвердить» by an expert changes nothing
-    assert "только главный эксперт" in await world.person(100004).press_data(DisputeCb(action="closenq", item=1).pack())
+    assert "только главный эксперт" in await world.person(100004).press_data(
+        DisputeCb(action="closenq", item=1).pack()
+    )
     assert (await ap.pre_appeal(CHIEF, 1)).status == "voting"
     await chief.press("Подвести итог")
     reply = await chief.press("Подтвердить")
@@ -227,7 +263,9 @@ async def test_the_vote_card_counts_right_and_no_quorum_is_confirmed(world: Worl
     await chief.press("Вынести на голосование")
     for e in ACCREDITED[:5]:
         await ap.vote_pre_appeal(e, 2, True)
-    reply = await world.person(ACCREDITED[5]).press_data(PreAppealCb(pre_appeal_id=2, vote=0).pack())
+    reply = await world.person(ACCREDITED[5]).press_data(
+        PreAppealCb(pre_appeal_id=2, vote=0).pack()
+    )
     assert "Кворум есть: 6 из 7 (нужно 6)." in reply and "не меньше" not in reply
     reply = await chief.press("Подвести итог")  # a quorum: closed at once, with its decision
     assert "предложение принято" in reply and "Закрыть голосование без решения" not in reply
@@ -246,14 +284,22 @@ async def test_every_action_ends_on_the_next_step_and_a_way_back(world: World) -
     await chief.send("/scheme")
     await send_scheme(chief, world, scheme_without_groups(), "scheme-nogroups")
     got = buttons_of(world.session.last_markup(CHIEF))
-    assert any(t.startswith("Дальше: создать группу") for t, _ in got) and any(is_way_back(t, d) for t, d in got)
+    assert any(t.startswith("Дальше: создать группу") for t, _ in got) and any(
+        is_way_back(t, d) for t, d in got
+    )
     walk.walked.append("scheme upload")
     scheme_id = (await sc.schemes_for(CHIEF))[0].id
 
     await chief.press("Дальше: создать группу")
     for e in G1:
         await chief.press_data(ScoringCb(scheme_id=scheme_id, action="toggle", item=e).pack())
-    await walk(chief, "create group", label="Создать группу (4 из 4)", expect="создана", next_step="Дальше: закрепить субкритерии")
+    await walk(
+        chief,
+        "create group",
+        label="Создать группу (4 из 4)",
+        expect="создана",
+        next_step="Дальше: закрепить субкритерии",
+    )
     view = await sc.scheme_view(CHIEF, scheme_id)
     group = view.groups[0].id
     for sub in view.subcriteria[:-1]:
@@ -261,27 +307,77 @@ async def test_every_action_ends_on_the_next_step_and_a_way_back(world: World) -
     last = view.subcriteria[-1]
     await chief.press("Дальше: закрепить субкритерии")
     await chief.press_data(ScoringCb(scheme_id=scheme_id, action="assignsub", item=last.id).pack())
-    await walk(chief, "assign", data=ScoringCb(scheme_id=scheme_id, action="assigngrp", item=last.id, extra=group).pack(),
-               expect="закреплён", next_step="Дальше: сформировать список")
-    await walk(chief, "build targets", label="Дальше: сформировать список", expect="Добавлено в список оценки: 2",
-               next_step="Дальше: назначить экспертов-наставников")
+    await walk(
+        chief,
+        "assign",
+        data=ScoringCb(scheme_id=scheme_id, action="assigngrp", item=last.id, extra=group).pack(),
+        expect="закреплён",
+        next_step="Дальше: сформировать список",
+    )
+    await walk(
+        chief,
+        "build targets",
+        label="Дальше: сформировать список",
+        expect="Добавлено в список оценки: 2",
+        next_step="Дальше: назначить экспертов-наставников",
+    )
     await chief.press("Дальше: назначить экспертов-наставников")
     await chief.press("№1")
-    await walk(chief, "set mentor", label="Козлов", expect="Наставник назначен", next_step="Дальше: заблокировать схему")
+    await walk(
+        chief,
+        "set mentor",
+        label="Козлов",
+        expect="Наставник назначен",
+        next_step="Дальше: заблокировать схему",
+    )
     await chief.press("⬅️ К наставникам")
     await chief.press("№1")
-    await walk(chief, "ask allowance", label="Спросить экспертов", expect="Вопрос отправлен", next_step="Дальше:")
+    await walk(
+        chief,
+        "ask allowance",
+        label="Спросить экспертов",
+        expect="Вопрос отправлен",
+        next_step="Дальше:",
+    )
     t1 = (await sc.targets(CHIEF, scheme_id))[0][0]
-    await walk(world.person(100004), "allowance vote", data=AllowCb(target_id=t1, allow=False).pack(), expect="Ваш голос учтён")
+    await walk(
+        world.person(100004),
+        "allowance vote",
+        data=AllowCb(target_id=t1, allow=False).pack(),
+        expect="Ваш голос учтён",
+    )
     await chief.press("⬅️ К настройке")
-    await walk(chief, "briefing", label="Протокол ознакомления", expect="подпись", next_step="Дальше: заблокировать схему")
+    await walk(
+        chief,
+        "briefing",
+        label="Протокол ознакомления",
+        expect="подпись",
+        next_step="Дальше: заблокировать схему",
+    )
     await chief.press("Дальше: заблокировать схему")
-    await walk(chief, "lock scheme", label="Да, заблокировать", expect="Схема заблокирована", next_step="Дальше: ход оценивания")
-    await walk(chief, "progress", label="Дальше: ход оценивания", expect="Ход оценивания", next_step="🔄 Обновить")
+    await walk(
+        chief,
+        "lock scheme",
+        label="Да, заблокировать",
+        expect="Схема заблокирована",
+        next_step="Дальше: ход оценивания",
+    )
+    await walk(
+        chief,
+        "progress",
+        label="Дальше: ход оценивания",
+        expect="Ход оценивания",
+        next_step="🔄 Обновить",
+    )
 
     # a participant signs the briefing protocol: back to the protocol
     await world.drain()
-    await walk(world.person(700001, "Мария"), "sign protocol", label="Подписать", expect="Подпись сохранена")
+    await walk(
+        world.person(700001, "Мария"),
+        "sign protocol",
+        label="Подписать",
+        expect="Подпись сохранена",
+    )
 
     # the experts score; one confirms in the chat
     await fill_by_service(world, scheme_id, G1)
@@ -294,16 +390,29 @@ async def test_every_action_ends_on_the_next_step_and_a_way_back(world: World) -
         await sc.confirm_sheet(e, scheme_id)
 
     await chief.press("⬅️ К настройке")
-    await walk(chief, "progress, all scored", label="Ход оценивания", next_step="Дальше: заблокировать оценки")
+    await walk(
+        chief,
+        "progress, all scored",
+        label="Ход оценивания",
+        next_step="Дальше: заблокировать оценки",
+    )
     await chief.press("Дальше: заблокировать оценки")
-    await walk(chief, "lock scores", label="Да, заблокировать", expect="Оценки заблокированы", next_step="Дальше: протоколы")
+    await walk(
+        chief,
+        "lock scores",
+        label="Да, заблокировать",
+        expect="Оценки заблокированы",
+        next_step="Дальше: протоколы",
+    )
     await walk(chief, "protocols", label="Дальше: протоколы", expect="Протоколы")
 
     # the mentor confirms their participant's sheet
     await world.drain()
     mentor = world.person(MENTOR, "Игорь")
     await mentor.press("Открыть ведомость")
-    await walk(mentor, "mentor sheet", label="Подтверждаю ведомость", expect="Ведомость подтверждена")
+    await walk(
+        mentor, "mentor sheet", label="Подтверждаю ведомость", expect="Ведомость подтверждена"
+    )
 
     # a correction (R-SCO-6): opened, approved, relocked, signed
     await chief.press("⬅️ К настройке")
@@ -312,23 +421,54 @@ async def test_every_action_ends_on_the_next_step_and_a_way_back(world: World) -
     await chief.press("№1")
     await chief.press(view.subcriteria[0].code + " ")
     await chief.send("Ошибка переноса оценки эксперта")
-    await walk(chief, "open correction", label="Подтвердить", expect="открыта", next_step="Дальше: открыть корректировку")
+    await walk(
+        chief,
+        "open correction",
+        label="Подтвердить",
+        expect="открыта",
+        next_step="Дальше: открыть корректировку",
+    )
     c = (await sc.corrections(CHIEF, scheme_id))[0]
     signers = [s for s in c.signers if s != CHIEF]
-    await walk(world.person(signers[0]), "approve correction", data=CorrCb(correction_id=c.id, action="sign").pack(), expect="Подпись")
+    await walk(
+        world.person(signers[0]),
+        "approve correction",
+        data=CorrCb(correction_id=c.id, action="sign").pack(),
+        expect="Подпись",
+    )
     for s in signers[1:]:
         await sc.sign_correction(s, c.id)
-    await walk(chief, "view correction", label="Дальше: открыть корректировку", expect="Корректировка")
-    await walk(chief, "relock correction", label="Заблокировать исправленную ведомость", expect="заблокирована")
-    await walk(world.person(signers[0]), "sign corrected", data=CorrCb(correction_id=c.id, action="sign").pack(), expect="Подпись")
+    await walk(
+        chief, "view correction", label="Дальше: открыть корректировку", expect="Корректировка"
+    )
+    await walk(
+        chief,
+        "relock correction",
+        label="Заблокировать исправленную ведомость",
+        expect="заблокирована",
+    )
+    await walk(
+        world.person(signers[0]),
+        "sign corrected",
+        data=CorrCb(correction_id=c.id, action="sign").pack(),
+        expect="Подпись",
+    )
 
     # a protocol refused with a reason: «Всё-таки подписать» and the way back
     lock = await world.services.protocols.by_subject("score_lock", f"scores:{scheme_id}")
     assert lock is not None
     signer = world.person(next(x.telegram_id for x in lock.signers if x.decision != "signed"))
-    await signer.press_data(ProtocolCb(protocol_id=lock.id, version=lock.version, action="refuse").pack())
+    await signer.press_data(
+        ProtocolCb(protocol_id=lock.id, version=lock.version, action="refuse").pack()
+    )
     await signer.send("Не согласен с итогом группы")
-    await walk(signer, "refuse protocol", label="Подтвердить", expect="Отказ", next_step="✍️ Всё-таки подписать")
+    await walk(
+        signer,
+        "refuse protocol",
+        label="Подтвердить",
+        expect="Отказ",
+        next_step="✍️ Всё-таки подписать",
+    )
 
     # the coordinator: /progress to Excel — the workbook comes with the way back
     coord = world.person(COORD_MOSCOW, "Ольга")

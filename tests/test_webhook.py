@@ -66,11 +66,27 @@ def test_webhook_mode_refuses_to_start_without_redis_or_secret() -> None:
     with pytest.raises(WebhookMisconfigured, match="только латинские"):
         check_settings(Settings(**base, redis_url="redis://r/0", webhook_secret="пароль"))  # type: ignore[arg-type]
     with pytest.raises(WebhookMisconfigured, match="WEBHOOK_URL"):
-        check_settings(Settings(webhook_url="bot.example.ru/x", redis_url="redis://r/0", webhook_secret=SECRET, _env_file=None))  # type: ignore[call-arg]
-    with pytest.raises(WebhookMisconfigured, match="WEBHOOK_SECRET"):  # compose passes "" when unset
+        check_settings(
+            Settings(
+                webhook_url="bot.example.ru/x",
+                redis_url="redis://r/0",
+                webhook_secret=SECRET,
+                _env_file=None,
+            )
+        )  # type: ignore[call-arg]
+    with pytest.raises(
+        WebhookMisconfigured, match="WEBHOOK_SECRET"
+    ):  # compose passes "" when unset
         check_settings(Settings(**base, redis_url="redis://r/0", webhook_secret=""))  # type: ignore[arg-type]
     with pytest.raises(WebhookMisconfigured, match="WEBHOOK_URL"):  # compose's placeholder
-        check_settings(Settings(webhook_url="not-set", redis_url="redis://r/0", webhook_secret=SECRET, _env_file=None))  # type: ignore[call-arg]
+        check_settings(
+            Settings(
+                webhook_url="not-set",
+                redis_url="redis://r/0",
+                webhook_secret=SECRET,
+                _env_file=None,
+            )
+        )  # type: ignore[call-arg]
     ok = Settings(**base, redis_url="redis://r/0", webhook_secret=SECRET)  # type: ignore[arg-type]
     check_settings(ok)
     assert public_url(ok) == "https://bot.example.ru/telegram/webhook"
@@ -94,12 +110,18 @@ async def test_secret_is_checked_and_update_acknowledged_after_its_reply(world) 
     session: FakeTelegramSession = world.session
 
     def replies(user_id: int) -> int:
-        return sum(1 for r in session.requests if isinstance(r, SendMessage) and str(r.chat_id) == str(user_id))
+        return sum(
+            1
+            for r in session.requests
+            if isinstance(r, SendMessage) and str(r.chat_id) == str(user_id)
+        )
 
     app = build_app(world.dp, world.bot, secret=SECRET, path=PATH)
     at_response: list[int] = []
 
-    async def on_prepare(request: aiohttp.web.Request, response: aiohttp.web.StreamResponse) -> None:
+    async def on_prepare(
+        request: aiohttp.web.Request, response: aiohttp.web.StreamResponse
+    ) -> None:
         at_response.append(replies(555001))  # what had been sent when the answer went out
 
     app.on_response_prepare.append(on_prepare)
@@ -119,7 +141,13 @@ async def test_secret_is_checked_and_update_acknowledged_after_its_reply(world) 
 # ------------------------------------------- (b) two instances, one Redis: per-user isolation
 
 
-def instance(storage: RedisStorage, intervals: list[tuple[int, str, float, float]], name: str, *, isolate: bool = True) -> aiohttp.web.Application:
+def instance(
+    storage: RedisStorage,
+    intervals: list[tuple[int, str, float, float]],
+    name: str,
+    *,
+    isolate: bool = True,
+) -> aiohttp.web.Application:
     """One bot instance: its own dispatcher (storage and isolation as bot.app builds them)
     with a test-only handler that takes 0.2 s and records when it ran."""
     isolation = events_isolation_for(storage) if isolate else DisabledEventIsolation()
@@ -150,10 +178,15 @@ async def test_two_instances_handle_one_users_updates_one_at_a_time(isolate: boo
     intervals: list[tuple[int, str, float, float]] = []
     stores = [RedisStorage.from_url(redis_url()), RedisStorage.from_url(redis_url())]
     try:
-        apps = [instance(stores[0], intervals, "A", isolate=isolate), instance(stores[1], intervals, "B", isolate=isolate)]
+        apps = [
+            instance(stores[0], intervals, "A", isolate=isolate),
+            instance(stores[1], intervals, "B", isolate=isolate),
+        ]
         async with client_for(apps[0]) as a, client_for(apps[1]) as b:
             posts = [
-                (a, b)[i % 2].post(PATH, json=update(user, f"сообщение {i}"), headers={HEADER: SECRET})
+                (a, b)[i % 2].post(
+                    PATH, json=update(user, f"сообщение {i}"), headers={HEADER: SECRET}
+                )
                 for i in range(4)
                 for user in (610001, 610002)
             ]
@@ -164,8 +197,12 @@ async def test_two_instances_handle_one_users_updates_one_at_a_time(isolate: boo
             await s.close()
     assert len(intervals) == 8
     assert {name for _, name, *_ in intervals} == {"A", "B"}
-    same_user = [(x, y) for x, y in itertools.combinations(intervals, 2) if x[0] == y[0] and overlaps(x, y)]
-    other_users = [(x, y) for x, y in itertools.combinations(intervals, 2) if x[0] != y[0] and overlaps(x, y)]
+    same_user = [
+        (x, y) for x, y in itertools.combinations(intervals, 2) if x[0] == y[0] and overlaps(x, y)
+    ]
+    other_users = [
+        (x, y) for x, y in itertools.combinations(intervals, 2) if x[0] != y[0] and overlaps(x, y)
+    ]
     assert other_users  # different people are handled at the same time
     if isolate:
         assert not same_user, same_user
@@ -206,7 +243,15 @@ async def test_two_bot_processes_in_webhook_mode_share_the_conversation(tmp_path
         env = base_env(tmp_path, api)
         # no Redis: refused before anything starts, in Russian
         refused = dict(env, WEBHOOK_URL="https://bot.example.ru", WEBHOOK_SECRET=SECRET)
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", env=refused, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=Path(__file__).resolve().parent.parent)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            env=refused,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
         out, _ = await proc.communicate()
         assert proc.returncode != 0 and "требует Redis" in out.decode(), out.decode()
         assert not api.calls("setWebhook")
@@ -215,8 +260,19 @@ async def test_two_bot_processes_in_webhook_mode_share_the_conversation(tmp_path
         ports = [free_port(), free_port()]
         procs = []
         for name, port in zip("AB", ports, strict=True):
-            penv = dict(env, REDIS_URL=redis_url(), WEBHOOK_URL="https://bot.example.ru/", WEBHOOK_SECRET=SECRET, WEBHOOK_HOST="127.0.0.1", WEBHOOK_PORT=str(port), EMBEDDED_WORKER="false", METRICS_PORT="0")
-            procs.append(Process(name, [sys.executable, "-m", "bot"], penv, tmp_path / f"bot-{name}.log"))
+            penv = dict(
+                env,
+                REDIS_URL=redis_url(),
+                WEBHOOK_URL="https://bot.example.ru/",
+                WEBHOOK_SECRET=SECRET,
+                WEBHOOK_HOST="127.0.0.1",
+                WEBHOOK_PORT=str(port),
+                EMBEDDED_WORKER="false",
+                METRICS_PORT="0",
+            )
+            procs.append(
+                Process(name, [sys.executable, "-m", "bot"], penv, tmp_path / f"bot-{name}.log")
+            )
         try:
             for p in procs:
                 await p.start()
@@ -244,11 +300,20 @@ async def test_two_bot_processes_in_webhook_mode_share_the_conversation(tmp_path
             assert not api.messages_to(user)
             # /start on A; acknowledged only after the reply went out
             assert await post(ports[0], update(user, "/start")) == 200
-            consent = next(p for p in reversed(api.messages_to(user)) if "согласие" in (p.get("text") or ""))
+            consent = next(
+                p for p in reversed(api.messages_to(user)) if "согласие" in (p.get("text") or "")
+            )
             sent = next(r for m, p, r in reversed(api.delivered) if p is consent)
             data = next(d for label, d in api.buttons(sent) if "Согласен(а) на обработку" in label)
             # the button pressed on B: B reads the conversation A left in Redis
-            press = callback_update_json(user, data or "", message_id=sent["message_id"], message_text=sent.get("text", ""), reply_markup=sent.get("reply_markup"), update_id=next(_update_ids))
+            press = callback_update_json(
+                user,
+                data or "",
+                message_id=sent["message_id"],
+                message_text=sent.get("text", ""),
+                reply_markup=sent.get("reply_markup"),
+                update_id=next(_update_ids),
+            )
             assert await post(ports[1], press) == 200
             assert "фамилию, имя и отчество" in api.texts_to(user)[-1]
             assert await post(ports[0], update(user, "Иванова Анна Петровна")) == 200

@@ -71,7 +71,9 @@ def test_registry_words_in_any_order_with_abbreviations(query: str, end: str) ->
 def test_yo_and_e_are_the_same_letter() -> None:
     names = ["АНО «Центр «Ёлочка»»", "ГКУ «Казённое учреждение Берёзка»"]
     assert [n for n in names if org_names.matches(n, org_names.words("елочка"))] == names[:1]
-    assert [n for n in names if org_names.matches(n, org_names.words("Берёзка казенное"))] == names[1:]
+    assert [n for n in names if org_names.matches(n, org_names.words("Берёзка казенное"))] == names[
+        1:
+    ]
     # the expansion of ГКУ is written with «е»; a name with «ё» still carries the abbreviation
     assert org_names.matches("Государственное казённое учреждение «Берёзка»", ["гку"])
 
@@ -85,11 +87,16 @@ def test_closest_names_when_nothing_matches_exactly() -> None:
     assert _found("Абрат") == []
     near = org_names.closest(list(enumerate(ALL)), wanted, 8)
     assert near and near[0][1] == MOSCOW[0]
-    assert org_names.closest(list(enumerate(ALL)), org_names.words("Тоганский тцсо"), 8)[0][1] == MOSCOW[1]
+    assert (
+        org_names.closest(list(enumerate(ALL)), org_names.words("Тоганский тцсо"), 8)[0][1]
+        == MOSCOW[1]
+    )
     assert org_names.closest(list(enumerate(ALL)), org_names.words("абвгдежз"), 8) == []
 
 
-async def test_service_searches_by_words_and_offers_the_closest(services: Services, contest_id: int) -> None:
+async def test_service_searches_by_words_and_offers_the_closest(
+    services: Services, contest_id: int
+) -> None:
     region = (await ids(services, contest_id))["regions"]["77"]
     page = await services.participants.organisations(contest_id, region, "ТЦСО Арбат")
     assert (page.total, [c.title for c in page.items], page.closest) == (1, [MOSCOW[0]], False)
@@ -103,7 +110,9 @@ async def test_service_searches_by_words_and_offers_the_closest(services: Servic
     assert page.total == len(MOSCOW) and not page.closest
     # a name of another region is not offered, however close
     page = await services.participants.organisations(contest_id, region, "Подольский")
-    assert MOSCOW[0] not in [c.title for c in page.items] and OBLAST[0] not in [c.title for c in page.items]
+    assert MOSCOW[0] not in [c.title for c in page.items] and OBLAST[0] not in [
+        c.title for c in page.items
+    ]
 
 
 async def test_bot_finds_tcso_arbat_and_offers_the_closest(world: World) -> None:
@@ -131,7 +140,11 @@ def _words_of(text: str) -> set[str]:
     return set(text.split()) | {s.upper() for s in org_names.ABBREVIATIONS}
 
 
-TITLES = [*ALL, "Стаж работы в сфере социального обслуживания, полных лет", "Лучший специалист по социальной работе"]
+TITLES = [
+    *ALL,
+    "Стаж работы в сфере социального обслуживания, полных лет",
+    "Лучший специалист по социальной работе",
+]
 
 
 @pytest.mark.parametrize("title", TITLES)
@@ -180,8 +193,17 @@ async def test_status_and_coordinator_say_podtverzhdeno(world: World) -> None:
 
 @pytest.mark.parametrize(
     "total, words",
-    [(1, "1 балл"), (21, "21 балл"), (2, "2 балла"), (5, "5 баллов"), (11, "11 баллов"),
-     ("99,83", "99,83 балла"), ("7,00", "7,00 балла"), ("1,00", "1,00 балла"), ("21", "21 балл")],
+    [
+        (1, "1 балл"),
+        (21, "21 балл"),
+        (2, "2 балла"),
+        (5, "5 баллов"),
+        (11, "11 баллов"),
+        ("99,83", "99,83 балла"),
+        ("7,00", "7,00 балла"),
+        ("1,00", "1,00 балла"),
+        ("21", "21 балл"),
+    ],
 )
 def test_points_agree_with_the_number(total: object, words: str) -> None:
     text = t("pub-note-result", scheme="С", total=total, place=1, medal="none", advances="no")
@@ -191,13 +213,19 @@ def test_points_agree_with_the_number(total: object, words: str) -> None:
 def test_points_in_english_and_limits_in_the_genitive() -> None:
     en = t("pub-note-result", "en", scheme="S", total="1,00", place=1, medal="none", advances="no")
     assert "1.00 points" in en
-    assert "1 point," in t("pub-note-result", "en", scheme="S", total=1, place=1, medal="none", advances="no")
+    assert "1 point," in t(
+        "pub-note-result", "en", scheme="S", total=1, place=1, medal="none", advances="no"
+    )
     assert t("sco-item-kind", kind="k", points="2,50") == "k, до 2,50 балла"
     assert t("sco-item-kind", kind="k", points=3) == "k, до 3 баллов"
     assert t("cond-min-age", limit=21) == "возраст не младше 21 года"
     assert t("cond-min-age", limit=18) == "возраст не младше 18 лет"
-    assert t("ops-retention-done", years=1, participants=0, files=0, persons=0, deliveries=0).startswith("Срок хранения 1 год ")
-    assert "22 столбца" in t("err-file-sheet-too-large", range="A1", rows=1, columns=22, limit_rows=5, limit_columns=1)
+    assert t(
+        "ops-retention-done", years=1, participants=0, files=0, persons=0, deliveries=0
+    ).startswith("Срок хранения 1 год ")
+    assert "22 столбца" in t(
+        "err-file-sheet-too-large", range="A1", rows=1, columns=22, limit_rows=5, limit_columns=1
+    )
 
 
 def test_broadcast_estimate_reads_once() -> None:
@@ -235,11 +263,19 @@ def _bare_counts(language: str) -> list[str]:
                 continue
             expr = el.expression
             if isinstance(expr, ftl.SelectExpression):
-                sel = expr.selector.id.name if isinstance(expr.selector, ftl.VariableReference) else ""
+                sel = (
+                    expr.selector.id.name
+                    if isinstance(expr.selector, ftl.VariableReference)
+                    else ""
+                )
                 for v in expr.variants:
                     walk(v.value, chosen | {sel}, where)
                 continue
-            if isinstance(expr, ftl.VariableReference) and expr.id.name not in chosen and i + 1 < len(elements):
+            if (
+                isinstance(expr, ftl.VariableReference)
+                and expr.id.name not in chosen
+                and i + 1 < len(elements)
+            ):
                 after = elements[i + 1]
                 if isinstance(after, ftl.TextElement) and noun.match(after.value):
                     found.append(f"{where}: {{ ${expr.id.name} }}{after.value[:20]}")

@@ -23,7 +23,17 @@ from workers.jobs import (
 )
 from workers.runtime import runtime
 
-__all__ = ["broadcast_progress", "broker", "deliver", "download_file", "download_guardian_form", "enqueue", "render_protocol", "retention", "sweep"]
+__all__ = [
+    "broadcast_progress",
+    "broker",
+    "deliver",
+    "download_file",
+    "download_guardian_form",
+    "enqueue",
+    "render_protocol",
+    "retention",
+    "sweep",
+]
 
 logsafe.install()  # the dramatiq CLI has configured logging before importing this module
 apply_format(Settings().log_format)  # LOG_FORMAT=json: JSON lines, still masked
@@ -37,7 +47,9 @@ async def deliver(delivery_id: int) -> None:
         raise  # Retries middleware backs off; the row is pending again either way
 
 
-@dramatiq.actor(queue_name="files", max_retries=10, min_backoff=5_000, max_backoff=600_000, time_limit=3_600_000)
+@dramatiq.actor(
+    queue_name="files", max_retries=10, min_backoff=5_000, max_backoff=600_000, time_limit=3_600_000
+)
 async def download_file(file_id: int) -> None:
     await download_job(await runtime(), file_id)
 
@@ -56,7 +68,13 @@ async def broadcast_progress(broadcast_id: int) -> None:
         broadcast_progress.send_with_options(args=(broadcast_id,), delay=TICK_SECONDS * 1000)
 
 
-@dramatiq.actor(queue_name="documents", max_retries=10, min_backoff=2_000, max_backoff=300_000, time_limit=600_000)
+@dramatiq.actor(
+    queue_name="documents",
+    max_retries=10,
+    min_backoff=2_000,
+    max_backoff=300_000,
+    time_limit=600_000,
+)
 async def render_protocol(version_id: int) -> None:
     """Make a protocol version's PDF and send it to its signers (R-PRO-1…3)."""
     await protocol_job(await runtime(), version_id)
@@ -69,13 +87,21 @@ async def retention() -> None:
     await retention_job(await runtime())
 
 
-@dramatiq.actor(queue_name="files", max_retries=10, min_backoff=5_000, max_backoff=600_000, time_limit=3_600_000)
+@dramatiq.actor(
+    queue_name="files", max_retries=10, min_backoff=5_000, max_backoff=600_000, time_limit=3_600_000
+)
 async def download_guardian_form(consent_id: int) -> None:
     """R-ROLE-5: the signed parental consent form into the content-addressed store."""
     await guardian_download_job(await runtime(), consent_id)
 
 
-_ACTORS = {"deliver": deliver, "download": download_file, "guardian_download": download_guardian_form, "broadcast": broadcast_progress, "protocol": render_protocol}
+_ACTORS = {
+    "deliver": deliver,
+    "download": download_file,
+    "guardian_download": download_guardian_form,
+    "broadcast": broadcast_progress,
+    "protocol": render_protocol,
+}
 
 
 def enqueue(job: str, entity_id: int) -> None:

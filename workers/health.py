@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 def under_dramatiq_cli() -> bool:
     """``dramatiq …`` or ``python -m dramatiq …`` (worker processes inherit the argv)."""
     argv0 = os.path.normpath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
-    return os.path.basename(argv0) == "dramatiq" or argv0.endswith(os.path.join("dramatiq", "__main__.py"))
+    return os.path.basename(argv0) == "dramatiq" or argv0.endswith(
+        os.path.join("dramatiq", "__main__.py")
+    )
 
 
 def prepare_multiprocess() -> None:
@@ -66,7 +68,9 @@ def serve_health() -> int:
 
         return broker
 
-    server = serve(settings.metrics_port, Probe(settings.effective_database_url, settings.redis_url, broker))
+    server = serve(
+        settings.metrics_port, Probe(settings.effective_database_url, settings.redis_url, broker)
+    )
     if server is None:
         return 0
     while True:

@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 
 
 async def deliver_job(rt: WorkerRuntime, delivery_id: int) -> Outcome:
-    return await deliver(rt.bot, rt.sessionmaker, rt.clock, delivery_id, rt.gate, rt.lease, files_dir=rt.files_dir)
+    return await deliver(
+        rt.bot, rt.sessionmaker, rt.clock, delivery_id, rt.gate, rt.lease, files_dir=rt.files_dir
+    )
 
 
 async def protocol_job(rt: WorkerRuntime, version_id: int) -> int:
@@ -54,18 +56,28 @@ def _write(target: Path, data: bytes) -> None:
     os.replace(tmp, target)
 
 
-async def broadcast_job(rt: WorkerRuntime, broadcast_id: int, enqueue: Callable[[str, int], None]) -> bool:
+async def broadcast_job(
+    rt: WorkerRuntime, broadcast_id: int, enqueue: Callable[[str, int], None]
+) -> bool:
     from bot.callbacks import broadcast_control
     from notifications.broadcasts import tick
 
     rate = rt.gate.rate if rt.gate is not None else 30
-    return await tick(rt.bot, rt.sessionmaker, rt.clock, broadcast_id, enqueue, rt.gate, broadcast_control, rate)
+    return await tick(
+        rt.bot, rt.sessionmaker, rt.clock, broadcast_id, enqueue, rt.gate, broadcast_control, rate
+    )
 
 
 async def sweep_job(rt: WorkerRuntime, enqueue: Callable[[str, int], None]) -> SweepReport:
     report = await sweep(rt.sessionmaker, rt.clock.now(), enqueue, requeue_after=rt.requeue_after)
     if report.created or report.enqueued:
-        log.info("sweep: %d reminder(s) created in %d run(s), %d message(s) enqueued, %.3fs", report.created, report.runs, report.enqueued, report.seconds)
+        log.info(
+            "sweep: %d reminder(s) created in %d run(s), %d message(s) enqueued, %.3fs",
+            report.created,
+            report.runs,
+            report.enqueued,
+            report.seconds,
+        )
     return report
 
 
@@ -79,7 +91,11 @@ async def retention_job(rt: WorkerRuntime, years: int | None = None) -> object:
     if report.changed:
         log.info(
             "retention: %d participant(s) anonymised in %d contest(s), %d file(s) deleted, %d name(s), %d message text(s)",
-            report.participants, len(report.contests), report.files_deleted, report.persons, report.deliveries,
+            report.participants,
+            len(report.contests),
+            report.files_deleted,
+            report.persons,
+            report.deliveries,
         )
     return report
 
@@ -93,10 +109,16 @@ async def download_job(rt: WorkerRuntime, file_id: int) -> str:
     """Keep the material, not just Telegram's reference to it: download the content into
     the files directory and record its sha256. Idempotent."""
     async with rt.sessionmaker() as s:
-        row = (await s.execute(select(ApplicationFile).where(ApplicationFile.id == file_id))).scalar_one_or_none()
+        row = (
+            await s.execute(select(ApplicationFile).where(ApplicationFile.id == file_id))
+        ).scalar_one_or_none()
         if row is None or not row.telegram_file_id:
             return "gone"  # withdrawn (R-PD-1) or removed
-        if row.sha256 and row.storage_path and await asyncio.to_thread(Path(row.storage_path).exists):
+        if (
+            row.sha256
+            and row.storage_path
+            and await asyncio.to_thread(Path(row.storage_path).exists)
+        ):
             return "already"
         telegram_file_id = row.telegram_file_id
         claimed = file_extension(OfferedFile(row.file_name, row.mime_type, row.size))
@@ -108,13 +130,17 @@ async def download_job(rt: WorkerRuntime, file_id: int) -> str:
         # the content's signature is checked before it is kept (issue #15, R-APP-4); a
         # mismatch is the service's to record and tell
         head = await asyncio.to_thread(_head, tmp)
-        if not _content_fits(claimed, head) and await rt.services.participants.refuse_stored_content(file_id, head):
+        if not _content_fits(
+            claimed, head
+        ) and await rt.services.participants.refuse_stored_content(file_id, head):
             return "refused"
         sha, size, target = await asyncio.to_thread(_store, tmp, files_dir)
     finally:
         await asyncio.to_thread(tmp.unlink, missing_ok=True)
     async with writing(rt.sessionmaker) as s:
-        row = (await s.execute(select(ApplicationFile).where(ApplicationFile.id == file_id))).scalar_one_or_none()
+        row = (
+            await s.execute(select(ApplicationFile).where(ApplicationFile.id == file_id))
+        ).scalar_one_or_none()
         if row is None or not row.telegram_file_id:  # withdrawn while downloading
             return "gone"
         row.sha256 = sha
@@ -162,7 +188,11 @@ async def guardian_download_job(rt: WorkerRuntime, consent_id: int) -> str:
         row = await s.get(GuardianConsent, consent_id)
         if row is None or not row.file_telegram_id:
             return "gone"  # withdrawn (R-PD-1) or anonymised
-        if row.sha256 and row.storage_path and await asyncio.to_thread(Path(row.storage_path).exists):
+        if (
+            row.sha256
+            and row.storage_path
+            and await asyncio.to_thread(Path(row.storage_path).exists)
+        ):
             return "already"
         telegram_file_id = row.file_telegram_id
     files_dir = Path(rt.files_dir)
@@ -185,7 +215,9 @@ async def guardian_download_job(rt: WorkerRuntime, consent_id: int) -> str:
     return "stored"
 
 
-async def run_job(rt: WorkerRuntime, job: str, entity_id: int, enqueue: Callable[[str, int], None] | None = None) -> object:
+async def run_job(
+    rt: WorkerRuntime, job: str, entity_id: int, enqueue: Callable[[str, int], None] | None = None
+) -> object:
     if job == "broadcast":
         if enqueue is None:
             from workers.actors import enqueue

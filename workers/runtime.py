@@ -64,10 +64,14 @@ async def _from_settings() -> WorkerRuntime:
         from models.clock import resolve_clock
 
         settings = Settings()
-        await resolve_clock(settings, "embedded worker")  # CLOCK_START: the common anchor, said loudly
+        await resolve_clock(
+            settings, "embedded worker"
+        )  # CLOCK_START: the common anchor, said loudly
     engine = create_engine(settings.effective_database_url)
     sessionmaker = create_sessionmaker(engine)
-    ctx = build_context(settings, sessionmaker, jobs=_enqueue_from_worker)  # the rehearsal clock, if any
+    ctx = build_context(
+        settings, sessionmaker, jobs=_enqueue_from_worker
+    )  # the rehearsal clock, if any
     return WorkerRuntime(
         bot=build_bot(settings),
         sessionmaker=sessionmaker,

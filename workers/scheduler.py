@@ -74,7 +74,9 @@ def main() -> None:
     from models.settings import Settings
 
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logsafe.install()
     from ops.logs import apply_format
 

@@ -27,7 +27,12 @@ CONTEST_MEMORY_MB = 512
 
 
 def loaded_text(result: LoadResult) -> str:
-    text = tr("admin-loaded", title=result.title, created="yes" if result.created else "no", **result.counts)
+    text = tr(
+        "admin-loaded",
+        title=result.title,
+        created="yes" if result.created else "no",
+        **result.counts,
+    )
     hidden = ", ".join(f"{k}: {v}" for k, v in result.deactivated.items() if v)
     if hidden:
         text += "\n" + tr("admin-deactivated", what=hidden)
@@ -55,7 +60,9 @@ async def contest_file(message: Message, bot: Bot, services: Services, state: FS
         return
     try:
         raw = await fetch(bot, message.document, MAX_DEFINITION_BYTES)
-        parsed = await run_bounded(parse_contest_definition, raw, seconds=CONTEST_SECONDS, memory_mb=CONTEST_MEMORY_MB)
+        parsed = await run_bounded(
+            parse_contest_definition, raw, seconds=CONTEST_SECONDS, memory_mb=CONTEST_MEMORY_MB
+        )
         result = await services.contests.load_definition(message.from_user.id, raw, parsed=parsed)
     except DefinitionInvalid as exc:
         await progress.edit_text(render_definition_errors(exc.errors))

@@ -28,7 +28,9 @@ def _today(services: Services, tz: str) -> date:
 
 
 @router.callback_query(NominationCb.filter(~F.choose))
-async def nomination_card(query: CallbackQuery, callback_data: NominationCb, bot: Bot, services: Services) -> None:
+async def nomination_card(
+    query: CallbackQuery, callback_data: NominationCb, bot: Bot, services: Services
+) -> None:
     await query.answer()
     noms = {n.id: n for n in await services.contests.nominations(callback_data.contest_id)}
     nom = noms.get(callback_data.nomination_id)
@@ -38,29 +40,52 @@ async def nomination_card(query: CallbackQuery, callback_data: NominationCb, bot
     await bot.send_message(query.from_user.id, text, reply_markup=kb)
 
 
-async def _next_condition_question(bot: Bot, chat_id: int, services: Services, state: FSMContext) -> None:
+async def _next_condition_question(
+    bot: Bot, chat_id: int, services: Services, state: FSMContext
+) -> None:
     """Ask the nomination's condition questions one by one (R-APP-3), then choose it."""
     data = await state.get_data()
     cid, nid = data["contest_id"], data["nomination_id"]
-    entry = await services.participants.entry_questions(cid, nid)  # R-ROLE-4: a championship asks every birth date
+    entry = await services.participants.entry_questions(
+        cid, nid
+    )  # R-ROLE-4: a championship asks every birth date
     nom = entry.nomination
     c = nom.conditions
-    back = NominationCb(contest_id=cid, nomination_id=nid)  # «Отмена» returns to the nomination card
+    back = NominationCb(
+        contest_id=cid, nomination_id=nid
+    )  # «Отмена» returns to the nomination card
     if c.asks_birth_date and "birth_date" not in data:
         if entry.championship and entry.stage_day is not None:
-            text = tr("champ-ask-birth-date", limit=rules.CHAMPIONSHIP_MIN_AGE, day=f"{entry.stage_day:%d.%m.%Y}")
+            text = tr(
+                "champ-ask-birth-date",
+                limit=rules.CHAMPIONSHIP_MIN_AGE,
+                day=f"{entry.stage_day:%d.%m.%Y}",
+            )
         else:
             text = tr("nomination-ask-birth-date", title=nom.title)
         await flow.prompt(bot, chat_id, state, Apply.birth_date, text, back)
         return
     if c.asks_experience and "experience_years" not in data:
-        await flow.prompt(bot, chat_id, state, Apply.experience, tr("nomination-ask-experience", title=nom.title), back)
+        await flow.prompt(
+            bot,
+            chat_id,
+            state,
+            Apply.experience,
+            tr("nomination-ask-experience", title=nom.title),
+            back,
+        )
         return
     if c.requires_practice and "has_practice" not in data:
         await state.set_state(None)
         kb = InlineKeyboardBuilder()
-        kb.button(text=tr("btn-yes"), callback_data=PracticeCb(contest_id=cid, nomination_id=nid, yes=True))
-        kb.button(text=tr("btn-no"), callback_data=PracticeCb(contest_id=cid, nomination_id=nid, yes=False))
+        kb.button(
+            text=tr("btn-yes"),
+            callback_data=PracticeCb(contest_id=cid, nomination_id=nid, yes=True),
+        )
+        kb.button(
+            text=tr("btn-no"),
+            callback_data=PracticeCb(contest_id=cid, nomination_id=nid, yes=False),
+        )
         await bot.send_message(chat_id, tr("nomination-ask-practice"), reply_markup=kb.as_markup())
         return
     await state.set_state(None)
@@ -79,7 +104,9 @@ async def _next_condition_question(bot: Bot, chat_id: int, services: Services, s
         refusal = err
     else:
         await state.update_data(**{flow.ENTRY_REFUSED_KEY: None})
-        await bot.send_message(chat_id, tr("nomination-chosen", title=view.application.nomination.title))
+        await bot.send_message(
+            chat_id, tr("nomination-chosen", title=view.application.nomination.title)
+        )
         await flow.send(bot, chat_id, *flow.application_menu(view))
         return
     asked_birth_date = answers.birth_date is not None
@@ -93,7 +120,14 @@ ENTRY_REFUSALS = frozenset(
 
 
 async def _entry_refused(
-    bot: Bot, chat_id: int, state: FSMContext, cid: int, nid: int, err: DomainError, *, asked_birth_date: bool
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    cid: int,
+    nid: int,
+    err: DomainError,
+    *,
+    asked_birth_date: bool,
 ) -> None:
     """The nomination was refused for the answers (QA 3 of issue #15): the refusal offers to
     correct the birth date (a typo: the questions are asked again), the nominations and the
@@ -114,13 +148,21 @@ async def _forget_answers(state: FSMContext) -> None:
 
 
 @router.callback_query(NominationCb.filter(F.choose))
-async def nomination_choose(query: CallbackQuery, callback_data: NominationCb, bot: Bot, services: Services, state: FSMContext) -> None:
+async def nomination_choose(
+    query: CallbackQuery,
+    callback_data: NominationCb,
+    bot: Bot,
+    services: Services,
+    state: FSMContext,
+) -> None:
     uid = query.from_user.id
     # Refuse early (before asking condition questions) when the choice cannot succeed.
     await services.participants.check_may_choose(uid, callback_data.contest_id)
     await query.answer()
     await _forget_answers(state)
-    await state.update_data(contest_id=callback_data.contest_id, nomination_id=callback_data.nomination_id)
+    await state.update_data(
+        contest_id=callback_data.contest_id, nomination_id=callback_data.nomination_id
+    )
     await _next_condition_question(bot, uid, services, state)
 
 
@@ -130,8 +172,14 @@ async def birth_date(message: Message, bot: Bot, services: Services, state: FSMC
     today = _today(services, contest.timezone)
     problem = rules.birth_date_problem(message.text, today)  # the reason is named (issue #15)
     if problem is not None:  # «31.02.2011»: there is no such date (QA 6c of issue #15)
-        key = "bad-birth-date" if problem == "format" else "err-birth-date-" + problem.replace("_", "-")
-        await message.answer(tr(key, limit=rules.BIRTH_DATE_MAX_YEARS, value=message.text.strip()[:20]))
+        key = (
+            "bad-birth-date"
+            if problem == "format"
+            else "err-birth-date-" + problem.replace("_", "-")
+        )
+        await message.answer(
+            tr(key, limit=rules.BIRTH_DATE_MAX_YEARS, value=message.text.strip()[:20])
+        )
         return
     value = rules.parse_birth_date(message.text, today)
     assert value is not None
@@ -143,7 +191,9 @@ async def birth_date(message: Message, bot: Bot, services: Services, state: FSMC
 async def experience(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     problem = rules.experience_years_problem(message.text)
     if problem is not None:  # «5,5» is told that the стаж counts whole years (issue #15)
-        await message.answer(tr("err-field-years-fraction" if problem == "fraction" else "bad-experience"))
+        await message.answer(
+            tr("err-field-years-fraction" if problem == "fraction" else "bad-experience")
+        )
         return
     value = rules.parse_experience_years(message.text)
     assert value is not None
@@ -152,9 +202,15 @@ async def experience(message: Message, bot: Bot, services: Services, state: FSMC
 
 
 @router.callback_query(PracticeCb.filter())
-async def practice(query: CallbackQuery, callback_data: PracticeCb, bot: Bot, services: Services, state: FSMContext) -> None:
+async def practice(
+    query: CallbackQuery, callback_data: PracticeCb, bot: Bot, services: Services, state: FSMContext
+) -> None:
     await query.answer()
-    await state.update_data(contest_id=callback_data.contest_id, nomination_id=callback_data.nomination_id, has_practice=callback_data.yes)
+    await state.update_data(
+        contest_id=callback_data.contest_id,
+        nomination_id=callback_data.nomination_id,
+        has_practice=callback_data.yes,
+    )
     await _next_condition_question(bot, query.from_user.id, services, state)
 
 
@@ -162,7 +218,9 @@ async def practice(query: CallbackQuery, callback_data: PracticeCb, bot: Bot, se
 
 
 @router.callback_query(AppCb.filter())
-async def application_action(query: CallbackQuery, callback_data: AppCb, bot: Bot, services: Services, state: FSMContext) -> None:
+async def application_action(
+    query: CallbackQuery, callback_data: AppCb, bot: Bot, services: Services, state: FSMContext
+) -> None:
     uid, cid = query.from_user.id, callback_data.contest_id
     await state.update_data(contest_id=cid)
     action = callback_data.action
@@ -192,11 +250,15 @@ async def application_action(query: CallbackQuery, callback_data: AppCb, bot: Bo
         await query.answer()
         await state.set_state(None)
         frozen = await participants.view(uid, cid)
-        await bot.send_message(uid, error_text(err) + ("\n\n" + flow.status_card(frozen) if frozen else ""))
+        await bot.send_message(
+            uid, error_text(err) + ("\n\n" + flow.status_card(frozen) if frozen else "")
+        )
         return
     if action in ("privacy", "transfer"):
         current = getattr(view.application, f"consent_{action}")
-        wanted = callback_data.code == "1" if callback_data.code in ("0", "1") else not current  # old buttons toggle
+        wanted = (
+            callback_data.code == "1" if callback_data.code in ("0", "1") else not current
+        )  # old buttons toggle
         view = await participants.set_consent(uid, cid, action, wanted)
         await query.answer()
         text, kb = flow.application_menu(view)
@@ -212,10 +274,25 @@ async def application_action(query: CallbackQuery, callback_data: AppCb, bot: Bo
         lines = [tr("app-ask-field", title=spec.title)]
         if spec.hint:
             lines.append(spec.hint)
-        lines.append(tr({"number": "app-ask-field-number", "date": "app-ask-field-date"}.get(spec.kind, "app-ask-field-limit"), limit=spec.max_length))
+        lines.append(
+            tr(
+                {"number": "app-ask-field-number", "date": "app-ask-field-date"}.get(
+                    spec.kind, "app-ask-field-limit"
+                ),
+                limit=spec.max_length,
+            )
+        )
         if app.field_values.get(spec.code):
             lines.append(tr("app-field-current", value=str(app.field_values[spec.code])[:500]))
-        await flow.prompt(bot, uid, state, Apply.field, "\n".join(lines), AppCb(contest_id=cid, action="menu"), field=spec.code)
+        await flow.prompt(
+            bot,
+            uid,
+            state,
+            Apply.field,
+            "\n".join(lines),
+            AppCb(contest_id=cid, action="menu"),
+            field=spec.code,
+        )
     elif action == "file":
         await _ask_file(bot, uid, services, state, view, callback_data.code)
     elif action == "rmfile":
@@ -236,7 +313,9 @@ def _back(contest_id: int):  # type: ignore[no-untyped-def]
     return kb.as_markup()
 
 
-async def _ask_file(bot: Bot, chat_id: int, services: Services, state: FSMContext, view, slot_code: str) -> None:  # type: ignore[no-untyped-def]
+async def _ask_file(
+    bot: Bot, chat_id: int, services: Services, state: FSMContext, view, slot_code: str
+) -> None:  # type: ignore[no-untyped-def]
     app = view.application
     slot = next((s for s in app.nomination.files if s.code == slot_code), None)
     if slot is None:
@@ -259,10 +338,20 @@ async def _ask_file(bot: Bot, chat_id: int, services: Services, state: FSMContex
         lines.append(tr("app-ask-file-cloud-limit"))
     kb = InlineKeyboardBuilder()
     if have:
-        lines.append(tr("app-file-current", files=", ".join(f.file_name or tr("file-unnamed") for f in have)))
+        lines.append(
+            tr("app-file-current", files=", ".join(f.file_name or tr("file-unnamed") for f in have))
+        )
         if req.max_count > 1:
             for f in have:
-                kb.button(text=tr("btn-remove-file", name=flow.button_label(f.file_name or tr("file-unnamed"), width=40)), callback_data=AppCb(contest_id=view.contest.id, action="rmfile", code=slot.code, item=f.id))
+                kb.button(
+                    text=tr(
+                        "btn-remove-file",
+                        name=flow.button_label(f.file_name or tr("file-unnamed"), width=40),
+                    ),
+                    callback_data=AppCb(
+                        contest_id=view.contest.id, action="rmfile", code=slot.code, item=f.id
+                    ),
+                )
     kb.button(text=tr("btn-back"), callback_data=AppCb(contest_id=view.contest.id, action="menu"))
     kb.adjust(1)
     await state.set_state(Apply.file)
@@ -273,7 +362,9 @@ async def _ask_file(bot: Bot, chat_id: int, services: Services, state: FSMContex
 @router.message(Apply.field, F.text)
 async def field_value(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     data = await state.get_data()
-    view = await services.participants.set_field(message.from_user.id, data["contest_id"], data["field"], message.text)
+    view = await services.participants.set_field(
+        message.from_user.id, data["contest_id"], data["field"], message.text
+    )
     spec = next(f for f in view.application.nomination.fields if f.code == data["field"])
     await state.set_state(None)
     await message.answer(tr("app-field-saved", title=spec.title))
@@ -296,13 +387,25 @@ async def file_upload(message: Message, services: Services, state: FSMContext) -
     )
     before = await services.participants.view(message.from_user.id, data["contest_id"])
     had = len(before.application.files_in(data["slot"])) if before and before.application else 0
-    view = await services.participants.add_file(message.from_user.id, data["contest_id"], data["slot"], offered)
+    view = await services.participants.add_file(
+        message.from_user.id, data["contest_id"], data["slot"], offered
+    )
     slot = next(s for s in view.application.nomination.files if s.code == data["slot"])
-    lines = [tr("app-file-saved", name=offered.file_name or tr("file-unnamed"), size=rules.size_mb(offered.size or 0) + " МБ", title=slot.title)]
+    lines = [
+        tr(
+            "app-file-saved",
+            name=offered.file_name or tr("file-unnamed"),
+            size=rules.size_mb(offered.size or 0) + " МБ",
+            title=slot.title,
+        )
+    ]
     if slot.requirement.max_count == 1 and had:
         lines.append(tr("app-file-replaced"))
     await message.answer("\n".join(lines))
-    if slot.requirement.max_count > 1 and len(view.application.files_in(slot.code)) < slot.requirement.max_count:
+    if (
+        slot.requirement.max_count > 1
+        and len(view.application.files_in(slot.code)) < slot.requirement.max_count
+    ):
         return  # stay in the slot: more files may follow
     await state.set_state(None)
     await flow.send(message.bot, message.chat.id, *flow.application_menu(view))
@@ -312,6 +415,12 @@ async def file_upload(message: Message, services: Services, state: FSMContext) -
 async def file_expected(message: Message, services: Services, state: FSMContext) -> None:
     data = await state.get_data()
     view = await services.participants.view(message.from_user.id, data["contest_id"])
-    slot = next((s for s in view.application.nomination.files if s.code == data.get("slot")), None) if view and view.application else None
-    await message.answer(tr("app-expected-file", title=slot.title if slot else ""), reply_markup=_back(data["contest_id"]))
-
+    slot = (
+        next((s for s in view.application.nomination.files if s.code == data.get("slot")), None)
+        if view and view.application
+        else None
+    )
+    await message.answer(
+        tr("app-expected-file", title=slot.title if slot else ""),
+        reply_markup=_back(data["contest_id"]),
+    )

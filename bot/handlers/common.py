@@ -24,23 +24,46 @@ log = logging.getLogger(__name__)
 
 
 @router.message(Command("help"))
-async def help_(message: Message, bot: Bot, services: Services, viewer: Viewer | None = None) -> None:
-    who = await viewer_of(services, message.from_user.id, viewer)  # read once per update (bot.viewer)
+async def help_(
+    message: Message, bot: Bot, services: Services, viewer: Viewer | None = None
+) -> None:
+    who = await viewer_of(
+        services, message.from_user.id, viewer
+    )  # read once per update (bot.viewer)
     await refresh_menu(bot, services, who)
     roles = who.staff_roles()
     expert, commission = who.is_expert, who.is_commission_member
-    parts = [tr("help-participant"), *staff_help(roles.is_coordinator, roles.is_admin, expert, commission)]
-    parts += [tr(f"teams-help-{r}") for r in ("team_representative", "volunteer") if r in who.menu_roles()]  # R-APL-2, R-RES-3
+    parts = [
+        tr("help-participant"),
+        *staff_help(roles.is_coordinator, roles.is_admin, expert, commission),
+    ]
+    parts += [
+        tr(f"teams-help-{r}") for r in ("team_representative", "volunteer") if r in who.menu_roles()
+    ]  # R-APL-2, R-RES-3
     clock = services.ctx.clock
-    if roles.is_admin and is_rehearsal(clock):  # CLOCK_START (issue 12 §4): admins see the rehearsal clock
-        parts.append(tr("clock-help-admin", start=format_clock(clock.start, clock.tz), now=format_clock(clock.now(), clock.tz)))  # type: ignore[attr-defined]
+    if roles.is_admin and is_rehearsal(
+        clock
+    ):  # CLOCK_START (issue 12 §4): admins see the rehearsal clock
+        parts.append(
+            tr(
+                "clock-help-admin",
+                start=format_clock(clock.start, clock.tz),
+                now=format_clock(clock.now(), clock.tz),
+            )
+        )  # type: ignore[attr-defined]
     await message.answer("\n\n".join(parts))
 
 
 def _settings_screen(muted: bool) -> tuple[str, InlineKeyboardMarkup]:
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr("btn-unmute" if muted else "btn-mute"), callback_data=SettingsCb(mute=not muted))
-    text = tr("settings-title") + "\n" + tr("settings-reminders-off" if muted else "settings-reminders-on")
+    kb.button(
+        text=tr("btn-unmute" if muted else "btn-mute"), callback_data=SettingsCb(mute=not muted)
+    )
+    text = (
+        tr("settings-title")
+        + "\n"
+        + tr("settings-reminders-off" if muted else "settings-reminders-on")
+    )
     return text, kb.as_markup()
 
 
@@ -51,20 +74,33 @@ async def settings(message: Message, services: Services) -> None:
 
 
 @router.callback_query(SettingsCb.filter())
-async def settings_toggle(query: CallbackQuery, callback_data: SettingsCb, services: Services) -> None:
-    muted = await services.participants.mute_reminders(query.from_user.id, callback_data.mute, query.from_user.full_name)
+async def settings_toggle(
+    query: CallbackQuery, callback_data: SettingsCb, services: Services
+) -> None:
+    muted = await services.participants.mute_reminders(
+        query.from_user.id, callback_data.mute, query.from_user.full_name
+    )
     await query.answer()
     text, kb = _settings_screen(muted)
     await query.message.edit_text(text, reply_markup=kb)
 
 
 @router.message()
-async def fallback(message: Message, services: Services, state: FSMContext | None = None, raw_state: str | None = None) -> None:
+async def fallback(
+    message: Message,
+    services: Services,
+    state: FSMContext | None = None,
+    raw_state: str | None = None,
+) -> None:
     """A message no handler took. If we know where the person was — a step this message
     does not fit (or a state no handler knows any more), a prompt they left with a command,
     an unfinished participant form — say so with «Продолжить» (issue #12, guarantee 2,
     bot.conversation); only otherwise «Не понимаю» with the commands."""
-    where = None if message.from_user is None else await where_they_were(message.from_user.id, services, state, raw_state)
+    where = (
+        None
+        if message.from_user is None
+        else await where_they_were(message.from_user.id, services, state, raw_state)
+    )
     if where is None:
         await message.answer(tr("unknown-command"))
         return
@@ -88,7 +124,12 @@ async def refused(event: ErrorEvent) -> None:
 @router.error()
 async def unexpected(event: ErrorEvent) -> None:
     # Log the type and where, never the update itself: it may carry personal data (R-PD-2).
-    log.error("unhandled %s in update %s", type(event.exception).__name__, event.update.update_id, exc_info=event.exception)
+    log.error(
+        "unhandled %s in update %s",
+        type(event.exception).__name__,
+        event.update.update_id,
+        exc_info=event.exception,
+    )
     await _reply(event, tr("err-unexpected"))
 
 

@@ -34,7 +34,9 @@ async def _coordinated_contest(message: Message, services: Services, then: str) 
     if len(ids) == 1:
         return ids[0]
     contests = [c for c in await services.contests.contests() if c.id in roles.coordinator_contests]
-    await message.answer(tr("coord-choose-contest"), reply_markup=flow.contest_picker(contests, then))
+    await message.answer(
+        tr("coord-choose-contest"), reply_markup=flow.contest_picker(contests, then)
+    )
     return None
 
 
@@ -43,11 +45,16 @@ def _waiting(card: VerificationCard, now) -> str:  # type: ignore[no-untyped-def
     return tr("coord-waiting-days", days=days)
 
 
-def _card_list(cards: list[VerificationCard], label, page: int, pages: int, page_cb) -> InlineKeyboardMarkup:  # type: ignore[no-untyped-def]
+def _card_list(
+    cards: list[VerificationCard], label, page: int, pages: int, page_cb
+) -> InlineKeyboardMarkup:  # type: ignore[no-untyped-def]
     """A button per participant card, then ‹ › paging buttons when there is more than a page."""
     kb = InlineKeyboardBuilder()
     for c in cards:
-        kb.button(text=flow.button_label(label(c), width=60), callback_data=CardCb(participant_id=c.participant_id))
+        kb.button(
+            text=flow.button_label(label(c), width=60),
+            callback_data=CardCb(participant_id=c.participant_id),
+        )
     nav = 0
     if page > 0:
         kb.button(text=tr("btn-prev"), callback_data=page_cb(page - 1))
@@ -59,18 +66,35 @@ def _card_list(cards: list[VerificationCard], label, page: int, pages: int, page
     return kb.as_markup()
 
 
-async def _queue_screen(services: Services, user_id: int, contest_id: int, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _queue_screen(
+    services: Services, user_id: int, contest_id: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     cards, total, pages = await services.coordination.queue(user_id, contest_id, page)
-    minors, minors_button = await guardian_queue_part(services, user_id, contest_id)  # R-ROLE-5: what minors lack
+    minors, minors_button = await guardian_queue_part(
+        services, user_id, contest_id
+    )  # R-ROLE-5: what minors lack
     if total == 0:
         if minors_button is None:
             return tr("coord-queue-empty"), None
-        return "\n".join([tr("coord-queue-empty"), *minors]), InlineKeyboardMarkup(inline_keyboard=[[minors_button]])
+        return "\n".join([tr("coord-queue-empty"), *minors]), InlineKeyboardMarkup(
+            inline_keyboard=[[minors_button]]
+        )
     contest = await services.contests.contest(contest_id)
     now = services.ctx.clock.now()
     lines = [tr("coord-queue-title", contest=contest.title, total=total)]
-    lines += ["• " + tr("coord-queue-item", name=c.full_name, organisation=c.organisation, waiting=_waiting(c, now)) for c in cards]
-    kb = _card_list(cards, lambda c: c.full_name, page, pages, lambda n: QueueCb(contest_id=contest_id, page=n))
+    lines += [
+        "• "
+        + tr(
+            "coord-queue-item",
+            name=c.full_name,
+            organisation=c.organisation,
+            waiting=_waiting(c, now),
+        )
+        for c in cards
+    ]
+    kb = _card_list(
+        cards, lambda c: c.full_name, page, pages, lambda n: QueueCb(contest_id=contest_id, page=n)
+    )
     if minors_button is not None:
         kb.inline_keyboard.append([minors_button])
     return "\n".join(lines + minors), kb
@@ -86,7 +110,9 @@ async def queue(message: Message, services: Services) -> None:
 
 @router.callback_query(QueueCb.filter())
 async def queue_page(query: CallbackQuery, callback_data: QueueCb, services: Services) -> None:
-    text, kb = await _queue_screen(services, query.from_user.id, callback_data.contest_id, callback_data.page)
+    text, kb = await _queue_screen(
+        services, query.from_user.id, callback_data.contest_id, callback_data.page
+    )
     await query.answer()
     await query.message.edit_text(text, reply_markup=kb)
 
@@ -102,8 +128,14 @@ def _card_text(card: VerificationCard, tz: str = "Europe/Moscow") -> str:
         submitted=format_dt(card.submitted_at, tz),
     )
     if card.application_status:
-        state = tr("app-status-submitted", at="") if card.application_status == "submitted" else tr("app-status-draft")
-        text += "\n" + tr("coord-card-application", state=state.strip(), nomination=card.nomination_title or "—")
+        state = (
+            tr("app-status-submitted", at="")
+            if card.application_status == "submitted"
+            else tr("app-status-draft")
+        )
+        text += "\n" + tr(
+            "coord-card-application", state=state.strip(), nomination=card.nomination_title or "—"
+        )
     return text
 
 
@@ -119,7 +151,9 @@ def _way_back(card: VerificationCard) -> InlineKeyboardMarkup:
 
 
 @router.callback_query(CardCb.filter())
-async def card(query: CallbackQuery, callback_data: CardCb, services: Services, state: FSMContext) -> None:
+async def card(
+    query: CallbackQuery, callback_data: CardCb, services: Services, state: FSMContext
+) -> None:
     # A withdrawn participant's card is refused at once (issue #12, R-PD-1).
     c = await services.coordination.check(query.from_user.id, callback_data.participant_id, "open")
     await query.answer()
@@ -127,19 +161,33 @@ async def card(query: CallbackQuery, callback_data: CardCb, services: Services, 
     kb = InlineKeyboardBuilder()
     rev = submission_rev(c)
     if c.status == "pending":
-        kb.button(text=tr("btn-accept"), callback_data=DecideCb(participant_id=c.participant_id, action="accept", rev=rev))
-        kb.button(text=tr("btn-reject"), callback_data=DecideCb(participant_id=c.participant_id, action="reject", rev=rev))
+        kb.button(
+            text=tr("btn-accept"),
+            callback_data=DecideCb(participant_id=c.participant_id, action="accept", rev=rev),
+        )
+        kb.button(
+            text=tr("btn-reject"),
+            callback_data=DecideCb(participant_id=c.participant_id, action="reject", rev=rev),
+        )
     if c.application_status == "submitted" and c.status != "withdrawn":
         kb.button(text=tr("btn-reopen"), callback_data=ReopenCb(participant_id=c.participant_id))
     if await services.coordination.may_show_snils(query.from_user.id, c.participant_id):
         kb.button(text=tr("btn-show-snils"), callback_data=SnilsCb(participant_id=c.participant_id))
-    guardian_lines, guardian_buttons = await guardian_card_part(services, query.from_user.id, c.participant_id)  # R-ROLE-5
+    guardian_lines, guardian_buttons = await guardian_card_part(
+        services, query.from_user.id, c.participant_id
+    )  # R-ROLE-5
     for button in guardian_buttons:
         kb.add(button)
     kb.adjust(2)
     if c.contest_id:
-        kb.row(InlineKeyboardButton(text=tr("btn-to-queue"), callback_data=QueueCb(contest_id=c.contest_id).pack()))
-    await query.message.answer("\n".join([_card_text(c), *guardian_lines]), reply_markup=kb.as_markup())
+        kb.row(
+            InlineKeyboardButton(
+                text=tr("btn-to-queue"), callback_data=QueueCb(contest_id=c.contest_id).pack()
+            )
+        )
+    await query.message.answer(
+        "\n".join([_card_text(c), *guardian_lines]), reply_markup=kb.as_markup()
+    )
 
 
 @router.callback_query(SnilsCb.filter())
@@ -149,11 +197,21 @@ async def show_snils(query: CallbackQuery, callback_data: SnilsCb, services: Ser
     shown = await services.coordination.show_snils(query.from_user.id, callback_data.participant_id)
     await query.answer()
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr("btn-back"), callback_data=CardCb(participant_id=callback_data.participant_id))
+    kb.button(
+        text=tr("btn-back"), callback_data=CardCb(participant_id=callback_data.participant_id)
+    )
     if shown.snils is None:
-        await query.message.answer(tr("coord-snils-again", at=format_dt(shown.at, shown.timezone)), reply_markup=kb.as_markup())
+        await query.message.answer(
+            tr("coord-snils-again", at=format_dt(shown.at, shown.timezone)),
+            reply_markup=kb.as_markup(),
+        )
         return
-    text = tr("coord-snils-shown", name=shown.name, snils=shown.snils, at=format_dt(shown.at, shown.timezone))
+    text = tr(
+        "coord-snils-shown",
+        name=shown.name,
+        snils=shown.snils,
+        at=format_dt(shown.at, shown.timezone),
+    )
     await query.message.answer(text, reply_markup=kb.as_markup(), protect_content=True)
 
 
@@ -165,7 +223,9 @@ async def _leave_reason_prompt(state: FSMContext) -> None:
 
 
 @router.callback_query(DecideCb.filter())
-async def decide(query: CallbackQuery, callback_data: DecideCb, services: Services, state: FSMContext) -> None:
+async def decide(
+    query: CallbackQuery, callback_data: DecideCb, services: Services, state: FSMContext
+) -> None:
     """R-VER-3. Every decision is one atomic service call; the loser of a race (a double
     press, a second coordinator, «Принять» with «Отказать») is told what already happened."""
     uid, pid = query.from_user.id, callback_data.participant_id
@@ -174,23 +234,37 @@ async def decide(query: CallbackQuery, callback_data: DecideCb, services: Servic
         c = await services.coordination.decide(uid, pid, accept=True, expected_rev=rev)
         await query.answer()
         await _leave_reason_prompt(state)
-        await query.message.edit_text(tr("coord-accepted", name=c.full_name), reply_markup=_way_back(c))
+        await query.message.edit_text(
+            tr("coord-accepted", name=c.full_name), reply_markup=_way_back(c)
+        )
     elif action == "reject":
         await services.coordination.check(uid, pid, "decide", rev)  # refused at once when stale
         await query.answer()
         await _leave_reason_prompt(state)
         kb = InlineKeyboardBuilder()
         for i, key in enumerate(REASONS):
-            kb.button(text=flow.button_label(tr(key), width=60), callback_data=DecideCb(participant_id=pid, action="reason", reason=i, rev=callback_data.rev))
-        kb.button(text=tr("btn-other-reason"), callback_data=DecideCb(participant_id=pid, action="other", rev=callback_data.rev))
+            kb.button(
+                text=flow.button_label(tr(key), width=60),
+                callback_data=DecideCb(
+                    participant_id=pid, action="reason", reason=i, rev=callback_data.rev
+                ),
+            )
+        kb.button(
+            text=tr("btn-other-reason"),
+            callback_data=DecideCb(participant_id=pid, action="other", rev=callback_data.rev),
+        )
         kb.adjust(1)
         await query.message.answer(tr("coord-choose-reason"), reply_markup=kb.as_markup())
     elif action == "reason" and 0 <= callback_data.reason < len(REASONS):
         reason = tr(REASONS[callback_data.reason])
-        c = await services.coordination.decide(uid, pid, accept=False, reason=reason, expected_rev=rev)
+        c = await services.coordination.decide(
+            uid, pid, accept=False, reason=reason, expected_rev=rev
+        )
         await query.answer()
         await _leave_reason_prompt(state)
-        await query.message.edit_text(tr("coord-rejected", name=c.full_name, reason=reason), reply_markup=_way_back(c))
+        await query.message.edit_text(
+            tr("coord-rejected", name=c.full_name, reason=reason), reply_markup=_way_back(c)
+        )
     elif action == "other":
         # «Другая причина…» (and «Изменить» of a typed reason): refused before asking when
         # the participant was decided meanwhile; the prompt is bound to this participant.
@@ -213,11 +287,15 @@ async def decide(query: CallbackQuery, callback_data: DecideCb, services: Servic
         live = await state.get_state() == Coord.reason.state
         if not live or not draft or data.get("participant_id") != pid:
             raise DomainError("reason_draft_stale")
-        c = await services.coordination.decide(uid, pid, accept=False, reason=draft, expected_rev=rev)
+        c = await services.coordination.decide(
+            uid, pid, accept=False, reason=draft, expected_rev=rev
+        )
         await query.answer()
         await state.set_state(None)
         await state.update_data(reason_draft=None)
-        await query.message.edit_text(tr("coord-rejected", name=c.full_name, reason=draft), reply_markup=_way_back(c))
+        await query.message.edit_text(
+            tr("coord-rejected", name=c.full_name, reason=draft), reply_markup=_way_back(c)
+        )
     else:
         await query.answer()
 
@@ -240,15 +318,25 @@ async def reason_text(message: Message, services: Services, state: FSMContext) -
         DecideCb(participant_id=pid, action="confirm", rev=rev),
         DecideCb(participant_id=pid, action="other", rev=rev),
     )
-    await message.answer(tr("coord-reason-confirm", name=c.full_name, reason=reason), reply_markup=markup)
+    await message.answer(
+        tr("coord-reason-confirm", name=c.full_name, reason=reason), reply_markup=markup
+    )
 
 
-async def _apps_screen(services: Services, user_id: int, contest_id: int, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _apps_screen(
+    services: Services, user_id: int, contest_id: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     cards, total, pages = await services.coordination.applications(user_id, contest_id, page)
     if total == 0:
         return tr("coord-apps-empty"), None
     contest = await services.contests.contest(contest_id)
-    kb = _card_list(cards, lambda c: f"{c.full_name} — {c.nomination_title}", page, pages, lambda n: AppsCb(contest_id=contest_id, page=n))
+    kb = _card_list(
+        cards,
+        lambda c: f"{c.full_name} — {c.nomination_title}",
+        page,
+        pages,
+        lambda n: AppsCb(contest_id=contest_id, page=n),
+    )
     return tr("coord-apps-title", contest=contest.title, total=total), kb
 
 
@@ -261,8 +349,12 @@ async def applications(message: Message, services: Services) -> None:
 
 
 @router.callback_query(AppsCb.filter())
-async def applications_page(query: CallbackQuery, callback_data: AppsCb, services: Services) -> None:
-    text, kb = await _apps_screen(services, query.from_user.id, callback_data.contest_id, callback_data.page)
+async def applications_page(
+    query: CallbackQuery, callback_data: AppsCb, services: Services
+) -> None:
+    text, kb = await _apps_screen(
+        services, query.from_user.id, callback_data.contest_id, callback_data.page
+    )
     await query.answer()
     await query.message.edit_text(text, reply_markup=kb)
 
@@ -275,10 +367,14 @@ async def reopen(query: CallbackQuery, callback_data: ReopenCb, services: Servic
         c = await services.coordination.check(uid, pid, "reopen")
         await query.answer()
         kb = InlineKeyboardBuilder()
-        kb.button(text=tr("btn-reopen-yes"), callback_data=ReopenCb(participant_id=pid, confirm=True))
+        kb.button(
+            text=tr("btn-reopen-yes"), callback_data=ReopenCb(participant_id=pid, confirm=True)
+        )
         kb.button(text=tr("btn-cancel"), callback_data=CardCb(participant_id=pid))
         kb.adjust(1)
-        await query.message.answer(tr("coord-reopen-confirm", name=c.full_name), reply_markup=kb.as_markup())
+        await query.message.answer(
+            tr("coord-reopen-confirm", name=c.full_name), reply_markup=kb.as_markup()
+        )
         return
     c = await services.coordination.reopen(uid, pid)
     await query.answer()
@@ -286,7 +382,9 @@ async def reopen(query: CallbackQuery, callback_data: ReopenCb, services: Servic
 
 
 @router.callback_query(ContestCb.filter(F.then.in_({"queue", "apps"})))
-async def contest_for_staff(query: CallbackQuery, callback_data: ContestCb, services: Services) -> None:
+async def contest_for_staff(
+    query: CallbackQuery, callback_data: ContestCb, services: Services
+) -> None:
     screen = _queue_screen if callback_data.then == "queue" else _apps_screen
     text, kb = await screen(services, query.from_user.id, callback_data.contest_id, 0)
     await query.answer()

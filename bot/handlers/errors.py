@@ -18,7 +18,9 @@ router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 
-@router.error(ExceptionTypeFilter(TelegramBadRequest), F.exception.message.contains("message is not modified"))
+@router.error(
+    ExceptionTypeFilter(TelegramBadRequest), F.exception.message.contains("message is not modified")
+)
 async def not_modified(event: ErrorEvent) -> None:
     query = event.update.callback_query
     if query is not None:

@@ -28,11 +28,15 @@ LIST_LIMIT = 30
 
 #: the participant's stale buttons (the consent was sent or accepted meanwhile): the refusal
 #: comes with a way on — the consent screen and the application (issue #15, no dead ends)
-STALE_PARTICIPANT = frozenset({"guardian_consent_frozen", "guardian_already_submitted", "guardian_already_accepted"})
+STALE_PARTICIPANT = frozenset(
+    {"guardian_consent_frozen", "guardian_already_submitted", "guardian_already_accepted"}
+)
 
 #: the coordinator's stale buttons (decided, sent again, a reason no longer live): the refusal
 #: says what happened and offers the participant's card
-STALE_COORDINATOR = frozenset({"guardian_already_decided", "guardian_resubmitted", "guardian_reason_draft_stale"})
+STALE_COORDINATOR = frozenset(
+    {"guardian_already_decided", "guardian_resubmitted", "guardian_reason_draft_stale"}
+)
 
 
 class Guardian(StatesGroup):
@@ -69,21 +73,40 @@ def relation_label(relation: str | None) -> str:
 def menu_button(contest_id: int, summary: GuardianSummary) -> InlineKeyboardButton:
     """The application menu's line for a minor's consent (bot.flow.application_menu)."""
     return InlineKeyboardButton(
-        text=tr("btn-guardian-menu", state=summary.status if summary.status != GuardianStatus.DRAFT or summary.gaps else "ready"),
+        text=tr(
+            "btn-guardian-menu",
+            state=summary.status
+            if summary.status != GuardianStatus.DRAFT or summary.gaps
+            else "ready",
+        ),
         callback_data=GuardianCb(contest_id=contest_id, action="open").pack(),
     )
 
 
 def status_line(summary: GuardianSummary) -> str:
     """/status: the consent's state in one line."""
-    return tr("guardian-status-line", state=status_label(summary.status), age=summary.age, day=f"{summary.stage_date:%d.%m.%Y}")
+    return tr(
+        "guardian-status-line",
+        state=status_label(summary.status),
+        age=summary.age,
+        day=f"{summary.stage_date:%d.%m.%Y}",
+    )
 
 
 def details(view: GuardianView) -> list[str]:
     return [
         tr("guardian-who", name=view.guardian_name or "—", relation=relation_label(view.relation)),
-        tr("guardian-form-line", form=(view.form_name or tr("guardian-form-photo")) if view.has_form else tr("guardian-form-none")),
-        tr("guardian-companion-line", name=view.companion_name or "—", phone=view.companion_phone or "—"),
+        tr(
+            "guardian-form-line",
+            form=(view.form_name or tr("guardian-form-photo"))
+            if view.has_form
+            else tr("guardian-form-none"),
+        ),
+        tr(
+            "guardian-companion-line",
+            name=view.companion_name or "—",
+            phone=view.companion_phone or "—",
+        ),
     ]
 
 
@@ -103,16 +126,28 @@ def screen(view: GuardianView) -> tuple[str, InlineKeyboardMarkup]:
     cid = view.contest_id
     kb = InlineKeyboardBuilder()
     if view.editable:
-        kb.button(text=tr("btn-guardian-who"), callback_data=GuardianCb(contest_id=cid, action="who"))
-        kb.button(text=tr("btn-guardian-form"), callback_data=GuardianCb(contest_id=cid, action="form"))
-        kb.button(text=tr("btn-guardian-companion"), callback_data=GuardianCb(contest_id=cid, action="companion"))
+        kb.button(
+            text=tr("btn-guardian-who"), callback_data=GuardianCb(contest_id=cid, action="who")
+        )
+        kb.button(
+            text=tr("btn-guardian-form"), callback_data=GuardianCb(contest_id=cid, action="form")
+        )
+        kb.button(
+            text=tr("btn-guardian-companion"),
+            callback_data=GuardianCb(contest_id=cid, action="companion"),
+        )
         if view.complete:
-            kb.button(text=tr("btn-guardian-submit"), callback_data=GuardianCb(contest_id=cid, action="submit"))
+            kb.button(
+                text=tr("btn-guardian-submit"),
+                callback_data=GuardianCb(contest_id=cid, action="submit"),
+            )
         else:
             lines.append("")
             lines.append(tr("guardian-missing"))
             lines += ["• " + line for line in gap_lines(s) if line]
-    kb.button(text=tr("btn-guardian-to-application"), callback_data=AppCb(contest_id=cid, action="menu"))
+    kb.button(
+        text=tr("btn-guardian-to-application"), callback_data=AppCb(contest_id=cid, action="menu")
+    )
     kb.adjust(1)
     return "\n".join(lines), kb.as_markup()
 
@@ -132,7 +167,10 @@ def _way_on(contest_id: int) -> InlineKeyboardMarkup:
     """A refused stale button of the participant: the consent as it is now, and the application."""
     kb = InlineKeyboardBuilder()
     kb.button(text=tr("btn-guardian-open"), callback_data=_back(contest_id))
-    kb.button(text=tr("btn-guardian-to-application"), callback_data=AppCb(contest_id=contest_id, action="menu"))
+    kb.button(
+        text=tr("btn-guardian-to-application"),
+        callback_data=AppCb(contest_id=contest_id, action="menu"),
+    )
     kb.adjust(1)
     return kb.as_markup()
 
@@ -141,7 +179,9 @@ def _way_on(contest_id: int) -> InlineKeyboardMarkup:
 
 
 @router.callback_query(GuardianCb.filter(F.action != "minors"))
-async def guardian_action(query: CallbackQuery, callback_data: GuardianCb, bot: Bot, services: Services, state: FSMContext) -> None:
+async def guardian_action(
+    query: CallbackQuery, callback_data: GuardianCb, bot: Bot, services: Services, state: FSMContext
+) -> None:
     """The participant's consent buttons; a stale one (the consent was sent or accepted
     meanwhile) is refused with what happened and a way on, never a bare message (issue #15)."""
     try:
@@ -150,10 +190,14 @@ async def guardian_action(query: CallbackQuery, callback_data: GuardianCb, bot: 
         if err.code not in STALE_PARTICIPANT:
             raise
         await _answer_quietly(query)
-        await bot.send_message(query.from_user.id, error_text(err), reply_markup=_way_on(callback_data.contest_id))
+        await bot.send_message(
+            query.from_user.id, error_text(err), reply_markup=_way_on(callback_data.contest_id)
+        )
 
 
-async def _guardian_action(query: CallbackQuery, callback_data: GuardianCb, bot: Bot, services: Services, state: FSMContext) -> None:
+async def _guardian_action(
+    query: CallbackQuery, callback_data: GuardianCb, bot: Bot, services: Services, state: FSMContext
+) -> None:
     uid, cid, action = query.from_user.id, callback_data.contest_id, callback_data.action
     guardians = services.guardians
     if action == "submit":
@@ -176,13 +220,39 @@ async def _guardian_action(query: CallbackQuery, callback_data: GuardianCb, bot:
     await state.update_data(contest_id=cid)
     if action in ("who", "form", "companion") and not view.editable:
         # a stale button: the consent was sent or accepted meanwhile
-        raise DomainError("guardian_consent_frozen", state=view.summary.status, at=(view.decided_at or view.submitted_at) or "—", tz=view.timezone)
+        raise DomainError(
+            "guardian_consent_frozen",
+            state=view.summary.status,
+            at=(view.decided_at or view.submitted_at) or "—",
+            tz=view.timezone,
+        )
     if action == "who":
-        await ask(query.message, state, Guardian.guardian_name, tr("guardian-ask-name"), back=_back(cid), contest_id=cid)
+        await ask(
+            query.message,
+            state,
+            Guardian.guardian_name,
+            tr("guardian-ask-name"),
+            back=_back(cid),
+            contest_id=cid,
+        )
     elif action == "form":
-        await ask(query.message, state, Guardian.form, tr("guardian-ask-form"), back=_back(cid), contest_id=cid)
+        await ask(
+            query.message,
+            state,
+            Guardian.form,
+            tr("guardian-ask-form"),
+            back=_back(cid),
+            contest_id=cid,
+        )
     elif action == "companion":
-        await ask(query.message, state, Guardian.companion_name, tr("guardian-ask-companion"), back=_back(cid), contest_id=cid)
+        await ask(
+            query.message,
+            state,
+            Guardian.companion_name,
+            tr("guardian-ask-companion"),
+            back=_back(cid),
+            contest_id=cid,
+        )
     else:  # open
         await state.set_state(None)
         text, kb = screen(view)
@@ -192,7 +262,10 @@ async def _guardian_action(query: CallbackQuery, callback_data: GuardianCb, bot:
 def _relation_keyboard(contest_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for code in RELATIONS:
-        kb.button(text=relation_label(code), callback_data=GuardianCb(contest_id=contest_id, action="rel", value=code))
+        kb.button(
+            text=relation_label(code),
+            callback_data=GuardianCb(contest_id=contest_id, action="rel", value=code),
+        )
     kb.button(text=tr("btn-back"), callback_data=_back(contest_id))
     kb.adjust(1)
     return kb.as_markup()
@@ -210,7 +283,14 @@ async def guardian_name(message: Message, services: Services, state: FSMContext)
 async def companion_name(message: Message, services: Services, state: FSMContext) -> None:
     cid = (await state.get_data())["contest_id"]
     await services.guardians.set_companion_name(message.from_user.id, cid, message.text)
-    await ask(message, state, Guardian.companion_phone, tr("guardian-ask-phone"), back=_back(cid), contest_id=cid)
+    await ask(
+        message,
+        state,
+        Guardian.companion_phone,
+        tr("guardian-ask-phone"),
+        back=_back(cid),
+        contest_id=cid,
+    )
 
 
 @router.message(Guardian.companion_phone, F.text)
@@ -228,14 +308,25 @@ async def form_upload(message: Message, services: Services, state: FSMContext) -
     cid = (await state.get_data())["contest_id"]
     if message.photo:
         photo = message.photo[-1]  # the largest size
-        offered = TelegramFile(photo.file_id, photo.file_unique_id, None, "image/jpeg", photo.file_size)
+        offered = TelegramFile(
+            photo.file_id, photo.file_unique_id, None, "image/jpeg", photo.file_size
+        )
     else:
         doc = message.document
         assert doc is not None
-        offered = TelegramFile(doc.file_id, doc.file_unique_id, doc.file_name, doc.mime_type, doc.file_size)
+        offered = TelegramFile(
+            doc.file_id, doc.file_unique_id, doc.file_name, doc.mime_type, doc.file_size
+        )
     head = await downloads.head(message.bot, offered.file_id)  # the content's signature (issue #15)
     if head is not None and hasattr(offered, "head"):
-        offered = TelegramFile(offered.file_id, offered.file_unique_id, offered.file_name, offered.mime_type, offered.size, head=head)
+        offered = TelegramFile(
+            offered.file_id,
+            offered.file_unique_id,
+            offered.file_name,
+            offered.mime_type,
+            offered.size,
+            head=head,
+        )
     view = await services.guardians.set_form(message.from_user.id, cid, offered)
     await state.set_state(None)
     await message.answer(tr("guardian-form-saved"))
@@ -254,7 +345,9 @@ async def form_expected(message: Message, state: FSMContext) -> None:
 # --------------------------------------------------------------------------- the coordinator
 
 
-async def card_part(services: Services, user_id: int, participant_id: int) -> tuple[list[str], list[InlineKeyboardButton]]:
+async def card_part(
+    services: Services, user_id: int, participant_id: int
+) -> tuple[list[str], list[InlineKeyboardButton]]:
     """The consent part of the coordinator's participant card (bot.handlers.coordinator.card):
     what is missing for a minor, and «Согласие родителя» / «Принять» / «Вернуть»."""
     view = await services.guardians.for_coordinator(user_id, participant_id)
@@ -263,11 +356,20 @@ async def card_part(services: Services, user_id: int, participant_id: int) -> tu
     s = view.summary
     lines = [
         "",
-        tr("guardian-card-title", age=s.age, day=f"{s.stage_date:%d.%m.%Y}", state=status_label(s.status)),
+        tr(
+            "guardian-card-title",
+            age=s.age,
+            day=f"{s.stage_date:%d.%m.%Y}",
+            state=status_label(s.status),
+        ),
         *details(view),
     ]
     # what the participant still has to give; «на проверке» is not a gap but the coordinator's turn
-    missing = [tr("guardian-gap-" + gap.replace("_", "-")) for gap in s.gaps if gap in (Gap.NO_CONSENT, Gap.NO_COMPANION)]
+    missing = [
+        tr("guardian-gap-" + gap.replace("_", "-"))
+        for gap in s.gaps
+        if gap in (Gap.NO_CONSENT, Gap.NO_COMPANION)
+    ]
     if missing:
         lines.append(tr("guardian-card-gaps", gaps="; ".join(missing)))
     if s.status == GuardianStatus.PENDING:
@@ -277,17 +379,39 @@ async def card_part(services: Services, user_id: int, participant_id: int) -> tu
     buttons = []
     pid = view.participant_id
     if view.has_form:
-        buttons.append(InlineKeyboardButton(text=tr("btn-guardian-show-form"), callback_data=GuardianDecideCb(participant_id=pid, action="form").pack()))
+        buttons.append(
+            InlineKeyboardButton(
+                text=tr("btn-guardian-show-form"),
+                callback_data=GuardianDecideCb(participant_id=pid, action="form").pack(),
+            )
+        )
     if s.status == GuardianStatus.PENDING:
-        buttons.append(InlineKeyboardButton(text=tr("btn-guardian-accept"), callback_data=GuardianDecideCb(participant_id=pid, action="accept", rev=view.rev).pack()))
-        buttons.append(InlineKeyboardButton(text=tr("btn-guardian-return"), callback_data=GuardianDecideCb(participant_id=pid, action="return", rev=view.rev).pack()))
+        buttons.append(
+            InlineKeyboardButton(
+                text=tr("btn-guardian-accept"),
+                callback_data=GuardianDecideCb(
+                    participant_id=pid, action="accept", rev=view.rev
+                ).pack(),
+            )
+        )
+        buttons.append(
+            InlineKeyboardButton(
+                text=tr("btn-guardian-return"),
+                callback_data=GuardianDecideCb(
+                    participant_id=pid, action="return", rev=view.rev
+                ).pack(),
+            )
+        )
     return lines, buttons
 
 
 def _after_decision(participant_id: int, contest_id: int) -> InlineKeyboardMarkup:
     """A result screen offers the next step and a way back."""
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr("btn-guardian-minors"), callback_data=GuardianCb(contest_id=contest_id, action="minors"))
+    kb.button(
+        text=tr("btn-guardian-minors"),
+        callback_data=GuardianCb(contest_id=contest_id, action="minors"),
+    )
     kb.button(text=tr("btn-guardian-card"), callback_data=CardCb(participant_id=participant_id))
     kb.adjust(1)
     return kb.as_markup()
@@ -305,7 +429,13 @@ def _to_card(participant_id: int) -> InlineKeyboardMarkup:
 
 
 @router.callback_query(GuardianDecideCb.filter())
-async def decide(query: CallbackQuery, callback_data: GuardianDecideCb, bot: Bot, services: Services, state: FSMContext) -> None:
+async def decide(
+    query: CallbackQuery,
+    callback_data: GuardianDecideCb,
+    bot: Bot,
+    services: Services,
+    state: FSMContext,
+) -> None:
     """Accept after a confirmation, or return with a reason shown back before it is applied;
     the loser of a race (a double press, two coordinators) is told what already happened,
     with the participant's card to go on from (issue #15)."""
@@ -315,10 +445,18 @@ async def decide(query: CallbackQuery, callback_data: GuardianDecideCb, bot: Bot
         if err.code not in STALE_COORDINATOR:
             raise
         await _answer_quietly(query)
-        await bot.send_message(query.from_user.id, error_text(err), reply_markup=_to_card(callback_data.participant_id))
+        await bot.send_message(
+            query.from_user.id, error_text(err), reply_markup=_to_card(callback_data.participant_id)
+        )
 
 
-async def _decide(query: CallbackQuery, callback_data: GuardianDecideCb, bot: Bot, services: Services, state: FSMContext) -> None:
+async def _decide(
+    query: CallbackQuery,
+    callback_data: GuardianDecideCb,
+    bot: Bot,
+    services: Services,
+    state: FSMContext,
+) -> None:
     uid, pid, action = query.from_user.id, callback_data.participant_id, callback_data.action
     rev = callback_data.rev or None
     guardians = services.guardians
@@ -335,15 +473,25 @@ async def _decide(query: CallbackQuery, callback_data: GuardianDecideCb, bot: Bo
         await query.answer()
         await _leave_reason(state)
         kb = InlineKeyboardBuilder()
-        kb.button(text=tr("btn-prompt-confirm"), callback_data=GuardianDecideCb(participant_id=pid, action="accept_ok", rev=callback_data.rev))
+        kb.button(
+            text=tr("btn-prompt-confirm"),
+            callback_data=GuardianDecideCb(
+                participant_id=pid, action="accept_ok", rev=callback_data.rev
+            ),
+        )
         kb.button(text=tr("btn-cancel"), callback_data=CardCb(participant_id=pid))
         kb.adjust(1)
-        await query.message.answer(tr("guardian-accept-confirm", name=view.full_name), reply_markup=kb.as_markup())
+        await query.message.answer(
+            tr("guardian-accept-confirm", name=view.full_name), reply_markup=kb.as_markup()
+        )
     elif action == "accept_ok":
         view = await guardians.decide(uid, pid, accept=True, expected_rev=rev)
         await query.answer()
         await _leave_reason(state)
-        await query.message.edit_text(tr("guardian-accepted", name=view.full_name), reply_markup=_after_decision(pid, view.contest_id))
+        await query.message.edit_text(
+            tr("guardian-accepted", name=view.full_name),
+            reply_markup=_after_decision(pid, view.contest_id),
+        )
     elif action == "return":
         await guardians.check_decision(uid, pid, rev)
         await query.answer()
@@ -370,7 +518,10 @@ async def _decide(query: CallbackQuery, callback_data: GuardianDecideCb, bot: Bo
         await query.answer()
         await state.set_state(None)
         await state.update_data(guardian_reason=None)
-        await query.message.edit_text(tr("guardian-returned", name=view.full_name, reason=draft), reply_markup=_after_decision(pid, view.contest_id))
+        await query.message.edit_text(
+            tr("guardian-returned", name=view.full_name, reason=draft),
+            reply_markup=_after_decision(pid, view.contest_id),
+        )
     else:
         await query.answer()
 
@@ -391,7 +542,9 @@ async def reason_text(message: Message, services: Services, state: FSMContext) -
         GuardianDecideCb(participant_id=pid, action="confirm", rev=rev),
         GuardianDecideCb(participant_id=pid, action="return", rev=rev),
     )
-    await message.answer(tr("guardian-return-confirm", name=view.full_name, reason=reason), reply_markup=markup)
+    await message.answer(
+        tr("guardian-return-confirm", name=view.full_name, reason=reason), reply_markup=markup
+    )
 
 
 def _minor_line(m: MinorLine) -> str:
@@ -399,7 +552,9 @@ def _minor_line(m: MinorLine) -> str:
     return tr("guardian-minor-item", name=m.full_name, age=m.summary.age, gaps=gaps)
 
 
-async def queue_part(services: Services, user_id: int, contest_id: int) -> tuple[list[str], InlineKeyboardButton | None]:
+async def queue_part(
+    services: Services, user_id: int, contest_id: int
+) -> tuple[list[str], InlineKeyboardButton | None]:
     """The verification queue's part about minors (R-ROLE-5): who still lacks what."""
     minors = await services.guardians.minors(user_id, contest_id)
     waiting = [m for m in minors if not m.summary.accepted]
@@ -416,7 +571,9 @@ async def queue_part(services: Services, user_id: int, contest_id: int) -> tuple
 
 
 @router.callback_query(GuardianCb.filter(F.action == "minors"))
-async def minors(query: CallbackQuery, callback_data: GuardianCb, bot: Bot, services: Services) -> None:
+async def minors(
+    query: CallbackQuery, callback_data: GuardianCb, bot: Bot, services: Services
+) -> None:
     """The coordinator's list of minors with what each one lacks; a card per minor."""
     lines_ = await services.guardians.minors(query.from_user.id, callback_data.contest_id)
     await query.answer()
@@ -430,6 +587,8 @@ async def minors(query: CallbackQuery, callback_data: GuardianCb, bot: Bot, serv
     kb = InlineKeyboardBuilder()
     for m in lines_[:LIST_LIMIT]:
         if not m.summary.accepted:
-            kb.button(text=f"{m.full_name}"[:60], callback_data=CardCb(participant_id=m.participant_id))
+            kb.button(
+                text=f"{m.full_name}"[:60], callback_data=CardCb(participant_id=m.participant_id)
+            )
     kb.adjust(1)
     await bot.send_message(query.from_user.id, "\n".join(text), reply_markup=kb.as_markup())

@@ -71,7 +71,9 @@ async def invitation_link(bot: Bot, payload: str) -> str:
     return f"https://t.me/{me.username}?start={payload}"
 
 
-def _keyboard(buttons: list[tuple[str, CallbackData]], *, cancel: bool = False) -> InlineKeyboardMarkup:
+def _keyboard(
+    buttons: list[tuple[str, CallbackData]], *, cancel: bool = False
+) -> InlineKeyboardMarkup:
     """One button a row; ``cancel``: a step of /invite, which can be left with «Отмена»."""
     kb = InlineKeyboardBuilder()
     for text, data in buttons:
@@ -85,9 +87,13 @@ def _keyboard(buttons: list[tuple[str, CallbackData]], *, cancel: bool = False) 
 async def _help_parts(services: Services, uid: int) -> list[str]:
     roles = await services.invitations.menu_roles(uid)
     coordinator = bool(roles & {"coordinator", "federal_coordinator", "admin"})
-    parts = staff_help(coordinator, "admin" in roles, "expert" in roles, "commission_member" in roles)
+    parts = staff_help(
+        coordinator, "admin" in roles, "expert" in roles, "commission_member" in roles
+    )
     # R-APL-2, R-RES-3: what a team representative and a volunteer have here (teams.ftl)
-    parts += [tr(f"teams-help-{role}") for role in ("team_representative", "volunteer") if role in roles]
+    parts += [
+        tr(f"teams-help-{role}") for role in ("team_representative", "volunteer") if role in roles
+    ]
     return parts
 
 
@@ -102,17 +108,32 @@ async def invite(message: Message, services: Services, state: FSMContext) -> Non
     if len(contests) == 1:
         await _start_menu(message, services, state, message.from_user.id, contests[0][0])
         return
-    buttons = [(button_label(title, width=60), InviteCb(action="contest", contest_id=cid)) for cid, title in contests]
+    buttons = [
+        (button_label(title, width=60), InviteCb(action="contest", contest_id=cid))
+        for cid, title in contests
+    ]
     await message.answer(tr("inv-choose-contest"), reply_markup=_keyboard(buttons))
 
 
-async def _start_menu(message: Message, services: Services, state: FSMContext, uid: int, contest_id: int) -> None:
+async def _start_menu(
+    message: Message, services: Services, state: FSMContext, uid: int, contest_id: int
+) -> None:
     roles, _, _ = await services.invitations.choices(uid, contest_id)
     contest = await services.contests.contest(contest_id)
     # a role button, or a list file: the wait for the file can be left with «Отмена» (issue #12)
-    buttons: list[tuple[str, CallbackData]] = [(role_label(r).capitalize(), InviteCb(action="role", contest_id=contest_id, value=r)) for r in roles]
+    buttons: list[tuple[str, CallbackData]] = [
+        (role_label(r).capitalize(), InviteCb(action="role", contest_id=contest_id, value=r))
+        for r in roles
+    ]
     rows = _keyboard(buttons).inline_keyboard
-    await ask(message, state, Invite.menu, tr("inv-start", contest=contest.title), rows=rows, inv={"contest_id": contest_id})
+    await ask(
+        message,
+        state,
+        Invite.menu,
+        tr("inv-start", contest=contest.title),
+        rows=rows,
+        inv={"contest_id": contest_id},
+    )
 
 
 async def _draft(state: FSMContext, contest_id: int, **changes: Any) -> dict[str, Any]:
@@ -127,11 +148,19 @@ async def _draft(state: FSMContext, contest_id: int, **changes: Any) -> dict[str
 
 async def _ask_name(message: Message, state: FSMContext, contest_id: int) -> None:
     """The invited person's ФИО, with «Отмена» back to the role menu (issue #12)."""
-    await ask(message, state, Invite.name, tr("inv-ask-name"), back=InviteCb(action="contest", contest_id=contest_id))
+    await ask(
+        message,
+        state,
+        Invite.name,
+        tr("inv-ask-name"),
+        back=InviteCb(action="contest", contest_id=contest_id),
+    )
 
 
 @router.callback_query(InviteCb.filter())
-async def invite_step(query: CallbackQuery, callback_data: InviteCb, bot: Bot, services: Services, state: FSMContext) -> None:
+async def invite_step(
+    query: CallbackQuery, callback_data: InviteCb, bot: Bot, services: Services, state: FSMContext
+) -> None:
     uid, cid, value = query.from_user.id, callback_data.contest_id, callback_data.value
     action = callback_data.action
     message = query.message
@@ -148,24 +177,37 @@ async def invite_step(query: CallbackQuery, callback_data: InviteCb, bot: Bot, s
     elif action == "role":
         if value not in roles:
             raise Forbidden("inv_role_not_allowed")
-        await _draft(state, cid, role=value, regions=[], status=None, chief_for=[], commission_role=None)
+        await _draft(
+            state, cid, role=value, regions=[], status=None, chief_for=[], commission_role=None
+        )
         if value in ("coordinator", "team_representative", "volunteer"):
             # a team representative speaks for the team of one region (R-APL-2, 002 §5.3)
-            buttons = [(name, InviteCb(action="region", contest_id=cid, value=code)) for code, name in regions]
+            buttons = [
+                (name, InviteCb(action="region", contest_id=cid, value=code))
+                for code, name in regions
+            ]
             ask = {"coordinator": "inv-ask-region"}.get(value, f"teams-ask-region-{value}")
             await message.answer(tr(ask), reply_markup=_keyboard(buttons, cancel=True))
         elif value == "expert":
             buttons = [
-                (tr(f"inv-status-{s}").capitalize(), InviteCb(action="status", contest_id=cid, value=s))
+                (
+                    tr(f"inv-status-{s}").capitalize(),
+                    InviteCb(action="status", contest_id=cid, value=s),
+                )
                 for s in ("competence_manager", "mentor", "industrial", "methodist")
             ]
             await message.answer(tr("inv-ask-status"), reply_markup=_keyboard(buttons, cancel=True))
         elif value == "commission_member":
             buttons = [
-                (tr(f"inv-commission-{r}").capitalize(), InviteCb(action="commission", contest_id=cid, value=r))
+                (
+                    tr(f"inv-commission-{r}").capitalize(),
+                    InviteCb(action="commission", contest_id=cid, value=r),
+                )
                 for r in ("chair", "secretary", "member")
             ]
-            await message.answer(tr("inv-ask-commission-role"), reply_markup=_keyboard(buttons, cancel=True))
+            await message.answer(
+                tr("inv-ask-commission-role"), reply_markup=_keyboard(buttons, cancel=True)
+            )
         else:
             await _ask_name(message, state, cid)
     elif action == "region":
@@ -174,9 +216,14 @@ async def invite_step(query: CallbackQuery, callback_data: InviteCb, bot: Bot, s
     elif action == "status":
         await _draft(state, cid, status=value)
         if nominations:
-            buttons: list[tuple[str, CallbackData]] = [(tr("inv-btn-not-chief"), InviteCb(action="chief", contest_id=cid))]
+            buttons: list[tuple[str, CallbackData]] = [
+                (tr("inv-btn-not-chief"), InviteCb(action="chief", contest_id=cid))
+            ]
             buttons += [
-                (button_label(tr("inv-btn-chief", nomination=title), width=60), InviteCb(action="chief", contest_id=cid, value=code))
+                (
+                    button_label(tr("inv-btn-chief", nomination=title), width=60),
+                    InviteCb(action="chief", contest_id=cid, value=code),
+                )
                 for code, title in nominations
             ]
             await message.answer(tr("inv-ask-chief"), reply_markup=_keyboard(buttons, cancel=True))
@@ -213,7 +260,13 @@ async def invited_name(message: Message, bot: Bot, services: Services, state: FS
 async def _send_issued(message: Message, bot: Bot, issued: IssuedInvitation) -> None:
     link = await invitation_link(bot, issued.payload)
     kb = _keyboard([(tr("inv-btn-revoke-invitation"), InviteCb(action="revoke", item=issued.id))])
-    text = tr("inv-created", name=issued.name, role=role_label(issued.role), expires=format_dt(issued.expires_at, TZ), link=link)
+    text = tr(
+        "inv-created",
+        name=issued.name,
+        role=role_label(issued.role),
+        expires=format_dt(issued.expires_at, TZ),
+        link=link,
+    )
     await message.answer(text, reply_markup=kb)
 
 
@@ -233,7 +286,9 @@ async def invite_list(message: Message, bot: Bot, services: Services, state: FSM
         if (message.document.file_size or 0) > MAX_BULK_BYTES:
             raise DomainError("inv_file_too_large")
         raw = await fetch(bot, message.document, MAX_BULK_BYTES)
-        result = await services.invitations.create_bulk(message.from_user.id, draft["contest_id"], filename, raw)
+        result = await services.invitations.create_bulk(
+            message.from_user.id, draft["contest_id"], filename, raw
+        )
     except DomainError as exc:
         await progress.edit_text(error_text(exc))
         return
@@ -246,7 +301,9 @@ async def invite_list(message: Message, bot: Bot, services: Services, state: FSM
     if result.failed:
         text += "\n" + tr("inv-bulk-failed-rows", rows=", ".join(str(r) for r in result.failed))
     await progress.edit_text(text)
-    await message.answer_document(BufferedInputFile(content, filename=f"{stem}-links.xlsx"), caption=caption)
+    await message.answer_document(
+        BufferedInputFile(content, filename=f"{stem}-links.xlsx"), caption=caption
+    )
 
 
 async def _result_workbook(bot: Bot, result: BulkResult) -> bytes:
@@ -254,7 +311,14 @@ async def _result_workbook(bot: Bot, result: BulkResult) -> bytes:
     written in a thread (up to 1000 rows: not on the event loop, issue #13)."""
     width = max([len(result.header), *(len(r.cells) for r in result.rows)])
     pad = [""] * width
-    table = [[*(result.header + pad)[:width], tr("inv-col-link"), tr("inv-col-expires"), tr("inv-col-error")]]
+    table = [
+        [
+            *(result.header + pad)[:width],
+            tr("inv-col-link"),
+            tr("inv-col-expires"),
+            tr("inv-col-error"),
+        ]
+    ]
     for row in result.rows:
         cells = (row.cells + pad)[:width]
         if row.issued is not None:
@@ -295,13 +359,26 @@ async def open_invitation(message: Message, command: CommandObject, services: Se
         details += " (" + tr(f"inv-commission-{offer.commission_role}") + ")"
     if offer.chief_for:
         details += tr("inv-offer-chief", nominations=", ".join(offer.chief_for))
-    text = tr("inv-offer", contest=offer.contest_title, role=role_label(offer.role), name=offer.name, details=details)
-    kb = _keyboard([(tr("inv-btn-yes"), AcceptCb(token=token, yes=True)), (tr("inv-btn-no"), AcceptCb(token=token, yes=False))])
+    text = tr(
+        "inv-offer",
+        contest=offer.contest_title,
+        role=role_label(offer.role),
+        name=offer.name,
+        details=details,
+    )
+    kb = _keyboard(
+        [
+            (tr("inv-btn-yes"), AcceptCb(token=token, yes=True)),
+            (tr("inv-btn-no"), AcceptCb(token=token, yes=False)),
+        ]
+    )
     await message.answer(text, reply_markup=kb)
 
 
 @router.callback_query(AcceptCb.filter())
-async def answer_invitation(query: CallbackQuery, callback_data: AcceptCb, bot: Bot, services: Services) -> None:
+async def answer_invitation(
+    query: CallbackQuery, callback_data: AcceptCb, bot: Bot, services: Services
+) -> None:
     uid = query.from_user.id
     if not callback_data.yes:
         await query.answer()
@@ -312,7 +389,10 @@ async def answer_invitation(query: CallbackQuery, callback_data: AcceptCb, bot: 
     await query.answer()
     await query.message.edit_reply_markup(reply_markup=None)
     await set_menu(bot, services, uid)
-    parts = [tr("inv-bound", role=role_label(bound.role), contest=bound.contest_title), *await _help_parts(services, uid)]
+    parts = [
+        tr("inv-bound", role=role_label(bound.role), contest=bound.contest_title),
+        *await _help_parts(services, uid),
+    ]
     await query.message.answer("\n\n".join(parts))
 
 
@@ -329,7 +409,10 @@ async def staff(message: Message, services: Services) -> None:
         text, kb = await _staff_screen(services, uid, contests[0][0], 0)
         await message.answer(text, reply_markup=kb)
         return
-    buttons = [(button_label(title, width=60), StaffCb(action="contest", contest_id=cid)) for cid, title in contests]
+    buttons = [
+        (button_label(title, width=60), StaffCb(action="contest", contest_id=cid))
+        for cid, title in contests
+    ]
     await message.answer(tr("inv-choose-contest"), reply_markup=_keyboard(buttons))
 
 
@@ -344,37 +427,64 @@ def _details(e: StaffEntry) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-async def _staff_screen(services: Services, uid: int, contest_id: int, page: int) -> tuple[str, InlineKeyboardMarkup]:
+async def _staff_screen(
+    services: Services, uid: int, contest_id: int, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
     staff = await services.invitations.staff(uid, contest_id)
-    entries: list[tuple[str, Any]] = [("role", e) for e in staff.roles] + [("inv", p) for p in staff.pending]
+    entries: list[tuple[str, Any]] = [("role", e) for e in staff.roles] + [
+        ("inv", p) for p in staff.pending
+    ]
     pages = max(1, (len(entries) + STAFF_PAGE - 1) // STAFF_PAGE)
     page = min(max(page, 0), pages - 1)
     lines = [tr("inv-staff-title", contest=staff.contest_title)]
     if not staff.roles:
         lines.append(tr("inv-staff-none"))
-    lines += [tr("inv-staff-role", name=e.name, role=role_label(e.role), details=_details(e)) for e in staff.roles]
+    lines += [
+        tr("inv-staff-role", name=e.name, role=role_label(e.role), details=_details(e))
+        for e in staff.roles
+    ]
     if staff.pending:
         lines.append("")
         lines.append(tr("inv-staff-pending"))
         for p in staff.pending:
-            link = tr("inv-staff-pending-expires", expires=format_dt(p.expires_at, TZ)) if p.expires_at else tr("inv-staff-pending-no-link")
-            lines.append(tr("inv-staff-pending-item", name=p.name, role=role_label(p.role), link=link))
+            link = (
+                tr("inv-staff-pending-expires", expires=format_dt(p.expires_at, TZ))
+                if p.expires_at
+                else tr("inv-staff-pending-no-link")
+            )
+            lines.append(
+                tr("inv-staff-pending-item", name=p.name, role=role_label(p.role), link=link)
+            )
     kb = InlineKeyboardBuilder()
     for kind, e in entries[page * STAFF_PAGE : (page + 1) * STAFF_PAGE]:
         if kind == "role":
-            kb.button(text=button_label(tr("inv-btn-revoke-role", name=e.name), width=60), callback_data=StaffCb(action="ask", contest_id=contest_id, item=e.id))
+            kb.button(
+                text=button_label(tr("inv-btn-revoke-role", name=e.name), width=60),
+                callback_data=StaffCb(action="ask", contest_id=contest_id, item=e.id),
+            )
         else:
-            kb.button(text=button_label(tr("inv-btn-issue-link", name=e.name), width=60), callback_data=StaffCb(action="link", contest_id=contest_id, item=e.id))
+            kb.button(
+                text=button_label(tr("inv-btn-issue-link", name=e.name), width=60),
+                callback_data=StaffCb(action="link", contest_id=contest_id, item=e.id),
+            )
     if page > 0:
-        kb.button(text=tr("inv-btn-prev"), callback_data=StaffCb(action="page", contest_id=contest_id, page=page - 1))
+        kb.button(
+            text=tr("inv-btn-prev"),
+            callback_data=StaffCb(action="page", contest_id=contest_id, page=page - 1),
+        )
     if page < pages - 1:
-        kb.button(text=tr("inv-btn-next"), callback_data=StaffCb(action="page", contest_id=contest_id, page=page + 1))
+        kb.button(
+            text=tr("inv-btn-next"),
+            callback_data=StaffCb(action="page", contest_id=contest_id, page=page + 1),
+        )
     kb.adjust(1)
     return "\n".join(lines), kb.as_markup()
 
 
 @router.callback_query(StaffCb.filter())
-async def staff_action(query: CallbackQuery, callback_data: StaffCb, bot: Bot, services: Services) -> None:
+async def staff_action(
+    query: CallbackQuery, callback_data: StaffCb, bot: Bot, services: Services
+) -> None:
     uid, action, cid = query.from_user.id, callback_data.action, callback_data.contest_id
     message = query.message
     if action in ("contest", "page"):
@@ -393,7 +503,9 @@ async def staff_action(query: CallbackQuery, callback_data: StaffCb, bot: Bot, s
                 (tr("inv-btn-cancel"), StaffCb(action="cancel", contest_id=cid)),
             ]
         )
-        await message.answer(tr("inv-revoke-confirm", role=role_label(entry.role), name=entry.name), reply_markup=kb)
+        await message.answer(
+            tr("inv-revoke-confirm", role=role_label(entry.role), name=entry.name), reply_markup=kb
+        )
     elif action == "revoke":
         entry = await services.invitations.revoke_role(uid, callback_data.item)
         await query.answer()

@@ -27,7 +27,18 @@ async def export_person(message: Message, command: CommandObject, services: Serv
         return
     telegram_id = int(raw)
     data = await services.retention.export_person(actor, telegram_id)
-    if data["person"] is None and not any(data[k] for k in ("participants", "roles", "protocol_signers", "commission", "appeals_filed", "deliveries", "audit")):
+    if data["person"] is None and not any(
+        data[k]
+        for k in (
+            "participants",
+            "roles",
+            "protocol_signers",
+            "commission",
+            "appeals_filed",
+            "deliveries",
+            "audit",
+        )
+    ):
         await message.answer(tr("ops-export-empty", id=str(telegram_id)))
         return
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()

@@ -53,7 +53,11 @@ async def _unless_closed(
 
 
 async def _contest_or_pick(
-    message: Message, services: Services, state: FSMContext, then: str, participations: Sequence[int] | None = None
+    message: Message,
+    services: Services,
+    state: FSMContext,
+    then: str,
+    participations: Sequence[int] | None = None,
 ) -> int | None:
     resolved = await flow.resolve_contest(services, state, message.from_user.id, participations)
     if isinstance(resolved, int):
@@ -66,29 +70,44 @@ async def _contest_or_pick(
 
 
 @router.message(CommandStart())
-async def start(message: Message, bot: Bot, services: Services, state: FSMContext, viewer: Viewer | None = None) -> None:
+async def start(
+    message: Message, bot: Bot, services: Services, state: FSMContext, viewer: Viewer | None = None
+) -> None:
     # issue #13: who this is was read once for the whole update (bot.viewer)
     who = await viewer_of(services, message.from_user.id, viewer)
     await refresh_menu(bot, services, who)
     roles = who.staff_roles()
     expert, commission = who.is_expert, who.is_commission_member
     # R-APL-2, R-RES-3: a team representative or a volunteer is staff too, not a participant
-    team = [tr(f"teams-help-{r}") for r in ("team_representative", "volunteer") if r in who.menu_roles()]
+    team = [
+        tr(f"teams-help-{r}") for r in ("team_representative", "volunteer") if r in who.menu_roles()
+    ]
     if flow.greets_as_staff(who):
         # Staff are greeted with their tools, not pushed into a participant's consent form.
-        parts = [tr("staff-welcome"), *staff_help(roles.is_coordinator, roles.is_admin, expert, commission), *team]
+        parts = [
+            tr("staff-welcome"),
+            *staff_help(roles.is_coordinator, roles.is_admin, expert, commission),
+            *team,
+        ]
         await message.answer("\n\n".join(parts))
         return
     contest_id = await _contest_or_pick(message, services, state, "start", who.participations)
     if contest_id is not None:
         await flow.show_next(
-            bot, message.chat.id, services, state, message.from_user.id, contest_id,
+            bot,
+            message.chat.id,
+            services,
+            state,
+            message.from_user.id,
+            contest_id,
             not_participant=contest_id not in who.participations,
         )
 
 
 @router.callback_query(ContestCb.filter())
-async def contest_chosen(query: CallbackQuery, callback_data: ContestCb, bot: Bot, services: Services, state: FSMContext) -> None:
+async def contest_chosen(
+    query: CallbackQuery, callback_data: ContestCb, bot: Bot, services: Services, state: FSMContext
+) -> None:
     contest = await services.contests.contest(callback_data.contest_id)
     await state.update_data(contest_id=contest.id)
     await query.answer()
@@ -102,7 +121,9 @@ async def contest_chosen(query: CallbackQuery, callback_data: ContestCb, bot: Bo
 
 
 @router.callback_query(NavCb.filter())
-async def navigate(query: CallbackQuery, callback_data: NavCb, bot: Bot, services: Services, state: FSMContext) -> None:
+async def navigate(
+    query: CallbackQuery, callback_data: NavCb, bot: Bot, services: Services, state: FSMContext
+) -> None:
     """Buttons in notifications lead straight to the place in the journey."""
     await state.update_data(contest_id=callback_data.contest_id)
     await query.answer()
@@ -114,14 +135,18 @@ async def navigate(query: CallbackQuery, callback_data: NavCb, bot: Bot, service
 
 
 @router.callback_query(ConsentCb.filter())
-async def consent(query: CallbackQuery, callback_data: ConsentCb, bot: Bot, services: Services, state: FSMContext) -> None:
+async def consent(
+    query: CallbackQuery, callback_data: ConsentCb, bot: Bot, services: Services, state: FSMContext
+) -> None:
     await query.answer()
     uid = query.from_user.id
     if not callback_data.agree:
         await bot.send_message(uid, tr("pd-declined"))
         return
     await state.update_data(contest_id=callback_data.contest_id)
-    given = services.participants.give_consent(uid, callback_data.contest_id, query.from_user.full_name)
+    given = services.participants.give_consent(
+        uid, callback_data.contest_id, query.from_user.full_name
+    )
     if await _unless_closed(given, bot, uid, state, callback_data.contest_id) is None:
         return
     await flow.show_next(bot, uid, services, state, uid, callback_data.contest_id)
@@ -139,7 +164,9 @@ async def full_name(message: Message, bot: Bot, services: Services, state: FSMCo
     if view is None:
         return
     await message.answer(tr("form-saved-full-name"))
-    await flow.show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id, view)
+    await flow.show_next(
+        bot, message.chat.id, services, state, message.from_user.id, contest_id, view
+    )
 
 
 @router.message(Form.snils, F.text)
@@ -150,11 +177,15 @@ async def snils(message: Message, bot: Bot, services: Services, state: FSMContex
     if view is None:
         return
     await message.answer(tr("form-saved-snils", snils=view.snils_masked))
-    await flow.show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id, view)
+    await flow.show_next(
+        bot, message.chat.id, services, state, message.from_user.id, contest_id, view
+    )
 
 
 @router.callback_query(RegionCb.filter())
-async def region(query: CallbackQuery, callback_data: RegionCb, bot: Bot, services: Services, state: FSMContext) -> None:
+async def region(
+    query: CallbackQuery, callback_data: RegionCb, bot: Bot, services: Services, state: FSMContext
+) -> None:
     await query.answer()
     uid = query.from_user.id
     await state.update_data(contest_id=callback_data.contest_id)
@@ -162,7 +193,9 @@ async def region(query: CallbackQuery, callback_data: RegionCb, bot: Bot, servic
     view = await _unless_closed(saved, bot, uid, state, callback_data.contest_id)
     if view is None:
         return
-    await flow.show_organisations(bot, uid, services, state, callback_data.contest_id, view.region.id, view.region.title)
+    await flow.show_organisations(
+        bot, uid, services, state, callback_data.contest_id, view.region.id, view.region.title
+    )
 
 
 @router.message(Form.org_search, F.text)
@@ -170,7 +203,9 @@ async def organisation_search(message: Message, services: Services, state: FSMCo
     data = await state.get_data()
     query = message.text.strip()[:100]
     await state.update_data(org_query=query)
-    text, kb = await flow.organisations_screen(services, data["contest_id"], data["region_id"], data.get("region_title", ""), query, 0)
+    text, kb = await flow.organisations_screen(
+        services, data["contest_id"], data["region_id"], data.get("region_title", ""), query, 0
+    )
     await message.answer(text, reply_markup=kb)
 
 
@@ -180,7 +215,10 @@ async def organisation_page(
 ) -> None:
     # stale: refused at once
     check = services.participants.check_form_open(query.from_user.id, callback_data.contest_id)
-    if await _unless_closed(check, bot, query.from_user.id, state, callback_data.contest_id) is None:
+    if (
+        await _unless_closed(check, bot, query.from_user.id, state, callback_data.contest_id)
+        is None
+    ):
         await query.answer()
         return
     data = await state.get_data()
@@ -189,28 +227,41 @@ async def organisation_page(
         await state.update_data(org_query=None)
     await state.set_state(Form.org_search)
     await state.update_data(
-        contest_id=callback_data.contest_id, region_id=callback_data.region_id, **{BACK_KEY: flow.form_back(callback_data.contest_id).pack()}
+        contest_id=callback_data.contest_id,
+        region_id=callback_data.region_id,
+        **{BACK_KEY: flow.form_back(callback_data.contest_id).pack()},
     )
     text, kb = await flow.organisations_screen(
-        services, callback_data.contest_id, callback_data.region_id, data.get("region_title", ""), search, callback_data.page
+        services,
+        callback_data.contest_id,
+        callback_data.region_id,
+        data.get("region_title", ""),
+        search,
+        callback_data.page,
     )
     await query.answer()
     await query.message.edit_text(text, reply_markup=kb)
 
 
 @router.callback_query(OrgCb.filter())
-async def organisation(query: CallbackQuery, callback_data: OrgCb, bot: Bot, services: Services, state: FSMContext) -> None:
+async def organisation(
+    query: CallbackQuery, callback_data: OrgCb, bot: Bot, services: Services, state: FSMContext
+) -> None:
     await query.answer()
     uid = query.from_user.id
     await state.update_data(contest_id=callback_data.contest_id)
-    saved = services.participants.set_organisation(uid, callback_data.contest_id, callback_data.org_id)
+    saved = services.participants.set_organisation(
+        uid, callback_data.contest_id, callback_data.org_id
+    )
     if await _unless_closed(saved, bot, uid, state, callback_data.contest_id) is None:
         return
     await flow.show_next(bot, uid, services, state, uid, callback_data.contest_id)
 
 
 @router.callback_query(FormCb.filter())
-async def form_action(query: CallbackQuery, callback_data: FormCb, bot: Bot, services: Services, state: FSMContext) -> None:
+async def form_action(
+    query: CallbackQuery, callback_data: FormCb, bot: Bot, services: Services, state: FSMContext
+) -> None:
     uid, cid = query.from_user.id, callback_data.contest_id
     await state.update_data(contest_id=cid)
     action = callback_data.action
@@ -226,24 +277,34 @@ async def form_action(query: CallbackQuery, callback_data: FormCb, bot: Bot, ser
         return
     if action in ("name", "snils", "region", "org"):
         # a stale «Изменить …» (form sent, accepted, withdrawn) is refused before asking
-        opened = await _unless_closed(services.participants.check_form_open(uid, cid), bot, uid, state, cid)
+        opened = await _unless_closed(
+            services.participants.check_form_open(uid, cid), bot, uid, state, cid
+        )
         if opened is None:
             await query.answer()
             return
         view = opened
     await query.answer()
     if action == "name":
-        await flow.prompt(bot, uid, state, Form.full_name, tr("form-ask-full-name"), flow.form_back(cid))
+        await flow.prompt(
+            bot, uid, state, Form.full_name, tr("form-ask-full-name"), flow.form_back(cid)
+        )
     elif action == "snils":
         await flow.prompt(bot, uid, state, Form.snils, tr("form-ask-snils"), flow.form_back(cid))
     elif action == "region":
         await state.set_state(None)
-        await bot.send_message(uid, tr("form-ask-region"), reply_markup=await flow.region_keyboard(services, cid))
+        await bot.send_message(
+            uid, tr("form-ask-region"), reply_markup=await flow.region_keyboard(services, cid)
+        )
     elif action == "org":
         if view.region is None:
-            await bot.send_message(uid, tr("form-ask-region"), reply_markup=await flow.region_keyboard(services, cid))
+            await bot.send_message(
+                uid, tr("form-ask-region"), reply_markup=await flow.region_keyboard(services, cid)
+            )
         else:
-            await flow.show_organisations(bot, uid, services, state, cid, view.region.id, view.region.title)
+            await flow.show_organisations(
+                bot, uid, services, state, cid, view.region.id, view.region.title
+            )
     else:
         await flow.show_next(bot, uid, services, state, uid, cid)
 
@@ -252,7 +313,12 @@ async def form_action(query: CallbackQuery, callback_data: FormCb, bot: Bot, ser
 
 
 async def _send_status(
-    bot: Bot, chat_id: int, services: Services, user_id: int, contest_id: int, state: FSMContext | None = None
+    bot: Bot,
+    chat_id: int,
+    services: Services,
+    user_id: int,
+    contest_id: int,
+    state: FSMContext | None = None,
 ) -> None:
     """R-VER-5. A championship's closed registration (R-VER-6) is named instead of «Нажмите
     /start» or the applications' deadline; why a nomination was refused, when this conversation
@@ -267,8 +333,14 @@ async def _send_status(
         await bot.send_message(chat_id, tr("status-none", contest=contest.title))
     else:
         notes: list[str] = []
-        refused = (await state.get_data()).get(flow.ENTRY_REFUSED_KEY) if state is not None else None
-        if view.application is None and isinstance(refused, dict) and refused.get("contest_id") == contest_id:
+        refused = (
+            (await state.get_data()).get(flow.ENTRY_REFUSED_KEY) if state is not None else None
+        )
+        if (
+            view.application is None
+            and isinstance(refused, dict)
+            and refused.get("contest_id") == contest_id
+        ):
             notes = [tr("status-entry-refused"), str(refused.get("text", ""))]
         await bot.send_message(chat_id, flow.status_card(view, notes, closed))
 
@@ -285,16 +357,24 @@ async def status(message: Message, bot: Bot, services: Services, state: FSMConte
 
 def _withdraw_keyboard(contest_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr("btn-withdraw-yes"), callback_data=WithdrawCb(contest_id=contest_id, confirm=True))
+    kb.button(
+        text=tr("btn-withdraw-yes"), callback_data=WithdrawCb(contest_id=contest_id, confirm=True)
+    )
     kb.button(text=tr("btn-cancel"), callback_data=WithdrawCb(contest_id=contest_id, confirm=False))
     kb.adjust(1)
     return kb.as_markup()
 
 
 async def _ask_withdraw(bot: Bot, chat_id: int, services: Services, contest_id: int) -> None:
-    await services.participants.check_may_withdraw(chat_id, contest_id)  # already withdrawn: said at once
+    await services.participants.check_may_withdraw(
+        chat_id, contest_id
+    )  # already withdrawn: said at once
     contest = await services.contests.contest(contest_id)
-    await bot.send_message(chat_id, tr("withdraw-confirm", contest=contest.title), reply_markup=_withdraw_keyboard(contest_id))
+    await bot.send_message(
+        chat_id,
+        tr("withdraw-confirm", contest=contest.title),
+        reply_markup=_withdraw_keyboard(contest_id),
+    )
 
 
 @router.message(Command("withdraw"))
@@ -309,7 +389,9 @@ async def withdraw(message: Message, bot: Bot, services: Services, state: FSMCon
 
 
 @router.callback_query(WithdrawCb.filter())
-async def withdraw_confirmed(query: CallbackQuery, callback_data: WithdrawCb, services: Services, state: FSMContext) -> None:
+async def withdraw_confirmed(
+    query: CallbackQuery, callback_data: WithdrawCb, services: Services, state: FSMContext
+) -> None:
     if not callback_data.confirm:
         await query.answer()
         await query.message.edit_text(tr("withdraw-cancelled"))

@@ -44,28 +44,74 @@ def summary_text(report: ProgressReport) -> str:
 
     v = report.verification
     lines += ["", tr("progress-verification-title")]
-    lines.append(tr("progress-verification-counts", pending=v.pending, accepted=v.accepted, rejected=v.rejected))
+    lines.append(
+        tr(
+            "progress-verification-counts",
+            pending=v.pending,
+            accepted=v.accepted,
+            rejected=v.rejected,
+        )
+    )
     lines.append(tr("progress-verification-more", draft=v.draft, withdrawn=v.withdrawn))
     age = report.oldest_pending_age
     if age is None:
         lines.append(tr("progress-no-pending"))
     else:
-        key = "progress-oldest-pending-overdue" if report.oldest_pending_overdue else "progress-oldest-pending"
-        lines.append(tr(key, waiting=tr("progress-days", days=age.days), since=format_dt(v.oldest_pending_at, tz)))
+        key = (
+            "progress-oldest-pending-overdue"
+            if report.oldest_pending_overdue
+            else "progress-oldest-pending"
+        )
+        lines.append(
+            tr(
+                key,
+                waiting=tr("progress-days", days=age.days),
+                since=format_dt(v.oldest_pending_at, tz),
+            )
+        )
 
-    lines += ["", tr("progress-applications-title", drafts=report.drafts, submitted=report.submitted)]
-    active = [r for r in report.regions if r.code is not None and (r.drafts or r.submitted or r.no_application)]
+    lines += [
+        "",
+        tr("progress-applications-title", drafts=report.drafts, submitted=report.submitted),
+    ]
+    active = [
+        r
+        for r in report.regions
+        if r.code is not None and (r.drafts or r.submitted or r.no_application)
+    ]
     if not active:
         lines.append(tr("progress-applications-none"))
     for region in active[:MESSAGE_REGIONS]:
         name = region.name or tr("progress-no-region")
         if region.no_application:
-            lines.append(tr("progress-region-no-application", region=name, drafts=region.drafts, submitted=region.submitted, count=region.no_application))
+            lines.append(
+                tr(
+                    "progress-region-no-application",
+                    region=name,
+                    drafts=region.drafts,
+                    submitted=region.submitted,
+                    count=region.no_application,
+                )
+            )
         else:
-            lines.append(tr("progress-region-line", region=name, drafts=region.drafts, submitted=region.submitted))
+            lines.append(
+                tr(
+                    "progress-region-line",
+                    region=name,
+                    drafts=region.drafts,
+                    submitted=region.submitted,
+                )
+            )
         for a in report.applications:
             if a.region_code == region.code and (a.drafts or a.submitted):
-                lines.append(tr("progress-nomination-line", nomination=a.nomination_title, drafts=a.drafts, submitted=a.submitted))
+                lines.append(
+                    tr(
+                        "progress-nomination-line",
+                        nomination=a.nomination_title,
+                        drafts=a.drafts,
+                        submitted=a.submitted,
+                    )
+                )
     if len(active) > MESSAGE_REGIONS:
         lines.append(tr("progress-more-regions", count=len(active) - MESSAGE_REGIONS))
 
@@ -73,19 +119,44 @@ def summary_text(report: ProgressReport) -> str:
     if not report.scoring:
         lines.append(tr("progress-scoring-none"))
     for s in report.scoring:
-        lines.append(tr("progress-scoring-line", region=s.region_name, nomination=s.nomination_title, scored=s.scored, total=s.to_score, percent=s.percent))
+        lines.append(
+            tr(
+                "progress-scoring-line",
+                region=s.region_name,
+                nomination=s.nomination_title,
+                scored=s.scored,
+                total=s.to_score,
+                percent=s.percent,
+            )
+        )
 
     if report.results_changed:  # «итоги изменены после публикации» (R-APL-9, issue #12)
         lines += ["", tr("progress-results-changed-title")]
         for c in report.results_changed:
-            lines.append(tr("progress-results-changed-line", scheme=c.scheme_title, at=format_dt(c.changed_at, tz), count=c.participants,
-                            version=c.protocol_version, signed=c.protocol_signed, total=c.protocol_signers))
+            lines.append(
+                tr(
+                    "progress-results-changed-line",
+                    scheme=c.scheme_title,
+                    at=format_dt(c.changed_at, tz),
+                    count=c.participants,
+                    version=c.protocol_version,
+                    signed=c.protocol_signed,
+                    total=c.protocol_signers,
+                )
+            )
 
     lines += ["", tr("progress-signatures-title")]
     if not report.signatures:
         lines.append(tr("progress-signatures-none"))
     for m in report.signatures:
-        lines.append(tr("progress-signature-line", protocol=m.protocol, signer=m.signer, since=format_dt(m.since, tz)))
+        lines.append(
+            tr(
+                "progress-signature-line",
+                protocol=m.protocol,
+                signer=m.signer,
+                since=format_dt(m.since, tz),
+            )
+        )
     return _fit(lines)
 
 
@@ -111,9 +182,13 @@ def _export_button(contest_id: int) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-async def _send_summary(bot: Bot, chat_id: int, services: Services, user_id: int, contest_id: int) -> None:
+async def _send_summary(
+    bot: Bot, chat_id: int, services: Services, user_id: int, contest_id: int
+) -> None:
     report = await services.monitoring.progress(user_id, contest_id)
-    await bot.send_message(chat_id, summary_text(report), reply_markup=_export_button(report.contest_id))
+    await bot.send_message(
+        chat_id, summary_text(report), reply_markup=_export_button(report.contest_id)
+    )
 
 
 @router.message(Command("progress"))
@@ -124,22 +199,32 @@ async def progress(message: Message, bot: Bot, services: Services) -> None:
 
 
 @router.callback_query(ContestCb.filter(F.then == THEN))
-async def contest_chosen(query: CallbackQuery, callback_data: ContestCb, bot: Bot, services: Services) -> None:
-    await _send_summary(bot, query.from_user.id, services, query.from_user.id, callback_data.contest_id)
+async def contest_chosen(
+    query: CallbackQuery, callback_data: ContestCb, bot: Bot, services: Services
+) -> None:
+    await _send_summary(
+        bot, query.from_user.id, services, query.from_user.id, callback_data.contest_id
+    )
     await query.answer()
 
 
 @router.callback_query(ProgressCb.filter())
-async def export(query: CallbackQuery, callback_data: ProgressCb, bot: Bot, services: Services) -> None:
+async def export(
+    query: CallbackQuery, callback_data: ProgressCb, bot: Bot, services: Services
+) -> None:
     """The workbook; the button proves nothing — the service checks the role again."""
-    data = progress_workbook(await services.monitoring.progress(query.from_user.id, callback_data.contest_id))
+    data = progress_workbook(
+        await services.monitoring.progress(query.from_user.id, callback_data.contest_id)
+    )
     contest = await services.contests.contest(callback_data.contest_id)
     now = services.ctx.clock.now()
     await query.answer()
     await bot.send_document(
         query.from_user.id,
         BufferedInputFile(data, filename=export_file_name(contest.code, now, contest.timezone)),
-        caption=tr("progress-export-caption", contest=contest.title, at=format_dt(now, contest.timezone)),
+        caption=tr(
+            "progress-export-caption", contest=contest.title, at=format_dt(now, contest.timezone)
+        ),
         reply_markup=_back_to_summary(contest.id),  # issue #15: a way back from every result
     )
 
@@ -147,5 +232,7 @@ async def export(query: CallbackQuery, callback_data: ProgressCb, bot: Bot, serv
 def _back_to_summary(contest_id: int) -> InlineKeyboardMarkup:
     """«⬅️ К сводке»: the /progress summary of the contest again (fresh figures)."""
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr("nxt-btn-back-summary"), callback_data=ContestCb(contest_id=contest_id, then=THEN))
+    kb.button(
+        text=tr("nxt-btn-back-summary"), callback_data=ContestCb(contest_id=contest_id, then=THEN)
+    )
     return kb.as_markup()

@@ -91,7 +91,12 @@ def _state_lines(view: ProtocolView) -> list[str]:
 def _protocol_text(view: ProtocolView) -> str:
     lines = [
         tr("pro-card-title", title=view.title, number=str(view.id)),
-        tr("pro-card-kind", kind=_kind(view.kind), version=view.version, status=tr(f"pro-status-{view.status}")),
+        tr(
+            "pro-card-kind",
+            kind=_kind(view.kind),
+            version=view.version,
+            status=tr(f"pro-status-{view.status}"),
+        ),
     ]
     return "\n".join(lines + _state_lines(view))
 
@@ -99,7 +104,10 @@ def _protocol_text(view: ProtocolView) -> str:
 def _pdf_button(kb: InlineKeyboardBuilder, view: ProtocolView) -> None:
     # titles differ at their start («Блокировка оценок «…»», «Результаты «…»»): kept, whole words
     title = flow.button_label(view.title)
-    kb.button(text=tr("pro-btn-pdf", number=str(view.id), title=title), callback_data=ProtocolCb(protocol_id=view.id, version=view.version, action="pdf"))
+    kb.button(
+        text=tr("pro-btn-pdf", number=str(view.id), title=title),
+        callback_data=ProtocolCb(protocol_id=view.id, version=view.version, action="pdf"),
+    )
 
 
 async def _long(message: Message, text: str, kb: InlineKeyboardMarkup | None = None) -> None:
@@ -126,7 +134,9 @@ def _steps(*steps: tuple[str, CallbackData]) -> InlineKeyboardMarkup:
 
 
 def _back_protocol(view: ProtocolView) -> tuple[str, CallbackData]:
-    return "nxt-btn-back-protocol", ProtocolCb(protocol_id=view.id, version=view.version, action="view")
+    return "nxt-btn-back-protocol", ProtocolCb(
+        protocol_id=view.id, version=view.version, action="view"
+    )
 
 
 async def _drop_buttons(query: CallbackQuery) -> None:
@@ -147,27 +157,40 @@ async def sign(query: CallbackQuery, callback_data: ProtocolCb, services: Servic
     pressed together never both count."""
     # one entry for every kind: a mentor's sheet and a correction go through their scoring step
     view = await services.signing.sign(
-        query.from_user.id, callback_data.protocol_id, callback_data.version, over_refusal=callback_data.action == "resign"
+        query.from_user.id,
+        callback_data.protocol_id,
+        callback_data.version,
+        over_refusal=callback_data.action == "resign",
     )
     await query.answer()
     await _drop_buttons(query)
     text = tr("pro-signed", title=view.title, version=view.version)
-    await query.message.answer("\n".join([text, *_state_lines(view)]), reply_markup=_steps(_back_protocol(view)))
+    await query.message.answer(
+        "\n".join([text, *_state_lines(view)]), reply_markup=_steps(_back_protocol(view))
+    )
 
 
 async def _ask_refusal(query: CallbackQuery, state: FSMContext, view: ProtocolView) -> None:
     await ask(
-        query.message, state, ProtocolForm.refusal_reason, tr("pro-refuse-ask", title=view.title, version=view.version),
+        query.message,
+        state,
+        ProtocolForm.refusal_reason,
+        tr("pro-refuse-ask", title=view.title, version=view.version),
         back=ProtocolCb(protocol_id=view.id, version=view.version, action="view"),
-        pro_refuse=[view.id, view.version], pro_refuse_reason=None,
+        pro_refuse=[view.id, view.version],
+        pro_refuse_reason=None,
     )
 
 
 @router.callback_query(ProtocolCb.filter(F.action.in_({"refuse", "refuseedit"})))
-async def refuse_ask(query: CallbackQuery, callback_data: ProtocolCb, services: Services, state: FSMContext) -> None:
+async def refuse_ask(
+    query: CallbackQuery, callback_data: ProtocolCb, services: Services, state: FSMContext
+) -> None:
     """«Отказаться»: an old version, a signature or a refusal already given are refused at
     once, before the reason is asked."""
-    view = await services.protocols.check_decision(query.from_user.id, callback_data.protocol_id, callback_data.version)
+    view = await services.protocols.check_decision(
+        query.from_user.id, callback_data.protocol_id, callback_data.version
+    )
     await query.answer()
     await _ask_refusal(query, state, view)
 
@@ -191,7 +214,9 @@ async def refuse(message: Message, services: Services, state: FSMContext) -> Non
 
 
 @router.callback_query(ProtocolCb.filter(F.action == "refuseok"))
-async def refuse_confirm(query: CallbackQuery, callback_data: ProtocolCb, services: Services, state: FSMContext) -> None:
+async def refuse_confirm(
+    query: CallbackQuery, callback_data: ProtocolCb, services: Services, state: FSMContext
+) -> None:
     """«Подтвердить» the refusal: only the draft of the prompt still open for this very
     version (after «Отмена» or a command the old button changes nothing)."""
     data = await state.get_data()
@@ -202,18 +227,29 @@ async def refuse_confirm(query: CallbackQuery, callback_data: ProtocolCb, servic
         or not reason
     ):
         raise DomainError("guard_draft_lost")
-    view = await services.protocols.refuse(query.from_user.id, callback_data.protocol_id, callback_data.version, reason)
+    view = await services.protocols.refuse(
+        query.from_user.id, callback_data.protocol_id, callback_data.version, reason
+    )
     await state.set_state(None)
     await state.update_data(pro_refuse=None, pro_refuse_reason=None)
     await query.answer()
     await _drop_buttons(query)
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr("pro-btn-resign"), callback_data=ProtocolCb(protocol_id=view.id, version=view.version, action="resign"))
+    kb.button(
+        text=tr("pro-btn-resign"),
+        callback_data=ProtocolCb(protocol_id=view.id, version=view.version, action="resign"),
+    )
     key, data = _back_protocol(view)
     kb.button(text=tr(key), callback_data=data)
     kb.adjust(1)
     await query.message.answer(
-        "\n".join([tr("pro-refused-recorded", title=view.title, version=view.version), *_state_lines(view)]), reply_markup=kb.as_markup()
+        "\n".join(
+            [
+                tr("pro-refused-recorded", title=view.title, version=view.version),
+                *_state_lines(view),
+            ]
+        ),
+        reply_markup=kb.as_markup(),
     )
 
 
@@ -232,15 +268,25 @@ async def view_one(query: CallbackQuery, callback_data: ProtocolCb, services: Se
     kb = InlineKeyboardBuilder()
     if view.pdf_path:
         _pdf_button(kb, view)
-    if view.scheme_id is not None:  # the chief expert and coordinators: back to the scheme's protocols
-        if any(s.id == view.scheme_id for s in await _staff_schemes(services, query.from_user.id, {"chief", "coordinator"})):
-            kb.button(text=tr("nxt-btn-back-protocols"), callback_data=PubCb(scheme_id=view.scheme_id, action="list"))
+    if (
+        view.scheme_id is not None
+    ):  # the chief expert and coordinators: back to the scheme's protocols
+        if any(
+            s.id == view.scheme_id
+            for s in await _staff_schemes(services, query.from_user.id, {"chief", "coordinator"})
+        ):
+            kb.button(
+                text=tr("nxt-btn-back-protocols"),
+                callback_data=PubCb(scheme_id=view.scheme_id, action="list"),
+            )
     kb.adjust(1)
     await query.message.answer(_protocol_text(view), reply_markup=kb.as_markup())
 
 
 @router.callback_query(ProtocolCb.filter(F.action == "pdf"))
-async def pdf(query: CallbackQuery, callback_data: ProtocolCb, bot: Bot, services: Services) -> None:
+async def pdf(
+    query: CallbackQuery, callback_data: ProtocolCb, bot: Bot, services: Services
+) -> None:
     """The stored file again — signers, the chief expert and coordinators (the service checks)."""
     view = await services.protocols.view(query.from_user.id, callback_data.protocol_id)
     if not view.pdf_path or services.ctx.files_dir is None:
@@ -251,8 +297,17 @@ async def pdf(query: CallbackQuery, callback_data: ProtocolCb, bot: Bot, service
     except OSError:
         raise DomainError("protocol_not_ready") from None
     await query.answer()
-    caption = tr("pro-pdf-caption", title=view.title, version=view.version, status=tr(f"pro-status-{view.status}"))
-    await bot.send_document(query.from_user.id, BufferedInputFile(data, filename=f"protocol-{view.id}-v{view.version}.pdf"), caption=caption)
+    caption = tr(
+        "pro-pdf-caption",
+        title=view.title,
+        version=view.version,
+        status=tr(f"pro-status-{view.status}"),
+    )
+    await bot.send_document(
+        query.from_user.id,
+        BufferedInputFile(data, filename=f"protocol-{view.id}-v{view.version}.pdf"),
+        caption=caption,
+    )
 
 
 # --------------------------------------------------------------------------- /protocols
@@ -265,7 +320,10 @@ async def _staff_schemes(services: Services, uid: int, roles: set[str]) -> list[
 def _scheme_picker(schemes: list[SchemeBrief], action: str) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for s in schemes:
-        kb.button(text=flow.button_label(f"{s.title} · {s.stage}"), callback_data=PubCb(scheme_id=s.id, action=action))
+        kb.button(
+            text=flow.button_label(f"{s.title} · {s.stage}"),
+            callback_data=PubCb(scheme_id=s.id, action=action),
+        )
     kb.adjust(1)
     return kb.as_markup()
 
@@ -284,7 +342,9 @@ async def protocols_cmd(message: Message, services: Services, state: FSMContext)
 
 @router.callback_query(PubCb.filter(F.action == "list"))
 async def protocols_list(query: CallbackQuery, callback_data: PubCb, services: Services) -> None:
-    brief = await _brief(services, query.from_user.id, callback_data.scheme_id, {"chief", "coordinator"})
+    brief = await _brief(
+        services, query.from_user.id, callback_data.scheme_id, {"chief", "coordinator"}
+    )
     await query.answer()
     await _protocol_list(query.message, services, query.from_user.id, brief)
 
@@ -296,7 +356,9 @@ async def _brief(services: Services, uid: int, scheme_id: int, roles: set[str]) 
     return brief
 
 
-async def _protocol_list(message: Message, services: Services, uid: int, brief: SchemeBrief) -> None:
+async def _protocol_list(
+    message: Message, services: Services, uid: int, brief: SchemeBrief
+) -> None:
     views = await services.protocols.for_scheme(uid, brief.id)
     lines = [tr("pro-list-title", title=brief.title, stage=brief.stage, count=len(views))]
     kb = InlineKeyboardBuilder()
@@ -310,7 +372,10 @@ async def _protocol_list(message: Message, services: Services, uid: int, brief: 
     if "coordinator" in brief.roles:
         kb.button(text=tr("pub-btn-screen"), callback_data=PubCb(scheme_id=brief.id, action="pub"))
     if "chief" in brief.roles:  # issue #15: the way back to the scoring setup
-        kb.button(text=tr("nxt-btn-back-setup"), callback_data=ScoringCb(scheme_id=brief.id, action="chief"))
+        kb.button(
+            text=tr("nxt-btn-back-setup"),
+            callback_data=ScoringCb(scheme_id=brief.id, action="chief"),
+        )
     kb.adjust(1)
     await _long(message, "\n".join(lines), kb.as_markup())
 
@@ -343,8 +408,12 @@ def _mark(ok: bool) -> str:
     return "✅" if ok else "⏳"
 
 
-async def _publication_screen(services: Services, uid: int, brief: SchemeBrief) -> tuple[str, InlineKeyboardMarkup]:
-    ready = await services.publication.readiness(uid, brief.id)  # the service checks the coordinator
+async def _publication_screen(
+    services: Services, uid: int, brief: SchemeBrief
+) -> tuple[str, InlineKeyboardMarkup]:
+    ready = await services.publication.readiness(
+        uid, brief.id
+    )  # the service checks the coordinator
     lock = await services.protocols.by_subject("score_lock", f"scores:{brief.id}")
     results = await services.protocols.by_subject("results", f"results:{brief.id}")
     tz = str(ready.get("timezone") or "Europe/Moscow")
@@ -362,14 +431,33 @@ async def _publication_screen(services: Services, uid: int, brief: SchemeBrief) 
     if ready["voting_pre_appeals"]:
         lines.append(tr("pubg-ready-pre-appeals", count=ready["voting_pre_appeals"]))
     if ready["open_disputes"]:
-        lines.append(tr("pubg-ready-disputes", count=ready["open_disputes"], until=format_dt(ready["disputes_until"], tz)))
+        lines.append(
+            tr(
+                "pubg-ready-disputes",
+                count=ready["open_disputes"],
+                until=format_dt(ready["disputes_until"], tz),
+            )
+        )
     published = ready["published_at"]
-    lines.append(tr("pub-ready-results", mark=_mark(ready["results_pdf"] is not None), made="yes" if ready["results_protocol"] else "no"))
+    lines.append(
+        tr(
+            "pub-ready-results",
+            mark=_mark(ready["results_pdf"] is not None),
+            made="yes" if ready["results_protocol"] else "no",
+        )
+    )
     if ready.get("results_outdated") and published is None:
         lines.append(tr("pubg-ready-outdated"))
     if results is not None:
         # R-PRO-2: publication waits for every required signer of the results protocol
-        lines.append(tr("pubg-ready-results-signed", mark=_mark(bool(ready["results_complete"])), signed=_signed(results), total=len(results.signers)))
+        lines.append(
+            tr(
+                "pubg-ready-results-signed",
+                mark=_mark(bool(ready["results_complete"])),
+                signed=_signed(results),
+                total=len(results.signers),
+            )
+        )
         if results.status != "complete":
             lines += ["   " + x for x in _state_lines(results)[1:]]
     kb = InlineKeyboardBuilder()
@@ -377,13 +465,25 @@ async def _publication_screen(services: Services, uid: int, brief: SchemeBrief) 
         lines.append(tr("pub-published-at", at=format_dt(published, tz)))  # type: ignore[arg-type]
         changed = ready.get("changed")
         if changed is not None:  # «итоги изменены после публикации» (R-APL-9, issue #12)
-            lines.append(tr("pubg-changed", at=format_dt(changed.changed_at, tz), count=changed.participants, version=changed.protocol_version,
-                            signed=changed.protocol_signed, total=changed.protocol_signers, complete="yes" if changed.protocol_complete else "no"))
+            lines.append(
+                tr(
+                    "pubg-changed",
+                    at=format_dt(changed.changed_at, tz),
+                    count=changed.participants,
+                    version=changed.protocol_version,
+                    signed=changed.protocol_signed,
+                    total=changed.protocol_signers,
+                    complete="yes" if changed.protocol_complete else "no",
+                )
+            )
     else:
         ok = not ready["blockers"]
         lines.append(tr("pub-can-publish" if ok else "pub-cannot-publish"))
         if ready["scores_locked"]:
-            kb.button(text=tr("pub-btn-results"), callback_data=PubCb(scheme_id=brief.id, action="results"))
+            kb.button(
+                text=tr("pub-btn-results"),
+                callback_data=PubCb(scheme_id=brief.id, action="results"),
+            )
         kb.button(text=tr("pub-btn-publish"), callback_data=PubCb(scheme_id=brief.id, action="ask"))
     kb.button(text=tr("pub-btn-protocols"), callback_data=PubCb(scheme_id=brief.id, action="list"))
     kb.adjust(1)
@@ -398,8 +498,10 @@ async def results_protocol(query: CallbackQuery, callback_data: PubCb, services:
     await query.answer()
     await query.message.answer(
         tr("pub-results-issued", title=view.title, version=view.version, signers=len(view.signers)),
-        reply_markup=_steps(("nxt-btn-publication", PubCb(scheme_id=callback_data.scheme_id, action="pub")),
-                            ("nxt-btn-back-protocols", PubCb(scheme_id=callback_data.scheme_id, action="list"))),
+        reply_markup=_steps(
+            ("nxt-btn-publication", PubCb(scheme_id=callback_data.scheme_id, action="pub")),
+            ("nxt-btn-back-protocols", PubCb(scheme_id=callback_data.scheme_id, action="list")),
+        ),
     )
 
 
@@ -430,9 +532,17 @@ async def publish(query: CallbackQuery, callback_data: PubCb, services: Services
     await query.answer()
     await _drop_buttons(query)
     await query.message.answer(
-        tr("pub-done", participants=report.participants, experts=report.experts, medals=report.medals, volunteers=report.volunteers),
-        reply_markup=_steps(("nxt-btn-back-publication", PubCb(scheme_id=callback_data.scheme_id, action="pub")),
-                            ("nxt-btn-back-protocols", PubCb(scheme_id=callback_data.scheme_id, action="list"))),
+        tr(
+            "pub-done",
+            participants=report.participants,
+            experts=report.experts,
+            medals=report.medals,
+            volunteers=report.volunteers,
+        ),
+        reply_markup=_steps(
+            ("nxt-btn-back-publication", PubCb(scheme_id=callback_data.scheme_id, action="pub")),
+            ("nxt-btn-back-protocols", PubCb(scheme_id=callback_data.scheme_id, action="list")),
+        ),
     )
 
 
@@ -464,7 +574,9 @@ async def verify_file(message: Message, bot: Bot, services: Services, state: FSM
     # whatever size the update claimed, and the hash runs in a thread (issue #13)
     progress = await message.answer(tr("heavy-checking"))
     try:
-        found = await services.protocols.verify(await fetch(bot, message.document, MAX_VERIFY_BYTES))
+        found = await services.protocols.verify(
+            await fetch(bot, message.document, MAX_VERIFY_BYTES)
+        )
         await state.set_state(None)
         if not found.found or found.protocol is None:
             await progress.edit_text(tr("pro-verify-no-match", sha=found.pdf_sha256))
@@ -477,7 +589,16 @@ async def verify_file(message: Message, bot: Bot, services: Services, state: FSM
         await progress.edit_text(error_text(exc))
         return
     tz = view.timezone
-    lines = [tr("pro-verify-match", title=view.title, number=str(view.id), kind=_kind(view.kind), version=found.version or 0, sha=found.pdf_sha256)]
+    lines = [
+        tr(
+            "pro-verify-match",
+            title=view.title,
+            number=str(view.id),
+            kind=_kind(view.kind),
+            version=found.version or 0,
+            sha=found.pdf_sha256,
+        )
+    ]
     if found.current:
         if view.status == "complete":
             lines.append(tr("pro-verify-current-complete", at=format_dt(view.completed_at, tz)))
@@ -487,7 +608,10 @@ async def verify_file(message: Message, bot: Bot, services: Services, state: FSM
         lines.append(tr("pro-verify-superseded", current=view.version))
     if found.signed_by:
         lines.append(tr("pro-verify-signers", count=len(found.signed_by)))
-        lines += [tr("pro-verify-signer", name=x.name, role=_role(x.role), at=format_dt(x.at, tz)) for x in found.signed_by]
+        lines += [
+            tr("pro-verify-signer", name=x.name, role=_role(x.role), at=format_dt(x.at, tz))
+            for x in found.signed_by
+        ]
     else:
         lines.append(tr("pro-verify-no-signers"))
     text = "\n".join(lines)

@@ -61,19 +61,42 @@ def parse_local(text: str, tz: str) -> datetime | None:
         return None
 
 
-async def _schedule(services: Services, uid: int, contest_id: int) -> tuple[str, InlineKeyboardMarkup]:
+async def _schedule(
+    services: Services, uid: int, contest_id: int
+) -> tuple[str, InlineKeyboardMarkup]:
     slots = await services.remote.slots(uid, contest_id)
     contest = await services.contests.contest(contest_id)
     lines = [tr("remote-title", contest=contest.title)]
     kb = InlineKeyboardBuilder()
     for s in slots:
         when = format_dt(s.starts_at, s.timezone)
-        materials = tr("remote-item-materials", file=s.materials_file_name or tr("file-unnamed")) if s.has_materials else ""
-        lines.append(tr("remote-item", when=when, name=s.participant_name, duration=s.duration_minutes, materials=materials) + "\n  " + s.link)
-        kb.button(text=flow.button_label(tr("remote-btn-cancel", when=when, name=s.participant_name), width=60), callback_data=RemoteCancelCb(slot_id=s.id))
+        materials = (
+            tr("remote-item-materials", file=s.materials_file_name or tr("file-unnamed"))
+            if s.has_materials
+            else ""
+        )
+        lines.append(
+            tr(
+                "remote-item",
+                when=when,
+                name=s.participant_name,
+                duration=s.duration_minutes,
+                materials=materials,
+            )
+            + "\n  "
+            + s.link
+        )
+        kb.button(
+            text=flow.button_label(
+                tr("remote-btn-cancel", when=when, name=s.participant_name), width=60
+            ),
+            callback_data=RemoteCancelCb(slot_id=s.id),
+        )
     if not slots:
         lines.append(tr("remote-empty"))
-    kb.button(text=tr("remote-btn-add"), callback_data=RemoteCb(contest_id=contest_id, action="add"))
+    kb.button(
+        text=tr("remote-btn-add"), callback_data=RemoteCb(contest_id=contest_id, action="add")
+    )
     kb.adjust(1)
     return "\n".join(lines), kb.as_markup()
 
@@ -83,7 +106,15 @@ async def _mine(services: Services, uid: int, contest_id: int) -> str:
     if not slots:
         return tr("remote-mine-empty")
     lines = [tr("remote-mine-title")]
-    lines += [tr("remote-mine-item", when=format_dt(s.starts_at, s.timezone), duration=s.duration_minutes, link=s.link) for s in slots]
+    lines += [
+        tr(
+            "remote-mine-item",
+            when=format_dt(s.starts_at, s.timezone),
+            duration=s.duration_minutes,
+            link=s.link,
+        )
+        for s in slots
+    ]
     return "\n".join(lines)
 
 
@@ -106,7 +137,9 @@ async def remote(message: Message, bot: Bot, services: Services, state: FSMConte
 
 
 @router.callback_query(ContestCb.filter(F.then == "remote"))
-async def remote_contest(query: CallbackQuery, callback_data: ContestCb, bot: Bot, services: Services) -> None:
+async def remote_contest(
+    query: CallbackQuery, callback_data: ContestCb, bot: Bot, services: Services
+) -> None:
     await query.answer()
     await _screen(query.from_user.id, bot, services, callback_data.contest_id)
 
@@ -128,20 +161,33 @@ async def remote_add(query: CallbackQuery, callback_data: RemoteCb, services: Se
         return
     kb = InlineKeyboardBuilder()
     for c in page.items:
-        kb.button(text=flow.button_label(c.title), callback_data=RemoteCb(contest_id=cid, action="pick", participant_id=c.id))
+        kb.button(
+            text=flow.button_label(c.title),
+            callback_data=RemoteCb(contest_id=cid, action="pick", participant_id=c.id),
+        )
     nav = 0
     if page.page > 0:
-        kb.button(text=tr("btn-prev"), callback_data=RemoteCb(contest_id=cid, action="add", page=page.page - 1))
+        kb.button(
+            text=tr("btn-prev"),
+            callback_data=RemoteCb(contest_id=cid, action="add", page=page.page - 1),
+        )
         nav += 1
     if page.page < page.pages - 1:
-        kb.button(text=f"{tr('btn-next')} {page.page + 1}/{page.pages}", callback_data=RemoteCb(contest_id=cid, action="add", page=page.page + 1))
+        kb.button(
+            text=f"{tr('btn-next')} {page.page + 1}/{page.pages}",
+            callback_data=RemoteCb(contest_id=cid, action="add", page=page.page + 1),
+        )
         nav += 1
     kb.adjust(*([1] * len(page.items)), *([nav] if nav else []))
-    await query.message.answer(tr("remote-pick-participant", total=page.total), reply_markup=kb.as_markup())
+    await query.message.answer(
+        tr("remote-pick-participant", total=page.total), reply_markup=kb.as_markup()
+    )
 
 
 @router.callback_query(RemoteCb.filter(F.action == "pick"))
-async def remote_pick(query: CallbackQuery, callback_data: RemoteCb, services: Services, state: FSMContext) -> None:
+async def remote_pick(
+    query: CallbackQuery, callback_data: RemoteCb, services: Services, state: FSMContext
+) -> None:
     uid, cid = query.from_user.id, callback_data.contest_id
     # role, region and a still accepted participant — refused before the first question
     who = await services.remote.candidate(uid, cid, callback_data.participant_id)
@@ -149,7 +195,17 @@ async def remote_pick(query: CallbackQuery, callback_data: RemoteCb, services: S
     await query.answer()
     earliest = format_dt(earliest_start(services.ctx.clock.now()), contest.timezone)
     text = tr("remote-ask-time", name=who.title, tz=contest.timezone, earliest=earliest)
-    await ask(query.message, state, RemoteForm.starts_at, text, back=_back(cid), rm_contest=cid, rm_participant=who.id, rm_name=who.title, rm_tz=contest.timezone)
+    await ask(
+        query.message,
+        state,
+        RemoteForm.starts_at,
+        text,
+        back=_back(cid),
+        rm_contest=cid,
+        rm_participant=who.id,
+        rm_name=who.title,
+        rm_tz=contest.timezone,
+    )
 
 
 def _back(contest_id: int) -> RemoteCb:
@@ -165,7 +221,14 @@ async def remote_time(message: Message, services: Services, state: FSMContext) -
         await message.answer(tr("remote-bad-time"))
         return
     await services.remote.check_start(message.from_user.id, data["rm_contest"], starts_at)
-    await ask(message, state, RemoteForm.duration, tr("remote-ask-duration"), back=_back(data["rm_contest"]), rm_starts=starts_at.isoformat())
+    await ask(
+        message,
+        state,
+        RemoteForm.duration,
+        tr("remote-ask-duration"),
+        back=_back(data["rm_contest"]),
+        rm_starts=starts_at.isoformat(),
+    )
 
 
 @router.message(RemoteForm.duration, _NOT_COMMAND)
@@ -176,14 +239,28 @@ async def remote_duration(message: Message, state: FSMContext) -> None:
         return
     check_duration(int(text))
     data = await state.get_data()
-    await ask(message, state, RemoteForm.link, tr("remote-ask-link"), back=_back(data["rm_contest"]), rm_duration=int(text))
+    await ask(
+        message,
+        state,
+        RemoteForm.link,
+        tr("remote-ask-link"),
+        back=_back(data["rm_contest"]),
+        rm_duration=int(text),
+    )
 
 
 @router.message(RemoteForm.link, _NOT_COMMAND)
 async def remote_link(message: Message, state: FSMContext) -> None:
     link = clean_link(message.text)
     data = await state.get_data()
-    await ask(message, state, RemoteForm.examiner, tr("remote-ask-examiner"), back=_back(data["rm_contest"]), rm_link=link)
+    await ask(
+        message,
+        state,
+        RemoteForm.examiner,
+        tr("remote-ask-examiner"),
+        back=_back(data["rm_contest"]),
+        rm_link=link,
+    )
 
 
 @router.message(RemoteForm.examiner, _NOT_COMMAND)
@@ -194,7 +271,14 @@ async def remote_examiner(message: Message, state: FSMContext) -> None:
         return
     data = await state.get_data()
     examiner = None if text == "-" else int(text)
-    await ask(message, state, RemoteForm.materials, tr("remote-ask-materials"), back=_back(data["rm_contest"]), rm_examiner=examiner)
+    await ask(
+        message,
+        state,
+        RemoteForm.materials,
+        tr("remote-ask-materials"),
+        back=_back(data["rm_contest"]),
+        rm_examiner=examiner,
+    )
 
 
 @router.message(RemoteForm.materials, F.document | (F.text == "-"))
@@ -214,9 +298,16 @@ async def remote_materials(message: Message, services: Services, state: FSMConte
     )
     await state.set_state(None)
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr("remote-btn-add"), callback_data=RemoteCb(contest_id=slot.contest_id, action="add"))
+    kb.button(
+        text=tr("remote-btn-add"), callback_data=RemoteCb(contest_id=slot.contest_id, action="add")
+    )
     await message.answer(
-        tr("remote-added", when=format_dt(slot.starts_at, slot.timezone), name=slot.participant_name, duration=slot.duration_minutes),
+        tr(
+            "remote-added",
+            when=format_dt(slot.starts_at, slot.timezone),
+            name=slot.participant_name,
+            duration=slot.duration_minutes,
+        ),
         reply_markup=kb.as_markup(),
     )
 
@@ -227,12 +318,16 @@ async def remote_materials_wrong(message: Message) -> None:
 
 
 @router.callback_query(RemoteCancelCb.filter())
-async def remote_cancel(query: CallbackQuery, callback_data: RemoteCancelCb, services: Services) -> None:
+async def remote_cancel(
+    query: CallbackQuery, callback_data: RemoteCancelCb, services: Services
+) -> None:
     uid, sid = query.from_user.id, callback_data.slot_id
     if callback_data.action == "yes":
         s = await services.remote.cancel_slot(uid, sid)
         await query.answer()
-        await query.message.edit_text(tr("remote-cancelled", when=format_dt(s.starts_at, s.timezone), name=s.participant_name))
+        await query.message.edit_text(
+            tr("remote-cancelled", when=format_dt(s.starts_at, s.timezone), name=s.participant_name)
+        )
         return
     # role and region checked before anything is shown; a cancelled connection is refused at once
     s = await services.remote.slot(uid, sid, live=callback_data.action == "ask")
@@ -241,17 +336,32 @@ async def remote_cancel(query: CallbackQuery, callback_data: RemoteCancelCb, ser
         await query.message.edit_text(tr("remote-kept"))
         return
     kb = InlineKeyboardBuilder()
-    kb.button(text=tr("remote-btn-cancel-yes"), callback_data=RemoteCancelCb(slot_id=sid, action="yes"))
+    kb.button(
+        text=tr("remote-btn-cancel-yes"), callback_data=RemoteCancelCb(slot_id=sid, action="yes")
+    )
     kb.button(text=tr("remote-btn-keep"), callback_data=RemoteCancelCb(slot_id=sid, action="keep"))
     kb.adjust(1)
-    await query.message.answer(tr("remote-cancel-confirm", when=format_dt(s.starts_at, s.timezone), name=s.participant_name), reply_markup=kb.as_markup())
+    await query.message.answer(
+        tr(
+            "remote-cancel-confirm",
+            when=format_dt(s.starts_at, s.timezone),
+            name=s.participant_name,
+        ),
+        reply_markup=kb.as_markup(),
+    )
 
 
 @router.callback_query(NavCb.filter(F.to.startswith("rmat-")))
-async def remote_materials_button(query: CallbackQuery, callback_data: NavCb, bot: Bot, services: Services) -> None:
+async def remote_materials_button(
+    query: CallbackQuery, callback_data: NavCb, bot: Bot, services: Services
+) -> None:
     """The button of the materials notice (the outbox's buttons are ``NavCb``)."""
     slot_id = int(callback_data.to.removeprefix("rmat-")) if callback_data.to[5:].isdigit() else 0
     got = await services.remote.materials(query.from_user.id, slot_id)
     await query.answer()
-    caption = tr("remote-materials-caption", when=format_dt(got.slot.starts_at, got.slot.timezone), name=got.slot.participant_name)
+    caption = tr(
+        "remote-materials-caption",
+        when=format_dt(got.slot.starts_at, got.slot.timezone),
+        name=got.slot.participant_name,
+    )
     await bot.send_document(query.from_user.id, got.file_id, caption=caption, protect_content=True)

@@ -64,9 +64,15 @@ def _participant_screen(tasks: list[TaskItem]) -> tuple[str, InlineKeyboardMarku
     kb = InlineKeyboardBuilder()
     for t in tasks:
         lines.append(tr("task-item", title=t.title, state=_state_text(t)))
-        kb.button(text=flow.button_label(tr("task-btn-open-item", title=t.title)), callback_data=TaskCb(task_id=t.id, action="open"))
+        kb.button(
+            text=flow.button_label(tr("task-btn-open-item", title=t.title)),
+            callback_data=TaskCb(task_id=t.id, action="open"),
+        )
         if t.first_access_at is not None and not t.closed:
-            kb.button(text=flow.button_label(tr("task-btn-answer", title=t.title)), callback_data=TaskCb(task_id=t.id, action="answer"))
+            kb.button(
+                text=flow.button_label(tr("task-btn-answer", title=t.title)),
+                callback_data=TaskCb(task_id=t.id, action="answer"),
+            )
     kb.adjust(1)
     return "\n".join(lines), kb.as_markup()
 
@@ -74,28 +80,46 @@ def _participant_screen(tasks: list[TaskItem]) -> tuple[str, InlineKeyboardMarku
 async def _open(bot: Bot, uid: int, services: Services, task_id: int) -> None:
     opened = await services.tasks.open(uid, task_id)
     t = opened.task
-    await bot.send_document(uid, opened.file_id, caption=tr("task-opened", title=t.title, opened=format_dt(t.first_access_at, t.timezone)))
+    await bot.send_document(
+        uid,
+        opened.file_id,
+        caption=tr("task-opened", title=t.title, opened=format_dt(t.first_access_at, t.timezone)),
+    )
     lines = []
     if t.time_limit_minutes:
         lines.append(tr("task-opened-limit", limit=t.time_limit_minutes))
     if t.deadline is not None:
-        lines.append(tr("task-opened-closed" if t.closed else "task-opened-deadline", deadline=format_dt(t.deadline, t.timezone)))
+        lines.append(
+            tr(
+                "task-opened-closed" if t.closed else "task-opened-deadline",
+                deadline=format_dt(t.deadline, t.timezone),
+            )
+        )
     kb = InlineKeyboardBuilder()
     if not t.closed:
-        kb.button(text=flow.button_label(tr("task-btn-answer", title=t.title)), callback_data=TaskCb(task_id=t.id, action="answer"))
+        kb.button(
+            text=flow.button_label(tr("task-btn-answer", title=t.title)),
+            callback_data=TaskCb(task_id=t.id, action="answer"),
+        )
     if not t.closed:
         lines.append(tr("task-opened-answer"))
-    await bot.send_message(uid, "\n".join(lines), reply_markup=kb.as_markup() if not t.closed else None)
+    await bot.send_message(
+        uid, "\n".join(lines), reply_markup=kb.as_markup() if not t.closed else None
+    )
 
 
 @router.callback_query(TaskCb.filter(F.action == "open"))
-async def open_task(query: CallbackQuery, callback_data: TaskCb, bot: Bot, services: Services) -> None:
+async def open_task(
+    query: CallbackQuery, callback_data: TaskCb, bot: Bot, services: Services
+) -> None:
     await _open(bot, query.from_user.id, services, callback_data.task_id)
     await query.answer()
 
 
 @router.callback_query(NavCb.filter(F.to.startswith("task-")))
-async def open_from_notice(query: CallbackQuery, callback_data: NavCb, bot: Bot, services: Services) -> None:
+async def open_from_notice(
+    query: CallbackQuery, callback_data: NavCb, bot: Bot, services: Services
+) -> None:
     """«Открыть задание» in the publication notice (the outbox's buttons are ``NavCb``)."""
     raw = callback_data.to.removeprefix("task-")
     await _open(bot, query.from_user.id, services, int(raw) if raw.isdigit() else 0)
@@ -103,19 +127,36 @@ async def open_from_notice(query: CallbackQuery, callback_data: NavCb, bot: Bot,
 
 
 @router.callback_query(TaskCb.filter(F.action == "answer"))
-async def ask_answer(query: CallbackQuery, callback_data: TaskCb, services: Services, state: FSMContext) -> None:
-    t = await services.tasks.ensure_open(query.from_user.id, callback_data.task_id)  # a closed task: refused at once
+async def ask_answer(
+    query: CallbackQuery, callback_data: TaskCb, services: Services, state: FSMContext
+) -> None:
+    t = await services.tasks.ensure_open(
+        query.from_user.id, callback_data.task_id
+    )  # a closed task: refused at once
     await query.answer()
-    deadline = tr("task-ask-answer-deadline", deadline=format_dt(t.deadline, t.timezone)) if t.deadline else ""
+    deadline = (
+        tr("task-ask-answer-deadline", deadline=format_dt(t.deadline, t.timezone))
+        if t.deadline
+        else ""
+    )
     back = ContestCb(contest_id=t.contest_id, then="tasks")
-    await ask(query.message, state, TaskForm.answer, tr("task-ask-answer", title=t.title, deadline=deadline), back=back, tk_task=t.id)
+    await ask(
+        query.message,
+        state,
+        TaskForm.answer,
+        tr("task-ask-answer", title=t.title, deadline=deadline),
+        back=back,
+        tk_task=t.id,
+    )
 
 
 @router.message(TaskForm.answer, F.document)
 async def answer_file(message: Message, services: Services, state: FSMContext) -> None:
     doc = message.document
     task_id = (await state.get_data())["tk_task"]
-    offered = TelegramFile(doc.file_id, doc.file_unique_id, doc.file_name, doc.mime_type, doc.file_size)
+    offered = TelegramFile(
+        doc.file_id, doc.file_unique_id, doc.file_name, doc.mime_type, doc.file_size
+    )
     services.tasks.check_answer_offer(offered)  # type and claimed size before downloading
     # the content is kept, not only Telegram's reference (issue #15); a failed download is
     # refused with «отправьте ещё раз» and the prompt stays
@@ -125,7 +166,10 @@ async def answer_file(message: Message, services: Services, state: FSMContext) -
     kb = InlineKeyboardBuilder()
     kb.button(text=tr("btn-back"), callback_data=ContestCb(contest_id=t.contest_id, then="tasks"))
     text = tr("task-answer-saved", title=t.title, at=format_dt(t.submitted_at, t.timezone))
-    await message.answer(text + "\n" + tr("task-answer-stored", sha=hashlib.sha256(content).hexdigest()[:16]), reply_markup=kb.as_markup())
+    await message.answer(
+        text + "\n" + tr("task-answer-stored", sha=hashlib.sha256(content).hexdigest()[:16]),
+        reply_markup=kb.as_markup(),
+    )
 
 
 @router.message(TaskForm.answer, ~F.text.startswith("/"))
@@ -136,13 +180,23 @@ async def answer_not_file(message: Message) -> None:
 # --------------------------------------------------------------------------- coordinator
 
 
-async def _admin_screen(services: Services, uid: int, contest_id: int) -> tuple[str, InlineKeyboardMarkup]:
+async def _admin_screen(
+    services: Services, uid: int, contest_id: int
+) -> tuple[str, InlineKeyboardMarkup]:
     tasks = await services.tasks.published(uid, contest_id)
     contest = await services.contests.contest(contest_id)
     lines = [tr("task-admin-title", contest=contest.title)]
     for t in tasks:
         limit = tr("task-admin-limit", limit=t.time_limit_minutes) if t.time_limit_minutes else ""
-        lines.append(tr("task-admin-item", title=t.title, limit=limit, opened=t.opened_count, answered=t.submitted_count))
+        lines.append(
+            tr(
+                "task-admin-item",
+                title=t.title,
+                limit=limit,
+                opened=t.opened_count,
+                answered=t.submitted_count,
+            )
+        )
     if not tasks:
         lines.append(tr("task-list-empty"))
     kb = InlineKeyboardBuilder()
@@ -169,17 +223,30 @@ async def tasks(message: Message, bot: Bot, services: Services, state: FSMContex
 
 
 @router.callback_query(ContestCb.filter(F.then == "tasks"))
-async def tasks_contest(query: CallbackQuery, callback_data: ContestCb, bot: Bot, services: Services) -> None:
+async def tasks_contest(
+    query: CallbackQuery, callback_data: ContestCb, bot: Bot, services: Services
+) -> None:
     await query.answer()
     await _screen(bot, query.from_user.id, services, callback_data.contest_id)
 
 
 @router.callback_query(TaskPublishCb.filter())
-async def publish_start(query: CallbackQuery, callback_data: TaskPublishCb, services: Services, state: FSMContext) -> None:
-    await services.tasks.check_publisher(query.from_user.id, callback_data.contest_id)  # before any input
+async def publish_start(
+    query: CallbackQuery, callback_data: TaskPublishCb, services: Services, state: FSMContext
+) -> None:
+    await services.tasks.check_publisher(
+        query.from_user.id, callback_data.contest_id
+    )  # before any input
     await query.answer()
     back = ContestCb(contest_id=callback_data.contest_id, then="tasks")
-    await ask(query.message, state, TaskForm.file, tr("task-ask-file"), back=back, tk_contest=callback_data.contest_id)
+    await ask(
+        query.message,
+        state,
+        TaskForm.file,
+        tr("task-ask-file"),
+        back=back,
+        tk_contest=callback_data.contest_id,
+    )
 
 
 def _back(data: dict) -> ContestCb:  # type: ignore[type-arg]
@@ -189,7 +256,15 @@ def _back(data: dict) -> ContestCb:  # type: ignore[type-arg]
 @router.message(TaskForm.file, F.document)
 async def publish_file(message: Message, state: FSMContext) -> None:
     data = await state.get_data()
-    await ask(message, state, TaskForm.title, tr("task-ask-title"), back=_back(data), tk_file=message.document.file_id, tk_name=message.document.file_name)
+    await ask(
+        message,
+        state,
+        TaskForm.title,
+        tr("task-ask-title"),
+        back=_back(data),
+        tk_file=message.document.file_id,
+        tk_name=message.document.file_name,
+    )
 
 
 @router.message(TaskForm.file, ~F.text.startswith("/"))
@@ -200,7 +275,14 @@ async def publish_not_file(message: Message) -> None:
 @router.message(TaskForm.title, _NOT_COMMAND)
 async def publish_title(message: Message, state: FSMContext) -> None:
     data = await state.get_data()
-    await ask(message, state, TaskForm.limit, tr("task-ask-limit"), back=_back(data), tk_title=message.text.strip())
+    await ask(
+        message,
+        state,
+        TaskForm.limit,
+        tr("task-ask-limit"),
+        back=_back(data),
+        tk_title=message.text.strip(),
+    )
 
 
 @router.message(TaskForm.limit, _NOT_COMMAND)

@@ -7,11 +7,12 @@ Issue #12, guarantee 1: a chat draft (dispute, appeal form) opens one vote and f
 appeal however often «Вынести» / «Подать» is pressed (``draft_key``, unique per author), and
 a closed pre-appeal vote says who closed it (``closed_by``; empty when everyone voted).
 """
+
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
@@ -21,7 +22,9 @@ def upgrade() -> None:
     op.add_column("pre_appeals", sa.Column("draft_key", sa.String(length=64), nullable=True))
     op.create_index("uq_pre_appeals_draft", "pre_appeals", ["opened_by", "draft_key"], unique=True)
     op.add_column("appeals", sa.Column("draft_key", sa.String(length=64), nullable=True))
-    op.create_index("uq_appeals_draft", "appeals", ["applicant_telegram_id", "draft_key"], unique=True)
+    op.create_index(
+        "uq_appeals_draft", "appeals", ["applicant_telegram_id", "draft_key"], unique=True
+    )
 
 
 def downgrade() -> None:

@@ -42,7 +42,9 @@ class Services:
         self.appeals = AppealService(ctx)
         self.invitations = InvitationService(ctx)
         self.retention = RetentionService(ctx)
-        self.access = AccessService(ctx)  # who is this: language + roles, once per update (bot.viewer)
+        self.access = AccessService(
+            ctx
+        )  # who is this: language + roles, once per update (bot.viewer)
 
 
 __all__ = ["JobSink", "ServiceContext", "Services", "TelegramFile"]

@@ -57,7 +57,11 @@ class Viewer:
     def chosen_language(self) -> str | None:
         """The /language choice, if the person made one."""
         stored = self.stored_language
-        return stored.removesuffix(LANGUAGE_CHOSEN) if stored and stored.endswith(LANGUAGE_CHOSEN) else None
+        return (
+            stored.removesuffix(LANGUAGE_CHOSEN)
+            if stored and stored.endswith(LANGUAGE_CHOSEN)
+            else None
+        )
 
     def language(self, detected: str) -> str:
         """Their /language choice, else ``detected`` (their Telegram language)."""
@@ -68,8 +72,12 @@ class Viewer:
         for g in self.grants:
             if g.role == Role.FEDERAL_COORDINATOR:
                 contests[g.contest_id] = None
-            elif g.role == Role.COORDINATOR and (g.contest_id not in contests or contests[g.contest_id] is not None):
-                contests[g.contest_id] = (contests.get(g.contest_id) or frozenset()) | frozenset(g.region_codes)
+            elif g.role == Role.COORDINATOR and (
+                g.contest_id not in contests or contests[g.contest_id] is not None
+            ):
+                contests[g.contest_id] = (contests.get(g.contest_id) or frozenset()) | frozenset(
+                    g.region_codes
+                )
         if self.is_admin:
             for cid in self.all_contests:
                 contests[cid] = None
@@ -86,7 +94,9 @@ class Viewer:
     @property
     def is_staff(self) -> bool:
         return self.is_admin or any(
-            g.role in (Role.COORDINATOR, Role.FEDERAL_COORDINATOR, Role.EXPERT, Role.COMMISSION_MEMBER) for g in self.grants
+            g.role
+            in (Role.COORDINATOR, Role.FEDERAL_COORDINATOR, Role.EXPERT, Role.COMMISSION_MEMBER)
+            for g in self.grants
         )
 
     def menu_roles(self) -> frozenset[str]:
@@ -103,7 +113,14 @@ class Viewer:
         return frozenset(roles)
 
 
-def _row(kind: str, contest_id: Any = None, role: Any = None, text: Any = None, regions: Any = None, chief: Any = None) -> list[Any]:
+def _row(
+    kind: str,
+    contest_id: Any = None,
+    role: Any = None,
+    text: Any = None,
+    regions: Any = None,
+    chief: Any = None,
+) -> list[Any]:
     def nul(t: Any) -> Any:
         return cast(null(), t)
 
@@ -123,9 +140,9 @@ class AccessService(Service):
         for an admin, every contest id)."""
         R = RoleAssignment
         parts = [
-            select(*_row("r", R.contest_id, R.role, R.expert_status, R.region_codes, R.chief_for)).where(
-                R.telegram_id == telegram_id, R.active.is_(True)
-            ),
+            select(
+                *_row("r", R.contest_id, R.role, R.expert_status, R.region_codes, R.chief_for)
+            ).where(R.telegram_id == telegram_id, R.active.is_(True)),
             select(*_row("l", text=Person.language)).where(Person.telegram_id == telegram_id),
             select(*_row("p", contest_id=Participant.contest_id))
             .join(Person, Person.id == Participant.person_id)
@@ -147,12 +164,21 @@ class AccessService(Service):
             if kind == "l":
                 language = text
             elif kind == "r":
-                grants.append(Grant(contest_id, role, tuple(regions or ()), text, tuple(chief or ())))
+                grants.append(
+                    Grant(contest_id, role, tuple(regions or ()), text, tuple(chief or ()))
+                )
             elif kind == "p":
                 mine.append(contest_id)
             else:
                 every.append(contest_id)
-        return Viewer(telegram_id, language, tuple(grants), tuple(sorted(mine)), self.is_admin(telegram_id), tuple(sorted(every)))
+        return Viewer(
+            telegram_id,
+            language,
+            tuple(grants),
+            tuple(sorted(mine)),
+            self.is_admin(telegram_id),
+            tuple(sorted(every)),
+        )
 
     async def remember_language(self, telegram_id: int, detected: str) -> None:
         """Keep the person's Telegram language on their row (the outbox speaks it), unless
@@ -160,7 +186,10 @@ class AccessService(Service):
         async with self.uow() as uow:
             await uow.session.execute(
                 update(Person)
-                .where(Person.telegram_id == telegram_id, Person.language.not_like(f"%{LANGUAGE_CHOSEN}"))
+                .where(
+                    Person.telegram_id == telegram_id,
+                    Person.language.not_like(f"%{LANGUAGE_CHOSEN}"),
+                )
                 .values(language=detected)
             )
 

@@ -125,9 +125,15 @@ class UnitOfWork:
     async def notify_person(self, telegram_id: int, **kwargs: Any) -> int | None:
         """:meth:`notify` a person by Telegram id, in their language. Staff may never have
         written to the bot: a private chat's id is the user's id."""
-        person = (await self.session.execute(select(Person).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
-        chat_id = person.chat_id if person is not None and person.chat_id is not None else telegram_id
-        kwargs.setdefault("language", person.language if person is not None and person.language else "ru")
+        person = (
+            await self.session.execute(select(Person).where(Person.telegram_id == telegram_id))
+        ).scalar_one_or_none()
+        chat_id = (
+            person.chat_id if person is not None and person.chat_id is not None else telegram_id
+        )
+        kwargs.setdefault(
+            "language", person.language if person is not None and person.language else "ru"
+        )
         return await self.notify(chat_id=chat_id, **kwargs)
 
 
@@ -152,7 +158,9 @@ async def active_ids(s: AsyncSession, contest_id: int, role: str) -> set[int]:
         (
             await s.execute(
                 select(RoleAssignment.telegram_id).where(
-                    RoleAssignment.contest_id == contest_id, RoleAssignment.role == role, RoleAssignment.active.is_(True)
+                    RoleAssignment.contest_id == contest_id,
+                    RoleAssignment.role == role,
+                    RoleAssignment.active.is_(True),
                 )
             )
         ).scalars()
@@ -166,11 +174,18 @@ async def lock(s: AsyncSession, model: type[T], row_id: int) -> T | None:
     PostgreSQL: ``SELECT … FOR UPDATE``; SQLite: the unit of work already holds the
     database's write lock (``BEGIN IMMEDIATE``). ``populate_existing`` refreshes an object
     this session may have loaded before the lock."""
-    stmt = select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)  # type: ignore[attr-defined]
+    stmt = (
+        select(model)
+        .where(model.id == row_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )  # type: ignore[attr-defined]
     return (await s.execute(stmt)).scalar_one_or_none()
 
 
-async def move(s: AsyncSession, model: Any, row_id: int, column: str, expected: Any, **values: Any) -> bool:
+async def move(
+    s: AsyncSession, model: Any, row_id: int, column: str, expected: Any, **values: Any
+) -> bool:
     """A conditional write: ``UPDATE model SET … WHERE id = :id AND column IN :expected``.
     True when this call moved the row; False when another caller moved it first (the row
     count is the verdict, never an earlier read)."""

@@ -134,16 +134,22 @@ class BroadcastService(Service):
         if b.status == "cancelled":
             return DomainError("broadcast_was_cancelled", **args, **await by("broadcast.cancel"))
         if b.status == "done":
-            return DomainError("broadcast_finished", **args, at=b.finished_at or b.started_at, tz=tz)
+            return DomainError(
+                "broadcast_finished", **args, at=b.finished_at or b.started_at, tz=tz
+            )
         if b.status == "draft":
             return DomainError("broadcast_not_started", **args)
         if wanted == "draft":  # running or paused: it was started
             return DomainError("broadcast_started", **args, **await by("broadcast.start"))
         if b.status == "paused":
             return DomainError("broadcast_already_paused", **args, **await by("broadcast.pause"))
-        return DomainError("broadcast_already_running", **args, **await by("broadcast.resume", "broadcast.start"))
+        return DomainError(
+            "broadcast_already_running", **args, **await by("broadcast.resume", "broadcast.start")
+        )
 
-    async def _draft_for_update(self, s: AsyncSession, actor: int, broadcast_id: int) -> tuple[Broadcast, frozenset[str] | None]:
+    async def _draft_for_update(
+        self, s: AsyncSession, actor: int, broadcast_id: int
+    ) -> tuple[Broadcast, frozenset[str] | None]:
         b, scope = await self._own(s, actor, broadcast_id, for_update=True)
         if b.status != "draft":
             raise await self._refuse(s, b, "draft")
@@ -169,7 +175,12 @@ class BroadcastService(Service):
     # ------------------------------------------------------------------ composing
 
     async def create_draft(
-        self, actor: int, contest_id: int, text_html: str, media_kind: str | None = None, media_file_id: str | None = None
+        self,
+        actor: int,
+        contest_id: int,
+        text_html: str,
+        media_kind: str | None = None,
+        media_file_id: str | None = None,
     ) -> BroadcastView:
         text_html = (text_html or "").strip()
         if not text_html and not media_file_id:
@@ -194,7 +205,9 @@ class BroadcastService(Service):
             await uow.session.flush()
             return _view(b)
 
-    async def set_audience(self, actor: int, broadcast_id: int, audience: Audience) -> tuple[BroadcastView, int]:
+    async def set_audience(
+        self, actor: int, broadcast_id: int, audience: Audience
+    ) -> tuple[BroadcastView, int]:
         """Change who receives a draft; returns it with the exact number of recipients."""
         async with self.uow() as uow:
             s = uow.session
@@ -228,10 +241,21 @@ class BroadcastService(Service):
                 a = a.model_copy(update={"state": state})
             if region is not None:
                 code, on = region
-                a = a.model_copy(update={"regions": [*(r for r in a.regions if r != code), *([code] if on else [])]})
+                a = a.model_copy(
+                    update={
+                        "regions": [*(r for r in a.regions if r != code), *([code] if on else [])]
+                    }
+                )
             if nomination is not None:
                 nid, on = nomination
-                a = a.model_copy(update={"nominations": [*(n for n in a.nominations if n != nid), *([nid] if on else [])]})
+                a = a.model_copy(
+                    update={
+                        "nominations": [
+                            *(n for n in a.nominations if n != nid),
+                            *([nid] if on else []),
+                        ]
+                    }
+                )
             a = Audience.model_validate(a.model_dump())
             await self._check_audience(s, b.contest_id, a, scope)
             b.audience = a.model_dump()
@@ -248,7 +272,9 @@ class BroadcastService(Service):
             b, _ = await self._own(s, actor, broadcast_id)
             return _view(b)
 
-    async def choices(self, actor: int, contest_id: int) -> tuple[list[tuple[str, str]], list[tuple[int, str]], bool]:
+    async def choices(
+        self, actor: int, contest_id: int
+    ) -> tuple[list[tuple[str, str]], list[tuple[int, str]], bool]:
         """Regions (code, name) the actor may address, nominations (id, title), and whether
         experts may be addressed (federal coordinators and admins only)."""
         async with self.read() as s:
@@ -267,9 +293,15 @@ class BroadcastService(Service):
                     .order_by(Nomination.position)
                 )
             ).all()
-            return [(c, n) for c, n in regions if scope is None or c in scope], [(i, t) for i, t in noms], scope is None
+            return (
+                [(c, n) for c, n in regions if scope is None or c in scope],
+                [(i, t) for i, t in noms],
+                scope is None,
+            )
 
-    async def _check_audience(self, s: AsyncSession, contest_id: int, audience: Audience, scope: frozenset[str] | None) -> None:
+    async def _check_audience(
+        self, s: AsyncSession, contest_id: int, audience: Audience, scope: frozenset[str] | None
+    ) -> None:
         """A regional coordinator reaches only their own regions (checked here, whatever
         the buttons sent)."""
         if scope is not None:
@@ -277,43 +309,74 @@ class BroadcastService(Service):
                 raise Forbidden("experts_federal_only")
             if not set(audience.regions) <= scope:
                 raise Forbidden("not_your_region")
-        known = {c for (c,) in await s.execute(select(Region.code).where(Region.contest_id == contest_id))}
+        known = {
+            c
+            for (c,) in await s.execute(select(Region.code).where(Region.contest_id == contest_id))
+        }
         if not set(audience.regions) <= known:
             raise NotFound("region_not_found")
         if audience.nominations:
-            ids = {i for (i,) in await s.execute(select(Nomination.id).where(Nomination.contest_id == contest_id))}
+            ids = {
+                i
+                for (i,) in await s.execute(
+                    select(Nomination.id).where(Nomination.contest_id == contest_id)
+                )
+            }
             if not set(audience.nominations) <= ids:
                 raise NotFound("nomination_not_found")
 
     # ------------------------------------------------------------------ the audience as SQL
 
-    def _participants(self, contest_id: int, audience: Audience, scope: frozenset[str] | None) -> Any:
+    def _participants(
+        self, contest_id: int, audience: Audience, scope: frozenset[str] | None
+    ) -> Any:
         chat = func.coalesce(Person.chat_id, Person.telegram_id)
         q = (
             select(chat.label("chat"), func.min(Person.language).label("language"))
             .select_from(Participant)
             .join(Person, Person.id == Participant.person_id)
-            .where(Participant.contest_id == contest_id, Participant.verification_status != VerificationStatus.WITHDRAWN)
+            .where(
+                Participant.contest_id == contest_id,
+                Participant.verification_status != VerificationStatus.WITHDRAWN,
+            )
         )
         regions = audience.regions or (sorted(scope) if scope is not None else None)
         if regions is not None:
-            q = q.where(Participant.region_id.in_(select(Region.id).where(Region.contest_id == contest_id, Region.code.in_(regions))))
+            q = q.where(
+                Participant.region_id.in_(
+                    select(Region.id).where(
+                        Region.contest_id == contest_id, Region.code.in_(regions)
+                    )
+                )
+            )
         if audience.nominations:
-            q = q.where(Participant.id.in_(select(Application.participant_id).where(Application.nomination_id.in_(audience.nominations))))
+            q = q.where(
+                Participant.id.in_(
+                    select(Application.participant_id).where(
+                        Application.nomination_id.in_(audience.nominations)
+                    )
+                )
+            )
         if audience.state == "verified_no_application":
             q = q.where(Participant.stage == JourneyStage.NOMINATION)
         elif audience.state == "submitted":
             q = q.where(Participant.stage == JourneyStage.DONE)
         return q.group_by(chat)
 
-    async def _staff(self, s: AsyncSession, contest_id: int, audience: Audience, scope: frozenset[str] | None) -> list[int]:
+    async def _staff(
+        self, s: AsyncSession, contest_id: int, audience: Audience, scope: frozenset[str] | None
+    ) -> list[int]:
         role = Role.EXPERT if audience.role == "experts" else Role.COORDINATOR
         rows = (
             await s.execute(
                 select(RoleAssignment).where(
                     RoleAssignment.contest_id == contest_id,
                     RoleAssignment.active.is_(True),
-                    RoleAssignment.role.in_([role] if role == Role.EXPERT else [Role.COORDINATOR, Role.FEDERAL_COORDINATOR]),
+                    RoleAssignment.role.in_(
+                        [role]
+                        if role == Role.EXPERT
+                        else [Role.COORDINATOR, Role.FEDERAL_COORDINATOR]
+                    ),
                 )
             )
         ).scalars()
@@ -326,7 +389,9 @@ class BroadcastService(Service):
             out.add(r.telegram_id)
         return sorted(out)
 
-    async def _count(self, s: AsyncSession, contest_id: int, audience: Audience, scope: frozenset[str] | None) -> int:
+    async def _count(
+        self, s: AsyncSession, contest_id: int, audience: Audience, scope: frozenset[str] | None
+    ) -> int:
         if audience.role == "participants":
             sub = self._participants(contest_id, audience, scope).subquery()
             return (await s.execute(select(func.count()).select_from(sub))).scalar_one()
@@ -341,7 +406,20 @@ class BroadcastService(Service):
             b, scope = await self._draft_for_update(s, actor, broadcast_id)
             audience = Audience.model_validate(b.audience)
             await self._check_audience(s, b.contest_id, audience, scope)
-            columns = ["reason", "subject", "recipient_chat_id", "due_at", "message_key", "message_args", "language", "status", "attempts", "muteable", "broadcast_id", "created_at"]
+            columns = [
+                "reason",
+                "subject",
+                "recipient_chat_id",
+                "due_at",
+                "message_key",
+                "message_args",
+                "language",
+                "status",
+                "attempts",
+                "muteable",
+                "broadcast_id",
+                "created_at",
+            ]
             fixed = [
                 literal("broadcast"),
                 literal(f"broadcast:{b.id}"),
@@ -360,28 +438,61 @@ class BroadcastService(Service):
             key = ["reason", "subject", "recipient_chat_id", "due_at"]
             if audience.role == "participants":
                 sub = self._participants(b.contest_id, audience, scope).subquery()
-                picked = {"recipient_chat_id": sub.c.chat, "language": cast(func.coalesce(sub.c.language, "ru"), String)}
+                picked = {
+                    "recipient_chat_id": sub.c.chat,
+                    "language": cast(func.coalesce(sub.c.language, "ru"), String),
+                }
                 # WHERE true: SQLite cannot otherwise tell the upsert's ON from a join's ON
-                source = select(*[picked.get(c, v) for c, v in zip(columns, fixed, strict=True)]).select_from(sub).where(true())
-                stmt = insert(Delivery).from_select(columns, source).on_conflict_do_nothing(index_elements=key)
+                source = (
+                    select(*[picked.get(c, v) for c, v in zip(columns, fixed, strict=True)])
+                    .select_from(sub)
+                    .where(true())
+                )
+                stmt = (
+                    insert(Delivery)
+                    .from_select(columns, source)
+                    .on_conflict_do_nothing(index_elements=key)
+                )
                 total = (await s.execute(stmt)).rowcount or 0
             else:
                 rows = [
-                    {"reason": "broadcast", "subject": f"broadcast:{b.id}", "recipient_chat_id": chat, "due_at": uow.now,
-                     "message_key": "broadcast", "message_args": {}, "language": "ru", "status": "pending", "attempts": 0,
-                     "muteable": False, "broadcast_id": b.id, "created_at": uow.now}
+                    {
+                        "reason": "broadcast",
+                        "subject": f"broadcast:{b.id}",
+                        "recipient_chat_id": chat,
+                        "due_at": uow.now,
+                        "message_key": "broadcast",
+                        "message_args": {},
+                        "language": "ru",
+                        "status": "pending",
+                        "attempts": 0,
+                        "muteable": False,
+                        "broadcast_id": b.id,
+                        "created_at": uow.now,
+                    }
                     for chat in await self._staff(s, b.contest_id, audience, scope)
                 ]
                 total = 0
                 if rows:
-                    stmt = insert(Delivery.__table__).on_conflict_do_nothing(index_elements=key).returning(Delivery.__table__.c.id)
+                    stmt = (
+                        insert(Delivery.__table__)
+                        .on_conflict_do_nothing(index_elements=key)
+                        .returning(Delivery.__table__.c.id)
+                    )
                     total = len((await s.execute(stmt, rows)).all())
             if total == 0:
                 raise DomainError("broadcast_no_recipients")
             b.status = "running"
             b.total = total
             b.started_at = uow.now
-            uow.audit(actor, "broadcast.start", "broadcast", b.id, contest_id=b.contest_id, after={"audience": b.audience, "total": total})
+            uow.audit(
+                actor,
+                "broadcast.start",
+                "broadcast",
+                b.id,
+                contest_id=b.contest_id,
+                after={"audience": b.audience, "total": total},
+            )
             uow.after_commit("broadcast", b.id)
             return _view(b)
 
@@ -393,10 +504,20 @@ class BroadcastService(Service):
             b, _ = await self._draft_for_update(s, actor, broadcast_id)
             b.status = "dropped"
             b.finished_at = uow.now
-            uow.audit(actor, "broadcast.drop", "broadcast", b.id, contest_id=b.contest_id, before={"status": "draft"}, after={"status": "dropped"})
+            uow.audit(
+                actor,
+                "broadcast.drop",
+                "broadcast",
+                b.id,
+                contest_id=b.contest_id,
+                before={"status": "draft"},
+                after={"status": "dropped"},
+            )
             return _view(b)
 
-    async def set_progress_message(self, actor: int, broadcast_id: int, chat_id: int, message_id: int) -> None:
+    async def set_progress_message(
+        self, actor: int, broadcast_id: int, chat_id: int, message_id: int
+    ) -> None:
         async with self.uow() as uow:
             b, _ = await self._own(uow.session, actor, broadcast_id)
             b.progress_chat_id, b.progress_message_id = chat_id, message_id
@@ -421,11 +542,21 @@ class BroadcastService(Service):
             before = b.status
             b.status = "cancelled"
             b.finished_at = uow.now
-            uow.audit(actor, "broadcast.cancel", "broadcast", b.id, contest_id=b.contest_id, before={"status": before}, after={"status": "cancelled"})
+            uow.audit(
+                actor,
+                "broadcast.cancel",
+                "broadcast",
+                b.id,
+                contest_id=b.contest_id,
+                before={"status": before},
+                after={"status": "cancelled"},
+            )
             uow.after_commit("broadcast", b.id)
             return _view(b)
 
-    async def _switch(self, actor: int, broadcast_id: int, was: str, becomes: str, rows_from: str, rows_to: str) -> BroadcastView:
+    async def _switch(
+        self, actor: int, broadcast_id: int, was: str, becomes: str, rows_from: str, rows_to: str
+    ) -> BroadcastView:
         async with self.uow() as uow:
             s = uow.session
             b, _ = await self._own(s, actor, broadcast_id, for_update=True)
@@ -438,7 +569,15 @@ class BroadcastService(Service):
                 .values(status=rows_to, enqueued_at=None)
             )
             b.status = becomes
-            uow.audit(actor, f"broadcast.{'pause' if becomes == 'paused' else 'resume'}", "broadcast", b.id, contest_id=b.contest_id, before={"status": was}, after={"status": becomes})
+            uow.audit(
+                actor,
+                f"broadcast.{'pause' if becomes == 'paused' else 'resume'}",
+                "broadcast",
+                b.id,
+                contest_id=b.contest_id,
+                before={"status": was},
+                after={"status": becomes},
+            )
             uow.after_commit("broadcast", b.id)
             return _view(b)
 
@@ -446,7 +585,15 @@ class BroadcastService(Service):
 async def progress_of(s: AsyncSession, broadcast_id: int) -> BroadcastProgress:
     """Counts by outbox status, through the (broadcast_id, status) index."""
     b = await s.get(Broadcast, broadcast_id, populate_existing=True)
-    counts = dict((await s.execute(select(Delivery.status, func.count()).where(Delivery.broadcast_id == broadcast_id).group_by(Delivery.status))).all())
+    counts = dict(
+        (
+            await s.execute(
+                select(Delivery.status, func.count())
+                .where(Delivery.broadcast_id == broadcast_id)
+                .group_by(Delivery.status)
+            )
+        ).all()
+    )
     left = counts.get("pending", 0) + counts.get("sending", 0) + counts.get("held", 0)
     return BroadcastProgress(
         broadcast_id,
@@ -458,5 +605,3 @@ async def progress_of(s: AsyncSession, broadcast_id: int) -> BroadcastProgress:
         left,
         counts.get("cancelled", 0),
     )
-
-

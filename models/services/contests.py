@@ -48,7 +48,9 @@ def application_stage(contest: Contest) -> Stage | None:
 
 def stage_at(contest: Contest, at: datetime) -> Stage | None:
     """The stage in force at a moment: the latest active one that has started by then."""
-    started = [st for st in contest.stages if st.active and st.starts_at is not None and st.starts_at <= at]
+    started = [
+        st for st in contest.stages if st.active and st.starts_at is not None and st.starts_at <= at
+    ]
     return max(started, key=lambda st: st.starts_at) if started else None  # type: ignore[arg-type,return-value]
 
 
@@ -95,7 +97,10 @@ async def _upsert_children(
 ) -> tuple[dict[str, Any], int]:
     """Create or update rows by code; rows the file no longer lists are deactivated, not
     deleted, so nothing that refers to them (participants, applications) is lost."""
-    existing = {row.code: row for row in (await session.execute(select(model).where(parent_filter))).scalars()}
+    existing = {
+        row.code: row
+        for row in (await session.execute(select(model).where(parent_filter))).scalars()
+    }
     by_code: dict[str, Any] = {}
     for code, values in items:
         row = existing.get(code)
@@ -117,7 +122,9 @@ async def _upsert_children(
 
 
 class ContestService(Service):
-    async def load_definition(self, actor: int | None, raw: bytes, *, parsed: ContestDef | None = None) -> LoadResult:
+    async def load_definition(
+        self, actor: int | None, raw: bytes, *, parsed: ContestDef | None = None
+    ) -> LoadResult:
         """Load or re-load a contest file (admins only; ``actor=None`` is the command line).
         Raises :class:`DefinitionInvalid` listing every problem; a bad file changes nothing.
         ``parsed``: ``raw`` already parsed off the event loop (the bot, issue #13)."""
@@ -132,7 +139,9 @@ class ContestService(Service):
         memo = update_memo()
         if memo is not None:  # a load from the chat: the rest of this update reads it afresh
             memo.pop("contests", None)
-        contest = (await s.execute(select(Contest).where(Contest.code == d.code))).scalar_one_or_none()
+        contest = (
+            await s.execute(select(Contest).where(Contest.code == d.code))
+        ).scalar_one_or_none()
         created = contest is None
         before = None if created else {"sha256": contest.definition_sha256, "title": contest.title}
         if contest is None:
@@ -181,7 +190,14 @@ class ContestService(Service):
                 Organisation,
                 Organisation.region_id == region.id,
                 [
-                    (o.code, dict(region_id=region.id, name=o.name, search_name=org_names.search_key(o.name)))
+                    (
+                        o.code,
+                        dict(
+                            region_id=region.id,
+                            name=o.name,
+                            search_name=org_names.search_key(o.name),
+                        ),
+                    )
                     for o in r.organisations
                 ],
             )
@@ -210,14 +226,20 @@ class ContestService(Service):
         )
         existing_roles = {
             (r.telegram_id, r.role): r
-            for r in (await s.execute(select(RoleAssignment).where(RoleAssignment.contest_id == contest.id))).scalars()
+            for r in (
+                await s.execute(
+                    select(RoleAssignment).where(RoleAssignment.contest_id == contest.id)
+                )
+            ).scalars()
         }
         wanted: set[tuple[int, str]] = set()
         # staff declared without a Telegram id become invitations; roles bound through an
         # invitation are not the file's to revoke unless it was the file that invited them
         from models.services.invitations import apply_file_invitations
 
-        kept_by_invitations = await apply_file_invitations(uow, contest.id, [p for p in d.people if p.telegram_id is None])
+        kept_by_invitations = await apply_file_invitations(
+            uow, contest.id, [p for p in d.people if p.telegram_id is None]
+        )
         for p in d.people:
             if p.telegram_id is None:
                 continue
@@ -225,7 +247,9 @@ class ContestService(Service):
             wanted.add(key)
             row = existing_roles.get(key)
             if row is None:
-                row = RoleAssignment(contest_id=contest.id, telegram_id=p.telegram_id, role=p.role.value)
+                row = RoleAssignment(
+                    contest_id=contest.id, telegram_id=p.telegram_id, role=p.role.value
+                )
                 s.add(row)
             row.name = p.name
             row.region_codes = list(p.regions)
@@ -253,7 +277,12 @@ class ContestService(Service):
             except DefinitionInvalid as exc:
                 prefix = f"schemes[{i + 1}]"
                 raise DefinitionInvalid(
-                    [DefinitionError(prefix if e.place == "—" else f"{prefix}.{e.place}", e.code, e.args) for e in exc.errors]
+                    [
+                        DefinitionError(
+                            prefix if e.place == "—" else f"{prefix}.{e.place}", e.code, e.args
+                        )
+                        for e in exc.errors
+                    ]
                 ) from None
 
         counts = {
@@ -287,13 +316,23 @@ class ContestService(Service):
         cache = self.ctx.caches
         async with self.read() as s:
             version = tuple(
-                (await s.execute(select(Contest.id, Contest.definition_sha256, Contest.loaded_at).order_by(Contest.id))).all()
+                (
+                    await s.execute(
+                        select(Contest.id, Contest.definition_sha256, Contest.loaded_at).order_by(
+                            Contest.id
+                        )
+                    )
+                ).all()
             )
             if cache.get("contests_version") == version:
                 if memo is not None:
                     memo["contests"] = cache["contests"]
                 return list(cache["contests"])
-            rows = (await s.execute(select(Contest).options(selectinload(Contest.stages)).order_by(Contest.id))).scalars()
+            rows = (
+                await s.execute(
+                    select(Contest).options(selectinload(Contest.stages)).order_by(Contest.id)
+                )
+            ).scalars()
             briefs = [contest_brief(c) for c in rows]
         if tuple((b.id,) for b in briefs) == tuple((v[0],) for v in version):
             cache["contests_version"], cache["contests"] = version, briefs

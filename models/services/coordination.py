@@ -45,6 +45,7 @@ def decision_reason(accept: bool, reason: str | None) -> str | None:
         raise DomainError("reason_too_long", limit=MAX_REASON)
     return reason
 
+
 #: the audit action of one showing of a full СНИЛС, and the double-tap window (issue #15)
 SNILS_SHOWN = "participant.snils_shown"
 SNILS_REPEAT = timedelta(minutes=1)
@@ -60,6 +61,7 @@ class SnilsShown:
     at: datetime
     timezone: str
 
+
 #: None means "every region of the contest"
 Scope = frozenset[str] | None
 
@@ -74,7 +76,11 @@ def _in_scope(contest_id: int, scope: Scope) -> list[Any]:
     """The filter "participant of one of these regions" (nothing when all regions)."""
     if scope is None:
         return []
-    return [Participant.region_id.in_(select(Region.id).where(Region.contest_id == contest_id, Region.code.in_(scope)))]
+    return [
+        Participant.region_id.in_(
+            select(Region.id).where(Region.contest_id == contest_id, Region.code.in_(scope))
+        )
+    ]
 
 
 class CoordinatorService(Service):
@@ -94,7 +100,9 @@ class CoordinatorService(Service):
                 if r.role == Role.FEDERAL_COORDINATOR:
                     contests[r.contest_id] = None
                 elif r.contest_id not in contests or contests[r.contest_id] is not None:
-                    contests[r.contest_id] = (contests.get(r.contest_id) or frozenset()) | frozenset(r.region_codes)
+                    contests[r.contest_id] = (
+                        contests.get(r.contest_id) or frozenset()
+                    ) | frozenset(r.region_codes)
             if self.is_admin(telegram_id):
                 for (cid,) in await s.execute(select(Contest.id)):
                     contests[cid] = None
@@ -105,22 +113,28 @@ class CoordinatorService(Service):
         if self.is_admin(telegram_id):
             return None
         rows = (
-            await s.execute(
-                select(RoleAssignment).where(
-                    RoleAssignment.telegram_id == telegram_id,
-                    RoleAssignment.contest_id == contest_id,
-                    RoleAssignment.active.is_(True),
-                    RoleAssignment.role.in_([Role.COORDINATOR, Role.FEDERAL_COORDINATOR]),
+            (
+                await s.execute(
+                    select(RoleAssignment).where(
+                        RoleAssignment.telegram_id == telegram_id,
+                        RoleAssignment.contest_id == contest_id,
+                        RoleAssignment.active.is_(True),
+                        RoleAssignment.role.in_([Role.COORDINATOR, Role.FEDERAL_COORDINATOR]),
+                    )
                 )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         if not rows:
             raise Forbidden("not_coordinator")
         if any(r.role == Role.FEDERAL_COORDINATOR for r in rows):
             return None
         return frozenset(code for r in rows for code in r.region_codes)
 
-    async def _participant_in_scope(self, s: AsyncSession, telegram_id: int, participant_id: int) -> Participant:
+    async def _participant_in_scope(
+        self, s: AsyncSession, telegram_id: int, participant_id: int
+    ) -> Participant:
         p = await s.get(
             Participant,
             participant_id,
@@ -134,7 +148,14 @@ class CoordinatorService(Service):
         if p is None:
             # Say "not yours" rather than "does not exist" to someone without the role.
             if not self.is_admin(telegram_id):
-                any_role = (await s.execute(select(RoleAssignment.id).where(RoleAssignment.telegram_id == telegram_id, RoleAssignment.active.is_(True)))).first()
+                any_role = (
+                    await s.execute(
+                        select(RoleAssignment.id).where(
+                            RoleAssignment.telegram_id == telegram_id,
+                            RoleAssignment.active.is_(True),
+                        )
+                    )
+                ).first()
                 if any_role is None:
                     raise Forbidden("not_coordinator")
             raise NotFound("participant_not_found")
@@ -143,7 +164,9 @@ class CoordinatorService(Service):
             raise Forbidden("not_your_region")
         return p
 
-    async def queue(self, telegram_id: int, contest_id: int, page: int = 0) -> tuple[list[VerificationCard], int, int]:
+    async def queue(
+        self, telegram_id: int, contest_id: int, page: int = 0
+    ) -> tuple[list[VerificationCard], int, int]:
         """Pending verification requests of the coordinator's regions, oldest first."""
         async with self.read() as s:
             scope = await self._scope(s, telegram_id, contest_id)
@@ -152,14 +175,20 @@ class CoordinatorService(Service):
                 Participant.verification_status == VerificationStatus.PENDING,
             ]
             cond += _in_scope(contest_id, scope)
-            total = (await s.execute(select(func.count()).select_from(Participant).where(*cond))).scalar_one()
+            total = (
+                await s.execute(select(func.count()).select_from(Participant).where(*cond))
+            ).scalar_one()
             pages = max(1, math.ceil(total / QUEUE_PAGE))
             page = min(max(page, 0), pages - 1)
             rows = (
                 await s.execute(
                     select(Participant)
                     .where(*cond)
-                    .options(selectinload(Participant.region), selectinload(Participant.organisation), selectinload(Participant.application))
+                    .options(
+                        selectinload(Participant.region),
+                        selectinload(Participant.organisation),
+                        selectinload(Participant.application),
+                    )
                     .order_by(Participant.submitted_at, Participant.id)
                     .offset(page * QUEUE_PAGE)
                     .limit(QUEUE_PAGE)
@@ -168,7 +197,9 @@ class CoordinatorService(Service):
             contest = await s.get(Contest, contest_id)
             return [self._card(p, contest) for p in rows], total, pages
 
-    async def applications(self, telegram_id: int, contest_id: int, page: int = 0) -> tuple[list[VerificationCard], int, int]:
+    async def applications(
+        self, telegram_id: int, contest_id: int, page: int = 0
+    ) -> tuple[list[VerificationCard], int, int]:
         """Submitted applications of the coordinator's regions, newest first."""
         async with self.read() as s:
             scope = await self._scope(s, telegram_id, contest_id)
@@ -179,8 +210,14 @@ class CoordinatorService(Service):
                 Participant.verification_status != VerificationStatus.WITHDRAWN,
             ]
             cond += _in_scope(contest_id, scope)
-            base = select(Participant).join(Application, Application.participant_id == Participant.id).where(*cond)
-            total = (await s.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+            base = (
+                select(Participant)
+                .join(Application, Application.participant_id == Participant.id)
+                .where(*cond)
+            )
+            total = (
+                await s.execute(select(func.count()).select_from(base.subquery()))
+            ).scalar_one()
             pages = max(1, math.ceil(total / QUEUE_PAGE))
             page = min(max(page, 0), pages - 1)
             rows = (
@@ -206,7 +243,9 @@ class CoordinatorService(Service):
 
     # ------------------------------------------------------------------ the full СНИЛС (R-PD-2)
 
-    async def _snils_region_coordinator(self, s: AsyncSession, telegram_id: int, p: Participant) -> bool:
+    async def _snils_region_coordinator(
+        self, s: AsyncSession, telegram_id: int, p: Participant
+    ) -> bool:
         """Only a coordinator whose own regions include the participant's region (issue #15) —
         not a coordinator of another region, not a federal coordinator, not an admin."""
         region = await s.get(Region, p.region_id) if p.region_id else None
@@ -228,7 +267,11 @@ class CoordinatorService(Service):
         """Whether the card offers «Показать СНИЛС» to this person (the service decides again)."""
         async with self.read() as s:
             p = await s.get(Participant, participant_id)
-            return p is not None and p.snils_encrypted is not None and await self._snils_region_coordinator(s, telegram_id, p)
+            return (
+                p is not None
+                and p.snils_encrypted is not None
+                and await self._snils_region_coordinator(s, telegram_id, p)
+            )
 
     async def show_snils(self, telegram_id: int, participant_id: int) -> SnilsShown:
         """R-PD-2 (issue #15): the full СНИЛС for the coordinator of the participant's region,
@@ -264,11 +307,28 @@ class CoordinatorService(Service):
                 snils = self.ctx.cipher.decrypt(p.snils_encrypted)
             except ValueError:
                 raise DomainError("snils_unreadable") from None
-            uow.audit(telegram_id, SNILS_SHOWN, "participant", p.id, contest_id=p.contest_id, after={"snils": rules.snils_mask(rules.snils_digits(snils) or snils)})
-            return SnilsShown(rules.snils_format(rules.snils_digits(snils) or snils), p.full_name or "—", uow.now, tz)
+            uow.audit(
+                telegram_id,
+                SNILS_SHOWN,
+                "participant",
+                p.id,
+                contest_id=p.contest_id,
+                after={"snils": rules.snils_mask(rules.snils_digits(snils) or snils)},
+            )
+            return SnilsShown(
+                rules.snils_format(rules.snils_digits(snils) or snils),
+                p.full_name or "—",
+                uow.now,
+                tz,
+            )
 
     async def decide(
-        self, telegram_id: int, participant_id: int, accept: bool, reason: str | None = None, expected_rev: int | None = None
+        self,
+        telegram_id: int,
+        participant_id: int,
+        accept: bool,
+        reason: str | None = None,
+        expected_rev: int | None = None,
     ) -> VerificationCard:
         """R-VER-3: accept, or reject with a reason shown to the participant; the participant
         is told through the outbox (R-VER-5), never from the handler. ``expected_rev`` (from
@@ -284,7 +344,9 @@ class CoordinatorService(Service):
             p = await self._participant_in_scope(s, telegram_id, participant_id)
             await self._decision_guard(s, telegram_id, p, expected_rev)
             before = p.verification_status
-            p.verification_status = VerificationStatus.ACCEPTED if accept else VerificationStatus.REJECTED
+            p.verification_status = (
+                VerificationStatus.ACCEPTED if accept else VerificationStatus.REJECTED
+            )
             restage(p, None)
             p.rejection_reason = None if accept else reason
             p.decided_at = uow.now
@@ -307,7 +369,15 @@ class CoordinatorService(Service):
                 language=person.language,
                 key="notify-verification-accepted" if accept else "notify-verification-rejected",
                 args={"contest": contest.title, "reason": reason or ""},
-                keyboard=[[{"text": "btn-choose-nomination" if accept else "btn-fix-form", "action": "nominations" if accept else "form", "contest_id": str(p.contest_id)}]],
+                keyboard=[
+                    [
+                        {
+                            "text": "btn-choose-nomination" if accept else "btn-fix-form",
+                            "action": "nominations" if accept else "form",
+                            "contest_id": str(p.contest_id),
+                        }
+                    ]
+                ],
             )
             await s.flush()
             return self._card(p, contest)
@@ -335,7 +405,10 @@ class CoordinatorService(Service):
                 "application",
                 app.id,
                 contest_id=p.contest_id,
-                before={"status": ApplicationStatus.SUBMITTED, "submitted_at": app.submitted_at.isoformat() if app.submitted_at else None},
+                before={
+                    "status": ApplicationStatus.SUBMITTED,
+                    "submitted_at": app.submitted_at.isoformat() if app.submitted_at else None,
+                },
                 after={"status": ApplicationStatus.DRAFT},
             )
             app.submitted_at = None
@@ -347,12 +420,22 @@ class CoordinatorService(Service):
                 language=person.language,
                 key="notify-application-reopened",
                 args={"contest": contest.title, "nomination": app.nomination.title},
-                keyboard=[[{"text": "btn-open-application", "action": "application", "contest_id": str(p.contest_id)}]],
+                keyboard=[
+                    [
+                        {
+                            "text": "btn-open-application",
+                            "action": "application",
+                            "contest_id": str(p.contest_id),
+                        }
+                    ]
+                ],
             )
             await s.flush()
             return self._card(p, contest)
 
-    async def check(self, telegram_id: int, participant_id: int, action: str, expected_rev: int | None = None) -> VerificationCard:
+    async def check(
+        self, telegram_id: int, participant_id: int, action: str, expected_rev: int | None = None
+    ) -> VerificationCard:
         """Refuse a card's button at once, before any reason is asked (issue #12): ``action``
         is "decide" (the card's «Отказать», «Другая причина…») or "reopen" (the first step of
         «Вернуть на доработку»), "open" for the card itself. The same guards run again,
@@ -370,9 +453,15 @@ class CoordinatorService(Service):
 
     async def _withdrawn(self, s: AsyncSession, p: Participant) -> NoReturn:
         contest = await s.get(Contest, p.contest_id)
-        raise DomainError("participant_withdrawn", at=p.withdrawn_at or "—", tz=contest.timezone if contest else "Europe/Moscow")
+        raise DomainError(
+            "participant_withdrawn",
+            at=p.withdrawn_at or "—",
+            tz=contest.timezone if contest else "Europe/Moscow",
+        )
 
-    async def _decision_guard(self, s: AsyncSession, telegram_id: int, p: Participant, expected_rev: int | None) -> None:
+    async def _decision_guard(
+        self, s: AsyncSession, telegram_id: int, p: Participant, expected_rev: int | None
+    ) -> None:
         """R-VER-3: only a pending form is decided, once; the refusal says what happened."""
         status = p.verification_status
         if status == VerificationStatus.WITHDRAWN:
@@ -399,22 +488,37 @@ class CoordinatorService(Service):
         if p.verification_status == VerificationStatus.WITHDRAWN:
             await self._withdrawn(s, p)  # and no notice goes to the withdrawn person
         app = p.application
-        if app is not None and app.status == ApplicationStatus.DRAFT and app.reopened_at is not None:
+        if (
+            app is not None
+            and app.status == ApplicationStatus.DRAFT
+            and app.reopened_at is not None
+        ):
             actor = (
                 await s.execute(
                     select(AuditRecord.actor_telegram_id)
-                    .where(AuditRecord.action == "application.reopen", AuditRecord.entity == "application", AuditRecord.entity_id == app.id)
+                    .where(
+                        AuditRecord.action == "application.reopen",
+                        AuditRecord.entity == "application",
+                        AuditRecord.entity_id == app.id,
+                    )
                     .order_by(AuditRecord.id.desc())
                     .limit(1)
                 )
             ).scalar_one_or_none()
             contest = await s.get(Contest, p.contest_id)
             who = await self._who(s, p.contest_id, telegram_id, actor)
-            raise DomainError("already_reopened", at=app.reopened_at, tz=contest.timezone if contest else "Europe/Moscow", **who)
+            raise DomainError(
+                "already_reopened",
+                at=app.reopened_at,
+                tz=contest.timezone if contest else "Europe/Moscow",
+                **who,
+            )
         if app is None or app.status != ApplicationStatus.SUBMITTED:
             raise DomainError("not_submitted")
 
-    async def _who(self, s: AsyncSession, contest_id: int, actor: int, decider: int | None) -> dict[str, str]:
+    async def _who(
+        self, s: AsyncSession, contest_id: int, actor: int, decider: int | None
+    ) -> dict[str, str]:
         """Who decided, for a refusal: "you", a named coordinator (the name from the contest
         file, else the Telegram name we know), or "another coordinator"."""
         if decider is None:
@@ -424,12 +528,18 @@ class CoordinatorService(Service):
         name = (
             await s.execute(
                 select(RoleAssignment.name)
-                .where(RoleAssignment.contest_id == contest_id, RoleAssignment.telegram_id == decider, RoleAssignment.name.is_not(None))
+                .where(
+                    RoleAssignment.contest_id == contest_id,
+                    RoleAssignment.telegram_id == decider,
+                    RoleAssignment.name.is_not(None),
+                )
                 .limit(1)
             )
         ).scalar_one_or_none()
         if not name:
-            name = (await s.execute(select(Person.display_name).where(Person.telegram_id == decider))).scalar_one_or_none()
+            name = (
+                await s.execute(select(Person.display_name).where(Person.telegram_id == decider))
+            ).scalar_one_or_none()
         return {"by": "named", "name": name} if name else {"by": "other", "name": ""}
 
     @staticmethod
@@ -446,7 +556,9 @@ class CoordinatorService(Service):
             submitted_at=p.submitted_at,
             rejection_reason=p.rejection_reason,
             application_status=app.status if app else None,
-            nomination_title=app.nomination.title if app is not None and "nomination" in app.__dict__ else None,
+            nomination_title=app.nomination.title
+            if app is not None and "nomination" in app.__dict__
+            else None,
             application_id=app.id if app else None,
             contest_id=p.contest_id,
         )

@@ -58,7 +58,9 @@ class ContestFacts:
 
 
 def contest_facts(contest: Contest) -> ContestFacts:
-    return ContestFacts(contest.kind, stage_start_day(contest) if contest.kind == CHAMPIONSHIP else None)
+    return ContestFacts(
+        contest.kind, stage_start_day(contest) if contest.kind == CHAMPIONSHIP else None
+    )
 
 
 def birth_date_of(p: Participant, app: Application | None = None) -> date | None:
@@ -74,7 +76,10 @@ def birth_date_of(p: Participant, app: Application | None = None) -> date | None
 
 
 def summary_of(
-    p: Participant, facts: ContestFacts | None, row: GuardianConsent | None = None, app: Application | None = None
+    p: Participant,
+    facts: ContestFacts | None,
+    row: GuardianConsent | None = None,
+    app: Application | None = None,
 ) -> GuardianSummary | None:
     """R-ROLE-5: the consent of a minor at a glance, or None when none is needed (not a
     championship, 18 or older on the stage date, birth date not given yet). ``row``: the
@@ -95,7 +100,12 @@ def summary_of(
         companion_name=row.companion_name if row else None,
         companion_phone=row.companion_phone if row else None,
     )
-    return GuardianSummary(status=status, age=rules.age_on(born, facts.stage_day), stage_date=facts.stage_day, gaps=gaps)
+    return GuardianSummary(
+        status=status,
+        age=rules.age_on(born, facts.stage_day),
+        stage_date=facts.stage_day,
+        gaps=gaps,
+    )
 
 
 def consent_rev(row: GuardianConsent | None) -> int:
@@ -165,7 +175,9 @@ async def erase_guardians(s: AsyncSession, participant_ids: list[int]) -> set[st
     if not participant_ids:
         return set()
     shas: set[str] = set()
-    rows = await s.execute(select(GuardianConsent).where(GuardianConsent.participant_id.in_(participant_ids)))
+    rows = await s.execute(
+        select(GuardianConsent).where(GuardianConsent.participant_id.in_(participant_ids))
+    )
     for row in rows.scalars():
         shas |= erase_guardian(row)
     return shas
@@ -185,7 +197,9 @@ class GuardianService(CoordinatorService):
             row = await self._row(s, p.id)
             return self._guardian_view(p, row, contest)
 
-    async def set_guardian_name(self, telegram_id: int, contest_id: int, value: str) -> GuardianView:
+    async def set_guardian_name(
+        self, telegram_id: int, contest_id: int, value: str
+    ) -> GuardianView:
         """Who gives the consent: the parent's or guardian's ФИО."""
         name = _full_name(value)
         return await self._edit(telegram_id, contest_id, "guardian.who", guardian_name=name)
@@ -196,24 +210,38 @@ class GuardianService(CoordinatorService):
             raise DomainError("guardian_relation_unknown")
         return await self._edit(telegram_id, contest_id, "guardian.who", guardian_relation=relation)
 
-    async def set_companion_name(self, telegram_id: int, contest_id: int, value: str) -> GuardianView:
+    async def set_companion_name(
+        self, telegram_id: int, contest_id: int, value: str
+    ) -> GuardianView:
         """The accompanying adult (002 §5.3): ФИО; not the participant themself."""
         name = _full_name(value)
         return await self._edit(telegram_id, contest_id, "guardian.companion", companion_name=name)
 
-    async def set_companion_phone(self, telegram_id: int, contest_id: int, value: str) -> GuardianView:
+    async def set_companion_phone(
+        self, telegram_id: int, contest_id: int, value: str
+    ) -> GuardianView:
         phone = parse_phone((value or "")[:MAX_TEXT])
         if phone is None:
             raise DomainError("guardian_phone_invalid")
-        return await self._edit(telegram_id, contest_id, "guardian.companion", companion_phone=phone)
+        return await self._edit(
+            telegram_id, contest_id, "guardian.companion", companion_phone=phone
+        )
 
-    async def set_form(self, telegram_id: int, contest_id: int, offered: TelegramFile) -> GuardianView:
+    async def set_form(
+        self, telegram_id: int, contest_id: int, offered: TelegramFile
+    ) -> GuardianView:
         """The signed form, a scan (PDF) or a photo (JPEG/PNG) — checked like an application file
         (R-APP-4) and downloaded into the content-addressed store by a queued job. A new form
         replaces the old one; the old one's reference stays in the audit log."""
         refusal = rules.check_file(
             CONSENT_FILE,
-            OfferedFile(offered.file_name, offered.mime_type, offered.size, False, getattr(offered, "head", None)),
+            OfferedFile(
+                offered.file_name,
+                offered.mime_type,
+                offered.size,
+                False,
+                getattr(offered, "head", None),
+            ),
             self.ctx.download_limit,
         )
         if refusal is not None:
@@ -239,19 +267,48 @@ class GuardianService(CoordinatorService):
             row = await self._row(s, p.id, for_update=True)
             view = self._guardian_view(p, row, contest)
             if row is not None and row.status == GuardianStatus.PENDING:
-                raise DomainError("guardian_already_submitted", at=row.submitted_at or "—", tz=contest.timezone)
+                raise DomainError(
+                    "guardian_already_submitted", at=row.submitted_at or "—", tz=contest.timezone
+                )
             if row is not None and row.status == GuardianStatus.ACCEPTED:
-                raise DomainError("guardian_already_accepted", at=row.decided_at or "—", tz=contest.timezone)
+                raise DomainError(
+                    "guardian_already_accepted", at=row.decided_at or "—", tz=contest.timezone
+                )
             if row is None or not view.complete:
                 gaps = view.summary.gaps
-                raise DomainError("guardian_incomplete", consent=int("no_consent" in gaps), companion=int("no_companion" in gaps))
+                raise DomainError(
+                    "guardian_incomplete",
+                    consent=int("no_consent" in gaps),
+                    companion=int("no_companion" in gaps),
+                )
             before = row.status
-            if not await move(s, GuardianConsent, row.id, "status", sorted(EDITABLE), status=GuardianStatus.PENDING, submitted_at=uow.now, return_reason=None):
-                raise DomainError("guardian_already_submitted", at=row.submitted_at or "—", tz=contest.timezone)
-            uow.audit(telegram_id, "guardian.submit", "guardian_consent", row.id, contest_id=contest_id, before={"status": before}, after={"status": GuardianStatus.PENDING})
+            if not await move(
+                s,
+                GuardianConsent,
+                row.id,
+                "status",
+                sorted(EDITABLE),
+                status=GuardianStatus.PENDING,
+                submitted_at=uow.now,
+                return_reason=None,
+            ):
+                raise DomainError(
+                    "guardian_already_submitted", at=row.submitted_at or "—", tz=contest.timezone
+                )
+            uow.audit(
+                telegram_id,
+                "guardian.submit",
+                "guardian_consent",
+                row.id,
+                contest_id=contest_id,
+                before={"status": before},
+                after={"status": GuardianStatus.PENDING},
+            )
             return await self._fresh(s, p, row.id, contest)
 
-    async def _edit(self, telegram_id: int, contest_id: int, action: str, **changes: Any) -> GuardianView:
+    async def _edit(
+        self, telegram_id: int, contest_id: int, action: str, **changes: Any
+    ) -> GuardianView:
         async with self.uow() as uow:
             s = uow.session
             contest = await self._load_contest(s, contest_id)
@@ -260,24 +317,38 @@ class GuardianService(CoordinatorService):
             row = await self._row(s, p.id, for_update=True)
             self._guardian_view(p, row, contest)  # refused when no consent is needed
             if row is None:
-                row = GuardianConsent(participant_id=p.id, status=GuardianStatus.DRAFT, created_at=uow.now)
+                row = GuardianConsent(
+                    participant_id=p.id, status=GuardianStatus.DRAFT, created_at=uow.now
+                )
                 s.add(row)
                 await s.flush()
             elif row.status not in EDITABLE:
                 raise DomainError(
                     "guardian_consent_frozen",
                     state=row.status,
-                    at=(row.decided_at if row.status == GuardianStatus.ACCEPTED else row.submitted_at) or "—",
+                    at=(
+                        row.decided_at
+                        if row.status == GuardianStatus.ACCEPTED
+                        else row.submitted_at
+                    )
+                    or "—",
                     tz=contest.timezone,
                 )
-            if changes.get("companion_name") and p.full_name and changes["companion_name"] == p.full_name:
+            if (
+                changes.get("companion_name")
+                and p.full_name
+                and changes["companion_name"] == p.full_name
+            ):
                 raise DomainError("guardian_companion_is_participant")  # 002 §5.3
             offered: TelegramFile | None = changes.pop("form", None)
             before: dict[str, Any] = {}
             after: dict[str, Any] = {}
             for key, value in changes.items():
                 if getattr(row, key) != value:
-                    before[key], after[key] = bool(getattr(row, key)), True  # that it changed, not the data
+                    before[key], after[key] = (
+                        bool(getattr(row, key)),
+                        True,
+                    )  # that it changed, not the data
                     setattr(row, key, value)
             if offered is not None and offered.file_unique_id != row.file_unique_id:
                 before["form"] = row.sha256 or row.file_unique_id
@@ -294,7 +365,15 @@ class GuardianService(CoordinatorService):
                 row.uploaded_at = uow.now
                 uow.after_commit("guardian_download", row.id)
             if after:
-                uow.audit(telegram_id, action, "guardian_consent", row.id, contest_id=contest_id, before=before, after=after)
+                uow.audit(
+                    telegram_id,
+                    action,
+                    "guardian_consent",
+                    row.id,
+                    contest_id=contest_id,
+                    before=before,
+                    after=after,
+                )
             return await self._fresh(s, p, row.id, contest)
 
     # ------------------------------------------------------------------ the coordinator
@@ -309,7 +388,9 @@ class GuardianService(CoordinatorService):
             summary = summary_of(p, contest_facts(contest), row)
             return None if summary is None else self._guardian_view(p, row, contest)
 
-    async def form_file(self, telegram_id: int, participant_id: int) -> tuple[str, str | None, str | None]:
+    async def form_file(
+        self, telegram_id: int, participant_id: int
+    ) -> tuple[str, str | None, str | None]:
         """The signed form to show the coordinator: (Telegram file id, name, MIME type)."""
         async with self.read() as s:
             p = await self._participant_in_scope(s, telegram_id, participant_id)
@@ -318,7 +399,9 @@ class GuardianService(CoordinatorService):
                 raise NotFound("guardian_form_missing")
             return row.file_telegram_id, row.file_name, row.mime_type
 
-    async def check_decision(self, telegram_id: int, participant_id: int, expected_rev: int | None) -> GuardianView:
+    async def check_decision(
+        self, telegram_id: int, participant_id: int, expected_rev: int | None
+    ) -> GuardianView:
         """Refuse «Принять» / «Вернуть» at once, before a confirmation or a reason is asked."""
         async with self.read() as s:
             p = await self._participant_in_scope(s, telegram_id, participant_id)
@@ -329,7 +412,12 @@ class GuardianService(CoordinatorService):
             return self._guardian_view(p, row, contest)
 
     async def decide(
-        self, telegram_id: int, participant_id: int, accept: bool, reason: str | None = None, expected_rev: int | None = None
+        self,
+        telegram_id: int,
+        participant_id: int,
+        accept: bool,
+        reason: str | None = None,
+        expected_rev: int | None = None,
     ) -> GuardianView:
         """R-ROLE-5 checked like R-VER-3: accept, or return with a reason shown to the
         participant; one decision (the participant's row locked, then one conditional write of
@@ -346,10 +434,19 @@ class GuardianService(CoordinatorService):
             assert row is not None
             new = GuardianStatus.ACCEPTED if accept else GuardianStatus.RETURNED
             moved = await move(
-                s, GuardianConsent, row.id, "status", GuardianStatus.PENDING,
-                status=new, decided_at=uow.now, decided_by=telegram_id, return_reason=None if accept else reason,
+                s,
+                GuardianConsent,
+                row.id,
+                "status",
+                GuardianStatus.PENDING,
+                status=new,
+                decided_at=uow.now,
+                decided_by=telegram_id,
+                return_reason=None if accept else reason,
             )
-            if not moved:  # cannot happen under the lock; the conditional write is the verdict anyway
+            if (
+                not moved
+            ):  # cannot happen under the lock; the conditional write is the verdict anyway
                 raise DomainError("guardian_not_submitted")
             uow.audit(
                 telegram_id,
@@ -369,7 +466,15 @@ class GuardianService(CoordinatorService):
                 language=person.language,
                 key="guardian-notify-accepted" if accept else "guardian-notify-returned",
                 args={"contest": contest.title, "reason": reason or ""},
-                keyboard=[[{"text": "btn-guardian-open", "action": "guardian", "contest_id": str(p.contest_id)}]],
+                keyboard=[
+                    [
+                        {
+                            "text": "btn-guardian-open",
+                            "action": "guardian",
+                            "contest_id": str(p.contest_id),
+                        }
+                    ]
+                ],
             )
             return await self._fresh(s, p, row.id, contest)
 
@@ -391,13 +496,28 @@ class GuardianService(CoordinatorService):
                         Participant.verification_status == VerificationStatus.ACCEPTED,
                         *_in_scope(contest_id, scope),
                     )
-                    .options(selectinload(Participant.application), selectinload(Participant.guardian_consent))
+                    .options(
+                        selectinload(Participant.application),
+                        selectinload(Participant.guardian_consent),
+                    )
                     .order_by(Participant.id)
                 )
             ).scalars()
-            order = {GuardianStatus.PENDING: 0, GuardianStatus.RETURNED: 1, GuardianStatus.DRAFT: 2, GuardianStatus.ACCEPTED: 3}
-            lines = [MinorLine(p.id, p.full_name or "—", sm) for p in rows if (sm := summary_of(p, facts)) is not None]
-            return sorted(lines, key=lambda m: (order.get(GuardianStatus(m.summary.status), 9), m.participant_id))
+            order = {
+                GuardianStatus.PENDING: 0,
+                GuardianStatus.RETURNED: 1,
+                GuardianStatus.DRAFT: 2,
+                GuardianStatus.ACCEPTED: 3,
+            }
+            lines = [
+                MinorLine(p.id, p.full_name or "—", sm)
+                for p in rows
+                if (sm := summary_of(p, facts)) is not None
+            ]
+            return sorted(
+                lines,
+                key=lambda m: (order.get(GuardianStatus(m.summary.status), 9), m.participant_id),
+            )
 
     # ------------------------------------------------------------------ submission (R-APP-6)
 
@@ -411,7 +531,11 @@ class GuardianService(CoordinatorService):
         if facts.kind != CHAMPIONSHIP:
             return
         row = (
-            await s.execute(select(GuardianConsent).where(GuardianConsent.participant_id == p.id).execution_options(populate_existing=True))
+            await s.execute(
+                select(GuardianConsent)
+                .where(GuardianConsent.participant_id == p.id)
+                .execution_options(populate_existing=True)
+            )
         ).scalar_one_or_none()
         summary = summary_of(p, facts, row, app)
         if summary is None or summary.accepted:
@@ -420,7 +544,9 @@ class GuardianService(CoordinatorService):
             "guardian_consent_required",
             age=summary.age,
             day=f"{summary.stage_date:%d.%m.%Y}",
-            state=summary.status if complete(summary.gaps) or summary.status != GuardianStatus.DRAFT else "missing",
+            state=summary.status
+            if complete(summary.gaps) or summary.status != GuardianStatus.DRAFT
+            else "missing",
         )
 
     # ------------------------------------------------------------------ helpers
@@ -440,7 +566,9 @@ class GuardianService(CoordinatorService):
         )
         return (await s.execute(stmt)).scalar_one()
 
-    async def _own(self, s: AsyncSession, telegram_id: int, contest_id: int, *, for_update: bool) -> Participant:
+    async def _own(
+        self, s: AsyncSession, telegram_id: int, contest_id: int, *, for_update: bool
+    ) -> Participant:
         """The caller's own participation (locked for a transition), verified and not withdrawn."""
         pid = (
             await s.execute(
@@ -463,8 +591,14 @@ class GuardianService(CoordinatorService):
         return p
 
     @staticmethod
-    async def _row(s: AsyncSession, participant_id: int, for_update: bool = False) -> GuardianConsent | None:
-        stmt = select(GuardianConsent).where(GuardianConsent.participant_id == participant_id).execution_options(populate_existing=True)
+    async def _row(
+        s: AsyncSession, participant_id: int, for_update: bool = False
+    ) -> GuardianConsent | None:
+        stmt = (
+            select(GuardianConsent)
+            .where(GuardianConsent.participant_id == participant_id)
+            .execution_options(populate_existing=True)
+        )
         if for_update:
             stmt = stmt.with_for_update()
         return (await s.execute(stmt)).scalar_one_or_none()
@@ -476,13 +610,21 @@ class GuardianService(CoordinatorService):
         if rules.deadline_passed(deadline, now):
             raise DomainError("deadline_passed", deadline=deadline, tz=contest.timezone)
 
-    async def _fresh(self, s: AsyncSession, p: Participant, row_id: int, contest: Contest) -> GuardianView:
+    async def _fresh(
+        self, s: AsyncSession, p: Participant, row_id: int, contest: Contest
+    ) -> GuardianView:
         await s.flush()
         row = await s.get(GuardianConsent, row_id, populate_existing=True)
         return self._guardian_view(p, row, contest)
 
     async def _consent_guard(
-        self, s: AsyncSession, telegram_id: int, p: Participant, row: GuardianConsent | None, contest: Contest, expected_rev: int | None
+        self,
+        s: AsyncSession,
+        telegram_id: int,
+        p: Participant,
+        row: GuardianConsent | None,
+        contest: Contest,
+        expected_rev: int | None,
     ) -> None:
         """Only a consent sent for checking is decided, once; the refusal says what happened."""
         if p.verification_status == VerificationStatus.WITHDRAWN:
@@ -500,9 +642,13 @@ class GuardianService(CoordinatorService):
                 **who,
             )
         if expected_rev and consent_rev(row) != expected_rev:
-            raise DomainError("guardian_resubmitted", at=row.submitted_at or "—", tz=contest.timezone)
+            raise DomainError(
+                "guardian_resubmitted", at=row.submitted_at or "—", tz=contest.timezone
+            )
 
-    def _guardian_view(self, p: Participant, row: GuardianConsent | None, contest: Contest) -> GuardianView:
+    def _guardian_view(
+        self, p: Participant, row: GuardianConsent | None, contest: Contest
+    ) -> GuardianView:
         summary = summary_of(p, contest_facts(contest), row)
         if summary is None:
             raise DomainError("guardian_not_needed")

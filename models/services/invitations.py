@@ -310,7 +310,9 @@ async def read_table_bounded(filename: str, data: bytes) -> list[list[str]]:
             if exc.code == "file_broken":
                 raise DomainError("inv_bad_file") from None
             raise
-    return await run_bounded(read_table, filename, data, seconds=LIST_SECONDS, memory_mb=LIST_MEMORY_MB)
+    return await run_bounded(
+        read_table, filename, data, seconds=LIST_SECONDS, memory_mb=LIST_MEMORY_MB
+    )
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -338,15 +340,19 @@ class InvitationService(Service):
         if self.is_admin(actor):
             return ALL
         rows = (
-            await s.execute(
-                select(RoleAssignment).where(
-                    RoleAssignment.telegram_id == actor,
-                    RoleAssignment.contest_id == contest_id,
-                    RoleAssignment.active.is_(True),
-                    RoleAssignment.role.in_([Role.COORDINATOR, Role.FEDERAL_COORDINATOR]),
+            (
+                await s.execute(
+                    select(RoleAssignment).where(
+                        RoleAssignment.telegram_id == actor,
+                        RoleAssignment.contest_id == contest_id,
+                        RoleAssignment.active.is_(True),
+                        RoleAssignment.role.in_([Role.COORDINATOR, Role.FEDERAL_COORDINATOR]),
+                    )
                 )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         if not rows:
             raise Forbidden("inv_not_allowed")
         if any(r.role == Role.FEDERAL_COORDINATOR for r in rows):
@@ -380,7 +386,9 @@ class InvitationService(Service):
                 )
             return [(cid, title) for cid, title in await s.execute(stmt)]
 
-    async def choices(self, actor: int, contest_id: int) -> tuple[list[str], list[tuple[str, str]], list[tuple[str, str]]]:
+    async def choices(
+        self, actor: int, contest_id: int
+    ) -> tuple[list[str], list[tuple[str, str]], list[tuple[str, str]]]:
         """For the chat flow: the roles ``actor`` may invite to, the regions (code, name) and
         the nominations (code, title) they may choose from."""
         async with self.read() as s:
@@ -389,21 +397,27 @@ class InvitationService(Service):
                 (r.code, r.name)
                 for r in (
                     await s.execute(
-                        select(Region).where(Region.contest_id == contest_id, Region.active.is_(True)).order_by(Region.id)
+                        select(Region)
+                        .where(Region.contest_id == contest_id, Region.active.is_(True))
+                        .order_by(Region.id)
                     )
                 ).scalars()
                 if scope is ALL or r.code in scope
             ]
-            nominations = [
-                (n.code, n.title)
-                for n in (
-                    await s.execute(
-                        select(Nomination)
-                        .where(Nomination.contest_id == contest_id, Nomination.active.is_(True))
-                        .order_by(Nomination.position)
-                    )
-                ).scalars()
-            ] if scope is ALL else []
+            nominations = (
+                [
+                    (n.code, n.title)
+                    for n in (
+                        await s.execute(
+                            select(Nomination)
+                            .where(Nomination.contest_id == contest_id, Nomination.active.is_(True))
+                            .order_by(Nomination.position)
+                        )
+                    ).scalars()
+                ]
+                if scope is ALL
+                else []
+            )
             roles = [r.value for r in Role] if scope is ALL else [r.value for r in REGIONAL_ROLES]
             return roles, regions, nominations
 
@@ -412,10 +426,17 @@ class InvitationService(Service):
         federal_coordinator, expert, chief, mentor, commission_member, admin."""
         async with self.read() as s:
             rows = (
-                await s.execute(
-                    select(RoleAssignment).where(RoleAssignment.telegram_id == telegram_id, RoleAssignment.active.is_(True))
+                (
+                    await s.execute(
+                        select(RoleAssignment).where(
+                            RoleAssignment.telegram_id == telegram_id,
+                            RoleAssignment.active.is_(True),
+                        )
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
         roles = {"participant"}
         for r in rows:
             roles.add(r.role)
@@ -429,7 +450,9 @@ class InvitationService(Service):
 
     # ------------------------------------------------------------------ creating
 
-    async def _check_spec(self, s: AsyncSession, contest_id: int, scope: frozenset[str] | None, spec: InviteSpec) -> InviteSpec:
+    async def _check_spec(
+        self, s: AsyncSession, contest_id: int, scope: frozenset[str] | None, spec: InviteSpec
+    ) -> InviteSpec:
         name = " ".join(spec.name.split())
         if not 3 <= len(name) <= 200 or not any(ch.isalpha() for ch in name):
             raise DomainError("inv_bad_name")
@@ -439,7 +462,15 @@ class InvitationService(Service):
             raise Forbidden("inv_role_not_allowed")
         if spec.email is not None and not _EMAIL.match(spec.email):
             raise DomainError("inv_bad_email")
-        known = set((await s.execute(select(Region.code).where(Region.contest_id == contest_id, Region.active.is_(True)))).scalars())
+        known = set(
+            (
+                await s.execute(
+                    select(Region.code).where(
+                        Region.contest_id == contest_id, Region.active.is_(True)
+                    )
+                )
+            ).scalars()
+        )
         for code in spec.regions:
             if code not in known:
                 raise DomainError("inv_unknown_region", region=code)
@@ -448,7 +479,9 @@ class InvitationService(Service):
         if spec.role == Role.TEAM_REPRESENTATIVE and len(spec.regions) != 1:
             raise DomainError("inv_team_one_region")
         if scope is not ALL and spec.role == Role.VOLUNTEER and not spec.regions:
-            raise DomainError("inv_volunteer_needs_region")  # a regional coordinator's volunteer is of their region
+            raise DomainError(
+                "inv_volunteer_needs_region"
+            )  # a regional coordinator's volunteer is of their region
         if scope is not ALL and not set(spec.regions) <= scope:
             raise Forbidden("inv_region_out_of_scope")
         if spec.role == Role.TEAM_REPRESENTATIVE:
@@ -461,7 +494,13 @@ class InvitationService(Service):
         if spec.chief_for:
             if scope is not ALL:
                 raise Forbidden("inv_role_not_allowed")
-            noms = set((await s.execute(select(Nomination.code).where(Nomination.contest_id == contest_id))).scalars())
+            noms = set(
+                (
+                    await s.execute(
+                        select(Nomination.code).where(Nomination.contest_id == contest_id)
+                    )
+                ).scalars()
+            )
             for code in spec.chief_for:
                 if code not in noms:
                     raise DomainError("inv_unknown_nomination", nomination=code)
@@ -489,23 +528,31 @@ class InvitationService(Service):
         force and the invitations still open. The region's row is locked first, so two
         coordinators inviting at once cannot both take the last place."""
         region_id = (
-            await s.execute(select(Region.id).where(Region.contest_id == contest_id, Region.code == code))
+            await s.execute(
+                select(Region.id).where(Region.contest_id == contest_id, Region.code == code)
+            )
         ).scalar_one()
         region = await lock(s, Region, region_id)
         assert region is not None
         participants = (
             await s.execute(
-                select(func.count()).select_from(Participant).where(
-                    Participant.contest_id == contest_id, Participant.region_id == region_id, Participant.withdrawn_at.is_(None)
+                select(func.count())
+                .select_from(Participant)
+                .where(
+                    Participant.contest_id == contest_id,
+                    Participant.region_id == region_id,
+                    Participant.withdrawn_at.is_(None),
                 )
             )
         ).scalar_one()
         now = self.ctx.clock.now()
         bound = [
-            r for r in (
+            r
+            for r in (
                 await s.execute(
                     select(RoleAssignment).where(
-                        RoleAssignment.contest_id == contest_id, RoleAssignment.role == Role.TEAM_REPRESENTATIVE,
+                        RoleAssignment.contest_id == contest_id,
+                        RoleAssignment.role == Role.TEAM_REPRESENTATIVE,
                         RoleAssignment.active.is_(True),
                     )
                 )
@@ -513,11 +560,14 @@ class InvitationService(Service):
             if code in (r.region_codes or [])
         ]
         pending = [
-            i for i in (
+            i
+            for i in (
                 await s.execute(
                     select(Invitation).where(
-                        Invitation.contest_id == contest_id, Invitation.role == Role.TEAM_REPRESENTATIVE,
-                        Invitation.used_at.is_(None), Invitation.revoked_at.is_(None),
+                        Invitation.contest_id == contest_id,
+                        Invitation.role == Role.TEAM_REPRESENTATIVE,
+                        Invitation.used_at.is_(None),
+                        Invitation.revoked_at.is_(None),
                     )
                 )
             ).scalars()
@@ -526,11 +576,19 @@ class InvitationService(Service):
         allowed = representatives_allowed(int(participants))
         if len(bound) + len(pending) >= allowed:
             raise DomainError(
-                "inv_team_full", region=region.name, count=len(bound) + len(pending), allowed=allowed, participants=int(participants),
-                names=", ".join([r.name or str(r.telegram_id) for r in bound] + [i.name for i in pending]),
+                "inv_team_full",
+                region=region.name,
+                count=len(bound) + len(pending),
+                allowed=allowed,
+                participants=int(participants),
+                names=", ".join(
+                    [r.name or str(r.telegram_id) for r in bound] + [i.name for i in pending]
+                ),
             )
 
-    def _add(self, uow: UnitOfWork, actor: int | None, contest_id: int, spec: InviteSpec, source: str) -> tuple[Invitation, str]:
+    def _add(
+        self, uow: UnitOfWork, actor: int | None, contest_id: int, spec: InviteSpec, source: str
+    ) -> tuple[Invitation, str]:
         token, digest = _new_token()
         inv = Invitation(
             contest_id=contest_id,
@@ -558,11 +616,20 @@ class InvitationService(Service):
             spec = await self._check_spec(uow.session, contest_id, scope, spec)
             inv, token = self._add(uow, actor, contest_id, spec, "chat")
             await uow.session.flush()
-            uow.audit(actor, "invitation.create", "invitation", inv.id, contest_id=contest_id, after={"role": spec.role})
+            uow.audit(
+                actor,
+                "invitation.create",
+                "invitation",
+                inv.id,
+                contest_id=contest_id,
+                after={"role": spec.role},
+            )
             assert inv.expires_at is not None
             return IssuedInvitation(inv.id, token, inv.name, inv.role, inv.expires_at)
 
-    async def create_bulk(self, actor: int, contest_id: int, filename: str, data: bytes) -> BulkResult:
+    async def create_bulk(
+        self, actor: int, contest_id: int, filename: str, data: bytes
+    ) -> BulkResult:
         """Invitations from a CSV/XLSX list (ФИО, роль, регион, e-mail, статус). Each row is
         checked on its own: good rows get links, bad ones an error by row number."""
         table = await read_table_bounded(filename, data)  # off the event loop (issue #13)
@@ -580,7 +647,13 @@ class InvitationService(Service):
             scope = await self._scope(s, actor, contest_id)
             regions = {
                 key: r.code
-                for r in (await s.execute(select(Region).where(Region.contest_id == contest_id, Region.active.is_(True)))).scalars()
+                for r in (
+                    await s.execute(
+                        select(Region).where(
+                            Region.contest_id == contest_id, Region.active.is_(True)
+                        )
+                    )
+                ).scalars()
                 for key in (r.code.casefold(), r.name.casefold())
             }
             pending: list[tuple[BulkRow, Invitation, str]] = []
@@ -642,23 +715,35 @@ class InvitationService(Service):
 
     # ------------------------------------------------------------------ opening a link
 
-    async def _by_token(self, s: AsyncSession, token: str, actor: int, now: datetime, *, for_update: bool = False) -> Invitation:
+    async def _by_token(
+        self, s: AsyncSession, token: str, actor: int, now: datetime, *, for_update: bool = False
+    ) -> Invitation:
         """The invitation of a link, refused (with what happened and when) unless it can still
         be accepted. ``for_update``: the row is locked first, so two «Да, это я», or an
         acceptance racing a revocation, are settled once (issue #12)."""
         token = token.removeprefix(TOKEN_PREFIX)
         inv_id = None
         if token and len(token) <= 64:
-            inv_id = (await s.execute(select(Invitation.id).where(Invitation.token_hash == hash_token(token)))).scalar_one_or_none()
+            inv_id = (
+                await s.execute(
+                    select(Invitation.id).where(Invitation.token_hash == hash_token(token))
+                )
+            ).scalar_one_or_none()
         inv = None
         if inv_id is not None:
-            inv = await lock(s, Invitation, inv_id) if for_update else await s.get(Invitation, inv_id, populate_existing=True)
+            inv = (
+                await lock(s, Invitation, inv_id)
+                if for_update
+                else await s.get(Invitation, inv_id, populate_existing=True)
+            )
         if inv is None or inv.token_hash != hash_token(token):  # a new link was issued meanwhile
             raise NotFound("inv_unknown")
         await self._still_open(s, inv, actor, now)
         return inv
 
-    async def _still_open(self, s: AsyncSession, inv: Invitation, actor: int | None, now: datetime) -> None:
+    async def _still_open(
+        self, s: AsyncSession, inv: Invitation, actor: int | None, now: datetime
+    ) -> None:
         tz = await contest_tz(s, inv.contest_id)
         if inv.used_at is not None:
             code = "inv_already_yours" if actor is not None and inv.used_by == actor else "inv_used"
@@ -666,7 +751,9 @@ class InvitationService(Service):
         if inv.revoked_at is not None:
             seen = await last_action(s, "invitation", inv.id, ["invitation.revoke"], inv.contest_id)
             # no audit row of its own: revoked by a re-load of the contest file
-            raise DomainError("inv_revoked", who=seen.who if seen else "none", at=inv.revoked_at, tz=tz)
+            raise DomainError(
+                "inv_revoked", who=seen.who if seen else "none", at=inv.revoked_at, tz=tz
+            )
         if inv.expires_at is None or inv.expires_at <= now:
             raise DomainError("inv_expired")
 
@@ -677,10 +764,20 @@ class InvitationService(Service):
             contest = await s.get(Contest, inv.contest_id)
             assert contest is not None
             names = dict(
-                (await s.execute(select(Region.code, Region.name).where(Region.contest_id == inv.contest_id))).all()
+                (
+                    await s.execute(
+                        select(Region.code, Region.name).where(Region.contest_id == inv.contest_id)
+                    )
+                ).all()
             )
             noms = dict(
-                (await s.execute(select(Nomination.code, Nomination.title).where(Nomination.contest_id == inv.contest_id))).all()
+                (
+                    await s.execute(
+                        select(Nomination.code, Nomination.title).where(
+                            Nomination.contest_id == inv.contest_id
+                        )
+                    )
+                ).all()
             )
             return InvitationPreview(
                 contest_id=contest.id,
@@ -724,20 +821,35 @@ class InvitationService(Service):
             await s.flush()
             taken = await s.execute(
                 update(Invitation)
-                .where(Invitation.id == inv.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+                .where(
+                    Invitation.id == inv.id,
+                    Invitation.used_at.is_(None),
+                    Invitation.revoked_at.is_(None),
+                )
                 .values(used_at=uow.now, used_by=actor, role_assignment_id=row.id)
                 .execution_options(synchronize_session=False)
             )
             if taken.rowcount != 1:  # type: ignore[attr-defined]  # cannot happen under the lock; kept as a guard
-                raise DomainError("inv_used", at=uow.now, tz="Europe/Moscow")  # the binding rolls back
-            uow.audit(actor, "invitation.accept", "invitation", inv.id, contest_id=inv.contest_id, after={"role": inv.role})
+                raise DomainError(
+                    "inv_used", at=uow.now, tz="Europe/Moscow"
+                )  # the binding rolls back
+            uow.audit(
+                actor,
+                "invitation.accept",
+                "invitation",
+                inv.id,
+                contest_id=inv.contest_id,
+                after={"role": inv.role},
+            )
             contest = await s.get(Contest, inv.contest_id)
             assert contest is not None
             return Bound(contest.id, contest.title, inv.role, inv.name)
 
     # ------------------------------------------------------------------ managing
 
-    async def _own_invitation(self, s: AsyncSession, actor: int, invitation_id: int, now: datetime) -> Invitation:
+    async def _own_invitation(
+        self, s: AsyncSession, actor: int, invitation_id: int, now: datetime
+    ) -> Invitation:
         """A pending invitation the actor manages, locked for a transition (revoke, new link):
         a used or revoked one is refused with who and when (issue #12)."""
         inv = await lock(s, Invitation, invitation_id)
@@ -780,22 +892,38 @@ class InvitationService(Service):
             if contest is None:
                 raise NotFound("contest_not_found")
             roles = [
-                StaffEntry(r.id, r.telegram_id, r.name or str(r.telegram_id), r.role, list(r.region_codes), r.expert_status, r.commission_role)
+                StaffEntry(
+                    r.id,
+                    r.telegram_id,
+                    r.name or str(r.telegram_id),
+                    r.role,
+                    list(r.region_codes),
+                    r.expert_status,
+                    r.commission_role,
+                )
                 for r in (
                     await s.execute(
                         select(RoleAssignment)
-                        .where(RoleAssignment.contest_id == contest_id, RoleAssignment.active.is_(True))
+                        .where(
+                            RoleAssignment.contest_id == contest_id, RoleAssignment.active.is_(True)
+                        )
                         .order_by(RoleAssignment.role, RoleAssignment.name, RoleAssignment.id)
                     )
                 ).scalars()
             ]
             now = self.ctx.clock.now()
             pending = [
-                PendingInvitation(i.id, i.name, i.role, i.source, i.expires_at if i.token_hash else None)
+                PendingInvitation(
+                    i.id, i.name, i.role, i.source, i.expires_at if i.token_hash else None
+                )
                 for i in (
                     await s.execute(
                         select(Invitation)
-                        .where(Invitation.contest_id == contest_id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+                        .where(
+                            Invitation.contest_id == contest_id,
+                            Invitation.used_at.is_(None),
+                            Invitation.revoked_at.is_(None),
+                        )
                         .order_by(Invitation.id)
                     )
                 ).scalars()
@@ -809,16 +937,30 @@ class InvitationService(Service):
             if r is None:
                 raise NotFound("inv_role_not_found")
             await self._require_staff_manager(s, actor, r.contest_id)
-            if not r.active:  # «Отозвать» of a role already revoked: refused before the confirmation
+            if (
+                not r.active
+            ):  # «Отозвать» of a role already revoked: refused before the confirmation
                 raise await self._role_revoked(s, r)
-            return StaffEntry(r.id, r.telegram_id, r.name or str(r.telegram_id), r.role, list(r.region_codes), r.expert_status, r.commission_role)
+            return StaffEntry(
+                r.id,
+                r.telegram_id,
+                r.name or str(r.telegram_id),
+                r.role,
+                list(r.region_codes),
+                r.expert_status,
+                r.commission_role,
+            )
 
     @staticmethod
     async def _role_revoked(s: AsyncSession, r: RoleAssignment) -> DomainError:
         seen = await last_action(s, "role_assignment", r.id, ["role.revoke"], r.contest_id)
         if seen is None:
             return DomainError("inv_role_not_found")
-        return DomainError("inv_role_revoked", name=r.name or str(r.telegram_id), **seen.args(await contest_tz(s, r.contest_id)))
+        return DomainError(
+            "inv_role_revoked",
+            name=r.name or str(r.telegram_id),
+            **seen.args(await contest_tz(s, r.contest_id)),
+        )
 
     async def revoke_role(self, actor: int, role_id: int) -> StaffEntry:
         """Take a role away at once: every check reads ``active``, so the person's buttons
@@ -831,8 +973,24 @@ class InvitationService(Service):
             if not r.active:
                 raise await self._role_revoked(uow.session, r)
             r.active = False
-            uow.audit(actor, "role.revoke", "role_assignment", r.id, contest_id=r.contest_id, before={"role": r.role}, after={"active": False})
-            return StaffEntry(r.id, r.telegram_id, r.name or str(r.telegram_id), r.role, list(r.region_codes), r.expert_status, r.commission_role)
+            uow.audit(
+                actor,
+                "role.revoke",
+                "role_assignment",
+                r.id,
+                contest_id=r.contest_id,
+                before={"role": r.role},
+                after={"active": False},
+            )
+            return StaffEntry(
+                r.id,
+                r.telegram_id,
+                r.name or str(r.telegram_id),
+                r.role,
+                list(r.region_codes),
+                r.expert_status,
+                r.commission_role,
+            )
 
 
 # ----------------------------------------------------------------------------- the contest file
@@ -842,7 +1000,9 @@ def file_key(p: PersonDef) -> str:
     return f"{p.role.value}|{p.name.casefold()}|{(p.email or '').casefold()}"
 
 
-async def apply_file_invitations(uow: UnitOfWork, contest_id: int, people: list[PersonDef]) -> set[tuple[int, str]]:
+async def apply_file_invitations(
+    uow: UnitOfWork, contest_id: int, people: list[PersonDef]
+) -> set[tuple[int, str]]:
     """Contest-file staff without a Telegram id become invitations (their link is issued from
     /staff). On re-load an entry is matched by role, name and e-mail: a pending invitation
     takes the new details, an accepted one passes them on to the bound role, and an entry
@@ -852,7 +1012,13 @@ async def apply_file_invitations(uow: UnitOfWork, contest_id: int, people: list[
     existing = {
         i.file_key: i
         for i in (
-            await s.execute(select(Invitation).where(Invitation.contest_id == contest_id, Invitation.source == "file", Invitation.revoked_at.is_(None)))
+            await s.execute(
+                select(Invitation).where(
+                    Invitation.contest_id == contest_id,
+                    Invitation.source == "file",
+                    Invitation.revoked_at.is_(None),
+                )
+            )
         ).scalars()
     }
     wanted: set[str] = set()
@@ -865,12 +1031,22 @@ async def apply_file_invitations(uow: UnitOfWork, contest_id: int, people: list[
             region_codes=list(p.regions),
             expert_status=p.expert_status.value if p.expert_status else None,
             chief_for=list(p.chief_for),
-            commission_role=p.commission_role or ("member" if p.role is Role.COMMISSION_MEMBER else None),
+            commission_role=p.commission_role
+            or ("member" if p.role is Role.COMMISSION_MEMBER else None),
             organisation_code=p.organisation,
         )
         inv = existing.get(key)
         if inv is None:
-            s.add(Invitation(contest_id=contest_id, role=p.role.value, source="file", file_key=key, created_at=uow.now, **details))
+            s.add(
+                Invitation(
+                    contest_id=contest_id,
+                    role=p.role.value,
+                    source="file",
+                    file_key=key,
+                    created_at=uow.now,
+                    **details,
+                )
+            )
             continue
         for k, v in details.items():
             setattr(inv, k, v)
@@ -894,7 +1070,9 @@ async def apply_file_invitations(uow: UnitOfWork, contest_id: int, people: list[
     kept = (
         await s.execute(
             select(Invitation.used_by, Invitation.role).where(
-                Invitation.contest_id == contest_id, Invitation.used_by.is_not(None), Invitation.revoked_at.is_(None)
+                Invitation.contest_id == contest_id,
+                Invitation.used_by.is_not(None),
+                Invitation.revoked_at.is_(None),
             )
         )
     ).all()

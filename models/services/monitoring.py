@@ -166,7 +166,13 @@ class MonitoringService(Service):
             drafts, submitted = per_region_apps.get(row.region_code, (0, 0))
             per_region_apps[row.region_code] = (drafts + row.drafts, submitted + row.submitted)
         regions = tuple(
-            RegionProgress(r.code, r.name, r.verification, r.no_application, *per_region_apps.get(r.code, (0, 0)))
+            RegionProgress(
+                r.code,
+                r.name,
+                r.verification,
+                r.no_application,
+                *per_region_apps.get(r.code, (0, 0)),
+            )
             for r in regions
         )
         return ProgressReport(
@@ -184,7 +190,9 @@ class MonitoringService(Service):
             results_changed=results_changed,
         )
 
-    async def _regions(self, s: AsyncSession, contest_id: int, scope: Scope) -> list[RegionProgress]:
+    async def _regions(
+        self, s: AsyncSession, contest_id: int, scope: Scope
+    ) -> list[RegionProgress]:
         """Verification forms per region and status, with the oldest pending request and the
         accepted participants who have no application yet (application counts are added from
         :meth:`_applications`)."""
@@ -208,7 +216,9 @@ class MonitoringService(Service):
                 entry["oldest_pending_at"] = oldest
             elif status == VerificationStatus.ACCEPTED:
                 entry["no_application"] = n - with_application
-        region_rows = select(Region.id, Region.code, Region.name, Region.active).where(Region.contest_id == contest_id)
+        region_rows = select(Region.id, Region.code, Region.name, Region.active).where(
+            Region.contest_id == contest_id
+        )
         if scope is not None:
             region_rows = region_rows.where(Region.code.in_(scope))
         out = []
@@ -221,7 +231,9 @@ class MonitoringService(Service):
             out.append(_region(None, None, counts[None]))
         return out
 
-    async def _applications(self, s: AsyncSession, contest_id: int, scope: Scope) -> tuple[NominationProgress, ...]:
+    async def _applications(
+        self, s: AsyncSession, contest_id: int, scope: Scope
+    ) -> tuple[NominationProgress, ...]:
         """Every region × nomination of the scope with its draft and submitted applications.
         Applications of participants who withdrew (R-PD-1) no longer count."""
         live = (
@@ -243,11 +255,20 @@ class MonitoringService(Service):
             select(Region.code, Region.name, Nomination.code, Nomination.title, drafts, submitted)
             .select_from(Region)
             .join(Nomination, Nomination.contest_id == Region.contest_id)
-            .outerjoin(live, and_(live.c.region_id == Region.id, live.c.nomination_id == Nomination.id))
+            .outerjoin(
+                live, and_(live.c.region_id == Region.id, live.c.nomination_id == Nomination.id)
+            )
             .where(Region.contest_id == contest_id)
             .group_by(
-                Region.id, Region.code, Region.name, Region.active,
-                Nomination.id, Nomination.code, Nomination.title, Nomination.position, Nomination.active,
+                Region.id,
+                Region.code,
+                Region.name,
+                Region.active,
+                Nomination.id,
+                Nomination.code,
+                Nomination.title,
+                Nomination.position,
+                Nomination.active,
             )
             # retired regions and nominations only while they still hold applications
             .having(or_(and_(Region.active, Nomination.active), func.count(live.c.status) > 0))
@@ -260,7 +281,9 @@ class MonitoringService(Service):
             for rc, rn, nc, nt, d, sub in await s.execute(stmt)
         )
 
-    async def _scoring(self, s: AsyncSession, contest_id: int, scope: Scope) -> tuple[ScoringProgress, ...]:
+    async def _scoring(
+        self, s: AsyncSession, contest_id: int, scope: Scope
+    ) -> tuple[ScoringProgress, ...]:
         """Scoring completion per region × nomination (R-SCO-4, R-SCO-5): targets on the
         evaluation lists of the scope and how many have a group result on every aspect.
         Counts only — never marks or totals. One GROUP BY; no schemes → «ещё не начато»."""
@@ -268,7 +291,11 @@ class MonitoringService(Service):
 
         from models.tables import AspectResult, EvaluationTarget, Scheme, SchemeAspect
 
-        aspects = select(SchemeAspect.scheme_id, func.count().label("n")).group_by(SchemeAspect.scheme_id).subquery()
+        aspects = (
+            select(SchemeAspect.scheme_id, func.count().label("n"))
+            .group_by(SchemeAspect.scheme_id)
+            .subquery()
+        )
         scored = (
             select(AspectResult.target_id, func.count().label("k"))
             .where(AspectResult.state == "scored")
@@ -294,9 +321,14 @@ class MonitoringService(Service):
         )
         if scope is not None:
             stmt = stmt.where(Region.code.in_(scope))
-        return tuple(ScoringProgress(rn, nt, int(total), int(done or 0)) for rn, nt, total, done in await s.execute(stmt))
+        return tuple(
+            ScoringProgress(rn, nt, int(total), int(done or 0))
+            for rn, nt, total, done in await s.execute(stmt)
+        )
 
-    async def _results_changed(self, s: AsyncSession, contest_id: int, scope: Scope) -> tuple[ChangedAfterPublication, ...]:
+    async def _results_changed(
+        self, s: AsyncSession, contest_id: int, scope: Scope
+    ) -> tuple[ChangedAfterPublication, ...]:
         """Published results that changed afterwards (R-APL-9, R-RES-2): for a regional
         coordinator, the schemes with participants of their regions."""
         from models.tables import EvaluationTarget
@@ -306,14 +338,18 @@ class MonitoringService(Service):
             ids = list(
                 (
                     await s.execute(
-                        select(EvaluationTarget.scheme_id).join(Region, Region.id == EvaluationTarget.region_id)
-                        .where(Region.contest_id == contest_id, Region.code.in_(scope)).distinct()
+                        select(EvaluationTarget.scheme_id)
+                        .join(Region, Region.id == EvaluationTarget.region_id)
+                        .where(Region.contest_id == contest_id, Region.code.in_(scope))
+                        .distinct()
                     )
                 ).scalars()
             )
         return tuple(await changed_after_publication(s, contest_id, ids))
 
-    async def _missing_signatures(self, s: AsyncSession, contest_id: int, scope: Scope) -> tuple[MissingSignature, ...]:
+    async def _missing_signatures(
+        self, s: AsyncSession, contest_id: int, scope: Scope
+    ) -> tuple[MissingSignature, ...]:
         """Protocols waiting for signers (R-PRO-1, R-PRO-2): every required signer without a
         signature on the current version of a protocol still being signed (a refusal is
         still missing), since that version was made. Signers are the contest's staff, not
@@ -332,12 +368,20 @@ class MonitoringService(Service):
         )
         stmt = (
             select(Protocol.title, ProtocolSigner.name, ProtocolVersion.created_at)
-            .join(ProtocolVersion, and_(ProtocolVersion.protocol_id == Protocol.id, ProtocolVersion.version == Protocol.current_version))
+            .join(
+                ProtocolVersion,
+                and_(
+                    ProtocolVersion.protocol_id == Protocol.id,
+                    ProtocolVersion.version == Protocol.current_version,
+                ),
+            )
             .join(ProtocolSigner, ProtocolSigner.protocol_id == Protocol.id)
             .where(Protocol.contest_id == contest_id, Protocol.status == "signing", ~signed)
             .order_by(ProtocolVersion.created_at, Protocol.id, ProtocolSigner.id)
         )
-        return tuple(MissingSignature(title, name, since) for title, name, since in await s.execute(stmt))
+        return tuple(
+            MissingSignature(title, name, since) for title, name, since in await s.execute(stmt)
+        )
 
 
 def _region(code: str | None, name: str | None, entry: dict[str, Any]) -> RegionProgress:
@@ -357,4 +401,3 @@ def _sum_counts(items: list[VerificationCounts]) -> VerificationCounts:
 
 
 # --------------------------------------------------------------------------- the workbook
-

@@ -135,7 +135,10 @@ def erase_personal_data(p: Participant, now: datetime) -> tuple[bool, set[str]]:
     copies) — keeping the row, its statuses and dates (what protocols and statistics need).
     Returns whether anything changed and the sha256 of stored contents that may now be
     unused (the application must be loaded with its files)."""
-    changed = any(v is not None for v in (p.full_name, p.snils_encrypted, p.snils_hmac, p.snils_last2, p.rejection_reason))
+    changed = any(
+        v is not None
+        for v in (p.full_name, p.snils_encrypted, p.snils_hmac, p.snils_last2, p.rejection_reason)
+    )
     p.full_name = None
     p.snils_encrypted = None
     p.snils_hmac = None
@@ -170,10 +173,20 @@ async def erase_task_answers(s: AsyncSession, participant_ids: list[int]) -> tup
     if not participant_ids:
         return 0, set()
     count, candidates = 0, set()
-    for sub in (await s.execute(select(TaskSubmission).where(TaskSubmission.participant_id.in_(participant_ids)))).scalars():
+    for sub in (
+        await s.execute(
+            select(TaskSubmission).where(TaskSubmission.participant_id.in_(participant_ids))
+        )
+    ).scalars():
         if sub.sha256:
             candidates.add(sub.sha256)
-        if sub.telegram_file_id or sub.file_unique_id or sub.file_name or sub.sha256 or sub.storage_path:
+        if (
+            sub.telegram_file_id
+            or sub.file_unique_id
+            or sub.file_name
+            or sub.sha256
+            or sub.storage_path
+        ):
             sub.telegram_file_id, sub.file_unique_id, sub.file_name = "", "", None
             sub.sha256, sub.storage_path = None, None
             count += 1
@@ -186,9 +199,15 @@ async def unshared_files(s: AsyncSession, candidates: set[str]) -> set[str]:
     if not candidates:
         return set()
     await s.flush()
-    rows = await s.execute(select(ApplicationFile.sha256).where(ApplicationFile.sha256.in_(candidates)))
-    answers = await s.execute(select(TaskSubmission.sha256).where(TaskSubmission.sha256.in_(candidates)))
-    forms = await s.execute(select(GuardianConsent.sha256).where(GuardianConsent.sha256.in_(candidates)))  # R-ROLE-5
+    rows = await s.execute(
+        select(ApplicationFile.sha256).where(ApplicationFile.sha256.in_(candidates))
+    )
+    answers = await s.execute(
+        select(TaskSubmission.sha256).where(TaskSubmission.sha256.in_(candidates))
+    )
+    forms = await s.execute(
+        select(GuardianConsent.sha256).where(GuardianConsent.sha256.in_(candidates))
+    )  # R-ROLE-5
     return candidates - {r[0] for r in rows} - {r[0] for r in answers} - {r[0] for r in forms}
 
 
@@ -205,7 +224,9 @@ def delete_stored_files(files_dir: Path | None, shas: set[str]) -> int:
     return deleted
 
 
-def file_refusal_error(refusal: rules.FileRefusal, types: tuple[str, ...], size: int | None) -> DomainError:
+def file_refusal_error(
+    refusal: rules.FileRefusal, types: tuple[str, ...], size: int | None
+) -> DomainError:
     """R-APP-4: the refusal of an offered file, with what it really is when its signature
     disagrees with its name (``err-file-wrong-content``)."""
     return DomainError(
@@ -246,7 +267,9 @@ class ParticipantService(Service):
     async def regions(self, contest_id: int) -> list[Choice]:
         async with self.read() as s:
             rows = await s.execute(
-                select(Region).where(Region.contest_id == contest_id, Region.active.is_(True)).order_by(Region.name)
+                select(Region)
+                .where(Region.contest_id == contest_id, Region.active.is_(True))
+                .order_by(Region.name)
             )
             return [Choice(r.id, r.name) for r in rows.scalars()]
 
@@ -284,7 +307,9 @@ class ParticipantService(Service):
 
     # ------------------------------------------------------------------ verification form
 
-    async def give_consent(self, telegram_id: int, contest_id: int, display_name: str | None = None) -> ParticipantView:
+    async def give_consent(
+        self, telegram_id: int, contest_id: int, display_name: str | None = None
+    ) -> ParticipantView:
         """R-APP-5 / R-PD-1: consent to personal-data processing opens the verification form."""
         async with self.uow() as uow:
             contest = await self._contest(uow.session, contest_id)
@@ -296,7 +321,9 @@ class ParticipantService(Service):
                 raise DomainError("participation_ended")
             if p is None:
                 self._deadline_guard(contest, uow.now)
-                self._registration_guard(contest, uow.now)  # R-VER-6: refused before any data is given
+                self._registration_guard(
+                    contest, uow.now
+                )  # R-VER-6: refused before any data is given
                 p = Participant(
                     contest_id=contest_id,
                     person_id=person.id,
@@ -308,7 +335,14 @@ class ParticipantService(Service):
             if p.pd_consent_at is None:
                 p.pd_consent_at = uow.now
                 await uow.session.flush()
-                uow.audit(telegram_id, "participant.consent", "participant", p.id, contest_id=contest_id, after={"pd_consent": True})
+                uow.audit(
+                    telegram_id,
+                    "participant.consent",
+                    "participant",
+                    p.id,
+                    contest_id=contest_id,
+                    after={"pd_consent": True},
+                )
             return await self._fresh_view(uow.session, telegram_id, contest)
 
     async def set_full_name(self, telegram_id: int, contest_id: int, value: str) -> ParticipantView:
@@ -325,13 +359,19 @@ class ParticipantService(Service):
         assert digits is not None
         return await self._edit_form(telegram_id, contest_id, snils=digits)
 
-    async def set_region(self, telegram_id: int, contest_id: int, region_id: int) -> ParticipantView:
+    async def set_region(
+        self, telegram_id: int, contest_id: int, region_id: int
+    ) -> ParticipantView:
         return await self._edit_form(telegram_id, contest_id, region_id=region_id)
 
-    async def set_organisation(self, telegram_id: int, contest_id: int, organisation_id: int) -> ParticipantView:
+    async def set_organisation(
+        self, telegram_id: int, contest_id: int, organisation_id: int
+    ) -> ParticipantView:
         return await self._edit_form(telegram_id, contest_id, organisation_id=organisation_id)
 
-    async def _edit_form(self, telegram_id: int, contest_id: int, **changes: Any) -> ParticipantView:
+    async def _edit_form(
+        self, telegram_id: int, contest_id: int, **changes: Any
+    ) -> ParticipantView:
         async with self.uow() as uow:
             s = uow.session
             contest = await self._contest(s, contest_id)
@@ -379,10 +419,14 @@ class ParticipantService(Service):
             p = await self._require(s, telegram_id, contest_id)
             if p.verification_status == VerificationStatus.PENDING:
                 # the loser of a double «Отправить на проверку» (issue #12)
-                raise DomainError("form_already_submitted", at=p.submitted_at or "—", tz=contest.timezone)
+                raise DomainError(
+                    "form_already_submitted", at=p.submitted_at or "—", tz=contest.timezone
+                )
             self._form_guard(p)
             self._deadline_guard(contest, uow.now)
-            self._registration_guard(contest, uow.now, p)  # R-VER-6, checked again at the registration itself
+            self._registration_guard(
+                contest, uow.now, p
+            )  # R-VER-6, checked again at the registration itself
             if not (p.full_name and p.snils_encrypted and p.region_id and p.organisation_id):
                 raise DomainError("verification_incomplete")
             before = p.verification_status
@@ -397,7 +441,12 @@ class ParticipantService(Service):
                 p.id,
                 contest_id=contest_id,
                 before={"status": before},
-                after={"status": VerificationStatus.PENDING, "snils": rules.snils_mask("00" + (p.snils_last2 or "")), "region_id": p.region_id, "organisation_id": p.organisation_id},
+                after={
+                    "status": VerificationStatus.PENDING,
+                    "snils": rules.snils_mask("00" + (p.snils_last2 or "")),
+                    "region_id": p.region_id,
+                    "organisation_id": p.organisation_id,
+                },
             )
             return await self._fresh_view(s, telegram_id, contest)
 
@@ -434,7 +483,9 @@ class ParticipantService(Service):
                 problem = rules.birth_date_out_of_range(answers.birth_date, today)
                 if problem is not None:
                     raise DomainError(f"birth_date_{problem}", limit=rules.BIRTH_DATE_MAX_YEARS)
-                if championship and not rules.championship_old_enough(answers.birth_date, stage_day or today):
+                if championship and not rules.championship_old_enough(
+                    answers.birth_date, stage_day or today
+                ):
                     raise DomainError(
                         "championship_too_young",
                         limit=rules.CHAMPIONSHIP_MIN_AGE,
@@ -447,8 +498,12 @@ class ParticipantService(Service):
                 raise DomainError("conditions_not_met", failures=failures, title=nom.title)
             stage = application_stage(contest)
             fields: dict[str, str] = {}
-            if answers.experience_years is not None and any(f.code == rules.EXPERIENCE_FIELD for f in view.fields):
-                fields[rules.EXPERIENCE_FIELD] = str(answers.experience_years)  # asked once (issue #15)
+            if answers.experience_years is not None and any(
+                f.code == rules.EXPERIENCE_FIELD for f in view.fields
+            ):
+                fields[rules.EXPERIENCE_FIELD] = str(
+                    answers.experience_years
+                )  # asked once (issue #15)
             app = Application(
                 participant_id=p.id,
                 nomination_id=nom.id,
@@ -465,10 +520,19 @@ class ParticipantService(Service):
             s.add(app)
             restage(p, ApplicationStatus.DRAFT)
             await s.flush()
-            uow.audit(telegram_id, "application.create", "application", app.id, contest_id=contest_id, after={"nomination": nom.code})
+            uow.audit(
+                telegram_id,
+                "application.create",
+                "application",
+                app.id,
+                contest_id=contest_id,
+                after={"nomination": nom.code},
+            )
             return await self._fresh_view(s, telegram_id, contest)
 
-    async def set_field(self, telegram_id: int, contest_id: int, code: str, raw: str) -> ParticipantView:
+    async def set_field(
+        self, telegram_id: int, contest_id: int, code: str, raw: str
+    ) -> ParticipantView:
         async with self.uow() as uow:
             s = uow.session
             contest, app = await self._draft(uow, telegram_id, contest_id)
@@ -479,11 +543,15 @@ class ParticipantService(Service):
             if code == rules.EXPERIENCE_FIELD:
                 value = self._experience_field(app, nomination, raw)
             else:
-                value = _clean_field(spec.kind, spec.max_length, raw, uow.now.astimezone(contest_tz(contest)).date())
+                value = _clean_field(
+                    spec.kind, spec.max_length, raw, uow.now.astimezone(contest_tz(contest)).date()
+                )
             app.field_values = {**(app.field_values or {}), code: value}
             return await self._fresh_view(s, telegram_id, contest)
 
-    async def add_file(self, telegram_id: int, contest_id: int, slot: str, offered: TelegramFile) -> ParticipantView:
+    async def add_file(
+        self, telegram_id: int, contest_id: int, slot: str, offered: TelegramFile
+    ) -> ParticipantView:
         """R-APP-4: a file of an allowed type and size fills a slot; its content is downloaded
         by a queued job. A replaced file is kept, not deleted."""
         async with self.uow() as uow:
@@ -494,7 +562,13 @@ class ParticipantService(Service):
                 raise NotFound("file_slot_not_found")
             refusal = rules.check_file(
                 spec.requirement,
-                OfferedFile(offered.file_name, offered.mime_type, offered.size, offered.is_video_message, offered.head),
+                OfferedFile(
+                    offered.file_name,
+                    offered.mime_type,
+                    offered.size,
+                    offered.is_video_message,
+                    offered.head,
+                ),
                 self.ctx.download_limit,
             )
             if refusal is not None:
@@ -542,15 +616,30 @@ class ParticipantService(Service):
                 p = await s.get(Participant, app.participant_id) if app else None
                 person = await s.get(Person, p.person_id) if p else None
                 nom = await s.get(Nomination, app.nomination_id) if app else None
-                slot = next((f for f in nomination_view(nom).files if f.code == row.slot), None) if nom else None
-                uow.audit(None, "application.file_refused", "application", row.application_id, contest_id=p.contest_id if p else None, after={"file_id": row.id, "actual": found.kind})
+                slot = (
+                    next((f for f in nomination_view(nom).files if f.code == row.slot), None)
+                    if nom
+                    else None
+                )
+                uow.audit(
+                    None,
+                    "application.file_refused",
+                    "application",
+                    row.application_id,
+                    contest_id=p.contest_id if p else None,
+                    after={"file_id": row.id, "actual": found.kind},
+                )
                 if person is not None and person.telegram_id is not None:
                     await uow.notify_person(
                         person.telegram_id,
                         reason="file_refused",
                         subject=f"application_file:{row.id}",
                         key="file-stored-refused",
-                        args={"name": row.file_name or "—", "claimed": (claimed or "").upper(), "title": slot.title if slot else row.slot},
+                        args={
+                            "name": row.file_name or "—",
+                            "claimed": (claimed or "").upper(),
+                            "title": slot.title if slot else row.slot,
+                        },
                     )
             return True
 
@@ -565,7 +654,9 @@ class ParticipantService(Service):
             row.replaced_at = uow.now
             return await self._fresh_view(s, telegram_id, contest)
 
-    async def set_consent(self, telegram_id: int, contest_id: int, which: str, given: bool) -> ParticipantView:
+    async def set_consent(
+        self, telegram_id: int, contest_id: int, which: str, given: bool
+    ) -> ParticipantView:
         """R-APP-5: «Согласен(а) с Политикой конфиденциальности», «… на передачу материалов»."""
         if which not in ("privacy", "transfer"):
             raise NotFound("consent_not_found")
@@ -577,7 +668,15 @@ class ParticipantService(Service):
             # the moment it was first given is kept, and one audit row says so.
             if (getattr(app, column) is not None) != given:
                 setattr(app, column, uow.now if given else None)
-                uow.audit(telegram_id, "application.consent", "application", app.id, contest_id=contest_id, before={which: not given}, after={which: given})
+                uow.audit(
+                    telegram_id,
+                    "application.consent",
+                    "application",
+                    app.id,
+                    contest_id=contest_id,
+                    before={which: not given},
+                    after={which: given},
+                )
             return await self._fresh_view(s, telegram_id, contest)
 
     async def submit_application(self, telegram_id: int, contest_id: int) -> ParticipantView:
@@ -615,17 +714,30 @@ class ParticipantService(Service):
 
     async def reminders_muted(self, telegram_id: int) -> bool:
         async with self.read() as s:
-            muted = (await s.execute(select(Person.mute_reminders).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
+            muted = (
+                await s.execute(
+                    select(Person.mute_reminders).where(Person.telegram_id == telegram_id)
+                )
+            ).scalar_one_or_none()
             return bool(muted)
 
-    async def mute_reminders(self, telegram_id: int, muted: bool, display_name: str | None = None) -> bool:
+    async def mute_reminders(
+        self, telegram_id: int, muted: bool, display_name: str | None = None
+    ) -> bool:
         """Mute non-essential reminders; deadline and appeal notices are not muteable
         (their kinds say so), whatever this flag says."""
         async with self.uow() as uow:
             person = await self._person(uow.session, telegram_id, uow.now, display_name)
             if person.mute_reminders != muted:
                 person.mute_reminders = muted
-                uow.audit(telegram_id, "person.mute_reminders", "person", person.id, before={"muted": not muted}, after={"muted": muted})
+                uow.audit(
+                    telegram_id,
+                    "person.mute_reminders",
+                    "person",
+                    person.id,
+                    before={"muted": not muted},
+                    after={"muted": muted},
+                )
             return muted
 
     # ------------------------------------------------------------------ language (/language)
@@ -635,7 +747,9 @@ class ParticipantService(Service):
         (their Telegram language), which is remembered on the person so that notifications
         from the outbox follow it too."""
         async with self.read() as s:
-            stored = (await s.execute(select(Person.language).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
+            stored = (
+                await s.execute(select(Person.language).where(Person.telegram_id == telegram_id))
+            ).scalar_one_or_none()
         if stored is None:
             return detected
         if stored.endswith(LANGUAGE_CHOSEN):
@@ -644,12 +758,17 @@ class ParticipantService(Service):
             async with self.uow() as uow:
                 await uow.session.execute(
                     update(Person)
-                    .where(Person.telegram_id == telegram_id, Person.language.not_like(f"%{LANGUAGE_CHOSEN}"))
+                    .where(
+                        Person.telegram_id == telegram_id,
+                        Person.language.not_like(f"%{LANGUAGE_CHOSEN}"),
+                    )
                     .values(language=detected)
                 )
         return detected
 
-    async def set_language(self, telegram_id: int, language: str, display_name: str | None = None) -> str:
+    async def set_language(
+        self, telegram_id: int, language: str, display_name: str | None = None
+    ) -> str:
         """/language: the person's own choice; it wins over their Telegram language from now on."""
         if language not in LANGUAGES:
             raise DomainError("not_found")
@@ -658,7 +777,14 @@ class ParticipantService(Service):
             before = person.language
             person.language = language + LANGUAGE_CHOSEN
             if before != person.language:
-                uow.audit(telegram_id, "person.language", "person", person.id, before={"language": before}, after={"language": person.language})
+                uow.audit(
+                    telegram_id,
+                    "person.language",
+                    "person",
+                    person.id,
+                    before={"language": before},
+                    after={"language": person.language},
+                )
         return language
 
     # ------------------------------------------------------------------ withdrawal (R-PD-1)
@@ -672,24 +798,43 @@ class ParticipantService(Service):
             if p.verification_status == VerificationStatus.WITHDRAWN:
                 # the loser of a double confirmation: anonymised once, said so (issue #12)
                 contest = await self._contest(s, contest_id)
-                raise DomainError("already_withdrawn", at=p.withdrawn_at or "—", tz=contest.timezone)
-            before = {"status": p.verification_status, "application": p.application.status if p.application else None}
+                raise DomainError(
+                    "already_withdrawn", at=p.withdrawn_at or "—", tz=contest.timezone
+                )
+            before = {
+                "status": p.verification_status,
+                "application": p.application.status if p.application else None,
+            }
             _, orphan_candidates = erase_personal_data(p, uow.now)
             orphan_candidates |= (await erase_task_answers(s, [p.id]))[1]
-            orphan_candidates |= _erase_guardian(p)  # R-ROLE-5 consent: names, phone, the signed form
+            orphan_candidates |= _erase_guardian(
+                p
+            )  # R-ROLE-5 consent: names, phone, the signed form
             p.verification_status = VerificationStatus.WITHDRAWN
             restage(p, None)
             p.withdrawn_at = uow.now
             person = await s.get(Person, p.person_id)
             if person is not None:
                 person.display_name = None
-            uow.audit(telegram_id, "participant.withdraw", "participant", p.id, contest_id=contest_id, before=before, after={"status": VerificationStatus.WITHDRAWN})
+            uow.audit(
+                telegram_id,
+                "participant.withdraw",
+                "participant",
+                p.id,
+                contest_id=contest_id,
+                before=before,
+                after={"status": VerificationStatus.WITHDRAWN},
+            )
             # drafts of half-filled forms may hold personal data too (R-PD-1)
-            await s.execute(delete(ConversationState).where(ConversationState.user_id == telegram_id))
+            await s.execute(
+                delete(ConversationState).where(ConversationState.user_id == telegram_id)
+            )
             await s.flush()
             orphans = await unshared_files(s, orphan_candidates)
         delete_stored_files(self.ctx.files_dir, orphans)
-        await truncate_wal(self.ctx.sessionmaker)  # no copy of the name left in SQLite's log (issue #15)
+        await truncate_wal(
+            self.ctx.sessionmaker
+        )  # no copy of the name left in SQLite's log (issue #15)
 
     # ------------------------------------------------------------------ helpers
 
@@ -708,7 +853,9 @@ class ParticipantService(Service):
         )
         return (await s.execute(stmt)).scalars().first()
 
-    async def _fresh_view(self, s: AsyncSession, telegram_id: int, contest: Contest) -> ParticipantView:
+    async def _fresh_view(
+        self, s: AsyncSession, telegram_id: int, contest: Contest
+    ) -> ParticipantView:
         """Flush this transaction's changes and read the participant back as a view."""
         brief = contest_brief(contest)
         facts = _guardian_facts(contest)  # read while the contest is loaded (R-ROLE-5)
@@ -736,20 +883,36 @@ class ParticipantService(Service):
             raise DomainError("consent_required")
         return p
 
-    async def _person(self, s: AsyncSession, telegram_id: int, now: datetime, display_name: str | None) -> Person:
+    async def _person(
+        self, s: AsyncSession, telegram_id: int, now: datetime, display_name: str | None
+    ) -> Person:
         """The person, created if new and locked for this unit of work: two first presses
         at once create one row (``INSERT … ON CONFLICT DO NOTHING``), then wait for each other."""
         dialect = s.bind.dialect.name if s.bind is not None else "sqlite"
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         await s.execute(
             insert(Person)
-            .values(telegram_id=telegram_id, chat_id=telegram_id, display_name=display_name, language="ru", mute_reminders=False, created_at=now)
+            .values(
+                telegram_id=telegram_id,
+                chat_id=telegram_id,
+                display_name=display_name,
+                language="ru",
+                mute_reminders=False,
+                created_at=now,
+            )
             .on_conflict_do_nothing(index_elements=["telegram_id"])
         )
-        stmt = select(Person).where(Person.telegram_id == telegram_id).with_for_update().execution_options(populate_existing=True)
+        stmt = (
+            select(Person)
+            .where(Person.telegram_id == telegram_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         return (await s.execute(stmt)).scalar_one()
 
-    async def _draft(self, uow: UnitOfWork, telegram_id: int, contest_id: int, submitting: bool = False) -> tuple[Contest, Application]:
+    async def _draft(
+        self, uow: UnitOfWork, telegram_id: int, contest_id: int, submitting: bool = False
+    ) -> tuple[Contest, Application]:
         contest = await self._contest(uow.session, contest_id)
         p = await self._require(uow.session, telegram_id, contest_id)
         self._draft_guard(p, contest, submitting)
@@ -758,14 +921,18 @@ class ParticipantService(Service):
         return contest, p.application
 
     @classmethod
-    def _draft_guard(cls, p: Participant, contest: Contest | ContestBrief, submitting: bool = False) -> None:
+    def _draft_guard(
+        cls, p: Participant, contest: Contest | ContestBrief, submitting: bool = False
+    ) -> None:
         cls._accepted_guard(p)
         app = p.application
         if app is None:
             raise DomainError("no_application")
         if app.status != ApplicationStatus.DRAFT:
             if submitting:  # the loser of a double «Отправить» (issue #12)
-                raise DomainError("application_already_submitted", at=app.submitted_at or "—", tz=contest.timezone)
+                raise DomainError(
+                    "application_already_submitted", at=app.submitted_at or "—", tz=contest.timezone
+                )
             raise DomainError("application_frozen")  # R-APP-6
 
     @staticmethod
@@ -807,7 +974,9 @@ class ParticipantService(Service):
             p = await self._find(s, telegram_id, contest_id)
             if p is not None and p.verification_status == VerificationStatus.WITHDRAWN:
                 contest = await self._contest(s, contest_id)
-                raise DomainError("already_withdrawn", at=p.withdrawn_at or "—", tz=contest.timezone)
+                raise DomainError(
+                    "already_withdrawn", at=p.withdrawn_at or "—", tz=contest.timezone
+                )
 
     async def registration_refusal(self, telegram_id: int, contest_id: int) -> DomainError | None:
         """R-VER-6: the refusal a championship's registration would give this person now (a
@@ -902,12 +1071,16 @@ class ParticipantService(Service):
             view = nomination_view(nom)
             championship = contest.kind == rules.CHAMPIONSHIP
             return EntryQuestions(
-                nomination=replace(view, conditions=rules.entry_conditions(view.conditions, contest.kind)),
+                nomination=replace(
+                    view, conditions=rules.entry_conditions(view.conditions, contest.kind)
+                ),
                 championship=championship,
                 stage_day=stage_start_day(contest) if championship else None,
             )
 
-    def _view(self, p: Participant, contest: Contest | ContestBrief, guardian_facts: Any = None) -> ParticipantView:
+    def _view(
+        self, p: Participant, contest: Contest | ContestBrief, guardian_facts: Any = None
+    ) -> ParticipantView:
         from models.services.guardians import summary_of
 
         if guardian_facts is None and isinstance(contest, Contest):

@@ -42,7 +42,16 @@ from models.tables import (
 MAX_REASON = 1000
 
 #: kinds of R-PRO-1
-KINDS = ("scheme_lock", "task_briefing", "score_lock", "mentor_sheet", "correction", "results", "pre_appeal", "appeal")
+KINDS = (
+    "scheme_lock",
+    "task_briefing",
+    "score_lock",
+    "mentor_sheet",
+    "correction",
+    "results",
+    "pre_appeal",
+    "appeal",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +113,16 @@ def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(content).encode()).hexdigest()
 
 
-def table(title: str | None, header: list[str], rows: list[list[Any]], widths: list[float] | None = None) -> dict[str, Any]:
+def table(
+    title: str | None, header: list[str], rows: list[list[Any]], widths: list[float] | None = None
+) -> dict[str, Any]:
     """A table of a protocol's content (plain JSON; rendered by ``notifications.documents``)."""
-    return {"title": title, "header": header, "rows": [[str(c) for c in row] for row in rows], "widths": widths}
+    return {
+        "title": title,
+        "header": header,
+        "rows": [[str(c) for c in row] for row in rows],
+        "widths": widths,
+    }
 
 
 class ProtocolService(Service):
@@ -149,18 +165,29 @@ class ProtocolService(Service):
             **header,
             "paragraphs": paragraphs,
             "tables": tables,
-            "signers": [{"telegram_id": tid, "role": role, "name": names.get(tid, str(tid))} for tid, role in unique],
+            "signers": [
+                {"telegram_id": tid, "role": role, "name": names.get(tid, str(tid))}
+                for tid, role in unique
+            ],
         }
         sha = content_hash(content)
         protocol = (
-            await s.execute(select(Protocol).where(Protocol.kind == kind, Protocol.subject_key == subject_key).with_for_update())
+            await s.execute(
+                select(Protocol)
+                .where(Protocol.kind == kind, Protocol.subject_key == subject_key)
+                .with_for_update()
+            )
         ).scalar_one_or_none()
         if protocol is not None:
             current = await self._version(s, protocol.id, protocol.current_version)
             if current is not None and current.content_sha256 == sha:
                 return protocol.id, protocol.current_version, False
         if dry_run:  # would this content be a new version? (nothing is written)
-            return (protocol.id if protocol else 0), (protocol.current_version if protocol else 0), True
+            return (
+                (protocol.id if protocol else 0),
+                (protocol.current_version if protocol else 0),
+                True,
+            )
         if protocol is not None:
             version = protocol.current_version + 1
             protocol.current_version = version
@@ -170,16 +197,37 @@ class ProtocolService(Service):
         else:
             version = 1
             protocol = Protocol(
-                contest_id=contest_id, scheme_id=scheme_id, kind=kind, subject_key=subject_key, title=title,
-                status="signing", current_version=1, created_by=actor, created_at=uow.now,
+                contest_id=contest_id,
+                scheme_id=scheme_id,
+                kind=kind,
+                subject_key=subject_key,
+                title=title,
+                status="signing",
+                current_version=1,
+                created_by=actor,
+                created_at=uow.now,
             )
             s.add(protocol)
             await s.flush()
-        existing = {x.telegram_id: x for x in (await s.execute(select(ProtocolSigner).where(ProtocolSigner.protocol_id == protocol.id))).scalars()}
+        existing = {
+            x.telegram_id: x
+            for x in (
+                await s.execute(
+                    select(ProtocolSigner).where(ProtocolSigner.protocol_id == protocol.id)
+                )
+            ).scalars()
+        }
         for tid, role in unique:
             row = existing.pop(tid, None)
             if row is None:
-                s.add(ProtocolSigner(protocol_id=protocol.id, telegram_id=tid, role=role, name=names.get(tid, str(tid))))
+                s.add(
+                    ProtocolSigner(
+                        protocol_id=protocol.id,
+                        telegram_id=tid,
+                        role=role,
+                        name=names.get(tid, str(tid)),
+                    )
+                )
             else:
                 row.role, row.name = role, names.get(tid, str(tid))
         for gone in existing.values():
@@ -188,16 +236,36 @@ class ProtocolService(Service):
         content["number"] = str(protocol.id)
         content["version"] = version
         content["content_sha256"] = sha
-        row = ProtocolVersion(protocol_id=protocol.id, version=version, content=content, content_sha256=sha, created_at=uow.now)
+        row = ProtocolVersion(
+            protocol_id=protocol.id,
+            version=version,
+            content=content,
+            content_sha256=sha,
+            created_at=uow.now,
+        )
         s.add(row)
         await s.flush()
-        uow.audit(actor, "protocol.issue", "protocol", protocol.id, contest_id=contest_id, after={"kind": kind, "version": version, "content_sha256": sha})
+        uow.audit(
+            actor,
+            "protocol.issue",
+            "protocol",
+            protocol.id,
+            contest_id=contest_id,
+            after={"kind": kind, "version": version, "content_sha256": sha},
+        )
         uow.after_commit("protocol", row.id)
         return protocol.id, version, True
 
-    async def _header(self, s: AsyncSession, contest_id: int, scheme_id: int | None) -> dict[str, Any]:
+    async def _header(
+        self, s: AsyncSession, contest_id: int, scheme_id: int | None
+    ) -> dict[str, Any]:
         contest = await s.get(Contest, contest_id)
-        out: dict[str, Any] = {"contest": contest.title if contest else "", "timezone": contest.timezone if contest else "Europe/Moscow", "stage": "", "subject": ""}
+        out: dict[str, Any] = {
+            "contest": contest.title if contest else "",
+            "timezone": contest.timezone if contest else "Europe/Moscow",
+            "stage": "",
+            "subject": "",
+        }
         if scheme_id is not None:
             scheme = await s.get(Scheme, scheme_id)
             if scheme is not None:
@@ -210,7 +278,11 @@ class ProtocolService(Service):
     async def _names(self, s: AsyncSession, contest_id: int, ids: list[int]) -> dict[int, str]:
         names: dict[int, str] = {}
         for tid, name in (
-            await s.execute(select(RoleAssignment.telegram_id, RoleAssignment.name).where(RoleAssignment.contest_id == contest_id, RoleAssignment.telegram_id.in_(ids)))
+            await s.execute(
+                select(RoleAssignment.telegram_id, RoleAssignment.name).where(
+                    RoleAssignment.contest_id == contest_id, RoleAssignment.telegram_id.in_(ids)
+                )
+            )
         ).all():
             if name:
                 names.setdefault(tid, name)
@@ -220,18 +292,24 @@ class ProtocolService(Service):
 
             for tid, full_name in (
                 await s.execute(
-                    select(Person.telegram_id, Participant.full_name).join(Participant, Participant.person_id == Person.id).where(
-                        Participant.contest_id == contest_id, Person.telegram_id.in_(missing)
-                    )
+                    select(Person.telegram_id, Participant.full_name)
+                    .join(Participant, Participant.person_id == Person.id)
+                    .where(Participant.contest_id == contest_id, Person.telegram_id.in_(missing))
                 )
             ).all():
                 if full_name:
                     names.setdefault(tid, full_name)
         return names
 
-    async def _version(self, s: AsyncSession, protocol_id: int, version: int) -> ProtocolVersion | None:
+    async def _version(
+        self, s: AsyncSession, protocol_id: int, version: int
+    ) -> ProtocolVersion | None:
         return (
-            await s.execute(select(ProtocolVersion).where(ProtocolVersion.protocol_id == protocol_id, ProtocolVersion.version == version))
+            await s.execute(
+                select(ProtocolVersion).where(
+                    ProtocolVersion.protocol_id == protocol_id, ProtocolVersion.version == version
+                )
+            )
         ).scalar_one_or_none()
 
     async def version_content(self, version_id: int) -> tuple[dict[str, Any], str | None]:
@@ -248,7 +326,13 @@ class ProtocolService(Service):
         messages were written (0 the second time)."""
         async with self.uow() as uow:
             s = uow.session
-            v = (await s.execute(select(ProtocolVersion).where(ProtocolVersion.id == version_id).with_for_update())).scalar_one_or_none()
+            v = (
+                await s.execute(
+                    select(ProtocolVersion)
+                    .where(ProtocolVersion.id == version_id)
+                    .with_for_update()
+                )
+            ).scalar_one_or_none()
             if v is None:
                 raise NotFound("protocol_not_found")
             if v.pdf_sha256 is None:
@@ -257,53 +341,121 @@ class ProtocolService(Service):
             assert protocol is not None
             if protocol.current_version != v.version:
                 return 0  # superseded before it was ready: the newer version is sent instead
-            signed = {x.telegram_id for x in (await s.execute(select(ProtocolSignature).where(ProtocolSignature.version_id == v.id))).scalars()}
+            signed = {
+                x.telegram_id
+                for x in (
+                    await s.execute(
+                        select(ProtocolSignature).where(ProtocolSignature.version_id == v.id)
+                    )
+                ).scalars()
+            }
             sent = 0
-            for signer in (await s.execute(select(ProtocolSigner).where(ProtocolSigner.protocol_id == protocol.id).order_by(ProtocolSigner.id))).scalars():
+            for signer in (
+                await s.execute(
+                    select(ProtocolSigner)
+                    .where(ProtocolSigner.protocol_id == protocol.id)
+                    .order_by(ProtocolSigner.id)
+                )
+            ).scalars():
                 if signer.telegram_id in signed:
                     continue
-                if await self._tell(uow, signer.telegram_id, protocol, v, "pro-note-sign", reason="protocol-sign", buttons=True):
+                if await self._tell(
+                    uow,
+                    signer.telegram_id,
+                    protocol,
+                    v,
+                    "pro-note-sign",
+                    reason="protocol-sign",
+                    buttons=True,
+                ):
                     sent += 1
             return sent
 
     async def _tell(
-        self, uow: UnitOfWork, telegram_id: int, protocol: Protocol, v: ProtocolVersion, key: str, *, reason: str,
-        buttons: bool = False, extra: dict[str, Any] | None = None, document: bool = True, subject: str | None = None,
+        self,
+        uow: UnitOfWork,
+        telegram_id: int,
+        protocol: Protocol,
+        v: ProtocolVersion,
+        key: str,
+        *,
+        reason: str,
+        buttons: bool = False,
+        extra: dict[str, Any] | None = None,
+        document: bool = True,
+        subject: str | None = None,
     ) -> bool:
         args: dict[str, Any] = {"title": protocol.title, "version": v.version, **(extra or {})}
         if document and v.pdf_path:
-            args["_document"] = {"path": v.pdf_path, "name": f"protocol-{protocol.id}-v{v.version}.pdf"}
+            args["_document"] = {
+                "path": v.pdf_path,
+                "name": f"protocol-{protocol.id}-v{v.version}.pdf",
+            }
         keyboard = None
         if buttons:
-            keyboard = [[
-                {"text": "pro-btn-sign", "action": "protocol", "contest_id": str(protocol.contest_id), "protocol": str(protocol.id), "version": str(v.version), "do": "sign"},
-                {"text": "pro-btn-refuse", "action": "protocol", "contest_id": str(protocol.contest_id), "protocol": str(protocol.id), "version": str(v.version), "do": "refuse"},
-            ]]
+            keyboard = [
+                [
+                    {
+                        "text": "pro-btn-sign",
+                        "action": "protocol",
+                        "contest_id": str(protocol.contest_id),
+                        "protocol": str(protocol.id),
+                        "version": str(v.version),
+                        "do": "sign",
+                    },
+                    {
+                        "text": "pro-btn-refuse",
+                        "action": "protocol",
+                        "contest_id": str(protocol.contest_id),
+                        "protocol": str(protocol.id),
+                        "version": str(v.version),
+                        "do": "refuse",
+                    },
+                ]
+            ]
         created = await uow.notify_person(
-            telegram_id, reason=reason, subject=subject or f"protocol:{protocol.id}:v{v.version}", key=key, args=args, keyboard=keyboard
+            telegram_id,
+            reason=reason,
+            subject=subject or f"protocol:{protocol.id}:v{v.version}",
+            key=key,
+            args=args,
+            keyboard=keyboard,
         )
         return created is not None
 
     # ----------------------------------------------------------------- signing
 
-    async def _signer(self, s: AsyncSession, protocol: Protocol, telegram_id: int) -> ProtocolSigner:
+    async def _signer(
+        self, s: AsyncSession, protocol: Protocol, telegram_id: int
+    ) -> ProtocolSigner:
         row = (
-            await s.execute(select(ProtocolSigner).where(ProtocolSigner.protocol_id == protocol.id, ProtocolSigner.telegram_id == telegram_id))
+            await s.execute(
+                select(ProtocolSigner).where(
+                    ProtocolSigner.protocol_id == protocol.id,
+                    ProtocolSigner.telegram_id == telegram_id,
+                )
+            )
         ).scalar_one_or_none()
         if row is None:
             raise Forbidden("not_a_protocol_signer")
         roles = (
             await s.execute(
                 select(RoleAssignment.id).where(
-                    RoleAssignment.contest_id == protocol.contest_id, RoleAssignment.telegram_id == telegram_id, RoleAssignment.active.is_(True)
+                    RoleAssignment.contest_id == protocol.contest_id,
+                    RoleAssignment.telegram_id == telegram_id,
+                    RoleAssignment.active.is_(True),
                 )
             )
         ).first()
-        if roles is None and protocol.kind not in ("task_briefing",):  # participants sign the briefing
+        if roles is None and protocol.kind not in (
+            "task_briefing",
+        ):  # participants sign the briefing
             raise Forbidden("not_a_protocol_signer")
         return row
 
-    async def _open(self, s: AsyncSession, protocol_id: int, version: int, *, require_pdf: bool = True) -> tuple[Protocol, ProtocolVersion]:
+    async def _open(
+        self, s: AsyncSession, protocol_id: int, version: int, *, require_pdf: bool = True
+    ) -> tuple[Protocol, ProtocolVersion]:
         """The protocol held (the first read of a signature or a refusal): a double
         «Подписать», or «Подписать» and «Отказаться» together, are decided one after the
         other — the second sees what the first did."""
@@ -317,22 +469,45 @@ class ProtocolService(Service):
             raise DomainError("protocol_not_ready")
         return protocol, v
 
-    async def _decided(self, s: AsyncSession, protocol: Protocol, v: ProtocolVersion, actor: int) -> ProtocolSignature | None:
+    async def _decided(
+        self, s: AsyncSession, protocol: Protocol, v: ProtocolVersion, actor: int
+    ) -> ProtocolSignature | None:
         return (
-            await s.execute(select(ProtocolSignature).where(ProtocolSignature.version_id == v.id, ProtocolSignature.telegram_id == actor))
+            await s.execute(
+                select(ProtocolSignature).where(
+                    ProtocolSignature.version_id == v.id, ProtocolSignature.telegram_id == actor
+                )
+            )
         ).scalar_one_or_none()
 
-    async def _already(self, s: AsyncSession, protocol: Protocol, existing: ProtocolSignature) -> DomainError:
+    async def _already(
+        self, s: AsyncSession, protocol: Protocol, existing: ProtocolSignature
+    ) -> DomainError:
         """What the loser of a race is told: this version is already signed, or refused (when,
         and why)."""
         contest = await s.get(Contest, protocol.contest_id)
         tz = contest.timezone if contest else "Europe/Moscow"
         if existing.decision == "signed":
-            return DomainError("protocol_already_signed", title=protocol.title, at=existing.at, tz=tz)
-        return DomainError("protocol_already_refused", title=protocol.title, at=existing.at, tz=tz, why=existing.reason or "—")
+            return DomainError(
+                "protocol_already_signed", title=protocol.title, at=existing.at, tz=tz
+            )
+        return DomainError(
+            "protocol_already_refused",
+            title=protocol.title,
+            at=existing.at,
+            tz=tz,
+            why=existing.reason or "—",
+        )
 
     async def record_signature(
-        self, uow: UnitOfWork, protocol_id: int, version: int, actor: int, *, require_pdf: bool = True, over_refusal: bool = False
+        self,
+        uow: UnitOfWork,
+        protocol_id: int,
+        version: int,
+        actor: int,
+        *,
+        require_pdf: bool = True,
+        over_refusal: bool = False,
     ) -> bool:
         """Sign inside the caller's transaction (also used by the scoring steps whose
         confirmation is a protocol signature: a mentor's sheet, a correction — those bind to
@@ -347,20 +522,52 @@ class ProtocolService(Service):
         if existing is not None and (existing.decision == "signed" or not over_refusal):
             raise await self._already(s, protocol, existing)
         if existing is None:
-            s.add(ProtocolSignature(version_id=v.id, telegram_id=actor, decision="signed", content_sha256=v.content_sha256, pdf_sha256=v.pdf_sha256 or "", at=uow.now))
+            s.add(
+                ProtocolSignature(
+                    version_id=v.id,
+                    telegram_id=actor,
+                    decision="signed",
+                    content_sha256=v.content_sha256,
+                    pdf_sha256=v.pdf_sha256 or "",
+                    at=uow.now,
+                )
+            )
         else:  # signing after a refusal: the refusal stays in the audit log
             existing.decision, existing.reason, existing.at = "signed", None, uow.now
         await s.flush()
-        uow.audit(actor, "protocol.sign", "protocol", protocol.id, contest_id=protocol.contest_id, after={"version": v.version, "content_sha256": v.content_sha256, "pdf_sha256": v.pdf_sha256})
+        uow.audit(
+            actor,
+            "protocol.sign",
+            "protocol",
+            protocol.id,
+            contest_id=protocol.contest_id,
+            after={
+                "version": v.version,
+                "content_sha256": v.content_sha256,
+                "pdf_sha256": v.pdf_sha256,
+            },
+        )
         return await self._maybe_complete(uow, protocol, v)
 
-    async def _maybe_complete(self, uow: UnitOfWork, protocol: Protocol, v: ProtocolVersion) -> bool:
+    async def _maybe_complete(
+        self, uow: UnitOfWork, protocol: Protocol, v: ProtocolVersion
+    ) -> bool:
         s = uow.session
-        needed = set((await s.execute(select(ProtocolSigner.telegram_id).where(ProtocolSigner.protocol_id == protocol.id))).scalars())
+        needed = set(
+            (
+                await s.execute(
+                    select(ProtocolSigner.telegram_id).where(
+                        ProtocolSigner.protocol_id == protocol.id
+                    )
+                )
+            ).scalars()
+        )
         signed = set(
             (
                 await s.execute(
-                    select(ProtocolSignature.telegram_id).where(ProtocolSignature.version_id == v.id, ProtocolSignature.decision == "signed")
+                    select(ProtocolSignature.telegram_id).where(
+                        ProtocolSignature.version_id == v.id, ProtocolSignature.decision == "signed"
+                    )
                 )
             ).scalars()
         )
@@ -368,15 +575,33 @@ class ProtocolService(Service):
             return False
         protocol.status = "complete"
         protocol.completed_at = uow.now
-        uow.audit(None, "protocol.complete", "protocol", protocol.id, contest_id=protocol.contest_id, after={"version": v.version, "signers": sorted(signed)})
+        uow.audit(
+            None,
+            "protocol.complete",
+            "protocol",
+            protocol.id,
+            contest_id=protocol.contest_id,
+            after={"version": v.version, "signers": sorted(signed)},
+        )
         if protocol.kind == "score_lock" and protocol.scheme_id is not None:
             # R-PRO-4: the works may be dismantled only now — the chief expert is told
             scheme = await s.get(Scheme, protocol.scheme_id)
             if scheme is not None and scheme.chief_telegram_id:
-                await self._tell(uow, scheme.chief_telegram_id, protocol, v, "pro-note-dismantle", reason="protocol-complete", document=False, subject=f"dismantle:{protocol.id}")
+                await self._tell(
+                    uow,
+                    scheme.chief_telegram_id,
+                    protocol,
+                    v,
+                    "pro-note-dismantle",
+                    reason="protocol-complete",
+                    document=False,
+                    subject=f"dismantle:{protocol.id}",
+                )
         return True
 
-    async def sign(self, actor: int, protocol_id: int, version: int, *, over_refusal: bool = False) -> ProtocolView:
+    async def sign(
+        self, actor: int, protocol_id: int, version: int, *, over_refusal: bool = False
+    ) -> ProtocolView:
         """«Подписать» on the version the button was sent with; an older version is refused
         with the newer one named (R-PRO-2)."""
         async with self.uow() as uow:
@@ -423,16 +648,42 @@ class ProtocolService(Service):
             existing = await self._decided(s, protocol, v, actor)
             if existing is not None:
                 raise await self._already(s, protocol, existing)
-            s.add(ProtocolSignature(version_id=v.id, telegram_id=actor, decision="refused", reason=reason, content_sha256=v.content_sha256, pdf_sha256=v.pdf_sha256 or "", at=uow.now))
-            uow.audit(actor, "protocol.refuse", "protocol", protocol.id, contest_id=protocol.contest_id, after={"version": v.version, "reason": reason})
+            s.add(
+                ProtocolSignature(
+                    version_id=v.id,
+                    telegram_id=actor,
+                    decision="refused",
+                    reason=reason,
+                    content_sha256=v.content_sha256,
+                    pdf_sha256=v.pdf_sha256 or "",
+                    at=uow.now,
+                )
+            )
+            uow.audit(
+                actor,
+                "protocol.refuse",
+                "protocol",
+                protocol.id,
+                contest_id=protocol.contest_id,
+                after={"version": v.version, "reason": reason},
+            )
             chief = None
             if protocol.scheme_id is not None:
                 scheme = await s.get(Scheme, protocol.scheme_id)
                 chief = scheme.chief_telegram_id if scheme else None
             name = (await self._names(s, protocol.contest_id, [actor])).get(actor, str(actor))
             if chief is not None and chief != actor:
-                await self._tell(uow, chief, protocol, v, "pro-note-refused", reason="protocol-refused", document=False,
-                                 extra={"name": name, "why": reason}, subject=f"refused:{protocol.id}:v{v.version}:{actor}")
+                await self._tell(
+                    uow,
+                    chief,
+                    protocol,
+                    v,
+                    "pro-note-refused",
+                    reason="protocol-refused",
+                    document=False,
+                    extra={"name": name, "why": reason},
+                    subject=f"refused:{protocol.id}:v{v.version}:{actor}",
+                )
         return await self.view(actor, protocol_id)
 
     # ----------------------------------------------------------------- reading
@@ -440,15 +691,27 @@ class ProtocolService(Service):
     async def _can_see(self, s: AsyncSession, actor: int, protocol: Protocol) -> bool:
         if self.is_admin(actor):
             return True
-        if (await s.execute(select(ProtocolSigner.id).where(ProtocolSigner.protocol_id == protocol.id, ProtocolSigner.telegram_id == actor))).first():
-            return True
-        roles = (
+        if (
             await s.execute(
-                select(RoleAssignment.role).where(
-                    RoleAssignment.contest_id == protocol.contest_id, RoleAssignment.telegram_id == actor, RoleAssignment.active.is_(True)
+                select(ProtocolSigner.id).where(
+                    ProtocolSigner.protocol_id == protocol.id, ProtocolSigner.telegram_id == actor
                 )
             )
-        ).scalars().all()
+        ).first():
+            return True
+        roles = (
+            (
+                await s.execute(
+                    select(RoleAssignment.role).where(
+                        RoleAssignment.contest_id == protocol.contest_id,
+                        RoleAssignment.telegram_id == actor,
+                        RoleAssignment.active.is_(True),
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
         if any(r in (Role.COORDINATOR, Role.FEDERAL_COORDINATOR) for r in roles):
             return True
         if protocol.scheme_id is not None:
@@ -459,17 +722,48 @@ class ProtocolService(Service):
     async def _view(self, s: AsyncSession, protocol: Protocol) -> ProtocolView:
         v = await self._version(s, protocol.id, protocol.current_version)
         assert v is not None
-        sigs = {x.telegram_id: x for x in (await s.execute(select(ProtocolSignature).where(ProtocolSignature.version_id == v.id))).scalars()}
+        sigs = {
+            x.telegram_id: x
+            for x in (
+                await s.execute(
+                    select(ProtocolSignature).where(ProtocolSignature.version_id == v.id)
+                )
+            ).scalars()
+        }
         signers = tuple(
-            SignerState(x.telegram_id, x.name, x.role, sigs[x.telegram_id].decision if x.telegram_id in sigs else None,
-                        sigs[x.telegram_id].at if x.telegram_id in sigs else None, sigs[x.telegram_id].reason if x.telegram_id in sigs else None)
-            for x in (await s.execute(select(ProtocolSigner).where(ProtocolSigner.protocol_id == protocol.id).order_by(ProtocolSigner.id))).scalars()
+            SignerState(
+                x.telegram_id,
+                x.name,
+                x.role,
+                sigs[x.telegram_id].decision if x.telegram_id in sigs else None,
+                sigs[x.telegram_id].at if x.telegram_id in sigs else None,
+                sigs[x.telegram_id].reason if x.telegram_id in sigs else None,
+            )
+            for x in (
+                await s.execute(
+                    select(ProtocolSigner)
+                    .where(ProtocolSigner.protocol_id == protocol.id)
+                    .order_by(ProtocolSigner.id)
+                )
+            ).scalars()
         )
         contest = await s.get(Contest, protocol.contest_id)
         return ProtocolView(
-            protocol.id, protocol.contest_id, protocol.scheme_id, protocol.kind, protocol.subject_key, protocol.title, protocol.status,
-            v.version, v.content_sha256, v.pdf_sha256, v.pdf_path, contest.timezone if contest else "Europe/Moscow",
-            v.created_at, protocol.completed_at, signers,
+            protocol.id,
+            protocol.contest_id,
+            protocol.scheme_id,
+            protocol.kind,
+            protocol.subject_key,
+            protocol.title,
+            protocol.status,
+            v.version,
+            v.content_sha256,
+            v.pdf_sha256,
+            v.pdf_path,
+            contest.timezone if contest else "Europe/Moscow",
+            v.created_at,
+            protocol.completed_at,
+            signers,
         )
 
     async def view(self, actor: int, protocol_id: int) -> ProtocolView:
@@ -488,7 +782,17 @@ class ProtocolService(Service):
             scheme = await s.get(Scheme, scheme_id)
             if scheme is None:
                 raise NotFound("scheme_not_found")
-            rows = (await s.execute(select(Protocol).where(Protocol.scheme_id == scheme_id).order_by(Protocol.id))).scalars().all()
+            rows = (
+                (
+                    await s.execute(
+                        select(Protocol)
+                        .where(Protocol.scheme_id == scheme_id)
+                        .order_by(Protocol.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
             if rows and not await self._can_see_all(s, actor, scheme):
                 raise Forbidden("not_chief")
             return [await self._view(s, p) for p in rows]
@@ -497,22 +801,39 @@ class ProtocolService(Service):
         if self.is_admin(actor) or scheme.chief_telegram_id == actor:
             return True
         roles = (
-            await s.execute(
-                select(RoleAssignment.role).where(
-                    RoleAssignment.contest_id == scheme.contest_id, RoleAssignment.telegram_id == actor, RoleAssignment.active.is_(True)
+            (
+                await s.execute(
+                    select(RoleAssignment.role).where(
+                        RoleAssignment.contest_id == scheme.contest_id,
+                        RoleAssignment.telegram_id == actor,
+                        RoleAssignment.active.is_(True),
+                    )
                 )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         return any(r in (Role.COORDINATOR, Role.FEDERAL_COORDINATOR) for r in roles)
 
     async def sign_in(
-        self, uow: UnitOfWork, kind: str, subject_key: str, actor: int, *, version: int | None = None, over_refusal: bool = False,
+        self,
+        uow: UnitOfWork,
+        kind: str,
+        subject_key: str,
+        actor: int,
+        *,
+        version: int | None = None,
+        over_refusal: bool = False,
     ) -> bool:
         """Record ``actor``'s signature on the current version of a protocol, if it exists
         and they have not signed it (the scoring steps call this). True when complete.
         ``version``: the one a «Подписать» was sent with — an older one is refused (R-PRO-2)."""
         s = uow.session
-        protocol = (await s.execute(select(Protocol).where(Protocol.kind == kind, Protocol.subject_key == subject_key))).scalar_one_or_none()
+        protocol = (
+            await s.execute(
+                select(Protocol).where(Protocol.kind == kind, Protocol.subject_key == subject_key)
+            )
+        ).scalar_one_or_none()
         if protocol is None:
             return False
         protocol = await lock(s, Protocol, protocol.id)
@@ -524,45 +845,106 @@ class ProtocolService(Service):
             done = (
                 await s.execute(
                     select(ProtocolSignature.id).where(
-                        ProtocolSignature.version_id == v.id, ProtocolSignature.telegram_id == actor, ProtocolSignature.decision == "signed"
+                        ProtocolSignature.version_id == v.id,
+                        ProtocolSignature.telegram_id == actor,
+                        ProtocolSignature.decision == "signed",
                     )
                 )
             ).first()
             if done is not None:
                 return protocol.status == "complete"
-        return await self.record_signature(uow, protocol.id, protocol.current_version, actor, require_pdf=False, over_refusal=over_refusal)
+        return await self.record_signature(
+            uow,
+            protocol.id,
+            protocol.current_version,
+            actor,
+            require_pdf=False,
+            over_refusal=over_refusal,
+        )
 
     async def by_subject(self, kind: str, subject_key: str) -> ProtocolView | None:
         async with self.read() as s:
-            protocol = (await s.execute(select(Protocol).where(Protocol.kind == kind, Protocol.subject_key == subject_key))).scalar_one_or_none()
+            protocol = (
+                await s.execute(
+                    select(Protocol).where(
+                        Protocol.kind == kind, Protocol.subject_key == subject_key
+                    )
+                )
+            ).scalar_one_or_none()
             return None if protocol is None else await self._view(s, protocol)
 
     async def verify(self, pdf: bytes) -> Verification:
         """Does this exact file match a version of a protocol? Who signed that version?
         (``python -m bot verify-protocol FILE.pdf`` and a coordinator sending the file.)"""
-        sha = (await asyncio.to_thread(hashlib.sha256, pdf)).hexdigest()  # up to 20 MB: off the loop
+        sha = (
+            await asyncio.to_thread(hashlib.sha256, pdf)
+        ).hexdigest()  # up to 20 MB: off the loop
         async with self.read() as s:
-            v = (await s.execute(select(ProtocolVersion).where(ProtocolVersion.pdf_sha256 == sha))).scalars().first()
+            v = (
+                (await s.execute(select(ProtocolVersion).where(ProtocolVersion.pdf_sha256 == sha)))
+                .scalars()
+                .first()
+            )
             if v is None:
                 return Verification(False, sha)
             protocol = await s.get(Protocol, v.protocol_id)
             assert protocol is not None
-            signers = {x.telegram_id: x for x in (await s.execute(select(ProtocolSigner).where(ProtocolSigner.protocol_id == protocol.id))).scalars()}
+            signers = {
+                x.telegram_id: x
+                for x in (
+                    await s.execute(
+                        select(ProtocolSigner).where(ProtocolSigner.protocol_id == protocol.id)
+                    )
+                ).scalars()
+            }
             signed = tuple(
-                SignerState(x.telegram_id, signers[x.telegram_id].name if x.telegram_id in signers else str(x.telegram_id),
-                            signers[x.telegram_id].role if x.telegram_id in signers else "", x.decision, x.at, x.reason)
-                for x in (await s.execute(select(ProtocolSignature).where(ProtocolSignature.version_id == v.id).order_by(ProtocolSignature.at))).scalars()
+                SignerState(
+                    x.telegram_id,
+                    signers[x.telegram_id].name if x.telegram_id in signers else str(x.telegram_id),
+                    signers[x.telegram_id].role if x.telegram_id in signers else "",
+                    x.decision,
+                    x.at,
+                    x.reason,
+                )
+                for x in (
+                    await s.execute(
+                        select(ProtocolSignature)
+                        .where(ProtocolSignature.version_id == v.id)
+                        .order_by(ProtocolSignature.at)
+                    )
+                ).scalars()
                 # a signature given before the PDF was made (a scoring step: the chief opening a
                 # correction, a mentor confirming the sheet) binds to the content hash alone
-                if x.decision == "signed" and (x.pdf_sha256 == sha or (not x.pdf_sha256 and x.content_sha256 == v.content_sha256))
+                if x.decision == "signed"
+                and (
+                    x.pdf_sha256 == sha
+                    or (not x.pdf_sha256 and x.content_sha256 == v.content_sha256)
+                )
             )
-            return Verification(True, sha, await self._view(s, protocol), v.version, protocol.current_version == v.version, signed)
+            return Verification(
+                True,
+                sha,
+                await self._view(s, protocol),
+                v.version,
+                protocol.current_version == v.version,
+                signed,
+            )
 
     async def missing_signatures(self, contest_id: int) -> list[tuple[ProtocolView, SignerState]]:
         """(protocol, signer) for every signature still missing on a current version whose
         PDF is ready — for monitoring and for the reminder (R-REM-3)."""
         async with self.read() as s:
-            rows = (await s.execute(select(Protocol).where(Protocol.contest_id == contest_id, Protocol.status == "signing").order_by(Protocol.id))).scalars().all()
+            rows = (
+                (
+                    await s.execute(
+                        select(Protocol)
+                        .where(Protocol.contest_id == contest_id, Protocol.status == "signing")
+                        .order_by(Protocol.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
             out = []
             for p in rows:
                 view = await self._view(s, p)
@@ -573,7 +955,13 @@ class ProtocolService(Service):
 
     async def complete(self, kind: str, subject_key: str) -> bool:
         async with self.read() as s:
-            status = (await s.execute(select(Protocol.status).where(Protocol.kind == kind, Protocol.subject_key == subject_key))).scalar_one_or_none()
+            status = (
+                await s.execute(
+                    select(Protocol.status).where(
+                        Protocol.kind == kind, Protocol.subject_key == subject_key
+                    )
+                )
+            ).scalar_one_or_none()
             return status == "complete"
 
     async def count_signed(self, protocol_id: int) -> int:
@@ -583,12 +971,32 @@ class ProtocolService(Service):
                 return 0
             v = await self._version(s, protocol_id, protocol.current_version)
             return (
-                await s.execute(select(func.count()).select_from(ProtocolSignature).where(ProtocolSignature.version_id == v.id, ProtocolSignature.decision == "signed"))
-            ).scalar_one() if v else 0
+                (
+                    await s.execute(
+                        select(func.count())
+                        .select_from(ProtocolSignature)
+                        .where(
+                            ProtocolSignature.version_id == v.id,
+                            ProtocolSignature.decision == "signed",
+                        )
+                    )
+                ).scalar_one()
+                if v
+                else 0
+            )
 
 
 def local(value: datetime, tz: str) -> str:
     return rules.format_local(value, tz)
 
 
-__all__ = ["KINDS", "ProtocolService", "ProtocolView", "SignerState", "Verification", "canonical", "content_hash", "table"]
+__all__ = [
+    "KINDS",
+    "ProtocolService",
+    "ProtocolView",
+    "SignerState",
+    "Verification",
+    "canonical",
+    "content_hash",
+    "table",
+]

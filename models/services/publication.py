@@ -67,14 +67,31 @@ def blockers(ready: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     if ready["voting_pre_appeals"]:
         out.append(("publish_pre_appeals_voting", {"count": ready["voting_pre_appeals"]}))
     if ready["open_disputes"]:
-        out.append(("publish_dispute_window_open", {"count": ready["open_disputes"], "until": ready["disputes_until"], "tz": ready["timezone"]}))
+        out.append(
+            (
+                "publish_dispute_window_open",
+                {
+                    "count": ready["open_disputes"],
+                    "until": ready["disputes_until"],
+                    "tz": ready["timezone"],
+                },
+            )
+        )
     if ready["results_pdf"] is None:
         out.append(("results_protocol_missing", {}))
     elif ready.get("results_outdated"):
         out.append(("results_protocol_outdated", {}))
     elif not ready["results_complete"]:
-        out.append(("publish_results_unsigned", {"signed": ready["results_signed"], "total": ready["results_signers"],
-                                                 "waiting": ready["results_signers"] - ready["results_signed"]}))
+        out.append(
+            (
+                "publish_results_unsigned",
+                {
+                    "signed": ready["results_signed"],
+                    "total": ready["results_signers"],
+                    "waiting": ready["results_signers"] - ready["results_signed"],
+                },
+            )
+        )
     return out
 
 
@@ -98,7 +115,9 @@ class PublicationService(Service):
         regions = set(
             (
                 await s.execute(
-                    select(Region.code).join(EvaluationTarget, EvaluationTarget.region_id == Region.id).where(EvaluationTarget.scheme_id == scheme.id)
+                    select(Region.code)
+                    .join(EvaluationTarget, EvaluationTarget.region_id == Region.id)
+                    .where(EvaluationTarget.scheme_id == scheme.id)
                 )
             ).scalars()
         )
@@ -123,7 +142,9 @@ class PublicationService(Service):
                 raise DomainError("scores_not_locked")
             results = await scoring._results(s, scheme_id)
             experts = sorted(await scoring._competence_experts(s, scheme))
-            pid, _, _ = await docs.results(uow, ProtocolService(self.ctx), scheme, results.lines, experts, actor)
+            pid, _, _ = await docs.results(
+                uow, ProtocolService(self.ctx), scheme, results.lines, experts, actor
+            )
             return pid
 
     async def readiness(self, actor: int, scheme_id: int) -> dict[str, Any]:
@@ -133,48 +154,101 @@ class PublicationService(Service):
             scheme = await self._scheme(s, scheme_id)
             await self._coordinator_of_all(s, actor, scheme)
             ready = await self._readiness(s, scheme, self.ctx.clock.now())
-            ready["results_outdated"] = await self._outdated(UnitOfWork(session=s, now=self.ctx.clock.now()), scheme, actor) if ready["results_pdf"] else False
+            ready["results_outdated"] = (
+                await self._outdated(UnitOfWork(session=s, now=self.ctx.clock.now()), scheme, actor)
+                if ready["results_pdf"]
+                else False
+            )
             ready["blockers"] = blockers(ready)
-            changed = await results_changes.changed_after_publication(s, scheme.contest_id, [scheme.id])
+            changed = await results_changes.changed_after_publication(
+                s, scheme.contest_id, [scheme.id]
+            )
             ready["changed"] = changed[0] if changed else None
             return ready
 
     async def _readiness(self, s: AsyncSession, scheme: Scheme, now: datetime) -> dict[str, Any]:
         contest = await s.get(Contest, scheme.contest_id)
         tz = contest.timezone if contest else "Europe/Moscow"
-        lock_protocol = (await s.execute(select(Protocol).where(Protocol.kind == "score_lock", Protocol.subject_key == f"scores:{scheme.id}"))).scalar_one_or_none()
-        results = (await s.execute(select(Protocol).where(Protocol.kind == "results", Protocol.subject_key == f"results:{scheme.id}"))).scalar_one_or_none()
+        lock_protocol = (
+            await s.execute(
+                select(Protocol).where(
+                    Protocol.kind == "score_lock", Protocol.subject_key == f"scores:{scheme.id}"
+                )
+            )
+        ).scalar_one_or_none()
+        results = (
+            await s.execute(
+                select(Protocol).where(
+                    Protocol.kind == "results", Protocol.subject_key == f"results:{scheme.id}"
+                )
+            )
+        ).scalar_one_or_none()
         results_pdf = None
         signed = signers = 0
         if results is not None:
             v = (
-                await s.execute(select(ProtocolVersion).where(ProtocolVersion.protocol_id == results.id, ProtocolVersion.version == results.current_version))
+                await s.execute(
+                    select(ProtocolVersion).where(
+                        ProtocolVersion.protocol_id == results.id,
+                        ProtocolVersion.version == results.current_version,
+                    )
+                )
             ).scalar_one_or_none()
             results_pdf = v.pdf_path if v is not None else None
-            signers = (await s.execute(select(func.count()).select_from(ProtocolSigner).where(ProtocolSigner.protocol_id == results.id))).scalar_one()
+            signers = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(ProtocolSigner)
+                    .where(ProtocolSigner.protocol_id == results.id)
+                )
+            ).scalar_one()
             if v is not None:
                 signed = (
                     await s.execute(
-                        select(func.count()).select_from(ProtocolSignature).where(ProtocolSignature.version_id == v.id, ProtocolSignature.decision == "signed")
+                        select(func.count())
+                        .select_from(ProtocolSignature)
+                        .where(
+                            ProtocolSignature.version_id == v.id,
+                            ProtocolSignature.decision == "signed",
+                        )
                     )
                 ).scalar_one()
         # R-SCO-6: a correction not yet signed again leaves a sheet unlocked or unconfirmed
         corrections = (
             await s.execute(
-                select(func.count()).select_from(Correction).where(Correction.scheme_id == scheme.id, Correction.status.in_(["approval", "open", "signing"]))
+                select(func.count())
+                .select_from(Correction)
+                .where(
+                    Correction.scheme_id == scheme.id,
+                    Correction.status.in_(["approval", "open", "signing"]),
+                )
             )
         ).scalar_one()
         # R-APL-7: appeals not decided yet (awaiting the time's confirmation or the commission)
         undecided = (
-            await s.execute(select(func.count()).select_from(Appeal).where(Appeal.scheme_id == scheme.id, Appeal.status.in_(UNDECIDED_APPEALS)))
+            await s.execute(
+                select(func.count())
+                .select_from(Appeal)
+                .where(Appeal.scheme_id == scheme.id, Appeal.status.in_(UNDECIDED_APPEALS))
+            )
         ).scalar_one()
         # R-APL-1: a pre-appeal vote still open may bring a penalty
-        pre_appeals = (await s.execute(select(PreAppeal).where(PreAppeal.scheme_id == scheme.id))).scalars().all()
+        pre_appeals = (
+            (await s.execute(select(PreAppeal).where(PreAppeal.scheme_id == scheme.id)))
+            .scalars()
+            .all()
+        )
         voting = sum(1 for p in pre_appeals if p.status == "voting")
         # R-APL-3: a dispute (a pre-appeal at the site, or one an appeal names) may still be
         # appealed until 21:00 that day, or 12:00 the next day for a dispute after 21:00
-        deadlines = [rules.appeal_filing_deadline(p.opened_at.astimezone(ZoneInfo(tz))) for p in pre_appeals]
-        deadlines += list((await s.execute(select(Appeal.deadline_at).where(Appeal.scheme_id == scheme.id))).scalars())
+        deadlines = [
+            rules.appeal_filing_deadline(p.opened_at.astimezone(ZoneInfo(tz))) for p in pre_appeals
+        ]
+        deadlines += list(
+            (
+                await s.execute(select(Appeal.deadline_at).where(Appeal.scheme_id == scheme.id))
+            ).scalars()
+        )
         open_windows = [d for d in deadlines if d > now]
         return {
             "timezone": tz,
@@ -200,7 +274,9 @@ class PublicationService(Service):
         scoring = ScoringService(self.ctx)
         results = await scoring._results(uow.session, scheme.id)
         experts = sorted(await scoring._competence_experts(uow.session, scheme))
-        _, _, outdated = await docs.results(uow, ProtocolService(self.ctx), scheme, results.lines, experts, actor, dry_run=True)
+        _, _, outdated = await docs.results(
+            uow, ProtocolService(self.ctx), scheme, results.lines, experts, actor, dry_run=True
+        )
         return outdated
 
     async def publish(self, actor: int, scheme_id: int) -> PublishReport:
@@ -222,30 +298,60 @@ class PublicationService(Service):
             await self._coordinator_of_all(s, actor, scheme)
             ready = await self._readiness(s, scheme, uow.now)
             if scheme.results_published_at is not None:
-                raise DomainError("already_published", at=scheme.results_published_at, tz=ready["timezone"])
-            ready["results_outdated"] = await self._outdated(uow, scheme, actor) if ready["results_pdf"] else False
+                raise DomainError(
+                    "already_published", at=scheme.results_published_at, tz=ready["timezone"]
+                )
+            ready["results_outdated"] = (
+                await self._outdated(uow, scheme, actor) if ready["results_pdf"] else False
+            )
             refusals = blockers(ready)
             if refusals:
                 code, args = refusals[0]
                 raise DomainError(code, **args)
             results = await scoring._results(s, scheme_id)
             scheme.results_published_at = uow.now
-            uow.audit(actor, "results.publish", "scheme", scheme_id, contest_id=scheme.contest_id,
-                      after={"participants": len(results.lines), "protocol_version": ready["results_version"]})
-            await results_changes.snapshot(uow, scheme, results.lines, actor, int(ready["results_version"]))
-            report = await self._deliver(uow, scheme, results.lines, actor, str(ready["results_pdf"]), int(ready["results_protocol"]))
+            uow.audit(
+                actor,
+                "results.publish",
+                "scheme",
+                scheme_id,
+                contest_id=scheme.contest_id,
+                after={
+                    "participants": len(results.lines),
+                    "protocol_version": ready["results_version"],
+                },
+            )
+            await results_changes.snapshot(
+                uow, scheme, results.lines, actor, int(ready["results_version"])
+            )
+            report = await self._deliver(
+                uow,
+                scheme,
+                results.lines,
+                actor,
+                str(ready["results_pdf"]),
+                int(ready["results_protocol"]),
+            )
             return report
 
-    async def _deliver(self, uow: UnitOfWork, scheme: Scheme, lines: list, actor: int, results_pdf: str, results_protocol: int) -> PublishReport:  # type: ignore[type-arg]
+    async def _deliver(
+        self,
+        uow: UnitOfWork,
+        scheme: Scheme,
+        lines: list,
+        actor: int,
+        results_pdf: str,
+        results_protocol: int,
+    ) -> PublishReport:  # type: ignore[type-arg]
         s = uow.session
         common = await results_changes.award_common(s, scheme, uow.now)
         targets = {
             t.id: t
             for t in (
                 await s.execute(
-                    select(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme.id).options(
-                        selectinload(EvaluationTarget.participant)
-                    )
+                    select(EvaluationTarget)
+                    .where(EvaluationTarget.scheme_id == scheme.id)
+                    .options(selectinload(EvaluationTarget.participant))
                 )
             ).scalars()
         }
@@ -253,7 +359,9 @@ class PublicationService(Service):
         told = 0
         for ln in lines:
             t = targets[ln.target_id]
-            person = await s.get(Person, t.participant.person_id) if t.participant is not None else None
+            person = (
+                await s.get(Person, t.participant.person_id) if t.participant is not None else None
+            )
             if person is None or t.participant.withdrawn_at is not None:
                 continue
             name = t.participant.full_name or ""
@@ -271,14 +379,28 @@ class PublicationService(Service):
                     "place": ln.place,
                     "medal": ln.medal or "none",
                     "advances": "yes" if ln.advances else "no",
-                    "_award": {**common, "kind": kind, "person": name, "text": "", "medal": ln.medal,
-                               "number": results_changes.document_number(scheme.id, t.number), "file_name": f"{'diploma' if ln.medal else 'certificate'}-{t.number}.pdf"},
+                    "_award": {
+                        **common,
+                        "kind": kind,
+                        "person": name,
+                        "text": "",
+                        "medal": ln.medal,
+                        "number": results_changes.document_number(scheme.id, t.number),
+                        "file_name": f"{'diploma' if ln.medal else 'certificate'}-{t.number}.pdf",
+                    },
                 },
                 language=person.language or "ru",
             )
         experts = sorted(await ScoringService(self.ctx)._competence_experts(s, scheme))
         names = dict(
-            (await s.execute(select(RoleAssignment.telegram_id, RoleAssignment.name).where(RoleAssignment.contest_id == scheme.contest_id, RoleAssignment.telegram_id.in_(experts)))).all()
+            (
+                await s.execute(
+                    select(RoleAssignment.telegram_id, RoleAssignment.name).where(
+                        RoleAssignment.contest_id == scheme.contest_id,
+                        RoleAssignment.telegram_id.in_(experts),
+                    )
+                )
+            ).all()
         )
         for i, e in enumerate(experts, start=1):
             await uow.notify_person(
@@ -286,16 +408,35 @@ class PublicationService(Service):
                 reason="thanks",
                 subject=f"scheme:{scheme.id}",
                 key="pub-note-thanks",
-                args={"scheme": scheme.title, "_award": {**common, "kind": "thanks", "person": names.get(e) or "", "text": "", "medal": None,
-                                                          "number": f"{scheme.id}-E{i}", "file_name": f"thanks-{i}.pdf"}},
+                args={
+                    "scheme": scheme.title,
+                    "_award": {
+                        **common,
+                        "kind": "thanks",
+                        "person": names.get(e) or "",
+                        "text": "",
+                        "medal": None,
+                        "number": f"{scheme.id}-E{i}",
+                        "file_name": f"thanks-{i}.pdf",
+                    },
+                },
             )
-        volunteers = await thank_volunteers(uow, scheme, common)  # R-RES-3: volunteers' letters, once per stage
+        volunteers = await thank_volunteers(
+            uow, scheme, common
+        )  # R-RES-3: volunteers' letters, once per stage
         await uow.notify_person(
             actor,
             reason="published",
             subject=f"scheme:{scheme.id}",
             key="pub-note-published",
-            args={"scheme": scheme.title, "participants": told, "_document": {"path": results_pdf, "name": f"protocol-{results_protocol}-results.pdf"}},
+            args={
+                "scheme": scheme.title,
+                "participants": told,
+                "_document": {
+                    "path": results_pdf,
+                    "name": f"protocol-{results_protocol}-results.pdf",
+                },
+            },
         )
         return PublishReport(scheme.id, told, len(experts), medals, volunteers)
 

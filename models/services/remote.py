@@ -138,10 +138,19 @@ class RemoteEventService(Service):
                 Participant.verification_status == VerificationStatus.ACCEPTED,
                 *_in_scope(contest_id, scope),
             ]
-            rows = (await s.execute(select(Participant.id, Participant.full_name).where(*cond).order_by(Participant.full_name, Participant.id))).all()
+            rows = (
+                await s.execute(
+                    select(Participant.id, Participant.full_name)
+                    .where(*cond)
+                    .order_by(Participant.full_name, Participant.id)
+                )
+            ).all()
             pages = max(1, math.ceil(len(rows) / PICK_PAGE))
             page = min(max(page, 0), pages - 1)
-            items = [Choice(pid, name or "—") for pid, name in rows[page * PICK_PAGE : (page + 1) * PICK_PAGE]]
+            items = [
+                Choice(pid, name or "—")
+                for pid, name in rows[page * PICK_PAGE : (page + 1) * PICK_PAGE]
+            ]
             return Page(items, page, pages, len(rows))
 
     async def check_start(self, actor: int, contest_id: int, starts_at: datetime) -> None:
@@ -195,7 +204,9 @@ class RemoteEventService(Service):
             for other in others:
                 if other.starts_at + timedelta(minutes=other.duration_minutes) > starts_at:
                     who = await actor_name(s, contest_id, other.created_by)
-                    raise DomainError("remote_overlap", at=other.starts_at, who=who, tz=contest.timezone)
+                    raise DomainError(
+                        "remote_overlap", at=other.starts_at, who=who, tz=contest.timezone
+                    )
             stage = stage_at(contest, starts_at)
             slot = RemoteSlot(
                 contest_id=contest_id,
@@ -241,11 +252,19 @@ class RemoteEventService(Service):
             subject = f"slot:{slot.id}"
             await s.execute(
                 update(Delivery)
-                .where(Delivery.subject == subject, Delivery.reason.like("remote%"), Delivery.status == "pending")
+                .where(
+                    Delivery.subject == subject,
+                    Delivery.reason.like("remote%"),
+                    Delivery.status == "pending",
+                )
                 .values(status="cancelled")
             )
             view = slot_view(slot, p, contest)
-            args = {"contest": contest.title, "when": format_local(slot.starts_at, contest.timezone), "name": view.participant_name}
+            args = {
+                "contest": contest.title,
+                "when": format_local(slot.starts_at, contest.timezone),
+                "name": view.participant_name,
+            }
             person = await s.get(Person, p.person_id)
             await uow.notify(
                 reason="remote_cancelled",
@@ -256,8 +275,22 @@ class RemoteEventService(Service):
                 args=args,
             )
             if slot.examiner_telegram_id:
-                await uow.notify(reason="remote_cancelled", subject=subject, chat_id=slot.examiner_telegram_id, key="remote-cancelled-examiner", args=args)
-            uow.audit(actor, "remote.cancel_slot", "remote_slot", slot.id, contest_id=slot.contest_id, before={"cancelled": False}, after={"cancelled": True})
+                await uow.notify(
+                    reason="remote_cancelled",
+                    subject=subject,
+                    chat_id=slot.examiner_telegram_id,
+                    key="remote-cancelled-examiner",
+                    args=args,
+                )
+            uow.audit(
+                actor,
+                "remote.cancel_slot",
+                "remote_slot",
+                slot.id,
+                contest_id=slot.contest_id,
+                before={"cancelled": False},
+                after={"cancelled": True},
+            )
             return view
 
     @staticmethod
@@ -265,7 +298,13 @@ class RemoteEventService(Service):
         """What already happened to a cancelled connection: who cancelled it and when."""
         seen = await last_action(s, "remote_slot", slot.id, ["remote.cancel_slot"], slot.contest_id)
         who = seen.who if seen is not None else "—"
-        return DomainError("remote_already_cancelled", who=who, at=slot.cancelled_at, when=slot.starts_at, tz=contest.timezone)
+        return DomainError(
+            "remote_already_cancelled",
+            who=who,
+            at=slot.cancelled_at,
+            when=slot.starts_at,
+            tz=contest.timezone,
+        )
 
     async def slot(self, actor: int, slot_id: int, *, live: bool = False) -> SlotView:
         """A connection of the actor's regions; ``live``: refused at once when it was already
@@ -309,7 +348,11 @@ class RemoteEventService(Service):
                     .limit(100)
                 )
             ).all()
-            return [slot_view(slot, p, contest) for slot, p in rows if slot.starts_at + timedelta(minutes=slot.duration_minutes) > now]
+            return [
+                slot_view(slot, p, contest)
+                for slot, p in rows
+                if slot.starts_at + timedelta(minutes=slot.duration_minutes) > now
+            ]
 
     # ------------------------------------------------------------------ participant and examiner
 
@@ -332,7 +375,11 @@ class RemoteEventService(Service):
                     .order_by(RemoteSlot.starts_at)
                 )
             ).all()
-            return [slot_view(slot, p, contest) for slot, p in rows if slot.starts_at + timedelta(minutes=slot.duration_minutes) > now]
+            return [
+                slot_view(slot, p, contest)
+                for slot, p in rows
+                if slot.starts_at + timedelta(minutes=slot.duration_minutes) > now
+            ]
 
     async def materials(self, telegram_id: int, slot_id: int) -> Materials:
         """R-COO-3 (004 §4): the examiner of the slot (or its coordinator) gets the materials,
@@ -351,9 +398,22 @@ class RemoteEventService(Service):
             if not slot.materials_file_id:
                 raise DomainError("remote_no_materials")
             if uow.now < materials_from(slot.starts_at):
-                raise DomainError("remote_materials_not_yet", at=materials_from(slot.starts_at), tz=contest.timezone)
-            uow.audit(telegram_id, "remote.materials", "remote_slot", slot.id, contest_id=slot.contest_id, after={"released": True})
-            return Materials(slot.materials_file_id, slot.materials_file_name, slot_view(slot, p, contest))
+                raise DomainError(
+                    "remote_materials_not_yet",
+                    at=materials_from(slot.starts_at),
+                    tz=contest.timezone,
+                )
+            uow.audit(
+                telegram_id,
+                "remote.materials",
+                "remote_slot",
+                slot.id,
+                contest_id=slot.contest_id,
+                after={"released": True},
+            )
+            return Materials(
+                slot.materials_file_id, slot.materials_file_name, slot_view(slot, p, contest)
+            )
 
     # ------------------------------------------------------------------ helpers
 
@@ -361,15 +421,21 @@ class RemoteEventService(Service):
         self, s: AsyncSession, actor: int, slot_id: int, *, for_update: bool = False
     ) -> tuple[RemoteSlot, Participant, Contest]:
         """``for_update``: the first read of a transition locks the slot (issue #12)."""
-        slot = await lock(s, RemoteSlot, slot_id) if for_update else await s.get(RemoteSlot, slot_id, populate_existing=True)
+        slot = (
+            await lock(s, RemoteSlot, slot_id)
+            if for_update
+            else await s.get(RemoteSlot, slot_id, populate_existing=True)
+        )
         if slot is None:
-            if not self.is_admin(actor) and not (await CoordinatorService(self.ctx).staff_roles(actor)).is_coordinator:
+            if (
+                not self.is_admin(actor)
+                and not (await CoordinatorService(self.ctx).staff_roles(actor)).is_coordinator
+            ):
                 raise Forbidden("not_coordinator")
             raise NotFound("remote_slot_not_found")
         scope = await self._scope(s, actor, slot.contest_id)
-        p = await s.get(Participant, slot.participant_id, options=[selectinload(Participant.region)])
+        p = await s.get(
+            Participant, slot.participant_id, options=[selectinload(Participant.region)]
+        )
         self._region_check(p, scope)
         return slot, p, await self._contest(s, slot.contest_id)
-
-
-

@@ -90,14 +90,20 @@ def parse_penalty(text: str | None) -> Penalty | None:
             points = Decimal(found.group(1).replace(",", "."))
         except InvalidOperation:
             return None
-        if points < 0 or points > rules.SCHEME_TOTAL_POINTS or points != points.quantize(rules.POINTS_QUANTUM):
+        if (
+            points < 0
+            or points > rules.SCHEME_TOTAL_POINTS
+            or points != points.quantize(rules.POINTS_QUANTUM)
+        ):
             return None
     if not points and not disqualified:
         return None
     return Penalty(numbers.pop(), points, disqualified)
 
 
-async def apply_pre_appeal(ctx: ServiceContext, uow: UnitOfWork, row: PreAppeal, actor: int | None) -> bool:
+async def apply_pre_appeal(
+    ctx: ServiceContext, uow: UnitOfWork, row: PreAppeal, actor: int | None
+) -> bool:
     """An accepted pre-appeal's penalty is applied to the results with its protocol, the same
     way as an appeal deduction (R-APL-1, R-APL-9): a :class:`ResultAdjustment`, and — after
     publication — the change announced (:func:`results_changed`). True when applied."""
@@ -108,21 +114,49 @@ async def apply_pre_appeal(ctx: ServiceContext, uow: UnitOfWork, row: PreAppeal,
         return False
     s = uow.session
     target = (
-        await s.execute(select(EvaluationTarget).where(EvaluationTarget.scheme_id == row.scheme_id, EvaluationTarget.number == penalty.number))
+        await s.execute(
+            select(EvaluationTarget).where(
+                EvaluationTarget.scheme_id == row.scheme_id,
+                EvaluationTarget.number == penalty.number,
+            )
+        )
     ).scalar_one_or_none()
     if target is None:
         return False
     exists = (
-        await s.execute(select(ResultAdjustment.id).where(ResultAdjustment.pre_appeal_id == row.id, ResultAdjustment.target_id == target.id))
+        await s.execute(
+            select(ResultAdjustment.id).where(
+                ResultAdjustment.pre_appeal_id == row.id, ResultAdjustment.target_id == target.id
+            )
+        )
     ).first()
     if exists is not None:
         return False
-    s.add(ResultAdjustment(scheme_id=row.scheme_id, target_id=target.id, appeal_id=None, pre_appeal_id=row.id,
-                           points=penalty.points, disqualified=penalty.disqualified, created_at=uow.now))
+    s.add(
+        ResultAdjustment(
+            scheme_id=row.scheme_id,
+            target_id=target.id,
+            appeal_id=None,
+            pre_appeal_id=row.id,
+            points=penalty.points,
+            disqualified=penalty.disqualified,
+            created_at=uow.now,
+        )
+    )
     await s.flush()
     scheme = await s.get(Scheme, row.scheme_id)
-    uow.audit(actor, "pre_appeal.penalty", "pre_appeal", row.id, contest_id=scheme.contest_id if scheme else None,
-              after={"target_id": target.id, "points": str(penalty.points), "disqualified": penalty.disqualified})
+    uow.audit(
+        actor,
+        "pre_appeal.penalty",
+        "pre_appeal",
+        row.id,
+        contest_id=scheme.contest_id if scheme else None,
+        after={
+            "target_id": target.id,
+            "points": str(penalty.points),
+            "disqualified": penalty.disqualified,
+        },
+    )
     await results_changed(ctx, uow, row.scheme_id, f"pre_appeal:{row.id}", actor)
     return True
 
@@ -151,15 +185,41 @@ def document_number(scheme_id: int, target_number: int) -> str:
 # --------------------------------------------------------------------------- the snapshot
 
 
-async def snapshot(uow: UnitOfWork, scheme: Scheme, lines: list[Any], actor: int | None, protocol_version: int) -> None:
+async def snapshot(
+    uow: UnitOfWork, scheme: Scheme, lines: list[Any], actor: int | None, protocol_version: int
+) -> None:
     """At publication: what each participant is told, the base of every later comparison."""
     s = uow.session
-    s.add(ResultsPublication(scheme_id=scheme.id, published_by=actor, published_at=uow.now, protocol_version=protocol_version))
-    numbers = dict((await s.execute(select(EvaluationTarget.id, EvaluationTarget.number).where(EvaluationTarget.scheme_id == scheme.id))).all())
+    s.add(
+        ResultsPublication(
+            scheme_id=scheme.id,
+            published_by=actor,
+            published_at=uow.now,
+            protocol_version=protocol_version,
+        )
+    )
+    numbers = dict(
+        (
+            await s.execute(
+                select(EvaluationTarget.id, EvaluationTarget.number).where(
+                    EvaluationTarget.scheme_id == scheme.id
+                )
+            )
+        ).all()
+    )
     for ln in lines:
-        s.add(PublishedResult(scheme_id=scheme.id, target_id=ln.target_id, total=ln.total, place=ln.place, medal=ln.medal,
-                              disqualified=ln.disqualified, document_number=document_number(scheme.id, numbers[ln.target_id]),
-                              told_at=uow.now))
+        s.add(
+            PublishedResult(
+                scheme_id=scheme.id,
+                target_id=ln.target_id,
+                total=ln.total,
+                place=ln.place,
+                medal=ln.medal,
+                disqualified=ln.disqualified,
+                document_number=document_number(scheme.id, numbers[ln.target_id]),
+                told_at=uow.now,
+            )
+        )
 
 
 # --------------------------------------------------------------------------- after publication (R-APL-9)
@@ -173,12 +233,26 @@ async def _cause(s: AsyncSession, cause: str) -> tuple[str, int, set[int], str]:
     if kind == "appeal":
         a = await s.get(Appeal, ident)
         if a is not None:
-            others = (await s.execute(select(ResultAdjustment.target_id).where(ResultAdjustment.appeal_id == ident))).scalars()
+            others = (
+                await s.execute(
+                    select(ResultAdjustment.target_id).where(ResultAdjustment.appeal_id == ident)
+                )
+            ).scalars()
             return kind, ident, {a.target_id, *others}, a.decision_text or ""
     if kind == "pre_appeal":
         p = await s.get(PreAppeal, ident)
         if p is not None:
-            about = (await s.execute(select(ResultAdjustment.target_id).where(ResultAdjustment.pre_appeal_id == ident))).scalars().first()
+            about = (
+                (
+                    await s.execute(
+                        select(ResultAdjustment.target_id).where(
+                            ResultAdjustment.pre_appeal_id == ident
+                        )
+                    )
+                )
+                .scalars()
+                .first()
+            )
             return kind, ident, {about} if about is not None else set(), p.penalty or p.proposal
     return kind, ident, set(), ""
 
@@ -187,7 +261,9 @@ def _pts(value: Decimal) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
-async def results_changed(ctx: ServiceContext, uow: UnitOfWork, scheme_id: int, cause: str, actor: int | None) -> int:
+async def results_changed(
+    ctx: ServiceContext, uow: UnitOfWork, scheme_id: int, cause: str, actor: int | None
+) -> int:
     """Called in the transaction of a decision that may move the results (``cause``:
     ``appeal:<id>`` or ``pre_appeal:<id>``). Before publication: nothing (publication waits
     for an up-to-date, signed results protocol). After: every participant whose total, place
@@ -203,31 +279,49 @@ async def results_changed(ctx: ServiceContext, uow: UnitOfWork, scheme_id: int, 
     scheme = await lock(s, Scheme, scheme_id)
     if scheme is None:
         return 0
-    publication = (await s.execute(select(ResultsPublication).where(ResultsPublication.scheme_id == scheme_id))).scalar_one_or_none()
+    publication = (
+        await s.execute(select(ResultsPublication).where(ResultsPublication.scheme_id == scheme_id))
+    ).scalar_one_or_none()
     if publication is None:
         return 0
     await s.flush()
     scoring = ScoringService(ctx)
     results = await scoring._results(s, scheme_id)
-    told = {r.target_id: r for r in (await s.execute(select(PublishedResult).where(PublishedResult.scheme_id == scheme_id))).scalars()}
+    told = {
+        r.target_id: r
+        for r in (
+            await s.execute(select(PublishedResult).where(PublishedResult.scheme_id == scheme_id))
+        ).scalars()
+    }
     changed = []
     for ln in results.lines:
         old = told.get(ln.target_id)
         if old is None:
             continue
-        if (Decimal(old.total), old.place, old.medal, old.disqualified) != (ln.total, ln.place, ln.medal, ln.disqualified):
+        if (Decimal(old.total), old.place, old.medal, old.disqualified) != (
+            ln.total,
+            ln.place,
+            ln.medal,
+            ln.disqualified,
+        ):
             changed.append((ln, old))
     if not changed:
         return 0
     # R-PRO-2: the results protocol says what the participants are now told — a new version
     experts = sorted(await scoring._competence_experts(s, scheme))
-    _, version, _ = await docs.results(uow, ProtocolService(ctx), scheme, results.lines, experts, actor)
+    _, version, _ = await docs.results(
+        uow, ProtocolService(ctx), scheme, results.lines, experts, actor
+    )
     kind, ident, about, text = await _cause(s, cause)
     common = await award_common(s, scheme, uow.now)
     targets = {
         t.id: t
         for t in (
-            await s.execute(select(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme_id).options(selectinload(EvaluationTarget.participant)))
+            await s.execute(
+                select(EvaluationTarget)
+                .where(EvaluationTarget.scheme_id == scheme_id)
+                .options(selectinload(EvaluationTarget.participant))
+            )
         ).scalars()
     }
     for ln, old in changed:
@@ -235,54 +329,110 @@ async def results_changed(ctx: ServiceContext, uow: UnitOfWork, scheme_id: int, 
         reissued = None
         if (old.medal, old.disqualified) != (ln.medal, ln.disqualified) and not ln.disqualified:
             editions = (
-                await s.execute(select(func.count()).select_from(ResultChange).where(ResultChange.target_id == t.id, ResultChange.reissued.is_not(None)))
+                await s.execute(
+                    select(func.count())
+                    .select_from(ResultChange)
+                    .where(ResultChange.target_id == t.id, ResultChange.reissued.is_not(None))
+                )
             ).scalar_one()
             reissued = f"{document_number(scheme_id, t.number)}-{editions + 2}"
-        s.add(ResultChange(
-            scheme_id=scheme_id, target_id=t.id, cause=cause, old_total=old.total, new_total=ln.total, old_place=old.place,
-            new_place=ln.place, old_medal=old.medal, new_medal=ln.medal, disqualified=ln.disqualified, reissued=reissued,
-            protocol_version=version, at=uow.now,
-        ))
+        s.add(
+            ResultChange(
+                scheme_id=scheme_id,
+                target_id=t.id,
+                cause=cause,
+                old_total=old.total,
+                new_total=ln.total,
+                old_place=old.place,
+                new_place=ln.place,
+                old_medal=old.medal,
+                new_medal=ln.medal,
+                disqualified=ln.disqualified,
+                reissued=reissued,
+                protocol_version=version,
+                at=uow.now,
+            )
+        )
         participant = t.participant
         person = await s.get(Person, participant.person_id) if participant is not None else None
         if person is not None and participant.withdrawn_at is None:
             args: dict[str, Any] = {
                 "scheme": scheme.title,
-                "old_total": _pts(Decimal(old.total)), "new_total": _pts(ln.total),
-                "old_place": old.place, "new_place": ln.place,
-                "old_medal": old.medal or "none", "new_medal": ln.medal or "none",
+                "old_total": _pts(Decimal(old.total)),
+                "new_total": _pts(ln.total),
+                "old_place": old.place,
+                "new_place": ln.place,
+                "old_medal": old.medal or "none",
+                "new_medal": ln.medal or "none",
                 "disqualified": "yes" if ln.disqualified else "no",
-                "cause": kind, "id": ident,
+                "cause": kind,
+                "id": ident,
                 "own": "yes" if t.id in about else "no",
                 "text": text if t.id in about else "",
-                "document": "reissued" if reissued else ("void" if ln.disqualified and not old.disqualified else "same"),
+                "document": "reissued"
+                if reissued
+                else ("void" if ln.disqualified and not old.disqualified else "same"),
             }
             if reissued:
                 args["_award"] = {
-                    **common, "kind": "diploma" if ln.medal else "certificate", "person": participant.full_name or "",
+                    **common,
+                    "kind": "diploma" if ln.medal else "certificate",
+                    "person": participant.full_name or "",
                     "text": f"Выдан взамен документа № {old.document_number or document_number(scheme_id, t.number)}",
-                    "medal": ln.medal, "number": reissued,
+                    "medal": ln.medal,
+                    "number": reissued,
                     "file_name": f"{'diploma' if ln.medal else 'certificate'}-{t.number}-{reissued.rsplit('-', 1)[-1]}.pdf",
                 }
             await uow.notify(
-                reason="result-change", subject=f"scheme:{scheme_id}:{cause}", chat_id=person.chat_id or person.telegram_id,
-                key="pubchg-note-changed", args=args, language=person.language or "ru",
+                reason="result-change",
+                subject=f"scheme:{scheme_id}:{cause}",
+                chat_id=person.chat_id or person.telegram_id,
+                key="pubchg-note-changed",
+                args=args,
+                language=person.language or "ru",
             )
-        old.total, old.place, old.medal, old.disqualified, old.told_at = ln.total, ln.place, ln.medal, ln.disqualified, uow.now
+        old.total, old.place, old.medal, old.disqualified, old.told_at = (
+            ln.total,
+            ln.place,
+            ln.medal,
+            ln.disqualified,
+            uow.now,
+        )
         if reissued:
             old.document_number = reissued
     publication.changed_at = uow.now
-    uow.audit(actor, "results.changed_after_publication", "scheme", scheme_id, contest_id=scheme.contest_id,
-              after={"cause": cause, "participants": [ln.target_id for ln, _ in changed], "protocol_version": version})
+    uow.audit(
+        actor,
+        "results.changed_after_publication",
+        "scheme",
+        scheme_id,
+        contest_id=scheme.contest_id,
+        after={
+            "cause": cause,
+            "participants": [ln.target_id for ln, _ in changed],
+            "protocol_version": version,
+        },
+    )
     if publication.published_by is not None:
         await uow.notify_person(
-            publication.published_by, reason="result-change", subject=f"scheme:{scheme_id}:{cause}", key="pubchg-note-coordinator",
-            args={"scheme": scheme.title, "count": len(changed), "cause": kind, "id": ident, "version": version},
+            publication.published_by,
+            reason="result-change",
+            subject=f"scheme:{scheme_id}:{cause}",
+            key="pubchg-note-coordinator",
+            args={
+                "scheme": scheme.title,
+                "count": len(changed),
+                "cause": kind,
+                "id": ident,
+                "version": version,
+            },
         )
     return len(changed)
 
 
-async def tell_adjusted(uow: UnitOfWork, appeal: Appeal, adjustments: list[ResultAdjustment]) -> int:
+async def tell_adjusted(
+    uow: UnitOfWork, appeal: Appeal, adjustments: list[ResultAdjustment]
+) -> int:
     """R-APL-9 (issue #15): before publication, each participant whose result an upheld
     appeal adjusted — points deducted, restored, or a disqualification — is told what changed
     and why (their total and place stay undisclosed until publication, R-RES-2). After
@@ -290,26 +440,46 @@ async def tell_adjusted(uow: UnitOfWork, appeal: Appeal, adjustments: list[Resul
     s = uow.session
     if not adjustments:
         return 0
-    published = (await s.execute(select(ResultsPublication.id).where(ResultsPublication.scheme_id == appeal.scheme_id))).first()
+    published = (
+        await s.execute(
+            select(ResultsPublication.id).where(ResultsPublication.scheme_id == appeal.scheme_id)
+        )
+    ).first()
     if published is not None:
         return 0
     scheme = await s.get(Scheme, appeal.scheme_id)
     told = 0
     for adj in adjustments:
         t = (
-            await s.execute(select(EvaluationTarget).where(EvaluationTarget.id == adj.target_id).options(selectinload(EvaluationTarget.participant)))
+            await s.execute(
+                select(EvaluationTarget)
+                .where(EvaluationTarget.id == adj.target_id)
+                .options(selectinload(EvaluationTarget.participant))
+            )
         ).scalar_one_or_none()
         participant = t.participant if t is not None else None
-        person = await s.get(Person, participant.person_id) if participant is not None and participant.person_id is not None else None
+        person = (
+            await s.get(Person, participant.person_id)
+            if participant is not None and participant.person_id is not None
+            else None
+        )
         if person is None or participant.withdrawn_at is not None:
             continue
         points = Decimal(adj.points)
         await uow.notify(
-            reason="result-change", subject=f"appeal:{appeal.id}:adjusted:{adj.target_id}", chat_id=person.chat_id or person.telegram_id,
-            key="cms-note-adjusted", language=person.language or "ru",
-            args={"id": appeal.id, "scheme": scheme.title if scheme else "", "text": appeal.decision_text or "",
-                  "effect": "restored" if points < 0 else "deducted" if points > 0 else "none",
-                  "points": _pts(abs(points)), "disqualified": "yes" if adj.disqualified else "no"},
+            reason="result-change",
+            subject=f"appeal:{appeal.id}:adjusted:{adj.target_id}",
+            chat_id=person.chat_id or person.telegram_id,
+            key="cms-note-adjusted",
+            language=person.language or "ru",
+            args={
+                "id": appeal.id,
+                "scheme": scheme.title if scheme else "",
+                "text": appeal.decision_text or "",
+                "effect": "restored" if points < 0 else "deducted" if points > 0 else "none",
+                "points": _pts(abs(points)),
+                "disqualified": "yes" if adj.disqualified else "no",
+            },
         )
         told += 1
     return told
@@ -333,7 +503,9 @@ class ChangedAfterPublication:
     protocol_complete: bool
 
 
-async def changed_after_publication(s: AsyncSession, contest_id: int, scheme_ids: list[int] | None = None) -> list[ChangedAfterPublication]:
+async def changed_after_publication(
+    s: AsyncSession, contest_id: int, scheme_ids: list[int] | None = None
+) -> list[ChangedAfterPublication]:
     """Every scheme of a contest (or of ``scheme_ids``) whose results changed after
     publication, with the state of the new results-protocol version."""
     stmt = (
@@ -347,21 +519,54 @@ async def changed_after_publication(s: AsyncSession, contest_id: int, scheme_ids
     out = []
     for pub, title in (await s.execute(stmt)).all():
         participants = (
-            await s.execute(select(func.count(func.distinct(ResultChange.target_id))).where(ResultChange.scheme_id == pub.scheme_id))
+            await s.execute(
+                select(func.count(func.distinct(ResultChange.target_id))).where(
+                    ResultChange.scheme_id == pub.scheme_id
+                )
+            )
         ).scalar_one()
-        protocol = (await s.execute(select(Protocol).where(Protocol.kind == "results", Protocol.subject_key == f"results:{pub.scheme_id}"))).scalar_one_or_none()
+        protocol = (
+            await s.execute(
+                select(Protocol).where(
+                    Protocol.kind == "results", Protocol.subject_key == f"results:{pub.scheme_id}"
+                )
+            )
+        ).scalar_one_or_none()
         version, signed, signers, complete = 0, 0, 0, False
         if protocol is not None:
             version, complete = protocol.current_version, protocol.status == "complete"
-            signers = (await s.execute(select(func.count()).select_from(ProtocolSigner).where(ProtocolSigner.protocol_id == protocol.id))).scalar_one()
+            signers = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(ProtocolSigner)
+                    .where(ProtocolSigner.protocol_id == protocol.id)
+                )
+            ).scalar_one()
             signed = (
                 await s.execute(
-                    select(func.count()).select_from(ProtocolSignature).join(ProtocolVersion, ProtocolVersion.id == ProtocolSignature.version_id).where(
-                        ProtocolVersion.protocol_id == protocol.id, ProtocolVersion.version == protocol.current_version, ProtocolSignature.decision == "signed"
+                    select(func.count())
+                    .select_from(ProtocolSignature)
+                    .join(ProtocolVersion, ProtocolVersion.id == ProtocolSignature.version_id)
+                    .where(
+                        ProtocolVersion.protocol_id == protocol.id,
+                        ProtocolVersion.version == protocol.current_version,
+                        ProtocolSignature.decision == "signed",
                     )
                 )
             ).scalar_one()
-        out.append(ChangedAfterPublication(pub.scheme_id, title, pub.published_at, pub.changed_at, int(participants), version, int(signed), int(signers), complete))
+        out.append(
+            ChangedAfterPublication(
+                pub.scheme_id,
+                title,
+                pub.published_at,
+                pub.changed_at,
+                int(participants),
+                version,
+                int(signed),
+                int(signers),
+                complete,
+            )
+        )
     return out
 
 

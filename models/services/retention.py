@@ -79,7 +79,12 @@ def contest_end(stages: list[Stage]) -> datetime | None:
         last = ordered[-1]
         if last.evaluation_deadline or last.starts_at:
             return last.evaluation_deadline or last.starts_at
-    dates = [d for st in stages for d in (st.evaluation_deadline, st.application_deadline, st.starts_at) if d is not None]
+    dates = [
+        d
+        for st in stages
+        for d in (st.evaluation_deadline, st.application_deadline, st.starts_at)
+        if d is not None
+    ]
     return max(dates) if dates else None
 
 
@@ -118,7 +123,13 @@ class RetentionReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.persons or self.deliveries or any(c.participants or c.submissions or c.roles or c.files_deleted for c in self.contests))
+        return bool(
+            self.persons
+            or self.deliveries
+            or any(
+                c.participants or c.submissions or c.roles or c.files_deleted for c in self.contests
+            )
+        )
 
 
 def _iso(value: datetime | date | None) -> str | None:
@@ -132,7 +143,15 @@ class RetentionService(Service):
         now = self.ctx.clock.now()
         report = RetentionReport()
         async with self.read() as s:
-            contests = (await s.execute(select(Contest).options(selectinload(Contest.stages)).order_by(Contest.id))).scalars().all()
+            contests = (
+                (
+                    await s.execute(
+                        select(Contest).options(selectinload(Contest.stages)).order_by(Contest.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
         expired: list[Contest] = []
         for contest in contests:
             if contest_end(contest.stages) is None:
@@ -148,30 +167,46 @@ class RetentionService(Service):
             await truncate_wal(self.ctx.sessionmaker)
         return report
 
-    async def _purge_contest(self, contest: Contest, kept_ids: set[int], years: int) -> ContestPurge:
+    async def _purge_contest(
+        self, contest: Contest, kept_ids: set[int], years: int
+    ) -> ContestPurge:
         end = contest_end(contest.stages)
         result = ContestPurge(contest.id, contest.code, _iso(end) or "")
         candidates: set[str] = set()
         async with self.uow() as uow:
             s = uow.session
             participants = (
-                await s.execute(
-                    select(Participant)
-                    .where(Participant.contest_id == contest.id)
-                    .options(selectinload(Participant.application).selectinload(Application.files))
-                    .order_by(Participant.id)
+                (
+                    await s.execute(
+                        select(Participant)
+                        .where(Participant.contest_id == contest.id)
+                        .options(
+                            selectinload(Participant.application).selectinload(Application.files)
+                        )
+                        .order_by(Participant.id)
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             for p in participants:
                 changed, shas = erase_personal_data(p, uow.now)
                 candidates |= shas
                 result.participants += int(changed)
-            result.submissions, answer_shas = await erase_task_answers(s, [p.id for p in participants])
+            result.submissions, answer_shas = await erase_task_answers(
+                s, [p.id for p in participants]
+            )
             candidates |= answer_shas
             from models.services.guardians import erase_guardians
 
-            candidates |= await erase_guardians(s, [p.id for p in participants])  # R-ROLE-5 consents
-            for role in (await s.execute(select(RoleAssignment).where(RoleAssignment.contest_id == contest.id))).scalars():
+            candidates |= await erase_guardians(
+                s, [p.id for p in participants]
+            )  # R-ROLE-5 consents
+            for role in (
+                await s.execute(
+                    select(RoleAssignment).where(RoleAssignment.contest_id == contest.id)
+                )
+            ).scalars():
                 if role.name is not None or role.active:
                     role.name, role.active = None, False
                     result.roles += 1
@@ -183,7 +218,13 @@ class RetentionService(Service):
                     "contest",
                     contest.id,
                     contest_id=contest.id,
-                    after={"years": years, "ended_at": result.ended_at, "participants": result.participants, "submissions": result.submissions, "roles": result.roles},
+                    after={
+                        "years": years,
+                        "ended_at": result.ended_at,
+                        "participants": result.participants,
+                        "submissions": result.submissions,
+                        "roles": result.roles,
+                    },
                 )
         result.files_deleted = delete_stored_files(self.ctx.files_dir, orphans)
         return result
@@ -195,24 +236,57 @@ class RetentionService(Service):
         async with self.uow() as uow:
             s = uow.session
             in_expired = set(
-                (await s.execute(select(Participant.person_id).where(Participant.contest_id.in_(expired_ids)))).scalars()
+                (
+                    await s.execute(
+                        select(Participant.person_id).where(Participant.contest_id.in_(expired_ids))
+                    )
+                ).scalars()
             )
             staff = set(
-                (await s.execute(select(RoleAssignment.telegram_id).where(RoleAssignment.contest_id.in_(expired_ids)))).scalars()
+                (
+                    await s.execute(
+                        select(RoleAssignment.telegram_id).where(
+                            RoleAssignment.contest_id.in_(expired_ids)
+                        )
+                    )
+                ).scalars()
             )
             kept_people: set[int] = set()
             kept_staff: set[int] = set()
             if kept_ids:
-                kept_people = set((await s.execute(select(Participant.person_id).where(Participant.contest_id.in_(kept_ids)))).scalars())
-                kept_staff = set((await s.execute(select(RoleAssignment.telegram_id).where(RoleAssignment.contest_id.in_(kept_ids)))).scalars())
+                kept_people = set(
+                    (
+                        await s.execute(
+                            select(Participant.person_id).where(
+                                Participant.contest_id.in_(kept_ids)
+                            )
+                        )
+                    ).scalars()
+                )
+                kept_staff = set(
+                    (
+                        await s.execute(
+                            select(RoleAssignment.telegram_id).where(
+                                RoleAssignment.contest_id.in_(kept_ids)
+                            )
+                        )
+                    ).scalars()
+                )
             rows = (
-                await s.execute(
-                    select(Person).where(
-                        Person.display_name.is_not(None),
-                        or_(Person.id.in_(in_expired or {0}), Person.telegram_id.in_(staff or {0})),
+                (
+                    await s.execute(
+                        select(Person).where(
+                            Person.display_name.is_not(None),
+                            or_(
+                                Person.id.in_(in_expired or {0}),
+                                Person.telegram_id.in_(staff or {0}),
+                            ),
+                        )
                     )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             count = 0
             for person in rows:
                 if person.id in kept_people or person.telegram_id in kept_staff:
@@ -226,10 +300,17 @@ class RetentionService(Service):
         (they may quote names); the rows stay as the record that something was sent."""
         async with self.uow() as uow:
             rows = (
-                await uow.session.execute(
-                    select(Delivery).where(Delivery.created_at < before, Delivery.status.not_in(("pending", "sending")))
+                (
+                    await uow.session.execute(
+                        select(Delivery).where(
+                            Delivery.created_at < before,
+                            Delivery.status.not_in(("pending", "sending")),
+                        )
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             count = 0
             for row in rows:
                 if row.message_args or row.keyboard:
@@ -239,7 +320,9 @@ class RetentionService(Service):
 
     # ------------------------------------------------------------------ subject access
 
-    async def export_person(self, actor: int | None, telegram_id: int, *, operator: bool = False) -> dict[str, Any]:
+    async def export_person(
+        self, actor: int | None, telegram_id: int, *, operator: bool = False
+    ) -> dict[str, Any]:
         """Everything held about one person (a subject-access request), for an admin.
 
         The person is entitled to their own data, so the export carries their СНИЛС
@@ -247,21 +330,43 @@ class RetentionService(Service):
         the request, and is not kept by the bot). Nobody else's data are included: audit
         records where the person acted on someone else carry only the action and its
         subject's id, outbox messages only their kind and status, not their texts."""
-        if not (operator or self.is_admin(actor)):  # operator: the server's CLI (python -m bot export-person)
+        if not (
+            operator or self.is_admin(actor)
+        ):  # operator: the server's CLI (python -m bot export-person)
             raise Forbidden("forbidden")
         async with self.uow() as uow:
             s = uow.session
             data = await self._collect(s, telegram_id)
-            uow.audit(actor, "person.export", "person", telegram_id, after={"participants": len(data["participants"])})
+            uow.audit(
+                actor,
+                "person.export",
+                "person",
+                telegram_id,
+                after={"participants": len(data["participants"])},
+            )
         data["exported_at"] = _iso(uow.now)
         return data
 
     async def export_person_json(self, actor: int | None, telegram_id: int) -> bytes:
-        return json.dumps(await self.export_person(actor, telegram_id), ensure_ascii=False, indent=2).encode()
+        return json.dumps(
+            await self.export_person(actor, telegram_id), ensure_ascii=False, indent=2
+        ).encode()
 
     async def _collect(self, s: AsyncSession, telegram_id: int) -> dict[str, Any]:
-        person = (await s.execute(select(Person).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
-        out: dict[str, Any] = {"telegram_id": telegram_id, "person": None, "participants": [], "roles": [], "protocol_signers": [], "commission": [], "appeals_filed": [], "deliveries": [], "audit": []}
+        person = (
+            await s.execute(select(Person).where(Person.telegram_id == telegram_id))
+        ).scalar_one_or_none()
+        out: dict[str, Any] = {
+            "telegram_id": telegram_id,
+            "person": None,
+            "participants": [],
+            "roles": [],
+            "protocol_signers": [],
+            "commission": [],
+            "appeals_filed": [],
+            "deliveries": [],
+            "audit": [],
+        }
         participant_ids: list[int] = []
         chat_ids = {telegram_id}
         if person is not None:
@@ -275,43 +380,127 @@ class RetentionService(Service):
                 "created_at": _iso(person.created_at),
             }
             participants = (
-                await s.execute(
-                    select(Participant)
-                    .where(Participant.person_id == person.id)
-                    .options(selectinload(Participant.application).selectinload(Application.files))
-                    .order_by(Participant.id)
+                (
+                    await s.execute(
+                        select(Participant)
+                        .where(Participant.person_id == person.id)
+                        .options(
+                            selectinload(Participant.application).selectinload(Application.files)
+                        )
+                        .order_by(Participant.id)
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             for p in participants:
                 participant_ids.append(p.id)
                 out["participants"].append(await self._participant(s, p))
-        for role in (await s.execute(select(RoleAssignment).where(RoleAssignment.telegram_id == telegram_id).order_by(RoleAssignment.id))).scalars():
-            out["roles"].append({
-                "contest": await self._contest_code(s, role.contest_id),
-                "role": role.role,
-                "name": role.name,
-                "regions": list(role.region_codes or []),
-                "expert_status": role.expert_status,
-                "commission_role": role.commission_role,
-                "organisation_code": role.organisation_code,
-                "active": role.active,
-            })
-        for signer in (await s.execute(select(ProtocolSigner).where(ProtocolSigner.telegram_id == telegram_id).order_by(ProtocolSigner.id))).scalars():
-            out["protocol_signers"].append({"protocol_id": signer.protocol_id, "role": signer.role, "name": signer.name})
-        for member in (await s.execute(select(CommissionMember).where(CommissionMember.telegram_id == telegram_id).order_by(CommissionMember.id))).scalars():
-            out["commission"].append({"contest": await self._contest_code(s, member.contest_id), "role": member.role, "name": member.name, "organisation_code": member.organisation_code})
-        for appeal in (await s.execute(select(Appeal).where(Appeal.applicant_telegram_id == telegram_id).order_by(Appeal.id))).scalars():
-            out["appeals_filed"].append({"id": appeal.id, "contest": await self._contest_code(s, appeal.contest_id), "kind": appeal.kind, "role": appeal.applicant_role, "status": appeal.status, "decision": appeal.decision})
-        for d in (await s.execute(select(Delivery).where(Delivery.recipient_chat_id.in_(chat_ids)).order_by(Delivery.id))).scalars():
-            out["deliveries"].append({"reason": d.reason, "message": d.message_key, "status": d.status, "due_at": _iso(d.due_at), "sent_at": _iso(d.sent_at)})
-        subject = AuditRecord.entity.in_(("participant",)) & AuditRecord.entity_id.in_(participant_ids or [0])
+        for role in (
+            await s.execute(
+                select(RoleAssignment)
+                .where(RoleAssignment.telegram_id == telegram_id)
+                .order_by(RoleAssignment.id)
+            )
+        ).scalars():
+            out["roles"].append(
+                {
+                    "contest": await self._contest_code(s, role.contest_id),
+                    "role": role.role,
+                    "name": role.name,
+                    "regions": list(role.region_codes or []),
+                    "expert_status": role.expert_status,
+                    "commission_role": role.commission_role,
+                    "organisation_code": role.organisation_code,
+                    "active": role.active,
+                }
+            )
+        for signer in (
+            await s.execute(
+                select(ProtocolSigner)
+                .where(ProtocolSigner.telegram_id == telegram_id)
+                .order_by(ProtocolSigner.id)
+            )
+        ).scalars():
+            out["protocol_signers"].append(
+                {"protocol_id": signer.protocol_id, "role": signer.role, "name": signer.name}
+            )
+        for member in (
+            await s.execute(
+                select(CommissionMember)
+                .where(CommissionMember.telegram_id == telegram_id)
+                .order_by(CommissionMember.id)
+            )
+        ).scalars():
+            out["commission"].append(
+                {
+                    "contest": await self._contest_code(s, member.contest_id),
+                    "role": member.role,
+                    "name": member.name,
+                    "organisation_code": member.organisation_code,
+                }
+            )
+        for appeal in (
+            await s.execute(
+                select(Appeal)
+                .where(Appeal.applicant_telegram_id == telegram_id)
+                .order_by(Appeal.id)
+            )
+        ).scalars():
+            out["appeals_filed"].append(
+                {
+                    "id": appeal.id,
+                    "contest": await self._contest_code(s, appeal.contest_id),
+                    "kind": appeal.kind,
+                    "role": appeal.applicant_role,
+                    "status": appeal.status,
+                    "decision": appeal.decision,
+                }
+            )
+        for d in (
+            await s.execute(
+                select(Delivery)
+                .where(Delivery.recipient_chat_id.in_(chat_ids))
+                .order_by(Delivery.id)
+            )
+        ).scalars():
+            out["deliveries"].append(
+                {
+                    "reason": d.reason,
+                    "message": d.message_key,
+                    "status": d.status,
+                    "due_at": _iso(d.due_at),
+                    "sent_at": _iso(d.sent_at),
+                }
+            )
+        subject = AuditRecord.entity.in_(("participant",)) & AuditRecord.entity_id.in_(
+            participant_ids or [0]
+        )
         person_subject = (AuditRecord.entity == "person") & (AuditRecord.entity_id == telegram_id)
-        audit = (await s.execute(select(AuditRecord).where(or_(AuditRecord.actor_telegram_id == telegram_id, subject, person_subject)).order_by(AuditRecord.id))).scalars()
+        audit = (
+            await s.execute(
+                select(AuditRecord)
+                .where(or_(AuditRecord.actor_telegram_id == telegram_id, subject, person_subject))
+                .order_by(AuditRecord.id)
+            )
+        ).scalars()
         for a in audit:
-            about_them = (a.entity == "participant" and a.entity_id in participant_ids) or (a.entity == "person" and a.entity_id == telegram_id)
-            record: dict[str, Any] = {"at": _iso(a.at), "action": a.action, "entity": a.entity, "entity_id": a.entity_id, "as": "subject" if about_them else "actor"}
+            about_them = (a.entity == "participant" and a.entity_id in participant_ids) or (
+                a.entity == "person" and a.entity_id == telegram_id
+            )
+            record: dict[str, Any] = {
+                "at": _iso(a.at),
+                "action": a.action,
+                "entity": a.entity,
+                "entity_id": a.entity_id,
+                "as": "subject" if about_them else "actor",
+            }
             if about_them:
-                record["by"] = "self" if a.actor_telegram_id == telegram_id else ("system" if a.actor_telegram_id is None else "staff")
+                record["by"] = (
+                    "self"
+                    if a.actor_telegram_id == telegram_id
+                    else ("system" if a.actor_telegram_id is None else "staff")
+                )
                 record["before"], record["after"] = a.before, a.after
             out["audit"].append(record)
         return out

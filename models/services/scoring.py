@@ -305,7 +305,12 @@ async def _share_row(s: AsyncSession, model: Any, row_id: int) -> Any:
     PostgreSQL ``SELECT … FOR SHARE`` (many marks are entered at once, but the score lock,
     which takes the row ``FOR UPDATE``, waits for them and they wait for it). SQLite: the unit
     of work already holds the write lock."""
-    stmt = select(model).where(model.id == row_id).with_for_update(read=True).execution_options(populate_existing=True)
+    stmt = (
+        select(model)
+        .where(model.id == row_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
     return (await s.execute(stmt)).scalar_one_or_none()
 
 
@@ -314,12 +319,18 @@ async def person_name(s: AsyncSession, contest_id: int, telegram_id: int | None)
     if telegram_id is None:
         return "—"
     name = (
-        await s.execute(
-            select(RoleAssignment.name).where(
-                RoleAssignment.contest_id == contest_id, RoleAssignment.telegram_id == telegram_id, RoleAssignment.name.is_not(None)
+        (
+            await s.execute(
+                select(RoleAssignment.name).where(
+                    RoleAssignment.contest_id == contest_id,
+                    RoleAssignment.telegram_id == telegram_id,
+                    RoleAssignment.name.is_not(None),
+                )
             )
         )
-    ).scalars().first()
+        .scalars()
+        .first()
+    )
     return name or str(telegram_id)
 
 
@@ -349,7 +360,13 @@ def aspect_outcome(aspect: SchemeAspect, values: list[int]) -> tuple[str, Decima
 def check_value(aspect: SchemeAspect, value: int) -> None:
     """A mark in the aspect's range (R-SCO-1…3), or a Russian refusal."""
     kind = AspectKind(aspect.kind)
-    high = 3 if kind is AspectKind.JUDGEMENT else 1 if kind is AspectKind.BINARY else len(aspect.options) - 1
+    high = (
+        3
+        if kind is AspectKind.JUDGEMENT
+        else 1
+        if kind is AspectKind.BINARY
+        else len(aspect.options) - 1
+    )
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
         raise DomainError("mark_out_of_range", high=high)
 
@@ -357,7 +374,9 @@ def check_value(aspect: SchemeAspect, value: int) -> None:
 class ScoringService(Service):
     # ----------------------------------------------------------------- roles
 
-    async def _roles(self, s: AsyncSession, telegram_id: int, contest_id: int) -> list[RoleAssignment]:
+    async def _roles(
+        self, s: AsyncSession, telegram_id: int, contest_id: int
+    ) -> list[RoleAssignment]:
         return await active_roles(s, telegram_id, contest_id)
 
     async def _is_chief(self, s: AsyncSession, telegram_id: int | None, scheme: Scheme) -> bool:
@@ -368,7 +387,9 @@ class ScoringService(Service):
         roles = await self._roles(s, telegram_id, scheme.contest_id)
         return any(r.role == Role.EXPERT for r in roles)
 
-    async def _require_chief(self, s: AsyncSession, telegram_id: int | None, scheme: Scheme) -> None:
+    async def _require_chief(
+        self, s: AsyncSession, telegram_id: int | None, scheme: Scheme
+    ) -> None:
         """R-ROLE-2: the chief expert of the nomination (an admin may act for them)."""
         if self.is_admin(telegram_id) or await self._is_chief(s, telegram_id, scheme):
             return
@@ -387,7 +408,9 @@ class ScoringService(Service):
         if lock:  # the first read of a transition on the scheme (R-SCH-3, R-SCO-5)
             scheme = await lock_row(s, Scheme, scheme_id)
         else:
-            scheme = (await s.execute(select(Scheme).where(Scheme.id == scheme_id))).scalar_one_or_none()
+            scheme = (
+                await s.execute(select(Scheme).where(Scheme.id == scheme_id))
+            ).scalar_one_or_none()
         if scheme is None:
             raise NotFound("scheme_not_found")
         return scheme
@@ -410,7 +433,10 @@ class ScoringService(Service):
                 await s.execute(
                     select(GroupMember.group_id)
                     .join(AssessmentGroup, AssessmentGroup.id == GroupMember.group_id)
-                    .where(AssessmentGroup.scheme_id == scheme_id, GroupMember.telegram_id == telegram_id)
+                    .where(
+                        AssessmentGroup.scheme_id == scheme_id,
+                        GroupMember.telegram_id == telegram_id,
+                    )
                 )
             ).scalars()
         )
@@ -434,7 +460,9 @@ class ScoringService(Service):
             m
             for m in (
                 await s.execute(
-                    select(EvaluationTarget.mentor_telegram_id).where(EvaluationTarget.scheme_id == scheme.id)
+                    select(EvaluationTarget.mentor_telegram_id).where(
+                        EvaluationTarget.scheme_id == scheme.id
+                    )
                 )
             ).scalars()
             if m
@@ -443,7 +471,9 @@ class ScoringService(Service):
 
     # ----------------------------------------------------------------- schemes (R-SCH-1…3)
 
-    async def load_scheme(self, actor: int | None, contest_id: int, d: SchemeDef) -> SchemeLoadResult:
+    async def load_scheme(
+        self, actor: int | None, contest_id: int, d: SchemeDef
+    ) -> SchemeLoadResult:
         """Load or replace a scheme (the chief expert of its nomination, an admin, or the
         command line with ``actor=None``). A locked scheme never changes (R-SCH-3); loading
         the same content again is a no-op. Raises :class:`DefinitionInvalid` for problems
@@ -451,21 +481,31 @@ class ScoringService(Service):
         async with self.uow() as uow:
             return await self.apply_scheme(uow, actor, contest_id, d)
 
-    async def apply_scheme(self, uow: UnitOfWork, actor: int | None, contest_id: int, d: SchemeDef) -> SchemeLoadResult:
+    async def apply_scheme(
+        self, uow: UnitOfWork, actor: int | None, contest_id: int, d: SchemeDef
+    ) -> SchemeLoadResult:
         """:meth:`load_scheme` inside a caller's transaction (a contest file with schemes)."""
         s = uow.session
         contest = await s.get(Contest, contest_id)
         if contest is None:
             raise NotFound("contest_not_found")
         nomination = (
-            await s.execute(select(Nomination).where(Nomination.contest_id == contest_id, Nomination.code == d.nomination))
+            await s.execute(
+                select(Nomination).where(
+                    Nomination.contest_id == contest_id, Nomination.code == d.nomination
+                )
+            )
         ).scalar_one_or_none()
         stage = (
-            await s.execute(select(Stage).where(Stage.contest_id == contest_id, Stage.code == d.stage))
+            await s.execute(
+                select(Stage).where(Stage.contest_id == contest_id, Stage.code == d.stage)
+            )
         ).scalar_one_or_none()
         errors: list[DefinitionError] = []
         if nomination is None or not nomination.active:
-            errors.append(DefinitionError("nomination", "unknown_nomination", {"code": d.nomination}))
+            errors.append(
+                DefinitionError("nomination", "unknown_nomination", {"code": d.nomination})
+            )
         if stage is None or not stage.active:
             errors.append(DefinitionError("stage", "unknown_stage", {"code": d.stage}))
         experts = set(
@@ -482,7 +522,9 @@ class ScoringService(Service):
         for i, g in enumerate(d.groups):
             for m in g.members:
                 if m not in experts:
-                    errors.append(DefinitionError(f"groups[{i + 1}].members", "not_an_expert", {"code": m}))
+                    errors.append(
+                        DefinitionError(f"groups[{i + 1}].members", "not_an_expert", {"code": m})
+                    )
         if errors:
             raise DefinitionInvalid(errors)
         assert nomination is not None and stage is not None
@@ -506,14 +548,20 @@ class ScoringService(Service):
         scheme = (
             await s.execute(
                 select(Scheme)
-                .where(Scheme.contest_id == contest_id, Scheme.nomination_id == nomination.id, Scheme.stage_id == stage.id)
+                .where(
+                    Scheme.contest_id == contest_id,
+                    Scheme.nomination_id == nomination.id,
+                    Scheme.stage_id == stage.id,
+                )
                 .with_for_update()
             )
         ).scalar_one_or_none()
         created = scheme is None
         if scheme is not None:
             if scheme.source_sha256 == sha:
-                return SchemeLoadResult(scheme.id, False, True, len(d.criteria), len(d.aspects()), len(d.groups))
+                return SchemeLoadResult(
+                    scheme.id, False, True, len(d.criteria), len(d.aspects()), len(d.groups)
+                )
             if scheme.locked_at is not None:
                 raise DefinitionInvalid([DefinitionError("—", "scheme_locked")])
             before = {"sha256": scheme.source_sha256}
@@ -533,7 +581,11 @@ class ScoringService(Service):
         groups: dict[str, AssessmentGroup] = {}
         for g in d.groups:
             row = AssessmentGroup(
-                scheme_id=scheme.id, code=g.code, name=g.name or g.code, leader_telegram_id=g.leader, created_at=uow.now
+                scheme_id=scheme.id,
+                code=g.code,
+                name=g.name or g.code,
+                leader_telegram_id=g.leader,
+                created_at=uow.now,
             )
             row.members = [GroupMember(telegram_id=m) for m in g.members]
             s.add(row)
@@ -563,7 +615,9 @@ class ScoringService(Service):
                             title=a.title,
                             kind=a.kind.value,
                             max_points=a.max_points,
-                            options=[{"label": o.label, "points": str(o.points)} for o in a.options],
+                            options=[
+                                {"label": o.label, "points": str(o.points)} for o in a.options
+                            ],
                             position=ai,
                         )
                         for ai, a in enumerate(sub.aspects)
@@ -577,9 +631,16 @@ class ScoringService(Service):
             scheme.id,
             contest_id=contest_id,
             before=before,
-            after={"sha256": sha, "criteria": len(d.criteria), "aspects": len(d.aspects()), "groups": len(d.groups)},
+            after={
+                "sha256": sha,
+                "criteria": len(d.criteria),
+                "aspects": len(d.aspects()),
+                "groups": len(d.groups),
+            },
         )
-        return SchemeLoadResult(scheme.id, created, False, len(d.criteria), len(d.aspects()), len(d.groups))
+        return SchemeLoadResult(
+            scheme.id, created, False, len(d.criteria), len(d.aspects()), len(d.groups)
+        )
 
     async def lock_scheme(self, actor: int | None, scheme_id: int) -> SchemeView:
         """R-SCH-3: the chief expert locks the scheme; the lock record keeps the date and
@@ -589,17 +650,29 @@ class ScoringService(Service):
             scheme = await self._scheme(s, scheme_id, lock=True)
             await self._lock_scheme_checks(s, actor, scheme)
             unassigned = (
-                await s.execute(
-                    select(SchemeSubcriterion.code).where(
-                        SchemeSubcriterion.scheme_id == scheme_id, SchemeSubcriterion.group_id.is_(None)
+                (
+                    await s.execute(
+                        select(SchemeSubcriterion.code).where(
+                            SchemeSubcriterion.scheme_id == scheme_id,
+                            SchemeSubcriterion.group_id.is_(None),
+                        )
                     )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             if unassigned:
                 raise DomainError("subcriteria_without_group", codes=", ".join(unassigned))
             scheme.locked_at = uow.now
             scheme.locked_by = actor
-            uow.audit(actor, "scheme.lock", "scheme", scheme.id, contest_id=scheme.contest_id, after={"locked_at": uow.now.isoformat(), "sha256": scheme.source_sha256})
+            uow.audit(
+                actor,
+                "scheme.lock",
+                "scheme",
+                scheme.id,
+                contest_id=scheme.contest_id,
+                after={"locked_at": uow.now.isoformat(), "sha256": scheme.source_sha256},
+            )
             await docs.scheme_lock(uow, ProtocolService(self.ctx), scheme, actor)  # R-PRO-1
         return await self.scheme_view(actor, scheme_id)
 
@@ -609,7 +682,9 @@ class ScoringService(Service):
         await self._require_chief(s, actor, scheme)
         if scheme.locked_at is not None:
             raise DomainError(
-                "scheme_locked_by", who=await person_name(s, scheme.contest_id, scheme.locked_by), at=scheme.locked_at,
+                "scheme_locked_by",
+                who=await person_name(s, scheme.contest_id, scheme.locked_by),
+                at=scheme.locked_at,
                 tz=await contest_tz(s, scheme.contest_id),
             )
 
@@ -622,7 +697,9 @@ class ScoringService(Service):
         """The scores are still open; otherwise say who locked them and when (R-SCO-5)."""
         if scheme.scores_locked_at is not None:
             raise DomainError(
-                "scores_locked_by", who=await person_name(s, scheme.contest_id, scheme.scores_locked_by), at=scheme.scores_locked_at,
+                "scores_locked_by",
+                who=await person_name(s, scheme.contest_id, scheme.scores_locked_by),
+                at=scheme.scores_locked_at,
                 tz=await contest_tz(s, scheme.contest_id),
             )
 
@@ -635,10 +712,16 @@ class ScoringService(Service):
                 await self._require_chief(s, actor, scheme)
             await self._scores_unlocked(s, scheme)
 
-    async def schemes_for(self, telegram_id: int, contest_id: int | None = None) -> list[SchemeBrief]:
+    async def schemes_for(
+        self, telegram_id: int, contest_id: int | None = None
+    ) -> list[SchemeBrief]:
         """The schemes a person has a part in, with that part."""
         async with self.read() as s:
-            stmt = select(Scheme, Nomination.title, Stage.title).join(Nomination, Nomination.id == Scheme.nomination_id).join(Stage, Stage.id == Scheme.stage_id)
+            stmt = (
+                select(Scheme, Nomination.title, Stage.title)
+                .join(Nomination, Nomination.id == Scheme.nomination_id)
+                .join(Stage, Stage.id == Scheme.stage_id)
+            )
             if contest_id is not None:
                 stmt = stmt.where(Scheme.contest_id == contest_id)
             out = []
@@ -651,8 +734,11 @@ class ScoringService(Service):
                         roles.add("expert")
                     mentor = (
                         await s.execute(
-                            select(func.count()).select_from(EvaluationTarget).where(
-                                EvaluationTarget.scheme_id == scheme.id, EvaluationTarget.mentor_telegram_id == telegram_id
+                            select(func.count())
+                            .select_from(EvaluationTarget)
+                            .where(
+                                EvaluationTarget.scheme_id == scheme.id,
+                                EvaluationTarget.mentor_telegram_id == telegram_id,
                             )
                         )
                     ).scalar_one()
@@ -660,8 +746,15 @@ class ScoringService(Service):
                         roles.add("mentor")
                     voting = (
                         await s.execute(
-                            select(func.count()).select_from(MentorAllowanceVote).join(EvaluationTarget, EvaluationTarget.id == MentorAllowanceVote.target_id).where(
-                                EvaluationTarget.scheme_id == scheme.id, MentorAllowanceVote.telegram_id == telegram_id
+                            select(func.count())
+                            .select_from(MentorAllowanceVote)
+                            .join(
+                                EvaluationTarget,
+                                EvaluationTarget.id == MentorAllowanceVote.target_id,
+                            )
+                            .where(
+                                EvaluationTarget.scheme_id == scheme.id,
+                                MentorAllowanceVote.telegram_id == telegram_id,
                             )
                         )
                     ).scalar_one()
@@ -672,9 +765,15 @@ class ScoringService(Service):
                 if roles:
                     out.append(
                         SchemeBrief(
-                            scheme.id, scheme.contest_id, scheme.title, nom_title, stage_title,
-                            scheme.locked_at is not None, scheme.scores_locked_at is not None,
-                            scheme.results_published_at is not None, frozenset(roles),
+                            scheme.id,
+                            scheme.contest_id,
+                            scheme.title,
+                            nom_title,
+                            stage_title,
+                            scheme.locked_at is not None,
+                            scheme.scores_locked_at is not None,
+                            scheme.results_published_at is not None,
+                            frozenset(roles),
                         )
                     )
             return out
@@ -696,14 +795,25 @@ class ScoringService(Service):
         nomination = await s.get(Nomination, scheme.nomination_id)
         stage = await s.get(Stage, scheme.stage_id)
         groups = (
-            await s.execute(
-                select(AssessmentGroup).where(AssessmentGroup.scheme_id == scheme.id).options(selectinload(AssessmentGroup.members)).order_by(AssessmentGroup.id)
+            (
+                await s.execute(
+                    select(AssessmentGroup)
+                    .where(AssessmentGroup.scheme_id == scheme.id)
+                    .options(selectinload(AssessmentGroup.members))
+                    .order_by(AssessmentGroup.id)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         by_group = {g.id: g for g in groups}
         subs = (
             await s.execute(
-                select(SchemeSubcriterion, func.count(SchemeAspect.id), func.coalesce(func.sum(SchemeAspect.max_points), 0))
+                select(
+                    SchemeSubcriterion,
+                    func.count(SchemeAspect.id),
+                    func.coalesce(func.sum(SchemeAspect.max_points), 0),
+                )
                 .join(SchemeCriterion, SchemeCriterion.id == SchemeSubcriterion.criterion_id)
                 .outerjoin(SchemeAspect, SchemeAspect.subcriterion_id == SchemeSubcriterion.id)
                 .where(SchemeSubcriterion.scheme_id == scheme.id)
@@ -713,16 +823,39 @@ class ScoringService(Service):
         ).all()
         sub_views = [
             SubcriterionView(
-                sub.id, sub.code, sub.title, n, Decimal(str(pts)), sub.group_id,
+                sub.id,
+                sub.code,
+                sub.title,
+                n,
+                Decimal(str(pts)),
+                sub.group_id,
                 by_group[sub.group_id].code if sub.group_id in by_group else None,
             )
             for sub, n, pts in subs
         ]
         kinds = dict(
-            (await s.execute(select(SchemeAspect.kind, func.count()).where(SchemeAspect.scheme_id == scheme.id).group_by(SchemeAspect.kind))).all()
+            (
+                await s.execute(
+                    select(SchemeAspect.kind, func.count())
+                    .where(SchemeAspect.scheme_id == scheme.id)
+                    .group_by(SchemeAspect.kind)
+                )
+            ).all()
         )
-        criteria = (await s.execute(select(func.count()).select_from(SchemeCriterion).where(SchemeCriterion.scheme_id == scheme.id))).scalar_one()
-        targets = (await s.execute(select(func.count()).select_from(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme.id))).scalar_one()
+        criteria = (
+            await s.execute(
+                select(func.count())
+                .select_from(SchemeCriterion)
+                .where(SchemeCriterion.scheme_id == scheme.id)
+            )
+        ).scalar_one()
+        targets = (
+            await s.execute(
+                select(func.count())
+                .select_from(EvaluationTarget)
+                .where(EvaluationTarget.scheme_id == scheme.id)
+            )
+        ).scalar_one()
         return SchemeView(
             id=scheme.id,
             contest_id=scheme.contest_id,
@@ -737,7 +870,11 @@ class ScoringService(Service):
             subcriteria=sub_views,
             groups=[
                 GroupView(
-                    g.id, g.code, g.name, tuple(m.telegram_id for m in g.members), g.leader_telegram_id,
+                    g.id,
+                    g.code,
+                    g.name,
+                    tuple(m.telegram_id for m in g.members),
+                    g.leader_telegram_id,
                     tuple(v.code for v in sub_views if v.group_id == g.id),
                 )
                 for g in groups
@@ -760,11 +897,13 @@ class ScoringService(Service):
             await self._require_chief(s, actor, scheme)
             rows = (
                 await s.execute(
-                    select(RoleAssignment).where(
+                    select(RoleAssignment)
+                    .where(
                         RoleAssignment.contest_id == scheme.contest_id,
                         RoleAssignment.role == Role.EXPERT,
                         RoleAssignment.active.is_(True),
-                    ).order_by(RoleAssignment.name)
+                    )
+                    .order_by(RoleAssignment.name)
                 )
             ).scalars()
             return [(r.telegram_id, r.name or str(r.telegram_id), r.expert_status) for r in rows]
@@ -775,13 +914,22 @@ class ScoringService(Service):
             return False
         n = (
             await s.execute(
-                select(func.count()).select_from(Score).join(SchemeAspect, SchemeAspect.id == Score.aspect_id).where(SchemeAspect.subcriterion_id.in_(ids))
+                select(func.count())
+                .select_from(Score)
+                .join(SchemeAspect, SchemeAspect.id == Score.aspect_id)
+                .where(SchemeAspect.subcriterion_id.in_(ids))
             )
         ).scalar_one()
         return n > 0
 
     async def create_group(
-        self, actor: int, scheme_id: int, members: list[int], *, name: str | None = None, leader: int | None = None
+        self,
+        actor: int,
+        scheme_id: int,
+        members: list[int],
+        *,
+        name: str | None = None,
+        leader: int | None = None,
     ) -> GroupView:
         """The chief expert forms a group of exactly four experts of the contest."""
         async with self.uow() as uow:
@@ -810,25 +958,59 @@ class ScoringService(Service):
                 raise DomainError("leader_not_member")
             # a second «Создать группу» (a double tap) finds the group the first one made
             for other in (
-                await s.execute(select(AssessmentGroup).where(AssessmentGroup.scheme_id == scheme_id).options(selectinload(AssessmentGroup.members)))
+                await s.execute(
+                    select(AssessmentGroup)
+                    .where(AssessmentGroup.scheme_id == scheme_id)
+                    .options(selectinload(AssessmentGroup.members))
+                )
             ).scalars():
                 if {m.telegram_id for m in other.members} == set(unique):
-                    raise DomainError("group_exists", group=other.code, at=other.created_at, tz=await contest_tz(s, scheme.contest_id))
-            count = (await s.execute(select(func.count()).select_from(AssessmentGroup).where(AssessmentGroup.scheme_id == scheme_id))).scalar_one()
+                    raise DomainError(
+                        "group_exists",
+                        group=other.code,
+                        at=other.created_at,
+                        tz=await contest_tz(s, scheme.contest_id),
+                    )
+            count = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(AssessmentGroup)
+                    .where(AssessmentGroup.scheme_id == scheme_id)
+                )
+            ).scalar_one()
             code = f"G{count + 1}"
-            while (await s.execute(select(AssessmentGroup.id).where(AssessmentGroup.scheme_id == scheme_id, AssessmentGroup.code == code))).first():
+            while (
+                await s.execute(
+                    select(AssessmentGroup.id).where(
+                        AssessmentGroup.scheme_id == scheme_id, AssessmentGroup.code == code
+                    )
+                )
+            ).first():
                 count += 1
                 code = f"G{count + 1}"
             group = AssessmentGroup(
-                scheme_id=scheme_id, code=code, name=(name or "").strip()[:200] or code, leader_telegram_id=leader, created_at=uow.now
+                scheme_id=scheme_id,
+                code=code,
+                name=(name or "").strip()[:200] or code,
+                leader_telegram_id=leader,
+                created_at=uow.now,
             )
             group.members = [GroupMember(telegram_id=m) for m in unique]
             s.add(group)
             await s.flush()
-            uow.audit(actor, "group.create", "group", group.id, contest_id=scheme.contest_id, after={"code": code, "members": unique, "leader": leader})
+            uow.audit(
+                actor,
+                "group.create",
+                "group",
+                group.id,
+                contest_id=scheme.contest_id,
+                after={"code": code, "members": unique, "leader": leader},
+            )
             return GroupView(group.id, code, group.name, tuple(unique), leader)
 
-    async def assign_subcriterion(self, actor: int, subcriterion_id: int, group_id: int) -> SubcriterionView:
+    async def assign_subcriterion(
+        self, actor: int, subcriterion_id: int, group_id: int
+    ) -> SubcriterionView:
         """R-SCH-4: one subcriterion, one group. Not once marks exist for it."""
         async with self.uow() as uow:
             s = uow.session
@@ -836,7 +1018,9 @@ class ScoringService(Service):
             if sub is None:
                 raise NotFound("subcriterion_not_found")
             scheme = await self._scheme(s, sub.scheme_id, lock=True)
-            await s.refresh(sub)  # as it is now that the scheme is held (another assignment may have committed)
+            await s.refresh(
+                sub
+            )  # as it is now that the scheme is held (another assignment may have committed)
             await self._require_chief(s, actor, scheme)
             group = await s.get(AssessmentGroup, group_id)
             if group is None or group.scheme_id != scheme.id:
@@ -847,9 +1031,25 @@ class ScoringService(Service):
                 raise DomainError("subcriterion_has_marks")
             before = sub.group_id
             sub.group_id = group_id
-            uow.audit(actor, "subcriterion.assign", "subcriterion", sub.id, contest_id=scheme.contest_id, before={"group_id": before}, after={"group_id": group_id})
-            n, pts = (await s.execute(select(func.count(), func.coalesce(func.sum(SchemeAspect.max_points), 0)).where(SchemeAspect.subcriterion_id == sub.id))).one()
-            return SubcriterionView(sub.id, sub.code, sub.title, n, Decimal(str(pts)), group.id, group.code)
+            uow.audit(
+                actor,
+                "subcriterion.assign",
+                "subcriterion",
+                sub.id,
+                contest_id=scheme.contest_id,
+                before={"group_id": before},
+                after={"group_id": group_id},
+            )
+            n, pts = (
+                await s.execute(
+                    select(func.count(), func.coalesce(func.sum(SchemeAspect.max_points), 0)).where(
+                        SchemeAspect.subcriterion_id == sub.id
+                    )
+                )
+            ).one()
+            return SubcriterionView(
+                sub.id, sub.code, sub.title, n, Decimal(str(pts)), group.id, group.code
+            )
 
     # ----------------------------------------------------------------- targets and mentors
 
@@ -859,11 +1059,28 @@ class ScoringService(Service):
         async with self.uow() as uow:
             s = uow.session
             scheme = await self._scheme(s, scheme_id, lock=True)
-            if not (await self._is_chief(s, actor, scheme) or await self._is_coordinator(s, actor, scheme.contest_id)):
+            if not (
+                await self._is_chief(s, actor, scheme)
+                or await self._is_coordinator(s, actor, scheme.contest_id)
+            ):
                 raise Forbidden("not_chief")
             await self._scores_unlocked(s, scheme)
-            have = set((await s.execute(select(EvaluationTarget.participant_id).where(EvaluationTarget.scheme_id == scheme_id))).scalars())
-            number = (await s.execute(select(func.coalesce(func.max(EvaluationTarget.number), 0)).where(EvaluationTarget.scheme_id == scheme_id))).scalar_one()
+            have = set(
+                (
+                    await s.execute(
+                        select(EvaluationTarget.participant_id).where(
+                            EvaluationTarget.scheme_id == scheme_id
+                        )
+                    )
+                ).scalars()
+            )
+            number = (
+                await s.execute(
+                    select(func.coalesce(func.max(EvaluationTarget.number), 0)).where(
+                        EvaluationTarget.scheme_id == scheme_id
+                    )
+                )
+            ).scalar_one()
             rows = (
                 await s.execute(
                     select(Participant)
@@ -883,16 +1100,35 @@ class ScoringService(Service):
                 if p.id in have:
                     continue
                 number += 1
-                s.add(EvaluationTarget(scheme_id=scheme_id, participant_id=p.id, number=number, region_id=p.region_id, created_at=uow.now))
+                s.add(
+                    EvaluationTarget(
+                        scheme_id=scheme_id,
+                        participant_id=p.id,
+                        number=number,
+                        region_id=p.region_id,
+                        created_at=uow.now,
+                    )
+                )
                 added += 1
             if added:
                 # new participants mean new marks to give: earlier confirmations no longer cover the sheet
                 await s.execute(
                     update(SheetConfirmation)
-                    .where(SheetConfirmation.scheme_id == scheme_id, SheetConfirmation.kind == "expert", SheetConfirmation.revoked_at.is_(None))
+                    .where(
+                        SheetConfirmation.scheme_id == scheme_id,
+                        SheetConfirmation.kind == "expert",
+                        SheetConfirmation.revoked_at.is_(None),
+                    )
                     .values(revoked_at=uow.now)
                 )
-                uow.audit(actor, "targets.build", "scheme", scheme_id, contest_id=scheme.contest_id, after={"added": added})
+                uow.audit(
+                    actor,
+                    "targets.build",
+                    "scheme",
+                    scheme_id,
+                    contest_id=scheme.contest_id,
+                    after={"added": added},
+                )
             return added
 
     async def targets(self, actor: int, scheme_id: int) -> list[tuple[int, str, int | None, bool]]:
@@ -902,10 +1138,16 @@ class ScoringService(Service):
             await self._require_chief(s, actor, scheme)
             rows = (
                 await s.execute(
-                    select(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme_id).options(selectinload(EvaluationTarget.participant)).order_by(EvaluationTarget.number)
+                    select(EvaluationTarget)
+                    .where(EvaluationTarget.scheme_id == scheme_id)
+                    .options(selectinload(EvaluationTarget.participant))
+                    .order_by(EvaluationTarget.number)
                 )
             ).scalars()
-            return [(t.id, target_label(t), t.mentor_telegram_id, t.mentor_allowed_at is not None) for t in rows]
+            return [
+                (t.id, target_label(t), t.mentor_telegram_id, t.mentor_allowed_at is not None)
+                for t in rows
+            ]
 
     async def set_mentor(self, actor: int, target_id: int, mentor: int | None) -> None:
         """R-ROLE-3: an эксперт-наставник represents exactly one participant."""
@@ -914,12 +1156,24 @@ class ScoringService(Service):
             await lock_row(s, EvaluationTarget, target_id)  # one designation at a time (R-ROLE-3)
             target, scheme = await self._target(s, target_id)
             await self._require_chief(s, actor, scheme)
-            votes = (await s.execute(select(func.count()).select_from(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id))).scalar_one()
-            if target.mentor_telegram_id == mentor and target.mentor_allowed_at is None and not votes:
+            votes = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(MentorAllowanceVote)
+                    .where(MentorAllowanceVote.target_id == target_id)
+                )
+            ).scalar_one()
+            if (
+                target.mentor_telegram_id == mentor
+                and target.mentor_allowed_at is None
+                and not votes
+            ):
                 return  # already so (a double tap): nothing to change, nothing to record
             if mentor is not None:
                 roles = await self._roles(s, mentor, scheme.contest_id)
-                if not any(r.role == Role.EXPERT and r.expert_status == ExpertStatus.MENTOR for r in roles):
+                if not any(
+                    r.role == Role.EXPERT and r.expert_status == ExpertStatus.MENTOR for r in roles
+                ):
                     raise DomainError("not_a_mentor")
                 other = (
                     await s.execute(
@@ -935,41 +1189,104 @@ class ScoringService(Service):
             before = target.mentor_telegram_id
             target.mentor_telegram_id = mentor
             target.mentor_allowed_at = None
-            await s.execute(delete(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id))
-            uow.audit(actor, "target.mentor", "target", target_id, contest_id=scheme.contest_id, before={"mentor": before}, after={"mentor": mentor})
+            await s.execute(
+                delete(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id)
+            )
+            uow.audit(
+                actor,
+                "target.mentor",
+                "target",
+                target_id,
+                contest_id=scheme.contest_id,
+                before={"mentor": before},
+                after={"mentor": mentor},
+            )
 
     async def ask_mentor_allowance(self, actor: int, target_id: int) -> int:
         """R-ROLE-3: the chief asks every expert of the competence whether this mentor may
         score their own participant. Returns how many were asked."""
         async with self.uow() as uow:
             s = uow.session
-            await lock_row(s, EvaluationTarget, target_id)  # one round at a time (a double tap asks once)
+            await lock_row(
+                s, EvaluationTarget, target_id
+            )  # one round at a time (a double tap asks once)
             target, scheme = await self._target(s, target_id)
             await self._require_chief(s, actor, scheme)
             if target.mentor_telegram_id is None:
                 raise DomainError("no_mentor")
-            round_ = (await s.execute(select(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id))).scalars().all()
-            if round_ and not any(v.allow is False for v in round_) and any(v.allow is None for v in round_):
+            round_ = (
+                (
+                    await s.execute(
+                        select(MentorAllowanceVote).where(
+                            MentorAllowanceVote.target_id == target_id
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if (
+                round_
+                and not any(v.allow is False for v in round_)
+                and any(v.allow is None for v in round_)
+            ):
                 raise DomainError(
-                    "allowance_pending", at=min(v.asked_at for v in round_), tz=await contest_tz(s, scheme.contest_id),
-                    voted=sum(1 for v in round_ if v.allow is not None), asked=len(round_),
+                    "allowance_pending",
+                    at=min(v.asked_at for v in round_),
+                    tz=await contest_tz(s, scheme.contest_id),
+                    voted=sum(1 for v in round_ if v.allow is not None),
+                    asked=len(round_),
                 )
             voters = await self._competence_experts(s, scheme)
-            await s.execute(delete(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id))
+            await s.execute(
+                delete(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id)
+            )
             if target.mentor_allowed_at is not None:  # asking again withdraws an earlier grant
-                uow.audit(actor, "mentor_allowance.reset", "target", target_id, contest_id=scheme.contest_id, before={"allowed_at": target.mentor_allowed_at.isoformat()})
+                uow.audit(
+                    actor,
+                    "mentor_allowance.reset",
+                    "target",
+                    target_id,
+                    contest_id=scheme.contest_id,
+                    before={"allowed_at": target.mentor_allowed_at.isoformat()},
+                )
                 target.mentor_allowed_at = None
             for v in sorted(voters):
                 s.add(MentorAllowanceVote(target_id=target_id, telegram_id=v, asked_at=uow.now))
                 await self._tell(
-                    uow, v, f"target:{target_id}:{uow.now.timestamp():.0f}", "sco-note-allowance-ask",
-                    {"target": target_label(target), "scheme": scheme.title}, reason="mentor-allowance",
-                    keyboard=[[
-                        {"text": "sco-btn-allow", "action": "allow", "contest_id": str(scheme.contest_id), "target": str(target_id), "value": "1"},
-                        {"text": "sco-btn-deny", "action": "allow", "contest_id": str(scheme.contest_id), "target": str(target_id), "value": "0"},
-                    ]],
+                    uow,
+                    v,
+                    f"target:{target_id}:{uow.now.timestamp():.0f}",
+                    "sco-note-allowance-ask",
+                    {"target": target_label(target), "scheme": scheme.title},
+                    reason="mentor-allowance",
+                    keyboard=[
+                        [
+                            {
+                                "text": "sco-btn-allow",
+                                "action": "allow",
+                                "contest_id": str(scheme.contest_id),
+                                "target": str(target_id),
+                                "value": "1",
+                            },
+                            {
+                                "text": "sco-btn-deny",
+                                "action": "allow",
+                                "contest_id": str(scheme.contest_id),
+                                "target": str(target_id),
+                                "value": "0",
+                            },
+                        ]
+                    ],
                 )
-            uow.audit(actor, "mentor_allowance.ask", "target", target_id, contest_id=scheme.contest_id, after={"voters": len(voters)})
+            uow.audit(
+                actor,
+                "mentor_allowance.ask",
+                "target",
+                target_id,
+                contest_id=scheme.contest_id,
+                after={"voters": len(voters)},
+            )
             return len(voters)
 
     async def vote_mentor_allowance(self, actor: int, target_id: int, allow: bool) -> str:
@@ -985,42 +1302,91 @@ class ScoringService(Service):
                 raise Forbidden("not_expert")
             vote = (
                 await s.execute(
-                    select(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id, MentorAllowanceVote.telegram_id == actor).with_for_update()
+                    select(MentorAllowanceVote)
+                    .where(
+                        MentorAllowanceVote.target_id == target_id,
+                        MentorAllowanceVote.telegram_id == actor,
+                    )
+                    .with_for_update()
                 )
             ).scalar_one_or_none()
             if vote is None:
                 raise Forbidden("not_a_voter")
             if vote.allow is not None:
                 raise DomainError(
-                    "allowance_already_voted", allow="yes" if vote.allow else "no", at=vote.voted_at,
+                    "allowance_already_voted",
+                    allow="yes" if vote.allow else "no",
+                    at=vote.voted_at,
                     tz=await contest_tz(s, scheme.contest_id),
                 )
             vote.allow = allow
             vote.voted_at = uow.now
             await s.flush()
-            votes = (await s.execute(select(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id))).scalars().all()
-            uow.audit(actor, "mentor_allowance.vote", "target", target_id, contest_id=scheme.contest_id, after={"allow": allow})
+            votes = (
+                (
+                    await s.execute(
+                        select(MentorAllowanceVote).where(
+                            MentorAllowanceVote.target_id == target_id
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            uow.audit(
+                actor,
+                "mentor_allowance.vote",
+                "target",
+                target_id,
+                contest_id=scheme.contest_id,
+                after={"allow": allow},
+            )
             if any(v.allow is False for v in votes):
                 outcome = "denied"
             elif all(v.allow for v in votes):
                 outcome = "allowed"
                 target.mentor_allowed_at = uow.now
-                uow.audit(actor, "mentor_allowance.granted", "target", target_id, contest_id=scheme.contest_id, after={"voters": [v.telegram_id for v in votes]})
+                uow.audit(
+                    actor,
+                    "mentor_allowance.granted",
+                    "target",
+                    target_id,
+                    contest_id=scheme.contest_id,
+                    after={"voters": [v.telegram_id for v in votes]},
+                )
             else:
                 return "waiting"
-            await self._tell(uow, scheme.chief_telegram_id, f"allowance:{target_id}:{outcome}", "sco-note-allowance-" + outcome, {"target": target_label(target)}, reason="mentor-allowance")
+            await self._tell(
+                uow,
+                scheme.chief_telegram_id,
+                f"allowance:{target_id}:{outcome}",
+                "sco-note-allowance-" + outcome,
+                {"target": target_label(target)},
+                reason="mentor-allowance",
+            )
             return outcome
 
     async def _tell(
-        self, uow: UnitOfWork, telegram_id: int | None, subject: str, key: str, args: dict[str, Any],
-        *, reason: str, keyboard: list[list[dict[str, str]]] | None = None,
+        self,
+        uow: UnitOfWork,
+        telegram_id: int | None,
+        subject: str,
+        key: str,
+        args: dict[str, Any],
+        *,
+        reason: str,
+        keyboard: list[list[dict[str, str]]] | None = None,
     ) -> None:
         if telegram_id is not None:
-            await uow.notify_person(telegram_id, reason=reason, subject=subject, key=key, args=args, keyboard=keyboard)
+            await uow.notify_person(
+                telegram_id, reason=reason, subject=subject, key=key, args=args, keyboard=keyboard
+            )
 
     # ----------------------------------------------------------------- entry (R-SCO-1…4)
 
-    async def _assigned_aspects(self, s: AsyncSession, telegram_id: int, scheme_id: int, groups: list[int] | None = None) -> list[SchemeAspect]:
+    async def _assigned_aspects(
+        self, s: AsyncSession, telegram_id: int, scheme_id: int, groups: list[int] | None = None
+    ) -> list[SchemeAspect]:
         if groups is None:
             groups = await self._groups_of(s, telegram_id, scheme_id)
         if not groups:
@@ -1031,25 +1397,42 @@ class ScoringService(Service):
                     select(SchemeAspect)
                     .join(SchemeSubcriterion, SchemeSubcriterion.id == SchemeAspect.subcriterion_id)
                     .join(SchemeCriterion, SchemeCriterion.id == SchemeSubcriterion.criterion_id)
-                    .where(SchemeAspect.scheme_id == scheme_id, SchemeSubcriterion.group_id.in_(groups))
-                    .order_by(SchemeCriterion.position, SchemeSubcriterion.position, SchemeAspect.position)
+                    .where(
+                        SchemeAspect.scheme_id == scheme_id, SchemeSubcriterion.group_id.in_(groups)
+                    )
+                    .order_by(
+                        SchemeCriterion.position, SchemeSubcriterion.position, SchemeAspect.position
+                    )
                 )
             ).scalars()
         )
 
-    async def _scoreable_targets(self, s: AsyncSession, telegram_id: int, scheme_id: int) -> list[EvaluationTarget]:
+    async def _scoreable_targets(
+        self, s: AsyncSession, telegram_id: int, scheme_id: int
+    ) -> list[EvaluationTarget]:
         """The targets an expert scores: all but the one they are mentor of, unless every
         expert of the competence allowed it (R-ROLE-3)."""
         rows = (
             await s.execute(
-                select(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme_id).options(selectinload(EvaluationTarget.participant)).order_by(EvaluationTarget.number)
+                select(EvaluationTarget)
+                .where(EvaluationTarget.scheme_id == scheme_id)
+                .options(selectinload(EvaluationTarget.participant))
+                .order_by(EvaluationTarget.number)
             )
         ).scalars()
-        return [t for t in rows if t.mentor_telegram_id != telegram_id or t.mentor_allowed_at is not None]
+        return [
+            t
+            for t in rows
+            if t.mentor_telegram_id != telegram_id or t.mentor_allowed_at is not None
+        ]
 
-    async def _my_marks(self, s: AsyncSession, telegram_id: int, scheme_id: int, *, lock: bool = False) -> dict[tuple[int, int], Score]:
-        stmt = select(Score).join(EvaluationTarget, EvaluationTarget.id == Score.target_id).where(
-            EvaluationTarget.scheme_id == scheme_id, Score.expert_telegram_id == telegram_id
+    async def _my_marks(
+        self, s: AsyncSession, telegram_id: int, scheme_id: int, *, lock: bool = False
+    ) -> dict[tuple[int, int], Score]:
+        stmt = (
+            select(Score)
+            .join(EvaluationTarget, EvaluationTarget.id == Score.target_id)
+            .where(EvaluationTarget.scheme_id == scheme_id, Score.expert_telegram_id == telegram_id)
         )
         if lock:
             stmt = stmt.with_for_update(of=Score)
@@ -1058,7 +1441,9 @@ class ScoringService(Service):
 
     async def _expert_scheme(self, s: AsyncSession, telegram_id: int, scheme_id: int) -> Scheme:
         scheme = await self._scheme(s, scheme_id)
-        if not await self._is_expert(s, telegram_id, scheme.contest_id) or not await self._groups_of(s, telegram_id, scheme_id):
+        if not await self._is_expert(
+            s, telegram_id, scheme.contest_id
+        ) or not await self._groups_of(s, telegram_id, scheme_id):
             raise Forbidden("not_group_member")
         return scheme
 
@@ -1072,25 +1457,42 @@ class ScoringService(Service):
                     await s.execute(
                         select(Score.target_id, func.count())
                         .join(SchemeAspect, SchemeAspect.id == Score.aspect_id)
-                        .join(SchemeSubcriterion, SchemeSubcriterion.id == SchemeAspect.subcriterion_id)
+                        .join(
+                            SchemeSubcriterion,
+                            SchemeSubcriterion.id == SchemeAspect.subcriterion_id,
+                        )
                         .where(
                             SchemeAspect.scheme_id == scheme_id,
                             Score.expert_telegram_id == actor,
                             Score.stale.is_(False),
-                            SchemeSubcriterion.group_id.in_(await self._groups_of(s, actor, scheme_id)),
+                            SchemeSubcriterion.group_id.in_(
+                                await self._groups_of(s, actor, scheme_id)
+                            ),
                         )
                         .group_by(Score.target_id)
                     )
                 ).all()
             )
-            lines = [TargetProgress(t.id, t.number, target_label(t), done_by_target.get(t.id, 0), len(aspects)) for t in targets]
+            lines = [
+                TargetProgress(
+                    t.id, t.number, target_label(t), done_by_target.get(t.id, 0), len(aspects)
+                )
+                for t in targets
+            ]
             confirmed = await self._confirmation(s, scheme_id, "expert", actor)
             return Worklist(
-                scheme_id, scheme.title, lines, sum(x.scored for x in lines), sum(x.total for x in lines),
-                confirmed is not None, scheme.scores_locked_at is not None,
+                scheme_id,
+                scheme.title,
+                lines,
+                sum(x.scored for x in lines),
+                sum(x.total for x in lines),
+                confirmed is not None,
+                scheme.scores_locked_at is not None,
             )
 
-    async def _progress_of(self, s: AsyncSession, expert: int, scheme_id: int, target_id: int) -> tuple[int, int]:
+    async def _progress_of(
+        self, s: AsyncSession, expert: int, scheme_id: int, target_id: int
+    ) -> tuple[int, int]:
         """(marks given, marks due) of one expert for one target: two counts, no rows."""
         groups = await self._groups_of(s, expert, scheme_id)
         assigned = (
@@ -1098,17 +1500,31 @@ class ScoringService(Service):
             .join(SchemeSubcriterion, SchemeSubcriterion.id == SchemeAspect.subcriterion_id)
             .where(SchemeAspect.scheme_id == scheme_id, SchemeSubcriterion.group_id.in_(groups))
         )
-        total = (await s.execute(select(func.count()).select_from(assigned.subquery()))).scalar_one()
+        total = (
+            await s.execute(select(func.count()).select_from(assigned.subquery()))
+        ).scalar_one()
         done = (
             await s.execute(
-                select(func.count()).select_from(Score).where(
-                    Score.target_id == target_id, Score.expert_telegram_id == expert, Score.stale.is_(False), Score.aspect_id.in_(assigned)
+                select(func.count())
+                .select_from(Score)
+                .where(
+                    Score.target_id == target_id,
+                    Score.expert_telegram_id == expert,
+                    Score.stale.is_(False),
+                    Score.aspect_id.in_(assigned),
                 )
             )
         ).scalar_one()
         return done, total
 
-    async def _confirmation(self, s: AsyncSession, scheme_id: int, kind: str, telegram_id: int, target_id: int | None = None) -> SheetConfirmation | None:
+    async def _confirmation(
+        self,
+        s: AsyncSession,
+        scheme_id: int,
+        kind: str,
+        telegram_id: int,
+        target_id: int | None = None,
+    ) -> SheetConfirmation | None:
         stmt = select(SheetConfirmation).where(
             SheetConfirmation.scheme_id == scheme_id,
             SheetConfirmation.kind == kind,
@@ -1119,7 +1535,9 @@ class ScoringService(Service):
             stmt = stmt.where(SheetConfirmation.target_id == target_id)
         return (await s.execute(stmt.order_by(SheetConfirmation.id.desc()))).scalars().first()
 
-    async def score_item(self, actor: int, target_id: int, aspect_id: int | None = None) -> ScoreItem | None:
+    async def score_item(
+        self, actor: int, target_id: int, aspect_id: int | None = None
+    ) -> ScoreItem | None:
         """The aspect to show: ``aspect_id`` if given, else the first one still needing this
         expert's mark (never scored, or flagged for re-scoring). None when all are done."""
         async with self.read() as s:
@@ -1133,7 +1551,13 @@ class ScoringService(Service):
             aspects = await self._assigned_aspects(s, actor, scheme.id, groups)
             marks = {
                 m.aspect_id: m
-                for m in (await s.execute(select(Score).where(Score.target_id == target_id, Score.expert_telegram_id == actor))).scalars()
+                for m in (
+                    await s.execute(
+                        select(Score).where(
+                            Score.target_id == target_id, Score.expert_telegram_id == actor
+                        )
+                    )
+                ).scalars()
             }
             done = sum(1 for a in aspects if a.id in marks and not marks[a.id].stale)
             if aspect_id is None:
@@ -1172,16 +1596,32 @@ class ScoringService(Service):
             return [Option(1, "yes"), Option(0, "no")]
         return [Option(i, f"{o['label']} — {o['points']}") for i, o in enumerate(aspect.options)]
 
-    async def _open_correction(self, s: AsyncSession, target_id: int, subcriterion_id: int) -> Correction | None:
+    async def _open_correction(
+        self, s: AsyncSession, target_id: int, subcriterion_id: int
+    ) -> Correction | None:
         return (
-            await s.execute(
-                select(Correction).where(
-                    Correction.target_id == target_id, Correction.subcriterion_id == subcriterion_id, Correction.status == "open"
+            (
+                await s.execute(
+                    select(Correction).where(
+                        Correction.target_id == target_id,
+                        Correction.subcriterion_id == subcriterion_id,
+                        Correction.status == "open",
+                    )
                 )
             )
-        ).scalars().first()
+            .scalars()
+            .first()
+        )
 
-    async def enter_mark(self, actor: int, target_id: int, aspect_id: int, value: int, *, for_expert: int | None = None) -> MarkOutcome:
+    async def enter_mark(
+        self,
+        actor: int,
+        target_id: int,
+        aspect_id: int,
+        value: int,
+        *,
+        for_expert: int | None = None,
+    ) -> MarkOutcome:
         """Enter or change one mark. An expert scores the aspects of their groups (R-SCO-4)
         before the score lock and the evaluation deadline (R-APP-7), never their own
         participant as mentor (R-ROLE-3). After the lock only the chief expert changes a
@@ -1200,7 +1640,9 @@ class ScoringService(Service):
             if for_expert is not None:
                 await self._require_chief(s, actor, scheme)
                 correction = await self._open_correction(s, target_id, sub.id)
-                if correction is not None:  # held: the relock waits for this mark, or this mark sees the relock
+                if (
+                    correction is not None
+                ):  # held: the relock waits for this mark, or this mark sees the relock
                     correction = await lock_row(s, Correction, correction.id)
                 if correction is None or correction.status != "open":
                     raise DomainError("no_open_correction")
@@ -1216,12 +1658,23 @@ class ScoringService(Service):
                 stage = await s.get(Stage, scheme.stage_id)
                 if stage is not None and rules.deadline_passed(stage.evaluation_deadline, uow.now):
                     contest = await s.get(Contest, scheme.contest_id)
-                    raise DomainError("evaluation_closed", deadline=stage.evaluation_deadline, tz=contest.timezone if contest else "Europe/Moscow")
+                    raise DomainError(
+                        "evaluation_closed",
+                        deadline=stage.evaluation_deadline,
+                        tz=contest.timezone if contest else "Europe/Moscow",
+                    )
             if target.mentor_telegram_id == expert and target.mentor_allowed_at is None:
                 raise Forbidden("mentor_conflict")
             group = await s.get(AssessmentGroup, sub.group_id) if sub.group_id else None
             members = (
-                [m for m in (await s.execute(select(GroupMember.telegram_id).where(GroupMember.group_id == group.id))).scalars()]
+                [
+                    m
+                    for m in (
+                        await s.execute(
+                            select(GroupMember.telegram_id).where(GroupMember.group_id == group.id)
+                        )
+                    ).scalars()
+                ]
                 if group is not None
                 else []
             )
@@ -1231,17 +1684,33 @@ class ScoringService(Service):
             # the group's result row first, locked: entries of one aspect run one at a time
             await s.execute(
                 _insert(s)(AspectResult)
-                .values(target_id=target_id, aspect_id=aspect_id, scheme_id=scheme.id, state="incomplete", marks=0, rounds=0, updated_at=uow.now)
+                .values(
+                    target_id=target_id,
+                    aspect_id=aspect_id,
+                    scheme_id=scheme.id,
+                    state="incomplete",
+                    marks=0,
+                    rounds=0,
+                    updated_at=uow.now,
+                )
                 .on_conflict_do_nothing(index_elements=["target_id", "aspect_id"])
             )
             result = (
                 await s.execute(
-                    select(AspectResult).where(AspectResult.target_id == target_id, AspectResult.aspect_id == aspect_id).with_for_update()
+                    select(AspectResult)
+                    .where(AspectResult.target_id == target_id, AspectResult.aspect_id == aspect_id)
+                    .with_for_update()
                 )
             ).scalar_one()
             score = (
                 await s.execute(
-                    select(Score).where(Score.target_id == target_id, Score.aspect_id == aspect_id, Score.expert_telegram_id == expert).with_for_update()
+                    select(Score)
+                    .where(
+                        Score.target_id == target_id,
+                        Score.aspect_id == aspect_id,
+                        Score.expert_telegram_id == expert,
+                    )
+                    .with_for_update()
                 )
             ).scalar_one_or_none()
             if for_expert is None and score is not None and not score.stale:
@@ -1250,7 +1719,15 @@ class ScoringService(Service):
             old = None if score is None else score.value
             changed = score is None or score.value != value or score.stale
             if score is None:
-                score = Score(target_id=target_id, aspect_id=aspect_id, expert_telegram_id=expert, value=value, stale=False, entered_at=uow.now, updated_at=uow.now)
+                score = Score(
+                    target_id=target_id,
+                    aspect_id=aspect_id,
+                    expert_telegram_id=expert,
+                    value=value,
+                    stale=False,
+                    entered_at=uow.now,
+                    updated_at=uow.now,
+                )
                 s.add(score)
             else:
                 score.value = value
@@ -1265,33 +1742,61 @@ class ScoringService(Service):
                     score.id,
                     contest_id=scheme.contest_id,
                     before=None if old is None else {"value": old},
-                    after={"value": value, "target_id": target_id, "aspect": aspect.code, "expert": expert, **({"correction_id": correction.id} if correction else {})},
+                    after={
+                        "value": value,
+                        "target_id": target_id,
+                        "aspect": aspect.code,
+                        "expert": expert,
+                        **({"correction_id": correction.id} if correction else {}),
+                    },
                 )
             # the mentor of this participant does not score them (R-ROLE-3): the group's
             # result is then made of the other members' marks
-            scorers = [m for m in members if m != target.mentor_telegram_id or target.mentor_allowed_at is not None]
+            scorers = [
+                m
+                for m in members
+                if m != target.mentor_telegram_id or target.mentor_allowed_at is not None
+            ]
             await self._recompute(uow, scheme, target, aspect, group, scorers, result)
             done, total = await self._progress_of(s, expert, scheme.id, target_id)
             return MarkOutcome(result.state, result.points, done, total, changed)
 
     async def _recompute(
-        self, uow: UnitOfWork, scheme: Scheme, target: EvaluationTarget, aspect: SchemeAspect,
-        group: AssessmentGroup | None, members: list[int], result: AspectResult,
+        self,
+        uow: UnitOfWork,
+        scheme: Scheme,
+        target: EvaluationTarget,
+        aspect: SchemeAspect,
+        group: AssessmentGroup | None,
+        members: list[int],
+        result: AspectResult,
     ) -> None:
         """The group's result from every current mark (R-SCO-1…3). A spread over one (or a
         tie) makes every mark of the aspect stale, tells the group, and withdraws the
         members' confirmations: they score it again."""
         s = uow.session
         marks = (
-            await s.execute(
-                select(Score).where(Score.target_id == target.id, Score.aspect_id == aspect.id, Score.expert_telegram_id.in_(members))
+            (
+                await s.execute(
+                    select(Score).where(
+                        Score.target_id == target.id,
+                        Score.aspect_id == aspect.id,
+                        Score.expert_telegram_id.in_(members),
+                    )
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         fresh = [m for m in marks if not m.stale]
         result.marks = len(fresh)
         result.updated_at = uow.now
         if len(fresh) < len(members) or not members:
-            result.state = "incomplete" if result.state not in ("rescore", "tie") or not any(m.stale for m in marks) else result.state
+            result.state = (
+                "incomplete"
+                if result.state not in ("rescore", "tie") or not any(m.stale for m in marks)
+                else result.state
+            )
             result.points = None
             return
         state, points = aspect_outcome(aspect, [m.value for m in fresh])
@@ -1314,15 +1819,42 @@ class ScoringService(Service):
             .values(revoked_at=uow.now)
         )
         uow.audit(
-            None, "score.rescore" if state == "rescore" else "score.tie", "aspect_result", result.id, contest_id=scheme.contest_id,
-            after={"target_id": target.id, "aspect": aspect.code, "marks": sorted(m.value for m in fresh), "round": result.rounds},
+            None,
+            "score.rescore" if state == "rescore" else "score.tie",
+            "aspect_result",
+            result.id,
+            contest_id=scheme.contest_id,
+            after={
+                "target_id": target.id,
+                "aspect": aspect.code,
+                "marks": sorted(m.value for m in fresh),
+                "round": result.rounds,
+            },
         )
         for member in members:
             await self._tell(
-                uow, member, f"{target.id}:{aspect.id}:{result.rounds}", "sco-note-" + state,
-                {"target": target_label(target), "aspect": f"{aspect.code} {aspect.title}", "marks": ", ".join(str(m.value) for m in fresh), "scheme": scheme.title},
+                uow,
+                member,
+                f"{target.id}:{aspect.id}:{result.rounds}",
+                "sco-note-" + state,
+                {
+                    "target": target_label(target),
+                    "aspect": f"{aspect.code} {aspect.title}",
+                    "marks": ", ".join(str(m.value) for m in fresh),
+                    "scheme": scheme.title,
+                },
                 reason="rescore",
-                keyboard=[[{"text": "sco-btn-rescore", "action": "score", "contest_id": str(scheme.contest_id), "target": str(target.id), "aspect": str(aspect.id)}]],
+                keyboard=[
+                    [
+                        {
+                            "text": "sco-btn-rescore",
+                            "action": "score",
+                            "contest_id": str(scheme.contest_id),
+                            "target": str(target.id),
+                            "aspect": str(aspect.id),
+                        }
+                    ]
+                ],
             )
 
     async def confirm_sheet(self, actor: int, scheme_id: int) -> None:
@@ -1337,24 +1869,44 @@ class ScoringService(Service):
             # the confirmation first, then this expert's marks read under lock: a re-score
             # entered at the same time either withdraws this confirmation or is seen here as
             # a stale mark — never both missed (a refusal below rolls the row back)
-            s.add(SheetConfirmation(scheme_id=scheme_id, kind="expert", telegram_id=actor, confirmed_at=uow.now))
+            s.add(
+                SheetConfirmation(
+                    scheme_id=scheme_id, kind="expert", telegram_id=actor, confirmed_at=uow.now
+                )
+            )
             await s.flush()
             aspects = await self._assigned_aspects(s, actor, scheme_id)
             targets = await self._scoreable_targets(s, actor, scheme_id)
             marks = await self._my_marks(s, actor, scheme_id, lock=True)
-            missing = sum(1 for t in targets for a in aspects if (t.id, a.id) not in marks or marks[(t.id, a.id)].stale)
+            missing = sum(
+                1
+                for t in targets
+                for a in aspects
+                if (t.id, a.id) not in marks or marks[(t.id, a.id)].stale
+            )
             if missing:
                 raise DomainError("sheet_incomplete", missing=missing)
             if not targets:
                 raise DomainError("no_targets")
-            uow.audit(actor, "sheet.confirm", "scheme", scheme_id, contest_id=scheme.contest_id, after={"marks": len(targets) * len(aspects)})
+            uow.audit(
+                actor,
+                "sheet.confirm",
+                "scheme",
+                scheme_id,
+                contest_id=scheme.contest_id,
+                after={"marks": len(targets) * len(aspects)},
+            )
 
     async def _confirm_sheet_checks(self, s: AsyncSession, actor: int, scheme_id: int) -> Scheme:
         scheme = await self._expert_scheme(s, actor, scheme_id)
         await self._scores_unlocked(s, scheme)
         done = await self._confirmation(s, scheme_id, "expert", actor)
         if done is not None:
-            raise DomainError("sheet_already_confirmed", at=done.confirmed_at, tz=await contest_tz(s, scheme.contest_id))
+            raise DomainError(
+                "sheet_already_confirmed",
+                at=done.confirmed_at,
+                tz=await contest_tz(s, scheme.contest_id),
+            )
         return scheme
 
     async def check_confirm_sheet(self, actor: int, scheme_id: int) -> None:
@@ -1365,20 +1917,42 @@ class ScoringService(Service):
     # ----------------------------------------------------------------- lock (R-SCO-5)
 
     async def _lock_blockers(self, s: AsyncSession, scheme: Scheme) -> dict[str, int]:
-        targets = (await s.execute(select(func.count()).select_from(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme.id))).scalar_one()
-        aspects = (await s.execute(select(func.count()).select_from(SchemeAspect).where(SchemeAspect.scheme_id == scheme.id))).scalar_one()
+        targets = (
+            await s.execute(
+                select(func.count())
+                .select_from(EvaluationTarget)
+                .where(EvaluationTarget.scheme_id == scheme.id)
+            )
+        ).scalar_one()
+        aspects = (
+            await s.execute(
+                select(func.count())
+                .select_from(SchemeAspect)
+                .where(SchemeAspect.scheme_id == scheme.id)
+            )
+        ).scalar_one()
         scored = (
-            await s.execute(select(func.count()).select_from(AspectResult).where(AspectResult.scheme_id == scheme.id, AspectResult.state == "scored"))
+            await s.execute(
+                select(func.count())
+                .select_from(AspectResult)
+                .where(AspectResult.scheme_id == scheme.id, AspectResult.state == "scored")
+            )
         ).scalar_one()
         flagged = (
             await s.execute(
-                select(func.count()).select_from(AspectResult).where(AspectResult.scheme_id == scheme.id, AspectResult.state.in_(["rescore", "tie"]))
+                select(func.count())
+                .select_from(AspectResult)
+                .where(
+                    AspectResult.scheme_id == scheme.id, AspectResult.state.in_(["rescore", "tie"])
+                )
             )
         ).scalar_one()
         members = set(
             (
                 await s.execute(
-                    select(GroupMember.telegram_id).join(AssessmentGroup, AssessmentGroup.id == GroupMember.group_id).where(AssessmentGroup.scheme_id == scheme.id)
+                    select(GroupMember.telegram_id)
+                    .join(AssessmentGroup, AssessmentGroup.id == GroupMember.group_id)
+                    .where(AssessmentGroup.scheme_id == scheme.id)
                 )
             ).scalars()
         )
@@ -1387,7 +1961,9 @@ class ScoringService(Service):
             (
                 await s.execute(
                     select(RoleAssignment.telegram_id).where(
-                        RoleAssignment.contest_id == scheme.contest_id, RoleAssignment.role == Role.EXPERT, RoleAssignment.active.is_(True)
+                        RoleAssignment.contest_id == scheme.contest_id,
+                        RoleAssignment.role == Role.EXPERT,
+                        RoleAssignment.active.is_(True),
                     )
                 )
             ).scalars()
@@ -1396,7 +1972,9 @@ class ScoringService(Service):
             (
                 await s.execute(
                     select(SheetConfirmation.telegram_id).where(
-                        SheetConfirmation.scheme_id == scheme.id, SheetConfirmation.kind == "expert", SheetConfirmation.revoked_at.is_(None)
+                        SheetConfirmation.scheme_id == scheme.id,
+                        SheetConfirmation.kind == "expert",
+                        SheetConfirmation.revoked_at.is_(None),
                     )
                 )
             ).scalars()
@@ -1424,13 +2002,26 @@ class ScoringService(Service):
                 raise DomainError("cannot_lock_scores", **blockers)
             scheme.scores_locked_at = uow.now
             scheme.scores_locked_by = actor
-            uow.audit(actor, "scores.lock", "scheme", scheme_id, contest_id=scheme.contest_id, after={"locked_at": uow.now.isoformat()})
+            uow.audit(
+                actor,
+                "scores.lock",
+                "scheme",
+                scheme_id,
+                contest_id=scheme.contest_id,
+                after={"locked_at": uow.now.isoformat()},
+            )
             protocols = ProtocolService(self.ctx)
             experts = sorted(await self._competence_experts(s, scheme) - {scheme.chief_telegram_id})
-            await docs.score_lock(uow, protocols, scheme, actor, experts)  # R-PRO-1, signed by all experts
+            await docs.score_lock(
+                uow, protocols, scheme, actor, experts
+            )  # R-PRO-1, signed by all experts
             asked = 0
             targets = (
-                await s.execute(select(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme_id).options(selectinload(EvaluationTarget.participant)))
+                await s.execute(
+                    select(EvaluationTarget)
+                    .where(EvaluationTarget.scheme_id == scheme_id)
+                    .options(selectinload(EvaluationTarget.participant))
+                )
             ).scalars()
             for t in targets:
                 if t.mentor_telegram_id is None:
@@ -1438,9 +2029,22 @@ class ScoringService(Service):
                 await docs.mentor_sheet(uow, protocols, scheme, t, actor)
                 asked += 1
                 await self._tell(
-                    uow, t.mentor_telegram_id, f"sheet:{t.id}:{uow.now.timestamp():.0f}", "sco-note-mentor-sheet",
-                    {"target": target_label(t), "scheme": scheme.title}, reason="mentor-sheet",
-                    keyboard=[[{"text": "sco-btn-open-sheet", "action": "sheet", "contest_id": str(scheme.contest_id), "target": str(t.id)}]],
+                    uow,
+                    t.mentor_telegram_id,
+                    f"sheet:{t.id}:{uow.now.timestamp():.0f}",
+                    "sco-note-mentor-sheet",
+                    {"target": target_label(t), "scheme": scheme.title},
+                    reason="mentor-sheet",
+                    keyboard=[
+                        [
+                            {
+                                "text": "sco-btn-open-sheet",
+                                "action": "sheet",
+                                "contest_id": str(scheme.contest_id),
+                                "target": str(t.id),
+                            }
+                        ]
+                    ],
                 )
             return asked
 
@@ -1450,14 +2054,23 @@ class ScoringService(Service):
         async with self.read() as s:
             target, scheme = await self._target(s, target_id)
             is_chief = self.is_admin(actor) or await self._is_chief(s, actor, scheme)
-            is_mentor = target.mentor_telegram_id == actor and await self._is_expert(s, actor, scheme.contest_id)
+            is_mentor = target.mentor_telegram_id == actor and await self._is_expert(
+                s, actor, scheme.contest_id
+            )
             if not (is_chief or is_mentor):
                 raise Forbidden("not_your_participant")
             if scheme.scores_locked_at is None:
                 raise DomainError("scores_not_locked")
             return await self._sheet(s, target, scheme, actor if is_mentor else None)
 
-    async def _sheet(self, s: AsyncSession, target: EvaluationTarget, scheme: Scheme, mentor: int | None, subcriterion_id: int | None = None) -> TargetSheet:
+    async def _sheet(
+        self,
+        s: AsyncSession,
+        target: EvaluationTarget,
+        scheme: Scheme,
+        mentor: int | None,
+        subcriterion_id: int | None = None,
+    ) -> TargetSheet:
         stmt = (
             select(SchemeAspect)
             .join(SchemeSubcriterion, SchemeSubcriterion.id == SchemeAspect.subcriterion_id)
@@ -1471,37 +2084,69 @@ class ScoringService(Service):
         marks: dict[int, dict[int, int]] = defaultdict(dict)
         for sc in (await s.execute(select(Score).where(Score.target_id == target.id))).scalars():
             marks[sc.aspect_id][sc.expert_telegram_id] = sc.value
-        results = {r.aspect_id: r for r in (await s.execute(select(AspectResult).where(AspectResult.target_id == target.id))).scalars()}
+        results = {
+            r.aspect_id: r
+            for r in (
+                await s.execute(select(AspectResult).where(AspectResult.target_id == target.id))
+            ).scalars()
+        }
         lines = [
             SheetLine(
-                a.id, a.code, a.title, a.kind, Decimal(a.max_points), dict(marks.get(a.id, {})),
+                a.id,
+                a.code,
+                a.title,
+                a.kind,
+                Decimal(a.max_points),
+                dict(marks.get(a.id, {})),
                 results[a.id].state if a.id in results else "incomplete",
-                Decimal(results[a.id].points) if a.id in results and results[a.id].points is not None else None,
+                Decimal(results[a.id].points)
+                if a.id in results and results[a.id].points is not None
+                else None,
                 tuple(self._options(a)),
             )
             for a in aspects
         ]
-        confirmed = await self._confirmation(s, scheme.id, "mentor", mentor, target.id) if mentor is not None else None
+        confirmed = (
+            await self._confirmation(s, scheme.id, "mentor", mentor, target.id)
+            if mentor is not None
+            else None
+        )
         return TargetSheet(
-            scheme.id, target.id, target_label(target), lines,
+            scheme.id,
+            target.id,
+            target_label(target),
+            lines,
             sum((ln.points for ln in lines if ln.points is not None), Decimal(0)),
-            confirmed.confirmed_at if confirmed else None, scheme.scores_locked_at is not None,
+            confirmed.confirmed_at if confirmed else None,
+            scheme.scores_locked_at is not None,
         )
 
-    async def _mentor_sheet_checks(self, s: AsyncSession, actor: int, target_id: int) -> tuple[EvaluationTarget, Scheme]:
+    async def _mentor_sheet_checks(
+        self, s: AsyncSession, actor: int, target_id: int
+    ) -> tuple[EvaluationTarget, Scheme]:
         target, scheme = await self._target(s, target_id)
-        if target.mentor_telegram_id != actor or not await self._is_expert(s, actor, scheme.contest_id):
+        if target.mentor_telegram_id != actor or not await self._is_expert(
+            s, actor, scheme.contest_id
+        ):
             raise Forbidden("not_your_participant")
         if scheme.scores_locked_at is None:
             raise DomainError("scores_not_locked")
         busy = (
-            await s.execute(select(Correction.id).where(Correction.target_id == target_id, Correction.status.in_(["approval", "open"])))
+            await s.execute(
+                select(Correction.id).where(
+                    Correction.target_id == target_id, Correction.status.in_(["approval", "open"])
+                )
+            )
         ).first()
         if busy is not None:
             raise DomainError("correction_in_progress")
         done = await self._confirmation(s, scheme.id, "mentor", actor, target_id)
         if done is not None:
-            raise DomainError("mentor_sheet_already_confirmed", at=done.confirmed_at, tz=await contest_tz(s, scheme.contest_id))
+            raise DomainError(
+                "mentor_sheet_already_confirmed",
+                at=done.confirmed_at,
+                tz=await contest_tz(s, scheme.contest_id),
+            )
         return target, scheme
 
     async def check_mentor_sheet(self, actor: int, target_id: int) -> None:
@@ -1509,37 +2154,85 @@ class ScoringService(Service):
         async with self.read() as s:
             await self._mentor_sheet_checks(s, actor, target_id)
 
-    async def confirm_mentor_sheet(self, actor: int, target_id: int, *, version: int | None = None, over_refusal: bool = False) -> None:
+    async def confirm_mentor_sheet(
+        self, actor: int, target_id: int, *, version: int | None = None, over_refusal: bool = False
+    ) -> None:
         """R-SCO-5: the mentor confirms their participant's locked sheet — the signature of
         the sheet's protocol (``version``: the one the button was sent with, R-PRO-2)."""
         async with self.uow() as uow:
             s = uow.session
             await lock_row(s, EvaluationTarget, target_id)  # a double tap confirms once
             target, scheme = await self._mentor_sheet_checks(s, actor, target_id)
-            s.add(SheetConfirmation(scheme_id=scheme.id, kind="mentor", telegram_id=actor, target_id=target_id, confirmed_at=uow.now))
-            await ProtocolService(self.ctx).sign_in(uow, "mentor_sheet", f"mentor:{target_id}", actor, version=version, over_refusal=over_refusal)
-            uow.audit(actor, "sheet.mentor_confirm", "target", target_id, contest_id=scheme.contest_id)
-            await self._tell(uow, scheme.chief_telegram_id, f"mentor-confirm:{target_id}:{uow.now.timestamp():.0f}", "sco-note-mentor-confirmed", {"target": target_label(target)}, reason="mentor-sheet")
+            s.add(
+                SheetConfirmation(
+                    scheme_id=scheme.id,
+                    kind="mentor",
+                    telegram_id=actor,
+                    target_id=target_id,
+                    confirmed_at=uow.now,
+                )
+            )
+            await ProtocolService(self.ctx).sign_in(
+                uow,
+                "mentor_sheet",
+                f"mentor:{target_id}",
+                actor,
+                version=version,
+                over_refusal=over_refusal,
+            )
+            uow.audit(
+                actor, "sheet.mentor_confirm", "target", target_id, contest_id=scheme.contest_id
+            )
+            await self._tell(
+                uow,
+                scheme.chief_telegram_id,
+                f"mentor-confirm:{target_id}:{uow.now.timestamp():.0f}",
+                "sco-note-mentor-confirmed",
+                {"target": target_label(target)},
+                reason="mentor-sheet",
+            )
 
     # ----------------------------------------------------------------- corrections (R-SCO-6)
 
-    async def _correction(self, s: AsyncSession, correction_id: int, *, lock: bool = False) -> tuple[Correction, EvaluationTarget, Scheme]:
+    async def _correction(
+        self, s: AsyncSession, correction_id: int, *, lock: bool = False
+    ) -> tuple[Correction, EvaluationTarget, Scheme]:
         if lock:  # the first read of a transition on the correction (R-SCO-6)
             c = await lock_row(s, Correction, correction_id)
         else:
-            c = (await s.execute(select(Correction).where(Correction.id == correction_id))).scalar_one_or_none()
+            c = (
+                await s.execute(select(Correction).where(Correction.id == correction_id))
+            ).scalar_one_or_none()
         if c is None:
             raise NotFound("correction_not_found")
         target, scheme = await self._target(s, c.target_id)
         return c, target, scheme
 
-    async def _correction_view(self, s: AsyncSession, c: Correction, target: EvaluationTarget) -> CorrectionView:
+    async def _correction_view(
+        self, s: AsyncSession, c: Correction, target: EvaluationTarget
+    ) -> CorrectionView:
         sub = await s.get(SchemeSubcriterion, c.subcriterion_id)
-        sigs = (await s.execute(select(CorrectionSignature).where(CorrectionSignature.correction_id == c.id))).scalars().all()
+        sigs = (
+            (
+                await s.execute(
+                    select(CorrectionSignature).where(CorrectionSignature.correction_id == c.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
         return CorrectionView(
-            c.id, c.scheme_id, c.target_id, target_label(target), c.subcriterion_id, f"{sub.code} {sub.title}" if sub else "",
-            c.reason, c.status, tuple(c.signers),
-            tuple(x.telegram_id for x in sigs if x.phase == "approve"), tuple(x.telegram_id for x in sigs if x.phase == "confirm"),
+            c.id,
+            c.scheme_id,
+            c.target_id,
+            target_label(target),
+            c.subcriterion_id,
+            f"{sub.code} {sub.title}" if sub else "",
+            c.reason,
+            c.status,
+            tuple(c.signers),
+            tuple(x.telegram_id for x in sigs if x.phase == "approve"),
+            tuple(x.telegram_id for x in sigs if x.phase == "confirm"),
             c.opened_by,
         )
 
@@ -1554,7 +2247,17 @@ class ScoringService(Service):
         async with self.read() as s:
             scheme = await self._scheme(s, scheme_id)
             await self._require_chief(s, actor, scheme)
-            rows = (await s.execute(select(Correction).where(Correction.scheme_id == scheme_id).order_by(Correction.id))).scalars().all()
+            rows = (
+                (
+                    await s.execute(
+                        select(Correction)
+                        .where(Correction.scheme_id == scheme_id)
+                        .order_by(Correction.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
             out = []
             for c in rows:
                 target, _ = await self._target(s, c.target_id)
@@ -1574,17 +2277,26 @@ class ScoringService(Service):
         if sub is None or sub.scheme_id != scheme.id or sub.group_id is None:
             raise NotFound("subcriterion_not_found")
         busy = (
-            await s.execute(
-                select(Correction).where(
-                    Correction.target_id == target_id, Correction.subcriterion_id == subcriterion_id,
-                    Correction.status.in_(["approval", "open", "signing"]),
+            (
+                await s.execute(
+                    select(Correction).where(
+                        Correction.target_id == target_id,
+                        Correction.subcriterion_id == subcriterion_id,
+                        Correction.status.in_(["approval", "open", "signing"]),
+                    )
                 )
             )
-        ).scalars().first()
+            .scalars()
+            .first()
+        )
         if busy is not None:
             raise DomainError(
-                "correction_already_open", id=busy.id, who=await person_name(s, scheme.contest_id, busy.opened_by), at=busy.opened_at,
-                tz=await contest_tz(s, scheme.contest_id), status=busy.status,
+                "correction_already_open",
+                id=busy.id,
+                who=await person_name(s, scheme.contest_id, busy.opened_by),
+                at=busy.opened_at,
+                tz=await contest_tz(s, scheme.contest_id),
+                status=busy.status,
             )
         return target, scheme, sub
 
@@ -1604,7 +2316,9 @@ class ScoringService(Service):
             raise DomainError("reason_too_long", limit=MAX_REASON)
         return reason
 
-    async def open_correction(self, actor: int, target_id: int, subcriterion_id: int, reason: str) -> CorrectionView:
+    async def open_correction(
+        self, actor: int, target_id: int, subcriterion_id: int, reason: str
+    ) -> CorrectionView:
         """The chief expert opens a correction of one locked sheet (a target's
         subcriterion). The chief, the participant's mentor and every member of the
         subcriterion's group must approve it before anything unlocks (R-SCO-6)."""
@@ -1613,33 +2327,106 @@ class ScoringService(Service):
             s = uow.session
             # one correction per sheet, even on a double tap
             await lock_row(s, EvaluationTarget, target_id)
-            target, scheme, sub = await self._open_correction_checks(s, actor, target_id, subcriterion_id)
-            members = list((await s.execute(select(GroupMember.telegram_id).where(GroupMember.group_id == sub.group_id).order_by(GroupMember.id))).scalars())
-            signers = list(dict.fromkeys([actor, *([target.mentor_telegram_id] if target.mentor_telegram_id else []), *members]))
+            target, scheme, sub = await self._open_correction_checks(
+                s, actor, target_id, subcriterion_id
+            )
+            members = list(
+                (
+                    await s.execute(
+                        select(GroupMember.telegram_id)
+                        .where(GroupMember.group_id == sub.group_id)
+                        .order_by(GroupMember.id)
+                    )
+                ).scalars()
+            )
+            signers = list(
+                dict.fromkeys(
+                    [
+                        actor,
+                        *([target.mentor_telegram_id] if target.mentor_telegram_id else []),
+                        *members,
+                    ]
+                )
+            )
             c = Correction(
-                scheme_id=scheme.id, target_id=target_id, subcriterion_id=subcriterion_id, reason=reason,
-                status="approval", signers=signers, opened_by=actor, opened_at=uow.now,
+                scheme_id=scheme.id,
+                target_id=target_id,
+                subcriterion_id=subcriterion_id,
+                reason=reason,
+                status="approval",
+                signers=signers,
+                opened_by=actor,
+                opened_at=uow.now,
             )
             s.add(c)
             await s.flush()
-            s.add(CorrectionSignature(correction_id=c.id, telegram_id=actor, phase="approve", signed_at=uow.now))
-            uow.audit(actor, "correction.open", "correction", c.id, contest_id=scheme.contest_id, after={"target_id": target_id, "subcriterion": sub.code, "reason": reason, "signers": signers})
-            protocols = ProtocolService(self.ctx)  # R-PRO-1: the correction protocol, signed by the same people
-            await docs.correction(uow, protocols, scheme, target, sub, c.id, reason, signers, actor, target.mentor_telegram_id, actor, corrected=False)
+            s.add(
+                CorrectionSignature(
+                    correction_id=c.id, telegram_id=actor, phase="approve", signed_at=uow.now
+                )
+            )
+            uow.audit(
+                actor,
+                "correction.open",
+                "correction",
+                c.id,
+                contest_id=scheme.contest_id,
+                after={
+                    "target_id": target_id,
+                    "subcriterion": sub.code,
+                    "reason": reason,
+                    "signers": signers,
+                },
+            )
+            protocols = ProtocolService(
+                self.ctx
+            )  # R-PRO-1: the correction protocol, signed by the same people
+            await docs.correction(
+                uow,
+                protocols,
+                scheme,
+                target,
+                sub,
+                c.id,
+                reason,
+                signers,
+                actor,
+                target.mentor_telegram_id,
+                actor,
+                corrected=False,
+            )
             await protocols.sign_in(uow, "correction", f"correction:{c.id}", actor)
             for signer in signers:
                 if signer == actor:
                     continue
                 await self._tell(
-                    uow, signer, f"correction:{c.id}:approve", "sco-note-correction-approve",
-                    {"target": target_label(target), "subcriterion": f"{sub.code} {sub.title}", "reason": reason},
+                    uow,
+                    signer,
+                    f"correction:{c.id}:approve",
+                    "sco-note-correction-approve",
+                    {
+                        "target": target_label(target),
+                        "subcriterion": f"{sub.code} {sub.title}",
+                        "reason": reason,
+                    },
                     reason="correction",
-                    keyboard=[[{"text": "sco-btn-correction", "action": "correction", "contest_id": str(scheme.contest_id), "correction": str(c.id)}]],
+                    keyboard=[
+                        [
+                            {
+                                "text": "sco-btn-correction",
+                                "action": "correction",
+                                "contest_id": str(scheme.contest_id),
+                                "correction": str(c.id),
+                            }
+                        ]
+                    ],
                 )
             await s.flush()
             return await self._correction_view(s, c, target)
 
-    async def _sign_correction_checks(self, s: AsyncSession, actor: int, c: Correction, scheme: Scheme) -> tuple[str, set[int]]:
+    async def _sign_correction_checks(
+        self, s: AsyncSession, actor: int, c: Correction, scheme: Scheme
+    ) -> tuple[str, set[int]]:
         if actor not in c.signers or not await self._is_expert(s, actor, scheme.contest_id):
             raise Forbidden("not_a_signer")
         if c.status not in ("approval", "signing"):
@@ -1647,10 +2434,22 @@ class ScoringService(Service):
         phase = "approve" if c.status == "approval" else "confirm"
         sigs = {
             x.telegram_id: x
-            for x in (await s.execute(select(CorrectionSignature).where(CorrectionSignature.correction_id == c.id, CorrectionSignature.phase == phase))).scalars()
+            for x in (
+                await s.execute(
+                    select(CorrectionSignature).where(
+                        CorrectionSignature.correction_id == c.id,
+                        CorrectionSignature.phase == phase,
+                    )
+                )
+            ).scalars()
         }
         if actor in sigs:
-            raise DomainError("correction_already_signed", id=c.id, at=sigs[actor].signed_at, tz=await contest_tz(s, scheme.contest_id))
+            raise DomainError(
+                "correction_already_signed",
+                id=c.id,
+                at=sigs[actor].signed_at,
+                tz=await contest_tz(s, scheme.contest_id),
+            )
         return phase, set(sigs)
 
     async def check_sign_correction(self, actor: int, correction_id: int) -> None:
@@ -1659,7 +2458,14 @@ class ScoringService(Service):
             c, _target, scheme = await self._correction(s, correction_id)
             await self._sign_correction_checks(s, actor, c, scheme)
 
-    async def sign_correction(self, actor: int, correction_id: int, *, version: int | None = None, over_refusal: bool = False) -> CorrectionView:
+    async def sign_correction(
+        self,
+        actor: int,
+        correction_id: int,
+        *,
+        version: int | None = None,
+        over_refusal: bool = False,
+    ) -> CorrectionView:
         """A required signer approves the correction (before the unlock) or the corrected
         sheet (after the relock). When everyone has, the correction moves on: unlocked for
         the chief to correct, or done. The correction row is held first: two signers at once
@@ -1668,24 +2474,67 @@ class ScoringService(Service):
             s = uow.session
             c, target, scheme = await self._correction(s, correction_id, lock=True)
             phase, have = await self._sign_correction_checks(s, actor, c, scheme)
-            s.add(CorrectionSignature(correction_id=c.id, telegram_id=actor, phase=phase, signed_at=uow.now))
+            s.add(
+                CorrectionSignature(
+                    correction_id=c.id, telegram_id=actor, phase=phase, signed_at=uow.now
+                )
+            )
             have.add(actor)
-            uow.audit(actor, f"correction.{phase}", "correction", c.id, contest_id=scheme.contest_id)
+            uow.audit(
+                actor, f"correction.{phase}", "correction", c.id, contest_id=scheme.contest_id
+            )
             await ProtocolService(self.ctx).sign_in(
-                uow, "correction", f"correction:{c.id}", actor, version=version, over_refusal=over_refusal
+                uow,
+                "correction",
+                f"correction:{c.id}",
+                actor,
+                version=version,
+                over_refusal=over_refusal,
             )
             if set(c.signers) <= have:
                 if phase == "approve":
                     c.status = "open"
                     c.unlocked_at = uow.now
-                    uow.audit(actor, "correction.unlock", "correction", c.id, contest_id=scheme.contest_id, after={"subcriterion_id": c.subcriterion_id, "target_id": c.target_id})
-                    await self._tell(uow, scheme.chief_telegram_id, f"correction:{c.id}:open", "sco-note-correction-open", {"target": target_label(target)}, reason="correction",
-                                     keyboard=[[{"text": "sco-btn-correction", "action": "correction", "contest_id": str(scheme.contest_id), "correction": str(c.id)}]])
+                    uow.audit(
+                        actor,
+                        "correction.unlock",
+                        "correction",
+                        c.id,
+                        contest_id=scheme.contest_id,
+                        after={"subcriterion_id": c.subcriterion_id, "target_id": c.target_id},
+                    )
+                    await self._tell(
+                        uow,
+                        scheme.chief_telegram_id,
+                        f"correction:{c.id}:open",
+                        "sco-note-correction-open",
+                        {"target": target_label(target)},
+                        reason="correction",
+                        keyboard=[
+                            [
+                                {
+                                    "text": "sco-btn-correction",
+                                    "action": "correction",
+                                    "contest_id": str(scheme.contest_id),
+                                    "correction": str(c.id),
+                                }
+                            ]
+                        ],
+                    )
                 else:
                     c.status = "done"
                     c.done_at = uow.now
-                    uow.audit(actor, "correction.done", "correction", c.id, contest_id=scheme.contest_id)
-                    await self._tell(uow, scheme.chief_telegram_id, f"correction:{c.id}:done", "sco-note-correction-done", {"target": target_label(target)}, reason="correction")
+                    uow.audit(
+                        actor, "correction.done", "correction", c.id, contest_id=scheme.contest_id
+                    )
+                    await self._tell(
+                        uow,
+                        scheme.chief_telegram_id,
+                        f"correction:{c.id}:done",
+                        "sco-note-correction-done",
+                        {"target": target_label(target)},
+                        reason="correction",
+                    )
             await s.flush()
             return await self._correction_view(s, c, target)
 
@@ -1704,17 +2553,27 @@ class ScoringService(Service):
             s = uow.session
             c, target, scheme = await self._correction(s, correction_id, lock=True)
             await self._require_chief(s, actor, scheme)
-            if c.status in ("signing", "done") and c.relocked_at is not None:  # a double tap: locked once
+            if (
+                c.status in ("signing", "done") and c.relocked_at is not None
+            ):  # a double tap: locked once
                 raise DomainError(
-                    "correction_relocked", id=c.id, at=c.relocked_at, tz=await contest_tz(s, scheme.contest_id),
+                    "correction_relocked",
+                    id=c.id,
+                    at=c.relocked_at,
+                    tz=await contest_tz(s, scheme.contest_id),
                     who=await person_name(s, scheme.contest_id, scheme.chief_telegram_id),
                 )
             if c.status != "open":
                 raise DomainError("correction_not_open")
             pending = (
                 await s.execute(
-                    select(func.count()).select_from(AspectResult).join(SchemeAspect, SchemeAspect.id == AspectResult.aspect_id).where(
-                        AspectResult.target_id == c.target_id, SchemeAspect.subcriterion_id == c.subcriterion_id, AspectResult.state != "scored"
+                    select(func.count())
+                    .select_from(AspectResult)
+                    .join(SchemeAspect, SchemeAspect.id == AspectResult.aspect_id)
+                    .where(
+                        AspectResult.target_id == c.target_id,
+                        SchemeAspect.subcriterion_id == c.subcriterion_id,
+                        AspectResult.state != "scored",
                     )
                 )
             ).scalar_one()
@@ -1722,10 +2581,18 @@ class ScoringService(Service):
                 raise DomainError("correction_unresolved", count=pending)
             c.status = "signing"
             c.relocked_at = uow.now
-            s.add(CorrectionSignature(correction_id=c.id, telegram_id=actor, phase="confirm", signed_at=uow.now))
+            s.add(
+                CorrectionSignature(
+                    correction_id=c.id, telegram_id=actor, phase="confirm", signed_at=uow.now
+                )
+            )
             await s.execute(
                 update(SheetConfirmation)
-                .where(SheetConfirmation.target_id == c.target_id, SheetConfirmation.kind == "mentor", SheetConfirmation.revoked_at.is_(None))
+                .where(
+                    SheetConfirmation.target_id == c.target_id,
+                    SheetConfirmation.kind == "mentor",
+                    SheetConfirmation.revoked_at.is_(None),
+                )
                 .values(revoked_at=uow.now)
             )
             uow.audit(actor, "correction.relock", "correction", c.id, contest_id=scheme.contest_id)
@@ -1733,7 +2600,20 @@ class ScoringService(Service):
             # the corrected sheet is new content: a new version of the correction protocol (and
             # of the mentor's sheet), so every signature is given again (R-SCO-6, R-PRO-2)
             protocols = ProtocolService(self.ctx)
-            await docs.correction(uow, protocols, scheme, target, sub, c.id, c.reason, list(c.signers), scheme.chief_telegram_id or actor, target.mentor_telegram_id, actor, corrected=True)
+            await docs.correction(
+                uow,
+                protocols,
+                scheme,
+                target,
+                sub,
+                c.id,
+                c.reason,
+                list(c.signers),
+                scheme.chief_telegram_id or actor,
+                target.mentor_telegram_id,
+                actor,
+                corrected=True,
+            )
             await protocols.sign_in(uow, "correction", f"correction:{c.id}", actor)
             if target.mentor_telegram_id:
                 await docs.mentor_sheet(uow, protocols, scheme, target, actor)
@@ -1741,10 +2621,25 @@ class ScoringService(Service):
                 if signer == actor:
                     continue
                 await self._tell(
-                    uow, signer, f"correction:{c.id}:confirm", "sco-note-correction-confirm",
-                    {"target": target_label(target), "subcriterion": f"{sub.code} {sub.title}" if sub else ""},
+                    uow,
+                    signer,
+                    f"correction:{c.id}:confirm",
+                    "sco-note-correction-confirm",
+                    {
+                        "target": target_label(target),
+                        "subcriterion": f"{sub.code} {sub.title}" if sub else "",
+                    },
                     reason="correction",
-                    keyboard=[[{"text": "sco-btn-correction", "action": "correction", "contest_id": str(scheme.contest_id), "correction": str(c.id)}]],
+                    keyboard=[
+                        [
+                            {
+                                "text": "sco-btn-correction",
+                                "action": "correction",
+                                "contest_id": str(scheme.contest_id),
+                                "correction": str(c.id),
+                            }
+                        ]
+                    ],
                 )
             if set(c.signers) == {actor}:
                 c.status = "done"
@@ -1774,21 +2669,35 @@ class ScoringService(Service):
         totals = await self._totals(s, scheme_id)
         targets = (
             await s.execute(
-                select(EvaluationTarget, Region.name).outerjoin(Region, Region.id == EvaluationTarget.region_id).where(EvaluationTarget.scheme_id == scheme_id).options(selectinload(EvaluationTarget.participant))
+                select(EvaluationTarget, Region.name)
+                .outerjoin(Region, Region.id == EvaluationTarget.region_id)
+                .where(EvaluationTarget.scheme_id == scheme_id)
+                .options(selectinload(EvaluationTarget.participant))
             )
         ).all()
         stage = await s.get(Stage, scheme.stage_id)
         later = (
-            await s.execute(select(Stage.id).where(Stage.contest_id == scheme.contest_id, Stage.active.is_(True), Stage.position > (stage.position if stage else 0)))
+            await s.execute(
+                select(Stage.id).where(
+                    Stage.contest_id == scheme.contest_id,
+                    Stage.active.is_(True),
+                    Stage.position > (stage.position if stage else 0),
+                )
+            )
         ).first()
         # R-APL-9: deductions and disqualifications decided on appeal
         deducted: dict[int, Decimal] = defaultdict(Decimal)
         disqualified: set[int] = set()
-        for adj in (await s.execute(select(ResultAdjustment).where(ResultAdjustment.scheme_id == scheme_id))).scalars():
+        for adj in (
+            await s.execute(select(ResultAdjustment).where(ResultAdjustment.scheme_id == scheme_id))
+        ).scalars():
             deducted[adj.target_id] += Decimal(adj.points)
             if adj.disqualified:
                 disqualified.add(adj.target_id)
-        final = {t.id: max(totals.get(t.id, Decimal("0.00")) - deducted[t.id], Decimal("0.00")) for t, _ in targets}
+        final = {
+            t.id: max(totals.get(t.id, Decimal("0.00")) - deducted[t.id], Decimal("0.00"))
+            for t, _ in targets
+        }
         buckets: dict[str | None, dict[str, Decimal]] = defaultdict(dict)
         for t, region in targets:
             if t.id in disqualified:
@@ -1802,13 +2711,27 @@ class ScoringService(Service):
             medals.update(rules.award_medals(bucket))
         lines = [
             ResultLine(
-                t.id, t.number, target_label(t), region, final[t.id], places.get(str(t.id), 0), medals.get(str(t.id)),
+                t.id,
+                t.number,
+                target_label(t),
+                region,
+                final[t.id],
+                places.get(str(t.id), 0),
+                medals.get(str(t.id)),
                 advances=later is not None and places.get(str(t.id)) == 1,
-                deducted=deducted[t.id], disqualified=t.id in disqualified,
+                deducted=deducted[t.id],
+                disqualified=t.id in disqualified,
             )
             for t, region in targets
         ]
-        lines.sort(key=lambda x: (x.region or "" if scheme.ranking == "by_region" else "", x.disqualified, x.place, x.number))
+        lines.sort(
+            key=lambda x: (
+                x.region or "" if scheme.ranking == "by_region" else "",
+                x.disqualified,
+                x.place,
+                x.number,
+            )
+        )
         return Results(scheme_id, scheme.title, scheme.scores_locked_at is not None, lines)
 
     async def results(self, actor: int, scheme_id: int) -> Results:
@@ -1825,8 +2748,21 @@ class ScoringService(Service):
             results = await self._results(s, scheme_id)
             if scope is None:
                 return results
-            names = set((await s.execute(select(Region.name).where(Region.contest_id == scheme.contest_id, Region.code.in_(scope)))).scalars())
-            return Results(results.scheme_id, results.title, results.complete, [ln for ln in results.lines if ln.region in names])
+            names = set(
+                (
+                    await s.execute(
+                        select(Region.name).where(
+                            Region.contest_id == scheme.contest_id, Region.code.in_(scope)
+                        )
+                    )
+                ).scalars()
+            )
+            return Results(
+                results.scheme_id,
+                results.title,
+                results.complete,
+                [ln for ln in results.lines if ln.region in names],
+            )
 
     async def promote_winners(self, actor: int, scheme_id: int) -> int:
         """R-APP-8: the regional winners' applications move to the next stage's scheme of the
@@ -1840,18 +2776,40 @@ class ScoringService(Service):
                 raise DomainError("scores_not_locked")
             stage = await s.get(Stage, scheme.stage_id)
             nxt = (
-                await s.execute(
-                    select(Scheme).join(Stage, Stage.id == Scheme.stage_id).where(
-                        Scheme.contest_id == scheme.contest_id, Scheme.nomination_id == scheme.nomination_id,
-                        Stage.position > (stage.position if stage else 0),
-                    ).order_by(Stage.position)
+                (
+                    await s.execute(
+                        select(Scheme)
+                        .join(Stage, Stage.id == Scheme.stage_id)
+                        .where(
+                            Scheme.contest_id == scheme.contest_id,
+                            Scheme.nomination_id == scheme.nomination_id,
+                            Stage.position > (stage.position if stage else 0),
+                        )
+                        .order_by(Stage.position)
+                    )
                 )
-            ).scalars().first()
+                .scalars()
+                .first()
+            )
             if nxt is None:
                 raise DomainError("no_next_stage_scheme")
             results = await self._results(s, scheme_id)
-            have = set((await s.execute(select(EvaluationTarget.participant_id).where(EvaluationTarget.scheme_id == nxt.id))).scalars())
-            number = (await s.execute(select(func.coalesce(func.max(EvaluationTarget.number), 0)).where(EvaluationTarget.scheme_id == nxt.id))).scalar_one()
+            have = set(
+                (
+                    await s.execute(
+                        select(EvaluationTarget.participant_id).where(
+                            EvaluationTarget.scheme_id == nxt.id
+                        )
+                    )
+                ).scalars()
+            )
+            number = (
+                await s.execute(
+                    select(func.coalesce(func.max(EvaluationTarget.number), 0)).where(
+                        EvaluationTarget.scheme_id == nxt.id
+                    )
+                )
+            ).scalar_one()
             moved = 0
             for line in results.lines:
                 if not line.advances:
@@ -1860,9 +2818,25 @@ class ScoringService(Service):
                 if t is None or t.participant_id in have:
                     continue
                 number += 1
-                s.add(EvaluationTarget(scheme_id=nxt.id, participant_id=t.participant_id, number=number, region_id=t.region_id, promoted_from_id=t.id, created_at=uow.now))
+                s.add(
+                    EvaluationTarget(
+                        scheme_id=nxt.id,
+                        participant_id=t.participant_id,
+                        number=number,
+                        region_id=t.region_id,
+                        promoted_from_id=t.id,
+                        created_at=uow.now,
+                    )
+                )
                 moved += 1
-            uow.audit(actor, "targets.promote", "scheme", scheme_id, contest_id=scheme.contest_id, after={"to_scheme": nxt.id, "moved": moved})
+            uow.audit(
+                actor,
+                "targets.promote",
+                "scheme",
+                scheme_id,
+                contest_id=scheme.contest_id,
+                after={"to_scheme": nxt.id, "moved": moved},
+            )
             return moved
 
     # ----------------------------------------------------------------- coordinator view
@@ -1872,21 +2846,45 @@ class ScoringService(Service):
         confirmed — counts and names only, never marks or totals (R-SCO-5)."""
         async with self.read() as s:
             scheme = await self._scheme(s, scheme_id)
-            if not (await self._is_coordinator(s, actor, scheme.contest_id) or await self._is_chief(s, actor, scheme)):
+            if not (
+                await self._is_coordinator(s, actor, scheme.contest_id)
+                or await self._is_chief(s, actor, scheme)
+            ):
                 raise Forbidden("not_coordinator")
             targets = (
-                await s.execute(select(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme_id).options(selectinload(EvaluationTarget.participant)).order_by(EvaluationTarget.number))
-            ).scalars().all()
+                (
+                    await s.execute(
+                        select(EvaluationTarget)
+                        .where(EvaluationTarget.scheme_id == scheme_id)
+                        .options(selectinload(EvaluationTarget.participant))
+                        .order_by(EvaluationTarget.number)
+                    )
+                )
+                .scalars()
+                .all()
+            )
             by_target = {t.id: t for t in targets}
             groups = (
-                await s.execute(select(AssessmentGroup).where(AssessmentGroup.scheme_id == scheme_id).options(selectinload(AssessmentGroup.members)).order_by(AssessmentGroup.id))
-            ).scalars().all()
+                (
+                    await s.execute(
+                        select(AssessmentGroup)
+                        .where(AssessmentGroup.scheme_id == scheme_id)
+                        .options(selectinload(AssessmentGroup.members))
+                        .order_by(AssessmentGroup.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
             aspects_per_group = dict(
                 (
                     await s.execute(
                         select(SchemeSubcriterion.group_id, func.count(SchemeAspect.id))
                         .join(SchemeAspect, SchemeAspect.subcriterion_id == SchemeSubcriterion.id)
-                        .where(SchemeSubcriterion.scheme_id == scheme_id, SchemeSubcriterion.group_id.is_not(None))
+                        .where(
+                            SchemeSubcriterion.scheme_id == scheme_id,
+                            SchemeSubcriterion.group_id.is_not(None),
+                        )
                         .group_by(SchemeSubcriterion.group_id)
                     )
                 ).all()
@@ -1897,7 +2895,10 @@ class ScoringService(Service):
                         select(SchemeSubcriterion.group_id, func.count(AspectResult.id))
                         .join(SchemeAspect, SchemeAspect.subcriterion_id == SchemeSubcriterion.id)
                         .join(AspectResult, AspectResult.aspect_id == SchemeAspect.id)
-                        .where(SchemeSubcriterion.scheme_id == scheme_id, AspectResult.state == "scored")
+                        .where(
+                            SchemeSubcriterion.scheme_id == scheme_id,
+                            AspectResult.state == "scored",
+                        )
                         .group_by(SchemeSubcriterion.group_id)
                     )
                 ).all()
@@ -1915,7 +2916,10 @@ class ScoringService(Service):
             names = dict(
                 (
                     await s.execute(
-                        select(RoleAssignment.telegram_id, RoleAssignment.name).where(RoleAssignment.contest_id == scheme.contest_id, RoleAssignment.role == Role.EXPERT)
+                        select(RoleAssignment.telegram_id, RoleAssignment.name).where(
+                            RoleAssignment.contest_id == scheme.contest_id,
+                            RoleAssignment.role == Role.EXPERT,
+                        )
                     )
                 ).all()
             )
@@ -1923,7 +2927,9 @@ class ScoringService(Service):
                 (
                     await s.execute(
                         select(SheetConfirmation.telegram_id).where(
-                            SheetConfirmation.scheme_id == scheme_id, SheetConfirmation.kind == "expert", SheetConfirmation.revoked_at.is_(None)
+                            SheetConfirmation.scheme_id == scheme_id,
+                            SheetConfirmation.kind == "expert",
+                            SheetConfirmation.revoked_at.is_(None),
                         )
                     )
                 ).scalars()
@@ -1933,22 +2939,43 @@ class ScoringService(Service):
             for g in groups:
                 for m in g.members:
                     experts[m.telegram_id].append(g.code)
-                    own = sum(1 for t in targets if t.mentor_telegram_id == m.telegram_id and t.mentor_allowed_at is None)
+                    own = sum(
+                        1
+                        for t in targets
+                        if t.mentor_telegram_id == m.telegram_id and t.mentor_allowed_at is None
+                    )
                     expected[m.telegram_id] += aspects_per_group.get(g.id, 0) * (len(targets) - own)
             expert_lines = [
-                ExpertProgress(tid, names.get(tid) or str(tid), tuple(codes), min(marks_per_expert.get(tid, 0), expected[tid]), expected[tid], tid in confirmed)
+                ExpertProgress(
+                    tid,
+                    names.get(tid) or str(tid),
+                    tuple(codes),
+                    min(marks_per_expert.get(tid, 0), expected[tid]),
+                    expected[tid],
+                    tid in confirmed,
+                )
                 for tid, codes in sorted(experts.items(), key=lambda kv: names.get(kv[0]) or "")
             ]
             flagged_rows = (
                 await s.execute(
                     select(AspectResult.target_id, SchemeAspect.code, AspectResult.state)
                     .join(SchemeAspect, SchemeAspect.id == AspectResult.aspect_id)
-                    .where(AspectResult.scheme_id == scheme_id, AspectResult.state.in_(["rescore", "tie"]))
+                    .where(
+                        AspectResult.scheme_id == scheme_id,
+                        AspectResult.state.in_(["rescore", "tie"]),
+                    )
                     .order_by(AspectResult.target_id, SchemeAspect.position)
                 )
             ).all()
             unassigned = list(
-                (await s.execute(select(SchemeSubcriterion.code).where(SchemeSubcriterion.scheme_id == scheme_id, SchemeSubcriterion.group_id.is_(None)))).scalars()
+                (
+                    await s.execute(
+                        select(SchemeSubcriterion.code).where(
+                            SchemeSubcriterion.scheme_id == scheme_id,
+                            SchemeSubcriterion.group_id.is_(None),
+                        )
+                    )
+                ).scalars()
             )
             mentors_unconfirmed: list[str] = []
             if scheme.scores_locked_at is not None:
@@ -1956,22 +2983,46 @@ class ScoringService(Service):
                     (
                         await s.execute(
                             select(SheetConfirmation.target_id).where(
-                                SheetConfirmation.scheme_id == scheme_id, SheetConfirmation.kind == "mentor", SheetConfirmation.revoked_at.is_(None)
+                                SheetConfirmation.scheme_id == scheme_id,
+                                SheetConfirmation.kind == "mentor",
+                                SheetConfirmation.revoked_at.is_(None),
                             )
                         )
                     ).scalars()
                 )
-                mentors_unconfirmed = [target_label(t) for t in targets if t.mentor_telegram_id and t.id not in done]
+                mentors_unconfirmed = [
+                    target_label(t) for t in targets if t.mentor_telegram_id and t.id not in done
+                ]
             open_corrections = (
-                await s.execute(select(func.count()).select_from(Correction).where(Correction.scheme_id == scheme_id, Correction.status.in_(["approval", "open", "signing"])))
+                await s.execute(
+                    select(func.count())
+                    .select_from(Correction)
+                    .where(
+                        Correction.scheme_id == scheme_id,
+                        Correction.status.in_(["approval", "open", "signing"]),
+                    )
+                )
             ).scalar_one()
             return ScoringProgress(
                 scheme_id=scheme_id,
                 title=scheme.title,
                 targets=len(targets),
-                groups=[GroupProgress(g.code, g.name, scored_per_group.get(g.id, 0), aspects_per_group.get(g.id, 0) * len(targets)) for g in groups],
+                groups=[
+                    GroupProgress(
+                        g.code,
+                        g.name,
+                        scored_per_group.get(g.id, 0),
+                        aspects_per_group.get(g.id, 0) * len(targets),
+                    )
+                    for g in groups
+                ],
                 experts=expert_lines,
-                flagged=[FlaggedAspect(target_label(by_target[tid]) if tid in by_target else str(tid), code, state) for tid, code, state in flagged_rows],
+                flagged=[
+                    FlaggedAspect(
+                        target_label(by_target[tid]) if tid in by_target else str(tid), code, state
+                    )
+                    for tid, code, state in flagged_rows
+                ],
                 unassigned=unassigned,
                 unconfirmed=[e.name for e in expert_lines if not e.confirmed],
                 mentors_unconfirmed=mentors_unconfirmed,
@@ -1985,7 +3036,13 @@ class ScoringService(Service):
         async with self.uow() as uow:
             scheme = await self._scheme(uow.session, scheme_id)
             await self._require_chief(uow.session, actor, scheme)
-            targets = (await uow.session.execute(select(func.count()).select_from(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme_id))).scalar_one()
+            targets = (
+                await uow.session.execute(
+                    select(func.count())
+                    .select_from(EvaluationTarget)
+                    .where(EvaluationTarget.scheme_id == scheme_id)
+                )
+            ).scalar_one()
             if not targets:
                 raise DomainError("no_targets")
             pid, _, _ = await docs.task_briefing(uow, ProtocolService(self.ctx), scheme, actor)
@@ -2027,7 +3084,10 @@ class ScoringService(Service):
             rows = (
                 await s.execute(
                     select(EvaluationTarget)
-                    .where(EvaluationTarget.scheme_id == scheme_id, EvaluationTarget.mentor_telegram_id == actor)
+                    .where(
+                        EvaluationTarget.scheme_id == scheme_id,
+                        EvaluationTarget.mentor_telegram_id == actor,
+                    )
                     .options(selectinload(EvaluationTarget.participant))
                     .order_by(EvaluationTarget.number)
                 )
@@ -2036,7 +3096,13 @@ class ScoringService(Service):
 
     async def scheme_ids(self, contest_id: int) -> list[int]:
         async with self.read() as s:
-            return list((await s.execute(select(Scheme.id).where(Scheme.contest_id == contest_id).order_by(Scheme.id))).scalars())
+            return list(
+                (
+                    await s.execute(
+                        select(Scheme.id).where(Scheme.contest_id == contest_id).order_by(Scheme.id)
+                    )
+                ).scalars()
+            )
 
 
 __all__ = ["ScoringService", "aspect_outcome", "check_value"]

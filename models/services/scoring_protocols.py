@@ -56,22 +56,40 @@ async def _members(s: AsyncSession, scheme_id: int) -> list[int]:
 
 
 async def _subcriteria_rows(s: AsyncSession, scheme_id: int) -> list[list[str]]:
-    groups = {g.id: g.code for g in (await s.execute(select(AssessmentGroup).where(AssessmentGroup.scheme_id == scheme_id))).scalars()}
+    groups = {
+        g.id: g.code
+        for g in (
+            await s.execute(select(AssessmentGroup).where(AssessmentGroup.scheme_id == scheme_id))
+        ).scalars()
+    }
     rows = []
     for crit in (
         await s.execute(
-            select(SchemeCriterion).where(SchemeCriterion.scheme_id == scheme_id).options(
+            select(SchemeCriterion)
+            .where(SchemeCriterion.scheme_id == scheme_id)
+            .options(
                 selectinload(SchemeCriterion.subcriteria).selectinload(SchemeSubcriterion.aspects)
-            ).order_by(SchemeCriterion.position)
+            )
+            .order_by(SchemeCriterion.position)
         )
     ).scalars():
         for sub in crit.subcriteria:
             points = sum((Decimal(a.max_points) for a in sub.aspects), Decimal(0))
-            rows.append([f"{crit.code} {crit.title}", f"{sub.code} {sub.title}", str(len(sub.aspects)), _pts(points), groups.get(sub.group_id, "—")])
+            rows.append(
+                [
+                    f"{crit.code} {crit.title}",
+                    f"{sub.code} {sub.title}",
+                    str(len(sub.aspects)),
+                    _pts(points),
+                    groups.get(sub.group_id, "—"),
+                ]
+            )
     return rows
 
 
-async def scheme_lock(uow: UnitOfWork, protocols: ProtocolService, scheme: Scheme, actor: int | None) -> None:
+async def scheme_lock(
+    uow: UnitOfWork, protocols: ProtocolService, scheme: Scheme, actor: int | None
+) -> None:
     """Протокол блокировки схемы оценки (R-SCH-3): the date and time of the lock."""
     s = uow.session
     tz = await _tz(s, scheme)
@@ -79,38 +97,70 @@ async def scheme_lock(uow: UnitOfWork, protocols: ProtocolService, scheme: Schem
     signers += [(m, "group_member") for m in await _members(s, scheme.id)]
     rows = await _subcriteria_rows(s, scheme.id)
     await protocols.issue(
-        uow, contest_id=scheme.contest_id, scheme_id=scheme.id, kind="scheme_lock", subject_key=f"scheme:{scheme.id}",
+        uow,
+        contest_id=scheme.contest_id,
+        scheme_id=scheme.id,
+        kind="scheme_lock",
+        subject_key=f"scheme:{scheme.id}",
         title=f"Блокировка схемы оценки «{scheme.title}»",
         paragraphs=[
             f"Схема оценки заблокирована главным экспертом {rules.format_local(scheme.locked_at, tz)}. После блокировки схема не изменяется (R-SCH-3).",
             f"SHA-256 содержания схемы: {scheme.source_sha256}.",
         ],
-        tables=[table("Субкритерии и группы оценки", ["Критерий", "Субкритерий", "Аспектов", "Баллов", "Группа"], rows, [0.28, 0.38, 0.1, 0.1, 0.14])],
-        signers=signers, actor=actor,
+        tables=[
+            table(
+                "Субкритерии и группы оценки",
+                ["Критерий", "Субкритерий", "Аспектов", "Баллов", "Группа"],
+                rows,
+                [0.28, 0.38, 0.1, 0.1, 0.14],
+            )
+        ],
+        signers=signers,
+        actor=actor,
     )
 
 
-async def score_lock(uow: UnitOfWork, protocols: ProtocolService, scheme: Scheme, actor: int, experts: list[int]) -> None:
+async def score_lock(
+    uow: UnitOfWork, protocols: ProtocolService, scheme: Scheme, actor: int, experts: list[int]
+) -> None:
     """Протокол блокировки оценок (R-SCO-5), signed by all experts (R-PRO-1). It names what
     was locked, never a mark (nobody sees other participants' scores, R-SCO-5)."""
     s = uow.session
     tz = await _tz(s, scheme)
-    targets = (await s.execute(select(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme.id))).scalars().all()
+    targets = (
+        (await s.execute(select(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme.id)))
+        .scalars()
+        .all()
+    )
     signers = [(scheme.chief_telegram_id, "chief")] if scheme.chief_telegram_id else []
     signers += [(e, "expert") for e in experts]
     await protocols.issue(
-        uow, contest_id=scheme.contest_id, scheme_id=scheme.id, kind="score_lock", subject_key=f"scores:{scheme.id}",
+        uow,
+        contest_id=scheme.contest_id,
+        scheme_id=scheme.id,
+        kind="score_lock",
+        subject_key=f"scores:{scheme.id}",
         title=f"Блокировка оценок «{scheme.title}»",
         paragraphs=[
             f"Оценки заблокированы главным экспертом {rules.format_local(scheme.scores_locked_at, tz)}. Участников в списке оценки: {len(targets)}.",
             "Изменить заблокированную оценку можно только по протоколу корректировки (R-SCO-6). Демонтаж конкурсных работ — после подписания этого протокола всеми экспертами (R-PRO-4).",
         ],
-        tables=[table("Заблокированные субкритерии", ["Критерий", "Субкритерий", "Аспектов", "Баллов", "Группа"], await _subcriteria_rows(s, scheme.id), [0.28, 0.38, 0.1, 0.1, 0.14])],
-        signers=signers, actor=actor,
+        tables=[
+            table(
+                "Заблокированные субкритерии",
+                ["Критерий", "Субкритерий", "Аспектов", "Баллов", "Группа"],
+                await _subcriteria_rows(s, scheme.id),
+                [0.28, 0.38, 0.1, 0.1, 0.14],
+            )
+        ],
+        signers=signers,
+        actor=actor,
     )
 
 
-async def sheet_rows(s: AsyncSession, target: EvaluationTarget, scheme: Scheme, subcriterion_id: int | None = None) -> tuple[list[list[str]], Decimal]:
+async def sheet_rows(
+    s: AsyncSession, target: EvaluationTarget, scheme: Scheme, subcriterion_id: int | None = None
+) -> tuple[list[list[str]], Decimal]:
     stmt = (
         select(SchemeAspect)
         .join(SchemeSubcriterion, SchemeSubcriterion.id == SchemeAspect.subcriterion_id)
@@ -122,15 +172,32 @@ async def sheet_rows(s: AsyncSession, target: EvaluationTarget, scheme: Scheme, 
         stmt = stmt.where(SchemeAspect.subcriterion_id == subcriterion_id)
     aspects = (await s.execute(stmt)).scalars().all()
     marks: dict[int, list[int]] = defaultdict(list)
-    for sc in (await s.execute(select(Score).where(Score.target_id == target.id).order_by(Score.expert_telegram_id))).scalars():
+    for sc in (
+        await s.execute(
+            select(Score).where(Score.target_id == target.id).order_by(Score.expert_telegram_id)
+        )
+    ).scalars():
         marks[sc.aspect_id].append(sc.value)
-    results = {r.aspect_id: r for r in (await s.execute(select(AspectResult).where(AspectResult.target_id == target.id))).scalars()}
+    results = {
+        r.aspect_id: r
+        for r in (
+            await s.execute(select(AspectResult).where(AspectResult.target_id == target.id))
+        ).scalars()
+    }
     rows, total = [], Decimal(0)
     for a in aspects:
         r = results.get(a.id)
         points = Decimal(r.points) if r is not None and r.points is not None else None
         total += points or 0
-        rows.append([a.code, a.title, _pts(Decimal(a.max_points)), " ".join(str(v) for v in marks.get(a.id, [])) or "—", _pts(points)])
+        rows.append(
+            [
+                a.code,
+                a.title,
+                _pts(Decimal(a.max_points)),
+                " ".join(str(v) for v in marks.get(a.id, [])) or "—",
+                _pts(points),
+            ]
+        )
     return rows, total
 
 
@@ -138,14 +205,27 @@ _SHEET_HEADER = ["Аспект", "Название", "Макс.", "Оценки 
 _SHEET_WIDTHS = [0.1, 0.5, 0.1, 0.18, 0.12]
 
 
-async def mentor_sheet(uow: UnitOfWork, protocols: ProtocolService, scheme: Scheme, target: EvaluationTarget, actor: int) -> None:
+async def mentor_sheet(
+    uow: UnitOfWork,
+    protocols: ProtocolService,
+    scheme: Scheme,
+    target: EvaluationTarget,
+    actor: int,
+) -> None:
     """The locked sheet of one participant, signed by their mentor (R-SCO-5)."""
     s = uow.session
     rows, total = await sheet_rows(s, target, scheme)
     await protocols.issue(
-        uow, contest_id=scheme.contest_id, scheme_id=scheme.id, kind="mentor_sheet", subject_key=f"mentor:{target.id}",
+        uow,
+        contest_id=scheme.contest_id,
+        scheme_id=scheme.id,
+        kind="mentor_sheet",
+        subject_key=f"mentor:{target.id}",
         title=f"Ведомость оценок: {target_label(target)}",
-        paragraphs=[f"Участник: {target_label(target)}. Итого баллов: {_pts(total)}.", "Эксперт-наставник сверил ведомость и подтверждает её (R-SCO-5)."],
+        paragraphs=[
+            f"Участник: {target_label(target)}. Итого баллов: {_pts(total)}.",
+            "Эксперт-наставник сверил ведомость и подтверждает её (R-SCO-5).",
+        ],
         tables=[table(None, _SHEET_HEADER, rows, _SHEET_WIDTHS)],
         signers=[(target.mentor_telegram_id, "mentor")] if target.mentor_telegram_id else [],
         actor=actor,
@@ -153,8 +233,19 @@ async def mentor_sheet(uow: UnitOfWork, protocols: ProtocolService, scheme: Sche
 
 
 async def correction(
-    uow: UnitOfWork, protocols: ProtocolService, scheme: Scheme, target: EvaluationTarget, subcriterion: SchemeSubcriterion,
-    correction_id: int, reason: str, signers: list[int], chief: int, mentor: int | None, actor: int, *, corrected: bool,
+    uow: UnitOfWork,
+    protocols: ProtocolService,
+    scheme: Scheme,
+    target: EvaluationTarget,
+    subcriterion: SchemeSubcriterion,
+    correction_id: int,
+    reason: str,
+    signers: list[int],
+    chief: int,
+    mentor: int | None,
+    actor: int,
+    *,
+    corrected: bool,
 ) -> None:
     """Протокол корректировки (R-SCO-6): before the unlock it shows the marks as locked;
     after the relock the corrected ones — a new version, so everyone signs again."""
@@ -162,41 +253,83 @@ async def correction(
     rows, total = await sheet_rows(s, target, scheme, subcriterion.id)
     roles = []
     for tid in signers:
-        roles.append((tid, "chief" if tid == chief else "mentor" if tid == mentor else "group_member"))
-    stage = "Исправленная ведомость (после повторной блокировки)." if corrected else "Ведомость до исправления; после согласования всех подписантов субкритерий будет разблокирован."
+        roles.append(
+            (tid, "chief" if tid == chief else "mentor" if tid == mentor else "group_member")
+        )
+    stage = (
+        "Исправленная ведомость (после повторной блокировки)."
+        if corrected
+        else "Ведомость до исправления; после согласования всех подписантов субкритерий будет разблокирован."
+    )
     await protocols.issue(
-        uow, contest_id=scheme.contest_id, scheme_id=scheme.id, kind="correction", subject_key=f"correction:{correction_id}",
+        uow,
+        contest_id=scheme.contest_id,
+        scheme_id=scheme.id,
+        kind="correction",
+        subject_key=f"correction:{correction_id}",
         title=f"Корректировка №{correction_id}: {target_label(target)}, субкритерий {subcriterion.code}",
         paragraphs=[f"Причина: {reason}", stage, f"Баллы по субкритерию: {_pts(total)}."],
-        tables=[table(f"{subcriterion.code} {subcriterion.title}", _SHEET_HEADER, rows, _SHEET_WIDTHS)],
-        signers=roles, actor=actor,
+        tables=[
+            table(f"{subcriterion.code} {subcriterion.title}", _SHEET_HEADER, rows, _SHEET_WIDTHS)
+        ],
+        signers=roles,
+        actor=actor,
     )
 
 
 async def results(
-    uow: UnitOfWork, protocols: ProtocolService, scheme: Scheme, lines: list, signers: list[int], actor: int, *, dry_run: bool = False,  # type: ignore[type-arg]
+    uow: UnitOfWork,
+    protocols: ProtocolService,
+    scheme: Scheme,
+    lines: list,
+    signers: list[int],
+    actor: int,
+    *,
+    dry_run: bool = False,  # type: ignore[type-arg]
 ) -> tuple[int, int, bool]:
     """Протокол результатов работы экспертной комиссии (R-PRO-1, R-RES-1)."""
     medal = {"gold": "золото", "silver": "серебро", "bronze": "бронза"}
     rows = [
-        [str(ln.place), ln.label, ln.region or "—", _pts(ln.total), medal.get(ln.medal or "", "—"), "→ следующий этап" if ln.advances else ""]
+        [
+            str(ln.place),
+            ln.label,
+            ln.region or "—",
+            _pts(ln.total),
+            medal.get(ln.medal or "", "—"),
+            "→ следующий этап" if ln.advances else "",
+        ]
         for ln in lines
     ]
     chief = scheme.chief_telegram_id
     roles = [(chief, "chief")] if chief else []
     roles += [(m, "commission") for m in signers if m != chief]
     return await protocols.issue(
-        uow, contest_id=scheme.contest_id, scheme_id=scheme.id, kind="results", subject_key=f"results:{scheme.id}",
+        uow,
+        contest_id=scheme.contest_id,
+        scheme_id=scheme.id,
+        kind="results",
+        subject_key=f"results:{scheme.id}",
         title=f"Результаты «{scheme.title}»",
         paragraphs=[
             "Места — по сумме баллов; равные суммы делят место и медаль (R-RES-1). Имена победителей не разглашаются до награждения (R-RES-2).",
         ],
-        tables=[table("Рейтинг", ["Место", "Участник", "Регион", "Баллы", "Медаль", ""], rows, [0.08, 0.36, 0.2, 0.1, 0.12, 0.14])],
-        signers=roles, actor=actor, dry_run=dry_run,
+        tables=[
+            table(
+                "Рейтинг",
+                ["Место", "Участник", "Регион", "Баллы", "Медаль", ""],
+                rows,
+                [0.08, 0.36, 0.2, 0.1, 0.12, 0.14],
+            )
+        ],
+        signers=roles,
+        actor=actor,
+        dry_run=dry_run,
     )
 
 
-async def task_briefing(uow: UnitOfWork, protocols: ProtocolService, scheme: Scheme, actor: int) -> tuple[int, int, bool]:
+async def task_briefing(
+    uow: UnitOfWork, protocols: ProtocolService, scheme: Scheme, actor: int
+) -> tuple[int, int, bool]:
     """Протокол ознакомления с конкурсным заданием (R-PRO-1): the participants on the list
     confirm they were briefed on the task; the chief expert signs too."""
     from models.tables import Participant, Person
@@ -216,12 +349,24 @@ async def task_briefing(uow: UnitOfWork, protocols: ProtocolService, scheme: Sch
     signers = [(scheme.chief_telegram_id, "chief")] if scheme.chief_telegram_id else []
     signers += [(tid, "participant") for _, tid in rows]
     return await protocols.issue(
-        uow, contest_id=scheme.contest_id, scheme_id=scheme.id, kind="task_briefing", subject_key=f"briefing:{scheme.id}",
+        uow,
+        contest_id=scheme.contest_id,
+        scheme_id=scheme.id,
+        kind="task_briefing",
+        subject_key=f"briefing:{scheme.id}",
         title=f"Ознакомление с конкурсным заданием «{scheme.title}»",
         paragraphs=[
             f"Составлен {rules.format_local(uow.now, tz)}. Участники ознакомлены с конкурсным заданием, критериями оценки и правилами; "
             "подписывая протокол, участник подтверждает ознакомление.",
         ],
-        tables=[table("Участники", ["№", "Участник"], [[str(t.number), target_label(t)] for t, _ in rows], [0.15, 0.85])],
-        signers=signers, actor=actor,
+        tables=[
+            table(
+                "Участники",
+                ["№", "Участник"],
+                [[str(t.number), target_label(t)] for t, _ in rows],
+                [0.15, 0.85],
+            )
+        ],
+        signers=signers,
+        actor=actor,
     )

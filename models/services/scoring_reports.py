@@ -108,7 +108,11 @@ async def unscored_by_expert(s: AsyncSession, scheme: Scheme) -> list[tuple[int,
     if scheme.locked_at is None or scheme.scores_locked_at is not None:
         return []
     targets = (
-        await s.execute(select(func.count()).select_from(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme.id))
+        await s.execute(
+            select(func.count())
+            .select_from(EvaluationTarget)
+            .where(EvaluationTarget.scheme_id == scheme.id)
+        )
     ).scalar_one()
     if not targets:
         return []
@@ -148,7 +152,10 @@ async def unscored_by_expert(s: AsyncSession, scheme: Scheme) -> list[tuple[int,
                 .join(SchemeSubcriterion, SchemeSubcriterion.id == SchemeAspect.subcriterion_id)
                 .join(
                     GroupMember,
-                    and_(GroupMember.group_id == SchemeSubcriterion.group_id, GroupMember.telegram_id == Score.expert_telegram_id),
+                    and_(
+                        GroupMember.group_id == SchemeSubcriterion.group_id,
+                        GroupMember.telegram_id == Score.expert_telegram_id,
+                    ),
                 )
                 .where(
                     EvaluationTarget.scheme_id == scheme.id,
@@ -176,7 +183,9 @@ async def unscored_by_expert(s: AsyncSession, scheme: Scheme) -> list[tuple[int,
 
 class ScoringReportService(Service):
     async def _scheme(self, s: AsyncSession, scheme_id: int) -> Scheme:
-        scheme = (await s.execute(select(Scheme).where(Scheme.id == scheme_id))).scalar_one_or_none()
+        scheme = (
+            await s.execute(select(Scheme).where(Scheme.id == scheme_id))
+        ).scalar_one_or_none()
         if scheme is None:
             raise NotFound("scheme_not_found")
         return scheme
@@ -184,7 +193,8 @@ class ScoringReportService(Service):
     async def _is_coordinator(self, s: AsyncSession, telegram_id: int, contest_id: int) -> bool:
         """As the scoring engine decides it: an admin, or an active (federal) coordinator."""
         return self.is_admin(telegram_id) or any(
-            r.role in (Role.COORDINATOR, Role.FEDERAL_COORDINATOR) for r in await active_roles(s, telegram_id, contest_id)
+            r.role in (Role.COORDINATOR, Role.FEDERAL_COORDINATOR)
+            for r in await active_roles(s, telegram_id, contest_id)
         )
 
     async def score_sheets(self, actor: int, scheme_id: int) -> ScoreSheets:
@@ -203,23 +213,30 @@ class ScoringReportService(Service):
                     .join(SchemeSubcriterion, SchemeSubcriterion.id == SchemeAspect.subcriterion_id)
                     .join(SchemeCriterion, SchemeCriterion.id == SchemeSubcriterion.criterion_id)
                     .where(SchemeAspect.scheme_id == scheme_id)
-                    .order_by(SchemeCriterion.position, SchemeSubcriterion.position, SchemeAspect.position)
+                    .order_by(
+                        SchemeCriterion.position, SchemeSubcriterion.position, SchemeAspect.position
+                    )
                 )
             ).all()
             groups = (
-                await s.execute(
-                    select(AssessmentGroup)
-                    .where(AssessmentGroup.scheme_id == scheme_id)
-                    .options(selectinload(AssessmentGroup.members))
-                    .order_by(AssessmentGroup.id)
+                (
+                    await s.execute(
+                        select(AssessmentGroup)
+                        .where(AssessmentGroup.scheme_id == scheme_id)
+                        .options(selectinload(AssessmentGroup.members))
+                        .order_by(AssessmentGroup.id)
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             group_codes = {g.id: g.code for g in groups}
             names = dict(
                 (
                     await s.execute(
                         select(RoleAssignment.telegram_id, RoleAssignment.name).where(
-                            RoleAssignment.contest_id == scheme.contest_id, RoleAssignment.role == Role.EXPERT
+                            RoleAssignment.contest_id == scheme.contest_id,
+                            RoleAssignment.role == Role.EXPERT,
                         )
                     )
                 ).all()
@@ -242,7 +259,13 @@ class ScoringReportService(Service):
             scorers: set[int] = set()
             for target_id, aspect_id, expert, value, is_stale in (
                 await s.execute(
-                    select(Score.target_id, Score.aspect_id, Score.expert_telegram_id, Score.value, Score.stale)
+                    select(
+                        Score.target_id,
+                        Score.aspect_id,
+                        Score.expert_telegram_id,
+                        Score.value,
+                        Score.stale,
+                    )
                     .join(EvaluationTarget, EvaluationTarget.id == Score.target_id)
                     .where(EvaluationTarget.scheme_id == scheme_id)
                 )
@@ -253,12 +276,19 @@ class ScoringReportService(Service):
                     stale[(target_id, aspect_id)].add(expert)
             results = {
                 (r.target_id, r.aspect_id): (r.state, r.points)
-                for r in (await s.execute(select(AspectResult).where(AspectResult.scheme_id == scheme_id))).scalars()
+                for r in (
+                    await s.execute(select(AspectResult).where(AspectResult.scheme_id == scheme_id))
+                ).scalars()
             }
             # columns: the group members in group order, then anyone else who left a mark
             # (a member since removed from a group keeps their marks visible)
-            order = list(dict.fromkeys([m.telegram_id for g in groups for m in g.members] + sorted(scorers)))
-            experts = [SheetExpert(tid, names.get(tid) or str(tid), tuple(member_groups.get(tid, ()))) for tid in order]
+            order = list(
+                dict.fromkeys([m.telegram_id for g in groups for m in g.members] + sorted(scorers))
+            )
+            experts = [
+                SheetExpert(tid, names.get(tid) or str(tid), tuple(member_groups.get(tid, ())))
+                for tid in order
+            ]
             rows: list[SheetRow] = []
             for target, region in targets:
                 for aspect, sub, crit in aspects:
@@ -307,4 +337,11 @@ class ScoringReportService(Service):
             return await unscored_by_expert(s, scheme)
 
 
-__all__ = ["ScoreSheets", "ScoringReportService", "SheetExpert", "SheetRow", "shown_mark", "unscored_by_expert"]
+__all__ = [
+    "ScoreSheets",
+    "ScoringReportService",
+    "SheetExpert",
+    "SheetRow",
+    "shown_mark",
+    "unscored_by_expert",
+]

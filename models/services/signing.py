@@ -15,7 +15,9 @@ from models.services.scoring import ScoringService
 
 
 class SigningService(Service):
-    async def sign(self, actor: int, protocol_id: int, version: int, *, over_refusal: bool = False) -> ProtocolView:
+    async def sign(
+        self, actor: int, protocol_id: int, version: int, *, over_refusal: bool = False
+    ) -> ProtocolView:
         """``over_refusal``: the person refused this version and now signs it deliberately
         (the «Подписать» sent with their refusal)."""
         protocols = ProtocolService(self.ctx)
@@ -27,9 +29,13 @@ class SigningService(Service):
         scoring = ScoringService(self.ctx)
         key, _, raw = view.subject_key.partition(":")
         if view.kind == "mentor_sheet" and key == "mentor":
-            await scoring.confirm_mentor_sheet(actor, int(raw), version=version, over_refusal=over_refusal)
+            await scoring.confirm_mentor_sheet(
+                actor, int(raw), version=version, over_refusal=over_refusal
+            )
         elif view.kind == "correction" and key == "correction":
-            await scoring.sign_correction(actor, int(raw), version=version, over_refusal=over_refusal)
+            await scoring.sign_correction(
+                actor, int(raw), version=version, over_refusal=over_refusal
+            )
         else:
             return await protocols.sign(actor, protocol_id, version, over_refusal=over_refusal)
         return await protocols.view(actor, protocol_id)

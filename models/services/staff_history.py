@@ -38,25 +38,39 @@ async def actor_name(s: AsyncSession, contest_id: int | None, telegram_id: int |
         name = (
             await s.execute(
                 select(RoleAssignment.name)
-                .where(RoleAssignment.contest_id == contest_id, RoleAssignment.telegram_id == telegram_id, RoleAssignment.name.is_not(None))
+                .where(
+                    RoleAssignment.contest_id == contest_id,
+                    RoleAssignment.telegram_id == telegram_id,
+                    RoleAssignment.name.is_not(None),
+                )
                 .order_by(RoleAssignment.active.desc(), RoleAssignment.id)
                 .limit(1)
             )
         ).scalar_one_or_none()
         if name:
             return name
-    display = (await s.execute(select(Person.display_name).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
+    display = (
+        await s.execute(select(Person.display_name).where(Person.telegram_id == telegram_id))
+    ).scalar_one_or_none()
     return display or f"id {telegram_id}"
 
 
 async def last_action(
-    s: AsyncSession, entity: str, entity_id: int, actions: Iterable[str], contest_id: int | None = None
+    s: AsyncSession,
+    entity: str,
+    entity_id: int,
+    actions: Iterable[str],
+    contest_id: int | None = None,
 ) -> Happened | None:
     """The latest audit row of ``entity``/``entity_id`` among ``actions``, with the actor's name."""
     row = (
         await s.execute(
             select(AuditRecord.actor_telegram_id, AuditRecord.at)
-            .where(AuditRecord.entity == entity, AuditRecord.entity_id == entity_id, AuditRecord.action.in_(list(actions)))
+            .where(
+                AuditRecord.entity == entity,
+                AuditRecord.entity_id == entity_id,
+                AuditRecord.action.in_(list(actions)),
+            )
             .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
             .limit(1)
         )
@@ -68,7 +82,9 @@ async def last_action(
 
 
 async def contest_tz(s: AsyncSession, contest_id: int) -> str:
-    return (await s.execute(select(Contest.timezone).where(Contest.id == contest_id))).scalar_one_or_none() or "Europe/Moscow"
+    return (
+        await s.execute(select(Contest.timezone).where(Contest.id == contest_id))
+    ).scalar_one_or_none() or "Europe/Moscow"
 
 
 __all__ = ["Happened", "actor_name", "contest_tz", "last_action"]

@@ -30,7 +30,27 @@ MAX_TITLE = 200
 MAX_LIMIT_MINUTES = 7 * 24 * 60
 
 #: What an answer to a task may be (R-COO-4; issue #15: the same checks as application files)
-ANSWER_TYPES = ("pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "odt", "odp", "ods", "rtf", "txt", "jpg", "png", "zip", "rar", "7z", "mp4", "mov")
+ANSWER_TYPES = (
+    "pdf",
+    "doc",
+    "docx",
+    "ppt",
+    "pptx",
+    "xls",
+    "xlsx",
+    "odt",
+    "odp",
+    "ods",
+    "rtf",
+    "txt",
+    "jpg",
+    "png",
+    "zip",
+    "rar",
+    "7z",
+    "mp4",
+    "mov",
+)
 
 
 def answer_requirement(download_limit: int) -> rules.FileRequirement:
@@ -81,7 +101,14 @@ def participant_deadline(task: TaskText, first_access_at: datetime | None) -> da
     return min(candidates) if candidates else None
 
 
-def _item(task: TaskText, contest: Contest, now: datetime, access: datetime | None = None, submitted: datetime | None = None, **counts: int) -> TaskItem:
+def _item(
+    task: TaskText,
+    contest: Contest,
+    now: datetime,
+    access: datetime | None = None,
+    submitted: datetime | None = None,
+    **counts: int,
+) -> TaskItem:
     deadline = participant_deadline(task, access)
     return TaskItem(
         id=task.id,
@@ -152,8 +179,12 @@ class TaskTextService(Service):
                         TaskText.contest_id == contest_id,
                         TaskText.telegram_file_id == telegram_file_id,
                         TaskText.title == title,
-                        TaskText.time_limit_minutes.is_(None) if time_limit_minutes is None else TaskText.time_limit_minutes == time_limit_minutes,
-                        TaskText.closes_at.is_(None) if closes_at is None else TaskText.closes_at == closes_at,
+                        TaskText.time_limit_minutes.is_(None)
+                        if time_limit_minutes is None
+                        else TaskText.time_limit_minutes == time_limit_minutes,
+                        TaskText.closes_at.is_(None)
+                        if closes_at is None
+                        else TaskText.closes_at == closes_at,
                     )
                     .limit(1)
                 )
@@ -188,13 +219,21 @@ class TaskTextService(Service):
                 "task_text",
                 task.id,
                 contest_id=contest_id,
-                after={"title": title, "file_name": file_name, "time_limit_minutes": time_limit_minutes, "closes_at": closes_at.isoformat() if closes_at else None},
+                after={
+                    "title": title,
+                    "file_name": file_name,
+                    "time_limit_minutes": time_limit_minutes,
+                    "closes_at": closes_at.isoformat() if closes_at else None,
+                },
             )
             people = (
                 await s.execute(
                     select(Person)
                     .join(Participant, Participant.person_id == Person.id)
-                    .where(Participant.contest_id == contest_id, Participant.verification_status == VerificationStatus.ACCEPTED)
+                    .where(
+                        Participant.contest_id == contest_id,
+                        Participant.verification_status == VerificationStatus.ACCEPTED,
+                    )
                 )
             ).scalars()
             limit = time_limit_minutes or 0
@@ -206,7 +245,15 @@ class TaskTextService(Service):
                     language=person.language,
                     key="task-published",
                     args={"contest": contest.title, "title": title, "limit": limit},
-                    keyboard=[[{"text": "task-btn-open", "action": f"task-{task.id}", "contest_id": str(contest_id)}]],
+                    keyboard=[
+                        [
+                            {
+                                "text": "task-btn-open",
+                                "action": f"task-{task.id}",
+                                "contest_id": str(contest_id),
+                            }
+                        ]
+                    ],
                 )
             return _item(task, contest, uow.now)
 
@@ -217,20 +264,50 @@ class TaskTextService(Service):
             contest = await s.get(Contest, contest_id)
             if contest is None:
                 raise NotFound("contest_not_found")
-            tasks = (await s.execute(select(TaskText).where(TaskText.contest_id == contest_id).order_by(TaskText.published_at, TaskText.id))).scalars().all()
+            tasks = (
+                (
+                    await s.execute(
+                        select(TaskText)
+                        .where(TaskText.contest_id == contest_id)
+                        .order_by(TaskText.published_at, TaskText.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
             ids = [t.id for t in tasks]
-            opened = dict((await s.execute(select(TaskAccess.task_text_id, func.count()).where(TaskAccess.task_text_id.in_(ids)).group_by(TaskAccess.task_text_id))).all())
+            opened = dict(
+                (
+                    await s.execute(
+                        select(TaskAccess.task_text_id, func.count())
+                        .where(TaskAccess.task_text_id.in_(ids))
+                        .group_by(TaskAccess.task_text_id)
+                    )
+                ).all()
+            )
             answered = dict(
                 (
                     await s.execute(
-                        select(TaskSubmission.task_text_id, func.count(func.distinct(TaskSubmission.participant_id)))
+                        select(
+                            TaskSubmission.task_text_id,
+                            func.count(func.distinct(TaskSubmission.participant_id)),
+                        )
                         .where(TaskSubmission.task_text_id.in_(ids))
                         .group_by(TaskSubmission.task_text_id)
                     )
                 ).all()
             )
             now = self.ctx.clock.now()
-            return [_item(t, contest, now, opened_count=opened.get(t.id, 0), submitted_count=answered.get(t.id, 0)) for t in tasks]
+            return [
+                _item(
+                    t,
+                    contest,
+                    now,
+                    opened_count=opened.get(t.id, 0),
+                    submitted_count=answered.get(t.id, 0),
+                )
+                for t in tasks
+            ]
 
     # ------------------------------------------------------------------ participant
 
@@ -238,8 +315,26 @@ class TaskTextService(Service):
         async with self.read() as s:
             p = await self._participant(s, telegram_id, contest_id)
             contest = await s.get(Contest, contest_id)
-            tasks = (await s.execute(select(TaskText).where(TaskText.contest_id == contest_id).order_by(TaskText.published_at, TaskText.id))).scalars().all()
-            access = dict((await s.execute(select(TaskAccess.task_text_id, TaskAccess.first_access_at).where(TaskAccess.participant_id == p.id))).all())
+            tasks = (
+                (
+                    await s.execute(
+                        select(TaskText)
+                        .where(TaskText.contest_id == contest_id)
+                        .order_by(TaskText.published_at, TaskText.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            access = dict(
+                (
+                    await s.execute(
+                        select(TaskAccess.task_text_id, TaskAccess.first_access_at).where(
+                            TaskAccess.participant_id == p.id
+                        )
+                    )
+                ).all()
+            )
             last = dict(
                 (
                     await s.execute(
@@ -269,23 +364,38 @@ class TaskTextService(Service):
             ).scalar_one_or_none()
             first = await self._first_access(s, task.id, p.id)
             if created is not None:
-                uow.audit(telegram_id, "task.first_access", "task_text", task.id, contest_id=task.contest_id, after={"participant_id": p.id, "at": uow.now.isoformat()})
-            return OpenedTask(_item(task, contest, uow.now, first), task.telegram_file_id, created is not None)
+                uow.audit(
+                    telegram_id,
+                    "task.first_access",
+                    "task_text",
+                    task.id,
+                    contest_id=task.contest_id,
+                    after={"participant_id": p.id, "at": uow.now.isoformat()},
+                )
+            return OpenedTask(
+                _item(task, contest, uow.now, first), task.telegram_file_id, created is not None
+            )
 
     async def ensure_open(self, telegram_id: int, task_id: int) -> TaskItem:
         """Whether an answer would still be accepted now (refusing early in a conversation)."""
         async with self.read() as s:
             task, p, contest = await self._task(s, telegram_id, task_id)
-            return self._check_open(task, contest, await self._first_access(s, task.id, p.id), self.ctx.clock.now())
+            return self._check_open(
+                task, contest, await self._first_access(s, task.id, p.id), self.ctx.clock.now()
+            )
 
     def check_answer_offer(self, file: FileLike) -> None:
         """Before the content is downloaded: the name's type and the claimed size (R-COO-4)."""
         offered = OfferedFile(file.file_name, file.mime_type, file.size)
-        refusal = rules.check_file(answer_requirement(self.ctx.download_limit), offered, self.ctx.download_limit)
+        refusal = rules.check_file(
+            answer_requirement(self.ctx.download_limit), offered, self.ctx.download_limit
+        )
         if refusal is not None:
             raise file_refusal_error(refusal, ANSWER_TYPES, file.size)
 
-    async def submit(self, telegram_id: int, task_id: int, file: FileLike, content: bytes) -> TaskItem:
+    async def submit(
+        self, telegram_id: int, task_id: int, file: FileLike, content: bytes
+    ) -> TaskItem:
         """An answer file; refused after the participant's deadline (R-COO-4, 000 §7). Its
         content (downloaded by the front end, bounded by the download limit) is checked like
         an application file — allowed type by name and by signature, size — and kept in the
@@ -301,7 +411,9 @@ class TaskTextService(Service):
             raise DomainError("file_download_failed")
         async with self.read() as s:  # refused before anything is written when closed
             task, p, contest = await self._task(s, telegram_id, task_id)
-            self._check_open(task, contest, await self._first_access(s, task.id, p.id), self.ctx.clock.now())
+            self._check_open(
+                task, contest, await self._first_access(s, task.id, p.id), self.ctx.clock.now()
+            )
         sha, path = await asyncio.to_thread(store_bytes, self.ctx.files_dir, content)
         async with self.uow() as uow:
             s = uow.session
@@ -322,15 +434,28 @@ class TaskTextService(Service):
             s.add(row)
             await s.flush()
             uow.audit(
-                telegram_id, "task.submit", "task_submission", row.id, contest_id=task.contest_id,
-                after={"task_id": task.id, "file_name": file.file_name, "size": len(content), "sha256": sha},
+                telegram_id,
+                "task.submit",
+                "task_submission",
+                row.id,
+                contest_id=task.contest_id,
+                after={
+                    "task_id": task.id,
+                    "file_name": file.file_name,
+                    "size": len(content),
+                    "sha256": sha,
+                },
             )
-            return _item(task, contest, uow.now, await self._first_access(s, task.id, p.id), uow.now)
+            return _item(
+                task, contest, uow.now, await self._first_access(s, task.id, p.id), uow.now
+            )
 
     # ------------------------------------------------------------------ helpers
 
     @staticmethod
-    def _check_open(task: TaskText, contest: Contest, first: datetime | None, now: datetime) -> TaskItem:
+    def _check_open(
+        task: TaskText, contest: Contest, first: datetime | None, now: datetime
+    ) -> TaskItem:
         if first is None:
             raise DomainError("task_not_opened")
         item = _item(task, contest, now, first)
@@ -340,17 +465,23 @@ class TaskTextService(Service):
 
     async def _participant(self, s: AsyncSession, telegram_id: int, contest_id: int) -> Participant:
         p = (
-            await s.execute(
-                select(Participant)
-                .join(Person, Person.id == Participant.person_id)
-                .where(Person.telegram_id == telegram_id, Participant.contest_id == contest_id)
+            (
+                await s.execute(
+                    select(Participant)
+                    .join(Person, Person.id == Participant.person_id)
+                    .where(Person.telegram_id == telegram_id, Participant.contest_id == contest_id)
+                )
             )
-        ).scalars().first()
+            .scalars()
+            .first()
+        )
         if p is None or p.verification_status != VerificationStatus.ACCEPTED:
             raise DomainError("task_not_participant")
         return p
 
-    async def _task(self, s: AsyncSession, telegram_id: int, task_id: int) -> tuple[TaskText, Participant, Contest]:
+    async def _task(
+        self, s: AsyncSession, telegram_id: int, task_id: int
+    ) -> tuple[TaskText, Participant, Contest]:
         task = await s.get(TaskText, task_id)
         if task is None:
             raise NotFound("task_not_found")
@@ -360,7 +491,10 @@ class TaskTextService(Service):
     @staticmethod
     async def _first_access(s: AsyncSession, task_id: int, participant_id: int) -> datetime | None:
         value = (
-            await s.execute(select(TaskAccess.first_access_at).where(TaskAccess.task_text_id == task_id, TaskAccess.participant_id == participant_id))
+            await s.execute(
+                select(TaskAccess.first_access_at).where(
+                    TaskAccess.task_text_id == task_id, TaskAccess.participant_id == participant_id
+                )
+            )
         ).scalar_one_or_none()
         return value
-

@@ -34,9 +34,13 @@ async def thank_volunteers(uow: UnitOfWork, scheme: Scheme, common: dict[str, st
     s = uow.session
     volunteers = (
         await s.execute(
-            select(RoleAssignment.id, RoleAssignment.telegram_id, RoleAssignment.name).where(
-                RoleAssignment.contest_id == scheme.contest_id, RoleAssignment.role == Role.VOLUNTEER, RoleAssignment.active.is_(True)
-            ).order_by(RoleAssignment.id)
+            select(RoleAssignment.id, RoleAssignment.telegram_id, RoleAssignment.name)
+            .where(
+                RoleAssignment.contest_id == scheme.contest_id,
+                RoleAssignment.role == Role.VOLUNTEER,
+                RoleAssignment.active.is_(True),
+            )
+            .order_by(RoleAssignment.id)
         )
     ).all()
     written = 0
@@ -49,8 +53,15 @@ async def thank_volunteers(uow: UnitOfWork, scheme: Scheme, common: dict[str, st
             args={
                 "stage": common.get("stage", ""),
                 "_award": {
-                    **common, "kind": "thanks", "role": "volunteer", "person": name or "", "subject": "", "text": "", "medal": None,
-                    "number": f"{scheme.stage_id}-V{role_id}", "file_name": "thanks-volunteer.pdf",
+                    **common,
+                    "kind": "thanks",
+                    "role": "volunteer",
+                    "person": name or "",
+                    "subject": "",
+                    "text": "",
+                    "medal": None,
+                    "number": f"{scheme.stage_id}-V{role_id}",
+                    "file_name": "thanks-volunteer.pdf",
                 },
             },
             due_at=ONCE,
