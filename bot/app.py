@@ -44,6 +44,7 @@ from models.clock import Clock, clock_from_settings
 from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
 from models.services import JobSink, ServiceContext, Services
+from models.services.base import Limits
 from models.settings import Settings
 from notifications.i18n import t
 
@@ -139,8 +140,13 @@ def events_isolation_for(storage: BaseStorage) -> BaseEventIsolation:
 
 def create_dispatcher(services: Services, storage: BaseStorage | None = None) -> Dispatcher:
     storage = storage or MemoryStorage()
+    # Handlers get the services, the clock and the limits injected (never ``services.ctx``).
     dp = Dispatcher(
-        storage=storage, events_isolation=events_isolation_for(storage), services=services
+        storage=storage,
+        events_isolation=events_isolation_for(storage),
+        services=services,
+        clock=services.ctx.clock,
+        limits=Limits.of(services.ctx),
     )
     # The conversation row is read once per update, not once per state filter (bot.storage).
     dp.update.outer_middleware(ConversationCache())

@@ -12,7 +12,7 @@ from fluent.syntax import FluentParser, visitor
 from fluent.syntax.ast import Message, Term
 
 from bot.language import telegram_language
-from models.services.participants import LANGUAGE_CHOSEN
+from models.services.access import LANGUAGE_CHOSEN
 from models.tables import Delivery
 from models.tables import Person as PersonRow
 from notifications.i18n import t

@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models.services import Services
-from models.services.participants import LANGUAGE_CHOSEN
+from models.services.access import LANGUAGE_CHOSEN
 from tests.conftest import ADMIN_ID, COORD_MOSCOW, EXPERT, FEDERAL
 from tests.test_bot_journey import World
 from tests.test_i18n_en import Speaker

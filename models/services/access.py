@@ -16,12 +16,199 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, Integer, String, cast, literal, null, select, union_all, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from models.contest_file import ExpertStatus, Role
-from models.services.base import Service
-from models.services.participants import LANGUAGE_CHOSEN  # suffix of a /language choice
-from models.tables import Contest, Participant, Person, RoleAssignment
+from models.errors import Forbidden, NotFound
+from models.services.base import Service, ServiceContext
+from models.tables import (
+    Application,
+    AssessmentGroup,
+    Contest,
+    EvaluationTarget,
+    GroupMember,
+    Participant,
+    Person,
+    Region,
+    RoleAssignment,
+    Scheme,
+)
 from models.views import StaffRoles
+
+#: Languages with a catalogue. Person.language holds a language tag; a choice made with
+#: /language carries this private-use suffix ("en-x-set", 8 characters, fits the column), so
+#: it is told apart from the Telegram language remembered for people who never chose.
+LANGUAGES = ("ru", "en")
+LANGUAGE_CHOSEN = "-x-set"
+
+# ---------------------------------------------------------------------------------------
+# What a person MAY do: scope and role checks as plain functions over the caller's session
+# (a unit of work's ``uow.session`` or a reading session). Every service asks these, in its
+# own transaction (R-ROLE-1); no service reaches into another's private members for them.
+# ---------------------------------------------------------------------------------------
+
+#: the regions a coordinator acts for; None means "every region of the contest"
+Scope = frozenset[str] | None
+
+_COORDINATING = (Role.COORDINATOR, Role.FEDERAL_COORDINATOR)
+
+
+def is_admin(ctx: ServiceContext, telegram_id: int | None) -> bool:
+    return telegram_id is not None and telegram_id in ctx.admin_ids
+
+
+async def active_roles(s: AsyncSession, telegram_id: int, contest_id: int) -> list[RoleAssignment]:
+    """A person's roles in a contest that are in force now (a revoked role counts at once)."""
+    return list(
+        (
+            await s.execute(
+                select(RoleAssignment).where(
+                    RoleAssignment.telegram_id == telegram_id,
+                    RoleAssignment.contest_id == contest_id,
+                    RoleAssignment.active.is_(True),
+                )
+            )
+        ).scalars()
+    )
+
+
+async def active_ids(s: AsyncSession, contest_id: int, role: str) -> set[int]:
+    """Telegram ids holding ``role`` in a contest now."""
+    return set(
+        (
+            await s.execute(
+                select(RoleAssignment.telegram_id).where(
+                    RoleAssignment.contest_id == contest_id,
+                    RoleAssignment.role == role,
+                    RoleAssignment.active.is_(True),
+                )
+            )
+        ).scalars()
+    )
+
+
+async def has_role(s: AsyncSession, telegram_id: int, contest_id: int, *roles: str) -> bool:
+    return any(r.role in roles for r in await active_roles(s, telegram_id, contest_id))
+
+
+async def coordinator_scope(
+    s: AsyncSession, ctx: ServiceContext, telegram_id: int, contest_id: int
+) -> Scope:
+    """The regions a person coordinates in a contest (R-ROLE-1); raises :class:`Forbidden`
+    if none. An admin coordinates every region."""
+    if is_admin(ctx, telegram_id):
+        return None
+    rows = [r for r in await active_roles(s, telegram_id, contest_id) if r.role in _COORDINATING]
+    if not rows:
+        raise Forbidden("not_coordinator")
+    if any(r.role == Role.FEDERAL_COORDINATOR for r in rows):
+        return None
+    return frozenset(code for r in rows for code in r.region_codes)
+
+
+def in_scope(contest_id: int, scope: Scope) -> list[Any]:
+    """The filter "participant of one of these regions" (nothing when all regions)."""
+    if scope is None:
+        return []
+    return [
+        Participant.region_id.in_(
+            select(Region.id).where(Region.contest_id == contest_id, Region.code.in_(scope))
+        )
+    ]
+
+
+def check_region(p: Participant, scope: Scope) -> None:
+    """R-ROLE-1: a participant of one of the coordinator's regions (``p.region`` loaded)."""
+    if scope is not None and (p.region is None or p.region.code not in scope):
+        raise Forbidden("not_your_region")
+
+
+async def participant_in_scope(
+    s: AsyncSession, ctx: ServiceContext, telegram_id: int, participant_id: int
+) -> Participant:
+    """A participant of the coordinator's regions, with region, organisation and application
+    loaded; "not yours" rather than "does not exist" to someone without the role."""
+    p = await s.get(
+        Participant,
+        participant_id,
+        options=[
+            selectinload(Participant.region),
+            selectinload(Participant.organisation),
+            selectinload(Participant.application).selectinload(Application.nomination),
+        ],
+        populate_existing=True,
+    )
+    if p is None:
+        if not is_admin(ctx, telegram_id):
+            any_role = (
+                await s.execute(
+                    select(RoleAssignment.id).where(
+                        RoleAssignment.telegram_id == telegram_id,
+                        RoleAssignment.active.is_(True),
+                    )
+                )
+            ).first()
+            if any_role is None:
+                raise Forbidden("not_coordinator")
+        raise NotFound("participant_not_found")
+    check_region(p, await coordinator_scope(s, ctx, telegram_id, p.contest_id))
+    return p
+
+
+async def is_coordinator(
+    s: AsyncSession, ctx: ServiceContext, telegram_id: int, contest_id: int
+) -> bool:
+    return is_admin(ctx, telegram_id) or await has_role(s, telegram_id, contest_id, *_COORDINATING)
+
+
+async def is_expert(s: AsyncSession, telegram_id: int, contest_id: int) -> bool:
+    return await has_role(s, telegram_id, contest_id, Role.EXPERT)
+
+
+async def is_chief(s: AsyncSession, telegram_id: int | None, scheme: Scheme) -> bool:
+    """The chief expert of the scheme's nomination who still holds the expert role."""
+    if telegram_id is None or scheme.chief_telegram_id != telegram_id:
+        return False
+    return await is_expert(s, telegram_id, scheme.contest_id)
+
+
+async def require_chief(
+    s: AsyncSession, ctx: ServiceContext, telegram_id: int | None, scheme: Scheme
+) -> None:
+    """R-ROLE-2: the chief expert of the nomination (an admin may act for them)."""
+    if is_admin(ctx, telegram_id) or await is_chief(s, telegram_id, scheme):
+        return
+    raise Forbidden("not_chief")
+
+
+async def competence_experts(s: AsyncSession, scheme: Scheme) -> set[int]:
+    """«All experts of the competence» (R-ROLE-3): the chief, every group member and every
+    mentor of the scheme who still holds the expert role."""
+    people: set[int] = set()
+    if scheme.chief_telegram_id:
+        people.add(scheme.chief_telegram_id)
+    people |= set(
+        (
+            await s.execute(
+                select(GroupMember.telegram_id)
+                .join(AssessmentGroup, AssessmentGroup.id == GroupMember.group_id)
+                .where(AssessmentGroup.scheme_id == scheme.id)
+            )
+        ).scalars()
+    )
+    people |= {
+        m
+        for m in (
+            await s.execute(
+                select(EvaluationTarget.mentor_telegram_id).where(
+                    EvaluationTarget.scheme_id == scheme.id
+                )
+            )
+        ).scalars()
+        if m
+    }
+    return people & await active_ids(s, scheme.contest_id, Role.EXPERT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,4 +381,23 @@ class AccessService(Service):
             )
 
 
-__all__ = ["LANGUAGE_CHOSEN", "AccessService", "Grant", "Viewer"]
+__all__ = [
+    "LANGUAGE_CHOSEN",
+    "AccessService",
+    "Grant",
+    "Scope",
+    "Viewer",
+    "active_ids",
+    "active_roles",
+    "check_region",
+    "competence_experts",
+    "coordinator_scope",
+    "has_role",
+    "in_scope",
+    "is_admin",
+    "is_chief",
+    "is_coordinator",
+    "is_expert",
+    "participant_in_scope",
+    "require_chief",
+]

@@ -31,7 +31,8 @@ from models import commission as cms
 from models import rules, teams
 from models.contest_file import Role
 from models.errors import DomainError, Forbidden, NotFound
-from models.services.base import Service, UnitOfWork, active_roles, lock
+from models.services.access import active_roles, competence_experts
+from models.services.base import Service, UnitOfWork, lock
 from models.services.protocols import ProtocolService, table
 from models.services.scoring_protocols import target_label
 from models.tables import (
@@ -174,11 +175,6 @@ def _text(value: Any, field: str) -> str:
 class AppealService(Service):
     # ----------------------------------------------------------------- helpers
 
-    async def _roles(
-        self, s: AsyncSession, telegram_id: int, contest_id: int
-    ) -> list[RoleAssignment]:
-        return await active_roles(s, telegram_id, contest_id)
-
     async def _scheme(self, s: AsyncSession, scheme_id: int) -> Scheme:
         scheme = await s.get(Scheme, scheme_id)
         if scheme is None:
@@ -192,9 +188,8 @@ class AppealService(Service):
     async def _accredited(self, s: AsyncSession, scheme: Scheme) -> list[int]:
         """The experts accredited at the site of a competence: its chief, group members and
         mentors who hold the expert role now."""
-        from models.services.scoring import ScoringService
 
-        return sorted(await ScoringService(self.ctx)._competence_experts(s, scheme))
+        return sorted(await competence_experts(s, scheme))
 
     async def _who(self, s: AsyncSession, contest_id: int, telegram_id: int | None) -> str:
         """A staff member's name for a refusal («принято председателем Ивановой …»)."""
@@ -327,7 +322,7 @@ class AppealService(Service):
             if scheme is None:
                 raise NotFound("scheme_not_found")
             if scheme.chief_telegram_id != actor or not any(
-                r.role == Role.EXPERT for r in await self._roles(s, actor, scheme.contest_id)
+                r.role == Role.EXPERT for r in await active_roles(s, actor, scheme.contest_id)
             ):
                 raise Forbidden("not_chief")
             if draft_key:
@@ -433,7 +428,7 @@ class AppealService(Service):
                 raise NotFound("pre_appeal_not_found")
             scheme = await self._scheme(s, row.scheme_id)
             if actor not in row.accredited or not any(
-                r.role == Role.EXPERT for r in await self._roles(s, actor, scheme.contest_id)
+                r.role == Role.EXPERT for r in await active_roles(s, actor, scheme.contest_id)
             ):
                 raise Forbidden("not_accredited")
             if row.status != "voting":
@@ -613,7 +608,7 @@ class AppealService(Service):
 
     async def _federal(self, s: AsyncSession, actor: int, contest_id: int) -> None:
         if not self.is_admin(actor) and not any(
-            r.role == Role.FEDERAL_COORDINATOR for r in await self._roles(s, actor, contest_id)
+            r.role == Role.FEDERAL_COORDINATOR for r in await active_roles(s, actor, contest_id)
         ):
             raise Forbidden("federal_only")
 
@@ -1091,7 +1086,7 @@ class AppealService(Service):
             )
         ).scalar_one_or_none()
         if row is None or not any(
-            r.role == Role.COMMISSION_MEMBER for r in await self._roles(s, actor, contest_id)
+            r.role == Role.COMMISSION_MEMBER for r in await active_roles(s, actor, contest_id)
         ):
             raise Forbidden("not_commission_member")
         return row
@@ -1124,7 +1119,7 @@ class AppealService(Service):
     ) -> dict[str, Any]:
         """The facts R-APL-2 decides on (:func:`models.teams.appeal_applicant`), read from the
         roles in force now: a revoked representative neither appeals nor blocks the head."""
-        roles = await self._roles(s, actor, contest_id)
+        roles = await active_roles(s, actor, contest_id)
         region_id = (
             t.region_id
             if t.region_id is not None
@@ -1395,7 +1390,7 @@ class AppealService(Service):
                 raise NotFound("appeal_not_found")
             scheme = await self._scheme(s, appeal.scheme_id)
             if scheme.chief_telegram_id != actor or not any(
-                r.role == Role.EXPERT for r in await self._roles(s, actor, scheme.contest_id)
+                r.role == Role.EXPERT for r in await active_roles(s, actor, scheme.contest_id)
             ):
                 raise Forbidden("not_chief")
             if appeal.status == "refused_late":

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models.clock import Clock
 from models.crypto import PersonalDataCipher
 from models.db import WRITE_LOCK
-from models.tables import AuditRecord, Delivery, Person, RoleAssignment
+from models.tables import AuditRecord, Delivery, Person
 
 T = TypeVar("T")
 
@@ -40,6 +40,20 @@ class ServiceContext:
     #: per-process caches of rarely changing rows, each validated by a cheap query (for
     #: example the contest definitions: ContestService.contests)
     caches: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The configured limits a screen shows or checks before asking a service (the bot's
+    handlers get them injected as ``limits``, never through ``services.ctx``)."""
+
+    download: int
+    send_rate: int
+    files_dir: Path | None
+
+    @classmethod
+    def of(cls, ctx: ServiceContext) -> Limits:
+        return cls(ctx.download_limit, ctx.send_rate, ctx.files_dir)
 
 
 @dataclass
@@ -137,36 +151,6 @@ class UnitOfWork:
         return await self.notify(chat_id=chat_id, **kwargs)
 
 
-async def active_roles(s: AsyncSession, telegram_id: int, contest_id: int) -> list[RoleAssignment]:
-    """A person's roles in a contest that are in force now (a revoked role counts at once)."""
-    return list(
-        (
-            await s.execute(
-                select(RoleAssignment).where(
-                    RoleAssignment.telegram_id == telegram_id,
-                    RoleAssignment.contest_id == contest_id,
-                    RoleAssignment.active.is_(True),
-                )
-            )
-        ).scalars()
-    )
-
-
-async def active_ids(s: AsyncSession, contest_id: int, role: str) -> set[int]:
-    """Telegram ids holding ``role`` in a contest now."""
-    return set(
-        (
-            await s.execute(
-                select(RoleAssignment.telegram_id).where(
-                    RoleAssignment.contest_id == contest_id,
-                    RoleAssignment.role == role,
-                    RoleAssignment.active.is_(True),
-                )
-            )
-        ).scalars()
-    )
-
-
 async def lock(s: AsyncSession, model: type[T], row_id: int) -> T | None:
     """Load one row and hold it until the transaction ends — the first step of every state
     transition (a double tap, two coordinators, two instances): the second caller waits,
@@ -261,11 +245,10 @@ async def first(session: AsyncSession, stmt: Any) -> Any:
 
 __all__ = [
     "JobSink",
+    "Limits",
     "Service",
     "ServiceContext",
     "UnitOfWork",
-    "active_ids",
-    "active_roles",
     "first",
     "lock",
     "move",

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.contest_file import Role
 from models.errors import DomainError, Forbidden, NotFound
 from models.rules import JourneyStage, VerificationStatus
+from models.services.access import coordinator_scope
 from models.services.base import Service, lock
-from models.services.coordination import CoordinatorService
 from models.services.staff_history import contest_tz, last_action
 from models.tables import (
     Application,
@@ -93,12 +93,6 @@ def _view(b: Broadcast) -> BroadcastView:
 
 
 class BroadcastService(Service):
-    def _coordination(self) -> CoordinatorService:
-        return CoordinatorService(self.ctx)
-
-    async def _scope(self, s: AsyncSession, actor: int, contest_id: int) -> frozenset[str] | None:
-        return await self._coordination()._scope(s, actor, contest_id)
-
     async def _own(
         self, s: AsyncSession, actor: int, broadcast_id: int, *, for_update: bool = False
     ) -> tuple[Broadcast, frozenset[str] | None]:
@@ -111,7 +105,9 @@ class BroadcastService(Service):
             b = await s.get(Broadcast, broadcast_id, populate_existing=True)
         if b is None:
             raise NotFound("broadcast_not_found")
-        scope = await self._scope(s, actor, b.contest_id)  # Forbidden without the role
+        scope = await coordinator_scope(
+            s, self.ctx, actor, b.contest_id
+        )  # Forbidden without the role
         if b.author_telegram_id != actor and scope is not None:
             raise Forbidden("not_your_broadcast")
         return b, scope
@@ -189,7 +185,7 @@ class BroadcastService(Service):
         if len(text_html) > limit:
             raise DomainError("broadcast_too_long", limit=limit, length=len(text_html))
         async with self.uow() as uow:
-            await self._scope(uow.session, actor, contest_id)
+            await coordinator_scope(uow.session, self.ctx, actor, contest_id)
             b = Broadcast(
                 contest_id=contest_id,
                 author_telegram_id=actor,
@@ -278,7 +274,7 @@ class BroadcastService(Service):
         """Regions (code, name) the actor may address, nominations (id, title), and whether
         experts may be addressed (federal coordinators and admins only)."""
         async with self.read() as s:
-            scope = await self._scope(s, actor, contest_id)
+            scope = await coordinator_scope(s, self.ctx, actor, contest_id)
             regions = (
                 await s.execute(
                     select(Region.code, Region.name)

@@ -15,8 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from models import rules
 from models.contest_file import Role
-from models.errors import DomainError, Forbidden, NotFound
+from models.errors import DomainError, Forbidden
 from models.rules import ApplicationStatus, VerificationStatus
+from models.services.access import coordinator_scope, in_scope, participant_in_scope
 from models.services.base import Service, lock
 from models.services.contests import application_deadline
 from models.services.participants import restage
@@ -62,25 +63,10 @@ class SnilsShown:
     timezone: str
 
 
-#: None means "every region of the contest"
-Scope = frozenset[str] | None
-
-
 def submission_rev(p: Participant | VerificationCard) -> int:
     """Which submission of the form a card showed (its moment, in seconds): a decision made
     from a card of an earlier submission is refused (issue #12)."""
     return int(p.submitted_at.timestamp()) if p.submitted_at else 0
-
-
-def _in_scope(contest_id: int, scope: Scope) -> list[Any]:
-    """The filter "participant of one of these regions" (nothing when all regions)."""
-    if scope is None:
-        return []
-    return [
-        Participant.region_id.in_(
-            select(Region.id).where(Region.contest_id == contest_id, Region.code.in_(scope))
-        )
-    ]
 
 
 class CoordinatorService(Service):
@@ -108,73 +94,17 @@ class CoordinatorService(Service):
                     contests[cid] = None
             return StaffRoles(self.is_admin(telegram_id), contests)
 
-    async def _scope(self, s: AsyncSession, telegram_id: int, contest_id: int) -> Scope:
-        """The regions a person coordinates in a contest; raises :class:`Forbidden` if none."""
-        if self.is_admin(telegram_id):
-            return None
-        rows = (
-            (
-                await s.execute(
-                    select(RoleAssignment).where(
-                        RoleAssignment.telegram_id == telegram_id,
-                        RoleAssignment.contest_id == contest_id,
-                        RoleAssignment.active.is_(True),
-                        RoleAssignment.role.in_([Role.COORDINATOR, Role.FEDERAL_COORDINATOR]),
-                    )
-                )
-            )
-            .scalars()
-            .all()
-        )
-        if not rows:
-            raise Forbidden("not_coordinator")
-        if any(r.role == Role.FEDERAL_COORDINATOR for r in rows):
-            return None
-        return frozenset(code for r in rows for code in r.region_codes)
-
-    async def _participant_in_scope(
-        self, s: AsyncSession, telegram_id: int, participant_id: int
-    ) -> Participant:
-        p = await s.get(
-            Participant,
-            participant_id,
-            options=[
-                selectinload(Participant.region),
-                selectinload(Participant.organisation),
-                selectinload(Participant.application).selectinload(Application.nomination),
-            ],
-            populate_existing=True,
-        )
-        if p is None:
-            # Say "not yours" rather than "does not exist" to someone without the role.
-            if not self.is_admin(telegram_id):
-                any_role = (
-                    await s.execute(
-                        select(RoleAssignment.id).where(
-                            RoleAssignment.telegram_id == telegram_id,
-                            RoleAssignment.active.is_(True),
-                        )
-                    )
-                ).first()
-                if any_role is None:
-                    raise Forbidden("not_coordinator")
-            raise NotFound("participant_not_found")
-        scope = await self._scope(s, telegram_id, p.contest_id)
-        if scope is not None and (p.region is None or p.region.code not in scope):
-            raise Forbidden("not_your_region")
-        return p
-
     async def queue(
         self, telegram_id: int, contest_id: int, page: int = 0
     ) -> tuple[list[VerificationCard], int, int]:
         """Pending verification requests of the coordinator's regions, oldest first."""
         async with self.read() as s:
-            scope = await self._scope(s, telegram_id, contest_id)
+            scope = await coordinator_scope(s, self.ctx, telegram_id, contest_id)
             cond: list[Any] = [
                 Participant.contest_id == contest_id,
                 Participant.verification_status == VerificationStatus.PENDING,
             ]
-            cond += _in_scope(contest_id, scope)
+            cond += in_scope(contest_id, scope)
             total = (
                 await s.execute(select(func.count()).select_from(Participant).where(*cond))
             ).scalar_one()
@@ -202,14 +132,14 @@ class CoordinatorService(Service):
     ) -> tuple[list[VerificationCard], int, int]:
         """Submitted applications of the coordinator's regions, newest first."""
         async with self.read() as s:
-            scope = await self._scope(s, telegram_id, contest_id)
+            scope = await coordinator_scope(s, self.ctx, telegram_id, contest_id)
             cond: list[Any] = [
                 Participant.contest_id == contest_id,
                 Application.status == ApplicationStatus.SUBMITTED,
                 # a withdrawn participant's application is out of the contest (R-PD-1, issue #12)
                 Participant.verification_status != VerificationStatus.WITHDRAWN,
             ]
-            cond += _in_scope(contest_id, scope)
+            cond += in_scope(contest_id, scope)
             base = (
                 select(Participant)
                 .join(Application, Application.participant_id == Participant.id)
@@ -237,7 +167,7 @@ class CoordinatorService(Service):
 
     async def card(self, telegram_id: int, participant_id: int) -> VerificationCard:
         async with self.read() as s:
-            p = await self._participant_in_scope(s, telegram_id, participant_id)
+            p = await participant_in_scope(s, self.ctx, telegram_id, participant_id)
             contest = await s.get(Contest, p.contest_id)
             return self._card(p, contest)
 
@@ -341,7 +271,7 @@ class CoordinatorService(Service):
             # two coordinators of a region, «Принять» with «Отказать»: one decision wins, the
             # other caller is told which one, by whom and when.
             await lock(s, Participant, participant_id)
-            p = await self._participant_in_scope(s, telegram_id, participant_id)
+            p = await participant_in_scope(s, self.ctx, telegram_id, participant_id)
             await self._decision_guard(s, telegram_id, p, expected_rev)
             before = p.verification_status
             p.verification_status = (
@@ -387,7 +317,7 @@ class CoordinatorService(Service):
         async with self.uow() as uow:
             s = uow.session
             await lock(s, Participant, participant_id)  # issue #12: one reopening, one notice
-            p = await self._participant_in_scope(s, telegram_id, participant_id)
+            p = await participant_in_scope(s, self.ctx, telegram_id, participant_id)
             await self._reopen_guard(s, telegram_id, p)
             app = p.application
             assert app is not None
@@ -441,7 +371,7 @@ class CoordinatorService(Service):
         «Вернуть на доработку»), "open" for the card itself. The same guards run again,
         under the lock, when the decision is applied."""
         async with self.read() as s:
-            p = await self._participant_in_scope(s, telegram_id, participant_id)
+            p = await participant_in_scope(s, self.ctx, telegram_id, participant_id)
             if action == "decide":
                 await self._decision_guard(s, telegram_id, p, expected_rev)
             elif action == "reopen":

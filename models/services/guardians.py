@@ -39,9 +39,10 @@ from models.guardian_rules import (
     parse_phone,
 )
 from models.rules import OfferedFile, VerificationStatus
+from models.services.access import coordinator_scope, in_scope, participant_in_scope
 from models.services.base import lock, move
 from models.services.contests import application_deadline
-from models.services.coordination import CoordinatorService, _in_scope, decision_reason
+from models.services.coordination import CoordinatorService, decision_reason
 from models.services.participants import TelegramFile, stage_start_day
 from models.tables import Application, Contest, GuardianConsent, Participant, Person
 
@@ -381,7 +382,7 @@ class GuardianService(CoordinatorService):
     async def for_coordinator(self, telegram_id: int, participant_id: int) -> GuardianView | None:
         """The consent part of a participant card (None when no consent is needed)."""
         async with self.read() as s:
-            p = await self._participant_in_scope(s, telegram_id, participant_id)
+            p = await participant_in_scope(s, self.ctx, telegram_id, participant_id)
             contest = await self._load_contest(s, p.contest_id)
             p = await self._load(s, p.id)
             row = await self._row(s, p.id)
@@ -393,7 +394,7 @@ class GuardianService(CoordinatorService):
     ) -> tuple[str, str | None, str | None]:
         """The signed form to show the coordinator: (Telegram file id, name, MIME type)."""
         async with self.read() as s:
-            p = await self._participant_in_scope(s, telegram_id, participant_id)
+            p = await participant_in_scope(s, self.ctx, telegram_id, participant_id)
             row = await self._row(s, p.id)
             if row is None or not row.file_telegram_id:
                 raise NotFound("guardian_form_missing")
@@ -404,7 +405,7 @@ class GuardianService(CoordinatorService):
     ) -> GuardianView:
         """Refuse «Принять» / «Вернуть» at once, before a confirmation or a reason is asked."""
         async with self.read() as s:
-            p = await self._participant_in_scope(s, telegram_id, participant_id)
+            p = await participant_in_scope(s, self.ctx, telegram_id, participant_id)
             contest = await self._load_contest(s, p.contest_id)
             p = await self._load(s, p.id)
             row = await self._row(s, p.id)
@@ -426,7 +427,7 @@ class GuardianService(CoordinatorService):
         async with self.uow() as uow:
             s = uow.session
             await lock(s, Participant, participant_id)
-            p = await self._participant_in_scope(s, telegram_id, participant_id)
+            p = await participant_in_scope(s, self.ctx, telegram_id, participant_id)
             contest = await self._load_contest(s, p.contest_id)
             p = await self._load(s, p.id)
             row = await self._row(s, p.id, for_update=True)
@@ -482,7 +483,7 @@ class GuardianService(CoordinatorService):
         """The coordinator's list of minors (R-ROLE-5) in their regions with what is missing:
         consents to check first, then returned and unfinished ones, accepted last."""
         async with self.read() as s:
-            scope = await self._scope(s, telegram_id, contest_id)
+            scope = await coordinator_scope(s, self.ctx, telegram_id, contest_id)
             contest = await self._load_contest(s, contest_id)
             facts = contest_facts(contest)
             if facts.kind != CHAMPIONSHIP:
@@ -494,7 +495,7 @@ class GuardianService(CoordinatorService):
                     .where(
                         Participant.contest_id == contest_id,
                         Participant.verification_status == VerificationStatus.ACCEPTED,
-                        *_in_scope(contest_id, scope),
+                        *in_scope(contest_id, scope),
                     )
                     .options(
                         selectinload(Participant.application),

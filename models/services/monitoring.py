@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import rules
 from models.errors import NotFound
 from models.rules import ApplicationStatus, VerificationStatus
+from models.services.access import Scope, coordinator_scope, in_scope
 from models.services.base import Service
-from models.services.coordination import CoordinatorService, Scope, _in_scope
 from models.services.results_changes import ChangedAfterPublication, changed_after_publication
 from models.tables import Application, Contest, Nomination, Participant, Region
 
@@ -152,7 +152,7 @@ class MonitoringService(Service):
         """R-COO-2: the progress of a contest in the regions of a coordinator (all regions
         for a federal coordinator or an admin); anyone else gets ``Forbidden``."""
         async with self.read() as s:
-            scope = await CoordinatorService(self.ctx)._scope(s, telegram_id, contest_id)
+            scope = await coordinator_scope(s, self.ctx, telegram_id, contest_id)
             contest = await s.get(Contest, contest_id)
             if contest is None:
                 raise NotFound("contest_not_found")
@@ -205,7 +205,7 @@ class MonitoringService(Service):
                 func.min(Participant.submitted_at),
             )
             .outerjoin(Application, Application.participant_id == Participant.id)
-            .where(Participant.contest_id == contest_id, *_in_scope(contest_id, scope))
+            .where(Participant.contest_id == contest_id, *in_scope(contest_id, scope))
             .group_by(Participant.region_id, Participant.verification_status)
         )
         counts: dict[int | None, dict[str, Any]] = {}

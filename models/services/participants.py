@@ -26,6 +26,7 @@ from models.rules import (
     OfferedFile,
     VerificationStatus,
 )
+from models.services.access import LANGUAGE_CHOSEN, LANGUAGES
 from models.services.base import Service, UnitOfWork, lock
 from models.services.contests import (
     application_deadline,
@@ -55,12 +56,6 @@ from models.views import (
     ParticipantView,
     StoredFile,
 )
-
-#: Languages with a catalogue. Person.language holds a language tag; a choice made with
-#: /language carries this private-use suffix ("en-x-set", 8 characters, fits the column), so
-#: it is told apart from the Telegram language remembered for people who never chose.
-LANGUAGES = ("ru", "en")
-LANGUAGE_CHOSEN = "-x-set"
 
 ORGANISATIONS_PAGE = 8
 #: statuses in which the participant may still edit the verification form

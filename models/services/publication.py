@@ -24,8 +24,8 @@ from models import rules
 from models.errors import DomainError, Forbidden, NotFound
 from models.services import results_changes
 from models.services import scoring_protocols as docs
+from models.services.access import competence_experts, coordinator_scope
 from models.services.base import Service, UnitOfWork, lock
-from models.services.coordination import CoordinatorService
 from models.services.protocols import ProtocolService
 from models.services.scoring import ScoringService
 from models.services.volunteers import thank_volunteers
@@ -109,7 +109,7 @@ class PublicationService(Service):
     async def _coordinator_of_all(self, s: AsyncSession, actor: int, scheme: Scheme) -> None:
         """Publishing covers every region of the list: a federal coordinator, an admin, or
         a regional coordinator whose regions hold every participant on it."""
-        scope = await CoordinatorService(self.ctx)._scope(s, actor, scheme.contest_id)
+        scope = await coordinator_scope(s, self.ctx, actor, scheme.contest_id)
         if scope is None:
             return
         regions = set(
@@ -391,7 +391,7 @@ class PublicationService(Service):
                 },
                 language=person.language or "ru",
             )
-        experts = sorted(await ScoringService(self.ctx)._competence_experts(s, scheme))
+        experts = sorted(await competence_experts(s, scheme))
         names = dict(
             (
                 await s.execute(

@@ -18,9 +18,10 @@ from sqlalchemy.orm import selectinload
 
 from models.errors import DomainError, Forbidden, NotFound
 from models.rules import VerificationStatus, format_local
+from models.services.access import check_region, coordinator_scope, in_scope
 from models.services.base import Service, lock
 from models.services.contests import stage_at
-from models.services.coordination import CoordinatorService, Scope, _in_scope
+from models.services.coordination import CoordinatorService
 from models.services.staff_history import actor_name, last_action
 from models.tables import Contest, Delivery, Participant, Person, RemoteSlot
 from models.views import Choice, Page
@@ -113,14 +114,6 @@ def slot_view(slot: RemoteSlot, participant: Participant, contest: Contest) -> S
 class RemoteEventService(Service):
     """Every method checks the role and the region here (R-ROLE-1), whatever was pressed."""
 
-    async def _scope(self, s: AsyncSession, actor: int, contest_id: int) -> Scope:
-        return await CoordinatorService(self.ctx)._scope(s, actor, contest_id)
-
-    @staticmethod
-    def _region_check(p: Participant, scope: Scope) -> None:
-        if scope is not None and (p.region is None or p.region.code not in scope):
-            raise Forbidden("not_your_region")
-
     async def _contest(self, s: AsyncSession, contest_id: int) -> Contest:
         contest = await s.get(Contest, contest_id, options=[selectinload(Contest.stages)])
         if contest is None:
@@ -132,11 +125,11 @@ class RemoteEventService(Service):
     async def candidates(self, actor: int, contest_id: int, page: int = 0) -> Page:
         """Accepted participants of the actor's regions, to schedule a connection for."""
         async with self.read() as s:
-            scope = await self._scope(s, actor, contest_id)
+            scope = await coordinator_scope(s, self.ctx, actor, contest_id)
             cond: list[Any] = [
                 Participant.contest_id == contest_id,
                 Participant.verification_status == VerificationStatus.ACCEPTED,
-                *_in_scope(contest_id, scope),
+                *in_scope(contest_id, scope),
             ]
             rows = (
                 await s.execute(
@@ -156,7 +149,7 @@ class RemoteEventService(Service):
     async def check_start(self, actor: int, contest_id: int, starts_at: datetime) -> None:
         """The ≥ 3 days rule on its own, so that a conversation can refuse early."""
         async with self.read() as s:
-            await self._scope(s, actor, contest_id)
+            await coordinator_scope(s, self.ctx, actor, contest_id)
             contest = await self._contest(s, contest_id)
             check_start(starts_at, self.ctx.clock.now(), contest.timezone)
 
@@ -178,7 +171,7 @@ class RemoteEventService(Service):
         link = clean_link(link)
         async with self.uow() as uow:
             s = uow.session
-            scope = await self._scope(s, actor, contest_id)
+            scope = await coordinator_scope(s, self.ctx, actor, contest_id)
             contest = await self._contest(s, contest_id)
             # The participant's schedule is changed one at a time (issue #12): two coordinators
             # adding overlapping connections — the second sees the first and is refused.
@@ -186,7 +179,7 @@ class RemoteEventService(Service):
             p = await s.get(Participant, participant_id, options=[selectinload(Participant.region)])
             if p is None or p.contest_id != contest_id:
                 raise NotFound("participant_not_found")
-            self._region_check(p, scope)
+            check_region(p, scope)
             if p.verification_status != VerificationStatus.ACCEPTED:
                 raise DomainError("remote_not_accepted")
             check_start(starts_at, uow.now, contest.timezone)
@@ -319,11 +312,11 @@ class RemoteEventService(Service):
         """A participant a connection may be scheduled for — checked before the first question
         is asked: the role, the region, and that the participant is (still) accepted."""
         async with self.read() as s:
-            scope = await self._scope(s, actor, contest_id)
+            scope = await coordinator_scope(s, self.ctx, actor, contest_id)
             p = await s.get(Participant, participant_id, options=[selectinload(Participant.region)])
             if p is None or p.contest_id != contest_id:
                 raise NotFound("participant_not_found")
-            self._region_check(p, scope)
+            check_region(p, scope)
             if p.verification_status != VerificationStatus.ACCEPTED:
                 raise DomainError("remote_not_accepted")
             return Choice(p.id, p.full_name or "—")
@@ -331,7 +324,7 @@ class RemoteEventService(Service):
     async def slots(self, actor: int, contest_id: int) -> list[SlotView]:
         """The schedule of the actor's regions: connections not yet over, soonest first."""
         async with self.read() as s:
-            scope = await self._scope(s, actor, contest_id)
+            scope = await coordinator_scope(s, self.ctx, actor, contest_id)
             contest = await self._contest(s, contest_id)
             now = self.ctx.clock.now()
             rows = (
@@ -342,7 +335,7 @@ class RemoteEventService(Service):
                         RemoteSlot.contest_id == contest_id,
                         RemoteSlot.starts_at > now - timedelta(minutes=MAX_DURATION),
                         RemoteSlot.cancelled_at.is_(None),
-                        *_in_scope(contest_id, scope),
+                        *in_scope(contest_id, scope),
                     )
                     .order_by(RemoteSlot.starts_at, RemoteSlot.id)
                     .limit(100)
@@ -433,9 +426,9 @@ class RemoteEventService(Service):
             ):
                 raise Forbidden("not_coordinator")
             raise NotFound("remote_slot_not_found")
-        scope = await self._scope(s, actor, slot.contest_id)
+        scope = await coordinator_scope(s, self.ctx, actor, slot.contest_id)
         p = await s.get(
             Participant, slot.participant_id, options=[selectinload(Participant.region)]
         )
-        self._region_check(p, scope)
+        check_region(p, scope)
         return slot, p, await self._contest(s, slot.contest_id)

@@ -34,6 +34,7 @@ from sqlalchemy.orm import selectinload
 
 from models import rules
 from models.services import scoring_protocols as docs
+from models.services.access import competence_experts
 from models.services.base import ServiceContext, UnitOfWork, lock
 from models.tables import (
     Appeal,
@@ -308,7 +309,7 @@ async def results_changed(
     if not changed:
         return 0
     # R-PRO-2: the results protocol says what the participants are now told — a new version
-    experts = sorted(await scoring._competence_experts(s, scheme))
+    experts = sorted(await competence_experts(s, scheme))
     _, version, _ = await docs.results(
         uow, ProtocolService(ctx), scheme, results.lines, experts, actor
     )

@@ -30,7 +30,16 @@ from models.errors import DomainError, Forbidden, NotFound
 from models.rules import ApplicationStatus, AspectKind, VerificationStatus
 from models.scheme_file import SchemeDef, scheme_sha256
 from models.services import scoring_protocols as docs
-from models.services.base import Service, UnitOfWork, active_ids, active_roles
+from models.services.access import (
+    active_roles,
+    competence_experts,
+    coordinator_scope,
+    is_chief,
+    is_coordinator,
+    is_expert,
+    require_chief,
+)
+from models.services.base import Service, UnitOfWork
 from models.services.base import lock as lock_row
 from models.services.protocols import ProtocolService
 from models.services.scoring_protocols import target_label
@@ -372,38 +381,6 @@ def check_value(aspect: SchemeAspect, value: int) -> None:
 
 
 class ScoringService(Service):
-    # ----------------------------------------------------------------- roles
-
-    async def _roles(
-        self, s: AsyncSession, telegram_id: int, contest_id: int
-    ) -> list[RoleAssignment]:
-        return await active_roles(s, telegram_id, contest_id)
-
-    async def _is_chief(self, s: AsyncSession, telegram_id: int | None, scheme: Scheme) -> bool:
-        if telegram_id is None:
-            return False
-        if scheme.chief_telegram_id != telegram_id:
-            return False
-        roles = await self._roles(s, telegram_id, scheme.contest_id)
-        return any(r.role == Role.EXPERT for r in roles)
-
-    async def _require_chief(
-        self, s: AsyncSession, telegram_id: int | None, scheme: Scheme
-    ) -> None:
-        """R-ROLE-2: the chief expert of the nomination (an admin may act for them)."""
-        if self.is_admin(telegram_id) or await self._is_chief(s, telegram_id, scheme):
-            return
-        raise Forbidden("not_chief")
-
-    async def _is_coordinator(self, s: AsyncSession, telegram_id: int, contest_id: int) -> bool:
-        if self.is_admin(telegram_id):
-            return True
-        roles = await self._roles(s, telegram_id, contest_id)
-        return any(r.role in (Role.COORDINATOR, Role.FEDERAL_COORDINATOR) for r in roles)
-
-    async def _is_expert(self, s: AsyncSession, telegram_id: int, contest_id: int) -> bool:
-        return any(r.role == Role.EXPERT for r in await self._roles(s, telegram_id, contest_id))
-
     async def _scheme(self, s: AsyncSession, scheme_id: int, *, lock: bool = False) -> Scheme:
         if lock:  # the first read of a transition on the scheme (R-SCH-3, R-SCO-5)
             scheme = await lock_row(s, Scheme, scheme_id)
@@ -440,36 +417,6 @@ class ScoringService(Service):
                 )
             ).scalars()
         )
-
-    async def _competence_experts(self, s: AsyncSession, scheme: Scheme) -> set[int]:
-        """«All experts of the competence» (R-ROLE-3): the chief, every group member and
-        every mentor of the scheme who still holds the expert role."""
-        people: set[int] = set()
-        if scheme.chief_telegram_id:
-            people.add(scheme.chief_telegram_id)
-        people |= set(
-            (
-                await s.execute(
-                    select(GroupMember.telegram_id)
-                    .join(AssessmentGroup, AssessmentGroup.id == GroupMember.group_id)
-                    .where(AssessmentGroup.scheme_id == scheme.id)
-                )
-            ).scalars()
-        )
-        people |= {
-            m
-            for m in (
-                await s.execute(
-                    select(EvaluationTarget.mentor_telegram_id).where(
-                        EvaluationTarget.scheme_id == scheme.id
-                    )
-                )
-            ).scalars()
-            if m
-        }
-        return people & await active_ids(s, scheme.contest_id, Role.EXPERT)
-
-    # ----------------------------------------------------------------- schemes (R-SCH-1…3)
 
     async def load_scheme(
         self, actor: int | None, contest_id: int, d: SchemeDef
@@ -679,7 +626,7 @@ class ScoringService(Service):
     async def _lock_scheme_checks(self, s: AsyncSession, actor: int | None, scheme: Scheme) -> None:
         """Who may lock, and whether it is still to be done: a second «Заблокировать» is told
         who locked it and when (R-SCH-3)."""
-        await self._require_chief(s, actor, scheme)
+        await require_chief(s, self.ctx, actor, scheme)
         if scheme.locked_at is not None:
             raise DomainError(
                 "scheme_locked_by",
@@ -709,7 +656,7 @@ class ScoringService(Service):
         async with self.read() as s:
             scheme = await self._scheme(s, scheme_id)
             if chief:
-                await self._require_chief(s, actor, scheme)
+                await require_chief(s, self.ctx, actor, scheme)
             await self._scores_unlocked(s, scheme)
 
     async def schemes_for(
@@ -727,9 +674,9 @@ class ScoringService(Service):
             out = []
             for scheme, nom_title, stage_title in (await s.execute(stmt.order_by(Scheme.id))).all():
                 roles: set[str] = set()
-                if await self._is_chief(s, telegram_id, scheme):
+                if await is_chief(s, telegram_id, scheme):
                     roles.add("chief")
-                if await self._is_expert(s, telegram_id, scheme.contest_id):
+                if await is_expert(s, telegram_id, scheme.contest_id):
                     if await self._groups_of(s, telegram_id, scheme.id):
                         roles.add("expert")
                     mentor = (
@@ -760,7 +707,7 @@ class ScoringService(Service):
                     ).scalar_one()
                     if voting:
                         roles.add("voter")
-                if await self._is_coordinator(s, telegram_id, scheme.contest_id):
+                if await is_coordinator(s, self.ctx, telegram_id, scheme.contest_id):
                     roles.add("coordinator")
                 if roles:
                     out.append(
@@ -784,8 +731,8 @@ class ScoringService(Service):
             if not (
                 actor is None
                 or self.is_admin(actor)
-                or await self._is_expert(s, actor, scheme.contest_id)
-                or await self._is_coordinator(s, actor, scheme.contest_id)
+                or await is_expert(s, actor, scheme.contest_id)
+                or await is_coordinator(s, self.ctx, actor, scheme.contest_id)
             ):
                 raise Forbidden("not_expert")
             return await self._scheme_view(s, scheme)
@@ -894,7 +841,7 @@ class ScoringService(Service):
         """The contest's active experts (telegram id, name, status), for the chief to pick."""
         async with self.read() as s:
             scheme = await self._scheme(s, scheme_id)
-            await self._require_chief(s, actor, scheme)
+            await require_chief(s, self.ctx, actor, scheme)
             rows = (
                 await s.execute(
                     select(RoleAssignment)
@@ -935,7 +882,7 @@ class ScoringService(Service):
         async with self.uow() as uow:
             s = uow.session
             scheme = await self._scheme(s, scheme_id, lock=True)
-            await self._require_chief(s, actor, scheme)
+            await require_chief(s, self.ctx, actor, scheme)
             await self._scores_unlocked(s, scheme)
             unique = list(dict.fromkeys(members))
             if len(unique) != rules.GROUP_SIZE:
@@ -1021,7 +968,7 @@ class ScoringService(Service):
             await s.refresh(
                 sub
             )  # as it is now that the scheme is held (another assignment may have committed)
-            await self._require_chief(s, actor, scheme)
+            await require_chief(s, self.ctx, actor, scheme)
             group = await s.get(AssessmentGroup, group_id)
             if group is None or group.scheme_id != scheme.id:
                 raise NotFound("group_not_found")
@@ -1060,8 +1007,8 @@ class ScoringService(Service):
             s = uow.session
             scheme = await self._scheme(s, scheme_id, lock=True)
             if not (
-                await self._is_chief(s, actor, scheme)
-                or await self._is_coordinator(s, actor, scheme.contest_id)
+                await is_chief(s, actor, scheme)
+                or await is_coordinator(s, self.ctx, actor, scheme.contest_id)
             ):
                 raise Forbidden("not_chief")
             await self._scores_unlocked(s, scheme)
@@ -1135,7 +1082,7 @@ class ScoringService(Service):
         """(target id, label, mentor, mentor allowed) — for the chief expert."""
         async with self.read() as s:
             scheme = await self._scheme(s, scheme_id)
-            await self._require_chief(s, actor, scheme)
+            await require_chief(s, self.ctx, actor, scheme)
             rows = (
                 await s.execute(
                     select(EvaluationTarget)
@@ -1155,7 +1102,7 @@ class ScoringService(Service):
             s = uow.session
             await lock_row(s, EvaluationTarget, target_id)  # one designation at a time (R-ROLE-3)
             target, scheme = await self._target(s, target_id)
-            await self._require_chief(s, actor, scheme)
+            await require_chief(s, self.ctx, actor, scheme)
             votes = (
                 await s.execute(
                     select(func.count())
@@ -1170,7 +1117,7 @@ class ScoringService(Service):
             ):
                 return  # already so (a double tap): nothing to change, nothing to record
             if mentor is not None:
-                roles = await self._roles(s, mentor, scheme.contest_id)
+                roles = await active_roles(s, mentor, scheme.contest_id)
                 if not any(
                     r.role == Role.EXPERT and r.expert_status == ExpertStatus.MENTOR for r in roles
                 ):
@@ -1211,7 +1158,7 @@ class ScoringService(Service):
                 s, EvaluationTarget, target_id
             )  # one round at a time (a double tap asks once)
             target, scheme = await self._target(s, target_id)
-            await self._require_chief(s, actor, scheme)
+            await require_chief(s, self.ctx, actor, scheme)
             if target.mentor_telegram_id is None:
                 raise DomainError("no_mentor")
             round_ = (
@@ -1237,7 +1184,7 @@ class ScoringService(Service):
                     voted=sum(1 for v in round_ if v.allow is not None),
                     asked=len(round_),
                 )
-            voters = await self._competence_experts(s, scheme)
+            voters = await competence_experts(s, scheme)
             await s.execute(
                 delete(MentorAllowanceVote).where(MentorAllowanceVote.target_id == target_id)
             )
@@ -1298,7 +1245,7 @@ class ScoringService(Service):
             # not each see the other as not yet voted (and leave the allowance ungranted)
             await lock_row(s, EvaluationTarget, target_id)
             target, scheme = await self._target(s, target_id)
-            if not await self._is_expert(s, actor, scheme.contest_id):
+            if not await is_expert(s, actor, scheme.contest_id):
                 raise Forbidden("not_expert")
             vote = (
                 await s.execute(
@@ -1441,9 +1388,9 @@ class ScoringService(Service):
 
     async def _expert_scheme(self, s: AsyncSession, telegram_id: int, scheme_id: int) -> Scheme:
         scheme = await self._scheme(s, scheme_id)
-        if not await self._is_expert(
-            s, telegram_id, scheme.contest_id
-        ) or not await self._groups_of(s, telegram_id, scheme_id):
+        if not await is_expert(s, telegram_id, scheme.contest_id) or not await self._groups_of(
+            s, telegram_id, scheme_id
+        ):
             raise Forbidden("not_group_member")
         return scheme
 
@@ -1544,7 +1491,7 @@ class ScoringService(Service):
             target, scheme = await self._target(s, target_id)
             # as _expert_scheme, without reading the scheme and the groups twice (issue #13)
             groups = await self._groups_of(s, actor, scheme.id)
-            if not groups or not await self._is_expert(s, actor, scheme.contest_id):
+            if not groups or not await is_expert(s, actor, scheme.contest_id):
                 raise Forbidden("not_group_member")
             if target.mentor_telegram_id == actor and target.mentor_allowed_at is None:
                 raise Forbidden("mentor_conflict")
@@ -1638,7 +1585,7 @@ class ScoringService(Service):
             assert sub is not None
             correction: Correction | None = None
             if for_expert is not None:
-                await self._require_chief(s, actor, scheme)
+                await require_chief(s, self.ctx, actor, scheme)
                 correction = await self._open_correction(s, target_id, sub.id)
                 if (
                     correction is not None
@@ -1649,7 +1596,7 @@ class ScoringService(Service):
             else:
                 # held FOR SHARE: entries run side by side, the score lock and a confirmation wait
                 scheme = await _share_row(s, Scheme, scheme.id)
-                if not await self._is_expert(s, actor, scheme.contest_id):
+                if not await is_expert(s, actor, scheme.contest_id):
                     raise Forbidden("not_expert")
                 if scheme.scores_locked_at is not None:
                     raise DomainError("scores_locked")
@@ -1993,7 +1940,7 @@ class ScoringService(Service):
         async with self.uow() as uow:
             s = uow.session
             scheme = await self._scheme(s, scheme_id, lock=True)
-            await self._require_chief(s, actor, scheme)
+            await require_chief(s, self.ctx, actor, scheme)
             await self._scores_unlocked(s, scheme)
             blockers = await self._lock_blockers(s, scheme)
             if blockers["targets"] == 0:
@@ -2011,7 +1958,7 @@ class ScoringService(Service):
                 after={"locked_at": uow.now.isoformat()},
             )
             protocols = ProtocolService(self.ctx)
-            experts = sorted(await self._competence_experts(s, scheme) - {scheme.chief_telegram_id})
+            experts = sorted(await competence_experts(s, scheme) - {scheme.chief_telegram_id})
             await docs.score_lock(
                 uow, protocols, scheme, actor, experts
             )  # R-PRO-1, signed by all experts
@@ -2053,11 +2000,11 @@ class ScoringService(Service):
         chief expert sees any (to prepare a correction). Nobody sees it before the lock."""
         async with self.read() as s:
             target, scheme = await self._target(s, target_id)
-            is_chief = self.is_admin(actor) or await self._is_chief(s, actor, scheme)
-            is_mentor = target.mentor_telegram_id == actor and await self._is_expert(
+            chief = self.is_admin(actor) or await is_chief(s, actor, scheme)
+            is_mentor = target.mentor_telegram_id == actor and await is_expert(
                 s, actor, scheme.contest_id
             )
-            if not (is_chief or is_mentor):
+            if not (chief or is_mentor):
                 raise Forbidden("not_your_participant")
             if scheme.scores_locked_at is None:
                 raise DomainError("scores_not_locked")
@@ -2125,9 +2072,7 @@ class ScoringService(Service):
         self, s: AsyncSession, actor: int, target_id: int
     ) -> tuple[EvaluationTarget, Scheme]:
         target, scheme = await self._target(s, target_id)
-        if target.mentor_telegram_id != actor or not await self._is_expert(
-            s, actor, scheme.contest_id
-        ):
+        if target.mentor_telegram_id != actor or not await is_expert(s, actor, scheme.contest_id):
             raise Forbidden("not_your_participant")
         if scheme.scores_locked_at is None:
             raise DomainError("scores_not_locked")
@@ -2246,7 +2191,7 @@ class ScoringService(Service):
     async def corrections(self, actor: int, scheme_id: int) -> list[CorrectionView]:
         async with self.read() as s:
             scheme = await self._scheme(s, scheme_id)
-            await self._require_chief(s, actor, scheme)
+            await require_chief(s, self.ctx, actor, scheme)
             rows = (
                 (
                     await s.execute(
@@ -2268,7 +2213,7 @@ class ScoringService(Service):
         self, s: AsyncSession, actor: int, target_id: int, subcriterion_id: int
     ) -> tuple[EvaluationTarget, Scheme, SchemeSubcriterion]:
         target, scheme = await self._target(s, target_id)
-        await self._require_chief(s, actor, scheme)
+        await require_chief(s, self.ctx, actor, scheme)
         if scheme.scores_locked_at is None:
             raise DomainError("scores_not_locked")
         if scheme.results_published_at is not None:
@@ -2427,7 +2372,7 @@ class ScoringService(Service):
     async def _sign_correction_checks(
         self, s: AsyncSession, actor: int, c: Correction, scheme: Scheme
     ) -> tuple[str, set[int]]:
-        if actor not in c.signers or not await self._is_expert(s, actor, scheme.contest_id):
+        if actor not in c.signers or not await is_expert(s, actor, scheme.contest_id):
             raise Forbidden("not_a_signer")
         if c.status not in ("approval", "signing"):
             raise DomainError("correction_closed", id=c.id, status=c.status)
@@ -2552,7 +2497,7 @@ class ScoringService(Service):
         async with self.uow() as uow:
             s = uow.session
             c, target, scheme = await self._correction(s, correction_id, lock=True)
-            await self._require_chief(s, actor, scheme)
+            await require_chief(s, self.ctx, actor, scheme)
             if (
                 c.status in ("signing", "done") and c.relocked_at is not None
             ):  # a double tap: locked once
@@ -2738,13 +2683,12 @@ class ScoringService(Service):
         """Results for a coordinator (R-RES-2: they publish them); a regional coordinator
         sees their regions' lines only. Experts do not see other participants' totals
         before publication (R-SCO-5)."""
-        from models.services.coordination import CoordinatorService
 
         async with self.read() as s:
             scheme = await self._scheme(s, scheme_id)
-            if not await self._is_coordinator(s, actor, scheme.contest_id):
+            if not await is_coordinator(s, self.ctx, actor, scheme.contest_id):
                 raise Forbidden("not_coordinator")
-            scope = await CoordinatorService(self.ctx)._scope(s, actor, scheme.contest_id)
+            scope = await coordinator_scope(s, self.ctx, actor, scheme.contest_id)
             results = await self._results(s, scheme_id)
             if scope is None:
                 return results
@@ -2770,7 +2714,7 @@ class ScoringService(Service):
         async with self.uow() as uow:
             s = uow.session
             scheme = await self._scheme(s, scheme_id)
-            if not await self._is_coordinator(s, actor, scheme.contest_id):
+            if not await is_coordinator(s, self.ctx, actor, scheme.contest_id):
                 raise Forbidden("not_coordinator")
             if scheme.scores_locked_at is None:
                 raise DomainError("scores_not_locked")
@@ -2847,8 +2791,8 @@ class ScoringService(Service):
         async with self.read() as s:
             scheme = await self._scheme(s, scheme_id)
             if not (
-                await self._is_coordinator(s, actor, scheme.contest_id)
-                or await self._is_chief(s, actor, scheme)
+                await is_coordinator(s, self.ctx, actor, scheme.contest_id)
+                or await is_chief(s, actor, scheme)
             ):
                 raise Forbidden("not_coordinator")
             targets = (
@@ -3035,7 +2979,7 @@ class ScoringService(Service):
         on the list; each signs it in the chat. Returns the protocol id."""
         async with self.uow() as uow:
             scheme = await self._scheme(uow.session, scheme_id)
-            await self._require_chief(uow.session, actor, scheme)
+            await require_chief(uow.session, self.ctx, actor, scheme)
             targets = (
                 await uow.session.execute(
                     select(func.count())
@@ -3079,7 +3023,7 @@ class ScoringService(Service):
         """The participants this mentor represents in a scheme (R-ROLE-3)."""
         async with self.read() as s:
             scheme = await self._scheme(s, scheme_id)
-            if not await self._is_expert(s, actor, scheme.contest_id):
+            if not await is_expert(s, actor, scheme.contest_id):
                 raise Forbidden("not_expert")
             rows = (
                 await s.execute(

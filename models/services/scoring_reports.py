@@ -19,7 +19,8 @@ from sqlalchemy.orm import selectinload
 from models.contest_file import Role
 from models.errors import DomainError, Forbidden, NotFound
 from models.rules import AspectKind
-from models.services.base import Service, active_ids, active_roles
+from models.services.access import active_ids, is_coordinator
+from models.services.base import Service
 from models.tables import (
     AspectResult,
     AssessmentGroup,
@@ -190,19 +191,12 @@ class ScoringReportService(Service):
             raise NotFound("scheme_not_found")
         return scheme
 
-    async def _is_coordinator(self, s: AsyncSession, telegram_id: int, contest_id: int) -> bool:
-        """As the scoring engine decides it: an admin, or an active (federal) coordinator."""
-        return self.is_admin(telegram_id) or any(
-            r.role in (Role.COORDINATOR, Role.FEDERAL_COORDINATOR)
-            for r in await active_roles(s, telegram_id, contest_id)
-        )
-
     async def score_sheets(self, actor: int, scheme_id: int) -> ScoreSheets:
         """Every target × aspect of the scheme with each expert's mark, the group's result
         and points — for the coordinators' export, after the score lock only (R-SCO-5)."""
         async with self.read() as s:
             scheme = await self._scheme(s, scheme_id)
-            if not await self._is_coordinator(s, actor, scheme.contest_id):
+            if not await is_coordinator(s, self.ctx, actor, scheme.contest_id):
                 raise Forbidden("not_coordinator")
             if scheme.scores_locked_at is None:
                 raise DomainError("scores_not_locked")

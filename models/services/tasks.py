@@ -19,9 +19,9 @@ from models.errors import DomainError, Forbidden, NotFound
 from models.filestore import store_bytes
 from models.filetypes import HEAD_BYTES
 from models.rules import OfferedFile, VerificationStatus
+from models.services.access import coordinator_scope
 from models.services.base import Service, lock
 from models.services.contests import stage_at
-from models.services.coordination import CoordinatorService
 from models.services.participants import file_refusal_error
 from models.services.staff_history import actor_name
 from models.tables import Contest, Participant, Person, TaskAccess, TaskSubmission, TaskText
@@ -133,7 +133,7 @@ class TaskTextService(Service):
         """A task is for the whole contest, so it is published by whoever coordinates the
         whole contest (federal coordinator, admin): a regional coordinator would otherwise
         set tasks for other regions' participants."""
-        scope = await CoordinatorService(self.ctx)._scope(s, actor, contest_id)
+        scope = await coordinator_scope(s, self.ctx, actor, contest_id)
         if scope is not None:
             raise Forbidden("task_federal_only")
 
@@ -260,7 +260,7 @@ class TaskTextService(Service):
     async def published(self, actor: int, contest_id: int) -> list[TaskItem]:
         """The contest's tasks with how many participants opened and answered each."""
         async with self.read() as s:
-            await CoordinatorService(self.ctx)._scope(s, actor, contest_id)
+            await coordinator_scope(s, self.ctx, actor, contest_id)
             contest = await s.get(Contest, contest_id)
             if contest is None:
                 raise NotFound("contest_not_found")
