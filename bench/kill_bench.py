@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from bot.app import build_context  # noqa: E402
-from bot.callbacks import FormCb  # noqa: E402
+from bot.journey.callbacks import FormCb  # noqa: E402
 from models.db import create_engine, create_sessionmaker  # noqa: E402
 from models.rules import snils_checksum  # noqa: E402
 from models.services import Services  # noqa: E402

@@ -7,7 +7,7 @@ In a freshly migrated PostgreSQL database with ``examples/contest.yaml`` loaded:
 * one scheme (nomination ``best_social_worker``, stage ``regional``) of 5 criteria,
   15 subcriteria, 150 aspects (90 judgement, 30 binary, 30 discrete; each ≤ 2 points, total
   exactly 100), five groups of four experts (20 experts added to the contest as
-  ``role_assignments`` rows), loaded through ``ScoringService.load_scheme`` and locked
+  ``role_assignments`` rows), loaded through ``SchemeService.load_scheme`` and locked
   through ``lock_scheme`` by the chief expert;
 * ``--targets`` (500) persons, participants and evaluation targets (set-based SQL);
 * 4 marks per target and aspect (300 000 ``scores`` rows) and one group result per target
@@ -18,7 +18,7 @@ In a freshly migrated PostgreSQL database with ``examples/contest.yaml`` loaded:
 
 Measured (warm, median of ``--repeats``):
 
-(a) ``ScoringService.compute_results(scheme_id)`` end to end;
+(a) ``ResultsService.compute_results(scheme_id)`` end to end;
 (b) the plain aggregate ``SELECT target_id, sum(value) FROM scores JOIN evaluation_targets
     … WHERE scheme_id = :s GROUP BY target_id`` through the same engine; the ratio a / b;
 (c) a full rebuild: every group result recomputed in Python from the raw marks with the
@@ -69,7 +69,7 @@ from models.db import create_engine, create_sessionmaker  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
 from models.scheme_file import validate_scheme  # noqa: E402
 from models.services import ServiceContext, Services  # noqa: E402
-from models.services.scoring import aspect_outcome  # noqa: E402
+from models.services.scoring.common import aspect_outcome  # noqa: E402
 from models.tables import SchemeAspect  # noqa: E402
 
 DEFAULT_URL = "postgresql+asyncpg://contest@127.0.0.1:55432/contest_test_b"
@@ -545,7 +545,7 @@ async def write_run(
         nonlocal changed
         for tid, aid, expert, value in items:
             try:
-                out = await services.scoring.enter_mark(expert, tid, aid, value)
+                out = await services.marks.enter_mark(expert, tid, aid, value)
             except Exception as exc:
                 errors[type(exc).__name__ + ": " + str(exc)[:80]] += 1
                 continue
@@ -746,7 +746,7 @@ def write_results(path: Path, ctx: dict[str, Any]) -> None:
         "",
         "| measurement | median | runs (ms) |",
         "|---|---:|---|",
-        f"| (a) `ScoringService.compute_results(scheme_id)` — totals, places, medals, labels | **{ms(statistics.median(a))}** | {fmt_runs(a)} |",
+        f"| (a) `ResultsService.compute_results(scheme_id)` — totals, places, medals, labels | **{ms(statistics.median(a))}** | {fmt_runs(a)} |",
         f"| (b) plain SQL `sum(value)` over the {r['fill']['rows']['scores']:,} `scores` rows, grouped by target (same engine, SQLAlchemy `text()`) | **{ms(statistics.median(b))}** | {fmt_runs(b)} |",
         f"| (b′) the same plain aggregate through raw asyncpg | {ms(statistics.median(r['b_raw']))} | {fmt_runs(r['b_raw'])} |",
         f"| (c) full rebuild in Python from the raw marks (rules, no kept results) | {ms(statistics.median(r['c']))} | {fmt_runs(r['c'])} |",
@@ -765,7 +765,7 @@ def write_results(path: Path, ctx: dict[str, Any]) -> None:
         f"(before writes); after the write runs: **{r['check_after']['equal']} of {r['check_after']['targets']}**. "
         f"Rebuilt states: {r['check']['states']}. Places/medals of (a): {r['medals']}.",
         "",
-        "## Write path (d): `ScoringService.enter_mark`",
+        "## Write path (d): `MarkEntryService.enter_mark`",
         "",
         f"Clock fixed at {SCORING_AT.isoformat()} (regional stage, before its evaluation deadline). Each call changes an existing mark "
         "of a random target and aspect, by a member of the aspect's group, to another valid value (judgement: mostly a neighbouring value).",
@@ -854,7 +854,7 @@ async def main() -> int:
         finally:
             await conn.close()
         d = validate_scheme(scheme_definition())
-        res = await loader.scoring.load_scheme(None, contest_id, d)
+        res = await loader.schemes.load_scheme(None, contest_id, d)
         scheme_id = res.scheme_id
         kinds = Counter(a.kind.value for _, a in d.aspects())
         scheme_info = {
@@ -867,7 +867,7 @@ async def main() -> int:
         }
         log(f"contest {contest_id}, scheme {scheme_id}: {scheme_info}")
         services = make_services(engine, SCORING_AT)
-        await services.scoring.lock_scheme(CHIEF, scheme_id)
+        await services.schemes.lock_scheme(CHIEF, scheme_id)
 
         log(f"fill: {args.targets} targets × {scheme_info['aspects']} aspects × 4 experts")
         fill_info = await fill(args.url, scheme_id, contest_id, args.targets, args.seed)
@@ -887,7 +887,7 @@ async def main() -> int:
             return await raw.fetch(raw_sql, scheme_id)
 
         async def results() -> Any:
-            return await services.scoring.compute_results(scheme_id)
+            return await services.results.compute_results(scheme_id)
 
         log("(a) compute_results / (b) plain aggregate, interleaved")
         a_times: list[float] = []
@@ -973,15 +973,15 @@ async def main() -> int:
         for label, fn in (
             (
                 f"`worklist({expert}, scheme)` — an expert's list of {args.targets} targets",
-                lambda: services.scoring.worklist(expert, scheme_id),
+                lambda: services.marks.worklist(expert, scheme_id),
             ),
             (
                 f"`score_item({expert}, target)` — the next aspect to score (every button press)",
-                lambda: services.scoring.score_item(expert, first_target),
+                lambda: services.marks.score_item(expert, first_target),
             ),
             (
                 f"`progress({CHIEF}, scheme)` — the coordinator / chief view",
-                lambda: services.scoring.progress(CHIEF, scheme_id),
+                lambda: services.results.progress(CHIEF, scheme_id),
             ),
         ):
             times, _ = await timed(fn, 3)
@@ -1109,7 +1109,7 @@ async def main() -> int:
             )
         finally:
             await conn.close()
-        out2 = await services.scoring.compute_results(scheme_id)
+        out2 = await services.results.compute_results(scheme_id)
         rebuilt2, _ = await rebuild_totals(sm, scheme_id)
         kept2 = {ln.target_id: ln.total for ln in out2.lines}
         check_after = {
@@ -1157,7 +1157,7 @@ async def main() -> int:
 
 
 def findings(r: dict[str, Any]) -> list[str]:
-    """What reading ``models/services/scoring.py`` and these runs showed (figures from this run)."""
+    """What reading ``models/services/scoring/`` and these runs showed (figures from this run)."""
     a = statistics.median(r["a"])
     chat = {label.split("`")[1].split("(")[0]: statistics.median(t) for label, t in r["chat"]}
     n = r["fill"]["rows"]["targets"]

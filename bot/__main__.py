@@ -21,12 +21,30 @@ import asyncio
 import json
 import logging
 import sys
+from datetime import timedelta
 from pathlib import Path
 
+import dramatiq
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from pydantic import ValidationError
 
+from bot.handlers.admin import loaded_text
+from bot.polling import PollerBusy, poller_lock, run_polling
+from bot.webhook import check_settings, serve
+from models import logsafe
+from models.clock import ClockMisconfigured, clock_from_settings
+from models.contest_file import DefinitionInvalid, json_schema
+from models.crypto import PersonalDataCipher
+from models.migrate import upgrade, upgrade_sync
+from models.rules import format_local
+from models.scheme_xlsx import parse_scheme_file
 from models.settings import Settings
-from notifications.i18n import t
+from notifications.definition_errors import render_definition_errors
+from notifications.i18n import has, t
+from notifications.rehearsal import check_clock, resolve_clock
+from notifications.sweep import sweep
+from notifications.wiring import opened
+from ops.logs import apply_format
 
 log = logging.getLogger("bot")
 
@@ -48,21 +66,21 @@ def _settings() -> Settings:
 
 
 async def _run(settings: Settings) -> None:
-    import dramatiq
-
+    # imported here: these read the settings when imported (the queue's broker,
+    # workers.broker), so they load only after ``_settings`` has checked them, and the admin
+    # commands never build a broker
     from bot.app import COMMANDS, build_runtime
-    from models.migrate import upgrade
+    from bot.health import start_health_server
+    from workers.actors import broker, retention
+    from workers.actors import sweep as sweep_actor
+    from workers.scheduler import add_retention_job, add_sweep_job
 
     if settings.webhook_url:
-        from bot.webhook import check_settings
-
         check_settings(settings)  # refuses (in Russian) before anything is started
     rt = build_runtime(settings)
     lock = None
     if not settings.webhook_url:
         # issue #13, item 5: one poller per token — a second process refuses to start
-        from bot.polling import PollerBusy, poller_lock
-
         lock = poller_lock(settings, rt.engine)
         try:
             await lock.acquire()
@@ -78,41 +96,28 @@ async def _run(settings: Settings) -> None:
             "holds both; in production set PD_ENCRYPTION_KEY (python -m bot generate-key) and keep it elsewhere",
             key_file,
         )
-    from bot.health import start_health_server
-
-    health = await start_health_server(settings.metrics_port, rt.engine, settings.redis_url)
+    health = await start_health_server(settings.metrics_port, rt.engine, settings.redis_url, broker)
     worker = None
     if settings.embedded and settings.embedded_worker:
-        from workers.actors import broker
-
         worker = dramatiq.Worker(broker, worker_threads=settings.worker_threads)
         worker.start()
         log.info("embedded worker started (%d threads)", settings.worker_threads)
     scheduler = None
     if settings.embedded and settings.embedded_worker:
         # Embedded mode: the minute sweep runs in-process, through the in-process queue.
-        from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-        from workers.actors import retention, sweep
-        from workers.scheduler import add_retention_job, add_sweep_job
-
         scheduler = AsyncIOScheduler(timezone="UTC")
         add_sweep_job(scheduler, rt.services.ctx.clock)  # a rehearsal clock: on its own minutes
         add_retention_job(scheduler)  # R-PD-3: daily, and once now (idempotent)
         scheduler.start()
-        sweep.send()
+        sweep_actor.send()
         retention.send()
     try:
         if not settings.webhook_url:  # polling: Telegram must stop posting to a webhook
             await rt.bot.delete_webhook(drop_pending_updates=False)
         await rt.bot.set_my_commands(COMMANDS)
         if settings.webhook_url:
-            from bot.webhook import serve
-
             await serve(rt.bot, rt.dispatcher, settings)
         else:
-            from bot.polling import run_polling
-
             log.info("polling as %s mode", "embedded" if settings.embedded else "redis")
             # our own loop, not Dispatcher.start_polling: an update is recorded in the inbox
             # before Telegram is told it arrived (issue #13, item 1; bot/polling.py)
@@ -135,45 +140,20 @@ async def _run(settings: Settings) -> None:
 
 
 async def _load_contest(settings: Settings, path: Path) -> int:
-    from bot.app import build_context
-    from models.contest_file import DefinitionInvalid
-    from models.db import create_engine, create_sessionmaker
-    from models.migrate import upgrade
-    from models.services import Services
-    from notifications.definition_errors import render_definition_errors
-
     raw = await asyncio.to_thread(path.read_bytes)
-    engine = create_engine(settings.effective_database_url)
-    try:
-        if not settings.is_postgres:
-            await upgrade(settings.effective_database_url, engine)
-        services = Services(
-            build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None)
-        )
+    async with opened(settings) as w:
         try:
-            result = await services.contests.load_definition(None, raw)
+            result = await w.services.contests.load_definition(None, raw)
         except DefinitionInvalid as exc:
             print(render_definition_errors(exc.errors, limit=200), file=sys.stderr)
             return 1
-        from bot.handlers.admin import loaded_text
-
-        print(loaded_text(result).replace("<b>", "").replace("</b>", ""))
-        return 0
-    finally:
-        await engine.dispose()
+    print(loaded_text(result).replace("<b>", "").replace("</b>", ""))
+    return 0
 
 
 async def _load_scheme(settings: Settings, path: Path, contest_code: str) -> int:
     """Load a marking scheme (YAML or XLSX) into a loaded contest, as its chief expert
     would by sending the file to the bot (R-SCH-1…4)."""
-    from bot.app import build_context
-    from models.contest_file import DefinitionInvalid
-    from models.db import create_engine, create_sessionmaker
-    from models.migrate import upgrade
-    from models.scheme_xlsx import parse_scheme_file
-    from models.services import Services
-    from notifications.definition_errors import render_definition_errors
-
     raw = await asyncio.to_thread(path.read_bytes)
     try:
         scheme, sources = await asyncio.to_thread(parse_scheme_file, raw, path.name)
@@ -183,13 +163,8 @@ async def _load_scheme(settings: Settings, path: Path, contest_code: str) -> int
             file=sys.stderr,
         )
         return 1
-    engine = create_engine(settings.effective_database_url)
-    try:
-        if not settings.is_postgres:
-            await upgrade(settings.effective_database_url, engine)
-        services = Services(
-            build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None)
-        )
+    async with opened(settings) as w:
+        services = w.services
         contest = next(
             (c for c in await services.contests.contests() if c.code == contest_code), None
         )
@@ -197,7 +172,7 @@ async def _load_scheme(settings: Settings, path: Path, contest_code: str) -> int
             print(t("scheme-cli-contest-not-found", code=contest_code), file=sys.stderr)
             return 1
         try:
-            result = await services.scoring.load_scheme(None, contest.id, scheme)
+            result = await services.schemes.load_scheme(None, contest.id, scheme)
         except DefinitionInvalid as exc:
             # problems that need the contest (unknown nomination, a member who is not an
             # expert) are placed in the workbook as the file's own ones are
@@ -220,31 +195,14 @@ async def _load_scheme(settings: Settings, path: Path, contest_code: str) -> int
         else:
             print(t("scheme-cli-loaded", created="yes" if result.created else "no", **summary))
         return 0
-    finally:
-        await engine.dispose()
 
 
 async def _verify_protocol(settings: Settings, path: Path) -> int:
     """Does this exact file match a version of a protocol (its SHA-256), and who signed
     that version (R-PRO-2)? 0 when it matches, 1 when it does not."""
-    from bot.app import build_context
-    from models.db import create_engine, create_sessionmaker
-    from models.migrate import upgrade
-    from models.rules import format_local
-    from models.services import Services
-    from notifications.i18n import has
-
     raw = await asyncio.to_thread(path.read_bytes)
-    engine = create_engine(settings.effective_database_url)
-    try:
-        if not settings.is_postgres:
-            await upgrade(settings.effective_database_url, engine)
-        services = Services(
-            build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None)
-        )
-        found = await services.protocols.verify(raw)
-    finally:
-        await engine.dispose()
+    async with opened(settings) as w:
+        found = await w.services.protocols.verify(raw)
     if not found.found or found.protocol is None:
         print(t("pro-cli-no-match", sha=found.pdf_sha256))
         return 1
@@ -293,23 +251,18 @@ async def _verify_protocol(settings: Settings, path: Path) -> int:
 async def _sweep_once(settings: Settings) -> int:
     """One sweep, its messages handed to the configured broker (Redis, or nothing to run
     them in the embedded mode — there the bot's own sweep does it)."""
-    from models.clock import clock_from_settings
-    from models.db import create_engine, create_sessionmaker
-    from notifications.sweep import sweep
-    from workers.actors import enqueue
+    # imported here: the queue's broker is built from the settings when imported, which only
+    # this command (and the bot) needs
+    import workers.actors  # noqa: F401  (declares the actors the jobs are queued to)
+    from workers.queue import enqueue
 
-    engine = create_engine(settings.effective_database_url)
-    try:
-        from datetime import timedelta
-
+    async with opened(settings, enqueue) as w:
         report = await sweep(
-            create_sessionmaker(engine),
+            w.sessionmaker,
             clock_from_settings(settings).now(),
             enqueue,
             requeue_after=timedelta(seconds=settings.requeue_after_seconds),
         )
-    finally:
-        await engine.dispose()
     print(
         t(
             "cli-swept",
@@ -323,21 +276,8 @@ async def _sweep_once(settings: Settings) -> int:
 
 async def _retention_once(settings: Settings) -> int:
     """R-PD-3: one retention purge now (the scheduler runs it daily)."""
-    from bot.app import build_context
-    from models.db import create_engine, create_sessionmaker
-    from models.migrate import upgrade
-    from models.services import Services
-
-    engine = create_engine(settings.effective_database_url)
-    try:
-        if not settings.is_postgres:
-            await upgrade(settings.effective_database_url, engine)
-        services = Services(
-            build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None)
-        )
-        report = await services.retention.purge(settings.retention_years)
-    finally:
-        await engine.dispose()
+    async with opened(settings) as w:
+        report = await w.services.retention.purge(settings.retention_years)
     print(
         t(
             "ops-retention-done",
@@ -367,21 +307,8 @@ async def _retention_once(settings: Settings) -> int:
 async def _export_person(settings: Settings, telegram_id: int, output: Path | None) -> int:
     """A subject-access request answered by the operator: the person's data as JSON
     (their СНИЛС decrypted — it is theirs; the file must go to them only)."""
-    from bot.app import build_context
-    from models.db import create_engine, create_sessionmaker
-    from models.migrate import upgrade
-    from models.services import Services
-
-    engine = create_engine(settings.effective_database_url)
-    try:
-        if not settings.is_postgres:
-            await upgrade(settings.effective_database_url, engine)
-        services = Services(
-            build_context(settings, create_sessionmaker(engine), jobs=lambda job, i: None)
-        )
-        data = await services.retention.export_person(None, telegram_id, operator=True)
-    finally:
-        await engine.dispose()
+    async with opened(settings) as w:
+        data = await w.services.retention.export_person(None, telegram_id, operator=True)
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
@@ -423,13 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "generate-key":
-        from models.crypto import PersonalDataCipher
-
         print(PersonalDataCipher.generate_key())
         return 0
     if args.command == "contest-schema":
-        from models.contest_file import json_schema
-
         text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
         if args.write:
             args.write.write_text(text, encoding="utf-8")
@@ -442,16 +365,9 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    from models import logsafe
-
     logsafe.install()
-    from ops.logs import apply_format
-
     apply_format(settings.log_format)  # LOG_FORMAT=json: JSON lines, СНИЛС still masked
     if args.command == "migrate":
-        from models.clock import ClockMisconfigured, check_clock
-        from models.migrate import upgrade_sync
-
         try:
             check_clock(settings)
         except ClockMisconfigured as exc:
@@ -463,8 +379,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     # CLOCK_START (issue 12 §4): refused with a production database unless allowed; else every
     # process finds the rehearsal's common anchor and says loudly that its clock is shifted.
-    from models.clock import ClockMisconfigured, resolve_clock
-
     try:
         asyncio.run(
             resolve_clock(

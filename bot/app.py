@@ -1,24 +1,23 @@
-"""Composition root: settings → engine, services, Telegram client, dispatcher, queue."""
+"""The bot process: the parts from the one wiring (``notifications.wiring``: settings →
+engine, services, Telegram client), plus what only the bot has — the dispatcher and its
+routers, the conversation storage, the reply gate — and the queue's button renderer."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
-from aiogram.methods import Response
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+import workers.actors  # noqa: F401  (declares the actors: jobs are queued by their names)
 from bot import chat_guard, language, prompts, send_gate
+from bot.callbacks import button_data
 from bot.handlers import (
     admin,
     appeals,
@@ -31,7 +30,6 @@ from bot.handlers import (
     invitations,
     ops,
     participant,
-    progress,
     protocols,
     remote,
     scoring,
@@ -39,82 +37,27 @@ from bot.handlers import (
 )
 from bot.health import install_metrics
 from bot.language import LanguageMiddleware
-from bot.storage import ConversationCache
-from models.clock import Clock, clock_from_settings
-from models.crypto import PersonalDataCipher
-from models.db import create_engine, create_sessionmaker
-from models.services import JobSink, ServiceContext, Services
+from bot.storage import ConversationCache, DatabaseStorage, redis_isolation
+from models.services import ServiceContext, Services
 from models.services.base import Limits
 from models.settings import Settings
 from notifications.i18n import t
+from notifications.wiring import (  # noqa: F401  (build_bot, build_context: their old home)
+    MissingToken,
+    build_bot,
+    build_context,
+    wire,
+)
+from workers import runtime as worker_runtime
+from workers.queue import enqueue
 
 log = logging.getLogger(__name__)
-
-
-class MissingToken(SystemExit):
-    pass
-
-
-def build_bot(settings: Settings) -> Bot:
-    if settings.bot_token is None:
-        raise MissingToken(
-            "BOT_TOKEN is not set: get a token from @BotFather and export BOT_TOKEN=…"
-        )
-    session = None
-    if settings.telegram_api_url:
-        api = TelegramAPIServer.from_base(
-            settings.telegram_api_url, is_local=settings.telegram_api_local
-        )
-        session = AiohttpSession(api=api)
-    bot = Bot(
-        token=settings.bot_token.get_secret_value(),
-        session=session,
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
-    bot.session.middleware(KeepResponseTypes())
-    return bot
-
-
-class KeepResponseTypes(BaseRequestMiddleware):
-    """aiogram reads every answer as ``Response[<result type>]``, a pydantic generic that
-    pydantic caches only weakly: once collected it is built again — schema and validator —
-    on a later call, a few milliseconds of CPU per request in a burst (issue #13). Holding
-    each one built keeps the cache warm; there is one per Bot API result type."""
-
-    _kept: ClassVar[dict[Any, Any]] = {}
-
-    async def __call__(self, make_request: Any, bot: Bot, method: Any) -> Any:
-        returning = method.__returning__
-        if returning not in self._kept:
-            self._kept[returning] = Response[returning]
-        return await make_request(bot, method)
-
-
-def build_context(
-    settings: Settings,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    jobs: JobSink,
-    clock: Clock | None = None,
-) -> ServiceContext:
-    return ServiceContext(
-        sessionmaker=sessionmaker,
-        cipher=PersonalDataCipher(settings.encryption_key()),
-        clock=clock
-        or clock_from_settings(settings),  # CLOCK_START: the rehearsal clock (models.clock)
-        jobs=jobs,
-        admin_ids=settings.admin_ids,
-        download_limit=settings.download_limit,
-        files_dir=settings.effective_files_dir,
-        send_rate=settings.send_rate,
-    )
 
 
 def build_storage(settings: Settings, ctx: ServiceContext) -> BaseStorage:
     """The conversation position and the drafts of multi-step forms live in the project's
     database in every mode (bot.storage, issue #12): a restart or a lost Redis loses nothing.
     With Redis, Redis keeps one person's updates one at a time across every instance."""
-    from bot.storage import DatabaseStorage, redis_isolation
-
     if settings.redis_url:
         isolation, redis = redis_isolation(settings.redis_url)
         return DatabaseStorage(
@@ -128,8 +71,6 @@ def events_isolation_for(storage: BaseStorage) -> BaseEventIsolation:
     bot instance (a Redis lock per user and chat), embedded within the one process. The
     services do not rely on it — two coordinators race too — but it keeps one person's
     double tap from interleaving their own conversation state."""
-    from aiogram.fsm.storage.redis import RedisStorage
-
     own = getattr(storage, "events_isolation", None)
     if isinstance(own, BaseEventIsolation):
         return own
@@ -168,7 +109,6 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
         invitations.router,
         admin.router,
         broadcast.router,
-        progress.router,
         remote.router,
         tasks.router,
         guardians.router,  # a minor's parental consent (R-ROLE-5)
@@ -222,25 +162,13 @@ class Runtime:
     dispatcher: Dispatcher
 
 
-def enqueue_job(job: str, entity_id: int) -> None:
-    from workers.actors import enqueue
-
-    enqueue(job, entity_id)
-
-
 def build_runtime(settings: Settings) -> Runtime:
     # issue #13, item 2: a pool sized for MAX_CONCURRENT_UPDATES, so a burst queues, not times out
-    engine = create_engine(
-        settings.effective_database_url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        pool_timeout=settings.db_pool_timeout,
-    )
-    sessionmaker = create_sessionmaker(engine)
-    services = Services(build_context(settings, sessionmaker, jobs=enqueue_job))
+    w = wire(settings, enqueue, pooled=True)
     bot = build_bot(settings)
-    dp = create_dispatcher(services, build_storage(settings, services.ctx))
-    send_gate.install(
-        bot, dp, settings
-    )  # replies under Telegram's limits, ahead of the outbox (issue #13 §3)
-    return Runtime(settings, engine, services, bot, dp)
+    dp = create_dispatcher(w.services, build_storage(settings, w.services.ctx))
+    # replies under Telegram's limits, ahead of the outbox (issue #13 §3)
+    send_gate.install(bot, dp, settings)
+    # the embedded worker renders the outbox's buttons as this bot reads them
+    worker_runtime.install_buttons(button_data)
+    return Runtime(settings, w.engine, w.services, bot, dp)

@@ -3,60 +3,35 @@ because it came in a button: every service call checks the user's rights again."
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 
+from bot.journey.callbacks import AppAction, AppCb, GuardianAction, GuardianCb
+from bot.verification_callbacks import QueueCb
+from models import buttons
+
+
+class ContestThen(StrEnum):
+    """Where a contest picked from a list leads."""
+
+    START = "start"
+    STATUS = "status"
+    WITHDRAW = "withdraw"
+    QUEUE = "queue"
+    APPS = "apps"
+    BROADCAST = "broadcast"
+    REMOTE = "remote"
+    TASKS = "tasks"
+    PROGRESS = "progress"
+
 
 class ContestCb(CallbackData, prefix="c"):
+    """A contest picked from a list (several fit the command)."""
+
     contest_id: int
-    then: str = "start"  # start | status | queue | apps
-
-
-class ConsentCb(CallbackData, prefix="pd"):
-    contest_id: int
-    agree: bool
-
-
-class FormCb(CallbackData, prefix="f"):
-    contest_id: int
-    action: str  # name | snils | region | org | submit | next
-
-
-class RegionCb(CallbackData, prefix="rg"):
-    contest_id: int
-    region_id: int
-
-
-class OrgCb(CallbackData, prefix="og"):
-    contest_id: int
-    org_id: int
-
-
-class OrgPageCb(CallbackData, prefix="op"):
-    contest_id: int
-    region_id: int
-    page: int
-    search: bool = False
-
-
-class NominationCb(CallbackData, prefix="nm"):
-    contest_id: int
-    nomination_id: int
-    choose: bool = False
-
-
-class PracticeCb(CallbackData, prefix="pr"):
-    contest_id: int
-    nomination_id: int
-    yes: bool
-
-
-class AppCb(CallbackData, prefix="ap"):
-    contest_id: int
-    action: str  # menu | field | file | privacy | transfer | review | submit | rmfile
-    code: str = ""
-    item: int = 0
+    then: ContestThen = ContestThen.START
 
 
 class NavCb(CallbackData, prefix="nv"):
@@ -66,89 +41,119 @@ class NavCb(CallbackData, prefix="nv"):
     to: str  # nominations | form | application | status
 
 
+class BroadcastAction(StrEnum):
+    ROLE = "role"  # value: the role toggled in the audience
+    REGION = "region"  # value: the region id
+    NOM = "nom"  # value: the nomination id
+    STATE = "state"  # value: the participants' state
+    NEXT = "next"
+    SEND = "send"
+    EDIT = "edit"
+    DROP = "drop"
+    PAUSE = "pause"
+    RESUME = "resume"
+    STOP = "stop"
+    STOPOK = "stopok"
+    NOOP = "noop"
+
+
 class BroadcastCb(CallbackData, prefix="bc"):
+    """A broadcast's composing and sending screens (R-NTF)."""
+
     broadcast_id: int
-    action: str  # role | region | nom | state | next | send | edit | drop | pause | resume | stop | stopok
+    action: BroadcastAction
     value: str = ""
 
 
 def broadcast_control(broadcast_id: int, action: str) -> str:
-    return BroadcastCb(broadcast_id=broadcast_id, action=action).pack()
+    return BroadcastCb(broadcast_id=broadcast_id, action=BroadcastAction(action)).pack()
 
 
 class SettingsCb(CallbackData, prefix="st"):
     mute: bool
 
 
-class WithdrawCb(CallbackData, prefix="wd"):
-    contest_id: int
-    confirm: bool
+class WorklistCb(CallbackData, prefix="sgw"):
+    """An expert's worklist of a scheme (also an outbox button: «К оцениванию»)."""
 
-
-class QueueCb(CallbackData, prefix="q"):
-    contest_id: int
-    page: int = 0
-
-
-class AppsCb(CallbackData, prefix="as"):
-    contest_id: int
-    page: int = 0
-
-
-class CardCb(CallbackData, prefix="vc"):
-    participant_id: int
-
-
-class DecideCb(CallbackData, prefix="dc"):
-    participant_id: int
-    action: str  # accept | reject | reason | other | confirm (a typed reason, shown back)
-    reason: int = 0
-    #: which submission of the form the card showed (coordination.submission_rev); 0: any
-    rev: int = 0
-
-
-class ReopenCb(CallbackData, prefix="ro"):
-    participant_id: int
-    confirm: bool = False
-
-
-class SnilsCb(CallbackData, prefix="sn"):
-    """«Показать СНИЛС» on a participant's card (issue #15; the service checks the region)."""
-
-    participant_id: int
-
-
-class ScoringCb(CallbackData, prefix="sg"):
     scheme_id: int
-    action: str
-    item: int = 0
-    extra: int = 0
+
+
+class SheetCb(CallbackData, prefix="sgs"):
+    """A mentor's view of one target's sheet (R-SCO-5; also an outbox button)."""
+
+    target_id: int
+
+
+class ChiefAction(StrEnum):
+    """The chief expert's setup screen and the steps it offers (bot.handlers.scoring.chief)."""
+
+    VIEW = "chief"
+    LOCK = "lock"  # asks first (R-SCH-3)
+    LOCK_OK = "lockok"
+    LOCK_SCORES = "lockscores"  # asks first (R-SCO-5)
+    LOCK_SCORES_OK = "lockscoresok"
+    BRIEFING = "briefing"
+    BUILD = "build"
+    NEW_GROUP = "newgroup"
+    GROUP_OK = "groupok"
+    ASSIGN = "assign"
+    MENTORS = "mentors"
+    CORRECTIONS = "corrections"  # the list of corrections (R-SCO-6)
+    NEW_CORRECTION = "corrnew"  # pick the target of a new correction
+
+
+class ChiefCb(CallbackData, prefix="sgx"):
+    scheme_id: int
+    action: ChiefAction = ChiefAction.VIEW
 
 
 class ScoreCb(CallbackData, prefix="sc"):
+    """An aspect of a target to score (also an outbox button): ``aspect_id`` 0 — the next
+    aspect to score, ``value`` -1 — show the aspect, else enter that mark."""
+
     target_id: int
     scheme_id: int = 0
     aspect_id: int = 0
-    value: int = -1  # -1: show the aspect
+    value: int = -1
 
 
 class AllowCb(CallbackData, prefix="ma"):
+    """An expert's vote on letting a mentor score their participant (R-ROLE-3)."""
+
     target_id: int
     allow: bool
 
 
+class CorrAction(StrEnum):
+    VIEW = "view"
+    SIGN = "sign"
+    RELOCK = "relock"
+
+
 class CorrCb(CallbackData, prefix="cr"):
+    """A correction's card (R-SCO-6; also an outbox button) and its two decisions."""
+
     correction_id: int
-    action: str  # view | sign | relock | aspect | expert | value
-    aspect: int = 0
-    expert: int = 0
-    value: int = -1
+    action: CorrAction = CorrAction.VIEW
+
+
+class ProtocolAction(StrEnum):
+    VIEW = "view"
+    PDF = "pdf"
+    SIGN = "sign"
+    RESIGN = "resign"  # sign over one's own refusal
+    REFUSE = "refuse"  # ask the reason
+    REFUSEEDIT = "refuseedit"  # «Изменить» the reason shown back
+    REFUSEOK = "refuseok"  # «Подтвердить» the reason
 
 
 class ProtocolCb(CallbackData, prefix="pt"):
+    """A protocol's card, its PDF and its signing (R-PRO-2; also an outbox button)."""
+
     protocol_id: int
     version: int = 0
-    action: str = "view"  # view | sign | refuse | pdf
+    action: ProtocolAction = ProtocolAction.VIEW
 
 
 class PreAppealCb(CallbackData, prefix="pa"):
@@ -156,62 +161,74 @@ class PreAppealCb(CallbackData, prefix="pa"):
     vote: int = -1  # 1 for, 0 against, -1 view
 
 
+class AppealAction(StrEnum):
+    """What a button of an appeal's card does (bot.handlers.appeals)."""
+
+    VIEW = "view"  # the card
+    TIME = "time"  # the chief expert confirms a late dispute's time (R-APL-3)
+    UPHOLD = "uphold"  # a member's vote
+    REJECT = "reject"
+    CHANGE_UPHOLD = "change_uphold"  # «Изменить голос»
+    CHANGE_REJECT = "change_reject"
+    CONFLICT = "conflict"  # asks first (issue #15)
+    CONFLICT_OK = "conflictok"
+    EVIDENCE = "evidence"
+    DECIDE = "decide"  # the decider's decision (R-APL-6/8)
+
+
 class AppealCb(CallbackData, prefix="al"):
+    """An appeal's card and its actions; also an outbox button's target (models.buttons)."""
+
     appeal_id: int
-    action: str = "view"  # view | time | uphold | reject | conflict | decide
+    action: AppealAction = AppealAction.VIEW
 
 
-class GuardianCb(CallbackData, prefix="gd"):
-    """A minor's parental consent, the participant's screens (R-ROLE-5)."""
-
-    contest_id: int
-    action: str  # open | who | rel | form | companion | submit; minors (the coordinator's list)
-    value: str = ""
-
-
-class GuardianDecideCb(CallbackData, prefix="gk"):
-    """The coordinator's check of a minor's consent (R-ROLE-5, like R-VER-3)."""
-
-    participant_id: int
-    action: str  # form | accept | accept_ok | return | confirm
-    #: which sending of the consent the card showed (guardians.consent_rev); 0: any
-    rev: int = 0
+def button_data(target: buttons.Target) -> str:
+    """Where an outbox button leads (``models.buttons``) as callback data: a form, a file
+    slot, the queue, an aspect to score… The wiring hands this renderer to the delivery, so
+    workers and notifications never import ``bot/`` (issue #14, item 3)."""
+    match target:
+        case buttons.Slot():
+            return AppCb(
+                contest_id=target.contest_id, action=AppAction(target.action), code=target.code
+            ).pack()
+        case buttons.Queue():
+            return QueueCb(contest_id=target.contest_id).pack()
+        case buttons.Guardian():  # R-ROLE-5: the consent screen
+            return GuardianCb(contest_id=target.contest_id, action=GuardianAction.OPEN).pack()
+        # scoring (R-SCO): straight to an aspect, a vote, a sheet, a correction, the worklist
+        case buttons.Score():
+            return ScoreCb(
+                target_id=target.target, aspect_id=target.aspect, scheme_id=target.scheme
+            ).pack()
+        case buttons.Allow():
+            return AllowCb(target_id=target.target, allow=target.value == "1").pack()
+        case buttons.Sheet():
+            return SheetCb(target_id=target.target).pack()
+        case buttons.Correction():
+            return CorrCb(correction_id=target.correction).pack()
+        case buttons.Protocol():
+            return ProtocolCb(
+                protocol_id=target.protocol,
+                version=target.version,
+                action=ProtocolAction(target.do),
+            ).pack()
+        case buttons.PreAppeal():
+            return PreAppealCb(pre_appeal_id=target.id, vote=target.vote).pack()
+        case buttons.Appeal():
+            return AppealCb(appeal_id=target.id, action=AppealAction(target.do)).pack()
+        case buttons.Worklist():
+            return WorklistCb(scheme_id=target.scheme).pack()
+        case buttons.BroadcastControl():
+            return BroadcastCb(
+                broadcast_id=target.broadcast_id, action=BroadcastAction(target.do)
+            ).pack()
+        case buttons.Place():
+            return NavCb(contest_id=target.contest_id, to=target.action).pack()
+    raise ValueError(f"no callback data for {target.action!r}")
 
 
 def nav_button_data(spec: dict[str, Any]) -> str:
-    """A notification's button spec (``{"action": "nominations", "contest_id": "3"}``) as
-    callback data that leads straight to the place: a form, a file slot, the queue…"""
-    contest_id = int(spec["contest_id"])
-    action = spec["action"]
-    if action in ("file", "field"):
-        return AppCb(contest_id=contest_id, action=action, code=spec.get("code", "")).pack()
-    if action == "queue":
-        return QueueCb(contest_id=contest_id).pack()
-    if action == "guardian":  # R-ROLE-5: the consent screen
-        return GuardianCb(contest_id=contest_id, action="open").pack()
-    # scoring (R-SCO): straight to an aspect, a vote, a sheet, a correction, the worklist
-    if action == "score":
-        return ScoreCb(
-            target_id=int(spec["target"]),
-            aspect_id=int(spec.get("aspect", 0)),
-            scheme_id=int(spec.get("scheme", 0)),
-        ).pack()
-    if action == "allow":
-        return AllowCb(target_id=int(spec["target"]), allow=spec.get("value") == "1").pack()
-    if action == "sheet":
-        return ScoringCb(scheme_id=0, action="sheet", item=int(spec["target"])).pack()
-    if action == "correction":
-        return CorrCb(correction_id=int(spec["correction"]), action="view").pack()
-    if action == "protocol":
-        return ProtocolCb(
-            protocol_id=int(spec["protocol"]),
-            version=int(spec.get("version", 0)),
-            action=spec.get("do", "view"),
-        ).pack()
-    if action == "preappeal":
-        return PreAppealCb(pre_appeal_id=int(spec["id"]), vote=int(spec.get("vote", -1))).pack()
-    if action == "appeal":
-        return AppealCb(appeal_id=int(spec["id"]), action=spec.get("do", "view")).pack()
-    if action == "worklist":
-        return ScoringCb(scheme_id=int(spec["scheme"]), action="worklist").pack()
-    return NavCb(contest_id=contest_id, to=action).pack()
+    """A stored notification button (``{"action": "nominations", "contest_id": "3"}``) as
+    callback data (kept for callers of the old name; ``button_data`` is the typed one)."""
+    return button_data(buttons.Button.parse({"text": "-", **spec}).target)

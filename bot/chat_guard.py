@@ -28,7 +28,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.dispatcher.middlewares.error import ErrorsMiddleware
@@ -190,14 +190,14 @@ class ChatGuard(BaseMiddleware):
                 await _answer(event.callback_query, None)
             return None
         if kind in _MESSAGE_KINDS:
-            message: Message = event.event
+            message = cast(Message, event.event)  # the kinds in _MESSAGE_KINDS carry one
             if message.chat.type != ChatType.PRIVATE:
                 await self._group_message(bot, kind, message)
                 return None
             if message.from_user is None:  # a private chat always has a sender; forged
                 return None
         elif kind == "callback_query":
-            query: CallbackQuery = event.event
+            query = cast(CallbackQuery, event.event)
             if query.message is None or query.message.chat.type != ChatType.PRIVATE:
                 # a button in a group (or on an inline message the bot never sends)
                 await _answer(query, t("guard-private-only-short", _language(query.from_user)))

@@ -10,22 +10,24 @@ against the database, so it is right even when the position itself was lost)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from aiogram.fsm.context import FSMContext
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 
-from bot import flow
 from bot.callbacks import NavCb
-from bot.flow import Apply, Form
-from bot.prompts import BACK_KEY, LEFT_KEY, PROMPT_KEY, cancel_row, resume_button
+from bot.journey.form import consent_keyboard, entry_keyboard, registration_closed
+from bot.journey.status import greets_as_staff
+from bot.prompts import BACK_KEY, LEFT_KEY, PROMPT_KEY, cancel_item, resume_item
+from bot.screens import Button, keyboard
+from bot.states import Apply, Form
 from bot.texts import LANGUAGE, error_text, tr
 from models.errors import DomainError
 from models.rules import ApplicationStatus, VerificationStatus
 from models.services import Services
 from notifications.i18n import has
 
-#: the participant's own journey: resumed as /start resumes it (bot.flow.show_next)
+#: the participant's own journey: resumed as /start resumes it (bot.journey.status.show_next)
 PARTICIPANT_STEPS = frozenset({Form.__full_group_name__, Apply.__full_group_name__})
 
 Reply = tuple[str, InlineKeyboardMarkup | None]
@@ -41,26 +43,23 @@ def _group(step: str) -> str:
     return step.split(":", 1)[0]
 
 
-def _left_apply_step(left: object) -> bool:
+def _left_apply_step(left: object) -> TypeGuard[str]:
     """A nomination's question (birth date, стаж) or an application's prompt was left."""
     return isinstance(left, str) and _group(left) == Apply.__full_group_name__
 
 
-def continue_button(step: str, data: dict[str, Any]) -> InlineKeyboardButton | None:
+def continue_button(step: str, data: dict[str, Any]) -> Button | None:
     """«Продолжить» for a step: ask its question again (a prompt of bot.prompts.ask), resume
     the participant's form (/start's resume), or open the screen the prompt was asked from."""
     prompt = data.get(PROMPT_KEY) or {}
     if isinstance(prompt, dict) and prompt.get("state") == step and prompt.get("text"):
-        return resume_button()
+        return resume_item()
     contest_id = data.get("contest_id")
     if _group(step) in PARTICIPANT_STEPS and isinstance(contest_id, int):
-        return InlineKeyboardButton(
-            text=tr("btn-conv-continue"),
-            callback_data=NavCb(contest_id=contest_id, to="form").pack(),
-        )
+        return _to_form(contest_id)
     back = data.get(BACK_KEY)
     if isinstance(back, str) and back:
-        return InlineKeyboardButton(text=tr("btn-conv-continue"), callback_data=back)
+        return tr("btn-conv-continue"), back
     return None
 
 
@@ -74,18 +73,13 @@ async def where_they_were(
     if raw_state is not None:
         # still at a step, but this message does not fit it: continue it, or leave with «Отмена»
         button = continue_button(raw_state, data)
-        rows = [[button]] if button is not None else []
-        return tr("conv-in-step", step=step_label(raw_state)), InlineKeyboardMarkup(
-            inline_keyboard=[*rows, cancel_row()]
-        )
+        return tr("conv-in-step", step=step_label(raw_state)), keyboard(button, cancel_item())
     left = data.get(LEFT_KEY)
     if isinstance(left, str) and left and _group(left) not in PARTICIPANT_STEPS:
         button = continue_button(left, data)
         if button is None:
             return tr("conv-left-step-no-button", step=step_label(left)), None
-        return tr("conv-left-step", step=step_label(left)), InlineKeyboardMarkup(
-            inline_keyboard=[[button]]
-        )
+        return tr("conv-left-step", step=step_label(left)), keyboard(button)
     # the participant's form is checked against the database, not a remembered step: it may
     # have been finished since, or the position was lost before it lived in the database
     return await unfinished_participant(user_id, services, data)
@@ -113,18 +107,19 @@ async def unfinished_participant(
         return None
     status = VerificationStatus(view.status) if view is not None and view.pd_consent else None
     if status in (None, VerificationStatus.DRAFT, VerificationStatus.REJECTED):
-        closed = await flow.registration_closed(services, user_id, contest, view)
+        closed = await registration_closed(services, user_id, contest, view)
         if closed is not None:  # R-VER-6: nothing to continue
-            return error_text(closed), flow.entry_keyboard(contest_id)
+            return error_text(closed), entry_keyboard(contest_id)
     if status is None:
-        if flow.greets_as_staff(await services.access.viewer(user_id)):
+        if greets_as_staff(await services.access.viewer(user_id)):
             return None
-        return tr("conv-participant-consent"), flow.consent_keyboard(contest_id)
+        return tr("conv-participant-consent"), consent_keyboard(contest_id)
     left = data.get(LEFT_KEY)
     if status in (VerificationStatus.DRAFT, VerificationStatus.REJECTED):
         key = "conv-participant-form"
     elif (
         status == VerificationStatus.ACCEPTED
+        and view is not None
         and view.application is not None
         and view.application.status == ApplicationStatus.DRAFT
     ):
@@ -134,15 +129,15 @@ async def unfinished_participant(
         button = continue_button(left, data)
         if button is None:
             return None
-        return tr("conv-left-step", step=step_label(left)), InlineKeyboardMarkup(
-            inline_keyboard=[[button]]
-        )
+        return tr("conv-left-step", step=step_label(left)), keyboard(button)
     else:
         return None
-    button = InlineKeyboardButton(
-        text=tr("btn-conv-continue"), callback_data=NavCb(contest_id=contest_id, to="form").pack()
-    )
-    return tr(key), InlineKeyboardMarkup(inline_keyboard=[[button]])
+    return tr(key), keyboard(_to_form(contest_id))
+
+
+def _to_form(contest_id: int) -> Button:
+    """«Продолжить» the participant's own journey, as /start resumes it."""
+    return tr("btn-conv-continue"), NavCb(contest_id=contest_id, to="form")
 
 
 __all__ = [

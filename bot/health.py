@@ -109,18 +109,19 @@ def health_app(
 
 
 async def start_health_server(
-    port: int, engine: Any, redis_url: str | None, host: str = "0.0.0.0"
+    port: int, engine: Any, redis_url: str | None, broker: Any = None, host: str = "0.0.0.0"
 ) -> web.AppRunner | None:
-    """Serve on the running loop; None when off (port 0) or the port is taken (a warning)."""
+    """Serve on the running loop; None when off (port 0) or the port is taken (a warning).
+    ``broker``: the queue's broker, whose queue depths /metrics shows."""
     if not port:
         return None
 
-    def broker() -> Any:
-        from workers.actors import broker
-
+    def queues() -> Any:
         return broker
 
-    runner = web.AppRunner(health_app(engine, redis_url, broker), access_log=None)
+    runner = web.AppRunner(
+        health_app(engine, redis_url, queues if broker is not None else None), access_log=None
+    )
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()

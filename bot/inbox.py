@@ -16,9 +16,10 @@ Telegram is told it arrived, and is handled from there — symmetric to the outb
 * **Bounded retries.** A handler that fails with an unexpected error (a bug, the database or
   Telegram unreachable) is not answered «Что-то пошло не так» at once: the update stays in
   the inbox and is tried again after a short pause, up to ``INBOX_MAX_ATTEMPTS`` attempts in
-  all (a crash during an attempt counts; waiting for a slot does not). Then the person is told «Не получилось, попробуйте ещё
-  раз» once and ``contest_bot_updates_given_up_total`` counts it. Refusals (DomainError) and
-  Telegram's 4xx answers are answers, not failures: the error handlers reply as before.
+  all (a crash during an attempt counts; waiting for a slot does not). Then the person is
+  told «Не получилось, попробуйте ещё раз» once and ``contest_bot_updates_given_up_total``
+  counts it. Refusals (DomainError) and Telegram's 4xx answers are answers, not failures: the
+  error handlers reply as before.
 * **Bounded concurrency** (item 2): at most ``MAX_CONCURRENT_UPDATES`` updates are handled at
   once by one process (a semaphore); a burst waits its turn instead of exhausting the
   database pool.
@@ -278,7 +279,7 @@ class Inbox:
         )
         async with self.sessionmaker() as s, s.begin():
             await s.connection(execution_options={WRITE_LOCK: True})
-            rows = (await s.execute(stmt)).all()
+            rows = list((await s.execute(stmt)).all())
         rows.sort(key=lambda r: r.update_id)
         return [(int(r.attempts), json.loads(self.cipher.decrypt(r.payload))) for r in rows]
 
@@ -353,7 +354,7 @@ class Inbox:
                     or_(InboxUpdate.handled_at < cutoff, InboxUpdate.failed_at < cutoff),
                 )
             )
-        return int(result.rowcount or 0)
+        return int(getattr(result, "rowcount", 0) or 0)  # a DELETE's CursorResult
 
 
 class InboxRunner:
@@ -442,8 +443,10 @@ class InboxRunner:
                     await self._give_up(update_id, raw)  # type: ignore[arg-type]
                     return "failed"
                 attempt = Attempt(
-                    update_id, attempts, final=attempts >= self.inbox.max_attempts or not recorded
-                )  # type: ignore[arg-type]
+                    update_id,  # type: ignore[arg-type]
+                    attempts,
+                    final=attempts >= self.inbox.max_attempts or not recorded,
+                )
                 try:
                     update = Update.model_validate(raw, context={"bot": self.bot})
                     # not recorded (an update_id beyond 64 bits): handled as before, the error
@@ -489,7 +492,7 @@ class InboxRunner:
             return "failed"
         finally:
             if not retrying:
-                self.inflight.discard(update_id)  # type: ignore[arg-type]
+                self.inflight.discard(update_id)
 
     async def _retry(self, update_id: int, delay: float) -> None:
         try:

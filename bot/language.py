@@ -11,15 +11,17 @@ from typing import Any
 from aiogram import BaseMiddleware, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, Message, TelegramObject, User
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject, User
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
+from bot.screens import Screen, keyboard, show
 from bot.texts import LANG, LANGUAGE, tr
 from bot.viewer import KEY as VIEWER
 from bot.viewer import look_up
 from models.services import Services
 
 router = Router(name=__name__)
+router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 log = logging.getLogger(__name__)
 
 
@@ -64,11 +66,10 @@ class LanguageMiddleware(BaseMiddleware):
         return await handler(event, data)
 
 
-def _language_keyboard() -> Any:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr("btn-lang-ru"), callback_data=LanguageCb(code="ru"))
-    kb.button(text=tr("btn-lang-en"), callback_data=LanguageCb(code="en"))
-    return kb.as_markup()
+def _language_keyboard() -> InlineKeyboardMarkup | None:
+    return keyboard(
+        [(tr("btn-lang-ru"), LanguageCb(code="ru")), (tr("btn-lang-en"), LanguageCb(code="en"))]
+    )
 
 
 @router.message(Command("language"))
@@ -84,5 +85,4 @@ async def language_chosen(
         query.from_user.id, callback_data.code, query.from_user.full_name
     )
     LANGUAGE.set(chosen)  # the confirmation already speaks the new language
-    await query.answer()
-    await query.message.edit_text(tr("lang-set"))
+    await show(query, Screen(tr("lang-set")))

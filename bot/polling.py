@@ -39,6 +39,7 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
+from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -134,12 +135,16 @@ class RedisLock(PollerLock):
 
     TTL_MS = 15_000
     RENEW_S = 5.0
-    _RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"
-    _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+    _RENEW = (
+        "if redis.call('get', KEYS[1]) == ARGV[1] "
+        "then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"
+    )
+    _RELEASE = (
+        "if redis.call('get', KEYS[1]) == ARGV[1] "
+        "then return redis.call('del', KEYS[1]) else return 0 end"
+    )
 
     def __init__(self, url: str, bot_id: int) -> None:
-        from redis.asyncio import Redis
-
         self.client = Redis.from_url(url)
         self.key = f"contest-bot:poller:{bot_id}"
         self.where = f"Redis, ключ {self.key}"
@@ -161,8 +166,9 @@ class RedisLock(PollerLock):
         ):
             # our own predecessor on this host, gone without releasing: take over (compare-and-set)
             taken = await self.client.eval(
-                "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) else return 0 end",
-                1, self.key, raw, self.value, self.TTL_MS,
+                "if redis.call('get', KEYS[1]) == ARGV[1] "
+                "then return redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) else return 0 end",
+                1, self.key, raw or b"", self.value, self.TTL_MS,
             )  # fmt: skip
             if taken:
                 log.warning(
@@ -224,8 +230,10 @@ class AdvisoryLock(PollerLock):
             holder = (
                 await conn.execute(
                     text(
-                        "SELECT a.pid, a.client_addr::text AS host, a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                        "WHERE l.locktype = 'advisory' AND l.objid::bigint = (hashtext(:k)::bigint & 4294967295) AND l.granted LIMIT 1"
+                        "SELECT a.pid, a.client_addr::text AS host, a.backend_start "
+                        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                        "WHERE l.locktype = 'advisory' AND l.granted "
+                        "AND l.objid::bigint = (hashtext(:k)::bigint & 4294967295) LIMIT 1"
                     ),
                     {"k": key},
                 )

@@ -13,14 +13,26 @@ each handler package's router): a handler that wants a toast sets
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from aiogram import Bot
+from aiogram.dispatcher.flags import get_flag
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.texts import tr
+from models import org_names
+from models.errors import DomainError
 
 #: Telegram's limit is 4096 characters; leave room for entities and a closing line.
 MESSAGE_LIMIT = 3800
@@ -53,16 +65,19 @@ def keyboard(*rows: Button | Sequence[Button] | None) -> InlineKeyboardMarkup | 
         if row is None:
             continue
         if isinstance(row, tuple) and len(row) == 2 and isinstance(row[0], str):
-            out.append([button(row[0], row[1])])  # type: ignore[arg-type]
+            out.append([button(row[0], row[1])])
         else:
-            items = [b for b in row if b is not None]  # type: ignore[union-attr]
+            items = [b for b in row if b is not None]
             if items:
-                out.append([button(label, data) for label, data in items])  # type: ignore[misc]
+                out.append([button(label, data) for label, data in items])
     return InlineKeyboardMarkup(inline_keyboard=out) if out else None
 
 
 def choices(
-    items: Iterable[Button], *, per_row: int = 1, tail: Sequence[Button] = ()
+    items: Iterable[Button],
+    *,
+    per_row: int = 1,
+    tail: Sequence[Button | Sequence[Button] | None] = (),
 ) -> InlineKeyboardMarkup | None:
     """A list to pick from (``per_row`` buttons a row), then the ``tail`` rows (way back…)."""
     items = list(items)
@@ -109,6 +124,90 @@ def split_long(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return parts
 
 
+def button_label(title: str, number: int | None = None, width: int = 48) -> str:
+    """The one way a long name becomes a button label (issue #15: labels were cut mid-word,
+    «2. …риальный центр…», «Стаж работы…, полн»). The full name belongs in the message text.
+
+    Within ``width`` characters: the registry's long phrases abbreviated first («Территориальный
+    центр социального обслуживания» → «ТЦСО», :func:`models.org_names.abbreviate`); if still too
+    long, whole words from the start and the distinguishing end («ГБУ г. Москвы … «Арбат»»),
+    never a part of a word — unless a single word is longer than the whole label."""
+    prefix = f"{number}. " if number is not None else ""
+    text = " ".join(title.split())
+    if len(text) > width:
+        text = org_names.abbreviate(text)
+    if len(text) <= width:
+        return prefix + text
+    words = text.split(" ")
+    tail: list[str] = []
+    while (
+        len(words) - len(tail) > 1 and len(" ".join([words[-1 - len(tail)], *tail])) <= width // 3
+    ):
+        tail.insert(0, words[-1 - len(tail)])
+    ending = " … " + " ".join(tail) if tail else "…"
+    head: list[str] = []
+    for word in words[: len(words) - len(tail)]:
+        if len(" ".join([*head, word]).rstrip(",;:—-") + ending) > width:
+            break
+        head.append(word)
+    if not head:
+        return prefix + text[: width - 1] + "…"
+    return prefix + " ".join(head).rstrip(",;:—- ") + ending
+
+
+def pager(page: int, pages: int, to_page: Callable[[int], CallbackData | str]) -> list[Button]:
+    """«← Назад 2/5» / «Далее → 2/5» of a paged list: one row (empty on a single page);
+    ``to_page(n)`` is the callback data that shows page ``n``."""
+    row: list[Button] = []
+    if page > 0:
+        row.append((f"{tr('btn-prev')} {page + 1}/{pages}", to_page(page - 1)))
+    if page < pages - 1:
+        row.append((f"{tr('btn-next')} {page + 1}/{pages}", to_page(page + 1)))
+    return row
+
+
+def message_of(query: CallbackQuery) -> Message:
+    """The message a pressed button sat on. Our buttons live in private chats, where it is
+    always there; one Telegram no longer shows (older than 48 hours) is a stale button."""
+    if isinstance(query.message, Message):
+        return query.message
+    raise DomainError("stale_button")
+
+
+class AnswerOnce(CallbackAnswerMiddleware):
+    """aiogram's :class:`CallbackAnswerMiddleware`, except that a handler which raises leaves
+    the answer to the error handler (``bot.handlers.common``): a refused press is answered
+    once, as before the middleware — not once here and again with the refusal."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if not isinstance(event, CallbackQuery):
+            return await handler(event, data)
+        answer = data["callback_answer"] = self.construct_callback_answer(
+            properties=get_flag(data, "callback_answer")
+        )
+        if not answer.disabled and answer.answered:  # ``pre``: answered before the handler
+            await self.answer(event, answer)
+        result = await handler(event, data)
+        if not answer.disabled and not answer.answered:
+            await self.answer(event, answer)
+        return result
+
+
+async def send_to(bot: Bot, chat_id: int, screen: Screen) -> None:
+    """Send ``screen`` to a chat as new message(s) (no message to answer at hand); buttons on
+    the last."""
+    parts = split_long(screen.text)
+    for i, part in enumerate(parts):
+        await bot.send_message(
+            chat_id, part, reply_markup=screen.keyboard if i == len(parts) - 1 else None
+        )
+
+
 async def send(message: Message, screen: Screen) -> None:
     """Send ``screen`` as new message(s) in the chat of ``message``; buttons on the last."""
     parts = split_long(screen.text)
@@ -144,13 +243,18 @@ async def show(target: CallbackQuery | Message, screen: Screen) -> None:
 
 __all__ = [
     "MESSAGE_LIMIT",
+    "AnswerOnce",
     "Button",
     "Screen",
     "button",
+    "button_label",
     "choices",
     "confirm",
     "keyboard",
+    "message_of",
+    "pager",
     "send",
+    "send_to",
     "show",
     "split_long",
 ]

@@ -32,8 +32,15 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
+from aiogram.fsm.storage.base import (
+    BaseEventIsolation,
+    BaseStorage,
+    DefaultKeyBuilder,
+    StateType,
+    StorageKey,
+)
 from aiogram.fsm.storage.redis import RedisEventIsolation
+from redis.asyncio import Redis
 from redis.exceptions import LockError
 from sqlalchemy import delete, select
 from sqlalchemy import update as sa_update
@@ -295,7 +302,7 @@ class DatabaseStorage(BaseStorage):
                     .values(**values)
                     .on_conflict_do_nothing(index_elements=list(_PK))
                 )
-        if result.rowcount != 1:
+        if getattr(result, "rowcount", 0) != 1:  # an INSERT/UPDATE's CursorResult
             return None
         rows = _rows.get()
         if rows is not None:
@@ -324,7 +331,7 @@ class DatabaseStorage(BaseStorage):
                     .values(**values)
                     .execution_options(synchronize_session=False)
                 )
-        if result.rowcount != 1:
+        if getattr(result, "rowcount", 0) != 1:  # an INSERT/UPDATE's CursorResult
             return False
         rows[ident] = (new_state, token)
         return True
@@ -369,9 +376,6 @@ class _ForgivingRedisIsolation(RedisEventIsolation):
 def redis_isolation(url: str) -> tuple[BaseEventIsolation, Any]:
     """One person's updates one at a time across every bot instance (a Redis lock per user
     and chat) — and the client, for the storage to close."""
-    from aiogram.fsm.storage.base import DefaultKeyBuilder
-    from redis.asyncio import Redis
-
     redis = Redis.from_url(url)
     return _ForgivingRedisIsolation(
         redis, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)

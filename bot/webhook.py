@@ -25,6 +25,7 @@ import json
 import logging
 import re
 import signal
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
@@ -87,7 +88,7 @@ class UpdateRequestHandler(SimpleRequestHandler):
             return web.Response(status=400, text="Bad Request: not a Telegram update")
         if self.inbox is not None:
             return await self._via_inbox(bot, raw, update)
-        result = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+        result: Any = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
         return web.Response(body=self._build_response_writer(bot=bot, result=result))
 
     async def _via_inbox(self, bot: Bot, raw: dict, update: Update) -> web.Response:

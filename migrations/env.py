@@ -20,6 +20,9 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # autogenerate writes ``models.tables.UTCDateTime`` (re-exported by the package; the
+        # class lives in models/tables/base.py), which script.py.mako's import resolves
+        user_module_prefix="models.tables.",
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -23,9 +23,15 @@ which the rehearsal clock reads ``CLOCK_START``. Every process uses the same anc
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, text
+
+from models.db import WRITE_LOCK
+from models.tables import AuditRecord
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -72,8 +78,12 @@ class RehearsalClock:
     rehearsal = True
 
     def __init__(
-        self, start: datetime, anchor: datetime, tz: str = "Europe/Moscow", wall=_wall
-    ) -> None:  # type: ignore[no-untyped-def]
+        self,
+        start: datetime,
+        anchor: datetime,
+        tz: str = "Europe/Moscow",
+        wall: Callable[[], datetime] = _wall,
+    ) -> None:
         if start.tzinfo is None or anchor.tzinfo is None:
             raise ValueError("a rehearsal clock needs time-zone-aware moments")
         self.start = start.astimezone(UTC)
@@ -118,24 +128,9 @@ class ClockMisconfigured(SystemExit):
     """A rehearsal clock that must not run: the process refuses to start (in Russian)."""
 
 
-def check_clock(settings: Settings) -> None:
-    """Refuse a rehearsal clock together with a production database — any PostgreSQL
-    ``DATABASE_URL`` — unless ``CLOCK_START_ALLOW_PRODUCTION=true`` says it is a staging copy.
-    A shifted clock on the real contest would send real deadline notices, refuse real
-    appeals as late and close real applications."""
-    if settings.clock_start is None:
-        return
-    if settings.is_postgres and not settings.clock_start_allow_production:
-        from notifications.i18n import t
-
-        raise ClockMisconfigured(
-            t("clock-refused-production", start=settings.clock_start.isoformat())
-        )
-
-
 def clock_from_settings(settings: Settings) -> Clock:
     """The system clock, or the rehearsal clock once its anchor is known
-    (:func:`resolve_clock` records it in ``settings.clock_start_at``)."""
+    (``notifications.rehearsal.resolve_clock`` records it in ``settings.clock_start_at``)."""
     if settings.clock_start is None:
         return SystemClock()
     anchor = settings.clock_start_at
@@ -151,16 +146,13 @@ def clock_from_settings(settings: Settings) -> Clock:
 
 
 async def resolve_anchor(
-    sessionmaker: async_sessionmaker[AsyncSession], start: datetime, wall=_wall
-) -> datetime:  # type: ignore[no-untyped-def]
+    sessionmaker: async_sessionmaker[AsyncSession],
+    start: datetime,
+    wall: Callable[[], datetime] = _wall,
+) -> datetime:
     """The anchor of the rehearsal that starts at ``start``: the one recorded by the first
     process, else now (recorded here). One transaction under the write lock, so processes
     starting together agree on the first row."""
-    from sqlalchemy import select, text
-
-    from models.db import WRITE_LOCK
-    from models.tables import AuditRecord
-
     key = start.astimezone(UTC).isoformat()
     async with sessionmaker() as s, s.begin():
         # SQLite: BEGIN IMMEDIATE (models.db); PostgreSQL: a transaction-scoped advisory lock
@@ -198,41 +190,3 @@ async def resolve_anchor(
             )
         )
     return anchor
-
-
-async def resolve_clock(settings: Settings, process: str) -> Clock:
-    """Refuse a forbidden rehearsal clock, find the common anchor (``CLOCK_START_AT`` or the
-    database), remember it in ``settings`` for :func:`clock_from_settings`, and say loudly
-    (WARNING) that this ``process`` runs on a rehearsal clock."""
-    check_clock(settings)
-    if settings.clock_start is None:
-        return SystemClock()
-    if settings.clock_start_at is None:
-        settings.clock_start_at = await _anchor_from_database(settings)
-    clock = clock_from_settings(settings)
-    log.warning("%s: %s", process, clock.describe())  # type: ignore[attr-defined]
-    return clock
-
-
-async def _anchor_from_database(settings: Settings) -> datetime:
-    from sqlalchemy.exc import DBAPIError
-
-    from models.db import create_engine, create_sessionmaker
-
-    assert settings.clock_start is not None
-    engine = create_engine(settings.effective_database_url)
-    try:
-        if not settings.is_postgres:  # embedded: the file may be new — its tables first
-            from models.migrate import upgrade
-
-            await upgrade(settings.effective_database_url, engine)
-        try:
-            return await resolve_anchor(create_sessionmaker(engine), settings.clock_start)
-        except DBAPIError as exc:
-            from notifications.i18n import t
-
-            raise ClockMisconfigured(
-                t("clock-no-database", error=str(exc.orig or exc).splitlines()[0])
-            ) from exc
-    finally:
-        await engine.dispose()

@@ -109,14 +109,47 @@ def check_restoration(
         )
 
 
+def check_measure(
+    total: Decimal, points: Decimal, *, who: str, locked: bool, restoration: bool = False
+) -> None:
+    """R-APL-9 (issue #15): the one bound check of a number a decision carries. A restoration
+    never takes the total above the scheme's maximum; a deduction never takes it below zero —
+    checked only once the scores are ``locked`` (before, the total is not final and the
+    results floor it at zero). Zero is no measure and passes."""
+    if not points:
+        return
+    if restoration:
+        check_restoration(total, points, who=who)
+    elif locked:
+        check_deduction(total, points, who=who)
+
+
+#: the refusals of a decision's number or measure (R-APL-9) the decider corrects in place
+#: («Изменить»): the draft stays, nothing typed is lost
+FIXABLE_REFUSALS = frozenset(
+    {
+        "bad_deduction",
+        "cms_bad_deduction_other",
+        "cms_bad_restoration",
+        "cms_deduction_below_zero",
+        "cms_restore_over_max",
+        "cms_penalty_missing",
+        "cms_restore_and_penalise_same",
+        "cms_penalised_not_in_scheme",
+    }
+)
+
+
 __all__ = [
     "CHAIR",
     "DEPUTY",
+    "FIXABLE_REFUSALS",
     "FORM_BEFORE",
     "MEMBER",
     "SECRETARY",
     "appeal_decider",
     "check_deduction",
+    "check_measure",
     "check_penalty",
     "check_restoration",
     "may_be_deputy",

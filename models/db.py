@@ -94,10 +94,13 @@ async def truncate_wal(sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
     (issue #15). Call after the anonymising commit; a no-op on PostgreSQL. False when a
     reader kept the log from being emptied (the next anonymisation tries again)."""
     async with sessionmaker() as session:
-        if session.bind.dialect.name != "sqlite":
+        bind = session.bind
+        assert bind is not None  # a sessionmaker of create_sessionmaker is always bound
+        if bind.dialect.name != "sqlite":
             return True
         conn = await session.connection()
-        busy, _, _ = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+        # (busy, log pages, checkpointed pages)
+        busy = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()[0]
         await session.commit()
         return not busy
 

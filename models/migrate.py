@@ -7,6 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models.db import create_engine
@@ -28,7 +29,7 @@ async def upgrade(url: str, engine: AsyncEngine | None = None) -> None:
     try:
         async with engine.begin() as conn:
 
-            def _upgrade(sync_conn):  # type: ignore[no-untyped-def]
+            def _upgrade(sync_conn: Connection) -> None:
                 cfg = alembic_config(url)
                 cfg.attributes["connection"] = sync_conn
                 command.upgrade(cfg, "head")

@@ -792,3 +792,14 @@ def pre_appeal_outcome(accredited: int, votes_for: int, votes_against: int) -> s
     if not pre_appeal_quorum(accredited, cast).reached:
         return "no_quorum"
     return "accepted" if votes_for * 2 > cast else "rejected"
+
+
+#: R-SCH-3: the chief expert locks the scheme at least this long before the stage starts
+SCHEME_LOCK_LEAD = timedelta(days=2)
+
+
+def scheme_lock_late(stage_starts_at: datetime | None, now: datetime) -> bool:
+    """R-SCH-3: locking the scheme now is late — less than 2 days before the stage starts.
+    A late lock is still made and recorded; the chief expert is warned first. A stage with
+    no start date is never late."""
+    return stage_starts_at is not None and stage_starts_at - now < SCHEME_LOCK_LEAD

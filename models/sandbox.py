@@ -28,12 +28,14 @@ import logging
 import multiprocessing
 import os
 import re
+import resource
 import threading
 import time
 import weakref
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
 
 from models.errors import DomainError
@@ -221,8 +223,6 @@ def _child(
     conn: Any, func: Callable[..., Any], args: tuple[Any, ...], memory_mb: int, seconds: float
 ) -> None:
     """In the child: bound memory and CPU, run, send ("ok", result) or ("error", packed)."""
-    import resource
-
     try:
         limit = memory_mb * MB
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -258,9 +258,11 @@ def _context() -> Any:
     global _CONTEXT
     with _CONTEXT_LOCK:
         if _CONTEXT is None:
+            ctx: BaseContext
             try:
-                ctx = multiprocessing.get_context("forkserver")
-                ctx.set_forkserver_preload(PRELOAD)
+                forkserver = multiprocessing.get_context("forkserver")
+                forkserver.set_forkserver_preload(PRELOAD)
+                ctx = forkserver
             except ValueError:  # pragma: no cover - no fork server on this platform
                 ctx = multiprocessing.get_context("spawn")
             _CONTEXT = ctx

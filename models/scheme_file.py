@@ -15,13 +15,13 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models import rules
-from models.contest_file import (
+from models.definition_file import (
     Code,
     DefinitionError,
     DefinitionInvalid,
     Text,
-    _pydantic_errors,
     load_yaml_document,
+    pydantic_errors,
 )
 from models.rules import AspectKind
 
@@ -170,7 +170,7 @@ def validate_scheme(data: Any) -> SchemeDef:
     try:
         scheme = SchemeDef.model_validate(data)
     except ValidationError as exc:
-        raise DefinitionInvalid(_pydantic_errors(exc)) from None
+        raise DefinitionInvalid(pydantic_errors(exc)) from None
     errors = semantic_errors(scheme)
     if errors:
         raise DefinitionInvalid(errors)

@@ -132,7 +132,7 @@ class Settings(BaseSettings):
 
     @property
     def is_postgres(self) -> bool:
-        return bool(self.database_url) and self.database_url.startswith("postgresql")
+        return (self.database_url or "").startswith("postgresql")
 
     @property
     def embedded(self) -> bool:

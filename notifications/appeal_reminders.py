@@ -26,15 +26,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import rules
+from models.buttons import Appeal as AppealTarget
+from models.buttons import Button
 from models.rules import format_local
-from models.tables import Appeal, CommissionMember, Contest, Delivery, Person
+from models.services.base import move
+from models.tables import Appeal, AuditRecord, CommissionMember, Contest, Delivery, Person, Scheme
 from notifications.reminders import Message, ReminderKind, Run, register
 
 #: R-REM-4 (our decision): the commission is reminded at 15:00 of a decision day …
 DECIDE_REMIND_AT = time(15, 0)
 #: … and the chair and the secretary alarmed at 20:00 if appeals are still undecided
 DECIDE_ALARM_AT = time(20, 0)
-#: the reason and subject of a decision's extract (written by AppealService.decide)
+#: the reason and subject of a decision's extract (written by DecisionService.decide)
 EXTRACT_REASON = "appeal-extract"
 #: an extract check not made within this time after its due time is dropped
 EXTRACT_CHECK_WINDOW = timedelta(days=1)
@@ -202,6 +205,7 @@ class AppealExtractAlarm(ReminderKind):
         return [
             Run(f"appeal:{appeal_id}", decided_at + self.within, None, by_id[contest_id])
             for appeal_id, contest_id, decided_at in rows
+            if decided_at is not None  # a decided appeal has its time (the WHERE above)
         ]
 
     async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
@@ -224,17 +228,8 @@ class AppealExtractAlarm(ReminderKind):
                     (person.language if person is not None else None) or "ru",
                 )
             ]
-        keyboard = [
-            [
-                {
-                    "text": "apl-btn-open",
-                    "action": "appeal",
-                    "contest_id": str(appeal.contest_id),
-                    "id": str(appeal.id),
-                    "do": "view",
-                }
-            ]
-        ]
+        target = AppealTarget(contest_id=appeal.contest_id, id=appeal.id, do="view")
+        keyboard = [[Button(text="apl-btn-open", target=target)]]
         return [
             Message(
                 run.scope,
@@ -282,11 +277,8 @@ class AppealLateRefusal(ReminderKind):
         ]
 
     async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
-        from models.services.base import move
-        from models.tables import AuditRecord, Scheme
-
         appeal_id = int(run.scope.removeprefix("appeal:"))
-        # issue #12: the chief may confirm the time at this very moment (AppealService.
+        # issue #12: the chief may confirm the time at this very moment (AppealFormService.
         # confirm_time locks the row): a conditional UPDATE moves it only if nobody did —
         # the row count is the verdict; the loser of the race does nothing.
         if not await move(s, Appeal, appeal_id, "status", "awaiting_time", status="refused_late"):

@@ -198,7 +198,8 @@ async def tick(
             p = await progress_of(s, b.id)
             report = await undelivered_csv(s, b) if p.blocked or p.failed else b""
         elif b.status == "cancelled" and (
-            b.progress_updated_at is None or b.progress_updated_at <= b.finished_at
+            b.progress_updated_at is None
+            or (b.finished_at is not None and b.progress_updated_at <= b.finished_at)
         ):
             report = await undelivered_csv(s, b)  # once: the first tick after cancelling
         b.progress_updated_at = now

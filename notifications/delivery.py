@@ -4,10 +4,12 @@ expires and the row is sent again."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 from datetime import timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot
@@ -18,13 +20,14 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.callbacks import nav_button_data
+from models.buttons import ButtonRenderer, read_keyboard
 from models.clock import Clock
 from models.tables import Broadcast, Delivery, Person
+from notifications.documents import award_pdf
 from notifications.i18n import t
 from notifications.ratelimit import Priority, SendGate
 from ops.metrics import REMINDERS_SENT, reminder_kind
@@ -54,7 +57,9 @@ class SendLater(Exception):
         self.delay = delay
 
 
-def render(row: Delivery) -> tuple[str, InlineKeyboardMarkup | None]:
+def render(row: Delivery, buttons: ButtonRenderer) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The row's text and keyboard in its language; each button checked again
+    (``models.buttons``: rows of every age) and turned into callback data by ``buttons``."""
     args: dict[str, Any] = {
         k: html.escape(v) if isinstance(v, str) else v
         for k, v in (row.message_args or {}).items()
@@ -67,12 +72,11 @@ def render(row: Delivery) -> tuple[str, InlineKeyboardMarkup | None]:
             inline_keyboard=[
                 [
                     InlineKeyboardButton(
-                        text=t(b["text"], row.language, **b.get("args", {})),
-                        callback_data=nav_button_data(b),
+                        text=t(b.text, row.language, **b.args), callback_data=buttons(b.target)
                     )
                     for b in line
                 ]
-                for line in row.keyboard
+                for line in read_keyboard(row.keyboard)
             ]
         )
     return text, markup
@@ -100,18 +104,11 @@ async def _send(
 async def _attachment(args: dict[str, Any], files_dir: Any) -> tuple[str | None, Any]:
     """A document sent with the message: a stored file (``_document``: a protocol's PDF) or
     an award made now from its content (``_award``: a certificate, diploma or letter)."""
-    import asyncio
-    from pathlib import Path
-
-    from aiogram.types import BufferedInputFile
-
     if "_document" in args:
         spec = args["_document"]
         data = await asyncio.to_thread((Path(files_dir) / spec["path"]).read_bytes)
         return "document", BufferedInputFile(data, filename=spec["name"])
     if "_award" in args:
-        from notifications.documents import award_pdf
-
         spec = args["_award"]
         data = await asyncio.to_thread(award_pdf, spec)
         return "document", BufferedInputFile(data, filename=spec.get("file_name", "award.pdf"))
@@ -133,6 +130,8 @@ async def deliver(
     gate: SendGate | None = None,
     lease: timedelta = LEASE,
     files_dir: Any = None,
+    *,
+    buttons: ButtonRenderer,
 ) -> Outcome:
     """Claim the row, wait for a turn under Telegram's limits, send, record. A 429 pauses
     every sender and the send is retried here, without spending the actor's retries."""
@@ -174,10 +173,13 @@ async def deliver(
         media: tuple[str | None, Any] = (None, None)
         if row.broadcast_id is not None:  # the coordinator's own text, kept once on the broadcast
             b = await s.get(Broadcast, row.broadcast_id)
+            if b is None:  # not possible while the row exists (its foreign key); said if it were
+                row.status, row.lease_until, row.last_error = "failed", None, "broadcast gone"
+                return Outcome.FAILED
             text, markup, media = b.text_html, None, (b.media_kind, b.media_file_id)
         else:
             try:
-                text, markup = render(row)
+                text, markup = render(row, buttons)
             except (
                 KeyError,
                 ValueError,

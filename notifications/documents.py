@@ -28,7 +28,8 @@ from fpdf import FPDF
 from fpdf.enums import Align, TableCellFillMode, XPos, YPos
 from fpdf.fonts import FontFace
 
-from notifications.i18n import t
+from models.rules import format_local
+from notifications.i18n import has, t
 
 LANGUAGE = "ru"
 FONT_FAMILY = "DejaVu"
@@ -419,7 +420,6 @@ def render_award(doc: AwardDocument, *, font_dir: str | None = None) -> bytes:
 
 
 def _local_time(iso: str, tz: str) -> str:
-    from models.rules import format_local
 
     return format_local(datetime.fromisoformat(iso), tz)
 
@@ -457,7 +457,6 @@ def protocol_pdf(content: dict, *, font_dir: str | None = None) -> bytes:  # typ
 
 
 def _role(code: str) -> str:
-    from notifications.i18n import has
 
     key = f"doc-role-{code}"
     return t(key, LANGUAGE) if has(key, LANGUAGE) else code
@@ -488,7 +487,6 @@ def thanks_text(role: str) -> str:
     """What a thank-you letter thanks a person of ``role`` for (R-RES-3, 002 §6.9): the
     catalogue's ``doc-thanks-<role>`` (a volunteer: «за помощь в организации и проведении
     чемпионата»), or nothing for a role without one."""
-    from notifications.i18n import has
 
     key = f"doc-thanks-{role}"
     return t(key, LANGUAGE) if has(key, LANGUAGE) else ""

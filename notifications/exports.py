@@ -10,9 +10,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
 from models.services.monitoring import ProgressReport, VerificationCounts
 from models.services.scoring import Results
-from models.services.scoring_reports import ScoreSheets
+from models.services.scoring.reports import ScoreSheets
 from notifications.i18n import t
 
 _DATE_FORMAT = "DD.MM.YYYY HH:MM"
@@ -32,8 +35,6 @@ def _add_sheet(
 ) -> Any:
     """A sheet with a bold, frozen header row and columns sized to their contents;
     ``formats`` gives a number format by column index (0-based) to the data rows."""
-    from openpyxl.styles import Font
-
     bold = Font(bold=True)
     ws = book.create_sheet(title)
     ws.append(header)
@@ -66,7 +67,6 @@ def progress_workbook(report: ProgressReport, language: str = "ru") -> bytes:
     """The report as an XLSX workbook: «Верификация», «Заявки», «Оценивание», «Подписи»;
     each sheet has a bold, frozen header row and columns sized to their contents. Texts come
     from the message catalogue (``progress-xlsx-*``)."""
-    from openpyxl import Workbook
 
     def tx(key: str, **args: Any) -> str:
         return t(f"progress-xlsx-{key}", language, **args)
@@ -78,7 +78,8 @@ def progress_workbook(report: ProgressReport, language: str = "ru") -> bytes:
         return None if value is None else value.astimezone(zone).replace(tzinfo=None)
 
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:  # a new workbook has one empty sheet: ours are added below
+        book.remove(book.active)
 
     def sheet(
         title: str,
@@ -190,13 +191,13 @@ def scoring_workbook(results: Results, sheets: ScoreSheets, language: str = "ru"
 
     Numbers are numbers, the header rows are bold and frozen, columns sized to their
     contents. Texts come from the catalogue (``sco-xlsx-*``)."""
-    from openpyxl import Workbook
 
     def tx(key: str, **args: Any) -> str:
         return t(f"sco-xlsx-{key}", language, **args)
 
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:  # a new workbook has one empty sheet: ours are added below
+        book.remove(book.active)
 
     result_rows = [
         [

@@ -40,6 +40,13 @@ def _bundle(language: str) -> FluentBundle | None:
 _NUMBER_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:,[0-9]+)?")
 
 
+def _fluent(value: int | float, **options: Any) -> FluentNumber:
+    made = fluent_number(value, **options)
+    if not isinstance(made, FluentNumber):  # only for values that are no numbers
+        raise ValueError(f"not a number to show: {value!r}")
+    return made
+
+
 def number(value: int | float | Decimal | str) -> FluentNumber:
     """``value`` as a Fluent number, so ``{ $n -> [one] … [few] … [many] … *[other] … }`` picks
     the CLDR plural category of what is shown (issue #15: «21 балл», «99,83 балла», «5 баллов»).
@@ -48,15 +55,15 @@ def number(value: int | float | Decimal | str) -> FluentNumber:
     and with exactly the fraction digits given («7,00» stays «7,00» — category "other", as the
     Russian rule for fractions wants — and «2,5» stays «2,5»)."""
     if isinstance(value, int):
-        return fluent_number(value, useGrouping=False)
+        return _fluent(value, useGrouping=False)
     d = Decimal(value.replace(",", ".")) if isinstance(value, str) else Decimal(str(value))
     if not d.is_finite():
         raise ValueError(f"not a number to show: {value!r}")
     digits = max(0, -int(d.as_tuple().exponent))
     if digits == 0:
-        return fluent_number(int(d), useGrouping=False)
+        return _fluent(int(d), useGrouping=False)
     # a float: fluent.runtime picks a plural category only for int and float (see _Bundle)
-    return fluent_number(
+    return _fluent(
         float(d), useGrouping=False, minimumFractionDigits=digits, maximumFractionDigits=digits
     )
 
@@ -123,7 +130,7 @@ def t(key: str, language: str = DEFAULT_LANGUAGE, /, **args: Any) -> str:
         if message.value is None:
             break
         text, errors = bundle.format_pattern(message.value, _plain(args))
-        if errors:
+        if errors or not isinstance(text, str):
             raise MissingMessage(f"{key}: {errors}")
         return text
     raise MissingMessage(key)

@@ -9,9 +9,10 @@ milliseconds, answers some of them 429 — which pauses everyone for a second (t
 benchmark lost a quarter of the throughput that way: ``bench/BROADCAST_RESULTS.md``). Even
 spacing at 93 % of the limit keeps clear of it: 98 % still met 117 429s in 10,000 replies
 on a busy 2-core machine, where the event loop stalls long enough to bunch sends
-(``bench/BURST_RESULTS.md``); two spare messages a second absorb a 70 ms stall. The ``limits`` library has no pacing mode,
-so the reservation is a few lines of Lua in Redis (atomic, on Redis's clock, shared by every
-worker process) or a number in memory in the embedded mode.
+(``bench/BURST_RESULTS.md``); two spare messages a second absorb a 70 ms stall. The
+``limits`` library has no pacing mode, so the reservation is a few lines of Lua in Redis
+(atomic, on Redis's clock, shared by every worker process) or a number in memory in the
+embedded mode.
 
 Two classes share the one budget (issue #13 §3): ``interactive`` — the bot's replies to a
 person's own action (``bot.send_gate``) — and ``bulk`` — outbox deliveries: broadcasts,
@@ -40,6 +41,8 @@ import threading
 import time
 from enum import StrEnum
 from typing import Protocol
+
+import redis.asyncio as aioredis
 
 DEFAULT_RATE = 30
 #: pace at this share of the limit: room for network jitter and event-loop stalls without a 429
@@ -203,8 +206,6 @@ class RedisPacer:
     PREFIX = "contest-bot:gate:"
 
     def __init__(self, url: str, prefix: str | None = None) -> None:
-        import redis.asyncio as aioredis
-
         if prefix is not None:  # tests: a budget of their own in a shared database
             self.PREFIX = prefix
         self._redis = aioredis.from_url(url)

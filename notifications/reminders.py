@@ -20,11 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from models import rules
+from models.buttons import Button, KeyboardSpec, Place, Queue, Slot, Worklist
+from models.buttons import Protocol as ProtocolTarget
 from models.contest_file import Role
 from models.rules import Gap, VerificationStatus, format_local
 from models.services.contests import application_deadline
 from models.services.participants import application_view
-from models.services.scoring_reports import unscored_by_expert
+from models.services.scoring.reports import unscored_by_expert
 from models.tables import (
     Application,
     Contest,
@@ -56,7 +58,7 @@ class Message:
     chat_id: int
     key: str
     args: dict[str, Any]
-    keyboard: list[list[dict[str, Any]]] | None = None
+    keyboard: KeyboardSpec | None = None
     language: str = "ru"
 
 
@@ -138,6 +140,7 @@ class ApplicationDeadlineReminder(ReminderKind):
                 )
             )
         ).all()
+        assert run.expires_at is not None  # these runs expire at the deadline (runs above)
         deadline = format_local(run.expires_at, contest.timezone)
         out = []
         for p, person in rows:
@@ -189,23 +192,23 @@ def gap_text(gap: Gap, titles: dict[str, str], lang: str = "ru") -> str:
     return t(f"missing-consent-{gap.code}", lang)
 
 
-def gap_button(gap: Gap, contest_id: int, titles: dict[str, str]) -> dict[str, Any]:
+def gap_button(gap: Gap, contest_id: int, titles: dict[str, str]) -> Button:
     """The button that leads straight to the missing thing."""
-    cid = str(contest_id)
+    cid = contest_id
     if gap.kind.startswith("form"):
-        return {"text": "btn-fill-form", "action": "form", "contest_id": cid}
+        return Button(text="btn-fill-form", target=Place(action="form", contest_id=cid))
     if gap.kind == "nomination":
-        return {"text": "btn-choose-nomination", "action": "nominations", "contest_id": cid}
+        return Button(
+            text="btn-choose-nomination", target=Place(action="nominations", contest_id=cid)
+        )
     if gap.kind in ("field", "file"):
-        key = "btn-gap-field" if gap.kind == "field" else "btn-gap-file"
-        return {
-            "text": key,
-            "args": {"title": titles.get(gap.code, gap.code)[:40]},
-            "action": gap.kind,
-            "code": gap.code,
-            "contest_id": cid,
-        }
-    return {"text": "btn-open-application", "action": "application", "contest_id": cid}
+        is_field = gap.kind == "field"
+        return Button(
+            text="btn-gap-field" if is_field else "btn-gap-file",
+            args={"title": titles.get(gap.code, gap.code)[:40]},
+            target=Slot(action="field" if is_field else "file", code=gap.code, contest_id=cid),
+        )
+    return Button(text="btn-open-application", target=Place(action="application", contest_id=cid))
 
 
 # --------------------------------------------------------------------------- R-REM-2 / R-VER-4
@@ -229,7 +232,8 @@ async def _overdue_by_region(
             .group_by(Region.code, Region.name)
         )
     ).all()
-    return {code: (name, count, oldest) for code, name, count, oldest in rows}
+    # submitted_at is set on every pending request counted here (the WHERE above)
+    return {code: (name, count, oldest) for code, name, count, oldest in rows if oldest is not None}
 
 
 async def _languages(s: AsyncSession, telegram_ids: list[int]) -> dict[int, str]:
@@ -292,13 +296,7 @@ class VerificationBacklogReminder(ReminderKind):
                         "after": self.after.days,
                     },
                     keyboard=[
-                        [
-                            {
-                                "text": "btn-open-queue",
-                                "action": "queue",
-                                "contest_id": str(run.contest.id),
-                            }
-                        ]
+                        [Button(text="btn-open-queue", target=Queue(contest_id=run.contest.id))]
                     ],
                     language=languages.get(telegram_id, "ru"),
                 )
@@ -359,15 +357,7 @@ class VerificationEscalation(ReminderKind):
                     "after": self.after.days,
                     "regions": lines(languages.get(telegram_id, "ru")),
                 },
-                keyboard=[
-                    [
-                        {
-                            "text": "btn-open-queue",
-                            "action": "queue",
-                            "contest_id": str(run.contest.id),
-                        }
-                    ]
-                ],
+                keyboard=[[Button(text="btn-open-queue", target=Queue(contest_id=run.contest.id))]],
                 language=languages.get(telegram_id, "ru"),
             )
             for telegram_id in federal
@@ -437,6 +427,7 @@ class ScoringDeadlineReminder(ReminderKind):
                 )
             ).scalars()
         }
+        assert run.expires_at is not None  # these runs expire at the deadline (runs above)
         deadline = format_local(run.expires_at, run.contest.timezone)
         out = []
         for telegram_id, count in left:
@@ -456,12 +447,10 @@ class ScoringDeadlineReminder(ReminderKind):
                     },
                     keyboard=[
                         [
-                            {
-                                "text": "sco-btn-continue",
-                                "action": "worklist",
-                                "contest_id": str(run.contest.id),
-                                "scheme": str(scheme.id),
-                            }
+                            Button(
+                                text="sco-btn-continue",
+                                target=Worklist(contest_id=run.contest.id, scheme=scheme.id),
+                            )
                         ]
                     ],
                     language=(person.language or "ru") if person is not None else "ru",
@@ -529,15 +518,13 @@ class UnsignedProtocolReminder(ReminderKind):
                 .order_by(Protocol.id, ProtocolSigner.id)
             )
         ).all()
-        cid = str(run.contest.id)
+        cid = run.contest.id
         out = []
         for protocol_id, title, version, telegram_id, chat_id, language in rows:
-            button = {
-                "action": "protocol",
-                "contest_id": cid,
-                "protocol": str(protocol_id),
-                "version": str(version),
-            }
+            sign = ProtocolTarget(contest_id=cid, protocol=protocol_id, version=version, do="sign")
+            refuse = ProtocolTarget(
+                contest_id=cid, protocol=protocol_id, version=version, do="refuse"
+            )
             out.append(
                 Message(
                     subject=f"protocol:{protocol_id}",
@@ -546,8 +533,8 @@ class UnsignedProtocolReminder(ReminderKind):
                     args={"title": title, "version": version},
                     keyboard=[
                         [
-                            {"text": "pro-btn-sign", **button, "do": "sign"},
-                            {"text": "pro-btn-refuse", **button, "do": "refuse"},
+                            Button(text="pro-btn-sign", target=sign),
+                            Button(text="pro-btn-refuse", target=refuse),
                         ]
                     ],
                     language=language or "ru",

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.buttons import Button, Place
 from models.contest_file import Role
 from models.rules import format_local
 from models.services.remote import ANNOUNCE_AHEAD, BRIEFING_AHEAD, MATERIALS_AHEAD
@@ -221,19 +222,22 @@ class RemoteMaterialsRelease(ReminderKind):
 
     async def messages(self, s: AsyncSession, run: Run, now: datetime) -> list[Message]:
         found = await _slot_and_person(s, run)
-        if found is None or not found[0].examiner_telegram_id:
+        if found is None:
             return []
         slot, p, _ = found
+        examiner = slot.examiner_telegram_id
+        if not examiner:
+            return []
         if slot.materials_file_id:
-            button = {
-                "text": "remote-btn-materials",
-                "action": f"rmat-{slot.id}",
-                "contest_id": str(run.contest.id),
-            }
+            # R-COO-3: the examiner's materials, 30 minutes before
+            button = Button(
+                text="remote-btn-materials",
+                target=Place(action=f"rmat-{slot.id}", contest_id=run.contest.id),
+            )
             return [
                 Message(
                     run.scope,
-                    slot.examiner_telegram_id,
+                    examiner,
                     "remote-materials",
                     _args(slot, p, run.contest),
                     keyboard=[[button]],
@@ -242,7 +246,7 @@ class RemoteMaterialsRelease(ReminderKind):
         return [
             Message(
                 run.scope,
-                slot.examiner_telegram_id,
+                examiner,
                 "remote-materials-none",
                 _args(slot, p, run.contest),
             )

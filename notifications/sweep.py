@@ -13,12 +13,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
+from models.buttons import check_keyboard
 from models.db import writing
 from models.tables import Contest, Delivery, ReminderRun
 from notifications import appeal_reminders, remote_reminders  # noqa: F401  (register their reminder kinds)
@@ -40,8 +42,11 @@ class SweepReport:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+def _insert(session: AsyncSession) -> Callable[..., Any]:
+    """The dialect's INSERT, for ``ON CONFLICT DO NOTHING``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
 
 
 async def materialise_reminders(
@@ -56,7 +61,7 @@ async def materialise_reminders(
         )
     for kind in kinds:
         async with writing(sessionmaker) as s:
-            for run in await kind.runs(s, now, contests):
+            for run in await kind.runs(s, now, list(contests)):
                 reason = kind.reason(run)
                 done = (
                     await s.execute(
@@ -91,7 +96,7 @@ async def materialise_reminders(
                             muteable=kind.muteable,
                             message_key=m.key,
                             message_args=m.args,
-                            keyboard=m.keyboard,
+                            keyboard=check_keyboard(m.keyboard),  # checked as it is written
                             language=m.language,
                             status="pending",
                             attempts=0,

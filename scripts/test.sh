@@ -10,8 +10,9 @@
 #   3. unless TEST_POSTGRES_URL and TEST_REDIS_URL are set, starts throwaway servers on
 #      loopback with scripts/services.sh and stops the ones it started when it exits
 #      (KEEP_SERVICES=1 leaves them running);
-#   4. runs `python -m pytest -q -ra "$@"` and exits with pytest's code; "no tests
-#      collected" (pytest's 5) is a failure too.
+#   4. runs `python -m pytest -q -ra -n <2 x cores> --dist loadgroup "$@"` (pytest-xdist;
+#      TEST_WORKERS=N sets the workers, 0 runs in one process) and exits with pytest's code;
+#      "no tests collected" (pytest's 5) is a failure too.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -88,6 +89,8 @@ if [[ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]] \
     "$VENV/bin/python" -m pip install -q -e '.[test]'
     echo "$stamp" >"$stamp_file"
 fi
+# `--install-only`: steps 1 and 2 alone (scripts/check.sh installs the linters this way).
+if [[ "${1:-}" == --install-only ]]; then exit 0; fi
 
 # ---------------------------------------------------------------- 3. services
 
@@ -126,8 +129,21 @@ say "TEST_POSTGRES_URL=$TEST_POSTGRES_URL TEST_REDIS_URL=$TEST_REDIS_URL"
 
 # ---------------------------------------------------------------- 4. pytest
 
+# In parallel with pytest-xdist: each worker has its own PostgreSQL database cloned from a
+# template migrated once (tests/conftest.py); the modules that share fixed Redis databases or
+# start the real bot run on one worker, one after another (--dist loadgroup). The tests wait
+# on PostgreSQL, Redis and subprocesses a good part of the time, so twice as many workers as
+# cores keeps the cores busy. TEST_WORKERS=0 (or passing -n / -p no:xdist) overrides it.
+xdist=(-n "${TEST_WORKERS:-$(( $(nproc) * 2 ))}" --dist loadgroup)
+for arg in "$@"; do
+    case "$arg" in
+        -n|-n*|--numprocesses*|no:xdist|-pno:xdist) xdist=() ;;
+    esac
+done
+[[ "${TEST_WORKERS:-}" == 0 ]] && xdist=()
+
 set +e
-"$VENV/bin/python" -m pytest -q -ra "$@"
+"$VENV/bin/python" -m pytest -q -ra "${xdist[@]}" "$@"
 rc=$?
 set -e
 if (( rc == 5 )); then

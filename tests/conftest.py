@@ -4,18 +4,19 @@ test moves, the real dispatcher over a fake Bot API session, and a loaded contes
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import shutil
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import datetime
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from models.clock import FixedClock
 from models.crypto import PersonalDataCipher
@@ -24,16 +25,42 @@ from models.migrate import upgrade
 from models.services import ServiceContext, Services
 from models.tables import Base
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "contest.yaml"
-MSK = ZoneInfo("Europe/Moscow")
-#: A day in the application period of the example contest (deadline 2027-04-01 23:59 МСК).
-IN_PERIOD = datetime(2027, 2, 1, 10, 0, tzinfo=MSK)
-TEST_KEY = PersonalDataCipher.generate_key().encode()
+# The builders own the shared constants and the job log; re-exported here for the test
+# modules that import them from the conftest.
+from tests.builders import (  # noqa: F401
+    ADMIN_ID,
+    COORD_MOSCOW,
+    COORD_OBLAST,
+    EXAMPLE,
+    EXPERT,
+    FEDERAL,
+    IN_PERIOD,
+    MSK,
+    ROOT,
+    TEST_KEY,
+    JobLog,
+    ids,
+    make_world,
+)
+from tests.fakes import FakeBotAPI, FakeTelegramSession, make_bot
+from tests.snapshots import snapshot_of
 
-PG_URL = os.environ.get("TEST_POSTGRES_URL")
+#: pytest-xdist's worker name ("gw0", "gw1", …), None in a plain run (``-n0``, ``-p no:xdist``).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+#: The PostgreSQL the run was given; under xdist each worker works on its own database,
+#: ``<name>_<worker>``, cloned from ``<name>_tpl`` (migrated once per run), so workers never
+#: see each other's rows.
+BASE_PG_URL = os.environ.get("TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 IN_CI = os.environ.get("CI") == "true"
+
+
+def _database(url: str, suffix: str) -> str:
+    u = make_url(url)
+    return u.set(database=f"{u.database}_{suffix}").render_as_string(hide_password=False)
+
+
+PG_URL = _database(BASE_PG_URL, WORKER) if BASE_PG_URL and WORKER else BASE_PG_URL
 
 
 def needs_postgres() -> None:
@@ -48,6 +75,33 @@ def needs_redis() -> None:
         if IN_CI:
             pytest.fail("TEST_REDIS_URL is not set in CI")
         pytest.skip("TEST_REDIS_URL is not set (bash scripts/test.sh starts Redis)")
+
+
+#: Test modules that use fixed Redis databases (or FLUSHDB them) or start the real bot and
+#: worker processes: under xdist (``--dist loadgroup``) they all run on one worker, one after
+#: another, so two of them never share a Redis database.
+SERIAL_MODULES = frozenset(
+    {
+        "test_conversation_storage",
+        "test_delivery_faults",
+        "test_e2e",
+        "test_e2e_double_press",
+        "test_e2e_inbox",
+        "test_e2e_restart",
+        "test_inbox",
+        "test_ratelimit",
+        "test_rehearsal_clock",
+        "test_webhook",
+    }
+)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # tryfirst: xdist's own hook reads the xdist_group marks right after this one
+    for item in items:
+        if item.path.stem in SERIAL_MODULES:
+            item.add_marker(pytest.mark.xdist_group("redis"))
 
 
 _sqlite_template: Path | None = None
@@ -70,16 +124,66 @@ async def _sqlite_db(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{target}"
 
 
+async def _admin(url: str, *statements: str) -> None:
+    """Run statements outside a transaction (CREATE/DROP DATABASE) on ``url``'s server."""
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@contextmanager
+def _run_lock() -> Iterator[Path]:
+    """A lock shared by the workers of one run (and a directory for their marks)."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "plain")
+    folder = Path(tempfile.gettempdir()) / f"contest-tests-{run}"
+    folder.mkdir(exist_ok=True)
+    with (folder / "lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # the workers queue here; the test has not started
+        try:
+            yield folder
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+async def _clone_template(url: str) -> None:
+    """The worker's database as a copy of the template, which the first worker migrates."""
+    assert BASE_PG_URL
+    template = make_url(_database(BASE_PG_URL, "tpl")).database
+    own = make_url(url).database
+    with _run_lock() as folder:
+        if not (folder / "template-ready").exists():
+            await _admin(
+                BASE_PG_URL,
+                f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)',
+                f'CREATE DATABASE "{template}"',
+            )
+            await upgrade(_database(BASE_PG_URL, "tpl"))
+            (folder / "template-ready").touch()
+        await _admin(
+            BASE_PG_URL,
+            f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)',
+            f'CREATE DATABASE "{own}" TEMPLATE "{template}"',
+        )
+
+
 async def reset_postgres(url: str) -> None:
-    """Migrate once per session, then empty every table before each test."""
+    """Migrate once per session (under xdist: clone the migrated template), then empty every
+    table before each test."""
     global _pg_migrated
     if not _pg_migrated:
-        engine = create_engine(url)
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-        await engine.dispose()
-        await upgrade(url)
+        if WORKER:
+            await _clone_template(url)
+        else:
+            engine = create_engine(url)
+            async with engine.begin() as conn:
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
+            await engine.dispose()
+            await upgrade(url)
         _pg_migrated = True
     engine = create_engine(url)
     async with engine.begin() as conn:
@@ -109,29 +213,6 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
     await eng.dispose()
 
 
-@dataclass
-class JobLog:
-    """The queue as the services see it: jobs handed over after commit."""
-
-    jobs: list[tuple[str, int]] = field(default_factory=list)
-
-    def __call__(self, job: str, entity_id: int) -> None:
-        self.jobs.append((job, entity_id))
-
-    def take(self, kind: str | None = None) -> list[int]:
-        taken = [i for j, i in self.jobs if kind is None or j == kind]
-        self.jobs = [(j, i) for j, i in self.jobs if kind is not None and j != kind]
-        return taken
-
-
-ADMIN_ID = 900001
-#: people of examples/contest.yaml
-COORD_MOSCOW = 100001
-COORD_OBLAST = 100002
-FEDERAL = 100003
-EXPERT = 100004
-
-
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(IN_PERIOD)
@@ -157,38 +238,13 @@ def services(engine: AsyncEngine, clock: FixedClock, jobs: JobLog, tmp_path: Pat
 
 @pytest.fixture
 async def contest_id(services: Services) -> int:
-    result = await services.contests.load_definition(None, EXAMPLE.read_bytes())
-    return result.contest_id
+    """examples/contest.yaml loaded: through the service once per session, then a snapshot
+    (tests/snapshots.py); the tests of loading itself call ``load_definition`` directly."""
 
+    async def load() -> int:
+        return (await services.contests.load_definition(None, EXAMPLE.read_bytes())).contest_id
 
-async def ids(services: Services, contest_id: int) -> dict[str, Any]:
-    """Handy ids of the example contest: regions, organisations, nominations by code."""
-    from sqlalchemy import select
-
-    from models.tables import Nomination, Organisation, Region
-
-    async with services.ctx.sessionmaker() as s:
-        regions = {
-            r.code: r.id
-            for r in (
-                await s.execute(select(Region).where(Region.contest_id == contest_id))
-            ).scalars()
-        }
-        orgs = {
-            o.code: o.id
-            for o in (
-                await s.execute(
-                    select(Organisation).where(Organisation.region_id.in_(regions.values()))
-                )
-            ).scalars()
-        }
-        noms = {
-            n.code: n.id
-            for n in (
-                await s.execute(select(Nomination).where(Nomination.contest_id == contest_id))
-            ).scalars()
-        }
-    return {"regions": regions, "orgs": orgs, "noms": noms}
+    return await snapshot_of(services, "contest loaded", load)
 
 
 def run(coro: Any) -> Any:
@@ -200,8 +256,6 @@ def run(coro: Any) -> Any:
 
 @pytest.fixture
 def telegram():  # type: ignore[no-untyped-def]
-    from tests.fakes import FakeTelegramSession
-
     return FakeTelegramSession()
 
 
@@ -209,10 +263,12 @@ def telegram():  # type: ignore[no-untyped-def]
 def worker(db_url: str, services: Services, telegram, clock: FixedClock, tmp_path: Path):  # type: ignore[no-untyped-def]
     """A real Dramatiq worker on the in-memory broker. Its runtime (engine, bot, send gate)
     is built on the worker's own event loop and reads the test's clock."""
+    # imported here: importing workers.actors builds the process-wide Dramatiq broker and
+    # declares the actors; only the tests that run a worker need that
     import dramatiq
 
+    from bot.callbacks import button_data
     from notifications.ratelimit import SendGate
-    from tests.fakes import make_bot
     from workers import runtime as worker_runtime
     from workers.actors import broker
     from workers.runtime import WorkerRuntime
@@ -225,6 +281,7 @@ def worker(db_url: str, services: Services, telegram, clock: FixedClock, tmp_pat
             clock=clock,
             services=services,
             files_dir=tmp_path / "files",
+            buttons=button_data,
             engine=engine,
             gate=SendGate.for_settings(None, rate=1000),
         )
@@ -241,14 +298,13 @@ def worker(db_url: str, services: Services, telegram, clock: FixedClock, tmp_pat
 @pytest.fixture
 async def world(sqlite_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     """The dispatcher over a fake Bot API session, on SQLite (see tests/test_bot_journey.py)."""
-    from tests.test_bot_journey import make_world
-
     async for w in make_world(sqlite_url, tmp_path):
         yield w
 
 
 def drain(w) -> None:  # type: ignore[no-untyped-def]
     """Wait until the sweep, the deliveries and the downloads queued so far are done."""
+    # imported here for the same reason as in ``worker``
     from workers.actors import broadcast_progress, broker, deliver, download_file, sweep
 
     for actor in (sweep, broadcast_progress, deliver, download_file):
@@ -262,7 +318,5 @@ def drain(w) -> None:  # type: ignore[no-untyped-def]
 @pytest.fixture
 async def api():  # type: ignore[no-untyped-def]
     """A local HTTP stand-in of the Bot API (127.0.0.1) for the real ``python -m bot``."""
-    from tests.fakes import FakeBotAPI
-
     async with FakeBotAPI() as server:
         yield server

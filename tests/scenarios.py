@@ -29,6 +29,7 @@ import traceback
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +41,46 @@ from aiogram.types import Update
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.callbacks import button_data
+from bot.verification_callbacks import CardCb
 from models.clock import FixedClock
 from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
-from models.services import ServiceContext, Services
+from models.scheme_file import parse_scheme_yaml
+from models.services import ServiceContext, Services, TelegramFile
 from models.tables import Base
 from tests.botkit import Person
-from tests.conftest import ADMIN_ID, COORD_MOSCOW, EXAMPLE, FEDERAL, IN_PERIOD, TEST_KEY, JobLog
+from tests.builders import (
+    ADMIN_ID,
+    COORD_MOSCOW,
+    EXAMPLE,
+    FEDERAL,
+    IN_PERIOD,
+    MENTOR,
+    MINOR_BORN,
+    MSK,
+    SCHEME,
+    SOCIAL,
+    TEST_KEY,
+    JobLog,
+    accepted_in,
+    applicant,
+    application,
+    at,
+    file,
+    fill_consent,
+    form,
+    ids,
+    load_championship,
+    locked_scheme,
+    named_participants,
+    participants,
+    pdf,
+    ready,
+    snils,
+)
 from tests.fakes import FakeTelegramSession, make_bot
-from tests.fakes.updates import callback_update_json, message_update
+from tests.fakes.updates import callback_update, callback_update_json, message_update
 from workers.jobs import run_job
 from workers.runtime import WorkerRuntime
 
@@ -288,6 +320,7 @@ class Harness:
             self.clock,
             self.services,
             self.files_dir,
+            buttons=button_data,
             owns_resources=False,
         )
         for _ in range(200):
@@ -588,7 +621,8 @@ async def crawl(
                                 sc.name,
                                 "twin",
                                 name,
-                                f"one press: {show(ref.effect)}\n    one after the other: {show(serial.effect)}{_dups(serial)}"
+                                f"one press: {show(ref.effect)}\n"
+                                f"    one after the other: {show(serial.effect)}{_dups(serial)}"
                                 f"\n    two staff at once: {show(both.effect)}{_dups(both)}",
                             )
                         )
@@ -620,7 +654,8 @@ async def crawl(
                         sc.name,
                         "conflict",
                         name,
-                        f"A then B: {show(ab.effect)}\n    B then A: {show(ba.effect)}\n    at once: {show(together.effect)}{_dups(together)}",
+                        f"A then B: {show(ab.effect)}\n    B then A: {show(ba.effect)}\n"
+                        f"    at once: {show(together.effect)}{_dups(together)}",
                     )
                 )
 
@@ -676,9 +711,6 @@ async def load(h: Harness) -> int:
 
 async def _app_ready(h: Harness, user: int) -> None:
     """Accepted, nomination chosen, every field and file in, consents given — not sent."""
-    from models.services import TelegramFile
-    from tests.test_progress import SOCIAL, accepted_in, application
-    from tests.test_services import pdf
 
     await accepted_in(h.services, 1, user, "77")
     await application(h.services, 1, user, SOCIAL, submit=False)
@@ -696,14 +728,12 @@ async def s_consent(h: Harness) -> None:
 
 
 async def s_form_review(h: Harness) -> None:
-    from tests.test_progress import form
 
     await form(h.services, 1, 700002, "77", submit=False)
     await h.dp.feed_update(h.bot, message_update(700002, "/start"))
 
 
 async def s_pending_card(h: Harness) -> None:
-    from tests.test_progress import form
 
     await hello(h, COORD_MOSCOW, COORD_MOSCOW_2)
     await form(h.services, 1, 700003, "77")
@@ -712,7 +742,6 @@ async def s_pending_card(h: Harness) -> None:
 
 async def s_queue_pages(h: Harness) -> None:
     """More pending cards than a page (R-VER-4 queue paging)."""
-    from tests.test_progress import form
 
     await hello(h, COORD_MOSCOW, COORD_MOSCOW_2)
     for i in range(7):
@@ -721,7 +750,6 @@ async def s_queue_pages(h: Harness) -> None:
 
 
 async def s_applications_pages(h: Harness) -> None:
-    from tests.test_progress import SOCIAL, accepted_in, application
 
     await hello(h, COORD_MOSCOW, COORD_MOSCOW_2)
     for i in range(7):
@@ -733,8 +761,6 @@ async def s_applications_pages(h: Harness) -> None:
 
 async def s_org_search(h: Harness) -> None:
     """The organisation step with a search typed (R-VER-1: the registry is searchable)."""
-    from tests.conftest import ids
-    from tests.test_progress import snils
 
     known = await ids(h.services, 1)
     p = h.services.participants
@@ -747,7 +773,6 @@ async def s_org_search(h: Harness) -> None:
 
 
 async def s_accepted(h: Harness) -> None:
-    from tests.test_progress import accepted_in
 
     await accepted_in(h.services, 1, 700004, "77")
     await h.drain([])
@@ -760,7 +785,6 @@ async def s_application_ready(h: Harness) -> None:
 
 
 async def s_submitted_application(h: Harness) -> None:
-    from tests.test_progress import SOCIAL, accepted_in, application
 
     await hello(h, COORD_MOSCOW, COORD_MOSCOW_2)
     await accepted_in(h.services, 1, 700006, "77")
@@ -770,7 +794,6 @@ async def s_submitted_application(h: Harness) -> None:
 
 
 async def s_withdraw(h: Harness) -> None:
-    from tests.test_progress import form
 
     await form(h.services, 1, 700007, "77")
     await h.dp.feed_update(h.bot, message_update(700007, "/withdraw"))
@@ -782,7 +805,6 @@ async def s_settings(h: Harness) -> None:
 
 
 async def s_broadcast_draft(h: Harness) -> None:
-    from tests.test_progress import form
 
     await hello(h, COORD_MOSCOW, COORD_MOSCOW_2)
     await form(h.services, 1, 700008, "77")
@@ -793,7 +815,6 @@ async def s_broadcast_draft(h: Harness) -> None:
 
 
 async def s_progress(h: Harness) -> None:
-    from tests.test_progress import form
 
     await hello(h, FEDERAL, FEDERAL_2)
     await form(h.services, 1, 700009, "77")
@@ -838,7 +859,6 @@ async def s_staff(h: Harness) -> None:
 
 
 async def s_tasks(h: Harness) -> None:
-    from tests.test_progress import accepted_in
 
     await hello(h, FEDERAL, FEDERAL_2, COORD_MOSCOW, COORD_MOSCOW_2)
     await accepted_in(h.services, 1, 700013, "77")
@@ -851,9 +871,6 @@ async def s_tasks(h: Harness) -> None:
 
 
 async def s_remote(h: Harness) -> None:
-    from datetime import timedelta
-
-    from tests.test_progress import accepted_in
 
     await hello(h, COORD_MOSCOW, COORD_MOSCOW_2)
     pid = await accepted_in(h.services, 1, 700014, "77")
@@ -866,18 +883,18 @@ async def s_remote(h: Harness) -> None:
 
 
 async def _scheme(h: Harness, *, lock: bool) -> int:
-    from models.scheme_file import parse_scheme_yaml
-    from tests.test_scoring_bot import MENTOR, SCHEME, participants
 
     await hello(h, CHIEF, CHIEF_2, 100004)
     await participants(h, 2)  # type: ignore[arg-type]
-    sc = h.services.scoring
-    scheme_id = (await sc.load_scheme(CHIEF, 1, parse_scheme_yaml(SCHEME.read_bytes()))).scheme_id
-    await sc.build_targets(CHIEF, scheme_id)
+    sc = h.services
+    scheme_id = (
+        await sc.schemes.load_scheme(CHIEF, 1, parse_scheme_yaml(SCHEME.read_bytes()))
+    ).scheme_id
+    await sc.scoring_setup.build_targets(CHIEF, scheme_id)
     if lock:
-        t1 = (await sc.targets(CHIEF, scheme_id))[0][0]
-        await sc.set_mentor(CHIEF, t1, MENTOR)
-        await sc.lock_scheme(CHIEF, scheme_id)
+        t1 = (await sc.scoring_setup.targets(CHIEF, scheme_id))[0][0]
+        await sc.scoring_setup.set_mentor(CHIEF, t1, MENTOR)
+        await sc.schemes.lock_scheme(CHIEF, scheme_id)
     await h.drain([])
     return scheme_id
 
@@ -894,10 +911,9 @@ async def s_scoring_expert(h: Harness) -> None:
 
 async def s_scores_locked(h: Harness) -> None:
     """Every mark in, sheets confirmed, scores locked: the lock protocol out for signing (R-PRO)."""
-    from tests.test_protocols_bot import locked_scheme, participants
 
     await hello(h, CHIEF, CHIEF_2, COORD_MOSCOW, COORD_MOSCOW_2, 100004)
-    await participants(h)  # type: ignore[arg-type]
+    await named_participants(h)  # type: ignore[arg-type]
     await locked_scheme(h)  # type: ignore[arg-type]
     await h.drain([])
     await say(h, COORD_MOSCOW, "/publish")
@@ -906,34 +922,33 @@ async def s_scores_locked(h: Harness) -> None:
 
 async def s_allowance(h: Harness) -> None:
     """R-ROLE-3: the chief asks whether the mentor may score their participant; experts vote."""
-    from tests.test_scoring_bot import MENTOR
 
     scheme_id = await _scheme(h, lock=False)
-    sc = h.services.scoring
-    t1 = (await sc.targets(CHIEF, scheme_id))[0][0]
-    await sc.set_mentor(CHIEF, t1, MENTOR)
-    await sc.ask_mentor_allowance(CHIEF, t1)
+    sc = h.services
+    t1 = (await sc.scoring_setup.targets(CHIEF, scheme_id))[0][0]
+    await sc.scoring_setup.set_mentor(CHIEF, t1, MENTOR)
+    await sc.scoring_setup.ask_mentor_allowance(CHIEF, t1)
     await h.drain([])
 
 
 async def s_correction(h: Harness) -> None:
     """R-SCO-6: a correction opened after the scores were locked, to be approved and signed."""
-    from tests.test_protocols_bot import locked_scheme, participants
 
     await hello(h, CHIEF, CHIEF_2, 100004)
-    await participants(h)  # type: ignore[arg-type]
+    await named_participants(h)  # type: ignore[arg-type]
     scheme_id, targets = await locked_scheme(h)  # type: ignore[arg-type]
-    sc = h.services.scoring
+    sc = h.services
     sub = next(
-        x for x in (await sc.scheme_view(CHIEF, scheme_id)).subcriteria if x.group_code == "G1"
+        x
+        for x in (await sc.schemes.scheme_view(CHIEF, scheme_id)).subcriteria
+        if x.group_code == "G1"
     )
-    await sc.open_correction(CHIEF, targets[1], sub.id, "Проверка переноса оценок")
+    await sc.corrections.open_correction(CHIEF, targets[1], sub.id, "Проверка переноса оценок")
     await h.drain([])
     await say(h, CHIEF, "/scoring")
 
 
 async def _appeals_ready(h: Harness, *, score: bool) -> Any:
-    from tests.test_appeals import ready
 
     await hello(h, CHIEF, CHIEF_2, FEDERAL, FEDERAL_2, 100004, 100010, 100020, 100023)
     st = await ready(h.services, 1, h.clock, score=score)
@@ -942,9 +957,6 @@ async def _appeals_ready(h: Harness, *, score: bool) -> Any:
 
 
 async def s_commission(h: Harness) -> None:
-    from datetime import datetime
-
-    from tests.conftest import MSK
 
     await hello(h, FEDERAL, FEDERAL_2)
     h.clock.at = datetime(2027, 5, 3, 9, 0, tzinfo=MSK)
@@ -965,14 +977,13 @@ async def s_dispute(h: Harness) -> None:
 
 async def s_pre_appeal_vote(h: Harness) -> None:
     st = await _appeals_ready(h, score=False)
-    await h.services.appeals.open_pre_appeal(
+    await h.services.disputes.open_pre_appeal(
         CHIEF, st.scheme_id, "Участник пользовался подсказкой", "Снять 1 балл", "минус 1 балл"
     )
     await h.drain([])
 
 
 async def s_appeal_form(h: Harness) -> None:
-    from tests.test_appeals import at
 
     await _appeals_ready(h, score=True)
     h.clock.at = at(20, 30)
@@ -980,7 +991,6 @@ async def s_appeal_form(h: Harness) -> None:
 
 
 async def s_appeal_decide(h: Harness) -> None:
-    from tests.test_appeals import at, file
 
     st = await _appeals_ready(h, score=True)
     h.clock.at = at(20, 0)
@@ -993,7 +1003,6 @@ async def s_appeal_decide(h: Harness) -> None:
 async def _minor(h: Harness, user: int, *, send: bool) -> int:
     """R-ROLE-5: a minor in a championship (contest 2) with the parental consent filled in,
     sent for checking when ``send``."""
-    from tests.test_guardians import MINOR_BORN, applicant, fill_consent, load_championship
 
     cid = await load_championship(h.services, contest_file())
     pid = await applicant(h.services, cid, user, MINOR_BORN)
@@ -1010,8 +1019,6 @@ async def s_guardian_minor(h: Harness) -> None:
 
 
 async def s_guardian_check(h: Harness) -> None:
-    from bot.callbacks import CardCb
-    from tests.fakes.updates import callback_update
 
     await hello(h, COORD_MOSCOW, COORD_MOSCOW_2)
     pid = await _minor(h, 700031, send=True)
@@ -1094,7 +1101,7 @@ SCENARIOS: list[Scenario] = [
         s_scheme_loaded,
         (CHIEF,),
         depth=2,
-        covers=("sg",),
+        covers=("sgx", "sgm", "sgp", "sgt", "sga", "sgmp"),
         per_kind=1,
         skip=("pt:",),
     ),
@@ -1103,7 +1110,7 @@ SCENARIOS: list[Scenario] = [
         s_scoring_expert,
         (100004,),
         depth=3,
-        covers=("sc",),
+        covers=("sc", "sgw"),
         per_kind=1,
         skip=("pt:",),
     ),

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from models.services import Services
 from models.tables import ApplicationFile, Delivery, Person
+from tests.builders import USER, accepted, pdf, verified_form
 from tests.conftest import COORD_MOSCOW, JobLog, drain
 from tests.fakes import FakeTelegramSession
-from tests.test_services import USER, accepted, pdf, verified_form
 from workers.actors import enqueue
 
 

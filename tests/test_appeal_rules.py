@@ -4,10 +4,13 @@ zones other than Moscow and across a DST change, and the pre-appeal vote."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from models import commission as cms
+from models.errors import DomainError
 from models.rules import (
     appeal_decision_day,
     appeal_filing_deadline,
@@ -111,3 +114,33 @@ def test_pre_appeal_outcome(
 def test_pre_appeal_outcome_refuses_impossible_counts(args: tuple) -> None:  # type: ignore[type-arg]
     with pytest.raises(ValueError):
         pre_appeal_outcome(*args)
+
+
+# --------------------------------------------------------------------------- R-APL-9 bounds
+
+
+@pytest.mark.parametrize(
+    ("total", "points", "locked", "restoration", "refused"),
+    [
+        (Decimal("10"), Decimal("10"), True, False, None),  # down to zero: allowed
+        (Decimal("10"), Decimal("10.01"), True, False, "cms_deduction_below_zero"),
+        (Decimal("10"), Decimal("50"), False, False, None),  # not locked: results floor at 0
+        (Decimal("10"), Decimal("0"), True, False, None),  # zero is no measure
+        (Decimal("95"), Decimal("5"), False, True, None),  # up to the maximum
+        (Decimal("95"), Decimal("5.01"), False, True, "cms_restore_over_max"),
+        (Decimal("95"), Decimal("5.01"), True, True, "cms_restore_over_max"),
+        (Decimal("100"), Decimal("0"), True, True, None),
+    ],
+)
+def test_measure_bounds(
+    total: Decimal, points: Decimal, locked: bool, restoration: bool, refused: str | None
+) -> None:
+    """R-APL-9 (issue #15): one check for a decision's deduction or restoration, the same at
+    the step and at the decision."""
+    if refused is None:
+        cms.check_measure(total, points, who="№1", locked=locked, restoration=restoration)
+        return
+    with pytest.raises(DomainError) as err:
+        cms.check_measure(total, points, who="№1", locked=locked, restoration=restoration)
+    assert err.value.code == refused
+    assert err.value.code in cms.FIXABLE_REFUSALS  # the decider corrects it in place

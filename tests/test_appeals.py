@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import dramatiq
-import pytest
 import yaml
 from sqlalchemy import select, update
 
@@ -20,93 +18,32 @@ from bot.texts import error_text
 from models.clock import FixedClock
 from models.errors import DomainError, Forbidden
 from models.services import Services
-from models.services.appeals import APPEAL_FIELDS, AppealView
+from models.services.appeals import APPEAL_FIELDS
 from models.tables import Appeal, AppealVote, Delivery, ReminderRun, ResultAdjustment
+from tests.builders import (
+    ACCREDITED,
+    CHAIR,
+    CHIEF,
+    COMMISSION,
+    EVIDENCE,
+    FIELDS,
+    MEMBER,
+    MEMBER_2,
+    MENTOR,
+    NEXT,
+    SAME_ORG,
+    SECRETARY,
+    at,
+    count,
+    federal_stage,
+    file,
+    ready,
+    refused,
+    rows,
+)
 from tests.conftest import COORD_MOSCOW, COORD_OBLAST, EXAMPLE, EXPERT, FEDERAL, MSK, drain
 from tests.fakes import FakeTelegramSession
-from tests.test_scoring import CHIEF, MENTOR, Setup, score_all, setup
 from workers.actors import sweep
-
-CHAIR, SECRETARY, SAME_ORG, MEMBER, MEMBER_2 = 100020, 100021, 100022, 100023, 100024
-COMMISSION = (CHAIR, SECRETARY, SAME_ORG, MEMBER, MEMBER_2)
-ACCREDITED = (100004, 100005, 100006, 100007, 100008, 100009, 100010)
-DAY = date(2027, 5, 10)
-FIELDS = {
-    "applicant_name": "Козлов Игорь Николаевич",
-    "applicant_category": "эксперт-наставник",
-    "contacts": "+7 900 000-00-00",
-    "place": "Площадка № 1, аудитория 12",
-    "violators": "эксперт группы оценки № 1",
-    "witnesses": "Орлов Д. И., технический эксперт",
-    "description": "Оценка выставлена до окончания выполнения задания (п. 5.3 регламента).",
-    "demands": "Пересмотреть оценку по аспекту 1.1.1",
-}
-EVIDENCE = [{"kind": "photo", "file_id": "photo-1", "name": "фото.jpg"}]
-
-
-def at(hour: int, minute: int = 0, day: date = DAY) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=MSK)
-
-
-NEXT = DAY + timedelta(days=1)
-
-
-async def ready(
-    services: Services, contest_id: int, clock: FixedClock, *, count: int = 4, score: bool = False
-) -> Setup:
-    """A locked scheme with targets (701 has the mentor; 702, 703 Moscow; 751 oblast), scored
-    if told, and the commission formed a week before the disputes."""
-    st = await setup(services, contest_id, count=count)
-    if score:
-        await score_all(services, st)
-        await services.scoring.lock_scores(CHIEF, st.scheme_id)
-    clock.at = at(9, 0, date(2027, 5, 3))
-    await services.appeals.form_commission(
-        FEDERAL, contest_id, stage_id=await federal_stage(services, contest_id), deputy=MEMBER
-    )
-    return st
-
-
-async def federal_stage(services: Services, contest_id: int) -> int:
-    """R-APL-6 (issue #15): the commission is formed against a stage chosen explicitly."""
-    return next(
-        st.id
-        for st in await services.appeals.commission_stages(FEDERAL, contest_id)
-        if st.title == "Федеральный этап"
-    )
-
-
-async def file(
-    services: Services,
-    actor: int,
-    target: int,
-    dispute_at: datetime,
-    *,
-    kind: str = "scoring_procedure",
-    fields: dict[str, str] | None = None,
-    evidence: list[dict[str, str]] | None = None,
-) -> AppealView:
-    return await services.appeals.file(
-        actor,
-        target,
-        kind=kind,
-        dispute_at=dispute_at,
-        fields=FIELDS if fields is None else fields,
-        evidence=EVIDENCE if evidence is None else evidence,
-    )
-
-
-async def refused(exc: type[DomainError], code: str, coro: Any) -> DomainError:
-    with pytest.raises(exc) as err:
-        await coro
-    assert err.value.code == code, err.value
-    return err.value
-
-
-async def rows(services: Services, model: Any, *where: Any) -> list[Any]:
-    async with services.ctx.sessionmaker() as s:
-        return list((await s.execute(select(model).where(*where).order_by(model.id))).scalars())
-
 
 # --------------------------------------------------------------------------- pre-appeal (R-APL-1)
 
@@ -115,20 +52,19 @@ async def test_pre_appeal_quorum_and_majority_through_votes(
     services: Services, contest_id: int, clock: FixedClock
 ) -> None:
     st = await ready(services, contest_id, clock, count=1)
-    ap = services.appeals
     await refused(
         Forbidden,
         "not_chief",
-        ap.open_pre_appeal(EXPERT, st.scheme_id, "Спор", "Предложение", None),
+        services.disputes.open_pre_appeal(EXPERT, st.scheme_id, "Спор", "Предложение", None),
     )
     await refused(
         DomainError,
         "appeal_field_missing",
-        ap.open_pre_appeal(CHIEF, st.scheme_id, " ", "Предложение", None),
+        services.disputes.open_pre_appeal(CHIEF, st.scheme_id, " ", "Предложение", None),
     )
 
     # accepted: 6 of 7 voted (≥ 80 %), 4 for
-    p = await ap.open_pre_appeal(
+    p = await services.disputes.open_pre_appeal(
         CHIEF, st.scheme_id, "Участник пользовался подсказкой", "Снять 1 балл", "минус 1 балл"
     )
     assert p.status == "voting" and p.accredited == len(ACCREDITED)
@@ -140,44 +76,60 @@ async def test_pre_appeal_quorum_and_majority_through_votes(
     )
     assert sorted(d.recipient_chat_id for d in invited) == sorted(ACCREDITED)
     for voter, vote in zip(ACCREDITED[:6], (True, True, True, True, False, False), strict=True):
-        p = await ap.vote_pre_appeal(voter, p.id, vote)
+        p = await services.disputes.vote_pre_appeal(voter, p.id, vote)
     await refused(
-        DomainError, "pre_appeal_voted_already", ap.vote_pre_appeal(ACCREDITED[0], p.id, False)
+        DomainError,
+        "pre_appeal_voted_already",
+        services.disputes.vote_pre_appeal(ACCREDITED[0], p.id, False),
     )  # issue #12: says what was counted
     for stranger in (COORD_MOSCOW, CHAIR, FEDERAL):
-        await refused(Forbidden, "not_accredited", ap.vote_pre_appeal(stranger, p.id, True))
+        await refused(
+            Forbidden, "not_accredited", services.disputes.vote_pre_appeal(stranger, p.id, True)
+        )
     assert (p.status, p.votes_for, p.votes_against) == ("voting", 4, 2)
-    await refused(Forbidden, "not_chief", ap.close_pre_appeal(EXPERT, p.id))
-    p = await ap.close_pre_appeal(CHIEF, p.id)
+    await refused(Forbidden, "not_chief", services.disputes.close_pre_appeal(EXPERT, p.id))
+    p = await services.disputes.close_pre_appeal(CHIEF, p.id)
     assert (p.status, p.votes_for, p.votes_against) == ("accepted", 4, 2)
     await refused(
-        DomainError, "pre_appeal_closed_already", ap.vote_pre_appeal(ACCREDITED[6], p.id, True)
+        DomainError,
+        "pre_appeal_closed_already",
+        services.disputes.vote_pre_appeal(ACCREDITED[6], p.id, True),
     )
-    await refused(DomainError, "pre_appeal_closed_already", ap.close_pre_appeal(CHIEF, p.id))
+    await refused(
+        DomainError, "pre_appeal_closed_already", services.disputes.close_pre_appeal(CHIEF, p.id)
+    )
     protocol = await services.protocols.by_subject("pre_appeal", f"pre_appeal:{p.id}")
     assert protocol is not None and sorted(x.telegram_id for x in protocol.signers) == sorted(
         ACCREDITED[:6]
     )
 
     # rejected: everyone voted (the vote closes itself), 3 for — not more than half
-    r = await ap.open_pre_appeal(CHIEF, st.scheme_id, "Спор 2", "Предложение 2", None)
+    r = await services.disputes.open_pre_appeal(
+        CHIEF, st.scheme_id, "Спор 2", "Предложение 2", None
+    )
     for voter, vote in zip(ACCREDITED, (True, True, True, False, False, False, False), strict=True):
-        r = await ap.vote_pre_appeal(voter, r.id, vote)
+        r = await services.disputes.vote_pre_appeal(voter, r.id, vote)
     assert (r.status, r.votes_for, r.votes_against) == ("rejected", 3, 4)
 
     # a tie of the votes cast is no majority
-    t = await ap.open_pre_appeal(CHIEF, st.scheme_id, "Спор 3", "Предложение 3", None)
+    t = await services.disputes.open_pre_appeal(
+        CHIEF, st.scheme_id, "Спор 3", "Предложение 3", None
+    )
     for voter, vote in zip(ACCREDITED[:6], (True, False) * 3, strict=True):
-        t = await ap.vote_pre_appeal(voter, t.id, vote)
-    assert (await ap.close_pre_appeal(CHIEF, t.id)).status == "rejected"
+        t = await services.disputes.vote_pre_appeal(voter, t.id, vote)
+    assert (await services.disputes.close_pre_appeal(CHIEF, t.id)).status == "rejected"
 
     # no quorum: 5 of 7 (71 %) voted, all for
-    q = await ap.open_pre_appeal(CHIEF, st.scheme_id, "Спор 4", "Предложение 4", None)
+    q = await services.disputes.open_pre_appeal(
+        CHIEF, st.scheme_id, "Спор 4", "Предложение 4", None
+    )
     for voter in ACCREDITED[:5]:
-        q = await ap.vote_pre_appeal(voter, q.id, True)
+        q = await services.disputes.vote_pre_appeal(voter, q.id, True)
     # issue #15: closing without quorum needs the chief's confirmation
-    await refused(DomainError, "pre_appeal_no_quorum", ap.close_pre_appeal(CHIEF, q.id))
-    q = await ap.close_pre_appeal(CHIEF, q.id, without_quorum=True)
+    await refused(
+        DomainError, "pre_appeal_no_quorum", services.disputes.close_pre_appeal(CHIEF, q.id)
+    )
+    q = await services.disputes.close_pre_appeal(CHIEF, q.id, without_quorum=True)
     assert (q.status, q.votes_for) == ("no_quorum", 5)
     closed = await rows(
         services,
@@ -194,20 +146,21 @@ async def test_pre_appeal_quorum_and_majority_through_votes(
 async def test_commission_of_exactly_five_formed_in_time_by_a_federal_coordinator(
     services: Services, contest_id: int, clock: FixedClock
 ) -> None:
-    ap = services.appeals
     clock.at = at(10, 0, date(2027, 5, 20))
     fed = await federal_stage(services, contest_id)
     await refused(
         Forbidden,
         "federal_only",
-        ap.form_commission(COORD_MOSCOW, contest_id, stage_id=fed, deputy=MEMBER),
+        services.commission.form_commission(COORD_MOSCOW, contest_id, stage_id=fed, deputy=MEMBER),
     )
     await refused(
         Forbidden,
         "federal_only",
-        ap.form_commission(CHAIR, contest_id, stage_id=fed, deputy=MEMBER),
+        services.commission.form_commission(CHAIR, contest_id, stage_id=fed, deputy=MEMBER),
     )
-    members = await ap.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER)
+    members = await services.commission.form_commission(
+        FEDERAL, contest_id, stage_id=fed, deputy=MEMBER
+    )
     assert [m.telegram_id for m in members] == list(COMMISSION)
     assert [m.role for m in members] == [
         "chair",
@@ -221,17 +174,21 @@ async def test_commission_of_exactly_five_formed_in_time_by_a_federal_coordinato
     err = await refused(
         DomainError,
         "commission_formed_already",
-        ap.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER),
+        services.commission.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER),
     )
     assert "20.05.2027 10:00" in error_text(err)
-    assert len(await ap.members(contest_id)) == 5
+    assert len(await services.commission.members(contest_id)) == 5
     # less than two days before the federal stage (02.06.2027): another stage is refused, named
     clock.at = at(10, 0, date(2027, 5, 31))
-    regional = next(st.id for st in await ap.commission_stages(FEDERAL, contest_id) if st.id != fed)
+    regional = next(
+        st.id
+        for st in await services.commission.commission_stages(FEDERAL, contest_id)
+        if st.id != fed
+    )
     err = await refused(
         DomainError,
         "cms_stage_too_late",
-        ap.form_commission(FEDERAL, contest_id, stage_id=regional, deputy=MEMBER),
+        services.commission.form_commission(FEDERAL, contest_id, stage_id=regional, deputy=MEMBER),
     )
     assert "за 2 дня" in error_text(err) and "Региональный этап" in error_text(err)
     # a contest file with four people in the commission
@@ -247,11 +204,11 @@ async def test_commission_of_exactly_five_formed_in_time_by_a_federal_coordinato
     err = await refused(
         DomainError,
         "commission_composition",
-        ap.form_commission(FEDERAL, other, stage_id=fed, deputy=MEMBER),
+        services.commission.form_commission(FEDERAL, other, stage_id=fed, deputy=MEMBER),
     )
     assert err.args_ == {"count": 4, "size": 5}
     assert "ровно 5 человек" in error_text(err) and "сейчас в файле конкурса: 4" in error_text(err)
-    assert await ap.members(other) == []
+    assert await services.commission.members(other) == []
 
 
 # --------------------------------------------------------------------------- filing (R-APL-2…5)
@@ -262,13 +219,18 @@ async def test_filing_who_may_file_every_field_and_the_three_kinds(
 ) -> None:
     st = await ready(services, contest_id, clock)
     t701, t702, t703, t751 = st.targets
-    ap = services.appeals
     clock.at = at(10, 0)
     dispute = at(9, 30)
     # R-APL-2: the mentor, or without one the regional coordinator of the participant's region
-    assert [t for t, _ in await ap.targets_for_applicant(MENTOR, contest_id)] == [t701]
-    assert [t for t, _ in await ap.targets_for_applicant(COORD_MOSCOW, contest_id)] == [t702, t703]
-    assert [t for t, _ in await ap.targets_for_applicant(COORD_OBLAST, contest_id)] == [t751]
+    assert [t for t, _ in await services.appeals.targets_for_applicant(MENTOR, contest_id)] == [
+        t701
+    ]
+    assert [
+        t for t, _ in await services.appeals.targets_for_applicant(COORD_MOSCOW, contest_id)
+    ] == [t702, t703]
+    assert [
+        t for t, _ in await services.appeals.targets_for_applicant(COORD_OBLAST, contest_id)
+    ] == [t751]
     for actor, target in (
         (COORD_MOSCOW, t701),
         (MENTOR, t702),
@@ -331,8 +293,14 @@ async def test_filing_who_may_file_every_field_and_the_three_kinds(
     assert (b.applicant_role, b.excluded) == ("regional_head", (SAME_ORG,))
     c = await file(services, COORD_OBLAST, t751, dispute)
     assert (c.applicant_role, c.excluded) == ("regional_head", ())
-    assert [x.id for x in await ap.queue(CHAIR, contest_id)] == [a.id, b.id, c.id]
-    await refused(Forbidden, "not_commission_member", ap.queue(MENTOR, contest_id))
+    assert [x.id for x in await services.appeal_decisions.queue(CHAIR, contest_id)] == [
+        a.id,
+        b.id,
+        c.id,
+    ]
+    await refused(
+        Forbidden, "not_commission_member", services.appeal_decisions.queue(MENTOR, contest_id)
+    )
     told = await rows(services, Delivery, Delivery.subject == f"appeal:{a.id}:registered")
     assert sorted(d.recipient_chat_id for d in told) == sorted([*COMMISSION, MENTOR])
     same_org = next(d for d in told if d.recipient_chat_id == SAME_ORG)
@@ -347,12 +315,11 @@ async def test_filing_deadlines_and_decision_days_in_the_event_zone(
 ) -> None:
     st = await ready(services, contest_id, clock, count=1)
     [t701] = st.targets
-    ap = services.appeals
     # late: the deadline (21:00 of the dispute's day) is named
     clock.at = at(21, 1)
     err = await refused(DomainError, "appeal_late", file(services, MENTOR, t701, at(14, 0)))
     assert err.args_["deadline"] == at(21, 0) and "10.05.2027 21:00 (МСК)" in error_text(err)
-    assert await ap.filing_deadline(t701, at(14, 0)) == (at(21, 0), False)
+    assert await services.appeals.filing_deadline(t701, at(14, 0)) == (at(21, 0), False)
     # a dispute at exactly 21:00 is not "after 21:00": 21:00 the same day, filed at 21:00
     clock.at = at(21, 0)
     exact = await file(services, MENTOR, t701, at(21, 0))
@@ -363,7 +330,7 @@ async def test_filing_deadlines_and_decision_days_in_the_event_zone(
 
     # a dispute at 21:30 waits for the chief expert to confirm its time (deadline 12:00 next day)
     clock.at = at(21, 40)
-    assert await ap.filing_deadline(t701, at(21, 30)) == (at(12, 0, NEXT), True)
+    assert await services.appeals.filing_deadline(t701, at(21, 30)) == (at(12, 0, NEXT), True)
     late = await file(services, MENTOR, t701, at(21, 30))
     assert (late.status, late.deadline_at, late.registered_at, late.decide_by) == (
         "awaiting_time",
@@ -373,21 +340,27 @@ async def test_filing_deadlines_and_decision_days_in_the_event_zone(
     )
     [ask] = await rows(services, Delivery, Delivery.subject == f"appeal:{late.id}:time")
     assert ask.recipient_chat_id == CHIEF and ask.message_key == "apl-note-confirm-time"
-    assert [x.id for x in await ap.queue(CHAIR, contest_id)] == [exact.id]  # not registered yet
+    assert [x.id for x in await services.appeal_decisions.queue(CHAIR, contest_id)] == [
+        exact.id
+    ]  # not registered yet
     unconfirmed = await file(services, MENTOR, t701, at(21, 35))
     clock.at = at(11, 0, NEXT)
     for stranger in (MENTOR, EXPERT, CHAIR, FEDERAL):
-        await refused(Forbidden, "not_chief", ap.confirm_time(stranger, late.id))
-    late = await ap.confirm_time(CHIEF, late.id)
+        await refused(Forbidden, "not_chief", services.appeals.confirm_time(stranger, late.id))
+    late = await services.appeals.confirm_time(CHIEF, late.id)
     assert late.status == "registered" and late.registered_at == at(11, 0, NEXT)
     assert late.decide_by == datetime(
         2027, 5, 11, 23, 59, 59, tzinfo=MSK
     )  # registered before 18:00
-    await refused(DomainError, "appeal_time_confirmed_already", ap.confirm_time(CHIEF, late.id))
+    await refused(
+        DomainError, "appeal_time_confirmed_already", services.appeals.confirm_time(CHIEF, late.id)
+    )
     clock.at = at(12, 1, NEXT)  # the 12:00 deadline passed unconfirmed
-    err = await refused(DomainError, "appeal_late", ap.confirm_time(CHIEF, unconfirmed.id))
+    err = await refused(
+        DomainError, "appeal_late", services.appeals.confirm_time(CHIEF, unconfirmed.id)
+    )
     assert "11.05.2027 12:00 (МСК)" in error_text(err)
-    assert (await ap.view(CHAIR, unconfirmed.id)).status == "awaiting_time"
+    assert (await services.appeal_decisions.view(CHAIR, unconfirmed.id)).status == "awaiting_time"
 
     # R-APL-7: registered at 17:59 → decided that day; at 18:00 → the next day
     clock.at = at(17, 59, NEXT)
@@ -446,13 +419,12 @@ async def test_conflicts_votes_and_the_chairs_final_decision_applied_to_results(
 ) -> None:
     st = await ready(services, contest_id, clock, score=True)
     t701, t702, t703, t751 = st.targets
-    ap = services.appeals
-    sc = services.scoring
+    sc = services
     clock.at = at(10, 0)
     a = await file(services, MENTOR, t701, at(9, 0))
     b = await file(services, COORD_MOSCOW, t702, at(9, 0), kind="unfair_advantage")
     c = await file(services, COORD_OBLAST, t751, at(9, 0))
-    before = {ln.target_id: ln for ln in (await sc.compute_results(st.scheme_id)).lines}
+    before = {ln.target_id: ln for ln in (await sc.results.compute_results(st.scheme_id)).lines}
     assert (before[t701].total, before[t701].place, before[t701].medal) == (
         Decimal("7.00"),
         1,
@@ -465,51 +437,65 @@ async def test_conflicts_votes_and_the_chairs_final_decision_applied_to_results(
     )
 
     # votes: the secretary has none, the same-organisation member is excluded automatically
-    await refused(Forbidden, "secretary_no_vote", ap.vote(SECRETARY, a.id, True))
-    await refused(Forbidden, "member_conflict", ap.vote(SAME_ORG, a.id, True))
-    await refused(Forbidden, "not_commission_member", ap.vote(MENTOR, a.id, True))
-    v = await ap.vote(MEMBER, a.id, True)
-    v = await ap.vote(
+    await refused(
+        Forbidden, "secretary_no_vote", services.appeal_decisions.vote(SECRETARY, a.id, True)
+    )
+    await refused(
+        Forbidden, "member_conflict", services.appeal_decisions.vote(SAME_ORG, a.id, True)
+    )
+    await refused(
+        Forbidden, "not_commission_member", services.appeal_decisions.vote(MENTOR, a.id, True)
+    )
+    v = await services.appeal_decisions.vote(MEMBER, a.id, True)
+    v = await services.appeal_decisions.vote(
         MEMBER, a.id, False, change=True
     )  # a member may change their vote before the decision
     assert (v.votes_uphold, v.votes_reject) == (0, 1)
     # a declared close relation excludes the member and drops their vote
-    v = await ap.declare_conflict(MEMBER, a.id)
+    v = await services.appeal_decisions.declare_conflict(MEMBER, a.id)
     assert v.excluded == (SAME_ORG, MEMBER) and (v.votes_uphold, v.votes_reject) == (0, 0)
-    await refused(Forbidden, "member_conflict", ap.vote(MEMBER, a.id, True))
-    await refused(Forbidden, "not_commission_member", ap.declare_conflict(MENTOR, a.id))
-    await ap.vote(MEMBER_2, a.id, True)
-    v = await ap.vote(CHAIR, a.id, True)
+    await refused(Forbidden, "member_conflict", services.appeal_decisions.vote(MEMBER, a.id, True))
+    await refused(
+        Forbidden, "not_commission_member", services.appeal_decisions.declare_conflict(MENTOR, a.id)
+    )
+    await services.appeal_decisions.vote(MEMBER_2, a.id, True)
+    v = await services.appeal_decisions.vote(CHAIR, a.id, True)
     assert (v.votes_uphold, v.votes_reject) == (2, 0)
 
     # only the chair decides; a penalty needs an upheld appeal; the deduction is checked
     for who in (MEMBER_2, SECRETARY):
         await refused(
-            Forbidden, "chair_only", ap.decide(who, a.id, uphold=True, text="Удовлетворить")
+            Forbidden,
+            "chair_only",
+            services.appeal_decisions.decide(who, a.id, uphold=True, text="Удовлетворить"),
         )
     await refused(
         Forbidden,
         "not_commission_member",
-        ap.decide(MENTOR, a.id, uphold=True, text="Удовлетворить"),
+        services.appeal_decisions.decide(MENTOR, a.id, uphold=True, text="Удовлетворить"),
     )
     await refused(
         DomainError,
         "penalty_needs_upheld",
-        ap.decide(CHAIR, a.id, uphold=False, text="Отказать", deduction="1"),
+        services.appeal_decisions.decide(CHAIR, a.id, uphold=False, text="Отказать", deduction="1"),
     )
     for bad in ("abc", "-1", "101", "0,001"):
         await refused(
             DomainError,
             "bad_deduction",
-            ap.decide(CHAIR, a.id, uphold=True, text="Удовлетворить", deduction=bad),
+            services.appeal_decisions.decide(
+                CHAIR, a.id, uphold=True, text="Удовлетворить", deduction=bad
+            ),
         )
     await refused(
-        DomainError, "appeal_field_missing", ap.decide(CHAIR, a.id, uphold=True, text=" ")
+        DomainError,
+        "appeal_field_missing",
+        services.appeal_decisions.decide(CHAIR, a.id, uphold=True, text=" "),
     )
-    assert (await ap.view(CHAIR, a.id)).status == "registered"
+    assert (await services.appeal_decisions.view(CHAIR, a.id)).status == "registered"
 
     clock.at = at(16, 0)
-    d = await ap.decide(
+    d = await services.appeal_decisions.decide(
         CHAIR, a.id, uphold=True, text="Преимущество подтверждено.", deduction="1,00"
     )
     assert (d.status, d.decision, d.deduction, d.disqualified, d.decided_at) == (
@@ -523,12 +509,18 @@ async def test_conflicts_votes_and_the_chairs_final_decision_applied_to_results(
     await refused(
         DomainError,
         "appeal_decided_already",
-        ap.decide(CHAIR, a.id, uphold=False, text="Передумали"),
+        services.appeal_decisions.decide(CHAIR, a.id, uphold=False, text="Передумали"),
     )
-    await refused(DomainError, "appeal_decided_already", ap.vote(MEMBER_2, a.id, False))
-    await refused(DomainError, "appeal_decided_already", ap.declare_conflict(MEMBER_2, a.id))
+    await refused(
+        DomainError, "appeal_decided_already", services.appeal_decisions.vote(MEMBER_2, a.id, False)
+    )
+    await refused(
+        DomainError,
+        "appeal_decided_already",
+        services.appeal_decisions.declare_conflict(MEMBER_2, a.id),
+    )
     # R-APL-9: the deduction counts in the results, the places follow
-    after = {ln.target_id: ln for ln in (await sc.compute_results(st.scheme_id)).lines}
+    after = {ln.target_id: ln for ln in (await sc.results.compute_results(st.scheme_id)).lines}
     assert (after[t701].total, after[t701].deducted, after[t701].place, after[t701].medal) == (
         Decimal("6.00"),
         Decimal("1.00"),
@@ -552,25 +544,29 @@ async def test_conflicts_votes_and_the_chairs_final_decision_applied_to_results(
     assert [x.telegram_id for x in protocol.signers] == [CHAIR]
 
     # disqualification takes the participant out of the ranking: no place, no medal
-    d = await ap.decide(CHAIR, b.id, uphold=True, text="Дисквалифицировать.", disqualify=True)
+    d = await services.appeal_decisions.decide(
+        CHAIR, b.id, uphold=True, text="Дисквалифицировать.", disqualify=True
+    )
     assert d.disqualified and d.deduction is None
-    final = {ln.target_id: ln for ln in (await sc.compute_results(st.scheme_id)).lines}
+    final = {ln.target_id: ln for ln in (await sc.results.compute_results(st.scheme_id)).lines}
     assert (final[t702].disqualified, final[t702].place, final[t702].medal) == (True, 0, None)
     assert (final[t701].place, final[t701].medal) == (1, "gold") and (
         final[t703].place,
         final[t703].medal,
     ) == (2, "silver")
     # a rejected appeal changes nothing
-    d = await ap.decide(CHAIR, c.id, uphold=False, text="Нарушение не подтверждено.")
+    d = await services.appeal_decisions.decide(
+        CHAIR, c.id, uphold=False, text="Нарушение не подтверждено."
+    )
     assert d.decision == "rejected"
-    last = {ln.target_id: ln for ln in (await sc.compute_results(st.scheme_id)).lines}
+    last = {ln.target_id: ln for ln in (await sc.results.compute_results(st.scheme_id)).lines}
     assert (last[t751].total, last[t751].place, last[t751].medal) == (Decimal("5.33"), 1, "gold")
     adjustments = await rows(services, ResultAdjustment)
     assert [(x.appeal_id, x.points, x.disqualified) for x in adjustments] == [
         (a.id, Decimal("1.00"), False),
         (b.id, Decimal("0.00"), True),
     ]
-    assert await ap.queue(CHAIR, contest_id) == []
+    assert await services.appeal_decisions.queue(CHAIR, contest_id) == []
     assert len(await rows(services, AppealVote, AppealVote.appeal_id == a.id)) == 2
 
 
@@ -580,10 +576,6 @@ async def test_conflicts_votes_and_the_chairs_final_decision_applied_to_results(
 def run_sweep(w: dramatiq.Worker) -> None:
     sweep.send()
     drain(w)
-
-
-def count(telegram: FakeTelegramSession, user: int, needle: str) -> int:
-    return sum(needle in t for t in telegram.sent_texts(user))
 
 
 TODAY_NOTE, ALARM_NOTE, EXTRACT_NOTE = (
@@ -602,7 +594,6 @@ async def test_commission_reminded_on_the_decision_day_and_alarmed_once_in_the_e
 ) -> None:
     st = await ready(services, contest_id, clock, count=2)
     t701, t702 = st.targets
-    ap = services.appeals
     clock.at = at(10, 0)
     a = await file(services, MENTOR, t701, at(9, 30))
     clock.at = at(14, 59)
@@ -622,7 +613,9 @@ async def test_commission_reminded_on_the_decision_day_and_alarmed_once_in_the_e
     clock.at = at(18, 30)
     b = await file(services, COORD_MOSCOW, t702, at(18, 0))
     clock.at = at(19, 0)
-    await ap.decide(CHAIR, a.id, uphold=False, text="Нарушение не подтверждено.")
+    await services.appeal_decisions.decide(
+        CHAIR, a.id, uphold=False, text="Нарушение не подтверждено."
+    )
     clock.at = at(19, 1)
     run_sweep(worker)  # the extracts go out
     clock.at = at(20, 0)
@@ -633,7 +626,9 @@ async def test_commission_reminded_on_the_decision_day_and_alarmed_once_in_the_e
     clock.at = at(10, 0, NEXT)
     c = await file(services, MENTOR, t701, at(9, 0, NEXT))
     clock.at = at(11, 0, NEXT)
-    await ap.decide(CHAIR, c.id, uphold=False, text="Нарушение не подтверждено.")
+    await services.appeal_decisions.decide(
+        CHAIR, c.id, uphold=False, text="Нарушение не подтверждено."
+    )
     clock.at = at(11, 1, NEXT)
     run_sweep(worker)  # its extracts go out
     clock.at = at(15, 0, NEXT)
@@ -666,7 +661,7 @@ async def test_commission_reminded_on_the_decision_day_and_alarmed_once_in_the_e
     assert [count(telegram, m, ALARM_NOTE) for m in COMMISSION] == [1, 1, 0, 0, 0]
     # the extracts of the decided appeals were sent in time: no alarm
     assert count(telegram, CHAIR, EXTRACT_NOTE) == 0
-    assert (await ap.view(CHAIR, b.id)).status == "registered"
+    assert (await services.appeal_decisions.view(CHAIR, b.id)).status == "registered"
     async with services.ctx.sessionmaker() as s:
         runs = sorted(
             (r.kind, r.due_at.astimezone(MSK), r.created)
@@ -690,14 +685,13 @@ async def test_alarm_when_an_extract_is_not_delivered_within_the_hour(
 ) -> None:
     st = await ready(services, contest_id, clock, count=2)
     t701, t702 = st.targets
-    ap = services.appeals
     clock.at = at(10, 0)
     a = await file(services, MENTOR, t701, at(9, 0))
     b = await file(services, COORD_MOSCOW, t702, at(9, 0))
     c = await file(services, MENTOR, t701, at(9, 30))
     clock.at = at(11, 0)
-    await ap.decide(CHAIR, a.id, uphold=False, text="Отказать.")
-    await ap.decide(CHAIR, b.id, uphold=False, text="Отказать.")
+    await services.appeal_decisions.decide(CHAIR, a.id, uphold=False, text="Отказать.")
+    await services.appeal_decisions.decide(CHAIR, b.id, uphold=False, text="Отказать.")
     # the chief expert's extract of A could not be delivered
     async with services.ctx.sessionmaker() as s, s.begin():
         await s.execute(
@@ -729,7 +723,7 @@ async def test_alarm_when_an_extract_is_not_delivered_within_the_hour(
     assert telegram.last_markup(CHAIR).inline_keyboard[0][0].text == "Открыть апелляцию"
     # C is decided and nobody sends anything for an hour (the workers were down)
     clock.at = at(12, 5)
-    await ap.decide(CHAIR, c.id, uphold=False, text="Отказать.")
+    await services.appeal_decisions.decide(CHAIR, c.id, uphold=False, text="Отказать.")
     clock.at = at(13, 5)
     run_sweep(worker)
     clock.at = at(13, 6)
@@ -772,11 +766,11 @@ async def test_an_unconfirmed_late_dispute_is_refused_automatically_at_its_deadl
     waiting = await file(services, MENTOR, t701, at(21, 30))
     clock.at = at(11, 59, NEXT)
     run_sweep(worker)
-    assert (await services.appeals.view(CHAIR, waiting.id)).status == "awaiting_time"
+    assert (await services.appeal_decisions.view(CHAIR, waiting.id)).status == "awaiting_time"
     clock.at = at(12, 0, NEXT)
     run_sweep(worker)
     run_sweep(worker)
-    assert (await services.appeals.view(CHAIR, waiting.id)).status == "refused_late"
+    assert (await services.appeal_decisions.view(CHAIR, waiting.id)).status == "refused_late"
     for who in (MENTOR, CHIEF):
         notes = [t for t in telegram.sent_texts(who) if f"Апелляция №{waiting.id} не принята" in t]
         assert len(notes) == 1 and "11.05.2027 12:00 (МСК)" in notes[0]
@@ -784,4 +778,6 @@ async def test_an_unconfirmed_late_dispute_is_refused_automatically_at_its_deadl
         DomainError, "appeal_refused_late_already", services.appeals.confirm_time(CHIEF, waiting.id)
     )
     assert "12:00" in error_text(err)
-    assert waiting.id not in [x.id for x in await services.appeals.queue(CHAIR, contest_id)]
+    assert waiting.id not in [
+        x.id for x in await services.appeal_decisions.queue(CHAIR, contest_id)
+    ]

@@ -16,14 +16,13 @@ from aiogram.types import Update
 from sqlalchemy import select
 
 from bot.callbacks import AppealCb, PreAppealCb
-from bot.handlers.appeals import CommissionCb
+from bot.handlers.appeals.callbacks import CommissionCb
 from models.scheme_file import parse_scheme_yaml
 from models.tables import Appeal, EvaluationTarget, Organisation, Participant, Protocol
 from tests.botkit import Person
+from tests.builders import World, fill_by_service, participants
 from tests.conftest import COORD_MOSCOW, FEDERAL, MSK
 from tests.fakes.updates import message_update_json
-from tests.test_bot_journey import World
-from tests.test_scoring_bot import fill_by_service, participants
 
 ROOT = Path(__file__).resolve().parents[1]
 CHIEF, MENTOR = 100006, 100010
@@ -50,15 +49,15 @@ async def send_photo(world: World, p: Person, file_id: str) -> str:
 async def scored_scheme(world: World) -> tuple[int, int]:
     """Two participants in Moscow, the example scheme locked, the mentor on №1, all scored."""
     await participants(world, 2)
-    sc = world.services.scoring
-    loaded = await sc.load_scheme(
+    sc = world.services
+    loaded = await sc.schemes.load_scheme(
         CHIEF, 1, parse_scheme_yaml((ROOT / "examples" / "scheme.yaml").read_bytes())
     )
     scheme_id = loaded.scheme_id
-    await sc.build_targets(CHIEF, scheme_id)
-    t1 = (await sc.targets(CHIEF, scheme_id))[0][0]
-    await sc.set_mentor(CHIEF, t1, MENTOR)
-    await sc.lock_scheme(CHIEF, scheme_id)
+    await sc.scoring_setup.build_targets(CHIEF, scheme_id)
+    t1 = (await sc.scoring_setup.targets(CHIEF, scheme_id))[0][0]
+    await sc.scoring_setup.set_mentor(CHIEF, t1, MENTOR)
+    await sc.schemes.lock_scheme(CHIEF, scheme_id)
     await fill_by_service(world, scheme_id, (100004, 100005, 100007, 100008, 100009, 100010))
     return scheme_id, t1
 
@@ -251,7 +250,7 @@ async def test_disputes_in_the_chat(world: World) -> None:
     )
 
     world.clock.at = datetime(2027, 5, 13, 11, 0, tzinfo=MSK)
-    before = total_of(await world.services.scoring.results(FEDERAL, scheme_id), t1)
+    before = total_of(await world.services.results.results(FEDERAL, scheme_id), t1)
     await chair.press("Записать решение")
     assert "Текст решения" in await chair.press("Удовлетворить апелляцию")
     assert "Вычет баллов участнику" in await chair.send(
@@ -268,7 +267,7 @@ async def test_disputes_in_the_chat(world: World) -> None:
             "Выписка из протокола" in t and "Вычет баллов: 2,5" in t
             for t in world.session.sent_texts(who)
         )
-    after = total_of(await world.services.scoring.results(FEDERAL, scheme_id), t1)
+    after = total_of(await world.services.results.results(FEDERAL, scheme_id), t1)
     assert after == before - Decimal("2.5")
     # the decision is final
     assert "окончательное" in await chair.press_data(AppealCb(appeal_id=1, action="decide").pack())

@@ -4,142 +4,24 @@ MockedSession pattern): participant, coordinator, admin — and every refusal.""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from aiogram import Bot, Dispatcher
-from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from sqlalchemy import select
 
-from bot.app import create_dispatcher
-from bot.callbacks import DecideCb, ReopenCb
-from models.clock import FixedClock
-from models.crypto import PersonalDataCipher
-from models.db import create_engine, create_sessionmaker
-from models.services import ServiceContext, Services
+from bot.verification_callbacks import DecideCb, ReopenCb
 from models.tables import ApplicationFile
-from tests.botkit import Person
+from tests.builders import World, approve, register
 from tests.conftest import (
     ADMIN_ID,
     COORD_MOSCOW,
     COORD_OBLAST,
     EXAMPLE,
-    IN_PERIOD,
     MSK,
-    TEST_KEY,
-    JobLog,
 )
-from tests.fakes import FakeTelegramSession, document, make_bot, video
-from workers.jobs import run_job
-from workers.runtime import WorkerRuntime
+from tests.fakes import document, video
 
 MB = 1024 * 1024
-
-
-@dataclass
-class World:
-    services: Services
-    dp: Dispatcher
-    bot: Bot
-    session: FakeTelegramSession
-    jobs: JobLog
-    clock: FixedClock
-    files_dir: Path
-
-    def person(self, user_id: int, name: str = "Тест") -> Person:
-        return Person(self.dp, self.bot, self.session, user_id, name)
-
-    async def drain_ticks(self) -> None:
-        """One more progress tick of every broadcast (the worker repeats them on a timer)."""
-        from sqlalchemy import select
-
-        from models.tables import Broadcast
-
-        async with self.services.ctx.sessionmaker() as s:
-            running = (await s.execute(select(Broadcast.id))).scalars().all()
-        for broadcast_id in running:
-            self.jobs.jobs.append(("broadcast", broadcast_id))
-        await self.drain()
-
-    async def drain(self) -> list[object]:
-        """Run the queued jobs as the worker would (deliver, download)."""
-        rt = WorkerRuntime(
-            self.bot,
-            self.services.ctx.sessionmaker,
-            self.clock,
-            self.services,
-            self.files_dir,
-            owns_resources=False,
-        )
-        results = []
-        while self.jobs.jobs:
-            job, entity_id = self.jobs.jobs.pop(0)
-            results.append(await run_job(rt, job, entity_id, self.jobs))
-        return results
-
-
-async def make_world(sqlite_url: str, tmp_path: Path) -> AsyncIterator[World]:
-    engine = create_engine(sqlite_url)
-    clock = FixedClock(IN_PERIOD)
-    jobs = JobLog()
-    files_dir = tmp_path / "files"
-    ctx = ServiceContext(
-        sessionmaker=create_sessionmaker(engine),
-        cipher=PersonalDataCipher(TEST_KEY),
-        clock=clock,
-        jobs=jobs,
-        admin_ids=frozenset({ADMIN_ID}),
-        files_dir=files_dir,
-    )
-    services = Services(ctx)
-    await services.contests.load_definition(None, EXAMPLE.read_bytes())
-    session = FakeTelegramSession()
-    bot = make_bot(session)
-    yield World(services, dispatcher_for(services), bot, session, jobs, clock, files_dir)
-    await engine.dispose()
-
-
-_DISPATCHER: Dispatcher | None = None
-
-
-def dispatcher_for(services: Services) -> Dispatcher:
-    """aiogram routers attach to one dispatcher per process, as in production: build it
-    once and give each test fresh services and empty FSM storage."""
-    global _DISPATCHER
-    if _DISPATCHER is None:
-        _DISPATCHER = create_dispatcher(services, MemoryStorage())
-    _DISPATCHER["services"] = services
-    # Per-person locks belong to one event loop; each test runs on its own loop.
-    _DISPATCHER.fsm.events_isolation = SimpleEventIsolation()
-    _DISPATCHER.fsm.storage = MemoryStorage()
-    return _DISPATCHER
-
-
-async def register(world: World, user_id: int = 555001, snils: str = "123-456-789 64") -> Person:
-    """Consent → ФИО → СНИЛС → region → organisation → sent («На рассмотрении»)."""
-    p = world.person(user_id, "Анна")
-    await p.send("/start")
-    await p.press("Согласен(а) на обработку")
-    await p.send("Иванова Анна Петровна")
-    await p.send(snils)
-    await p.press("г. Москва")
-    await p.press("«Арбат»")
-    reply = await p.press("Отправить на проверку")
-    assert "На рассмотрении" in reply
-    return p
-
-
-async def approve(world: World, participant_name: str = "Иванова Анна Петровна") -> None:
-    coord = world.person(COORD_MOSCOW, "Ольга")
-    reply = await coord.send("/start")
-    assert "/queue" in reply and "согласие" not in reply  # staff see their tools
-    queue = await coord.send("/queue")
-    assert participant_name in queue
-    card = await coord.press(participant_name)
-    assert "***-***-*** 64" in card
-    assert "Подтверждено" in await coord.press("Принять")  # issue #15: one word for R-VER-3
 
 
 async def test_participant_verification_form_with_refusals(world: World) -> None:

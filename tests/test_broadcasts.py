@@ -16,9 +16,9 @@ from models.rules import ConditionAnswers
 from models.services import Services, TelegramFile
 from models.services.broadcasts import Audience
 from models.tables import Delivery
+from tests.builders import accepted, pdf, verified_form
 from tests.conftest import ADMIN_ID, COORD_MOSCOW, COORD_OBLAST, EXPERT, FEDERAL, JobLog, drain, ids
 from tests.fakes import FakeTelegramSession
-from tests.test_services import accepted, pdf, verified_form
 from workers.actors import enqueue
 
 U = {n: 810000 + n for n in range(1, 8)}
@@ -207,7 +207,7 @@ async def test_pause_resume_and_cancel(
 
 
 async def test_compose_preview_confirm_through_the_dispatcher(world) -> None:  # type: ignore[no-untyped-def]
-    from tests.test_bot_journey import register
+    from tests.builders import register
 
     anna = await register(world)  # pending, Moscow
     coord = world.person(COORD_MOSCOW)

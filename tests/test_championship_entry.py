@@ -17,8 +17,8 @@ from models.errors import DomainError
 from models.rules import ConditionAnswers, Conditions
 from models.services import Services
 from models.tables import Application, Participant
+from tests.builders import World, approve, register
 from tests.conftest import MSK, ids
-from tests.test_bot_journey import World, approve, register
 
 CHAMPIONSHIP = Path(__file__).resolve().parents[1] / "examples" / "championship.yaml"
 COORD = 100101  # the championship's coordinator of region 77
@@ -224,7 +224,7 @@ async def test_championship_participant_is_at_least_14_on_the_stage_date(
 async def test_impossible_birth_dates_are_refused_by_the_service(
     services: Services, contest_id: int
 ) -> None:
-    from tests.test_services import accepted
+    from tests.builders import accepted
 
     await accepted(services, contest_id)
     young = (await ids(services, contest_id))["noms"]["best_young_specialist"]
@@ -247,7 +247,7 @@ async def test_impossible_birth_dates_are_refused_by_the_service(
 async def test_experience_is_asked_once_and_kept_in_agreement(
     services: Services, contest_id: int
 ) -> None:
-    from tests.test_services import accepted
+    from tests.builders import accepted
 
     await accepted(services, contest_id)
     worker = (await ids(services, contest_id))["noms"]["best_social_worker"]

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot.handlers.appeals import AppealCb
+from bot.handlers.appeals.callbacks import AppealCb, CommissionCb
 from bot.texts import error_text
 from models import commission as cms
 from models.clock import FixedClock
@@ -23,13 +23,14 @@ from models.errors import DomainError, Forbidden
 from models.services import Services
 from models.tables import Appeal, AuditRecord, CommissionMember, Delivery, ResultAdjustment
 from notifications.i18n import t
-from tests.conftest import COORD_MOSCOW, FEDERAL
-from tests.test_appeals import (
+from tests.builders import (
     CHAIR,
     MEMBER,
     MEMBER_2,
+    MENTOR,
     SAME_ORG,
     SECRETARY,
+    World,
     at,
     federal_stage,
     file,
@@ -37,8 +38,7 @@ from tests.test_appeals import (
     refused,
     rows,
 )
-from tests.test_bot_journey import World
-from tests.test_scoring import MENTOR
+from tests.conftest import COORD_MOSCOW, FEDERAL
 
 # --------------------------------------------------------------------------- pure rules
 
@@ -81,35 +81,47 @@ def test_points_and_their_bounds() -> None:
 async def test_commission_formed_against_a_chosen_stage_with_a_deputy(
     services: Services, contest_id: int, clock: FixedClock
 ) -> None:
-    ap = services.appeals
     clock.at = at(10, 0, date(2027, 5, 20))
     fed = await federal_stage(services, contest_id)
-    regional = next(st.id for st in await ap.commission_stages(FEDERAL, contest_id) if st.id != fed)
-    await refused(Forbidden, "federal_only", ap.commission_stages(COORD_MOSCOW, contest_id))
+    regional = next(
+        st.id
+        for st in await services.commission.commission_stages(FEDERAL, contest_id)
+        if st.id != fed
+    )
+    await refused(
+        Forbidden, "federal_only", services.commission.commission_stages(COORD_MOSCOW, contest_id)
+    )
     # the deputy is one of the three voting members: not the chair, not the secretary, not a stranger
     for wrong in (CHAIR, SECRETARY, MENTOR):
         await refused(
             DomainError,
             "cms_deputy_invalid",
-            ap.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=wrong),
+            services.commission.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=wrong),
         )
     await refused(
         DomainError,
         "cms_stage_unknown",
-        ap.form_commission(FEDERAL, contest_id, stage_id=999_999, deputy=MEMBER),
+        services.commission.form_commission(FEDERAL, contest_id, stage_id=999_999, deputy=MEMBER),
     )
     # the stage is the one chosen, not «the next stage that starts»: the regional stage started long ago
     err = await refused(
         DomainError,
         "cms_stage_too_late",
-        ap.form_commission(FEDERAL, contest_id, stage_id=regional, deputy=MEMBER),
+        services.commission.form_commission(FEDERAL, contest_id, stage_id=regional, deputy=MEMBER),
     )
     assert "«Региональный этап»" in error_text(err) and "01.12.2026" in error_text(err)
-    assert await ap.members(contest_id) == [] and await ap.commission_stage(contest_id) is None
-    members = await ap.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER)
+    assert (
+        await services.commission.members(contest_id) == []
+        and await services.commission.commission_stage(contest_id) is None
+    )
+    members = await services.commission.form_commission(
+        FEDERAL, contest_id, stage_id=fed, deputy=MEMBER
+    )
     assert {m.telegram_id: m.role for m in members}[MEMBER] == "deputy"
-    assert (await ap.commission_stage(contest_id)).id == fed  # type: ignore[union-attr]
-    assert [m.telegram_id for m in await ap.deputy_candidates(FEDERAL, contest_id)] == [
+    assert (await services.commission.commission_stage(contest_id)).id == fed  # type: ignore[union-attr]
+    assert [
+        m.telegram_id for m in await services.commission.deputy_candidates(FEDERAL, contest_id)
+    ] == [
         SAME_ORG,
         MEMBER,
         MEMBER_2,
@@ -117,17 +129,21 @@ async def test_commission_formed_against_a_chosen_stage_with_a_deputy(
     # a day before the stage: another deputy may still be named for the same stage (a member
     # who cannot sit is replaced), but the commission is not re-formed for a stage that is too close
     clock.at = at(10, 0, date(2027, 6, 1))
-    members = await ap.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER_2)
+    members = await services.commission.form_commission(
+        FEDERAL, contest_id, stage_id=fed, deputy=MEMBER_2
+    )
     assert [m.role for m in members if m.telegram_id in (MEMBER, MEMBER_2)] == ["member", "deputy"]
     await refused(
         DomainError,
         "commission_formed_already",
-        ap.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER_2),
+        services.commission.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER_2),
     )
     await refused(
         DomainError,
         "cms_stage_too_late",
-        ap.form_commission(FEDERAL, contest_id, stage_id=regional, deputy=MEMBER_2),
+        services.commission.form_commission(
+            FEDERAL, contest_id, stage_id=regional, deputy=MEMBER_2
+        ),
     )
     async with services.ctx.sessionmaker() as s:
         audit = (
@@ -151,7 +167,6 @@ async def test_the_deputy_decides_when_the_chair_is_excluded(
     services: Services, contest_id: int, clock: FixedClock
 ) -> None:
     st = await ready(services, contest_id, clock, count=1)
-    ap = services.appeals
     # the chair of the same organisation as the applicant: excluded automatically at registration
     async with services.ctx.sessionmaker() as s, s.begin():
         await s.execute(
@@ -165,14 +180,22 @@ async def test_the_deputy_decides_when_the_chair_is_excluded(
     told = await rows(services, Delivery, Delivery.message_key == "cms-note-deputy-decides")
     assert [d.recipient_chat_id for d in told] == [MEMBER]
     err = await refused(
-        Forbidden, "cms_deputy_decides", ap.decide(CHAIR, a.id, uphold=False, text="Отказать")
+        Forbidden,
+        "cms_deputy_decides",
+        services.appeal_decisions.decide(CHAIR, a.id, uphold=False, text="Отказать"),
     )
     assert "Тихонов Роман Сергеевич" in error_text(err)
     await refused(
-        Forbidden, "cms_deputy_decides", ap.decide(MEMBER_2, a.id, uphold=False, text="Отказать")
+        Forbidden,
+        "cms_deputy_decides",
+        services.appeal_decisions.decide(MEMBER_2, a.id, uphold=False, text="Отказать"),
     )
-    await refused(Forbidden, "cms_deputy_decides", ap.check_decide(SECRETARY, a.id))
-    d = await ap.decide(MEMBER, a.id, uphold=False, text="Нарушение не подтверждено.")
+    await refused(
+        Forbidden, "cms_deputy_decides", services.appeal_decisions.check_decide(SECRETARY, a.id)
+    )
+    d = await services.appeal_decisions.decide(
+        MEMBER, a.id, uphold=False, text="Нарушение не подтверждено."
+    )
     assert (d.status, d.decision) == ("decided", "rejected")
     protocol = await services.protocols.by_subject("appeal", f"appeal:{a.id}")
     assert protocol is not None and [(x.telegram_id, x.role) for x in protocol.signers] == [
@@ -184,22 +207,27 @@ async def test_a_case_never_left_without_anyone_able_to_decide_it(
     services: Services, contest_id: int, clock: FixedClock
 ) -> None:
     st = await ready(services, contest_id, clock, count=1)
-    ap = services.appeals
     clock.at = at(10, 0)
     a = await file(services, MENTOR, st.targets[0], at(9, 0))
     assert a.decider == CHAIR
-    await ap.declare_conflict(CHAIR, a.id)
-    assert (await ap.view(MEMBER, a.id)).decider == MEMBER  # the deputy takes over
-    v = await ap.declare_conflict(MEMBER, a.id)
+    await services.appeal_decisions.declare_conflict(CHAIR, a.id)
+    assert (
+        await services.appeal_decisions.view(MEMBER, a.id)
+    ).decider == MEMBER  # the deputy takes over
+    v = await services.appeal_decisions.declare_conflict(MEMBER, a.id)
     assert v.decider is None
     # nobody may decide: refused with who must be replaced; the coordinator and the secretary are told
     err = await refused(
-        DomainError, "cms_no_decider", ap.decide(MEMBER, a.id, uphold=False, text="Отказать")
+        DomainError,
+        "cms_no_decider",
+        services.appeal_decisions.decide(MEMBER, a.id, uphold=False, text="Отказать"),
     )
     assert "Григорьева Анна Львовна" in error_text(err) and "Тихонов Роман Сергеевич" in error_text(
         err
     )
-    await refused(DomainError, "cms_no_decider", ap.check_decide(CHAIR, a.id))
+    await refused(
+        DomainError, "cms_no_decider", services.appeal_decisions.check_decide(CHAIR, a.id)
+    )
     alarms = await rows(services, Delivery, Delivery.message_key == "cms-note-no-decider")
     assert sorted(d.recipient_chat_id for d in alarms) == sorted([FEDERAL, SECRETARY])
     text = t("cms-note-no-decider", "ru", **alarms[0].message_args)
@@ -207,18 +235,20 @@ async def test_a_case_never_left_without_anyone_able_to_decide_it(
         "Назначьте заместителем другого члена комиссии" in text
         and "Тихонов Роман Сергеевич" in text
     )
-    assert (await ap.view(CHAIR, a.id)).status == "registered"
+    assert (await services.appeal_decisions.view(CHAIR, a.id)).status == "registered"
     # the coordinator names another deputy — during the event, for the same stage — and the case is decidable again
-    await ap.form_commission(
+    await services.commission.form_commission(
         FEDERAL, contest_id, stage_id=await federal_stage(services, contest_id), deputy=MEMBER_2
     )
-    v = await ap.view(MEMBER_2, a.id)
+    v = await services.appeal_decisions.view(MEMBER_2, a.id)
     assert v.decider == MEMBER_2 and set(v.excluded) >= {
         CHAIR,
         MEMBER,
         SAME_ORG,
     }  # declared conflicts kept
-    d = await ap.decide(MEMBER_2, a.id, uphold=False, text="Нарушение не подтверждено.")
+    d = await services.appeal_decisions.decide(
+        MEMBER_2, a.id, uphold=False, text="Нарушение не подтверждено."
+    )
     assert d.status == "decided"
 
 
@@ -230,11 +260,13 @@ async def test_an_upheld_appeal_penalises_another_participant_or_restores_points
 ) -> None:
     st = await ready(services, contest_id, clock, score=True)
     t701, t702, t703, _ = st.targets
-    ap, sc = services.appeals, services.scoring
+    sc = services
     clock.at = at(10, 0)
     a = await file(services, MENTOR, t701, at(9, 0), kind="unfair_advantage")
     b = await file(services, COORD_MOSCOW, t703, at(9, 0))
-    before = {ln.target_id: ln.total for ln in (await sc.compute_results(st.scheme_id)).lines}
+    before = {
+        ln.target_id: ln.total for ln in (await sc.results.compute_results(st.scheme_id)).lines
+    }
     assert before[t701] == before[t702] == Decimal("7.00")
 
     # bad input: a clear message, nothing changed
@@ -242,52 +274,60 @@ async def test_an_upheld_appeal_penalises_another_participant_or_restores_points
         await refused(
             DomainError,
             "cms_bad_restoration",
-            ap.decide(CHAIR, a.id, uphold=True, text="Да", restore=bad),
+            services.appeal_decisions.decide(CHAIR, a.id, uphold=True, text="Да", restore=bad),
         )
     err = await refused(
         DomainError,
         "cms_restore_over_max",
-        ap.decide(CHAIR, a.id, uphold=True, text="Да", restore="95"),
+        services.appeal_decisions.decide(CHAIR, a.id, uphold=True, text="Да", restore="95"),
     )
     assert "не больше 93,00" in error_text(err)
     err = await refused(
         DomainError,
         "cms_deduction_below_zero",
-        ap.decide(CHAIR, a.id, uphold=True, text="Да", penalised=t702, deduction="7,5"),
+        services.appeal_decisions.decide(
+            CHAIR, a.id, uphold=True, text="Да", penalised=t702, deduction="7,5"
+        ),
     )
     assert "сейчас 7,00 балла" in error_text(err)
     await refused(
         DomainError,
         "cms_penalty_missing",
-        ap.decide(CHAIR, a.id, uphold=True, text="Да", penalised=t702),
+        services.appeal_decisions.decide(CHAIR, a.id, uphold=True, text="Да", penalised=t702),
     )
     await refused(
         DomainError,
         "cms_penalised_not_in_scheme",
-        ap.decide(CHAIR, a.id, uphold=True, text="Да", penalised=999_999, deduction="1"),
+        services.appeal_decisions.decide(
+            CHAIR, a.id, uphold=True, text="Да", penalised=999_999, deduction="1"
+        ),
     )
     await refused(
         DomainError,
         "cms_restore_and_penalise_same",
-        ap.decide(CHAIR, a.id, uphold=True, text="Да", deduction="1", restore="1"),
+        services.appeal_decisions.decide(
+            CHAIR, a.id, uphold=True, text="Да", deduction="1", restore="1"
+        ),
     )
     await refused(
         DomainError,
         "penalty_needs_upheld",
-        ap.decide(CHAIR, a.id, uphold=False, text="Нет", restore="1"),
+        services.appeal_decisions.decide(CHAIR, a.id, uphold=False, text="Нет", restore="1"),
     )
     await refused(
         DomainError,
         "penalty_needs_upheld",
-        ap.decide(CHAIR, a.id, uphold=False, text="Нет", penalised=t702, deduction="1"),
+        services.appeal_decisions.decide(
+            CHAIR, a.id, uphold=False, text="Нет", penalised=t702, deduction="1"
+        ),
     )
-    assert (await ap.view(CHAIR, a.id)).status == "registered" and await rows(
-        services, ResultAdjustment
-    ) == []
+    assert (
+        await services.appeal_decisions.view(CHAIR, a.id)
+    ).status == "registered" and await rows(services, ResultAdjustment) == []
 
     # unfair advantage: the other participant loses 2 points, the appellant's gets 0,5 back
     clock.at = at(16, 0)
-    d = await ap.decide(
+    d = await services.appeal_decisions.decide(
         CHAIR,
         a.id,
         uphold=True,
@@ -302,7 +342,7 @@ async def test_an_upheld_appeal_penalises_another_participant_or_restores_points
         Decimal("0.50"),
         False,
     )
-    after = {ln.target_id: ln for ln in (await sc.compute_results(st.scheme_id)).lines}
+    after = {ln.target_id: ln for ln in (await sc.results.compute_results(st.scheme_id)).lines}
     assert (after[t702].total, after[t701].total) == (Decimal("5.00"), Decimal("7.50"))
     assert (after[t701].place, after[t701].medal, after[t702].place) == (1, "gold", 2)
     adj = await rows(services, ResultAdjustment, ResultAdjustment.appeal_id == a.id)
@@ -324,7 +364,7 @@ async def test_an_upheld_appeal_penalises_another_participant_or_restores_points
     assert protocol is not None
 
     # another participant disqualified on appeal
-    d = await ap.decide(
+    d = await services.appeal_decisions.decide(
         CHAIR,
         b.id,
         uphold=True,
@@ -332,7 +372,7 @@ async def test_an_upheld_appeal_penalises_another_participant_or_restores_points
         penalised=t701,
         disqualify=True,
     )
-    final = {ln.target_id: ln for ln in (await sc.compute_results(st.scheme_id)).lines}
+    final = {ln.target_id: ln for ln in (await sc.results.compute_results(st.scheme_id)).lines}
     assert (final[t701].disqualified, final[t701].place, final[t703].disqualified) == (
         True,
         0,
@@ -353,7 +393,7 @@ async def test_the_deputy_decides_in_the_chat_and_penalises_another_participant(
     t1, t2 = st.targets[:2]
     world.clock.at = at(10, 0)
     a = await file(world.services, MENTOR, t1, at(9, 0), kind="unfair_advantage")
-    await world.services.appeals.declare_conflict(CHAIR, a.id)
+    await world.services.appeal_decisions.declare_conflict(CHAIR, a.id)
     chair, deputy = world.person(CHAIR, "Анна"), world.person(MEMBER, "Роман")
     card = await chair.press_data(AppealCb(appeal_id=a.id, action="view").pack())
     assert (
@@ -380,13 +420,13 @@ async def test_the_deputy_decides_in_the_chat_and_penalises_another_participant(
     assert (
         "меньше нуля" in reply
         and "сейчас 7,00 балла" in reply
-        and (await world.services.appeals.view(MEMBER, a.id)).status == "registered"
+        and (await world.services.appeal_decisions.view(MEMBER, a.id)).status == "registered"
     )
     await deputy.send("1,5")
     reply = await deputy.press("Нет")
     assert "Меры касаются участника: №2" in reply
     assert "записано" in await deputy.press("Подтвердить")
-    v = await world.services.appeals.view(MEMBER, a.id)
+    v = await world.services.appeal_decisions.view(MEMBER, a.id)
     assert (v.status, v.penalised, v.deduction) == ("decided", t2, Decimal("1.50"))
 
 
@@ -406,7 +446,7 @@ async def test_restoration_through_the_chat_checks_the_number(world: World) -> N
     reply = await chair.press("Нет, к подтверждению")
     assert "Восстановить участнику-заявителю: 1,5 балла" in reply
     assert "записано" in await chair.press("Подтвердить")
-    v = await world.services.appeals.view(CHAIR, a.id)
+    v = await world.services.appeal_decisions.view(CHAIR, a.id)
     assert (v.restored, v.deduction) == (Decimal("1.50"), None)
 
 
@@ -430,7 +470,7 @@ async def test_qa3_numbers_refused_at_their_step_and_a_refusal_at_confirm_keeps_
     """QA 3: a deduction beyond the other participant's total and a restoration beyond the
     scheme's maximum are refused at their step (the limit named, the step stays); a refusal
     that can only come at «Подтвердить» carries «Изменить» / «Отмена», and «Изменить» keeps the text."""
-    from tests.test_transitions_appeals import newest
+    from tests.builders import newest
 
     st = await ready(world.services, 1, world.clock, count=2, score=True)
     t1 = st.targets[0]
@@ -461,14 +501,14 @@ async def test_qa3_numbers_refused_at_their_step_and_a_refusal_at_confirm_keeps_
     confirm = await chair.press("Нет, к подтверждению")
     assert "Восстановить участнику-заявителю: 93 балла" in confirm
     # meanwhile another decision restores a point to the same participant: now 93 is too much
-    await world.services.appeals.decide(
+    await world.services.appeal_decisions.decide(
         CHAIR, b.id, uphold=True, text="Ошибка в аспекте 1.1.2", restore="1"
     )
     data, mid = newest(chair, "Подтвердить")
     reply = await chair.press_data(data, mid)
     assert "Можно восстановить не больше 92,00" in reply
     assert chair.has_button("Изменить") and chair.has_button("Отмена")
-    assert (await world.services.appeals.view(CHAIR, a.id)).status == "registered"
+    assert (await world.services.appeal_decisions.view(CHAIR, a.id)).status == "registered"
     await chair.press("Изменить")
     reply = await chair.press("Удовлетворить апелляцию")
     assert "«Ошибка оценивания не в пользу участника»" in reply  # the text typed is kept
@@ -478,7 +518,7 @@ async def test_qa3_numbers_refused_at_their_step_and_a_refusal_at_confirm_keeps_
     reply = await chair.press("Нет, к подтверждению")
     assert "Ошибка оценивания не в пользу участника" in reply
     assert "записано" in await chair.press("Подтвердить")
-    v = await world.services.appeals.view(CHAIR, a.id)
+    v = await world.services.appeal_decisions.view(CHAIR, a.id)
     assert (v.restored, v.decision_text) == (
         Decimal("92.00"),
         "Ошибка оценивания не в пользу участника",
@@ -503,7 +543,7 @@ async def test_qa4_no_measure_for_another_participant_is_refused_at_its_step(wor
     reply = await chair.press("Да, дисквалифицировать")
     assert "Дисквалификация: да" in reply and "Меры касаются участника: №2" in reply
     assert "записано" in await chair.press("Подтвердить")
-    v = await world.services.appeals.view(CHAIR, a.id)
+    v = await world.services.appeal_decisions.view(CHAIR, a.id)
     assert (v.penalised, v.disqualified, v.deduction) == (st.targets[1], True, None)
 
 
@@ -524,12 +564,12 @@ async def test_qa5_a_bad_number_for_another_participant_names_their_total(world:
 
 async def test_qa2_a_deputys_decision_is_credited_to_the_deputy(world: World) -> None:
     """QA 2: the deputy's «Подтвердить» pressed again says «заместитель председателя», not «председатель»."""
-    from tests.test_transitions_appeals import newest
+    from tests.builders import newest
 
     st = await ready(world.services, 1, world.clock, count=2, score=True)
     world.clock.at = at(10, 0)
     a = await file(world.services, MENTOR, st.targets[0], at(9, 0))
-    await world.services.appeals.declare_conflict(CHAIR, a.id)
+    await world.services.appeal_decisions.declare_conflict(CHAIR, a.id)
     deputy = world.person(MEMBER, "Роман")
     await deputy.press_data(AppealCb(appeal_id=a.id, action="decide").pack())
     await deputy.press("Отказать в удовлетворении")
@@ -546,7 +586,6 @@ async def test_qa2_a_deputys_decision_is_credited_to_the_deputy(world: World) ->
 async def test_qa1_a_stage_too_late_is_not_offered_nor_accepted_at_step_one(world: World) -> None:
     """QA 1: the regional stage (01.12.2026, «today» 03.05.2027) is not offered; its button
     pressed anyway is refused at step 1 with the stage picker again; step 2 has «Назад»."""
-    from bot.handlers.appeals import CommissionCb
 
     await ready(world.services, 1, world.clock)
     fed = world.person(FEDERAL, "Фед")
@@ -556,7 +595,7 @@ async def test_qa1_a_stage_too_late_is_not_offered_nor_accepted_at_step_one(worl
     assert not fed.has_button("Региональный этап") and fed.has_button("Федеральный этап")
     regional = next(
         x.id
-        for x in await world.services.appeals.commission_stages(FEDERAL, 1)
+        for x in await world.services.commission.commission_stages(FEDERAL, 1)
         if x.title == "Региональный этап"
     )
     reply = await fed.press_data(CommissionCb(contest_id=1, action="stage", stage=regional).pack())
@@ -581,14 +620,14 @@ async def test_qa7_result_screens_offer_the_next_step_and_conflict_is_confirmed(
     reply = await member.press("Конфликт интересов")
     assert (
         "Заявить о конфликте интересов" in reply
-        and MEMBER_2 not in (await world.services.appeals.view(MEMBER_2, a.id)).excluded
+        and MEMBER_2 not in (await world.services.appeal_decisions.view(MEMBER_2, a.id)).excluded
     )
     assert "Апелляция №" in await member.press("Назад")  # back to the card, nothing declared
     await member.press("Конфликт интересов")
     reply = await member.press("Подтвердить")
     assert (
         "Вы заявили о конфликте интересов" in reply
-        and MEMBER_2 in (await world.services.appeals.view(MEMBER_2, a.id)).excluded
+        and MEMBER_2 in (await world.services.appeal_decisions.view(MEMBER_2, a.id)).excluded
     )
     assert member.has_button(f"Открыть апелляцию №{a.id}") and member.has_button(
         "К очереди апелляций"
@@ -610,12 +649,11 @@ async def test_qa8_a_new_deputy_is_told_and_the_alarmed_are_told_it_is_resolved(
     """QA 8: the confirmation shows all five; the new deputy is told (with the stuck case now
     hers), and the coordinator and the secretary, alarmed before, are told it is resolved."""
     st = await ready(world.services, 1, world.clock, count=1)
-    ap = world.services.appeals
     world.clock.at = at(10, 0)
     a = await file(world.services, MENTOR, st.targets[0], at(9, 0))
-    await ap.declare_conflict(CHAIR, a.id)
-    await ap.declare_conflict(MEMBER, a.id)
-    assert (await ap.view(CHAIR, a.id)).decider is None
+    await world.services.appeal_decisions.declare_conflict(CHAIR, a.id)
+    await world.services.appeal_decisions.declare_conflict(MEMBER, a.id)
+    assert (await world.services.appeal_decisions.view(CHAIR, a.id)).decider is None
     fed = world.person(FEDERAL, "Фед")
     await fed.send("/commission")
     await fed.press("Изменить состав или заместителя")

@@ -15,9 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from models import contest_file
+from models import contest_file, definition_file
 from models.contest_file import (
-    _PYDANTIC_CODES,
     MAX_DEFINITION_BYTES,
     ContestDef,
     DefinitionError,
@@ -27,6 +26,7 @@ from models.contest_file import (
     json_schema,
     parse_contest_definition,
 )
+from models.definition_file import _PYDANTIC_CODES
 from models.rules import FileKind
 from notifications.definition_errors import (
     error_key,
@@ -428,8 +428,11 @@ def test_every_code_has_a_russian_message():
 
 
 def test_codes_in_the_source_are_all_known():
-    """Every code literal in the parser is in ALL_CODES (so the catalogue test covers it)."""
-    source = Path(contest_file.__file__).read_text(encoding="utf-8")
+    """Every code literal in the parser (and the YAML loading it shares with scheme files) is
+    in ALL_CODES (so the catalogue test covers it)."""
+    source = "\n".join(
+        Path(m.__file__).read_text(encoding="utf-8") for m in (contest_file, definition_file)
+    )
     used = set(re.findall(r'DefinitionError\([^()]*?,\s*"([a-z_]+)"', source))
     used |= set(re.findall(r'ValueError\("([a-z_]+)"\)', source))
     assert used, "the pattern no longer finds the codes"

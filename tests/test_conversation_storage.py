@@ -14,17 +14,17 @@ from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import select, text
 
-from bot.flow import Coord, Form
 from bot.prompts import BACK_KEY, LEFT_KEY, PROMPT_KEY
+from bot.states import Coord, Form
 from bot.storage import DatabaseStorage
 from models.clock import FixedClock
 from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
 from models.services import ServiceContext, Services
 from models.tables import ConversationState, Participant
+from tests.builders import World, dispatcher_for
 from tests.conftest import ADMIN_ID, COORD_MOSCOW, EXAMPLE, IN_PERIOD, TEST_KEY, JobLog
 from tests.fakes import FakeTelegramSession, make_bot
-from tests.test_bot_journey import World, dispatcher_for
 
 KEY = StorageKey(bot_id=42, chat_id=555001, user_id=555001)
 NAME = "Иванова Анна Петровна"
@@ -273,7 +273,7 @@ async def test_a_rejection_reason_prompt_left_with_a_command_survives_a_restart(
     """The issue's case: «Отказать» → «Другая причина…», the coordinator sends a command,
     the bot restarts, then «Спасибо, всё понятно» — nobody is rejected with it; the
     coordinator is told where they were and «Продолжить» asks for the reason again."""
-    from tests.test_bot_journey import register
+    from tests.builders import register
 
     world = await restartable(load=True)
     await register(world)

@@ -2,7 +2,8 @@
 processes and the local Bot API stand-in counting what arrives:
 
 * a worker killed with SIGKILL in the middle of 1 000 sends, then a new worker;
-* Redis loses everything (FLUSHALL) while reminders wait in the queue;
+* Redis loses everything (FLUSHDB of the stack's own database) while reminders wait in the
+  queue;
 * the stand-in answers 429 with ``retry_after`` for a while.
 
 Every figure is printed (``pytest -s``) — sent, duplicated, lost."""
@@ -45,7 +46,9 @@ async def stack(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
     needs_postgres()
     needs_redis()
     await reset_postgres(PG_URL)
-    redis_url = REDIS_URL.rsplit("/", 1)[0] + "/4"
+    # the test's own Redis database (TEST_REDIS_URL): the whole stack keeps everything there,
+    # so emptying that database is Redis losing everything, without touching anybody else's
+    redis_url = REDIS_URL
     broker = RedisBroker(url=redis_url)
     broker.client.flushdb()
     engine = create_engine(PG_URL)
@@ -77,7 +80,7 @@ async def stack(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
                 sys.executable,
                 "-m",
                 "dramatiq",
-                "workers.actors",
+                "bot.worker",
                 "--processes",
                 "1",
                 "--threads",
@@ -309,7 +312,7 @@ async def test_redis_flushall_while_reminders_wait(stack: dict[str, Any]) -> Non
         ctx.sessionmaker, datetime.now(UTC), stack["enqueue"], requeue_after=timedelta(seconds=2)
     )
     assert report_.created == n and report_.enqueued == n
-    stack["broker"].client.flushall()  # Redis loses everything
+    stack["broker"].client.flushdb()  # Redis loses everything (all the stack keeps there)
     await stack["start_worker"]("worker")
     await asyncio.sleep(8)  # the worker is up and idle: nothing carries the reminders
     assert per_chat(api) == Counter()

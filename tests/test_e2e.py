@@ -5,14 +5,9 @@ PostgreSQL + Redis and a separate ``dramatiq`` worker process."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
-import os
-import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -29,94 +24,11 @@ from tests.conftest import (
     needs_redis,
     reset_postgres,
 )
+from tests.e2ekit import WAIT, Process, User, base_env, cli, running
 from tests.fakes import FakeBotAPI
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "4242:e2e-test-token"
-WAIT = 60.0
-
-
-class Process:
-    def __init__(self, name: str, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.name, self.args, self.env, self.log = name, args, env, log
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> Process:
-        fh = self.log.open("wb")
-        self.proc = await asyncio.create_subprocess_exec(
-            *self.args, env=self.env, cwd=ROOT, stdout=fh, stderr=asyncio.subprocess.STDOUT
-        )
-        fh.close()
-        return self
-
-    async def stop(self) -> int | None:
-        if self.proc is None or self.proc.returncode is not None:
-            return self.proc.returncode if self.proc else None
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return await asyncio.wait_for(self.proc.wait(), 30)
-        except TimeoutError:
-            self.proc.kill()
-            return await self.proc.wait()
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
-
-
-async def cli(env: dict[str, str], *args: str) -> str:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        env=env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await proc.communicate()
-    assert proc.returncode == 0, out.decode()
-    return out.decode()
-
-
-class User:
-    """A person writing to the real bot process through the stand-in."""
-
-    def __init__(self, api: FakeBotAPI, user_id: int) -> None:
-        self.api, self.id = api, user_id
-
-    def _to_me(self, expect: str):  # type: ignore[no-untyped-def]
-        return lambda p: str(p.get("chat_id")) == str(self.id) and expect in (p.get("text") or "")
-
-    async def wait(self, expect: str, since: int = 0) -> dict[str, Any]:
-        return await self.api.wait_for(self._to_me(expect), WAIT, since=since)
-
-    async def say(self, text: str | None, expect: str, **media: Any) -> dict[str, Any]:
-        mark = self.api.mark()
-        self.api.push_message(self.id, text, **media)
-        return await self.wait(expect, mark)
-
-    def _button(self, label: str) -> tuple[str, int] | None:
-        for _method, params, result in reversed(self.api.delivered):
-            if str(params.get("chat_id")) != str(self.id) or not isinstance(result, dict):
-                continue
-            for text, data in self.api.buttons(result):
-                if label in text and data:
-                    return data, result["message_id"]
-        return None
-
-    async def press(self, label: str, expect: str) -> dict[str, Any]:
-        """Press the newest button with ``label`` (waiting for it: the bot may still be
-        sending the message that carries it)."""
-        for _ in range(int(WAIT * 10)):
-            found = self._button(label)
-            if found is not None:
-                mark = self.api.mark()
-                self.api.push_callback(self.id, *found)
-                return await self.wait(expect, mark)
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"no button {label!r} for {self.id}")
 
 
 async def walk_journey(api: FakeBotAPI) -> None:
@@ -192,38 +104,6 @@ async def wait_downloaded(db_url: str, expected: dict[str, bytes], files_dir: Pa
         await engine.dispose()
 
 
-def base_env(tmp_path: Path, api: FakeBotAPI) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "PD_ENCRYPTION_KEY", "BOT_TOKEN", "ADMIN_IDS"}
-    }
-    env.update(
-        BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=api.url,
-        DATA_DIR=str(tmp_path / "data"),
-        FILES_DIR=str(tmp_path / "files"),
-        ADMIN_IDS="900001",
-        LOG_LEVEL="INFO",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-@contextlib.asynccontextmanager
-async def running(*procs: Process) -> AsyncIterator[None]:
-    started = [await p.start() for p in procs]
-    try:
-        yield
-    except BaseException:
-        for p in started:
-            print(f"----- {p.name} output -----\n{p.output()}")
-        raise
-    finally:
-        for p in reversed(started):
-            await p.stop()
-
-
 async def test_embedded_bot_process(api: FakeBotAPI, tmp_path: Path) -> None:
     env = base_env(tmp_path, api)
     out = await cli(env, "load-contest", str(EXAMPLE))
@@ -264,7 +144,7 @@ async def test_postgres_redis_bot_and_separate_worker(api: FakeBotAPI, tmp_path:
     bot = Process("bot", [sys.executable, "-m", "bot"], env, tmp_path / "bot.log")
     worker = Process(
         "worker",
-        [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "2"],
+        [sys.executable, "-m", "dramatiq", "bot.worker", "--processes", "1", "--threads", "2"],
         env,
         tmp_path / "worker.log",
     )

@@ -5,7 +5,6 @@ decision — embedded (SQLite) and on PostgreSQL + Redis with a separate worker.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -24,8 +23,8 @@ from tests.conftest import (
     needs_redis,
     reset_postgres,
 )
+from tests.e2ekit import Process, User, _button, _settle, base_env, cli, running
 from tests.fakes import FakeBotAPI
-from tests.test_e2e import Process, User, base_env, cli, running
 
 pytestmark = pytest.mark.e2e
 
@@ -40,25 +39,6 @@ async def _register(api: FakeBotAPI, user_id: int, name: str, snils: str) -> Use
     await p.press("«Арбат»", "Проверьте анкету")
     await p.press("Отправить на проверку", "На рассмотрении")
     return p
-
-
-def _button(api: FakeBotAPI, user_id: int, label: str) -> tuple[str, int]:
-    found = User(api, user_id)._button(label)
-    assert found is not None, f"no button {label!r}"
-    return found
-
-
-async def _settle(api: FakeBotAPI, quiet: float = 3.0, longest: float = 30.0) -> None:
-    """Wait until the process (and its worker) has sent nothing for ``quiet`` seconds: replies
-    are paced at 1/s per chat, so a short pause proves nothing."""
-    last, still = api.mark(), 0.0
-    for _ in range(int(longest * 10)):
-        await asyncio.sleep(0.1)
-        now = api.mark()
-        still = still + 0.1 if now == last else 0.0
-        last = now
-        if still >= quiet:
-            return
 
 
 async def _journey(api: FakeBotAPI, db_url: str) -> None:
@@ -156,7 +136,7 @@ async def test_double_presses_and_prompts_postgres_redis(api: FakeBotAPI, tmp_pa
     bot = Process("bot", [sys.executable, "-m", "bot"], env, tmp_path / "bot.log")
     worker = Process(
         "worker",
-        [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "2"],
+        [sys.executable, "-m", "dramatiq", "bot.worker", "--processes", "1", "--threads", "2"],
         env,
         tmp_path / "worker.log",
     )

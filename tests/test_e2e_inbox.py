@@ -20,9 +20,8 @@ from sqlalchemy import func, select
 from models.db import create_engine, create_sessionmaker
 from models.tables import AuditRecord, InboxUpdate, Participant
 from tests.conftest import COORD_MOSCOW, EXAMPLE
+from tests.e2ekit import Process, User, _button, _settle, base_env, cli
 from tests.fakes import FakeBotAPI
-from tests.test_e2e import Process, User, base_env, cli
-from tests.test_e2e_double_press import _button, _settle
 
 pytestmark = pytest.mark.e2e
 

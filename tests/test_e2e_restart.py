@@ -13,8 +13,8 @@ from sqlalchemy import text
 
 from models.db import create_engine
 from tests.conftest import EXAMPLE
+from tests.e2ekit import Process, User, base_env, cli
 from tests.fakes import FakeBotAPI
-from tests.test_e2e import Process, User, base_env, cli
 
 pytestmark = pytest.mark.e2e
 

@@ -23,10 +23,9 @@ from models.filetypes import content_matches, detect
 from models.services import Services, TelegramFile
 from models.settings import Settings
 from models.tables import ApplicationFile, AuditRecord, Delivery, TaskSubmission
+from tests.builders import SNILS, USER, World, accepted, pdf, verified_form
 from tests.conftest import COORD_MOSCOW, COORD_OBLAST, FEDERAL, ids
 from tests.fakes import document
-from tests.test_bot_journey import World
-from tests.test_services import SNILS, USER, accepted, pdf, verified_form
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 200

@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from tests.builders import make_world, register
 from tests.conftest import ADMIN_ID, COORD_MOSCOW, COORD_OBLAST, EXPERT, FEDERAL, _sqlite_db
 from tests.fakes.updates import (
     bot_message_json,
@@ -37,7 +38,6 @@ from tests.fakes.updates import (
     message_update_json,
     user_json,
 )
-from tests.test_bot_journey import make_world, register
 
 PARTICIPANT = 555001
 STAFF = (COORD_MOSCOW, COORD_OBLAST, FEDERAL, EXPERT, ADMIN_ID)

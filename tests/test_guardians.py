@@ -11,66 +11,19 @@ from sqlalchemy import func, select
 
 from models.errors import DomainError, Forbidden
 from models.guardian_rules import Gap, GuardianStatus, consent_gaps, needs_guardian, parse_phone
-from models.rules import ApplicationStatus, ConditionAnswers
+from models.rules import ApplicationStatus
 from models.services import Services, TelegramFile
 from models.tables import Application, AuditRecord, Delivery, GuardianConsent
-from tests.conftest import COORD_MOSCOW, COORD_OBLAST, EXAMPLE, ids
-from tests.test_progress import YOUNG, accepted_in
-from tests.test_services import pdf
+from tests.builders import (
+    MINOR_BORN,
+    applicant,
+    fill_consent,
+    load_championship,
+)
+from tests.conftest import COORD_MOSCOW, COORD_OBLAST
 
-MINOR_BORN = date(2011, 1, 1)  # 16 on the stage date (2027-03-15)
 ADULT_BORN = date(2000, 1, 1)
 STAGE_DAY = date(2027, 3, 15)
-
-
-def championship(base: bytes | None = None) -> bytes:
-    """examples/contest.yaml as a championship whose stage starts after the registration
-    period of the tests' clock (R-VER-6)."""
-    text = (base or EXAMPLE.read_bytes()).decode()
-    text = text.replace("code: soc-2027", "code: champ-2027", 1).replace(
-        "kind: social_services", "kind: championship", 1
-    )
-    text = text.replace("starts_at: 2026-12-01", "starts_at: 2027-03-15", 1)
-    return text.encode()
-
-
-async def load_championship(services: Services, base: bytes | None = None) -> int:
-    return (await services.contests.load_definition(None, championship(base))).contest_id
-
-
-async def applicant(services: Services, cid: int, user: int, born: date) -> int:
-    """Accepted, nomination chosen with a birth date, everything of the application in."""
-    pid = await accepted_in(services, cid, user, "77")
-    known = await ids(services, cid)
-    p = services.participants
-    await p.choose_nomination(user, cid, known["noms"][YOUNG], ConditionAnswers(birth_date=born))
-    for code, value in {
-        "position": "Стажёр",
-        "education": "Колледж, 2026",
-        "experience_years": "0",
-    }.items():
-        await p.set_field(user, cid, code, value)
-    await p.add_file(user, cid, "presentation", pdf(uid=f"p{user}"))
-    await p.add_file(
-        user,
-        cid,
-        "video_presentation",
-        TelegramFile(f"v{user}", f"v{user}", "clip.mp4", "video/mp4", 5_000_000),
-    )
-    await p.set_consent(user, cid, "privacy", True)
-    await p.set_consent(user, cid, "transfer", True)
-    return pid
-
-
-async def fill_consent(services: Services, cid: int, user: int) -> None:
-    g = services.guardians
-    await g.set_guardian_name(user, cid, "иванова мария петровна")
-    await g.set_relation(user, cid, "mother")
-    await g.set_form(
-        user, cid, TelegramFile(f"f{user}", f"f{user}", "soglasie.pdf", "application/pdf", 300_000)
-    )
-    await g.set_companion_name(user, cid, "Сидоров Пётр Ильич")
-    await g.set_companion_phone(user, cid, "8 (900) 123-45-67")
 
 
 async def _app_status(services: Services, pid: int) -> str:
@@ -337,7 +290,7 @@ async def test_chat_journey_of_a_minor_and_the_coordinator(world) -> None:  # ty
     assert "на проверку" in await kid.press("Отправить на проверку")
 
     coord = world.person(COORD_MOSCOW, "Координатор")
-    from bot.callbacks import CardCb
+    from bot.verification_callbacks import CardCb
 
     card = await coord.press_data(CardCb(participant_id=pid).pack())
     assert "Несовершеннолетний" in card and "Согласие родителя на проверке" in card, card  # QA 6(b)
@@ -377,7 +330,7 @@ async def _presses_at_once(person, data: str, message_id: int) -> list[str]:  # 
 async def test_double_confirm_of_a_return_says_the_decision_was_made(world) -> None:  # type: ignore[no-untyped-def]
     """QA 4: the second «Подтвердить» of a consent's return is told the decision (who, when),
     not «Эта причина … больше не действует»; the consent is returned once."""
-    from bot.callbacks import CardCb
+    from bot.verification_callbacks import CardCb
 
     _, pid = await _pending_minor(world, 730020)
     coord = world.person(COORD_MOSCOW, "Координатор")
@@ -404,7 +357,7 @@ async def test_double_confirm_of_a_return_says_the_decision_was_made(world) -> N
 async def test_stale_reason_of_a_consent_names_the_consent_button(world) -> None:  # type: ignore[no-untyped-def]
     """A reason left with «Отмена» and confirmed later: the consent is still waiting, so the
     refusal says the reason is no longer live — naming «Вернуть согласие», with the card."""
-    from bot.callbacks import CardCb
+    from bot.verification_callbacks import CardCb
 
     _, pid = await _pending_minor(world, 730021)
     coord = world.person(COORD_MOSCOW, "Координатор")
@@ -423,7 +376,7 @@ async def test_stale_reason_of_a_consent_names_the_consent_button(world) -> None
 
 async def test_card_of_a_pending_consent_says_it_waits_not_that_something_is_missing(world) -> None:  # type: ignore[no-untyped-def]
     """QA 6(b): nothing is missing once the consent is sent — «Согласие родителя на проверке»."""
-    from bot.callbacks import CardCb
+    from bot.verification_callbacks import CardCb
 
     _, pid = await _pending_minor(world, 730022)
     card = await world.person(COORD_MOSCOW, "Координатор").press_data(
@@ -465,8 +418,8 @@ async def test_stale_consent_buttons_offer_a_way_on(world) -> None:  # type: ign
 
 async def test_participant_card_leads_back_to_the_queue(world) -> None:  # type: ignore[no-untyped-def]
     """QA 7: the coordinator's participant card has «‹ К очереди»."""
-    from bot.callbacks import CardCb
-    from tests.test_progress import form
+    from bot.verification_callbacks import CardCb
+    from tests.builders import form
 
     cid = await load_championship(world.services)
     pid = await form(world.services, cid, 730024, "77")
@@ -479,8 +432,8 @@ async def test_participant_card_leads_back_to_the_queue(world) -> None:  # type:
 async def test_double_accept_of_a_form_leaves_the_card_usable(world) -> None:  # type: ignore[no-untyped-def]
     """QA 8: «✅ Принять» pressed twice at once: accepted once; the loser is told; the card
     becomes the result with the next step (the card again, «‹ К очереди»), not a dead end."""
-    from bot.callbacks import CardCb
-    from tests.test_progress import form
+    from bot.verification_callbacks import CardCb
+    from tests.builders import form
 
     cid = await load_championship(world.services)
     pid = await form(world.services, cid, 730025, "77")

@@ -23,12 +23,12 @@ from bot.texts import error_text
 from models.contest_file import DefinitionInvalid
 from models.sandbox import BoundedBuffer, FileRefused, call_bounded, inspect_xlsx, run_bounded
 from models.scheme_xlsx import SCHEME_XLSX_LIMITS, parse_scheme_file
-from models.services.invitations import LIST_XLSX_LIMITS, MAX_BULK_ROWS, _limited, read_table
+from models.services.invitations.lists import LIST_XLSX_LIMITS, MAX_BULK_ROWS, _limited, read_table
 from notifications.definition_errors import render_definition_error
 from tests import hostile_files as hostile
+from tests.builders import World
 from tests.conftest import ADMIN_ID, COORD_MOSCOW
 from tests.fakes import document
-from tests.test_bot_journey import World
 
 ROOT = Path(__file__).resolve().parent.parent
 CHIEF = 100006
@@ -349,7 +349,7 @@ async def test_a_contest_file_and_a_protocol_pdf_show_checking_then_the_result(
     said = _said(world, COORD_MOSCOW, mark)
     assert said[0] == ("send", "Проверяю файл…") and said[-1][0] == "edit", said
     # a file bigger than it claimed: the download stops at the limit
-    from bot.handlers import protocols
+    from bot.handlers.protocols import verify as protocols
 
     world.session.add_file("liar-pdf", b"%PDF" + b"0" * (protocols.MAX_VERIFY_BYTES + 10))
     await coord.send("/verify")
@@ -367,7 +367,7 @@ async def test_another_persons_status_is_answered_while_a_file_is_checked(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The check runs in a child (made to take 2 s here): the event loop stays free."""
-    import models.services.invitations as invitations
+    import models.services.invitations.lists as invitations
 
     real = invitations.run_bounded
 

@@ -13,15 +13,15 @@ from pathlib import Path
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.methods import SetMyCommands
 
-from bot.flow import Form
+from bot.states import Form
 from bot.storage import ConversationCache, DatabaseStorage
 from models.clock import FixedClock
 from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
 from models.services import ServiceContext, Services
 from models.services.base import update_scope
+from tests.builders import dispatcher_for
 from tests.conftest import ADMIN_ID, EXAMPLE, IN_PERIOD, TEST_KEY, JobLog
-from tests.test_bot_journey import dispatcher_for
 
 KEY = StorageKey(bot_id=42, chat_id=777001, user_id=777001)
 

@@ -16,10 +16,8 @@ from models.services.access import LANGUAGE_CHOSEN
 from models.tables import Delivery
 from models.tables import Person as PersonRow
 from notifications.i18n import t
-from tests.botkit import Person
+from tests.builders import Speaker, World
 from tests.conftest import COORD_MOSCOW
-from tests.fakes import callback_update, message_update
-from tests.test_bot_journey import World
 
 LOCALES = Path(__file__).resolve().parents[1] / "notifications" / "locales"
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -124,37 +122,6 @@ def test_telegram_language_code() -> None:
     assert telegram_language(user("de")) == "ru"
     assert telegram_language(user(None)) == "ru"
     assert telegram_language(None) == "ru"
-
-
-@dataclass
-class Speaker(Person):
-    """A chat participant whose Telegram app is set to ``language_code``."""
-
-    language_code: str = "en"
-
-    async def send(self, text: str | None = None, **_: object) -> str:  # type: ignore[override]
-        mark = self._mark()
-        await self.dp.feed_update(
-            self.bot,
-            message_update(
-                self.user_id, text, first_name=self.name, language_code=self.language_code
-            ),
-        )
-        return "\n".join(self._texts_since(mark))
-
-    async def press_data(self, data: str, message_id: int = 1) -> str:
-        mark = self._mark()
-        message = self.session.state.messages.get((str(self.user_id), message_id), {})
-        update = callback_update(
-            self.user_id,
-            data,
-            message_id=message_id,
-            message_text=message.get("text") or "…",
-            first_name=self.name,
-            language_code=self.language_code,
-        )
-        await self.dp.feed_update(self.bot, update)
-        return "\n".join(self._texts_since(mark))
 
 
 async def _language_of(world: World, user_id: int) -> str | None:

@@ -276,7 +276,7 @@ def test_settings_size_the_pool_and_the_concurrency() -> None:
 
 async def test_webhook_handler_error_is_retried_from_the_inbox(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from bot.webhook import build_app
-    from tests.test_webhook import HEADER, PATH, SECRET, client_for
+    from tests.e2ekit import HEADER, PATH, SECRET, client_for
 
     p, data, mid = await _to_the_submit_button(world)
     calls = _flaky(world, monkeypatch, failures=1)
@@ -298,7 +298,7 @@ async def test_webhook_handler_error_is_retried_from_the_inbox(world, monkeypatc
 
 async def test_webhook_answers_500_only_when_not_recorded(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from bot.webhook import build_app
-    from tests.test_webhook import HEADER, PATH, SECRET, client_for
+    from tests.e2ekit import HEADER, PATH, SECRET, client_for
 
     p, data, mid = await _to_the_submit_button(world)
     _flaky(world, monkeypatch, failures=1)

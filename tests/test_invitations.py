@@ -6,10 +6,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 
 import pytest
-from aiogram.methods import SendDocument, SetMyCommands
+from aiogram.methods import SendDocument
 from aiogram.types import BufferedInputFile
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
@@ -20,17 +19,11 @@ from models.errors import DomainError, Forbidden
 from models.services import Services
 from models.services.invitations import INVITATION_TTL, InviteSpec
 from models.tables import Invitation, RoleAssignment
+from tests.builders import LINK, NEW, World, coordinator, menus_for, register
 from tests.conftest import ADMIN_ID, COORD_MOSCOW, EXAMPLE, FEDERAL
 from tests.fakes import document
-from tests.test_bot_journey import World, register
 
-NEW = 700001
 OTHER = 700002
-LINK = re.compile(r"https://t\.me/contest_test_bot\?start=(inv_[A-Za-z0-9_-]+)")
-
-
-def coordinator(name: str = "Петров Пётр Петрович", region: str = "77") -> InviteSpec:
-    return InviteSpec(role="coordinator", name=name, regions=(region,))
 
 
 async def code_of(err: pytest.ExceptionInfo[DomainError]) -> str:
@@ -289,14 +282,6 @@ def test_commands_per_role_in_russian() -> None:
         not c.description.startswith("cmd-")
         for c in commands_for(frozenset({"admin", "mentor", "commission_member"}))
     )
-
-
-def menus_for(world: World, chat_id: int) -> list[list[str]]:
-    return [
-        [c.command for c in r.commands]
-        for r in world.session.calls(SetMyCommands)
-        if r.scope is not None and str(getattr(r.scope, "chat_id", "")) == str(chat_id)
-    ]
 
 
 # ----------------------------------------------------------------------------- the chat

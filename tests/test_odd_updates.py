@@ -19,15 +19,17 @@ from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import Update
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.callbacks import AppCb, DecideCb, SettingsCb, WithdrawCb
+from bot.callbacks import SettingsCb
+from bot.journey.callbacks import AppCb, WithdrawCb
+from bot.verification_callbacks import DecideCb
 from bot.chat_guard import INT64_MAX
 from bot.webhook import build_app
 from models.contest_file import MAX_YAML_DEPTH, DefinitionInvalid
 from notifications.definition_errors import render_definition_errors
+from tests.builders import World, approve, register
 from tests.conftest import ADMIN_ID, COORD_MOSCOW, EXAMPLE
 from tests.fakes import document
 from tests.fakes.updates import BOT_USERNAME, bot_message_json, chat_json, user_json
-from tests.test_bot_journey import World, approve, register
 
 GROUP = -1001234567890
 NAME = "Иванова Анна Петровна"

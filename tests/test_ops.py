@@ -161,10 +161,11 @@ def test_queue_depth_of_the_in_memory_broker() -> None:
 async def test_sweep_duration_and_sent_messages_are_counted(
     services: Services, contest_id: int, jobs, clock, telegram
 ) -> None:  # type: ignore[no-untyped-def]
+    from bot.callbacks import button_data
     from notifications.delivery import Outcome, deliver
     from notifications.sweep import sweep
+    from tests.builders import verified_form
     from tests.fakes import make_bot
-    from tests.test_services import verified_form
 
     sweeps = sample("contest_sweep_seconds_count")
     await sweep(services.ctx.sessionmaker, clock.now(), lambda job, i: None)
@@ -175,7 +176,7 @@ async def test_sweep_duration_and_sent_messages_are_counted(
     sent = sample("contest_reminders_sent_total", kind="verification_status")
     bot = make_bot(telegram)
     outcomes = [
-        await deliver(bot, services.ctx.sessionmaker, clock, i) for i in jobs.take("deliver")
+        await deliver(bot, services.ctx.sessionmaker, clock, i, buttons=button_data) for i in jobs.take("deliver")
     ]
     assert Outcome.SENT in outcomes
     assert sample(
@@ -420,7 +421,7 @@ async def test_subject_access_export_holds_the_person_and_nobody_else(
 async def test_export_person_command_is_for_admins_only(world) -> None:  # type: ignore[no-untyped-def]
     from aiogram.methods import SendDocument
 
-    from tests.test_bot_journey import register
+    from tests.builders import register
 
     anna = await register(world, 555001)
     reply = await anna.send("/export_person 555001")

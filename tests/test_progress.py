@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,10 +17,19 @@ from models.clock import FixedClock
 from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
 from models.errors import Forbidden
-from models.rules import ConditionAnswers, snils_checksum
-from models.services import ServiceContext, Services, TelegramFile
+from models.services import ServiceContext, Services
 from models.services.monitoring import ProgressReport
 from notifications.exports import progress_workbook
+from tests.builders import (
+    PRACTICE,
+    SOCIAL,
+    YOUNG,
+    World,
+    accepted_in,
+    application,
+    dispatcher_for,
+    form,
+)
 from tests.conftest import (
     ADMIN_ID,
     COORD_MOSCOW,
@@ -31,77 +40,8 @@ from tests.conftest import (
     IN_PERIOD,
     TEST_KEY,
     JobLog,
-    ids,
 )
 from tests.fakes import FakeTelegramSession, make_bot
-from tests.test_bot_journey import World, dispatcher_for
-from tests.test_services import pdf
-
-COORDINATOR_OF = {"77": COORD_MOSCOW, "50": COORD_OBLAST}
-SOCIAL, YOUNG, PRACTICE = "best_social_worker", "best_young_specialist", "social_contract_practice"
-
-
-def snils(n: int) -> str:
-    first = f"{300000000 + n * 7919:09d}"
-    return first + f"{snils_checksum(first):02d}"
-
-
-async def form(
-    services: Services, contest_id: int, user: int, region: str | None, *, submit: bool = True
-) -> int:
-    """A verification form: consent, ФИО, СНИЛС, region and organisation; sent unless told."""
-    known = await ids(services, contest_id)
-    p = services.participants
-    view = await p.give_consent(user, contest_id)
-    if region is None:
-        return view.id
-    await p.set_full_name(user, contest_id, "Петрова Мария Ивановна")
-    await p.set_snils(user, contest_id, snils(user % 1000))
-    await p.set_region(user, contest_id, known["regions"][region])
-    org = next(code for code in known["orgs"] if code.startswith(region))
-    view = await p.set_organisation(user, contest_id, known["orgs"][org])
-    if submit:
-        view = await p.submit_verification(user, contest_id)
-    return view.id
-
-
-async def accepted_in(services: Services, contest_id: int, user: int, region: str) -> int:
-    pid = await form(services, contest_id, user, region)
-    await services.coordination.decide(COORDINATOR_OF[region], pid, accept=True)
-    return pid
-
-
-async def application(
-    services: Services, contest_id: int, user: int, nomination: str, *, submit: bool
-) -> None:
-    known = await ids(services, contest_id)
-    p = services.participants
-    if nomination == SOCIAL:
-        await p.choose_nomination(
-            user, contest_id, known["noms"][SOCIAL], ConditionAnswers(experience_years=6)
-        )
-        fields = {"position": "Социальный работник", "experience_years": "6"}
-        video_slot = "video"
-    else:
-        await p.choose_nomination(
-            user, contest_id, known["noms"][YOUNG], ConditionAnswers(birth_date=date(1999, 1, 1))
-        )
-        fields = {"position": "Психолог", "education": "МГППУ, 2021", "experience_years": "3"}
-        video_slot = "video_presentation"
-    if not submit:
-        return
-    for code, value in fields.items():
-        await p.set_field(user, contest_id, code, value)
-    await p.add_file(user, contest_id, "presentation", pdf(uid=f"p{user}"))
-    await p.add_file(
-        user,
-        contest_id,
-        video_slot,
-        TelegramFile(f"v{user}", f"v{user}", "clip.mp4", "video/mp4", 5_000_000),
-    )
-    await p.set_consent(user, contest_id, "privacy", True)
-    await p.set_consent(user, contest_id, "transfer", True)
-    await p.submit_application(user, contest_id)
 
 
 async def populate(services: Services, contest_id: int, clock: FixedClock) -> None:
@@ -418,7 +358,7 @@ async def test_a_coordinator_of_several_contests_chooses_one(world: World) -> No
 def test_a_long_summary_fits_one_message() -> None:
     """Federal scope over many regions: the message lists the first ones and fits Telegram's
     4096 characters; the workbook has them all."""
-    from bot.handlers.progress import MESSAGE_REGIONS, summary_text
+    from bot.handlers.scoring.contest_progress import MESSAGE_REGIONS, summary_text
     from models.services.monitoring import NominationProgress, RegionProgress, VerificationCounts
 
     regions = tuple(

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from bot import app as _app  # noqa: F401 - imports every handler module, so every StatesGroup exists
 from models.tables import Participant, Person
+from tests.builders import World, register
 from tests.conftest import EXPERT
-from tests.test_bot_journey import World, register
 
 
 def _all_states() -> list[State]:

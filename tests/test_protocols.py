@@ -16,14 +16,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.callbacks import button_data
 from models.clock import FixedClock
 from models.errors import DomainError, Forbidden
 from models.services import Services
+from models.services import protocols as protocol_steps
 from models.tables import Delivery, Protocol, ProtocolSignature, ProtocolVersion
 from notifications.reminders import REGISTRY, UnsignedProtocolReminder
 from notifications.sweep import sweep
+from tests.builders import CHIEF, G1, G2, protocol_of, render, score_all, setup
 from tests.conftest import COORD_MOSCOW, COORD_OBLAST, FEDERAL, MSK, TEST_KEY, JobLog
-from tests.test_scoring import CHIEF, G1, G2, score_all, setup
 from workers.jobs import run_job
 from workers.runtime import WorkerRuntime
 
@@ -39,42 +41,6 @@ STRANGER = 555999
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-async def render(services: Services, jobs: JobLog, *kinds: str) -> list[int]:
-    """Run the queued ``protocol`` jobs of these kinds (all when none named) as the worker
-    would; the others are dropped unrendered. Returns the version ids rendered."""
-    rt = WorkerRuntime(
-        None,
-        services.ctx.sessionmaker,
-        services.ctx.clock,
-        services,
-        services.ctx.files_dir,
-        owns_resources=False,
-    )  # type: ignore[arg-type]
-    done = []
-    for version_id in jobs.take("protocol"):
-        if kinds and await kind_of(services, version_id) not in kinds:
-            continue
-        await run_job(rt, "protocol", version_id)
-        done.append(version_id)
-    return done
-
-
-async def kind_of(services: Services, version_id: int) -> str:
-    async with services.ctx.sessionmaker() as s:
-        return (
-            await s.execute(
-                select(Protocol.kind)
-                .join(ProtocolVersion, ProtocolVersion.protocol_id == Protocol.id)
-                .where(ProtocolVersion.id == version_id)
-            )
-        ).scalar_one()
-
-
-async def protocol_of(services: Services, kind: str) -> Protocol:
-    async with services.ctx.sessionmaker() as s:
-        return (await s.execute(select(Protocol).where(Protocol.kind == kind))).scalar_one()
 
 
 async def pdf_of(services: Services, protocol_id: int, version: int) -> bytes:
@@ -151,7 +117,7 @@ async def issue(
 ) -> tuple[int, int, bool]:
     """A protocol of its own (a pre-appeal decision) with a handful of signers."""
     async with services.protocols.uow() as uow:
-        return await services.protocols.issue(
+        return await protocol_steps.issue(
             uow,
             contest_id=contest_id,
             scheme_id=scheme_id,
@@ -221,7 +187,7 @@ async def test_issued_protocol_is_rendered_once_and_sent_to_each_signer(
     # the job again (a redelivered queue message): nothing new is written or sent
     root = Path(services.ctx.files_dir)
     before = (files(root), len(await outbox(services)))
-    rt = WorkerRuntime(None, services.ctx.sessionmaker, clock, services, root, owns_resources=False)  # type: ignore[arg-type]
+    rt = WorkerRuntime(None, services.ctx.sessionmaker, clock, services, root, button_data, owns_resources=False)  # type: ignore[arg-type]
     assert await run_job(rt, "protocol", version_id) == 0
     assert (files(root), len(await outbox(services))) == before
     view = await services.protocols.view(CHIEF, protocol.id)
@@ -339,7 +305,7 @@ async def test_new_content_is_a_new_version_signed_again_and_verification(
     # a scoring step may sign in its own transaction before the PDF exists (the chief opening
     # a correction): that signature binds to the content hash and is not asked for again
     async with services.protocols.uow() as uow:
-        assert not await services.protocols.sign_in(uow, "pre_appeal", "pre_appeal:test", CHIEF)
+        assert not await protocol_steps.sign_in(uow, "pre_appeal", "pre_appeal:test", CHIEF)
     await render(services, jobs)
     assert [
         d.recipient_chat_id
@@ -500,7 +466,7 @@ async def test_score_lock_then_dismantle_notice_then_publication(
     await score_all(services, st, levels=levels)
     pub = services.publication
     await refused(services, DomainError, "scores_not_locked", pub.publish(FEDERAL, st.scheme_id))
-    await services.scoring.lock_scores(CHIEF, st.scheme_id)
+    await services.score_lock.lock_scores(CHIEF, st.scheme_id)
     await render(services, jobs, "score_lock")
     lock = await protocol_of(services, "score_lock")
     view = await services.protocols.view(CHIEF, lock.id)
@@ -599,7 +565,7 @@ async def test_score_lock_then_dismantle_notice_then_publication(
     report = await pub.publish(FEDERAL, st.scheme_id)
     assert (report.participants, report.experts, report.medals) == (5, len(SIGNERS), 4)
     results = {
-        ln.target_id: ln for ln in (await services.scoring.results(FEDERAL, st.scheme_id)).lines
+        ln.target_id: ln for ln in (await services.results.results(FEDERAL, st.scheme_id)).lines
     }
     own = {user: results[target] for (user, _), target in zip(who, st.targets, strict=True)}
     rows = await outbox(services, "result")

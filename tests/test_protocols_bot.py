@@ -14,62 +14,21 @@ from aiogram.methods import SendDocument, SendMessage
 from pypdf import PdfReader
 
 from bot.callbacks import ProtocolCb
-from models.scheme_file import parse_scheme_yaml
 from tests.botkit import Person
+from tests.builders import (
+    CHIEF,
+    MENTOR,
+    NAMES,
+    World,
+    locked_scheme,
+)
+from tests.builders import LOCKED_SCHEME_EXPERTS as EXPERTS
+from tests.builders import named_participants as participants
 from tests.conftest import COORD_MOSCOW
 from tests.fakes import document
-from tests.test_bot_journey import World
-from tests.test_progress import COORDINATOR_OF, SOCIAL, application, form
-from tests.test_scoring_bot import fill_by_service
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEME = ROOT / "examples" / "scheme.yaml"
-CHIEF, MENTOR = 100006, 100010
-EXPERTS = (100004, 100005, 100007, 100008, 100009, 100010)
-NAMES = {
-    700001: "Алексеева Дарья Павловна",
-    700002: "Борисов Глеб Олегович",
-    700003: "Васильева Елена Юрьевна",
-    700004: "Григорьев Илья Романович",
-}
-
-
-async def participants(world: World) -> None:
-    """Four accepted participants of Moscow with submitted applications, distinct names."""
-    p = world.services.participants
-    for user, name in NAMES.items():
-        await form(world.services, 1, user, "77", submit=False)
-        await p.set_full_name(user, 1, name)
-        pid = (await p.submit_verification(user, 1)).id
-        await world.services.coordination.decide(COORDINATOR_OF["77"], pid, accept=True)
-        await application(world.services, 1, user, SOCIAL, submit=True)
-    world.jobs.take("download")
-
-
-async def locked_scheme(world: World) -> tuple[int, list[int]]:
-    """Scheme loaded and locked, every aspect scored (№1 best … №4 worst), sheets confirmed,
-    scores locked by the chief expert. Returns the scheme and its targets in order."""
-    sc = world.services.scoring
-    scheme_id = (await sc.load_scheme(CHIEF, 1, parse_scheme_yaml(SCHEME.read_bytes()))).scheme_id
-    assert await sc.build_targets(CHIEF, scheme_id) == 4
-    targets = [t[0] for t in await sc.targets(CHIEF, scheme_id)]
-    await sc.set_mentor(CHIEF, targets[0], MENTOR)
-    await sc.lock_scheme(CHIEF, scheme_id)
-    rank = {t: i for i, t in enumerate(targets)}
-
-    def value(expert: int, item) -> int:  # type: ignore[no-untyped-def]
-        r = rank[item.target_id]
-        if item.kind == "judgement":
-            return 3 - r
-        if item.kind == "binary":
-            return 1 if r < 2 else 0
-        return max(0, 2 - r)
-
-    await fill_by_service(world, scheme_id, EXPERTS, value)
-    for e in EXPERTS:
-        await sc.confirm_sheet(e, scheme_id)
-    await sc.lock_scores(CHIEF, scheme_id)
-    return scheme_id, targets
 
 
 def documents(world: World, chat_id: int) -> list[SendDocument]:
@@ -197,14 +156,18 @@ async def test_protocols_signed_and_results_published_in_the_chat(world: World) 
     sheet = await protocols.by_subject("mentor_sheet", f"mentor:{targets[0]}")
     assert sheet is not None
     assert "Подпись сохранена" in await press_protocol(world.person(MENTOR), sheet.id)
-    assert (await world.services.scoring.target_sheet(MENTOR, targets[0])).confirmed_at is not None
+    assert (
+        await world.services.score_lock.target_sheet(MENTOR, targets[0])
+    ).confirmed_at is not None
 
     # R-SCO-6, R-PRO-2: a correction's relock makes a new version; the old one cannot be signed
-    sc = world.services.scoring
+    sc = world.services
     sub = next(
-        s for s in (await sc.scheme_view(CHIEF, scheme_id)).subcriteria if s.group_code == "G1"
+        s
+        for s in (await sc.schemes.scheme_view(CHIEF, scheme_id)).subcriteria
+        if s.group_code == "G1"
     )
-    c = await sc.open_correction(CHIEF, targets[1], sub.id, "Проверка переноса оценок")
+    c = await sc.corrections.open_correction(CHIEF, targets[1], sub.id, "Проверка переноса оценок")
     await world.drain()
     corr = await protocols.by_subject("correction", f"correction:{c.id}")
     assert corr is not None and corr.version == 1
@@ -213,7 +176,7 @@ async def test_protocols_signed_and_results_published_in_the_chat(world: World) 
             assert "Подпись сохранена" in await press_protocol(
                 world.person(signer), corr.id, version=1
             )
-    assert (await sc.correction(CHIEF, c.id)).status == "open"
+    assert (await sc.corrections.correction(CHIEF, c.id)).status == "open"
     # a sheet unlocked for correction holds publication back (R-SCO-6), on the screen and in the service
     reply = await coord.send("/publish")
     assert (
@@ -222,7 +185,7 @@ async def test_protocols_signed_and_results_published_in_the_chat(world: World) 
     )
     assert "R-SCO-6" in await coord.press("Опубликовать итоги")
     assert "R-SCO-6" in await coord.press_data(f"pb:{scheme_id}:go")
-    await sc.relock_correction(CHIEF, c.id)
+    await sc.corrections.relock_correction(CHIEF, c.id)
     await world.drain()
     late = world.person(100004)
     reply = await late.press_data(ProtocolCb(protocol_id=corr.id, version=1, action="sign").pack())
@@ -232,7 +195,7 @@ async def test_protocols_signed_and_results_published_in_the_chat(world: World) 
             assert "Подпись сохранена" in await press_protocol(
                 world.person(signer), corr.id, version=2
             )
-    assert (await sc.correction(CHIEF, c.id)).status == "done"
+    assert (await sc.corrections.correction(CHIEF, c.id)).status == "done"
 
     # the coordinator makes the results protocol; nothing reaches participants yet (R-RES-2)
     before = {u: len(everything_to(world, u)) for u in NAMES}
@@ -261,7 +224,7 @@ async def test_protocols_signed_and_results_published_in_the_chat(world: World) 
     await world.drain()
 
     # each participant: exactly one result with their own total and place, and their document
-    lines = {ln.label: ln for ln in (await sc.compute_results(scheme_id)).lines}
+    lines = {ln.label: ln for ln in (await sc.results.compute_results(scheme_id)).lines}
     kinds: list[str] = []
     for user, name in NAMES.items():
         mine = [d for d in documents(world, user) if "Ваш результат" in (d.caption or "")]

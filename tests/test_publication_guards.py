@@ -23,14 +23,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.handlers.progress import summary_text
-from bot.handlers.protocols import _publication_screen
+from bot.handlers.protocols.publication import _publication_screen
+from bot.handlers.scoring.contest_progress import summary_text
 from bot.texts import error_text
 from models.clock import FixedClock
 from models.errors import DomainError
 from models.services import Services
 from models.services.publication import blockers
-from models.services.results_changes import Penalty, parse_penalty, results_changed
+from models.services.scoring.changes import Penalty, parse_penalty, results_changed
 from models.tables import (
     AuditRecord,
     Correction,
@@ -40,35 +40,22 @@ from models.tables import (
     ResultChange,
 )
 from notifications.i18n import t
+from tests.builders import (
+    ACCREDITED,
+    CHAIR,
+    CHIEF,
+    MENTOR,
+    NEXT,
+    at,
+    file,
+    ready,
+    results_protocol,
+    sign_all,
+    sign_score_lock,
+)
 from tests.conftest import FEDERAL, JobLog
-from tests.test_appeals import ACCREDITED, CHAIR, NEXT, at, file, ready
-from tests.test_protocols import protocol_of, render
-from tests.test_scoring import CHIEF, MENTOR, Setup
 
 # --------------------------------------------------------------------------- helpers
-
-
-async def sign_score_lock(services: Services, jobs: JobLog) -> None:
-    """R-PRO-4: the score-lock protocol rendered and signed by everyone."""
-    await render(services, jobs, "score_lock")
-    lock = await protocol_of(services, "score_lock")
-    for x in (await services.protocols.view(CHIEF, lock.id)).signers:
-        await services.signing.sign(x.telegram_id, lock.id, lock.current_version)
-
-
-async def results_protocol(
-    services: Services, jobs: JobLog, st: Setup
-) -> tuple[int, int, list[int]]:
-    """The results protocol made (again) and rendered: (id, version, signers)."""
-    pid = await services.publication.issue_results_protocol(FEDERAL, st.scheme_id)
-    await render(services, jobs, "results")
-    view = await services.protocols.view(FEDERAL, pid)
-    return pid, view.version, [x.telegram_id for x in view.signers]
-
-
-async def sign_all(services: Services, pid: int, version: int, signers: list[int]) -> None:
-    for who in signers:
-        await services.signing.sign(who, pid, version)
 
 
 async def refused(services: Services, scheme_id: int, code: str, **expected: Any) -> DomainError:
@@ -96,7 +83,7 @@ async def rows(services: Services, model: Any, *where: Any) -> list[Any]:
 
 
 async def lines(services: Services, scheme_id: int) -> dict[int, Any]:
-    return {ln.target_id: ln for ln in (await services.scoring.compute_results(scheme_id)).lines}
+    return {ln.target_id: ln for ln in (await services.results.compute_results(scheme_id)).lines}
 
 
 # --------------------------------------------------------------------------- pure rules
@@ -173,7 +160,7 @@ async def test_publish_is_refused_with_the_reason_and_the_count_until_all_is_set
 ) -> None:
     st = await ready(services, contest_id, clock, score=True)
     t701, t702, *_ = st.targets
-    ap, pub = services.appeals, services.publication
+    pub = services.publication
     clock.at = at(10, 0)
     await sign_score_lock(services, jobs)
     pid, version, signers = await results_protocol(services, jobs, st)
@@ -181,13 +168,19 @@ async def test_publish_is_refused_with_the_reason_and_the_count_until_all_is_set
     # the issue: an appeal registered and undecided — publication went ahead; now refused
     a = await file(services, MENTOR, t701, at(9, 0))
     assert a.status == "registered"
-    pre = await ap.open_pre_appeal(CHIEF, st.scheme_id, "Спор о времени", "Оставить оценки", None)
+    pre = await services.disputes.open_pre_appeal(
+        CHIEF, st.scheme_id, "Спор о времени", "Оставить оценки", None
+    )
     await refused(services, st.scheme_id, "publish_appeals_undecided", count=1)
     clock.at = at(16, 0)
-    await ap.decide(CHAIR, a.id, uphold=False, text="Нарушение не подтверждено.")
+    await services.appeal_decisions.decide(
+        CHAIR, a.id, uphold=False, text="Нарушение не подтверждено."
+    )
     # R-APL-1: a pre-appeal vote still open may bring a penalty
     await refused(services, st.scheme_id, "publish_pre_appeals_voting", count=1)
-    await ap.close_pre_appeal(CHIEF, pre.id, without_quorum=True)  # issue #15: no votes — confirmed
+    await services.disputes.close_pre_appeal(
+        CHIEF, pre.id, without_quorum=True
+    )  # issue #15: no votes — confirmed
     # R-APL-3: the appeal's dispute and the pre-appeal's may still be appealed until 21:00
     err = await refused(
         services, st.scheme_id, "publish_dispute_window_open", count=2, until=at(21, 0)
@@ -196,7 +189,7 @@ async def test_publish_is_refused_with_the_reason_and_the_count_until_all_is_set
     # R-SCO-6: a correction open
     clock.at = at(21, 1)
     sub = st.subs["1.1"]
-    correction = await services.scoring.open_correction(
+    correction = await services.corrections.open_correction(
         CHIEF, t702, sub, "Проверка переноса оценок"
     )
     await refused(services, st.scheme_id, "publish_correction_open", count=1)
@@ -277,7 +270,7 @@ async def test_appeal_upheld_after_publication_is_announced_never_silent(
     clock.at = at(10, 0, NEXT)
     a = await file(services, MENTOR, t701, at(9, 0, NEXT))
     clock.at = at(11, 0, NEXT)
-    await services.appeals.decide(
+    await services.appeal_decisions.decide(
         CHAIR, a.id, uphold=True, text="Преимущество подтверждено.", deduction="2,5"
     )
     after = await lines(services, st.scheme_id)
@@ -346,7 +339,7 @@ async def test_appeal_upheld_after_publication_is_announced_never_silent(
         and "Новый документ — во вложении" in text
     )
     # the snapshot moved: the same decision again changes nothing, tells nobody twice
-    async with services.appeals.uow() as uow:
+    async with services.appeal_decisions.uow() as uow:
         assert await results_changed(services.ctx, uow, st.scheme_id, f"appeal:{a.id}", CHAIR) == 0
     assert (
         await count(
@@ -367,7 +360,7 @@ async def test_appeal_upheld_after_publication_is_announced_never_silent(
         and coord.message_args["count"] == 1
         and coord.message_args["version"] == 2
     )
-    [brief] = [b for b in await services.scoring.schemes_for(FEDERAL) if b.id == st.scheme_id]
+    [brief] = [b for b in await services.schemes.schemes_for(FEDERAL) if b.id == st.scheme_id]
     screen, _ = await _publication_screen(services, FEDERAL, brief)
     assert (
         "итоги изменены после публикации" in screen.lower()
@@ -395,12 +388,11 @@ async def test_accepted_pre_appeal_penalty_reaches_the_results_with_its_protocol
     clock.at = at(10, 0)
     await sign_score_lock(services, jobs)
     pid, version, signers = await results_protocol(services, jobs, st)
-    ap = services.appeals
-    pre = await ap.open_pre_appeal(
+    pre = await services.disputes.open_pre_appeal(
         CHIEF, st.scheme_id, "Подсказка участнику", "Снять баллы", "вычет 1 балла у участника №2"
     )
     for e in ACCREDITED:
-        view = await ap.vote_pre_appeal(e, pre.id, True)
+        view = await services.disputes.vote_pre_appeal(e, pre.id, True)
     assert view.status == "accepted"
     [adj] = await rows(services, ResultAdjustment)
     assert (adj.pre_appeal_id, adj.appeal_id, adj.target_id, adj.points) == (
@@ -462,7 +454,9 @@ async def test_no_correction_after_publication(
         await count(services, AuditRecord),
     )
     with pytest.raises(DomainError) as err:
-        await services.scoring.open_correction(CHIEF, t701, st.subs["1.1"], "Ошибка ввода оценки")
+        await services.corrections.open_correction(
+            CHIEF, t701, st.subs["1.1"], "Ошибка ввода оценки"
+        )
     assert err.value.code == "results_published"
     assert "опубликован" in error_text(err.value).lower()
     assert (

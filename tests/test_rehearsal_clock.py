@@ -26,16 +26,15 @@ from models.clock import (
     FixedClock,
     RehearsalClock,
     SystemClock,
-    check_clock,
     clock_from_settings,
     resolve_anchor,
-    resolve_clock,
 )
 from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
 from models.services import ServiceContext, Services
 from models.settings import Settings
 from models.tables import AuditRecord, Delivery
+from notifications.rehearsal import check_clock, resolve_clock
 from tests.conftest import (
     ADMIN_ID,
     COORD_MOSCOW,
@@ -160,7 +159,7 @@ async def test_resolve_clock_gives_processes_the_same_time(
         "WARNING",
     ]
     # the services of a process built from these settings use it
-    from bot.app import build_context
+    from notifications.wiring import build_context
 
     ctx = build_context(
         worker, create_sessionmaker(create_engine(sqlite_url)), jobs=lambda job, i: None
@@ -244,9 +243,9 @@ async def test_help_shows_the_rehearsal_clock_to_admins_only(world) -> None:  # 
         world.person(555123),
     )
     assert "Репетиция" not in await admin.send("/help")  # the real clock: nothing to say
-    world.services.ctx.clock = RehearsalClock(
-        START, anchor=datetime.now(UTC) - timedelta(minutes=2)
-    )
+    rehearsal = RehearsalClock(START, anchor=datetime.now(UTC) - timedelta(minutes=2))
+    # the services' clock and the one the dispatcher injects into handlers (``clock``)
+    world.services.ctx.clock = world.dp["clock"] = rehearsal
     shown = await admin.send("/help")
     assert (
         "Репетиция: часы бота идут с 02.06.2027 20:55:00 (МСК), сейчас по часам бота 02.06.2027 20:57"
@@ -276,8 +275,8 @@ async def test_rehearsal_with_the_real_processes(tmp_path: Path) -> None:
     a bounded wait — and every process logs the rehearsal clock and agrees on it."""
     needs_postgres()
     needs_redis()
+    from tests.e2ekit import Process, base_env, running
     from tests.fakes import FakeBotAPI
-    from tests.test_e2e import Process, base_env, running
 
     await reset_postgres(PG_URL)
     import redis.asyncio as aioredis
@@ -316,7 +315,7 @@ async def test_rehearsal_with_the_real_processes(tmp_path: Path) -> None:
                         sys.executable,
                         "-m",
                         "dramatiq",
-                        "workers.actors",
+                        "bot.worker",
                         "--processes",
                         "1",
                         "--threads",

@@ -9,14 +9,15 @@ from datetime import datetime, timedelta
 import dramatiq
 from sqlalchemy import select
 
+from bot.callbacks import button_data
 from models.clock import FixedClock
 from models.rules import ConditionAnswers
 from models.services import Services, TelegramFile
 from models.tables import Delivery, ReminderRun
 from notifications.delivery import Outcome, deliver
+from tests.builders import accepted, pdf, verified_form
 from tests.conftest import COORD_MOSCOW, FEDERAL, MSK, JobLog, drain, ids
 from tests.fakes import FakeTelegramSession, make_bot
-from tests.test_services import accepted, pdf, verified_form
 from workers.actors import sweep
 
 DEADLINE = datetime(2027, 4, 1, 23, 59, 59, tzinfo=MSK)
@@ -155,7 +156,7 @@ async def test_reminder_due_before_the_deadline_is_not_sent_after_it(
     async with services.ctx.sessionmaker() as s, s.begin():
         (await s.get(Delivery, delivery_id)).expires_at = DEADLINE
     clock.at = DEADLINE + timedelta(seconds=1)  # the worker was busy until after the deadline
-    outcome = await deliver(make_bot(telegram), services.ctx.sessionmaker, clock, delivery_id)
+    outcome = await deliver(make_bot(telegram), services.ctx.sessionmaker, clock, delivery_id, buttons=button_data)
     assert outcome == Outcome.EXPIRED and telegram.sent_texts(42) == []
 
 
@@ -240,7 +241,7 @@ async def test_a_message_that_cannot_be_rendered_fails_at_once(
         delivery_id = await uow.notify(
             reason="x", subject="y", chat_id=43, key="no-such-message-key"
         )
-    outcome = await deliver(make_bot(telegram), services.ctx.sessionmaker, clock, delivery_id)
+    outcome = await deliver(make_bot(telegram), services.ctx.sessionmaker, clock, delivery_id, buttons=button_data)
     async with services.ctx.sessionmaker() as s:
         row = await s.get(Delivery, delivery_id)
     assert outcome == Outcome.FAILED and row.status == "failed" and telegram.sent_texts(43) == []

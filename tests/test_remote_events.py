@@ -15,6 +15,7 @@ from models.clock import FixedClock
 from models.errors import DomainError, Forbidden
 from models.services import Services
 from models.tables import AuditRecord, Delivery, ReminderRun
+from tests.builders import USER, World, accepted, verified_form
 from tests.conftest import (
     COORD_MOSCOW,
     COORD_OBLAST,
@@ -26,8 +27,6 @@ from tests.conftest import (
     drain,
 )
 from tests.fakes import FakeTelegramSession
-from tests.test_bot_journey import World
-from tests.test_services import USER, accepted, verified_form
 from workers.actors import sweep
 
 EXAMINER = 700001

@@ -22,7 +22,7 @@ from aiogram.methods.edit_message_text import EditMessageText
 
 from bot.send_gate import SendGateMiddleware, is_gated, send_priority
 from notifications.ratelimit import MemoryPacer, Priority, SendGate
-from tests.test_bot_journey import make_world
+from tests.builders import make_world
 
 
 class Stamps:

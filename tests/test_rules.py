@@ -199,3 +199,13 @@ def test_logs_mask_snils_shaped_numbers(caplog: pytest.LogCaptureFixture) -> Non
     out = handler.format(record)
     assert "123-456-789" not in out and "***-***-*** **" in out and "id=4242" in out
     assert logsafe.mask("12345678964 and 112 233 445 95") == "***-***-*** ** and ***-***-*** **"
+
+
+def test_scheme_lock_late_two_days_before_start() -> None:
+    """R-SCH-3: the scheme is locked at least 2 days before the start; later is late."""
+    start = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    assert not rules.scheme_lock_late(start, start - timedelta(days=3))
+    assert not rules.scheme_lock_late(start, start - timedelta(days=2))
+    assert rules.scheme_lock_late(start, start - timedelta(days=2) + timedelta(seconds=1))
+    assert rules.scheme_lock_late(start, start + timedelta(hours=1))
+    assert not rules.scheme_lock_late(None, start)

@@ -32,8 +32,8 @@ def scheme() -> dict:
 async def test_scheme_loads_with_the_contest(services: Services) -> None:
     result = await services.contests.load_definition(None, contest_with(scheme()))
     assert result.counts["schemes"] == 1
-    [brief] = await services.scoring.schemes_for(CHIEF)
-    view = await services.scoring.scheme_view(CHIEF, brief.id)
+    [brief] = await services.schemes.schemes_for(CHIEF)
+    view = await services.schemes.scheme_view(CHIEF, brief.id)
     assert (
         view.aspects == 60 and view.total == 100 and [g.code for g in view.groups] == ["G1", "G2"]
     )
@@ -62,8 +62,8 @@ async def test_bad_scheme_in_the_contest_file_is_reported_by_place_and_loads_not
 
 async def test_locked_scheme_cannot_be_changed_by_reloading_the_contest(services: Services) -> None:
     await services.contests.load_definition(None, contest_with(scheme()))
-    [brief] = await services.scoring.schemes_for(CHIEF)
-    await services.scoring.lock_scheme(CHIEF, brief.id)
+    [brief] = await services.schemes.schemes_for(CHIEF)
+    await services.schemes.lock_scheme(CHIEF, brief.id)
     changed = scheme()
     changed["criteria"][0]["title"] = "Другое название"
     with pytest.raises(DefinitionInvalid) as exc:

@@ -8,14 +8,12 @@ Every refusal also checks that nothing changed (marks, group results, audit rows
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy import func, select
 
 from models.contest_file import DefinitionInvalid
@@ -29,148 +27,26 @@ from models.tables import (
     Delivery,
     EvaluationTarget,
     Scheme,
-    SchemeAspect,
     SchemeSubcriterion,
     Score,
     SheetConfirmation,
 )
-from tests.conftest import COORD_MOSCOW, EXAMPLE, FEDERAL, MSK, ROOT
-from tests.test_progress import SOCIAL, accepted_in, application
-
-SCHEME_YAML = ROOT / "examples" / "scheme.yaml"
-CHIEF = 100006
-G1 = (100004, 100005, 100007, 100008)
-G2 = (100005, 100007, 100009, 100010)
-MENTOR = 100010
-EXPERTS = (100004, 100005, 100006, 100007, 100008, 100009, 100010)
-#: participants: three in Moscow (77), one in Moscow oblast (50)
-PEOPLE = ((701, "77"), (702, "77"), (703, "77"), (751, "50"))
-
-
-def example_dict() -> dict[str, Any]:
-    return yaml.safe_load(SCHEME_YAML.read_text(encoding="utf-8"))
-
-
-def small_scheme(
-    *, judgements: int = 1, stage: str = "regional", ranking: str = "by_region"
-) -> SchemeDef:
-    """A scheme of the example's shape but with a handful of aspects (the 50–200 and
-    100-point rules are the validator's business, tested in tests/test_rules.py; the engine
-    scores whatever scheme it is given). Subcriterion 1.1 (group G1): ``judgements``
-    judgement aspects of 2 points, a binary of 1 and a discrete of 1 (0 / 0.5 / 1);
-    subcriterion 1.2 (group G2): judgements of 2 and of 1 point."""
-    g1 = [
-        {"code": f"1.1.{i + 1}", "title": f"Суждение {i + 1}", "kind": "judgement", "max_points": 2}
-        for i in range(judgements)
-    ]
-    g1 += [
-        {"code": "1.1.b", "title": "Да или нет", "kind": "binary", "max_points": 1},
-        {
-            "code": "1.1.d",
-            "title": "По таблице",
-            "kind": "discrete",
-            "max_points": 1,
-            "options": [
-                {"label": "не выполнено", "points": 0},
-                {"label": "частично", "points": 0.5},
-                {"label": "полностью", "points": 1},
-            ],
-        },
-    ]
-    data = {
-        "nomination": SOCIAL,
-        "stage": stage,
-        "title": "Малая схема",
-        "ranking": ranking,
-        "groups": example_dict()["groups"],
-        "criteria": [
-            {
-                "code": "1",
-                "title": "Критерий",
-                "subcriteria": [
-                    {"code": "1.1", "title": "Первый", "group": "G1", "aspects": g1},
-                    {
-                        "code": "1.2",
-                        "title": "Второй",
-                        "group": "G2",
-                        "aspects": [
-                            {
-                                "code": "1.2.1",
-                                "title": "Суждение А",
-                                "kind": "judgement",
-                                "max_points": 2,
-                            },
-                            {
-                                "code": "1.2.2",
-                                "title": "Суждение Б",
-                                "kind": "judgement",
-                                "max_points": 1,
-                            },
-                        ],
-                    },
-                ],
-            }
-        ],
-    }
-    return SchemeDef.model_validate(data)
-
-
-@dataclass
-class Setup:
-    scheme_id: int
-    targets: list[int]  # by number: 701, 702, 703 (77), 751 (50)
-    aspects: dict[str, int]  # aspect code -> id
-    subs: dict[str, int]  # subcriterion code -> id
-
-
-async def people(services: Services, contest_id: int, who: tuple[tuple[int, str], ...]) -> None:
-    for user, region in who:
-        await accepted_in(services, contest_id, user, region)
-        await application(services, contest_id, user, SOCIAL, submit=True)
-    # the experts have talked to the bot: the outbox can reach them
-    for tid in (*EXPERTS, COORD_MOSCOW):
-        await services.participants.mute_reminders(tid, False)
-
-
-async def setup(
-    services: Services,
-    contest_id: int,
-    *,
-    d: SchemeDef | None = None,
-    count: int = 4,
-    lock: bool = True,
-    mentor: bool = True,
-    who: tuple[tuple[int, str], ...] | None = None,
-) -> Setup:
-    await people(services, contest_id, who or PEOPLE[:count])
-    sc = services.scoring
-    r = await sc.load_scheme(CHIEF, contest_id, d or small_scheme())
-    if lock:
-        await sc.lock_scheme(CHIEF, r.scheme_id)
-    await sc.build_targets(CHIEF, r.scheme_id)
-    targets = [t[0] for t in await sc.targets(CHIEF, r.scheme_id)]
-    if mentor:
-        await sc.set_mentor(CHIEF, targets[0], MENTOR)
-    async with services.ctx.sessionmaker() as s:
-        aspects = dict(
-            (
-                await s.execute(
-                    select(SchemeAspect.code, SchemeAspect.id).where(
-                        SchemeAspect.scheme_id == r.scheme_id
-                    )
-                )
-            ).all()
-        )
-        subs = dict(
-            (
-                await s.execute(
-                    select(SchemeSubcriterion.code, SchemeSubcriterion.id).where(
-                        SchemeSubcriterion.scheme_id == r.scheme_id
-                    )
-                )
-            ).all()
-        )
-    return Setup(r.scheme_id, targets, aspects, subs)
+from tests.builders import (
+    CHIEF,
+    EXPERTS,
+    G1,
+    G2,
+    MENTOR,
+    SCHEME_YAML,
+    SOCIAL,
+    accepted_in,
+    application,
+    example_dict,
+    score_all,
+    setup,
+    small_scheme,
+)
+from tests.conftest import COORD_MOSCOW, EXAMPLE, FEDERAL, MSK
 
 
 async def snapshot(services: Services) -> tuple[Any, ...]:
@@ -296,55 +172,24 @@ async def deliveries(services: Services, reason: str) -> list[Delivery]:
         )
 
 
-LEVELS = {0: 3, 1: 3, 2: 1, 3: 2}  # by target index: 701 and 702 equal, 703 lowest, 751 alone in 50
-
-
-def level_mark(kind: str, level: int) -> int:
-    if kind == "judgement":
-        return level
-    if kind == "binary":
-        return 1 if level >= 2 else 0
-    return min(level, 2)
-
-
-async def score_all(
-    services: Services,
-    st: Setup,
-    *,
-    experts: tuple[int, ...] = (*G1, 100009, 100010),
-    confirm: bool = True,
-    levels: dict[int, int] = LEVELS,
-) -> None:
-    """Every expert scores every item of their worklist (a mark by the target's level)."""
-    sc = services.scoring
-    for e in experts:
-        wl = await sc.worklist(e, st.scheme_id)
-        for t in wl.targets:
-            level = levels[st.targets.index(t.target_id)]
-            while (item := await sc.score_item(e, t.target_id)) is not None:
-                await sc.enter_mark(e, t.target_id, item.aspect_id, level_mark(item.kind, level))
-        if confirm:
-            await sc.confirm_sheet(e, st.scheme_id)
-
-
 # --------------------------------------------------------------------------- schemes (R-SCH-1…3)
 
 
 async def test_load_scheme_roles_reload_and_lock(
     services: Services, contest_id: int, clock
 ) -> None:
-    sc = services.scoring
+    sc = services
     d = parse_scheme_yaml(SCHEME_YAML.read_bytes())
     for who in (100004, MENTOR, COORD_MOSCOW):
-        await refused(services, Forbidden, "not_chief", sc.load_scheme(who, contest_id, d))
-    r = await sc.load_scheme(CHIEF, contest_id, d)
+        await refused(services, Forbidden, "not_chief", sc.schemes.load_scheme(who, contest_id, d))
+    r = await sc.schemes.load_scheme(CHIEF, contest_id, d)
     assert r.created and not r.unchanged and (r.criteria, r.aspects, r.groups) == (3, 60, 2)
-    view = await sc.scheme_view(CHIEF, r.scheme_id)
+    view = await sc.schemes.scheme_view(CHIEF, r.scheme_id)
     assert view.aspects == 60 and view.total == Decimal(100) and view.chief == CHIEF
     assert [g.members for g in view.groups] == [G1, G2]
     # the same content again (from the command line): nothing happens
     before = await snapshot(services)
-    again = await sc.load_scheme(None, contest_id, d)
+    again = await sc.schemes.load_scheme(None, contest_id, d)
     assert again.unchanged and again.scheme_id == r.scheme_id
     assert await snapshot(services) == before
     # changed content before the lock replaces the scheme
@@ -352,9 +197,9 @@ async def test_load_scheme_roles_reload_and_lock(
     data["title"] = "Новое название"
     data["criteria"][0]["subcriteria"][0]["aspects"][0]["title"] = "Полнота и глубина ответа"
     changed = validate_scheme(data)
-    r2 = await sc.load_scheme(None, contest_id, changed)
+    r2 = await sc.schemes.load_scheme(None, contest_id, changed)
     assert r2.scheme_id == r.scheme_id and not r2.created and not r2.unchanged
-    view = await sc.scheme_view(CHIEF, r.scheme_id)
+    view = await sc.schemes.scheme_view(CHIEF, r.scheme_id)
     assert (
         view.title == "Новое название" and view.aspects == 60 and len(view.groups) == 2
     )  # replaced, not added
@@ -362,8 +207,8 @@ async def test_load_scheme_roles_reload_and_lock(
         (await snapshot(services))[4][0][1]
     ]
     # the lock: a record with the date and time (R-SCH-3)
-    await refused(services, Forbidden, "not_chief", sc.lock_scheme(100004, r.scheme_id))
-    locked = await sc.lock_scheme(CHIEF, r.scheme_id)
+    await refused(services, Forbidden, "not_chief", sc.schemes.lock_scheme(100004, r.scheme_id))
+    locked = await sc.schemes.lock_scheme(CHIEF, r.scheme_id)
     assert (
         locked.locked_at is not None
         and locked.locked_at.astimezone(MSK) == clock.at
@@ -374,22 +219,27 @@ async def test_load_scheme_roles_reload_and_lock(
         rec.actor_telegram_id == CHIEF
         and datetime.fromisoformat(rec.after["locked_at"]) == clock.at
     )
-    await refused(services, DomainError, "scheme_locked_by", sc.lock_scheme(CHIEF, r.scheme_id))
+    await refused(
+        services, DomainError, "scheme_locked_by", sc.schemes.lock_scheme(CHIEF, r.scheme_id)
+    )
     # afterwards any change is refused, by anyone; the same content is still a no-op
     clock.advance(days=1)
     for actor in (CHIEF, None):
         await refused(
-            services, DefinitionInvalid, "scheme_locked", sc.load_scheme(actor, contest_id, d)
+            services,
+            DefinitionInvalid,
+            "scheme_locked",
+            sc.schemes.load_scheme(actor, contest_id, d),
         )
-    assert (await sc.load_scheme(CHIEF, contest_id, changed)).unchanged
-    view = await sc.scheme_view(CHIEF, r.scheme_id)
+    assert (await sc.schemes.load_scheme(CHIEF, contest_id, changed)).unchanged
+    view = await sc.schemes.scheme_view(CHIEF, r.scheme_id)
     assert view.title == "Новое название" and view.locked_at == locked.locked_at
 
 
 async def test_load_scheme_reports_contest_problems_by_place(
     services: Services, contest_id: int
 ) -> None:
-    sc = services.scoring
+    sc = services
     data = example_dict()
     data["nomination"] = "no_such_nomination"
     data["stage"] = "no_such_stage"
@@ -398,21 +248,21 @@ async def test_load_scheme_reports_contest_problems_by_place(
         services,
         DefinitionInvalid,
         "unknown_nomination",
-        sc.load_scheme(None, contest_id, validate_scheme(data)),
+        sc.schemes.load_scheme(None, contest_id, validate_scheme(data)),
     )
     assert {(e.place, e.code) for e in err.errors} == {  # type: ignore[attr-defined]
         ("nomination", "unknown_nomination"),
         ("stage", "unknown_stage"),
         ("groups[2].members", "not_an_expert"),
     }
-    assert await sc.scheme_ids(contest_id) == []
+    assert await sc.schemes.scheme_ids(contest_id) == []
 
 
 # --------------------------------------------------------------------------- groups (R-SCH-4)
 
 
 async def test_groups_of_four_and_assignment(services: Services, contest_id: int) -> None:
-    sc = services.scoring
+    sc = services
     d = small_scheme()
     data = d.model_dump(mode="json")
     data["groups"] = []
@@ -423,142 +273,183 @@ async def test_groups_of_four_and_assignment(services: Services, contest_id: int
         services, contest_id, d=SchemeDef.model_validate(data), count=1, lock=False, mentor=False
     )
     sid = st.scheme_id
-    await refused(services, DomainError, "subcriteria_without_group", sc.lock_scheme(CHIEF, sid))
-    await refused(services, DomainError, "group_size", sc.create_group(CHIEF, sid, list(G1[:3])))
     await refused(
-        services, DomainError, "group_size", sc.create_group(CHIEF, sid, [*G1[:3], G1[0]])
+        services, DomainError, "subcriteria_without_group", sc.schemes.lock_scheme(CHIEF, sid)
     )
-    await refused(services, DomainError, "group_size", sc.create_group(CHIEF, sid, [*G1, 100009]))
+    await refused(
+        services, DomainError, "group_size", sc.scoring_setup.create_group(CHIEF, sid, list(G1[:3]))
+    )
+    await refused(
+        services,
+        DomainError,
+        "group_size",
+        sc.scoring_setup.create_group(CHIEF, sid, [*G1[:3], G1[0]]),
+    )
+    await refused(
+        services,
+        DomainError,
+        "group_size",
+        sc.scoring_setup.create_group(CHIEF, sid, [*G1, 100009]),
+    )
     await refused(
         services,
         DomainError,
         "group_member_not_expert",
-        sc.create_group(CHIEF, sid, [*G1[:3], COORD_MOSCOW]),
+        sc.scoring_setup.create_group(CHIEF, sid, [*G1[:3], COORD_MOSCOW]),
     )
-    await refused(services, Forbidden, "not_chief", sc.create_group(100004, sid, list(G1)))
-    g1 = await sc.create_group(CHIEF, sid, list(G1), name="Первая", leader=G1[0])
-    g2 = await sc.create_group(CHIEF, sid, list(G2))
+    await refused(
+        services, Forbidden, "not_chief", sc.scoring_setup.create_group(100004, sid, list(G1))
+    )
+    g1 = await sc.scoring_setup.create_group(CHIEF, sid, list(G1), name="Первая", leader=G1[0])
+    g2 = await sc.scoring_setup.create_group(CHIEF, sid, list(G2))
     assert (g1.code, g1.members, g2.code) == ("G1", G1, "G2")
     await refused(
-        services, Forbidden, "not_chief", sc.assign_subcriterion(100004, st.subs["1.1"], g1.id)
+        services,
+        Forbidden,
+        "not_chief",
+        sc.scoring_setup.assign_subcriterion(100004, st.subs["1.1"], g1.id),
     )
-    await sc.assign_subcriterion(CHIEF, st.subs["1.1"], g1.id)
-    await refused(services, DomainError, "subcriteria_without_group", sc.lock_scheme(CHIEF, sid))
-    await sc.assign_subcriterion(CHIEF, st.subs["1.2"], g2.id)
-    await sc.lock_scheme(CHIEF, sid)
-    view = await sc.scheme_view(CHIEF, sid)
+    await sc.scoring_setup.assign_subcriterion(CHIEF, st.subs["1.1"], g1.id)
+    await refused(
+        services, DomainError, "subcriteria_without_group", sc.schemes.lock_scheme(CHIEF, sid)
+    )
+    await sc.scoring_setup.assign_subcriterion(CHIEF, st.subs["1.2"], g2.id)
+    await sc.schemes.lock_scheme(CHIEF, sid)
+    view = await sc.schemes.scheme_view(CHIEF, sid)
     assert [(g.code, g.subcriteria) for g in view.groups] == [("G1", ("1.1",)), ("G2", ("1.2",))]
     # once marks exist for a subcriterion it stays with its group
-    await sc.enter_mark(G1[0], st.targets[0], st.aspects["1.1.1"], 2)
+    await sc.marks.enter_mark(G1[0], st.targets[0], st.aspects["1.1.1"], 2)
     await refused(
         services,
         DomainError,
         "subcriterion_has_marks",
-        sc.assign_subcriterion(CHIEF, st.subs["1.1"], g2.id),
+        sc.scoring_setup.assign_subcriterion(CHIEF, st.subs["1.1"], g2.id),
     )
-    await sc.assign_subcriterion(CHIEF, st.subs["1.2"], g1.id)  # no marks there yet
+    await sc.scoring_setup.assign_subcriterion(CHIEF, st.subs["1.2"], g1.id)  # no marks there yet
 
 
 # --------------------------------------------------------------------------- entry refusals
 
 
 async def test_entry_refusals(services: Services, contest_id: int, clock) -> None:
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id, count=2, lock=False)
     t_own, t = st.targets
     a = st.aspects
     await refused(
-        services, DomainError, "scheme_not_locked", sc.enter_mark(100004, t, a["1.1.1"], 2)
+        services, DomainError, "scheme_not_locked", sc.marks.enter_mark(100004, t, a["1.1.1"], 2)
     )
-    await sc.lock_scheme(CHIEF, st.scheme_id)
+    await sc.schemes.lock_scheme(CHIEF, st.scheme_id)
     # an aspect of another group
-    await refused(services, Forbidden, "not_your_aspect", sc.enter_mark(100004, t, a["1.2.1"], 2))
-    await refused(services, Forbidden, "not_your_aspect", sc.enter_mark(100009, t, a["1.1.1"], 2))
+    await refused(
+        services, Forbidden, "not_your_aspect", sc.marks.enter_mark(100004, t, a["1.2.1"], 2)
+    )
+    await refused(
+        services, Forbidden, "not_your_aspect", sc.marks.enter_mark(100009, t, a["1.1.1"], 2)
+    )
     with pytest.raises(Forbidden):
-        await sc.score_item(100004, t, a["1.2.1"])
+        await sc.marks.score_item(100004, t, a["1.2.1"])
     # not an expert at all
-    await refused(services, Forbidden, "not_expert", sc.enter_mark(COORD_MOSCOW, t, a["1.1.1"], 2))
+    await refused(
+        services, Forbidden, "not_expert", sc.marks.enter_mark(COORD_MOSCOW, t, a["1.1.1"], 2)
+    )
     # out of range
     for aspect, bad in (("1.1.1", 4), ("1.1.1", -1), ("1.1.b", 2), ("1.1.d", 3), ("1.1.1", True)):
         await refused(
-            services, DomainError, "mark_out_of_range", sc.enter_mark(100004, t, a[aspect], bad)
+            services,
+            DomainError,
+            "mark_out_of_range",
+            sc.marks.enter_mark(100004, t, a[aspect], bad),
         )
     # the evaluation deadline (2027-06-01, end of day МСК)
     clock.at = datetime(2027, 6, 1, 23, 59, tzinfo=MSK)
-    out = await sc.enter_mark(100004, t, a["1.1.1"], 2)
+    out = await sc.marks.enter_mark(100004, t, a["1.1.1"], 2)
     assert out.state == "incomplete" and out.changed and (out.scored, out.total) == (1, 3)
     clock.at = datetime(2027, 6, 2, 0, 0, 1, tzinfo=MSK)
     await refused(
-        services, DomainError, "evaluation_closed", sc.enter_mark(100005, t, a["1.1.1"], 2)
+        services, DomainError, "evaluation_closed", sc.marks.enter_mark(100005, t, a["1.1.1"], 2)
     )
     await refused(
-        services, DomainError, "evaluation_closed", sc.enter_mark(100004, t, a["1.1.1"], 3)
+        services, DomainError, "evaluation_closed", sc.marks.enter_mark(100004, t, a["1.1.1"], 3)
     )
     clock.at = datetime(2027, 5, 1, 10, 0, tzinfo=MSK)
     # the mentor does not score their own participant (R-ROLE-3), not even the aspect
-    assert [x.target_id for x in (await sc.worklist(MENTOR, st.scheme_id)).targets] == [t]
+    assert [x.target_id for x in (await sc.marks.worklist(MENTOR, st.scheme_id)).targets] == [t]
     await refused(
-        services, Forbidden, "mentor_conflict", sc.enter_mark(MENTOR, t_own, a["1.2.1"], 2)
+        services, Forbidden, "mentor_conflict", sc.marks.enter_mark(MENTOR, t_own, a["1.2.1"], 2)
     )
     with pytest.raises(Forbidden):
-        await sc.score_item(MENTOR, t_own)
+        await sc.marks.score_item(MENTOR, t_own)
     # a revoked expert (the contest re-loaded without them)
     text = EXAMPLE.read_text(encoding="utf-8")
     block = "  - telegram_id: 100008\n    name: Новиков Сергей Петрович\n    role: expert\n    expert_status: industrial\n"
     assert block in text
     await services.contests.load_definition(None, text.replace(block, "").encode())
-    await refused(services, Forbidden, "not_expert", sc.enter_mark(100008, t, a["1.1.1"], 2))
+    await refused(services, Forbidden, "not_expert", sc.marks.enter_mark(100008, t, a["1.1.1"], 2))
 
 
 async def test_mentor_allowance_needs_every_expert(services: Services, contest_id: int) -> None:
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id, count=2)
     t_own = st.targets[0]
     a = st.aspects["1.2.1"]
-    await refused(services, Forbidden, "not_chief", sc.ask_mentor_allowance(100004, t_own))
-    asked = await sc.ask_mentor_allowance(CHIEF, t_own)
+    await refused(
+        services, Forbidden, "not_chief", sc.scoring_setup.ask_mentor_allowance(100004, t_own)
+    )
+    asked = await sc.scoring_setup.ask_mentor_allowance(CHIEF, t_own)
     assert asked == len(EXPERTS)  # the chief, both groups and the mentor
     assert {d.recipient_chat_id for d in await deliveries(services, "mentor-allowance")} == set(
         EXPERTS
     )
     voters = list(EXPERTS)
     for v in voters[:-1]:
-        assert await sc.vote_mentor_allowance(v, t_own, True) == "waiting"
-        await refused(services, Forbidden, "mentor_conflict", sc.enter_mark(MENTOR, t_own, a, 2))
+        assert await sc.scoring_setup.vote_mentor_allowance(v, t_own, True) == "waiting"
+        await refused(
+            services, Forbidden, "mentor_conflict", sc.marks.enter_mark(MENTOR, t_own, a, 2)
+        )
     await refused(
-        services, Forbidden, "not_expert", sc.vote_mentor_allowance(COORD_MOSCOW, t_own, True)
+        services,
+        Forbidden,
+        "not_expert",
+        sc.scoring_setup.vote_mentor_allowance(COORD_MOSCOW, t_own, True),
     )
-    assert await sc.vote_mentor_allowance(voters[-1], t_own, True) == "allowed"
-    out = await sc.enter_mark(MENTOR, t_own, a, 2)
+    assert await sc.scoring_setup.vote_mentor_allowance(voters[-1], t_own, True) == "allowed"
+    out = await sc.marks.enter_mark(MENTOR, t_own, a, 2)
     assert out.changed and (await marks(services, t_own, a))[MENTOR] == (2, False)
-    assert t_own in [x.target_id for x in (await sc.worklist(MENTOR, st.scheme_id)).targets]
+    assert t_own in [x.target_id for x in (await sc.marks.worklist(MENTOR, st.scheme_id)).targets]
     # a new mentor designation starts over; one "no" keeps the refusal
-    await sc.set_mentor(CHIEF, t_own, None)
-    await sc.set_mentor(CHIEF, t_own, MENTOR)
-    await sc.ask_mentor_allowance(CHIEF, t_own)
+    await sc.scoring_setup.set_mentor(CHIEF, t_own, None)
+    await sc.scoring_setup.set_mentor(CHIEF, t_own, MENTOR)
+    await sc.scoring_setup.ask_mentor_allowance(CHIEF, t_own)
     for v in voters[:3]:
-        await sc.vote_mentor_allowance(v, t_own, True)
-    assert await sc.vote_mentor_allowance(voters[3], t_own, False) == "denied"
+        await sc.scoring_setup.vote_mentor_allowance(v, t_own, True)
+    assert await sc.scoring_setup.vote_mentor_allowance(voters[3], t_own, False) == "denied"
     for v in voters[4:]:
-        assert await sc.vote_mentor_allowance(v, t_own, True) == "denied"
+        assert await sc.scoring_setup.vote_mentor_allowance(v, t_own, True) == "denied"
     await refused(
-        services, Forbidden, "mentor_conflict", sc.enter_mark(MENTOR, t_own, st.aspects["1.2.2"], 1)
+        services,
+        Forbidden,
+        "mentor_conflict",
+        sc.marks.enter_mark(MENTOR, t_own, st.aspects["1.2.2"], 1),
     )
     await refused(
         services,
         DomainError,
         "allowance_already_voted",
-        sc.vote_mentor_allowance(voters[0], t_own, False),
+        sc.scoring_setup.vote_mentor_allowance(voters[0], t_own, False),
     )
     # asking again withdraws an earlier grant at once, before anyone votes
-    await sc.set_mentor(CHIEF, t_own, MENTOR)
-    await sc.ask_mentor_allowance(CHIEF, t_own)
+    await sc.scoring_setup.set_mentor(CHIEF, t_own, MENTOR)
+    await sc.scoring_setup.ask_mentor_allowance(CHIEF, t_own)
     for v in voters:
-        await sc.vote_mentor_allowance(v, t_own, True)
-    await sc.enter_mark(MENTOR, t_own, st.aspects["1.2.2"], 1)
-    await sc.ask_mentor_allowance(CHIEF, t_own)
+        await sc.scoring_setup.vote_mentor_allowance(v, t_own, True)
+    await sc.marks.enter_mark(MENTOR, t_own, st.aspects["1.2.2"], 1)
+    await sc.scoring_setup.ask_mentor_allowance(CHIEF, t_own)
     await refused(
-        services, Forbidden, "mentor_conflict", sc.enter_mark(MENTOR, t_own, st.aspects["1.2.2"], 0)
+        services,
+        Forbidden,
+        "mentor_conflict",
+        sc.marks.enter_mark(MENTOR, t_own, st.aspects["1.2.2"], 0),
     )
 
 
@@ -566,16 +457,18 @@ async def test_new_participants_on_the_list_withdraw_confirmations(
     services: Services, contest_id: int
 ) -> None:
     """A confirmed sheet no longer covers the list once participants are added (R-SCO-4)."""
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id, count=1, mentor=False)
     await score_all(services, st)
-    assert all(e.confirmed for e in (await sc.progress(CHIEF, st.scheme_id)).experts)
+    assert all(e.confirmed for e in (await sc.results.progress(CHIEF, st.scheme_id)).experts)
     await accepted_in(services, contest_id, 700099, "77")
     await application(services, contest_id, 700099, SOCIAL, submit=True)
-    assert await sc.build_targets(CHIEF, st.scheme_id) == 1
-    progress = await sc.progress(CHIEF, st.scheme_id)
+    assert await sc.scoring_setup.build_targets(CHIEF, st.scheme_id) == 1
+    progress = await sc.results.progress(CHIEF, st.scheme_id)
     assert not any(e.confirmed for e in progress.experts)
-    await refused(services, DomainError, "cannot_lock_scores", sc.lock_scores(CHIEF, st.scheme_id))
+    await refused(
+        services, DomainError, "cannot_lock_scores", sc.score_lock.lock_scores(CHIEF, st.scheme_id)
+    )
 
 
 # --------------------------------------------------------------------------- the live rules
@@ -586,21 +479,21 @@ async def test_judgement_spread_over_one_forces_a_rescore(
 ) -> None:
     """R-SCO-1: 0, 2, 2, 1 → re-score: every mark stale, the group told, confirmations
     withdrawn; 2, 2, 2, 1 → scored at max × mean / 3."""
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id, count=1, mentor=False)
     t = st.targets[0]
     a = st.aspects["1.1.1"]
     first = {100004: 0, 100005: 2, 100007: 2}
     for e, v in first.items():
-        await sc.enter_mark(e, t, a, v)
-        await sc.enter_mark(e, t, st.aspects["1.1.b"], 1)
-        await sc.enter_mark(e, t, st.aspects["1.1.d"], 2)
+        await sc.marks.enter_mark(e, t, a, v)
+        await sc.marks.enter_mark(e, t, st.aspects["1.1.b"], 1)
+        await sc.marks.enter_mark(e, t, st.aspects["1.1.d"], 2)
         if e in G2:
-            await sc.enter_mark(e, t, st.aspects["1.2.1"], 1)
-            await sc.enter_mark(e, t, st.aspects["1.2.2"], 1)
-        await sc.confirm_sheet(e, st.scheme_id)
+            await sc.marks.enter_mark(e, t, st.aspects["1.2.1"], 1)
+            await sc.marks.enter_mark(e, t, st.aspects["1.2.2"], 1)
+        await sc.marks.confirm_sheet(e, st.scheme_id)
     assert (await result(services, t, a)).state == "incomplete"
-    out = await sc.enter_mark(100008, t, a, 1)
+    out = await sc.marks.enter_mark(100008, t, a, 1)
     assert out.state == "rescore" and out.points is None
     r = await result(services, t, a)
     assert (r.state, r.points, r.rounds, r.marks) == ("rescore", None, 1, 0)  # no fresh marks left
@@ -622,21 +515,21 @@ async def test_judgement_spread_over_one_forces_a_rescore(
             )
         ).scalar_one()
     assert live == 0
-    wl = await sc.worklist(100004, st.scheme_id)
+    wl = await sc.marks.worklist(100004, st.scheme_id)
     assert not wl.confirmed and (wl.scored, wl.total) == (2, 3)
-    item = await sc.score_item(100004, t)
+    item = await sc.marks.score_item(100004, t)
     assert item.aspect_id == a and item.rescore and item.current == 0
     [rec] = await audit(services, "score.rescore")
     assert rec.after["marks"] == [0, 1, 2, 2]
     err = await refused(
-        services, DomainError, "cannot_lock_scores", sc.lock_scores(CHIEF, st.scheme_id)
+        services, DomainError, "cannot_lock_scores", sc.score_lock.lock_scores(CHIEF, st.scheme_id)
     )
     assert err.args_["flagged"] == 1
     # while re-scoring, three new marks are not a result yet
     for e, v in ((100004, 2), (100005, 2), (100007, 2)):
-        out = await sc.enter_mark(e, t, a, v)
+        out = await sc.marks.enter_mark(e, t, a, v)
         assert out.state == "rescore" and out.points is None
-    out = await sc.enter_mark(100008, t, a, 1)
+    out = await sc.marks.enter_mark(100008, t, a, 1)
     assert out.state == "scored" and out.points == Decimal("1.17")  # 2 × 7/12
     r = await result(services, t, a)
     assert (r.state, r.points, r.rounds) == ("scored", Decimal("1.17"), 1)
@@ -644,18 +537,18 @@ async def test_judgement_spread_over_one_forces_a_rescore(
     # a spread of exactly one is scored at once
     a2 = st.aspects["1.2.1"]
     for e, v in ((100009, 2), (100010, 2)):
-        out = await sc.enter_mark(e, t, a2, v)
+        out = await sc.marks.enter_mark(e, t, a2, v)
     assert out.state == "scored" and out.points == Decimal("1.00")
     assert len(await deliveries(services, "rescore")) == 4
 
 
 async def test_binary_majority_and_tie(services: Services, contest_id: int) -> None:
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id, count=3, mentor=False)
     b = st.aspects["1.1.b"]
     t1, t2, t3 = st.targets
     for e, v in zip(G1, (1, 0, 1, 0), strict=True):
-        out = await sc.enter_mark(e, t1, b, v)
+        out = await sc.marks.enter_mark(e, t1, b, v)
     assert out.state == "tie" and out.points is None
     assert all(stale for _, stale in (await marks(services, t1, b)).values())
     notes = await deliveries(services, "rescore")
@@ -664,21 +557,21 @@ async def test_binary_majority_and_tie(services: Services, contest_id: int) -> N
     } == {"sco-note-tie"}
     assert len(await audit(services, "score.tie")) == 1
     for e, v in zip(G1, (1, 0, 1, 1), strict=True):
-        out = await sc.enter_mark(e, t1, b, v)
+        out = await sc.marks.enter_mark(e, t1, b, v)
     assert (out.state, out.points) == ("scored", Decimal("1.00"))
     for e, v in zip(G1, (1, 1, 1, 0), strict=True):
-        out = await sc.enter_mark(e, t2, b, v)
+        out = await sc.marks.enter_mark(e, t2, b, v)
     assert (out.state, out.points) == ("scored", Decimal("1.00"))
     for e, v in zip(G1, (0, 1, 0, 0), strict=True):
-        out = await sc.enter_mark(e, t3, b, v)
+        out = await sc.marks.enter_mark(e, t3, b, v)
     assert (out.state, out.points) == ("scored", Decimal("0.00"))
 
 
 async def test_discrete_points_from_the_table(services: Services, contest_id: int) -> None:
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id, count=3, mentor=False)
     dd = st.aspects["1.1.d"]
-    item = await sc.score_item(100004, st.targets[0], dd)
+    item = await sc.marks.score_item(100004, st.targets[0], dd)
     assert [o.value for o in item.options] == [0, 1, 2] and item.kind == "discrete"
     expected = {
         0: ((1, 1, 2, 1), "scored", Decimal("0.50")),
@@ -687,7 +580,7 @@ async def test_discrete_points_from_the_table(services: Services, contest_id: in
     }
     for i, (values, state, points) in expected.items():
         for e, v in zip(G1, values, strict=True):
-            out = await sc.enter_mark(e, st.targets[i], dd, v)
+            out = await sc.marks.enter_mark(e, st.targets[i], dd, v)
         assert (out.state, out.points) == (state, points)
         r = await result(services, st.targets[i], dd)
         assert (r.state, r.points) == (state, points)
@@ -697,32 +590,32 @@ async def test_discrete_points_from_the_table(services: Services, contest_id: in
 
 
 async def test_confirm_sheet_needs_every_aspect(services: Services, contest_id: int) -> None:
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id, count=2, mentor=False)
     t1, t2 = st.targets
     e = 100004
     err = await refused(
-        services, DomainError, "sheet_incomplete", sc.confirm_sheet(e, st.scheme_id)
+        services, DomainError, "sheet_incomplete", sc.marks.confirm_sheet(e, st.scheme_id)
     )
     assert err.args_ == {"missing": 6}
-    await sc.enter_mark(e, t1, st.aspects["1.1.1"], 2)
+    await sc.marks.enter_mark(e, t1, st.aspects["1.1.1"], 2)
     err = await refused(
-        services, DomainError, "sheet_incomplete", sc.confirm_sheet(e, st.scheme_id)
+        services, DomainError, "sheet_incomplete", sc.marks.confirm_sheet(e, st.scheme_id)
     )
     assert err.args_ == {"missing": 5}
     for t in (t1, t2):
         for code in ("1.1.1", "1.1.b", "1.1.d"):
-            await sc.enter_mark(e, t, st.aspects[code], 1)
+            await sc.marks.enter_mark(e, t, st.aspects[code], 1)
     await refused(
-        services, Forbidden, "not_group_member", sc.confirm_sheet(COORD_MOSCOW, st.scheme_id)
+        services, Forbidden, "not_group_member", sc.marks.confirm_sheet(COORD_MOSCOW, st.scheme_id)
     )
-    await sc.confirm_sheet(e, st.scheme_id)
-    assert (await sc.worklist(e, st.scheme_id)).confirmed
+    await sc.marks.confirm_sheet(e, st.scheme_id)
+    assert (await sc.marks.worklist(e, st.scheme_id)).confirmed
     await refused(
-        services, DomainError, "sheet_already_confirmed", sc.confirm_sheet(e, st.scheme_id)
+        services, DomainError, "sheet_already_confirmed", sc.marks.confirm_sheet(e, st.scheme_id)
     )
     await refused(
-        services, DomainError, "sheet_confirmed", sc.enter_mark(e, t1, st.aspects["1.1.1"], 3)
+        services, DomainError, "sheet_confirmed", sc.marks.enter_mark(e, t1, st.aspects["1.1.1"], 3)
     )
     assert (await marks(services, t1, st.aspects["1.1.1"]))[e] == (1, False)
 
@@ -730,25 +623,33 @@ async def test_confirm_sheet_needs_every_aspect(services: Services, contest_id: 
 async def test_lock_scores_mentor_sheet_and_results_visibility(
     services: Services, contest_id: int
 ) -> None:
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id)
     sid = st.scheme_id
     t_own, t_other = st.targets[0], st.targets[1]
-    err = await refused(services, DomainError, "cannot_lock_scores", sc.lock_scores(CHIEF, sid))
+    err = await refused(
+        services, DomainError, "cannot_lock_scores", sc.score_lock.lock_scores(CHIEF, sid)
+    )
     assert err.args_["unscored"] == 4 * 5 and err.args_["unconfirmed"] == 6
     # everything but one expert's confirmation
     await score_all(services, st, experts=(*G1, 100009))
     await score_all(services, st, experts=(MENTOR,), confirm=False)
-    err = await refused(services, DomainError, "cannot_lock_scores", sc.lock_scores(CHIEF, sid))
+    err = await refused(
+        services, DomainError, "cannot_lock_scores", sc.score_lock.lock_scores(CHIEF, sid)
+    )
     assert err.args_ == {"targets": 4, "unscored": 0, "flagged": 0, "unconfirmed": 1}
     # nobody sees a sheet or results before the lock
-    await refused(services, DomainError, "scores_not_locked", sc.target_sheet(MENTOR, t_own))
-    await refused(services, Forbidden, "not_your_participant", sc.target_sheet(100004, t_own))
-    await refused(services, Forbidden, "not_coordinator", sc.results(100004, sid))
-    await refused(services, Forbidden, "not_coordinator", sc.results(CHIEF, sid))
-    await sc.confirm_sheet(MENTOR, sid)
-    await refused(services, Forbidden, "not_chief", sc.lock_scores(100004, sid))
-    assert await sc.lock_scores(CHIEF, sid) == 1
+    await refused(
+        services, DomainError, "scores_not_locked", sc.score_lock.target_sheet(MENTOR, t_own)
+    )
+    await refused(
+        services, Forbidden, "not_your_participant", sc.score_lock.target_sheet(100004, t_own)
+    )
+    await refused(services, Forbidden, "not_coordinator", sc.results.results(100004, sid))
+    await refused(services, Forbidden, "not_coordinator", sc.results.results(CHIEF, sid))
+    await sc.marks.confirm_sheet(MENTOR, sid)
+    await refused(services, Forbidden, "not_chief", sc.score_lock.lock_scores(100004, sid))
+    assert await sc.score_lock.lock_scores(CHIEF, sid) == 1
     [note] = await deliveries(services, "mentor-sheet")
     assert note.recipient_chat_id == MENTOR and note.message_key == "sco-note-mentor-sheet"
     # after the lock nothing is entered
@@ -756,11 +657,11 @@ async def test_lock_scores_mentor_sheet_and_results_visibility(
         services,
         DomainError,
         "scores_locked",
-        sc.enter_mark(100004, t_other, st.aspects["1.1.1"], 0),
+        sc.marks.enter_mark(100004, t_other, st.aspects["1.1.1"], 0),
     )
-    await refused(services, DomainError, "scores_locked_by", sc.lock_scores(CHIEF, sid))
+    await refused(services, DomainError, "scores_locked_by", sc.score_lock.lock_scores(CHIEF, sid))
     # the mentor sees their own participant's sheet only
-    sheet = await sc.target_sheet(MENTOR, t_own)
+    sheet = await sc.score_lock.target_sheet(MENTOR, t_own)
     assert sheet.target_id == t_own and sheet.locked and sheet.total == Decimal("7.00")
     assert {ln.code: ln.points for ln in sheet.lines} == {
         "1.1.1": Decimal("2.00"),
@@ -770,18 +671,25 @@ async def test_lock_scores_mentor_sheet_and_results_visibility(
         "1.2.2": Decimal("1.00"),
     }
     assert MENTOR not in next(ln for ln in sheet.lines if ln.code == "1.2.1").marks
-    await refused(services, Forbidden, "not_your_participant", sc.target_sheet(MENTOR, t_other))
-    await refused(services, Forbidden, "not_your_participant", sc.target_sheet(100004, t_own))
-    await refused(services, Forbidden, "not_coordinator", sc.results(100004, sid))
     await refused(
-        services, Forbidden, "not_your_participant", sc.confirm_mentor_sheet(MENTOR, t_other)
+        services, Forbidden, "not_your_participant", sc.score_lock.target_sheet(MENTOR, t_other)
     )
-    await sc.confirm_mentor_sheet(MENTOR, t_own)
-    assert (await sc.target_sheet(MENTOR, t_own)).confirmed_at is not None
-    results = await sc.results(FEDERAL, sid)
+    await refused(
+        services, Forbidden, "not_your_participant", sc.score_lock.target_sheet(100004, t_own)
+    )
+    await refused(services, Forbidden, "not_coordinator", sc.results.results(100004, sid))
+    await refused(
+        services,
+        Forbidden,
+        "not_your_participant",
+        sc.score_lock.confirm_mentor_sheet(MENTOR, t_other),
+    )
+    await sc.score_lock.confirm_mentor_sheet(MENTOR, t_own)
+    assert (await sc.score_lock.target_sheet(MENTOR, t_own)).confirmed_at is not None
+    results = await sc.results.results(FEDERAL, sid)
     assert results.complete and len(results.lines) == 4
     # a regional coordinator sees their own region's lines only
-    moscow = await sc.results(COORD_MOSCOW, sid)
+    moscow = await sc.results.results(COORD_MOSCOW, sid)
     assert (
         moscow.lines
         and {ln.region for ln in moscow.lines} == {"г. Москва"}
@@ -793,13 +701,15 @@ async def test_lock_scores_mentor_sheet_and_results_visibility(
 
 
 async def test_results_by_region_medals_and_promotion(services: Services, contest_id: int) -> None:
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id)
     sid = st.scheme_id
     await score_all(services, st)
-    await refused(services, DomainError, "scores_not_locked", sc.promote_winners(COORD_MOSCOW, sid))
-    await sc.lock_scores(CHIEF, sid)
-    res = await sc.results(FEDERAL, sid)
+    await refused(
+        services, DomainError, "scores_not_locked", sc.results.promote_winners(COORD_MOSCOW, sid)
+    )
+    await sc.score_lock.lock_scores(CHIEF, sid)
+    res = await sc.results.results(FEDERAL, sid)
     lines = {ln.target_id: ln for ln in res.lines}
     t701, t702, t703, t751 = st.targets
     got = {
@@ -826,13 +736,13 @@ async def test_results_by_region_medals_and_promotion(services: Services, contes
     ]
     # promotion needs the next stage's scheme
     await refused(
-        services, DomainError, "no_next_stage_scheme", sc.promote_winners(COORD_MOSCOW, sid)
+        services, DomainError, "no_next_stage_scheme", sc.results.promote_winners(COORD_MOSCOW, sid)
     )
-    await refused(services, Forbidden, "not_coordinator", sc.promote_winners(100004, sid))
-    fed = await sc.load_scheme(CHIEF, contest_id, small_scheme(stage="federal"))
+    await refused(services, Forbidden, "not_coordinator", sc.results.promote_winners(100004, sid))
+    fed = await sc.schemes.load_scheme(CHIEF, contest_id, small_scheme(stage="federal"))
     assert fed.created and fed.scheme_id != sid
-    assert await sc.promote_winners(COORD_MOSCOW, sid) == 3
-    assert await sc.promote_winners(COORD_MOSCOW, sid) == 0
+    assert await sc.results.promote_winners(COORD_MOSCOW, sid) == 3
+    assert await sc.results.promote_winners(COORD_MOSCOW, sid) == 0
     async with services.ctx.sessionmaker() as s:
         moved = (
             (
@@ -850,12 +760,12 @@ async def test_results_by_region_medals_and_promotion(services: Services, contes
 async def test_overall_ranking_lists_places_in_order(services: Services, contest_id: int) -> None:
     """With ranking "overall" the regions are ranked together, and the list reads in place
     order whatever the regions are called."""
-    sc = services.scoring
+    sc = services
     who = ((701, "77"), (702, "77"), (751, "50"))
     st = await setup(services, contest_id, d=small_scheme(ranking="overall"), who=who, mentor=False)
     await score_all(services, st, levels={0: 3, 1: 1, 2: 2})
-    await sc.lock_scores(CHIEF, st.scheme_id)
-    res = await sc.results(FEDERAL, st.scheme_id)
+    await sc.score_lock.lock_scores(CHIEF, st.scheme_id)
+    res = await sc.results.results(FEDERAL, st.scheme_id)
     assert [(ln.target_id, ln.place, ln.medal) for ln in res.lines] == [
         (st.targets[0], 1, "gold"),
         (st.targets[2], 2, "silver"),
@@ -868,7 +778,7 @@ async def test_overall_ranking_lists_places_in_order(services: Services, contest
 
 
 async def test_correction_protocol(services: Services, contest_id: int) -> None:
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id)
     sid = st.scheme_id
     t_own, t_other = st.targets[0], st.targets[1]
@@ -878,23 +788,23 @@ async def test_correction_protocol(services: Services, contest_id: int) -> None:
         services,
         DomainError,
         "scores_not_locked",
-        sc.open_correction(CHIEF, t_own, st.subs["1.1"], "Ошибка"),
+        sc.corrections.open_correction(CHIEF, t_own, st.subs["1.1"], "Ошибка"),
     )
-    await sc.lock_scores(CHIEF, sid)
-    await sc.confirm_mentor_sheet(MENTOR, t_own)
+    await sc.score_lock.lock_scores(CHIEF, sid)
+    await sc.score_lock.confirm_mentor_sheet(MENTOR, t_own)
     await refused(
         services,
         Forbidden,
         "not_chief",
-        sc.open_correction(100004, t_own, st.subs["1.1"], "Ошибка"),
+        sc.corrections.open_correction(100004, t_own, st.subs["1.1"], "Ошибка"),
     )
     await refused(
         services,
         DomainError,
         "reason_required",
-        sc.open_correction(CHIEF, t_own, st.subs["1.1"], "  "),
+        sc.corrections.open_correction(CHIEF, t_own, st.subs["1.1"], "  "),
     )
-    c = await sc.open_correction(CHIEF, t_own, st.subs["1.1"], "Ошибка ввода")
+    c = await sc.corrections.open_correction(CHIEF, t_own, st.subs["1.1"], "Ошибка ввода")
     assert (
         c.status == "approval"
         and sorted(c.signers) == sorted([CHIEF, MENTOR, *G1])
@@ -907,29 +817,32 @@ async def test_correction_protocol(services: Services, contest_id: int) -> None:
         services,
         DomainError,
         "correction_already_open",
-        sc.open_correction(CHIEF, t_own, st.subs["1.1"], "Ещё раз"),
+        sc.corrections.open_correction(CHIEF, t_own, st.subs["1.1"], "Ещё раз"),
     )
     # nothing unlocks before every signer approved
     await refused(
         services,
         DomainError,
         "no_open_correction",
-        sc.enter_mark(CHIEF, t_own, a, 2, for_expert=100004),
+        sc.marks.enter_mark(CHIEF, t_own, a, 2, for_expert=100004),
     )
-    await refused(services, Forbidden, "not_a_signer", sc.sign_correction(100009, c.id))
+    await refused(services, Forbidden, "not_a_signer", sc.corrections.sign_correction(100009, c.id))
     for signer in (MENTOR, *G1[:3]):
-        c = await sc.sign_correction(signer, c.id)
+        c = await sc.corrections.sign_correction(signer, c.id)
         assert c.status == "approval"
     await refused(
         services,
         DomainError,
         "no_open_correction",
-        sc.enter_mark(CHIEF, t_own, a, 2, for_expert=100004),
+        sc.marks.enter_mark(CHIEF, t_own, a, 2, for_expert=100004),
     )
     await refused(
-        services, DomainError, "correction_already_signed", sc.sign_correction(MENTOR, c.id)
+        services,
+        DomainError,
+        "correction_already_signed",
+        sc.corrections.sign_correction(MENTOR, c.id),
     )
-    c = await sc.sign_correction(G1[3], c.id)
+    c = await sc.corrections.sign_correction(G1[3], c.id)
     assert c.status == "open"
     assert len(await audit(services, "correction.unlock")) == 1
     [opened] = await audit(services, "correction.open")
@@ -941,24 +854,27 @@ async def test_correction_protocol(services: Services, contest_id: int) -> None:
     assert [r.actor_telegram_id for r in await audit(services, "scores.lock")] == [CHIEF]
     # only the chief, only this target and subcriterion
     await refused(
-        services, Forbidden, "not_chief", sc.enter_mark(100004, t_own, a, 2, for_expert=100004)
+        services,
+        Forbidden,
+        "not_chief",
+        sc.marks.enter_mark(100004, t_own, a, 2, for_expert=100004),
     )
-    await refused(services, DomainError, "scores_locked", sc.enter_mark(100004, t_own, a, 2))
+    await refused(services, DomainError, "scores_locked", sc.marks.enter_mark(100004, t_own, a, 2))
     await refused(
         services,
         DomainError,
         "no_open_correction",
-        sc.enter_mark(CHIEF, t_own, st.aspects["1.2.1"], 2, for_expert=100005),
+        sc.marks.enter_mark(CHIEF, t_own, st.aspects["1.2.1"], 2, for_expert=100005),
     )
     await refused(
         services,
         DomainError,
         "no_open_correction",
-        sc.enter_mark(CHIEF, t_other, a, 2, for_expert=100004),
+        sc.marks.enter_mark(CHIEF, t_other, a, 2, for_expert=100004),
     )
-    before_total = (await sc.compute_results(sid)).lines
+    before_total = (await sc.results.compute_results(sid)).lines
     for e in G1:
-        out = await sc.enter_mark(CHIEF, t_own, a, 2, for_expert=e)
+        out = await sc.marks.enter_mark(CHIEF, t_own, a, 2, for_expert=e)
         assert out.state == "scored"
     assert out.points == Decimal("1.33")
     assert (await marks(services, t_own, a)) == {e: (2, False) for e in G1}
@@ -972,21 +888,21 @@ async def test_correction_protocol(services: Services, contest_id: int) -> None:
         and corrected[0].after["correction_id"] == c.id
     )
     # locked again, then signed again by the same people
-    await refused(services, Forbidden, "not_chief", sc.relock_correction(100004, c.id))
-    c = await sc.relock_correction(CHIEF, c.id)
+    await refused(services, Forbidden, "not_chief", sc.corrections.relock_correction(100004, c.id))
+    c = await sc.corrections.relock_correction(CHIEF, c.id)
     assert c.status == "signing" and c.confirmed == (CHIEF,)
     await refused(
         services,
         DomainError,
         "no_open_correction",
-        sc.enter_mark(CHIEF, t_own, a, 1, for_expert=100004),
+        sc.marks.enter_mark(CHIEF, t_own, a, 1, for_expert=100004),
     )
-    await refused(services, Forbidden, "not_a_signer", sc.sign_correction(100009, c.id))
+    await refused(services, Forbidden, "not_a_signer", sc.corrections.sign_correction(100009, c.id))
     for signer in (MENTOR, *G1):
-        c = await sc.sign_correction(signer, c.id)
+        c = await sc.corrections.sign_correction(signer, c.id)
     assert c.status == "done" and sorted(c.confirmed) == sorted([CHIEF, MENTOR, *G1])
     # the corrected total counts
-    after = {ln.target_id: ln for ln in (await sc.compute_results(sid)).lines}
+    after = {ln.target_id: ln for ln in (await sc.results.compute_results(sid)).lines}
     assert {ln.target_id: ln.total for ln in before_total}[t_own] == Decimal("7.00")
     assert after[t_own].total == Decimal("6.33") and (after[t_own].place, after[t_own].medal) == (
         2,
@@ -994,25 +910,25 @@ async def test_correction_protocol(services: Services, contest_id: int) -> None:
     )
     assert (after[t_other].place, after[t_other].medal) == (1, "gold")
     # the mentor confirms the corrected sheet again
-    assert (await sc.target_sheet(MENTOR, t_own)).confirmed_at is None
+    assert (await sc.score_lock.target_sheet(MENTOR, t_own)).confirmed_at is None
 
 
 async def test_audit_trail_of_entries_and_locks(services: Services, contest_id: int) -> None:
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id, count=1, mentor=False)
     t = st.targets[0]
     a = st.aspects["1.1.1"]
-    out = await sc.enter_mark(100004, t, a, 1)
+    out = await sc.marks.enter_mark(100004, t, a, 1)
     assert out.changed
-    out = await sc.enter_mark(100004, t, a, 1)  # the same value again: no new entry
+    out = await sc.marks.enter_mark(100004, t, a, 1)  # the same value again: no new entry
     assert not out.changed
-    await sc.enter_mark(100004, t, a, 2)
+    await sc.marks.enter_mark(100004, t, a, 2)
     entries = [r for r in await audit(services, "score.enter") if r.after["aspect"] == "1.1.1"]
     assert [(r.before, r.after["value"]) for r in entries] == [(None, 1), ({"value": 1}, 2)]
     assert entries[1].after == {"value": 2, "target_id": t, "aspect": "1.1.1", "expert": 100004}
     assert entries[1].actor_telegram_id == 100004 and entries[1].at is not None
     for e, v in zip(G1[1:], (0, 0, 0), strict=True):
-        await sc.enter_mark(e, t, a, v)
+        await sc.marks.enter_mark(e, t, a, v)
     [rescore] = await audit(services, "score.rescore")
     assert rescore.after["marks"] == [0, 0, 0, 2]
     assert [r.action for r in await audit(services, "scheme.lock")] == ["scheme.lock"]
@@ -1024,14 +940,14 @@ async def test_audit_trail_of_entries_and_locks(services: Services, contest_id: 
 async def test_concurrent_entry_loses_nothing(services: Services, contest_id: int) -> None:
     """Two sessions of one expert on the same mark: one row, one of the two values, and the
     group result agrees. Four experts on one aspect at once: the result uses all four."""
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id, d=small_scheme(judgements=10), count=2, mentor=False)
     t1, t2 = st.targets
     codes = [f"1.1.{i + 1}" for i in range(10)]
     for code in codes:
         a = st.aspects[code]
         outs = await asyncio.gather(
-            sc.enter_mark(100004, t1, a, 1), sc.enter_mark(100004, t1, a, 3)
+            sc.marks.enter_mark(100004, t1, a, 1), sc.marks.enter_mark(100004, t1, a, 3)
         )
         assert {o.state for o in outs} == {"incomplete"}
         got = await marks(services, t1, a)
@@ -1048,7 +964,9 @@ async def test_concurrent_entry_loses_nothing(services: Services, contest_id: in
     for i, code in enumerate(codes):
         a = st.aspects[code]
         values = patterns[i % len(patterns)]
-        await asyncio.gather(*(sc.enter_mark(e, t2, a, v) for e, v in zip(G1, values, strict=True)))
+        await asyncio.gather(
+            *(sc.marks.enter_mark(e, t2, a, v) for e, v in zip(G1, values, strict=True))
+        )
         r = await result(services, t2, a)
         got = await marks(services, t2, a)
         assert sorted(v for v, _ in got.values()) == sorted(values)
@@ -1066,7 +984,7 @@ async def test_scheme_file_example_is_loadable_and_scored_fully(
     services: Services, contest_id: int
 ) -> None:
     """The example scheme end to end for one participant: every aspect of both groups."""
-    sc = services.scoring
+    sc = services
     st = await setup(
         services,
         contest_id,
@@ -1075,13 +993,13 @@ async def test_scheme_file_example_is_loadable_and_scored_fully(
         mentor=False,
     )
     for e in sorted({*G1, *G2}):
-        while (item := await sc.score_item(e, st.targets[0])) is not None:
-            await sc.enter_mark(
+        while (item := await sc.marks.score_item(e, st.targets[0])) is not None:
+            await sc.marks.enter_mark(
                 e, st.targets[0], item.aspect_id, {"judgement": 3, "binary": 1}.get(item.kind, 2)
             )
-        await sc.confirm_sheet(e, st.scheme_id)
-    await sc.lock_scores(CHIEF, st.scheme_id)
-    [line] = (await sc.results(FEDERAL, st.scheme_id)).lines
+        await sc.marks.confirm_sheet(e, st.scheme_id)
+    await sc.score_lock.lock_scores(CHIEF, st.scheme_id)
+    [line] = (await sc.results.results(FEDERAL, st.scheme_id)).lines
     assert line.total == Decimal("100.00") and line.medal == "gold" and line.advances
 
 
@@ -1090,19 +1008,19 @@ async def test_last_allowance_votes_at_once_still_allow(
 ) -> None:
     """R-ROLE-3 under concurrency: the last two "yes" votes arriving together must still
     make the allowance unanimous (neither may see the other as not yet voted and stop)."""
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id, count=1)
     t_own = st.targets[0]
     for _ in range(3):
-        await sc.set_mentor(CHIEF, t_own, MENTOR)
-        await sc.ask_mentor_allowance(CHIEF, t_own)
+        await sc.scoring_setup.set_mentor(CHIEF, t_own, MENTOR)
+        await sc.scoring_setup.ask_mentor_allowance(CHIEF, t_own)
         for v in EXPERTS[:-2]:
-            await sc.vote_mentor_allowance(v, t_own, True)
+            await sc.scoring_setup.vote_mentor_allowance(v, t_own, True)
         outcomes = await asyncio.gather(
-            *(sc.vote_mentor_allowance(v, t_own, True) for v in EXPERTS[-2:])
+            *(sc.scoring_setup.vote_mentor_allowance(v, t_own, True) for v in EXPERTS[-2:])
         )
         assert sorted(outcomes) == ["allowed", "waiting"]
-        assert (await sc.targets(CHIEF, st.scheme_id))[0][3] is True
+        assert (await sc.scoring_setup.targets(CHIEF, st.scheme_id))[0][3] is True
         assert len(await audit(services, "mentor_allowance.granted")) == 1
         async with services.ctx.sessionmaker() as s:
             await s.execute(
@@ -1119,19 +1037,19 @@ async def test_confirmation_racing_a_rescore_does_not_survive_it(
     """An expert confirms their sheet while the last mark of an aspect forces a re-score:
     afterwards the expert is either refused or their confirmation is withdrawn — never
     confirmed with a mark waiting to be re-scored (R-SCO-1, R-SCO-4)."""
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id, d=small_scheme(judgements=6), count=1, mentor=False)
     t = st.targets[0]
     me = G1[0]
     for code in ("1.1.b", "1.1.d", *(f"1.1.{i + 1}" for i in range(6))):
-        await sc.enter_mark(me, t, st.aspects[code], 1 if code == "1.1.b" else 0)
+        await sc.marks.enter_mark(me, t, st.aspects[code], 1 if code == "1.1.b" else 0)
     for i in range(6):
         a = st.aspects[f"1.1.{i + 1}"]
-        await sc.enter_mark(100005, t, a, 2)
-        await sc.enter_mark(100007, t, a, 2)
+        await sc.marks.enter_mark(100005, t, a, 2)
+        await sc.marks.enter_mark(100007, t, a, 2)
         outcome = await asyncio.gather(
-            sc.confirm_sheet(me, st.scheme_id),
-            sc.enter_mark(100008, t, a, 1),
+            sc.marks.confirm_sheet(me, st.scheme_id),
+            sc.marks.enter_mark(100008, t, a, 1),
             return_exceptions=True,
         )
         assert outcome[1].state == "rescore"
@@ -1139,22 +1057,25 @@ async def test_confirmation_racing_a_rescore_does_not_survive_it(
             isinstance(outcome[0], DomainError) and outcome[0].code == "sheet_incomplete"
         ), outcome[0]
         assert (await marks(services, t, a))[me] == (0, True)
-        assert not (await sc.worklist(me, st.scheme_id)).confirmed
+        assert not (await sc.marks.worklist(me, st.scheme_id)).confirmed
         for e in G1:
-            await sc.enter_mark(e, t, a, 1)
+            await sc.marks.enter_mark(e, t, a, 1)
         assert (await result(services, t, a)).state == "scored"
 
 
 async def test_corrections_under_concurrency(services: Services, contest_id: int) -> None:
     """A double tap on «open correction» opens one; the last two signatures arriving
     together still move the correction on (R-SCO-6)."""
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id, count=2)
     t_own = st.targets[0]
     await score_all(services, st)
-    await sc.lock_scores(CHIEF, st.scheme_id)
+    await sc.score_lock.lock_scores(CHIEF, st.scheme_id)
     opened = await asyncio.gather(
-        *(sc.open_correction(CHIEF, t_own, st.subs["1.1"], "Ошибка ввода") for _ in range(2)),
+        *(
+            sc.corrections.open_correction(CHIEF, t_own, st.subs["1.1"], "Ошибка ввода")
+            for _ in range(2)
+        ),
         return_exceptions=True,
     )
     ok = [c for c in opened if not isinstance(c, Exception)]
@@ -1164,15 +1085,15 @@ async def test_corrections_under_concurrency(services: Services, contest_id: int
         for c in opened
         if c not in ok
     )
-    assert len(await sc.corrections(CHIEF, st.scheme_id)) == 1
+    assert len(await sc.corrections.corrections(CHIEF, st.scheme_id)) == 1
     c = ok[0]
     for signer in (MENTOR, *G1[:2]):
-        await sc.sign_correction(signer, c.id)
-    await asyncio.gather(*(sc.sign_correction(signer, c.id) for signer in G1[2:]))
-    assert (await sc.correction(CHIEF, c.id)).status == "open"
-    await sc.enter_mark(CHIEF, t_own, st.aspects["1.1.1"], 2, for_expert=G1[0])
-    c = await sc.relock_correction(CHIEF, c.id)
+        await sc.corrections.sign_correction(signer, c.id)
+    await asyncio.gather(*(sc.corrections.sign_correction(signer, c.id) for signer in G1[2:]))
+    assert (await sc.corrections.correction(CHIEF, c.id)).status == "open"
+    await sc.marks.enter_mark(CHIEF, t_own, st.aspects["1.1.1"], 2, for_expert=G1[0])
+    c = await sc.corrections.relock_correction(CHIEF, c.id)
     for signer in (MENTOR, *G1[:3]):
-        await sc.sign_correction(signer, c.id)
-    await asyncio.gather(*(sc.sign_correction(signer, c.id) for signer in (G1[3],)))
-    assert (await sc.correction(CHIEF, c.id)).status == "done"
+        await sc.corrections.sign_correction(signer, c.id)
+    await asyncio.gather(*(sc.corrections.sign_correction(signer, c.id) for signer in (G1[3],)))
+    assert (await sc.corrections.correction(CHIEF, c.id)).status == "done"

@@ -12,35 +12,33 @@ from aiogram.methods import SendDocument
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.callbacks import ScoreCb, ScoringCb
+from bot.callbacks import CorrCb, ScoreCb
+from bot.handlers.scoring.callbacks import (
+    ChiefAction,
+    ChiefCb,
+    ConfirmSheetCb,
+    CorrMarkCb,
+    ResultsAction,
+    ResultsCb,
+    SheetCb,
+)
 from models.tables import AuditRecord, Score
 from tests.botkit import Person
+from tests.builders import (
+    SCHEME,
+    VALUE,
+    World,
+    fill_by_service,
+    participants,
+    send_scheme,
+)
 from tests.conftest import COORD_MOSCOW
 from tests.fakes import document
-from tests.test_bot_journey import World
-from tests.test_progress import SOCIAL, accepted_in, application
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEME = ROOT / "examples" / "scheme.yaml"
 CHIEF, MENTOR = 100006, 100010
 G1 = (100004, 100005, 100007, 100008)
 G2 = (100005, 100007, 100009, 100010)
-VALUE = {"judgement": 2, "binary": 1, "discrete": 2}
-
-
-async def participants(world: World, n: int = 2) -> None:
-    for i in range(n):
-        user = 700001 + i
-        await accepted_in(world.services, 1, user, "77")
-        await application(world.services, 1, user, SOCIAL, submit=True)
-    world.jobs.take("download")  # the application files are not what this test is about
-
-
-async def send_scheme(chief: Person, world: World, raw: bytes, file_id: str) -> str:
-    world.session.add_file(file_id, raw)
-    return await chief.send(
-        document=document(file_id, "scheme.yaml", "application/x-yaml", len(raw))
-    )
 
 
 def score_buttons(p: Person) -> list[ScoreCb]:
@@ -71,21 +69,9 @@ async def score_all_by_chat(
     raise AssertionError("scoring did not finish")
 
 
-async def fill_by_service(
-    world: World, scheme_id: int, experts: tuple[int, ...], value_of=None
-) -> None:  # type: ignore[no-untyped-def]
-    sc = world.services.scoring
-    for e in experts:
-        wl = await sc.worklist(e, scheme_id)
-        for t in wl.targets:
-            while (item := await sc.score_item(e, t.target_id)) is not None:
-                v = value_of(e, item) if value_of else VALUE[item.kind]
-                await sc.enter_mark(e, t.target_id, item.aspect_id, v)
-
-
 async def test_scoring_journey_in_the_chat(world: World) -> None:
     await participants(world)
-    sc = world.services.scoring
+    sc = world.services
     chief = world.person(CHIEF, "Павел")
 
     # the chief expert sends the scheme; a broken one is refused by place, in Russian
@@ -95,10 +81,10 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     )
     reply = await send_scheme(chief, world, bad, "scheme-bad")
     assert "Схема оценки не загружена" in reply and "сумма баллов" in reply and "99.5" in reply
-    assert await sc.schemes_for(CHIEF) == []  # nothing stored
+    assert await sc.schemes.schemes_for(CHIEF) == []  # nothing stored
     reply = await send_scheme(chief, world, SCHEME.read_bytes(), "scheme-good")
     assert "Схема оценки загружена" in reply and "аспектов — 60" in reply
-    scheme_id = (await sc.schemes_for(CHIEF))[0].id
+    scheme_id = (await sc.schemes.schemes_for(CHIEF))[0].id
     # the same scheme as an Excel workbook is the same scheme
     await chief.send("/scheme")
     xlsx = (ROOT / "examples" / "scheme.xlsx").read_bytes()
@@ -120,7 +106,7 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     assert "Эксперту" in await other.send("/help")
     assert "только главный эксперт" in await other.send("/scheme")
     assert "только главный эксперт" in await other.press_data(
-        ScoringCb(scheme_id=scheme_id, action="lockok").pack()
+        ChiefCb(scheme_id=scheme_id, action=ChiefAction.LOCK_OK).pack()
     )
 
     reply = await chief.press("Управление оцениванием")
@@ -159,9 +145,9 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
         "scheme-late",
     )
 
-    targets = await sc.targets(CHIEF, scheme_id)
+    targets = await sc.scoring_setup.targets(CHIEF, scheme_id)
     t1, t2 = targets[0][0], targets[1][0]
-    view = await sc.scheme_view(CHIEF, scheme_id)
+    view = await sc.schemes.scheme_view(CHIEF, scheme_id)
     async with world.services.ctx.sessionmaker() as s:
         from models.tables import SchemeAspect
 
@@ -191,9 +177,9 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
 
     # R-SCO-1: the group gives 2, 0, 2, 2 on 1.1.1 → spread 2 → re-score, the group is told
     first = min(a for a, k in kinds.items() if k == "judgement")
-    await sc.enter_mark(100005, t1, first, 0)
-    await sc.enter_mark(100007, t1, first, 2)
-    outcome = await sc.enter_mark(100008, t1, first, 2)
+    await sc.marks.enter_mark(100005, t1, first, 0)
+    await sc.marks.enter_mark(100007, t1, first, 2)
+    outcome = await sc.marks.enter_mark(100008, t1, first, 2)
     assert outcome.state == "rescore"
     await world.drain()
     for member in G1:
@@ -205,7 +191,7 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
         pick.pack(), message_id=world.session.state.last_message(other.user_id)["message_id"]
     )
     for e, v in ((100005, 1), (100007, 2), (100008, 2)):
-        await sc.enter_mark(e, t1, first, v)
+        await sc.marks.enter_mark(e, t1, first, v)
 
     # everyone else scores (by the service, as other sessions would); all confirm
     await fill_by_service(world, scheme_id, (100004, 100005, 100007, 100008, 100009, 100010))
@@ -214,10 +200,10 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     assert "Подтвердить оценки по схеме" in await other.press("Подтвердить оценки")
     assert "Оценки подтверждены" in await other.press("Да, подтвердить")
     assert "уже подтвердили" in await other.press_data(
-        ScoringCb(scheme_id=scheme_id, action="confirmok").pack()
+        ConfirmSheetCb(scheme_id=scheme_id, sure=True).pack()
     )
     for e in (100005, 100007, 100008, 100009, 100010):
-        await sc.confirm_sheet(e, scheme_id)
+        await sc.marks.confirm_sheet(e, scheme_id)
 
     # the coordinator watches progress: counts and names, never marks or totals
     coord = world.person(COORD_MOSCOW, "Ольга")
@@ -242,17 +228,13 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     await world.drain()
     reply = await mentor.press("Открыть ведомость")
     assert "Ведомость: №1" in reply and "Итого" in reply
-    assert "только эксперту-наставнику" in await mentor.press_data(
-        ScoringCb(scheme_id=0, action="sheet", item=t2).pack()
-    )
-    assert "только эксперту-наставнику" in await other.press_data(
-        ScoringCb(scheme_id=0, action="sheet", item=t1).pack()
-    )
+    assert "только эксперту-наставнику" in await mentor.press_data(SheetCb(target_id=t2).pack())
+    assert "только эксперту-наставнику" in await other.press_data(SheetCb(target_id=t1).pack())
     assert "Ведомость подтверждена" in await mentor.press("Подтверждаю ведомость")
 
     # R-SCO-6: a correction is approved by all, applied by the chief, relocked and signed
     before_total = next(
-        ln.total for ln in (await sc.compute_results(scheme_id)).lines if ln.target_id == t1
+        ln.total for ln in (await sc.results.compute_results(scheme_id)).lines if ln.target_id == t1
     )
     await chief.send("/scoring")
     await chief.press("Управление оцениванием")
@@ -265,7 +247,9 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     assert "«Ошибка переноса оценки эксперта по аспекту 1.1.1»" in reply and "открыта" not in reply
     reply = await chief.press("Подтвердить")
     assert "Корректировка №1 открыта" in reply and "запрос: 5" in reply
-    assert "Корректировка не разблокирована" in await chief.press_data("cr:1:relock:0:0:-1")
+    assert "Корректировка не разблокирована" in await chief.press_data(
+        CorrCb(correction_id=1, action="relock").pack()
+    )
     await world.drain()
     for signer in (MENTOR, *G1):
         p = world.person(signer)
@@ -273,14 +257,16 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
         reply = await p.press("Согласен(а) с корректировкой")
         assert "Подпись сохранена" in reply
     stranger = world.person(100009)
-    assert "не подписант" in await stranger.press_data("cr:1:sign:0:0:-1")
+    assert "не подписант" in await stranger.press_data(
+        CorrCb(correction_id=1, action="sign").pack()
+    )
     await world.drain()
     reply = await chief.press("Открыть корректировку")
     assert "разблокирован" in reply
     await chief.press("Исправить 1.1.1")
     await chief.press("Эксперт 100005: 1")
     reply = await chief.press_data(
-        f"cr:1:value:{first}:100005:2",
+        CorrMarkCb(correction_id=1, aspect_id=first, expert_id=100005, value=2).pack(),
         message_id=world.session.state.last_message(CHIEF)["message_id"],
     )
     assert "Исправление сохранено" in reply
@@ -291,10 +277,10 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
         p = world.person(signer)
         await p.press("Открыть корректировку")
         await p.press("Подписываю исправленную ведомость")
-    c = await sc.correction(CHIEF, 1)
+    c = await sc.corrections.correction(CHIEF, 1)
     assert c.status == "done"
     after_total = next(
-        ln.total for ln in (await sc.compute_results(scheme_id)).lines if ln.target_id == t1
+        ln.total for ln in (await sc.results.compute_results(scheme_id)).lines if ln.target_id == t1
     )
     assert after_total > before_total  # 1.1.1 went from marks 2,1,2,2 to 2,2,2,2
 
@@ -332,11 +318,9 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     await coord.send("/scoring")
     reply = await coord.press("Итоги")
     assert "Итоги:" in reply and "золото" in reply and "→ федеральный этап" in reply
-    assert "только координатору" in await other.press_data(
-        ScoringCb(scheme_id=scheme_id, action="results").pack()
-    )
+    assert "только координатору" in await other.press_data(ResultsCb(scheme_id=scheme_id).pack())
     assert "только координатору" in await mentor.press_data(
-        ScoringCb(scheme_id=scheme_id, action="export").pack()
+        ResultsCb(scheme_id=scheme_id, action=ResultsAction.EXPORT).pack()
     )
     await coord.press("Выгрузить ведомости и итоги в Excel")
     [sent] = [

@@ -20,7 +20,7 @@ from models.clock import FixedClock
 from models.errors import DomainError, Forbidden
 from models.scheme_file import SchemeDef, parse_scheme_yaml
 from models.services import Services
-from models.services.scoring_reports import ScoringReportService
+from models.services.scoring.reports import ScoringReportService
 from models.tables import (
     Delivery,
     EvaluationTarget,
@@ -33,9 +33,9 @@ from models.tables import (
 )
 from notifications.exports import scoring_workbook
 from notifications.i18n import t
+from tests.builders import SOCIAL, accepted_in, application
 from tests.conftest import ADMIN_ID, COORD_MOSCOW, FEDERAL, MSK, drain
 from tests.fakes import FakeTelegramSession
-from tests.test_progress import SOCIAL, accepted_in, application
 from workers.actors import sweep
 
 SCHEME_FILE = Path(__file__).resolve().parent.parent / "examples" / "scheme.yaml"
@@ -61,10 +61,10 @@ async def locked_scheme(
     for user, region in people.items():
         await accepted_in(services, contest_id, user, region)
         await application(services, contest_id, user, SOCIAL, submit=True)
-    sc = services.scoring
-    loaded = await sc.load_scheme(CHIEF, contest_id, scheme_def())
-    await sc.lock_scheme(CHIEF, loaded.scheme_id)
-    assert await sc.build_targets(CHIEF, loaded.scheme_id) == len(people)
+    sc = services
+    loaded = await sc.schemes.load_scheme(CHIEF, contest_id, scheme_def())
+    await sc.schemes.lock_scheme(CHIEF, loaded.scheme_id)
+    assert await sc.scoring_setup.build_targets(CHIEF, loaded.scheme_id) == len(people)
     async with services.ctx.sessionmaker() as s:
         rows = (
             await s.execute(
@@ -110,7 +110,7 @@ async def score(
     """Every aspect of every target the expert scores (their worklist), as ``level_of``
     (target id → level) says; the first target goes through ``score_item`` as the chat
     does, the rest straight by aspect. Returns how many marks were entered."""
-    sc = services.scoring
+    sc = services
     async with services.ctx.sessionmaker() as s:
         aspects = (
             (
@@ -126,14 +126,14 @@ async def score(
             .all()
         )
     entered = 0
-    wl = await sc.worklist(expert, scheme_id)
+    wl = await sc.marks.worklist(expert, scheme_id)
     for i, tp in enumerate(wl.targets):
         if only is not None and tp.target_id not in only:
             continue
         level = level_of[tp.target_id]
         if i == 0:
-            while (item := await sc.score_item(expert, tp.target_id)) is not None:
-                await sc.enter_mark(
+            while (item := await sc.marks.score_item(expert, tp.target_id)) is not None:
+                await sc.marks.enter_mark(
                     expert,
                     tp.target_id,
                     item.aspect_id,
@@ -142,7 +142,9 @@ async def score(
                 entered += 1
             continue
         for a in aspects:
-            await sc.enter_mark(expert, tp.target_id, a.id, mark_for(level, a.kind, len(a.options)))
+            await sc.marks.enter_mark(
+                expert, tp.target_id, a.id, mark_for(level, a.kind, len(a.options))
+            )
             entered += 1
     return entered
 
@@ -151,19 +153,19 @@ async def test_workbook_holds_places_medals_and_every_mark(
     services: Services, contest_id: int
 ) -> None:
     scheme_id, target_of = await locked_scheme(services, contest_id)
-    sc = services.scoring
+    sc = services
     reports = ScoringReportService(services.ctx)
     # the mentor does not score their own participant (R-ROLE-3)
-    await sc.set_mentor(CHIEF, target_of[802], MENTOR)
+    await sc.scoring_setup.set_mentor(CHIEF, target_of[802], MENTOR)
     level_of = {target_of[u]: LEVEL[u] for u in PEOPLE}
     for expert in EXPERTS:
         await score(services, scheme_id, expert, level_of)
-        await sc.confirm_sheet(expert, scheme_id)
+        await sc.marks.confirm_sheet(expert, scheme_id)
     # nobody sees the marks before the score lock (R-SCO-5)
     with pytest.raises(DomainError) as err:
         await reports.score_sheets(FEDERAL, scheme_id)
     assert err.value.code == "scores_not_locked"
-    await sc.lock_scores(CHIEF, scheme_id)
+    await sc.score_lock.lock_scores(CHIEF, scheme_id)
     # experts (the chief included) never get the sheets of everyone; coordinators do
     for who in (G1[0], CHIEF, MENTOR):
         with pytest.raises(Forbidden):
@@ -171,7 +173,7 @@ async def test_workbook_holds_places_medals_and_every_mark(
     for who in (COORD_MOSCOW, ADMIN_ID):
         assert len((await reports.score_sheets(who, scheme_id)).rows) == 60 * len(PEOPLE)
 
-    results = await sc.results(FEDERAL, scheme_id)
+    results = await sc.results.results(FEDERAL, scheme_id)
     sheets = await reports.score_sheets(FEDERAL, scheme_id)
     book = load_workbook(io.BytesIO(scoring_workbook(results, sheets)))
     assert book.sheetnames == ["Итоги", "Ведомости"]
@@ -273,16 +275,16 @@ async def test_unscored_counts_follow_marks_mentors_and_rescores(
     services: Services, contest_id: int, clock: FixedClock
 ) -> None:
     reports = ScoringReportService(services.ctx)
-    sc = services.scoring
+    sc = services
     people = {801: "77", 851: "50"}
     for user, region in people.items():
         await accepted_in(services, contest_id, user, region)
         await application(services, contest_id, user, SOCIAL, submit=True)
-    loaded = await sc.load_scheme(CHIEF, contest_id, scheme_def())
-    await sc.build_targets(CHIEF, loaded.scheme_id)
+    loaded = await sc.schemes.load_scheme(CHIEF, contest_id, scheme_def())
+    await sc.scoring_setup.build_targets(CHIEF, loaded.scheme_id)
     scheme_id = loaded.scheme_id
     assert await reports.experts_with_unscored(scheme_id) == []  # not locked yet: nothing to score
-    await sc.lock_scheme(CHIEF, scheme_id)
+    await sc.schemes.lock_scheme(CHIEF, scheme_id)
     async with services.ctx.sessionmaker() as s:
         targets = list(
             (
@@ -293,7 +295,7 @@ async def test_unscored_counts_follow_marks_mentors_and_rescores(
                 )
             ).scalars()
         )
-    await sc.set_mentor(CHIEF, targets[0], MENTOR)
+    await sc.scoring_setup.set_mentor(CHIEF, targets[0], MENTOR)
     left = dict(await reports.experts_with_unscored(scheme_id))
     assert left == {100004: 60, 100005: 120, 100007: 120, 100008: 60, 100009: 60, MENTOR: 30}
     await score(services, scheme_id, 100004, dict.fromkeys(targets, 2))
@@ -301,11 +303,11 @@ async def test_unscored_counts_follow_marks_mentors_and_rescores(
     left = dict(await reports.experts_with_unscored(scheme_id))
     assert 100004 not in left and left[100005] == 60
     # a spread over one sends the aspect back to every member of the group (R-SCO-1)
-    item = await sc.score_item(100007, targets[1])
+    item = await sc.marks.score_item(100007, targets[1])
     assert item is not None and item.kind == rules.AspectKind.JUDGEMENT and item.code == "1.1.1"
-    await sc.enter_mark(100007, targets[1], item.aspect_id, 0)
+    await sc.marks.enter_mark(100007, targets[1], item.aspect_id, 0)
     assert dict(await reports.experts_with_unscored(scheme_id))[100007] == 119
-    outcome = await sc.enter_mark(100008, targets[1], item.aspect_id, 2)
+    outcome = await sc.marks.enter_mark(100008, targets[1], item.aspect_id, 2)
     assert outcome.state == "rescore"
     left = dict(await reports.experts_with_unscored(scheme_id))
     assert left == {100004: 1, 100005: 61, 100007: 120, 100008: 60, 100009: 60, MENTOR: 30}
@@ -315,7 +317,7 @@ async def test_score_sheets_refused_for_an_expert_and_unknown_scheme(
     services: Services, contest_id: int
 ) -> None:
     reports = ScoringReportService(services.ctx)
-    loaded = await services.scoring.load_scheme(CHIEF, contest_id, scheme_def())
+    loaded = await services.schemes.load_scheme(CHIEF, contest_id, scheme_def())
     with pytest.raises(Forbidden):
         await reports.score_sheets(G1[0], loaded.scheme_id)
     with pytest.raises(DomainError) as err:
@@ -413,7 +415,7 @@ async def test_no_reminder_for_an_unlocked_scheme_or_locked_scores(
     from notifications.sweep import SweepReport, materialise_reminders
 
     reports = ScoringReportService(services.ctx)
-    loaded = await services.scoring.load_scheme(CHIEF, contest_id, scheme_def())
+    loaded = await services.schemes.load_scheme(CHIEF, contest_id, scheme_def())
     clock.at = EVALUATION_DEADLINE - timedelta(days=2)
     report = SweepReport()
     await materialise_reminders(

@@ -13,41 +13,8 @@ from models.errors import DomainError, Forbidden
 from models.rules import ConditionAnswers
 from models.services import Services, TelegramFile
 from models.tables import AuditRecord, Delivery, Participant
+from tests.builders import SNILS, USER, accepted, pdf, verified_form
 from tests.conftest import ADMIN_ID, COORD_MOSCOW, COORD_OBLAST, EXAMPLE, FEDERAL, MSK, JobLog, ids
-
-USER = 555001
-SNILS = "112-233-445 95"
-
-
-async def verified_form(
-    services: Services, contest_id: int, user: int = USER, snils: str = SNILS, region: str = "77"
-) -> int:
-    known = await ids(services, contest_id)
-    p = services.participants
-    await p.give_consent(user, contest_id)
-    await p.set_full_name(user, contest_id, "иванова анна петровна")
-    await p.set_snils(user, contest_id, snils)
-    await p.set_region(user, contest_id, known["regions"][region])
-    org = next(code for code in known["orgs"] if code.startswith(region))
-    await p.set_organisation(user, contest_id, known["orgs"][org])
-    view = await p.submit_verification(user, contest_id)
-    return view.id
-
-
-async def accepted(services: Services, contest_id: int, user: int = USER) -> int:
-    pid = await verified_form(services, contest_id, user)
-    await services.coordination.decide(COORD_MOSCOW, pid, accept=True)
-    return pid
-
-
-def pdf(name: str = "presentation.pdf", size: int = 1_000_000, uid: str = "u1") -> TelegramFile:
-    return TelegramFile(
-        file_id=f"id-{uid}",
-        file_unique_id=uid,
-        file_name=name,
-        mime_type="application/pdf",
-        size=size,
-    )
 
 
 async def test_verification_form_goes_pending_and_snils_is_encrypted(

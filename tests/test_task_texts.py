@@ -14,10 +14,9 @@ from models.clock import FixedClock
 from models.errors import DomainError, Forbidden
 from models.services import Services, TelegramFile
 from models.tables import AuditRecord, Delivery, TaskAccess, TaskSubmission
+from tests.builders import USER, World, accepted, verified_form
 from tests.conftest import COORD_MOSCOW, FEDERAL, IN_PERIOD, JobLog
 from tests.fakes import document
-from tests.test_bot_journey import World
-from tests.test_services import USER, accepted, verified_form
 
 ANSWER = TelegramFile(
     "ans-1",

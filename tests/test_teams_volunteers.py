@@ -33,18 +33,30 @@ from models.contest_file import DefinitionInvalid, Role, parse_contest_definitio
 from models.errors import DomainError, Forbidden
 from models.services import Services
 from models.services.invitations import InviteSpec
-from models.services.results_changes import award_common
+from models.services.scoring.changes import award_common
 from models.services.volunteers import thank_volunteers
 from models.tables import Appeal, AuditRecord, Delivery, Invitation, RoleAssignment, Scheme
 from models.teams import ApplicantRole, appeal_applicant, appeal_refusal, representatives_allowed
 from notifications.documents import award_pdf
 from notifications.i18n import t
+from tests.builders import (
+    CHIEF,
+    EVIDENCE,
+    FIELDS,
+    LINK,
+    MENTOR,
+    NEW,
+    Setup,
+    World,
+    at,
+    menus_for,
+    results_protocol,
+    score_all,
+    setup,
+    sign_all,
+    sign_score_lock,
+)
 from tests.conftest import ADMIN_ID, COORD_MOSCOW, COORD_OBLAST, EXAMPLE, FEDERAL, JobLog
-from tests.test_appeals import EVIDENCE, FIELDS, at
-from tests.test_bot_journey import World
-from tests.test_invitations import LINK, NEW, menus_for
-from tests.test_publication_guards import results_protocol, sign_all, sign_score_lock
-from tests.test_scoring import CHIEF, MENTOR, Setup, score_all, setup
 
 REP_77, REP_50, VOLUNTEER, VOLUNTEER_2 = 100070, 100071, 100073, 100074
 
@@ -56,7 +68,7 @@ async def ready(
     st = await setup(services, contest_id)
     if score:
         await score_all(services, st)
-        await services.scoring.lock_scores(CHIEF, st.scheme_id)
+        await services.score_lock.lock_scores(CHIEF, st.scheme_id)
     clock.at = at(9, 0, date(2027, 5, 3))
     return st
 
@@ -399,7 +411,6 @@ async def test_team_representative_appeals_for_their_team_only(
 ) -> None:
     st = await ready(services, contest_id, clock)
     t701, t702, t703, t751 = st.targets
-    ap = services.appeals
     await _bind(
         services,
         contest_id,
@@ -411,21 +422,25 @@ async def test_team_representative_appeals_for_their_team_only(
     )
     clock.at = at(10, 0)
     # without a Moscow representative the regional head appeals for 702 and 703 (no mentor)
-    assert [t for t, _ in await ap.targets_for_applicant(COORD_MOSCOW, contest_id)] == [t702, t703]
+    assert [
+        t for t, _ in await services.appeals.targets_for_applicant(COORD_MOSCOW, contest_id)
+    ] == [t702, t703]
     # the oblast has a representative: its coordinator no longer appeals, and is told why
-    assert await ap.targets_for_applicant(COORD_OBLAST, contest_id) == []
+    assert await services.appeals.targets_for_applicant(COORD_OBLAST, contest_id) == []
     err = await _refused(
         services, "appeal_team_has_representative", _file(services, COORD_OBLAST, t751)
     )
     assert "Орехова Нина Львовна" in error_text(err) and "Московская область" in error_text(err)
     # the oblast's representative appeals for the oblast's participant only
-    assert [t for t, _ in await ap.targets_for_applicant(REP_50, contest_id)] == [t751]
+    assert [t for t, _ in await services.appeals.targets_for_applicant(REP_50, contest_id)] == [
+        t751
+    ]
     err = await _refused(services, "appeal_not_your_team", _file(services, REP_50, t702))
     assert "«г. Москва»" in error_text(err) and "«Московская область»" in error_text(err)
     with pytest.raises(
         Forbidden
     ) as stale:  # a stale /appeal button: the same reason, before any question
-        await ap.check_applicant(REP_50, t702)
+        await services.appeals.check_applicant(REP_50, t702)
     assert stale.value.code == "appeal_not_your_team"
 
     a = await _file(services, REP_50, t751)
@@ -461,9 +476,15 @@ async def test_team_representative_appeals_for_their_team_only(
     await _bind(
         services, contest_id, FEDERAL, REP_77, Role.TEAM_REPRESENTATIVE, "Лосев Иван Ильич", ("77",)
     )
-    assert [t for t, _ in await ap.targets_for_applicant(REP_77, contest_id)] == [t701, t702, t703]
-    assert [t for t, _ in await ap.targets_for_applicant(MENTOR, contest_id)] == [t701]
-    assert await ap.targets_for_applicant(COORD_MOSCOW, contest_id) == []
+    assert [t for t, _ in await services.appeals.targets_for_applicant(REP_77, contest_id)] == [
+        t701,
+        t702,
+        t703,
+    ]
+    assert [t for t, _ in await services.appeals.targets_for_applicant(MENTOR, contest_id)] == [
+        t701
+    ]
+    assert await services.appeals.targets_for_applicant(COORD_MOSCOW, contest_id) == []
     await _refused(services, "appeal_team_has_representative", _file(services, COORD_MOSCOW, t702))
     b = await _file(services, REP_77, t701)
     assert b.applicant_role == "team_representative"
@@ -473,7 +494,9 @@ async def test_team_representative_appeals_for_their_team_only(
             await s.execute(select(RoleAssignment.id).where(RoleAssignment.telegram_id == REP_77))
         ).scalar_one()
     await services.invitations.revoke_role(FEDERAL, role_id)
-    assert [t for t, _ in await ap.targets_for_applicant(COORD_MOSCOW, contest_id)] == [t702, t703]
+    assert [
+        t for t, _ in await services.appeals.targets_for_applicant(COORD_MOSCOW, contest_id)
+    ] == [t702, t703]
     err = await _refused(services, "not_an_applicant", _file(services, REP_77, t702))
     assert "представитель команды" in error_text(err)
     c = await _file(services, COORD_MOSCOW, t702)
@@ -612,7 +635,7 @@ async def test_qa9_publication_counts_volunteer_letters_and_the_volunteer_help_i
 ) -> None:
     """QA 9 (issue #15): the publish summary counts the volunteers' letters; the volunteer's
     /start does not promise a letter that has been sent already."""
-    from bot.handlers.protocols import PubCb
+    from bot.handlers.protocols.callbacks import PubCb
 
     st = await ready(world.services, 1, world.clock, score=True)
     await _bind(

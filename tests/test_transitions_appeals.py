@@ -29,7 +29,7 @@ from aiogram.methods import AnswerCallbackQuery
 from sqlalchemy import func, select
 
 from bot.callbacks import AppealCb, PreAppealCb
-from bot.handlers.appeals import DecisionCb
+from bot.handlers.appeals.callbacks import CommissionCb, DecisionCb
 from bot.texts import error_text
 from models.clock import FixedClock
 from models.errors import DomainError
@@ -49,24 +49,27 @@ from models.tables import (
 from notifications.appeal_reminders import AppealLateRefusal
 from notifications.sweep import SweepReport, materialise_reminders
 from tests.botkit import Person
-from tests.conftest import ADMIN_ID, FEDERAL
-from tests.test_appeals import (
+from tests.builders import (
     ACCREDITED,
     CHAIR,
+    CHIEF,
     COMMISSION,
     EVIDENCE,
     FIELDS,
     MEMBER,
     MEMBER_2,
+    MENTOR,
     NEXT,
     SECRETARY,
+    World,
     at,
     federal_stage,
     file,
+    make_world,
+    newest,
     ready,
 )
-from tests.test_bot_journey import World, make_world
-from tests.test_scoring import CHIEF, MENTOR
+from tests.conftest import ADMIN_ID, FEDERAL
 
 #: an English status word must never reach a person
 ENGLISH = re.compile(
@@ -126,12 +129,15 @@ async def test_pre_appeal_opened_once_votes_counted_once_and_closed_once(
     services: Services, contest_id: int, clock: FixedClock
 ) -> None:
     st = await ready(services, contest_id, clock, count=1)
-    ap = services.appeals
     clock.at = at(10, 0)
     # a double «Вынести на голосование» of one draft opens one vote
     ok, lost = await race(
-        ap.open_pre_appeal(CHIEF, st.scheme_id, "Спор", "Снять 1 балл", None, draft_key="d1"),
-        ap.open_pre_appeal(CHIEF, st.scheme_id, "Спор", "Снять 1 балл", None, draft_key="d1"),
+        services.disputes.open_pre_appeal(
+            CHIEF, st.scheme_id, "Спор", "Снять 1 балл", None, draft_key="d1"
+        ),
+        services.disputes.open_pre_appeal(
+            CHIEF, st.scheme_id, "Спор", "Снять 1 балл", None, draft_key="d1"
+        ),
     )
     assert len(ok) == 1 and [e.code for e in lost] == ["pre_appeal_opened_already"]
     p = ok[0]
@@ -143,14 +149,21 @@ async def test_pre_appeal_opened_once_votes_counted_once_and_closed_once(
 
     # the same expert twice at once — and «За» with «Против» at once: counted once
     e1, e2, e3 = ACCREDITED[:3]
-    ok, lost = await race(ap.vote_pre_appeal(e1, p.id, True), ap.vote_pre_appeal(e1, p.id, True))
+    ok, lost = await race(
+        services.disputes.vote_pre_appeal(e1, p.id, True),
+        services.disputes.vote_pre_appeal(e1, p.id, True),
+    )
     assert len(ok) == 1 and [e.code for e in lost] == ["pre_appeal_voted_already"]
     russian(lost[0], "Вы уже проголосовали", "«за»")
-    ok, lost = await race(ap.vote_pre_appeal(e2, p.id, True), ap.vote_pre_appeal(e2, p.id, False))
+    ok, lost = await race(
+        services.disputes.vote_pre_appeal(e2, p.id, True),
+        services.disputes.vote_pre_appeal(e2, p.id, False),
+    )
     assert len(ok) == 1 and len(lost) == 1
     # two experts at once: both count
     ok, lost = await race(
-        ap.vote_pre_appeal(e3, p.id, False), ap.vote_pre_appeal(ACCREDITED[3], p.id, True)
+        services.disputes.vote_pre_appeal(e3, p.id, False),
+        services.disputes.vote_pre_appeal(ACCREDITED[3], p.id, True),
     )
     assert len(ok) == 2 and not lost
     assert await count(services, PreAppealVote, PreAppealVote.pre_appeal_id == p.id) == 4
@@ -158,11 +171,11 @@ async def test_pre_appeal_opened_once_votes_counted_once_and_closed_once(
 
     # the last votes race the chief's «Подвести итог»: the vote closes once
     for e in ACCREDITED[4:6]:
-        await ap.vote_pre_appeal(e, p.id, True)
+        await services.disputes.vote_pre_appeal(e, p.id, True)
     clock.at = at(10, 30)
     vote, close = await asyncio.gather(
-        ap.vote_pre_appeal(ACCREDITED[6], p.id, True),
-        ap.close_pre_appeal(CHIEF, p.id),
+        services.disputes.vote_pre_appeal(ACCREDITED[6], p.id, True),
+        services.disputes.close_pre_appeal(CHIEF, p.id),
         return_exceptions=True,
     )
     assert await audits(services, "pre_appeal.close", p.id) == 1
@@ -187,7 +200,7 @@ async def test_pre_appeal_opened_once_votes_counted_once_and_closed_once(
             close, "уже завершено", "10.05.2027 10:30", "проголосовали все аккредитованные эксперты"
         )
     # a double «Подвести итог» afterwards: refused with the outcome in Russian
-    err = (await race(ap.close_pre_appeal(CHIEF, p.id)))[1][0]
+    err = (await race(services.disputes.close_pre_appeal(CHIEF, p.id)))[1][0]
     russian(err, f"Голосование №{p.id} уже завершено", "Итог: предложение")
 
 
@@ -195,21 +208,20 @@ async def test_pre_appeal_closes_itself_once_when_the_last_two_vote_together(
     services: Services, contest_id: int, clock: FixedClock
 ) -> None:
     st = await ready(services, contest_id, clock, count=1)
-    ap = services.appeals
     clock.at = at(11, 0)
-    p = await ap.open_pre_appeal(CHIEF, st.scheme_id, "Спор", "Предложение", None)
+    p = await services.disputes.open_pre_appeal(CHIEF, st.scheme_id, "Спор", "Предложение", None)
     for e in ACCREDITED[:5]:
-        await ap.vote_pre_appeal(e, p.id, True)
+        await services.disputes.vote_pre_appeal(e, p.id, True)
     ok, lost = await race(
-        ap.vote_pre_appeal(ACCREDITED[5], p.id, True),
-        ap.vote_pre_appeal(ACCREDITED[6], p.id, False),
+        services.disputes.vote_pre_appeal(ACCREDITED[5], p.id, True),
+        services.disputes.vote_pre_appeal(ACCREDITED[6], p.id, False),
     )
     assert len(ok) == 2 and not lost
     assert await audits(services, "pre_appeal.close", p.id) == 1
     assert await count(services, Delivery, Delivery.subject == f"pre_appeal:{p.id}:closed") == len(
         ACCREDITED
     )
-    err = (await race(ap.close_pre_appeal(CHIEF, p.id)))[1][0]
+    err = (await race(services.disputes.close_pre_appeal(CHIEF, p.id)))[1][0]
     russian(err, "проголосовали все аккредитованные эксперты", "предложение принято")
 
 
@@ -219,8 +231,8 @@ async def test_commission_formed_once_by_two_federal_coordinators_at_once(
     clock.at = at(10, 0, NEXT.replace(day=20))
     fed = await federal_stage(services, contest_id)
     ok, lost = await race(
-        services.appeals.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER),
-        services.appeals.form_commission(ADMIN_ID, contest_id, stage_id=fed, deputy=MEMBER),
+        services.commission.form_commission(FEDERAL, contest_id, stage_id=fed, deputy=MEMBER),
+        services.commission.form_commission(ADMIN_ID, contest_id, stage_id=fed, deputy=MEMBER),
     )
     assert len(ok) == 1 and [e.code for e in lost] == ["commission_formed_already"]
     russian(lost[0], "уже сформирована", "20.05.2027 10:00")
@@ -235,11 +247,10 @@ async def test_appeal_filed_once_and_the_late_time_confirmed_once(
 ) -> None:
     st = await ready(services, contest_id, clock, count=1)
     [t701] = st.targets
-    ap = services.appeals
     clock.at = at(10, 0)
     # a double «Подать апелляцию» of one form files one appeal, one notice each
     ok, lost = await race(
-        ap.file(
+        services.appeals.file(
             MENTOR,
             t701,
             kind="scoring_procedure",
@@ -248,7 +259,7 @@ async def test_appeal_filed_once_and_the_late_time_confirmed_once(
             evidence=EVIDENCE,
             draft_key="form-1",
         ),
-        ap.file(
+        services.appeals.file(
             MENTOR,
             t701,
             kind="scoring_procedure",
@@ -271,15 +282,17 @@ async def test_appeal_filed_once_and_the_late_time_confirmed_once(
         )
         == 1
     )
-    assert (await ap.filed_from_draft(MENTOR, "form-1")).id == a.id and await ap.filed_from_draft(
-        CHIEF, "form-1"
-    ) is None
+    assert (
+        await services.appeals.filed_from_draft(MENTOR, "form-1")
+    ).id == a.id and await services.appeals.filed_from_draft(CHIEF, "form-1") is None
 
     # a dispute after 21:00: the chief's double «Подтверждаю время спора» registers it once
     clock.at = at(21, 40)
     late = await file(services, MENTOR, t701, at(21, 30))
     clock.at = at(8, 0, NEXT)
-    ok, lost = await race(ap.confirm_time(CHIEF, late.id), ap.confirm_time(CHIEF, late.id))
+    ok, lost = await race(
+        services.appeals.confirm_time(CHIEF, late.id), services.appeals.confirm_time(CHIEF, late.id)
+    )
     assert len(ok) == 1 and [e.code for e in lost] == ["appeal_time_confirmed_already"]
     russian(lost[0], await name_of(services, CHIEF), "11.05.2027 08:00")
     assert (
@@ -304,7 +317,6 @@ async def test_the_chiefs_confirmation_races_the_workers_refusal_at_noon(
     refuses: one of them wins, the other changes nothing."""
     st = await ready(services, contest_id, clock, count=1)
     [t701] = st.targets
-    ap = services.appeals
     clock.at = at(21, 40)
     late = await file(services, MENTOR, t701, at(21, 30))
     noon = at(12, 0, NEXT)
@@ -315,8 +327,8 @@ async def test_the_chiefs_confirmation_races_the_workers_refusal_at_noon(
         await materialise_reminders(services.ctx.sessionmaker, noon, [AppealLateRefusal()], report)
         return report
 
-    _, lost = await race(ap.confirm_time(CHIEF, late.id), sweep())
-    status = (await ap.view(CHAIR, late.id)).status
+    _, lost = await race(services.appeals.confirm_time(CHIEF, late.id), sweep())
+    status = (await services.appeal_decisions.view(CHAIR, late.id)).status
     confirmed, refused = (
         await audits(services, "appeal.time_confirmed", late.id),
         await audits(services, "appeal.refused_late", late.id),
@@ -338,14 +350,19 @@ async def test_members_vote_once_and_conflicts_are_declared_once(
     services: Services, contest_id: int, clock: FixedClock
 ) -> None:
     st = await ready(services, contest_id, clock, count=4)
-    ap = services.appeals
     clock.at = at(10, 0)
     a = await file(services, MENTOR, st.targets[0], at(9, 0))
     # the same member twice at once; «Удовлетворить» and «Отказать» at once: one vote
-    ok, lost = await race(ap.vote(MEMBER, a.id, True), ap.vote(MEMBER, a.id, True))
+    ok, lost = await race(
+        services.appeal_decisions.vote(MEMBER, a.id, True),
+        services.appeal_decisions.vote(MEMBER, a.id, True),
+    )
     assert len(ok) == 1 and [e.code for e in lost] == ["appeal_voted_already"]
     russian(lost[0], "уже учтён: удовлетворить", "10.05.2027 10:00", "Изменить голос")
-    ok, lost = await race(ap.vote(MEMBER_2, a.id, True), ap.vote(MEMBER_2, a.id, False))
+    ok, lost = await race(
+        services.appeal_decisions.vote(MEMBER_2, a.id, True),
+        services.appeal_decisions.vote(MEMBER_2, a.id, False),
+    )
     assert len(ok) == 1 and len(lost) == 1
     assert (
         await count(services, AppealVote, AppealVote.appeal_id == a.id) == 2
@@ -353,19 +370,26 @@ async def test_members_vote_once_and_conflicts_are_declared_once(
     )
     # a deliberate change, twice at once: changed once
     ok, lost = await race(
-        ap.vote(MEMBER, a.id, False, change=True), ap.vote(MEMBER, a.id, False, change=True)
+        services.appeal_decisions.vote(MEMBER, a.id, False, change=True),
+        services.appeal_decisions.vote(MEMBER, a.id, False, change=True),
     )
     assert len(ok) == 1 and len(lost) == 1 and await audits(services, "appeal.vote", a.id) == 3
     # two members at once (the chair and a member): both count
     b = await file(services, MENTOR, st.targets[0], at(9, 30))
-    ok, lost = await race(ap.vote(CHAIR, b.id, True), ap.vote(MEMBER_2, b.id, False))
+    ok, lost = await race(
+        services.appeal_decisions.vote(CHAIR, b.id, True),
+        services.appeal_decisions.vote(MEMBER_2, b.id, False),
+    )
     assert (
         len(ok) == 2
         and not lost
         and await count(services, AppealVote, AppealVote.appeal_id == b.id) == 2
     )
     # a conflict declared twice at once: once
-    ok, lost = await race(ap.declare_conflict(MEMBER, b.id), ap.declare_conflict(MEMBER, b.id))
+    ok, lost = await race(
+        services.appeal_decisions.declare_conflict(MEMBER, b.id),
+        services.appeal_decisions.declare_conflict(MEMBER, b.id),
+    )
     assert len(ok) == 1 and [e.code for e in lost] == ["appeal_conflict_declared_already"]
     russian(lost[0], "уже заявили о конфликте интересов", "10.05.2027 10:00")
     assert await audits(services, "appeal.conflict", b.id) == 1
@@ -375,13 +399,16 @@ async def test_two_decisions_at_once_one_wins(
     services: Services, contest_id: int, clock: FixedClock
 ) -> None:
     st = await ready(services, contest_id, clock, count=2)
-    ap = services.appeals
     clock.at = at(10, 0)
     a = await file(services, MENTOR, st.targets[0], at(9, 0))
     clock.at = at(14, 2)
     ok, lost = await race(
-        ap.decide(CHAIR, a.id, uphold=True, text="Преимущество подтверждено.", deduction="1"),
-        ap.decide(CHAIR, a.id, uphold=False, text="Нарушение не подтверждено."),
+        services.appeal_decisions.decide(
+            CHAIR, a.id, uphold=True, text="Преимущество подтверждено.", deduction="1"
+        ),
+        services.appeal_decisions.decide(
+            CHAIR, a.id, uphold=False, text="Нарушение не подтверждено."
+        ),
     )
     assert len(ok) == 1 and [e.code for e in lost] == ["appeal_decided_already"]
     won = ok[0]
@@ -395,10 +422,10 @@ async def test_two_decisions_at_once_one_wins(
     extracts = await count(services, Delivery, Delivery.subject == f"appeal:{a.id}:extract")
     assert extracts == 2  # one to the applicant, one to the chief expert
     # a member's vote that lost the race with the decision is told it
-    err = (await race(ap.vote(MEMBER, a.id, True)))[1][0]
+    err = (await race(services.appeal_decisions.vote(MEMBER, a.id, True)))[1][0]
     assert err.code == "appeal_decided_already"
     # the workers' side: a decided appeal is not touched by the refusal sweep
-    assert (await ap.view(CHAIR, a.id)).status == "decided"
+    assert (await services.appeal_decisions.view(CHAIR, a.id)).status == "decided"
 
 
 # =========================================================================== the real dispatcher
@@ -433,13 +460,6 @@ def last_buttons(p: Person) -> list[str]:
     """Labels of the buttons on the bot's newest message with buttons to this person."""
     found = p.buttons()
     return [text for mid, text, _ in found if mid == found[0][0]] if found else []
-
-
-def newest(p: Person, label: str) -> tuple[str, int]:
-    for mid, text, data in p.buttons():
-        if label in text:
-            return data, mid
-    raise AssertionError(f"no button {label!r}: {[t for _, t, _ in p.buttons()][:15]}")
 
 
 async def send_photo(world: World, p: Person) -> None:
@@ -549,7 +569,7 @@ async def test_double_presses_of_votes_and_the_decision_through_the_dispatcher(
     reply = await chair.press("Отмена")
     assert "ничего не изменено" in reply and chair.has_button("Вернуться")
     assert "Апелляция №1" in await chair.press("Вернуться")
-    assert (await world.services.appeals.view(CHAIR, a.id)).status == "registered"
+    assert (await world.services.appeal_decisions.view(CHAIR, a.id)).status == "registered"
     # shown back with «Подтвердить / Изменить»; «Изменить» asks again
     await chair.press("Записать решение")
     await chair.press("Отказать в удовлетворении")
@@ -569,7 +589,7 @@ async def test_double_presses_of_votes_and_the_decision_through_the_dispatcher(
     ok_data, ok_mid = newest(chair, "Подтвердить")
     await chair.press("Отмена")
     assert "не записано" in await chair.press_data(ok_data, ok_mid)
-    assert (await world.services.appeals.view(CHAIR, a.id)).status == "registered"
+    assert (await world.services.appeal_decisions.view(CHAIR, a.id)).status == "registered"
     # again, and «Подтвердить» pressed twice at once: one decision, one extract each
     await chair.press_data(AppealCb(appeal_id=a.id, action="decide").pack())
     await chair.press("Удовлетворить апелляцию")
@@ -660,7 +680,6 @@ async def test_dispute_prompts_can_be_left_and_the_draft_opens_one_vote(world: W
 async def test_commission_formed_once_through_the_dispatcher(world: World) -> None:
     world.clock.at = at(10, 0)
     federal, admin = world.person(FEDERAL, "Наталья"), world.person(ADMIN_ID, "Админ")
-    from bot.handlers.appeals import CommissionCb
 
     fed = await federal_stage(world.services, 1)
     data = CommissionCb(

@@ -19,14 +19,14 @@ import pytest
 from aiogram.methods import AnswerCallbackQuery
 from sqlalchemy import func, select
 
-from bot.callbacks import DecideCb, ReopenCb
+from bot.verification_callbacks import DecideCb, ReopenCb
 from bot.texts import error_text
 from models.errors import DomainError
 from models.rules import ConditionAnswers
 from models.services import Services, TelegramFile
 from models.tables import Application, AuditRecord, Delivery, Participant, RoleAssignment
+from tests.builders import World
 from tests.conftest import COORD_MOSCOW, FEDERAL, ids
-from tests.test_bot_journey import World
 
 #: a second coordinator of Moscow (region "77"), added by the tests
 COORD_MOSCOW_2 = 100099
@@ -618,7 +618,7 @@ async def test_bot_stale_buttons_are_refused_before_any_input(world: World) -> N
     await pending(s, 1, 555261)
     await p.send("/start")
     # the summary's «Изменить ФИО» from before the form was sent
-    from bot.callbacks import FormCb
+    from bot.journey.callbacks import FormCb
 
     for action in ("name", "snils", "region", "org"):
         reply = await p.press_data(FormCb(contest_id=1, action=action).pack())

@@ -21,7 +21,8 @@ import pytest
 from aiogram.methods import AnswerCallbackQuery
 from sqlalchemy import func, select
 
-from bot.callbacks import CorrCb, ProtocolCb, ScoringCb
+from bot.callbacks import CorrCb, ProtocolCb
+from bot.handlers.scoring.callbacks import ChiefAction, ChiefCb, CorrDraftAction, CorrDraftCb
 from bot.texts import error_text
 from models.errors import DomainError
 from models.services import Services
@@ -35,10 +36,19 @@ from models.tables import (
     ProtocolVersion,
     SheetConfirmation,
 )
+from tests.builders import (
+    CHIEF,
+    EXPERTS,
+    G1,
+    MENTOR,
+    Setup,
+    World,
+    make_world,
+    render,
+    score_all,
+    setup,
+)
 from tests.conftest import JobLog
-from tests.test_bot_journey import World, make_world
-from tests.test_protocols import render
-from tests.test_scoring import CHIEF, EXPERTS, G1, MENTOR, Setup, score_all, setup
 
 CHIEF_NAME = "Соколов Павел Андреевич"
 #: English state words a person must never see in a refusal
@@ -114,13 +124,14 @@ async def decisions(services: Services, protocol_id: int, who: int) -> list[str]
 
 async def test_scheme_groups_and_lock_are_decided_once(services: Services, contest_id: int) -> None:
     """A double «Создать группу», «Закрепить», «Заблокировать схему» (R-SCH-3/4)."""
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id, count=1, lock=False, mentor=False)
     sid = st.scheme_id
     members = [100004, 100005, 100009, 100010]
     groups = await count(services, AssessmentGroup)
     won, lost = await race(
-        sc.create_group(CHIEF, sid, members), sc.create_group(CHIEF, sid, members)
+        sc.scoring_setup.create_group(CHIEF, sid, members),
+        sc.scoring_setup.create_group(CHIEF, sid, members),
     )
     assert len(won) == 1 and len(lost) == 1
     russian(lost[0], "group_exists", won[0].code)
@@ -130,23 +141,27 @@ async def test_scheme_groups_and_lock_are_decided_once(services: Services, conte
     )
 
     sub = st.subs["1.2"]
-    won, lost = await race(*(sc.assign_subcriterion(CHIEF, sub, won[0].id) for _ in range(2)))
+    won, lost = await race(
+        *(sc.scoring_setup.assign_subcriterion(CHIEF, sub, won[0].id) for _ in range(2))
+    )
     assert len(won) == 1
     russian(lost[0], "subcriterion_already_assigned", "1.2", won[0].group_code)
     assert await audits(services, "subcriterion.assign") == 1
 
-    won, lost = await race(sc.lock_scheme(CHIEF, sid), sc.lock_scheme(CHIEF, sid))
+    won, lost = await race(sc.schemes.lock_scheme(CHIEF, sid), sc.schemes.lock_scheme(CHIEF, sid))
     assert len(won) == 1 and len(lost) == 1
     russian(lost[0], "scheme_locked_by", CHIEF_NAME)
     assert await audits(services, "scheme.lock") == 1
     assert await versions(services, (await protocol(services, "scheme_lock")).id) == 1
     # a stale «Заблокировать схему» is refused before anything is asked
     with pytest.raises(DomainError) as err:
-        await sc.check_lock_scheme(CHIEF, sid)
+        await sc.schemes.check_lock_scheme(CHIEF, sid)
     russian(err.value, "scheme_locked_by", CHIEF_NAME)
     # building the list twice adds the participants once, with one record
     assert sorted(
-        await asyncio.gather(sc.build_targets(CHIEF, sid), sc.build_targets(CHIEF, sid))
+        await asyncio.gather(
+            sc.scoring_setup.build_targets(CHIEF, sid), sc.scoring_setup.build_targets(CHIEF, sid)
+        )
     ) == [0, 0]
     assert await audits(services, "targets.build") == 1  # the one in setup(); nothing new to add
 
@@ -162,12 +177,15 @@ async def _scored(services: Services, contest_id: int) -> Setup:
 async def test_confirmations_score_lock_and_votes_are_decided_once(
     services: Services, contest_id: int, jobs: JobLog
 ) -> None:
-    sc = services.scoring
+    sc = services
     st = await setup(services, contest_id, count=2)
     t = st.targets[0]
 
     # R-ROLE-3: a double «Спросить экспертов» asks once; a double vote counts once
-    won, lost = await race(sc.ask_mentor_allowance(CHIEF, t), sc.ask_mentor_allowance(CHIEF, t))
+    won, lost = await race(
+        sc.scoring_setup.ask_mentor_allowance(CHIEF, t),
+        sc.scoring_setup.ask_mentor_allowance(CHIEF, t),
+    )
     assert len(won) == 1
     russian(lost[0], "allowance_pending", "0 из")
     assert (
@@ -175,7 +193,8 @@ async def test_confirmations_score_lock_and_votes_are_decided_once(
         and await audits(services, "mentor_allowance.ask") == 1
     )
     won, lost = await race(
-        sc.vote_mentor_allowance(100004, t, False), sc.vote_mentor_allowance(100004, t, False)
+        sc.scoring_setup.vote_mentor_allowance(100004, t, False),
+        sc.scoring_setup.vote_mentor_allowance(100004, t, False),
     )
     assert won == ["denied"]
     russian(lost[0], "allowance_already_voted", "«не разрешать»")
@@ -185,15 +204,17 @@ async def test_confirmations_score_lock_and_votes_are_decided_once(
     await score_all(services, st, confirm=False)
     # «Подтвердить оценки»: a double tap confirms once; two members of one group at once both do
     me = G1[0]
-    won, lost = await race(sc.confirm_sheet(me, st.scheme_id), sc.confirm_sheet(me, st.scheme_id))
+    won, lost = await race(
+        sc.marks.confirm_sheet(me, st.scheme_id), sc.marks.confirm_sheet(me, st.scheme_id)
+    )
     assert len(won) == 1
     russian(lost[0], "sheet_already_confirmed")
     won, lost = await race(
-        sc.confirm_sheet(G1[1], st.scheme_id), sc.confirm_sheet(G1[2], st.scheme_id)
+        sc.marks.confirm_sheet(G1[1], st.scheme_id), sc.marks.confirm_sheet(G1[2], st.scheme_id)
     )
     assert len(won) == 2 and not lost
     for e in (G1[3], 100009, 100010):
-        await sc.confirm_sheet(e, st.scheme_id)
+        await sc.marks.confirm_sheet(e, st.scheme_id)
     assert (
         await audits(services, "sheet.confirm") == 7 - 1
     )  # every member of both groups, once (the chief is in none)
@@ -208,7 +229,10 @@ async def test_confirmations_score_lock_and_votes_are_decided_once(
     )
 
     # the score lock: once; the mentor asked once; the loser told who and when
-    won, lost = await race(sc.lock_scores(CHIEF, st.scheme_id), sc.lock_scores(CHIEF, st.scheme_id))
+    won, lost = await race(
+        sc.score_lock.lock_scores(CHIEF, st.scheme_id),
+        sc.score_lock.lock_scores(CHIEF, st.scheme_id),
+    )
     assert won == [1]
     russian(lost[0], "scores_locked_by", CHIEF_NAME)
     assert (
@@ -217,7 +241,9 @@ async def test_confirmations_score_lock_and_votes_are_decided_once(
     assert await versions(services, (await protocol(services, "score_lock")).id) == 1
 
     # the mentor's sheet: a double «Подтверждаю» confirms and signs once
-    won, lost = await race(sc.confirm_mentor_sheet(MENTOR, t), sc.confirm_mentor_sheet(MENTOR, t))
+    won, lost = await race(
+        sc.score_lock.confirm_mentor_sheet(MENTOR, t), sc.score_lock.confirm_mentor_sheet(MENTOR, t)
+    )
     assert len(won) == 1
     russian(lost[0], "mentor_sheet_already_confirmed")
     assert await audits(services, "sheet.mentor_confirm") == 1
@@ -232,16 +258,16 @@ async def test_corrections_and_protocol_signatures_are_decided_once(
 ) -> None:
     """R-SCO-6 and R-PRO-2 under races: open, approve, relock, sign; «Подписать» twice, and
     «Подписать» with «Отказаться»; a button of an old version."""
-    sc, pro = services.scoring, services.protocols
+    sc, pro = services, services.protocols
     st = await _scored(services, contest_id)
     t, sub = st.targets[0], st.subs["1.1"]
     for e in (*G1, 100009, 100010):
-        await sc.confirm_sheet(e, st.scheme_id)
-    await sc.lock_scores(CHIEF, st.scheme_id)
+        await sc.marks.confirm_sheet(e, st.scheme_id)
+    await sc.score_lock.lock_scores(CHIEF, st.scheme_id)
 
     won, lost = await race(
-        sc.open_correction(CHIEF, t, sub, "Ошибка ввода"),
-        sc.open_correction(CHIEF, t, sub, "Ошибка ввода"),
+        sc.corrections.open_correction(CHIEF, t, sub, "Ошибка ввода"),
+        sc.corrections.open_correction(CHIEF, t, sub, "Ошибка ввода"),
     )
     assert len(won) == 1
     c = won[0]
@@ -250,30 +276,36 @@ async def test_corrections_and_protocol_signatures_are_decided_once(
     assert await outbox(services, "correction", "sco-note-correction-approve") == len(c.signers) - 1
     # a stale reason prompt is refused before the reason is asked
     with pytest.raises(DomainError) as err:
-        await sc.check_open_correction(CHIEF, t, sub)
+        await sc.corrections.check_open_correction(CHIEF, t, sub)
     russian(err.value, "correction_already_open")
 
     # a double «Согласен»: one signature; the last two signers at once: unlocked once
-    won, lost = await race(sc.sign_correction(MENTOR, c.id), sc.sign_correction(MENTOR, c.id))
+    won, lost = await race(
+        sc.corrections.sign_correction(MENTOR, c.id), sc.corrections.sign_correction(MENTOR, c.id)
+    )
     assert len(won) == 1
     russian(lost[0], "correction_already_signed", f"№ {c.id}")
     for e in G1[:2]:
-        await sc.sign_correction(e, c.id)
-    won, lost = await race(sc.sign_correction(G1[2], c.id), sc.sign_correction(G1[3], c.id))
+        await sc.corrections.sign_correction(e, c.id)
+    won, lost = await race(
+        sc.corrections.sign_correction(G1[2], c.id), sc.corrections.sign_correction(G1[3], c.id)
+    )
     assert len(won) == 2 and not lost
-    assert (await sc.correction(CHIEF, c.id)).status == "open"
+    assert (await sc.corrections.correction(CHIEF, c.id)).status == "open"
     assert (
         await audits(services, "correction.unlock") == 1
         and await outbox(services, "correction", "sco-note-correction-open") == 1
     )
     # a late «Согласен» on an unlocked correction says what happened
     with pytest.raises(DomainError) as err:
-        await sc.sign_correction(MENTOR, c.id)
+        await sc.corrections.sign_correction(MENTOR, c.id)
     russian(err.value, "correction_closed", "разблокирована")
 
     # a double «Заблокировать исправленную ведомость»: one relock, one new protocol version
-    await sc.enter_mark(CHIEF, t, st.aspects["1.1.1"], 2, for_expert=G1[0])
-    won, lost = await race(sc.relock_correction(CHIEF, c.id), sc.relock_correction(CHIEF, c.id))
+    await sc.marks.enter_mark(CHIEF, t, st.aspects["1.1.1"], 2, for_expert=G1[0])
+    won, lost = await race(
+        sc.corrections.relock_correction(CHIEF, c.id), sc.corrections.relock_correction(CHIEF, c.id)
+    )
     assert len(won) == 1
     russian(lost[0], "correction_relocked", f"№ {c.id}")
     assert await audits(services, "correction.relock") == 1
@@ -349,16 +381,16 @@ def answered(world: World) -> int:
 async def test_key_buttons_pressed_twice_in_the_chat(any_world: World) -> None:
     world = any_world
     services = world.services
-    sc = services.scoring
+    sc = services
     st = await _scored(services, 1)
     world.jobs.take("download")  # the applications' files: not what this test is about
     for e in (*G1, 100009, 100010):
-        await sc.confirm_sheet(e, st.scheme_id)
+        await sc.marks.confirm_sheet(e, st.scheme_id)
     chief = world.person(CHIEF, "Павел")
     presses = 0
 
     # «Да, заблокировать» (scores) twice at once: locked once; the other press says who and when
-    data = ScoringCb(scheme_id=st.scheme_id, action="lockscoresok").pack()
+    data = ChiefCb(scheme_id=st.scheme_id, action=ChiefAction.LOCK_SCORES_OK).pack()
     said = await together(world, (chief, data), (chief, data))
     presses += 2
     assert said.count("Оценки заблокированы. Наставникам") == 1, said
@@ -367,7 +399,9 @@ async def test_key_buttons_pressed_twice_in_the_chat(any_world: World) -> None:
         await audits(services, "scores.lock") == 1 and await outbox(services, "mentor-sheet") == 1
     )
     # the «Заблокировать оценки» of an old screen is refused at once, before the confirmation
-    reply = await chief.press_data(ScoringCb(scheme_id=st.scheme_id, action="lockscores").pack())
+    reply = await chief.press_data(
+        ChiefCb(scheme_id=st.scheme_id, action=ChiefAction.LOCK_SCORES).pack()
+    )
     presses += 1
     assert "уже заблокированы" in reply and "Заблокировать оценки?" not in reply
     await world.drain()
@@ -404,7 +438,7 @@ async def test_key_buttons_pressed_twice_in_the_chat(any_world: World) -> None:
 
     # R-SCO-6 in the chat: the reason prompt has «Отмена», which changes nothing
     t, sub = st.targets[0], st.subs["1.1"]
-    ask = ScoringCb(scheme_id=st.scheme_id, action="corrreason", item=t, extra=sub).pack()
+    ask = CorrDraftCb(scheme_id=st.scheme_id, target_id=t, subcriterion_id=sub).pack()
     reply = await chief.press_data(ask)
     presses += 1
     assert "причину корректировки" in reply and chief.has_button("Отмена")
@@ -418,7 +452,9 @@ async def test_key_buttons_pressed_twice_in_the_chat(any_world: World) -> None:
     presses += 1
     reply = await chief.send("Ошибка переноса оценки")
     assert "«Ошибка переноса оценки»" in reply and await count(services, Correction) == 0
-    ok = ScoringCb(scheme_id=st.scheme_id, action="corrok", item=t, extra=sub).pack()
+    ok = CorrDraftCb(
+        scheme_id=st.scheme_id, target_id=t, subcriterion_id=sub, action=CorrDraftAction.OK
+    ).pack()
     said = await together(world, (chief, ok), (chief, ok))
     presses += 2
     assert said.count("открыта") == 1 and "Черновик не найден" in said, said
@@ -430,9 +466,9 @@ async def test_key_buttons_pressed_twice_in_the_chat(any_world: World) -> None:
     await world.drain()
 
     # two signers of the correction at once (the last two): it unlocks once
-    c = (await sc.corrections(CHIEF, st.scheme_id))[0]
+    c = (await sc.corrections.corrections(CHIEF, st.scheme_id))[0]
     for who in (MENTOR, *G1[:2]):
-        await sc.sign_correction(who, c.id)
+        await sc.corrections.sign_correction(who, c.id)
     agree = CorrCb(correction_id=c.id, action="sign").pack()
     said = await together(world, (world.person(G1[2]), agree), (world.person(G1[3]), agree))
     presses += 2

@@ -33,11 +33,9 @@ from models.tables import (
     RoleAssignment,
     TaskText,
 )
+from tests.builders import LINK, USER, World, accepted, approve, register
 from tests.conftest import ADMIN_ID, COORD_MOSCOW, FEDERAL, MSK, JobLog
 from tests.fakes import callback_update, document
-from tests.test_bot_journey import World, approve, register
-from tests.test_invitations import LINK
-from tests.test_services import USER, accepted
 
 FEDERAL_2 = 100777  # a second federal coordinator: the same rights as FEDERAL
 FEDERAL_NAME = "Волкова Наталья Сергеевна"

@@ -14,10 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models.services import Services
 from models.services.access import LANGUAGE_CHOSEN
+from tests.builders import NEW, Speaker, World, coordinator
 from tests.conftest import ADMIN_ID, COORD_MOSCOW, EXPERT, FEDERAL
-from tests.test_bot_journey import World
-from tests.test_i18n_en import Speaker
-from tests.test_invitations import NEW, coordinator
 
 
 @contextmanager
@@ -91,8 +89,8 @@ async def test_viewer_answers_as_the_per_role_queries(services: Services, contes
     for tid in people:
         v = await services.access.viewer(tid)
         assert v.staff_roles() == await services.coordination.staff_roles(tid), tid
-        assert v.is_expert == await services.scoring.is_expert_anywhere(tid), tid
-        assert v.is_commission_member == await services.appeals.is_member_anywhere(tid), tid
+        assert v.is_expert == await services.schemes.is_expert_anywhere(tid), tid
+        assert v.is_commission_member == await services.commission.is_member_anywhere(tid), tid
         assert v.menu_roles() == await services.invitations.menu_roles(tid), tid
         assert list(v.participations) == sorted(await services.participants.contests_of(tid)), tid
         assert v.language("ru") == await services.participants.language_for(tid, "ru"), tid

@@ -21,8 +21,9 @@ import yaml
 from aiogram.methods import SendDocument
 from sqlalchemy import func, select
 
-from bot.callbacks import AllowCb, CorrCb, PreAppealCb, ProtocolCb, ScoringCb
-from bot.handlers.appeals import DisputeCb
+from bot.callbacks import AllowCb, ChiefCb, CorrCb, PreAppealCb, ProtocolCb
+from bot.handlers.appeals.callbacks import DisputeCloseCb
+from bot.handlers.scoring.callbacks import AssignGroupCb, AssignSubCb, GroupToggleCb
 from bot.texts import error_text
 from models import rules
 from models.clock import FixedClock
@@ -31,10 +32,8 @@ from models.scheme_file import parse_scheme_yaml
 from models.services import Services
 from models.tables import AuditRecord, PreAppeal, PreAppealVote
 from tests.botkit import Person
+from tests.builders import CHIEF, World, fill_by_service, participants, send_scheme, setup
 from tests.conftest import COORD_MOSCOW
-from tests.test_bot_journey import World
-from tests.test_scoring import CHIEF, setup
-from tests.test_scoring_bot import fill_by_service, participants, send_scheme
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCREDITED = (100004, 100005, 100006, 100007, 100008, 100009, 100010)
@@ -89,17 +88,16 @@ async def test_closing_without_quorum_needs_confirmation(
     services: Services, contest_id: int, clock: FixedClock
 ) -> None:
     st = await setup(services, contest_id, count=1)
-    ap = services.appeals
-    p = await ap.open_pre_appeal(
+    p = await services.disputes.open_pre_appeal(
         CHIEF, st.scheme_id, "Участник вышел за время", "Снять 1 балл", None
     )
     for voter in ACCREDITED[:4]:
-        p = await ap.vote_pre_appeal(voter, p.id, True)
+        p = await services.disputes.vote_pre_appeal(voter, p.id, True)
     assert (p.quorum.cast, p.quorum.needed, p.quorum.reached) == (4, 6, False)
 
     # the bad input: «Подвести итог» without the confirmation — refused, the vote stays open
     with pytest.raises(DomainError) as err:
-        await ap.close_pre_appeal(CHIEF, p.id)
+        await services.disputes.close_pre_appeal(CHIEF, p.id)
     assert err.value.code == "pre_appeal_no_quorum"
     assert "Кворума нет: 4 из 7, нужно 6" in error_text(err.value)
     async with services.ctx.sessionmaker() as s:
@@ -119,22 +117,26 @@ async def test_closing_without_quorum_needs_confirmation(
         assert (await s.execute(closes)).scalar_one() == 0
     # only the chief is asked, and only while the vote is open
     with pytest.raises(DomainError) as err:
-        await ap.check_close_pre_appeal(ACCREDITED[0], p.id)
+        await services.disputes.check_close_pre_appeal(ACCREDITED[0], p.id)
     assert err.value.code == "not_chief"
-    assert (await ap.check_close_pre_appeal(CHIEF, p.id)).quorum.missing == 2
+    assert (await services.disputes.check_close_pre_appeal(CHIEF, p.id)).quorum.missing == 2
 
     # confirmed: closed without a decision, once
-    p = await ap.close_pre_appeal(CHIEF, p.id, without_quorum=True)
+    p = await services.disputes.close_pre_appeal(CHIEF, p.id, without_quorum=True)
     assert p.status == "no_quorum"
     with pytest.raises(DomainError) as err:
-        await ap.check_close_pre_appeal(CHIEF, p.id)
+        await services.disputes.check_close_pre_appeal(CHIEF, p.id)
     assert err.value.code == "pre_appeal_closed_already"
 
     # a vote that reached its quorum meanwhile closes with its decision even when confirmed
-    r = await ap.open_pre_appeal(CHIEF, st.scheme_id, "Спор 2", "Предложение 2", None)
+    r = await services.disputes.open_pre_appeal(
+        CHIEF, st.scheme_id, "Спор 2", "Предложение 2", None
+    )
     for voter in ACCREDITED[:6]:
-        r = await ap.vote_pre_appeal(voter, r.id, True)
-    assert (await ap.close_pre_appeal(CHIEF, r.id, without_quorum=True)).status == "accepted"
+        r = await services.disputes.vote_pre_appeal(voter, r.id, True)
+    assert (
+        await services.disputes.close_pre_appeal(CHIEF, r.id, without_quorum=True)
+    ).status == "accepted"
 
 
 # --------------------------------------------------------------------------- helpers of the chat
@@ -158,7 +160,7 @@ def is_way_back(text: str, data: str) -> bool:
     """«⬅️ …», or the chief's setup screen itself («⚙️ Управление оцениванием»)."""
     if text.startswith("⬅️"):
         return True
-    return data.startswith("sg:") and ScoringCb.unpack(data).action == "chief"
+    return data.startswith("sgx:") and ChiefCb.unpack(data).action == "chief"
 
 
 class Walk:
@@ -215,12 +217,11 @@ def scheme_without_groups() -> bytes:
 
 async def test_the_vote_card_counts_right_and_no_quorum_is_confirmed(world: World) -> None:
     await participants(world, 1)
-    sc = world.services.scoring
-    loaded = await sc.load_scheme(
+    sc = world.services
+    loaded = await sc.schemes.load_scheme(
         CHIEF, 1, parse_scheme_yaml((ROOT / "examples" / "scheme.yaml").read_bytes())
     )
-    await sc.build_targets(CHIEF, loaded.scheme_id)
-    ap = world.services.appeals
+    await sc.scoring_setup.build_targets(CHIEF, loaded.scheme_id)
     chief = world.person(CHIEF, "Павел")
 
     await chief.send("/dispute")
@@ -229,7 +230,7 @@ async def test_the_vote_card_counts_right_and_no_quorum_is_confirmed(world: Worl
     await chief.send("-")
     assert "Голосование №1 открыто" in await chief.press("Вынести на голосование")
     for e in ACCREDITED[:4]:
-        await ap.vote_pre_appeal(e, 1, True)
+        await world.services.disputes.vote_pre_appeal(e, 1, True)
     reply = await chief.press_data(PreAppealCb(pre_appeal_id=1).pack())
     assert "Кворума пока нет: 4 из 7, нужно 6 — ещё 2 голоса." in reply
 
@@ -240,20 +241,22 @@ async def test_the_vote_card_counts_right_and_no_quorum_is_confirmed(world: Worl
         "Подтвердить",
         "⬅️ Назад",
     ]
-    assert (await ap.pre_appeal(CHIEF, 1)).status == "voting"
+    assert (await world.services.disputes.pre_appeal(CHIEF, 1)).status == "voting"
     reply = await chief.press("⬅️ Назад")
     assert "Голосование идёт" in reply and chief.has_button("Подвести итог")
     # a forged «Подтвердить» by an expert changes nothing
     assert "только главный эксперт" in await world.person(100004).press_data(
-        DisputeCb(action="closenq", item=1).pack()
+        DisputeCloseCb(pre_appeal_id=1, without_quorum=True).pack()
     )
-    assert (await ap.pre_appeal(CHIEF, 1)).status == "voting"
+    assert (await world.services.disputes.pre_appeal(CHIEF, 1)).status == "voting"
     await chief.press("Подвести итог")
     reply = await chief.press("Подтвердить")
     assert "Голосование завершено" in reply and "кворума нет" in reply
     got = buttons_of(world.session.last_markup(CHIEF))
     assert any(t.startswith("Дальше:") for t, _ in got) and any(is_way_back(t, d) for t, d in got)
-    assert "уже завершено" in await chief.press_data(DisputeCb(action="closenq", item=1).pack())
+    assert "уже завершено" in await chief.press_data(
+        DisputeCloseCb(pre_appeal_id=1, without_quorum=True).pack()
+    )
 
     # 6 of 7 voted: a quorum — never «нужно не меньше 6 голосов»
     await chief.send("/dispute")
@@ -262,7 +265,7 @@ async def test_the_vote_card_counts_right_and_no_quorum_is_confirmed(world: Worl
     await chief.send("-")
     await chief.press("Вынести на голосование")
     for e in ACCREDITED[:5]:
-        await ap.vote_pre_appeal(e, 2, True)
+        await world.services.disputes.vote_pre_appeal(e, 2, True)
     reply = await world.person(ACCREDITED[5]).press_data(
         PreAppealCb(pre_appeal_id=2, vote=0).pack()
     )
@@ -276,7 +279,7 @@ async def test_the_vote_card_counts_right_and_no_quorum_is_confirmed(world: Worl
 
 async def test_every_action_ends_on_the_next_step_and_a_way_back(world: World) -> None:
     await participants(world, 2)
-    sc = world.services.scoring
+    sc = world.services
     walk = Walk(world)
     chief = world.person(CHIEF, "Павел")
 
@@ -288,11 +291,11 @@ async def test_every_action_ends_on_the_next_step_and_a_way_back(world: World) -
         is_way_back(t, d) for t, d in got
     )
     walk.walked.append("scheme upload")
-    scheme_id = (await sc.schemes_for(CHIEF))[0].id
+    scheme_id = (await sc.schemes.schemes_for(CHIEF))[0].id
 
     await chief.press("Дальше: создать группу")
     for e in G1:
-        await chief.press_data(ScoringCb(scheme_id=scheme_id, action="toggle", item=e).pack())
+        await chief.press_data(GroupToggleCb(scheme_id=scheme_id, expert_id=e).pack())
     await walk(
         chief,
         "create group",
@@ -300,17 +303,17 @@ async def test_every_action_ends_on_the_next_step_and_a_way_back(world: World) -
         expect="создана",
         next_step="Дальше: закрепить субкритерии",
     )
-    view = await sc.scheme_view(CHIEF, scheme_id)
+    view = await sc.schemes.scheme_view(CHIEF, scheme_id)
     group = view.groups[0].id
     for sub in view.subcriteria[:-1]:
-        await sc.assign_subcriterion(CHIEF, sub.id, group)
+        await sc.scoring_setup.assign_subcriterion(CHIEF, sub.id, group)
     last = view.subcriteria[-1]
     await chief.press("Дальше: закрепить субкритерии")
-    await chief.press_data(ScoringCb(scheme_id=scheme_id, action="assignsub", item=last.id).pack())
+    await chief.press_data(AssignSubCb(scheme_id=scheme_id, subcriterion_id=last.id).pack())
     await walk(
         chief,
         "assign",
-        data=ScoringCb(scheme_id=scheme_id, action="assigngrp", item=last.id, extra=group).pack(),
+        data=AssignGroupCb(scheme_id=scheme_id, subcriterion_id=last.id, group_id=group).pack(),
         expect="закреплён",
         next_step="Дальше: сформировать список",
     )
@@ -339,7 +342,7 @@ async def test_every_action_ends_on_the_next_step_and_a_way_back(world: World) -
         expect="Вопрос отправлен",
         next_step="Дальше:",
     )
-    t1 = (await sc.targets(CHIEF, scheme_id))[0][0]
+    t1 = (await sc.scoring_setup.targets(CHIEF, scheme_id))[0][0]
     await walk(
         world.person(100004),
         "allowance vote",
@@ -387,7 +390,7 @@ async def test_every_action_ends_on_the_next_step_and_a_way_back(world: World) -
     await expert.press("Подтвердить оценки")
     await walk(expert, "confirm sheet", label="Да, подтвердить", expect="Оценки подтверждены")
     for e in G1[1:]:
-        await sc.confirm_sheet(e, scheme_id)
+        await sc.marks.confirm_sheet(e, scheme_id)
 
     await chief.press("⬅️ К настройке")
     await walk(
@@ -428,7 +431,7 @@ async def test_every_action_ends_on_the_next_step_and_a_way_back(world: World) -
         expect="открыта",
         next_step="Дальше: открыть корректировку",
     )
-    c = (await sc.corrections(CHIEF, scheme_id))[0]
+    c = (await sc.corrections.corrections(CHIEF, scheme_id))[0]
     signers = [s for s in c.signers if s != CHIEF]
     await walk(
         world.person(signers[0]),
@@ -437,7 +440,7 @@ async def test_every_action_ends_on_the_next_step_and_a_way_back(world: World) -
         expect="Подпись",
     )
     for s in signers[1:]:
-        await sc.sign_correction(s, c.id)
+        await sc.corrections.sign_correction(s, c.id)
     await walk(
         chief, "view correction", label="Дальше: открыть корректировку", expect="Корректировка"
     )

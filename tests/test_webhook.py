@@ -11,7 +11,6 @@ import itertools
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +21,15 @@ from aiogram.fsm.storage.memory import DisabledEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.methods import SendMessage
 from aiogram.types import Message
-from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import events_isolation_for
 from bot.webhook import WebhookMisconfigured, build_app, check_settings, public_url
 from models.settings import Settings
 from tests.conftest import EXAMPLE, REDIS_URL, needs_redis
+from tests.e2ekit import HEADER, PATH, SECRET, client_for
 from tests.fakes import FakeBotAPI, FakeTelegramSession, make_bot
 from tests.fakes.updates import callback_update_json, message_update_json
 
-SECRET = "s3cret-token_for-tests"
-PATH = "/telegram/webhook"
-HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _update_ids = itertools.count(700_000)
 
 
@@ -94,16 +90,6 @@ def test_webhook_mode_refuses_to_start_without_redis_or_secret() -> None:
 
 
 # -------------------------------------------------------- (a) in process, real dispatcher
-
-
-@contextlib.asynccontextmanager
-async def client_for(app: aiohttp.web.Application) -> AsyncIterator[TestClient]:
-    client = TestClient(TestServer(app))
-    await client.start_server()
-    try:
-        yield client
-    finally:
-        await client.close()
 
 
 async def test_secret_is_checked_and_update_acknowledged_after_its_reply(world) -> None:  # type: ignore[no-untyped-def]
@@ -235,7 +221,7 @@ async def wait_port(port: int, proc: Any, limit: float = 60.0) -> None:
 @pytest.mark.e2e
 @pytest.mark.redis
 async def test_two_bot_processes_in_webhook_mode_share_the_conversation(tmp_path: Path) -> None:
-    from tests.test_e2e import Process, base_env, cli
+    from tests.e2ekit import Process, base_env, cli
 
     needs_redis()
     await flush_redis()

@@ -12,15 +12,15 @@ import yaml
 from fluent.syntax import FluentParser
 from fluent.syntax import ast as ftl
 
-from bot.flow import button_label
+from bot.screens import button_label
 from bot.texts import status_text
 from models import org_names
 from models.rules import VerificationStatus
 from models.services import Services
 from notifications.broadcasts import eta_text
 from notifications.i18n import t
+from tests.builders import World, register
 from tests.conftest import COORD_MOSCOW, EXAMPLE, ids
-from tests.test_bot_journey import World, register
 
 LOCALES = Path(__file__).resolve().parents[1] / "notifications" / "locales"
 

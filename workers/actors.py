@@ -1,6 +1,7 @@
 """Thin, idempotent actors: they take ids and let the database say what is still due.
 
-Run in production with ``dramatiq workers.actors``."""
+Run in production with ``dramatiq bot.worker`` (these actors, with the bot's button renderer
+installed: ``workers.runtime``). Jobs are queued by name (``workers.queue.enqueue``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from notifications.broadcasts import TICK_SECONDS
 from notifications.delivery import SendLater
 from ops.logs import apply_format
 from workers.broker import broker
+from workers.health import HealthMiddleware
 from workers.jobs import (
     broadcast_job,
     deliver_job,
@@ -21,7 +23,8 @@ from workers.jobs import (
     retention_job,
     sweep_job,
 )
-from workers.runtime import runtime
+from workers.queue import enqueue
+from workers.runtime import RuntimeMiddleware, runtime
 
 __all__ = [
     "broadcast_progress",
@@ -35,8 +38,12 @@ __all__ = [
     "sweep",
 ]
 
+_settings = Settings()
+broker.add_middleware(RuntimeMiddleware())  # closes the runtime on the worker's event loop
+if _settings.redis_url:  # the embedded worker lives in the bot, which serves its own endpoints
+    broker.add_middleware(HealthMiddleware(_settings.metrics_port))
 logsafe.install()  # the dramatiq CLI has configured logging before importing this module
-apply_format(Settings().log_format)  # LOG_FORMAT=json: JSON lines, still masked
+apply_format(_settings.log_format)  # LOG_FORMAT=json: JSON lines, still masked
 
 
 @dramatiq.actor(queue_name="deliveries", max_retries=20, min_backoff=1_000, max_backoff=300_000)
@@ -93,17 +100,3 @@ async def retention() -> None:
 async def download_guardian_form(consent_id: int) -> None:
     """R-ROLE-5: the signed parental consent form into the content-addressed store."""
     await guardian_download_job(await runtime(), consent_id)
-
-
-_ACTORS = {
-    "deliver": deliver,
-    "download": download_file,
-    "guardian_download": download_guardian_form,
-    "broadcast": broadcast_progress,
-    "protocol": render_protocol,
-}
-
-
-def enqueue(job: str, entity_id: int) -> None:
-    """Hand a job to the queue by id (called after the transaction that made it commits)."""
-    _ACTORS[job].send(entity_id)

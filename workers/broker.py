@@ -1,8 +1,10 @@
 """The Dramatiq broker, built once and set before any actor is declared.
 
-With ``REDIS_URL`` it is a Redis broker consumed by separate ``dramatiq workers.actors``
+With ``REDIS_URL`` it is a Redis broker consumed by separate ``dramatiq bot.worker``
 processes; without it, an in-memory broker consumed by a worker inside the bot process (the
-embedded mode)."""
+embedded mode). The queues are declared here, so a process that only reads their depths
+(the health process, ``workers.health``) need not import the actors; the runtime's and the
+health middleware are added where the actors are declared (``workers.actors``)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ from dramatiq.middleware import AsyncIO
 
 from models.settings import Settings
 
+#: every queue an actor of ``workers.actors`` consumes (a test checks they agree)
+QUEUES = ("deliveries", "files", "sweep", "broadcasts", "documents", "maintenance")
+
 
 def build_broker(settings: Settings) -> dramatiq.Broker:
     broker: dramatiq.Broker
@@ -21,13 +26,8 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
     else:
         broker = StubBroker()
     broker.add_middleware(AsyncIO())
-    from workers.runtime import RuntimeMiddleware
-
-    broker.add_middleware(RuntimeMiddleware())
-    if settings.redis_url:  # the embedded worker lives in the bot, which serves its own endpoints
-        from workers.health import HealthMiddleware
-
-        broker.add_middleware(HealthMiddleware(settings.metrics_port))
+    for queue in QUEUES:
+        broker.declare_queue(queue)
     dramatiq.set_broker(broker)
     return broker
 

@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
+from typing import Any
 
+import dramatiq
 from dramatiq.middleware import Middleware
+
+from models.settings import Settings
+from workers.broker import broker
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +49,6 @@ def prepare_multiprocess() -> None:
 
 def _remove_stale(tmp: str) -> None:
     """Directories of dramatiq commands that have exited (their pid is gone)."""
-    import shutil
-
     for name in os.listdir(tmp):
         if name.startswith("contest-bot-metrics-") and name.rsplit("-", 1)[1].isdigit():
             pid = int(name.rsplit("-", 1)[1])
@@ -58,18 +62,17 @@ def _remove_stale(tmp: str) -> None:
 
 def serve_health() -> int:
     """The forked process: serve until the dramatiq command stops it."""
-    from models.settings import Settings
+    # imported here, in the forked process: prometheus_client (through ops.http) must not load
+    # before prepare_multiprocess has chosen the metrics directory (this module runs it first)
     from ops.http import Probe, serve
 
     settings = Settings()
 
-    def broker():  # type: ignore[no-untyped-def]
-        from workers.actors import broker  # the actors declare their queues
-
-        return broker
+    def queues() -> dramatiq.Broker:
+        return broker  # its queues are declared when it is built (workers.broker)
 
     server = serve(
-        settings.metrics_port, Probe(settings.effective_database_url, settings.redis_url, broker)
+        settings.metrics_port, Probe(settings.effective_database_url, settings.redis_url, queues)
     )
     if server is None:
         return 0
@@ -84,5 +87,5 @@ class HealthMiddleware(Middleware):
         self.port = port
 
     @property
-    def forks(self):  # type: ignore[no-untyped-def]
+    def forks(self) -> list[Any]:
         return [serve_health] if self.port else []

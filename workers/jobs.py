@@ -12,12 +12,18 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from models.buttons import BroadcastControl
 from models.db import writing
 from models.filetypes import HEAD_BYTES, content_matches
 from models.rules import OfferedFile, file_extension
-from models.tables import ApplicationFile
+from models.services.retention import RetentionReport
+from models.settings import Settings
+from models.tables import ApplicationFile, GuardianConsent
+from notifications.broadcasts import tick
 from notifications.delivery import Outcome, deliver
+from notifications.documents import protocol_pdf
 from notifications.sweep import SweepReport, sweep
+from workers.queue import enqueue as enqueue_by_name
 from workers.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)
@@ -25,7 +31,14 @@ log = logging.getLogger(__name__)
 
 async def deliver_job(rt: WorkerRuntime, delivery_id: int) -> Outcome:
     return await deliver(
-        rt.bot, rt.sessionmaker, rt.clock, delivery_id, rt.gate, rt.lease, files_dir=rt.files_dir
+        rt.bot,
+        rt.sessionmaker,
+        rt.clock,
+        delivery_id,
+        rt.gate,
+        rt.lease,
+        files_dir=rt.files_dir,
+        buttons=rt.buttons,
     )
 
 
@@ -33,20 +46,22 @@ async def protocol_job(rt: WorkerRuntime, version_id: int) -> int:
     """Render a protocol version's PDF (off the event loop), keep it content-addressed and
     send it to its signers. Idempotent: a rendered version is not rendered again, and the
     outbox's unique key makes the signers' messages once."""
-    from notifications.documents import protocol_pdf
-
     content, path = await rt.services.protocols.version_content(version_id)
     files_dir = Path(rt.files_dir)
-    if path and await asyncio.to_thread((files_dir / path).exists):
+    if path and await _exists(files_dir / path):
         data = await asyncio.to_thread((files_dir / path).read_bytes)
     else:
         data = await asyncio.to_thread(protocol_pdf, content)
     sha = hashlib.sha256(data).hexdigest()
     target = stored_path(files_dir, sha)
-    if not await asyncio.to_thread(target.exists):
+    if not await _exists(target):
         await asyncio.to_thread(_write, target, data)
     sent = await rt.services.protocols.rendered(version_id, sha, str(target.relative_to(files_dir)))
     return sent
+
+
+async def _exists(path: Path) -> bool:
+    return await asyncio.to_thread(path.exists)
 
 
 def _write(target: Path, data: bytes) -> None:
@@ -59,12 +74,16 @@ def _write(target: Path, data: bytes) -> None:
 async def broadcast_job(
     rt: WorkerRuntime, broadcast_id: int, enqueue: Callable[[str, int], None]
 ) -> bool:
-    from bot.callbacks import broadcast_control
-    from notifications.broadcasts import tick
+    def control(broadcast_id: int, action: str) -> str:
+        """The progress message's pause / resume / stop buttons (R-COO-1), rendered as the
+        outbox's buttons are."""
+        return rt.buttons(
+            BroadcastControl.model_validate({"broadcast_id": broadcast_id, "do": action})
+        )
 
     rate = rt.gate.rate if rt.gate is not None else 30
     return await tick(
-        rt.bot, rt.sessionmaker, rt.clock, broadcast_id, enqueue, rt.gate, broadcast_control, rate
+        rt.bot, rt.sessionmaker, rt.clock, broadcast_id, enqueue, rt.gate, control, rate
     )
 
 
@@ -81,16 +100,15 @@ async def sweep_job(rt: WorkerRuntime, enqueue: Callable[[str, int], None]) -> S
     return report
 
 
-async def retention_job(rt: WorkerRuntime, years: int | None = None) -> object:
+async def retention_job(rt: WorkerRuntime, years: int | None = None) -> RetentionReport:
     """R-PD-3: anonymise the contests whose retention period is over (idempotent)."""
     if years is None:
-        from models.settings import Settings
-
         years = Settings().retention_years
     report = await rt.services.retention.purge(years)
     if report.changed:
         log.info(
-            "retention: %d participant(s) anonymised in %d contest(s), %d file(s) deleted, %d name(s), %d message text(s)",
+            "retention: %d participant(s) anonymised in %d contest(s), %d file(s) deleted, "
+            "%d name(s), %d message text(s)",
             report.participants,
             len(report.contests),
             report.files_deleted,
@@ -114,11 +132,7 @@ async def download_job(rt: WorkerRuntime, file_id: int) -> str:
         ).scalar_one_or_none()
         if row is None or not row.telegram_file_id:
             return "gone"  # withdrawn (R-PD-1) or removed
-        if (
-            row.sha256
-            and row.storage_path
-            and await asyncio.to_thread(Path(row.storage_path).exists)
-        ):
+        if row.sha256 and row.storage_path and await _exists(Path(row.storage_path)):
             return "already"
         telegram_file_id = row.telegram_file_id
         claimed = file_extension(OfferedFile(row.file_name, row.mime_type, row.size))
@@ -182,17 +196,11 @@ async def guardian_download_job(rt: WorkerRuntime, consent_id: int) -> str:
     """R-ROLE-5: keep the signed parental consent form, not just Telegram's reference to it,
     in the content-addressed store like an application file. Idempotent; a form replaced or
     erased while downloading is not recorded."""
-    from models.tables import GuardianConsent
-
     async with rt.sessionmaker() as s:
         row = await s.get(GuardianConsent, consent_id)
         if row is None or not row.file_telegram_id:
             return "gone"  # withdrawn (R-PD-1) or anonymised
-        if (
-            row.sha256
-            and row.storage_path
-            and await asyncio.to_thread(Path(row.storage_path).exists)
-        ):
+        if row.sha256 and row.storage_path and await _exists(Path(row.storage_path)):
             return "already"
         telegram_file_id = row.file_telegram_id
     files_dir = Path(rt.files_dir)
@@ -219,9 +227,7 @@ async def run_job(
     rt: WorkerRuntime, job: str, entity_id: int, enqueue: Callable[[str, int], None] | None = None
 ) -> object:
     if job == "broadcast":
-        if enqueue is None:
-            from workers.actors import enqueue
-        return await broadcast_job(rt, entity_id, enqueue)
+        return await broadcast_job(rt, entity_id, enqueue or enqueue_by_name)
     if job == "deliver":
         return await deliver_job(rt, entity_id)
     if job == "download":

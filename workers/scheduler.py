@@ -10,26 +10,35 @@ inside the bot process on its event loop."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+import sys
+from datetime import timedelta
 
+import dramatiq
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from models import logsafe
+from models.clock import Clock, ClockMisconfigured, RehearsalClock
+from models.settings import Settings
+from notifications.rehearsal import resolve_clock
+from ops.http import Probe, serve
+from ops.logs import apply_format
+from workers.actors import broker, retention, sweep
 
 log = logging.getLogger(__name__)
 
 
-def sweep_trigger(clock: Any = None) -> Any:
+def sweep_trigger(clock: Clock | None = None) -> BaseTrigger:
     """Every minute at second 0 — of the rehearsal clock when there is one (CLOCK_START,
     models/clock.py), so a 21:00 cut-off is swept when the rehearsal clock reads 21:00:00,
     as the real one would be, not up to a minute later."""
-    from models.clock import is_rehearsal
-
-    if clock is None or not is_rehearsal(clock):
+    if not isinstance(clock, RehearsalClock):
         return CronTrigger(second=0, timezone="UTC")
-    from datetime import timedelta
-
-    from apscheduler.triggers.interval import IntervalTrigger
-
     now = clock.now()
     next_minute = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
     # a hair after the minute: the worker's clock must already read it when the sweep runs
@@ -37,9 +46,7 @@ def sweep_trigger(clock: Any = None) -> Any:
     return IntervalTrigger(minutes=1, start_date=start, timezone="UTC")
 
 
-def add_sweep_job(scheduler: Any, clock: Any = None) -> None:
-    from workers.actors import sweep
-
+def add_sweep_job(scheduler: BaseScheduler, clock: Clock | None = None) -> None:
     scheduler.add_job(
         sweep.send,
         sweep_trigger(clock),
@@ -51,11 +58,9 @@ def add_sweep_job(scheduler: Any, clock: Any = None) -> None:
     )
 
 
-def add_retention_job(scheduler: Any) -> None:
+def add_retention_job(scheduler: BaseScheduler) -> None:
     """R-PD-3: once a day (02:30 UTC, a quiet hour in Russia) the retention purge is sent to
     the workers; a missed run is made up within 12 hours, and the purge is idempotent."""
-    from workers.actors import retention
-
     scheduler.add_job(
         retention.send,
         CronTrigger(hour=2, minute=30, timezone="UTC"),
@@ -68,31 +73,17 @@ def add_retention_job(scheduler: Any) -> None:
 
 
 def main() -> None:
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
-    from models import logsafe
-    from models.settings import Settings
-
     settings = Settings()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logsafe.install()
-    from ops.logs import apply_format
-
     apply_format(settings.log_format)
-    import asyncio
-    import sys
-
-    from models.clock import ClockMisconfigured, resolve_clock
-
     try:  # CLOCK_START: refused with a production database, else logged loudly (issue 12 §4)
         clock = asyncio.run(resolve_clock(settings, "scheduler"))
     except ClockMisconfigured as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from None
-    from workers.actors import retention, sweep
-
     _serve_health(settings)
     scheduler = BlockingScheduler(timezone="UTC")
     add_sweep_job(scheduler, clock)
@@ -106,16 +97,13 @@ def main() -> None:
         log.info("scheduler stopped")
 
 
-def _serve_health(settings: Any) -> None:
+def _serve_health(settings: Settings) -> None:
     """/healthz, /readyz, /metrics of the scheduler on METRICS_PORT (a daemon thread)."""
-    from ops.http import Probe, serve
 
-    def broker():  # type: ignore[no-untyped-def]
-        from workers.actors import broker
-
+    def queues() -> dramatiq.Broker:
         return broker
 
-    serve(settings.metrics_port, Probe(settings.effective_database_url, settings.redis_url, broker))
+    serve(settings.metrics_port, Probe(settings.effective_database_url, settings.redis_url, queues))
 
 
 if __name__ == "__main__":

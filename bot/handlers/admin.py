@@ -8,8 +8,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.downloads import fetch
-from bot.flow import Admin
 from bot.prompts import ask
+from bot.states import Admin
 from bot.texts import error_text, tr
 from models.contest_file import MAX_DEFINITION_BYTES, DefinitionInvalid, parse_contest_definition
 from models.errors import Forbidden

@@ -9,35 +9,43 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
-from bot import downloads, flow
-from bot.callbacks import AppCb, NominationCb, PracticeCb
-from bot.flow import Apply
+from bot import downloads
+from bot.journey.application import application_menu, application_summary
+from bot.journey.application import nomination_card as nomination_screen
+from bot.journey.callbacks import AppAction, AppCb, NominationCb, PracticeCb
+from bot.journey.form import entry_keyboard
+from bot.journey.status import ENTRY_REFUSED_KEY, show_next, status_card
+from bot.prompts import ask_chat
+from bot.screens import Button, Screen, button_label, choices, keyboard, send, send_to, show
+from bot.states import Apply
 from bot.texts import error_text, tr
 from models import rules
+from models.clock import Clock
 from models.errors import DomainError
 from models.rules import ConditionAnswers
 from models.services import Services, TelegramFile
+from models.services.base import Limits
+from models.views import ParticipantView
 
 router = Router(name=__name__)
+router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 
 
-def _today(services: Services, tz: str) -> date:
-    return services.ctx.clock.now().astimezone(ZoneInfo(tz)).date()
+def _today(clock: Clock, tz: str) -> date:
+    return clock.now().astimezone(ZoneInfo(tz)).date()
 
 
 @router.callback_query(NominationCb.filter(~F.choose))
 async def nomination_card(
     query: CallbackQuery, callback_data: NominationCb, bot: Bot, services: Services
 ) -> None:
-    await query.answer()
     noms = {n.id: n for n in await services.contests.nominations(callback_data.contest_id)}
     nom = noms.get(callback_data.nomination_id)
     if nom is None:
         raise DomainError("nomination_not_found")
-    text, kb = flow.nomination_card(callback_data.contest_id, nom)
-    await bot.send_message(query.from_user.id, text, reply_markup=kb)
+    await send_to(bot, query.from_user.id, nomination_screen(callback_data.contest_id, nom))
 
 
 async def _next_condition_question(
@@ -63,30 +71,28 @@ async def _next_condition_question(
             )
         else:
             text = tr("nomination-ask-birth-date", title=nom.title)
-        await flow.prompt(bot, chat_id, state, Apply.birth_date, text, back)
+        await ask_chat(bot, chat_id, state, Apply.birth_date, text, back=back)
         return
     if c.asks_experience and "experience_years" not in data:
-        await flow.prompt(
+        await ask_chat(
             bot,
             chat_id,
             state,
             Apply.experience,
             tr("nomination-ask-experience", title=nom.title),
-            back,
+            back=back,
         )
         return
     if c.requires_practice and "has_practice" not in data:
         await state.set_state(None)
-        kb = InlineKeyboardBuilder()
-        kb.button(
-            text=tr("btn-yes"),
-            callback_data=PracticeCb(contest_id=cid, nomination_id=nid, yes=True),
+        markup = choices(
+            (
+                (tr("btn-yes"), PracticeCb(contest_id=cid, nomination_id=nid, yes=True)),
+                (tr("btn-no"), PracticeCb(contest_id=cid, nomination_id=nid, yes=False)),
+            ),
+            per_row=2,
         )
-        kb.button(
-            text=tr("btn-no"),
-            callback_data=PracticeCb(contest_id=cid, nomination_id=nid, yes=False),
-        )
-        await bot.send_message(chat_id, tr("nomination-ask-practice"), reply_markup=kb.as_markup())
+        await send_to(bot, chat_id, Screen(tr("nomination-ask-practice"), markup))
         return
     await state.set_state(None)
     answers = ConditionAnswers(
@@ -103,11 +109,11 @@ async def _next_condition_question(
             raise
         refusal = err
     else:
-        await state.update_data(**{flow.ENTRY_REFUSED_KEY: None})
+        await state.update_data(**{ENTRY_REFUSED_KEY: None})
         await bot.send_message(
             chat_id, tr("nomination-chosen", title=view.application.nomination.title)
         )
-        await flow.send(bot, chat_id, *flow.application_menu(view))
+        await send_to(bot, chat_id, application_menu(view))
         return
     asked_birth_date = answers.birth_date is not None
     await _entry_refused(bot, chat_id, state, cid, nid, refusal, asked_birth_date=asked_birth_date)
@@ -133,11 +139,11 @@ async def _entry_refused(
     correct the birth date (a typo: the questions are asked again), the nominations and the
     status, and is remembered for /status. Nothing was created."""
     text = error_text(err)
-    await state.update_data(**{flow.ENTRY_REFUSED_KEY: {"contest_id": cid, "text": text}})
+    await state.update_data(**{ENTRY_REFUSED_KEY: {"contest_id": cid, "text": text}})
     fix = NominationCb(contest_id=cid, nomination_id=nid, choose=True) if asked_birth_date else None
     hint = "\n\n" + tr("entry-refused-hint") if fix is not None else ""
-    kb = flow.entry_keyboard(cid, fix_birth_date=fix, nominations=True)
-    await bot.send_message(chat_id, text + hint, reply_markup=kb)
+    kb = entry_keyboard(cid, fix_birth_date=fix, nominations=True)
+    await send_to(bot, chat_id, Screen(text + hint, kb))
 
 
 async def _forget_answers(state: FSMContext) -> None:
@@ -158,7 +164,6 @@ async def nomination_choose(
     uid = query.from_user.id
     # Refuse early (before asking condition questions) when the choice cannot succeed.
     await services.participants.check_may_choose(uid, callback_data.contest_id)
-    await query.answer()
     await _forget_answers(state)
     await state.update_data(
         contest_id=callback_data.contest_id, nomination_id=callback_data.nomination_id
@@ -167,9 +172,11 @@ async def nomination_choose(
 
 
 @router.message(Apply.birth_date, F.text)
-async def birth_date(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+async def birth_date(
+    message: Message, bot: Bot, services: Services, state: FSMContext, clock: Clock
+) -> None:
     contest = await services.contests.contest((await state.get_data())["contest_id"])
-    today = _today(services, contest.timezone)
+    today = _today(clock, contest.timezone)
     problem = rules.birth_date_problem(message.text, today)  # the reason is named (issue #15)
     if problem is not None:  # «31.02.2011»: there is no such date (QA 6c of issue #15)
         key = (
@@ -205,7 +212,6 @@ async def experience(message: Message, bot: Bot, services: Services, state: FSMC
 async def practice(
     query: CallbackQuery, callback_data: PracticeCb, bot: Bot, services: Services, state: FSMContext
 ) -> None:
-    await query.answer()
     await state.update_data(
         contest_id=callback_data.contest_id,
         nomination_id=callback_data.nomination_id,
@@ -219,15 +225,19 @@ async def practice(
 
 @router.callback_query(AppCb.filter())
 async def application_action(
-    query: CallbackQuery, callback_data: AppCb, bot: Bot, services: Services, state: FSMContext
+    query: CallbackQuery,
+    callback_data: AppCb,
+    bot: Bot,
+    services: Services,
+    state: FSMContext,
+    limits: Limits,
 ) -> None:
     uid, cid = query.from_user.id, callback_data.contest_id
     await state.update_data(contest_id=cid)
     action = callback_data.action
     participants = services.participants
-    if action == "submit":
+    if action == AppAction.SUBMIT:
         view = await participants.view(uid, cid)
-        await query.answer()
         try:
             # R-APP-6, issue #12: one submission; a second press is told when it was sent
             await participants.submit_application(uid, cid)
@@ -242,32 +252,27 @@ async def application_action(
         view = await participants.check_draft_open(uid, cid)
     except DomainError as err:
         if err.code == "no_application":
-            await query.answer()
-            await flow.show_next(bot, uid, services, state, uid, cid)
+            await show_next(bot, uid, services, state, uid, cid)
             return
         if err.code != "application_frozen":
             raise
-        await query.answer()
         await state.set_state(None)
         frozen = await participants.view(uid, cid)
         await bot.send_message(
-            uid, error_text(err) + ("\n\n" + flow.status_card(frozen) if frozen else "")
+            uid, error_text(err) + ("\n\n" + status_card(frozen) if frozen else "")
         )
         return
-    if action in ("privacy", "transfer"):
+    if action in (AppAction.PRIVACY, AppAction.TRANSFER):
         current = getattr(view.application, f"consent_{action}")
         wanted = (
             callback_data.code == "1" if callback_data.code in ("0", "1") else not current
         )  # old buttons toggle
-        view = await participants.set_consent(uid, cid, action, wanted)
-        await query.answer()
-        text, kb = flow.application_menu(view)
-        await query.message.edit_text(text, reply_markup=kb)
+        view = await participants.set_consent(uid, cid, action.value, wanted)
+        await show(query, application_menu(view))
         return
-    await query.answer()
     app = view.application
     assert app is not None
-    if action == "field":
+    if action == AppAction.FIELD:
         spec = next((f for f in app.nomination.fields if f.code == callback_data.code), None)
         if spec is None:
             raise DomainError("field_not_found")
@@ -284,79 +289,76 @@ async def application_action(
         )
         if app.field_values.get(spec.code):
             lines.append(tr("app-field-current", value=str(app.field_values[spec.code])[:500]))
-        await flow.prompt(
+        await ask_chat(
             bot,
             uid,
             state,
             Apply.field,
             "\n".join(lines),
-            AppCb(contest_id=cid, action="menu"),
+            back=AppCb(contest_id=cid, action=AppAction.MENU),
             field=spec.code,
         )
-    elif action == "file":
-        await _ask_file(bot, uid, services, state, view, callback_data.code)
-    elif action == "rmfile":
-        view = await participants.remove_file(uid, cid, callback_data.item)
+    elif action == AppAction.FILE:
+        await _ask_file(bot, uid, limits, state, view, callback_data.code)
+    elif action == AppAction.RMFILE:
+        view = await participants.remove_file(uid, cid, callback_data.file_id)
         await bot.send_message(uid, tr("app-file-removed"))
-        await _ask_file(bot, uid, services, state, view, callback_data.code)
-    elif action == "review":
+        await _ask_file(bot, uid, limits, state, view, callback_data.code)
+    elif action == AppAction.REVIEW:
         await state.set_state(None)
-        await flow.send(bot, uid, *flow.application_summary(view))
+        await send_to(bot, uid, application_summary(view))
     else:  # menu
         await state.set_state(None)
-        await flow.send(bot, uid, *flow.application_menu(view))
+        await send_to(bot, uid, application_menu(view))
 
 
-def _back(contest_id: int):  # type: ignore[no-untyped-def]
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr("btn-back"), callback_data=AppCb(contest_id=contest_id, action="menu"))
-    return kb.as_markup()
+def _to_menu(contest_id: int) -> Button:
+    return tr("btn-back"), AppCb(contest_id=contest_id, action=AppAction.MENU)
 
 
 async def _ask_file(
-    bot: Bot, chat_id: int, services: Services, state: FSMContext, view, slot_code: str
-) -> None:  # type: ignore[no-untyped-def]
+    bot: Bot, chat_id: int, limits: Limits, state: FSMContext, view: ParticipantView, slot_code: str
+) -> None:
     app = view.application
+    assert app is not None
     slot = next((s for s in app.nomination.files if s.code == slot_code), None)
     if slot is None:
         raise DomainError("file_slot_not_found")
     req = slot.requirement
-    limit = rules.effective_size_limit(req, services.ctx.download_limit)
+    limit = rules.effective_size_limit(req, limits.download)
     lines = [
         tr(
             "app-ask-file",
             title=slot.title,
             kind=tr("app-file-kind-" + req.kind.value),
             types=", ".join(req.types),
-            limit=rules.size_mb(limit) + " МБ",
+            limit=tr("file-size", size=rules.size_mb(limit)),
         )
     ]
     have = app.files_in(slot.code)
     if req.max_count > 1:
         lines.append(tr("app-ask-file-many", count=req.max_count, have=len(have)))
-    if req.max_size > services.ctx.download_limit:
+    if req.max_size > limits.download:
         lines.append(tr("app-ask-file-cloud-limit"))
-    kb = InlineKeyboardBuilder()
+    removals: list[Button] = []
     if have:
         lines.append(
             tr("app-file-current", files=", ".join(f.file_name or tr("file-unnamed") for f in have))
         )
         if req.max_count > 1:
             for f in have:
-                kb.button(
-                    text=tr(
-                        "btn-remove-file",
-                        name=flow.button_label(f.file_name or tr("file-unnamed"), width=40),
-                    ),
-                    callback_data=AppCb(
-                        contest_id=view.contest.id, action="rmfile", code=slot.code, item=f.id
-                    ),
+                name = button_label(f.file_name or tr("file-unnamed"), width=40)
+                rm = AppCb(
+                    contest_id=view.contest.id,
+                    action=AppAction.RMFILE,
+                    code=slot.code,
+                    file_id=f.id,
                 )
-    kb.button(text=tr("btn-back"), callback_data=AppCb(contest_id=view.contest.id, action="menu"))
-    kb.adjust(1)
+                removals.append((tr("btn-remove-file", name=name), rm))
     await state.set_state(Apply.file)
     await state.update_data(slot=slot.code)
-    await bot.send_message(chat_id, "\n".join(lines), reply_markup=kb.as_markup())
+    markup = choices(removals, tail=[_to_menu(view.contest.id)])
+    await send_to(bot, chat_id, Screen("\n".join(lines), markup))
 
 
 @router.message(Apply.field, F.text)
@@ -368,7 +370,7 @@ async def field_value(message: Message, bot: Bot, services: Services, state: FSM
     spec = next(f for f in view.application.nomination.fields if f.code == data["field"])
     await state.set_state(None)
     await message.answer(tr("app-field-saved", title=spec.title))
-    await flow.send(message.bot, message.chat.id, *flow.application_menu(view))
+    await send(message, application_menu(view))
 
 
 @router.message(Apply.file, F.document | F.video)
@@ -395,7 +397,7 @@ async def file_upload(message: Message, services: Services, state: FSMContext) -
         tr(
             "app-file-saved",
             name=offered.file_name or tr("file-unnamed"),
-            size=rules.size_mb(offered.size or 0) + " МБ",
+            size=tr("file-size", size=rules.size_mb(offered.size or 0)),
             title=slot.title,
         )
     ]
@@ -408,7 +410,7 @@ async def file_upload(message: Message, services: Services, state: FSMContext) -
     ):
         return  # stay in the slot: more files may follow
     await state.set_state(None)
-    await flow.send(message.bot, message.chat.id, *flow.application_menu(view))
+    await send(message, application_menu(view))
 
 
 @router.message(Apply.file)
@@ -422,5 +424,5 @@ async def file_expected(message: Message, services: Services, state: FSMContext)
     )
     await message.answer(
         tr("app-expected-file", title=slot.title if slot else ""),
-        reply_markup=_back(data["contest_id"]),
+        reply_markup=keyboard(_to_menu(data["contest_id"])),
     )

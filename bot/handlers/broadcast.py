@@ -11,20 +11,22 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from pydantic import ValidationError
 
-from bot.callbacks import BroadcastCb, ContestCb, broadcast_control
-from bot.flow import button_label
-from bot.handlers.coordinator import _coordinated_contest
+from bot.callbacks import BroadcastAction, BroadcastCb, ContestCb, ContestThen, broadcast_control
+from bot.handlers.coordinator import coordinated_contest
 from bot.prompts import ask
+from bot.screens import Button, Screen, button_label, confirm, keyboard, message_of, show
 from bot.texts import tr
 from models.errors import DomainError
 from models.services import Services
+from models.services.base import Limits
 from models.services.broadcasts import BroadcastProgress, BroadcastView
 from notifications.broadcasts import controls, eta_text, progress_text
 
 router = Router(name=__name__)
+router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 
 
 class Compose(StatesGroup):
@@ -33,7 +35,7 @@ class Compose(StatesGroup):
 
 @router.message(Command("broadcast"))
 async def broadcast(message: Message, services: Services, state: FSMContext) -> None:
-    contest_id = await _coordinated_contest(message, services, "broadcast")
+    contest_id = await coordinated_contest(message, services, ContestThen.BROADCAST)
     if contest_id is not None:
         await _ask_text(message, state, contest_id)
 
@@ -71,59 +73,50 @@ async def composed(message: Message, services: Services, state: FSMContext) -> N
     await message.answer(text, reply_markup=kb)
 
 
+def _cb(bid: int, action: BroadcastAction, value: str = "") -> BroadcastCb:
+    return BroadcastCb(broadcast_id=bid, action=action, value=value)
+
+
 async def _audience_screen(
     services: Services, actor: int, view: BroadcastView, count: int
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, InlineKeyboardMarkup | None]:
     regions, nominations, experts_allowed = await services.broadcasts.choices(
         actor, view.contest_id
     )
     a = view.audience
     bid = view.id
-    kb = InlineKeyboardBuilder()
     roles = ["participants", "coordinators"] + (["experts"] if experts_allowed else [])
-    for role in roles:
-        mark = "● " if a.role == role else ""
-        kb.button(
-            text=mark + tr(f"btn-broadcast-role-{role}"),
-            callback_data=BroadcastCb(broadcast_id=bid, action="role", value=role),
-        )
-    sizes = [len(roles)]
+    rows: list[Button | list[Button]] = [
+        [
+            (
+                ("● " if a.role == role else "") + tr(f"btn-broadcast-role-{role}"),
+                _cb(bid, BroadcastAction.ROLE, role),
+            )
+            for role in roles
+        ]
+    ]
+    # each toggle carries its target («+77» on, «-77» off): a double tap is one change
     if a.role != "experts":
         for code, name in regions:
-            kb.button(
-                text=("✅ " if code in a.regions else "▫️ ") + button_label(name, width=40),
-                callback_data=BroadcastCb(
-                    broadcast_id=bid,
-                    action="region",
-                    value=("-" if code in a.regions else "+") + code,
-                ),
-            )
-        sizes += [1] * len(regions)
+            on = code in a.regions
+            label = ("✅ " if on else "▫️ ") + button_label(name, width=40)
+            rows.append((label, _cb(bid, BroadcastAction.REGION, ("-" if on else "+") + code)))
     if a.role == "participants":
         for nid, title in nominations:
-            kb.button(
-                text=("✅ " if nid in a.nominations else "▫️ ") + button_label(title, width=40),
-                callback_data=BroadcastCb(
-                    broadcast_id=bid,
-                    action="nom",
-                    value=("-" if nid in a.nominations else "+") + str(nid),
-                ),
-            )
-        sizes += [1] * len(nominations)
-        for st in ("all", "verified_no_application", "submitted"):
-            kb.button(
-                text=("● " if a.state == st else "") + tr(f"btn-broadcast-state-{st}"),
-                callback_data=BroadcastCb(broadcast_id=bid, action="state", value=st),
-            )
-        sizes.append(3)
-    kb.button(
-        text=tr("btn-broadcast-next"), callback_data=BroadcastCb(broadcast_id=bid, action="next")
-    )
-    kb.button(
-        text=tr("btn-broadcast-drop"), callback_data=BroadcastCb(broadcast_id=bid, action="drop")
-    )
-    sizes += [1, 1]
-    kb.adjust(*sizes)
+            on = nid in a.nominations
+            label = ("✅ " if on else "▫️ ") + button_label(title, width=40)
+            rows.append((label, _cb(bid, BroadcastAction.NOM, ("-" if on else "+") + str(nid))))
+        rows.append(
+            [
+                (
+                    ("● " if a.state == st else "") + tr(f"btn-broadcast-state-{st}"),
+                    _cb(bid, BroadcastAction.STATE, st),
+                )
+                for st in ("all", "verified_no_application", "submitted")
+            ]
+        )
+    rows.append((tr("btn-broadcast-next"), _cb(bid, BroadcastAction.NEXT)))
+    rows.append((tr("btn-broadcast-drop"), _cb(bid, BroadcastAction.DROP)))
     filters = ""
     names = dict(regions)
     if a.regions:
@@ -141,7 +134,7 @@ async def _audience_screen(
     text = tr(
         "broadcast-audience", role=tr(f"broadcast-role-{a.role}"), filters=filters, count=count
     )
-    return text, kb.as_markup()
+    return text, keyboard(*rows)
 
 
 def _switch(value: str) -> tuple[str, bool]:
@@ -152,17 +145,25 @@ def _switch(value: str) -> tuple[str, bool]:
     return value, True
 
 
-@router.callback_query(BroadcastCb.filter(F.action.in_({"role", "region", "nom", "state"})))
+AUDIENCE = {
+    BroadcastAction.ROLE,
+    BroadcastAction.REGION,
+    BroadcastAction.NOM,
+    BroadcastAction.STATE,
+}
+
+
+@router.callback_query(BroadcastCb.filter(F.action.in_(AUDIENCE)))
 async def audience_changed(
     query: CallbackQuery, callback_data: BroadcastCb, services: Services
 ) -> None:
     actor, bid, value = query.from_user.id, callback_data.broadcast_id, callback_data.value
     change: dict[str, Any] = {}
-    if callback_data.action == "role":
+    if callback_data.action == BroadcastAction.ROLE:
         change["role"] = value
-    elif callback_data.action == "region":
+    elif callback_data.action == BroadcastAction.REGION:
         change["region"] = _switch(value)
-    elif callback_data.action == "nom":
+    elif callback_data.action == BroadcastAction.NOM:
         code, on = _switch(value)
         if not code.isdigit():
             raise DomainError("stale_button")
@@ -173,21 +174,19 @@ async def audience_changed(
         view, count = await services.broadcasts.change_audience(actor, bid, **change)
     except ValidationError as exc:  # a forged role or state value
         raise DomainError("stale_button") from exc
-    await query.answer()
     text, kb = await _audience_screen(services, actor, view, count)
-    await query.message.edit_text(text, reply_markup=kb)
+    await show(query, Screen(text, kb))
 
 
-@router.callback_query(BroadcastCb.filter(F.action == "next"))
+@router.callback_query(BroadcastCb.filter(F.action == BroadcastAction.NEXT))
 async def preview(
-    query: CallbackQuery, callback_data: BroadcastCb, bot: Bot, services: Services
+    query: CallbackQuery, callback_data: BroadcastCb, bot: Bot, services: Services, limits: Limits
 ) -> None:
     actor, bid = query.from_user.id, callback_data.broadcast_id
     view = await services.broadcasts.check_draft(
         actor, bid
     )  # a dropped or started draft: refused at once
     count = await services.broadcasts.count(actor, bid)
-    await query.answer()
     await bot.send_message(actor, tr("broadcast-preview-title"))
     if view.media_kind == "photo":
         await bot.send_photo(actor, view.media_file_id, caption=view.text_html or None)
@@ -195,58 +194,49 @@ async def preview(
         await bot.send_document(actor, view.media_file_id, caption=view.text_html or None)
     else:
         await bot.send_message(actor, view.text_html)
-    kb = InlineKeyboardBuilder()
-    if count:
-        kb.button(
-            text=tr("btn-broadcast-send", count=count),
-            callback_data=BroadcastCb(broadcast_id=bid, action="send"),
-        )
-    kb.button(
-        text=tr("btn-broadcast-edit"), callback_data=BroadcastCb(broadcast_id=bid, action="edit")
+    kb = keyboard(
+        (tr("btn-broadcast-send", count=count), _cb(bid, BroadcastAction.SEND)) if count else None,
+        (tr("btn-broadcast-edit"), _cb(bid, BroadcastAction.EDIT)),
+        (tr("btn-broadcast-drop"), _cb(bid, BroadcastAction.DROP)),
     )
-    kb.button(
-        text=tr("btn-broadcast-drop"), callback_data=BroadcastCb(broadcast_id=bid, action="drop")
-    )
-    kb.adjust(1)
-    rate = services.ctx.send_rate
+    rate = limits.send_rate
     text = (
         tr("broadcast-confirm", count=count, eta=eta_text(count, rate))
         if count
         else tr("err-broadcast-no-recipients")
     )
-    await bot.send_message(actor, text, reply_markup=kb.as_markup())
+    await bot.send_message(actor, text, reply_markup=kb)
 
 
-@router.callback_query(BroadcastCb.filter(F.action == "edit"))
+@router.callback_query(BroadcastCb.filter(F.action == BroadcastAction.EDIT))
 async def edit_audience(
     query: CallbackQuery, callback_data: BroadcastCb, services: Services
 ) -> None:
     actor, bid = query.from_user.id, callback_data.broadcast_id
     view = await services.broadcasts.check_draft(actor, bid)
     view, count = await services.broadcasts.set_audience(actor, bid, view.audience)
-    await query.answer()
     text, kb = await _audience_screen(services, actor, view, count)
     await query.message.answer(text, reply_markup=kb)
 
 
-@router.callback_query(BroadcastCb.filter(F.action == "drop"))
+@router.callback_query(BroadcastCb.filter(F.action == BroadcastAction.DROP))
 async def drop(query: CallbackQuery, callback_data: BroadcastCb, services: Services) -> None:
     """«Отменить черновик»: the draft is marked dropped in the database, so its older
     «Отправить N получателям» button is refused (issue #12)."""
     await services.broadcasts.drop(query.from_user.id, callback_data.broadcast_id)
-    await query.answer()
-    await query.message.edit_text(tr("broadcast-dropped"))
+    await show(query, Screen(tr("broadcast-dropped")))
 
 
-@router.callback_query(BroadcastCb.filter(F.action == "send"))
-async def send(query: CallbackQuery, callback_data: BroadcastCb, services: Services) -> None:
+@router.callback_query(BroadcastCb.filter(F.action == BroadcastAction.SEND))
+async def send(
+    query: CallbackQuery, callback_data: BroadcastCb, services: Services, limits: Limits
+) -> None:
     actor = query.from_user.id
     view = await services.broadcasts.start(actor, callback_data.broadcast_id)
-    await query.answer()
-    await query.message.edit_text(tr("broadcast-started", id=view.id))
+    await show(query, Screen(tr("broadcast-started", id=view.id)))
     first = BroadcastProgress(view.id, "running", view.total, 0, 0, 0, view.total, 0)
     progress = await query.message.answer(
-        progress_text(first, services.ctx.send_rate),
+        progress_text(first, limits.send_rate),
         reply_markup=controls(first, broadcast_control),
     )
     await services.broadcasts.set_progress_message(
@@ -254,44 +244,43 @@ async def send(query: CallbackQuery, callback_data: BroadcastCb, services: Servi
     )
 
 
-@router.callback_query(BroadcastCb.filter(F.action.in_({"pause", "resume", "stop", "stopok"})))
+CONTROLS = {
+    BroadcastAction.PAUSE,
+    BroadcastAction.RESUME,
+    BroadcastAction.STOP,
+    BroadcastAction.STOPOK,
+}
+
+
+@router.callback_query(BroadcastCb.filter(F.action.in_(CONTROLS)))
 async def control(query: CallbackQuery, callback_data: BroadcastCb, services: Services) -> None:
     actor, bid = query.from_user.id, callback_data.broadcast_id
-    if callback_data.action == "stop":  # confirm before cancelling — only what can be cancelled
+    if callback_data.action == BroadcastAction.STOP:
+        # confirm before cancelling — only what can be cancelled
         await services.broadcasts.check_live(actor, bid)
-        await query.answer()
-        kb = InlineKeyboardBuilder()
-        kb.button(
-            text=tr("btn-broadcast-cancel-yes"),
-            callback_data=BroadcastCb(broadcast_id=bid, action="stopok"),
+        kb = confirm(
+            _cb(bid, BroadcastAction.STOPOK),
+            _cb(bid, BroadcastAction.NOOP),
+            yes_label=tr("btn-broadcast-cancel-yes"),
+            no_label=tr("btn-broadcast-cancel-no"),
         )
-        kb.button(
-            text=tr("btn-broadcast-cancel-no"),
-            callback_data=BroadcastCb(broadcast_id=bid, action="noop"),
-        )
-        kb.adjust(1)
-        await query.message.answer(
-            tr("broadcast-cancel-confirm", id=bid), reply_markup=kb.as_markup()
-        )
+        await query.message.answer(tr("broadcast-cancel-confirm", id=bid), reply_markup=kb)
         return
     action = {
-        "pause": services.broadcasts.pause,
-        "resume": services.broadcasts.resume,
-        "stopok": services.broadcasts.cancel,
+        BroadcastAction.PAUSE: services.broadcasts.pause,
+        BroadcastAction.RESUME: services.broadcasts.resume,
+        BroadcastAction.STOPOK: services.broadcasts.cancel,
     }[callback_data.action]
     await action(actor, bid)
-    await query.answer()
-    if callback_data.action == "stopok":
+    if callback_data.action == BroadcastAction.STOPOK:
         await query.message.delete()
 
 
-@router.callback_query(BroadcastCb.filter(F.action == "noop"))
+@router.callback_query(BroadcastCb.filter(F.action == BroadcastAction.NOOP))
 async def keep_going(query: CallbackQuery) -> None:
-    await query.answer()
     await query.message.delete()
 
 
-@router.callback_query(ContestCb.filter(F.then == "broadcast"))
+@router.callback_query(ContestCb.filter(F.then == ContestThen.BROADCAST))
 async def contest_chosen(query: CallbackQuery, callback_data: ContestCb, state: FSMContext) -> None:
-    await query.answer()
-    await _ask_text(query.message, state, callback_data.contest_id)
+    await _ask_text(message_of(query), state, callback_data.contest_id)

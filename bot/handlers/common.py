@@ -5,27 +5,30 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, ExceptionTypeFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ErrorEvent, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import CallbackQuery, ErrorEvent, Message
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.callbacks import SettingsCb
 from bot.conversation import where_they_were
 from bot.menus import refresh_menu
+from bot.screens import Screen, keyboard, send, show
 from bot.texts import error_text, staff_help, tr
 from bot.viewer import Viewer, viewer_of
-from models.clock import format_clock, is_rehearsal
+from models.clock import Clock, RehearsalClock, format_clock, is_rehearsal
 from models.errors import DomainError
 from models.services import Services
 
 router = Router(name=__name__)
+router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 log = logging.getLogger(__name__)
 
 
 @router.message(Command("help"))
 async def help_(
-    message: Message, bot: Bot, services: Services, viewer: Viewer | None = None
+    message: Message, bot: Bot, services: Services, clock: Clock, viewer: Viewer | None = None
 ) -> None:
     who = await viewer_of(
         services, message.from_user.id, viewer
@@ -40,37 +43,24 @@ async def help_(
     parts += [
         tr(f"teams-help-{r}") for r in ("team_representative", "volunteer") if r in who.menu_roles()
     ]  # R-APL-2, R-RES-3
-    clock = services.ctx.clock
-    if roles.is_admin and is_rehearsal(
-        clock
-    ):  # CLOCK_START (issue 12 §4): admins see the rehearsal clock
-        parts.append(
-            tr(
-                "clock-help-admin",
-                start=format_clock(clock.start, clock.tz),
-                now=format_clock(clock.now(), clock.tz),
-            )
-        )  # type: ignore[attr-defined]
+    # CLOCK_START (issue 12 §4): admins see the rehearsal clock
+    if roles.is_admin and is_rehearsal(clock) and isinstance(clock, RehearsalClock):
+        start, now = format_clock(clock.start, clock.tz), format_clock(clock.now(), clock.tz)
+        parts.append(tr("clock-help-admin", start=start, now=now))
     await message.answer("\n\n".join(parts))
 
 
-def _settings_screen(muted: bool) -> tuple[str, InlineKeyboardMarkup]:
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=tr("btn-unmute" if muted else "btn-mute"), callback_data=SettingsCb(mute=not muted)
-    )
-    text = (
-        tr("settings-title")
-        + "\n"
-        + tr("settings-reminders-off" if muted else "settings-reminders-on")
-    )
-    return text, kb.as_markup()
+def _settings_screen(muted: bool) -> Screen:
+    state = tr("settings-reminders-off" if muted else "settings-reminders-on")
+    toggle = (tr("btn-unmute" if muted else "btn-mute"), SettingsCb(mute=not muted))
+    return Screen(tr("settings-title") + "\n" + state, keyboard(toggle))
 
 
 @router.message(Command("settings"))
 async def settings(message: Message, services: Services) -> None:
-    text, kb = _settings_screen(await services.participants.reminders_muted(message.from_user.id))
-    await message.answer(text, reply_markup=kb)
+    await send(
+        message, _settings_screen(await services.participants.reminders_muted(message.from_user.id))
+    )
 
 
 @router.callback_query(SettingsCb.filter())
@@ -80,9 +70,7 @@ async def settings_toggle(
     muted = await services.participants.mute_reminders(
         query.from_user.id, callback_data.mute, query.from_user.full_name
     )
-    await query.answer()
-    text, kb = _settings_screen(muted)
-    await query.message.edit_text(text, reply_markup=kb)
+    await show(query, _settings_screen(muted))
 
 
 @router.message()
@@ -111,7 +99,6 @@ async def fallback(
 @router.callback_query()
 async def stale_button(query: CallbackQuery) -> None:
     """A button no handler knows (old, or forged): say so; nothing changes."""
-    await query.answer()
     await query.bot.send_message(query.from_user.id, tr("session-expired"))
 
 
@@ -139,7 +126,7 @@ async def _reply(event: ErrorEvent, text: str) -> None:
         query = update.callback_query
         try:
             await query.answer()
-        except Exception:  # already answered
+        except TelegramBadRequest:  # already answered (the handler's CallbackAnswer, a toast)
             pass
         await query.bot.send_message(query.from_user.id, text)
     elif update.message is not None:

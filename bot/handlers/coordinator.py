@@ -3,30 +3,62 @@ submitted application (R-APP-6). The services check the role on every call."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
 from aiogram import F, Router
 from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
-from bot import flow
-from bot.callbacks import AppsCb, CardCb, ContestCb, DecideCb, QueueCb, ReopenCb, SnilsCb
-from bot.flow import Coord
+from bot.callbacks import ContestCb, ContestThen
 from bot.handlers.guardians import card_part as guardian_card_part
 from bot.handlers.guardians import queue_part as guardian_queue_part
-from bot.prompts import ask, confirm_markup
+from bot.journey.contest import contest_picker
+from bot.prompts import ReasonPrompt
+from bot.screens import (
+    Button,
+    Screen,
+    button_label,
+    choices,
+    confirm,
+    keyboard,
+    message_of,
+    pager,
+    show,
+)
+from bot.states import Coord
 from bot.texts import format_dt, status_text, tr
+from bot.verification_callbacks import (
+    AppsCb,
+    CardCb,
+    DecideAction,
+    DecideCb,
+    QueueCb,
+    ReopenCb,
+    SnilsCb,
+)
+from models.clock import Clock
 from models.errors import DomainError, Forbidden
 from models.services import Services
-from models.services.coordination import MAX_REASON, submission_rev
+from models.services.coordination import submission_rev
 from models.views import VerificationCard
 
 router = Router(name=__name__)
+router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 
 REASONS = ("reason-1", "reason-2", "reason-3")
+#: «Другая причина…»: typed, shown back, applied from the live draft only (R-VER-3, issue #12)
+REASON = ReasonPrompt(
+    Coord.reason, "coord-ask-reason", rev_key="reason_rev", draft_key="reason_draft"
+)
 
 
-async def _coordinated_contest(message: Message, services: Services, then: str) -> int | None:
+async def coordinated_contest(
+    message: Message, services: Services, then: ContestThen
+) -> int | None:
     roles = await services.coordination.staff_roles(message.from_user.id)
     if not roles.is_coordinator:
         raise Forbidden("not_coordinator")
@@ -34,53 +66,44 @@ async def _coordinated_contest(message: Message, services: Services, then: str) 
     if len(ids) == 1:
         return ids[0]
     contests = [c for c in await services.contests.contests() if c.id in roles.coordinator_contests]
-    await message.answer(
-        tr("coord-choose-contest"), reply_markup=flow.contest_picker(contests, then)
-    )
+    await message.answer(tr("coord-choose-contest"), reply_markup=contest_picker(contests, then))
     return None
 
 
-def _waiting(card: VerificationCard, now) -> str:  # type: ignore[no-untyped-def]
+def _waiting(card: VerificationCard, now: datetime) -> str:
     days = (now - card.submitted_at).days if card.submitted_at else 0
     return tr("coord-waiting-days", days=days)
 
 
 def _card_list(
-    cards: list[VerificationCard], label, page: int, pages: int, page_cb
-) -> InlineKeyboardMarkup:  # type: ignore[no-untyped-def]
+    cards: list[VerificationCard],
+    label: Callable[[VerificationCard], str],
+    page: int,
+    pages: int,
+    page_cb: Callable[[int], CallbackData],
+    tail: Sequence[Button | None] = (),
+) -> InlineKeyboardMarkup | None:
     """A button per participant card, then ‹ › paging buttons when there is more than a page."""
-    kb = InlineKeyboardBuilder()
-    for c in cards:
-        kb.button(
-            text=flow.button_label(label(c), width=60),
-            callback_data=CardCb(participant_id=c.participant_id),
-        )
-    nav = 0
-    if page > 0:
-        kb.button(text=tr("btn-prev"), callback_data=page_cb(page - 1))
-        nav += 1
-    if page < pages - 1:
-        kb.button(text=f"{tr('btn-next')} {page + 1}/{pages}", callback_data=page_cb(page + 1))
-        nav += 1
-    kb.adjust(*([1] * len(cards)), *([nav] if nav else []))
-    return kb.as_markup()
+    return choices(
+        (
+            (button_label(label(c), width=60), CardCb(participant_id=c.participant_id))
+            for c in cards
+        ),
+        tail=[pager(page, pages, page_cb), *tail],
+    )
 
 
 async def _queue_screen(
-    services: Services, user_id: int, contest_id: int, page: int
+    services: Services, clock: Clock, user_id: int, contest_id: int, page: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     cards, total, pages = await services.coordination.queue(user_id, contest_id, page)
-    minors, minors_button = await guardian_queue_part(
-        services, user_id, contest_id
-    )  # R-ROLE-5: what minors lack
+    # R-ROLE-5: what minors lack
+    minors, minors_button = await guardian_queue_part(services, user_id, contest_id)
     if total == 0:
-        if minors_button is None:
-            return tr("coord-queue-empty"), None
-        return "\n".join([tr("coord-queue-empty"), *minors]), InlineKeyboardMarkup(
-            inline_keyboard=[[minors_button]]
-        )
+        text = "\n".join([tr("coord-queue-empty"), *minors])
+        return text, keyboard(minors_button)
     contest = await services.contests.contest(contest_id)
-    now = services.ctx.clock.now()
+    now = clock.now()
     lines = [tr("coord-queue-title", contest=contest.title, total=total)]
     lines += [
         "• "
@@ -93,28 +116,32 @@ async def _queue_screen(
         for c in cards
     ]
     kb = _card_list(
-        cards, lambda c: c.full_name, page, pages, lambda n: QueueCb(contest_id=contest_id, page=n)
+        cards,
+        lambda c: c.full_name,
+        page,
+        pages,
+        lambda n: QueueCb(contest_id=contest_id, page=n),
+        tail=[minors_button],
     )
-    if minors_button is not None:
-        kb.inline_keyboard.append([minors_button])
     return "\n".join(lines + minors), kb
 
 
 @router.message(Command("queue"))
-async def queue(message: Message, services: Services) -> None:
-    contest_id = await _coordinated_contest(message, services, "queue")
+async def queue(message: Message, services: Services, clock: Clock) -> None:
+    contest_id = await coordinated_contest(message, services, ContestThen.QUEUE)
     if contest_id is not None:
-        text, kb = await _queue_screen(services, message.from_user.id, contest_id, 0)
+        text, kb = await _queue_screen(services, clock, message.from_user.id, contest_id, 0)
         await message.answer(text, reply_markup=kb)
 
 
 @router.callback_query(QueueCb.filter())
-async def queue_page(query: CallbackQuery, callback_data: QueueCb, services: Services) -> None:
+async def queue_page(
+    query: CallbackQuery, callback_data: QueueCb, services: Services, clock: Clock
+) -> None:
     text, kb = await _queue_screen(
-        services, query.from_user.id, callback_data.contest_id, callback_data.page
+        services, clock, query.from_user.id, callback_data.contest_id, callback_data.page
     )
-    await query.answer()
-    await query.message.edit_text(text, reply_markup=kb)
+    await show(query, Screen(text, kb))
 
 
 def _card_text(card: VerificationCard, tz: str = "Europe/Moscow") -> str:
@@ -139,15 +166,13 @@ def _card_text(card: VerificationCard, tz: str = "Europe/Moscow") -> str:
     return text
 
 
-def _way_back(card: VerificationCard) -> InlineKeyboardMarkup:
+def _way_back(card: VerificationCard) -> InlineKeyboardMarkup | None:
     """A decision's result: the card again (СНИЛС, the consent, «Вернуть на доработку») and
     back to the queue — never a dead end, also for the winner of a double press (issue #15)."""
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr("btn-open-card"), callback_data=CardCb(participant_id=card.participant_id))
-    if card.contest_id:
-        kb.button(text=tr("btn-to-queue"), callback_data=QueueCb(contest_id=card.contest_id))
-    kb.adjust(1)
-    return kb.as_markup()
+    return keyboard(
+        (tr("btn-open-card"), CardCb(participant_id=card.participant_id)),
+        (tr("btn-to-queue"), QueueCb(contest_id=card.contest_id)) if card.contest_id else None,
+    )
 
 
 @router.callback_query(CardCb.filter())
@@ -156,38 +181,26 @@ async def card(
 ) -> None:
     # A withdrawn participant's card is refused at once (issue #12, R-PD-1).
     c = await services.coordination.check(query.from_user.id, callback_data.participant_id, "open")
-    await query.answer()
-    await _leave_reason_prompt(state)
-    kb = InlineKeyboardBuilder()
-    rev = submission_rev(c)
+    await REASON.leave(state)
+    pid, rev = c.participant_id, submission_rev(c)
+    items: list[Button] = []
     if c.status == "pending":
-        kb.button(
-            text=tr("btn-accept"),
-            callback_data=DecideCb(participant_id=c.participant_id, action="accept", rev=rev),
+        items.append(
+            (tr("btn-accept"), DecideCb(participant_id=pid, action=DecideAction.ACCEPT, rev=rev))
         )
-        kb.button(
-            text=tr("btn-reject"),
-            callback_data=DecideCb(participant_id=c.participant_id, action="reject", rev=rev),
+        items.append(
+            (tr("btn-reject"), DecideCb(participant_id=pid, action=DecideAction.REJECT, rev=rev))
         )
     if c.application_status == "submitted" and c.status != "withdrawn":
-        kb.button(text=tr("btn-reopen"), callback_data=ReopenCb(participant_id=c.participant_id))
-    if await services.coordination.may_show_snils(query.from_user.id, c.participant_id):
-        kb.button(text=tr("btn-show-snils"), callback_data=SnilsCb(participant_id=c.participant_id))
-    guardian_lines, guardian_buttons = await guardian_card_part(
-        services, query.from_user.id, c.participant_id
-    )  # R-ROLE-5
-    for button in guardian_buttons:
-        kb.add(button)
-    kb.adjust(2)
-    if c.contest_id:
-        kb.row(
-            InlineKeyboardButton(
-                text=tr("btn-to-queue"), callback_data=QueueCb(contest_id=c.contest_id).pack()
-            )
-        )
-    await query.message.answer(
-        "\n".join([_card_text(c), *guardian_lines]), reply_markup=kb.as_markup()
-    )
+        items.append((tr("btn-reopen"), ReopenCb(participant_id=pid)))
+    if await services.coordination.may_show_snils(query.from_user.id, pid):
+        items.append((tr("btn-show-snils"), SnilsCb(participant_id=pid)))
+    # R-ROLE-5
+    guardian_lines, guardian_items = await guardian_card_part(services, query.from_user.id, pid)
+    items += guardian_items
+    to_queue = (tr("btn-to-queue"), QueueCb(contest_id=c.contest_id)) if c.contest_id else None
+    markup = choices(items, per_row=2, tail=[to_queue])
+    await query.message.answer("\n".join([_card_text(c), *guardian_lines]), reply_markup=markup)
 
 
 @router.callback_query(SnilsCb.filter())
@@ -195,15 +208,10 @@ async def show_snils(query: CallbackQuery, callback_data: SnilsCb, services: Ser
     """R-PD-2 (issue #15): the full СНИЛС once, in its own message that cannot be forwarded;
     the service checks the region and writes the audit row. Nothing here logs it."""
     shown = await services.coordination.show_snils(query.from_user.id, callback_data.participant_id)
-    await query.answer()
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=tr("btn-back"), callback_data=CardCb(participant_id=callback_data.participant_id)
-    )
+    kb = keyboard((tr("btn-back"), CardCb(participant_id=callback_data.participant_id)))
     if shown.snils is None:
         await query.message.answer(
-            tr("coord-snils-again", at=format_dt(shown.at, shown.timezone)),
-            reply_markup=kb.as_markup(),
+            tr("coord-snils-again", at=format_dt(shown.at, shown.timezone)), reply_markup=kb
         )
         return
     text = tr(
@@ -212,14 +220,7 @@ async def show_snils(query: CallbackQuery, callback_data: SnilsCb, services: Ser
         snils=shown.snils,
         at=format_dt(shown.at, shown.timezone),
     )
-    await query.message.answer(text, reply_markup=kb.as_markup(), protect_content=True)
-
-
-async def _leave_reason_prompt(state: FSMContext) -> None:
-    """Another card or decision: a reason prompt asked earlier no longer takes text, so a
-    later «Спасибо, всё понятно» can never become somebody's rejection reason (issue #12)."""
-    if await state.get_state() == Coord.reason.state:
-        await state.set_state(None)
+    await query.message.answer(text, reply_markup=kb, protect_content=True)
 
 
 @router.callback_query(DecideCb.filter())
@@ -230,96 +231,71 @@ async def decide(
     press, a second coordinator, «Принять» with «Отказать») is told what already happened."""
     uid, pid = query.from_user.id, callback_data.participant_id
     action, rev = callback_data.action, callback_data.rev or None
-    if action == "accept":
+    if action == DecideAction.ACCEPT:
         c = await services.coordination.decide(uid, pid, accept=True, expected_rev=rev)
-        await query.answer()
-        await _leave_reason_prompt(state)
-        await query.message.edit_text(
-            tr("coord-accepted", name=c.full_name), reply_markup=_way_back(c)
-        )
-    elif action == "reject":
+        await REASON.leave(state)
+        await show(query, Screen(tr("coord-accepted", name=c.full_name), _way_back(c)))
+    elif action == DecideAction.REJECT:
         await services.coordination.check(uid, pid, "decide", rev)  # refused at once when stale
-        await query.answer()
-        await _leave_reason_prompt(state)
-        kb = InlineKeyboardBuilder()
-        for i, key in enumerate(REASONS):
-            kb.button(
-                text=flow.button_label(tr(key), width=60),
-                callback_data=DecideCb(
-                    participant_id=pid, action="reason", reason=i, rev=callback_data.rev
+        await REASON.leave(state)
+        ready = [
+            (
+                button_label(tr(key), width=60),
+                DecideCb(
+                    participant_id=pid, action=DecideAction.REASON, reason=i, rev=callback_data.rev
                 ),
             )
-        kb.button(
-            text=tr("btn-other-reason"),
-            callback_data=DecideCb(participant_id=pid, action="other", rev=callback_data.rev),
-        )
-        kb.adjust(1)
-        await query.message.answer(tr("coord-choose-reason"), reply_markup=kb.as_markup())
-    elif action == "reason" and 0 <= callback_data.reason < len(REASONS):
+            for i, key in enumerate(REASONS)
+        ]
+        other = DecideCb(participant_id=pid, action=DecideAction.OTHER, rev=callback_data.rev)
+        markup = choices(ready, tail=[(tr("btn-other-reason"), other)])
+        await query.message.answer(tr("coord-choose-reason"), reply_markup=markup)
+    elif action == DecideAction.REASON and 0 <= callback_data.reason < len(REASONS):
         reason = tr(REASONS[callback_data.reason])
         c = await services.coordination.decide(
             uid, pid, accept=False, reason=reason, expected_rev=rev
         )
-        await query.answer()
-        await _leave_reason_prompt(state)
-        await query.message.edit_text(
-            tr("coord-rejected", name=c.full_name, reason=reason), reply_markup=_way_back(c)
+        await REASON.leave(state)
+        await show(
+            query, Screen(tr("coord-rejected", name=c.full_name, reason=reason), _way_back(c))
         )
-    elif action == "other":
+    elif action == DecideAction.OTHER:
         # «Другая причина…» (and «Изменить» of a typed reason): refused before asking when
         # the participant was decided meanwhile; the prompt is bound to this participant.
         await services.coordination.check(uid, pid, "decide", rev)
-        await query.answer()
-        await ask(
-            query.message,
-            state,
-            Coord.reason,
-            tr("coord-ask-reason"),
-            back=CardCb(participant_id=pid),
-            participant_id=pid,
-            reason_rev=callback_data.rev,
-            reason_draft=None,
+        await REASON.ask(
+            message_of(query), state, pid, callback_data.rev, CardCb(participant_id=pid)
         )
-    elif action == "confirm":
-        data = await state.get_data()
-        draft = data.get("reason_draft")
+    elif action == DecideAction.CONFIRM:
         # Only the live prompt's own draft: not after «Отмена», another card, a command.
-        live = await state.get_state() == Coord.reason.state
-        if not live or not draft or data.get("participant_id") != pid:
+        draft = await REASON.draft(state, pid)
+        if draft is None:
             raise DomainError("reason_draft_stale")
         c = await services.coordination.decide(
             uid, pid, accept=False, reason=draft, expected_rev=rev
         )
-        await query.answer()
-        await state.set_state(None)
-        await state.update_data(reason_draft=None)
-        await query.message.edit_text(
-            tr("coord-rejected", name=c.full_name, reason=draft), reply_markup=_way_back(c)
+        await REASON.done(state)
+        await show(
+            query, Screen(tr("coord-rejected", name=c.full_name, reason=draft), _way_back(c))
         )
-    else:
-        await query.answer()
 
 
 @router.message(Coord.reason, F.text)
 async def reason_text(message: Message, services: Services, state: FSMContext) -> None:
     """A typed reason is shown back with «Подтвердить / Изменить / Отмена»; nothing is decided
     until «Подтвердить» (issue #12)."""
-    data = await state.get_data()
-    pid, rev = data["participant_id"], data.get("reason_rev") or 0
-    reason = message.text.strip()
-    if not reason:
-        await message.answer(tr("coord-reason-empty"))
+    typed = await REASON.typed(message, state)
+    if typed is None:
         return
-    if len(reason) > MAX_REASON:
-        raise DomainError("reason_too_long", limit=MAX_REASON)
+    pid, rev, reason = typed
     c = await services.coordination.check(message.from_user.id, pid, "decide", rev or None)
-    await state.update_data(reason_draft=reason)
-    markup = confirm_markup(
-        DecideCb(participant_id=pid, action="confirm", rev=rev),
-        DecideCb(participant_id=pid, action="other", rev=rev),
-    )
-    await message.answer(
-        tr("coord-reason-confirm", name=c.full_name, reason=reason), reply_markup=markup
+    await REASON.keep(
+        message,
+        state,
+        reason,
+        tr("coord-reason-confirm", name=c.full_name, reason=reason),
+        DecideCb(participant_id=pid, action=DecideAction.CONFIRM, rev=rev),
+        DecideCb(participant_id=pid, action=DecideAction.OTHER, rev=rev),
     )
 
 
@@ -342,7 +318,7 @@ async def _apps_screen(
 
 @router.message(Command("applications"))
 async def applications(message: Message, services: Services) -> None:
-    contest_id = await _coordinated_contest(message, services, "apps")
+    contest_id = await coordinated_contest(message, services, ContestThen.APPS)
     if contest_id is not None:
         text, kb = await _apps_screen(services, message.from_user.id, contest_id, 0)
         await message.answer(text, reply_markup=kb)
@@ -355,8 +331,7 @@ async def applications_page(
     text, kb = await _apps_screen(
         services, query.from_user.id, callback_data.contest_id, callback_data.page
     )
-    await query.answer()
-    await query.message.edit_text(text, reply_markup=kb)
+    await show(query, Screen(text, kb))
 
 
 @router.callback_query(ReopenCb.filter())
@@ -365,27 +340,25 @@ async def reopen(query: CallbackQuery, callback_data: ReopenCb, services: Servic
     if not callback_data.confirm:
         # refused at once when withdrawn, not submitted or already returned (issue #12)
         c = await services.coordination.check(uid, pid, "reopen")
-        await query.answer()
-        kb = InlineKeyboardBuilder()
-        kb.button(
-            text=tr("btn-reopen-yes"), callback_data=ReopenCb(participant_id=pid, confirm=True)
+        kb = confirm(
+            ReopenCb(participant_id=pid, confirm=True),
+            CardCb(participant_id=pid),
+            yes_label=tr("btn-reopen-yes"),
+            no_label=tr("btn-cancel"),
         )
-        kb.button(text=tr("btn-cancel"), callback_data=CardCb(participant_id=pid))
-        kb.adjust(1)
-        await query.message.answer(
-            tr("coord-reopen-confirm", name=c.full_name), reply_markup=kb.as_markup()
-        )
+        await query.message.answer(tr("coord-reopen-confirm", name=c.full_name), reply_markup=kb)
         return
     c = await services.coordination.reopen(uid, pid)
-    await query.answer()
-    await query.message.edit_text(tr("coord-reopened", name=c.full_name), reply_markup=_way_back(c))
+    await show(query, Screen(tr("coord-reopened", name=c.full_name), _way_back(c)))
 
 
-@router.callback_query(ContestCb.filter(F.then.in_({"queue", "apps"})))
+@router.callback_query(ContestCb.filter(F.then.in_({ContestThen.QUEUE, ContestThen.APPS})))
 async def contest_for_staff(
-    query: CallbackQuery, callback_data: ContestCb, services: Services
+    query: CallbackQuery, callback_data: ContestCb, services: Services, clock: Clock
 ) -> None:
-    screen = _queue_screen if callback_data.then == "queue" else _apps_screen
-    text, kb = await screen(services, query.from_user.id, callback_data.contest_id, 0)
-    await query.answer()
+    uid, cid = query.from_user.id, callback_data.contest_id
+    if callback_data.then == ContestThen.QUEUE:
+        text, kb = await _queue_screen(services, clock, uid, cid, 0)
+    else:
+        text, kb = await _apps_screen(services, uid, cid, 0)
     await query.message.answer(text, reply_markup=kb)

@@ -8,20 +8,23 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot import downloads
-from bot.callbacks import AppCb, CardCb, GuardianCb, GuardianDecideCb
-from bot.prompts import ask, confirm_markup
+from bot.journey.application import guardian_status_label
+from bot.journey.callbacks import AppAction, AppCb, GuardianAction, GuardianCb
+from bot.prompts import ReasonPrompt, ask
+from bot.screens import Button, Screen, choices, confirm, keyboard, message_of, send, send_to, show
 from bot.texts import error_text, format_dt, tr
+from bot.verification_callbacks import CardCb, GuardianDecideCb, GuardianDecision
 from models.errors import DomainError
 from models.guardian_rules import RELATIONS, Gap, GuardianStatus, GuardianSummary
 from models.services import Services, TelegramFile
-from models.services.coordination import MAX_REASON
 from models.services.guardians import GuardianView, MinorLine
 
 router = Router(name=__name__)
+router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 
 #: how many minors the coordinator's list shows on one screen
 LIST_LIMIT = 30
@@ -54,6 +57,12 @@ class GuardianCoord(StatesGroup):
     reason = State()
 
 
+#: the reason a consent is returned with: typed, shown back, applied from the live draft only
+REASON = ReasonPrompt(
+    GuardianCoord.reason, "guardian-ask-reason", rev_key="guardian_rev", draft_key="guardian_reason"
+)
+
+
 # --------------------------------------------------------------------------- texts
 
 
@@ -62,35 +71,8 @@ def gap_lines(summary: GuardianSummary) -> list[str]:
     return [tr("guardian-gap-" + gap.replace("_", "-")) for gap in summary.gaps]
 
 
-def status_label(status: str) -> str:
-    return tr("guardian-status-" + status)
-
-
 def relation_label(relation: str | None) -> str:
     return tr("guardian-relation-" + relation) if relation in RELATIONS else "—"
-
-
-def menu_button(contest_id: int, summary: GuardianSummary) -> InlineKeyboardButton:
-    """The application menu's line for a minor's consent (bot.flow.application_menu)."""
-    return InlineKeyboardButton(
-        text=tr(
-            "btn-guardian-menu",
-            state=summary.status
-            if summary.status != GuardianStatus.DRAFT or summary.gaps
-            else "ready",
-        ),
-        callback_data=GuardianCb(contest_id=contest_id, action="open").pack(),
-    )
-
-
-def status_line(summary: GuardianSummary) -> str:
-    """/status: the consent's state in one line."""
-    return tr(
-        "guardian-status-line",
-        state=status_label(summary.status),
-        age=summary.age,
-        day=f"{summary.stage_date:%d.%m.%Y}",
-    )
 
 
 def details(view: GuardianView) -> list[str]:
@@ -110,13 +92,13 @@ def details(view: GuardianView) -> list[str]:
     ]
 
 
-def screen(view: GuardianView) -> tuple[str, InlineKeyboardMarkup]:
+def screen(view: GuardianView) -> Screen:
     s = view.summary
     lines = [
         tr("guardian-title"),
         tr("guardian-why", age=s.age, day=f"{s.stage_date:%d.%m.%Y}"),
         "",
-        tr("guardian-state", state=status_label(s.status)),
+        tr("guardian-state", state=guardian_status_label(s.status)),
         *details(view),
     ]
     if s.status == GuardianStatus.RETURNED and view.return_reason:
@@ -124,61 +106,42 @@ def screen(view: GuardianView) -> tuple[str, InlineKeyboardMarkup]:
     if s.status == GuardianStatus.PENDING:
         lines.append(tr("guardian-pending-hint", at=format_dt(view.submitted_at, view.timezone)))
     cid = view.contest_id
-    kb = InlineKeyboardBuilder()
+
+    def step(key: str, action: GuardianAction) -> Button:
+        return tr(key), GuardianCb(contest_id=cid, action=action)
+
+    items: list[Button] = []
     if view.editable:
-        kb.button(
-            text=tr("btn-guardian-who"), callback_data=GuardianCb(contest_id=cid, action="who")
-        )
-        kb.button(
-            text=tr("btn-guardian-form"), callback_data=GuardianCb(contest_id=cid, action="form")
-        )
-        kb.button(
-            text=tr("btn-guardian-companion"),
-            callback_data=GuardianCb(contest_id=cid, action="companion"),
-        )
+        items.append(step("btn-guardian-who", GuardianAction.WHO))
+        items.append(step("btn-guardian-form", GuardianAction.FORM))
+        items.append(step("btn-guardian-companion", GuardianAction.COMPANION))
         if view.complete:
-            kb.button(
-                text=tr("btn-guardian-submit"),
-                callback_data=GuardianCb(contest_id=cid, action="submit"),
-            )
+            items.append(step("btn-guardian-submit", GuardianAction.SUBMIT))
         else:
             lines.append("")
             lines.append(tr("guardian-missing"))
             lines += ["• " + line for line in gap_lines(s) if line]
-    kb.button(
-        text=tr("btn-guardian-to-application"), callback_data=AppCb(contest_id=cid, action="menu")
-    )
-    kb.adjust(1)
-    return "\n".join(lines), kb.as_markup()
+    items.append(_to_application(cid))
+    return Screen("\n".join(lines), choices(items))
 
 
 def _back(contest_id: int) -> GuardianCb:
-    return GuardianCb(contest_id=contest_id, action="open")
+    return GuardianCb(contest_id=contest_id, action=GuardianAction.OPEN)
 
 
-async def _answer_quietly(query: CallbackQuery) -> None:
-    try:
-        await query.answer()
-    except Exception:  # already answered before the refusal
-        pass
+def _to_application(contest_id: int) -> Button:
+    return tr("btn-guardian-to-application"), AppCb(contest_id=contest_id, action=AppAction.MENU)
 
 
-def _way_on(contest_id: int) -> InlineKeyboardMarkup:
+def _way_on(contest_id: int) -> InlineKeyboardMarkup | None:
     """A refused stale button of the participant: the consent as it is now, and the application."""
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr("btn-guardian-open"), callback_data=_back(contest_id))
-    kb.button(
-        text=tr("btn-guardian-to-application"),
-        callback_data=AppCb(contest_id=contest_id, action="menu"),
-    )
-    kb.adjust(1)
-    return kb.as_markup()
+    return keyboard((tr("btn-guardian-open"), _back(contest_id)), _to_application(contest_id))
 
 
 # --------------------------------------------------------------------------- the participant
 
 
-@router.callback_query(GuardianCb.filter(F.action != "minors"))
+@router.callback_query(GuardianCb.filter(F.action != GuardianAction.MINORS))
 async def guardian_action(
     query: CallbackQuery, callback_data: GuardianCb, bot: Bot, services: Services, state: FSMContext
 ) -> None:
@@ -189,7 +152,6 @@ async def guardian_action(
     except DomainError as err:
         if err.code not in STALE_PARTICIPANT:
             raise
-        await _answer_quietly(query)
         await bot.send_message(
             query.from_user.id, error_text(err), reply_markup=_way_on(callback_data.contest_id)
         )
@@ -200,25 +162,25 @@ async def _guardian_action(
 ) -> None:
     uid, cid, action = query.from_user.id, callback_data.contest_id, callback_data.action
     guardians = services.guardians
-    if action == "submit":
+    if action == GuardianAction.SUBMIT:
         view = await guardians.submit(uid, cid)  # once; a second press is told when it was sent
-        await query.answer()
         await state.set_state(None)
-        text, kb = screen(view)
-        await bot.send_message(uid, tr("guardian-submitted") + "\n\n" + text, reply_markup=kb)
+        shown = screen(view)
+        text = tr("guardian-submitted") + "\n\n" + shown.text
+        await send_to(bot, uid, Screen(text, shown.keyboard))
         return
-    if action == "rel":
+    if action == GuardianAction.REL:
         view = await guardians.set_relation(uid, cid, callback_data.value)
-        await query.answer()
         await state.set_state(None)
         await bot.send_message(uid, tr("guardian-saved"))
-        text, kb = screen(view)
-        await bot.send_message(uid, text, reply_markup=kb)
+        await send_to(bot, uid, screen(view))
         return
     view = await guardians.view(uid, cid)  # refused at once when no consent is needed
-    await query.answer()
     await state.update_data(contest_id=cid)
-    if action in ("who", "form", "companion") and not view.editable:
+    if (
+        action in (GuardianAction.WHO, GuardianAction.FORM, GuardianAction.COMPANION)
+        and not view.editable
+    ):
         # a stale button: the consent was sent or accepted meanwhile
         raise DomainError(
             "guardian_consent_frozen",
@@ -226,27 +188,27 @@ async def _guardian_action(
             at=(view.decided_at or view.submitted_at) or "—",
             tz=view.timezone,
         )
-    if action == "who":
+    if action == GuardianAction.WHO:
         await ask(
-            query.message,
+            message_of(query),
             state,
             Guardian.guardian_name,
             tr("guardian-ask-name"),
             back=_back(cid),
             contest_id=cid,
         )
-    elif action == "form":
+    elif action == GuardianAction.FORM:
         await ask(
-            query.message,
+            message_of(query),
             state,
             Guardian.form,
             tr("guardian-ask-form"),
             back=_back(cid),
             contest_id=cid,
         )
-    elif action == "companion":
+    elif action == GuardianAction.COMPANION:
         await ask(
-            query.message,
+            message_of(query),
             state,
             Guardian.companion_name,
             tr("guardian-ask-companion"),
@@ -255,20 +217,20 @@ async def _guardian_action(
         )
     else:  # open
         await state.set_state(None)
-        text, kb = screen(view)
-        await bot.send_message(uid, text, reply_markup=kb)
+        await send_to(bot, uid, screen(view))
 
 
-def _relation_keyboard(contest_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for code in RELATIONS:
-        kb.button(
-            text=relation_label(code),
-            callback_data=GuardianCb(contest_id=contest_id, action="rel", value=code),
-        )
-    kb.button(text=tr("btn-back"), callback_data=_back(contest_id))
-    kb.adjust(1)
-    return kb.as_markup()
+def _relation_keyboard(contest_id: int) -> InlineKeyboardMarkup | None:
+    return choices(
+        (
+            (
+                relation_label(code),
+                GuardianCb(contest_id=contest_id, action=GuardianAction.REL, value=code),
+            )
+            for code in RELATIONS
+        ),
+        tail=[(tr("btn-back"), _back(contest_id))],
+    )
 
 
 @router.message(Guardian.guardian_name, F.text)
@@ -299,8 +261,7 @@ async def companion_phone(message: Message, services: Services, state: FSMContex
     view = await services.guardians.set_companion_phone(message.from_user.id, cid, message.text)
     await state.set_state(None)
     await message.answer(tr("guardian-saved"))
-    text, kb = screen(view)
-    await message.answer(text, reply_markup=kb)
+    await send(message, screen(view))
 
 
 @router.message(Guardian.form, F.document | F.photo)
@@ -330,16 +291,14 @@ async def form_upload(message: Message, services: Services, state: FSMContext) -
     view = await services.guardians.set_form(message.from_user.id, cid, offered)
     await state.set_state(None)
     await message.answer(tr("guardian-form-saved"))
-    text, kb = screen(view)
-    await message.answer(text, reply_markup=kb)
+    await send(message, screen(view))
 
 
 @router.message(Guardian.form)
 async def form_expected(message: Message, state: FSMContext) -> None:
     cid = (await state.get_data())["contest_id"]
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr("btn-back"), callback_data=_back(cid))
-    await message.answer(tr("guardian-form-expected"), reply_markup=kb.as_markup())
+    markup = keyboard((tr("btn-back"), _back(cid)))
+    await message.answer(tr("guardian-form-expected"), reply_markup=markup)
 
 
 # --------------------------------------------------------------------------- the coordinator
@@ -347,7 +306,7 @@ async def form_expected(message: Message, state: FSMContext) -> None:
 
 async def card_part(
     services: Services, user_id: int, participant_id: int
-) -> tuple[list[str], list[InlineKeyboardButton]]:
+) -> tuple[list[str], list[Button]]:
     """The consent part of the coordinator's participant card (bot.handlers.coordinator.card):
     what is missing for a minor, and «Согласие родителя» / «Принять» / «Вернуть»."""
     view = await services.guardians.for_coordinator(user_id, participant_id)
@@ -360,7 +319,7 @@ async def card_part(
             "guardian-card-title",
             age=s.age,
             day=f"{s.stage_date:%d.%m.%Y}",
-            state=status_label(s.status),
+            state=guardian_status_label(s.status),
         ),
         *details(view),
     ]
@@ -376,56 +335,31 @@ async def card_part(
         lines.append(tr("guardian-card-pending"))
     if s.status == GuardianStatus.RETURNED and view.return_reason:
         lines.append(tr("guardian-return-reason", reason=view.return_reason))
-    buttons = []
+    buttons: list[Button] = []
     pid = view.participant_id
     if view.has_form:
-        buttons.append(
-            InlineKeyboardButton(
-                text=tr("btn-guardian-show-form"),
-                callback_data=GuardianDecideCb(participant_id=pid, action="form").pack(),
-            )
-        )
+        show_form = GuardianDecideCb(participant_id=pid, action=GuardianDecision.FORM)
+        buttons.append((tr("btn-guardian-show-form"), show_form))
     if s.status == GuardianStatus.PENDING:
-        buttons.append(
-            InlineKeyboardButton(
-                text=tr("btn-guardian-accept"),
-                callback_data=GuardianDecideCb(
-                    participant_id=pid, action="accept", rev=view.rev
-                ).pack(),
-            )
-        )
-        buttons.append(
-            InlineKeyboardButton(
-                text=tr("btn-guardian-return"),
-                callback_data=GuardianDecideCb(
-                    participant_id=pid, action="return", rev=view.rev
-                ).pack(),
-            )
-        )
+        accept = GuardianDecideCb(participant_id=pid, action=GuardianDecision.ACCEPT, rev=view.rev)
+        back = GuardianDecideCb(participant_id=pid, action=GuardianDecision.RETURN, rev=view.rev)
+        buttons.append((tr("btn-guardian-accept"), accept))
+        buttons.append((tr("btn-guardian-return"), back))
     return lines, buttons
 
 
-def _after_decision(participant_id: int, contest_id: int) -> InlineKeyboardMarkup:
+def _after_decision(participant_id: int, contest_id: int) -> InlineKeyboardMarkup | None:
     """A result screen offers the next step and a way back."""
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=tr("btn-guardian-minors"),
-        callback_data=GuardianCb(contest_id=contest_id, action="minors"),
-    )
-    kb.button(text=tr("btn-guardian-card"), callback_data=CardCb(participant_id=participant_id))
-    kb.adjust(1)
-    return kb.as_markup()
+    minors = GuardianCb(contest_id=contest_id, action=GuardianAction.MINORS)
+    return keyboard((tr("btn-guardian-minors"), minors), _card_item(participant_id))
 
 
-async def _leave_reason(state: FSMContext) -> None:
-    if await state.get_state() == GuardianCoord.reason.state:
-        await state.set_state(None)
+def _card_item(participant_id: int) -> Button:
+    return tr("btn-guardian-card"), CardCb(participant_id=participant_id)
 
 
-def _to_card(participant_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr("btn-guardian-card"), callback_data=CardCb(participant_id=participant_id))
-    return kb.as_markup()
+def _to_card(participant_id: int) -> InlineKeyboardMarkup | None:
+    return keyboard(_card_item(participant_id))
 
 
 @router.callback_query(GuardianDecideCb.filter())
@@ -444,7 +378,6 @@ async def decide(
     except DomainError as err:
         if err.code not in STALE_COORDINATOR:
             raise
-        await _answer_quietly(query)
         await bot.send_message(
             query.from_user.id, error_text(err), reply_markup=_to_card(callback_data.participant_id)
         )
@@ -460,101 +393,74 @@ async def _decide(
     uid, pid, action = query.from_user.id, callback_data.participant_id, callback_data.action
     rev = callback_data.rev or None
     guardians = services.guardians
-    if action == "form":
+    if action == GuardianDecision.FORM:
         file_id, name, mime = await guardians.form_file(uid, pid)
-        await query.answer()
         if name is None and mime == "image/jpeg":
             await bot.send_photo(uid, file_id, caption=tr("guardian-form-caption"))
         else:
             await bot.send_document(uid, file_id, caption=tr("guardian-form-caption"))
         return
-    if action == "accept":
+    if action == GuardianDecision.ACCEPT:
         view = await guardians.check_decision(uid, pid, rev)  # refused at once when stale
-        await query.answer()
-        await _leave_reason(state)
-        kb = InlineKeyboardBuilder()
-        kb.button(
-            text=tr("btn-prompt-confirm"),
-            callback_data=GuardianDecideCb(
-                participant_id=pid, action="accept_ok", rev=callback_data.rev
+        await REASON.leave(state)
+        markup = confirm(
+            GuardianDecideCb(
+                participant_id=pid, action=GuardianDecision.ACCEPT_OK, rev=callback_data.rev
             ),
+            CardCb(participant_id=pid),
+            no_label=tr("btn-cancel"),
         )
-        kb.button(text=tr("btn-cancel"), callback_data=CardCb(participant_id=pid))
-        kb.adjust(1)
         await query.message.answer(
-            tr("guardian-accept-confirm", name=view.full_name), reply_markup=kb.as_markup()
+            tr("guardian-accept-confirm", name=view.full_name), reply_markup=markup
         )
-    elif action == "accept_ok":
+    elif action == GuardianDecision.ACCEPT_OK:
         view = await guardians.decide(uid, pid, accept=True, expected_rev=rev)
-        await query.answer()
-        await _leave_reason(state)
-        await query.message.edit_text(
-            tr("guardian-accepted", name=view.full_name),
-            reply_markup=_after_decision(pid, view.contest_id),
-        )
-    elif action == "return":
+        await REASON.leave(state)
+        text = tr("guardian-accepted", name=view.full_name)
+        await show(query, Screen(text, _after_decision(pid, view.contest_id)))
+    elif action == GuardianDecision.RETURN:
         await guardians.check_decision(uid, pid, rev)
-        await query.answer()
-        await ask(
-            query.message,
-            state,
-            GuardianCoord.reason,
-            tr("guardian-ask-reason"),
-            back=CardCb(participant_id=pid),
-            participant_id=pid,
-            guardian_rev=callback_data.rev,
-            guardian_reason=None,
+        await REASON.ask(
+            message_of(query), state, pid, callback_data.rev, CardCb(participant_id=pid)
         )
-    elif action == "confirm":
-        data = await state.get_data()
-        draft = data.get("guardian_reason")
-        live = await state.get_state() == GuardianCoord.reason.state
-        if not live or not draft or data.get("participant_id") != pid:
+    elif action == GuardianDecision.CONFIRM:
+        draft = await REASON.draft(state, pid)
+        if draft is None:
             # decided meanwhile (the second «Подтвердить» of a double press, another coordinator):
             # say what happened; only a consent still waiting gets «the reason is no longer live»
             await guardians.check_decision(uid, pid, rev)
             raise DomainError("guardian_reason_draft_stale")
         view = await guardians.decide(uid, pid, accept=False, reason=draft, expected_rev=rev)
-        await query.answer()
-        await state.set_state(None)
-        await state.update_data(guardian_reason=None)
-        await query.message.edit_text(
-            tr("guardian-returned", name=view.full_name, reason=draft),
-            reply_markup=_after_decision(pid, view.contest_id),
-        )
-    else:
-        await query.answer()
+        await REASON.done(state)
+        text = tr("guardian-returned", name=view.full_name, reason=draft)
+        await show(query, Screen(text, _after_decision(pid, view.contest_id)))
 
 
 @router.message(GuardianCoord.reason, F.text)
 async def reason_text(message: Message, services: Services, state: FSMContext) -> None:
-    data = await state.get_data()
-    pid, rev = data["participant_id"], data.get("guardian_rev") or 0
-    reason = message.text.strip()
-    if not reason:
-        await message.answer(tr("coord-reason-empty"))
+    typed = await REASON.typed(message, state)
+    if typed is None:
         return
-    if len(reason) > MAX_REASON:
-        raise DomainError("reason_too_long", limit=MAX_REASON)
+    pid, rev, reason = typed
     view = await services.guardians.check_decision(message.from_user.id, pid, rev or None)
-    await state.update_data(guardian_reason=reason)
-    markup = confirm_markup(
-        GuardianDecideCb(participant_id=pid, action="confirm", rev=rev),
-        GuardianDecideCb(participant_id=pid, action="return", rev=rev),
-    )
-    await message.answer(
-        tr("guardian-return-confirm", name=view.full_name, reason=reason), reply_markup=markup
+    await REASON.keep(
+        message,
+        state,
+        reason,
+        tr("guardian-return-confirm", name=view.full_name, reason=reason),
+        GuardianDecideCb(participant_id=pid, action=GuardianDecision.CONFIRM, rev=rev),
+        GuardianDecideCb(participant_id=pid, action=GuardianDecision.RETURN, rev=rev),
     )
 
 
 def _minor_line(m: MinorLine) -> str:
-    gaps = "; ".join(gap_lines(m.summary)) or status_label(m.summary.status)
+    gaps = "; ".join(gap_lines(m.summary)) or guardian_status_label(m.summary.status)
     return tr("guardian-minor-item", name=m.full_name, age=m.summary.age, gaps=gaps)
 
 
 async def queue_part(
     services: Services, user_id: int, contest_id: int
-) -> tuple[list[str], InlineKeyboardButton | None]:
+) -> tuple[list[str], Button | None]:
     """The verification queue's part about minors (R-ROLE-5): who still lacks what."""
     minors = await services.guardians.minors(user_id, contest_id)
     waiting = [m for m in minors if not m.summary.accepted]
@@ -563,20 +469,16 @@ async def queue_part(
     pending = sum(1 for m in waiting if m.summary.status == GuardianStatus.PENDING)
     lines = ["", tr("guardian-queue-title", total=len(waiting), pending=pending)]
     lines += ["• " + _minor_line(m) for m in waiting[:5]]
-    button = InlineKeyboardButton(
-        text=tr("btn-guardian-minors-count", count=len(waiting)),
-        callback_data=GuardianCb(contest_id=contest_id, action="minors").pack(),
-    )
-    return lines, button
+    to_list = GuardianCb(contest_id=contest_id, action=GuardianAction.MINORS)
+    return lines, (tr("btn-guardian-minors-count", count=len(waiting)), to_list)
 
 
-@router.callback_query(GuardianCb.filter(F.action == "minors"))
+@router.callback_query(GuardianCb.filter(F.action == GuardianAction.MINORS))
 async def minors(
     query: CallbackQuery, callback_data: GuardianCb, bot: Bot, services: Services
 ) -> None:
     """The coordinator's list of minors with what each one lacks; a card per minor."""
     lines_ = await services.guardians.minors(query.from_user.id, callback_data.contest_id)
-    await query.answer()
     if not lines_:
         await bot.send_message(query.from_user.id, tr("guardian-minors-empty"))
         return
@@ -584,11 +486,9 @@ async def minors(
     text += ["• " + _minor_line(m) for m in lines_[:LIST_LIMIT]]
     if len(lines_) > LIST_LIMIT:
         text.append(tr("guardian-minors-more", more=len(lines_) - LIST_LIMIT))
-    kb = InlineKeyboardBuilder()
-    for m in lines_[:LIST_LIMIT]:
-        if not m.summary.accepted:
-            kb.button(
-                text=f"{m.full_name}"[:60], callback_data=CardCb(participant_id=m.participant_id)
-            )
-    kb.adjust(1)
-    await bot.send_message(query.from_user.id, "\n".join(text), reply_markup=kb.as_markup())
+    markup = choices(
+        (m.full_name[:60], CardCb(participant_id=m.participant_id))
+        for m in lines_[:LIST_LIMIT]
+        if not m.summary.accepted
+    )
+    await send_to(bot, query.from_user.id, Screen("\n".join(text), markup))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -13,12 +15,13 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+from openpyxl import Workbook
 
 from bot.downloads import fetch
-from bot.flow import button_label
 from bot.menus import set_menu
-from bot.prompts import ask, cancel_row
+from bot.prompts import ask, cancel_item
+from bot.screens import Button, Screen, button_label, choices, confirm, message_of, show
 from bot.texts import error_text, format_dt, staff_help, tr
 from models.errors import DomainError, Forbidden
 from models.services import Services
@@ -32,6 +35,7 @@ from models.services.invitations import (
 )
 
 router = Router(name=__name__)
+router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 
 TZ = "Europe/Moscow"
 STAFF_PAGE = 8
@@ -43,11 +47,23 @@ class Invite(StatesGroup):
     name = State()  # waiting for the invited person's full name
 
 
+class InviteStep(StrEnum):
+    CONTEST = "contest"  # the role menu of a contest
+    ROLE = "role"  # value: the role
+    REGION = "region"  # value: the region code
+    STATUS = "status"  # value: the expert's status
+    CHIEF = "chief"  # value: the nomination code, or "" (not a chief expert)
+    COMMISSION = "commission"  # value: the commission role
+    REVOKE = "revoke"  # invitation_id: the invitation just issued
+
+
 class InviteCb(CallbackData, prefix="iv"):
-    action: str  # contest | role | region | status | chief | commission | revoke
+    """/invite, step by step (R-ROLE-1…3)."""
+
+    action: InviteStep
     contest_id: int = 0
     value: str = ""
-    item: int = 0
+    invitation_id: int = 0
 
 
 class AcceptCb(CallbackData, prefix="ia"):
@@ -55,10 +71,21 @@ class AcceptCb(CallbackData, prefix="ia"):
     yes: bool
 
 
+class StaffAction(StrEnum):
+    CONTEST = "contest"
+    PAGE = "page"
+    ASK = "ask"  # entry_id: the role to revoke, asked first
+    REVOKE = "revoke"  # entry_id: the role
+    CANCEL = "cancel"
+    LINK = "link"  # entry_id: the pending invitation to issue a new link for
+
+
 class StaffCb(CallbackData, prefix="sf"):
-    action: str  # contest | page | ask | revoke | cancel | link
+    """/staff: a contest's staff and pending invitations."""
+
+    action: StaffAction
     contest_id: int = 0
-    item: int = 0
+    entry_id: int = 0
     page: int = 0
 
 
@@ -71,17 +98,9 @@ async def invitation_link(bot: Bot, payload: str) -> str:
     return f"https://t.me/{me.username}?start={payload}"
 
 
-def _keyboard(
-    buttons: list[tuple[str, CallbackData]], *, cancel: bool = False
-) -> InlineKeyboardMarkup:
+def _keyboard(buttons: Sequence[Button], *, cancel: bool = False) -> InlineKeyboardMarkup | None:
     """One button a row; ``cancel``: a step of /invite, which can be left with «Отмена»."""
-    kb = InlineKeyboardBuilder()
-    for text, data in buttons:
-        kb.button(text=text, callback_data=data)
-    kb.adjust(1)
-    if cancel:
-        kb.row(*cancel_row())
-    return kb.as_markup()
+    return choices(buttons, tail=[cancel_item()] if cancel else [])
 
 
 async def _help_parts(services: Services, uid: int) -> list[str]:
@@ -109,7 +128,7 @@ async def invite(message: Message, services: Services, state: FSMContext) -> Non
         await _start_menu(message, services, state, message.from_user.id, contests[0][0])
         return
     buttons = [
-        (button_label(title, width=60), InviteCb(action="contest", contest_id=cid))
+        (button_label(title, width=60), InviteCb(action=InviteStep.CONTEST, contest_id=cid))
         for cid, title in contests
     ]
     await message.answer(tr("inv-choose-contest"), reply_markup=_keyboard(buttons))
@@ -121,11 +140,15 @@ async def _start_menu(
     roles, _, _ = await services.invitations.choices(uid, contest_id)
     contest = await services.contests.contest(contest_id)
     # a role button, or a list file: the wait for the file can be left with «Отмена» (issue #12)
-    buttons: list[tuple[str, CallbackData]] = [
-        (role_label(r).capitalize(), InviteCb(action="role", contest_id=contest_id, value=r))
+    buttons: list[Button] = [
+        (
+            role_label(r).capitalize(),
+            InviteCb(action=InviteStep.ROLE, contest_id=contest_id, value=r),
+        )
         for r in roles
     ]
-    rows = _keyboard(buttons).inline_keyboard
+    markup = _keyboard(buttons)
+    rows = markup.inline_keyboard if markup is not None else []
     await ask(
         message,
         state,
@@ -153,7 +176,7 @@ async def _ask_name(message: Message, state: FSMContext, contest_id: int) -> Non
         state,
         Invite.name,
         tr("inv-ask-name"),
-        back=InviteCb(action="contest", contest_id=contest_id),
+        back=InviteCb(action=InviteStep.CONTEST, contest_id=contest_id),
     )
 
 
@@ -163,18 +186,16 @@ async def invite_step(
 ) -> None:
     uid, cid, value = query.from_user.id, callback_data.contest_id, callback_data.value
     action = callback_data.action
-    message = query.message
-    if action == "revoke":
-        name = await services.invitations.revoke_invitation(uid, callback_data.item)
-        await query.answer()
+    message = message_of(query)
+    if action == InviteStep.REVOKE:
+        name = await services.invitations.revoke_invitation(uid, callback_data.invitation_id)
         await message.answer(tr("inv-invitation-revoked", name=name))
         return
     # every step asks the service again: a button is no proof of the right to invite
     roles, regions, nominations = await services.invitations.choices(uid, cid)
-    await query.answer()
-    if action == "contest":
+    if action == InviteStep.CONTEST:
         await _start_menu(message, services, state, uid, cid)
-    elif action == "role":
+    elif action == InviteStep.ROLE:
         if value not in roles:
             raise Forbidden("inv_role_not_allowed")
         await _draft(
@@ -183,7 +204,7 @@ async def invite_step(
         if value in ("coordinator", "team_representative", "volunteer"):
             # a team representative speaks for the team of one region (R-APL-2, 002 §5.3)
             buttons = [
-                (name, InviteCb(action="region", contest_id=cid, value=code))
+                (name, InviteCb(action=InviteStep.REGION, contest_id=cid, value=code))
                 for code, name in regions
             ]
             ask = {"coordinator": "inv-ask-region"}.get(value, f"teams-ask-region-{value}")
@@ -192,7 +213,7 @@ async def invite_step(
             buttons = [
                 (
                     tr(f"inv-status-{s}").capitalize(),
-                    InviteCb(action="status", contest_id=cid, value=s),
+                    InviteCb(action=InviteStep.STATUS, contest_id=cid, value=s),
                 )
                 for s in ("competence_manager", "mentor", "industrial", "methodist")
             ]
@@ -201,7 +222,7 @@ async def invite_step(
             buttons = [
                 (
                     tr(f"inv-commission-{r}").capitalize(),
-                    InviteCb(action="commission", contest_id=cid, value=r),
+                    InviteCb(action=InviteStep.COMMISSION, contest_id=cid, value=r),
                 )
                 for r in ("chair", "secretary", "member")
             ]
@@ -210,29 +231,27 @@ async def invite_step(
             )
         else:
             await _ask_name(message, state, cid)
-    elif action == "region":
+    elif action == InviteStep.REGION:
         await _draft(state, cid, regions=[value])
         await _ask_name(message, state, cid)
-    elif action == "status":
+    elif action == InviteStep.STATUS:
         await _draft(state, cid, status=value)
         if nominations:
-            buttons: list[tuple[str, CallbackData]] = [
-                (tr("inv-btn-not-chief"), InviteCb(action="chief", contest_id=cid))
-            ]
+            buttons = [(tr("inv-btn-not-chief"), InviteCb(action=InviteStep.CHIEF, contest_id=cid))]
             buttons += [
                 (
                     button_label(tr("inv-btn-chief", nomination=title), width=60),
-                    InviteCb(action="chief", contest_id=cid, value=code),
+                    InviteCb(action=InviteStep.CHIEF, contest_id=cid, value=code),
                 )
                 for code, title in nominations
             ]
             await message.answer(tr("inv-ask-chief"), reply_markup=_keyboard(buttons, cancel=True))
         else:
             await _ask_name(message, state, cid)
-    elif action == "chief":
+    elif action == InviteStep.CHIEF:
         await _draft(state, cid, chief_for=[value] if value else [])
         await _ask_name(message, state, cid)
-    elif action == "commission":
+    elif action == InviteStep.COMMISSION:
         await _draft(state, cid, commission_role=value)
         await _ask_name(message, state, cid)
 
@@ -259,7 +278,14 @@ async def invited_name(message: Message, bot: Bot, services: Services, state: FS
 
 async def _send_issued(message: Message, bot: Bot, issued: IssuedInvitation) -> None:
     link = await invitation_link(bot, issued.payload)
-    kb = _keyboard([(tr("inv-btn-revoke-invitation"), InviteCb(action="revoke", item=issued.id))])
+    kb = _keyboard(
+        [
+            (
+                tr("inv-btn-revoke-invitation"),
+                InviteCb(action=InviteStep.REVOKE, invitation_id=issued.id),
+            )
+        ]
+    )
     text = tr(
         "inv-created",
         name=issued.name,
@@ -331,11 +357,9 @@ async def _result_workbook(bot: Bot, result: BulkResult) -> bytes:
 
 
 def _workbook_bytes(table: list[list[str]]) -> bytes:
-    from openpyxl import Workbook
-
     book = Workbook()
     sheet = book.active
-    sheet.title = "Приглашения"
+    sheet.title = tr("inv-sheet-title")
     for row in table:
         sheet.append(row)
     out = io.BytesIO()
@@ -381,12 +405,10 @@ async def answer_invitation(
 ) -> None:
     uid = query.from_user.id
     if not callback_data.yes:
-        await query.answer()
         await query.message.edit_reply_markup(reply_markup=None)
         await query.message.answer(tr("inv-declined"))
         return
     bound = await services.invitations.accept(uid, callback_data.token)
-    await query.answer()
     await query.message.edit_reply_markup(reply_markup=None)
     await set_menu(bot, services, uid)
     parts = [
@@ -410,7 +432,7 @@ async def staff(message: Message, services: Services) -> None:
         await message.answer(text, reply_markup=kb)
         return
     buttons = [
-        (button_label(title, width=60), StaffCb(action="contest", contest_id=cid))
+        (button_label(title, width=60), StaffCb(action=StaffAction.CONTEST, contest_id=cid))
         for cid, title in contests
     ]
     await message.answer(tr("inv-choose-contest"), reply_markup=_keyboard(buttons))
@@ -429,7 +451,7 @@ def _details(e: StaffEntry) -> str:
 
 async def _staff_screen(
     services: Services, uid: int, contest_id: int, page: int
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, InlineKeyboardMarkup | None]:
     staff = await services.invitations.staff(uid, contest_id)
     entries: list[tuple[str, Any]] = [("role", e) for e in staff.roles] + [
         ("inv", p) for p in staff.pending
@@ -455,30 +477,27 @@ async def _staff_screen(
             lines.append(
                 tr("inv-staff-pending-item", name=p.name, role=role_label(p.role), link=link)
             )
-    kb = InlineKeyboardBuilder()
+    items: list[Button] = []
     for kind, e in entries[page * STAFF_PAGE : (page + 1) * STAFF_PAGE]:
         if kind == "role":
-            kb.button(
-                text=button_label(tr("inv-btn-revoke-role", name=e.name), width=60),
-                callback_data=StaffCb(action="ask", contest_id=contest_id, item=e.id),
+            label = button_label(tr("inv-btn-revoke-role", name=e.name), width=60)
+            items.append(
+                (label, StaffCb(action=StaffAction.ASK, contest_id=contest_id, entry_id=e.id))
             )
         else:
-            kb.button(
-                text=button_label(tr("inv-btn-issue-link", name=e.name), width=60),
-                callback_data=StaffCb(action="link", contest_id=contest_id, item=e.id),
+            label = button_label(tr("inv-btn-issue-link", name=e.name), width=60)
+            items.append(
+                (label, StaffCb(action=StaffAction.LINK, contest_id=contest_id, entry_id=e.id))
             )
+
+    def to_page(n: int) -> StaffCb:
+        return StaffCb(action=StaffAction.PAGE, contest_id=contest_id, page=n)
+
     if page > 0:
-        kb.button(
-            text=tr("inv-btn-prev"),
-            callback_data=StaffCb(action="page", contest_id=contest_id, page=page - 1),
-        )
+        items.append((tr("inv-btn-prev"), to_page(page - 1)))
     if page < pages - 1:
-        kb.button(
-            text=tr("inv-btn-next"),
-            callback_data=StaffCb(action="page", contest_id=contest_id, page=page + 1),
-        )
-    kb.adjust(1)
-    return "\n".join(lines), kb.as_markup()
+        items.append((tr("inv-btn-next"), to_page(page + 1)))
+    return "\n".join(lines), choices(items)
 
 
 @router.callback_query(StaffCb.filter())
@@ -486,35 +505,30 @@ async def staff_action(
     query: CallbackQuery, callback_data: StaffCb, bot: Bot, services: Services
 ) -> None:
     uid, action, cid = query.from_user.id, callback_data.action, callback_data.contest_id
-    message = query.message
-    if action in ("contest", "page"):
+    message = message_of(query)
+    if action in (StaffAction.CONTEST, StaffAction.PAGE):
         text, kb = await _staff_screen(services, uid, cid, callback_data.page)
-        await query.answer()
-        if action == "contest":
+        if action == StaffAction.CONTEST:
             await message.answer(text, reply_markup=kb)
         else:
-            await message.edit_text(text, reply_markup=kb)
-    elif action == "ask":
-        entry = await services.invitations.role_entry(uid, callback_data.item)
-        await query.answer()
-        kb = _keyboard(
-            [
-                (tr("inv-btn-revoke-yes"), StaffCb(action="revoke", contest_id=cid, item=entry.id)),
-                (tr("inv-btn-cancel"), StaffCb(action="cancel", contest_id=cid)),
-            ]
+            await show(query, Screen(text, kb))
+    elif action == StaffAction.ASK:
+        entry = await services.invitations.role_entry(uid, callback_data.entry_id)
+        kb = confirm(
+            StaffCb(action=StaffAction.REVOKE, contest_id=cid, entry_id=entry.id),
+            StaffCb(action=StaffAction.CANCEL, contest_id=cid),
+            yes_label=tr("inv-btn-revoke-yes"),
+            no_label=tr("inv-btn-cancel"),
         )
         await message.answer(
             tr("inv-revoke-confirm", role=role_label(entry.role), name=entry.name), reply_markup=kb
         )
-    elif action == "revoke":
-        entry = await services.invitations.revoke_role(uid, callback_data.item)
-        await query.answer()
-        await message.edit_text(tr("inv-revoked", role=role_label(entry.role), name=entry.name))
+    elif action == StaffAction.REVOKE:
+        entry = await services.invitations.revoke_role(uid, callback_data.entry_id)
+        await show(query, Screen(tr("inv-revoked", role=role_label(entry.role), name=entry.name)))
         await set_menu(bot, services, entry.telegram_id)
-    elif action == "link":
-        issued = await services.invitations.issue_link(uid, callback_data.item)
-        await query.answer()
+    elif action == StaffAction.LINK:
+        issued = await services.invitations.issue_link(uid, callback_data.entry_id)
         await _send_issued(message, bot, issued)
     else:
-        await query.answer()
-        await message.edit_text(tr("inv-cancelled"))
+        await show(query, Screen(tr("inv-cancelled")))

@@ -2,35 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable
 from typing import TypeVar
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
-from bot import flow
-from bot.callbacks import (
+from bot.callbacks import ContestCb, ContestThen, NavCb
+from bot.journey.callbacks import (
     ConsentCb,
-    ContestCb,
+    FormAction,
     FormCb,
-    NavCb,
     OrgCb,
     OrgPageCb,
     RegionCb,
     WithdrawCb,
 )
-from bot.flow import Form
+from bot.journey.contest import contest_or_pick
+from bot.journey.form import (
+    ask_full_name,
+    ask_snils,
+    form_back,
+    organisations_screen,
+    registration_closed,
+    show_organisations,
+    show_regions,
+    show_registration_closed,
+)
+from bot.journey.status import ENTRY_REFUSED_KEY, greets_as_staff, show_next, status_card
 from bot.menus import refresh_menu
 from bot.prompts import BACK_KEY
+from bot.screens import Screen, confirm, send, show
+from bot.states import Form
 from bot.texts import error_text, staff_help, tr
 from bot.viewer import Viewer, viewer_of
 from models.errors import DomainError
 from models.services import Services
 
 router = Router(name=__name__)
+router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 T = TypeVar("T")
 #: R-VER-6: a championship's registration closed while the person was at the consent or the form
 REGISTRATION_CLOSED = "championship_registration_closed"
@@ -48,24 +61,7 @@ async def _unless_closed(
         if err.code != REGISTRATION_CLOSED:
             raise
         refusal = err
-    await flow.show_registration_closed(bot, chat_id, state, contest_id, refusal)
-    return None
-
-
-async def _contest_or_pick(
-    message: Message,
-    services: Services,
-    state: FSMContext,
-    then: str,
-    participations: Sequence[int] | None = None,
-) -> int | None:
-    resolved = await flow.resolve_contest(services, state, message.from_user.id, participations)
-    if isinstance(resolved, int):
-        return resolved
-    if not resolved:
-        await message.answer(tr("no-contests"))
-    else:
-        await message.answer(tr("choose-contest"), reply_markup=flow.contest_picker(resolved, then))
+    await show_registration_closed(bot, chat_id, state, contest_id, refusal)
     return None
 
 
@@ -82,7 +78,7 @@ async def start(
     team = [
         tr(f"teams-help-{r}") for r in ("team_representative", "volunteer") if r in who.menu_roles()
     ]
-    if flow.greets_as_staff(who):
+    if greets_as_staff(who):
         # Staff are greeted with their tools, not pushed into a participant's consent form.
         parts = [
             tr("staff-welcome"),
@@ -91,9 +87,11 @@ async def start(
         ]
         await message.answer("\n\n".join(parts))
         return
-    contest_id = await _contest_or_pick(message, services, state, "start", who.participations)
+    contest_id = await contest_or_pick(
+        message, services, state, ContestThen.START, who.participations
+    )
     if contest_id is not None:
-        await flow.show_next(
+        await show_next(
             bot,
             message.chat.id,
             services,
@@ -110,14 +108,13 @@ async def contest_chosen(
 ) -> None:
     contest = await services.contests.contest(callback_data.contest_id)
     await state.update_data(contest_id=contest.id)
-    await query.answer()
     uid = query.from_user.id
-    if callback_data.then == "status":
+    if callback_data.then == ContestThen.STATUS:
         await _send_status(bot, uid, services, uid, contest.id, state)
-    elif callback_data.then == "withdraw":
+    elif callback_data.then == ContestThen.WITHDRAW:
         await _ask_withdraw(bot, uid, services, contest.id)
     else:
-        await flow.show_next(bot, uid, services, state, uid, contest.id)
+        await show_next(bot, uid, services, state, uid, contest.id)
 
 
 @router.callback_query(NavCb.filter())
@@ -126,19 +123,17 @@ async def navigate(
 ) -> None:
     """Buttons in notifications lead straight to the place in the journey."""
     await state.update_data(contest_id=callback_data.contest_id)
-    await query.answer()
     uid = query.from_user.id
     if callback_data.to == "status":
         await _send_status(bot, uid, services, uid, callback_data.contest_id, state)
     else:
-        await flow.show_next(bot, uid, services, state, uid, callback_data.contest_id)
+        await show_next(bot, uid, services, state, uid, callback_data.contest_id)
 
 
 @router.callback_query(ConsentCb.filter())
 async def consent(
     query: CallbackQuery, callback_data: ConsentCb, bot: Bot, services: Services, state: FSMContext
 ) -> None:
-    await query.answer()
     uid = query.from_user.id
     if not callback_data.agree:
         await bot.send_message(uid, tr("pd-declined"))
@@ -149,7 +144,7 @@ async def consent(
     )
     if await _unless_closed(given, bot, uid, state, callback_data.contest_id) is None:
         return
-    await flow.show_next(bot, uid, services, state, uid, callback_data.contest_id)
+    await show_next(bot, uid, services, state, uid, callback_data.contest_id)
 
 
 async def _contest_from_state(state: FSMContext) -> int | None:
@@ -164,9 +159,7 @@ async def full_name(message: Message, bot: Bot, services: Services, state: FSMCo
     if view is None:
         return
     await message.answer(tr("form-saved-full-name"))
-    await flow.show_next(
-        bot, message.chat.id, services, state, message.from_user.id, contest_id, view
-    )
+    await show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id, view)
 
 
 @router.message(Form.snils, F.text)
@@ -177,23 +170,20 @@ async def snils(message: Message, bot: Bot, services: Services, state: FSMContex
     if view is None:
         return
     await message.answer(tr("form-saved-snils", snils=view.snils_masked))
-    await flow.show_next(
-        bot, message.chat.id, services, state, message.from_user.id, contest_id, view
-    )
+    await show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id, view)
 
 
 @router.callback_query(RegionCb.filter())
 async def region(
     query: CallbackQuery, callback_data: RegionCb, bot: Bot, services: Services, state: FSMContext
 ) -> None:
-    await query.answer()
     uid = query.from_user.id
     await state.update_data(contest_id=callback_data.contest_id)
     saved = services.participants.set_region(uid, callback_data.contest_id, callback_data.region_id)
     view = await _unless_closed(saved, bot, uid, state, callback_data.contest_id)
     if view is None:
         return
-    await flow.show_organisations(
+    await show_organisations(
         bot, uid, services, state, callback_data.contest_id, view.region.id, view.region.title
     )
 
@@ -203,10 +193,10 @@ async def organisation_search(message: Message, services: Services, state: FSMCo
     data = await state.get_data()
     query = message.text.strip()[:100]
     await state.update_data(org_query=query)
-    text, kb = await flow.organisations_screen(
+    screen = await organisations_screen(
         services, data["contest_id"], data["region_id"], data.get("region_title", ""), query, 0
     )
-    await message.answer(text, reply_markup=kb)
+    await send(message, screen)
 
 
 @router.callback_query(OrgPageCb.filter())
@@ -219,7 +209,6 @@ async def organisation_page(
         await _unless_closed(check, bot, query.from_user.id, state, callback_data.contest_id)
         is None
     ):
-        await query.answer()
         return
     data = await state.get_data()
     search = data.get("org_query") if callback_data.search else None
@@ -229,9 +218,9 @@ async def organisation_page(
     await state.update_data(
         contest_id=callback_data.contest_id,
         region_id=callback_data.region_id,
-        **{BACK_KEY: flow.form_back(callback_data.contest_id).pack()},
+        **{BACK_KEY: form_back(callback_data.contest_id).pack()},
     )
-    text, kb = await flow.organisations_screen(
+    screen = await organisations_screen(
         services,
         callback_data.contest_id,
         callback_data.region_id,
@@ -239,15 +228,13 @@ async def organisation_page(
         search,
         callback_data.page,
     )
-    await query.answer()
-    await query.message.edit_text(text, reply_markup=kb)
+    await show(query, screen)
 
 
 @router.callback_query(OrgCb.filter())
 async def organisation(
     query: CallbackQuery, callback_data: OrgCb, bot: Bot, services: Services, state: FSMContext
 ) -> None:
-    await query.answer()
     uid = query.from_user.id
     await state.update_data(contest_id=callback_data.contest_id)
     saved = services.participants.set_organisation(
@@ -255,7 +242,7 @@ async def organisation(
     )
     if await _unless_closed(saved, bot, uid, state, callback_data.contest_id) is None:
         return
-    await flow.show_next(bot, uid, services, state, uid, callback_data.contest_id)
+    await show_next(bot, uid, services, state, uid, callback_data.contest_id)
 
 
 @router.callback_query(FormCb.filter())
@@ -265,48 +252,37 @@ async def form_action(
     uid, cid = query.from_user.id, callback_data.contest_id
     await state.update_data(contest_id=cid)
     action = callback_data.action
-    if action == "submit":
+    if action == FormAction.SUBMIT:
         # R-VER-3, issue #12: one submission; a second press is told when it was sent
         sent = services.participants.submit_verification(uid, cid)
         if await _unless_closed(sent, bot, uid, state, cid) is None:
-            await query.answer()
             return
-        await query.answer()
         await state.set_state(None)
         await bot.send_message(uid, tr("form-sent"))
         return
-    if action in ("name", "snils", "region", "org"):
+    if action in (FormAction.NAME, FormAction.SNILS, FormAction.REGION, FormAction.ORG):
         # a stale «Изменить …» (form sent, accepted, withdrawn) is refused before asking
         opened = await _unless_closed(
             services.participants.check_form_open(uid, cid), bot, uid, state, cid
         )
         if opened is None:
-            await query.answer()
             return
         view = opened
-    await query.answer()
-    if action == "name":
-        await flow.prompt(
-            bot, uid, state, Form.full_name, tr("form-ask-full-name"), flow.form_back(cid)
-        )
-    elif action == "snils":
-        await flow.prompt(bot, uid, state, Form.snils, tr("form-ask-snils"), flow.form_back(cid))
-    elif action == "region":
-        await state.set_state(None)
-        await bot.send_message(
-            uid, tr("form-ask-region"), reply_markup=await flow.region_keyboard(services, cid)
-        )
-    elif action == "org":
+    if action == FormAction.NAME:
+        await ask_full_name(bot, uid, state, cid)
+    elif action == FormAction.SNILS:
+        await ask_snils(bot, uid, state, cid)
+    elif action == FormAction.REGION:
+        await show_regions(bot, uid, services, state, cid)
+    elif action == FormAction.ORG:
         if view.region is None:
-            await bot.send_message(
-                uid, tr("form-ask-region"), reply_markup=await flow.region_keyboard(services, cid)
-            )
+            await show_regions(bot, uid, services, None, cid)
         else:
-            await flow.show_organisations(
+            await show_organisations(
                 bot, uid, services, state, cid, view.region.id, view.region.title
             )
     else:
-        await flow.show_next(bot, uid, services, state, uid, cid)
+        await show_next(bot, uid, services, state, uid, cid)
 
 
 # --------------------------------------------------------------------------- /status (R-VER-5)
@@ -325,7 +301,7 @@ async def _send_status(
     knows it (QA 1–3 of issue #15)."""
     view = await services.participants.view(user_id, contest_id)
     contest = view.contest if view is not None else await services.contests.contest(contest_id)
-    closed = await flow.registration_closed(services, user_id, contest, view)
+    closed = await registration_closed(services, user_id, contest, view)
     if view is None and closed is not None:
         text = tr("status-not-registered", contest=contest.title) + "\n\n" + error_text(closed)
         await bot.send_message(chat_id, text)
@@ -333,21 +309,19 @@ async def _send_status(
         await bot.send_message(chat_id, tr("status-none", contest=contest.title))
     else:
         notes: list[str] = []
-        refused = (
-            (await state.get_data()).get(flow.ENTRY_REFUSED_KEY) if state is not None else None
-        )
+        refused = (await state.get_data()).get(ENTRY_REFUSED_KEY) if state is not None else None
         if (
             view.application is None
             and isinstance(refused, dict)
             and refused.get("contest_id") == contest_id
         ):
             notes = [tr("status-entry-refused"), str(refused.get("text", ""))]
-        await bot.send_message(chat_id, flow.status_card(view, notes, closed))
+        await bot.send_message(chat_id, status_card(view, notes, closed))
 
 
 @router.message(Command("status"))
 async def status(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
-    contest_id = await _contest_or_pick(message, services, state, "status")
+    contest_id = await contest_or_pick(message, services, state, ContestThen.STATUS)
     if contest_id is not None:
         await _send_status(bot, message.chat.id, services, message.from_user.id, contest_id, state)
 
@@ -356,13 +330,12 @@ async def status(message: Message, bot: Bot, services: Services, state: FSMConte
 
 
 def _withdraw_keyboard(contest_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=tr("btn-withdraw-yes"), callback_data=WithdrawCb(contest_id=contest_id, confirm=True)
+    return confirm(
+        WithdrawCb(contest_id=contest_id, confirm=True),
+        WithdrawCb(contest_id=contest_id, confirm=False),
+        yes_label=tr("btn-withdraw-yes"),
+        no_label=tr("btn-cancel"),
     )
-    kb.button(text=tr("btn-cancel"), callback_data=WithdrawCb(contest_id=contest_id, confirm=False))
-    kb.adjust(1)
-    return kb.as_markup()
 
 
 async def _ask_withdraw(bot: Bot, chat_id: int, services: Services, contest_id: int) -> None:
@@ -383,7 +356,7 @@ async def withdraw(message: Message, bot: Bot, services: Services, state: FSMCon
     if not mine:
         await message.answer(tr("withdraw-nothing"))
         return
-    contest_id = await _contest_or_pick(message, services, state, "withdraw")
+    contest_id = await contest_or_pick(message, services, state, ContestThen.WITHDRAW)
     if contest_id is not None:
         await _ask_withdraw(bot, message.chat.id, services, contest_id)
 
@@ -393,11 +366,9 @@ async def withdraw_confirmed(
     query: CallbackQuery, callback_data: WithdrawCb, services: Services, state: FSMContext
 ) -> None:
     if not callback_data.confirm:
-        await query.answer()
-        await query.message.edit_text(tr("withdraw-cancelled"))
+        await show(query, Screen(tr("withdraw-cancelled")))
         return
     # R-PD-1, issue #12: anonymised once; a second confirmation is told when it happened
     await services.participants.withdraw(query.from_user.id, callback_data.contest_id)
-    await query.answer()
     await state.set_state(None)
-    await query.message.edit_text(tr("withdraw-done"))
+    await show(query, Screen(tr("withdraw-done")))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
@@ -14,31 +15,60 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
-from bot import flow
-from bot.callbacks import ContestCb, NavCb
+from bot.callbacks import ContestCb, ContestThen, NavCb
+from bot.journey.contest import contest_for_anyone
 from bot.prompts import ask, cancel_markup
+from bot.screens import (
+    Button,
+    Screen,
+    button_label,
+    choices,
+    confirm,
+    keyboard,
+    message_of,
+    pager,
+    show,
+)
 from bot.texts import format_dt, tr
+from models.clock import Clock
 from models.services import Services
 from models.services.remote import check_duration, clean_link, earliest_start
 
 router = Router(name=__name__)
+router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 
 _TIME = re.compile(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2})[:.](\d{2})\s*")
 _NOT_COMMAND = F.text & ~F.text.startswith("/")
 
 
+class RemoteAction(StrEnum):
+    LIST = "list"  # the coordinator's schedule
+    ADD = "add"  # the participant picker (paged)
+    PICK = "pick"  # participant_id: schedule a connection for them
+
+
 class RemoteCb(CallbackData, prefix="rs"):
+    """The coordinator's schedule of remote connections (R-COO-3)."""
+
     contest_id: int
-    action: str  # list | add (participant picker, paged) | pick
+    action: RemoteAction
     participant_id: int = 0
     page: int = 0
 
 
+class CancelStep(StrEnum):
+    ASK = "ask"
+    YES = "yes"
+    KEEP = "keep"
+
+
 class RemoteCancelCb(CallbackData, prefix="rc"):
+    """Cancelling one connection, confirmed first."""
+
     slot_id: int
-    action: str = "ask"  # ask | yes | keep
+    action: CancelStep = CancelStep.ASK
 
 
 class RemoteForm(StatesGroup):
@@ -63,11 +93,11 @@ def parse_local(text: str, tz: str) -> datetime | None:
 
 async def _schedule(
     services: Services, uid: int, contest_id: int
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, InlineKeyboardMarkup | None]:
     slots = await services.remote.slots(uid, contest_id)
     contest = await services.contests.contest(contest_id)
     lines = [tr("remote-title", contest=contest.title)]
-    kb = InlineKeyboardBuilder()
+    items: list[Button] = []
     for s in slots:
         when = format_dt(s.starts_at, s.timezone)
         materials = (
@@ -86,19 +116,16 @@ async def _schedule(
             + "\n  "
             + s.link
         )
-        kb.button(
-            text=flow.button_label(
-                tr("remote-btn-cancel", when=when, name=s.participant_name), width=60
-            ),
-            callback_data=RemoteCancelCb(slot_id=s.id),
-        )
+        label = button_label(tr("remote-btn-cancel", when=when, name=s.participant_name), width=60)
+        items.append((label, RemoteCancelCb(slot_id=s.id)))
     if not slots:
         lines.append(tr("remote-empty"))
-    kb.button(
-        text=tr("remote-btn-add"), callback_data=RemoteCb(contest_id=contest_id, action="add")
-    )
-    kb.adjust(1)
-    return "\n".join(lines), kb.as_markup()
+    items.append(_add_item(contest_id))
+    return "\n".join(lines), choices(items)
+
+
+def _add_item(contest_id: int) -> Button:
+    return tr("remote-btn-add"), RemoteCb(contest_id=contest_id, action=RemoteAction.ADD)
 
 
 async def _mine(services: Services, uid: int, contest_id: int) -> str:
@@ -131,72 +158,66 @@ async def _screen(uid: int, bot: Bot, services: Services, contest_id: int) -> No
 async def remote(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     uid = message.from_user.id
     await state.set_state(None)
-    contest_id = await flow.contest_for_anyone(message, services, state, "remote")
+    contest_id = await contest_for_anyone(message, services, state, ContestThen.REMOTE)
     if contest_id is not None:
         await _screen(uid, bot, services, contest_id)
 
 
-@router.callback_query(ContestCb.filter(F.then == "remote"))
+@router.callback_query(ContestCb.filter(F.then == ContestThen.REMOTE))
 async def remote_contest(
     query: CallbackQuery, callback_data: ContestCb, bot: Bot, services: Services
 ) -> None:
-    await query.answer()
     await _screen(query.from_user.id, bot, services, callback_data.contest_id)
 
 
-@router.callback_query(RemoteCb.filter(F.action == "list"))
+@router.callback_query(RemoteCb.filter(F.action == RemoteAction.LIST))
 async def remote_list(query: CallbackQuery, callback_data: RemoteCb, services: Services) -> None:
     text, kb = await _schedule(services, query.from_user.id, callback_data.contest_id)
-    await query.answer()
     await query.message.answer(text, reply_markup=kb)
 
 
-@router.callback_query(RemoteCb.filter(F.action == "add"))
+@router.callback_query(RemoteCb.filter(F.action == RemoteAction.ADD))
 async def remote_add(query: CallbackQuery, callback_data: RemoteCb, services: Services) -> None:
     cid = callback_data.contest_id
     page = await services.remote.candidates(query.from_user.id, cid, callback_data.page)
-    await query.answer()
     if page.total == 0:
         await query.message.answer(tr("remote-no-candidates"))
         return
-    kb = InlineKeyboardBuilder()
-    for c in page.items:
-        kb.button(
-            text=flow.button_label(c.title),
-            callback_data=RemoteCb(contest_id=cid, action="pick", participant_id=c.id),
-        )
-    nav = 0
-    if page.page > 0:
-        kb.button(
-            text=tr("btn-prev"),
-            callback_data=RemoteCb(contest_id=cid, action="add", page=page.page - 1),
-        )
-        nav += 1
-    if page.page < page.pages - 1:
-        kb.button(
-            text=f"{tr('btn-next')} {page.page + 1}/{page.pages}",
-            callback_data=RemoteCb(contest_id=cid, action="add", page=page.page + 1),
-        )
-        nav += 1
-    kb.adjust(*([1] * len(page.items)), *([nav] if nav else []))
-    await query.message.answer(
-        tr("remote-pick-participant", total=page.total), reply_markup=kb.as_markup()
+    markup = choices(
+        (
+            (
+                button_label(c.title),
+                RemoteCb(contest_id=cid, action=RemoteAction.PICK, participant_id=c.id),
+            )
+            for c in page.items
+        ),
+        tail=[
+            pager(
+                page.page,
+                page.pages,
+                lambda n: RemoteCb(contest_id=cid, action=RemoteAction.ADD, page=n),
+            )
+        ],
     )
+    await query.message.answer(tr("remote-pick-participant", total=page.total), reply_markup=markup)
 
 
-@router.callback_query(RemoteCb.filter(F.action == "pick"))
+@router.callback_query(RemoteCb.filter(F.action == RemoteAction.PICK))
 async def remote_pick(
-    query: CallbackQuery, callback_data: RemoteCb, services: Services, state: FSMContext
+    query: CallbackQuery,
+    callback_data: RemoteCb,
+    services: Services,
+    state: FSMContext,
+    clock: Clock,
 ) -> None:
     uid, cid = query.from_user.id, callback_data.contest_id
     # role, region and a still accepted participant — refused before the first question
     who = await services.remote.candidate(uid, cid, callback_data.participant_id)
     contest = await services.contests.contest(cid)
-    await query.answer()
-    earliest = format_dt(earliest_start(services.ctx.clock.now()), contest.timezone)
+    earliest = format_dt(earliest_start(clock.now()), contest.timezone)
     text = tr("remote-ask-time", name=who.title, tz=contest.timezone, earliest=earliest)
     await ask(
-        query.message,
+        message_of(query),
         state,
         RemoteForm.starts_at,
         text,
@@ -210,7 +231,7 @@ async def remote_pick(
 
 def _back(contest_id: int) -> RemoteCb:
     """«Отмена» of every question of the form leads back to the schedule (issue #12)."""
-    return RemoteCb(contest_id=contest_id, action="list")
+    return RemoteCb(contest_id=contest_id, action=RemoteAction.LIST)
 
 
 @router.message(RemoteForm.starts_at, _NOT_COMMAND)
@@ -297,10 +318,6 @@ async def remote_materials(message: Message, services: Services, state: FSMConte
         materials_file_name=doc.file_name if doc else None,
     )
     await state.set_state(None)
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=tr("remote-btn-add"), callback_data=RemoteCb(contest_id=slot.contest_id, action="add")
-    )
     await message.answer(
         tr(
             "remote-added",
@@ -308,7 +325,7 @@ async def remote_materials(message: Message, services: Services, state: FSMConte
             name=slot.participant_name,
             duration=slot.duration_minutes,
         ),
-        reply_markup=kb.as_markup(),
+        reply_markup=keyboard(_add_item(slot.contest_id)),
     )
 
 
@@ -322,33 +339,25 @@ async def remote_cancel(
     query: CallbackQuery, callback_data: RemoteCancelCb, services: Services
 ) -> None:
     uid, sid = query.from_user.id, callback_data.slot_id
-    if callback_data.action == "yes":
+    if callback_data.action == CancelStep.YES:
         s = await services.remote.cancel_slot(uid, sid)
-        await query.answer()
-        await query.message.edit_text(
-            tr("remote-cancelled", when=format_dt(s.starts_at, s.timezone), name=s.participant_name)
-        )
+        when = format_dt(s.starts_at, s.timezone)
+        await show(query, Screen(tr("remote-cancelled", when=when, name=s.participant_name)))
         return
     # role and region checked before anything is shown; a cancelled connection is refused at once
-    s = await services.remote.slot(uid, sid, live=callback_data.action == "ask")
-    await query.answer()
-    if callback_data.action == "keep":
-        await query.message.edit_text(tr("remote-kept"))
+    s = await services.remote.slot(uid, sid, live=callback_data.action == CancelStep.ASK)
+    if callback_data.action == CancelStep.KEEP:
+        await show(query, Screen(tr("remote-kept")))
         return
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=tr("remote-btn-cancel-yes"), callback_data=RemoteCancelCb(slot_id=sid, action="yes")
+    kb = confirm(
+        RemoteCancelCb(slot_id=sid, action=CancelStep.YES),
+        RemoteCancelCb(slot_id=sid, action=CancelStep.KEEP),
+        yes_label=tr("remote-btn-cancel-yes"),
+        no_label=tr("remote-btn-keep"),
     )
-    kb.button(text=tr("remote-btn-keep"), callback_data=RemoteCancelCb(slot_id=sid, action="keep"))
-    kb.adjust(1)
-    await query.message.answer(
-        tr(
-            "remote-cancel-confirm",
-            when=format_dt(s.starts_at, s.timezone),
-            name=s.participant_name,
-        ),
-        reply_markup=kb.as_markup(),
-    )
+    when = format_dt(s.starts_at, s.timezone)
+    text = tr("remote-cancel-confirm", when=when, name=s.participant_name)
+    await query.message.answer(text, reply_markup=kb)
 
 
 @router.callback_query(NavCb.filter(F.to.startswith("rmat-")))
@@ -358,7 +367,6 @@ async def remote_materials_button(
     """The button of the materials notice (the outbox's buttons are ``NavCb``)."""
     slot_id = int(callback_data.to.removeprefix("rmat-")) if callback_data.to[5:].isdigit() else 0
     got = await services.remote.materials(query.from_user.id, slot_id)
-    await query.answer()
     caption = tr(
         "remote-materials-caption",
         when=format_dt(got.slot.starts_at, got.slot.timezone),

@@ -5,6 +5,8 @@ title, optional time limit) and sees who opened and answered."""
 from __future__ import annotations
 
 import hashlib
+from enum import StrEnum
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -12,23 +14,34 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
-from bot import downloads, flow
-from bot.callbacks import ContestCb, NavCb
+from bot import downloads
+from bot.callbacks import ContestCb, ContestThen, NavCb
+from bot.journey.contest import contest_for_anyone
 from bot.prompts import ask
+from bot.screens import Button, button_label, choices, keyboard
 from bot.texts import format_dt, tr
 from models.services import Services, TelegramFile
+from models.services.base import Limits
 from models.services.tasks import TaskItem
 
 router = Router(name=__name__)
+router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 
 _NOT_COMMAND = F.text & ~F.text.startswith("/")
 
 
+class TaskAction(StrEnum):
+    OPEN = "open"
+    ANSWER = "answer"
+
+
 class TaskCb(CallbackData, prefix="tk"):
+    """A participant's task: open it (the first access is recorded), send an answer."""
+
     task_id: int
-    action: str  # open | answer
+    action: TaskAction
 
 
 class TaskPublishCb(CallbackData, prefix="ta"):
@@ -61,20 +74,23 @@ def _participant_screen(tasks: list[TaskItem]) -> tuple[str, InlineKeyboardMarku
     if not tasks:
         return tr("task-list-empty"), None
     lines = [tr("task-list-title")]
-    kb = InlineKeyboardBuilder()
+    items: list[Button] = []
     for t in tasks:
         lines.append(tr("task-item", title=t.title, state=_state_text(t)))
-        kb.button(
-            text=flow.button_label(tr("task-btn-open-item", title=t.title)),
-            callback_data=TaskCb(task_id=t.id, action="open"),
-        )
+        open_it = TaskCb(task_id=t.id, action=TaskAction.OPEN)
+        items.append((button_label(tr("task-btn-open-item", title=t.title)), open_it))
         if t.first_access_at is not None and not t.closed:
-            kb.button(
-                text=flow.button_label(tr("task-btn-answer", title=t.title)),
-                callback_data=TaskCb(task_id=t.id, action="answer"),
-            )
-    kb.adjust(1)
-    return "\n".join(lines), kb.as_markup()
+            items.append(_answer_item(t))
+    return "\n".join(lines), choices(items)
+
+
+def _answer_item(t: TaskItem) -> Button:
+    label = button_label(tr("task-btn-answer", title=t.title))
+    return label, TaskCb(task_id=t.id, action=TaskAction.ANSWER)
+
+
+def _to_tasks(contest_id: int) -> ContestCb:
+    return ContestCb(contest_id=contest_id, then=ContestThen.TASKS)
 
 
 async def _open(bot: Bot, uid: int, services: Services, task_id: int) -> None:
@@ -95,25 +111,17 @@ async def _open(bot: Bot, uid: int, services: Services, task_id: int) -> None:
                 deadline=format_dt(t.deadline, t.timezone),
             )
         )
-    kb = InlineKeyboardBuilder()
-    if not t.closed:
-        kb.button(
-            text=flow.button_label(tr("task-btn-answer", title=t.title)),
-            callback_data=TaskCb(task_id=t.id, action="answer"),
-        )
     if not t.closed:
         lines.append(tr("task-opened-answer"))
-    await bot.send_message(
-        uid, "\n".join(lines), reply_markup=kb.as_markup() if not t.closed else None
-    )
+    markup = None if t.closed else keyboard(_answer_item(t))
+    await bot.send_message(uid, "\n".join(lines), reply_markup=markup)
 
 
-@router.callback_query(TaskCb.filter(F.action == "open"))
+@router.callback_query(TaskCb.filter(F.action == TaskAction.OPEN))
 async def open_task(
     query: CallbackQuery, callback_data: TaskCb, bot: Bot, services: Services
 ) -> None:
     await _open(bot, query.from_user.id, services, callback_data.task_id)
-    await query.answer()
 
 
 @router.callback_query(NavCb.filter(F.to.startswith("task-")))
@@ -123,23 +131,21 @@ async def open_from_notice(
     """«Открыть задание» in the publication notice (the outbox's buttons are ``NavCb``)."""
     raw = callback_data.to.removeprefix("task-")
     await _open(bot, query.from_user.id, services, int(raw) if raw.isdigit() else 0)
-    await query.answer()
 
 
-@router.callback_query(TaskCb.filter(F.action == "answer"))
+@router.callback_query(TaskCb.filter(F.action == TaskAction.ANSWER))
 async def ask_answer(
     query: CallbackQuery, callback_data: TaskCb, services: Services, state: FSMContext
 ) -> None:
     t = await services.tasks.ensure_open(
         query.from_user.id, callback_data.task_id
     )  # a closed task: refused at once
-    await query.answer()
     deadline = (
         tr("task-ask-answer-deadline", deadline=format_dt(t.deadline, t.timezone))
         if t.deadline
         else ""
     )
-    back = ContestCb(contest_id=t.contest_id, then="tasks")
+    back = _to_tasks(t.contest_id)
     await ask(
         query.message,
         state,
@@ -151,7 +157,9 @@ async def ask_answer(
 
 
 @router.message(TaskForm.answer, F.document)
-async def answer_file(message: Message, services: Services, state: FSMContext) -> None:
+async def answer_file(
+    message: Message, services: Services, state: FSMContext, limits: Limits
+) -> None:
     doc = message.document
     task_id = (await state.get_data())["tk_task"]
     offered = TelegramFile(
@@ -160,15 +168,13 @@ async def answer_file(message: Message, services: Services, state: FSMContext) -
     services.tasks.check_answer_offer(offered)  # type and claimed size before downloading
     # the content is kept, not only Telegram's reference (issue #15); a failed download is
     # refused with «отправьте ещё раз» and the prompt stays
-    content = await downloads.fetch(message.bot, doc, services.ctx.download_limit)
+    content = await downloads.fetch(message.bot, doc, limits.download)
     t = await services.tasks.submit(message.from_user.id, task_id, offered, content)
     await state.set_state(None)
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr("btn-back"), callback_data=ContestCb(contest_id=t.contest_id, then="tasks"))
     text = tr("task-answer-saved", title=t.title, at=format_dt(t.submitted_at, t.timezone))
     await message.answer(
         text + "\n" + tr("task-answer-stored", sha=hashlib.sha256(content).hexdigest()[:16]),
-        reply_markup=kb.as_markup(),
+        reply_markup=keyboard((tr("btn-back"), _to_tasks(t.contest_id))),
     )
 
 
@@ -182,7 +188,7 @@ async def answer_not_file(message: Message) -> None:
 
 async def _admin_screen(
     services: Services, uid: int, contest_id: int
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, InlineKeyboardMarkup | None]:
     tasks = await services.tasks.published(uid, contest_id)
     contest = await services.contests.contest(contest_id)
     lines = [tr("task-admin-title", contest=contest.title)]
@@ -199,9 +205,8 @@ async def _admin_screen(
         )
     if not tasks:
         lines.append(tr("task-list-empty"))
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tr("task-btn-publish"), callback_data=TaskPublishCb(contest_id=contest_id))
-    return "\n".join(lines), kb.as_markup()
+    publish = (tr("task-btn-publish"), TaskPublishCb(contest_id=contest_id))
+    return "\n".join(lines), keyboard(publish)
 
 
 async def _screen(bot: Bot, uid: int, services: Services, contest_id: int) -> None:
@@ -217,16 +222,15 @@ async def _screen(bot: Bot, uid: int, services: Services, contest_id: int) -> No
 async def tasks(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     uid = message.from_user.id
     await state.set_state(None)
-    contest_id = await flow.contest_for_anyone(message, services, state, "tasks")
+    contest_id = await contest_for_anyone(message, services, state, ContestThen.TASKS)
     if contest_id is not None:
         await _screen(bot, uid, services, contest_id)
 
 
-@router.callback_query(ContestCb.filter(F.then == "tasks"))
+@router.callback_query(ContestCb.filter(F.then == ContestThen.TASKS))
 async def tasks_contest(
     query: CallbackQuery, callback_data: ContestCb, bot: Bot, services: Services
 ) -> None:
-    await query.answer()
     await _screen(bot, query.from_user.id, services, callback_data.contest_id)
 
 
@@ -237,8 +241,7 @@ async def publish_start(
     await services.tasks.check_publisher(
         query.from_user.id, callback_data.contest_id
     )  # before any input
-    await query.answer()
-    back = ContestCb(contest_id=callback_data.contest_id, then="tasks")
+    back = _to_tasks(callback_data.contest_id)
     await ask(
         query.message,
         state,
@@ -249,8 +252,8 @@ async def publish_start(
     )
 
 
-def _back(data: dict) -> ContestCb:  # type: ignore[type-arg]
-    return ContestCb(contest_id=int(data.get("tk_contest") or 0), then="tasks")
+def _back(data: dict[str, Any]) -> ContestCb:
+    return _to_tasks(int(data.get("tk_contest") or 0))
 
 
 @router.message(TaskForm.file, F.document)

@@ -58,7 +58,8 @@ def upgrade() -> None:
             WHEN verification_status = 'withdrawn' THEN 'withdrawn'
             WHEN verification_status = 'pending' THEN 'review'
             WHEN verification_status IN ('draft', 'rejected') THEN 'form'
-            WHEN EXISTS (SELECT 1 FROM applications a WHERE a.participant_id = participants.id AND a.status = 'submitted') THEN 'done'
+            WHEN EXISTS (SELECT 1 FROM applications a WHERE a.participant_id = participants.id
+                         AND a.status = 'submitted') THEN 'done'
             WHEN EXISTS (SELECT 1 FROM applications a WHERE a.participant_id = participants.id) THEN 'application'
             ELSE 'nomination'
         END

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from models.services.access import AccessService
-from models.services.appeals import AppealService
+from models.services.appeals import (
+    AppealFormService,
+    CommissionService,
+    DecisionService,
+    DisputeService,
+)
 from models.services.base import JobSink, ServiceContext
 from models.services.broadcasts import BroadcastService
 from models.services.contests import ContestService
@@ -17,8 +22,15 @@ from models.services.protocols import ProtocolService
 from models.services.publication import PublicationService
 from models.services.remote import RemoteEventService
 from models.services.retention import RetentionService
-from models.services.scoring import ScoringService
-from models.services.scoring_reports import ScoringReportService
+from models.services.scoring import (
+    CorrectionService,
+    MarkEntryService,
+    ResultsService,
+    SchemeService,
+    ScoreLockService,
+    ScoringReportService,
+    ScoringSetupService,
+)
 from models.services.signing import SigningService
 from models.services.tasks import TaskTextService
 
@@ -34,12 +46,22 @@ class Services:
         self.monitoring = MonitoringService(ctx)
         self.remote = RemoteEventService(ctx)
         self.tasks = TaskTextService(ctx)
-        self.scoring = ScoringService(ctx)
+        # scoring, by who acts and when (models/services/scoring/)
+        self.schemes = SchemeService(ctx)
+        self.scoring_setup = ScoringSetupService(ctx)
+        self.marks = MarkEntryService(ctx)
+        self.score_lock = ScoreLockService(ctx)
+        self.corrections = CorrectionService(ctx)
+        self.results = ResultsService(ctx)
         self.scoring_reports = ScoringReportService(ctx)
         self.protocols = ProtocolService(ctx)
         self.publication = PublicationService(ctx)
-        self.signing = SigningService(ctx)
-        self.appeals = AppealService(ctx)
+        self.signing = SigningService(ctx, self.protocols, self.score_lock, self.corrections)
+        # R-APL-1…9: the pre-appeal vote, filing, forming the commission, deciding a case
+        self.disputes = DisputeService(ctx)
+        self.appeals = AppealFormService(ctx)
+        self.commission = CommissionService(ctx)
+        self.appeal_decisions = DecisionService(ctx)
         self.invitations = InvitationService(ctx)
         self.retention = RetentionService(ctx)
         self.access = AccessService(

@@ -226,8 +226,8 @@ class Grant:
 class Viewer:
     """The person behind an update: stored language, active roles, the contests they take
     part in. Derived answers follow the services' own rules (same results as
-    ``CoordinatorService.staff_roles``, ``ScoringService.is_expert_anywhere``,
-    ``AppealService.is_member_anywhere``, ``InvitationService.menu_roles``)."""
+    ``CoordinatorService.staff_roles``, ``SchemeService.is_expert_anywhere``,
+    ``CommissionService.is_member_anywhere``, ``InvitationService.menu_roles``)."""
 
     telegram_id: int
     stored_language: str | None  # persons.language as stored; None: the bot never met them

@@ -10,12 +10,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from models.buttons import KeyboardSpec, check_keyboard
 from models.clock import Clock
 from models.crypto import PersonalDataCipher
 from models.db import WRITE_LOCK
@@ -98,7 +99,7 @@ class UnitOfWork:
         chat_id: int,
         key: str,
         args: dict[str, Any] | None = None,
-        keyboard: list[list[dict[str, str]]] | None = None,
+        keyboard: KeyboardSpec | None = None,
         language: str = "ru",
         due_at: datetime | None = None,
     ) -> int | None:
@@ -113,7 +114,7 @@ class UnitOfWork:
             due_at=due,
             message_key=key,
             message_args=args or {},
-            keyboard=keyboard,
+            keyboard=check_keyboard(keyboard),  # every button checked (models.buttons)
             language=language,
             status="pending",
             attempts=0,
@@ -160,10 +161,10 @@ async def lock(s: AsyncSession, model: type[T], row_id: int) -> T | None:
     this session may have loaded before the lock."""
     stmt = (
         select(model)
-        .where(model.id == row_id)
+        .where(model.id == row_id)  # type: ignore[attr-defined]  # every table has an ``id``
         .with_for_update()
         .execution_options(populate_existing=True)
-    )  # type: ignore[attr-defined]
+    )
     return (await s.execute(stmt)).scalar_one_or_none()
 
 
@@ -180,7 +181,7 @@ async def move(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(cast("CursorResult[Any]", result).rowcount)  # an UPDATE's result has one
 
 
 class Service:

@@ -8,43 +8,32 @@ each row is claimed before it is sent and the sweep finds rows no queue carries.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
 
-from pydantic import BaseModel, Field
 from sqlalchemy import JSON, String, cast, func, literal, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.contest_file import Role
 from models.errors import DomainError, Forbidden, NotFound
-from models.rules import JourneyStage, VerificationStatus
 from models.services.access import coordinator_scope
 from models.services.base import Service, lock
+from models.services.broadcast_audience import (
+    Audience,
+    audience_count,
+    check_audience,
+    participants_query,
+    staff_chats,
+)
 from models.services.staff_history import contest_tz, last_action
 from models.tables import (
-    Application,
     Broadcast,
     Delivery,
     Nomination,
-    Participant,
-    Person,
     Region,
-    RoleAssignment,
     UTCDateTime,
 )
 
 MAX_TEXT = 4000  # Telegram's 4096, with room for nothing else
 MAX_CAPTION = 1000  # Telegram's 1024 for a photo's or document's caption
-
-
-class Audience(BaseModel):
-    """Who receives a broadcast (R-COO-1). Empty lists mean "all" (within the sender's
-    regions for a regional coordinator)."""
-
-    role: Literal["participants", "coordinators", "experts"] = "participants"
-    regions: list[str] = Field(default_factory=list)
-    nominations: list[int] = Field(default_factory=list)
-    state: Literal["all", "verified_no_application", "submitted"] = "all"
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,9 +197,9 @@ class BroadcastService(Service):
         async with self.uow() as uow:
             s = uow.session
             b, scope = await self._draft_for_update(s, actor, broadcast_id)
-            await self._check_audience(s, b.contest_id, audience, scope)
+            await check_audience(s, b.contest_id, audience, scope)
             b.audience = audience.model_dump()
-            count = await self._count(s, b.contest_id, audience, scope)
+            count = await audience_count(s, b.contest_id, audience, scope)
             return _view(b), count
 
     async def change_audience(
@@ -253,15 +242,15 @@ class BroadcastService(Service):
                     }
                 )
             a = Audience.model_validate(a.model_dump())
-            await self._check_audience(s, b.contest_id, a, scope)
+            await check_audience(s, b.contest_id, a, scope)
             b.audience = a.model_dump()
-            count = await self._count(s, b.contest_id, a, scope)
+            count = await audience_count(s, b.contest_id, a, scope)
             return _view(b), count
 
     async def count(self, actor: int, broadcast_id: int) -> int:
         async with self.read() as s:
             b, scope = await self._own(s, actor, broadcast_id)
-            return await self._count(s, b.contest_id, Audience.model_validate(b.audience), scope)
+            return await audience_count(s, b.contest_id, Audience.model_validate(b.audience), scope)
 
     async def view(self, actor: int, broadcast_id: int) -> BroadcastView:
         async with self.read() as s:
@@ -295,104 +284,6 @@ class BroadcastService(Service):
                 scope is None,
             )
 
-    async def _check_audience(
-        self, s: AsyncSession, contest_id: int, audience: Audience, scope: frozenset[str] | None
-    ) -> None:
-        """A regional coordinator reaches only their own regions (checked here, whatever
-        the buttons sent)."""
-        if scope is not None:
-            if audience.role == "experts":
-                raise Forbidden("experts_federal_only")
-            if not set(audience.regions) <= scope:
-                raise Forbidden("not_your_region")
-        known = {
-            c
-            for (c,) in await s.execute(select(Region.code).where(Region.contest_id == contest_id))
-        }
-        if not set(audience.regions) <= known:
-            raise NotFound("region_not_found")
-        if audience.nominations:
-            ids = {
-                i
-                for (i,) in await s.execute(
-                    select(Nomination.id).where(Nomination.contest_id == contest_id)
-                )
-            }
-            if not set(audience.nominations) <= ids:
-                raise NotFound("nomination_not_found")
-
-    # ------------------------------------------------------------------ the audience as SQL
-
-    def _participants(
-        self, contest_id: int, audience: Audience, scope: frozenset[str] | None
-    ) -> Any:
-        chat = func.coalesce(Person.chat_id, Person.telegram_id)
-        q = (
-            select(chat.label("chat"), func.min(Person.language).label("language"))
-            .select_from(Participant)
-            .join(Person, Person.id == Participant.person_id)
-            .where(
-                Participant.contest_id == contest_id,
-                Participant.verification_status != VerificationStatus.WITHDRAWN,
-            )
-        )
-        regions = audience.regions or (sorted(scope) if scope is not None else None)
-        if regions is not None:
-            q = q.where(
-                Participant.region_id.in_(
-                    select(Region.id).where(
-                        Region.contest_id == contest_id, Region.code.in_(regions)
-                    )
-                )
-            )
-        if audience.nominations:
-            q = q.where(
-                Participant.id.in_(
-                    select(Application.participant_id).where(
-                        Application.nomination_id.in_(audience.nominations)
-                    )
-                )
-            )
-        if audience.state == "verified_no_application":
-            q = q.where(Participant.stage == JourneyStage.NOMINATION)
-        elif audience.state == "submitted":
-            q = q.where(Participant.stage == JourneyStage.DONE)
-        return q.group_by(chat)
-
-    async def _staff(
-        self, s: AsyncSession, contest_id: int, audience: Audience, scope: frozenset[str] | None
-    ) -> list[int]:
-        role = Role.EXPERT if audience.role == "experts" else Role.COORDINATOR
-        rows = (
-            await s.execute(
-                select(RoleAssignment).where(
-                    RoleAssignment.contest_id == contest_id,
-                    RoleAssignment.active.is_(True),
-                    RoleAssignment.role.in_(
-                        [role]
-                        if role == Role.EXPERT
-                        else [Role.COORDINATOR, Role.FEDERAL_COORDINATOR]
-                    ),
-                )
-            )
-        ).scalars()
-        wanted = set(audience.regions) or (scope if scope is not None else None)
-        out = set()
-        for r in rows:
-            if role == Role.COORDINATOR and wanted is not None:
-                if r.role == Role.FEDERAL_COORDINATOR or not (set(r.region_codes) & wanted):
-                    continue
-            out.add(r.telegram_id)
-        return sorted(out)
-
-    async def _count(
-        self, s: AsyncSession, contest_id: int, audience: Audience, scope: frozenset[str] | None
-    ) -> int:
-        if audience.role == "participants":
-            sub = self._participants(contest_id, audience, scope).subquery()
-            return (await s.execute(select(func.count()).select_from(sub))).scalar_one()
-        return len(await self._staff(s, contest_id, audience, scope))
-
     # ------------------------------------------------------------------ running
 
     async def start(self, actor: int, broadcast_id: int) -> BroadcastView:
@@ -401,7 +292,7 @@ class BroadcastService(Service):
             s = uow.session
             b, scope = await self._draft_for_update(s, actor, broadcast_id)
             audience = Audience.model_validate(b.audience)
-            await self._check_audience(s, b.contest_id, audience, scope)
+            await check_audience(s, b.contest_id, audience, scope)
             columns = [
                 "reason",
                 "subject",
@@ -430,26 +321,29 @@ class BroadcastService(Service):
                 literal(b.id),
                 literal(uow.now, UTCDateTime()),
             ]
-            insert = postgresql.insert if s.bind.dialect.name == "postgresql" else sqlite.insert
+            insert = (
+                postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+            )
             key = ["reason", "subject", "recipient_chat_id", "due_at"]
             if audience.role == "participants":
-                sub = self._participants(b.contest_id, audience, scope).subquery()
+                sub = participants_query(b.contest_id, audience, scope).subquery()
                 picked = {
                     "recipient_chat_id": sub.c.chat,
                     "language": cast(func.coalesce(sub.c.language, "ru"), String),
                 }
                 # WHERE true: SQLite cannot otherwise tell the upsert's ON from a join's ON
                 source = (
-                    select(*[picked.get(c, v) for c, v in zip(columns, fixed, strict=True)])
+                    select(*[picked.get(c, v) for c, v in zip(columns, fixed, strict=True)])  # type: ignore[arg-type]
                     .select_from(sub)
                     .where(true())
                 )
-                stmt = (
+                upsert = (
                     insert(Delivery)
                     .from_select(columns, source)
                     .on_conflict_do_nothing(index_elements=key)
                 )
-                total = (await s.execute(stmt)).rowcount or 0
+                done = await s.execute(upsert)
+                total = getattr(done, "rowcount", 0) or 0  # a CursorResult: rows inserted
             else:
                 rows = [
                     {
@@ -466,16 +360,16 @@ class BroadcastService(Service):
                         "broadcast_id": b.id,
                         "created_at": uow.now,
                     }
-                    for chat in await self._staff(s, b.contest_id, audience, scope)
+                    for chat in await staff_chats(s, b.contest_id, audience, scope)
                 ]
                 total = 0
                 if rows:
-                    stmt = (
-                        insert(Delivery.__table__)
+                    returning = (
+                        insert(Delivery.__table__)  # type: ignore[arg-type]  # a Table
                         .on_conflict_do_nothing(index_elements=key)
                         .returning(Delivery.__table__.c.id)
                     )
-                    total = len((await s.execute(stmt, rows)).all())
+                    total = len((await s.execute(returning, rows)).all())
             if total == 0:
                 raise DomainError("broadcast_no_recipients")
             b.status = "running"
@@ -581,6 +475,8 @@ class BroadcastService(Service):
 async def progress_of(s: AsyncSession, broadcast_id: int) -> BroadcastProgress:
     """Counts by outbox status, through the (broadcast_id, status) index."""
     b = await s.get(Broadcast, broadcast_id, populate_existing=True)
+    if b is None:
+        raise NotFound("broadcast_not_found")
     counts = dict(
         (
             await s.execute(
@@ -601,3 +497,14 @@ async def progress_of(s: AsyncSession, broadcast_id: int) -> BroadcastProgress:
         left,
         counts.get("cancelled", 0),
     )
+
+
+__all__ = [
+    "MAX_CAPTION",
+    "MAX_TEXT",
+    "Audience",
+    "BroadcastProgress",
+    "BroadcastService",
+    "BroadcastView",
+    "progress_of",
+]

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from models import org_names
 from models.contest_file import (
     ContestDef,
-    DefinitionError,
-    DefinitionInvalid,
     definition_sha256,
     nomination_conditions,
     nomination_file_requirements,
     parse_contest_definition,
 )
+from models.definition_file import DefinitionError, DefinitionInvalid
 from models.errors import Forbidden, NotFound
 from models.services.base import Service, update_memo
+from models.services.invitations.contest_file import apply_file_invitations
+from models.services.scoring.scheme import apply_scheme
 from models.tables import (
     Contest,
     Nomination,
@@ -44,6 +47,19 @@ def application_stage(contest: Contest) -> Stage | None:
         if stage.active and stage.application_deadline is not None:
             return stage
     return None
+
+
+def contest_tz(contest: Contest) -> ZoneInfo:
+    return ZoneInfo(contest.timezone)
+
+
+def stage_start_day(contest: Contest) -> date | None:
+    """The day, in the contest's time zone, the stage participants register for starts: the
+    championship's "event" of R-VER-6 and the stage date of R-ROLE-4/5."""
+    stage = application_stage(contest)
+    if stage is None or stage.starts_at is None:
+        return None
+    return stage.starts_at.astimezone(contest_tz(contest)).date()
 
 
 def stage_at(contest: Contest, at: datetime) -> Stage | None:
@@ -235,8 +251,6 @@ class ContestService(Service):
         wanted: set[tuple[int, str]] = set()
         # staff declared without a Telegram id become invitations; roles bound through an
         # invitation are not the file's to revoke unless it was the file that invited them
-        from models.services.invitations import apply_file_invitations
-
         kept_by_invitations = await apply_file_invitations(
             uow, contest.id, [p for p in d.people if p.telegram_id is None]
         )
@@ -268,12 +282,9 @@ class ContestService(Service):
 
         # schemes declared in the file: in this transaction, so a locked scheme the file
         # would change refuses the whole file (R-SCH-3) and nothing is half-loaded
-        from models.services.scoring import ScoringService
-
-        scoring = ScoringService(self.ctx)
         for i, scheme in enumerate(d.scheme_defs()):
             try:
-                await scoring.apply_scheme(uow, actor, contest.id, scheme)
+                await apply_scheme(uow, self.ctx, actor, contest.id, scheme)
             except DefinitionInvalid as exc:
                 prefix = f"schemes[{i + 1}]"
                 raise DefinitionInvalid(
@@ -308,8 +319,6 @@ class ContestService(Service):
         """Every contest, in load order. Read on almost every update, changed only by loading a
         definition: kept in memory and checked against one light statement (each contest's id,
         definition hash and load time), so a load by another process is seen at once."""
-        from sqlalchemy.orm import selectinload
-
         memo = update_memo()
         if memo is not None and "contests" in memo:  # already checked during this update
             return list(memo["contests"])

@@ -15,12 +15,12 @@ from sqlalchemy.orm import selectinload
 
 from models import rules
 from models.contest_file import Role
-from models.errors import DomainError, Forbidden
+from models.errors import DomainError, Forbidden, NotFound
 from models.rules import ApplicationStatus, VerificationStatus
-from models.services.access import coordinator_scope, in_scope, participant_in_scope
-from models.services.base import Service, lock
+from models.services.access import coordinator_scope, in_scope, is_admin, participant_in_scope
+from models.services.base import Service, ServiceContext, lock
 from models.services.contests import application_deadline
-from models.services.participants import restage
+from models.services.participants.records import restage
 from models.tables import (
     Application,
     AuditRecord,
@@ -69,30 +69,72 @@ def submission_rev(p: Participant | VerificationCard) -> int:
     return int(p.submitted_at.timestamp()) if p.submitted_at else 0
 
 
+async def staff_roles(s: AsyncSession, ctx: ServiceContext, telegram_id: int) -> StaffRoles:
+    """The contests (and regions; None = all) a person coordinates; an admin coordinates all."""
+    rows = (
+        await s.execute(
+            select(RoleAssignment).where(
+                RoleAssignment.telegram_id == telegram_id,
+                RoleAssignment.active.is_(True),
+                RoleAssignment.role.in_([Role.COORDINATOR, Role.FEDERAL_COORDINATOR]),
+            )
+        )
+    ).scalars()
+    contests: dict[int, frozenset[str] | None] = {}
+    for r in rows:
+        if r.role == Role.FEDERAL_COORDINATOR:
+            contests[r.contest_id] = None
+        elif r.contest_id not in contests or contests[r.contest_id] is not None:
+            contests[r.contest_id] = (contests.get(r.contest_id) or frozenset()) | frozenset(
+                r.region_codes
+            )
+    if is_admin(ctx, telegram_id):
+        for (cid,) in await s.execute(select(Contest.id)):
+            contests[cid] = None
+    return StaffRoles(is_admin(ctx, telegram_id), contests)
+
+
+async def refuse_withdrawn(s: AsyncSession, p: Participant) -> NoReturn:
+    """A decision about a participant who withdrew (R-PD-1) is refused, saying when."""
+    contest = await s.get(Contest, p.contest_id)
+    raise DomainError(
+        "participant_withdrawn",
+        at=p.withdrawn_at or "—",
+        tz=contest.timezone if contest else "Europe/Moscow",
+    )
+
+
+async def who_decided(
+    s: AsyncSession, contest_id: int, actor: int, decider: int | None
+) -> dict[str, str]:
+    """Who decided, for a refusal: "you", a named coordinator (the name from the contest
+    file, else the Telegram name we know), or "another coordinator"."""
+    if decider is None:
+        return {"by": "other", "name": ""}
+    if decider == actor:
+        return {"by": "you", "name": ""}
+    name = (
+        await s.execute(
+            select(RoleAssignment.name)
+            .where(
+                RoleAssignment.contest_id == contest_id,
+                RoleAssignment.telegram_id == decider,
+                RoleAssignment.name.is_not(None),
+            )
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if not name:
+        name = (
+            await s.execute(select(Person.display_name).where(Person.telegram_id == decider))
+        ).scalar_one_or_none()
+    return {"by": "named", "name": name} if name else {"by": "other", "name": ""}
+
+
 class CoordinatorService(Service):
     async def staff_roles(self, telegram_id: int) -> StaffRoles:
         async with self.read() as s:
-            rows = (
-                await s.execute(
-                    select(RoleAssignment).where(
-                        RoleAssignment.telegram_id == telegram_id,
-                        RoleAssignment.active.is_(True),
-                        RoleAssignment.role.in_([Role.COORDINATOR, Role.FEDERAL_COORDINATOR]),
-                    )
-                )
-            ).scalars()
-            contests: dict[int, frozenset[str] | None] = {}
-            for r in rows:
-                if r.role == Role.FEDERAL_COORDINATOR:
-                    contests[r.contest_id] = None
-                elif r.contest_id not in contests or contests[r.contest_id] is not None:
-                    contests[r.contest_id] = (
-                        contests.get(r.contest_id) or frozenset()
-                    ) | frozenset(r.region_codes)
-            if self.is_admin(telegram_id):
-                for (cid,) in await s.execute(select(Contest.id)):
-                    contests[cid] = None
-            return StaffRoles(self.is_admin(telegram_id), contests)
+            return await staff_roles(s, self.ctx, telegram_id)
 
     async def queue(
         self, telegram_id: int, contest_id: int, page: int = 0
@@ -282,6 +324,8 @@ class CoordinatorService(Service):
             p.decided_at = uow.now
             p.decided_by = telegram_id
             contest = await s.get(Contest, p.contest_id)
+            if contest is None:
+                raise NotFound("contest_not_found")
             uow.audit(
                 telegram_id,
                 "verification.accept" if accept else "verification.reject",
@@ -292,6 +336,8 @@ class CoordinatorService(Service):
                 after={"status": p.verification_status, "reason": p.rejection_reason},
             )
             person = await s.get(Person, p.person_id)
+            if person is None:
+                raise NotFound("participant_not_found")
             await uow.notify(
                 reason="verification_status",
                 subject=f"participant:{p.id}",
@@ -322,6 +368,8 @@ class CoordinatorService(Service):
             app = p.application
             assert app is not None
             contest = await s.get(Contest, p.contest_id, options=[selectinload(Contest.stages)])
+            if contest is None:
+                raise NotFound("contest_not_found")
             deadline = application_deadline(contest)
             if rules.deadline_passed(deadline, uow.now):
                 # reopening now would take the application out of evaluation for good
@@ -343,6 +391,8 @@ class CoordinatorService(Service):
             )
             app.submitted_at = None
             person = await s.get(Person, p.person_id)
+            if person is None:
+                raise NotFound("participant_not_found")
             await uow.notify(
                 reason="application_reopened",
                 subject=f"application:{app.id}",
@@ -377,17 +427,9 @@ class CoordinatorService(Service):
             elif action == "reopen":
                 await self._reopen_guard(s, telegram_id, p)
             elif p.verification_status == VerificationStatus.WITHDRAWN:
-                await self._withdrawn(s, p)
+                await refuse_withdrawn(s, p)
             contest = await s.get(Contest, p.contest_id)
             return self._card(p, contest)
-
-    async def _withdrawn(self, s: AsyncSession, p: Participant) -> NoReturn:
-        contest = await s.get(Contest, p.contest_id)
-        raise DomainError(
-            "participant_withdrawn",
-            at=p.withdrawn_at or "—",
-            tz=contest.timezone if contest else "Europe/Moscow",
-        )
 
     async def _decision_guard(
         self, s: AsyncSession, telegram_id: int, p: Participant, expected_rev: int | None
@@ -395,11 +437,11 @@ class CoordinatorService(Service):
         """R-VER-3: only a pending form is decided, once; the refusal says what happened."""
         status = p.verification_status
         if status == VerificationStatus.WITHDRAWN:
-            await self._withdrawn(s, p)
+            await refuse_withdrawn(s, p)
         contest = await s.get(Contest, p.contest_id)
         tz = contest.timezone if contest else "Europe/Moscow"
         if status in (VerificationStatus.ACCEPTED, VerificationStatus.REJECTED):
-            who = await self._who(s, p.contest_id, telegram_id, p.decided_by)
+            who = await who_decided(s, p.contest_id, telegram_id, p.decided_by)
             raise DomainError(
                 "already_decided",
                 outcome="accepted" if status == VerificationStatus.ACCEPTED else "rejected",
@@ -416,7 +458,7 @@ class CoordinatorService(Service):
     async def _reopen_guard(self, s: AsyncSession, telegram_id: int, p: Participant) -> None:
         """R-APP-6: only a submitted application of a participant still in the contest."""
         if p.verification_status == VerificationStatus.WITHDRAWN:
-            await self._withdrawn(s, p)  # and no notice goes to the withdrawn person
+            await refuse_withdrawn(s, p)  # and no notice goes to the withdrawn person
         app = p.application
         if (
             app is not None
@@ -436,7 +478,7 @@ class CoordinatorService(Service):
                 )
             ).scalar_one_or_none()
             contest = await s.get(Contest, p.contest_id)
-            who = await self._who(s, p.contest_id, telegram_id, actor)
+            who = await who_decided(s, p.contest_id, telegram_id, actor)
             raise DomainError(
                 "already_reopened",
                 at=app.reopened_at,
@@ -445,32 +487,6 @@ class CoordinatorService(Service):
             )
         if app is None or app.status != ApplicationStatus.SUBMITTED:
             raise DomainError("not_submitted")
-
-    async def _who(
-        self, s: AsyncSession, contest_id: int, actor: int, decider: int | None
-    ) -> dict[str, str]:
-        """Who decided, for a refusal: "you", a named coordinator (the name from the contest
-        file, else the Telegram name we know), or "another coordinator"."""
-        if decider is None:
-            return {"by": "other", "name": ""}
-        if decider == actor:
-            return {"by": "you", "name": ""}
-        name = (
-            await s.execute(
-                select(RoleAssignment.name)
-                .where(
-                    RoleAssignment.contest_id == contest_id,
-                    RoleAssignment.telegram_id == decider,
-                    RoleAssignment.name.is_not(None),
-                )
-                .limit(1)
-            )
-        ).scalar_one_or_none()
-        if not name:
-            name = (
-                await s.execute(select(Person.display_name).where(Person.telegram_id == decider))
-            ).scalar_one_or_none()
-        return {"by": "named", "name": name} if name else {"by": "other", "name": ""}
 
     @staticmethod
     def _card(p: Participant, contest: Contest | None) -> VerificationCard:

@@ -17,7 +17,7 @@ and the verification decision take) and moves the consent with one conditional w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -34,84 +34,28 @@ from models.guardian_rules import (
     GuardianStatus,
     GuardianSummary,
     complete,
-    consent_gaps,
-    needs_guardian,
     parse_phone,
 )
 from models.rules import OfferedFile, VerificationStatus
 from models.services.access import coordinator_scope, in_scope, participant_in_scope
-from models.services.base import lock, move
+from models.services.base import Service, lock, move
 from models.services.contests import application_deadline
-from models.services.coordination import CoordinatorService, decision_reason
-from models.services.participants import TelegramFile, stage_start_day
+from models.services.coordination import decision_reason, refuse_withdrawn, who_decided
+from models.services.guardian_facts import (
+    ContestFacts,
+    birth_date_of,
+    consent_rev,
+    contest_facts,
+    erase_guardian,
+    erase_guardians,
+    require_accepted,
+    summary_of,
+)
+from models.services.participants.views import TelegramFile
 from models.tables import Application, Contest, GuardianConsent, Participant, Person
 
 #: the text limit of a name or a phone as typed
 MAX_TEXT = 200
-
-
-@dataclass(frozen=True, slots=True)
-class ContestFacts:
-    """What R-ROLE-5 needs of a contest, read while the contest is loaded."""
-
-    kind: str
-    stage_day: date | None
-
-
-def contest_facts(contest: Contest) -> ContestFacts:
-    return ContestFacts(
-        contest.kind, stage_start_day(contest) if contest.kind == CHAMPIONSHIP else None
-    )
-
-
-def birth_date_of(p: Participant, app: Application | None = None) -> date | None:
-    """The birth date the participant gave with the nomination (R-ROLE-4), if loaded and given."""
-    app = app if app is not None else p.__dict__.get("application")
-    raw = (app.condition_answers or {}).get("birth_date") if app is not None else None
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        return None
-
-
-def summary_of(
-    p: Participant,
-    facts: ContestFacts | None,
-    row: GuardianConsent | None = None,
-    app: Application | None = None,
-) -> GuardianSummary | None:
-    """R-ROLE-5: the consent of a minor at a glance, or None when none is needed (not a
-    championship, 18 or older on the stage date, birth date not given yet). ``row``: the
-    consent when the caller loaded it; else the participant's loaded relationship."""
-    if facts is None or facts.kind != CHAMPIONSHIP or facts.stage_day is None:
-        return None
-    born = birth_date_of(p, app)
-    if born is None or not needs_guardian(born, facts.stage_day):
-        return None
-    if row is None:
-        row = p.__dict__.get("guardian_consent")
-    status = row.status if row is not None else GuardianStatus.DRAFT
-    gaps = consent_gaps(
-        status=status,
-        guardian_name=row.guardian_name if row else None,
-        relation=row.guardian_relation if row else None,
-        has_form=bool(row and row.file_telegram_id),
-        companion_name=row.companion_name if row else None,
-        companion_phone=row.companion_phone if row else None,
-    )
-    return GuardianSummary(
-        status=status,
-        age=rules.age_on(born, facts.stage_day),
-        stage_date=facts.stage_day,
-        gaps=gaps,
-    )
-
-
-def consent_rev(row: GuardianConsent | None) -> int:
-    """Which sending of the consent a coordinator's card showed (its moment, in seconds)."""
-    return int(row.submitted_at.timestamp()) if row is not None and row.submitted_at else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,40 +97,9 @@ class MinorLine:
     summary: GuardianSummary
 
 
-def erase_guardian(row: GuardianConsent | None) -> set[str]:
-    """R-PD-1, R-PD-3: remove the personal data of a consent (names, phone, the signed form's
-    references); returns the sha256 of the stored form, which may now be unused."""
-    if row is None:
-        return set()
-    shas = {row.sha256} if row.sha256 else set()
-    row.guardian_name = None
-    row.companion_name = None
-    row.companion_phone = None
-    row.file_telegram_id = None
-    row.file_unique_id = None
-    row.file_name = None
-    row.sha256 = None
-    row.storage_path = None
-    row.return_reason = None
-    return shas
-
-
-async def erase_guardians(s: AsyncSession, participant_ids: list[int]) -> set[str]:
-    """R-PD-3: :func:`erase_guardian` for the consents of many participants (retention)."""
-    if not participant_ids:
-        return set()
-    shas: set[str] = set()
-    rows = await s.execute(
-        select(GuardianConsent).where(GuardianConsent.participant_id.in_(participant_ids))
-    )
-    for row in rows.scalars():
-        shas |= erase_guardian(row)
-    return shas
-
-
-class GuardianService(CoordinatorService):
+class GuardianService(Service):
     """R-ROLE-5. The coordinator's side shares the verification's scope rules (a coordinator of
-    the participant's region, a federal coordinator, an admin), hence the base class."""
+    the participant's region, a federal coordinator, an admin): models.services.access."""
 
     # ------------------------------------------------------------------ the participant
 
@@ -499,7 +412,8 @@ class GuardianService(CoordinatorService):
                     )
                     .options(
                         selectinload(Participant.application),
-                        selectinload(Participant.guardian_consent),
+                        # a backref (models/tables/participants.py), unseen by mypy
+                        selectinload(Participant.guardian_consent),  # type: ignore[attr-defined]
                     )
                     .order_by(Participant.id)
                 )
@@ -519,36 +433,6 @@ class GuardianService(CoordinatorService):
                 lines,
                 key=lambda m: (order.get(GuardianStatus(m.summary.status), 9), m.participant_id),
             )
-
-    # ------------------------------------------------------------------ submission (R-APP-6)
-
-    @staticmethod
-    async def require_accepted(s: AsyncSession, app: Application, contest: Contest) -> None:
-        """R-ROLE-5: a minor's application is not submitted until the consent is accepted.
-        Called by the application's submission, under the participant's lock."""
-        p = await s.get(Participant, app.participant_id)
-        assert p is not None
-        facts = contest_facts(contest)
-        if facts.kind != CHAMPIONSHIP:
-            return
-        row = (
-            await s.execute(
-                select(GuardianConsent)
-                .where(GuardianConsent.participant_id == p.id)
-                .execution_options(populate_existing=True)
-            )
-        ).scalar_one_or_none()
-        summary = summary_of(p, facts, row, app)
-        if summary is None or summary.accepted:
-            return
-        raise DomainError(
-            "guardian_consent_required",
-            age=summary.age,
-            day=f"{summary.stage_date:%d.%m.%Y}",
-            state=summary.status
-            if complete(summary.gaps) or summary.status != GuardianStatus.DRAFT
-            else "missing",
-        )
 
     # ------------------------------------------------------------------ helpers
 
@@ -629,11 +513,11 @@ class GuardianService(CoordinatorService):
     ) -> None:
         """Only a consent sent for checking is decided, once; the refusal says what happened."""
         if p.verification_status == VerificationStatus.WITHDRAWN:
-            await self._withdrawn(s, p)
+            await refuse_withdrawn(s, p)
         if row is None or row.status == GuardianStatus.DRAFT:
             raise DomainError("guardian_not_submitted")
         if row.status in (GuardianStatus.ACCEPTED, GuardianStatus.RETURNED):
-            who = await self._who(s, p.contest_id, telegram_id, row.decided_by)
+            who = await who_decided(s, p.contest_id, telegram_id, row.decided_by)
             raise DomainError(
                 "guardian_already_decided",
                 outcome=row.status,
@@ -673,6 +557,14 @@ class GuardianService(CoordinatorService):
         )
 
 
+def _full_name(value: str | None) -> str:
+    """A parent's or an accompanying adult's ФИО, as the participant's own is checked."""
+    name = rules.normalize_full_name((value or "")[:MAX_TEXT])
+    if name is None:
+        raise DomainError("guardian_name_invalid")
+    return name
+
+
 __all__ = [
     "ContestFacts",
     "GuardianService",
@@ -683,13 +575,6 @@ __all__ = [
     "contest_facts",
     "erase_guardian",
     "erase_guardians",
+    "require_accepted",
     "summary_of",
 ]
-
-
-def _full_name(value: str | None) -> str:
-    """A parent's or an accompanying adult's ФИО, as the participant's own is checked."""
-    name = rules.normalize_full_name((value or "")[:MAX_TEXT])
-    if name is None:
-        raise DomainError("guardian_name_invalid")
-    return name

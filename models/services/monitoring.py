@@ -22,8 +22,22 @@ from models.errors import NotFound
 from models.rules import ApplicationStatus, VerificationStatus
 from models.services.access import Scope, coordinator_scope, in_scope
 from models.services.base import Service
-from models.services.results_changes import ChangedAfterPublication, changed_after_publication
-from models.tables import Application, Contest, Nomination, Participant, Region
+from models.services.scoring.changes import ChangedAfterPublication, changed_after_publication
+from models.tables import (
+    Application,
+    AspectResult,
+    Contest,
+    EvaluationTarget,
+    Nomination,
+    Participant,
+    Protocol,
+    ProtocolSignature,
+    ProtocolSigner,
+    ProtocolVersion,
+    Region,
+    Scheme,
+    SchemeAspect,
+)
 
 # --------------------------------------------------------------------------- the report
 
@@ -156,7 +170,7 @@ class MonitoringService(Service):
             contest = await s.get(Contest, contest_id)
             if contest is None:
                 raise NotFound("contest_not_found")
-            regions = await self._regions(s, contest_id, scope)
+            region_rows = await self._regions(s, contest_id, scope)
             applications = await self._applications(s, contest_id, scope)
             scoring = await self._scoring(s, contest_id, scope)
             signatures = await self._missing_signatures(s, contest_id, scope)
@@ -173,7 +187,7 @@ class MonitoringService(Service):
                 r.no_application,
                 *per_region_apps.get(r.code, (0, 0)),
             )
-            for r in regions
+            for r in region_rows
         )
         return ProgressReport(
             contest_id=contest.id,
@@ -223,10 +237,10 @@ class MonitoringService(Service):
             region_rows = region_rows.where(Region.code.in_(scope))
         out = []
         for region_id, code, name, active in await s.execute(region_rows.order_by(Region.id)):
-            entry = counts.get(region_id)
-            if entry is None and not active:
+            found = counts.get(region_id)
+            if found is None and not active:
                 continue
-            out.append(_region(code, name, entry or {}))
+            out.append(_region(code, name, found or {}))
         if None in counts:  # forms without a region yet: only in an all-regions scope
             out.append(_region(None, None, counts[None]))
         return out
@@ -287,10 +301,6 @@ class MonitoringService(Service):
         """Scoring completion per region × nomination (R-SCO-4, R-SCO-5): targets on the
         evaluation lists of the scope and how many have a group result on every aspect.
         Counts only — never marks or totals. One GROUP BY; no schemes → «ещё не начато»."""
-        from sqlalchemy import case
-
-        from models.tables import AspectResult, EvaluationTarget, Scheme, SchemeAspect
-
         aspects = (
             select(SchemeAspect.scheme_id, func.count().label("n"))
             .group_by(SchemeAspect.scheme_id)
@@ -331,8 +341,6 @@ class MonitoringService(Service):
     ) -> tuple[ChangedAfterPublication, ...]:
         """Published results that changed afterwards (R-APL-9, R-RES-2): for a regional
         coordinator, the schemes with participants of their regions."""
-        from models.tables import EvaluationTarget
-
         ids = None
         if scope is not None:
             ids = list(
@@ -355,8 +363,6 @@ class MonitoringService(Service):
         still missing), since that version was made. Signers are the contest's staff, not
         people of a region, so ``scope`` does not narrow the list: every coordinator sees
         every protocol of the contest. One query, oldest first."""
-        from models.tables import Protocol, ProtocolSignature, ProtocolSigner, ProtocolVersion
-
         signed = (
             select(ProtocolSignature.id)
             .where(

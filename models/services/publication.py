@@ -22,12 +22,12 @@ from sqlalchemy.orm import selectinload
 
 from models import rules
 from models.errors import DomainError, Forbidden, NotFound
-from models.services import results_changes
-from models.services import scoring_protocols as docs
 from models.services.access import competence_experts, coordinator_scope
 from models.services.base import Service, UnitOfWork, lock
-from models.services.protocols import ProtocolService
-from models.services.scoring import ScoringService
+from models.services.scoring import changes as results_changes
+from models.services.scoring import protocols as docs
+from models.services.scoring.results import scheme_results
+from models.services.scoring.views import ResultLine
 from models.services.volunteers import thank_volunteers
 from models.tables import (
     Appeal,
@@ -133,18 +133,15 @@ class PublicationService(Service):
     async def issue_results_protocol(self, actor: int, scheme_id: int) -> int:
         """The commission's results protocol (R-PRO-1), signed by the chief expert and the
         experts of the competence. Returns the protocol id."""
-        scoring = ScoringService(self.ctx)
         async with self.uow() as uow:
             s = uow.session
             scheme = await self._scheme(s, scheme_id)
             await self._coordinator_of_all(s, actor, scheme)
             if scheme.scores_locked_at is None:
                 raise DomainError("scores_not_locked")
-            results = await scoring._results(s, scheme_id)
-            experts = sorted(await scoring._competence_experts(s, scheme))
-            pid, _, _ = await docs.results(
-                uow, ProtocolService(self.ctx), scheme, results.lines, experts, actor
-            )
+            results = await scheme_results(s, scheme_id)
+            experts = sorted(await competence_experts(s, scheme))
+            pid, _, _ = await docs.results(uow, scheme, results.lines, experts, actor)
             return pid
 
     async def readiness(self, actor: int, scheme_id: int) -> dict[str, Any]:
@@ -271,11 +268,10 @@ class PublicationService(Service):
     async def _outdated(self, uow: UnitOfWork, scheme: Scheme, actor: int) -> bool:
         """The results protocol must say what the participants are told: a correction, an
         appeal or a pre-appeal penalty since it was made means a new version is due."""
-        scoring = ScoringService(self.ctx)
-        results = await scoring._results(uow.session, scheme.id)
-        experts = sorted(await scoring._competence_experts(uow.session, scheme))
+        results = await scheme_results(uow.session, scheme.id)
+        experts = sorted(await competence_experts(uow.session, scheme))
         _, _, outdated = await docs.results(
-            uow, ProtocolService(self.ctx), scheme, results.lines, experts, actor, dry_run=True
+            uow, scheme, results.lines, experts, actor, dry_run=True
         )
         return outdated
 
@@ -289,7 +285,6 @@ class PublicationService(Service):
         The scheme's row is locked first: a second «Опубликовать» (or a second coordinator)
         waits, then is told when it was published — one set of notices. What each
         participant is told is kept (:func:`results_changes.snapshot`) for any later change."""
-        scoring = ScoringService(self.ctx)
         async with self.uow() as uow:
             s = uow.session
             scheme = await lock(s, Scheme, scheme_id)
@@ -308,7 +303,7 @@ class PublicationService(Service):
             if refusals:
                 code, args = refusals[0]
                 raise DomainError(code, **args)
-            results = await scoring._results(s, scheme_id)
+            results = await scheme_results(s, scheme_id)
             scheme.results_published_at = uow.now
             uow.audit(
                 actor,
@@ -338,11 +333,11 @@ class PublicationService(Service):
         self,
         uow: UnitOfWork,
         scheme: Scheme,
-        lines: list,
+        lines: list[ResultLine],
         actor: int,
         results_pdf: str,
         results_protocol: int,
-    ) -> PublishReport:  # type: ignore[type-arg]
+    ) -> PublishReport:
         s = uow.session
         common = await results_changes.award_common(s, scheme, uow.now)
         targets = {

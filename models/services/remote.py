@@ -21,7 +21,7 @@ from models.rules import VerificationStatus, format_local
 from models.services.access import check_region, coordinator_scope, in_scope
 from models.services.base import Service, lock
 from models.services.contests import stage_at
-from models.services.coordination import CoordinatorService
+from models.services.coordination import staff_roles
 from models.services.staff_history import actor_name, last_action
 from models.tables import Contest, Delivery, Participant, Person, RemoteSlot
 from models.views import Choice, Page
@@ -259,6 +259,8 @@ class RemoteEventService(Service):
                 "name": view.participant_name,
             }
             person = await s.get(Person, p.person_id)
+            if person is None:
+                raise NotFound("participant_not_found")
             await uow.notify(
                 reason="remote_cancelled",
                 subject=subject,
@@ -386,6 +388,8 @@ class RemoteEventService(Service):
                 await self._slot_for_coordinator(s, telegram_id, slot_id)
             contest = await self._contest(s, slot.contest_id)
             p = await s.get(Participant, slot.participant_id)
+            if p is None:
+                raise NotFound("participant_not_found")
             if slot.cancelled_at is not None:
                 raise DomainError("remote_slot_cancelled")
             if not slot.materials_file_id:
@@ -422,7 +426,7 @@ class RemoteEventService(Service):
         if slot is None:
             if (
                 not self.is_admin(actor)
-                and not (await CoordinatorService(self.ctx).staff_roles(actor)).is_coordinator
+                and not (await staff_roles(s, self.ctx, actor)).is_coordinator
             ):
                 raise Forbidden("not_coordinator")
             raise NotFound("remote_slot_not_found")
@@ -430,5 +434,7 @@ class RemoteEventService(Service):
         p = await s.get(
             Participant, slot.participant_id, options=[selectinload(Participant.region)]
         )
+        if p is None:
+            raise NotFound("participant_not_found")
         check_region(p, scope)
         return slot, p, await self._contest(s, slot.contest_id)

@@ -36,7 +36,8 @@ from sqlalchemy.orm import selectinload
 from models.db import truncate_wal
 from models.errors import Forbidden
 from models.services.base import Service
-from models.services.participants import (
+from models.services.guardian_facts import erase_guardians
+from models.services.participants.erasure import (
     delete_stored_files,
     erase_personal_data,
     erase_task_answers,
@@ -197,11 +198,8 @@ class RetentionService(Service):
                 s, [p.id for p in participants]
             )
             candidates |= answer_shas
-            from models.services.guardians import erase_guardians
-
-            candidates |= await erase_guardians(
-                s, [p.id for p in participants]
-            )  # R-ROLE-5 consents
+            # R-ROLE-5 consents
+            candidates |= await erase_guardians(s, [p.id for p in participants])
             for role in (
                 await s.execute(
                     select(RoleAssignment).where(RoleAssignment.contest_id == contest.id)

@@ -22,7 +22,7 @@ from models.rules import OfferedFile, VerificationStatus
 from models.services.access import coordinator_scope
 from models.services.base import Service, lock
 from models.services.contests import stage_at
-from models.services.participants import file_refusal_error
+from models.services.participants.files import file_refusal_error
 from models.services.staff_history import actor_name
 from models.tables import Contest, Participant, Person, TaskAccess, TaskSubmission, TaskText
 
@@ -315,6 +315,8 @@ class TaskTextService(Service):
         async with self.read() as s:
             p = await self._participant(s, telegram_id, contest_id)
             contest = await s.get(Contest, contest_id)
+            if contest is None:
+                raise NotFound("contest_not_found")
             tasks = (
                 (
                     await s.execute(
@@ -353,7 +355,9 @@ class TaskTextService(Service):
         async with self.uow() as uow:
             s = uow.session
             task, p, contest = await self._task(s, telegram_id, task_id)
-            insert = postgresql.insert if s.bind.dialect.name == "postgresql" else sqlite.insert
+            insert = (
+                postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+            )
             created = (
                 await s.execute(
                     insert(TaskAccess)
@@ -486,7 +490,10 @@ class TaskTextService(Service):
         if task is None:
             raise NotFound("task_not_found")
         p = await self._participant(s, telegram_id, task.contest_id)
-        return task, p, await s.get(Contest, task.contest_id)
+        contest = await s.get(Contest, task.contest_id)
+        if contest is None:
+            raise NotFound("contest_not_found")
+        return task, p, contest
 
     @staticmethod
     async def _first_access(s: AsyncSession, task_id: int, participant_id: int) -> datetime | None:

@@ -340,6 +340,8 @@ cmd-withdraw = Withdraw consent to personal data processing
 cmd-settings = Reminder settings
 cmd-help = Help
 file-unnamed = file
+# a file's size in megabytes (rules.size_mb), after its name or as a limit
+file-size = { $size } MB
 
 ## Command line (python -m bot)
 

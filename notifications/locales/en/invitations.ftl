@@ -83,6 +83,8 @@ inv-btn-revoke-yes = Yes, revoke
 inv-btn-cancel = Cancel
 inv-revoked = The role «{ $role }» has been revoked from { $name }.
 inv-cancelled = Nothing has changed.
+# the sheet of the workbook of issued invitations
+inv-sheet-title = Invitations
 
 err-inv-unknown = The invitation link was not found. Check that it was copied in full, or ask for a new one.
 err-inv-used = This invitation has already been used by another account ({ $at }). If this is a mistake, ask the coordinator for a new link.

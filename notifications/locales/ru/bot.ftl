@@ -355,6 +355,8 @@ cmd-withdraw = Отозвать согласие на обработку ПДн
 cmd-settings = Настройки напоминаний
 cmd-help = Справка
 file-unnamed = файл
+# a file's size in megabytes (rules.size_mb), after its name or as a limit
+file-size = { $size } МБ
 
 ## Командная строка (python -m bot)
 

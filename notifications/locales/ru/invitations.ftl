@@ -83,6 +83,8 @@ inv-btn-revoke-yes = Да, отозвать
 inv-btn-cancel = Отмена
 inv-revoked = Роль «{ $role }» у { $name } отозвана.
 inv-cancelled = Ничего не изменено.
+# the sheet of the workbook of issued invitations
+inv-sheet-title = Приглашения
 
 err-inv-unknown = Ссылка-приглашение не найдена. Проверьте, что она скопирована целиком, или попросите новую.
 err-inv-used = Это приглашение уже использовано другим аккаунтом ({ $at }). Если это ошибка, попросите у координатора новую ссылку.

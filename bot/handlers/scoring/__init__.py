@@ -1,0 +1,41 @@
+"""Scoring in the chat (R-SCH-3/4, R-SCO-1…7, R-RES-1), by who acts:
+
+- ``expert``: ``/scoring``, the scheme's menu, an expert's marks, a mentor's sheets;
+- ``chief``: the chief expert's setup, the locks, the scoring progress;
+- ``corrections``: corrections after the score lock (R-SCO-6);
+- ``results``: the coordinators' results, promotion and workbook;
+- ``scheme_upload``: ``/scheme``, a marking scheme file;
+- ``contest_progress``: the coordinators' ``/progress`` of a contest (R-COO-2);
+- ``callbacks``: the buttons, one class per screen; ``common``: what the screens share.
+
+One ``router`` for the package. Presses are answered by aiogram's
+``CallbackAnswerMiddleware`` (no handler calls ``query.answer()``); refusals reach the error
+handler of ``bot.handlers.common``.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+
+from bot.handlers.scoring import (
+    chief,
+    contest_progress,
+    corrections,
+    expert,
+    results,
+    scheme_upload,
+)
+
+router = Router(name=__name__)
+router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
+router.include_routers(
+    expert.router,
+    chief.router,
+    corrections.router,
+    results.router,
+    scheme_upload.router,
+    contest_progress.router,
+)
+
+__all__ = ["router"]

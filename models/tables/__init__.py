@@ -1,0 +1,115 @@
+"""SQLAlchemy tables, by area. Domain names are English; the Russian term is in each docstring.
+
+Every table class is re-exported here (``from models.tables import Participant``), and importing
+this package registers all of them on ``Base.metadata`` (alembic's env relies on it).
+"""
+
+from models.tables.appeals import (
+    Appeal,
+    AppealVote,
+    CommissionMember,
+    PreAppeal,
+    PreAppealVote,
+    ResultAdjustment,
+)
+from models.tables.base import NAMING, Base, Points, UTCDateTime
+from models.tables.contest import (
+    Contest,
+    Invitation,
+    Nomination,
+    Organisation,
+    Region,
+    RoleAssignment,
+    Stage,
+)
+from models.tables.outbox import AuditRecord, Broadcast, Delivery, ReminderRun
+from models.tables.participants import (
+    Application,
+    ApplicationFile,
+    GuardianConsent,
+    Participant,
+    RemoteSlot,
+    TaskAccess,
+    TaskSubmission,
+    TaskText,
+)
+from models.tables.people import ConversationState, InboxUpdate, Person
+from models.tables.protocols import (
+    Protocol,
+    ProtocolSignature,
+    ProtocolSigner,
+    ProtocolVersion,
+    PublishedResult,
+    ResultChange,
+    ResultsPublication,
+)
+from models.tables.scoring import (
+    AspectResult,
+    AssessmentGroup,
+    Correction,
+    CorrectionSignature,
+    EvaluationTarget,
+    GroupMember,
+    MentorAllowanceVote,
+    Scheme,
+    SchemeAspect,
+    SchemeCriterion,
+    SchemeSubcriterion,
+    Score,
+    SheetConfirmation,
+)
+
+__all__ = [
+    "NAMING",
+    "Appeal",
+    "AppealVote",
+    "Application",
+    "ApplicationFile",
+    "AspectResult",
+    "AssessmentGroup",
+    "AuditRecord",
+    "Base",
+    "Broadcast",
+    "CommissionMember",
+    "Contest",
+    "ConversationState",
+    "Correction",
+    "CorrectionSignature",
+    "Delivery",
+    "EvaluationTarget",
+    "GroupMember",
+    "GuardianConsent",
+    "InboxUpdate",
+    "Invitation",
+    "MentorAllowanceVote",
+    "Nomination",
+    "Organisation",
+    "Participant",
+    "Person",
+    "Points",
+    "PreAppeal",
+    "PreAppealVote",
+    "Protocol",
+    "ProtocolSignature",
+    "ProtocolSigner",
+    "ProtocolVersion",
+    "PublishedResult",
+    "Region",
+    "ReminderRun",
+    "RemoteSlot",
+    "ResultAdjustment",
+    "ResultChange",
+    "ResultsPublication",
+    "RoleAssignment",
+    "Scheme",
+    "SchemeAspect",
+    "SchemeCriterion",
+    "SchemeSubcriterion",
+    "Score",
+    "SheetConfirmation",
+    "Stage",
+    "TaskAccess",
+    "TaskSubmission",
+    "TaskText",
+    "UTCDateTime",
+]
