@@ -1,5 +1,8 @@
-"""Callback data factories (pydantic, via aiogram's ``CallbackData``). Nothing is trusted
-because it came in a button: every service call checks the user's rights again."""
+"""Callback data shared across areas (pydantic, via aiogram's ``CallbackData``): the contest
+picker, the buttons of notifications (``NavCb``, :func:`button_data`), and the classes the
+outbox's buttons lead to. An area's own screens keep theirs next to their handlers
+(``bot/journey/callbacks.py``, ``bot/verification_callbacks.py``, ``bot/handlers/*/callbacks.py``).
+Nothing is trusted because it came in a button: every service call checks the rights again."""
 
 from __future__ import annotations
 

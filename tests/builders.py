@@ -111,7 +111,7 @@ async def ids(services: Services, contest_id: int) -> dict[str, Any]:
     return {"regions": regions, "orgs": orgs, "noms": noms}
 
 
-# --------------------------------------------------------------------------- from test_progress
+# --------------------------------------------------------------------------- people: forms, acceptance, applications
 
 
 COORDINATOR_OF = {"77": COORD_MOSCOW, "50": COORD_OBLAST}
@@ -183,7 +183,7 @@ async def application(
     await p.submit_application(user, contest_id)
 
 
-# --------------------------------------------------------------------------- from test_services
+# --------------------------------------------------------------------------- a verified participant, files
 
 
 USER = 555001
@@ -223,7 +223,7 @@ def pdf(name: str = "presentation.pdf", size: int = 1_000_000, uid: str = "u1") 
     )
 
 
-# --------------------------------------------------------------------------- from test_bot_journey
+# --------------------------------------------------------------------------- the bot world
 
 
 @dataclass
@@ -334,7 +334,7 @@ async def approve(world: World, participant_name: str = "Иванова Анна
     assert "Подтверждено" in await coord.press("Принять")  # issue #15: one word for R-VER-3
 
 
-# --------------------------------------------------------------------------- from test_i18n_en
+# --------------------------------------------------------------------------- a person who speaks English
 
 
 @dataclass
@@ -368,7 +368,7 @@ class Speaker(Person):
         return "\n".join(self._texts_since(mark))
 
 
-# --------------------------------------------------------------------------- from test_invitations
+# --------------------------------------------------------------------------- staff invitations
 
 
 NEW = 700001
@@ -389,7 +389,7 @@ def menus_for(world: World, chat_id: int) -> list[list[str]]:
     ]
 
 
-# --------------------------------------------------------------------------- from test_scoring
+# --------------------------------------------------------------------------- schemes, targets and marks
 
 
 SCHEME_YAML = ROOT / "examples" / "scheme.yaml"
@@ -603,7 +603,7 @@ async def _score_all(
             await sc.marks.confirm_sheet(e, st.scheme_id)
 
 
-# --------------------------------------------------------------------------- from test_scoring_bot
+# --------------------------------------------------------------------------- scoring in the chat
 
 
 SCHEME = ROOT / "examples" / "scheme.yaml"
@@ -639,7 +639,7 @@ async def fill_by_service(
                 await sc.marks.enter_mark(e, t.target_id, item.aspect_id, v)
 
 
-# --------------------------------------------------------------------------- from test_protocols_bot
+# --------------------------------------------------------------------------- a locked scheme, scored
 
 
 CHIEF, MENTOR = 100006, 100010
@@ -696,7 +696,7 @@ async def locked_scheme(world: World) -> tuple[int, list[int]]:
     return scheme_id, targets
 
 
-# --------------------------------------------------------------------------- from test_protocols
+# --------------------------------------------------------------------------- protocols rendered
 
 
 async def render(services: Services, jobs: JobLog, *kinds: str) -> list[int]:
@@ -736,7 +736,7 @@ async def protocol_of(services: Services, kind: str) -> Protocol:
         return (await s.execute(select(Protocol).where(Protocol.kind == kind))).scalar_one()
 
 
-# --------------------------------------------------------------------------- from test_appeals
+# --------------------------------------------------------------------------- appeals: the commission, filing, times
 
 
 CHAIR, SECRETARY, SAME_ORG, MEMBER, MEMBER_2 = 100020, 100021, 100022, 100023, 100024
@@ -834,7 +834,7 @@ def count(telegram: FakeTelegramSession, user: int, needle: str) -> int:
     return sum(needle in t for t in telegram.sent_texts(user))
 
 
-# --------------------------------------------------------------------------- from test_publication_guards
+# --------------------------------------------------------------------------- signatures and publication
 
 
 async def sign_score_lock(services: Services, jobs: JobLog) -> None:
@@ -860,7 +860,7 @@ async def sign_all(services: Services, pid: int, version: int, signers: list[int
         await services.signing.sign(who, pid, version)
 
 
-# --------------------------------------------------------------------------- from test_transitions_appeals
+# --------------------------------------------------------------------------- the newest row
 
 
 def newest(p: Person, label: str) -> tuple[str, int]:
@@ -870,7 +870,7 @@ def newest(p: Person, label: str) -> tuple[str, int]:
     raise AssertionError(f"no button {label!r}: {[t for _, t, _ in p.buttons()][:15]}")
 
 
-# --------------------------------------------------------------------------- from test_guardians
+# --------------------------------------------------------------------------- the championship and minors
 
 
 MINOR_BORN = date(2011, 1, 1)  # 16 on the stage date (2027-03-15)

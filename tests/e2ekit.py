@@ -20,7 +20,7 @@ from tests.conftest import (
 )
 from tests.fakes import FakeBotAPI
 
-# --------------------------------------------------------------------------- from test_e2e
+# --------------------------------------------------------------------------- the real processes
 
 
 TOKEN = "4242:e2e-test-token"
@@ -143,7 +143,7 @@ async def running(*procs: Process) -> AsyncIterator[None]:
             await p.stop()
 
 
-# --------------------------------------------------------------------------- from test_e2e_double_press
+# --------------------------------------------------------------------------- buttons and settling
 
 
 def _button(api: FakeBotAPI, user_id: int, label: str) -> tuple[str, int]:
@@ -165,7 +165,7 @@ async def _settle(api: FakeBotAPI, quiet: float = 3.0, longest: float = 30.0) ->
             return
 
 
-# --------------------------------------------------------------------------- from test_webhook
+# --------------------------------------------------------------------------- the webhook client
 
 
 SECRET = "s3cret-token_for-tests"
