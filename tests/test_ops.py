@@ -176,7 +176,8 @@ async def test_sweep_duration_and_sent_messages_are_counted(
     sent = sample("contest_reminders_sent_total", kind="verification_status")
     bot = make_bot(telegram)
     outcomes = [
-        await deliver(bot, services.ctx.sessionmaker, clock, i, buttons=button_data) for i in jobs.take("deliver")
+        await deliver(bot, services.ctx.sessionmaker, clock, i, buttons=button_data)
+        for i in jobs.take("deliver")
     ]
     assert Outcome.SENT in outcomes
     assert sample(

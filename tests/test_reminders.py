@@ -156,7 +156,9 @@ async def test_reminder_due_before_the_deadline_is_not_sent_after_it(
     async with services.ctx.sessionmaker() as s, s.begin():
         (await s.get(Delivery, delivery_id)).expires_at = DEADLINE
     clock.at = DEADLINE + timedelta(seconds=1)  # the worker was busy until after the deadline
-    outcome = await deliver(make_bot(telegram), services.ctx.sessionmaker, clock, delivery_id, buttons=button_data)
+    outcome = await deliver(
+        make_bot(telegram), services.ctx.sessionmaker, clock, delivery_id, buttons=button_data
+    )
     assert outcome == Outcome.EXPIRED and telegram.sent_texts(42) == []
 
 
@@ -241,7 +243,9 @@ async def test_a_message_that_cannot_be_rendered_fails_at_once(
         delivery_id = await uow.notify(
             reason="x", subject="y", chat_id=43, key="no-such-message-key"
         )
-    outcome = await deliver(make_bot(telegram), services.ctx.sessionmaker, clock, delivery_id, buttons=button_data)
+    outcome = await deliver(
+        make_bot(telegram), services.ctx.sessionmaker, clock, delivery_id, buttons=button_data
+    )
     async with services.ctx.sessionmaker() as s:
         row = await s.get(Delivery, delivery_id)
     assert outcome == Outcome.FAILED and row.status == "failed" and telegram.sent_texts(43) == []
