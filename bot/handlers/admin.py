@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import Document, Message
 
 from bot.downloads import fetch
 from bot.prompts import ask
@@ -47,19 +47,21 @@ async def ask_file(message: Message, services: Services, state: FSMContext) -> N
     await ask(message, state, Admin.contest_file, tr("admin-send-file"))
 
 
-@router.message(Admin.contest_file, F.document)
-@router.message(F.document, _YAML)
-async def contest_file(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+@router.message(Admin.contest_file, F.document.as_("doc"))
+@router.message(F.document.as_("doc"), _YAML)
+async def contest_file(
+    message: Message, doc: Document, bot: Bot, services: Services, state: FSMContext
+) -> None:
     if not services.contests.is_admin(message.from_user.id):
         raise Forbidden("admin_only")
     # «Проверяю файл…», then the result in its place; the YAML is parsed in a child process
     # bounded in time and memory (issue #13; its depth and tags are checked by the parser)
     progress = await message.answer(tr("heavy-checking"))
-    if (message.document.file_size or 0) > MAX_DEFINITION_BYTES:
+    if (doc.file_size or 0) > MAX_DEFINITION_BYTES:
         await progress.edit_text(tr("admin-file-too-large"))
         return
     try:
-        raw = await fetch(bot, message.document, MAX_DEFINITION_BYTES)
+        raw = await fetch(bot, doc, MAX_DEFINITION_BYTES)
         parsed = await run_bounded(
             parse_contest_definition, raw, seconds=CONTEST_SECONDS, memory_mb=CONTEST_MEMORY_MB
         )

@@ -171,38 +171,38 @@ async def nomination_choose(
     await _next_condition_question(bot, uid, services, state)
 
 
-@router.message(Apply.birth_date, F.text)
+@router.message(Apply.birth_date, F.text.as_("text"))
 async def birth_date(
-    message: Message, bot: Bot, services: Services, state: FSMContext, clock: Clock
+    message: Message, text: str, bot: Bot, services: Services, state: FSMContext, clock: Clock
 ) -> None:
     contest = await services.contests.contest((await state.get_data())["contest_id"])
     today = _today(clock, contest.timezone)
-    problem = rules.birth_date_problem(message.text, today)  # the reason is named (issue #15)
+    problem = rules.birth_date_problem(text, today)  # the reason is named (issue #15)
     if problem is not None:  # «31.02.2011»: there is no such date (QA 6c of issue #15)
         key = (
             "bad-birth-date"
             if problem == "format"
             else "err-birth-date-" + problem.replace("_", "-")
         )
-        await message.answer(
-            tr(key, limit=rules.BIRTH_DATE_MAX_YEARS, value=message.text.strip()[:20])
-        )
+        await message.answer(tr(key, limit=rules.BIRTH_DATE_MAX_YEARS, value=text.strip()[:20]))
         return
-    value = rules.parse_birth_date(message.text, today)
+    value = rules.parse_birth_date(text, today)
     assert value is not None
     await state.update_data(birth_date=value.isoformat())
     await _next_condition_question(bot, message.chat.id, services, state)
 
 
-@router.message(Apply.experience, F.text)
-async def experience(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
-    problem = rules.experience_years_problem(message.text)
+@router.message(Apply.experience, F.text.as_("text"))
+async def experience(
+    message: Message, text: str, bot: Bot, services: Services, state: FSMContext
+) -> None:
+    problem = rules.experience_years_problem(text)
     if problem is not None:  # «5,5» is told that the стаж counts whole years (issue #15)
         await message.answer(
             tr("err-field-years-fraction" if problem == "fraction" else "bad-experience")
         )
         return
-    value = rules.parse_experience_years(message.text)
+    value = rules.parse_experience_years(text)
     assert value is not None
     await state.update_data(experience_years=value)
     await _next_condition_question(bot, message.chat.id, services, state)
@@ -361,11 +361,13 @@ async def _ask_file(
     await send_to(bot, chat_id, Screen("\n".join(lines), markup))
 
 
-@router.message(Apply.field, F.text)
-async def field_value(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+@router.message(Apply.field, F.text.as_("text"))
+async def field_value(
+    message: Message, text: str, bot: Bot, services: Services, state: FSMContext
+) -> None:
     data = await state.get_data()
     view = await services.participants.set_field(
-        message.from_user.id, data["contest_id"], data["field"], message.text
+        message.from_user.id, data["contest_id"], data["field"], text
     )
     spec = next(f for f in view.application.nomination.fields if f.code == data["field"])
     await state.set_state(None)
@@ -374,7 +376,7 @@ async def field_value(message: Message, bot: Bot, services: Services, state: FSM
 
 
 @router.message(Apply.file, F.document | F.video)
-async def file_upload(message: Message, services: Services, state: FSMContext) -> None:
+async def file_upload(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     data = await state.get_data()
     media = message.document or message.video
     offered = TelegramFile(
@@ -385,7 +387,7 @@ async def file_upload(message: Message, services: Services, state: FSMContext) -
         size=media.file_size,
         is_video_message=message.video is not None,
         # the first bytes, so the service judges the content, not only the name (issue #15)
-        head=await downloads.head(message.bot, media.file_id),
+        head=await downloads.head(bot, media.file_id),
     )
     before = await services.participants.view(message.from_user.id, data["contest_id"])
     had = len(before.application.files_in(data["slot"])) if before and before.application else 0

@@ -188,9 +188,9 @@ async def preview(
     )  # a dropped or started draft: refused at once
     count = await services.broadcasts.count(actor, bid)
     await bot.send_message(actor, tr("broadcast-preview-title"))
-    if view.media_kind == "photo":
+    if view.media_kind == "photo" and view.media_file_id:
         await bot.send_photo(actor, view.media_file_id, caption=view.text_html or None)
-    elif view.media_kind == "document":
+    elif view.media_kind == "document" and view.media_file_id:
         await bot.send_document(actor, view.media_file_id, caption=view.text_html or None)
     else:
         await bot.send_message(actor, view.text_html)

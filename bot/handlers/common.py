@@ -105,6 +105,7 @@ async def stale_button(query: CallbackQuery) -> None:
 @router.error(ExceptionTypeFilter(DomainError))
 async def refused(event: ErrorEvent) -> None:
     """A refused action: say why in Russian. The service changed nothing."""
+    assert isinstance(event.exception, DomainError)  # the filter above
     await _reply(event, error_text(event.exception))
 
 

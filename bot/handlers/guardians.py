@@ -233,18 +233,20 @@ def _relation_keyboard(contest_id: int) -> InlineKeyboardMarkup | None:
     )
 
 
-@router.message(Guardian.guardian_name, F.text)
-async def guardian_name(message: Message, services: Services, state: FSMContext) -> None:
+@router.message(Guardian.guardian_name, F.text.as_("text"))
+async def guardian_name(message: Message, text: str, services: Services, state: FSMContext) -> None:
     cid = (await state.get_data())["contest_id"]
-    await services.guardians.set_guardian_name(message.from_user.id, cid, message.text)
+    await services.guardians.set_guardian_name(message.from_user.id, cid, text)
     await state.set_state(None)
     await message.answer(tr("guardian-ask-relation"), reply_markup=_relation_keyboard(cid))
 
 
-@router.message(Guardian.companion_name, F.text)
-async def companion_name(message: Message, services: Services, state: FSMContext) -> None:
+@router.message(Guardian.companion_name, F.text.as_("text"))
+async def companion_name(
+    message: Message, text: str, services: Services, state: FSMContext
+) -> None:
     cid = (await state.get_data())["contest_id"]
-    await services.guardians.set_companion_name(message.from_user.id, cid, message.text)
+    await services.guardians.set_companion_name(message.from_user.id, cid, text)
     await ask(
         message,
         state,
@@ -255,17 +257,19 @@ async def companion_name(message: Message, services: Services, state: FSMContext
     )
 
 
-@router.message(Guardian.companion_phone, F.text)
-async def companion_phone(message: Message, services: Services, state: FSMContext) -> None:
+@router.message(Guardian.companion_phone, F.text.as_("text"))
+async def companion_phone(
+    message: Message, text: str, services: Services, state: FSMContext
+) -> None:
     cid = (await state.get_data())["contest_id"]
-    view = await services.guardians.set_companion_phone(message.from_user.id, cid, message.text)
+    view = await services.guardians.set_companion_phone(message.from_user.id, cid, text)
     await state.set_state(None)
     await message.answer(tr("guardian-saved"))
     await send(message, screen(view))
 
 
 @router.message(Guardian.form, F.document | F.photo)
-async def form_upload(message: Message, services: Services, state: FSMContext) -> None:
+async def form_upload(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
     cid = (await state.get_data())["contest_id"]
     if message.photo:
         photo = message.photo[-1]  # the largest size
@@ -278,7 +282,7 @@ async def form_upload(message: Message, services: Services, state: FSMContext) -
         offered = TelegramFile(
             doc.file_id, doc.file_unique_id, doc.file_name, doc.mime_type, doc.file_size
         )
-    head = await downloads.head(message.bot, offered.file_id)  # the content's signature (issue #15)
+    head = await downloads.head(bot, offered.file_id)  # the content's signature (issue #15)
     if head is not None and hasattr(offered, "head"):
         offered = TelegramFile(
             offered.file_id,

@@ -14,7 +14,7 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Document, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from openpyxl import Workbook
 
@@ -256,8 +256,10 @@ async def invite_step(
         await _ask_name(message, state, cid)
 
 
-@router.message(Invite.name, F.text, ~F.text.startswith("/"))
-async def invited_name(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+@router.message(Invite.name, F.text, ~F.text.startswith("/"), F.text.as_("text"))
+async def invited_name(
+    message: Message, text: str, bot: Bot, services: Services, state: FSMContext
+) -> None:
     draft = (await state.get_data()).get("inv") or {}
     if "role" not in draft:
         await state.set_state(None)
@@ -265,7 +267,7 @@ async def invited_name(message: Message, bot: Bot, services: Services, state: FS
         return
     spec = InviteSpec(
         role=draft["role"],
-        name=message.text,
+        name=text,
         regions=tuple(draft.get("regions") or ()),
         expert_status=draft.get("status"),
         chief_for=tuple(draft.get("chief_for") or ()),
@@ -296,9 +298,11 @@ async def _send_issued(message: Message, bot: Bot, issued: IssuedInvitation) -> 
     await message.answer(text, reply_markup=kb)
 
 
-@router.message(Invite.menu, F.document, _TABLE)
-@router.message(Invite.name, F.document, _TABLE)
-async def invite_list(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+@router.message(Invite.menu, F.document.as_("doc"), _TABLE)
+@router.message(Invite.name, F.document.as_("doc"), _TABLE)
+async def invite_list(
+    message: Message, doc: Document, bot: Bot, services: Services, state: FSMContext
+) -> None:
     draft = (await state.get_data()).get("inv") or {}
     if "contest_id" not in draft:
         await state.set_state(None)
@@ -307,11 +311,11 @@ async def invite_list(message: Message, bot: Bot, services: Services, state: FSM
     # «Проверяю файл…» first, then the result in its place; the list is read in a bounded
     # child process (issue #13: a hostile workbook froze every user for 142 s)
     progress = await message.answer(tr("heavy-checking"))
-    filename = message.document.file_name or "list.csv"
+    filename = doc.file_name or "list.csv"
     try:
-        if (message.document.file_size or 0) > MAX_BULK_BYTES:
+        if (doc.file_size or 0) > MAX_BULK_BYTES:
             raise DomainError("inv_file_too_large")
-        raw = await fetch(bot, message.document, MAX_BULK_BYTES)
+        raw = await fetch(bot, doc, MAX_BULK_BYTES)
         result = await services.invitations.create_bulk(
             message.from_user.id, draft["contest_id"], filename, raw
         )

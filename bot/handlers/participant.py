@@ -147,14 +147,20 @@ async def consent(
     await show_next(bot, uid, services, state, uid, callback_data.contest_id)
 
 
-async def _contest_from_state(state: FSMContext) -> int | None:
-    return (await state.get_data()).get("contest_id")
+async def _contest_from_state(state: FSMContext) -> int:
+    """The contest the form is for; a conversation without one (lost long ago) is stale."""
+    contest_id = (await state.get_data()).get("contest_id")
+    if contest_id is None:
+        raise DomainError("session_expired")
+    return int(contest_id)
 
 
-@router.message(Form.full_name, F.text)
-async def full_name(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+@router.message(Form.full_name, F.text.as_("text"))
+async def full_name(
+    message: Message, text: str, bot: Bot, services: Services, state: FSMContext
+) -> None:
     contest_id = await _contest_from_state(state)
-    saved = services.participants.set_full_name(message.from_user.id, contest_id, message.text)
+    saved = services.participants.set_full_name(message.from_user.id, contest_id, text)
     view = await _unless_closed(saved, bot, message.chat.id, state, contest_id)
     if view is None:
         return
@@ -162,10 +168,12 @@ async def full_name(message: Message, bot: Bot, services: Services, state: FSMCo
     await show_next(bot, message.chat.id, services, state, message.from_user.id, contest_id, view)
 
 
-@router.message(Form.snils, F.text)
-async def snils(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+@router.message(Form.snils, F.text.as_("text"))
+async def snils(
+    message: Message, text: str, bot: Bot, services: Services, state: FSMContext
+) -> None:
     contest_id = await _contest_from_state(state)
-    saved = services.participants.set_snils(message.from_user.id, contest_id, message.text)
+    saved = services.participants.set_snils(message.from_user.id, contest_id, text)
     view = await _unless_closed(saved, bot, message.chat.id, state, contest_id)
     if view is None:
         return
@@ -218,8 +226,8 @@ async def organisation_page(
     await state.update_data(
         contest_id=callback_data.contest_id,
         region_id=callback_data.region_id,
-        **{BACK_KEY: form_back(callback_data.contest_id).pack()},
     )
+    await state.update_data({BACK_KEY: form_back(callback_data.contest_id).pack()})
     screen = await organisations_screen(
         services,
         callback_data.contest_id,

@@ -234,10 +234,10 @@ def _back(contest_id: int) -> RemoteCb:
     return RemoteCb(contest_id=contest_id, action=RemoteAction.LIST)
 
 
-@router.message(RemoteForm.starts_at, _NOT_COMMAND)
-async def remote_time(message: Message, services: Services, state: FSMContext) -> None:
+@router.message(RemoteForm.starts_at, _NOT_COMMAND, F.text.as_("text"))
+async def remote_time(message: Message, text: str, services: Services, state: FSMContext) -> None:
     data = await state.get_data()
-    starts_at = parse_local(message.text, data["rm_tz"])
+    starts_at = parse_local(text, data["rm_tz"])
     if starts_at is None:
         await message.answer(tr("remote-bad-time"))
         return
@@ -270,9 +270,9 @@ async def remote_duration(message: Message, state: FSMContext) -> None:
     )
 
 
-@router.message(RemoteForm.link, _NOT_COMMAND)
-async def remote_link(message: Message, state: FSMContext) -> None:
-    link = clean_link(message.text)
+@router.message(RemoteForm.link, _NOT_COMMAND, F.text.as_("text"))
+async def remote_link(message: Message, text: str, state: FSMContext) -> None:
+    link = clean_link(text)
     data = await state.get_data()
     await ask(
         message,

@@ -13,14 +13,14 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Document, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot import downloads
 from bot.callbacks import ContestCb, ContestThen, NavCb
 from bot.journey.contest import contest_for_anyone
 from bot.prompts import ask
-from bot.screens import Button, button_label, choices, keyboard
+from bot.screens import Button, button_label, choices, keyboard, message_of
 from bot.texts import format_dt, tr
 from models.services import Services, TelegramFile
 from models.services.base import Limits
@@ -147,7 +147,7 @@ async def ask_answer(
     )
     back = _to_tasks(t.contest_id)
     await ask(
-        query.message,
+        message_of(query),
         state,
         TaskForm.answer,
         tr("task-ask-answer", title=t.title, deadline=deadline),
@@ -156,11 +156,10 @@ async def ask_answer(
     )
 
 
-@router.message(TaskForm.answer, F.document)
+@router.message(TaskForm.answer, F.document.as_("doc"))
 async def answer_file(
-    message: Message, services: Services, state: FSMContext, limits: Limits
+    message: Message, doc: Document, bot: Bot, services: Services, state: FSMContext, limits: Limits
 ) -> None:
-    doc = message.document
     task_id = (await state.get_data())["tk_task"]
     offered = TelegramFile(
         doc.file_id, doc.file_unique_id, doc.file_name, doc.mime_type, doc.file_size
@@ -168,7 +167,7 @@ async def answer_file(
     services.tasks.check_answer_offer(offered)  # type and claimed size before downloading
     # the content is kept, not only Telegram's reference (issue #15); a failed download is
     # refused with «отправьте ещё раз» and the prompt stays
-    content = await downloads.fetch(message.bot, doc, limits.download)
+    content = await downloads.fetch(bot, doc, limits.download)
     t = await services.tasks.submit(message.from_user.id, task_id, offered, content)
     await state.set_state(None)
     text = tr("task-answer-saved", title=t.title, at=format_dt(t.submitted_at, t.timezone))
@@ -243,7 +242,7 @@ async def publish_start(
     )  # before any input
     back = _to_tasks(callback_data.contest_id)
     await ask(
-        query.message,
+        message_of(query),
         state,
         TaskForm.file,
         tr("task-ask-file"),

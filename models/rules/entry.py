@@ -106,7 +106,7 @@ def check_conditions(
                 failures.append(ConditionFailure("too_young", conditions.min_age))
             if conditions.max_age is not None and age > conditions.max_age:
                 failures.append(ConditionFailure("too_old", conditions.max_age))
-    if conditions.asks_experience:
+    if conditions.min_experience_years is not None:  # asks_experience
         if answers.experience_years is None:
             failures.append(ConditionFailure("experience_missing"))
         elif answers.experience_years < conditions.min_experience_years:

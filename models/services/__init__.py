@@ -56,7 +56,7 @@ class Services:
         self.scoring_reports = ScoringReportService(ctx)
         self.protocols = ProtocolService(ctx)
         self.publication = PublicationService(ctx)
-        self.signing = SigningService(ctx, self.protocols, self.score_lock, self.corrections)
+        self.signing = SigningService(ctx)
         # R-APL-1…9: the pre-appeal vote, filing, forming the commission, deciding a case
         self.disputes = DisputeService(ctx)
         self.appeals = AppealFormService(ctx)

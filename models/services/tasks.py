@@ -59,13 +59,18 @@ def answer_requirement(download_limit: int) -> rules.FileRequirement:
 
 
 class FileLike(Protocol):
-    """A file as Telegram describes it (``TelegramFile``)."""
+    """A file as Telegram describes it (``TelegramFile``, a frozen dataclass: read-only)."""
 
-    file_id: str
-    file_unique_id: str
-    file_name: str | None
-    mime_type: str | None
-    size: int | None
+    @property
+    def file_id(self) -> str: ...
+    @property
+    def file_unique_id(self) -> str: ...
+    @property
+    def file_name(self) -> str | None: ...
+    @property
+    def mime_type(self) -> str | None: ...
+    @property
+    def size(self) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from models.services.access import (
     is_expert,
     require_chief,
 )
-from models.services.base import Service
+from models.services.base import Service, UnitOfWork
 from models.services.base import lock as lock_row
 from models.services.protocols import sign_in
 from models.services.scoring import protocols as docs
@@ -258,39 +258,11 @@ class CorrectionService(Service):
             await s.flush()
             return await self._correction_view(s, c, target)
 
-    async def _sign_correction_checks(
-        self, s: AsyncSession, actor: int, c: Correction, scheme: Scheme
-    ) -> tuple[str, set[int]]:
-        if actor not in c.signers or not await is_expert(s, actor, scheme.contest_id):
-            raise Forbidden("not_a_signer")
-        if c.status not in ("approval", "signing"):
-            raise DomainError("correction_closed", id=c.id, status=c.status)
-        phase = "approve" if c.status == "approval" else "confirm"
-        sigs = {
-            x.telegram_id: x
-            for x in (
-                await s.execute(
-                    select(CorrectionSignature).where(
-                        CorrectionSignature.correction_id == c.id,
-                        CorrectionSignature.phase == phase,
-                    )
-                )
-            ).scalars()
-        }
-        if actor in sigs:
-            raise DomainError(
-                "correction_already_signed",
-                id=c.id,
-                at=sigs[actor].signed_at,
-                tz=await contest_tz(s, scheme.contest_id),
-            )
-        return phase, set(sigs)
-
     async def check_sign_correction(self, actor: int, correction_id: int) -> None:
         """A stale «Согласовать»: refused at once with what happened to the correction."""
         async with self.read() as s:
             c, _target, scheme = await correction_row(s, correction_id)
-            await self._sign_correction_checks(s, actor, c, scheme)
+            await sign_correction_checks(s, actor, c, scheme)
 
     async def sign_correction(
         self,
@@ -300,77 +272,13 @@ class CorrectionService(Service):
         version: int | None = None,
         over_refusal: bool = False,
     ) -> CorrectionView:
-        """A required signer approves the correction (before the unlock) or the corrected
-        sheet (after the relock). When everyone has, the correction moves on: unlocked for
-        the chief to correct, or done. The correction row is held first: two signers at once
-        both count, the move happens once, a double tap signs once."""
+        """A required signer approves the correction or the corrected sheet (see
+        :func:`sign_correction`)."""
         async with self.uow() as uow:
-            s = uow.session
-            c, target, scheme = await correction_row(s, correction_id, lock=True)
-            phase, have = await self._sign_correction_checks(s, actor, c, scheme)
-            s.add(
-                CorrectionSignature(
-                    correction_id=c.id, telegram_id=actor, phase=phase, signed_at=uow.now
-                )
+            c, target = await sign_correction(
+                uow, actor, correction_id, version=version, over_refusal=over_refusal
             )
-            have.add(actor)
-            uow.audit(
-                actor, f"correction.{phase}", "correction", c.id, contest_id=scheme.contest_id
-            )
-            await sign_in(
-                uow,
-                "correction",
-                f"correction:{c.id}",
-                actor,
-                version=version,
-                over_refusal=over_refusal,
-            )
-            if set(c.signers) <= have:
-                if phase == "approve":
-                    c.status = "open"
-                    c.unlocked_at = uow.now
-                    uow.audit(
-                        actor,
-                        "correction.unlock",
-                        "correction",
-                        c.id,
-                        contest_id=scheme.contest_id,
-                        after={"subcriterion_id": c.subcriterion_id, "target_id": c.target_id},
-                    )
-                    await tell(
-                        uow,
-                        scheme.chief_telegram_id,
-                        f"correction:{c.id}:open",
-                        "sco-note-correction-open",
-                        {"target": target_label(target)},
-                        reason="correction",
-                        keyboard=[
-                            [
-                                {
-                                    "text": "sco-btn-correction",
-                                    "action": "correction",
-                                    "contest_id": str(scheme.contest_id),
-                                    "correction": str(c.id),
-                                }
-                            ]
-                        ],
-                    )
-                else:
-                    c.status = "done"
-                    c.done_at = uow.now
-                    uow.audit(
-                        actor, "correction.done", "correction", c.id, contest_id=scheme.contest_id
-                    )
-                    await tell(
-                        uow,
-                        scheme.chief_telegram_id,
-                        f"correction:{c.id}:done",
-                        "sco-note-correction-done",
-                        {"target": target_label(target)},
-                        reason="correction",
-                    )
-            await s.flush()
-            return await self._correction_view(s, c, target)
+            return await self._correction_view(uow.session, c, target)
 
     async def correction_lines(self, actor: int, correction_id: int) -> TargetSheet:
         """The sheet of the corrected subcriterion, for its signers."""
@@ -479,3 +387,108 @@ class CorrectionService(Service):
                 c.done_at = uow.now
             await s.flush()
             return await self._correction_view(s, c, target)
+
+
+async def sign_correction_checks(
+    s: AsyncSession, actor: int, c: Correction, scheme: Scheme
+) -> tuple[str, set[int]]:
+    """May ``actor`` sign the correction now (R-SCO-6)? The phase and who has signed it."""
+    if actor not in c.signers or not await is_expert(s, actor, scheme.contest_id):
+        raise Forbidden("not_a_signer")
+    if c.status not in ("approval", "signing"):
+        raise DomainError("correction_closed", id=c.id, status=c.status)
+    phase = "approve" if c.status == "approval" else "confirm"
+    sigs = {
+        x.telegram_id: x
+        for x in (
+            await s.execute(
+                select(CorrectionSignature).where(
+                    CorrectionSignature.correction_id == c.id,
+                    CorrectionSignature.phase == phase,
+                )
+            )
+        ).scalars()
+    }
+    if actor in sigs:
+        raise DomainError(
+            "correction_already_signed",
+            id=c.id,
+            at=sigs[actor].signed_at,
+            tz=await contest_tz(s, scheme.contest_id),
+        )
+    return phase, set(sigs)
+
+
+async def sign_correction(
+    uow: UnitOfWork,
+    actor: int,
+    correction_id: int,
+    *,
+    version: int | None = None,
+    over_refusal: bool = False,
+) -> tuple[Correction, EvaluationTarget]:
+    """A required signer approves the correction (before the unlock) or the corrected
+    sheet (after the relock). When everyone has, the correction moves on: unlocked for
+    the chief to correct, or done. The correction row is held first: two signers at once
+    both count, the move happens once, a double tap signs once. A step in the caller's
+    transaction: the scoring screen and «Подписать» on the protocol both come here."""
+    s = uow.session
+    c, target, scheme = await correction_row(s, correction_id, lock=True)
+    phase, have = await sign_correction_checks(s, actor, c, scheme)
+    s.add(
+        CorrectionSignature(correction_id=c.id, telegram_id=actor, phase=phase, signed_at=uow.now)
+    )
+    have.add(actor)
+    uow.audit(actor, f"correction.{phase}", "correction", c.id, contest_id=scheme.contest_id)
+    await sign_in(
+        uow,
+        "correction",
+        f"correction:{c.id}",
+        actor,
+        version=version,
+        over_refusal=over_refusal,
+    )
+    if set(c.signers) <= have:
+        if phase == "approve":
+            c.status = "open"
+            c.unlocked_at = uow.now
+            uow.audit(
+                actor,
+                "correction.unlock",
+                "correction",
+                c.id,
+                contest_id=scheme.contest_id,
+                after={"subcriterion_id": c.subcriterion_id, "target_id": c.target_id},
+            )
+            await tell(
+                uow,
+                scheme.chief_telegram_id,
+                f"correction:{c.id}:open",
+                "sco-note-correction-open",
+                {"target": target_label(target)},
+                reason="correction",
+                keyboard=[
+                    [
+                        {
+                            "text": "sco-btn-correction",
+                            "action": "correction",
+                            "contest_id": str(scheme.contest_id),
+                            "correction": str(c.id),
+                        }
+                    ]
+                ],
+            )
+        else:
+            c.status = "done"
+            c.done_at = uow.now
+            uow.audit(actor, "correction.done", "correction", c.id, contest_id=scheme.contest_id)
+            await tell(
+                uow,
+                scheme.chief_telegram_id,
+                f"correction:{c.id}:done",
+                "sco-note-correction-done",
+                {"target": target_label(target)},
+                reason="correction",
+            )
+    await s.flush()
+    return c, target

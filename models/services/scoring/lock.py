@@ -14,7 +14,7 @@ from models.services.access import (
     is_expert,
     require_chief,
 )
-from models.services.base import Service
+from models.services.base import Service, UnitOfWork
 from models.services.base import lock as lock_row
 from models.services.protocols import sign_in
 from models.services.scoring import protocols as docs
@@ -191,71 +191,88 @@ class ScoreLockService(Service):
                 raise DomainError("scores_not_locked")
             return await sheet_of(s, target, scheme, actor if is_mentor else None)
 
-    async def _mentor_sheet_checks(
-        self, s: AsyncSession, actor: int, target_id: int
-    ) -> tuple[EvaluationTarget, Scheme]:
-        target, scheme = await target_row(s, target_id)
-        if target.mentor_telegram_id != actor or not await is_expert(s, actor, scheme.contest_id):
-            raise Forbidden("not_your_participant")
-        if scheme.scores_locked_at is None:
-            raise DomainError("scores_not_locked")
-        busy = (
-            await s.execute(
-                select(Correction.id).where(
-                    Correction.target_id == target_id, Correction.status.in_(["approval", "open"])
-                )
-            )
-        ).first()
-        if busy is not None:
-            raise DomainError("correction_in_progress")
-        done = await confirmation(s, scheme.id, "mentor", actor, target_id)
-        if done is not None:
-            raise DomainError(
-                "mentor_sheet_already_confirmed",
-                at=done.confirmed_at,
-                tz=await contest_tz(s, scheme.contest_id),
-            )
-        return target, scheme
-
     async def check_mentor_sheet(self, actor: int, target_id: int) -> None:
         """Before the mentor is asked to confirm: refused at once if it is no longer to do."""
         async with self.read() as s:
-            await self._mentor_sheet_checks(s, actor, target_id)
+            await mentor_sheet_checks(s, actor, target_id)
 
     async def confirm_mentor_sheet(
         self, actor: int, target_id: int, *, version: int | None = None, over_refusal: bool = False
     ) -> None:
-        """R-SCO-5: the mentor confirms their participant's locked sheet — the signature of
-        the sheet's protocol (``version``: the one the button was sent with, R-PRO-2)."""
+        """R-SCO-5: the mentor confirms their participant's locked sheet (see
+        :func:`confirm_mentor_sheet`)."""
         async with self.uow() as uow:
-            s = uow.session
-            await lock_row(s, EvaluationTarget, target_id)  # a double tap confirms once
-            target, scheme = await self._mentor_sheet_checks(s, actor, target_id)
-            s.add(
-                SheetConfirmation(
-                    scheme_id=scheme.id,
-                    kind="mentor",
-                    telegram_id=actor,
-                    target_id=target_id,
-                    confirmed_at=uow.now,
-                )
+            await confirm_mentor_sheet(
+                uow, actor, target_id, version=version, over_refusal=over_refusal
             )
-            await sign_in(
-                uow,
-                "mentor_sheet",
-                f"mentor:{target_id}",
-                actor,
-                version=version,
-                over_refusal=over_refusal,
+
+
+async def mentor_sheet_checks(
+    s: AsyncSession, actor: int, target_id: int
+) -> tuple[EvaluationTarget, Scheme]:
+    """Is confirming this sheet still the mentor's to do (R-SCO-5)? Refused otherwise."""
+    target, scheme = await target_row(s, target_id)
+    if target.mentor_telegram_id != actor or not await is_expert(s, actor, scheme.contest_id):
+        raise Forbidden("not_your_participant")
+    if scheme.scores_locked_at is None:
+        raise DomainError("scores_not_locked")
+    busy = (
+        await s.execute(
+            select(Correction.id).where(
+                Correction.target_id == target_id, Correction.status.in_(["approval", "open"])
             )
-            uow.audit(
-                actor, "sheet.mentor_confirm", "target", target_id, contest_id=scheme.contest_id
-            )
-            await tell(
-                uow,
-                scheme.chief_telegram_id,
-                f"mentor-confirm:{target_id}:{uow.now.timestamp():.0f}",
-                "sco-note-mentor-confirmed",
-                {"target": target_label(target)},
-                reason="mentor-sheet",
-            )
+        )
+    ).first()
+    if busy is not None:
+        raise DomainError("correction_in_progress")
+    done = await confirmation(s, scheme.id, "mentor", actor, target_id)
+    if done is not None:
+        raise DomainError(
+            "mentor_sheet_already_confirmed",
+            at=done.confirmed_at,
+            tz=await contest_tz(s, scheme.contest_id),
+        )
+    return target, scheme
+
+
+async def confirm_mentor_sheet(
+    uow: UnitOfWork,
+    actor: int,
+    target_id: int,
+    *,
+    version: int | None = None,
+    over_refusal: bool = False,
+) -> None:
+    """R-SCO-5: the mentor confirms their participant's locked sheet — the signature of the
+    sheet's protocol (``version``: the one the button was sent with, R-PRO-2). A step in the
+    caller's transaction: the scoring screen and «Подписать» on the protocol
+    (``models.services.signing``) both come here."""
+    s = uow.session
+    await lock_row(s, EvaluationTarget, target_id)  # a double tap confirms once
+    target, scheme = await mentor_sheet_checks(s, actor, target_id)
+    s.add(
+        SheetConfirmation(
+            scheme_id=scheme.id,
+            kind="mentor",
+            telegram_id=actor,
+            target_id=target_id,
+            confirmed_at=uow.now,
+        )
+    )
+    await sign_in(
+        uow,
+        "mentor_sheet",
+        f"mentor:{target_id}",
+        actor,
+        version=version,
+        over_refusal=over_refusal,
+    )
+    uow.audit(actor, "sheet.mentor_confirm", "target", target_id, contest_id=scheme.contest_id)
+    await tell(
+        uow,
+        scheme.chief_telegram_id,
+        f"mentor-confirm:{target_id}:{uow.now.timestamp():.0f}",
+        "sco-note-mentor-confirmed",
+        {"target": target_label(target)},
+        reason="mentor-sheet",
+    )

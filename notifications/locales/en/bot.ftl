@@ -21,6 +21,7 @@ no-contests = There are no open contests right now. Please check back later.
 choose-contest = Choose a contest:
 unknown-command = I don't understand this message. Commands: /start — continue, /status — status, /help — help.
 session-expired = This button is out of date. Press /start to continue where you left off — everything you have entered is saved.
+err-session-expired = This step of the form is no longer open. Press /start to continue where you left off — everything you have entered is saved.
 
 staff-welcome = Hello! You are on the contest staff list. Your commands:
 help-participant =
