@@ -28,6 +28,7 @@ from bot.handlers import (
     errors,
     guardians,
     invitations,
+    legacy,
     ops,
     participant,
     protocols,
@@ -37,6 +38,7 @@ from bot.handlers import (
 )
 from bot.health import install_metrics
 from bot.language import LanguageMiddleware
+from bot.screens import AnswerOnce
 from bot.storage import ConversationCache, DatabaseStorage, redis_isolation
 from models.services import ServiceContext, Services
 from models.services.base import Limits
@@ -97,6 +99,9 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
     dp.message.outer_middleware(prompts.CommandsLeavePrompts())
     # Private chats only; odd updates (no sender, >64-bit ids, unknown types) ignored (issue #13).
     chat_guard.install(dp)
+    # Every button press is answered once (aiogram's CallbackAnswerMiddleware, bot.screens):
+    # after the handler, or by the error handler when the press is refused.
+    dp.callback_query.outer_middleware(AnswerOnce())
     install_metrics(dp)  # updates counted and timed by handler (bot.health)
     # Specific routers first; the catch-all fallback (common) last.
     dp.include_routers(
@@ -115,6 +120,7 @@ def create_dispatcher(services: Services, storage: BaseStorage | None = None) ->
         coordinator.router,
         application.router,
         participant.router,
+        legacy.router,  # buttons of messages sent before issue #14 (bot.handlers.legacy)
         errors.router,
         common.router,
     )

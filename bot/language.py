@@ -12,7 +12,6 @@ from aiogram import BaseMiddleware, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject, User
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.screens import Screen, keyboard, show
 from bot.texts import LANG, LANGUAGE, tr
@@ -21,7 +20,6 @@ from bot.viewer import look_up
 from models.services import Services
 
 router = Router(name=__name__)
-router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 log = logging.getLogger(__name__)
 
 

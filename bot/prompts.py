@@ -27,7 +27,7 @@ from aiogram.types import (
     Message,
     TelegramObject,
 )
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.screens import Screen, keyboard, show
 from bot.texts import tr
@@ -35,7 +35,6 @@ from models.errors import DomainError
 from models.services.coordination import MAX_REASON
 
 router = Router(name=__name__)
-router.callback_query.middleware(CallbackAnswerMiddleware())
 
 #: FSM data key: the callback data that re-opens the screen a prompt was asked from.
 BACK_KEY = "_prompt_back"

@@ -5,10 +5,10 @@ A handler computes a :class:`Screen` (text + keyboard) from a service's view and
 built from rows of ``(label, callback data)`` pairs — one button per row unless a row says
 otherwise — so no handler hand-builds an ``InlineKeyboardBuilder`` and calls ``adjust(1)``.
 
-Callback queries are answered by aiogram's :class:`CallbackAnswerMiddleware` (registered on
-each handler package's router): a handler that wants a toast sets
-``callback_answer.text`` instead of calling ``query.answer()`` itself. Refusals
-(``DomainError``) are answered by the error handler (bot.handlers.common).
+Callback queries are answered by :class:`AnswerOnce` (aiogram's
+:class:`CallbackAnswerMiddleware`, registered once on the dispatcher in bot.app): a handler
+that wants a toast sets ``callback_answer.text`` instead of calling ``query.answer()``
+itself. Refusals (``DomainError``) are answered by the error handler (bot.handlers.common).
 """
 
 from __future__ import annotations

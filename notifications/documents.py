@@ -3,7 +3,9 @@ diplomas and thank-you letters, rendered to PDF.
 
 A pure module: plain dataclasses in, PDF bytes out — no database, no Telegram. Every text a
 person sees comes from the message catalogue (``locales/ru/documents.ftl``) except the data
-passed in.
+passed in. A protocol's title, paragraphs and table words are stored in its content already
+written from the same catalogue (the services pass phrases, ``models.phrases``: the content is
+hashed and signed, so it keeps the written words); an award's line comes from its ``phrase``.
 
 The library is fpdf2: pure Python, actively maintained, embeds (and subsets) TrueType fonts
 so Cyrillic renders correctly, and has a ``table()`` API with wrapped cells and a header row
@@ -420,7 +422,6 @@ def render_award(doc: AwardDocument, *, font_dir: str | None = None) -> bytes:
 
 
 def _local_time(iso: str, tz: str) -> str:
-
     return format_local(datetime.fromisoformat(iso), tz)
 
 
@@ -457,7 +458,6 @@ def protocol_pdf(content: dict, *, font_dir: str | None = None) -> bytes:  # typ
 
 
 def _role(code: str) -> str:
-
     key = f"doc-role-{code}"
     return t(key, LANGUAGE) if has(key, LANGUAGE) else code
 
@@ -478,15 +478,27 @@ def award_pdf(spec: dict, *, font_dir: str | None = None) -> bytes:  # type: ign
             "number",
         )
     }
-    if fields["kind"] == "thanks" and not fields["text"] and spec.get("role"):
-        fields["text"] = thanks_text(str(spec["role"]))
+    fields["text"] = award_text(spec)
     return render_award(AwardDocument(**fields), font_dir=font_dir)  # type: ignore[arg-type]
+
+
+def award_text(spec: dict) -> str:  # type: ignore[type-arg]
+    """The line under the person's name: the spec's ``text`` as written (rows written before
+    the words moved to the catalogue), else its ``phrase`` (``{"key": …, "args": {…}}``, e.g.
+    ``doc-award-replaces`` of a reissued diploma), else a thank-you letter's own words."""
+    if spec.get("text"):
+        return str(spec["text"])
+    said = spec.get("phrase")
+    if said:
+        return t(str(said["key"]), LANGUAGE, **dict(said.get("args") or {}))
+    if spec.get("kind") == "thanks" and spec.get("role"):
+        return thanks_text(str(spec["role"]))
+    return ""
 
 
 def thanks_text(role: str) -> str:
     """What a thank-you letter thanks a person of ``role`` for (R-RES-3, 002 §6.9): the
     catalogue's ``doc-thanks-<role>`` (a volunteer: «за помощь в организации и проведении
     чемпионата»), or nothing for a role without one."""
-
     key = f"doc-thanks-{role}"
     return t(key, LANGUAGE) if has(key, LANGUAGE) else ""

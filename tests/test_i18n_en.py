@@ -31,6 +31,12 @@ CYRILLIC_ALLOWED = {
     "inv-start",
     "err-inv-bad-header",
     "err-inv-bad-role",
+    # the scheme template's instruction sheet quotes the sheet and kind names of the format
+    "doc-xlsx-help-group",
+    "doc-xlsx-help-groups",
+    "doc-xlsx-help-kinds",
+    "doc-xlsx-help-params",
+    "doc-xlsx-help-scheme",
 }
 
 

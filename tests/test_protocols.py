@@ -17,11 +17,20 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.callbacks import button_data
+from models import rules
 from models.clock import FixedClock
 from models.errors import DomainError, Forbidden
 from models.services import Services
 from models.services import protocols as protocol_steps
-from models.tables import Delivery, Protocol, ProtocolSignature, ProtocolVersion
+from models.tables import (
+    Contest,
+    Delivery,
+    EvaluationTarget,
+    Protocol,
+    ProtocolSignature,
+    ProtocolVersion,
+    Scheme,
+)
 from notifications.reminders import REGISTRY, UnsignedProtocolReminder
 from notifications.sweep import sweep
 from tests.builders import CHIEF, G1, G2, protocol_of, render, score_all, setup
@@ -699,3 +708,87 @@ async def test_monitoring_lists_missing_signatures(
     # someone without a coordinator's role sees no report at all
     with pytest.raises(Forbidden):
         await services.monitoring.progress(100004, contest_id)
+
+
+# ------------------------------------------------ words from the catalogue (issue #14, item 5)
+
+
+async def test_protocol_content_hashes_as_before(
+    services: Services, contest_id: int, jobs: JobLog
+) -> None:
+    """The services now pass phrases (models.phrases) and the words come from documents.ftl.
+    Issuing the same protocols again with the earlier code's own texts (its f-strings, copied
+    here) is "the same content": no new version — the content and its SHA-256 are exactly what
+    the earlier code made, so protocols already signed keep their signatures."""
+    who = ((701, "77"), (702, "77"), (751, "50"))
+    st = await setup(services, contest_id, who=who, mentor=False)
+    await score_all(services, st)
+    await services.score_lock.lock_scores(CHIEF, st.scheme_id)
+    async with services.ctx.sessionmaker() as s:
+        scheme = await s.get(Scheme, st.scheme_id)
+        contest = await s.get(Contest, contest_id)
+        assert scheme is not None and contest is not None
+        targets = await s.scalar(
+            select(func.count()).where(EvaluationTarget.scheme_id == st.scheme_id)
+        )
+    tz = contest.timezone
+    header = ["Критерий", "Субкритерий", "Аспектов", "Баллов", "Группа"]
+    before = {  # kind: (title, paragraphs, table titles, table headers) as the earlier code wrote
+        "scheme_lock": (
+            f"Блокировка схемы оценки «{scheme.title}»",
+            [
+                f"Схема оценки заблокирована главным экспертом "
+                f"{rules.format_local(scheme.locked_at, tz)}. "
+                "После блокировки схема не изменяется (R-SCH-3).",
+                f"SHA-256 содержания схемы: {scheme.source_sha256}.",
+            ],
+            ["Субкритерии и группы оценки"],
+            [header],
+        ),
+        "score_lock": (
+            f"Блокировка оценок «{scheme.title}»",
+            [
+                f"Оценки заблокированы главным экспертом "
+                f"{rules.format_local(scheme.scores_locked_at, tz)}. "
+                f"Участников в списке оценки: {targets}.",
+                "Изменить заблокированную оценку можно только по протоколу корректировки (R-SCO-6). "
+                "Демонтаж конкурсных работ — после подписания этого протокола всеми экспертами (R-PRO-4).",
+            ],
+            ["Заблокированные субкритерии"],
+            [header],
+        ),
+    }
+    for kind, (title, paragraphs, titles, headers) in before.items():
+        protocol = await protocol_of(services, kind)
+        async with services.ctx.sessionmaker() as s:
+            v = (
+                await s.execute(
+                    select(ProtocolVersion).where(
+                        ProtocolVersion.protocol_id == protocol.id,
+                        ProtocolVersion.version == protocol.current_version,
+                    )
+                )
+            ).scalar_one()
+        content = v.content
+        assert (content["title"], content["paragraphs"]) == (title, paragraphs)
+        assert [tb["title"] for tb in content["tables"]] == titles
+        assert [tb["header"] for tb in content["tables"]] == headers
+        async with services.protocols.uow() as uow:
+            again = await protocol_steps.issue(
+                uow,
+                contest_id=contest_id,
+                scheme_id=st.scheme_id,
+                kind=kind,
+                subject_key=protocol.subject_key,
+                title=title,
+                paragraphs=paragraphs,
+                tables=[
+                    protocol_steps.table(t, h, tb["rows"], tb["widths"])
+                    for t, h, tb in zip(titles, headers, content["tables"], strict=True)
+                ],
+                signers=[(x["telegram_id"], x["role"]) for x in content["signers"]],
+                actor=CHIEF,
+                dry_run=True,
+            )
+        assert again == (protocol.id, protocol.current_version, False), kind
+        assert v.content_sha256 == content["content_sha256"]

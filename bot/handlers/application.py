@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot import downloads
 from bot.journey.application import application_menu, application_summary
@@ -30,7 +29,6 @@ from models.services.base import Limits
 from models.views import ParticipantView
 
 router = Router(name=__name__)
-router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 
 
 def _today(clock: Clock, tz: str) -> date:

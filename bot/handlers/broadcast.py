@@ -11,7 +11,6 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from pydantic import ValidationError
 
 from bot.callbacks import BroadcastAction, BroadcastCb, ContestCb, ContestThen, broadcast_control
@@ -26,7 +25,6 @@ from models.services.broadcasts import BroadcastProgress, BroadcastView
 from notifications.broadcasts import controls, eta_text, progress_text
 
 router = Router(name=__name__)
-router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 
 
 class Compose(StatesGroup):

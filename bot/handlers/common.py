@@ -9,7 +9,6 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, ExceptionTypeFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, Message
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.callbacks import SettingsCb
 from bot.conversation import where_they_were
@@ -22,7 +21,6 @@ from models.errors import DomainError
 from models.services import Services
 
 router = Router(name=__name__)
-router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 log = logging.getLogger(__name__)
 
 

@@ -11,7 +11,6 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.callbacks import ContestCb, ContestThen
 from bot.handlers.guardians import card_part as guardian_card_part
@@ -47,7 +46,6 @@ from models.services.coordination import submission_rev
 from models.views import VerificationCard
 
 router = Router(name=__name__)
-router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 
 REASONS = ("reason-1", "reason-2", "reason-3")
 #: «Другая причина…»: typed, shown back, applied from the live draft only (R-VER-3, issue #12)

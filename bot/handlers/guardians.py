@@ -9,7 +9,6 @@ from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot import downloads
 from bot.journey.application import guardian_status_label
@@ -24,7 +23,6 @@ from models.services import Services, TelegramFile
 from models.services.guardians import GuardianView, MinorLine
 
 router = Router(name=__name__)
-router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 
 #: how many minors the coordinator's list shows on one screen
 LIST_LIMIT = 30

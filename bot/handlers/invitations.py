@@ -15,7 +15,6 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Document, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from openpyxl import Workbook
 
 from bot.downloads import fetch
@@ -35,7 +34,6 @@ from models.services.invitations import (
 )
 
 router = Router(name=__name__)
-router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 
 TZ = "Europe/Moscow"
 STAFF_PAGE = 8

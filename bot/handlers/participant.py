@@ -9,7 +9,6 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.callbacks import ContestCb, ContestThen, NavCb
 from bot.journey.callbacks import (
@@ -43,7 +42,6 @@ from models.errors import DomainError
 from models.services import Services
 
 router = Router(name=__name__)
-router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 T = TypeVar("T")
 #: R-VER-6: a championship's registration closed while the person was at the consent or the form
 REGISTRATION_CLOSED = "championship_registration_closed"

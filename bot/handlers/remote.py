@@ -15,7 +15,6 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.callbacks import ContestCb, ContestThen, NavCb
 from bot.journey.contest import contest_for_anyone
@@ -37,7 +36,6 @@ from models.services import Services
 from models.services.remote import check_duration, clean_link, earliest_start
 
 router = Router(name=__name__)
-router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 
 _TIME = re.compile(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2})[:.](\d{2})\s*")
 _NOT_COMMAND = F.text & ~F.text.startswith("/")

@@ -14,7 +14,6 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Document, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot import downloads
 from bot.callbacks import ContestCb, ContestThen, NavCb
@@ -27,7 +26,6 @@ from models.services.base import Limits
 from models.services.tasks import TaskItem
 
 router = Router(name=__name__)
-router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 
 _NOT_COMMAND = F.text & ~F.text.startswith("/")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+from models.phrases import phrase, say
 from models.scheme_file import SchemeDef
 from models.scheme_xlsx.cells import canonical_decimal, format_options
 from models.scheme_xlsx.layout import (
@@ -51,20 +52,21 @@ _SCHEME_WIDTHS = (10, 36, 12, 40, 10, 48, 14, 11, 44, 10)
 _TEXT_COLUMNS = ("A", "C", "E", "J")  # codes: kept as text so Excel does not make 1.10 a number
 _TEMPLATE_ROWS = 400
 
+#: the instruction sheet, line by line: the catalogue's words (documents.ftl), a blank line
+#: as it is
 _HELP = (
-    "Схема оценки: как заполнить",
+    phrase("doc-xlsx-help-title"),
     "",
-    "Лист «Параметры»: номинация и этап — коды из файла конкурса; «Места»: «общий» или «по регионам».",
-    "Лист «Схема»: по строке на аспект. Критериев от 3 до 9, аспектов от 50 до 200, аспект — не больше 2 баллов,",
-    "сумма всех баллов — ровно 100.",
-    "Названия критерия и субкритерия достаточно указать в первой строке с этим кодом.",
-    "Вид: судейская (оценки 0–3 четырёх экспертов), бинарная (да/нет), дискретная (по таблице баллов).",
-    "Дискретная таблица: «балл: описание» через точку с запятой, "
-    "например «0: не выполнено; 0,5: частично; 1: полностью»;",
-    "наибольший балл таблицы равен максимальному баллу аспекта.",
-    "Группа: код группы оценки с листа «Группы», которая оценивает субкритерий.",
-    "Лист «Группы»: ровно четыре разных эксперта (Telegram ID); руководитель — один из них.",
-    "Загрузка: отправьте файл боту командой /scheme или python -m bot load-scheme ФАЙЛ --contest КОД.",
+    phrase("doc-xlsx-help-params"),
+    phrase("doc-xlsx-help-scheme"),
+    phrase("doc-xlsx-help-sum"),
+    phrase("doc-xlsx-help-titles"),
+    phrase("doc-xlsx-help-kinds"),
+    phrase("doc-xlsx-help-discrete"),
+    phrase("doc-xlsx-help-discrete-max"),
+    phrase("doc-xlsx-help-group"),
+    phrase("doc-xlsx-help-groups"),
+    phrase("doc-xlsx-help-upload"),
 )
 
 
@@ -86,7 +88,7 @@ def scheme_to_xlsx(d: SchemeDef) -> bytes:
     params = wb.worksheets[0]  # a new workbook has one sheet
     params.title = SHEET_PARAMS
     for row in (
-        ("Параметр", COL_VALUE),
+        (say(phrase("doc-xlsx-param-header")), COL_VALUE),
         (PARAM_NOMINATION, d.nomination),
         (PARAM_STAGE, d.stage),
         (PARAM_TITLE, d.title or ""),
@@ -134,9 +136,9 @@ def scheme_to_xlsx(d: SchemeDef) -> bytes:
             for cell in row:
                 cell.number_format = "@"
     kinds = DataValidation(
-        type="list", formula1='"судейская,бинарная,дискретная"', allow_blank=True
+        type="list", formula1=f'"{",".join(KIND_LABELS.values())}"', allow_blank=True
     )
-    kinds.error = "Вид аспекта: судейская, бинарная или дискретная"
+    kinds.error = say(phrase("doc-xlsx-kind-error"))
     ws.add_data_validation(kinds)
     kinds.add(f"G2:G{last}")
     for i, width in enumerate(_SCHEME_WIDTHS):
@@ -160,7 +162,7 @@ def scheme_to_xlsx(d: SchemeDef) -> bytes:
 
     help_sheet = wb.create_sheet(SHEET_HELP)
     for line in _HELP:
-        help_sheet.append((line,))
+        help_sheet.append((say(line),))
     help_sheet["A1"].font = bold
     help_sheet.column_dimensions["A"].width = 120
 

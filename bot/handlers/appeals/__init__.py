@@ -9,7 +9,7 @@
 Handlers stay thin: every button calls one service method, which checks the role again;
 refusals come from the services and are rendered by ``handlers.common``. The queries are
 answered by ``bot.screens.AnswerOnce`` (aiogram's ``CallbackAnswerMiddleware``, leaving a
-refused press to the error handler) on this package's router; its sub-routers inherit it.
+refused press to the error handler), registered once on the dispatcher (bot.app).
 Issue #12: every free-text prompt has «Отмена» (``bot.prompts``); a draft has a key its
 buttons carry; a decision is shown back and applied only from that screen.
 """
@@ -19,11 +19,9 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.handlers.appeals import appeal_form, commission, decision, dispute
-from bot.screens import AnswerOnce
 
 router = Router(name=__name__)
 # every press answered once: after its handler, or by the error handler when it is refused
-router.callback_query.middleware(AnswerOnce())
 router.include_routers(dispute.router, appeal_form.router, commission.router, decision.router)
 
 __all__ = ["router"]

@@ -8,13 +8,11 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.handlers.protocols import publication, signing, verify
 
 router = Router(name=__name__)
 # every press is answered once, after its handler (toasts via ``callback_answer``)
-router.callback_query.middleware(CallbackAnswerMiddleware())
 router.include_routers(signing.router, publication.router, verify.router)
 
 __all__ = ["router"]

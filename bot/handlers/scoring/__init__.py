@@ -16,7 +16,6 @@ handler of ``bot.handlers.common``.
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.handlers.scoring import (
     chief,
@@ -28,7 +27,6 @@ from bot.handlers.scoring import (
 )
 
 router = Router(name=__name__)
-router.callback_query.middleware(CallbackAnswerMiddleware())  # answers every press (bot.screens)
 router.include_routers(
     expert.router,
     chief.router,

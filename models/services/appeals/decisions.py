@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from models import commission as cms
 from models import rules
 from models.errors import DomainError, Forbidden, NotFound
+from models.phrases import Phrase, phrase
 from models.services.appeals.common import (
     appeal_view,
     audited,
@@ -280,71 +281,75 @@ class DecisionService(Service):
             )
             names = {m.telegram_id: m.name for m in await members_of(s, appeal.contest_id)}
             chair, _ = await heads(s, appeal.contest_id)
-            kind_title = {
-                "scoring_procedure": "нарушение процедуры оценивания",
-                "unfair_advantage": "несправедливое преимущество",
-                "removed_from_task": "отстранение от выполнения задания",
-            }[appeal.kind]
             pts = f"{points}".replace(".", ",")
-            effects = []
+            effects: list[Phrase] = []
             if points:
                 effects.append(
-                    f"Вычет баллов: {pts}."
+                    phrase("doc-pro-appeal-deduction", points=pts)
                     if other is None
-                    else f"Вычет баллов у участника {target_label(hit)} (несправедливое преимущество): {pts}."
+                    else phrase(
+                        "doc-pro-appeal-deduction-other", target=target_label(hit), points=pts
+                    )
                 )
             if disqualify:
                 effects.append(
-                    "Участник дисквалифицирован."
+                    phrase("doc-pro-appeal-disqualified")
                     if other is None
-                    else f"Участник {target_label(hit)} дисквалифицирован."
+                    else phrase("doc-pro-appeal-disqualified-other", target=target_label(hit))
                 )
             if restored:
+                # the earlier text wrote the whole sentence with «,» for every «.» — the
+                # participant's label too; kept, so the content (and its hash) is unchanged
                 effects.append(
-                    (
-                        f"Восстановлено баллов участнику {target_label(t)} "
-                        f"(ошибка оценивания не в его пользу): {restored}"
-                    ).replace(".", ",")
-                    + "."
+                    phrase(
+                        "doc-pro-appeal-restored",
+                        target=target_label(t).replace(".", ","),
+                        points=f"{restored}".replace(".", ","),
+                    )
                 )
-            deputy_note = (
-                f"Решение записал заместитель председателя {names.get(actor, actor)}: "
-                "председатель не участвует в рассмотрении (R-APL-6)."
-                if chair is not None and actor != chair.telegram_id
-                else ""
-            )
+            deputy = chair is not None and actor != chair.telegram_id
             await issue_protocol(
                 uow,
                 contest_id=appeal.contest_id,
                 scheme_id=appeal.scheme_id,
                 kind="appeal",
                 subject_key=f"appeal:{appeal.id}",
-                title=f"Решение по апелляции №{appeal.id}",
+                title=phrase("doc-pro-appeal-title", id=appeal.id),
                 paragraphs=[
-                    f"Участник: {target_label(t)}. Вид нарушения: {kind_title}. "
-                    f"Спорная ситуация: {rules.format_local(appeal.dispute_at, tz_name)}.",
-                    f"Описание: {appeal.fields.get('description', '')}",
-                    f"Требования: {appeal.fields.get('demands', '')}",
-                    f"Решение: {'апелляция удовлетворена' if uphold else 'в удовлетворении отказано'}. {text}",
-                    " ".join(effects) if effects else "Вычета баллов нет.",
-                    deputy_note,
-                    "Решение апелляционной комиссии окончательное и обжалованию не подлежит (R-APL-8).",
+                    phrase(
+                        "doc-pro-appeal-case",
+                        target=target_label(t),
+                        kind=appeal.kind,
+                        at=rules.format_local(appeal.dispute_at, tz_name),
+                    ),
+                    phrase("doc-pro-appeal-description", text=appeal.fields.get("description", "")),
+                    phrase("doc-pro-appeal-demands", text=appeal.fields.get("demands", "")),
+                    phrase(
+                        "doc-pro-appeal-decision",
+                        decision="upheld" if uphold else "rejected",
+                        text=text,
+                    ),
+                    effects or phrase("doc-pro-appeal-no-deduction"),
+                    phrase("doc-pro-appeal-deputy", name=names.get(actor, actor)) if deputy else "",
+                    phrase("doc-pro-appeal-final"),
                 ],
                 tables=[
                     table(
-                        "Голоса членов комиссии",
-                        ["Член комиссии", "Голос"],
+                        phrase("doc-pro-table-commission-votes"),
+                        [phrase("doc-pro-col-member"), phrase("doc-pro-col-vote")],
                         [
                             [
                                 names.get(v.telegram_id, str(v.telegram_id)),
-                                "удовлетворить" if v.uphold else "отказать",
+                                phrase(
+                                    "doc-pro-appeal-vote", vote="uphold" if v.uphold else "reject"
+                                ),
                             ]
                             for v in votes
                         ],
                         [0.7, 0.3],
                     )
                 ],
-                signers=[(actor, "deputy" if deputy_note else "chair")],
+                signers=[(actor, "deputy" if deputy else "chair")],
                 actor=actor,
             )
             # R-APL-9: after publication the change is announced, never silent (issue #12);

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import rules
 from models.contest_file import Role
 from models.errors import DomainError, Forbidden, NotFound
+from models.phrases import phrase
 from models.services.access import active_roles
 from models.services.appeals.common import (
     accredited_experts,
@@ -285,33 +286,36 @@ class DisputeService(Service):
                 )
             ).all()
         )
-        outcome = {"accepted": "принято", "rejected": "отклонено", "no_quorum": "кворума нет"}[
-            row.status
-        ]
         await issue_protocol(
             uow,
             contest_id=scheme.contest_id,
             scheme_id=scheme.id,
             kind="pre_appeal",
             subject_key=f"pre_appeal:{row.id}",
-            title=f"Доапелляционное рассмотрение №{row.id}",
+            title=phrase("doc-pro-pre-title", id=row.id),
             paragraphs=[
-                f"Ситуация: {row.situation}",
-                f"Предложение: {row.proposal}",
-                f"Штрафные санкции: {row.penalty or 'нет'}",
-                f"Аккредитовано экспертов: {len(row.accredited)}; проголосовали: {len(votes)} "
-                f"(за — {yes}, против — {len(votes) - yes}). "
-                "Кворум — не менее 80 %, решение — больше половины голосов (R-APL-1).",
-                f"Итог: {outcome}.",
+                phrase("doc-pro-pre-situation", situation=row.situation),
+                phrase("doc-pro-pre-proposal", proposal=row.proposal),
+                phrase("doc-pro-pre-penalty", penalty=row.penalty)
+                if row.penalty
+                else phrase("doc-pro-pre-penalty-none"),
+                phrase(
+                    "doc-pro-pre-count",
+                    accredited=len(row.accredited),
+                    voted=len(votes),
+                    yes=yes,
+                    no=len(votes) - yes,
+                ),
+                phrase("doc-pro-pre-outcome", outcome=row.status),
             ],
             tables=[
                 table(
-                    "Голоса",
-                    ["Эксперт", "Голос"],
+                    phrase("doc-pro-table-votes"),
+                    [phrase("doc-pro-col-expert"), phrase("doc-pro-col-vote")],
                     [
                         [
                             names.get(v.telegram_id) or str(v.telegram_id),
-                            "за" if v.vote else "против",
+                            phrase("doc-pro-pre-vote", vote="yes" if v.vote else "no"),
                         ]
                         for v in votes
                     ],

@@ -9,7 +9,9 @@ of the file signed; new content → a new version whose signatures start from no
 Modules: ``views`` (values), ``records`` (shared steps over a session), ``issuing`` (the
 content engine), ``signing`` (signatures and refusals), ``reading`` (views and verification).
 Other services call the steps — :func:`issue`, :func:`record_signature`, :func:`sign_in` —
-inside their own unit of work."""
+inside their own unit of work. They pass a protocol's words as phrases of the catalogue
+(``models.phrases``, ``documents.ftl``); :func:`issue` writes them in Russian before hashing,
+so the content is what people read and sign."""
 
 from __future__ import annotations
 

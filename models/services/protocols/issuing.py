@@ -11,11 +11,13 @@ signatures stay in history and no longer count (R-PRO-2)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 
 from models.errors import NotFound
+from models.phrases import Text, say
 from models.services.base import Service, UnitOfWork
 from models.services.protocols.records import header_of, signer_names, tell, version_row
 from models.services.protocols.views import KINDS, content_hash
@@ -29,8 +31,8 @@ async def issue(
     scheme_id: int | None,
     kind: str,
     subject_key: str,
-    title: str,
-    paragraphs: list[str],
+    title: Text,
+    paragraphs: Sequence[Text],
     tables: list[dict[str, Any]],
     signers: list[tuple[int, str]],
     actor: int | None,
@@ -39,9 +41,12 @@ async def issue(
     """Write a protocol's content in the caller's transaction. Returns (protocol id,
     version, new version?). The same content again changes nothing; new content is a
     new version whose signatures start from nothing (R-PRO-2). ``signers``: (Telegram
-    id, role label) — names come from the contest's role assignments."""
+    id, role label) — names come from the contest's role assignments. ``title`` and
+    ``paragraphs``: phrases of the catalogue (or plain data), written here in the protocol's
+    language before the content is hashed (``models.phrases``)."""
     if kind not in KINDS:
         raise ValueError(kind)
+    title = say(title)
     s = uow.session
     header = await header_of(s, contest_id, scheme_id)
     names = await signer_names(s, contest_id, [tid for tid, _ in signers])
@@ -56,7 +61,7 @@ async def issue(
         "kind": kind,
         "title": title,
         **header,
-        "paragraphs": paragraphs,
+        "paragraphs": [say(p) for p in paragraphs],
         "tables": tables,
         "signers": [
             {"telegram_id": tid, "role": role, "name": names.get(tid, str(tid))}

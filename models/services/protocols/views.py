@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from models import rules
 from models.errors import DomainError
+from models.phrases import Phrase, Text, say
 
 MAX_REASON = 1000
 
@@ -86,13 +88,18 @@ def content_hash(content: dict[str, Any]) -> str:
 
 
 def table(
-    title: str | None, header: list[str], rows: list[list[Any]], widths: list[float] | None = None
+    title: Text | None,
+    header: Sequence[Text],
+    rows: Sequence[Sequence[Any]],
+    widths: list[float] | None = None,
 ) -> dict[str, Any]:
-    """A table of a protocol's content (plain JSON; rendered by ``notifications.documents``)."""
+    """A table of a protocol's content (plain JSON; rendered by ``notifications.documents``).
+    Its title, column names and any cell given as a :class:`~models.phrases.Phrase` are
+    written in the protocol's language (see ``models.phrases``: the content is hashed)."""
     return {
-        "title": title,
-        "header": header,
-        "rows": [[str(c) for c in row] for row in rows],
+        "title": None if title is None else say(title),
+        "header": [say(h) for h in header],
+        "rows": [[say(c) if isinstance(c, Phrase) else str(c) for c in row] for row in rows],
         "widths": widths,
     }
 

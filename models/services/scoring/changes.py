@@ -374,7 +374,14 @@ async def results_changed(
                     **common,
                     "kind": "diploma" if ln.medal else "certificate",
                     "person": participant.full_name or "",
-                    "text": f"Выдан взамен документа № {old.document_number or document_number(scheme_id, t.number)}",
+                    "text": "",
+                    # the words are the catalogue's (doc-award-replaces), made by the sender
+                    "phrase": {
+                        "key": "doc-award-replaces",
+                        "args": {
+                            "number": old.document_number or document_number(scheme_id, t.number)
+                        },
+                    },
                     "medal": ln.medal,
                     "number": reissued,
                     "file_name": (

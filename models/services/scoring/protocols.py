@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from models import rules
+from models.phrases import phrase
 from models.services.base import UnitOfWork
 from models.services.protocols import issue, table
 from models.services.scoring.views import ResultLine
@@ -96,6 +97,17 @@ async def _subcriteria_rows(s: AsyncSession, scheme_id: int) -> list[list[str]]:
     return rows
 
 
+_SUBCRITERIA_HEADER = [
+    phrase("doc-pro-col-criterion"),
+    phrase("doc-pro-col-subcriterion"),
+    phrase("doc-pro-col-aspects"),
+    phrase("doc-pro-col-points"),
+    phrase("doc-pro-col-group"),
+]
+_SUBCRITERIA_WIDTHS = [0.28, 0.38, 0.1, 0.1, 0.14]
+_MEDALS = ("gold", "silver", "bronze")
+
+
 async def scheme_lock(uow: UnitOfWork, scheme: Scheme, actor: int | None) -> None:
     """Протокол блокировки схемы оценки (R-SCH-3): the date and time of the lock."""
     s = uow.session
@@ -109,18 +121,14 @@ async def scheme_lock(uow: UnitOfWork, scheme: Scheme, actor: int | None) -> Non
         scheme_id=scheme.id,
         kind="scheme_lock",
         subject_key=f"scheme:{scheme.id}",
-        title=f"Блокировка схемы оценки «{scheme.title}»",
+        title=phrase("doc-pro-scheme-lock-title", scheme=scheme.title),
         paragraphs=[
-            f"Схема оценки заблокирована главным экспертом {_at(scheme.locked_at, tz)}. "
-            "После блокировки схема не изменяется (R-SCH-3).",
-            f"SHA-256 содержания схемы: {scheme.source_sha256}.",
+            phrase("doc-pro-scheme-lock-locked", at=_at(scheme.locked_at, tz)),
+            phrase("doc-pro-scheme-lock-sha", sha=scheme.source_sha256),
         ],
         tables=[
             table(
-                "Субкритерии и группы оценки",
-                ["Критерий", "Субкритерий", "Аспектов", "Баллов", "Группа"],
-                rows,
-                [0.28, 0.38, 0.1, 0.1, 0.14],
+                phrase("doc-pro-table-subcriteria"), _SUBCRITERIA_HEADER, rows, _SUBCRITERIA_WIDTHS
             )
         ],
         signers=signers,
@@ -146,19 +154,21 @@ async def score_lock(uow: UnitOfWork, scheme: Scheme, actor: int, experts: list[
         scheme_id=scheme.id,
         kind="score_lock",
         subject_key=f"scores:{scheme.id}",
-        title=f"Блокировка оценок «{scheme.title}»",
+        title=phrase("doc-pro-score-lock-title", scheme=scheme.title),
         paragraphs=[
-            f"Оценки заблокированы главным экспертом {_at(scheme.scores_locked_at, tz)}. "
-            f"Участников в списке оценки: {len(targets)}.",
-            "Изменить заблокированную оценку можно только по протоколу корректировки (R-SCO-6). "
-            "Демонтаж конкурсных работ — после подписания этого протокола всеми экспертами (R-PRO-4).",
+            phrase(
+                "doc-pro-score-lock-locked",
+                at=_at(scheme.scores_locked_at, tz),
+                targets=len(targets),
+            ),
+            phrase("doc-pro-score-lock-rules"),
         ],
         tables=[
             table(
-                "Заблокированные субкритерии",
-                ["Критерий", "Субкритерий", "Аспектов", "Баллов", "Группа"],
+                phrase("doc-pro-table-locked"),
+                _SUBCRITERIA_HEADER,
                 await _subcriteria_rows(s, scheme.id),
-                [0.28, 0.38, 0.1, 0.1, 0.14],
+                _SUBCRITERIA_WIDTHS,
             )
         ],
         signers=signers,
@@ -209,7 +219,13 @@ async def sheet_rows(
     return rows, total
 
 
-_SHEET_HEADER = ["Аспект", "Название", "Макс.", "Оценки экспертов", "Баллы"]
+_SHEET_HEADER = [
+    phrase("doc-pro-col-aspect"),
+    phrase("doc-pro-col-title"),
+    phrase("doc-pro-col-max"),
+    phrase("doc-pro-col-marks"),
+    phrase("doc-pro-col-score"),
+]
 _SHEET_WIDTHS = [0.1, 0.5, 0.1, 0.18, 0.12]
 
 
@@ -228,10 +244,10 @@ async def mentor_sheet(
         scheme_id=scheme.id,
         kind="mentor_sheet",
         subject_key=f"mentor:{target.id}",
-        title=f"Ведомость оценок: {target_label(target)}",
+        title=phrase("doc-pro-sheet-title", target=target_label(target)),
         paragraphs=[
-            f"Участник: {target_label(target)}. Итого баллов: {_pts(total)}.",
-            "Эксперт-наставник сверил ведомость и подтверждает её (R-SCO-5).",
+            phrase("doc-pro-sheet-total", target=target_label(target), total=_pts(total)),
+            phrase("doc-pro-sheet-confirmed"),
         ],
         tables=[table(None, _SHEET_HEADER, rows, _SHEET_WIDTHS)],
         signers=[(target.mentor_telegram_id, "mentor")] if target.mentor_telegram_id else [],
@@ -262,19 +278,24 @@ async def correction(
         roles.append(
             (tid, "chief" if tid == chief else "mentor" if tid == mentor else "group_member")
         )
-    stage = (
-        "Исправленная ведомость (после повторной блокировки)."
-        if corrected
-        else "Ведомость до исправления; после согласования всех подписантов субкритерий будет разблокирован."
-    )
+    stage = phrase("doc-pro-correction-after" if corrected else "doc-pro-correction-before")
     await issue(
         uow,
         contest_id=scheme.contest_id,
         scheme_id=scheme.id,
         kind="correction",
         subject_key=f"correction:{correction_id}",
-        title=f"Корректировка №{correction_id}: {target_label(target)}, субкритерий {subcriterion.code}",
-        paragraphs=[f"Причина: {reason}", stage, f"Баллы по субкритерию: {_pts(total)}."],
+        title=phrase(
+            "doc-pro-correction-title",
+            id=correction_id,
+            target=target_label(target),
+            subcriterion=subcriterion.code,
+        ),
+        paragraphs=[
+            phrase("doc-pro-correction-reason", reason=reason),
+            stage,
+            phrase("doc-pro-correction-points", points=_pts(total)),
+        ],
         tables=[
             table(f"{subcriterion.code} {subcriterion.title}", _SHEET_HEADER, rows, _SHEET_WIDTHS)
         ],
@@ -293,15 +314,14 @@ async def results(
     dry_run: bool = False,
 ) -> tuple[int, int, bool]:
     """Протокол результатов работы экспертной комиссии (R-PRO-1, R-RES-1)."""
-    medal = {"gold": "золото", "silver": "серебро", "bronze": "бронза"}
     rows = [
         [
             str(ln.place),
             ln.label,
             ln.region or "—",
             _pts(ln.total),
-            medal.get(ln.medal or "", "—"),
-            "→ следующий этап" if ln.advances else "",
+            phrase("doc-pro-medal", medal=ln.medal) if ln.medal in _MEDALS else "—",
+            phrase("doc-pro-advances") if ln.advances else "",
         ]
         for ln in lines
     ]
@@ -314,15 +334,19 @@ async def results(
         scheme_id=scheme.id,
         kind="results",
         subject_key=f"results:{scheme.id}",
-        title=f"Результаты «{scheme.title}»",
-        paragraphs=[
-            "Места — по сумме баллов; равные суммы делят место и медаль (R-RES-1). "
-            "Имена победителей не разглашаются до награждения (R-RES-2).",
-        ],
+        title=phrase("doc-pro-results-title", scheme=scheme.title),
+        paragraphs=[phrase("doc-pro-results-rules")],
         tables=[
             table(
-                "Рейтинг",
-                ["Место", "Участник", "Регион", "Баллы", "Медаль", ""],
+                phrase("doc-pro-table-ranking"),
+                [
+                    phrase("doc-pro-col-place"),
+                    phrase("doc-pro-col-participant"),
+                    phrase("doc-pro-col-region"),
+                    phrase("doc-pro-col-score"),
+                    phrase("doc-pro-col-medal"),
+                    "",
+                ],
                 rows,
                 [0.08, 0.36, 0.2, 0.1, 0.12, 0.14],
             )
@@ -356,16 +380,12 @@ async def task_briefing(uow: UnitOfWork, scheme: Scheme, actor: int) -> tuple[in
         scheme_id=scheme.id,
         kind="task_briefing",
         subject_key=f"briefing:{scheme.id}",
-        title=f"Ознакомление с конкурсным заданием «{scheme.title}»",
-        paragraphs=[
-            f"Составлен {rules.format_local(uow.now, tz)}. "
-            "Участники ознакомлены с конкурсным заданием, критериями оценки и правилами; "
-            "подписывая протокол, участник подтверждает ознакомление.",
-        ],
+        title=phrase("doc-pro-briefing-title", scheme=scheme.title),
+        paragraphs=[phrase("doc-pro-briefing-text", at=rules.format_local(uow.now, tz))],
         tables=[
             table(
-                "Участники",
-                ["№", "Участник"],
+                phrase("doc-pro-table-participants"),
+                [phrase("doc-pro-col-number"), phrase("doc-pro-col-participant")],
                 [[str(t.number), target_label(t)] for t, _ in rows],
                 [0.15, 0.85],
             )
