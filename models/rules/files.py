@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath
 
+from models.filetypes import content_matches
+
 # --------------------------------------------------------------------------- files (R-APP-4)
 
 
@@ -87,8 +89,6 @@ def check_file(
     if ext is None or ext not in requirement.types:
         return FileRefusal("wrong_type")
     if offered.head is not None:  # the name is a claim, the signature is evidence (issue #15)
-        from models.filetypes import content_matches
-
         found = content_matches(ext, offered.head)
         if found is not None:
             return FileRefusal(
