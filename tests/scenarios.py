@@ -1133,7 +1133,7 @@ SCENARIOS: list[Scenario] = [
         skip=("pt:", "pb:"),
     ),
     Scenario("commission", s_commission, (FEDERAL,), depth=2, covers=("cm",)),
-    Scenario("dispute", s_dispute, (CHIEF,), depth=2, covers=("dp",), skip=("pt:",)),
+    Scenario("dispute", s_dispute, (CHIEF,), depth=2, covers=("dpd", "dpc"), skip=("pt:",)),
     Scenario(
         "pre_appeal_vote",
         s_pre_appeal_vote,
@@ -1143,7 +1143,13 @@ SCENARIOS: list[Scenario] = [
         skip=("pt:",),
     ),
     Scenario(
-        "appeal_form", s_appeal_form, (100010,), depth=3, covers=("ax",), per_kind=1, skip=("pt:",)
+        "appeal_form",
+        s_appeal_form,
+        (100010,),
+        depth=3,
+        covers=("ax", "at", "ak"),
+        per_kind=1,
+        skip=("pt:",),
     ),
     Scenario(
         "appeal_decide",

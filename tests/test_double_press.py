@@ -16,6 +16,13 @@ from tests.scenarios import SCENARIOS, Harness, Report, Scenario, all_factories,
 #: factories pressed by no scenario, with the reason. A factory of the bot that is neither
 #: covered by a scenario nor listed here fails test_every_factory_is_exercised_or_exempt.
 EXEMPT: dict[str, str] = {
+    # Issue #14 split the appeals' generic buttons (``dp``, ``ax``) into one factory per screen.
+    # The crawl presses the other actions of the old factories as before; these two screens
+    # were not reached by it before the split either (the old prefix was covered by its other
+    # actions): the scheme picker shows only for a chief of several schemes, the review's
+    # «Изменить» sits one step deeper than the crawl goes.
+    "dps": "dispute scheme picker: only for a chief of several schemes (legacy test too)",
+    "ae": "appeal review «Изменить»: deeper than the crawl; the old «ax» covered the rest",
     # a reading, not a transition: each coordinator's showing of a СНИЛС is its own audit row
     # (two coordinators of the region pressing at once are two showings); the same person's
     # double tap shows it once — tests/test_files_pd.py (issue #15)

@@ -247,12 +247,12 @@ class OldButton(Filter):
 _ROUTING_KEYS = frozenset({"handler", "event_router", "translation", "callback_data"})
 
 
-async def route_again(dispatcher: Dispatcher, event: CallbackQuery, **kwargs: Any) -> Any:
+async def route_again(root: Dispatcher, event: CallbackQuery, **kwargs: Any) -> Any:
     """The dispatcher's routing of a callback query, below the middlewares the press already
     went through (what ``Router._propagate_event`` does): the dispatcher's own handlers, then
     each router in order, with their filters and inner middlewares."""
-    result = await dispatcher.callback_query.trigger(event, event_router=dispatcher, **kwargs)
-    for sub in dispatcher.sub_routers:
+    result = await root.callback_query.trigger(event, event_router=root, **kwargs)
+    for sub in root.sub_routers:
         if result is not UNHANDLED:
             break
         result = await sub.propagate_event("callback_query", event, **kwargs)
