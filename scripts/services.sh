@@ -181,7 +181,7 @@ redis_start() {
         rm -f "$REDIS_PID"
         redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" \
             --dir "$REDIS_DIR" --pidfile "$REDIS_PID" --logfile "$REDIS_LOG" \
-            --appendonly yes --save "" >/dev/null 2>&1 \
+            --appendonly yes --save "" --databases 64 >/dev/null 2>&1 \
             || { tail -n 20 "$REDIS_LOG" >&2 2>/dev/null; die "redis-server did not start (log: $REDIS_LOG)"; }
         local waited=0
         until redis_ping; do

@@ -10,7 +10,7 @@
 #   3. unless TEST_POSTGRES_URL and TEST_REDIS_URL are set, starts throwaway servers on
 #      loopback with scripts/services.sh and stops the ones it started when it exits
 #      (KEEP_SERVICES=1 leaves them running);
-#   4. runs `python -m pytest -q -ra -n <2 x cores> --dist loadgroup "$@"` (pytest-xdist;
+#   4. runs `python -m pytest -q -ra -n <2 x cores> "$@"` (pytest-xdist;
 #      TEST_WORKERS=N sets the workers, 0 runs in one process) and exits with pytest's code;
 #      "no tests collected" (pytest's 5) is a failure too.
 set -euo pipefail
@@ -130,11 +130,12 @@ say "TEST_POSTGRES_URL=$TEST_POSTGRES_URL TEST_REDIS_URL=$TEST_REDIS_URL"
 # ---------------------------------------------------------------- 4. pytest
 
 # In parallel with pytest-xdist: each worker has its own PostgreSQL database cloned from a
-# template migrated once (tests/conftest.py); the modules that share fixed Redis databases or
-# start the real bot run on one worker, one after another (--dist loadgroup). The tests wait
+# template migrated once, and its own Redis databases (tests/conftest.py, redis_url), so any
+# test may run beside any other (pytest-xdist's loadgroup did not keep a group on one worker
+# with this pytest, so nothing relies on grouping). The tests wait
 # on PostgreSQL, Redis and subprocesses a good part of the time, so twice as many workers as
 # cores keeps the cores busy. TEST_WORKERS=0 (or passing -n / -p no:xdist) overrides it.
-xdist=(-n "${TEST_WORKERS:-$(( $(nproc) * 2 ))}" --dist loadgroup)
+xdist=(-n "${TEST_WORKERS:-$(( $(nproc) * 2 ))}")
 for arg in "$@"; do
     case "$arg" in
         -n|-n*|--numprocesses*|no:xdist|-pno:xdist) xdist=() ;;

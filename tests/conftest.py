@@ -51,8 +51,28 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 #: ``<name>_<worker>``, cloned from ``<name>_tpl`` (migrated once per run), so workers never
 #: see each other's rows.
 BASE_PG_URL = os.environ.get("TEST_POSTGRES_URL")
-REDIS_URL = os.environ.get("TEST_REDIS_URL")
 IN_CI = os.environ.get("CI") == "true"
+
+#: Redis databases per worker: slot 0 is the worker's common one (``REDIS_URL``); the other
+#: slots are the own databases of tests that start real processes or flush theirs
+#: (:func:`redis_url`). Worker n uses ``base + n * REDIS_SLOTS + slot`` of the Redis the run
+#: was given, so parallel workers never share a key (scripts/services.sh starts Redis with
+#: 64 databases).
+REDIS_SLOTS = 5
+_REDIS_BASE = os.environ.get("TEST_REDIS_URL")
+
+
+def redis_url(slot: int = 0) -> str | None:
+    if not _REDIS_BASE:
+        return None
+    assert 0 <= slot < REDIS_SLOTS
+    head, _, db = _REDIS_BASE.rpartition("/")
+    base = int(db) if db.isdigit() else 0
+    worker = int(WORKER[2:]) if WORKER and WORKER[2:].isdigit() else 0
+    return f"{head}/{base + worker * REDIS_SLOTS + slot}"
+
+
+REDIS_URL = redis_url()
 
 
 def _database(url: str, suffix: str) -> str:
@@ -75,33 +95,6 @@ def needs_redis() -> None:
         if IN_CI:
             pytest.fail("TEST_REDIS_URL is not set in CI")
         pytest.skip("TEST_REDIS_URL is not set (bash scripts/test.sh starts Redis)")
-
-
-#: Test modules that use fixed Redis databases (or FLUSHDB them) or start the real bot and
-#: worker processes: under xdist (``--dist loadgroup``) they all run on one worker, one after
-#: another, so two of them never share a Redis database.
-SERIAL_MODULES = frozenset(
-    {
-        "test_conversation_storage",
-        "test_delivery_faults",
-        "test_e2e",
-        "test_e2e_double_press",
-        "test_e2e_inbox",
-        "test_e2e_restart",
-        "test_inbox",
-        "test_ratelimit",
-        "test_rehearsal_clock",
-        "test_webhook",
-    }
-)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # tryfirst: xdist's own hook reads the xdist_group marks right after this one
-    for item in items:
-        if item.path.stem in SERIAL_MODULES:
-            item.add_marker(pytest.mark.xdist_group("redis"))
 
 
 _sqlite_template: Path | None = None

@@ -70,7 +70,10 @@ def _header_row() -> bytes:
 def million_rows(rows: int = 2_000_000) -> bytes:
     """A staff list that zips to ~100 KB and unpacks to ``rows`` rows (issue #13: 287 KB,
     2,000,000 rows, 142 s and 618 MB on the event loop before the «больше 1000 строк»)."""
-    row = '<row><c t="inlineStr"><is><t>Иванов Иван Иванович</t></is></c><c t="inlineStr"><is><t>эксперт</t></is></c></row>'.encode()
+    row = (
+        '<row><c t="inlineStr"><is><t>Иванов Иван Иванович</t></is></c>'
+        '<c t="inlineStr"><is><t>эксперт</t></is></c></row>'
+    ).encode()
 
     def gen() -> Iterator[bytes]:
         batch = row * 10_000
@@ -101,9 +104,13 @@ def styles_bomb(megabytes: int = 4) -> bytes:
 
     def gen() -> Iterator[bytes]:
         yield b'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        yield b'<fonts count="1"><font><sz val="11"/></font></fonts><fills count="1"><fill><patternFill/></fill></fills>'
+        yield b'<fonts count="1"><font><sz val="11"/></font></fonts>'
+        yield b'<fills count="1"><fill><patternFill/></fill></fills>'
         yield b'<borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs>'
-        xf = b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment wrapText="1"/></xf>'
+        xf = (
+            b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+            b'<alignment wrapText="1"/></xf>'
+        )
         for _ in range(megabytes * 1024 * 1024 // (len(xf) * 1000) + 1):
             yield xf * 1000
         yield b"</cellXfs></styleSheet>"
@@ -155,7 +162,8 @@ def within_limits_bomb(target_bytes: int = 2 * 1024 * 1024) -> bytes:
 
     def styles() -> Iterator[bytes]:
         yield b'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        yield b'<fonts count="1"><font><sz val="11"/></font></fonts><fills count="1"><fill><patternFill/></fill></fills>'
+        yield b'<fonts count="1"><font><sz val="11"/></font></fonts>'
+        yield b'<fills count="1"><fill><patternFill/></fill></fills>'
         yield b'<borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs>'
         size = 0
         n = 0

@@ -305,10 +305,10 @@ async def test_a_person_lock_lost_mid_update_is_not_an_error() -> None:
     from aiogram.fsm.storage.base import StorageKey
 
     from bot.storage import redis_isolation
-    from tests.conftest import REDIS_URL, needs_redis
+    from tests.conftest import needs_redis, redis_url
 
     needs_redis()
-    isolation, redis = redis_isolation(REDIS_URL.rsplit("/", 1)[0] + "/12")
+    isolation, redis = redis_isolation(redis_url(1))
     key = StorageKey(bot_id=1, chat_id=5, user_id=5)
     try:
         async with isolation.lock(key):

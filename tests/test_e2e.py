@@ -19,11 +19,11 @@ from tests.conftest import (
     COORD_MOSCOW,
     EXAMPLE,
     PG_URL,
-    REDIS_URL,
     needs_postgres,
     needs_redis,
     reset_postgres,
 )
+from tests.conftest import redis_url as own_redis
 from tests.e2ekit import WAIT, Process, User, base_env, cli, running
 from tests.fakes import FakeBotAPI
 
@@ -129,7 +129,7 @@ async def test_postgres_redis_bot_and_separate_worker(api: FakeBotAPI, tmp_path:
     await reset_postgres(PG_URL)
     import redis.asyncio as aioredis
 
-    redis_url = REDIS_URL.rsplit("/", 1)[0] + "/3"
+    redis_url = own_redis(2)
     client = aioredis.from_url(redis_url)
     await client.flushdb()
     await client.aclose()

@@ -18,11 +18,11 @@ from tests.conftest import (
     COORD_MOSCOW,
     EXAMPLE,
     PG_URL,
-    REDIS_URL,
     needs_postgres,
     needs_redis,
     reset_postgres,
 )
+from tests.conftest import redis_url as own_redis
 from tests.e2ekit import Process, User, _button, _settle, base_env, cli, running
 from tests.fakes import FakeBotAPI
 
@@ -121,7 +121,7 @@ async def test_double_presses_and_prompts_postgres_redis(api: FakeBotAPI, tmp_pa
     await reset_postgres(PG_URL)
     import redis.asyncio as aioredis
 
-    redis_url = REDIS_URL.rsplit("/", 1)[0] + "/4"
+    redis_url = own_redis(3)
     client = aioredis.from_url(redis_url)
     await client.flushdb()
     await client.aclose()

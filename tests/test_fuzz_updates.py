@@ -152,7 +152,8 @@ class Fuzz:
                 r[0]
                 for r in await s.execute(
                     text(
-                        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'"
+                        "SELECT name FROM sqlite_master WHERE type='table'"
+                        " AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'"
                     )
                 )
             ]

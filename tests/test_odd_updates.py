@@ -20,9 +20,9 @@ from aiogram.types import Update
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.callbacks import SettingsCb
+from bot.chat_guard import INT64_MAX
 from bot.journey.callbacks import AppCb, WithdrawCb
 from bot.verification_callbacks import DecideCb
-from bot.chat_guard import INT64_MAX
 from bot.webhook import build_app
 from models.contest_file import MAX_YAML_DEPTH, DefinitionInvalid
 from notifications.definition_errors import render_definition_errors

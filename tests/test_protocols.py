@@ -196,7 +196,9 @@ async def test_issued_protocol_is_rendered_once_and_sent_to_each_signer(
     # the job again (a redelivered queue message): nothing new is written or sent
     root = Path(services.ctx.files_dir)
     before = (files(root), len(await outbox(services)))
-    rt = WorkerRuntime(None, services.ctx.sessionmaker, clock, services, root, button_data, owns_resources=False)  # type: ignore[arg-type]
+    rt = WorkerRuntime(
+        None, services.ctx.sessionmaker, clock, services, root, button_data, owns_resources=False
+    )  # type: ignore[arg-type]
     assert await run_job(rt, "protocol", version_id) == 0
     assert (files(root), len(await outbox(services))) == before
     view = await services.protocols.view(CHIEF, protocol.id)

@@ -153,7 +153,7 @@ def test_pre_appeal_penalty_is_read_from_the_proposal() -> None:
         assert parse_penalty(words) is None, words
 
 
-# --------------------------------------------------------------------------- refusals (R-APL-3, R-APL-7, R-SCO-6, R-PRO-2)
+# ------------------------------------------------------------ refusals (R-APL-3, R-APL-7, R-SCO-6, R-PRO-2)
 
 
 async def test_publish_is_refused_with_the_reason_and_the_count_until_all_is_settled_and_signed(

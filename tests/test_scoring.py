@@ -382,7 +382,10 @@ async def test_entry_refusals(services: Services, contest_id: int, clock) -> Non
         await sc.marks.score_item(MENTOR, t_own)
     # a revoked expert (the contest re-loaded without them)
     text = EXAMPLE.read_text(encoding="utf-8")
-    block = "  - telegram_id: 100008\n    name: Новиков Сергей Петрович\n    role: expert\n    expert_status: industrial\n"
+    block = (
+        "  - telegram_id: 100008\n    name: Новиков Сергей Петрович\n"
+        "    role: expert\n    expert_status: industrial\n"
+    )
     assert block in text
     await services.contests.load_definition(None, text.replace(block, "").encode())
     await refused(services, Forbidden, "not_expert", sc.marks.enter_mark(100008, t, a["1.1.1"], 2))

@@ -19,8 +19,8 @@ import pytest
 from aiogram.methods import AnswerCallbackQuery
 from sqlalchemy import func, select
 
-from bot.verification_callbacks import DecideCb, ReopenCb
 from bot.texts import error_text
+from bot.verification_callbacks import DecideCb, ReopenCb
 from models.errors import DomainError
 from models.rules import ConditionAnswers
 from models.services import Services, TelegramFile

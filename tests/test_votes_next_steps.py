@@ -274,7 +274,7 @@ async def test_the_vote_card_counts_right_and_no_quorum_is_confirmed(world: Worl
     assert "предложение принято" in reply and "Закрыть голосование без решения" not in reply
 
 
-# --------------------------------------------------------------------------- 2. every result offers the next step and a way back
+# ------------------------------------------------------ 2. every result offers the next step and a way back
 
 
 async def test_every_action_ends_on_the_next_step_and_a_way_back(world: World) -> None:

@@ -26,6 +26,7 @@ from bot.app import events_isolation_for
 from bot.webhook import WebhookMisconfigured, build_app, check_settings, public_url
 from models.settings import Settings
 from tests.conftest import EXAMPLE, REDIS_URL, needs_redis
+from tests.conftest import redis_url as own_redis
 from tests.e2ekit import HEADER, PATH, SECRET, client_for
 from tests.fakes import FakeBotAPI, FakeTelegramSession, make_bot
 from tests.fakes.updates import callback_update_json, message_update_json
@@ -35,7 +36,9 @@ _update_ids = itertools.count(700_000)
 
 def redis_url() -> str:
     assert REDIS_URL
-    return REDIS_URL.rsplit("/", 1)[0] + "/8"
+    url = own_redis(4)
+    assert url is not None
+    return url
 
 
 async def flush_redis() -> None:

@@ -110,9 +110,11 @@ class Translation:
 def _scoring(scheme: int, action: str, item: int, extra: int) -> CallbackData | None:
     """``ScoringCb``: ``item`` / ``extra`` meant a target, an expert, a subcriterion, a group
     or a mentor depending on the action (old bot/handlers/scoring.py)."""
-    if chief := _member(ChiefAction, action):  # chief, lock(ok), lockscores(ok), build, …
+    # chief, lock(ok), lockscores(ok), build, …
+    if (chief := _member(ChiefAction, action)) is not None:
         return ChiefCb(scheme_id=scheme, action=chief)
-    if results := _member(ResultsAction, action):  # results, promote(ok), export (R-RES-1)
+    # results, promote(ok), export (R-RES-1)
+    if (results := _member(ResultsAction, action)) is not None:
         return ResultsCb(scheme_id=scheme, action=results)
     by_scheme: dict[str, Callable[[], CallbackData]] = {
         "menu": lambda: MenuCb(scheme_id=scheme),
@@ -161,7 +163,7 @@ def _old_correction(parts: list[str]) -> Translation | None:
     steps of correcting a mark are now ``CorrMarkCb`` (R-SCO-6)."""
     correction, action, aspect, expert, value = parts
     cid = int(correction)
-    if known := _member(CorrAction, action):
+    if (known := _member(CorrAction, action)) is not None:
         return Translation(CorrCb(correction_id=cid, action=known))
     marks = {
         "aspect": lambda: CorrMarkCb(correction_id=cid, aspect_id=int(aspect)),
@@ -188,7 +190,8 @@ def _old_dispute(parts: list[str]) -> Translation | None:
         return Translation(DisputeSchemeCb(scheme_id=number))
     if action == "list":
         return Translation(DisputeSchemeCb())
-    if draft := _member(DraftAction, action):  # open | change | cancel: its key is checked
+    # open | change | cancel: its key is checked
+    if (draft := _member(DraftAction, action)) is not None:
         return Translation(DisputeDraftCb(action=draft, key=key))
     if action in ("close", "closenq"):
         return Translation(DisputeCloseCb(pre_appeal_id=number, without_quorum=action == "closenq"))
@@ -204,7 +207,8 @@ def _old_appeal_form(parts: list[str]) -> Translation | None:
         return Translation(AppealKindCb(kind=value, key=key))
     if action == "edit":
         return Translation(AppealEditCb(field=value, key=key))
-    if step := _member(FormAction, action):  # resume | restart | review | done | submit | cancel
+    # resume | restart | review | done | submit | cancel
+    if (step := _member(FormAction, action)) is not None:
         return Translation(AppealFormCb(action=step, key=key))
     return Translation(AppealFormCb(action=FormAction.RESUME, key=key), moved=True)
 

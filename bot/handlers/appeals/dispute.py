@@ -213,7 +213,9 @@ async def dispute_change(
     query: CallbackQuery, callback_data: DisputeDraftCb, state: FSMContext
 ) -> None:
     pre = await _dispute_of(state, callback_data.key)
-    back = DisputeSchemeCb.unpack(pre["back"]) if pre.get("back") else None
+    # the way back is always the list of schemes; a draft kept from before issue #14 holds
+    # the old "dp:list:0:" there, which DisputeSchemeCb.unpack would refuse
+    back = DisputeSchemeCb() if pre.get("back") else None
     await _dispute_start(
         message_of(query), state, pre["scheme_id"], pre.get("title", ""), back=back
     )
