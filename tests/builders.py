@@ -5,7 +5,7 @@ over a fake Bot API). Test modules import these from here, never from each other
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,7 +17,7 @@ import yaml
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.methods import SetMyCommands
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from bot.app import create_dispatcher
 from bot.callbacks import button_data
@@ -28,17 +28,32 @@ from models.errors import DomainError
 from models.rules import ConditionAnswers, snils_checksum
 from models.scheme_file import SchemeDef, parse_scheme_yaml
 from models.services import ServiceContext, Services, TelegramFile
+from models.services.access import is_expert
 from models.services.appeals import AppealView
 from models.services.base import Limits
 from models.services.invitations import InviteSpec
+from models.services.scoring.common import (
+    aspect_outcome,
+    assigned_aspects,
+    check_value,
+    groups_of,
+    scoreable_targets,
+)
 from models.tables import (
+    AspectResult,
+    AssessmentGroup,
+    AuditRecord,
+    EvaluationTarget,
+    GroupMember,
     Nomination,
     Organisation,
     Protocol,
     ProtocolVersion,
     Region,
+    Scheme,
     SchemeAspect,
     SchemeSubcriterion,
+    Score,
 )
 from tests.botkit import Person
 from tests.fakes import (
@@ -590,17 +605,14 @@ async def _score_all(
     confirm: bool,
     levels: dict[int, int],
 ) -> None:
-    sc = services
+    def value(_expert: int, item: BulkItem) -> int:
+        return level_mark(item.kind, levels[st.targets.index(item.target_id)])
+
+    # each expert's marks in bulk (the same rows as entered one by one, tests/test_builders.py)
     for e in experts:
-        wl = await sc.marks.worklist(e, st.scheme_id)
-        for t in wl.targets:
-            level = levels[st.targets.index(t.target_id)]
-            while (item := await sc.marks.score_item(e, t.target_id)) is not None:
-                await sc.marks.enter_mark(
-                    e, t.target_id, item.aspect_id, level_mark(item.kind, level)
-                )
+        await bulk_score(services, st.scheme_id, (e,), value)
         if confirm:
-            await sc.marks.confirm_sheet(e, st.scheme_id)
+            await services.marks.confirm_sheet(e, st.scheme_id)
 
 
 # --------------------------------------------------------------------------- scoring in the chat
@@ -628,15 +640,20 @@ async def send_scheme(chief: Person, world: World, raw: bytes, file_id: str) -> 
 
 
 async def fill_by_service(
-    world: World, scheme_id: int, experts: tuple[int, ...], value_of=None
-) -> None:  # type: ignore[no-untyped-def]
-    sc = world.services
-    for e in experts:
-        wl = await sc.marks.worklist(e, scheme_id)
-        for t in wl.targets:
-            while (item := await sc.marks.score_item(e, t.target_id)) is not None:
-                v = value_of(e, item) if value_of else VALUE[item.kind]
-                await sc.marks.enter_mark(e, t.target_id, item.aspect_id, v)
+    world: World,
+    scheme_id: int,
+    experts: tuple[int, ...],
+    value_of: Callable[[int, BulkItem], int] | None = None,
+) -> None:
+    """Every mark of the experts' worklists (``VALUE`` by kind unless ``value_of`` says),
+    in bulk: the very rows ``services.marks.enter_mark`` leaves mark by mark (proved by
+    tests/test_builders.py). A precondition; tests of entry call the service themselves."""
+    await bulk_score(
+        world.services,
+        scheme_id,
+        experts,
+        value_of or (lambda _e, item: VALUE[item.kind]),
+    )
 
 
 # --------------------------------------------------------------------------- a locked scheme, scored
@@ -681,7 +698,7 @@ async def locked_scheme(world: World) -> tuple[int, list[int]]:
     await sc.schemes.lock_scheme(CHIEF, scheme_id)
     rank = {t: i for i, t in enumerate(targets)}
 
-    def value(expert: int, item) -> int:  # type: ignore[no-untyped-def]
+    def value(expert: int, item: BulkItem) -> int:
         r = rank[item.target_id]
         if item.kind == "judgement":
             return 3 - r
@@ -924,3 +941,175 @@ async def fill_consent(services: Services, cid: int, user: int) -> None:
     )
     await g.set_companion_name(user, cid, "Сидоров Пётр Ильич")
     await g.set_companion_phone(user, cid, "8 (900) 123-45-67")
+
+
+# --------------------------------------------------------------------------- marks in bulk
+
+
+@dataclass(frozen=True)
+class BulkItem:
+    """One mark to give, as the builders' ``value_of(expert, item)`` sees it."""
+
+    target_id: int
+    aspect_id: int
+    kind: str
+    code: str
+    options: int  # of a discrete aspect (0 for the others)
+
+
+async def bulk_score(
+    services: Services,
+    scheme_id: int,
+    experts: tuple[int, ...],
+    value_of: Callable[[int, BulkItem], int],
+    *,
+    only: set[int] | None = None,
+) -> int:
+    """Every mark of the experts' worklists (their groups' aspects of every target they
+    may score, R-SCO-4 and R-ROLE-3; ``only`` narrows the targets) written in one
+    transaction with a few multi-row INSERTs: the same ``scores``, ``aspect_results`` and
+    ``audit_log`` rows as ``services.marks.enter_mark`` mark by mark in the same order
+    (proved by tests/test_builders.py). A precondition builder, not a test of entry: the
+    marks must agree (R-SCO-1…3 — a re-score or a tie is refused) and be the experts'
+    first ones. Returns how many marks were written."""
+    now = services.ctx.clock.now()
+    async with services.ctx.sessionmaker() as s:
+        scheme = await s.get(Scheme, scheme_id)
+        assert scheme is not None and scheme.locked_at is not None
+        assert scheme.scores_locked_at is None
+        existing = (
+            (
+                await s.execute(
+                    select(Score)
+                    .join(EvaluationTarget, EvaluationTarget.id == Score.target_id)
+                    .where(EvaluationTarget.scheme_id == scheme_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        given = {(m.target_id, m.aspect_id, m.expert_telegram_id): m for m in existing}
+        results = {
+            (r.target_id, r.aspect_id): r
+            for r in (
+                await s.execute(select(AspectResult).where(AspectResult.scheme_id == scheme_id))
+            ).scalars()
+        }
+        subs = {
+            x.id: x
+            for x in (
+                await s.execute(
+                    select(SchemeSubcriterion).where(SchemeSubcriterion.scheme_id == scheme_id)
+                )
+            ).scalars()
+        }
+        members: dict[int, list[int]] = {}
+        for group_id, tid in (
+            await s.execute(
+                select(GroupMember.group_id, GroupMember.telegram_id)
+                .join(AssessmentGroup, AssessmentGroup.id == GroupMember.group_id)
+                .where(AssessmentGroup.scheme_id == scheme_id)
+            )
+        ).all():
+            members.setdefault(group_id, []).append(tid)
+        marks: list[tuple[int, EvaluationTarget, SchemeAspect, int]] = []
+        for e in experts:
+            assert await is_expert(s, e, scheme.contest_id), e
+            groups = await groups_of(s, e, scheme_id)
+            assert groups, f"{e} is in no group of the scheme"
+            aspects = await assigned_aspects(s, e, scheme_id, groups)
+            for t in await scoreable_targets(s, e, scheme_id):
+                if only is not None and t.id not in only:
+                    continue
+                for a in aspects:
+                    assert (t.id, a.id, e) not in given, "bulk_score gives first marks only"
+                    value = value_of(e, BulkItem(t.id, a.id, a.kind, a.code, len(a.options or [])))
+                    check_value(a, value)
+                    marks.append((e, t, a, value))
+        # the group's result of every aspect touched, in the order of its first mark
+        values: dict[tuple[int, int], dict[int, int]] = {}
+        for e, t, a, value in marks:
+            values.setdefault((t.id, a.id), {})[e] = value
+        new_results: list[dict[str, Any]] = []
+        for _e, t, a, _ in marks:
+            key = (t.id, a.id)
+            if key not in values:
+                continue  # done at its first mark
+            scorers = [
+                m
+                for m in members.get(subs[a.subcriterion_id].group_id or 0, [])
+                if m != t.mentor_telegram_id or t.mentor_allowed_at is not None
+            ]
+            fresh = {
+                m.expert_telegram_id: m.value
+                for k, m in given.items()
+                if k[:2] == key and not m.stale and m.expert_telegram_id in scorers
+            }
+            fresh.update({x: v for x, v in values.pop(key).items() if x in scorers})
+            state, points = "incomplete", None
+            if scorers and len(fresh) >= len(scorers):
+                state, points = aspect_outcome(a, list(fresh.values()))
+                assert state == "scored", f"bulk_score: {state} at {a.code} of target {t.id}"
+            old = results.get(key)
+            if old is None:
+                new_results.append(
+                    {
+                        "target_id": t.id,
+                        "aspect_id": a.id,
+                        "scheme_id": scheme_id,
+                        "state": state,
+                        "marks": len(fresh),
+                        "points": points,
+                        "rounds": 0,
+                        "updated_at": now,
+                    }
+                )
+            else:
+                assert old.state == "incomplete", f"bulk_score: {old.state} at {a.code}"
+                old.state, old.points, old.marks, old.updated_at = state, points, len(fresh), now
+        if new_results:
+            await s.execute(insert(AspectResult), new_results)
+        if marks:
+            await s.execute(
+                insert(Score),
+                [
+                    {
+                        "target_id": t.id,
+                        "aspect_id": a.id,
+                        "expert_telegram_id": e,
+                        "value": value,
+                        "stale": False,
+                        "entered_at": now,
+                        "updated_at": now,
+                    }
+                    for e, t, a, value in marks
+                ],
+            )
+            score_ids = {
+                (t, a, e): i
+                for i, t, a, e in (
+                    await s.execute(
+                        select(Score.id, Score.target_id, Score.aspect_id, Score.expert_telegram_id)
+                        .join(EvaluationTarget, EvaluationTarget.id == Score.target_id)
+                        .where(EvaluationTarget.scheme_id == scheme_id)
+                    )
+                ).all()
+            }
+            await s.execute(
+                insert(AuditRecord),
+                [
+                    {
+                        "at": now,
+                        "actor_telegram_id": e,
+                        "action": "score.enter",
+                        "entity": "score",
+                        "entity_id": score_ids[(t.id, a.id, e)],
+                        "contest_id": scheme.contest_id,
+                        "before": None,
+                        "after": {"value": value, "target_id": t.id, "aspect": a.code, "expert": e},
+                    }
+                    for e, t, a, value in marks
+                ],
+            )
+        await s.commit()
+    return len(marks)

@@ -33,7 +33,7 @@ from models.tables import (
 )
 from notifications.exports import scoring_workbook
 from notifications.i18n import t
-from tests.builders import SOCIAL, accepted_in, application
+from tests.builders import SOCIAL, BulkItem, accepted_in, application, bulk_score
 from tests.conftest import ADMIN_ID, COORD_MOSCOW, FEDERAL, MSK, drain
 from tests.fakes import FakeTelegramSession
 from workers.actors import sweep
@@ -85,6 +85,11 @@ def mark_for(level: int, kind: str, options: int) -> int:
     if kind == rules.AspectKind.BINARY:
         return 1 if level >= 2 else 0
     return min(level - 1, options - 1)
+
+
+def two(_expert: int, item: BulkItem) -> int:
+    """Level 2 from every expert, for ``bulk_score``."""
+    return mark_for(2, item.kind, item.options)
 
 
 def expected_total(level: int) -> Decimal:
@@ -158,8 +163,13 @@ async def test_workbook_holds_places_medals_and_every_mark(
     # the mentor does not score their own participant (R-ROLE-3)
     await sc.scoring_setup.set_mentor(CHIEF, target_of[802], MENTOR)
     level_of = {target_of[u]: LEVEL[u] for u in PEOPLE}
-    for expert in EXPERTS:
-        await score(services, scheme_id, expert, level_of)
+    for expert in EXPERTS:  # the marks in bulk: the same rows as one by one (test_builders)
+        await bulk_score(
+            services,
+            scheme_id,
+            (expert,),
+            lambda _e, item: mark_for(level_of[item.target_id], item.kind, item.options),
+        )
         await sc.marks.confirm_sheet(expert, scheme_id)
     # nobody sees the marks before the score lock (R-SCO-5)
     with pytest.raises(DomainError) as err:
@@ -298,8 +308,9 @@ async def test_unscored_counts_follow_marks_mentors_and_rescores(
     await sc.scoring_setup.set_mentor(CHIEF, targets[0], MENTOR)
     left = dict(await reports.experts_with_unscored(scheme_id))
     assert left == {100004: 60, 100005: 120, 100007: 120, 100008: 60, 100009: 60, MENTOR: 30}
-    await score(services, scheme_id, 100004, dict.fromkeys(targets, 2))
-    await score(services, scheme_id, 100005, dict.fromkeys(targets, 2), only={targets[1]})
+    # the marks in bulk: the same rows as one by one (tests/test_builders.py)
+    await bulk_score(services, scheme_id, (100004,), two)
+    await bulk_score(services, scheme_id, (100005,), two, only={targets[1]})
     left = dict(await reports.experts_with_unscored(scheme_id))
     assert 100004 not in left and left[100005] == 60
     # a spread over one sends the aspect back to every member of the group (R-SCO-1)
@@ -346,10 +357,9 @@ async def test_experts_reminded_before_the_evaluation_deadline_once(
 ) -> None:
     people = {801: "77", 851: "50"}
     scheme_id, target_of = await locked_scheme(services, contest_id, people)
-    await score(services, scheme_id, 100004, dict.fromkeys(target_of.values(), 2))  # done
-    await score(
-        services, scheme_id, 100008, dict.fromkeys(target_of.values(), 2), only={target_of[801]}
-    )  # half
+    # the marks in bulk: the same rows as one by one (tests/test_builders.py)
+    await bulk_score(services, scheme_id, (100004,), two)  # done
+    await bulk_score(services, scheme_id, (100008,), two, only={target_of[801]})  # half
     telegram.requests.clear()
     clock.at = EVALUATION_DEADLINE - timedelta(days=3, minutes=1)  # not yet
     run_sweep(worker)

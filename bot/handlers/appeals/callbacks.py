@@ -7,7 +7,7 @@ rendered by ``bot.callbacks.button_data``), so they are defined in ``bot.callbac
 the handler packages, which import it — and re-exported here with the rest.
 
 Old callback data of the generic ``dp:<action>:<item>`` / ``ax:…`` form from before issue #14
-is answered as a stale button (``bot.handlers.common.stale_button``)."""
+is translated into these classes and routed again by ``bot.handlers.legacy``."""
 
 from __future__ import annotations
 

@@ -6,8 +6,9 @@ the chief expert's screen, an aspect to score, an allowance vote, a correction's
 defined in ``bot.callbacks`` — below the handler packages, which import it — and re-exported
 here with the rest.
 
-Old callback data of the generic ``sg:<scheme>:<action>:<item>:<extra>`` form from before
-issue #14 is answered as a stale button (``bot.handlers.common.stale_button``)."""
+Old callback data of the generic ``sg:<scheme>:<action>:<item>:<extra>`` form (and the old
+``cr:`` with aspect/expert/value) from before issue #14 is translated into these classes and
+routed again by ``bot.handlers.legacy``: yesterday's buttons keep working."""
 
 from __future__ import annotations
 

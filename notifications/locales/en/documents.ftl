@@ -45,7 +45,6 @@ doc-role-participant = Participant
 doc-role-coordinator = Coordinator
 doc-role-commission = Commission member
 doc-role-chair = Commission chair
-doc-role-deputy = Deputy commission chair
 doc-signing-note = The protocol is signed in Telegram with the «Sign» button; each signature is bound to the SHA-256 of this file. To check: python -m bot verify-protocol FILE.pdf, or send the file to the bot.
 
 ## Words of the protocols (R-PRO-1): the services pass keys and arguments (models/phrases.py),

@@ -45,7 +45,6 @@ doc-role-participant = Участник
 doc-role-coordinator = Координатор
 doc-role-commission = Член комиссии
 doc-role-chair = Председатель комиссии
-doc-role-deputy = Заместитель председателя комиссии
 doc-signing-note = Протокол подписывается в Telegram кнопкой «Подписать»; каждая подпись привязана к SHA-256 этого файла. Проверка: python -m bot verify-protocol ФАЙЛ.pdf или отправьте файл боту.
 
 ## Слова протоколов (R-PRO-1): службы передают ключи и аргументы (models/phrases.py), текст
