@@ -25,7 +25,7 @@ from models.clock import FixedClock
 from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
 from models.errors import DomainError
-from models.rules import ConditionAnswers, snils_checksum
+from models.rules import ConditionAnswers, deadline_passed, snils_checksum
 from models.scheme_file import SchemeDef, parse_scheme_yaml
 from models.services import ServiceContext, Services, TelegramFile
 from models.services.access import is_expert
@@ -54,6 +54,7 @@ from models.tables import (
     SchemeAspect,
     SchemeSubcriterion,
     Score,
+    Stage,
 )
 from tests.botkit import Person
 from tests.fakes import (
@@ -970,13 +971,15 @@ async def bulk_score(
     transaction with a few multi-row INSERTs: the same ``scores``, ``aspect_results`` and
     ``audit_log`` rows as ``services.marks.enter_mark`` mark by mark in the same order
     (proved by tests/test_builders.py). A precondition builder, not a test of entry: the
-    marks must agree (R-SCO-1…3 — a re-score or a tie is refused) and be the experts'
-    first ones. Returns how many marks were written."""
+    marks must agree (R-SCO-1…3 — a re-score or a tie is refused); marks already given are
+    kept, as ``score_item`` skips them. Returns how many marks were written."""
     now = services.ctx.clock.now()
     async with services.ctx.sessionmaker() as s:
         scheme = await s.get(Scheme, scheme_id)
         assert scheme is not None and scheme.locked_at is not None
         assert scheme.scores_locked_at is None
+        stage = await s.get(Stage, scheme.stage_id)
+        assert stage is None or not deadline_passed(stage.evaluation_deadline, now), "R-APP-7"
         existing = (
             (
                 await s.execute(
@@ -1022,7 +1025,10 @@ async def bulk_score(
                 if only is not None and t.id not in only:
                     continue
                 for a in aspects:
-                    assert (t.id, a.id, e) not in given, "bulk_score gives first marks only"
+                    mine = given.get((t.id, a.id, e))
+                    if mine is not None:  # given already, as score_item skips it
+                        assert not mine.stale, "bulk_score does not re-score"
+                        continue
                     value = value_of(e, BulkItem(t.id, a.id, a.kind, a.code, len(a.options or [])))
                     check_value(a, value)
                     marks.append((e, t, a, value))

@@ -149,7 +149,8 @@ async def test_bulk_marks_equal_marks_entered_one_by_one(
 async def test_bulk_after_marks_entered_completes_the_results(
     services: Services, contest_id: int
 ) -> None:
-    """Bulk marks on top of marks already entered by others (score_all after score_all)."""
+    """Bulk marks on top of marks already entered, by others (score_all after score_all) and
+    by the same expert (fill_by_service finishing a worklist)."""
     st = await setup(services, contest_id)
     value = value_of(st, LEVELS)
     start = await next_audit_id(services)
@@ -160,6 +161,12 @@ async def test_bulk_after_marks_entered_completes_the_results(
 
     start = await next_audit_id(services)
     await by_service(services, st, (*G1, 100009), LEVELS)
+    # the mentor's first mark by hand: bulk gives the rest, as score_item would pick them
+    first = await services.marks.score_item(100010, st.targets[1])
+    assert first is not None
+    await services.marks.enter_mark(
+        100010, st.targets[1], first.aspect_id, level_mark(first.kind, LEVELS[1])
+    )
     await bulk_score(services, st.scheme_id, (100010,), value)
     assert await state(services, st.scheme_id, start) == one_by_one
 
