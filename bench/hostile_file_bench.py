@@ -86,7 +86,7 @@ async def run(users: int, seconds: float) -> tuple[list[dict], dict]:
     from tests import hostile_files as hostile
     from tests.conftest import ADMIN_ID, _sqlite_db
     from tests.fakes import document
-    from tests.test_bot_journey import make_world
+    from tests.bot.test_bot_journey import make_world
 
     mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     bomb = hostile.million_rows()

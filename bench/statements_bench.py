@@ -93,7 +93,7 @@ async def build(url: str | None, tmp: Path) -> tuple[Any, Counter, Callable[[], 
     from models.services import ServiceContext, Services
     from tests.conftest import ADMIN_ID, EXAMPLE, IN_PERIOD, JobLog, reset_postgres
     from tests.fakes import FakeTelegramSession, make_bot
-    from tests.test_bot_journey import World
+    from tests.bot.test_bot_journey import World
 
     if url is None:
         url = f"sqlite+aiosqlite:///{tmp / 'statements.sqlite3'}"
@@ -125,7 +125,7 @@ async def build(url: str | None, tmp: Path) -> tuple[Any, Counter, Callable[[], 
 
 async def measure(url: str | None, show: bool) -> list[tuple[str, int, int, int, str]]:
     from bot.callbacks import ScoreCb
-    from tests.test_scoring import G1, setup
+    from tests.services.test_scoring import G1, setup
 
     rows: list[tuple[str, int, int, int, str]] = []
     with tempfile.TemporaryDirectory() as d:

@@ -8,7 +8,7 @@ is hashed when it is issued and people sign that hash (R-PRO-2). The content the
 the words *as rendered in the protocol's language* (Russian, :data:`DOCUMENT_LANGUAGE`), in the
 very shape the earlier code wrote them, so a protocol issued now has the same content and
 SHA-256 as the same protocol issued before the words moved, and every stored protocol renders
-and verifies as it did (``tests/test_protocols.py::test_protocol_words_hash_as_before``).
+and verifies as it did (``tests/services/test_protocols.py::test_protocol_words_hash_as_before``).
 
 The catalogue is read from its files — no import of ``notifications/`` (the layers point
 down: models never import an upper layer). Arguments are data already written out by the

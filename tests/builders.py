@@ -438,7 +438,7 @@ def small_scheme(
     *, judgements: int = 1, stage: str = "regional", ranking: str = "by_region"
 ) -> SchemeDef:
     """A scheme of the example's shape but with a handful of aspects (the 50–200 and
-    100-point rules are the validator's business, tested in tests/test_rules.py; the engine
+    100-point rules are the validator's business, tested in tests/unit/test_rules.py; the engine
     scores whatever scheme it is given). Subcriterion 1.1 (group G1): ``judgements``
     judgement aspects of 2 points, a binary of 1 and a discrete of 1 (0 / 0.5 / 1);
     subcriterion 1.2 (group G2): judgements of 2 and of 1 point."""
@@ -609,7 +609,7 @@ async def _score_all(
     def value(_expert: int, item: BulkItem) -> int:
         return level_mark(item.kind, levels[st.targets.index(item.target_id)])
 
-    # each expert's marks in bulk (the same rows as entered one by one, tests/test_builders.py)
+    # each expert's marks in bulk (the same rows as entered one by one, tests/services/test_builders.py)
     for e in experts:
         await bulk_score(services, st.scheme_id, (e,), value)
         if confirm:
@@ -648,7 +648,7 @@ async def fill_by_service(
 ) -> None:
     """Every mark of the experts' worklists (``VALUE`` by kind unless ``value_of`` says),
     in bulk: the very rows ``services.marks.enter_mark`` leaves mark by mark (proved by
-    tests/test_builders.py). A precondition; tests of entry call the service themselves."""
+    tests/services/test_builders.py). A precondition; tests of entry call the service themselves."""
     await bulk_score(
         world.services,
         scheme_id,
@@ -970,7 +970,7 @@ async def bulk_score(
     may score, R-SCO-4 and R-ROLE-3; ``only`` narrows the targets) written in one
     transaction with a few multi-row INSERTs: the same ``scores``, ``aspect_results`` and
     ``audit_log`` rows as ``services.marks.enter_mark`` mark by mark in the same order
-    (proved by tests/test_builders.py). A precondition builder, not a test of entry: the
+    (proved by tests/services/test_builders.py). A precondition builder, not a test of entry: the
     marks must agree (R-SCO-1…3 — a re-score or a tie is refused); marks already given are
     kept, as ``score_item`` skips them. Returns how many marks were written."""
     now = services.ctx.clock.now()

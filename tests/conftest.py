@@ -290,7 +290,7 @@ def worker(db_url: str, services: Services, telegram, clock: FixedClock, tmp_pat
 
 @pytest.fixture
 async def world(sqlite_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """The dispatcher over a fake Bot API session, on SQLite (see tests/test_bot_journey.py)."""
+    """The dispatcher over a fake Bot API session, on SQLite (see tests/bot/test_bot_journey.py)."""
     async for w in make_world(sqlite_url, tmp_path):
         yield w
 

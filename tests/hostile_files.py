@@ -1,4 +1,4 @@
-"""Hostile workbooks for issue #13 item 4 (tests/test_heavy_files.py and
+"""Hostile workbooks for issue #13 item 4 (tests/bot/test_heavy_files.py and
 bench/hostile_file_bench.py): built by rewriting parts of a real openpyxl workbook, the big
 parts streamed through zlib so that building them costs no memory."""
 

@@ -30,7 +30,7 @@ from models.scheme_xlsx import (
 from notifications.definition_errors import render_definition_error, render_definition_errors
 from notifications.i18n import has
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_CONTEST = ROOT / "examples" / "contest.yaml"
 EXAMPLE_SCHEME = ROOT / "examples" / "scheme.yaml"
 EXAMPLE_XLSX = ROOT / "examples" / "scheme.xlsx"

@@ -35,7 +35,7 @@ from notifications.definition_errors import (
 )
 from notifications.i18n import has, t
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "contest.yaml"
 SCHEMA_FILE = ROOT / "schemas" / "contest.schema.json"
 MOSCOW = ZoneInfo("Europe/Moscow")

@@ -38,7 +38,7 @@ from tests.conftest import ADMIN_ID, COORD_MOSCOW, FEDERAL, MSK, drain
 from tests.fakes import FakeTelegramSession
 from workers.actors import sweep
 
-SCHEME_FILE = Path(__file__).resolve().parent.parent / "examples" / "scheme.yaml"
+SCHEME_FILE = Path(__file__).resolve().parents[2] / "examples" / "scheme.yaml"
 CHIEF, MENTOR = 100006, 100010
 G1 = (100004, 100005, 100007, 100008)
 G2 = (100005, 100007, 100009, 100010)
@@ -308,7 +308,7 @@ async def test_unscored_counts_follow_marks_mentors_and_rescores(
     await sc.scoring_setup.set_mentor(CHIEF, targets[0], MENTOR)
     left = dict(await reports.experts_with_unscored(scheme_id))
     assert left == {100004: 60, 100005: 120, 100007: 120, 100008: 60, 100009: 60, MENTOR: 30}
-    # the marks in bulk: the same rows as one by one (tests/test_builders.py)
+    # the marks in bulk: the same rows as one by one (tests/services/test_builders.py)
     await bulk_score(services, scheme_id, (100004,), two)
     await bulk_score(services, scheme_id, (100005,), two, only={targets[1]})
     left = dict(await reports.experts_with_unscored(scheme_id))
@@ -357,7 +357,7 @@ async def test_experts_reminded_before_the_evaluation_deadline_once(
 ) -> None:
     people = {801: "77", 851: "50"}
     scheme_id, target_of = await locked_scheme(services, contest_id, people)
-    # the marks in bulk: the same rows as one by one (tests/test_builders.py)
+    # the marks in bulk: the same rows as one by one (tests/services/test_builders.py)
     await bulk_score(services, scheme_id, (100004,), two)  # done
     await bulk_score(services, scheme_id, (100008,), two, only={target_of[801]})  # half
     telegram.requests.clear()

@@ -24,7 +24,7 @@ from tests.builders import World, fill_by_service, participants
 from tests.conftest import COORD_MOSCOW, FEDERAL, MSK
 from tests.fakes.updates import message_update_json
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHIEF, MENTOR = 100006, 100010
 CHAIR, SECRETARY, SAME_ORG, MEMBER_A, MEMBER_B = 100020, 100021, 100022, 100023, 100024
 VOTERS_FOR = (100004, 100005, 100007, 100008, 100009)

@@ -239,7 +239,7 @@ async def test_two_bot_processes_in_webhook_mode_share_the_conversation(tmp_path
             env=refused,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parent.parent,
+            cwd=Path(__file__).resolve().parents[2],
         )
         out, _ = await proc.communicate()
         assert proc.returncode != 0 and "требует Redis" in out.decode(), out.decode()

@@ -28,7 +28,7 @@ from tests.e2ekit import WAIT, Process, User, base_env, cli, running
 from tests.fakes import FakeBotAPI
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def walk_journey(api: FakeBotAPI) -> None:

@@ -14,7 +14,7 @@ from models.services import Services
 from notifications.definition_errors import render_definition_errors
 from tests.conftest import EXAMPLE
 
-SCHEME = Path(__file__).resolve().parents[1] / "examples" / "scheme.yaml"
+SCHEME = Path(__file__).resolve().parents[2] / "examples" / "scheme.yaml"
 CHIEF = 100006
 
 

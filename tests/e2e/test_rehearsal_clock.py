@@ -48,7 +48,7 @@ from tests.conftest import (
 )
 
 MSK = ZoneInfo("Europe/Moscow")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2027, 6, 2, 20, 55, tzinfo=MSK)
 NO_DB = {"DATABASE_URL": None, "REDIS_URL": None}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from fluent.syntax import FluentParser
 from fluent.syntax.ast import Junk, Message
 
-LOCALES = Path(__file__).resolve().parents[1] / "notifications" / "locales"
+LOCALES = Path(__file__).resolve().parents[2] / "notifications" / "locales"
 
 
 def test_every_catalogue_file_parses_and_keys_are_unique() -> None:

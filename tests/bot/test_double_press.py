@@ -25,13 +25,13 @@ EXEMPT: dict[str, str] = {
     "ae": "appeal review «Изменить»: deeper than the crawl; the old «ax» covered the rest",
     # a reading, not a transition: each coordinator's showing of a СНИЛС is its own audit row
     # (two coordinators of the region pressing at once are two showings); the same person's
-    # double tap shows it once — tests/test_files_pd.py (issue #15)
-    "sn": "«Показать СНИЛС»: one audit row per showing, double tap in tests/test_files_pd.py",
+    # double tap shows it once — tests/bot/test_files_pd.py (issue #15)
+    "sn": "«Показать СНИЛС»: one audit row per showing, double tap in tests/bot/test_files_pd.py",
     # Issue #14 split the generic scoring button (``sg:<scheme>:<action>:<item>:<extra>``) into
     # one factory per screen. The old "sg" was covered by scheme_loaded pressing the chief's
     # screens only (the kinds now sgx/sgm/sgp/sgt/sga/sgmp); these screens lie deeper than the
     # crawls reach, as they did before the split. Their flows are driven in
-    # tests/test_scoring_bot.py, tests/test_votes_next_steps.py, tests/test_transitions_scoring.py.
+    # tests/bot/test_scoring_bot.py, tests/bot/test_votes_next_steps.py, tests/bot/test_transitions_scoring.py.
     "sgc": "an expert confirms their sheet: only once every mark is in (test_scoring_bot)",
     "sgms": "a mentor's list of sheets: after the score lock (test_scoring_bot)",
     "sgs": "a mentor's sheet: after the score lock (test_scoring_bot)",

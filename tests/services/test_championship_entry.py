@@ -20,7 +20,7 @@ from models.tables import Application, Participant
 from tests.builders import World, approve, register
 from tests.conftest import MSK, ids
 
-CHAMPIONSHIP = Path(__file__).resolve().parents[1] / "examples" / "championship.yaml"
+CHAMPIONSHIP = Path(__file__).resolve().parents[2] / "examples" / "championship.yaml"
 COORD = 100101  # the championship's coordinator of region 77
 USER = 556001
 #: the example championship's stage starts 15.06.2027: registration closes on 10.06.2027

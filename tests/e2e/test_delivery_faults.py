@@ -36,7 +36,7 @@ from tests.conftest import EXAMPLE, PG_URL, REDIS_URL, needs_postgres, needs_red
 from tests.fakes import FakeBotAPI
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 THREADS = 8
 BASE_CHAT = 7_000_000
 

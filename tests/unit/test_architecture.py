@@ -4,7 +4,7 @@ bot → workers → notifications → models point one way only — ``workers/``
 Dramatiq. Read with grimp from the source (imports inside functions count too; those under
 ``if TYPE_CHECKING:`` do not, they never run).
 
-Run it alone: ``.venv/bin/python -m pytest -q tests/test_architecture.py``."""
+Run it alone: ``.venv/bin/python -m pytest -q tests/unit/test_architecture.py``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import grimp
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bot", "workers", "notifications", "models", "ops")
 
 

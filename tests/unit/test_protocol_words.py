@@ -6,7 +6,7 @@ same content and SHA-256 as the same protocol issued before (its signatures stay
 The expected texts are the earlier code's f-strings, copied as they were
 (``models/services/scoring/protocols.py``, ``appeals/dispute.py``, ``appeals/decisions.py``
 and ``scheme_xlsx/writer.py`` before the move); the service-level proof over whole
-protocols is ``tests/test_protocols.py::test_protocol_content_hashes_as_before``."""
+protocols is ``tests/services/test_protocols.py::test_protocol_content_hashes_as_before``."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from notifications.i18n import t
 from tests.builders import World, register
 from tests.conftest import COORD_MOSCOW, EXAMPLE, ids
 
-LOCALES = Path(__file__).resolve().parents[1] / "notifications" / "locales"
+LOCALES = Path(__file__).resolve().parents[2] / "notifications" / "locales"
 
 
 def _registry() -> dict[str, list[str]]:

@@ -11,7 +11,7 @@ on SQLite and on real PostgreSQL.
   публикации» for the coordinator in /progress and /publish.
 - An accepted pre-appeal penalty (R-APL-1) reaches the results with its protocol.
 
-The world is tests/test_appeals.py's: four participants (701 with the mentor, 702, 703 of
+The world is tests/services/test_appeals.py's: four participants (701 with the mentor, 702, 703 of
 Moscow, 751 of the oblast), ranked per region; the disputes happen on 10.05.2027 (МСК)."""
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ async def test_publish_is_refused_with_the_reason_and_the_count_until_all_is_set
     async with (
         services.ctx.sessionmaker() as s,
         s.begin(),
-    ):  # withdrawn (the correction flow is tests/test_scoring.py's)
+    ):  # withdrawn (the correction flow is tests/services/test_scoring.py's)
         await s.execute(
             update(Correction).where(Correction.id == correction.id).values(status="cancelled")
         )

@@ -19,7 +19,7 @@ from notifications.i18n import t
 from tests.builders import Speaker, World
 from tests.conftest import COORD_MOSCOW
 
-LOCALES = Path(__file__).resolve().parents[1] / "notifications" / "locales"
+LOCALES = Path(__file__).resolve().parents[2] / "notifications" / "locales"
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 #: English messages that must still show Russian words: the language picker names Russian in
 #: Russian; the XLSX scheme and the staff list files take Russian sheet, parameter and column

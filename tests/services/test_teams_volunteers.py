@@ -11,7 +11,7 @@ issue #15.
   who represents the team — every refusal changes nothing.
 - Volunteers get a thank-you letter in the chat when results are published: once per stage.
 
-The world is tests/test_appeals.py's (participants 701 with the mentor, 702, 703 of Moscow,
+The world is tests/services/test_appeals.py's (participants 701 with the mentor, 702, 703 of Moscow,
 751 of the oblast), on SQLite and on real PostgreSQL."""
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ REP_77, REP_50, VOLUNTEER, VOLUNTEER_2 = 100070, 100071, 100073, 100074
 async def ready(
     services: Services, contest_id: int, clock: FixedClock, *, score: bool = False
 ) -> Setup:
-    """tests/test_appeals.py's world without the commission (filing and publication need none)."""
+    """tests/services/test_appeals.py's world without the commission (filing and publication need none)."""
     st = await setup(services, contest_id)
     if score:
         await score_all(services, st)

@@ -30,7 +30,7 @@ from tests.builders import World
 from tests.conftest import ADMIN_ID, COORD_MOSCOW
 from tests.fakes import document
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHIEF = 100006
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

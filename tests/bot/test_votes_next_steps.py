@@ -35,7 +35,7 @@ from tests.botkit import Person
 from tests.builders import CHIEF, World, fill_by_service, participants, send_scheme, setup
 from tests.conftest import COORD_MOSCOW
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ACCREDITED = (100004, 100005, 100006, 100007, 100008, 100009, 100010)
 MENTOR = 100010
 G1 = (100004, 100005, 100007, 100008)

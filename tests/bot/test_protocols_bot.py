@@ -27,7 +27,7 @@ from tests.builders import named_participants as participants
 from tests.conftest import COORD_MOSCOW
 from tests.fakes import document
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCHEME = ROOT / "examples" / "scheme.yaml"
 
 

@@ -35,7 +35,7 @@ from tests.builders import (
 from tests.conftest import COORD_MOSCOW
 from tests.fakes import document
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHIEF, MENTOR = 100006, 100010
 G1 = (100004, 100005, 100007, 100008)
 G2 = (100005, 100007, 100009, 100010)
