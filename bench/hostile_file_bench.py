@@ -84,9 +84,9 @@ async def run(users: int, seconds: float) -> tuple[list[dict], dict]:
     from models.sandbox import call_bounded, warm_up
     from models.services.invitations import read_table
     from tests import hostile_files as hostile
+    from tests.bot.test_bot_journey import make_world
     from tests.conftest import ADMIN_ID, _sqlite_db
     from tests.fakes import document
-    from tests.bot.test_bot_journey import make_world
 
     mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     bomb = hostile.million_rows()

@@ -41,8 +41,8 @@ from models.services import Services  # noqa: E402
 from models.settings import Settings  # noqa: E402
 from models.tables import AuditRecord, InboxUpdate, Participant  # noqa: E402
 from tests.conftest import EXAMPLE, ids  # noqa: E402
-from tests.fakes import FakeBotAPI  # noqa: E402
 from tests.e2e.test_e2e import Process, base_env, cli  # noqa: E402
+from tests.fakes import FakeBotAPI  # noqa: E402
 
 FIRST_USER = 700_000
 

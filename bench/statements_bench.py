@@ -91,9 +91,9 @@ async def build(url: str | None, tmp: Path) -> tuple[Any, Counter, Callable[[], 
     from models.db import create_engine, create_sessionmaker
     from models.migrate import upgrade
     from models.services import ServiceContext, Services
+    from tests.bot.test_bot_journey import World
     from tests.conftest import ADMIN_ID, EXAMPLE, IN_PERIOD, JobLog, reset_postgres
     from tests.fakes import FakeTelegramSession, make_bot
-    from tests.bot.test_bot_journey import World
 
     if url is None:
         url = f"sqlite+aiosqlite:///{tmp / 'statements.sqlite3'}"
