@@ -10,7 +10,7 @@
 #   3. unless TEST_POSTGRES_URL and TEST_REDIS_URL are set, starts throwaway servers on
 #      loopback with scripts/services.sh and stops the ones it started when it exits
 #      (KEEP_SERVICES=1 leaves them running);
-#   4. runs `python -m pytest -q -ra -n <2 x cores> "$@"` (pytest-xdist;
+#   4. runs `python -m pytest -q -ra -n <2 x cores> --dist worksteal "$@"` (pytest-xdist;
 #      TEST_WORKERS=N sets the workers, 0 runs in one process) and exits with pytest's code;
 #      "no tests collected" (pytest's 5) is a failure too.
 set -euo pipefail
@@ -135,7 +135,7 @@ say "TEST_POSTGRES_URL=$TEST_POSTGRES_URL TEST_REDIS_URL=$TEST_REDIS_URL"
 # with this pytest, so nothing relies on grouping). The tests wait
 # on PostgreSQL, Redis and subprocesses a good part of the time, so twice as many workers as
 # cores keeps the cores busy. TEST_WORKERS=0 (or passing -n / -p no:xdist) overrides it.
-xdist=(-n "${TEST_WORKERS:-$(( $(nproc) * 2 ))}")
+xdist=(-n "${TEST_WORKERS:-$(( $(nproc) * 2 ))}" --dist worksteal)
 for arg in "$@"; do
     case "$arg" in
         -n|-n*|--numprocesses*|no:xdist|-pno:xdist) xdist=() ;;

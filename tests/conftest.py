@@ -97,6 +97,19 @@ def needs_redis() -> None:
         pytest.skip("TEST_REDIS_URL is not set (bash scripts/test.sh starts Redis)")
 
 
+#: Tests that take the longest (real processes; the double-press crawl): started first, so that
+#: under xdist (``--dist worksteal``, scripts/test.sh) the quick ones fill the other workers
+#: around them instead of a long test starting last and running alone.
+SLOW_FIRST = ("e2e", "test_double_press", "test_delivery_faults", "test_rehearsal_clock")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def slow(item: pytest.Item) -> bool:
+        return any(part in SLOW_FIRST for part in (item.path.parent.name, item.path.stem))
+
+    items.sort(key=lambda item: not slow(item))  # stable: the order within each part is kept
+
+
 _sqlite_template: Path | None = None
 _pg_migrated = False
 
