@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient, TestServer
 
-from tests.conftest import (
-    ROOT,
-)
+from models.crypto import PersonalDataCipher
+from tests.conftest import PG_URL, ROOT, redis_url, reset_postgres
 from tests.fakes import FakeBotAPI
 
 # --------------------------------------------------------------------------- the real processes
@@ -125,6 +125,23 @@ def base_env(tmp_path: Path, api: FakeBotAPI) -> dict[str, str]:
         ADMIN_IDS="900001",
         LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+async def production_env(tmp_path: Path, api: FakeBotAPI, redis_slot: int) -> dict[str, str]:
+    """The environment of the production shape — PostgreSQL (emptied) and this worker's own
+    Redis database ``redis_slot`` (flushed) — for the real processes."""
+    assert PG_URL is not None
+    url = redis_url(redis_slot)
+    assert url is not None
+    await reset_postgres(PG_URL)
+    client = aioredis.from_url(url)
+    await client.flushdb()
+    await client.aclose()
+    env = base_env(tmp_path, api)
+    env.update(
+        DATABASE_URL=PG_URL, REDIS_URL=url, PD_ENCRYPTION_KEY=PersonalDataCipher.generate_key()
     )
     return env
 

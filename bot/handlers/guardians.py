@@ -186,36 +186,21 @@ async def _guardian_action(
             at=(view.decided_at or view.submitted_at) or "—",
             tz=view.timezone,
         )
-    if action == GuardianAction.WHO:
-        await ask(
-            message_of(query),
-            state,
-            Guardian.guardian_name,
-            tr("guardian-ask-name"),
-            back=_back(cid),
-            contest_id=cid,
-        )
-    elif action == GuardianAction.FORM:
-        await ask(
-            message_of(query),
-            state,
-            Guardian.form,
-            tr("guardian-ask-form"),
-            back=_back(cid),
-            contest_id=cid,
-        )
-    elif action == GuardianAction.COMPANION:
-        await ask(
-            message_of(query),
-            state,
-            Guardian.companion_name,
-            tr("guardian-ask-companion"),
-            back=_back(cid),
-            contest_id=cid,
-        )
+    prompt = _PROMPTS.get(action)
+    if prompt is not None:
+        step, text_key = prompt
+        await ask(message_of(query), state, step, tr(text_key), back=_back(cid), contest_id=cid)
     else:  # open
         await state.set_state(None)
         await send_to(bot, uid, screen(view))
+
+
+#: the question each step's button asks (its state, its catalogue text)
+_PROMPTS = {
+    GuardianAction.WHO: (Guardian.guardian_name, "guardian-ask-name"),
+    GuardianAction.FORM: (Guardian.form, "guardian-ask-form"),
+    GuardianAction.COMPANION: (Guardian.companion_name, "guardian-ask-companion"),
+}
 
 
 def _relation_keyboard(contest_id: int) -> InlineKeyboardMarkup | None:

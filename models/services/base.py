@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -240,6 +240,12 @@ async def reading_connection(session: AsyncSession) -> None:
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
+async def count_rows(session: AsyncSession, model: Any, *conditions: Any) -> int:
+    """``SELECT count(*) FROM model WHERE conditions``."""
+    stmt = select(func.count()).select_from(model).where(*conditions)
+    return int((await session.execute(stmt)).scalar_one())
+
+
 async def first(session: AsyncSession, stmt: Any) -> Any:
     return (await session.execute(stmt)).scalars().first()
 
@@ -250,6 +256,7 @@ __all__ = [
     "Service",
     "ServiceContext",
     "UnitOfWork",
+    "count_rows",
     "first",
     "lock",
     "move",

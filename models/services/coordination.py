@@ -18,7 +18,7 @@ from models.contest_file import Role
 from models.errors import DomainError, Forbidden, NotFound
 from models.rules import ApplicationStatus, VerificationStatus
 from models.services.access import coordinator_scope, in_scope, is_admin, participant_in_scope
-from models.services.base import Service, ServiceContext, lock
+from models.services.base import Service, ServiceContext, count_rows, lock
 from models.services.contests import application_deadline
 from models.services.participants.records import restage
 from models.tables import (
@@ -147,9 +147,7 @@ class CoordinatorService(Service):
                 Participant.verification_status == VerificationStatus.PENDING,
             ]
             cond += in_scope(contest_id, scope)
-            total = (
-                await s.execute(select(func.count()).select_from(Participant).where(*cond))
-            ).scalar_one()
+            total = await count_rows(s, Participant, *cond)
             pages = max(1, math.ceil(total / QUEUE_PAGE))
             page = min(max(page, 0), pages - 1)
             rows = (

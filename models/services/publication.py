@@ -16,14 +16,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from models import rules
 from models.errors import DomainError, Forbidden, NotFound
 from models.services.access import competence_experts, coordinator_scope
-from models.services.base import Service, UnitOfWork, lock
+from models.services.base import Service, UnitOfWork, count_rows, lock
 from models.services.scoring import changes as results_changes
 from models.services.scoring import protocols as docs
 from models.services.scoring.results import scheme_results
@@ -192,43 +192,25 @@ class PublicationService(Service):
                 )
             ).scalar_one_or_none()
             results_pdf = v.pdf_path if v is not None else None
-            signers = (
-                await s.execute(
-                    select(func.count())
-                    .select_from(ProtocolSigner)
-                    .where(ProtocolSigner.protocol_id == results.id)
-                )
-            ).scalar_one()
+            signers = await count_rows(s, ProtocolSigner, ProtocolSigner.protocol_id == results.id)
             if v is not None:
-                signed = (
-                    await s.execute(
-                        select(func.count())
-                        .select_from(ProtocolSignature)
-                        .where(
-                            ProtocolSignature.version_id == v.id,
-                            ProtocolSignature.decision == "signed",
-                        )
-                    )
-                ).scalar_one()
-        # R-SCO-6: a correction not yet signed again leaves a sheet unlocked or unconfirmed
-        corrections = (
-            await s.execute(
-                select(func.count())
-                .select_from(Correction)
-                .where(
-                    Correction.scheme_id == scheme.id,
-                    Correction.status.in_(["approval", "open", "signing"]),
+                signed = await count_rows(
+                    s,
+                    ProtocolSignature,
+                    ProtocolSignature.version_id == v.id,
+                    ProtocolSignature.decision == "signed",
                 )
-            )
-        ).scalar_one()
+        # R-SCO-6: a correction not yet signed again leaves a sheet unlocked or unconfirmed
+        corrections = await count_rows(
+            s,
+            Correction,
+            Correction.scheme_id == scheme.id,
+            Correction.status.in_(["approval", "open", "signing"]),
+        )
         # R-APL-7: appeals not decided yet (awaiting the time's confirmation or the commission)
-        undecided = (
-            await s.execute(
-                select(func.count())
-                .select_from(Appeal)
-                .where(Appeal.scheme_id == scheme.id, Appeal.status.in_(UNDECIDED_APPEALS))
-            )
-        ).scalar_one()
+        undecided = await count_rows(
+            s, Appeal, Appeal.scheme_id == scheme.id, Appeal.status.in_(UNDECIDED_APPEALS)
+        )
         # R-APL-1: a pre-appeal vote still open may bring a penalty
         pre_appeals = (
             (await s.execute(select(PreAppeal).where(PreAppeal.scheme_id == scheme.id)))

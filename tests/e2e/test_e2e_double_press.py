@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from models.crypto import PersonalDataCipher
 from models.db import create_engine, create_sessionmaker
 from models.tables import AuditRecord, Participant
 from tests.conftest import (
@@ -20,10 +19,8 @@ from tests.conftest import (
     PG_URL,
     needs_postgres,
     needs_redis,
-    reset_postgres,
 )
-from tests.conftest import redis_url as own_redis
-from tests.e2ekit import Process, User, _button, _settle, base_env, cli, running
+from tests.e2ekit import Process, User, _button, _settle, base_env, cli, production_env, running
 from tests.fakes import FakeBotAPI
 
 pytestmark = pytest.mark.e2e
@@ -118,19 +115,7 @@ async def test_double_presses_and_prompts_embedded(api: FakeBotAPI, tmp_path: Pa
 async def test_double_presses_and_prompts_postgres_redis(api: FakeBotAPI, tmp_path: Path) -> None:
     needs_postgres()
     needs_redis()
-    await reset_postgres(PG_URL)
-    import redis.asyncio as aioredis
-
-    redis_url = own_redis(3)
-    client = aioredis.from_url(redis_url)
-    await client.flushdb()
-    await client.aclose()
-    env = base_env(tmp_path, api)
-    env.update(
-        DATABASE_URL=PG_URL,
-        REDIS_URL=redis_url,
-        PD_ENCRYPTION_KEY=PersonalDataCipher.generate_key(),
-    )
+    env = await production_env(tmp_path, api, redis_slot=3)
     await cli(env, "migrate")
     await cli(env, "load-contest", str(EXAMPLE))
     bot = Process("bot", [sys.executable, "-m", "bot"], env, tmp_path / "bot.log")

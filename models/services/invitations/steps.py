@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.contest_file import ExpertStatus, Role
 from models.errors import DomainError, Forbidden, NotFound
 from models.services.access import active_roles, is_admin
-from models.services.base import ServiceContext, UnitOfWork, lock
+from models.services.base import ServiceContext, UnitOfWork, count_rows, lock
 from models.services.invitations.specs import (
     ALL,
     COMMISSION_ROLES,
@@ -148,17 +148,13 @@ async def team_has_room(s: AsyncSession, contest_id: int, code: str, now: dateti
     region = await lock(s, Region, region_id)
     if region is None:
         raise NotFound("region_not_found")
-    participants = (
-        await s.execute(
-            select(func.count())
-            .select_from(Participant)
-            .where(
-                Participant.contest_id == contest_id,
-                Participant.region_id == region_id,
-                Participant.withdrawn_at.is_(None),
-            )
-        )
-    ).scalar_one()
+    participants = await count_rows(
+        s,
+        Participant,
+        Participant.contest_id == contest_id,
+        Participant.region_id == region_id,
+        Participant.withdrawn_at.is_(None),
+    )
     bound = [
         r
         for r in (

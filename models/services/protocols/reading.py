@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models.errors import Forbidden, NotFound
-from models.services.base import Service
+from models.services.base import Service, count_rows
 from models.services.protocols.records import can_see, can_see_all, protocol_view, version_row
 from models.services.protocols.views import ProtocolView, SignerState, Verification
 from models.tables import Protocol, ProtocolSignature, ProtocolSigner, ProtocolVersion, Scheme
@@ -156,16 +156,12 @@ class ProtocolReadingService(Service):
                 return 0
             v = await version_row(s, protocol_id, protocol.current_version)
             return (
-                (
-                    await s.execute(
-                        select(func.count())
-                        .select_from(ProtocolSignature)
-                        .where(
-                            ProtocolSignature.version_id == v.id,
-                            ProtocolSignature.decision == "signed",
-                        )
-                    )
-                ).scalar_one()
+                await count_rows(
+                    s,
+                    ProtocolSignature,
+                    ProtocolSignature.version_id == v.id,
+                    ProtocolSignature.decision == "signed",
+                )
                 if v
                 else 0
             )

@@ -34,7 +34,7 @@ from sqlalchemy.orm import selectinload
 
 from models import rules
 from models.services.access import competence_experts
-from models.services.base import ServiceContext, UnitOfWork, lock
+from models.services.base import ServiceContext, UnitOfWork, count_rows, lock
 from models.services.scoring import protocols as docs
 from models.services.scoring.results import scheme_results
 from models.tables import (
@@ -324,13 +324,9 @@ async def results_changed(
         t = targets[ln.target_id]
         reissued = None
         if (old.medal, old.disqualified) != (ln.medal, ln.disqualified) and not ln.disqualified:
-            editions = (
-                await s.execute(
-                    select(func.count())
-                    .select_from(ResultChange)
-                    .where(ResultChange.target_id == t.id, ResultChange.reissued.is_not(None))
-                )
-            ).scalar_one()
+            editions = await count_rows(
+                s, ResultChange, ResultChange.target_id == t.id, ResultChange.reissued.is_not(None)
+            )
             reissued = f"{document_number(scheme_id, t.number)}-{editions + 2}"
         s.add(
             ResultChange(
@@ -541,13 +537,7 @@ async def changed_after_publication(
         version, signed, signers, complete = 0, 0, 0, False
         if protocol is not None:
             version, complete = protocol.current_version, protocol.status == "complete"
-            signers = (
-                await s.execute(
-                    select(func.count())
-                    .select_from(ProtocolSigner)
-                    .where(ProtocolSigner.protocol_id == protocol.id)
-                )
-            ).scalar_one()
+            signers = await count_rows(s, ProtocolSigner, ProtocolSigner.protocol_id == protocol.id)
             signed = (
                 await s.execute(
                     select(func.count())

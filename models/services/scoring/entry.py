@@ -13,7 +13,7 @@ from models.services.access import (
     is_expert,
     require_chief,
 )
-from models.services.base import Service, UnitOfWork
+from models.services.base import Service, UnitOfWork, count_rows
 from models.services.base import lock as lock_row
 from models.services.scoring.common import (
     aspect_outcome,
@@ -113,18 +113,14 @@ class MarkEntryService(Service):
         total = (
             await s.execute(select(func.count()).select_from(assigned.subquery()))
         ).scalar_one()
-        done = (
-            await s.execute(
-                select(func.count())
-                .select_from(Score)
-                .where(
-                    Score.target_id == target_id,
-                    Score.expert_telegram_id == expert,
-                    Score.stale.is_(False),
-                    Score.aspect_id.in_(assigned),
-                )
-            )
-        ).scalar_one()
+        done = await count_rows(
+            s,
+            Score,
+            Score.target_id == target_id,
+            Score.expert_telegram_id == expert,
+            Score.stale.is_(False),
+            Score.aspect_id.in_(assigned),
+        )
         return done, total
 
     async def score_item(

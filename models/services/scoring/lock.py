@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -14,7 +14,7 @@ from models.services.access import (
     is_expert,
     require_chief,
 )
-from models.services.base import Service, UnitOfWork
+from models.services.base import Service, UnitOfWork, count_rows
 from models.services.base import lock as lock_row
 from models.services.protocols import sign_in
 from models.services.scoring import protocols as docs
@@ -48,36 +48,17 @@ class ScoreLockService(Service):
     """The chief locks the scores; a mentor confirms a target's sheet (R-SCO-5)."""
 
     async def _lock_blockers(self, s: AsyncSession, scheme: Scheme) -> dict[str, int]:
-        targets = (
-            await s.execute(
-                select(func.count())
-                .select_from(EvaluationTarget)
-                .where(EvaluationTarget.scheme_id == scheme.id)
-            )
-        ).scalar_one()
-        aspects = (
-            await s.execute(
-                select(func.count())
-                .select_from(SchemeAspect)
-                .where(SchemeAspect.scheme_id == scheme.id)
-            )
-        ).scalar_one()
-        scored = (
-            await s.execute(
-                select(func.count())
-                .select_from(AspectResult)
-                .where(AspectResult.scheme_id == scheme.id, AspectResult.state == "scored")
-            )
-        ).scalar_one()
-        flagged = (
-            await s.execute(
-                select(func.count())
-                .select_from(AspectResult)
-                .where(
-                    AspectResult.scheme_id == scheme.id, AspectResult.state.in_(["rescore", "tie"])
-                )
-            )
-        ).scalar_one()
+        targets = await count_rows(s, EvaluationTarget, EvaluationTarget.scheme_id == scheme.id)
+        aspects = await count_rows(s, SchemeAspect, SchemeAspect.scheme_id == scheme.id)
+        scored = await count_rows(
+            s, AspectResult, AspectResult.scheme_id == scheme.id, AspectResult.state == "scored"
+        )
+        flagged = await count_rows(
+            s,
+            AspectResult,
+            AspectResult.scheme_id == scheme.id,
+            AspectResult.state.in_(["rescore", "tie"]),
+        )
         members = set(
             (
                 await s.execute(

@@ -20,7 +20,7 @@ from models.contest_file import Role
 from models.errors import DomainError, Forbidden, NotFound
 from models.rules import AspectKind
 from models.services.access import active_ids, is_coordinator
-from models.services.base import Service
+from models.services.base import Service, count_rows
 from models.tables import (
     AspectResult,
     AssessmentGroup,
@@ -108,13 +108,7 @@ async def unscored_by_expert(s: AsyncSession, scheme: Scheme) -> list[tuple[int,
     unless every expert allowed it (R-ROLE-3). Counted by the database: no mark is loaded."""
     if scheme.locked_at is None or scheme.scores_locked_at is not None:
         return []
-    targets = (
-        await s.execute(
-            select(func.count())
-            .select_from(EvaluationTarget)
-            .where(EvaluationTarget.scheme_id == scheme.id)
-        )
-    ).scalar_one()
+    targets = await count_rows(s, EvaluationTarget, EvaluationTarget.scheme_id == scheme.id)
     if not targets:
         return []
     active = await active_ids(s, scheme.contest_id, Role.EXPERT)

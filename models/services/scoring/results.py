@@ -17,7 +17,7 @@ from models.services.access import (
     is_chief,
     is_coordinator,
 )
-from models.services.base import Service
+from models.services.base import Service, count_rows
 from models.services.scoring.common import (
     scheme_row,
 )
@@ -393,16 +393,12 @@ class ResultsService(Service):
                 mentors_unconfirmed = [
                     target_label(t) for t in targets if t.mentor_telegram_id and t.id not in done
                 ]
-            open_corrections = (
-                await s.execute(
-                    select(func.count())
-                    .select_from(Correction)
-                    .where(
-                        Correction.scheme_id == scheme_id,
-                        Correction.status.in_(["approval", "open", "signing"]),
-                    )
-                )
-            ).scalar_one()
+            open_corrections = await count_rows(
+                s,
+                Correction,
+                Correction.scheme_id == scheme_id,
+                Correction.status.in_(["approval", "open", "signing"]),
+            )
             return ScoringProgress(
                 scheme_id=scheme_id,
                 title=scheme.title,

@@ -19,7 +19,7 @@ from models.services.access import (
     is_expert,
     require_chief,
 )
-from models.services.base import Service, ServiceContext, UnitOfWork
+from models.services.base import Service, ServiceContext, UnitOfWork, count_rows
 from models.services.scoring import protocols as docs
 from models.services.scoring.common import (
     contest_tz,
@@ -300,16 +300,12 @@ class SchemeService(Service):
                 if await is_expert(s, telegram_id, scheme.contest_id):
                     if await groups_of(s, telegram_id, scheme.id):
                         roles.add("expert")
-                    mentor = (
-                        await s.execute(
-                            select(func.count())
-                            .select_from(EvaluationTarget)
-                            .where(
-                                EvaluationTarget.scheme_id == scheme.id,
-                                EvaluationTarget.mentor_telegram_id == telegram_id,
-                            )
-                        )
-                    ).scalar_one()
+                    mentor = await count_rows(
+                        s,
+                        EvaluationTarget,
+                        EvaluationTarget.scheme_id == scheme.id,
+                        EvaluationTarget.mentor_telegram_id == telegram_id,
+                    )
                     if mentor:
                         roles.add("mentor")
                     voting = (
@@ -410,20 +406,8 @@ class SchemeService(Service):
                 )
             ).all()
         )
-        criteria = (
-            await s.execute(
-                select(func.count())
-                .select_from(SchemeCriterion)
-                .where(SchemeCriterion.scheme_id == scheme.id)
-            )
-        ).scalar_one()
-        targets = (
-            await s.execute(
-                select(func.count())
-                .select_from(EvaluationTarget)
-                .where(EvaluationTarget.scheme_id == scheme.id)
-            )
-        ).scalar_one()
+        criteria = await count_rows(s, SchemeCriterion, SchemeCriterion.scheme_id == scheme.id)
+        targets = await count_rows(s, EvaluationTarget, EvaluationTarget.scheme_id == scheme.id)
         return SchemeView(
             id=scheme.id,
             contest_id=scheme.contest_id,

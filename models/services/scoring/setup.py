@@ -22,7 +22,7 @@ from models.services.access import (
     is_expert,
     require_chief,
 )
-from models.services.base import Service
+from models.services.base import Service, count_rows
 from models.services.base import lock as lock_row
 from models.services.scoring import protocols as docs
 from models.services.scoring.common import (
@@ -137,13 +137,7 @@ class ScoringSetupService(Service):
                         at=other.created_at,
                         tz=await contest_tz(s, scheme.contest_id),
                     )
-            count = (
-                await s.execute(
-                    select(func.count())
-                    .select_from(AssessmentGroup)
-                    .where(AssessmentGroup.scheme_id == scheme_id)
-                )
-            ).scalar_one()
+            count = await count_rows(s, AssessmentGroup, AssessmentGroup.scheme_id == scheme_id)
             code = f"G{count + 1}"
             while (
                 await s.execute(
@@ -339,13 +333,9 @@ class ScoringSetupService(Service):
             await lock_row(s, EvaluationTarget, target_id)  # one designation at a time (R-ROLE-3)
             target, scheme = await target_row(s, target_id)
             await require_chief(s, self.ctx, actor, scheme)
-            votes = (
-                await s.execute(
-                    select(func.count())
-                    .select_from(MentorAllowanceVote)
-                    .where(MentorAllowanceVote.target_id == target_id)
-                )
-            ).scalar_one()
+            votes = await count_rows(
+                s, MentorAllowanceVote, MentorAllowanceVote.target_id == target_id
+            )
             if (
                 target.mentor_telegram_id == mentor
                 and target.mentor_allowed_at is None
@@ -555,13 +545,9 @@ class ScoringSetupService(Service):
         async with self.uow() as uow:
             scheme = await scheme_row(uow.session, scheme_id)
             await require_chief(uow.session, self.ctx, actor, scheme)
-            targets = (
-                await uow.session.execute(
-                    select(func.count())
-                    .select_from(EvaluationTarget)
-                    .where(EvaluationTarget.scheme_id == scheme_id)
-                )
-            ).scalar_one()
+            targets = await count_rows(
+                uow.session, EvaluationTarget, EvaluationTarget.scheme_id == scheme_id
+            )
             if not targets:
                 raise DomainError("no_targets")
             pid, _, _ = await docs.task_briefing(uow, scheme, actor)
