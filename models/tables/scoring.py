@@ -208,6 +208,9 @@ class AspectResult(Base):
     points: Mapped[Decimal | None] = mapped_column(Points)
     rounds: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]
+    #: the group's marks of the last comparison that asked for a re-score (sorted, no names):
+    #: shown beside a flagged aspect while its experts score it again (issue #16)
+    flagged_marks: Mapped[list[int] | None] = mapped_column(JSON)
 
 
 class SheetConfirmation(Base):

@@ -31,6 +31,7 @@ from models.services.scoring.scheme import SchemeService
 from models.services.scoring.setup import ScoringSetupService
 from models.services.scoring.views import (
     CorrectionView,
+    Expected,
     ExpertProgress,
     FlaggedAspect,
     GroupProgress,
@@ -54,6 +55,7 @@ from models.services.scoring.views import (
 __all__ = [
     "CorrectionService",
     "CorrectionView",
+    "Expected",
     "ExpertProgress",
     "FlaggedAspect",
     "GroupProgress",

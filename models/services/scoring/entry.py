@@ -35,6 +35,7 @@ from models.services.scoring.common import (
 )
 from models.services.scoring.protocols import target_label
 from models.services.scoring.views import (
+    Expected,
     MarkOutcome,
     ScoreItem,
     TargetProgress,
@@ -158,6 +159,14 @@ class MarkEntryService(Service):
                 return None
             sub = await s.get(SchemeSubcriterion, pick.subcriterion_id)
             mark = marks.get(pick.id)
+            result = (
+                await s.execute(
+                    select(AspectResult).where(
+                        AspectResult.target_id == target_id, AspectResult.aspect_id == pick.id
+                    )
+                )
+            ).scalar_one_or_none()
+            flagged = bool(mark is not None and mark.stale and result is not None)
             return ScoreItem(
                 scheme_id=scheme.id,
                 target_id=target_id,
@@ -173,6 +182,8 @@ class MarkEntryService(Service):
                 scored=done,
                 total=len(aspects),
                 subcriterion=f"{sub.code} {sub.title}" if sub else "",
+                round=result.rounds if result is not None else 0,
+                group_marks=tuple(result.flagged_marks or ()) if flagged and result else (),
             )
 
     async def _open_correction(
@@ -200,12 +211,18 @@ class MarkEntryService(Service):
         value: int,
         *,
         for_expert: int | None = None,
+        expect: Expected | None = None,
     ) -> MarkOutcome:
         """Enter or change one mark. An expert scores the aspects of their groups (R-SCO-4)
         before the score lock and the evaluation deadline (R-APP-7), never their own
         participant as mentor (R-ROLE-3). After the lock only the chief expert changes a
         mark, for another expert (``for_expert``), inside an open correction (R-SCO-6).
-        Every change is audited with the old and new value (R-SCO-7)."""
+        Every change is audited with the old and new value (R-SCO-7).
+
+        ``expect`` (the Mini App, issue #16): the cell as the client last saw it — its value
+        and the aspect's re-score round. If the mark was changed elsewhere meanwhile (another
+        device, the chat) or the group was asked to re-score, nothing is written and
+        ``mark_conflict`` says what the cell holds now."""
         expert = for_expert if for_expert is not None else actor
         async with self.uow() as uow:
             s = uow.session
@@ -295,7 +312,17 @@ class MarkEntryService(Service):
             if for_expert is None and score is not None and not score.stale:
                 if await confirmation(s, scheme.id, "expert", expert) is not None:
                     raise DomainError("sheet_confirmed")
+            if expect is not None and (
+                expect.value != (None if score is None else score.value)
+                or expect.round != result.rounds
+            ):
+                raise DomainError(
+                    "mark_conflict",
+                    current="—" if score is None else score.value,
+                    round=result.rounds,
+                )
             old = None if score is None else score.value
+            rounds_before = result.rounds
             changed = score is None or score.value != value or score.stale
             if score is None:
                 score = Score(
@@ -338,7 +365,16 @@ class MarkEntryService(Service):
             ]
             await self._recompute(uow, scheme, target, aspect, group, scorers, result)
             done, total = await self._progress_of(s, expert, scheme.id, target_id)
-            return MarkOutcome(result.state, result.points, done, total, changed)
+            return MarkOutcome(
+                result.state,
+                result.points,
+                done,
+                total,
+                changed,
+                flagged=result.rounds > rounds_before,
+                round=result.rounds,
+                value=value,
+            )
 
     async def _recompute(
         self,
@@ -385,6 +421,7 @@ class MarkEntryService(Service):
             return
         result.rounds += 1
         result.marks = 0  # every mark of the aspect is to be given again
+        result.flagged_marks = sorted(m.value for m in fresh)
         for m in fresh:
             m.stale = True
         await s.execute(
@@ -408,6 +445,8 @@ class MarkEntryService(Service):
                 "aspect": aspect.code,
                 "marks": sorted(m.value for m in fresh),
                 "round": result.rounds,
+                # who gave which mark: the chief expert's marking analytics (issue #16)
+                "by_expert": {str(m.expert_telegram_id): m.value for m in fresh},
             },
         )
         for member in members:

@@ -121,6 +121,10 @@ class ScoreItem:
     total: int
     #: the subcriterion's code and title
     subcriterion: str
+    #: the aspect's re-score round (AspectResult.rounds): the Mini App's conflict check
+    round: int = 0
+    #: while this expert's mark waits for a re-score: the group's marks that were compared
+    group_marks: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +134,21 @@ class MarkOutcome:
     scored: int
     total: int
     changed: bool
+    #: this very mark completed a comparison that asked the group to re-score (the group was
+    #: told now); False when the aspect was already waiting for the others' new marks
+    flagged: bool = False
+    #: the aspect's re-score round after this mark (AspectResult.rounds)
+    round: int = 0
+    value: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """A cell as the client last saw it (issue #16): its value (None: empty) and the aspect's
+    re-score round. ``enter_mark`` refuses with ``mark_conflict`` when either has moved."""
+
+    value: int | None
+    round: int = 0
 
 
 @dataclass(frozen=True, slots=True)
