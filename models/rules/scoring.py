@@ -50,6 +50,28 @@ def judgement_needs_rescore(marks: Sequence[int]) -> bool:
     return bool(checked) and max(checked) - min(checked) > 1
 
 
+def rescore_outliers(marks: Mapping[int, int]) -> frozenset[int]:
+    """R-SCO-1, the chief expert's marking analytics (issue #16): who stood apart in a
+    compared set of marks (a re-score or a tie) — the expert(s) whose mark is farthest from
+    the median of the compared marks; a tie for farthest names each of them.
+
+    Our decision: when every mark is equally far from the median (a split such as 0 0 3 3,
+    or 2 «Да» against 2 «Нет»), nobody stands apart and nobody is named; fewer than two
+    marks name nobody. ``marks`` maps an expert to their mark (any integer scale)."""
+    if len(marks) < 2:
+        return frozenset()
+    ordered = sorted(marks.values())
+    middle = len(ordered) // 2
+    # twice the median, so that an even count's median stays an integer
+    median2 = (
+        2 * ordered[middle] if len(ordered) % 2 else ordered[middle - 1] + ordered[middle]
+    )
+    distance = {who: abs(2 * value - median2) for who, value in marks.items()}
+    farthest = max(distance.values())
+    named = frozenset(who for who, d in distance.items() if d == farthest)
+    return frozenset() if len(named) == len(marks) else named
+
+
 def quantize_points(value: Decimal) -> Decimal:
     return value.quantize(POINTS_QUANTUM, rounding=ROUND_HALF_UP)
 

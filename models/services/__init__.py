@@ -31,6 +31,7 @@ from models.services.scoring import (
     ScoringReportService,
     ScoringSetupService,
 )
+from models.services.scoring.expert_sheet import ExpertSheetService
 from models.services.signing import SigningService
 from models.services.tasks import TaskTextService
 
@@ -54,6 +55,7 @@ class Services:
         self.corrections = CorrectionService(ctx)
         self.results = ResultsService(ctx)
         self.scoring_reports = ScoringReportService(ctx)
+        self.expert_sheets = ExpertSheetService(ctx)  # an expert's own sheet (issue #16)
         self.protocols = ProtocolService(ctx)
         self.publication = PublicationService(ctx)
         self.signing = SigningService(ctx)

@@ -312,9 +312,10 @@ class MarkEntryService(Service):
             if for_expert is None and score is not None and not score.stale:
                 if await confirmation(s, scheme.id, "expert", expert) is not None:
                     raise DomainError("sheet_confirmed")
+            current = None if score is None else score.value
+            # a resend of a mark already saved (its answer lost with the network) is no conflict
             if expect is not None and (
-                expect.value != (None if score is None else score.value)
-                or expect.round != result.rounds
+                expect.round != result.rounds or current not in (expect.value, value)
             ):
                 raise DomainError(
                     "mark_conflict",
