@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from bot.handlers.admin import loaded_text
 from bot.polling import PollerBusy, poller_lock, run_polling
+from bot.webapp.server import start_webapp_server
 from bot.webhook import check_settings, serve
 from models import logsafe
 from models.clock import ClockMisconfigured, clock_from_settings
@@ -54,11 +55,13 @@ def _settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         for err in exc.errors():
+            # a validator's own error type with a catalogue text (cli-setting-webapp-bad-url)
+            own = "cli-setting-" + err["type"].replace("_", "-")
             print(
                 t(
                     "cli-setting-error",
                     name=".".join(map(str, err["loc"])) or "—",
-                    error=err["msg"],
+                    error=t(own) if has(own) else err["msg"],
                 ),
                 file=sys.stderr,
             )
@@ -97,6 +100,8 @@ async def _run(settings: Settings) -> None:
             key_file,
         )
     health = await start_health_server(settings.metrics_port, rt.engine, settings.redis_url, broker)
+    # issue #16: the Mini App's own server in polling mode (webhook mode: beside the webhook)
+    webapp = None if settings.webhook_url else await start_webapp_server(settings, rt.services)
     worker = None
     if settings.embedded and settings.embedded_worker:
         worker = dramatiq.Worker(broker, worker_threads=settings.worker_threads)
@@ -133,6 +138,8 @@ async def _run(settings: Settings) -> None:
             scheduler.shutdown(wait=False)
         if worker is not None:
             await asyncio.to_thread(worker.stop)
+        if webapp is not None:
+            await webapp.cleanup()
         if health is not None:
             await health.cleanup()
         await rt.dispatcher.storage.close()

@@ -81,15 +81,19 @@ def events_isolation_for(storage: BaseStorage) -> BaseEventIsolation:
     )
 
 
-def create_dispatcher(services: Services, storage: BaseStorage | None = None) -> Dispatcher:
+def create_dispatcher(
+    services: Services, storage: BaseStorage | None = None, *, webapp_url: str | None = None
+) -> Dispatcher:
     storage = storage or MemoryStorage()
-    # Handlers get the services, the clock and the limits injected (never ``services.ctx``).
+    # Handlers get the services, the clock and the limits injected (never ``services.ctx``),
+    # and WEBAPP_URL: the Mini App's public origin, None without it (issue #16).
     dp = Dispatcher(
         storage=storage,
         events_isolation=events_isolation_for(storage),
         services=services,
         clock=services.ctx.clock,
         limits=Limits.of(services.ctx),
+        webapp_url=webapp_url,
     )
     # The conversation row is read once per update, not once per state filter (bot.storage).
     dp.update.outer_middleware(ConversationCache())
@@ -172,7 +176,9 @@ def build_runtime(settings: Settings) -> Runtime:
     # issue #13, item 2: a pool sized for MAX_CONCURRENT_UPDATES, so a burst queues, not times out
     w = wire(settings, enqueue, pooled=True)
     bot = build_bot(settings)
-    dp = create_dispatcher(w.services, build_storage(settings, w.services.ctx))
+    dp = create_dispatcher(
+        w.services, build_storage(settings, w.services.ctx), webapp_url=settings.webapp_url
+    )
     # replies under Telegram's limits, ahead of the outbox (issue #13 §3)
     send_gate.install(bot, dp, settings)
     # the embedded worker renders the outbox's buttons as this bot reads them

@@ -121,6 +121,15 @@ class ScoreCb(CallbackData, prefix="sc"):
     value: int = -1
 
 
+class RescoreCb(CallbackData, prefix="scn"):
+    """«Оценить заново» of a re-score notification (issue #16): the aspect's screen comes
+    as a NEW message — the notification with the group's marks stays as it was."""
+
+    target_id: int
+    aspect_id: int
+    scheme_id: int = 0
+
+
 class AllowCb(CallbackData, prefix="ma"):
     """An expert's vote on letting a mentor score their participant (R-ROLE-3)."""
 
@@ -200,6 +209,10 @@ def button_data(target: buttons.Target) -> str:
         case buttons.Guardian():  # R-ROLE-5: the consent screen
             return GuardianCb(contest_id=target.contest_id, action=GuardianAction.OPEN).pack()
         # scoring (R-SCO): straight to an aspect, a vote, a sheet, a correction, the worklist
+        case buttons.Score() if target.aspect:  # a re-score notification (issue #16)
+            return RescoreCb(
+                target_id=target.target, aspect_id=target.aspect, scheme_id=target.scheme
+            ).pack()
         case buttons.Score():
             return ScoreCb(
                 target_id=target.target, aspect_id=target.aspect, scheme_id=target.scheme

@@ -27,6 +27,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
     TelegramObject,
+    WebAppInfo,
 )
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
@@ -37,8 +38,8 @@ from models.errors import DomainError
 #: Telegram's limit is 4096 characters; leave room for entities and a closing line.
 MESSAGE_LIMIT = 3800
 
-#: One button: its label (already translated) and its callback data (or a URL).
-Button = tuple[str, CallbackData | str]
+#: One button: its label (already translated) and its callback data (or a URL, or a Mini App).
+Button = tuple[str, CallbackData | str | WebAppInfo]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,9 @@ class Screen:
     keyboard: InlineKeyboardMarkup | None = None
 
 
-def button(label: str, data: CallbackData | str) -> InlineKeyboardButton:
+def button(label: str, data: CallbackData | str | WebAppInfo) -> InlineKeyboardButton:
+    if isinstance(data, WebAppInfo):  # opens the Mini App (issue #16)
+        return InlineKeyboardButton(text=label, web_app=data)
     if isinstance(data, str) and data.startswith(("https://", "http://", "tg://")):
         return InlineKeyboardButton(text=label, url=data)
     return InlineKeyboardButton(

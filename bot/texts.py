@@ -56,7 +56,8 @@ def error_text(err: DomainError, app: ApplicationView | None = None) -> str:
         if isinstance(value, datetime):
             args[key] = format_dt(value, tz)
     failures = args.pop("failures", None)
-    missing = args.pop("missing", None)
+    # an application's Missing fields; a count (sheet_incomplete's «missing») stays an argument
+    missing = args.pop("missing") if isinstance(args.get("missing"), Missing) else None
     text = tr(
         "err-" + err.code.replace("_", "-"),
         **{k: v for k, v in args.items() if isinstance(v, (str, int))},

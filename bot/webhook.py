@@ -34,6 +34,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.inbox import ATTEMPT, Attempt, InboxRunner
+from bot.webapp.server import add_webapp_routes
 from models.settings import Settings
 from notifications.i18n import t
 
@@ -147,6 +148,8 @@ async def serve(bot: Bot, dispatcher: Dispatcher, settings: Settings) -> None:
         path=settings.webhook_path,
         inbox=inbox,
     )
+    if settings.webapp_url and settings.bot_token is not None:  # the Mini App beside it (#16)
+        add_webapp_routes(app, dispatcher["services"], settings.bot_token.get_secret_value())
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     await runner.setup()
     stop = asyncio.Event()

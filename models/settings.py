@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: The cloud Bot API lets a bot download files of at most 20 MB; a local Bot API server
@@ -67,6 +69,15 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/")
 
+    # --- the score sheet as a Telegram Mini App (issue #16, item 1; bot/webapp) ---
+    #: public HTTPS origin the Mini App is served from (https://bot.example.ru, no path); set:
+    #: experts get a «📋 Лист оценок (Mini App)» button and the page is served under /webapp/
+    webapp_url: str | None = None
+    #: polling mode: where the Mini App's own aiohttp server listens (TLS ends in front of it);
+    #: in webhook mode the page is served by the webhook's server on WEBHOOK_PORT
+    webapp_host: str = "0.0.0.0"
+    webapp_port: int = Field(default=8090, ge=1, le=65535)
+
     # --- load and faults (issue #13, items 1, 2, 5; bot/inbox.py, bot/polling.py) ---
     #: updates handled at once by one bot process (polling loop and webhook handler alike);
     #: the rest wait their turn in memory (polling) or in Telegram's queue (webhook). Keep it
@@ -101,6 +112,20 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("webapp_url")
+    @classmethod
+    def _check_webapp_url(cls, value: str | None) -> str | None:
+        """An https:// origin without a path (Telegram opens Mini Apps over HTTPS only); the
+        CLI shows the catalogue's ``cli-setting-webapp-bad-url`` for this error type."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not re.fullmatch(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?", value):
+            raise PydanticCustomError(
+                "webapp_bad_url", "WEBAPP_URL must be an https:// origin without a path"
+            )
         return value
 
     @field_validator("timezone")

@@ -15,7 +15,9 @@ from openpyxl.styles import Font
 
 from models.services.monitoring import ProgressReport, VerificationCounts
 from models.services.scoring import Results
+from models.services.scoring.analytics import MarkingAnalytics
 from models.services.scoring.reports import ScoreSheets
+from notifications.analytics_sheet import add_analytics_sheet
 from notifications.i18n import t
 
 _DATE_FORMAT = "DD.MM.YYYY HH:MM"
@@ -180,14 +182,22 @@ def _number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def scoring_workbook(results: Results, sheets: ScoreSheets, language: str = "ru") -> bytes:
+def scoring_workbook(
+    results: Results,
+    sheets: ScoreSheets,
+    language: str = "ru",
+    *,
+    analytics: MarkingAnalytics | None = None,
+) -> bytes:
     """The coordinators' export of a scheme as an XLSX workbook:
 
     - «Итоги» — place, number, participant, region, points, medal (золото / серебро /
       бронза) and «→ федеральный этап» for the winners who advance (R-RES-1, R-APP-8);
     - «Ведомости» — one row per target × aspect: criterion, subcriterion and aspect (code
       and title), the group, the kind, max points, each expert's mark (a column per
-      expert), the group's state and points (R-SCO-1…3, R-SCO-5).
+      expert), the group's state and points (R-SCO-1…3, R-SCO-5);
+    - «Аналитика экспертов» when ``analytics`` is given (the caller got it from
+      ``services.marking_analytics``, which decides who may see it; issue #16).
 
     Numbers are numbers, the header rows are bold and frozen, columns sized to their
     contents. Texts come from the catalogue (``sco-xlsx-*``)."""
@@ -273,6 +283,8 @@ def scoring_workbook(results: Results, sheets: ScoreSheets, language: str = "ru"
     )
     ws.append([])
     ws.append([tx("mark-note")])
+    if analytics is not None:
+        add_analytics_sheet(book, analytics, language)
     book.properties.title = tx("title", scheme=sheets.title)
     buffer = io.BytesIO()
     book.save(buffer)

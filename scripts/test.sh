@@ -2,7 +2,7 @@
 # The project's test command:  bash scripts/test.sh [pytest args...]
 #
 # On a fresh Debian machine it
-#   1. installs PostgreSQL, Redis and the DejaVu fonts with apt-get when they are missing
+#   1. installs PostgreSQL, Redis, the DejaVu fonts and chromium with apt-get when missing
 #      (only as root; otherwise install them yourself, or point the tests at your own
 #      servers with TEST_POSTGRES_URL / TEST_REDIS_URL);
 #   2. creates .venv (python3 -m venv) if missing and installs the project with
@@ -46,6 +46,10 @@ fi
 if ! compgen -G '/usr/share/fonts/truetype/dejavu/DejaVuSans*.ttf' >/dev/null; then
     missing+=(fonts-dejavu-core)
 fi
+# the Mini App's browser tests (tests/browser) drive the system chromium through Playwright
+if [[ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]]; then
+    missing+=(chromium)
+fi
 if [[ ! -x "$VENV/bin/python" ]] && ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
     # Debian's own python3 has no ensurepip without python3-venv.
     missing+=(python3-venv); missing_hard+=(python3-venv)
@@ -58,9 +62,9 @@ if (( ${#missing[@]} )); then
         apt-get update -qq >/dev/null
         apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     elif (( ${#missing_hard[@]} )); then
-        die "missing ${missing_hard[*]}: install them (Debian: apt-get install postgresql redis-server fonts-dejavu-core python3-venv), or export TEST_POSTGRES_URL and TEST_REDIS_URL to your own PostgreSQL and Redis"
+        die "missing ${missing_hard[*]}: install them (Debian: apt-get install postgresql redis-server fonts-dejavu-core chromium python3-venv), or export TEST_POSTGRES_URL and TEST_REDIS_URL to your own PostgreSQL and Redis"
     else
-        say "warning: missing ${missing[*]} (not root, so not installed); tests that render with DejaVu fonts may fail"
+        say "warning: missing ${missing[*]} (not root, so not installed); tests that render with DejaVu fonts may fail, the browser tests are skipped"
     fi
 fi
 

@@ -100,7 +100,7 @@ def needs_redis() -> None:
 #: Tests that take the longest (real processes; the double-press crawl): started first, so that
 #: under xdist (``--dist worksteal``, scripts/test.sh) the quick ones fill the other workers
 #: around them instead of a long test starting last and running alone.
-SLOW_FIRST = ("e2e", "test_double_press", "test_delivery_faults", "test_rehearsal_clock")
+SLOW_FIRST = ("e2e", "browser", "test_double_press", "test_delivery_faults", "test_rehearsal_clock")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

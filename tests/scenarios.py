@@ -909,6 +909,30 @@ async def s_scoring_expert(h: Harness) -> None:
     await say(h, 100004, "/scoring")
 
 
+async def s_scoring_review(h: Harness) -> None:
+    """Issue #16: expert 100004 has scored participant №2 (the review opens from the
+    worklist); the first judgement aspect was flagged (0, 2, 3, 3, R-SCO-1) and 100004 has
+    re-scored it — the notice's «Оценить заново» stays on screen."""
+    scheme_id = await _scheme(h, lock=True)
+    sc = h.services
+    t2 = (await sc.scoring_setup.targets(CHIEF, scheme_id))[1][0]
+    item = await sc.marks.score_item(100004, t2)
+    while item is not None:
+        await sc.marks.enter_mark(100004, t2, item.aspect_id, 1 if item.kind != "judgement" else 0)
+        item = await sc.marks.score_item(100004, t2)
+    first = next(
+        c
+        for sec in (await sc.expert_sheets.sheet(100004, t2)).sections
+        for c in sec.cells
+        if c.kind == "judgement"
+    )
+    for expert, value in ((100005, 2), (100007, 3), (100008, 3)):
+        await sc.marks.enter_mark(expert, t2, first.aspect_id, value)
+    await h.drain([])
+    await sc.marks.enter_mark(100004, t2, first.aspect_id, 2)
+    await say(h, 100004, "/scoring")
+
+
 async def s_scores_locked(h: Harness) -> None:
     """Every mark in, sheets confirmed, scores locked: the lock protocol out for signing (R-PRO)."""
 
@@ -1113,6 +1137,15 @@ SCENARIOS: list[Scenario] = [
         covers=("sc", "sgw"),
         per_kind=1,
         skip=("pt:",),
+    ),
+    Scenario(
+        "scoring_review",
+        s_scoring_review,
+        (100004,),
+        depth=4,
+        covers=("sgv", "sgve", "scn"),
+        per_kind=1,
+        skip=("pt:", "sc:", "sgc:"),
     ),
     Scenario(
         "scores_locked",

@@ -63,9 +63,7 @@ def rescore_outliers(marks: Mapping[int, int]) -> frozenset[int]:
     ordered = sorted(marks.values())
     middle = len(ordered) // 2
     # twice the median, so that an even count's median stays an integer
-    median2 = (
-        2 * ordered[middle] if len(ordered) % 2 else ordered[middle - 1] + ordered[middle]
-    )
+    median2 = 2 * ordered[middle] if len(ordered) % 2 else ordered[middle - 1] + ordered[middle]
     distance = {who: abs(2 * value - median2) for who, value in marks.items()}
     farthest = max(distance.values())
     named = frozenset(who for who, d in distance.items() if d == farthest)

@@ -31,7 +31,9 @@ from models.services.scoring import (
     ScoringReportService,
     ScoringSetupService,
 )
+from models.services.scoring.analytics import MarkingAnalyticsService
 from models.services.scoring.expert_sheet import ExpertSheetService
+from models.services.scoring.paper import PaperSheetService
 from models.services.signing import SigningService
 from models.services.tasks import TaskTextService
 
@@ -55,6 +57,8 @@ class Services:
         self.corrections = CorrectionService(ctx)
         self.results = ResultsService(ctx)
         self.scoring_reports = ScoringReportService(ctx)
+        self.paper_sheets = PaperSheetService(ctx)  # issue #16: paper backup (002 §6.7)
+        self.marking_analytics = MarkingAnalyticsService(ctx)  # the chief's (issue #16)
         self.expert_sheets = ExpertSheetService(ctx)  # an expert's own sheet (issue #16)
         self.protocols = ProtocolService(ctx)
         self.publication = PublicationService(ctx)

@@ -43,6 +43,11 @@ EXEMPT: dict[str, str] = {
     "sgct": "a new correction's target: depth 3 of the corrections list (test_scoring_bot)",
     "sgcd": "a new correction's reason/confirm: a prompt (test_transitions_scoring)",
     "crm": "correcting a mark: the chief of an open correction, depth 3 (test_scoring_bot)",
+    # issue #16: read-only, a PDF per press; the sheets need a locked scheme with its list of
+    # participants, which the crawled scheme_loaded has not (test_paper_sheets_bot)
+    "sgpp": "the chief's paper sheets: read-only, a PDF per press (test_paper_sheets_bot)",
+    # issue #16: read-only (the service writes nothing), a screen or an XLSX per press
+    "sgan": "the chief's marking analytics: read-only (test_marking_analytics_bot)",
 }
 
 

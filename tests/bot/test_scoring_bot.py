@@ -173,7 +173,10 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     reply = await other.press("№1")
     assert "Оценено 0 из 30" in reply and "Аспект" in reply and "1.1.1" in reply
     reply = await score_all_by_chat(other, t1, kinds)
-    assert "Все ваши аспекты по этому участнику оценены" in reply and "Оценено 30 из 60" in reply
+    # issue #16: the participant's review follows, not a dead end
+    assert "Все ваши аспекты по этому участнику оценены" in reply
+    assert "Проверка оценок: №1" in reply and "Оценено 30 из 30" in reply
+    assert other.has_button("1.1.1: 2 ✏️") and other.has_button("К списку участников")
 
     # R-SCO-1: the group gives 2, 0, 2, 2 on 1.1.1 → spread 2 → re-score, the group is told
     first = min(a for a, k in kinds.items() if k == "judgement")
@@ -184,8 +187,12 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     await world.drain()
     for member in G1:
         assert any("разошлись больше чем на 1" in t for t in world.session.sent_texts(member))
+    notes = len(world.session.sent_texts(100004))
     reply = await other.press("Оценить заново")
-    assert "Нужна повторная оценка" in reply
+    # the aspect comes as a new message: the notice with the group's marks stays (issue #16)
+    assert "Нужна повторная оценка" in reply and "Оценки группы: 0, 2, 2, 2" in reply
+    assert len(world.session.sent_texts(100004)) == notes + 1
+    assert any("разошлись больше чем на 1" in t for t in world.session.sent_texts(100004))
     pick = next(b for b in score_buttons(other) if b.aspect_id == first and b.value == 2)
     await other.press_data(
         pick.pack(), message_id=world.session.state.last_message(other.user_id)["message_id"]
@@ -263,8 +270,11 @@ async def test_scoring_journey_in_the_chat(world: World) -> None:
     await world.drain()
     reply = await chief.press("Открыть корректировку")
     assert "разблокирован" in reply
-    await chief.press("Исправить 1.1.1")
-    await chief.press("Эксперт 100005: 1")
+    reply = await chief.press("Исправить 1.1.1")
+    assert "чью оценку исправить" in reply and chief.has_button("Лебедева Ирина Михайловна: 1")
+    assert not chief.has_button("100005")
+    reply = await chief.press("Лебедева Ирина Михайловна: 1")
+    assert "Оценка эксперта Лебедева Ирина Михайловна по аспекту 1.1.1" in reply
     reply = await chief.press_data(
         CorrMarkCb(correction_id=1, aspect_id=first, expert_id=100005, value=2).pack(),
         message_id=world.session.state.last_message(CHIEF)["message_id"],

@@ -1,7 +1,9 @@
 """Scoring in the chat (R-SCH-3/4, R-SCO-1…7, R-RES-1), by who acts:
 
 - ``expert``: ``/scoring``, the scheme's menu, an expert's marks, a mentor's sheets;
+- ``review``: an expert reviews their own marks of a participant before confirming;
 - ``chief``: the chief expert's setup, the locks, the scoring progress;
+- ``analytics``: the chief expert's marking analytics and its XLSX (issue #16);
 - ``corrections``: corrections after the score lock (R-SCO-6);
 - ``results``: the coordinators' results, promotion and workbook;
 - ``scheme_upload``: ``/scheme``, a marking scheme file;
@@ -18,22 +20,28 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.handlers.scoring import (
+    analytics,
     chief,
     contest_progress,
     corrections,
     expert,
+    paper,
     results,
+    review,
     scheme_upload,
 )
 
 router = Router(name=__name__)
 router.include_routers(
     expert.router,
+    review.router,
     chief.router,
     corrections.router,
     results.router,
     scheme_upload.router,
     contest_progress.router,
+    paper.router,
+    analytics.router,
 )
 
 __all__ = ["router"]

@@ -22,6 +22,7 @@ from bot.callbacks import (
     ChiefCb,
     CorrAction,
     CorrCb,
+    RescoreCb,
     ScoreCb,
     SheetCb,
     WorklistCb,
@@ -39,6 +40,24 @@ class ConfirmSheetCb(CallbackData, prefix="sgc"):
 
     scheme_id: int
     sure: bool = False
+
+
+class ReviewCb(CallbackData, prefix="sgv"):
+    """An expert's review of their own marks of one participant before «Подтвердить
+    оценки» (issue #16): ``page`` — a subcriterion (or a part of a long one)."""
+
+    target_id: int
+    page: int = 0
+
+
+class ReviewScoreCb(CallbackData, prefix="sgve"):
+    """An aspect changed from the review: ``value`` -1 shows its screen, else enters that
+    mark; then back to the review's ``page``."""
+
+    target_id: int
+    aspect_id: int
+    page: int = 0
+    value: int = -1
 
 
 class MentorSheetsCb(CallbackData, prefix="sgms"):
@@ -167,8 +186,11 @@ __all__ = [
     "MentorPickCb",
     "MentorSheetsCb",
     "MenuCb",
+    "RescoreCb",
     "ResultsAction",
     "ResultsCb",
+    "ReviewCb",
+    "ReviewScoreCb",
     "ScoreCb",
     "ScoringProgressCb",
     "SetMentorCb",

@@ -10,6 +10,7 @@ from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 
+from bot.handlers.scoring.analytics import AnalyticsCb
 from bot.handlers.scoring.callbacks import (
     AllowAskCb,
     AssignGroupCb,
@@ -32,6 +33,7 @@ from bot.handlers.scoring.common import (
     setup_step,
     steps,
 )
+from bot.handlers.scoring.paper import paper_button
 from bot.screens import Button, Screen, button_label, choices, confirm, show
 from bot.texts import format_dt, tr
 from models import rules
@@ -100,6 +102,8 @@ async def _chief_screen(services: Services, uid: int, scheme_id: int) -> Screen:
         items.append((tr("sco-btn-lock-scores"), _chief(scheme_id, ChiefAction.LOCK_SCORES)))
     else:
         items.append((tr("sco-btn-corrections"), _chief(scheme_id, ChiefAction.CORRECTIONS)))
+    items.append(paper_button(scheme_id))  # issue #16: paper backup sheets (002 §6.7)
+    items.append((tr("mka-btn-open"), AnalyticsCb(scheme_id=scheme_id)))  # issue #16
     items.append((tr("sco-btn-progress"), ScoringProgressCb(scheme_id=scheme_id)))
     key, data = back_menu(scheme_id)
     items.append((tr(key), data))

@@ -3,6 +3,7 @@ and the «what next» buttons every result screen ends with (issue #15)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from aiogram import F
@@ -12,10 +13,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.handlers.protocols.callbacks import PubAction, PubCb
 from bot.handlers.scoring.callbacks import ChiefAction, ChiefCb, MenuCb, ScoringProgressCb
-from bot.screens import Screen, keyboard, send, send_to
+from bot.screens import Button, Screen, button_label, choices, keyboard, send, send_to
 from bot.texts import tr
 from models.services import Services
-from models.services.scoring import Option, SchemeView, TargetSheet
+from models.services.scoring import MarkOutcome, Option, SchemeView, ScoreItem, TargetSheet
 
 NOT_COMMAND = F.text & ~F.text.startswith("/")
 
@@ -53,16 +54,96 @@ def option_width(kind: str) -> int:
     return 4 if kind == "judgement" else 2 if kind == "binary" else 1
 
 
+def mark_label(
+    kind: str, options: Sequence[Option], value: int | None, *, short: bool = False
+) -> str:
+    """A mark as a person reads it: 0–3, Да/Нет, a discrete table's option (``short``: its
+    label without the points, for a button or a sheet line); «—» when there is none."""
+    if value is None:
+        return "—"
+    if kind == "binary":
+        return tr("sco-yes") if value == 1 else tr("sco-no")
+    if kind == "discrete":
+        label = next((o.label for o in options if o.value == value), str(value))
+        return label.rsplit(" — ", 1)[0] if short else label
+    return str(value)
+
+
+def short_name(name: str) -> str:
+    """«Орлов Дмитрий Игоревич» → «Орлов Д. И.» (a sheet line names up to four experts); a
+    single word (or an id) stays as it is."""
+    first, *rest = name.split() or [name]
+    return " ".join([first, *(f"{w[0]}." for w in rest)]) if rest else first
+
+
 def sheet_text(sheet: TargetSheet, *, with_marks: bool = True) -> str:
+    """A participant's sheet: each aspect, its points, and (``with_marks``) who gave which
+    mark — by name (issue #16), never by Telegram id."""
     lines = [tr("sco-sheet-title", target=sheet.label)]
     for ln in sheet.lines:
-        marks = " ".join(str(v) for _, v in sorted(ln.marks.items())) if with_marks else ""
         state = "" if ln.state == "scored" else " " + tr(f"sco-state-{ln.state}")
-        lines.append(
-            f"{ln.code} {ln.title}: {marks} → {points(ln.points)} / {points(ln.max_points)}{state}"
-        )
+        lines.append(f"{ln.code} {ln.title} → {points(ln.points)} / {points(ln.max_points)}{state}")
+        if with_marks and ln.marks:
+            marks = sorted(ln.marks.items(), key=lambda m: (sheet.name(m[0]), m[0]))
+            lines.append(
+                "    "
+                + ", ".join(
+                    f"{short_name(sheet.name(e))}: {mark_label(ln.kind, ln.options, v, short=True)}"
+                    for e, v in marks
+                )
+            )
     lines.append(tr("sco-sheet-total", total=points(sheet.total)))
     return "\n".join(lines)
+
+
+def group_marks_text(kind: str, options: Sequence[Option], marks: Sequence[int]) -> str:
+    """The group's compared marks of a re-score (R-SCO-1/2), as the expert gave them."""
+    sep = "; " if kind == "discrete" else ", "
+    return sep.join(mark_label(kind, options, v, short=True) for v in marks)
+
+
+def saved_note(outcome: MarkOutcome) -> str:
+    """What a saved mark did (issue #16): «…группа уведомлена» only when THIS mark completed
+    a comparison that flagged the aspect (R-SCO-1/2); a mark entered while the aspect waits
+    for the others' new marks says so instead."""
+    if outcome.flagged and outcome.state in ("rescore", "tie"):
+        return tr(f"sco-saved-{outcome.state}")
+    if outcome.state in ("rescore", "tie"):
+        return tr("sco-saved-waiting")
+    return tr("sco-saved")
+
+
+def item_screen(
+    item: ScoreItem,
+    note: str,
+    pick: Callable[[int], CallbackData],
+    tail: Sequence[Button],
+) -> Screen:
+    """One aspect to score: the participant, the subcriterion, the aspect, the scale, the
+    expert's mark (in words) and — while it waits for a re-score — the group's compared marks;
+    ``pick(value)`` is the button data of a mark, ``tail`` the ways on and back."""
+    lines = [note] if note else []
+    lines += [
+        tr("sco-item-target", target=item.target_label),
+        tr("sco-item-subcriterion", subcriterion=item.subcriterion),
+        tr("sco-item-aspect", code=item.code, title=item.title),
+        tr("sco-item-kind", kind=kind_name(item.kind), points=points(item.max_points)),
+    ]
+    if item.kind == "judgement":
+        lines.append(tr("sco-judgement-scale"))
+    current = mark_label(item.kind, item.options, item.current)
+    if item.rescore:
+        # only a judgement spreads (R-SCO-1); a yes/no or table vote ties (R-SCO-2/3)
+        key = "sco-item-rescore" if item.kind == "judgement" else "rev-item-tie"
+        lines.append(tr(key, current=current))
+        if item.group_marks:
+            marks = group_marks_text(item.kind, item.options, item.group_marks)
+            lines.append(tr("rev-group-marks", marks=marks))
+    elif item.current is not None:
+        lines.append(tr("sco-item-current", current=current))
+    lines.append(tr("sco-progress", scored=item.scored, total=item.total))
+    options = ((button_label(option_label(item.kind, o)), pick(o.value)) for o in item.options)
+    return Screen("\n".join(lines), choices(options, per_row=option_width(item.kind), tail=tail))
 
 
 # Every result screen offers the next step and a way back: the chat never ends on a message

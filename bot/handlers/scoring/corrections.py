@@ -23,6 +23,7 @@ from bot.handlers.scoring.common import (
     Step,
     back_menu,
     kind_name,
+    mark_label,
     option_label,
     option_width,
     reply,
@@ -263,12 +264,19 @@ async def correction_pick(
         raise DomainError("not_your_aspect")
     back = (tr("nxt-btn-back-correction"), CorrCb(correction_id=cid))
     if not callback_data.expert_id:
+        # by name (issue #16: «Эксперт 100005: 3» told the chief nothing)
         items = (
             (
-                button_label(tr("sco-btn-correct-mark", expert=str(expert), value=value)),
+                button_label(
+                    tr(
+                        "sco-btn-correct-mark",
+                        expert=sheet.name(expert),
+                        value=mark_label(line.kind, line.options, value, short=True),
+                    )
+                ),
                 CorrMarkCb(correction_id=cid, aspect_id=line.aspect_id, expert_id=expert),
             )
-            for expert, value in sorted(line.marks.items())
+            for expert, value in sorted(line.marks.items(), key=lambda m: sheet.name(m[0]))
         )
         text = tr("sco-corr-pick-mark", code=line.code, title=line.title)
         await reply(query, Screen(text, choices(items, tail=[back])))
@@ -282,7 +290,14 @@ async def correction_pick(
         for o in line.options
     )
     kb = choices(options, per_row=option_width(line.kind), tail=[back])
-    text = tr("sco-corr-pick-value", code=line.code, kind=kind_name(line.kind))
+    expert = callback_data.expert_id
+    text = tr(
+        "sco-corr-pick-value",
+        code=line.code,
+        kind=kind_name(line.kind),
+        expert=sheet.name(expert),
+        current=mark_label(line.kind, line.options, line.marks.get(expert)),
+    )
     await reply(query, Screen(text, kb))
 
 

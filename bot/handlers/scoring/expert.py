@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, WebAppInfo
 
 from bot.handlers.scoring.callbacks import (
     AllowCb,
@@ -18,8 +18,10 @@ from bot.handlers.scoring.callbacks import (
     ConfirmSheetCb,
     MentorSheetsCb,
     MenuCb,
+    RescoreCb,
     ResultsAction,
     ResultsCb,
+    ReviewCb,
     ScoreCb,
     ScoringProgressCb,
     SheetCb,
@@ -28,14 +30,13 @@ from bot.handlers.scoring.callbacks import (
 )
 from bot.handlers.scoring.common import (
     back_menu,
-    kind_name,
-    option_label,
-    option_width,
-    points,
+    item_screen,
     reply,
+    saved_note,
     sheet_text,
     steps,
 )
+from bot.handlers.scoring.review import review_screen
 from bot.screens import Button, Screen, button_label, choices, keyboard, send, send_to, show
 from bot.texts import tr
 from models.errors import DomainError
@@ -56,7 +57,13 @@ def _schemes_screen(schemes: list[SchemeBrief]) -> Screen:
 
 
 @router.message(Command("scoring"))
-async def scoring(message: Message, bot: Bot, services: Services, state: FSMContext) -> None:
+async def scoring(
+    message: Message,
+    bot: Bot,
+    services: Services,
+    state: FSMContext,
+    webapp_url: str | None = None,
+) -> None:
     await state.set_state(None)
     uid = message.from_user.id
     schemes = await services.schemes.schemes_for(uid)
@@ -64,13 +71,19 @@ async def scoring(message: Message, bot: Bot, services: Services, state: FSMCont
         await message.answer(tr("sco-no-schemes"))
         return
     if len(schemes) == 1:
-        await send_to(bot, uid, await _menu(services, uid, schemes[0].id))
+        await send_to(bot, uid, await _menu(services, uid, schemes[0].id, webapp_url))
         return
     await send(message, _schemes_screen(schemes))
 
 
 @router.callback_query(MenuCb.filter())
-async def menu(query: CallbackQuery, callback_data: MenuCb, bot: Bot, services: Services) -> None:
+async def menu(
+    query: CallbackQuery,
+    callback_data: MenuCb,
+    bot: Bot,
+    services: Services,
+    webapp_url: str | None = None,
+) -> None:
     uid = query.from_user.id
     scheme_id = callback_data.scheme_id
     if scheme_id == 0:  # «⬅️ К оцениванию» where the scheme is not at hand: as /scoring
@@ -79,10 +92,12 @@ async def menu(query: CallbackQuery, callback_data: MenuCb, bot: Bot, services: 
             await reply(query, _schemes_screen(schemes))
             return
         scheme_id = schemes[0].id
-    await send_to(bot, uid, await _menu(services, uid, scheme_id))
+    await send_to(bot, uid, await _menu(services, uid, scheme_id, webapp_url))
 
 
-async def _menu(services: Services, uid: int, scheme_id: int) -> Screen:
+async def _menu(
+    services: Services, uid: int, scheme_id: int, webapp_url: str | None = None
+) -> Screen:
     brief = next((s for s in await services.schemes.schemes_for(uid) if s.id == scheme_id), None)
     if brief is None:
         raise DomainError("not_in_scheme")
@@ -101,6 +116,10 @@ async def _menu(services: Services, uid: int, scheme_id: int) -> Screen:
         keyboard(
             (tr("sco-btn-my-sheet"), WorklistCb(scheme_id=scheme_id))
             if "expert" in roles
+            else None,
+            # issue #16: the score sheet as a Mini App, when WEBAPP_URL is set
+            (tr("sco-btn-webapp"), WebAppInfo(url=f"{webapp_url}/webapp/?scheme={scheme_id}"))
+            if webapp_url and "expert" in roles
             else None,
             (tr("sco-btn-mentor-sheets"), MentorSheetsCb(scheme_id=scheme_id))
             if "mentor" in roles
@@ -135,9 +154,15 @@ async def _worklist_screen(services: Services, uid: int, scheme_id: int) -> Scre
     ]
     if wl.confirmed:
         lines.append(tr("sco-worklist-confirmed"))
+    # a fully scored participant opens their review (issue #16), the others the next aspect
     items: list[Button] = [
         (
-            button_label(f"{'✅ ' if t.scored == t.total else ''}{t.label} · {t.scored}/{t.total}"),
+            button_label(f"✅ {t.label} · {t.scored}/{t.total}"),
+            ReviewCb(target_id=t.target_id),
+        )
+        if t.total and t.scored == t.total
+        else (
+            button_label(f"{t.label} · {t.scored}/{t.total}"),
             ScoreCb(target_id=t.target_id, scheme_id=scheme_id),
         )
         for t in wl.targets
@@ -151,46 +176,18 @@ async def _worklist_screen(services: Services, uid: int, scheme_id: int) -> Scre
 
 
 def _item_screen(item: ScoreItem, note: str = "") -> Screen:
-    lines = []
-    if note:
-        lines.append(note)
-    lines += [
-        tr("sco-item-target", target=item.target_label),
-        tr("sco-item-subcriterion", subcriterion=item.subcriterion),
-        tr("sco-item-aspect", code=item.code, title=item.title),
-        tr("sco-item-kind", kind=kind_name(item.kind), points=points(item.max_points)),
-    ]
-    if item.kind == "judgement":
-        lines.append(tr("sco-judgement-scale"))
-    if item.rescore:
-        lines.append(
-            tr("sco-item-rescore", current=item.current if item.current is not None else "—")
-        )
-    elif item.current is not None:
-        lines.append(tr("sco-item-current", current=_current_label(item)))
-    lines.append(tr("sco-progress", scored=item.scored, total=item.total))
-    options = (
-        (
-            button_label(option_label(item.kind, o)),
-            ScoreCb(
-                target_id=item.target_id,
-                aspect_id=item.aspect_id,
-                value=o.value,
-                scheme_id=item.scheme_id,
-            ),
-        )
-        for o in item.options
+    """The chat's aspect screen: a mark leads to the next aspect to score."""
+    return item_screen(
+        item,
+        note,
+        lambda v: ScoreCb(
+            target_id=item.target_id, aspect_id=item.aspect_id, value=v, scheme_id=item.scheme_id
+        ),
+        [
+            (tr("rev-btn-review"), ReviewCb(target_id=item.target_id)),
+            (tr("sco-btn-back"), WorklistCb(scheme_id=item.scheme_id)),
+        ],
     )
-    back = (tr("sco-btn-back"), WorklistCb(scheme_id=item.scheme_id))
-    return Screen("\n".join(lines), choices(options, per_row=option_width(item.kind), tail=[back]))
-
-
-def _current_label(item: ScoreItem) -> str:
-    if item.kind == "binary":
-        return tr("sco-yes") if item.current == 1 else tr("sco-no")
-    if item.kind == "discrete":
-        return next((o.label for o in item.options if o.value == item.current), str(item.current))
-    return str(item.current)
 
 
 @router.callback_query(ScoreCb.filter())
@@ -201,31 +198,30 @@ async def score(query: CallbackQuery, callback_data: ScoreCb, services: Services
         outcome = await services.marks.enter_mark(
             uid, callback_data.target_id, callback_data.aspect_id, callback_data.value
         )
-        note = tr("sco-saved")
-        if outcome.state in ("rescore", "tie"):
-            note = tr(f"sco-saved-{outcome.state}")
+        note = saved_note(outcome)  # «группа уведомлена» only when this mark flagged it
         item = await services.marks.score_item(uid, callback_data.target_id)
     else:
         item = await services.marks.score_item(
             uid, callback_data.target_id, callback_data.aspect_id or None
         )
-    if item is None:
-        target_done = tr("sco-target-done")
-        scheme_id = callback_data.scheme_id or await _scheme_of_target(
-            services, uid, callback_data.target_id
-        )
-        wl = await _worklist_screen(services, uid, scheme_id)
-        await show(query, Screen(f"{note}\n{target_done}\n\n{wl.text}".strip(), wl.keyboard))
+    if item is None:  # every aspect scored: the participant's review, not a dead end
+        done = tr("rev-all-done")
+        note = f"{note}\n{done}" if note else done
+        await show(query, await review_screen(services, uid, callback_data.target_id, 0, note))
         return
     await show(query, _item_screen(item, note))
 
 
-async def _scheme_of_target(services: Services, uid: int, target_id: int) -> int:
-    for s in await services.schemes.schemes_for(uid):
-        wl = await services.marks.worklist(uid, s.id) if "expert" in s.roles else None
-        if wl is not None and any(t.target_id == target_id for t in wl.targets):
-            return s.id
-    raise DomainError("not_in_scheme")
+@router.callback_query(RescoreCb.filter())
+async def rescore(query: CallbackQuery, callback_data: RescoreCb, services: Services) -> None:
+    """«Оценить заново» of a re-score notification: the aspect as a NEW message — the
+    notification with the group's marks stays readable above it (issue #16)."""
+    item = await services.marks.score_item(
+        query.from_user.id, callback_data.target_id, callback_data.aspect_id
+    )
+    if item is None:  # not reached: an aspect asked by id is there or refused
+        return
+    await reply(query, _item_screen(item))
 
 
 @router.callback_query(ConfirmSheetCb.filter(~F.sure))
@@ -238,11 +234,21 @@ async def confirm_ask(
     wl = await services.marks.worklist(query.from_user.id, sid)
     lines = [tr("sco-confirm-ask", title=wl.title, scored=wl.scored)]
     lines += [f"• {t.label}: {t.scored}/{t.total}" for t in wl.targets]
-    kb = keyboard(
+    # a last look at any participant before confirming (issue #16)
+    reviews = (
+        (
+            button_label(
+                tr("rev-btn-review-target", target=t.label, scored=t.scored, total=t.total)
+            ),
+            ReviewCb(target_id=t.target_id),
+        )
+        for t in wl.targets
+    )
+    tail = [
         (tr("sco-btn-confirm-yes"), ConfirmSheetCb(scheme_id=sid, sure=True)),
         (tr("sco-btn-back"), WorklistCb(scheme_id=sid)),
-    )
-    await reply(query, Screen("\n".join(lines), kb))
+    ]
+    await reply(query, Screen("\n".join(lines), choices(reviews, tail=tail)))
 
 
 @router.callback_query(ConfirmSheetCb.filter(F.sure))

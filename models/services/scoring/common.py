@@ -83,6 +83,27 @@ async def person_name(s: AsyncSession, contest_id: int, telegram_id: int | None)
     return name or str(telegram_id)
 
 
+async def person_names(s: AsyncSession, contest_id: int, telegram_ids: Any) -> dict[int, str]:
+    """:func:`person_name` of several people in one query (issue #16: sheets and buttons
+    name the experts): the name on their role in the contest, else their id as text."""
+    ids = sorted(set(telegram_ids))
+    names = {tid: str(tid) for tid in ids}
+    if ids:
+        rows = await s.execute(
+            select(RoleAssignment.telegram_id, RoleAssignment.name)
+            .where(
+                RoleAssignment.contest_id == contest_id,
+                RoleAssignment.telegram_id.in_(ids),
+                RoleAssignment.name.is_not(None),
+            )
+            .order_by(RoleAssignment.id)
+        )
+        for tid, name in rows.all():
+            if names[tid] == str(tid) and name:
+                names[tid] = name
+    return names
+
+
 async def contest_tz(s: AsyncSession, contest_id: int) -> str:
     contest = await s.get(Contest, contest_id)
     return contest.timezone if contest else "Europe/Moscow"
@@ -334,6 +355,7 @@ async def sheet_of(
         sum((ln.points for ln in lines if ln.points is not None), Decimal(0)),
         confirmed.confirmed_at if confirmed else None,
         scheme.scores_locked_at is not None,
+        await person_names(s, scheme.contest_id, (e for m in marks.values() for e in m)),
     )
 
 

@@ -176,6 +176,12 @@ class TargetSheet:
     total: Decimal
     confirmed_at: Any
     locked: bool
+    #: who gave the marks (issue #16: names, not ids): an expert's Telegram id → the name
+    #: on their role, else the id as text
+    names: dict[int, str] = field(default_factory=dict)
+
+    def name(self, telegram_id: int) -> str:
+        return self.names.get(telegram_id) or str(telegram_id)
 
 
 @dataclass(frozen=True, slots=True)

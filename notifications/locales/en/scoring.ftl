@@ -64,7 +64,6 @@ sco-item-current = Your mark: { $current }. Press another one to change it.
 sco-saved = Saved.
 sco-saved-rescore = Saved. ⚠️ The group's marks for this aspect differ by more than 1 — the aspect must be scored again; the group has been notified.
 sco-saved-tie = Saved. ⚠️ The group's votes are split evenly — that is not a result; the group votes again.
-sco-target-done = ✅ All your aspects for this participant are scored.
 sco-confirm-ask =
     Confirm your marks under the scheme «{ $title }»? Marks in all: { $scored }.
     After confirming, a mark can be changed only on re-scoring or through a correction.
@@ -159,9 +158,9 @@ sco-btn-sign-correction = ✍️ I agree with the correction
 sco-btn-sign-corrected = ✍️ I sign the corrected score sheet
 sco-btn-relock = 🔒 Lock the corrected score sheet
 sco-btn-correct-aspect = Correct { $code }
-sco-btn-correct-mark = Expert { $expert }: { $value }
+sco-btn-correct-mark = { $expert }: { $value }
 sco-corr-pick-mark = Aspect { $code } { $title }: whose mark should be corrected?
-sco-corr-pick-value = New mark for aspect { $code } ({ $kind }):
+sco-corr-pick-value = { $expert }'s mark for aspect { $code } ({ $kind }): { $current }. The new mark:
 sco-corr-mark-saved = Correction saved ({ $state }).
 sco-corr-signed = ✍️ Signature saved.
 sco-corr-relocked = 🔒 The corrected score sheet is locked; the signers are checking it.

@@ -1,0 +1,33 @@
+# issue #16: the chief expert's marking analytics (chat screen and the XLSX sheet)
+mka-btn-open = 📊 Marking analytics
+mka-btn-xlsx = 📥 Download XLSX
+mka-title = <b>Marking analytics</b> — { $title }
+mka-counts-only = Before the scores are locked only counts are shown: the means appear after the lock (rule R-SCO-5).
+mka-means-note = Means are of judgement aspects (0–3 scale) against the group's mean on the same aspects of the same participants; «Yes» is the share of «Yes» answers on yes/no aspects. Table aspects are left out of the means.
+mka-expert = <b>{ $name }</b> ({ $groups }): marks — { $marks }
+mka-expert-means = mean { $mean } vs the group's { $group } ({ $diff })
+mka-expert-yes = «Yes» { $yes } vs { $group_yes } for the group
+mka-expert-counts = re-scores — { $comparisons }, stood apart — { $outliers }, changed before confirming — { $changed }, in corrections — { $corrected }
+mka-no-experts = This scheme's groups have no experts yet.
+mka-total = Re-scores with data: { $comparisons }.
+mka-no-data = Re-scores without data (recorded before the bot was updated, whose mark was which is unknown): { $count }.
+mka-outlier-rule = «Stood apart» — the expert's mark was the farthest from the median of the group's marks in a re-score (on a tie, every farthest one; if all are equally far, nobody).
+mka-xlsx-ready = Marking analytics: { $title }
+# the XLSX sheet
+mka-xlsx-sheet = Experts analytics
+mka-xlsx-expert = Expert
+mka-xlsx-groups = Groups
+mka-xlsx-marks = Marks given
+mka-xlsx-judgement-marks = Judgement marks
+mka-xlsx-mean = Mean mark (0–3)
+mka-xlsx-group-mean = Group's mean (0–3)
+mka-xlsx-diff = Difference
+mka-xlsx-binary-marks = Yes/no marks
+mka-xlsx-yes-share = Share of «Yes»
+mka-xlsx-group-yes-share = Group's share of «Yes»
+mka-xlsx-comparisons = Re-scores
+mka-xlsx-outliers = Stood apart from the group
+mka-xlsx-changed = Changed before confirming
+mka-xlsx-corrected = Changed in corrections
+mka-xlsx-no-experts = No experts
+mka-xlsx-title = Marking analytics — { $scheme }

@@ -1,0 +1,33 @@
+# issue #16: the chief expert's marking analytics (chat screen and the XLSX sheet)
+mka-btn-open = 📊 Аналитика оценивания
+mka-btn-xlsx = 📥 Скачать XLSX
+mka-title = <b>Аналитика оценивания</b> — { $title }
+mka-counts-only = До блокировки оценок видны только количества: средние оценки покажутся после блокировки (правило R-SCO-5).
+mka-means-note = Средние — по судейским аспектам (шкала 0–3) против средней группы на тех же аспектах тех же участников; «Да» — доля ответов «Да» по аспектам «да/нет». Аспекты по таблице в средние не входят.
+mka-expert = <b>{ $name }</b> ({ $groups }): оценок — { $marks }
+mka-expert-means = средняя { $mean } при средней группы { $group } ({ $diff })
+mka-expert-yes = «Да» { $yes } при { $group_yes } у группы
+mka-expert-counts = перепроверок — { $comparisons }, выбивался(ась) — { $outliers }, изменено до подтверждения — { $changed }, в корректировках — { $corrected }
+mka-no-experts = В группах этой схемы пока нет экспертов.
+mka-total = Всего перепроверок с данными: { $comparisons }.
+mka-no-data = Перепроверок без данных (записаны до обновления бота, не видно, чья оценка какая): { $count }.
+mka-outlier-rule = «Выбивался» — оценка эксперта дальше всех от медианы оценок группы при перепроверке (при равенстве — все самые далёкие; если все одинаково далеко — никто).
+mka-xlsx-ready = Аналитика оценивания: { $title }
+# the XLSX sheet «Аналитика экспертов»
+mka-xlsx-sheet = Аналитика экспертов
+mka-xlsx-expert = Эксперт
+mka-xlsx-groups = Группы
+mka-xlsx-marks = Оценок выставлено
+mka-xlsx-judgement-marks = Судейских оценок
+mka-xlsx-mean = Средняя оценка (0–3)
+mka-xlsx-group-mean = Средняя группы (0–3)
+mka-xlsx-diff = Разница
+mka-xlsx-binary-marks = Оценок «да/нет»
+mka-xlsx-yes-share = Доля «Да»
+mka-xlsx-group-yes-share = Доля «Да» у группы
+mka-xlsx-comparisons = Перепроверок
+mka-xlsx-outliers = Выбивался(ась) из группы
+mka-xlsx-changed = Изменено до подтверждения
+mka-xlsx-corrected = Изменено в корректировках
+mka-xlsx-no-experts = Нет экспертов
+mka-xlsx-title = Аналитика оценивания — { $scheme }
