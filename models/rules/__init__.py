@@ -161,6 +161,9 @@ from models.rules.identity import (
     normalize_full_name as normalize_full_name,
 )
 from models.rules.identity import (
+    short_name as short_name,
+)
+from models.rules.identity import (
     snils_checksum as snils_checksum,
 )
 from models.rules.identity import (

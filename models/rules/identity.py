@@ -77,3 +77,10 @@ def normalize_full_name(value: str) -> str | None:
     if not all(_NAME_PART.match(w) for w in fixed):
         return None
     return " ".join(fixed)
+
+
+def short_name(name: str) -> str:
+    """«Орлов Дмитрий Игоревич» → «Орлов Д. И.» (a sheet line or a protocol's marks column
+    names up to four experts, issue #16); a single word (or an id) stays as it is."""
+    first, *rest = name.split() or [name]
+    return " ".join([first, *(f"{w[0]}." for w in rest)]) if rest else first

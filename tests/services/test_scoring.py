@@ -26,6 +26,8 @@ from models.tables import (
     AuditRecord,
     Delivery,
     EvaluationTarget,
+    Protocol,
+    ProtocolVersion,
     Scheme,
     SchemeSubcriterion,
     Score,
@@ -914,6 +916,23 @@ async def test_correction_protocol(services: Services, contest_id: int) -> None:
     assert (after[t_other].place, after[t_other].medal) == (1, "gold")
     # the mentor confirms the corrected sheet again
     assert (await sc.score_lock.target_sheet(MENTOR, t_own)).confirmed_at is None
+    # the corrected protocol says whose mark is whose, by name (issue #16), never by id
+    async with services.ctx.sessionmaker() as s:
+        content = (
+            (
+                await s.execute(
+                    select(ProtocolVersion.content)
+                    .join(Protocol, Protocol.id == ProtocolVersion.protocol_id)
+                    .where(Protocol.kind == "correction")
+                    .order_by(ProtocolVersion.version.desc())
+                )
+            )
+            .scalars()
+            .first()
+        )
+    [row] = [r for r in content["tables"][0]["rows"] if r[0] == "1.1.1"]
+    assert "Орлов Д. И.: 2" in row[3] and "Лебедева И. М.: 2" in row[3]
+    assert str(G1[0]) not in row[3]
 
 
 async def test_audit_trail_of_entries_and_locks(services: Services, contest_id: int) -> None:

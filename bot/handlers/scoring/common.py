@@ -15,6 +15,7 @@ from bot.handlers.protocols.callbacks import PubAction, PubCb
 from bot.handlers.scoring.callbacks import ChiefAction, ChiefCb, MenuCb, ScoringProgressCb
 from bot.screens import Button, Screen, button_label, choices, keyboard, send, send_to
 from bot.texts import tr
+from models.rules import short_name
 from models.services import Services
 from models.services.scoring import MarkOutcome, Option, SchemeView, ScoreItem, TargetSheet
 
@@ -67,13 +68,6 @@ def mark_label(
         label = next((o.label for o in options if o.value == value), str(value))
         return label.rsplit(" — ", 1)[0] if short else label
     return str(value)
-
-
-def short_name(name: str) -> str:
-    """«Орлов Дмитрий Игоревич» → «Орлов Д. И.» (a sheet line names up to four experts); a
-    single word (or an id) stays as it is."""
-    first, *rest = name.split() or [name]
-    return " ".join([first, *(f"{w[0]}." for w in rest)]) if rest else first
 
 
 def sheet_text(sheet: TargetSheet, *, with_marks: bool = True) -> str:

@@ -20,6 +20,8 @@ from models.services.access import (
 )
 from models.services.base import UnitOfWork
 from models.services.base import lock as lock_row
+from models.services.scoring.people import person_name as person_name
+from models.services.scoring.people import person_names as person_names
 from models.services.scoring.protocols import target_label
 from models.services.scoring.views import (
     Option,
@@ -33,7 +35,6 @@ from models.tables import (
     Correction,
     EvaluationTarget,
     GroupMember,
-    RoleAssignment,
     Scheme,
     SchemeAspect,
     SchemeCriterion,
@@ -61,47 +62,6 @@ async def share_row(s: AsyncSession, model: Any, row_id: int) -> Any:
         .execution_options(populate_existing=True)
     )
     return (await s.execute(stmt)).scalar_one_or_none()
-
-
-async def person_name(s: AsyncSession, contest_id: int, telegram_id: int | None) -> str:
-    """How a refusal names who already acted: the name on their role, else their id."""
-    if telegram_id is None:
-        return "—"
-    name = (
-        (
-            await s.execute(
-                select(RoleAssignment.name).where(
-                    RoleAssignment.contest_id == contest_id,
-                    RoleAssignment.telegram_id == telegram_id,
-                    RoleAssignment.name.is_not(None),
-                )
-            )
-        )
-        .scalars()
-        .first()
-    )
-    return name or str(telegram_id)
-
-
-async def person_names(s: AsyncSession, contest_id: int, telegram_ids: Any) -> dict[int, str]:
-    """:func:`person_name` of several people in one query (issue #16: sheets and buttons
-    name the experts): the name on their role in the contest, else their id as text."""
-    ids = sorted(set(telegram_ids))
-    names = {tid: str(tid) for tid in ids}
-    if ids:
-        rows = await s.execute(
-            select(RoleAssignment.telegram_id, RoleAssignment.name)
-            .where(
-                RoleAssignment.contest_id == contest_id,
-                RoleAssignment.telegram_id.in_(ids),
-                RoleAssignment.name.is_not(None),
-            )
-            .order_by(RoleAssignment.id)
-        )
-        for tid, name in rows.all():
-            if names[tid] == str(tid) and name:
-                names[tid] = name
-    return names
 
 
 async def contest_tz(s: AsyncSession, contest_id: int) -> str:

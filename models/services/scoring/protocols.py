@@ -14,8 +14,10 @@ from sqlalchemy.orm import selectinload
 
 from models import rules
 from models.phrases import phrase
+from models.rules import short_name
 from models.services.base import UnitOfWork
 from models.services.protocols import issue, table
+from models.services.scoring.people import person_names
 from models.services.scoring.views import ResultLine
 from models.tables import (
     AspectResult,
@@ -189,13 +191,20 @@ async def sheet_rows(
     if subcriterion_id is not None:
         stmt = stmt.where(SchemeAspect.subcriterion_id == subcriterion_id)
     aspects = (await s.execute(stmt)).scalars().all()
-    marks: dict[int, list[int]] = defaultdict(list)
-    for sc in (
-        await s.execute(
-            select(Score).where(Score.target_id == target.id).order_by(Score.expert_telegram_id)
+    scores = (
+        (
+            await s.execute(
+                select(Score).where(Score.target_id == target.id).order_by(Score.expert_telegram_id)
+            )
         )
-    ).scalars():
-        marks[sc.aspect_id].append(sc.value)
+        .scalars()
+        .all()
+    )
+    # whose mark is whose (issue #16): a correction protocol shows whose mark changed
+    names = await person_names(s, scheme.contest_id, {sc.expert_telegram_id for sc in scores})
+    marks: dict[int, list[str]] = defaultdict(list)
+    for sc in sorted(scores, key=lambda m: (names[m.expert_telegram_id], m.expert_telegram_id)):
+        marks[sc.aspect_id].append(f"{short_name(names[sc.expert_telegram_id])}: {sc.value}")
     results = {
         r.aspect_id: r
         for r in (
@@ -212,7 +221,7 @@ async def sheet_rows(
                 a.code,
                 a.title,
                 _pts(Decimal(a.max_points)),
-                " ".join(str(v) for v in marks.get(a.id, [])) or "—",
+                "; ".join(marks.get(a.id, [])) or "—",
                 _pts(points),
             ]
         )
@@ -226,7 +235,7 @@ _SHEET_HEADER = [
     phrase("doc-pro-col-marks"),
     phrase("doc-pro-col-score"),
 ]
-_SHEET_WIDTHS = [0.1, 0.5, 0.1, 0.18, 0.12]
+_SHEET_WIDTHS = [0.09, 0.34, 0.08, 0.37, 0.12]  # the marks column names the experts
 
 
 async def mentor_sheet(
