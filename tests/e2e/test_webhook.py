@@ -27,9 +27,10 @@ from bot.webhook import WebhookMisconfigured, build_app, check_settings, public_
 from models.settings import Settings
 from tests.conftest import EXAMPLE, REDIS_URL, needs_redis
 from tests.conftest import redis_url as own_redis
-from tests.e2ekit import HEADER, PATH, SECRET, client_for
+from tests.e2ekit import HEADER, PATH, SECRET, TOKEN, client_for
 from tests.fakes import FakeBotAPI, FakeTelegramSession, make_bot
 from tests.fakes.updates import callback_update_json, message_update_json
+from tests.webappkit import sign_init_data
 
 _update_ids = itertools.count(700_000)
 
@@ -258,6 +259,7 @@ async def test_two_bot_processes_in_webhook_mode_share_the_conversation(tmp_path
                 WEBHOOK_PORT=str(port),
                 EMBEDDED_WORKER="false",
                 METRICS_PORT="0",
+                WEBAPP_URL="https://bot.example.ru",  # the Mini App beside the webhook (#16)
             )
             procs.append(
                 Process(name, [sys.executable, "-m", "bot"], penv, tmp_path / f"bot-{name}.log")
@@ -307,6 +309,17 @@ async def test_two_bot_processes_in_webhook_mode_share_the_conversation(tmp_path
             assert "фамилию, имя и отчество" in api.texts_to(user)[-1]
             assert await post(ports[0], update(user, "Иванова Анна Петровна")) == 200
             assert "СНИЛС" in api.texts_to(user)[-1]
+            # issue #16: the Mini App's page and API on the webhook's own port; the API asks
+            # for Telegram's signed initData (401 without it; the session with it)
+            async with http.get(f"http://127.0.0.1:{ports[1]}/webapp/") as resp:
+                assert resp.status == 200 and "<html" in await resp.text()
+            api_url = f"http://127.0.0.1:{ports[1]}/webapp/api/session"
+            async with http.get(api_url) as resp:
+                assert resp.status == 401 and "Доступ запрещён" in (await resp.json())["message"]
+            signed = {"Authorization": "tma " + sign_init_data(TOKEN, 100004)}
+            async with http.get(api_url, headers=signed) as resp:
+                body = await resp.json()
+                assert resp.status == 200 and body["user"]["id"] == 100004, body
         except BaseException:
             for p in procs:
                 print(f"----- {p.name} output -----\n{p.output()}")
