@@ -1,4 +1,4 @@
-"""«📊 Аналитика оценивания» in the chat (issue #16): the chief expert opens it from the
+"""«📈 Аналитика оценивания» in the chat (issue #16): the chief expert opens it from the
 setup screen and sees each expert by name with their re-score outliers and changed marks —
 counts only before the score lock, the means after (R-SCO-5) — and downloads it as XLSX;
 a forged press by anyone else is refused and sends nothing."""
@@ -70,9 +70,9 @@ async def test_chief_sees_counts_then_means_and_downloads_xlsx(world: World) -> 
     text = await chief.press("Аналитика оценивания")
     assert "Малая схема" in text and "только количества" in text
     novikov = _line(text, "Новиков Сергей Петрович")
-    assert "оценок — 3" in novikov and "перепроверок — 1, выбивался(ась) — 1" in novikov
+    assert "оценок — 3" in novikov and "повторных оценок — 1, из них оценка дальше всех от группы — 1" in novikov
     orlov = _line(text, "Орлов Дмитрий Игоревич")
-    assert "выбивался(ась) — 0" in orlov and "изменено до подтверждения — 1" in orlov
+    assert "дальше всех от группы — 0" in orlov and "изменено до подтверждения — 1" in orlov
     assert "Лебедева Ирина Михайловна</b> (G1, G2)" in text
     assert "100008" not in text  # names, not Telegram ids
     assert "средняя" not in text  # R-SCO-5: no means before the lock
@@ -87,7 +87,7 @@ async def test_chief_sees_counts_then_means_and_downloads_xlsx(world: World) -> 
         for r in ws.iter_rows(min_row=2, values_only=True)
         if r[1]
     }
-    assert rows["Новиков Сергей Петрович"]["Выбивался(ась) из группы"] == 1
+    assert rows["Новиков Сергей Петрович"]["Оценка дальше всех от группы"] == 1
     assert rows["Орлов Дмитрий Игоревич"]["Изменено до подтверждения"] == 1
     assert all(r["Средняя оценка (0–3)"] is None for r in rows.values())
     assert any("только количества" in str(c.value) for c in ws["A"])

@@ -1,5 +1,5 @@
 # issue #16: the chief expert's marking analytics (chat screen and the XLSX sheet)
-mka-btn-open = 📊 Marking analytics
+mka-btn-open = 📈 Marking analytics
 mka-btn-xlsx = 📥 Download XLSX
 mka-title = <b>Marking analytics</b> — { $title }
 mka-counts-only = Before the scores are locked only counts are shown: the means appear after the lock (rule R-SCO-5).

@@ -1,5 +1,5 @@
 # issue #16: the chief expert's marking analytics (chat screen and the XLSX sheet)
-mka-btn-open = 📊 Аналитика оценивания
+mka-btn-open = 📈 Аналитика оценивания
 mka-btn-xlsx = 📥 Скачать XLSX
 mka-title = <b>Аналитика оценивания</b> — { $title }
 mka-counts-only = До блокировки оценок видны только количества: средние оценки покажутся после блокировки (правило R-SCO-5).
@@ -7,11 +7,11 @@ mka-means-note = Средние — по судейским аспектам (ш
 mka-expert = <b>{ $name }</b> ({ $groups }): оценок — { $marks }
 mka-expert-means = средняя { $mean } при средней группы { $group } ({ $diff })
 mka-expert-yes = «Да» { $yes } при { $group_yes } у группы
-mka-expert-counts = перепроверок — { $comparisons }, выбивался(ась) — { $outliers }, изменено до подтверждения — { $changed }, в корректировках — { $corrected }
+mka-expert-counts = повторных оценок — { $comparisons }, из них оценка дальше всех от группы — { $outliers }, изменено до подтверждения — { $changed }, в корректировках — { $corrected }
 mka-no-experts = В группах этой схемы пока нет экспертов.
-mka-total = Всего перепроверок с данными: { $comparisons }.
-mka-no-data = Перепроверок без данных (записаны до обновления бота, не видно, чья оценка какая): { $count }.
-mka-outlier-rule = «Выбивался» — оценка эксперта дальше всех от медианы оценок группы при перепроверке (при равенстве — все самые далёкие; если все одинаково далеко — никто).
+mka-total = Всего повторных оценок с данными: { $comparisons }.
+mka-no-data = Повторных оценок без данных (записаны до обновления бота, не видно, чья оценка какая): { $count }.
+mka-outlier-rule = «Дальше всех от группы» — оценка эксперта дальше всех от медианы оценок группы в сравнении, потребовавшем повторной оценки (при равенстве — все самые далёкие; если все одинаково далеко — никто).
 mka-xlsx-ready = Аналитика оценивания: { $title }
 # the XLSX sheet «Аналитика экспертов»
 mka-xlsx-sheet = Аналитика экспертов
@@ -25,8 +25,8 @@ mka-xlsx-diff = Разница
 mka-xlsx-binary-marks = Оценок «да/нет»
 mka-xlsx-yes-share = Доля «Да»
 mka-xlsx-group-yes-share = Доля «Да» у группы
-mka-xlsx-comparisons = Перепроверок
-mka-xlsx-outliers = Выбивался(ась) из группы
+mka-xlsx-comparisons = Повторных оценок
+mka-xlsx-outliers = Оценка дальше всех от группы
 mka-xlsx-changed = Изменено до подтверждения
 mka-xlsx-corrected = Изменено в корректировках
 mka-xlsx-no-experts = Нет экспертов
