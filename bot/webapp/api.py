@@ -133,8 +133,12 @@ def endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.Response
 # --------------------------------------------------------------------------- parsing
 
 
+#: ids and marks fit the database's integer columns; anything larger is not ours (422)
+_INT_LIMIT = 2**31
+
+
 def _int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= _INT_LIMIT:
         raise BadRequest(422, "bad_input", field=name)
     return value
 
@@ -145,7 +149,7 @@ def _query_int(request: web.Request, name: str, *, required: bool = True) -> int
         if required:
             raise BadRequest(422, "bad_input", field=name)
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) >= _INT_LIMIT:
         raise BadRequest(422, "bad_input", field=name)
     return int(raw)
 

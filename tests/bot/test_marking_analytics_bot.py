@@ -70,7 +70,10 @@ async def test_chief_sees_counts_then_means_and_downloads_xlsx(world: World) -> 
     text = await chief.press("Аналитика оценивания")
     assert "Малая схема" in text and "только количества" in text
     novikov = _line(text, "Новиков Сергей Петрович")
-    assert "оценок — 3" in novikov and "повторных оценок — 1, из них оценка дальше всех от группы — 1" in novikov
+    assert (
+        "оценок — 3" in novikov
+        and "повторных оценок — 1, из них оценка дальше всех от группы — 1" in novikov
+    )
     orlov = _line(text, "Орлов Дмитрий Игоревич")
     assert "дальше всех от группы — 0" in orlov and "изменено до подтверждения — 1" in orlov
     assert "Лебедева Ирина Михайловна</b> (G1, G2)" in text

@@ -276,6 +276,12 @@ async def test_malformed_requests_change_nothing(
     assert r.status == 413
     r = await client.get("/webapp/api/sheet", params={"target": "x"}, headers=h)
     assert r.status == 422
+    # ids beyond the database's integers, or digits that are not ASCII: refused, never a 500
+    r = await client.post(url, json={"marks": [{**_mark(t, a, 2), "target": 10**30}]}, headers=h)
+    assert r.status == 422 and (await r.json())["error"] == "bad_input"
+    for raw in ("99999999999999999", "²"):
+        r = await client.get("/webapp/api/sheet", params={"target": raw}, headers=h)
+        assert r.status == 422, raw
     # a value outside the scale: refused by the service, nothing written
     _, out = await _post(client, "marks", E, {"marks": [_mark(t, a, 7)]})
     assert out["results"][0]["status"] == "refused"
