@@ -20,6 +20,7 @@ from models.services.appeals.views import (
     MemberView,
 )
 from models.services.base import UnitOfWork
+from models.services.scoring.people import person_name
 from models.services.scoring.protocols import target_label
 from models.tables import (
     Appeal,
@@ -66,21 +67,7 @@ async def who_name(s: AsyncSession, contest_id: int, telegram_id: int | None) ->
             )
         )
     ).scalar_one_or_none()
-    if name is None:
-        name = (
-            (
-                await s.execute(
-                    select(RoleAssignment.name).where(
-                        RoleAssignment.contest_id == contest_id,
-                        RoleAssignment.telegram_id == telegram_id,
-                        RoleAssignment.name.is_not(None),
-                    )
-                )
-            )
-            .scalars()
-            .first()
-        )
-    return name or str(telegram_id)
+    return name or await person_name(s, contest_id, telegram_id)
 
 
 async def audited(

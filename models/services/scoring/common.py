@@ -4,6 +4,7 @@ or unit of work (never another service's private member)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -332,3 +333,36 @@ async def correction_row(
         raise NotFound("correction_not_found")
     target, scheme = await target_row(s, c.target_id)
     return c, target, scheme
+
+
+@dataclass(frozen=True, slots=True)
+class OwnTarget:
+    """A target as one expert scores it: their aspects and their own marks (by aspect id)."""
+
+    target: EvaluationTarget
+    scheme: Scheme
+    groups: list[int]
+    aspects: list[SchemeAspect]
+    marks: dict[int, Score]
+
+
+async def own_target(s: AsyncSession, actor: int, target_id: int) -> OwnTarget:
+    """Refused unless ``actor`` is an expert of the contest in a group of the scheme, and
+    never for their own participant as mentor (R-ROLE-3) — the checks of entering a mark;
+    then the aspects of their groups and their own marks (the score screen, the sheet)."""
+    target, scheme = await target_row(s, target_id)
+    groups = await groups_of(s, actor, scheme.id)
+    if not groups or not await is_expert(s, actor, scheme.contest_id):
+        raise Forbidden("not_group_member")
+    if target.mentor_telegram_id == actor and target.mentor_allowed_at is None:
+        raise Forbidden("mentor_conflict")
+    aspects = await assigned_aspects(s, actor, scheme.id, groups)
+    marks = {
+        m.aspect_id: m
+        for m in (
+            await s.execute(
+                select(Score).where(Score.target_id == target_id, Score.expert_telegram_id == actor)
+            )
+        ).scalars()
+    }
+    return OwnTarget(target, scheme, groups, aspects, marks)

@@ -26,6 +26,7 @@ from models.services.scoring.common import (
     insert_for,
     my_marks,
     options_of,
+    own_target,
     scheme_row,
     scoreable_targets,
     scores_unlocked,
@@ -130,24 +131,9 @@ class MarkEntryService(Service):
         """The aspect to show: ``aspect_id`` if given, else the first one still needing this
         expert's mark (never scored, or flagged for re-scoring). None when all are done."""
         async with self.read() as s:
-            target, scheme = await target_row(s, target_id)
             # as _expert_scheme, without reading the scheme and the groups twice (issue #13)
-            groups = await groups_of(s, actor, scheme.id)
-            if not groups or not await is_expert(s, actor, scheme.contest_id):
-                raise Forbidden("not_group_member")
-            if target.mentor_telegram_id == actor and target.mentor_allowed_at is None:
-                raise Forbidden("mentor_conflict")
-            aspects = await assigned_aspects(s, actor, scheme.id, groups)
-            marks = {
-                m.aspect_id: m
-                for m in (
-                    await s.execute(
-                        select(Score).where(
-                            Score.target_id == target_id, Score.expert_telegram_id == actor
-                        )
-                    )
-                ).scalars()
-            }
+            own = await own_target(s, actor, target_id)
+            target, scheme, aspects, marks = own.target, own.scheme, own.aspects, own.marks
             done = sum(1 for a in aspects if a.id in marks and not marks[a.id].stale)
             if aspect_id is None:
                 pick = next((a for a in aspects if a.id not in marks or marks[a.id].stale), None)

@@ -13,19 +13,16 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from models.errors import Forbidden
-from models.services.access import is_expert
 from models.services.base import Service
 from models.services.scoring.common import (
-    assigned_aspects,
     confirmation,
-    groups_of,
     options_of,
+    own_target,
     scoreable_targets,
-    target_row,
 )
 from models.services.scoring.protocols import target_label
 from models.services.scoring.views import Option
-from models.tables import AspectResult, SchemeSubcriterion, Score
+from models.tables import AspectResult, SchemeSubcriterion
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,25 +103,10 @@ class ExpertSheetService(Service):
         expert of the contest in a group of the scheme, and never for their own participant
         as mentor (R-ROLE-3) — the same checks as entering a mark."""
         async with self.read() as s:
-            target, scheme = await target_row(s, target_id)
-            groups = await groups_of(s, actor, scheme.id)
-            if not groups or not await is_expert(s, actor, scheme.contest_id):
-                raise Forbidden("not_group_member")
-            if target.mentor_telegram_id == actor and target.mentor_allowed_at is None:
-                raise Forbidden("mentor_conflict")
+            own = await own_target(s, actor, target_id)
+            target, scheme, aspects, marks = own.target, own.scheme, own.aspects, own.marks
             if target.id not in {t.id for t in await scoreable_targets(s, actor, scheme.id)}:
                 raise Forbidden("not_your_aspect")
-            aspects = await assigned_aspects(s, actor, scheme.id, groups)
-            marks = {
-                m.aspect_id: m
-                for m in (
-                    await s.execute(
-                        select(Score).where(
-                            Score.target_id == target_id, Score.expert_telegram_id == actor
-                        )
-                    )
-                ).scalars()
-            }
             results = {
                 r.aspect_id: r
                 for r in (
