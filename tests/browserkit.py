@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +67,12 @@ def needs_chromium() -> str:
 
 
 @asynccontextmanager
-async def serving(services: Services, token: str = TEST_TOKEN) -> AsyncIterator[str]:
-    """The Mini App's server on a free loopback port; yields the page's URL."""
-    runner = web.AppRunner(create_webapp_app(services, token), access_log=None)
+async def serving(
+    services: Services, token: str = TEST_TOKEN, clock: Callable[[], datetime] | None = None
+) -> AsyncIterator[str]:
+    """The Mini App's server on a free loopback port; yields the page's URL. ``clock``: the
+    wall clock the server measures initData's age against (a test moves it)."""
+    runner = web.AppRunner(create_webapp_app(services, token, clock=clock), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +29,7 @@ from tests.browserkit import (
     settled,
     shot,
     tap,
+    telegram_stub,
 )
 from tests.builders import G1, Setup, setup, small_scheme
 from tests.conftest import PG_URL, needs_postgres, reset_postgres
@@ -445,3 +447,43 @@ async def test_without_telegram_script_the_launch_parameters_are_used(
     await expect(page.locator("#worklist")).to_be_visible()
     await shot(page, "14-dark-theme")
     await context.close()
+
+
+async def test_an_expired_session_keeps_the_taps_until_the_sheet_is_opened_again(
+    services: Services, st: Setup, browser: Browser
+) -> None:
+    """initData lives an hour: an expert who keeps the page open longer is refused (401) —
+    the page says to open the sheet again from the chat, and the taps it could not send stay
+    on the phone and are saved when the sheet is opened again (nothing given is lost)."""
+    target = st.targets[1]
+    a1, a2 = st.aspects["1.1.1"], st.aspects["1.1.2"]
+    moved = timedelta(0)
+
+    def clock() -> datetime:
+        return datetime.now(UTC) + moved
+
+    async with serving(services, clock=clock) as url:
+        context = await phone(browser, EXPERT)
+        page = await context.new_page()
+        await sheet_of(page, url, st, target)
+        await tap(page, a1, 2)
+        await settled(page)
+        assert await marks_of(services, target) == {a1: 2}
+        moved = timedelta(minutes=61)  # the page stayed open for an hour
+        await tap(page, a2, 3)
+        await expect(page.locator(".panel.denied")).to_contain_text("откройте лист оценок заново")
+        await expect(page.locator(".panel.denied .kept")).to_contain_text(
+            "Неотправленные оценки (1) сохранены на этом телефоне"
+        )
+        await expect(page.locator("#sync")).to_have_text("Не отправлено: 1")
+        await shot(page, "15-session-expired")
+        assert await marks_of(services, target) == {a1: 2}
+        # opened again from the chat: Telegram signs a fresh initData
+        moved = timedelta(0)
+        await context.add_init_script(telegram_stub(sign_init_data(user=EXPERT)))
+        again = await context.new_page()
+        await again.goto(f"{url}?scheme={st.scheme_id}")
+        await again.locator(f'button.target[data-target="{target}"]').click()
+        await settled(again)
+        assert await marks_of(services, target) == {a1: 2, a2: 3}
+        await context.close()

@@ -107,7 +107,15 @@ function failure(err, retry) {
 function denied(err) {
   setBack(null);
   // the server's text (Russian): the catalogue is not ours before a session
-  show("denied", v.message(err.message, { kind: "denied" }), "");
+  const node = v.message(err.message, { kind: "denied" });
+  // taps not sent yet stay on the phone and go out when the sheet is opened again
+  const kept = queue ? queue.size() : 0;
+  if (kept) {
+    queue.failed = true;
+    node.append(v.h("p", { class: "kept" }, t("webapp-kept", { n: kept })));
+  }
+  show("denied", node, "");
+  updateSync();
 }
 
 // ------------------------------------------------------------------ screens

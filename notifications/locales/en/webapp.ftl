@@ -42,3 +42,4 @@ webapp-unsent = Unsent: { $n }
 webapp-sheet-done = ✅ All your aspects of this participant are scored. Check the table: any mark can be changed until you confirm.
 webapp-to-worklist = Back to participants
 webapp-next-target = Next participant ›
+webapp-kept = Marks not sent yet ({ $n }) are kept on this phone and will be sent when you open the score sheet again.
