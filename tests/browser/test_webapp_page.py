@@ -196,6 +196,27 @@ async def test_an_expert_changes_a_cell_and_the_audit_has_it(
     await context.close()
 
 
+async def test_quick_taps_on_one_cell_end_with_the_last_one(
+    services: Services, st: Setup, url: str, browser: Browser
+) -> None:
+    """A person changing their mind fast (0, 1, 2, 3 without waiting) while the first taps are
+    still being saved: the last tap wins, no conflict with the page's own earlier taps, and a
+    second cell tapped at the same moment is saved too."""
+    target, aspect, other = st.targets[1], st.aspects["1.1.1"], st.aspects["1.1.b"]
+    context = await phone(browser, EXPERT)
+    page = await context.new_page()
+    await sheet_of(page, url, st, target)
+    for value in (0, 1, 2, 3):
+        await tap(page, aspect, value)
+    await tap(page, other, 1)
+    await settled(page)
+    await expect(cell(page, aspect).locator(".state")).to_have_text("сохранено")
+    await expect(cell(page, aspect).locator('button.opt[data-value="3"]')).to_have_class("opt on")
+    assert await marks_of(services, target) == {aspect: 3, other: 1}
+    await expect(page.locator(".cell .state", has_text="конфликт")).to_have_count(0)
+    await context.close()
+
+
 async def test_marks_survive_the_network_dropping_and_a_reload(
     services: Services, st: Setup, url: str, browser: Browser
 ) -> None:
