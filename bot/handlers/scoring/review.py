@@ -54,12 +54,6 @@ def pages_of(sheet: ExpertSheet) -> list[ReviewPage]:
     return out
 
 
-def can_change(sheet: ExpertSheet, cell: SheetCell) -> bool:
-    """As ``enter_mark`` decides: nothing after the score lock; after the confirmation only a
-    mark the group was asked to give again (R-SCO-1/2)."""
-    return not sheet.scores_locked and (not sheet.confirmed or cell.stale)
-
-
 def _line(cell: SheetCell) -> str:
     mark = mark_label(cell.kind, cell.options, cell.value)
     if cell.stale:
@@ -118,7 +112,7 @@ async def review_screen(
         else:
             lines.append(tr("rev-section", code=sec.code, title=sec.title))
         lines += [_line(c) for c in shown.cells]
-        items = [_cell_button(sheet, c, page) for c in shown.cells if can_change(sheet, c)]
+        items = [_cell_button(sheet, c, page) for c in shown.cells if sheet.can_change(c)]
     tail: list[Button | list[Button] | None] = [
         pager(page, len(pages), lambda n: ReviewCb(target_id=target_id, page=n))
     ]

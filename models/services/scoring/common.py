@@ -24,6 +24,7 @@ from models.services.base import lock as lock_row
 from models.services.scoring.people import person_name as person_name
 from models.services.scoring.people import person_names as person_names
 from models.services.scoring.protocols import target_label
+from models.services.scoring.reading import scheme_aspects
 from models.services.scoring.views import (
     Option,
     SheetLine,
@@ -38,7 +39,6 @@ from models.tables import (
     GroupMember,
     Scheme,
     SchemeAspect,
-    SchemeCriterion,
     SchemeSubcriterion,
     Score,
     SheetConfirmation,
@@ -165,19 +165,7 @@ async def assigned_aspects(
         groups = await groups_of(s, telegram_id, scheme_id)
     if not groups:
         return []
-    return list(
-        (
-            await s.execute(
-                select(SchemeAspect)
-                .join(SchemeSubcriterion, SchemeSubcriterion.id == SchemeAspect.subcriterion_id)
-                .join(SchemeCriterion, SchemeCriterion.id == SchemeSubcriterion.criterion_id)
-                .where(SchemeAspect.scheme_id == scheme_id, SchemeSubcriterion.group_id.in_(groups))
-                .order_by(
-                    SchemeCriterion.position, SchemeSubcriterion.position, SchemeAspect.position
-                )
-            )
-        ).scalars()
-    )
+    return await scheme_aspects(s, scheme_id, SchemeSubcriterion.group_id.in_(groups))
 
 
 async def scoreable_targets(
@@ -270,16 +258,8 @@ async def sheet_of(
     mentor: int | None,
     subcriterion_id: int | None = None,
 ) -> TargetSheet:
-    stmt = (
-        select(SchemeAspect)
-        .join(SchemeSubcriterion, SchemeSubcriterion.id == SchemeAspect.subcriterion_id)
-        .join(SchemeCriterion, SchemeCriterion.id == SchemeSubcriterion.criterion_id)
-        .where(SchemeAspect.scheme_id == scheme.id)
-        .order_by(SchemeCriterion.position, SchemeSubcriterion.position, SchemeAspect.position)
-    )
-    if subcriterion_id is not None:
-        stmt = stmt.where(SchemeAspect.subcriterion_id == subcriterion_id)
-    aspects = (await s.execute(stmt)).scalars().all()
+    one = () if subcriterion_id is None else (SchemeAspect.subcriterion_id == subcriterion_id,)
+    aspects = await scheme_aspects(s, scheme.id, *one)
     marks: dict[int, dict[int, int]] = defaultdict(dict)
     for sc in (await s.execute(select(Score).where(Score.target_id == target.id))).scalars():
         marks[sc.aspect_id][sc.expert_telegram_id] = sc.value

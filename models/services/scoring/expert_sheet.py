@@ -86,6 +86,11 @@ class ExpertSheet:
     def editable(self) -> bool:
         return not self.scores_locked and not self.confirmed
 
+    def can_change(self, cell: SheetCell) -> bool:
+        """As ``enter_mark`` decides: nothing after the score lock; after the confirmation only a
+        mark the group was asked to give again (R-SCO-1/2)."""
+        return not self.scores_locked and (not self.confirmed or cell.stale)
+
 
 @dataclass(frozen=True, slots=True)
 class SheetTarget:

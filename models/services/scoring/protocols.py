@@ -18,6 +18,7 @@ from models.rules import short_name
 from models.services.base import UnitOfWork
 from models.services.protocols import issue, table
 from models.services.scoring.people import person_names
+from models.services.scoring.reading import scheme_aspects
 from models.services.scoring.views import ResultLine
 from models.tables import (
     AspectResult,
@@ -181,16 +182,8 @@ async def score_lock(uow: UnitOfWork, scheme: Scheme, actor: int, experts: list[
 async def sheet_rows(
     s: AsyncSession, target: EvaluationTarget, scheme: Scheme, subcriterion_id: int | None = None
 ) -> tuple[list[list[str]], Decimal]:
-    stmt = (
-        select(SchemeAspect)
-        .join(SchemeSubcriterion, SchemeSubcriterion.id == SchemeAspect.subcriterion_id)
-        .join(SchemeCriterion, SchemeCriterion.id == SchemeSubcriterion.criterion_id)
-        .where(SchemeAspect.scheme_id == scheme.id)
-        .order_by(SchemeCriterion.position, SchemeSubcriterion.position, SchemeAspect.position)
-    )
-    if subcriterion_id is not None:
-        stmt = stmt.where(SchemeAspect.subcriterion_id == subcriterion_id)
-    aspects = (await s.execute(stmt)).scalars().all()
+    one = () if subcriterion_id is None else (SchemeAspect.subcriterion_id == subcriterion_id,)
+    aspects = await scheme_aspects(s, scheme.id, *one)
     scores = (
         (
             await s.execute(
