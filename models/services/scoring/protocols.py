@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from models import rules
 from models.phrases import phrase
 from models.rules import short_name
-from models.services.base import UnitOfWork
+from models.services.base import UnitOfWork, count_rows
 from models.services.protocols import issue, table
 from models.services.scoring.people import person_names
 from models.services.scoring.reading import scheme_aspects
@@ -144,11 +144,7 @@ async def score_lock(uow: UnitOfWork, scheme: Scheme, actor: int, experts: list[
     was locked, never a mark (nobody sees other participants' scores, R-SCO-5)."""
     s = uow.session
     tz = await _tz(s, scheme)
-    targets = (
-        (await s.execute(select(EvaluationTarget).where(EvaluationTarget.scheme_id == scheme.id)))
-        .scalars()
-        .all()
-    )
+    targets = await count_rows(s, EvaluationTarget, EvaluationTarget.scheme_id == scheme.id)
     signers = [(scheme.chief_telegram_id, "chief")] if scheme.chief_telegram_id else []
     signers += [(e, "expert") for e in experts]
     await issue(
@@ -162,7 +158,7 @@ async def score_lock(uow: UnitOfWork, scheme: Scheme, actor: int, experts: list[
             phrase(
                 "doc-pro-score-lock-locked",
                 at=_at(scheme.scores_locked_at, tz),
-                targets=len(targets),
+                targets=targets,
             ),
             phrase("doc-pro-score-lock-rules"),
         ],
